@@ -1,0 +1,254 @@
+"""The engine's immutable problem description, compiled to integer arrays.
+
+This module is the contract between ``storage`` (which compiles a department
+database into a :class:`Problem`), ``io`` (which reads ITC-2007 ``.ctt`` files
+into one), the constraint/scoring layer and the optimizer.  It imports neither
+Qt nor SQLAlchemy.
+
+Vocabulary
+----------
+* **slot** ``t``: one teaching period of the week, ``t = day * periods_per_day + period``.
+  ``T = n_days * periods_per_day``.  Break periods are slots too, but
+  ``slot_usable[t]`` is False for them and nothing may be scheduled there.
+* **session** ``s``: one meeting of an activity (e.g. "CS301 lecture, meeting 2 of 3")
+  that lasts ``session_duration[s]`` consecutive slots of one day, starting at
+  its *start slot*.
+* **resource** ``q``: anything that cannot be in two places at once and is not a
+  room: a faculty member or a student group.  Student groups are compiled to
+  *leaf* groups: a section with lab batches B1, B2 becomes the leaf resources
+  B1 and B2 (a section lecture uses both; a B1 lab uses only B1), so that a
+  section clashes with its own batches but batches do not clash with each other.
+  A section without batches is its own leaf.
+* **course key** (``session_course``): sessions that belong together for the
+  soft rules "spread over a minimum number of days" and "room stability"
+  (an ITC course; in a department, one activity).
+* **sync set**: sessions that must start in the same slot (elective baskets):
+  ``sync_sets`` is a tuple of int32 arrays of session indices.
+* **assignment**: two int32 arrays ``start[S]`` and ``room[S]``; ``-1`` means
+  unscheduled (no slot) or no room.
+
+Everything in a Problem is read-only after construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+RESOURCE_FACULTY = 0
+RESOURCE_GROUP = 1
+
+# Preference matrix values (resource_pref, session_pref)
+PREF_NEUTRAL = 0
+PREF_PREFERRED = 1
+PREF_UNDESIRED = -1
+
+UNASSIGNED = -1
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    # ---- identity and calendar ------------------------------------------------
+    name: str
+    n_days: int
+    periods_per_day: int
+    day_names: tuple[str, ...]
+    period_labels: tuple[str, ...]
+    slot_usable: np.ndarray  # bool[T]; False = break / no teaching at all
+
+    # ---- rooms ------------------------------------------------------------
+    room_names: tuple[str, ...]
+    room_capacity: np.ndarray  # int32[R]
+    room_available: np.ndarray  # bool[R, T]
+
+    # ---- resources (faculty and leaf student groups) ---------------------------
+    resource_names: tuple[str, ...]
+    resource_kind: np.ndarray  # int8[Q]: RESOURCE_FACULTY / RESOURCE_GROUP
+    resource_available: np.ndarray  # bool[Q, T]; False = hard unavailable
+    resource_pref: np.ndarray  # int8[Q, T]: PREF_* (soft: undesired / preferred)
+    resource_max_daily: np.ndarray  # int32[Q]: hard max periods per day, 0 = no limit
+    resource_max_consecutive: np.ndarray  # int32[Q]: soft max consecutive periods, 0 = none
+    resource_max_days: np.ndarray  # int32[Q]: soft max days on campus, 0 = none
+
+    # ---- courses (keys for spread and room stability) ------------------------------
+    course_names: tuple[str, ...]
+    course_min_days: np.ndarray  # int32[C]: soft minimum number of distinct days, 0 = none
+
+    # ---- sessions ---------------------------------------------------------------
+    session_labels: tuple[str, ...]  # human label, e.g. "CS301 L (CSE-3A) #2"
+    session_activity: np.ndarray  # int32[S]: index of the owning activity (opaque id for callers)
+    session_course: np.ndarray  # int32[S]: course key, index into course_names
+    session_duration: np.ndarray  # int32[S] >= 1: consecutive slots
+    session_size: np.ndarray  # int32[S]: number of students
+    res_indptr: np.ndarray  # int32[S+1]  CSR: resources of session s are
+    res_indices: np.ndarray  # int32[nnz]   res_indices[res_indptr[s]:res_indptr[s+1]]
+    session_allowed_rooms: np.ndarray  # bool[S, R]: hard room kind / features / capacity rule
+    session_available: np.ndarray  # bool[S, T]: hard per-session forbidden *start* slots (e.g. ITC unavailability)
+    session_pref: np.ndarray  # int8[S, T]: soft preferred (+1) / undesired (-1) start slots of an activity
+    session_needs_room: np.ndarray  # bool[S]; False = no room is assigned (e.g. field work)
+
+    # ---- structure ------------------------------------------------------------
+    sync_sets: tuple[np.ndarray, ...] = ()  # sessions that must share their start slot
+    locked_start: np.ndarray | None = None  # int32[S]: -1 = free, else the fixed start slot
+    locked_room: np.ndarray | None = None  # int32[S]: -1 = free, else the fixed room
+
+    # ---- weights of the constraints, by constraint name --------------------------
+    # Hard constraints carry a weight too (used for reporting and for the
+    # optimizer's penalty); a weight of 0 disables a constraint.
+    weights: Mapping[str, int] = field(default_factory=dict)
+
+    # Free-form metadata for callers (e.g. ids of the database rows behind each index).
+    meta: Mapping[str, object] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        for name in (
+            "slot_usable", "room_capacity", "room_available", "resource_kind",
+            "resource_available", "resource_pref", "resource_max_daily",
+            "resource_max_consecutive", "resource_max_days", "course_min_days",
+            "session_activity", "session_course", "session_duration", "session_size",
+            "res_indptr", "res_indices", "session_allowed_rooms", "session_available",
+            "session_pref", "session_needs_room",
+        ):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        S = self.n_sessions
+        if self.locked_start is None:
+            object.__setattr__(self, "locked_start", np.full(S, UNASSIGNED, np.int32))
+        if self.locked_room is None:
+            object.__setattr__(self, "locked_room", np.full(S, UNASSIGNED, np.int32))
+        object.__setattr__(self, "locked_start", _ro(self.locked_start))
+        object.__setattr__(self, "locked_room", _ro(self.locked_room))
+        object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
+        self.validate_shapes()
+
+    # ---- sizes ------------------------------------------------------------
+    @property
+    def n_slots(self) -> int:
+        return self.n_days * self.periods_per_day
+
+    @property
+    def n_rooms(self) -> int:
+        return len(self.room_names)
+
+    @property
+    def n_resources(self) -> int:
+        return len(self.resource_names)
+
+    @property
+    def n_courses(self) -> int:
+        return len(self.course_names)
+
+    @property
+    def n_sessions(self) -> int:
+        return len(self.session_labels)
+
+    def weight(self, constraint: str, default: int = 0) -> int:
+        return int(self.weights.get(constraint, default))
+
+    def resources_of(self, s: int) -> np.ndarray:
+        return self.res_indices[self.res_indptr[s]:self.res_indptr[s + 1]]
+
+    def slot_day(self, t: int) -> int:
+        return t // self.periods_per_day
+
+    def slot_period(self, t: int) -> int:
+        return t % self.periods_per_day
+
+    def slot_label(self, t: int) -> str:
+        return f"{self.day_names[t // self.periods_per_day]} {self.period_labels[t % self.periods_per_day]}"
+
+    def validate_shapes(self) -> None:
+        T, R, Q, C, S = self.n_slots, self.n_rooms, self.n_resources, self.n_courses, self.n_sessions
+        expect = {
+            "slot_usable": (T,), "room_capacity": (R,), "room_available": (R, T),
+            "resource_kind": (Q,), "resource_available": (Q, T), "resource_pref": (Q, T),
+            "resource_max_daily": (Q,), "resource_max_consecutive": (Q,), "resource_max_days": (Q,),
+            "course_min_days": (C,), "session_activity": (S,), "session_course": (S,),
+            "session_duration": (S,), "session_size": (S,), "res_indptr": (S + 1,),
+            "session_allowed_rooms": (S, R), "session_available": (S, T), "session_pref": (S, T),
+            "session_needs_room": (S,), "locked_start": (S,), "locked_room": (S,),
+        }
+        for name, shape in expect.items():
+            got = getattr(self, name).shape
+            if got != shape:
+                raise ValueError(f"Problem.{name} has shape {got}, expected {shape}")
+        if len(self.day_names) != self.n_days or len(self.period_labels) != self.periods_per_day:
+            raise ValueError("day_names / period_labels do not match the calendar size")
+        if S and (self.session_duration < 1).any():
+            raise ValueError("every session lasts at least one period")
+        if len(self.res_indices) != int(self.res_indptr[-1]):
+            raise ValueError("res_indices length does not match res_indptr")
+
+
+@dataclass
+class Assignment:
+    """Where each session is: start slot and room (-1 = unscheduled / no room)."""
+
+    start: np.ndarray  # int32[S]
+    room: np.ndarray  # int32[S]
+
+    @classmethod
+    def empty(cls, problem: Problem) -> "Assignment":
+        S = problem.n_sessions
+        return cls(np.full(S, UNASSIGNED, np.int32), np.full(S, UNASSIGNED, np.int32))
+
+    def copy(self) -> "Assignment":
+        return Assignment(self.start.copy(), self.room.copy())
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Assignment)
+            and np.array_equal(self.start, other.start)
+            and np.array_equal(self.room, other.room)
+        )
+
+
+# Canonical constraint names and default weights for department problems.
+# Hard constraints first.  The ITC-2007 reader sets its own weights.
+HARD = "hard"
+SOFT = "soft"
+
+DEFAULT_WEIGHTS: dict[str, int] = {
+    # hard
+    "unscheduled": 1,            # every session scheduled
+    "resource_clash": 1,         # no faculty / group double-booking (per overlapping pair of sessions)
+    "room_clash": 1,             # no room double-booking (each extra session in a room and slot)
+    "resource_unavailable": 1,   # faculty / group availability
+    "room_unavailable": 1,       # room availability
+    "session_unavailable": 1,    # an activity's forbidden periods
+    "break_overlap": 1,          # nothing during breaks
+    "day_overflow": 1,           # a multi-period session stays within one day
+    "room_unsuitable": 1,        # room kind / features / capacity where required
+    "sync_mismatch": 1,          # elective-basket sessions start together
+    "locked_moved": 1,           # locked sessions stay where they were locked
+    "daily_load": 1,             # faculty maximum periods per day
+    # soft
+    "min_days": 5,               # spread of a course's sessions over a minimum number of days
+    "isolated": 2,               # student-group compactness: isolated sessions
+    "gaps": 1,                   # student-group compactness: idle periods between sessions of a day
+    "room_stability": 1,         # one room per course key
+    "room_capacity": 1,          # students above capacity (when capacity is not a hard requirement)
+    "resource_undesired": 2,     # faculty undesired periods used
+    "resource_not_preferred": 1,  # faculty with preferred periods teaching outside them
+    "max_consecutive": 2,        # faculty maximum consecutive periods
+    "session_not_preferred": 1,  # an activity's preferred times
+    "max_days": 3,               # faculty days on campus
+}
+
+HARD_CONSTRAINTS = (
+    "unscheduled", "resource_clash", "room_clash", "resource_unavailable", "room_unavailable",
+    "session_unavailable", "break_overlap", "day_overflow", "room_unsuitable", "sync_mismatch",
+    "locked_moved", "daily_load",
+)
+SOFT_CONSTRAINTS = (
+    "min_days", "isolated", "gaps", "room_stability", "room_capacity", "resource_undesired",
+    "resource_not_preferred", "max_consecutive", "session_not_preferred", "max_days",
+)

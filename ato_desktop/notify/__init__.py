@@ -1,0 +1,1 @@
+"""ato_desktop.notify"""
