@@ -1,0 +1,73 @@
+"""The ``ato-desktop`` command line.
+
+Each sub-command lives in its own module of this package and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` (a callable
+taking the parsed ``argparse.Namespace`` and returning an exit code).
+Modules are listed in ``COMMAND_MODULES``; a module that fails to import is a
+bug, not something to hide, so import errors propagate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from ato_desktop import APP_NAME, __version__
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "ato_desktop.cli.commands_db",
+    "ato_desktop.cli.commands_engine",
+)
+
+
+class CliError(Exception):
+    """An error to show the user as one clear line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ato-desktop",
+        description=f"{APP_NAME}: build, optimize, print and publish a department's weekly timetable. "
+        "Without a command, the desktop app starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="open this database file")
+    parser.add_argument("--demo", action="store_true", help="open the embedded demo department")
+    parser.add_argument("--self-test", action="store_true", help="smoke-test this installation and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command module not written yet
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            if args.self_test:
+                from ato_desktop.selftest import run_self_test
+
+                return run_self_test()
+            from ato_desktop.ui.app import run_gui
+
+            return run_gui(db=args.db, demo=args.demo)
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"ato-desktop: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ato-desktop: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
