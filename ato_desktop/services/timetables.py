@@ -1,0 +1,303 @@
+"""Timetable versions and their sessions: list, copy, move, lock, publish.
+
+A *session* is one occurrence of an activity in one timetable version
+(``SessionAssignment``). Day and period are given by their *positions*
+(0-based) and rooms by code, as the grid and the CLI see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int  # SessionAssignment id
+    activity_id: int
+    occurrence: int
+    course_code: str
+    course_title: str
+    kind: str
+    duration: int
+    groups: tuple[str, ...]
+    faculty: tuple[str, ...]
+    day: int | None  # position
+    period: int | None  # position of the first period
+    room: str | None  # room code
+    locked: bool
+    basket: str | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return self.day is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.course_code} {self.kind} ({', '.join(self.groups)}) #{self.occurrence + 1}"
+
+
+@dataclass(frozen=True)
+class TimetableInfo:
+    id: int
+    name: str
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    published_at: dt.datetime | None
+    hard_cost: int | None
+    soft_cost: int | None
+    notes: str
+    sessions: int
+    scheduled: int
+
+
+def _tt(s: Session, key: int | str | None) -> m.Timetable:
+    if key is None:
+        tt = s.scalar(select(m.Timetable).order_by(m.Timetable.updated_at.desc(), m.Timetable.id.desc()))
+        if tt is None:
+            raise NotFoundError("Timetable", "(latest)")
+        return tt
+    if isinstance(key, int):
+        tt = s.get(m.Timetable, key)
+    else:
+        tt = s.scalar(select(m.Timetable).where(func.lower(m.Timetable.name) == key.strip().lower()))
+    if tt is None:
+        raise NotFoundError("Timetable", key)
+    return tt
+
+
+def _info(s: Session, tt: m.Timetable) -> TimetableInfo:
+    total = s.scalar(select(func.count()).select_from(m.SessionAssignment).where(m.SessionAssignment.timetable_id == tt.id))
+    done = s.scalar(
+        select(func.count()).select_from(m.SessionAssignment)
+        .where(m.SessionAssignment.timetable_id == tt.id, m.SessionAssignment.day_id.is_not(None))
+    )
+    return TimetableInfo(tt.id, tt.name, tt.status, tt.created_at, tt.updated_at, tt.published_at,
+                         tt.hard_cost, tt.soft_cost, tt.notes, int(total or 0), int(done or 0))
+
+
+def list_timetables(db: Database) -> list[TimetableInfo]:
+    with db.read_session() as s:
+        return [_info(s, t) for t in s.scalars(select(m.Timetable).order_by(m.Timetable.created_at, m.Timetable.id))]
+
+
+def get_timetable(db: Database, key: int | str | None = None) -> TimetableInfo:
+    """A version by id or name; ``None`` = the most recently changed one."""
+    with db.read_session() as s:
+        return _info(s, _tt(s, key))
+
+
+def _validate_name(s: Session, name: str, exclude: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Timetable", "name", "is required.")
+    if len(name) > 100 or "\n" in name:
+        raise ValidationError("Timetable", "name", "must be one line of at most 100 characters.")
+    q = select(m.Timetable).where(func.lower(m.Timetable.name) == name.lower())
+    if exclude is not None:
+        q = q.where(m.Timetable.id != exclude)
+    if s.scalar(q) is not None:
+        raise ValidationError("Timetable", "name", f"{name!r} is already used by another version.")
+    return name
+
+
+def _sync_sessions(s: Session, tt: m.Timetable) -> None:
+    """Make the version hold exactly one row per (activity, occurrence)."""
+    have = {(a.activity_id, a.occurrence): a for a in tt.assignments}
+    for act in s.scalars(select(m.Activity)):
+        for k in range(act.sessions_per_week):
+            if (act.id, k) not in have:
+                tt.assignments.append(m.SessionAssignment(activity_id=act.id, occurrence=k))
+        for (aid, k), row in list(have.items()):
+            if aid == act.id and k >= act.sessions_per_week:
+                tt.assignments.remove(row)
+                s.delete(row)
+
+
+def create_timetable(db: Database, name: str, *, notes: str = "") -> TimetableInfo:
+    """A new empty version: every session unscheduled."""
+    with db.session() as s:
+        tt = m.Timetable(name=_validate_name(s, name), notes=notes)
+        s.add(tt)
+        s.flush()
+        _sync_sessions(s, tt)
+        s.flush()
+        return _info(s, tt)
+
+
+def copy_timetable(db: Database, source: int | str | None, new_name: str) -> TimetableInfo:
+    with db.session() as s:
+        src = _tt(s, source)
+        tt = m.Timetable(name=_validate_name(s, new_name), parent_id=src.id, notes=f"Copy of {src.name}",
+                         hard_cost=src.hard_cost, soft_cost=src.soft_cost)
+        s.add(tt)
+        s.flush()
+        for a in src.assignments:
+            tt.assignments.append(m.SessionAssignment(
+                activity_id=a.activity_id, occurrence=a.occurrence, day_id=a.day_id,
+                period_id=a.period_id, room_id=a.room_id, locked=a.locked))
+        _sync_sessions(s, tt)
+        s.flush()
+        return _info(s, tt)
+
+
+def rename_timetable(db: Database, key: int | str, new_name: str) -> TimetableInfo:
+    with db.session() as s:
+        tt = _tt(s, key)
+        tt.name = _validate_name(s, new_name, exclude=tt.id)
+        s.flush()
+        return _info(s, tt)
+
+
+def delete_timetable(db: Database, key: int | str) -> None:
+    with db.session() as s:
+        s.delete(_tt(s, key))
+
+
+def set_status(db: Database, key: int | str, status: str) -> TimetableInfo:
+    if status not in m.TIMETABLE_STATUSES:
+        raise ValidationError("Timetable", "status", f"{status!r} is not one of {', '.join(m.TIMETABLE_STATUSES)}.")
+    with db.session() as s:
+        tt = _tt(s, key)
+        tt.status = status
+        if status == "published":
+            tt.published_at = m.utcnow()
+        s.flush()
+        return _info(s, tt)
+
+
+def latest_published(db: Database, *, before_id: int | None = None) -> TimetableInfo | None:
+    with db.read_session() as s:
+        q = select(m.Timetable).where(m.Timetable.status == "published")
+        if before_id is not None:
+            q = q.where(m.Timetable.id != before_id)
+        tt = s.scalar(q.order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+        return _info(s, tt) if tt else None
+
+
+def list_sessions(db: Database, timetable: int | str | None = None) -> list[SessionView]:
+    with db.session() as s:  # may add rows for new activities: a write transaction
+        tt = _tt(s, timetable)
+        _sync_sessions(s, tt)
+        s.flush()
+        rows = s.scalars(
+            select(m.SessionAssignment)
+            .where(m.SessionAssignment.timetable_id == tt.id)
+            .options(
+                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
+                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
+                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course),
+                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.basket),
+                selectinload(m.SessionAssignment.day),
+                selectinload(m.SessionAssignment.period),
+                selectinload(m.SessionAssignment.room),
+            )
+            .order_by(m.SessionAssignment.activity_id, m.SessionAssignment.occurrence)
+        ).all()
+        return [_view(a) for a in rows]
+
+
+def _view(a: m.SessionAssignment) -> SessionView:
+    act = a.activity
+    return SessionView(
+        id=a.id, activity_id=act.id, occurrence=a.occurrence, course_code=act.course.code,
+        course_title=act.course.title, kind=act.kind, duration=act.duration,
+        groups=tuple(g.code for g in act.groups), faculty=tuple(f.code for f in act.faculty),
+        day=a.day.position if a.day else None, period=a.period.position if a.period else None,
+        room=a.room.code if a.room else None, locked=a.locked,
+        basket=act.basket.code if act.basket else None,
+    )
+
+
+def _session_row(s: Session, session_id: int) -> m.SessionAssignment:
+    row = s.get(m.SessionAssignment, session_id)
+    if row is None:
+        raise NotFoundError("Session", session_id)
+    return row
+
+
+def move_session(db: Database, session_id: int, day: int | None, period: int | None, room: str | None) -> SessionView:
+    """Place a session (``day``/``period`` positions, room code), or unschedule it with ``None``.
+
+    Returns the session as it was *before* the move, so the caller can undo.
+    Hard conflicts are allowed here (the grid asks the user first); structural
+    errors (no such day, period or room; a break) are refused.
+    """
+    with db.session() as s:
+        row = _session_row(s, session_id)
+        before = _view(row)
+        if (day is None) != (period is None):
+            raise ValidationError("Session", "slot", "give both a day and a period, or neither to unschedule.")
+        if day is None:
+            row.day_id = row.period_id = None
+            row.room_id = None if room is None else row.room_id
+        else:
+            d = s.scalar(select(m.Day).where(m.Day.position == day))
+            if d is None:
+                raise ValidationError("Session", "day", f"there is no day {day + 1} in the calendar.")
+            p = s.scalar(select(m.Period).where(m.Period.position == period))
+            if p is None:
+                raise ValidationError("Session", "period", f"there is no period {period + 1} in the calendar.")
+            row.day_id, row.period_id = d.id, p.id
+        if room is not None:
+            r = s.scalar(select(m.Room).where(func.lower(m.Room.code) == room.lower()))
+            if r is None:
+                raise ValidationError("Session", "room", f"there is no room {room!r}.")
+            row.room_id = r.id
+        elif day is not None and room is None:
+            pass  # keep the room
+        row.timetable.updated_at = m.utcnow()
+        return before
+
+
+def restore_session(db: Database, before: SessionView) -> None:
+    """Put a session back exactly as ``before`` (undo of a move or lock)."""
+    with db.session() as s:
+        row = _session_row(s, before.id)
+        if before.day is None:
+            row.day_id = row.period_id = None
+        else:
+            row.day_id = s.scalar(select(m.Day.id).where(m.Day.position == before.day))
+            row.period_id = s.scalar(select(m.Period.id).where(m.Period.position == before.period))
+        row.room_id = s.scalar(select(m.Room.id).where(m.Room.code == before.room)) if before.room else None
+        row.locked = before.locked
+
+
+def set_locked(db: Database, session_ids: list[int], locked: bool) -> list[SessionView]:
+    """Lock or unlock sessions; returns their previous views."""
+    with db.session() as s:
+        before = []
+        for sid in session_ids:
+            row = _session_row(s, sid)
+            before.append(_view(row))
+            row.locked = locked
+        return before
+
+
+def save_placements(db: Database, timetable: int | str, placements: dict[int, tuple[int | None, int | None, str | None]],
+                    *, hard: int | None = None, soft: int | None = None) -> None:
+    """Write many placements ``{session_id: (day, period, room)}`` in ONE transaction."""
+    with db.session() as s:
+        tt = _tt(s, timetable)
+        days = {d.position: d.id for d in s.scalars(select(m.Day))}
+        periods = {p.position: p.id for p in s.scalars(select(m.Period))}
+        rooms = {r.code: r.id for r in s.scalars(select(m.Room))}
+        rows = {a.id: a for a in tt.assignments}
+        for sid, (day, period, room) in placements.items():
+            row = rows.get(sid)
+            if row is None:
+                raise NotFoundError("Session", sid)
+            row.day_id = days[day] if day is not None else None
+            row.period_id = periods[period] if period is not None else None
+            row.room_id = rooms[room] if room is not None else None
+        if hard is not None:
+            tt.hard_cost, tt.soft_cost = hard, soft
+        tt.updated_at = m.utcnow()

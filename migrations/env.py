@@ -1,0 +1,31 @@
+"""Alembic environment for ATO Desktop (SQLite, batch mode)."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from ato_desktop.storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:  # command-line use: alembic -x db=PATH upgrade head
+        db = context.get_x_argument(as_dictionary=True).get("db")
+        if not db:
+            raise SystemExit("Pass the database: alembic -x db=PATH ...")
+        engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline SQL generation is not supported; migrations run against a database file.")
+run_migrations_online()
