@@ -57,8 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ato_desktop.selftest import run_self_test
 
                 return run_self_test()
-            from ato_desktop.ui.app import run_gui
-
+            try:
+                from ato_desktop.ui.app import run_gui
+            except ModuleNotFoundError as exc:
+                if exc.name and exc.name.startswith("ato_desktop"):
+                    raise CliError("the desktop window is not part of this build; see 'ato-desktop --help' "
+                                   "for the commands") from None
+                raise
             return run_gui(db=args.db, demo=args.demo)
         return int(args.func(args) or 0)
     except CliError as exc:

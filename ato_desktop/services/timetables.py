@@ -287,17 +287,37 @@ def save_placements(db: Database, timetable: int | str, placements: dict[int, tu
     """Write many placements ``{session_id: (day, period, room)}`` in ONE transaction."""
     with db.session() as s:
         tt = _tt(s, timetable)
-        days = {d.position: d.id for d in s.scalars(select(m.Day))}
-        periods = {p.position: p.id for p in s.scalars(select(m.Period))}
-        rooms = {r.code: r.id for r in s.scalars(select(m.Room))}
-        rows = {a.id: a for a in tt.assignments}
-        for sid, (day, period, room) in placements.items():
-            row = rows.get(sid)
-            if row is None:
-                raise NotFoundError("Session", sid)
+        _save_in(s, tt, placements, hard, soft)
+
+
+def _save_in(s: Session, tt: m.Timetable, placements: dict[int, tuple[int | None, int | None, str | None]],
+             hard: int | None, soft: int | None) -> None:
+    days = {d.position: d.id for d in s.scalars(select(m.Day))}
+    periods = {p.position: p.id for p in s.scalars(select(m.Period))}
+    rooms = {r.code: r.id for r in s.scalars(select(m.Room))}
+    rows = {a.id: a for a in tt.assignments}
+    for sid, (day, period, room) in placements.items():
+        row = rows.get(sid)
+        if row is None:
+            raise NotFoundError("Session", sid)
+        try:
             row.day_id = days[day] if day is not None else None
             row.period_id = periods[period] if period is not None else None
             row.room_id = rooms[room] if room is not None else None
-        if hard is not None:
-            tt.hard_cost, tt.soft_cost = hard, soft
-        tt.updated_at = m.utcnow()
+        except KeyError as exc:
+            raise ValidationError("Session", "slot", f"day/period/room {exc.args[0]!r} does not exist.") from None
+    if hard is not None:
+        tt.hard_cost, tt.soft_cost = hard, soft
+    tt.updated_at = m.utcnow()
+
+
+def save_rows(db: Database, timetable: int | str,
+              rows: dict[tuple[int, int], tuple[int | None, int | None, str | None]],
+              *, hard: int | None = None, soft: int | None = None) -> None:
+    """Write placements keyed by (activity id, occurrence) in ONE transaction."""
+    with db.session() as s:
+        tt = _tt(s, timetable)
+        _sync_sessions(s, tt)
+        s.flush()
+        ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
+        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft)

@@ -1,0 +1,270 @@
+"""Compile a department database into an engine :class:`~ato_desktop.engine.problem.Problem`.
+
+Mapping (see docs/constraints.md for the engine side):
+
+* slots = days x periods; break periods are unusable slots;
+* resources = every faculty member, then every *leaf* student group (a lab
+  batch, or a section without batches). A section's activity uses all its
+  leaves, so a section clashes with its own batches while batches of one
+  section do not clash with each other;
+* one session per (activity, occurrence); the course key of the soft rules
+  "spread" and "room stability" is the activity;
+* allowed rooms: the required kind (a classroom requirement also accepts
+  seminar halls and auditoriums; a tutorial-room requirement also accepts
+  classrooms), every required feature, and capacity for all its students;
+* elective baskets: occurrence *k* of every activity of a basket forms one
+  sync set; the basket's *cohorts* (the sections whose students choose) are
+  attached to the basket's first activity only, so they are kept free while the
+  basket runs without the basket's own activities clashing with each other;
+* constraint weights come from the database's constraint instances
+  (disabled = weight 0; missing = the engine default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ato_desktop.engine.problem import (
+    DEFAULT_WEIGHTS,
+    PREF_PREFERRED,
+    PREF_UNDESIRED,
+    RESOURCE_FACULTY,
+    RESOURCE_GROUP,
+    UNASSIGNED,
+    Assignment,
+    Problem,
+)
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+ROOM_KIND_ACCEPTS = {
+    "classroom": {"classroom", "seminar_hall", "auditorium"},
+    "tutorial_room": {"tutorial_room", "classroom"},
+    "lab": {"lab"},
+    "seminar_hall": {"seminar_hall", "auditorium"},
+    "auditorium": {"auditorium"},
+}
+
+
+@dataclass
+class Compiled:
+    problem: Problem
+    keys: list[tuple[int, int]]  # session index -> (activity id, occurrence)
+    room_codes: list[str]
+    faculty_codes: list[str]  # resource index -> faculty code, for the first n_faculty resources
+    group_codes: list[str]  # leaf groups, resources n_faculty...
+    day_positions: int = 0
+    index_of: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def n_faculty(self) -> int:
+        return len(self.faculty_codes)
+
+    def assignment_from_rows(self, rows: dict[tuple[int, int], tuple[int | None, int | None, str | None]]) -> Assignment:
+        p = self.problem
+        a = Assignment.empty(p)
+        room_index = {c: i for i, c in enumerate(self.room_codes)}
+        for key, (day, period, room) in rows.items():
+            s = self.index_of.get(key)
+            if s is None:
+                continue
+            if day is not None and period is not None:
+                a.start[s] = day * p.periods_per_day + period
+            if room is not None:
+                a.room[s] = room_index.get(room, UNASSIGNED)
+        return a
+
+    def rows_from_assignment(self, a: Assignment) -> dict[tuple[int, int], tuple[int | None, int | None, str | None]]:
+        P = self.problem.periods_per_day
+        out = {}
+        for s, key in enumerate(self.keys):
+            t = int(a.start[s])
+            r = int(a.room[s])
+            out[key] = (
+                t // P if t >= 0 else None,
+                t % P if t >= 0 else None,
+                self.room_codes[r] if r >= 0 else None,
+            )
+        return out
+
+
+def _mark_grid(marks, day_pos: dict[int, int], period_pos: dict[int, int], P: int, T: int):
+    avail = np.ones(T, bool)
+    pref = np.zeros(T, np.int8)
+    for mk in marks:
+        t = day_pos[mk.day_id] * P + period_pos[mk.period_id]
+        if mk.state == "unavailable":
+            avail[t] = False
+        elif mk.state == "undesired":
+            pref[t] = PREF_UNDESIRED
+        elif mk.state == "preferred":
+            pref[t] = PREF_PREFERRED
+    return avail, pref
+
+
+def compile_session(s: Session, timetable_id: int | None = None, name: str = "department") -> Compiled:
+    days = list(s.scalars(select(m.Day).order_by(m.Day.position)))
+    periods = list(s.scalars(select(m.Period).order_by(m.Period.position)))
+    D, P = len(days), len(periods)
+    T = D * P
+    day_pos = {d.id: d.position for d in days}
+    period_pos = {p.id: p.position for p in periods}
+    slot_usable = np.array([not periods[t % P].is_break for t in range(T)], bool) if T else np.zeros(0, bool)
+
+    rooms = list(s.scalars(select(m.Room).options(selectinload(m.Room.availability)).order_by(m.Room.code)))
+    R = len(rooms)
+    room_available = np.ones((R, T), bool)
+    for i, r in enumerate(rooms):
+        room_available[i] = _mark_grid(r.availability, day_pos, period_pos, P, T)[0]
+
+    faculty = list(s.scalars(select(m.Faculty).options(selectinload(m.Faculty.availability)).order_by(m.Faculty.code)))
+    groups = list(s.scalars(select(m.StudentGroup).options(
+        selectinload(m.StudentGroup.availability), selectinload(m.StudentGroup.batches)).order_by(m.StudentGroup.code)))
+    leaves = [g for g in groups if not g.batches]
+    res_index: dict[tuple[str, int], int] = {}
+    names, kinds = [], []
+    Q = len(faculty) + len(leaves)
+    res_avail = np.ones((Q, T), bool)
+    res_pref = np.zeros((Q, T), np.int8)
+    max_daily = np.zeros(Q, np.int32)
+    max_consec = np.zeros(Q, np.int32)
+    max_days = np.zeros(Q, np.int32)
+    for i, f in enumerate(faculty):
+        res_index[("f", f.id)] = i
+        names.append(f.name)
+        kinds.append(RESOURCE_FACULTY)
+        res_avail[i], res_pref[i] = _mark_grid(f.availability, day_pos, period_pos, P, T)
+        max_daily[i], max_consec[i], max_days[i] = f.max_daily_periods, f.max_consecutive, f.max_days
+    group_by_id = {g.id: g for g in groups}
+    for j, g in enumerate(leaves):
+        q = len(faculty) + j
+        res_index[("g", g.id)] = q
+        names.append(g.code)
+        kinds.append(RESOURCE_GROUP)
+        avail, pref = _mark_grid(g.availability, day_pos, period_pos, P, T)
+        if g.parent_id is not None:  # a batch inherits its section's marks
+            pa, pp = _mark_grid(group_by_id[g.parent_id].availability, day_pos, period_pos, P, T)
+            avail &= pa
+            pref = np.where(pref == 0, pp, pref).astype(np.int8)
+        res_avail[q], res_pref[q] = avail, pref
+
+    def leaf_ids(g: m.StudentGroup) -> list[int]:
+        return [res_index[("g", b.id)] for b in g.batches] if g.batches else [res_index[("g", g.id)]]
+
+    activities = list(s.scalars(select(m.Activity).options(
+        selectinload(m.Activity.groups).selectinload(m.StudentGroup.batches),
+        selectinload(m.Activity.faculty), selectinload(m.Activity.course),
+        selectinload(m.Activity.time_prefs),
+        selectinload(m.Activity.basket).selectinload(m.ElectiveBasket.cohorts).selectinload(m.StudentGroup.batches),
+    ).order_by(m.Activity.id)))
+
+    basket_anchor: dict[int, int] = {}
+    for a in activities:
+        if a.basket_id is not None and a.basket_id not in basket_anchor:
+            basket_anchor[a.basket_id] = a.id
+
+    labels, act_idx, course_idx, durations, sizes = [], [], [], [], []
+    indptr = [0]
+    indices: list[int] = []
+    allowed_rows, avail_rows, pref_rows, requirement = [], [], [], []
+    course_names, course_min_days = [], []
+    keys: list[tuple[int, int]] = []
+    sync: dict[tuple[int, int], list[int]] = {}
+    for a in activities:
+        groups_txt = ", ".join(g.code for g in a.groups) or "no group"
+        c = len(course_names)
+        course_names.append(f"{a.course.code} {a.kind} ({groups_txt})")
+        min_days = a.min_days if a.min_days > 0 else (a.sessions_per_week if a.sessions_per_week > 1 else 0)
+        course_min_days.append(min(min_days, D))
+        res = sorted({res_index[("f", f.id)] for f in a.faculty} | {q for g in a.groups for q in leaf_ids(g)}
+                     | ({q for g in a.basket.cohorts for q in leaf_ids(g)} if a.basket and basket_anchor.get(a.basket_id) == a.id else set()))
+        size = sum(g.strength for g in a.groups)
+        accepts = ROOM_KIND_ACCEPTS.get(a.room_kind, {a.room_kind})
+        need = set(a.required_features or [])
+        allowed = np.array([r.kind in accepts and need <= set(r.features or []) and r.capacity >= size for r in rooms], bool)
+        feat = f" with {', '.join(sorted(need))}" if need else ""
+        req = f"{a.room_kind.replace('_', ' ')}{feat} for {size} students"
+        s_avail, s_pref = _mark_grid(a.time_prefs, day_pos, period_pos, P, T)
+        for k in range(a.sessions_per_week):
+            si = len(keys)
+            keys.append((a.id, k))
+            labels.append(f"{a.course.code} {a.kind} ({groups_txt}) #{k + 1}")
+            act_idx.append(a.id)
+            course_idx.append(c)
+            durations.append(a.duration)
+            sizes.append(size)
+            indices.extend(res)
+            indptr.append(len(indices))
+            allowed_rows.append(allowed)
+            avail_rows.append(s_avail)
+            pref_rows.append(s_pref)
+            requirement.append(req)
+            if a.basket_id is not None:
+                sync.setdefault((a.basket_id, k), []).append(si)
+    S = len(keys)
+    index_of = {k: i for i, k in enumerate(keys)}
+
+    locked_start = np.full(S, UNASSIGNED, np.int32)
+    locked_room = np.full(S, UNASSIGNED, np.int32)
+    room_index = {r.id: i for i, r in enumerate(rooms)}
+    if timetable_id is not None:
+        for row in s.scalars(select(m.SessionAssignment).where(
+                m.SessionAssignment.timetable_id == timetable_id, m.SessionAssignment.locked.is_(True))):
+            si = index_of.get((row.activity_id, row.occurrence))
+            if si is None or row.day_id is None:
+                continue
+            locked_start[si] = day_pos[row.day_id] * P + period_pos[row.period_id]
+            if row.room_id is not None:
+                locked_room[si] = room_index[row.room_id]
+
+    weights = dict(DEFAULT_WEIGHTS)
+    for ci in s.scalars(select(m.ConstraintInstance)):
+        if ci.type in weights:
+            weights[ci.type] = ci.weight if ci.enabled else 0
+
+    problem = Problem(
+        name=name, n_days=D, periods_per_day=P,
+        day_names=tuple(d.short_name for d in days), period_labels=tuple(p.label for p in periods),
+        slot_usable=slot_usable,
+        room_names=tuple(r.code for r in rooms),
+        room_capacity=np.array([r.capacity for r in rooms], np.int32),
+        room_available=room_available,
+        resource_names=tuple(names), resource_kind=np.array(kinds, np.int8),
+        resource_available=res_avail, resource_pref=res_pref,
+        resource_max_daily=max_daily, resource_max_consecutive=max_consec, resource_max_days=max_days,
+        course_names=tuple(course_names), course_min_days=np.array(course_min_days, np.int32),
+        session_labels=tuple(labels), session_activity=np.array(act_idx, np.int32),
+        session_course=np.array(course_idx, np.int32), session_duration=np.array(durations, np.int32),
+        session_size=np.array(sizes, np.int32),
+        res_indptr=np.array(indptr, np.int32), res_indices=np.array(indices, np.int32),
+        session_allowed_rooms=np.array(allowed_rows, bool).reshape(S, R),
+        session_available=np.array(avail_rows, bool).reshape(S, T),
+        session_pref=np.array(pref_rows, np.int8).reshape(S, T),
+        session_needs_room=np.ones(S, bool),
+        sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
+        locked_start=locked_start, locked_room=locked_room,
+        weights=weights,
+        meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys)},
+    )
+    return Compiled(problem, keys, [r.code for r in rooms], [f.code for f in faculty],
+                    [g.code for g in leaves], D, index_of)
+
+
+def compile_database(db: Database, timetable: int | str | None = None) -> tuple[Compiled, Assignment | None, int | None]:
+    """Compile the database; with a timetable version, also its current assignment."""
+    from ato_desktop.services import timetables as tts
+
+    tt_id = None
+    rows = None
+    if timetable is not None or tts.list_timetables(db):
+        info = tts.get_timetable(db, timetable)
+        tt_id = info.id
+        rows = {(v.activity_id, v.occurrence): (v.day, v.period, v.room) for v in tts.list_sessions(db, tt_id)}
+    with db.read_session() as s:
+        comp = compile_session(s, tt_id)
+    assignment = comp.assignment_from_rows(rows) if rows is not None else None
+    return comp, assignment, tt_id

@@ -1,0 +1,68 @@
+import pytest
+
+from ato_desktop.services import calendar as cal
+from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ValidationError
+
+
+def test_copy_move_lock_and_restore(demo_db):
+    ref = tts.get_timetable(demo_db, "Reference timetable")
+    assert ref.scheduled == ref.sessions > 100
+    copy = tts.copy_timetable(demo_db, ref.id, "Draft 2")
+    assert copy.scheduled == ref.scheduled
+    s = tts.list_sessions(demo_db, copy.id)[0]
+    before = tts.move_session(demo_db, s.id, 5, 6, "CR-105")
+    moved = next(x for x in tts.list_sessions(demo_db, copy.id) if x.id == s.id)
+    assert (moved.day, moved.period, moved.room) == (5, 6, "CR-105")
+    # the reference is untouched
+    orig = next(x for x in tts.list_sessions(demo_db, ref.id) if (x.activity_id, x.occurrence) == (s.activity_id, s.occurrence))
+    assert (orig.day, orig.period, orig.room) == (before.day, before.period, before.room)
+    tts.set_locked(demo_db, [s.id], True)
+    assert next(x for x in tts.list_sessions(demo_db, copy.id) if x.id == s.id).locked
+    tts.restore_session(demo_db, before)
+    back = next(x for x in tts.list_sessions(demo_db, copy.id) if x.id == s.id)
+    assert (back.day, back.period, back.room, back.locked) == (before.day, before.period, before.room, False)
+
+
+def test_move_refuses_unknown_slots_and_rooms(demo_db):
+    s = tts.list_sessions(demo_db)[0]
+    with pytest.raises(ValidationError, match="no day 10"):
+        tts.move_session(demo_db, s.id, 9, 0, None)
+    with pytest.raises(ValidationError, match="no room 'MARS-1'"):
+        tts.move_session(demo_db, s.id, 0, 0, "MARS-1")
+    assert tts.list_sessions(demo_db)[0] == s
+
+
+def test_unschedule_and_names(demo_db):
+    with pytest.raises(ValidationError, match="already used"):
+        tts.create_timetable(demo_db, "reference TIMETABLE")
+    new = tts.create_timetable(demo_db, "Empty")
+    assert new.scheduled == 0 and new.sessions == tts.get_timetable(demo_db, "Reference timetable").sessions
+    s = tts.list_sessions(demo_db, "Reference timetable")[0]
+    tts.move_session(demo_db, s.id, None, None, None)
+    assert not next(x for x in tts.list_sessions(demo_db, "Reference timetable") if x.id == s.id).scheduled
+
+
+def test_publish_sets_timestamp(demo_db):
+    info = tts.set_status(demo_db, "Reference timetable", "published")
+    assert info.status == "published" and info.published_at is not None
+    assert tts.latest_published(demo_db).name == "Reference timetable"
+    with pytest.raises(ValidationError):
+        tts.set_status(demo_db, "Reference timetable", "famous")
+
+
+def test_calendar_validation(db):
+    with pytest.raises(ValidationError, match="not a time like 09:00"):
+        cal.set_calendar(db, ["Monday"], [("P1", "9am", "10:00", False)])
+    with pytest.raises(ValidationError, match="before the previous period ends"):
+        cal.set_calendar(db, ["Monday"], [("P1", "09:00", "10:00", False), ("P2", "09:30", "10:30", False)])
+    with pytest.raises(ValidationError, match="every period is a break"):
+        cal.set_calendar(db, ["Monday"], [("L", "12:00", "13:00", True)])
+    c = cal.set_calendar(db, ["Monday", "Tuesday"], [("P1", "09:00", "10:00", False), ("L", "10:00", "10:30", True)])
+    assert c.n_days == 2 and c.periods[1].is_break
+
+
+def test_calendar_cannot_shrink_under_scheduled_sessions(demo_db):
+    with pytest.raises(ValidationError, match="scheduled session"):
+        cal.set_calendar(demo_db, ["Monday"], [("P1", "09:00", "10:00", False)])
+    assert cal.get_calendar(demo_db).n_days == 6
