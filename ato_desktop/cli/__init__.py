@@ -19,6 +19,7 @@ from ato_desktop import APP_NAME, __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_db",
     "ato_desktop.cli.commands_engine",
+    "ato_desktop.cli.commands_backup",
 )
 
 
