@@ -31,6 +31,7 @@ DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 SYNCHRONOUS = "FULL"
+WRITE_OPTION = "ato_write"  # execution option: this transaction will write (BEGIN IMMEDIATE)
 
 
 class DatabaseError(Exception):
@@ -72,7 +73,9 @@ def _begin_immediate_support(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # Write sessions take the write lock up front (waiting up to the busy
+        # timeout) instead of failing half-way when another process writes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
 @dataclass
@@ -147,18 +150,30 @@ class Database:
         self.engine = engine
         self.readonly = readonly
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        write_bind = engine if readonly else engine.execution_options(**{WRITE_OPTION: True})
+        self._write_factory = sessionmaker(bind=write_bind, expire_on_commit=False)
+        self.lock = None  # an InstanceLock (storage.instance) released by close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._factory() as s:
+        """One write transaction; storage failures become clear ``DatabaseError`` subclasses."""
+        with self._write_factory() as s:
             try:
                 yield s
                 if self.readonly:
                     s.rollback()
                 else:
                     s.commit()
-            except BaseException:
-                s.rollback()
+            except BaseException as exc:
+                try:
+                    s.rollback()
+                except Exception:  # the connection may be unusable (disk gone); the transaction is void anyway
+                    pass
+                from ato_desktop.storage.errors import translate
+
+                nice = translate(exc, self.path)
+                if nice is not None:
+                    raise nice from exc
                 raise
 
     def read_session(self) -> Session:
@@ -175,6 +190,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def __enter__(self) -> "Database":
         return self
