@@ -31,6 +31,8 @@ DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 SYNCHRONOUS = "FULL"
+APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
+ATO_CORE_TABLES = frozenset({"faculty", "room", "student_group", "course", "timetable", "session_assignment"})
 WRITE_OPTION = "ato_write"  # execution option: this transaction will write (BEGIN IMMEDIATE)
 
 
@@ -111,6 +113,11 @@ def inspect_file(path: Path) -> InspectResult:
             "Choose a file with the .atodb extension, or create a new department."
         )
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        # Nothing to recover: read the file as immutable, so that inspecting
+        # (and refusing) a file does not even create -wal/-shm beside it.
+        uri += "&immutable=1"
     try:
         con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
@@ -120,6 +127,7 @@ def inspect_file(path: Path) -> InspectResult:
         if check != "ok":
             raise NotADatabaseError(f"{path} is damaged (SQLite integrity check: {check}). Restore it from a backup.")
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
         revision = None
         if "alembic_version" in tables:
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -131,10 +139,13 @@ def inspect_file(path: Path) -> InspectResult:
     user_tables = {t for t in tables if not t.startswith("sqlite_")}
     if not user_tables:
         return InspectResult(True, True, None, False)
-    if "alembic_version" not in user_tables:
-        raise NotADatabaseError(
-            f"{path} is an SQLite database of another application, not an ATO Desktop database."
-        )
+    other_app = NotADatabaseError(
+        f"{path} is an SQLite database of another application, not an ATO Desktop database."
+    )
+    if "alembic_version" not in user_tables or app_id not in (0, APPLICATION_ID):
+        raise other_app
+    if app_id == 0 and len(ATO_CORE_TABLES & user_tables) < 3:
+        raise other_app  # another Alembic-managed application's file
     return InspectResult(True, False, revision, True)
 
 
@@ -249,6 +260,9 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
             raise DatabaseError(f"{path}: cannot switch to WAL journal mode (got {mode}).")
         if upgrade:
             migrate.upgrade_to_head(engine)
+            with engine.begin() as c:
+                if int(c.exec_driver_sql("PRAGMA application_id").scalar() or 0) != APPLICATION_ID:
+                    c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     except DatabaseError:
         engine.dispose()
         raise
@@ -264,4 +278,11 @@ def open_readonly(path: str | Path) -> Database:
     info = inspect_file(path)
     if not info.exists or info.empty:
         raise DatabaseError(f"{path} does not exist or is empty.")
+    from ato_desktop.storage import migrate
+
+    if info.revision is not None and not migrate.is_known_revision(info.revision):
+        raise SchemaTooNewError(
+            f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
+            "Update the app to open it; the file was not changed."
+        )
     return Database(path, make_engine(path, readonly=True), readonly=True)
