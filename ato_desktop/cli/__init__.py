@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_db",
     "ato_desktop.cli.commands_engine",
     "ato_desktop.cli.commands_solve",
+    "ato_desktop.cli.commands_backup",
+    "ato_desktop.cli.commands_report",
+    "ato_desktop.cli.commands_notify",
 )
 
 
