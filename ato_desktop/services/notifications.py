@@ -47,7 +47,7 @@ from ato_desktop.services.errors import NotFoundError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 12  # 1, 2, 4 ... 256 min, then 6 h: about a day of retries
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 SENDING_TIMEOUT = dt.timedelta(minutes=15)
