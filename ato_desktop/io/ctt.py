@@ -51,7 +51,9 @@ __all__ = [
 # Limits that keep a hostile file from allocating absurd arrays.
 MAX_DAYS = 31
 MAX_PERIODS_PER_DAY = 96
-MAX_ITEMS = 100_000  # courses, rooms, curricula, unavailability lines
+MAX_ITEMS = 100_000  # courses, curricula, unavailability lines
+MAX_ROOMS = 2_000
+MAX_LECTURES = 20_000  # in total: bounds the sessions x slots / rooms arrays
 MAX_NUMBER = 1_000_000_000  # capacities and student counts fit in int32
 
 ITC_WEIGHTS: dict[str, int] = {name: 0 for name in DEFAULT_WEIGHTS}
@@ -203,7 +205,7 @@ def parse_ctt(data: bytes | str) -> CttInstance:
                 raise CttFormatError(lineno, "expected an instance name after 'Name:'")
             header[key] = value
         else:
-            hi = {"Days": MAX_DAYS, "Periods_per_day": MAX_PERIODS_PER_DAY}.get(key, MAX_ITEMS)
+            hi = {"Days": MAX_DAYS, "Periods_per_day": MAX_PERIODS_PER_DAY, "Rooms": MAX_ROOMS}.get(key, MAX_ITEMS)
             lo = 1 if key in ("Days", "Periods_per_day") else 0
             header[key] = _int(value, lineno, f"'{key}'", lo, hi)
         header_line[key] = lineno
@@ -220,12 +222,16 @@ def parse_ctt(data: bytes | str) -> CttInstance:
     course_line: dict[str, int] = {}
     room_line: dict[str, int] = {}
     curr_line: dict[str, int] = {}
+    total_lectures = 0
 
     for section in _SECTIONS:
         if pos >= len(items):
             raise CttFormatError(eof, f"missing section '{section}' (end of file reached)")
         lineno, toks = items[pos]
-        if toks != [section] and (toks[0] in _SECTIONS or toks[0] == "END."):
+        if toks[0] == section and len(toks) > 1:
+            raise CttFormatError(lineno, f"expected the section line '{section}' alone on its line, "
+                                 f"got {' '.join(toks)[:60]!r}")
+        if toks[0] != section and (toks[0] in _SECTIONS or toks[0] == "END."):
             raise CttFormatError(lineno, f"missing section '{section}' (expected it here, got {toks[0]!r})")
         if toks != [section]:
             raise CttFormatError(lineno, f"expected the section line '{section}', got {' '.join(toks)[:60]!r}")
@@ -251,6 +257,10 @@ def parse_ctt(data: bytes | str) -> CttInstance:
                 if cid in course_index:
                     raise CttFormatError(lineno, f"duplicate course id {cid!r} (first on line {course_line[cid]})")
                 lectures = _int(toks[2], lineno, "#Lectures", 0, n_days * ppd)
+                total_lectures += lectures
+                if total_lectures > MAX_LECTURES:
+                    raise CttFormatError(lineno, f"expected at most {MAX_LECTURES} lectures in all, "
+                                         f"got {total_lectures} so far")
                 min_days = _int(toks[3], lineno, "MinWorkingDays", 0, n_days)
                 students = _int(toks[4], lineno, "#Students")
                 course_index[cid] = len(inst.courses)

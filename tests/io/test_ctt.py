@@ -173,6 +173,8 @@ MALFORMED = [
     ("duplicate-curriculum", [(21, "Cur1 2 TecCos Geotec")], 21, "duplicate curriculum id 'Cur1'"),
     ("min-days-above-days", [(10, "SceCosC Ocra 3 6 30")], 10, "MinWorkingDays between 0 and 5"),
     ("lectures-above-periods", [(10, "SceCosC Ocra 21 3 30")], 10, "#Lectures between 0 and 20"),
+    ("section-with-extra", [(15, "ROOMS: 2")], 15, "expected the section line 'ROOMS:' alone on its line"),
+    ("too-many-rooms", [(3, "Rooms: 5000")], 3, "expected 'Rooms' between 0 and 2000"),
     ("text-after-end", [(33, "END.\nmore")], 34, "expected nothing after 'END.'"),
     ("bad-bytes", [(10, "SceCosC Ocra 3 3 30 \udcff")], 10, "undecodable bytes"),
 ]
