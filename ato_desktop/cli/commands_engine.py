@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -155,7 +157,24 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"[{label}] {problem.n_sessions} lectures, {problem.n_rooms} rooms, {problem.n_slots} periods; "
               f"optimizing for {args.time_limit:g} s (seed {args.seed})", file=sys.stderr, flush=True)
-    result = optimize(problem, None, params, on_progress=_Progress(label, args.quiet), should_stop=None)
+    # Ctrl-C stops the search early; the best solution so far is still written and scored.
+    stop = threading.Event()
+
+    def _on_sigint(signum, frame):  # pragma: no cover - interactive
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print(f"[{label}] stopping (Ctrl-C again to abort)...", file=sys.stderr, flush=True)
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        result = optimize(problem, None, params, on_progress=_Progress(label, args.quiet),
+                          should_stop=stop.is_set)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
     try:
         write_solution(out, problem, result.assignment)
