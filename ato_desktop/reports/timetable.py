@@ -183,7 +183,10 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
     cols = [entries[i * per_col:(i + 1) * per_col] for i in range(ncols)]
     st = styles.cell(round(6.8 * k, 2), "left")
     stb = styles.cell(round(6.8 * k, 2), "left", bold=True)
-    code_w = 34 * k
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widest = max((stringWidth(a, "ATOSans-Bold", st.fontSize) for kind, a, _ in entries if kind == "item"), default=0)
+    code_w = min(max(28 * k, widest + 4 * k), 80 * k)
     text_w = width / ncols - code_w
     data, cmds = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                       ("TOPPADDING", (0, 0), (-1, -1), 0.6 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * k),
