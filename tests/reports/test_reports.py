@@ -1,0 +1,187 @@
+"""Workload, utilization, unscheduled/conflicts, the department book, progress and cancel."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sqlite3
+
+import pytest
+
+from ato_desktop.reports import ReportCancelled, build_report, load_report_data, render_report
+from ato_desktop.reports.tables import problems, utilization, workload
+from ato_desktop.services import resources as res
+from ato_desktop.services import timetables as tts
+from ato_desktop.storage.database import open_database
+from tests.reports.conftest import count_word, outline, page_texts, read_pdf
+
+HAS_EVALUATE = importlib.util.find_spec("ato_desktop.engine.evaluate") is not None
+
+
+@pytest.fixture
+def scratch(demo_copy, tmp_path):
+    """A writable copy of the demo for tests that change the timetable."""
+    path = tmp_path / "scratch.atodb"
+    shutil.copyfile(demo_copy.path, path)
+    db = open_database(path)
+    yield db
+    db.close()
+
+
+def _sql(db, query, *args):
+    con = sqlite3.connect(db.path)
+    try:
+        return con.execute(query, args).fetchall()
+    finally:
+        con.close()
+
+
+def test_workload_counts_periods_per_day_against_limits(scratch):
+    # SFE's scheduled periods per day, straight from SQL
+    rows = _sql(scratch, """
+        SELECT d.position, SUM(a.duration) FROM session_assignment sa
+        JOIN activity a ON a.id = sa.activity_id
+        JOIN activity_faculty af ON af.activity_id = a.id JOIN faculty f ON f.id = af.faculty_id
+        JOIN day d ON d.id = sa.day_id
+        WHERE f.code = 'SFE' GROUP BY d.position""")
+    expected = [0] * 6
+    for day, n in rows:
+        expected[day] = n
+    res.update_item(scratch, "faculty", "SFE", {"max_weekly_periods": 2, "max_daily_periods": 1})
+    data = load_report_data(scratch)
+    sfe = next(r for r in workload(data) if r.code == "SFE")
+    assert sfe.per_day == expected and sfe.week == sum(expected) > 2
+    assert sfe.over_week and any(sfe.over_day(d) for d in range(6))
+    pdf, pages, _ = build_report(scratch, "workload", data=data)
+    text = page_texts(read_pdf(pdf))[0]
+    assert pages == 1
+    assert "Faculty workload" in text and "Dr. Sébastien Fernandes" in text and "Ms. Zoë D'Souza" in text
+    assert f"{sum(expected) - 2} over weekly limit" in text
+    ok = next(r for r in workload(data) if r.code == "AIY")
+    assert not ok.over_week
+
+
+def test_room_utilization_by_room_and_day(demo_copy):
+    rows = _sql(demo_copy, """
+        SELECT d.position, SUM(a.duration) FROM session_assignment sa
+        JOIN activity a ON a.id = sa.activity_id JOIN room r ON r.id = sa.room_id JOIN day d ON d.id = sa.day_id
+        WHERE r.code = 'LAB-1' GROUP BY d.position""")
+    used = [0] * 6
+    for day, n in rows:
+        used[day] = n
+    data = load_report_data(demo_copy)
+    lab = next(r for r in utilization(data) if r.code == "LAB-1")
+    assert lab.used == used
+    assert lab.available == [7] * 6  # 7 teaching periods a day, lunch excluded
+    assert lab.week_used == sum(used) and 0 < lab.seat_fill <= 1
+    pdf, pages, _ = build_report(demo_copy, "utilization", data=data)
+    text = page_texts(read_pdf(pdf))[0]
+    assert pages == 1 and "Room utilization" in text
+    share = sum(used) / 42
+    assert f"{sum(used)}/42" in text and f"{share:.0%}" in text
+    assert "All rooms" in text
+
+
+def test_unscheduled_sessions_and_conflicts_are_listed(scratch):
+    sessions = [s for s in tts.list_sessions(scratch) if s.scheduled]
+    gone = next(s for s in sessions if s.course_code == "CS303" and s.kind == "L")
+    tts.move_session(scratch, gone.id, None, None, None)
+    # put a CSE-3A lecture on top of another CSE-3A lecture: a group clash
+    a, b = [s for s in sessions if s.groups == ("CSE-3A",) and s.kind == "L"][:2]
+    tts.move_session(scratch, b.id, a.day, a.period, b.room)
+    data = load_report_data(scratch)
+    pr = problems(scratch, data)
+    assert [s.id for s in pr.unscheduled] == [gone.id]
+    names = {g.name: g for g in pr.conflicts}
+    assert names["unscheduled"].count == 1 and names["unscheduled"].hard
+    assert names["resource_clash"].count >= 1
+    pdf, _, _ = build_report(scratch, "conflicts", data=data)
+    text = "\n".join(page_texts(read_pdf(pdf)))
+    assert f"CS303 L #{gone.occurrence + 1}" in text and "Database Management Systems" in text
+    assert "Resource clash (hard)" in text
+    assert "classroom" in text  # the room the unscheduled session needs
+
+
+@pytest.mark.skipif(not HAS_EVALUATE, reason="ato_desktop.engine.evaluate (engine branch) is not merged yet")
+def test_conflicts_come_with_the_engines_explanations(scratch):
+    sessions = [s for s in tts.list_sessions(scratch) if s.scheduled]
+    a, b = [s for s in sessions if s.groups == ("CSE-3A",) and s.kind == "L"][:2]
+    tts.move_session(scratch, b.id, a.day, a.period, b.room)
+    data = load_report_data(scratch)
+    pr = problems(scratch, data)
+    assert pr.explained
+    clash = next(g for g in pr.conflicts if g.name == "resource_clash")
+    assert clash.messages and any(a.course_code in m or b.course_code in m for m in clash.messages)
+    text = "\n".join(page_texts(read_pdf(build_report(scratch, "conflicts", data=data)[0])))
+    assert clash.messages[0][:30] in text.replace("\n", " ")
+
+
+def test_book_has_contents_bookmarks_and_every_section_on_its_page(demo_copy):
+    pdf, pages, data = build_report(demo_copy, "book")
+    reader = read_pdf(pdf)
+    assert pages == len(reader.pages)
+    texts = page_texts(reader)
+    assert "Department timetable book" in texts[0] and "Contents" in texts[0]
+    marks = outline(reader)
+    top = [t for lvl, t, _ in marks if lvl == 0]
+    assert top == ["Student groups", "Faculty", "Rooms", "Master timetable", "Reports"]
+    pages_of = {t: p for _, t, p in marks}
+    groups, faculty, rooms = data.top_groups(), data.active_faculty(), data.active_rooms()
+    second = [t for lvl, t, _ in marks if lvl == 1]
+    assert len(second) == len(groups) + len(faculty) + len(rooms) + len(data.calendar.days) + 3
+    sessions = [s for s in data.sessions if s.scheduled]
+    for g in groups:
+        text = texts[pages_of[g]]
+        assert f"Student group {g}" in text
+    for s in sessions:
+        for g in s.groups:
+            section = data.groups[g].get("parent") or g
+            if section in pages_of:
+                assert count_word(texts[pages_of[section]], s.course_code) >= 1
+        for f in s.faculty:
+            name = f"{data.faculty[f]['name']} ({f})"
+            assert s.course_code in texts[pages_of[name]]
+        assert s.course_code in texts[pages_of[s.room]]
+    assert "Sébastien" in texts[pages_of["Dr. Sébastien Fernandes (SFE)"]]
+    assert "Faculty workload" in texts[pages_of["Faculty workload"]]
+    assert "Room utilization" in texts[pages_of["Room utilization"]]
+    # the contents page lists the entries with their page numbers (1-based)
+    contents = "\n".join(texts[:pages_of["Student groups"]])
+    assert "Ms. Zoë D'Souza (ZDS)" in contents and "Dr. Élise Banerjee (ECB)" in contents
+    flat = re.sub(r"[\s.]+", " ", contents)
+    for title in ("CSE-3A", "Ms. Zoë D'Souza (ZDS)", "LAB-1"):
+        key = re.sub(r"[\s.]+", " ", title)
+        assert re.search(rf"\b{pages_of[title] + 1} {re.escape(key)}", flat), title  # pypdf reads the number first
+
+
+def test_progress_is_monotonic_and_cancel_writes_nothing(demo_copy, tmp_path):
+    seen = []
+    out = tmp_path / "book.pdf"
+    result = render_report(demo_copy, "book", out, on_progress=seen.append)
+    assert out.read_bytes()[:5] == b"%PDF-" and result.pages == len(read_pdf(out.read_bytes()).pages)
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) > 20
+    assert any("Page" in p.message for p in seen)
+
+    out2 = tmp_path / "cancelled.pdf"
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 30  # part-way through
+
+    with pytest.raises(ReportCancelled):
+        render_report(demo_copy, "book", out2, should_stop=stop)
+    assert not out2.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]  # no temporary file left behind
+
+
+def test_existing_file_is_replaced_only_by_a_complete_pdf(demo_copy, tmp_path):
+    out = tmp_path / "faculty.pdf"
+    out.write_bytes(b"old contents")
+    with pytest.raises(Exception):
+        render_report(demo_copy, "faculty", out, name="NOBODY")
+    assert out.read_bytes() == b"old contents"
+    render_report(demo_copy, "faculty", out, name="AGH")
+    assert "Mr. Arjun Ghosh" in page_texts(read_pdf(out.read_bytes()))[0]
