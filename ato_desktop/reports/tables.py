@@ -214,7 +214,15 @@ class Problems:
 
 
 def problems(db, data: ReportData, *, max_messages: int = 40) -> Problems:
-    """Unscheduled sessions, and the engine's remaining violations with their explanations."""
+    """Unscheduled sessions, and the engine's remaining violations with their explanations (cached on ``data``)."""
+    cached = data.__dict__.get("_problems")
+    if cached is not None:
+        return cached
+    data.__dict__["_problems"] = out = _problems(db, data, max_messages)
+    return out
+
+
+def _problems(db, data: ReportData, max_messages: int) -> Problems:
     from ato_desktop.engine.problem import HARD_CONSTRAINTS
     from ato_desktop.storage.compile import compile_database
 
