@@ -197,8 +197,8 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
             if r < len(col):
                 kind, a, b = col[r]
                 if kind == "head":
-                    row += [Paragraph(esc(a), stb), ""]
-                    cmds.append(("SPAN", (2 * ci, r), (2 * ci + 1, r)))
+                    row += [a, ""]  # a plain string: drawn on one line across the empty text cell
+                    cmds.append(("FONT", (2 * ci, r), (2 * ci, r), "ATOSans-Bold", stb.fontSize))
                     cmds.append(("TEXTCOLOR", (2 * ci, r), (2 * ci, r), MUTED))
                 else:
                     row += [Paragraph(f"<b>{esc(a)}</b>", st), Paragraph(esc(b), st)]
