@@ -189,6 +189,7 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
     code_w = min(max(28 * k, widest + 4 * k), 80 * k)
     text_w = width / ncols - code_w
     data, cmds = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("FONT", (0, 0), (-1, -1), "ATOSans", st.fontSize, st.leading),
                       ("TOPPADDING", (0, 0), (-1, -1), 0.6 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * k),
                       ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * k), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5 * k)]
     for r in range(per_col):
@@ -198,7 +199,7 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
                 kind, a, b = col[r]
                 if kind == "head":
                     row += [a, ""]  # a plain string: drawn on one line across the empty text cell
-                    cmds.append(("FONT", (2 * ci, r), (2 * ci, r), "ATOSans-Bold", stb.fontSize))
+                    cmds.append(("FONT", (2 * ci, r), (2 * ci, r), "ATOSans-Bold", stb.fontSize, stb.leading))
                     cmds.append(("TEXTCOLOR", (2 * ci, r), (2 * ci, r), MUTED))
                 else:
                     row += [Paragraph(f"<b>{esc(a)}</b>", st), Paragraph(esc(b), st)]
