@@ -152,7 +152,7 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
     table.append(["", Paragraph("<b>All faculty</b>", styles.small), "", *[str(x) for x in total], str(sum(total)),
                   "", "", str(sum(r.assigned for r in rows)), ""])
     cmds += [("ALIGN", (3, 1), (-2, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [36, 0, 80] + [26] * len(days) + [30, 38, 34, 38, 0]
+    fixed = [34, 0, 86] + [28] * len(days) + [32, 40, 38, 44, 0]
     free = fw - sum(x * k for x in fixed)
     widths = [x * k if x else free / 2 for x in fixed]
     out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
@@ -185,7 +185,7 @@ def utilization_flowables(data: ReportData, styles: Styles, setup: PageSetup) ->
     table.append(["", Paragraph("<b>All rooms</b>", styles.small), "", "",
                   *[cell(tot_u[d], tot_a[d]) for d in range(len(days))], cell(sum(tot_u), sum(tot_a)), ""])
     cmds += [("ALIGN", (3, 1), (-1, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [44, 0, 60, 30] + [40] * len(days) + [44, 44]
+    fixed = [44, 0, 60, 34] + [42] * len(days) + [46, 46]
     free = fw - sum(x * k for x in fixed)
     widths = [x * k if x else free for x in fixed]
     out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
@@ -291,7 +291,20 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
         out.append(Paragraph(esc(pr.note), styles.subtitle))
     if not pr.conflicts:
         out.append(Paragraph("No constraint is violated.", styles.body))
+    else:
+        table = [_head(styles, ["Constraint", "Kind", "Violations", "Cost"])]
+        for g in pr.conflicts:
+            table.append([g.name.replace("_", " ").capitalize(), "hard" if g.hard else "soft", str(g.count),
+                          str(g.cost)])
+        cmds = _style(len(table), k) + [("ALIGN", (1, 1), (-1, -1), "CENTER")]
+        for i, g in enumerate(pr.conflicts, start=1):
+            if g.hard:
+                cmds.append(("BACKGROUND", (0, i), (-1, i), WARN_COLOR))
+        out += [Table(table, colWidths=[160 * k, 50 * k, 60 * k, 50 * k], style=TableStyle(cmds), hAlign="LEFT"),
+                Spacer(1, 6 * k)]
     for g in pr.conflicts:
+        if not g.messages:
+            continue
         kind = "hard" if g.hard else "soft"
         label = g.name.replace("_", " ").capitalize()
         out.append(Paragraph(esc(f"{label} ({kind}): {g.count} violation(s), cost {g.cost}"),
