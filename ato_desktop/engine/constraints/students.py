@@ -29,10 +29,12 @@ def min_days(cx: Context, w: int) -> list[Violation]:
             continue
         all_sessions = np.flatnonzero(course == c)
         if days:
-            where = f"only {_plural(len(days), 'day')} ({', '.join(cx.day(d) for d in days)})"
+            where = f"meets on only {_plural(len(days), 'day')} ({', '.join(cx.day(d) for d in days)})"
+        elif len(all_sessions):
+            where = "meets on no day at all (no session scheduled)"
         else:
-            where = "no day at all"
-        msg = f"{p.course_names[c]} meets on {where}; it should be spread over {int(md[c])} days"
+            where = "has no sessions"
+        msg = f"{p.course_names[c]} {where}; it should be spread over {int(md[c])} days"
         out.append(V("min_days", w, missing, msg, sessions=all_sessions,
                      slots=cx.start[mine]))
     return out
