@@ -1,0 +1,119 @@
+"""APScheduler jobs in the same SQLite file: they fire, persist, and a missed one runs once."""
+
+import datetime as dt
+import sqlite3
+import time
+
+from apscheduler.events import EVENT_JOB_EXECUTED
+
+from ato_desktop.demo import REFERENCE_NAME
+from ato_desktop.notify.scheduler import DIGEST_ID, RETRY_ID, WEEKLY_ID, NotificationScheduler
+from ato_desktop.services import notifications as notes
+from tests.notify.conftest import configure
+
+
+def _prepare(db, server):
+    configure(db, server)
+    notes.publish_and_notify(db, REFERENCE_NAME)
+    with db.session() as s:  # the first publication's messages are not what this test is about
+        from ato_desktop.storage import models as m
+        from sqlalchemy import delete
+
+        s.execute(delete(m.OutboxMessage))
+    notes.save_template(db, "weekly_plain", subject="Your classes, $week", body_text="$classes\n", attach_pdf=False)
+    return len(notes.change_summary(db, None, REFERENCE_NAME))
+
+
+def _wait(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def test_weekly_job_scheduled_seconds_ahead_fires_and_sends(demo_db, smtp_server, memory_keyring):
+    teachers = _prepare(demo_db, smtp_server)
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    try:
+        at = dt.datetime.now(sched.scheduler.timezone) + dt.timedelta(seconds=2)
+        job = sched.schedule_weekly(["mon", "tue", "wed", "thu", "fri", "sat", "sun"][at.weekday()],
+                                    at.hour, at.minute, at.second, template="weekly_plain")
+        assert abs((job.next_run_time - at).total_seconds()) < 1
+        assert _wait(lambda: len(smtp_server.received) >= teachers, 8), len(smtp_server.received)
+    finally:
+        sched.shutdown()
+    got = [r.rcpt_tos[0] for r in smtp_server.received]
+    assert len(got) == len(set(got)) == teachers
+    assert all(r.message["Subject"].startswith("Your classes, week of") for r in smtp_server.received)
+
+
+def test_jobs_persist_in_the_same_file_across_restarts(demo_db, smtp_server, memory_keyring):
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    sched.schedule_weekly("mon", 7, 0)
+    sched.schedule_daily_digest(18, 30)
+    sched.shutdown()
+    con = sqlite3.connect(demo_db.path)
+    ids = {r[0] for r in con.execute("SELECT id FROM apscheduler_jobs")}
+    con.close()
+    assert {WEEKLY_ID, DIGEST_ID, RETRY_ID} <= ids
+
+    again = NotificationScheduler(demo_db.path)
+    again.start(paused=True)
+    try:
+        jobs = {j.id: j for j in again.list_jobs()}
+        assert jobs[WEEKLY_ID].next_run_time.weekday() == 0 and jobs[WEEKLY_ID].next_run_time.hour == 7
+        assert (jobs[DIGEST_ID].next_run_time.hour, jobs[DIGEST_ID].next_run_time.minute) == (18, 30)
+    finally:
+        again.shutdown()
+    # the database still opens and migrates normally with the job table in it
+    from ato_desktop.storage.database import open_database
+
+    open_database(demo_db.path).close()
+
+
+def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, memory_keyring):
+    teachers = _prepare(demo_db, smtp_server)
+    tz = NotificationScheduler(demo_db.path).scheduler.timezone
+    slot = dt.datetime.now(tz) - dt.timedelta(minutes=1)  # the weekly slot passed a minute ago...
+    sched = NotificationScheduler(demo_db.path)
+    sched.start(paused=True)
+    sched.schedule_weekly(["mon", "tue", "wed", "thu", "fri", "sat", "sun"][slot.weekday()],
+                          slot.hour, slot.minute, slot.second, template="weekly_plain")
+    # ... and the app was closed for three weeks: three runs were missed
+    sched.scheduler.modify_job(WEEKLY_ID, next_run_time=slot - dt.timedelta(weeks=2))
+    sched.shutdown()
+    assert smtp_server.received == []
+
+    runs = []
+    again = NotificationScheduler(demo_db.path)
+    again.scheduler.add_listener(lambda ev: runs.append(ev.job_id) if ev.job_id == WEEKLY_ID else None,
+                                 EVENT_JOB_EXECUTED)
+    again.start()
+    try:
+        assert _wait(lambda: len(smtp_server.received) >= teachers, 8)
+        time.sleep(0.5)
+        assert runs == [WEEKLY_ID]  # coalesced: once, not three times
+        nxt = again.job(WEEKLY_ID).next_run_time
+        assert nxt > dt.datetime.now(tz) + dt.timedelta(days=6)
+    finally:
+        again.shutdown()
+    got = [r.rcpt_tos[0] for r in smtp_server.received]
+    assert len(got) == len(set(got)) == teachers
+
+
+def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring):
+    configure(demo_db, smtp_server)
+    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    try:
+        sched.trigger_delivery()
+        assert _wait(lambda: len(smtp_server.received) == 2, 8)
+    finally:
+        sched.shutdown()
+    assert notes.outbox_counts(demo_db)["sent"] == 2
