@@ -2,7 +2,9 @@
 
 The job store pickles *references* to these functions (``module:function``)
 and their arguments, so they are plain module-level functions taking the
-database path (a string) and a template name, never objects.
+database path (a string) and a template name, never objects. They run in the
+scheduler's worker thread, never in the UI thread, and open their own
+connection to the file (WAL: the app keeps working meanwhile).
 """
 
 from __future__ import annotations
@@ -13,15 +15,32 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Set while the app quits: a running delivery stops between two messages (nothing is lost).
-stopping = threading.Event()
+_stops: dict[str, threading.Event] = {}
+_stops_lock = threading.Lock()
+
+
+def key_for(db_path) -> str:
+    return str(Path(db_path).resolve())
+
+
+def stop_event(db_path) -> threading.Event:
+    """Set while the scheduler of ``db_path`` shuts down: a running delivery stops between two
+    messages (the rest stays queued, nothing is lost). One event per database file."""
+    key = key_for(db_path)
+    with _stops_lock:
+        ev = _stops.get(key)
+        if ev is None:
+            ev = _stops[key] = threading.Event()
+        return ev
 
 
 def _run(db_path: str, queue) -> str:
     from ato_desktop.services import notifications as notes
     from ato_desktop.storage.database import open_database
 
-    db = open_database(Path(db_path), create=False)
+    stopping = stop_event(db_path)
+    # The app opened (and migrated) the file already; the job only needs a connection.
+    db = open_database(Path(db_path), create=False, upgrade=False, backup=False)
     try:
         queued = queue(db) if queue else None
         report = notes.deliver_due(db, should_stop=stopping.is_set)

@@ -117,3 +117,68 @@ def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring)
     finally:
         sched.shutdown()
     assert notes.outbox_counts(demo_db)["sent"] == 2
+
+
+def test_several_schedules_are_listed_described_and_removable(demo_db):
+    from ato_desktop.notify.scheduler import daily_id, weekly_id
+
+    sched = NotificationScheduler(demo_db.path)
+    sched.start(paused=True)
+    try:
+        a = sched.schedule_weekly("Monday", 7, 0, job_id=weekly_id("mon", 7, 0, "weekly_reminder"))
+        b = sched.schedule_weekly("fri", 16, 30, template="timetable", job_id=weekly_id("fri", 16, 30, "timetable"))
+        c = sched.schedule_daily_digest(18, 0, job_id=daily_id(18, 0, "daily_digest"))
+        assert (a.kind, a.description) == ("weekly", "Every Monday at 07:00: weekly_reminder")
+        assert (b.kind, b.template, b.next_run_time.weekday()) == ("weekly", "timetable", 4)
+        assert c.kind == "daily" and c.description.startswith("Every day at 18:00")
+        assert {j.id for j in sched.schedules()} == {a.id, b.id, c.id}  # the retry job is not a "schedule"
+        assert sched.remove(b.id) and not sched.remove(b.id)
+        assert {j.id for j in sched.schedules()} == {a.id, c.id}
+        import pytest
+
+        with pytest.raises(ValueError):
+            sched.schedule_weekly("someday", 7)
+        with pytest.raises(ValueError):
+            sched.schedule_daily_digest(25, 0)
+    finally:
+        sched.shutdown()
+
+
+def test_ensure_scheduler_is_one_per_file_and_shutdown_of_one_does_not_stop_another(demo_db, tmp_path):
+    import shutil
+
+    from ato_desktop.notify import jobs
+    from ato_desktop.notify.scheduler import active_scheduler, ensure_scheduler, shutdown_all
+
+    other = tmp_path / "other.atodb"
+    shutil.copyfile(demo_db.path, other)
+    a = ensure_scheduler(demo_db.path, paused=True)
+    try:
+        assert ensure_scheduler(demo_db.path) is a and active_scheduler(str(demo_db.path)) is a
+        b = ensure_scheduler(other, paused=True)
+        assert b is not a
+        b.shutdown()
+        assert jobs.stop_event(other).is_set() and not jobs.stop_event(demo_db.path).is_set()
+        assert active_scheduler(other) is None and active_scheduler(demo_db.path) is a
+    finally:
+        shutdown_all()
+    assert active_scheduler(demo_db.path) is None and not a.running
+
+
+def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db, smtp_server, memory_keyring):
+    configure(demo_db, smtp_server)
+    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    try:
+        first = sched.trigger_delivery()
+        notes.queue_template(demo_db, "plain", to=["RKM"])
+        second = sched.trigger_delivery()
+        assert first != second
+        assert _wait(lambda: len(smtp_server.received) == 3 and second in sched.last_runs, 8)
+        time.sleep(0.3)
+    finally:
+        sched.shutdown()
+    assert sorted(r.rcpt_tos[0][:3] for r in smtp_server.received) == ["aiy", "rkm", "sra"]
+    assert sched.last_runs[second].ok and "sent" in sched.last_runs[second].text
