@@ -182,3 +182,38 @@ def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db
         sched.shutdown()
     assert sorted(r.rcpt_tos[0][:3] for r in smtp_server.received) == ["aiy", "rkm", "sra"]
     assert sched.last_runs[second].ok and "sent" in sched.last_runs[second].text
+
+
+def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, smtp_server, memory_keyring):
+    import asyncio
+
+    class SlowHandler(type(smtp_server.handler)):
+        async def handle_DATA(self, server, session, envelope):
+            await asyncio.sleep(0.4)
+            return await super().handle_DATA(server, session, envelope)
+
+    smtp_server.stop()
+    smtp_server.handler = SlowHandler()
+    smtp_server.start()
+    configure(demo_db, smtp_server)
+    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    codes = sorted(notes.change_summary(demo_db, None, REFERENCE_NAME))[:8]
+    notes.queue_template(demo_db, "plain", to=codes)
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    sched.trigger_delivery()
+    assert _wait(lambda: len(smtp_server.received) >= 2, 8)
+    sched.shutdown()  # the app quits while the delivery is running
+    counts = notes.outbox_counts(demo_db)
+    assert counts["sending"] == 0 and 2 <= counts["sent"] < len(codes)
+    assert counts["sent"] + counts["queued"] == len(codes)
+    assert len(smtp_server.received) == counts["sent"]
+
+    again = NotificationScheduler(demo_db.path)  # next start: the retry job picks the rest up
+    again.start(retry_every=dt.timedelta(seconds=1))
+    try:
+        assert _wait(lambda: notes.outbox_counts(demo_db)["sent"] == len(codes), 15)
+    finally:
+        again.shutdown()
+    got = [r.rcpt_tos[0] for r in smtp_server.received]
+    assert len(got) == len(set(got)) == len(codes)
