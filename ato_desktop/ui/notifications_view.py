@@ -336,7 +336,16 @@ class NotificationsView(QWidget):
             self.template_list.clear()
             self.schedule_table.setRowCount(0)
             return
-        if same:
+        readonly = bool(getattr(db, "readonly", False))
+        for w in (self.send_button, self.retry_button, self.retry_all_button, self.delete_button,
+                  self.save_template_button, self.send_template_button, self.new_template_button,
+                  self.delete_template_button, self.add_schedule_button, self.remove_schedule_button):
+            w.setVisible(not readonly)
+        if readonly:  # a second window on a file another instance edits: look, don't touch
+            self.scheduler, self._owns_scheduler = None, False
+            self._say(self.schedule_status, "This file is open read-only: schedules and sending are handled by "
+                                            "the window that edits it.")
+        elif same:
             pass  # keep the scheduler (and who owns it)
         elif scheduler is not None:
             self.scheduler, self._owns_scheduler = scheduler, False

@@ -189,3 +189,20 @@ def test_a_scheduler_given_by_the_app_is_not_stopped_by_the_view(qtbot, demo_db)
         assert app_sched.running
     finally:
         sch.shutdown_all()
+
+
+def test_read_only_file_is_shown_but_starts_no_scheduler(qtbot, demo_db_path):
+    from ato_desktop.storage.database import open_readonly
+
+    db = open_readonly(demo_db_path)
+    try:
+        v = NotificationsView(db)
+        qtbot.addWidget(v)
+        v.show()
+        assert v.scheduler is None and sch.active_scheduler(demo_db_path) is None
+        assert not v.send_button.isVisible() and not v.add_schedule_button.isVisible()
+        assert "read-only" in v.schedule_status.text()
+        assert v.template_list.count() >= 3
+        v.shutdown()
+    finally:
+        db.close()
