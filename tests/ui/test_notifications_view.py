@@ -200,9 +200,26 @@ def test_read_only_file_is_shown_but_starts_no_scheduler(qtbot, demo_db_path):
         qtbot.addWidget(v)
         v.show()
         assert v.scheduler is None and sch.active_scheduler(demo_db_path) is None
-        assert not v.send_button.isVisible() and not v.add_schedule_button.isVisible()
+        assert v.send_button.isHidden() and v.add_schedule_button.isHidden()
         assert "read-only" in v.schedule_status.text()
         assert v.template_list.count() >= 3
         v.shutdown()
     finally:
         db.close()
+
+
+def test_main_window_style_readonly_flag_and_quit(qtbot, view, demo_db):
+    from PySide6.QtWidgets import QApplication
+
+    first = view.scheduler
+    view.set_database(demo_db, readonly=True)  # what the main window passes for a second instance
+    assert view.scheduler is None and not first.running and view.add_schedule_button.isHidden()
+    view.set_database(demo_db, readonly=False)
+    assert view.scheduler is not None and view.scheduler.running and not view.add_schedule_button.isHidden()
+    messages = []
+    view.status.connect(messages.append)
+    view.retry_all()
+    qtbot.waitUntil(lambda: not view.busy, timeout=10000)
+    assert messages and messages[-1].endswith(".")
+    QApplication.instance().aboutToQuit.emit()  # the app quits: every scheduler stops
+    assert not view.scheduler.running and sch.active_scheduler(demo_db.path) is None
