@@ -223,3 +223,15 @@ def test_main_window_style_readonly_flag_and_quit(qtbot, view, demo_db):
     assert messages and messages[-1].endswith(".")
     QApplication.instance().aboutToQuit.emit()  # the app quits: every scheduler stops
     assert not view.scheduler.running and sch.active_scheduler(demo_db.path) is None
+
+
+def test_created_without_a_database_then_given_one(qtbot, demo_db):
+    v = NotificationsView(None)
+    qtbot.addWidget(v)
+    assert not v.isEnabled() and v.scheduler is None
+    v.set_database(demo_db)
+    try:
+        assert v.isEnabled() and v.scheduler.running and v.template_list.count() >= 3
+    finally:
+        v.shutdown()
+        sch.shutdown_all()
