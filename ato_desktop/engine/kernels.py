@@ -1,0 +1,812 @@
+"""Numba kernels: full evaluation and exact incremental deltas over a compiled Problem.
+
+Everything here follows ``docs/constraints.md`` exactly.  Two interpretations that
+the document leaves open are fixed as follows (and shared with ``engine/constraints``):
+
+* ``unscheduled`` counts **one per session** that has ``start == -1`` *or* needs a
+  room and has ``room == -1`` (a session missing both still counts once).
+* an unscheduled session counts for no other rule (including ``locked_moved``).
+* ``isolated``: the neighbour before is ``start-1`` if it lies on the day of
+  ``start``; the neighbour after is ``end+1`` if it is ``< T`` and lies on the day
+  of ``end`` (``end`` = last occupied slot).
+* ``max_consecutive``: a break slot never belongs to a run, even when occupied.
+* a weight missing from ``Problem.weights`` takes its value from ``DEFAULT_WEIGHTS``.
+
+Layout: :class:`CP` (compiled problem, read-only arrays) and :class:`ST`
+(mutable incremental state).  All kernels are ``@njit(cache=True, nogil=True)``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .problem import (
+    DEFAULT_WEIGHTS, HARD_CONSTRAINTS, SOFT_CONSTRAINTS, RESOURCE_FACULTY, RESOURCE_GROUP, Problem,
+)
+
+CONSTRAINTS: tuple[str, ...] = HARD_CONSTRAINTS + SOFT_CONSTRAINTS
+NC = len(CONSTRAINTS)
+N_HARD = len(HARD_CONSTRAINTS)
+(
+    UNSCHED, RCLASH, ROOMCLASH, RUNAV, ROOMUNAV, SUNAV, BREAK, OVERFLOW, UNSUIT, SYNC, LOCK, DLOAD,
+    MINDAYS, ISO, GAPS, RSTAB, RCAP, RUNDES, RNOTPREF, MAXCONS, SNOTPREF, MAXDAYS,
+) = range(NC)
+assert CONSTRAINTS[MAXDAYS] == "max_days" and CONSTRAINTS[DLOAD] == "daily_load"
+assert CONSTRAINTS[MINDAYS] == "min_days" and CONSTRAINTS[SNOTPREF] == "session_not_preferred"
+
+
+class CP(NamedTuple):
+    """Compiled problem (numba-friendly named tuple of arrays)."""
+    T: int
+    P: int
+    D: int
+    S: int
+    R: int
+    Q: int
+    C: int
+    dur: np.ndarray  # int64[S]
+    needs_room: np.ndarray  # bool[S]
+    res_ptr: np.ndarray  # int64[S+1]
+    res_idx: np.ndarray  # int64[nnz]
+    rs_ptr: np.ndarray  # int64[Q+1]  sessions of each resource
+    rs_idx: np.ndarray
+    is_fac: np.ndarray  # bool[Q]
+    is_grp: np.ndarray  # bool[Q]
+    usable: np.ndarray  # bool[T]
+    room_avail: np.ndarray  # bool[R, T]
+    room_cap: np.ndarray  # int64[R]
+    res_avail: np.ndarray  # bool[Q, T]
+    res_pref: np.ndarray  # int8[Q, T]
+    res_has_pref: np.ndarray  # bool[Q]
+    sess_avail: np.ndarray  # bool[S, T]
+    sess_pref: np.ndarray  # int8[S, T]
+    sess_has_pref: np.ndarray  # bool[S]
+    allowed: np.ndarray  # bool[S, R]
+    size: np.ndarray  # int64[S]
+    lock_t: np.ndarray  # int64[S]
+    lock_r: np.ndarray  # int64[S]
+    max_daily: np.ndarray  # int64[Q]
+    max_consec: np.ndarray  # int64[Q]
+    max_days: np.ndarray  # int64[Q]
+    course: np.ndarray  # int64[S]
+    min_days: np.ndarray  # int64[C]
+    conf: np.ndarray  # bool[S, S] sessions sharing >= 1 resource (diagonal False)
+    cf_ptr: np.ndarray  # int64[S+1] CSR of conf
+    cf_idx: np.ndarray
+    sy_ptr: np.ndarray  # int64[n_sync+1] members of sync sets
+    sy_idx: np.ndarray
+    ss_ptr: np.ndarray  # int64[S+1] sync sets of each session
+    ss_idx: np.ndarray
+    w: np.ndarray  # int64[NC]
+    static_h: np.ndarray  # int64[S, T] weighted start-dependent hard cost
+    static_s: np.ndarray  # int64[S, T] weighted start-dependent soft cost
+    room_h: np.ndarray  # int64[S, R] weighted room_unsuitable
+    room_s: np.ndarray  # int64[S, R] weighted room_capacity
+    ar_ptr: np.ndarray  # int64[S+1] allowed rooms of each session
+    ar_idx: np.ndarray
+    maxdur: int
+    kmax: int  # largest number of sessions moved together
+
+
+class ST(NamedTuple):
+    """Incremental state arrays (mutated in place by the kernels)."""
+    start: np.ndarray  # int32[S]
+    room: np.ndarray  # int32[S]
+    occ: np.ndarray  # int32[Q, T]
+    rocc: np.ndarray  # int32[R, T]
+    slot_n: np.ndarray  # int32[T]
+    slot_list: np.ndarray  # int32[T, S]
+    pos: np.ndarray  # int32[S, maxdur]
+    cday: np.ndarray  # int32[C, D]
+    croom: np.ndarray  # int32[C, R]
+    tot: np.ndarray  # int64[3]: hard, soft, change-penalty
+    anchor_t: np.ndarray  # int32[S] minimal-change anchor (or -2 = none)
+    anchor_r: np.ndarray  # int32[S]
+    anchor_w: np.ndarray  # int64[1] penalty per session away from its anchor
+    stamp: np.ndarray  # int64[1]
+    mk_rt: np.ndarray  # int64[R, T]
+    mk_qd: np.ndarray  # int64[Q, D]
+    mk_qt: np.ndarray  # int64[Q, T]
+    mk_q: np.ndarray  # int64[Q]
+    mk_c: np.ndarray  # int64[C]
+    mk_y: np.ndarray  # int64[n_sync]
+    mk_s: np.ndarray  # int64[S]
+    l_rt: np.ndarray  # int64[cap, 2]
+    l_qd: np.ndarray  # int64[cap, 2]
+    l_q: np.ndarray  # int64[cap]
+    l_c: np.ndarray  # int64[cap]
+    l_y: np.ndarray  # int64[cap]
+    l_n: np.ndarray  # int64[5]
+    old_t: np.ndarray  # int64[kmax]
+    old_r: np.ndarray  # int64[kmax]
+
+
+# --------------------------------------------------------------------------------------
+# compile
+# --------------------------------------------------------------------------------------
+
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    ptr = np.zeros(len(lists) + 1, np.int64)
+    for i, x in enumerate(lists):
+        ptr[i + 1] = ptr[i] + len(x)
+    idx = np.array([v for x in lists for v in x], np.int64) if ptr[-1] else np.zeros(0, np.int64)
+    return ptr, idx
+
+
+def weights_vector(problem: Problem) -> np.ndarray:
+    return np.array([int(problem.weights.get(n, DEFAULT_WEIGHTS[n])) for n in CONSTRAINTS], np.int64)
+
+
+_CACHE_ATTR = "_ato_compiled"
+
+
+def compile_problem(problem: Problem) -> CP:
+    """Compile (once per Problem object; cached on it) into a :class:`CP`."""
+    cached = problem.__dict__.get(_CACHE_ATTR)
+    if cached is not None:
+        return cached
+    T, P, D = problem.n_slots, problem.periods_per_day, problem.n_days
+    S, R, Q, C = problem.n_sessions, problem.n_rooms, problem.n_resources, problem.n_courses
+    res_ptr = problem.res_indptr.astype(np.int64)
+    res_idx = problem.res_indices.astype(np.int64)
+    by_res: list[list[int]] = [[] for _ in range(Q)]
+    for s in range(S):
+        for q in res_idx[res_ptr[s]:res_ptr[s + 1]]:
+            if not by_res[q] or by_res[q][-1] != s:
+                by_res[q].append(s)
+    rs_ptr, rs_idx = _csr(by_res)
+    conf = np.zeros((S, S), np.bool_)
+    for q in range(Q):
+        m = np.array(by_res[q], np.int64)
+        if len(m) > 1:
+            conf[np.ix_(m, m)] = True
+    if S:
+        np.fill_diagonal(conf, False)
+    cf_ptr, cf_idx = _csr([list(np.flatnonzero(conf[s])) for s in range(S)])
+    sync = [sorted(set(int(v) for v in x)) for x in problem.sync_sets]
+    sy_ptr, sy_idx = _csr(sync)
+    of_s: list[list[int]] = [[] for _ in range(S)]
+    for k, x in enumerate(sync):
+        for s in x:
+            of_s[s].append(k)
+    ss_ptr, ss_idx = _csr(of_s)
+    allowed = problem.session_allowed_rooms.astype(np.bool_)
+    ar_ptr, ar_idx = _csr([list(np.flatnonzero(allowed[s])) for s in range(S)])
+    w = weights_vector(problem)
+    kind = problem.resource_kind
+    res_pref = problem.resource_pref.astype(np.int8)
+    sess_pref = problem.session_pref.astype(np.int8)
+    maxdur = int(problem.session_duration.max()) if S else 1
+    kmax = max([2] + [len(x) for x in sync])
+    cp = CP(
+        T=T, P=P, D=D, S=S, R=R, Q=Q, C=C,
+        dur=problem.session_duration.astype(np.int64),
+        needs_room=problem.session_needs_room.astype(np.bool_),
+        res_ptr=res_ptr, res_idx=res_idx, rs_ptr=rs_ptr, rs_idx=rs_idx,
+        is_fac=(kind == RESOURCE_FACULTY), is_grp=(kind == RESOURCE_GROUP),
+        usable=problem.slot_usable.astype(np.bool_),
+        room_avail=problem.room_available.astype(np.bool_),
+        room_cap=problem.room_capacity.astype(np.int64),
+        res_avail=problem.resource_available.astype(np.bool_),
+        res_pref=res_pref, res_has_pref=(res_pref == 1).any(axis=1) if T else np.zeros(Q, np.bool_),
+        sess_avail=problem.session_available.astype(np.bool_),
+        sess_pref=sess_pref, sess_has_pref=(sess_pref == 1).any(axis=1) if T else np.zeros(S, np.bool_),
+        allowed=allowed, size=problem.session_size.astype(np.int64),
+        lock_t=problem.locked_start.astype(np.int64), lock_r=problem.locked_room.astype(np.int64),
+        max_daily=problem.resource_max_daily.astype(np.int64),
+        max_consec=problem.resource_max_consecutive.astype(np.int64),
+        max_days=problem.resource_max_days.astype(np.int64),
+        course=problem.session_course.astype(np.int64),
+        min_days=problem.course_min_days.astype(np.int64),
+        conf=conf, cf_ptr=cf_ptr, cf_idx=cf_idx,
+        sy_ptr=sy_ptr, sy_idx=sy_idx, ss_ptr=ss_ptr, ss_idx=ss_idx,
+        w=w,
+        static_h=np.zeros((S, T), np.int64), static_s=np.zeros((S, T), np.int64),
+        room_h=np.zeros((S, R), np.int64), room_s=np.zeros((S, R), np.int64),
+        ar_ptr=ar_ptr, ar_idx=ar_idx, maxdur=maxdur, kmax=kmax,
+    )
+    _fill_static(cp)
+    for name in cp._fields:
+        v = getattr(cp, name)
+        if isinstance(v, np.ndarray):
+            v.setflags(write=False)
+    problem.__dict__[_CACHE_ATTR] = cp  # frozen dataclass: cache beside its fields
+    return cp
+
+
+def new_state(cp: CP) -> ST:
+    S, T, R, Q, C, D = cp.S, cp.T, cp.R, cp.Q, cp.C, cp.D
+    n_sync = len(cp.sy_ptr) - 1
+    maxres = int(np.diff(cp.res_ptr).max()) if S else 1
+    cap = 2 * cp.kmax * cp.maxdur * max(1, maxres) + 2 * cp.kmax + 8
+    return ST(
+        start=np.full(S, -1, np.int32), room=np.full(S, -1, np.int32),
+        occ=np.zeros((Q, T), np.int32), rocc=np.zeros((R, T), np.int32),
+        slot_n=np.zeros(T, np.int32), slot_list=np.zeros((T, max(S, 1)), np.int32),
+        pos=np.zeros((S, cp.maxdur), np.int32),
+        cday=np.zeros((C, D), np.int32), croom=np.zeros((C, R), np.int32),
+        tot=np.zeros(3, np.int64),
+        anchor_t=np.full(S, -2, np.int32), anchor_r=np.full(S, -2, np.int32),
+        anchor_w=np.zeros(1, np.int64), stamp=np.zeros(1, np.int64),
+        mk_rt=np.zeros((R, T), np.int64), mk_qd=np.zeros((Q, D), np.int64),
+        mk_qt=np.zeros((Q, T), np.int64), mk_q=np.zeros(Q, np.int64), mk_c=np.zeros(C, np.int64),
+        mk_y=np.zeros(n_sync, np.int64), mk_s=np.zeros(S, np.int64),
+        l_rt=np.zeros((cap, 2), np.int64), l_qd=np.zeros((cap, 2), np.int64),
+        l_q=np.zeros(cap, np.int64), l_c=np.zeros(cap, np.int64), l_y=np.zeros(cap, np.int64),
+        l_n=np.zeros(5, np.int64),
+        old_t=np.zeros(cp.kmax, np.int64), old_r=np.zeros(cp.kmax, np.int64),
+    )
+
+
+def copy_state(st: ST) -> ST:
+    return ST(*[v.copy() for v in st])
+
+
+# --------------------------------------------------------------------------------------
+# per-session static pieces
+# --------------------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def start_counts(cp, s, t, out):
+    """Start-dependent per-session counts for s starting at t (t >= 0), added into out[NC]."""
+    d = cp.dur[s]
+    P = cp.P
+    if t % P + d > P:
+        out[OVERFLOW] += 1
+    end = min(t + d, cp.T)
+    for u in range(t, end):
+        if not cp.usable[u]:
+            out[BREAK] += 1
+        if not cp.sess_avail[s, u]:
+            out[SUNAV] += 1
+        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            q = cp.res_idx[i]
+            if not cp.res_avail[q, u]:
+                out[RUNAV] += 1
+            pf = cp.res_pref[q, u]
+            if pf == -1:
+                out[RUNDES] += 1
+            if cp.res_has_pref[q] and pf != 1:
+                out[RNOTPREF] += 1
+    sp = cp.sess_pref[s, t]
+    if sp == -1 or (cp.sess_has_pref[s] and sp != 1):
+        out[SNOTPREF] += 1
+
+
+@njit(cache=True, nogil=True)
+def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
+    tmp = np.zeros(NC, np.int64)
+    w = cp.w
+    for s in range(cp.S):
+        for t in range(cp.T):
+            tmp[:] = 0
+            start_counts(cp, s, t, tmp)
+            h = 0
+            so = 0
+            for k in range(NC):
+                if k < N_HARD:
+                    h += w[k] * tmp[k]
+                else:
+                    so += w[k] * tmp[k]
+            static_h[s, t] = h
+            static_s[s, t] = so
+        for r in range(cp.R):
+            room_h[s, r] = 0 if cp.allowed[s, r] else w[UNSUIT]
+            ex = cp.size[s] - cp.room_cap[r]
+            room_s[s, r] = w[RCAP] * ex if ex > 0 else 0
+
+
+def _fill_static(cp: CP) -> None:
+    _fill_static_kernel(cp, cp.static_h, cp.static_s, cp.room_h, cp.room_s)
+
+
+@njit(cache=True, nogil=True)
+def iso_of(cp, occ, s, q, t):
+    """1 if session s (of group q, starting at t) is isolated for q."""
+    P = cp.P
+    end = min(t + cp.dur[s], cp.T) - 1
+    if t % P != 0 and occ[q, t - 1] > 0:
+        return 0
+    n = end + 1
+    if n < cp.T and n % P != 0 and occ[q, n] > 0:
+        return 0
+    return 1
+
+
+@njit(cache=True, nogil=True)
+def day_counts(cp, occ, q, day, out, skip0):
+    """daily_load / gaps / max_consecutive counts of resource q on day, added into out.
+
+    skip0: skip rules whose weight is 0 (for deltas; counts() computes everything)."""
+    P = cp.P
+    base = day * P
+    if cp.is_fac[q]:
+        md = cp.max_daily[q]
+        if md > 0 and not (skip0 and cp.w[DLOAD] == 0):
+            load = 0
+            for u in range(base, base + P):
+                load += occ[q, u]
+            if load > md:
+                out[DLOAD] += load - md
+        mc = cp.max_consec[q]
+        if mc > 0 and not (skip0 and cp.w[MAXCONS] == 0):
+            run = 0
+            for u in range(base, base + P):
+                if occ[q, u] > 0 and cp.usable[u]:
+                    run += 1
+                else:
+                    if run > mc:
+                        out[MAXCONS] += run - mc
+                    run = 0
+            if run > mc:
+                out[MAXCONS] += run - mc
+    if cp.is_grp[q] and not (skip0 and cp.w[GAPS] == 0):
+        first = -1
+        last = -1
+        for u in range(base, base + P):
+            if occ[q, u] > 0:
+                if first < 0:
+                    first = u
+                last = u
+        if first >= 0:
+            for u in range(first + 1, last):
+                if occ[q, u] == 0 and cp.usable[u]:
+                    out[GAPS] += 1
+
+
+@njit(cache=True, nogil=True)
+def maxdays_count(cp, occ, q):
+    md = cp.max_days[q]
+    if md <= 0 or not cp.is_fac[q]:
+        return 0
+    P = cp.P
+    days = 0
+    for d in range(cp.D):
+        for u in range(d * P, d * P + P):
+            if occ[q, u] > 0:
+                days += 1
+                break
+    return days - md if days > md else 0
+
+
+@njit(cache=True, nogil=True)
+def course_counts(cp, cday, croom, c, out):
+    md = cp.min_days[c]
+    if md > 0:
+        nd = 0
+        for d in range(cp.D):
+            if cday[c, d] > 0:
+                nd += 1
+        if nd < md:
+            out[MINDAYS] += md - nd
+    nr = 0
+    for r in range(cp.R):
+        if croom[c, r] > 0:
+            nr += 1
+    if nr > 1:
+        out[RSTAB] += nr - 1
+
+
+@njit(cache=True, nogil=True)
+def sync_count(cp, start, k):
+    distinct = 0
+    a = cp.sy_ptr[k]
+    b = cp.sy_ptr[k + 1]
+    for i in range(a, b):
+        ti = start[cp.sy_idx[i]]
+        if ti < 0:
+            continue
+        new = True
+        for j in range(a, i):
+            if start[cp.sy_idx[j]] == ti:
+                new = False
+                break
+        if new:
+            distinct += 1
+    return distinct - 1 if distinct > 1 else 0
+
+
+# --------------------------------------------------------------------------------------
+# full evaluation
+# --------------------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def full_counts(cp, start, room):
+    """Unweighted count per constraint (order of CONSTRAINTS) from scratch."""
+    out = np.zeros(NC, np.int64)
+    T = cp.T
+    P = cp.P
+    occ = np.zeros((cp.Q, T), np.int32)
+    rocc = np.zeros((cp.R, T), np.int32)
+    cday = np.zeros((cp.C, cp.D), np.int32)
+    croom = np.zeros((cp.C, cp.R), np.int32)
+    slot_n = np.zeros(T + 1, np.int64)
+    for s in range(cp.S):
+        t = start[s]
+        if t < 0:
+            out[UNSCHED] += 1
+            continue
+        r = room[s]
+        if cp.needs_room[s] and r < 0:
+            out[UNSCHED] += 1
+        if not cp.needs_room[s]:
+            r = -1
+        start_counts(cp, s, t, out)
+        end = min(t + cp.dur[s], T)
+        for u in range(t, end):
+            slot_n[u + 1] += 1
+            for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+                occ[cp.res_idx[i], u] += 1
+            if r >= 0:
+                rocc[r, u] += 1
+                if not cp.room_avail[r, u]:
+                    out[ROOMUNAV] += 1
+        if r >= 0:
+            if not cp.allowed[s, r]:
+                out[UNSUIT] += 1
+            ex = cp.size[s] - cp.room_cap[r]
+            if ex > 0:
+                out[RCAP] += ex
+            croom[cp.course[s], r] += 1
+        cday[cp.course[s], t // P] += 1
+        if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and room[s] != cp.lock_r[s]):
+            out[LOCK] += 1
+    # resource clash: per slot, pairs of occupying sessions that share a resource
+    for u in range(T):
+        slot_n[u + 1] += slot_n[u]
+    lst = np.zeros(max(slot_n[T], 1), np.int64)
+    fill = slot_n[:T].copy()
+    for s in range(cp.S):
+        t = start[s]
+        if t < 0:
+            continue
+        for u in range(t, min(t + cp.dur[s], T)):
+            lst[fill[u]] = s
+            fill[u] += 1
+    for u in range(T):
+        for i in range(slot_n[u], slot_n[u + 1]):
+            a = lst[i]
+            for j in range(i + 1, slot_n[u + 1]):
+                if cp.conf[a, lst[j]]:
+                    out[RCLASH] += 1
+    for r in range(cp.R):
+        for u in range(T):
+            if rocc[r, u] > 1:
+                out[ROOMCLASH] += rocc[r, u] - 1
+    for k in range(len(cp.sy_ptr) - 1):
+        out[SYNC] += sync_count(cp, start, k)
+    for q in range(cp.Q):
+        for d in range(cp.D):
+            day_counts(cp, occ, q, d, out, False)
+        out[MAXDAYS] += maxdays_count(cp, occ, q)
+        if cp.is_grp[q]:
+            for i in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
+                s = cp.rs_idx[i]
+                if start[s] >= 0:
+                    out[ISO] += iso_of(cp, occ, s, q, start[s])
+    for c in range(cp.C):
+        course_counts(cp, cday, croom, c, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def weighted(cp, counts):
+    h = 0
+    s = 0
+    for k in range(NC):
+        if k < N_HARD:
+            h += cp.w[k] * counts[k]
+        else:
+            s += cp.w[k] * counts[k]
+    return h, s
+
+
+@njit(cache=True, nogil=True)
+def full_cost_kernel(cp, start, room):
+    return weighted(cp, full_counts(cp, start, room))
+
+
+# --------------------------------------------------------------------------------------
+# incremental state
+# --------------------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True)
+def _unplace(cp, st, s):
+    t = st.start[s]
+    if t < 0:
+        return
+    r = st.room[s] if cp.needs_room[s] else -1
+    end = min(t + cp.dur[s], cp.T)
+    for u in range(t, end):
+        k = u - t
+        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            st.occ[cp.res_idx[i], u] -= 1
+        if r >= 0:
+            st.rocc[r, u] -= 1
+        p = st.pos[s, k]
+        last = st.slot_n[u] - 1
+        y = st.slot_list[u, last]
+        st.slot_list[u, p] = y
+        st.pos[y, u - st.start[y]] = p
+        st.slot_n[u] = last
+    c = cp.course[s]
+    st.cday[c, t // cp.P] -= 1
+    if r >= 0:
+        st.croom[c, r] -= 1
+    st.start[s] = -1
+
+
+@njit(cache=True, nogil=True)
+def _place(cp, st, s, t, r):
+    """Put s (currently unplaced, start == -1) at (t, r)."""
+    st.start[s] = t
+    st.room[s] = r
+    if t < 0:
+        return
+    rr = r if cp.needs_room[s] else -1
+    end = min(t + cp.dur[s], cp.T)
+    for u in range(t, end):
+        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            st.occ[cp.res_idx[i], u] += 1
+        if rr >= 0:
+            st.rocc[rr, u] += 1
+        p = st.slot_n[u]
+        st.slot_list[u, p] = s
+        st.pos[s, u - t] = p
+        st.slot_n[u] = p + 1
+    c = cp.course[s]
+    st.cday[c, t // cp.P] += 1
+    if rr >= 0:
+        st.croom[c, rr] += 1
+
+
+@njit(cache=True, nogil=True)
+def _move_raw(cp, st, s, t, r):
+    _unplace(cp, st, s)
+    _place(cp, st, s, t, r)
+
+
+@njit(cache=True, nogil=True)
+def sess_cost(cp, st, s):
+    """Weighted (hard, soft, penalty) of the per-session terms of s at its current position."""
+    t = st.start[s]
+    r = st.room[s]
+    pen = 0
+    if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
+        if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
+            pen = st.anchor_w[0]
+    if t < 0:
+        return cp.w[UNSCHED], 0, pen
+    h = cp.static_h[s, t]
+    so = cp.static_s[s, t]
+    if cp.needs_room[s]:
+        if r < 0:
+            h += cp.w[UNSCHED]
+        else:
+            h += cp.room_h[s, r]
+            so += cp.room_s[s, r]
+            if cp.w[ROOMUNAV] != 0:
+                for u in range(t, min(t + cp.dur[s], cp.T)):
+                    if not cp.room_avail[r, u]:
+                        h += cp.w[ROOMUNAV]
+    if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
+        h += cp.w[LOCK]
+    return h, so, pen
+
+
+@njit(cache=True, nogil=True)
+def _mark_pos(cp, st, s, t, r, stamp):
+    if t < 0:
+        return
+    P = cp.P
+    rr = r if cp.needs_room[s] else -1
+    n = st.l_n
+    for u in range(t, min(t + cp.dur[s], cp.T)):
+        if rr >= 0 and st.mk_rt[rr, u] != stamp:
+            st.mk_rt[rr, u] = stamp
+            st.l_rt[n[0], 0] = rr
+            st.l_rt[n[0], 1] = u
+            n[0] += 1
+        d = u // P
+        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            q = cp.res_idx[i]
+            st.mk_qt[q, u] = stamp
+            if st.mk_qd[q, d] != stamp:
+                st.mk_qd[q, d] = stamp
+                st.l_qd[n[1], 0] = q
+                st.l_qd[n[1], 1] = d
+                n[1] += 1
+
+
+@njit(cache=True, nogil=True)
+def _mark_moves(cp, st, ms, mt, mr, k):
+    st.stamp[0] += 1
+    stamp = st.stamp[0]
+    n = st.l_n
+    n[:] = 0
+    for i in range(k):
+        s = ms[i]
+        st.mk_s[s] = stamp
+        _mark_pos(cp, st, s, st.start[s], st.room[s], stamp)
+        _mark_pos(cp, st, s, mt[i], mr[i], stamp)
+        for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            q = cp.res_idx[j]
+            if st.mk_q[q] != stamp:
+                st.mk_q[q] = stamp
+                st.l_q[n[2]] = q
+                n[2] += 1
+        c = cp.course[s]
+        if st.mk_c[c] != stamp:
+            st.mk_c[c] = stamp
+            st.l_c[n[3]] = c
+            n[3] += 1
+        for j in range(cp.ss_ptr[s], cp.ss_ptr[s + 1]):
+            y = cp.ss_idx[j]
+            if st.mk_y[y] != stamp:
+                st.mk_y[y] = stamp
+                st.l_y[n[4]] = y
+                n[4] += 1
+    return stamp
+
+
+@njit(cache=True, nogil=True)
+def _overlap(cp, st, a, b):
+    ta = st.start[a]
+    tb = st.start[b]
+    if ta < 0 or tb < 0:
+        return 0
+    lo = max(ta, tb)
+    hi = min(min(ta + cp.dur[a], tb + cp.dur[b]), cp.T)
+    return hi - lo if hi > lo else 0
+
+
+@njit(cache=True, nogil=True)
+def _local(cp, st, ms, k, stamp, tmp):
+    """Weighted (hard, soft, penalty) over every component marked for the moved set."""
+    h = 0
+    so = 0
+    pen = 0
+    w = cp.w
+    n = st.l_n
+    for i in range(k):
+        a, b, c = sess_cost(cp, st, ms[i])
+        h += a
+        so += b
+        pen += c
+    if w[ROOMCLASH] != 0:
+        for i in range(n[0]):
+            x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
+            if x > 1:
+                h += w[ROOMCLASH] * (x - 1)
+    if w[RCLASH] != 0:
+        cl = 0
+        for i in range(k):
+            s = ms[i]
+            t = st.start[s]
+            if t < 0:
+                continue
+            for u in range(t, min(t + cp.dur[s], cp.T)):
+                for j in range(st.slot_n[u]):
+                    y = st.slot_list[u, j]
+                    if cp.conf[s, y]:
+                        cl += 1
+            for j in range(i + 1, k):
+                if cp.conf[s, ms[j]]:
+                    cl -= _overlap(cp, st, s, ms[j])
+        h += w[RCLASH] * cl
+    tmp[:] = 0
+    for i in range(n[1]):
+        day_counts(cp, st.occ, st.l_qd[i, 0], st.l_qd[i, 1], tmp, True)
+    for i in range(n[2]):
+        q = st.l_q[i]
+        tmp[MAXDAYS] += maxdays_count(cp, st.occ, q)
+        if cp.is_grp[q] and w[ISO] != 0:
+            P = cp.P
+            for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
+                y = cp.rs_idx[j]
+                t = st.start[y]
+                if t < 0:
+                    continue
+                aff = st.mk_s[y] == stamp
+                if not aff and t % P != 0 and st.mk_qt[q, t - 1] == stamp:
+                    aff = True
+                if not aff:
+                    nx = min(t + cp.dur[y], cp.T)
+                    if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
+                        aff = True
+                if aff:
+                    tmp[ISO] += iso_of(cp, st.occ, y, q, t)
+    for i in range(n[3]):
+        course_counts(cp, st.cday, st.croom, st.l_c[i], tmp)
+    for i in range(n[4]):
+        tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
+    a, b = weighted(cp, tmp)
+    return h + a, so + b, pen
+
+
+@njit(cache=True, nogil=True)
+def delta_moves(cp, st, ms, mt, mr, k, tmp):
+    """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged."""
+    stamp = _mark_moves(cp, st, ms, mt, mr, k)
+    h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
+    for i in range(k):
+        st.old_t[i] = st.start[ms[i]]
+        st.old_r[i] = st.room[ms[i]]
+        _move_raw(cp, st, ms[i], mt[i], mr[i])
+    h1, s1, p1 = _local(cp, st, ms, k, stamp, tmp)
+    for i in range(k - 1, -1, -1):
+        _move_raw(cp, st, ms[i], st.old_t[i], st.old_r[i])
+    return h1 - h0, s1 - s0, p1 - p0
+
+
+@njit(cache=True, nogil=True)
+def apply_moves(cp, st, ms, mt, mr, k, tmp):
+    dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
+    for i in range(k):
+        _move_raw(cp, st, ms[i], mt[i], mr[i])
+    st.tot[0] += dh
+    st.tot[1] += ds
+    st.tot[2] += dp
+    return dh, ds, dp
+
+
+@njit(cache=True, nogil=True)
+def commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp):
+    """Apply moves whose delta is already known."""
+    for i in range(k):
+        _move_raw(cp, st, ms[i], mt[i], mr[i])
+    st.tot[0] += dh
+    st.tot[1] += ds
+    st.tot[2] += dp
+
+
+@njit(cache=True, nogil=True)
+def penalty_total(cp, st):
+    p = 0
+    for s in range(cp.S):
+        p += sess_cost(cp, st, s)[2]
+    return p
+
+
+@njit(cache=True, nogil=True)
+def load_state(cp, st, start, room):
+    """Reset st to the assignment (start, room) and compute totals from scratch."""
+    st.occ[:] = 0
+    st.rocc[:] = 0
+    st.slot_n[:] = 0
+    st.cday[:] = 0
+    st.croom[:] = 0
+    for s in range(cp.S):
+        st.start[s] = -1
+        st.room[s] = room[s]
+    for s in range(cp.S):
+        _place(cp, st, s, start[s], room[s])
+    h, so = full_cost_kernel(cp, st.start, st.room)
+    st.tot[0] = h
+    st.tot[1] = so
+    st.tot[2] = penalty_total(cp, st)
+
+
+@njit(cache=True, nogil=True)
+def move_grid_kernel(cp, st, s, gh, gs):
+    ms = np.empty(1, np.int64)
+    mt = np.empty(1, np.int64)
+    mr = np.empty(1, np.int64)
+    tmp = np.zeros(NC, np.int64)
+    ms[0] = s
+    for t in range(cp.T):
+        mt[0] = t
+        if cp.needs_room[s]:
+            for r in range(cp.R):
+                mr[0] = r
+                dh, ds, dp = delta_moves(cp, st, ms, mt, mr, 1, tmp)
+                gh[t, r] = dh
+                gs[t, r] = ds
+        else:
+            mr[0] = st.room[s]
+            dh, ds, dp = delta_moves(cp, st, ms, mt, mr, 1, tmp)
+            gh[t, 0] = dh
+            gs[t, 0] = ds

@@ -1,0 +1,128 @@
+"""A slow, literal reading of docs/constraints.md, used only to check the fast kernels.
+
+Written independently of engine/kernels.py: plain loops over sessions, slots and pairs.
+Interpretations fixed where the document is open (same as the engine docstring):
+unscheduled = one per session with start -1 or (needs room and room -1); unscheduled
+sessions count for nothing else; isolated neighbours are start-1 on start's day and
+end+1 on end's day; a break slot is never part of a max_consecutive run.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from ato_desktop.engine.problem import (
+    DEFAULT_WEIGHTS, HARD_CONSTRAINTS, RESOURCE_FACULTY, RESOURCE_GROUP, SOFT_CONSTRAINTS,
+)
+
+
+def occupied(p, s, start):
+    t = int(start[s])
+    if t < 0:
+        return []
+    return [u for u in range(t, t + int(p.session_duration[s])) if u < p.n_slots]
+
+
+def used_room(p, s, start, room):
+    if start[s] < 0 or not p.session_needs_room[s] or room[s] < 0:
+        return None
+    return int(room[s])
+
+
+def reference_counts(p, a) -> dict[str, int]:
+    start, room = [int(x) for x in a.start], [int(x) for x in a.room]
+    S, T, P, Q, R = p.n_sessions, p.n_slots, p.periods_per_day, p.n_resources, p.n_rooms
+    res = [set(int(q) for q in p.resources_of(s)) for s in range(S)]
+    occ = {s: occupied(p, s, start) for s in range(S)}
+    sched = [s for s in range(S) if start[s] >= 0]
+    c = {n: 0 for n in HARD_CONSTRAINTS + SOFT_CONSTRAINTS}
+    c["unscheduled"] = sum(1 for s in range(S) if start[s] < 0 or (p.session_needs_room[s] and room[s] < 0))
+    for a_, b_ in combinations(sched, 2):
+        if res[a_] & res[b_]:
+            c["resource_clash"] += len(set(occ[a_]) & set(occ[b_]))
+    for r in range(R):
+        for u in range(T):
+            n = sum(1 for s in sched if used_room(p, s, start, room) == r and u in occ[s])
+            c["room_clash"] += max(0, n - 1)
+    for s in sched:
+        r = used_room(p, s, start, room)
+        for u in occ[s]:
+            for q in res[s]:
+                c["resource_unavailable"] += not p.resource_available[q, u]
+                c["resource_undesired"] += p.resource_pref[q, u] == -1
+                if (p.resource_pref[q] == 1).any() and p.resource_pref[q, u] != 1:
+                    c["resource_not_preferred"] += 1
+            if r is not None:
+                c["room_unavailable"] += not p.room_available[r, u]
+            c["session_unavailable"] += not p.session_available[s, u]
+            c["break_overlap"] += not p.slot_usable[u]
+        if start[s] % P + p.session_duration[s] > P:
+            c["day_overflow"] += 1
+        if r is not None:
+            c["room_unsuitable"] += not p.session_allowed_rooms[s, r]
+            c["room_capacity"] += max(0, int(p.session_size[s]) - int(p.room_capacity[r]))
+        ls, lr = p.locked_start[s], p.locked_room[s]
+        if (ls >= 0 and start[s] != ls) or (lr >= 0 and room[s] != lr):
+            c["locked_moved"] += 1
+        sp = p.session_pref[s, start[s]]
+        if sp == -1 or ((p.session_pref[s] == 1).any() and sp != 1):
+            c["session_not_preferred"] += 1
+    for members in p.sync_sets:
+        starts = {start[s] for s in members if start[s] >= 0}
+        c["sync_mismatch"] += max(0, len(starts) - 1)
+
+    def load(q, u):
+        return sum(1 for s in sched if q in res[s] and u in occ[s])
+
+    for q in range(Q):
+        fac = p.resource_kind[q] == RESOURCE_FACULTY
+        grp = p.resource_kind[q] == RESOURCE_GROUP
+        days_used = 0
+        for d in range(p.n_days):
+            slots = list(range(d * P, d * P + P))
+            loads = [load(q, u) for u in slots]
+            if any(loads):
+                days_used += 1
+            if fac and p.resource_max_daily[q] > 0:
+                c["daily_load"] += max(0, sum(loads) - int(p.resource_max_daily[q]))
+            if fac and p.resource_max_consecutive[q] > 0:
+                mx = int(p.resource_max_consecutive[q])
+                run = 0
+                for u, n in zip(slots, loads):
+                    if n > 0 and p.slot_usable[u]:
+                        run += 1
+                    else:
+                        c["max_consecutive"] += max(0, run - mx)
+                        run = 0
+                c["max_consecutive"] += max(0, run - mx)
+            if grp:
+                busy = [u for u, n in zip(slots, loads) if n > 0]
+                if busy:
+                    c["gaps"] += sum(1 for u in range(busy[0] + 1, busy[-1])
+                                     if load(q, u) == 0 and p.slot_usable[u])
+        if fac and p.resource_max_days[q] > 0:
+            c["max_days"] += max(0, days_used - int(p.resource_max_days[q]))
+        if grp:
+            for s in sched:
+                if q not in res[s]:
+                    continue
+                t, end = start[s], occ[s][-1]
+                others = [o for o in sched if o != s and q in res[o]]
+                before = t - 1 if t % P != 0 else None
+                after = end + 1 if end + 1 < T and (end + 1) // P == end // P else None
+                near = any((before is not None and before in occ[o]) or (after is not None and after in occ[o])
+                           for o in others)
+                c["isolated"] += not near
+    for k in range(p.n_courses):
+        mine = [s for s in sched if p.session_course[s] == k]
+        if p.course_min_days[k] > 0:
+            c["min_days"] += max(0, int(p.course_min_days[k]) - len({start[s] // P for s in mine}))
+        rooms = {used_room(p, s, start, room) for s in mine} - {None}
+        c["room_stability"] += max(0, len(rooms) - 1)
+    return {k: int(v) for k, v in c.items()}
+
+
+def reference_cost(p, a) -> tuple[int, int]:
+    c = reference_counts(p, a)
+    w = {n: int(p.weights.get(n, DEFAULT_WEIGHTS[n])) for n in c}
+    return (sum(w[n] * c[n] for n in HARD_CONSTRAINTS), sum(w[n] * c[n] for n in SOFT_CONSTRAINTS))
