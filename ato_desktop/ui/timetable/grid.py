@@ -100,7 +100,7 @@ class TimetableGrid(QWidget):
     message = Signal(str)
 
     HEADER_H = 38
-    LABEL_W = 120
+    LABEL_W = 130
     COL_W = 104
     BREAK_W = 34
 
@@ -145,7 +145,21 @@ class TimetableGrid(QWidget):
         return x
 
     def col_w(self, period: int) -> float:
-        return self.BREAK_W if self._is_break(period) else self.COL_W
+        return self.BREAK_W if self._is_break(period) else self._col_w
+
+    def _fit_columns(self) -> None:
+        P = self.model.problem.periods_per_day
+        n_break = sum(self._is_break(p) for p in range(P))
+        n = max(1, P - n_break)
+        avail = self.width() - self.LABEL_W - n_break * self.BREAK_W - 4
+        self._col_w = max(float(self.COL_W), min(220.0, avail / n))
+
+    def resizeEvent(self, ev) -> None:
+        old = getattr(self, "_col_w", None)
+        self._fit_columns()
+        if old != self._col_w:
+            self.relayout()
+        super().resizeEvent(ev)
 
     def _is_break(self, period: int) -> bool:
         return not bool(self.model.problem.slot_usable[period])
@@ -153,6 +167,8 @@ class TimetableGrid(QWidget):
     def relayout(self) -> None:
         m = self.model
         P = m.problem.periods_per_day
+        if not hasattr(self, "_col_w"):
+            self._fit_columns()
         self._lanes = m.lanes(self.kind, self.entity)
         lane_of: dict[tuple[int, str | None], int] = {
             (ln.day, ln.entity): i for i, ln in enumerate(self._lanes)}
@@ -191,7 +207,8 @@ class TimetableGrid(QWidget):
             self._lane_h.append(h)
             y += h
         self._height = int(y) + 2
-        self._width = int(self.col_x(P)) + 2
+        self._width = int(self.LABEL_W + (P - sum(self._is_break(p) for p in range(P))) * self.COL_W
+                          + sum(self._is_break(p) for p in range(P)) * self.BREAK_W) + 2
         self.setMinimumSize(self._width, self._height)
         self.updateGeometry()
         self.update()

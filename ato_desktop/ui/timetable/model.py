@@ -258,11 +258,17 @@ class TimetableModel:
                 secs.append(sec)
         return secs
 
+    def master_sections(self) -> list[str]:
+        """Sections of the home department, plus any other top-level group with a session here."""
+        lk = self.lookups
+        used = {sec for s in range(self.problem.n_sessions) for sec in self.section_of(s)}
+        return [c for c in lk.sections() if lk.groups[c].department == lk.home_department or c in used]
+
     def lanes(self, kind: str, entity: str | None) -> list[Lane]:
         days = self.problem.day_names
         if kind != VIEW_MASTER:
             return [Lane(d, days[d]) for d in range(self.problem.n_days)]
-        secs = self.lookups.sections()
+        secs = self.master_sections()
         return [Lane(d, f"{days[d]}  {sec}", sec) for d in range(self.problem.n_days) for sec in secs]
 
     # ---- score and conflicts ---------------------------------------------------------
