@@ -8,6 +8,20 @@ from ato_desktop.storage.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+# Tables in the database file that Alembic does not own: APScheduler's job store
+# (``ato_desktop.notify.scheduler``) creates and manages ``apscheduler_jobs`` itself.
+UNMANAGED_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate filter: ignore tables (and their indexes) Alembic does not own."""
+    if type_ == "table" and name in UNMANAGED_TABLES:
+        return False
+    table = getattr(obj, "table", None)
+    if type_ == "index" and table is not None and table.name in UNMANAGED_TABLES:
+        return False
+    return True
+
 
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
@@ -22,6 +36,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_object=include_object,
         )
         context.run_migrations()
 

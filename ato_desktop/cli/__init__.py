@@ -19,6 +19,10 @@ from ato_desktop import APP_NAME, __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_db",
     "ato_desktop.cli.commands_engine",
+    "ato_desktop.cli.commands_solve",
+    "ato_desktop.cli.commands_backup",
+    "ato_desktop.cli.commands_report",
+    "ato_desktop.cli.commands_notify",
 )
 
 

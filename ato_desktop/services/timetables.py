@@ -323,3 +323,40 @@ def save_rows(db: Database, timetable: int | str,
         s.flush()
         ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
         _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft)
+
+
+def create_version_with_rows(db: Database, name: str,
+                             rows: dict[tuple[int, int], tuple[int | None, int | None, str | None]],
+                             *, parent: int | str | None = None, hard: int | None = None, soft: int | None = None,
+                             notes: str = "") -> TimetableInfo:
+    """A new version holding ``rows`` (keyed by (activity id, occurrence)), in ONE transaction.
+
+    Lock flags are copied from ``parent`` (the version the optimizer started from).
+    """
+    with db.session() as s:
+        tt = m.Timetable(name=_validate_name(s, name), notes=notes, hard_cost=hard, soft_cost=soft)
+        locks: dict[tuple[int, int], bool] = {}
+        if parent is not None:
+            src = _tt(s, parent)
+            tt.parent_id = src.id
+            locks = {(a.activity_id, a.occurrence): a.locked for a in src.assignments}
+        s.add(tt)
+        s.flush()
+        _sync_sessions(s, tt)
+        s.flush()
+        for a in tt.assignments:
+            a.locked = locks.get((a.activity_id, a.occurrence), False)
+        ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
+        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft)
+        s.flush()
+        return _info(s, tt)
+
+
+def unique_version_name(db: Database, stem: str) -> str:
+    existing = {t.name.lower() for t in list_timetables(db)}
+    if stem.lower() not in existing:
+        return stem
+    n = 2
+    while f"{stem} ({n})".lower() in existing:
+        n += 1
+    return f"{stem} ({n})"

@@ -1,12 +1,94 @@
-"""Online backups with SQLite's backup API (consistent while the app is running)."""
+"""Online backups with SQLite's backup API (consistent while the app is running).
+
+Backups live next to the database, in the folder ``"<name> backups"``, one
+self-contained SQLite file each (rollback journal, no ``-wal`` side file), named
+``<name>-<YYYYmmdd-HHMMSS-ffffff>-<reason>.atodb`` with the local time.
+
+Reasons and retention (applied by :func:`prune_backups` after every backup):
+
+* ``daily``: taken automatically at most once a day (:func:`maybe_daily_backup`).
+  Kept: the newest backup of each of the last 7 days that have one, plus the
+  newest of each of the last 4 ISO weeks that have one (daily backups roll
+  into weekly ones).
+* ``before-migration``, ``before-optimizer``, ``before-import``,
+  ``before-restore`` and ``manual``: taken before a risky operation or on
+  request. The newest 10 of each reason are kept.
+
+No Qt here; the UI calls :mod:`ato_desktop.services.backups` (in a worker).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import shutil
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ato_desktop.storage.database import DB_SUFFIX
+from ato_desktop.storage.database import DB_SUFFIX, DatabaseError, inspect_file
+
+DAILY = "daily"
+MANUAL = "manual"
+TAGGED_REASONS = ("before-migration", "before-optimizer", "before-import", "before-restore", MANUAL)
+REASONS = (DAILY, *TAGGED_REASONS)
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+KEEP_TAGGED = 10
+
+REASON_LABELS = {
+    DAILY: "Daily",
+    MANUAL: "Manual",
+    "before-migration": "Before upgrading the database",
+    "before-optimizer": "Before applying an optimizer result",
+    "before-import": "Before an import",
+    "before-restore": "Before restoring a backup",
+}
+
+SUMMARY_TABLES = (
+    ("faculty", "faculty"),
+    ("rooms", "room"),
+    ("groups", "student_group"),
+    ("courses", "course"),
+    ("timetables", "timetable"),
+)
+
+_STAMP = "%Y%m%d-%H%M%S-%f"
+_NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<reason>[a-z][a-z-]*)" + re.escape(DB_SUFFIX) + "$")
+
+
+class BackupError(DatabaseError):
+    """A backup could not be taken, read or restored; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: dt.datetime  # local time, from the file name
+    reason: str
+    size: int  # bytes
+    summary: dict[str, int] = field(default_factory=dict)  # faculty, rooms, groups, courses, timetables
+    problem: str = ""  # set when the backup cannot be read (the summary is then empty)
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS.get(self.reason, self.reason)
+
+    @property
+    def summary_text(self) -> str:
+        if self.problem:
+            return self.problem
+        return ", ".join(f"{n} {name}" for name, n in self.summary.items())
+
+
+def _normal_reason(reason: str) -> str:
+    reason = reason.strip().lower().replace("_", "-").replace(" ", "-")
+    if reason in REASONS:
+        return reason
+    if f"before-{reason}" in REASONS:
+        return f"before-{reason}"
+    raise ValueError(f"unknown backup reason {reason!r}; use one of {', '.join(REASONS)}")
 
 
 def backup_dir_for(db_path: Path) -> Path:
@@ -14,26 +96,283 @@ def backup_dir_for(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.stem} backups"
 
 
+def _ro_uri(path: Path) -> str:
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
 def backup_database(src: Path, dest: Path) -> Path:
-    """Copy ``src`` into ``dest`` with SQLite's online backup API; returns ``dest``."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
-    source = sqlite3.connect(f"{Path(src).resolve().as_uri()}?mode=ro", uri=True)
+    """Copy ``src`` into ``dest`` with SQLite's online backup API; returns ``dest``.
+
+    The copy is a consistent snapshot even while another connection writes,
+    is switched to a rollback journal (one self-contained file), and is only
+    renamed to ``dest`` once complete: a crash never leaves a half backup under
+    a backup's name.
+    """
+    src, dest = Path(src), Path(dest)
     try:
-        target = sqlite3.connect(tmp)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot create the backup folder {dest.parent}: {exc.strerror or exc}.") from exc
+    tmp = dest.with_name(dest.name + ".partial")
+    try:
+        source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
-            source.backup(target)
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+                target.commit()
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        source.close()
-    tmp.replace(dest)
+            source.close()
+        tmp.replace(dest)
+    except (sqlite3.Error, OSError) as exc:
+        _unlink_quietly(tmp)
+        raise BackupError(f"Cannot back up {src} to {dest}: {exc}.") from exc
+    return dest
+
+
+def _unlink_quietly(p: Path) -> None:
+    try:
+        p.unlink()
+    except OSError:
+        pass
+
+
+def _backup_name(db_path: Path, reason: str, now: dt.datetime) -> Path:
+    folder = backup_dir_for(db_path)
+    dest = folder / f"{Path(db_path).stem}-{now.strftime(_STAMP)}-{reason}{DB_SUFFIX}"
+    while dest.exists():  # two backups within one microsecond (clock resolution on some systems)
+        now += dt.timedelta(microseconds=1)
+        dest = folder / f"{Path(db_path).stem}-{now.strftime(_STAMP)}-{reason}{DB_SUFFIX}"
+    return dest
+
+
+def create_backup(db_path: Path, reason: str = MANUAL, *, now: dt.datetime | None = None, prune: bool = True) -> Path:
+    """Take a backup of ``db_path`` tagged with ``reason``; then apply the retention rules."""
+    db_path = Path(db_path)
+    reason = _normal_reason(reason)
+    if not db_path.is_file():
+        raise BackupError(f"Cannot back up {db_path}: the file does not exist.")
+    dest = backup_database(db_path, _backup_name(db_path, reason, now or dt.datetime.now()))
+    if prune:
+        prune_backups(db_path, now=now)
     return dest
 
 
 def backup_before(db_path: Path, reason: str) -> Path:
-    """Take a backup named after the time and the reason (e.g. ``migration``)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    dest = backup_dir_for(db_path) / f"{Path(db_path).stem}-{stamp}-{reason}{DB_SUFFIX}"
-    return backup_database(db_path, dest)
+    """Take a backup named after the time and the reason (``migration``, ``optimizer``, ``import``...)."""
+    return create_backup(db_path, reason)
+
+
+def _parse(db_path: Path, p: Path) -> tuple[dt.datetime, str] | None:
+    match = _NAME_RE.match(p.name)
+    if not match or match["stem"] != Path(db_path).stem:
+        return None
+    try:
+        created = dt.datetime.strptime(match["stamp"], _STAMP)
+    except ValueError:
+        return None
+    return created, match["reason"]
+
+
+def _backup_files(db_path: Path) -> list[tuple[Path, dt.datetime, str]]:
+    folder = backup_dir_for(db_path)
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.iterdir():
+        parsed = _parse(db_path, p) if p.is_file() else None
+        if parsed:
+            out.append((p, *parsed))
+    out.sort(key=lambda t: t[1], reverse=True)  # newest first
+    return out
+
+
+def read_summary(backup_path: Path) -> dict[str, int]:
+    """Counts of faculty, rooms, groups, courses and timetables, read without modifying the file."""
+    try:
+        con = sqlite3.connect(f"{_ro_uri(backup_path)}&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"{backup_path} cannot be read: {exc}.") from exc
+    try:
+        out = {}
+        for label, table in SUMMARY_TABLES:
+            out[label] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        return out
+    except sqlite3.Error as exc:
+        raise BackupError(f"{backup_path} is not a readable ATO Desktop backup ({exc}).") from exc
+    finally:
+        con.close()
+
+
+def list_backups(db_path: Path, *, with_summary: bool = True) -> list[BackupInfo]:
+    """The backups of ``db_path``, newest first, each with its date, reason, size and summary."""
+    out = []
+    for p, created, reason in _backup_files(db_path):
+        try:
+            size = p.stat().st_size
+        except OSError:
+            continue  # removed meanwhile
+        summary: dict[str, int] = {}
+        problem = ""
+        if with_summary:
+            try:
+                summary = read_summary(p)
+            except BackupError:
+                problem = "unreadable (damaged or not a backup)"
+        out.append(BackupInfo(p, created, reason, size, summary, problem))
+    return out
+
+
+def backups_to_keep(items: list[tuple[Path, dt.datetime, str]]) -> set[Path]:
+    """Apply the retention rules to ``(path, created, reason)`` items (newest first or in any order)."""
+    items = sorted(items, key=lambda t: t[1], reverse=True)
+    keep: set[Path] = set()
+    daily = [t for t in items if t[2] == DAILY]
+    days: dict[dt.date, Path] = {}
+    weeks: dict[tuple[int, int], Path] = {}
+    for p, created, _ in daily:
+        days.setdefault(created.date(), p)
+        weeks.setdefault(tuple(created.isocalendar())[:2], p)
+    keep.update(list(days.values())[:KEEP_DAILY])
+    keep.update(list(weeks.values())[:KEEP_WEEKLY])
+    for reason in {t[2] for t in items if t[2] != DAILY}:
+        keep.update(p for p, _, _ in [t for t in items if t[2] == reason][:KEEP_TAGGED])
+    return keep
+
+
+def prune_backups(db_path: Path, *, now: dt.datetime | None = None) -> list[Path]:
+    """Delete the backups the retention rules no longer keep; returns the deleted files.
+
+    Left-over ``.partial`` files of an interrupted backup are removed too.
+    """
+    items = _backup_files(db_path)
+    keep = backups_to_keep(items)
+    removed = []
+    for p, _, _ in items:
+        if p not in keep:
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    folder = backup_dir_for(db_path)
+    if folder.is_dir():
+        for p in folder.glob(f"{Path(db_path).stem}-*{DB_SUFFIX}.partial"):
+            _unlink_quietly(p)
+    return removed
+
+
+def maybe_daily_backup(db_path: Path, *, now: dt.datetime | None = None) -> Path | None:
+    """Take today's automatic backup unless one exists already; returns it, or ``None``."""
+    now = now or dt.datetime.now()
+    for _, created, reason in _backup_files(db_path):
+        if reason == DAILY and created.date() == now.date():
+            return None
+    return create_backup(db_path, DAILY, now=now)
+
+
+def _integrity(path: Path) -> str:
+    con = sqlite3.connect(_ro_uri(path), uri=True)
+    try:
+        rows = con.execute("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows[:5])
+    finally:
+        con.close()
+
+
+def verify_backup(backup_path: Path) -> None:
+    """Refuse a backup that is damaged, not an ATO database, or from a newer app version."""
+    from ato_desktop.storage import migrate
+
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise BackupError(f"The backup {backup_path} does not exist.")
+    try:
+        info = inspect_file(backup_path)
+        result = _integrity(backup_path)
+    except DatabaseError as exc:
+        raise BackupError(f"The backup cannot be used: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise BackupError(f"The backup {backup_path} cannot be used: {exc}.") from exc
+    if result != "ok":
+        raise BackupError(f"The backup {backup_path} is damaged ({result}).")
+    if not info.is_ato:
+        raise BackupError(f"{backup_path} is empty, not an ATO Desktop backup.")
+    if info.revision is not None and not migrate.is_known_revision(info.revision):
+        raise BackupError(f"The backup {backup_path} was made by a newer version of the app (schema {info.revision}).")
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+            path.with_name(path.name + "-journal")]
+
+
+def restore_backup(db_path: Path, backup_path: Path) -> Path | None:
+    """Replace the contents of ``db_path`` with ``backup_path``.
+
+    The backup is verified first (integrity, ATO schema not newer than the
+    app); then the current file is itself backed up (reason
+    ``before-restore``), so a restore can be undone; then the pages are copied
+    with the backup API and the result is integrity-checked. Returns the
+    safety backup (``None`` if there was no current file).
+
+    Close the app's :class:`~ato_desktop.storage.database.Database` on this
+    file before, and open it again after (``services.backups.restore`` does).
+    """
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    verify_backup(backup_path)
+    if db_path.exists() and db_path.resolve() == backup_path.resolve():
+        raise BackupError("A backup cannot be restored onto itself.")
+    safety: Path | None = None
+    current_usable = True
+    if db_path.exists() and db_path.stat().st_size > 0:
+        try:
+            safety = create_backup(db_path, "before-restore")
+        except BackupError:
+            # The current file is damaged (perhaps why we restore): keep its raw bytes.
+            current_usable = False
+            safety = _backup_name(db_path, "before-restore", dt.datetime.now())
+            safety = safety.with_name(safety.name.replace(DB_SUFFIX, ".damaged"))
+            try:
+                shutil.copy2(db_path, safety)
+            except OSError as exc:
+                raise BackupError(f"Cannot keep a copy of the current {db_path} before restoring: {exc}.") from exc
+    try:
+        if current_usable and db_path.exists():
+            _copy_pages(backup_path, db_path)
+        else:
+            tmp = db_path.with_name(db_path.name + ".restoring")
+            _unlink_quietly(tmp)
+            backup_database(backup_path, tmp)
+            for side in _side_files(db_path):
+                _unlink_quietly(side)  # a stale WAL must never be replayed onto the restored file
+            os.replace(tmp, db_path)
+        result = _integrity(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(
+            f"Restoring {backup_path.name} into {db_path} failed: {exc}. "
+            f"The previous contents are kept in {safety}." if safety else f"Restoring failed: {exc}."
+        ) from exc
+    if result != "ok":
+        raise BackupError(f"{db_path} failed the integrity check after the restore ({result}); "
+                          f"the previous contents are kept in {safety}.")
+    return safety
+
+
+def _copy_pages(src: Path, dest: Path) -> None:
+    from ato_desktop.storage.database import BUSY_TIMEOUT_MS
+
+    source = sqlite3.connect(_ro_uri(src), uri=True)
+    try:
+        target = sqlite3.connect(dest, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=WAL")
+            target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            target.close()
+    finally:
+        source.close()

@@ -31,6 +31,9 @@ DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 SYNCHRONOUS = "FULL"
+APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
+ATO_CORE_TABLES = frozenset({"faculty", "room", "student_group", "course", "timetable", "session_assignment"})
+WRITE_OPTION = "ato_write"  # execution option: this transaction will write (BEGIN IMMEDIATE)
 
 
 class DatabaseError(Exception):
@@ -72,7 +75,9 @@ def _begin_immediate_support(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # Write sessions take the write lock up front (waiting up to the busy
+        # timeout) instead of failing half-way when another process writes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
 @dataclass
@@ -108,6 +113,11 @@ def inspect_file(path: Path) -> InspectResult:
             "Choose a file with the .atodb extension, or create a new department."
         )
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        # Nothing to recover: read the file as immutable, so that inspecting
+        # (and refusing) a file does not even create -wal/-shm beside it.
+        uri += "&immutable=1"
     try:
         con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
@@ -117,6 +127,7 @@ def inspect_file(path: Path) -> InspectResult:
         if check != "ok":
             raise NotADatabaseError(f"{path} is damaged (SQLite integrity check: {check}). Restore it from a backup.")
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
         revision = None
         if "alembic_version" in tables:
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -128,10 +139,13 @@ def inspect_file(path: Path) -> InspectResult:
     user_tables = {t for t in tables if not t.startswith("sqlite_")}
     if not user_tables:
         return InspectResult(True, True, None, False)
-    if "alembic_version" not in user_tables:
-        raise NotADatabaseError(
-            f"{path} is an SQLite database of another application, not an ATO Desktop database."
-        )
+    other_app = NotADatabaseError(
+        f"{path} is an SQLite database of another application, not an ATO Desktop database."
+    )
+    if "alembic_version" not in user_tables or app_id not in (0, APPLICATION_ID):
+        raise other_app
+    if app_id == 0 and len(ATO_CORE_TABLES & user_tables) < 3:
+        raise other_app  # another Alembic-managed application's file
     return InspectResult(True, False, revision, True)
 
 
@@ -147,18 +161,30 @@ class Database:
         self.engine = engine
         self.readonly = readonly
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        write_bind = engine if readonly else engine.execution_options(**{WRITE_OPTION: True})
+        self._write_factory = sessionmaker(bind=write_bind, expire_on_commit=False)
+        self.lock = None  # an InstanceLock (storage.instance) released by close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._factory() as s:
+        """One write transaction; storage failures become clear ``DatabaseError`` subclasses."""
+        with self._write_factory() as s:
             try:
                 yield s
                 if self.readonly:
                     s.rollback()
                 else:
                     s.commit()
-            except BaseException:
-                s.rollback()
+            except BaseException as exc:
+                try:
+                    s.rollback()
+                except Exception:  # the connection may be unusable (disk gone); the transaction is void anyway
+                    pass
+                from ato_desktop.storage.errors import translate
+
+                nice = translate(exc, self.path)
+                if nice is not None:
+                    raise nice from exc
                 raise
 
     def read_session(self) -> Session:
@@ -175,6 +201,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def __enter__(self) -> "Database":
         return self
@@ -231,6 +260,9 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
             raise DatabaseError(f"{path}: cannot switch to WAL journal mode (got {mode}).")
         if upgrade:
             migrate.upgrade_to_head(engine)
+            with engine.begin() as c:
+                if int(c.exec_driver_sql("PRAGMA application_id").scalar() or 0) != APPLICATION_ID:
+                    c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
     except DatabaseError:
         engine.dispose()
         raise
@@ -246,4 +278,11 @@ def open_readonly(path: str | Path) -> Database:
     info = inspect_file(path)
     if not info.exists or info.empty:
         raise DatabaseError(f"{path} does not exist or is empty.")
+    from ato_desktop.storage import migrate
+
+    if info.revision is not None and not migrate.is_known_revision(info.revision):
+        raise SchemaTooNewError(
+            f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
+            "Update the app to open it; the file was not changed."
+        )
     return Database(path, make_engine(path, readonly=True), readonly=True)

@@ -1,0 +1,155 @@
+"""SMTP settings and transport (plain, STARTTLS or SSL) with errors explained for the user."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+SECURITY_MODES = ("none", "starttls", "ssl")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+CONNECT_TIMEOUT_S = 20
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    sender: str = ""
+    sender_name: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+class MailError(Exception):
+    """A message could not be sent. ``permanent``: retrying the same message will not help."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def explain(exc: BaseException, settings: MailSettings) -> MailError:
+    """Turn a network / SMTP exception into a :class:`MailError` with a clear message."""
+    where = settings.where
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return MailError(f"{where} rejected the user name or password ({exc.smtp_code} "
+                         f"{_text(exc.smtp_error)}). Check them in Mail settings.")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [c for c, _ in exc.recipients.values()]
+        detail = "; ".join(f"{a}: {c} {_text(m)}" for a, (c, m) in exc.recipients.items())
+        return MailError(f"{where} refused the recipient ({detail}).", permanent=all(c >= 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return MailError(f"{where} refused the sender address {exc.sender} ({exc.smtp_code} "
+                         f"{_text(exc.smtp_error)}). Check the sender in Mail settings.")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return MailError(f"{where} does not support this: {exc}. Try another security setting.")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # 552: message too big for the server; retrying the same message cannot help.
+        return MailError(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}.",
+                         permanent=exc.smtp_code == 552)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return MailError(f"{where} closed the connection unexpectedly ({exc or 'no reason given'}).")
+    if isinstance(exc, ConnectionRefusedError):
+        return MailError(f"Connection refused by {where}: is the mail server running and the port right?")
+    if isinstance(exc, socket.gaierror):
+        return MailError(f"Cannot find the mail server {settings.host!r} (offline, or a typo in the host name?).")
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return MailError(f"No answer from {where} within {CONNECT_TIMEOUT_S} s (offline or blocked?).")
+    if isinstance(exc, ssl.SSLError):
+        return MailError(f"Secure connection to {where} failed ({exc.reason or exc}). "
+                         "Check the security setting (STARTTLS usually on port 587, SSL on 465).")
+    if isinstance(exc, OSError):
+        return MailError(f"Network error talking to {where}: {exc.strerror or exc}.")
+    return MailError(f"Sending through {where} failed: {type(exc).__name__}: {exc}")
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return " ".join(str(value).split())
+
+
+class SmtpTransport:
+    """One SMTP connection, opened lazily and reused for a batch of messages."""
+
+    def __init__(self, settings: MailSettings, password: str | None, timeout: float = CONNECT_TIMEOUT_S):
+        if settings.security not in SECURITY_MODES:
+            raise MailError(f"Unknown security mode {settings.security!r}; use one of {', '.join(SECURITY_MODES)}.")
+        self.settings = settings
+        self.password = password
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        if self._smtp is not None:
+            return
+        s = self.settings
+        if not s.configured:
+            raise MailError("Mail is not configured: set the SMTP host and sender in Mail settings.")
+        context = ssl.create_default_context()
+        try:
+            if s.security == "ssl":
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+            try:
+                smtp.ehlo()
+                if s.security == "starttls":
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                if s.user:
+                    if not self.password:
+                        raise MailError(f"No password is stored for {s.user} on {s.host}; "
+                                        "enter it in Mail settings.")
+                    smtp.login(s.user, self.password)
+            except BaseException:
+                smtp.close()
+                raise
+        except Exception as exc:
+            raise explain(exc, s) from exc
+        self._smtp = smtp
+
+    def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        self.open()
+        try:
+            refused = self._smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
+        except Exception as exc:
+            if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+                self._drop()
+            raise explain(exc, self.settings) from exc
+        if refused:
+            raise MailError(f"{self.settings.where} refused: {refused}", permanent=True)
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.close()
+            finally:
+                self._smtp = None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except Exception:
+                pass
+            self._drop()
+
+    def __enter__(self) -> "SmtpTransport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

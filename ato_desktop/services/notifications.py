@@ -1,0 +1,830 @@
+"""E-mail notifications: mail settings, templates, change summaries, the outbox and delivery.
+
+The outbox
+----------
+Every message is first written to ``outbox_message`` (one row per recipient,
+rendered subject and bodies, a fixed Message-ID), then sent by
+:func:`deliver_due`. Delivery of one row:
+
+1. *claim* it with one atomic ``UPDATE ... SET status='sending' WHERE id=? AND
+   status='queued' AND next_attempt_at <= now`` in its own transaction; a row
+   another sender (thread, process, second app window) claimed first is skipped;
+2. build the message (the faculty member's own timetable PDF is made now) and
+   hand it to the SMTP server;
+3. mark it ``sent`` in its own transaction; on failure put it back to
+   ``queued`` with ``last_error`` and an exponential back-off
+   (1 min, 2, 4, ... capped at 6 h), or ``failed`` after ``MAX_ATTEMPTS`` or a
+   permanent refusal (``retry`` re-queues failed rows).
+
+Quitting mid-send loses nothing: unclaimed rows stay queued. A row left in
+``sending`` by a crash or power loss is claimed again only after
+``SENDING_TIMEOUT`` and re-sent with the *same* Message-ID. **Residual window**:
+if the process dies after the server accepted the message but before step 3
+committed, the recipient receives it a second time (at-least-once); servers and
+clients that de-duplicate on Message-ID hide it. Everything else is exactly
+once: queuing is idempotent (a unique key per template, version, faculty
+member and event) and claiming is atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from ato_desktop.notify import secrets
+from ato_desktop.notify.message import InvalidAddress, build_message, check_address, new_message_id
+from ato_desktop.notify.render import VARIABLES, Rendered, one_line, render
+from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES, MailError, MailSettings, SmtpTransport
+from ato_desktop.services.calendar import ALL_DAYS, all_settings
+from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+MAX_ATTEMPTS = 12  # 1, 2, 4 ... 256 min, then 6 h: about a day of retries
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(hours=6)
+SENDING_TIMEOUT = dt.timedelta(minutes=15)
+PUBLISH_TEMPLATE = "timetable"
+WEEKLY_TEMPLATE = "weekly_reminder"
+DIGEST_TEMPLATE = "daily_digest"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_KEYS = {"host": "mail_host", "port": "mail_port", "security": "mail_security", "user": "mail_user",
+         "sender": "mail_sender", "sender_name": "mail_sender_name"}
+
+
+def utcnow() -> dt.datetime:
+    return m.utcnow()
+
+
+# ---------------------------------------------------------------------------
+# Mail settings (the password goes to the keychain, never to the database)
+# ---------------------------------------------------------------------------
+def get_mail_settings(db: Database) -> MailSettings:
+    values = all_settings(db)
+    security = values.get(_KEYS["security"], "") or "starttls"
+    try:
+        port = int(values.get(_KEYS["port"], "") or DEFAULT_PORTS.get(security, 587))
+    except ValueError:
+        port = DEFAULT_PORTS.get(security, 587)
+    return MailSettings(host=values.get(_KEYS["host"], ""), port=port, security=security,
+                        user=values.get(_KEYS["user"], ""), sender=values.get(_KEYS["sender"], ""),
+                        sender_name=values.get(_KEYS["sender_name"], ""))
+
+
+def validate_mail_settings(host: str, port: int | str, security: str, sender: str, user: str = "",
+                           sender_name: str = "") -> MailSettings:
+    def bad(fieldname: str, msg: str) -> ValidationError:
+        return ValidationError("Mail settings", fieldname, msg)
+
+    host = (host or "").strip()
+    if not host:
+        raise bad("host", "is required (the SMTP server, e.g. smtp.example.edu.in).")
+    if not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
+        raise bad("host", f"{host!r} is not a host name or IP address.")
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        raise bad("port", f"{port!r} is not a number.") from None
+    if not 1 <= port <= 65535:
+        raise bad("port", f"{port} is not between 1 and 65535.")
+    security = (security or "").strip().lower()
+    if security not in SECURITY_MODES:
+        raise bad("security", f"{security!r} is not one of {', '.join(SECURITY_MODES)}.")
+    try:
+        sender = check_address(sender, "sender address")
+    except InvalidAddress as exc:
+        raise bad("sender", str(exc)) from None
+    user = (user or "").strip()
+    if any(c in user for c in "\r\n"):
+        raise bad("user", "must be on one line.")
+    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""))
+
+
+def save_mail_settings(db: Database, *, host: str, port: int | str, security: str, sender: str,
+                       user: str = "", sender_name: str = "", password: str | None = None) -> MailSettings:
+    """Validate and store the settings; ``password`` (if given) goes to the keychain only.
+
+    Raises :class:`ValidationError` or :class:`secrets.SecretStoreUnavailable`; then nothing changed.
+    """
+    ms = validate_mail_settings(host, port, security, sender, user, sender_name)
+    if password is not None:
+        if not ms.user:
+            raise ValidationError("Mail settings", "user", "is required to store a password.")
+        secrets.set_password(ms.user, ms.host, password)  # may raise SecretStoreUnavailable: nothing saved yet
+    with db.session() as s:
+        for attr, key in _KEYS.items():
+            value = str(getattr(ms, attr))
+            row = s.get(m.Setting, key)
+            if row is None:
+                s.add(m.Setting(key=key, value=value))
+            else:
+                row.value = value
+    return ms
+
+
+def has_password(db: Database) -> bool:
+    ms = get_mail_settings(db)
+    return bool(ms.user) and secrets.get_password(ms.user, ms.host) is not None
+
+
+def _password_for(ms: MailSettings, password: str | None) -> str | None:
+    if password is not None:
+        return password
+    return secrets.get_password(ms.user, ms.host) if ms.user else None
+
+
+def send_test_email(db: Database, to: str, *, password: str | None = None,
+                    settings: MailSettings | None = None) -> str:
+    """Send a short test message now (not through the outbox). Raises :class:`MailError`.
+
+    ``settings``/``password`` let the dialog test what is typed before saving it.
+    """
+    ms = settings or get_mail_settings(db)
+    try:
+        to = check_address(to, "test recipient address")
+    except InvalidAddress as exc:
+        raise MailError(str(exc), permanent=True) from None
+    mid = new_message_id(ms.sender, "test")
+    try:
+        msg = build_message(sender=ms.sender, sender_name=ms.sender_name or "ATO Desktop", to_name="", to_addr=to,
+                            subject="ATO Desktop test e-mail",
+                            text=f"This is a test message from ATO Desktop, sent through {ms.where} "
+                                 f"({ms.security}).\nIf you can read it, the mail settings work.\n",
+                            html=None, message_id=mid, date=dt.datetime.now(dt.timezone.utc))
+    except (InvalidAddress, ValueError) as exc:
+        raise MailError(str(exc), permanent=True) from None
+    with SmtpTransport(ms, _password_for(ms, password)) as t:
+        t.send(msg, ms.sender, [to])
+    return mid
+
+
+# ---------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateInfo:
+    id: int
+    name: str
+    subject: str
+    body_text: str
+    body_html: str
+    attach_pdf: bool
+
+
+def _tpl_info(t: m.MailTemplate) -> TemplateInfo:
+    return TemplateInfo(t.id, t.name, t.subject, t.body_text, t.body_html, t.attach_pdf)
+
+
+def list_templates(db: Database) -> list[TemplateInfo]:
+    with db.read_session() as s:
+        return [_tpl_info(t) for t in s.scalars(select(m.MailTemplate).order_by(m.MailTemplate.name))]
+
+
+def _tpl(s: Session, name: str) -> m.MailTemplate:
+    t = s.scalar(select(m.MailTemplate).where(func.lower(m.MailTemplate.name) == (name or "").strip().lower()))
+    if t is None:
+        raise NotFoundError("Mail template", name)
+    return t
+
+
+def get_template(db: Database, name: str) -> TemplateInfo:
+    with db.read_session() as s:
+        return _tpl_info(_tpl(s, name))
+
+
+def save_template(db: Database, name: str, *, subject: str, body_text: str, body_html: str = "",
+                  attach_pdf: bool = True) -> TemplateInfo:
+    """Create or replace the template ``name``."""
+    name = (name or "").strip()
+    if not name or len(name) > 100 or not re.fullmatch(r"[A-Za-z0-9_. -]+", name):
+        raise ValidationError("Mail template", "name", "use letters, digits, '_', '-', '.' or spaces (at most 100).")
+    if not (subject or "").strip():
+        raise ValidationError("Mail template", "subject", "is required.")
+    if "\n" in subject or "\r" in subject:
+        raise ValidationError("Mail template", "subject", "must be one line.")
+    if len(subject) > 300:
+        raise ValidationError("Mail template", "subject", "is longer than 300 characters.")
+    if not (body_text or "").strip():
+        raise ValidationError("Mail template", "text", "is required (the plain-text part).")
+    with db.session() as s:
+        t = s.scalar(select(m.MailTemplate).where(func.lower(m.MailTemplate.name) == name.lower()))
+        if t is None:
+            t = m.MailTemplate(name=name)
+            s.add(t)
+        t.subject, t.body_text, t.body_html, t.attach_pdf = subject.strip(), body_text, body_html or "", bool(attach_pdf)
+        s.flush()
+        return _tpl_info(t)
+
+
+def delete_template(db: Database, name: str) -> None:
+    with db.session() as s:
+        s.delete(_tpl(s, name))
+
+
+# ---------------------------------------------------------------------------
+# Recipients, placements, change summaries
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    code: str
+    name: str
+    email: str
+    department: str
+
+
+def recipients(db: Database) -> list[Recipient]:
+    with db.read_session() as s:
+        rows = s.scalars(select(m.Faculty).options(selectinload(m.Faculty.department)).order_by(m.Faculty.code))
+        return [Recipient(f.id, f.code, f.name, f.email or "", f.department.code if f.department else "") for f in rows]
+
+
+@dataclass(frozen=True)
+class _Placement:
+    label: str  # "CS201 Lecture (CSE-3A) #1"
+    faculty: tuple[str, ...]
+    day: int | None  # positions
+    period: int | None
+    duration: int
+    room: str | None
+
+    def key(self) -> tuple:
+        return (self.day if self.day is not None else 99, self.period if self.period is not None else 99, self.label)
+
+
+@dataclass
+class _Calendar:
+    days: list[str]
+    periods: list[tuple[str, str, str]]  # label, start, end
+
+    def slot(self, p: _Placement) -> str:
+        if p.day is None or p.day >= len(self.days) or p.period is None or p.period >= len(self.periods):
+            return "not scheduled"
+        first = self.periods[p.period]
+        last = self.periods[min(p.period + p.duration - 1, len(self.periods) - 1)]
+        label = first[0] if p.duration <= 1 else f"{first[0]}–{last[0]}"
+        return f"{self.days[p.day]} {label} ({first[1]}–{last[2]})"
+
+    def where(self, p: _Placement) -> str:
+        slot = self.slot(p)
+        if p.day is None:
+            return slot
+        return f"{slot}, room {p.room or '(none)'}"
+
+
+def _calendar(s: Session) -> _Calendar:
+    days = [d.short_name for d in s.scalars(select(m.Day).order_by(m.Day.position))]
+    periods = [(p.label, p.start_time, p.end_time) for p in s.scalars(select(m.Period).order_by(m.Period.position))]
+    return _Calendar(days, periods)
+
+
+def _placements(s: Session, timetable_id: int) -> dict[tuple[int, int], _Placement]:
+    rows = s.scalars(
+        select(m.SessionAssignment).where(m.SessionAssignment.timetable_id == timetable_id)
+        .options(selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
+                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
+                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course),
+                 selectinload(m.SessionAssignment.day), selectinload(m.SessionAssignment.period),
+                 selectinload(m.SessionAssignment.room))
+    ).all()
+    out = {}
+    for a in rows:
+        act = a.activity
+        kind = m.ACTIVITY_KIND_NAMES.get(act.kind, act.kind)
+        label = f"{act.course.code} {kind} ({', '.join(g.code for g in act.groups)}) #{a.occurrence + 1}"
+        out[(a.activity_id, a.occurrence)] = _Placement(
+            label, tuple(f.code for f in act.faculty), a.day.position if a.day else None,
+            a.period.position if a.period else None, act.duration, a.room.code if a.room else None)
+    return out
+
+
+def _changes(cal: _Calendar, old: dict | None, new: dict) -> dict[str, list[str]]:
+    out: dict[str, list[tuple[tuple, str]]] = {}
+    old = old or {}
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None and (a.day, a.period, a.room) == (b.day, b.period, b.room):
+            continue
+        ref = b or a
+        if a is None or a.day is None:
+            if b is None or b.day is None:
+                continue  # unscheduled before and after
+            line = f"{b.label}: new, {cal.where(b)}"
+        elif b is None:
+            line = f"{a.label}: removed (was {cal.where(a)})"
+        elif b.day is None:
+            line = f"{b.label}: {cal.where(a)} → not scheduled"
+        elif (a.day, a.period) == (b.day, b.period):
+            line = f"{b.label}: {cal.slot(b)}, room {a.room or '(none)'} → {b.room or '(none)'}"
+        else:
+            line = f"{b.label}: {cal.where(a)} → {cal.where(b)}"
+        for code in set(a.faculty if a else ()) | set(b.faculty if b else ()):
+            out.setdefault(code, []).append((ref.key(), line))
+    return {code: [line for _, line in sorted(lines)] for code, lines in sorted(out.items())}
+
+
+def _tt(s: Session, key) -> m.Timetable:
+    from ato_desktop.services.timetables import _tt as find
+
+    return find(s, key)
+
+
+def change_summary(db: Database, old_tt, new_tt) -> dict[str, list[str]]:
+    """Per faculty code, one line per session of theirs whose slot or room differs (sorted by slot).
+
+    ``old_tt`` may be ``None`` (first publication): every scheduled session is "new".
+    """
+    with db.read_session() as s:
+        new = _tt(s, new_tt)
+        old = _tt(s, old_tt) if old_tt is not None else None
+        return _changes(_calendar(s), _placements(s, old.id) if old else None, _placements(s, new.id))
+
+
+def _classes(cal: _Calendar, placements: dict, day: int | None = None) -> dict[str, list[str]]:
+    out: dict[str, list[tuple[tuple, str]]] = {}
+    for p in placements.values():
+        if p.day is None or (day is not None and p.day != day):
+            continue
+        for code in p.faculty:
+            out.setdefault(code, []).append((p.key(), f"{cal.where(p)}: {p.label}"))
+    return {code: [x for _, x in sorted(v)] for code, v in out.items()}
+
+
+# ---------------------------------------------------------------------------
+# Queuing
+# ---------------------------------------------------------------------------
+def week_label(day: dt.date) -> str:
+    monday = day - dt.timedelta(days=day.weekday())
+    return f"week of {monday.day} {MONTHS[monday.month - 1]} {monday.year}"
+
+
+def day_label(day: dt.date) -> str:
+    return f"{ALL_DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _base_vars(s: Session) -> dict[str, str]:
+    values = {r.key: r.value for r in s.scalars(select(m.Setting))}
+    return {"institution": values.get("institution_name", ""), "department": values.get("department_name", ""),
+            "term": values.get("term", "")}
+
+
+@dataclass
+class QueueResult:
+    queued: int = 0
+    already_queued: int = 0  # same template, version, faculty and event: not queued again
+    no_email: list[str] = field(default_factory=list)  # faculty codes without an address
+    faculty: list[str] = field(default_factory=list)  # codes a message was queued for
+
+
+def _key(template: str, tt_id: int | None, code: str, event: str) -> str:
+    return f"{template}|tt{tt_id if tt_id is not None else '-'}|{code}|{event}"
+
+
+def _queue(s: Session, tpl: m.MailTemplate, tt: m.Timetable | None, faculty: Iterable[m.Faculty], event: str,
+           per_faculty: Callable[[m.Faculty], dict], result: QueueResult, sender: str) -> None:
+    base = _base_vars(s)
+    now = utcnow()
+    for f in faculty:
+        email = (f.email or "").strip()
+        if not email:
+            result.no_email.append(f.code)
+            continue
+        variables = dict(base, faculty_name=f.name, faculty_code=f.code, version=tt.name if tt else "",
+                         week=week_label(dt.date.today()), day="", changes=[], classes=[])
+        variables.update(per_faculty(f))
+        r = render(tpl.subject, tpl.body_text, tpl.body_html, variables)
+        key = _key(tpl.name, tt.id if tt else None, f.code, event)
+        digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+        stmt = sqlite_insert(m.OutboxMessage).values(
+            idempotency_key=key, event=event[:100], template_name=tpl.name, timetable_id=tt.id if tt else None,
+            faculty_id=f.id, faculty_code=f.code, recipient_name=one_line(f.name)[:200], recipient_email=email,
+            subject=r.subject, body_text=r.text, body_html=r.html, attach_pdf=bool(tpl.attach_pdf and tt),
+            message_id=new_message_id(sender, f"ato.{digest}"), status="queued", attempts=0, last_error="",
+            next_attempt_at=now, created_at=now,
+        ).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        if s.execute(stmt).rowcount:
+            result.queued += 1
+            result.faculty.append(f.code)
+        else:
+            result.already_queued += 1
+
+
+def _faculty_by_code(s: Session, codes: Iterable[str] | None) -> list[m.Faculty]:
+    q = select(m.Faculty).order_by(m.Faculty.code)
+    if codes is None:
+        return list(s.scalars(q))
+    wanted = [c.strip() for c in codes]
+    found = {f.code.lower(): f for f in s.scalars(q)}
+    missing = [c for c in wanted if c.lower() not in found]
+    if missing:
+        raise ValidationError("Notification", "to", f"no faculty member with code {', '.join(map(repr, missing))}.")
+    return [found[c.lower()] for c in dict.fromkeys(wanted)]
+
+
+def _previous_published(s: Session, tt: m.Timetable) -> m.Timetable | None:
+    q = select(m.Timetable).where(m.Timetable.status == "published", m.Timetable.id != tt.id)
+    if tt.published_at is not None:
+        q = q.where(or_(m.Timetable.published_at <= tt.published_at, m.Timetable.published_at.is_(None)))
+    return s.scalar(q.order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+
+
+@dataclass
+class PublishResult:
+    timetable: str
+    previous: str | None
+    changes: dict[str, list[str]]
+    queue: QueueResult
+
+
+def publish_and_notify(db: Database, timetable, *, template: str = PUBLISH_TEMPLATE) -> PublishResult:
+    """Publish a version and queue, in the SAME transaction, one message per faculty member whose
+    sessions changed against the previous published version (all with sessions on a first publication).
+
+    Publishing the same version again queues nothing new (idempotency key event ``publish``).
+    Call :func:`deliver_due` (or the scheduler's ``trigger_delivery``) afterwards to send.
+    """
+    sender = get_mail_settings(db).sender
+    with db.session() as s:
+        tpl = _tpl(s, template)
+        tt = _tt(s, timetable)
+        prev = _previous_published(s, tt) if tt.status == "published" else s.scalar(
+            select(m.Timetable).where(m.Timetable.status == "published", m.Timetable.id != tt.id)
+            .order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+        if tt.status != "published":
+            tt.status = "published"
+            tt.published_at = utcnow()
+        cal = _calendar(s)
+        new = _placements(s, tt.id)
+        changes = _changes(cal, _placements(s, prev.id) if prev else None, new)
+        classes = _classes(cal, new)
+        result = QueueResult()
+        _queue(s, tpl, tt, _faculty_by_code(s, list(changes)), "publish",
+               lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result, sender)
+        s.flush()
+        return PublishResult(tt.name, prev.name if prev else None, changes, result)
+
+
+def _latest_published(s: Session) -> m.Timetable | None:
+    return s.scalar(select(m.Timetable).where(m.Timetable.status == "published")
+                    .order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+
+
+def queue_template(db: Database, template: str, *, timetable=None, to: Iterable[str] | None = None,
+                   event: str | None = None) -> QueueResult:
+    """Queue ``template`` for the given faculty codes (default: everyone with classes in the version).
+
+    ``timetable``: a version (name or id); default the latest published one, else the latest.
+    ``event`` defaults to a fresh "manual" event, so each call queues new messages.
+    """
+    sender = get_mail_settings(db).sender
+    with db.session() as s:
+        tpl = _tpl(s, template)
+        tt = _tt(s, timetable) if timetable is not None else (_latest_published(s) or _tt(s, None))
+        cal = _calendar(s)
+        new = _placements(s, tt.id)
+        prev = _previous_published(s, tt)
+        changes = _changes(cal, _placements(s, prev.id) if prev else None, new)
+        classes = _classes(cal, new)
+        faculty = _faculty_by_code(s, to if to is not None else sorted(classes))
+        result = QueueResult()
+        _queue(s, tpl, tt, faculty, event or f"manual:{utcnow().isoformat()}",
+               lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result, sender)
+        return result
+
+
+def queue_weekly(db: Database, template: str = WEEKLY_TEMPLATE, *, today: dt.date | None = None) -> QueueResult:
+    """The weekly reminder: every faculty member with classes in the latest published version.
+
+    Idempotent per ISO week: running it twice in a week queues nothing new.
+    """
+    today = today or dt.date.today()
+    sender = get_mail_settings(db).sender
+    with db.session() as s:
+        tpl = _tpl(s, template)
+        tt = _latest_published(s)
+        result = QueueResult()
+        if tt is None:
+            return result
+        cal = _calendar(s)
+        classes = _classes(cal, _placements(s, tt.id))
+        iso = today.isocalendar()
+        _queue(s, tpl, tt, _faculty_by_code(s, sorted(classes)), f"weekly:{iso[0]}-W{iso[1]:02d}",
+               lambda f: {"classes": classes.get(f.code, []), "week": week_label(today)}, result, sender)
+        return result
+
+
+def queue_daily_digest(db: Database, template: str = DIGEST_TEMPLATE, *,
+                       today: dt.date | None = None) -> QueueResult:
+    """Tomorrow's classes, to each faculty member who has some (latest published version)."""
+    tomorrow = (today or dt.date.today()) + dt.timedelta(days=1)
+    sender = get_mail_settings(db).sender
+    with db.session() as s:
+        tpl = _tpl(s, template)
+        tt = _latest_published(s)
+        result = QueueResult()
+        if tt is None:
+            return result
+        name = ALL_DAYS[tomorrow.weekday()].lower()
+        day = s.scalar(select(m.Day).where(func.lower(m.Day.name) == name))
+        if day is None:
+            return result  # not a working day
+        classes = _classes(_calendar(s), _placements(s, tt.id), day=day.position)
+        _queue(s, tpl, tt, _faculty_by_code(s, sorted(classes)), f"daily:{tomorrow.isoformat()}",
+               lambda f: {"classes": classes.get(f.code, []), "day": day_label(tomorrow),
+                          "week": week_label(tomorrow)}, result, sender)
+        return result
+
+
+def preview(db: Database, *, subject: str, body_text: str, body_html: str = "", faculty_code: str | None = None,
+            timetable=None) -> Rendered:
+    """Render a (possibly unsaved) template for one faculty member, as the message would read."""
+    with db.read_session() as s:
+        base = _base_vars(s)
+        try:
+            tt = _tt(s, timetable) if timetable is not None else (_latest_published(s) or _tt(s, None))
+        except NotFoundError:
+            tt = None
+        f = None
+        if faculty_code:
+            f = s.scalar(select(m.Faculty).where(func.lower(m.Faculty.code) == faculty_code.lower()))
+        changes, classes = {}, {}
+        if tt is not None:
+            cal = _calendar(s)
+            new = _placements(s, tt.id)
+            prev = _previous_published(s, tt)
+            changes = _changes(cal, _placements(s, prev.id) if prev else None, new)
+            classes = _classes(cal, new)
+            if f is None and classes:
+                f = s.scalar(select(m.Faculty).where(m.Faculty.code == sorted(classes)[0]))
+        code = f.code if f else ""
+        today = dt.date.today()
+        variables = dict(base, faculty_name=f.name if f else "Dr. Example", faculty_code=code,
+                         version=tt.name if tt else "", week=week_label(today),
+                         day=day_label(today + dt.timedelta(days=1)),
+                         changes=changes.get(code, []), classes=classes.get(code, []))
+    return render(subject, body_text, body_html, variables)
+
+
+# ---------------------------------------------------------------------------
+# The outbox
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    created_at: dt.datetime
+    event: str
+    template: str
+    faculty_code: str
+    recipient_name: str
+    recipient_email: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+    message_id: str
+
+
+def _row(o: m.OutboxMessage) -> OutboxRow:
+    return OutboxRow(o.id, o.created_at, o.event, o.template_name, o.faculty_code, o.recipient_name,
+                     o.recipient_email, o.subject, o.status, o.attempts, o.last_error, o.next_attempt_at,
+                     o.sent_at, o.message_id)
+
+
+def list_outbox(db: Database, *, status: str | None = None, limit: int = 1000) -> list[OutboxRow]:
+    with db.read_session() as s:
+        q = select(m.OutboxMessage).order_by(m.OutboxMessage.id.desc()).limit(limit)
+        if status:
+            q = q.where(m.OutboxMessage.status == status)
+        return [_row(o) for o in s.scalars(q)]
+
+
+def outbox_counts(db: Database) -> dict[str, int]:
+    with db.read_session() as s:
+        rows = s.execute(select(m.OutboxMessage.status, func.count()).group_by(m.OutboxMessage.status)).all()
+    out = {k: 0 for k in m.OUTBOX_STATUSES}
+    out.update({k: int(v) for k, v in rows})
+    return out
+
+
+def retry(db: Database, ids: Iterable[int] | None = None) -> int:
+    """Make failed and waiting messages due now (all, or the given ids). Returns how many."""
+    with db.session() as s:
+        q = update(m.OutboxMessage).where(m.OutboxMessage.status.in_(("queued", "failed")))
+        if ids is not None:
+            q = q.where(m.OutboxMessage.id.in_(list(ids)))
+        return s.execute(q.values(status="queued", next_attempt_at=utcnow(), claimed_at=None)
+                         .execution_options(synchronize_session=False)).rowcount
+
+
+def delete_messages(db: Database, ids: Iterable[int]) -> int:
+    """Remove messages that are not being sent right now."""
+    with db.session() as s:
+        return s.execute(delete(m.OutboxMessage).where(m.OutboxMessage.id.in_(list(ids)),
+                                                       m.OutboxMessage.status != "sending")
+                         .execution_options(synchronize_session=False)).rowcount
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _due_ids(db: Database, now: dt.datetime, sending_timeout: dt.timedelta) -> list[int]:
+    with db.read_session() as s:
+        return list(s.scalars(select(m.OutboxMessage.id).where(or_(
+            (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
+            (m.OutboxMessage.status == "sending") & (m.OutboxMessage.claimed_at <= now - sending_timeout),
+        )).order_by(m.OutboxMessage.id)))
+
+
+def _claim(db: Database, msg_id: int, now: dt.datetime, sending_timeout: dt.timedelta) -> m.OutboxMessage | None:
+    """Atomically take one due message (its own transaction). None: not due, or another sender has it."""
+    with db.session() as s:
+        claimed = s.execute(
+            update(m.OutboxMessage)
+            .where(m.OutboxMessage.id == msg_id, or_(
+                (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
+                (m.OutboxMessage.status == "sending") & (m.OutboxMessage.claimed_at <= now - sending_timeout)))
+            .values(status="sending", claimed_at=now, attempts=m.OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            return None
+        row = s.get(m.OutboxMessage, msg_id)
+        s.expunge(row)
+        return row
+
+
+def _mark_sent(db: Database, msg_id: int, now: dt.datetime) -> None:
+    with db.session() as s:
+        s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id == msg_id, m.OutboxMessage.status == "sending")
+                  .values(status="sent", sent_at=now, last_error="", claimed_at=None)
+                  .execution_options(synchronize_session=False))
+
+
+def _mark_failed(s: Session, row: m.OutboxMessage, error: str, permanent: bool, now: dt.datetime) -> str:
+    give_up = permanent or row.attempts >= MAX_ATTEMPTS
+    row.status = "failed" if give_up else "queued"
+    row.last_error = error[:2000]
+    row.claimed_at = None
+    row.next_attempt_at = now if give_up else now + backoff(row.attempts)
+    return row.status
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0  # failed this time, will be tried again later
+    failed: int = 0  # given up (permanent error or too many attempts)
+    waiting: int = 0  # queued after this run (due later)
+    errors: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    def summary(self) -> str:
+        parts = [f"{self.sent} sent"]
+        if self.retrying or self.waiting:
+            parts.append(f"{self.waiting} waiting to be retried")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = ", ".join(parts) + "."
+        if self.errors:
+            text += f" Last error: {self.errors[-1]}"
+        return text
+
+
+PdfMaker = Callable[[Database, int, str], bytes]
+
+
+def _default_pdf(db: Database, timetable_id: int, faculty_code: str) -> bytes:
+    from ato_desktop.reports import faculty_timetable_pdf
+
+    return faculty_timetable_pdf(db, timetable_id, faculty_code)
+
+
+def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: PdfMaker):
+    attachments = []
+    if row.attach_pdf:
+        if row.timetable_id is None:
+            raise MailError("The timetable version of this message was deleted; its PDF cannot be made.",
+                            permanent=True)
+        with db.read_session() as s:
+            tt = s.get(m.Timetable, row.timetable_id)
+            version = tt.name if tt else ""
+        pdf = pdf_maker(db, row.timetable_id, row.faculty_code)
+        safe = re.sub(r"[^A-Za-z0-9._ -]+", "", f"Timetable {row.faculty_code} {version}").strip() or "Timetable"
+        attachments.append((f"{safe}.pdf", pdf))
+    try:
+        return build_message(sender=ms.sender, sender_name=ms.sender_name, to_name=row.recipient_name,
+                             to_addr=row.recipient_email, subject=row.subject, text=row.body_text,
+                             html=row.body_html or None, message_id=row.message_id, attachments=attachments,
+                             date=dt.datetime.now(dt.timezone.utc))
+    except (InvalidAddress, ValueError) as exc:
+        raise MailError(str(exc), permanent=True) from None
+
+
+def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Callable[[], bool] | None = None,
+                password: str | None = None, limit: int | None = None,
+                sending_timeout: dt.timedelta = SENDING_TIMEOUT, pdf_maker: PdfMaker | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> DeliveryReport:
+    """Send every due message once (see the module notes). Never raises for mail problems:
+    they are recorded on the messages. ``should_stop`` is checked between messages."""
+    now = now or utcnow()
+    ms = get_mail_settings(db)
+    report = DeliveryReport()
+    due = _due_ids(db, now, sending_timeout)
+    if limit is not None:
+        due = due[:limit]
+    pdf_maker = pdf_maker or _default_pdf
+
+    def fail_rows(ids: list[int], error: MailError) -> None:
+        # Write first, so that this transaction holds SQLite's write lock before it reads
+        # (a read-then-write transaction can fail with SQLITE_BUSY under a concurrent sender).
+        others = [x for x in ids if x != current]
+        with db.session() as s:
+            mine = []
+            if current in ids:
+                if s.execute(update(m.OutboxMessage)
+                             .where(m.OutboxMessage.id == current, m.OutboxMessage.status == "sending")
+                             .values(last_error=str(error)[:2000])
+                             .execution_options(synchronize_session=False)).rowcount:
+                    mine.append(current)
+            if others:  # not claimed: they count an attempt as well (the server was not reachable)
+                s.execute(update(m.OutboxMessage)
+                          .where(m.OutboxMessage.id.in_(others), m.OutboxMessage.status == "queued")
+                          .values(attempts=m.OutboxMessage.attempts + 1)
+                          .execution_options(synchronize_session=False))
+            rows = s.scalars(select(m.OutboxMessage).where(or_(
+                m.OutboxMessage.id.in_(mine),
+                m.OutboxMessage.id.in_(others) & (m.OutboxMessage.status == "queued")))).all()
+            for o in rows:
+                if _mark_failed(s, o, str(error), error.permanent, now) == "failed":
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+        if str(error) not in report.errors:
+            report.errors.append(str(error))
+
+    current = None
+    if due and not ms.configured:
+        fail_rows(due, MailError("Mail is not configured: set the SMTP host and sender in Mail settings."))
+        due = []
+    transport = SmtpTransport(ms, _password_for(ms, password)) if due else None
+    try:
+        for i, msg_id in enumerate(due):
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
+            row = _claim(db, msg_id, now, sending_timeout)
+            if row is None:
+                continue
+            current = msg_id
+            try:
+                msg = _compose(db, row, ms, pdf_maker)
+            except MailError as exc:
+                fail_rows([msg_id], exc)
+                continue
+            except Exception as exc:  # the PDF could not be made: say so on the message
+                fail_rows([msg_id], MailError(f"Could not prepare the message: {type(exc).__name__}: {exc}"))
+                continue
+            try:
+                transport.open()
+            except MailError as exc:  # offline / refused / auth: every remaining message waits with this error
+                fail_rows([msg_id] + [x for x in due[i + 1:]], exc)
+                break
+            try:
+                transport.send(msg, ms.sender, [row.recipient_email])
+            except MailError as exc:
+                fail_rows([msg_id], exc)
+                continue
+            _mark_sent(db, msg_id, utcnow())
+            report.sent += 1
+            if on_progress:
+                on_progress(i + 1, len(due))
+    finally:
+        if transport is not None:
+            transport.close()
+    report.waiting = outbox_counts(db)["queued"]
+    return report
+
+
+def pending_count(db: Database) -> int:
+    c = outbox_counts(db)
+    return c["queued"] + c["sending"]
+
+
+__all__ = [
+    "VARIABLES", "MailSettings", "MailError", "TemplateInfo", "Recipient", "QueueResult", "PublishResult",
+    "OutboxRow", "DeliveryReport", "get_mail_settings", "save_mail_settings", "validate_mail_settings",
+    "has_password", "send_test_email", "list_templates", "get_template", "save_template", "delete_template",
+    "recipients", "change_summary", "publish_and_notify", "queue_template", "queue_weekly", "queue_daily_digest",
+    "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
+]

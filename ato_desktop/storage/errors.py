@@ -1,0 +1,117 @@
+"""Translate SQLite failures into messages a coordinator can act on.
+
+``Database.session()`` passes every exception through :func:`translate`: a
+full disk, a read-only file or folder, a database busy in another program, a
+disk I/O error become :class:`DatabaseError` subclasses whose message says
+what happened, where, that nothing was changed (the transaction was rolled
+back) and what to do. Anything else is left alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import exc as sa_exc
+
+from ato_desktop.storage.database import DatabaseError
+
+
+class DatabaseWriteError(DatabaseError):
+    """Saving failed; the transaction was rolled back, the file holds the previous data."""
+
+
+class DatabaseFullError(DatabaseWriteError):
+    pass
+
+
+class DatabaseReadOnlyError(DatabaseWriteError):
+    pass
+
+
+class DatabaseBusyError(DatabaseWriteError):
+    pass
+
+
+class DatabaseIOError(DatabaseWriteError):
+    pass
+
+
+NOTHING_CHANGED = "Nothing was changed: your data is as it was before this action."
+
+
+def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
+    if isinstance(exc, sa_exc.DBAPIError) and isinstance(exc.orig, sqlite3.Error):
+        return exc.orig
+    if isinstance(exc, sqlite3.Error):
+        return exc
+    return None
+
+
+def classify(exc: BaseException) -> str | None:
+    """``full`` | ``readonly`` | ``busy`` | ``io`` | ``cantopen`` | None for an SQLite error.
+
+    The chain of exceptions is followed: after SQLITE_FULL inside a savepoint,
+    SQLite has already rolled the whole transaction back, and the error the
+    caller sees is SQLAlchemy's failing ``ROLLBACK TO SAVEPOINT`` ("no such
+    savepoint"), raised while handling the real cause.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        kind = _classify_one(exc)
+        if kind is not None:
+            return kind
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _classify_one(exc: BaseException) -> str | None:
+    err = _sqlite_error(exc)
+    if err is None:
+        return None
+    name = (getattr(err, "sqlite_errorname", "") or "").upper()
+    text = str(err).lower()
+    if name.startswith("SQLITE_FULL") or "database or disk is full" in text:
+        return "full"
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
+        return "readonly"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text or "database is busy" in text:
+        return "busy"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return "io"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
+        return "cantopen"
+    return None
+
+
+def translate(exc: BaseException, path: Path | str) -> DatabaseError | None:
+    """A user-facing :class:`DatabaseError` for ``exc``, or ``None`` if it is not a storage failure."""
+    kind = classify(exc)
+    if kind is None:
+        return None
+    path = Path(path)
+    if kind == "full":
+        return DatabaseFullError(
+            f"Cannot save to {path}: the disk is full. {NOTHING_CHANGED} "
+            "Free some space on that drive (or move the database) and try again."
+        )
+    if kind == "readonly":
+        return DatabaseReadOnlyError(
+            f"Cannot save to {path}: the database is read-only here (opened read-only, or the file or its "
+            f"folder cannot be written). {NOTHING_CHANGED} Save a copy elsewhere or check the file's permissions."
+        )
+    if kind == "busy":
+        return DatabaseBusyError(
+            f"The database {path} is busy: another program or ATO Desktop window is saving to it. "
+            f"{NOTHING_CHANGED} Try again in a moment."
+        )
+    if kind == "io":
+        return DatabaseIOError(
+            f"Cannot save to {path}: the disk reported an error (removed drive or network folder gone?). "
+            f"{NOTHING_CHANGED} Check the drive, then make a backup."
+        )
+    return DatabaseWriteError(
+        f"Cannot write to {path}: the file or its folder cannot be opened (moved, deleted or no permission). "
+        f"{NOTHING_CHANGED}"
+    )
