@@ -18,7 +18,7 @@ REF = "Reference timetable"
 @pytest.fixture
 def screen(qtbot, demo_db):
     stack = QUndoStack()
-    w = TimetableScreen(demo_db, stack, REF, with_optimizer=False)
+    w = TimetableScreen(demo_db, stack, timetable=REF, with_optimizer=False)
     w.resize(1400, 900)
     qtbot.addWidget(w)
     w.show()

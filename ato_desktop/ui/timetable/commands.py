@@ -80,16 +80,19 @@ class LockCommand(QUndoCommand):
 class AcceptResultCommand(QUndoCommand):
     """Save an optimizer result as a new timetable version (one transaction) and show it.
 
-    Undo deletes the new version and shows the one it came from again; redo
-    writes it again (under the same name).
+    The version is written by ``services.timetables.create_version_with_rows``
+    (lock flags copied from the version the run started from). Undo deletes
+    the new version and shows the one it came from again; redo writes it again
+    under the same name. The caller takes the backup before pushing.
     """
 
-    def __init__(self, model: TimetableModel, rows: dict, name: str, hard: int, soft: int,
+    def __init__(self, model: TimetableModel, rows: dict, name: str, hard: int, soft: int, *, notes: str = "",
                  on_done: Callable[[int], None] | None = None):
         super().__init__(f"Apply optimized timetable ({name})")
         self.model = model
         self.rows = rows
         self.name = name
+        self.notes = notes
         self.hard, self.soft = hard, soft
         self.source_id = model.timetable_id
         self.new_id: int | None = None
@@ -97,15 +100,9 @@ class AcceptResultCommand(QUndoCommand):
 
     def redo(self) -> None:
         try:
-            info = tts.copy_timetable(self.model.db, self.source_id, self.name)
+            info = tts.create_version_with_rows(self.model.db, self.name, self.rows, parent=self.source_id,
+                                                hard=self.hard, soft=self.soft, notes=self.notes)
         except Exception as exc:
-            self.error = exc
-            self.setObsolete(True)
-            return
-        try:
-            tts.save_rows(self.model.db, info.id, self.rows, hard=self.hard, soft=self.soft)
-        except Exception as exc:
-            tts.delete_timetable(self.model.db, info.id)
             self.error = exc
             self.setObsolete(True)
             return

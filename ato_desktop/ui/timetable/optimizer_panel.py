@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ato_desktop.services import backups
+from ato_desktop.services import timetables as tts
 from ato_desktop.storage.compile import compile_database
 from ato_desktop.storage.database import Database
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
@@ -40,6 +42,7 @@ class OptimizerPanel(QWidget):
     progressed = Signal(object)
     finished = Signal(object)  # engine Result (or None on error)
     accepted = Signal(int)  # new timetable id
+    message = Signal(str)
 
     def __init__(self, db: Database, undo_stack, model: TimetableModel, parent=None):
         super().__init__(parent)
@@ -168,24 +171,39 @@ class OptimizerPanel(QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.running
 
-    def start(self) -> bool:
-        from ato_desktop.engine.optimizer import OptimizeParams, optimize
+    def params(self):
+        """The engine parameters from the form (``minimal_change`` needs a current timetable)."""
+        from ato_desktop.engine.optimizer import OptimizeParams
 
+        return OptimizeParams(time_limit=float(self.time_limit.value()), seed=int(self.seed.value()),
+                              population_size=int(self.population.value()),
+                              minimal_change=self.keep_changes.isChecked())
+
+    def start(self) -> bool:
+        """Start a run on the version shown, in a QThreadPool worker (compile + optimize there)."""
         if self.running:
             return False
-        self.source_id = self.model.timetable_id
-        comp, assignment, _tt = compile_database(self.db, self.source_id)  # fresh: includes locks
-        self.compiled = comp
-        keep = self.keep_changes.isChecked()
-        params = OptimizeParams(time_limit=float(self.time_limit.value()), seed=int(self.seed.value()),
-                                population_size=int(self.population.value()), minimal_change=keep)
-        start = assignment.copy() if assignment is not None and (assignment.start >= 0).any() else None
-        problem = comp.problem
+        try:
+            from ato_desktop.engine.optimizer import optimize
+            params = self.params()
+        except ImportError as exc:
+            QMessageBox.warning(self, "Optimizer not available", f"The optimizer cannot be loaded: {exc}")
+            return False
+        db = self.db
+        self.source_id = source_id = self.model.timetable_id
+        keep = params.minimal_change
 
         def work(on_progress, should_stop):
-            return optimize(problem, start, params, on_progress=on_progress, should_stop=should_stop)
+            comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
+            start = None
+            if keep and assignment is not None and (assignment.start >= 0).any():
+                start = assignment
+            params.minimal_change = start is not None
+            result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
+            return comp, result
 
         self.result = None
+        self.compiled = None
         self._reset_chart()
         self.job = Job(work, poll_ms=150, parent=self)
         self.job.progress.connect(self._on_progress)
@@ -197,6 +215,7 @@ class OptimizerPanel(QWidget):
         self.lbl_phase.setText("running…")
         self.job.start()
         self.started.emit()
+        self.message.emit("Optimizer running…")
         return True
 
     def stop(self) -> None:
@@ -212,57 +231,96 @@ class OptimizerPanel(QWidget):
         self.lbl_best.setText(f"{p.best_hard} / {p.best_soft}")
         self.lbl_phase.setText(p.phase)
         if p.best_hard >= 0 and p.best_soft >= 0:
-            self.hard_series.append(p.elapsed, p.best_hard)
-            self.soft_series.append(p.elapsed, p.best_soft)
-            self._max_h = max(self._max_h, p.best_hard)
-            self._max_s = max(self._max_s, p.best_soft)
-            self._max_t = max(self._max_t, p.elapsed * 1.1)
-            self.axis_x.setRange(0, self._max_t)
-            self.axis_hard.setRange(0, self._max_h * 1.05)
-            self.axis_soft.setRange(0, self._max_s * 1.05)
+            self._add_point(p.elapsed, p.best_hard, p.best_soft)
         self.progressed.emit(p)
 
-    def _on_finished(self, result, error) -> None:
+    def _add_point(self, t: float, hard: int, soft: int) -> None:
+        self.hard_series.append(t, hard)
+        self.soft_series.append(t, soft)
+        self._max_h = max(self._max_h, hard)
+        self._max_s = max(self._max_s, soft)
+        self._max_t = max(self._max_t, t * 1.1)
+        self.axis_x.setRange(0, self._max_t)
+        self.axis_hard.setRange(0, self._max_h * 1.05)
+        self.axis_soft.setRange(0, self._max_s * 1.05)
+
+    def _on_finished(self, out, error) -> None:
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         if error is not None:
             self.lbl_phase.setText("failed")
             self.result = None
-            QMessageBox.critical(self, "Optimizer failed", f"{type(error).__name__}: {error}")
+            self.message.emit("The optimizer failed.")
             self.finished.emit(None)
+            QMessageBox.critical(self, "Optimizer failed", f"{type(error).__name__}: {error}")
             return
+        self.compiled, result = out
         self.result = result
         self.lbl_best.setText(f"{result.hard} / {result.soft}")
+        self.lbl_elapsed.setText(f"{result.seconds:.1f} s")
+        self.lbl_generation.setText(str(getattr(result, "generations", "–")))
+        if result.hard >= 0 and result.soft >= 0:
+            self._add_point(result.seconds, result.hard, result.soft)
         how = "stopped" if result.stopped else "finished"
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
         self.discard_button.setEnabled(True)
+        self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
         self.finished.emit(result)
 
     # ---- accept / discard ----------------------------------------------------------------
-    def accept_result(self, name: str | None = None) -> int | None:
-        if self.result is None or self.compiled is None:
-            return None
+    def accept_result(self, name: str | None = None) -> bool:
+        """Save the result as a NEW version: a backup first (worker), then one transaction, one undo step.
+
+        Returns True when the save was started; ``accepted(new_id)`` follows.
+        """
+        if self.result is None or self.compiled is None or self.running:
+            return False
         rows = self.compiled.rows_from_assignment(self.result.assignment)
-        if not name:
-            name = f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}"
-        if self.model.timetable_id != self.source_id:
-            self.model.load(self.source_id)
-        cmd = AcceptResultCommand(self.model, rows, name, int(self.result.hard), int(self.result.soft))
-        err = push(self.undo_stack, cmd)
-        if err is not None:
-            QMessageBox.warning(self, "Could not save the result", str(err))
-            return None
-        new_id = self.model.timetable_id
-        self.result = None
+        name = name or tts.unique_version_name(self.db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+        result, db, source_id = self.result, self.db, self.source_id
+        notes = (f"Optimizer: seed {int(self.seed.value())}, {result.seconds:.1f} s, "
+                 f"{result.evaluations} evaluations{' (stopped early)' if result.stopped else ''}.")
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
-        self.lbl_phase.setText(f"saved as {name!r}")
-        self.accepted.emit(new_id)
-        return new_id
+        self.lbl_phase.setText("taking a backup…")
+
+        def work(_on_progress, _should_stop):
+            return backups.before_optimizer(db)
+
+        def done(_path, error) -> None:
+            if error is not None:
+                answer = QMessageBox.question(
+                    self, "Backup failed",
+                    f"A backup could not be taken before saving the result:\n{error}\n\nSave the result anyway?")
+                if answer != QMessageBox.Yes:
+                    self.accept_button.setEnabled(True)
+                    self.discard_button.setEnabled(True)
+                    self.lbl_phase.setText("not saved")
+                    return
+            if self.model.timetable_id != source_id:
+                self.model.load(source_id)
+            cmd = AcceptResultCommand(self.model, rows, name, int(result.hard), int(result.soft), notes=notes)
+            err = push(self.undo_stack, cmd)
+            if err is not None:
+                self.accept_button.setEnabled(True)
+                self.discard_button.setEnabled(True)
+                self.lbl_phase.setText("not saved")
+                QMessageBox.warning(self, "Could not save the result", str(err))
+                return
+            self.result = None
+            self.lbl_phase.setText(f"saved as {name!r}")
+            self.message.emit(f"Optimized timetable saved as {name!r}.")
+            self.accepted.emit(self.model.timetable_id)
+
+        self._save_job = Job(work, parent=self)
+        self._save_job.finished.connect(done)
+        self._save_job.start()
+        return True
 
     def discard(self) -> None:
         self.result = None
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.lbl_phase.setText("discarded")
+        self.message.emit("Optimizer result discarded.")

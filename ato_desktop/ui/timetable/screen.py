@@ -18,14 +18,17 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedLayout,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import Database
 from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
@@ -94,19 +97,123 @@ class HardDropDialog(QDialog):
 
 
 class TimetableScreen(QWidget):
-    """Grid views of one timetable version with drag-and-drop, tray, conflicts and score."""
+    """Grid views of one timetable version with drag-and-drop, tray, conflicts, score and optimizer.
+
+    ``TimetableScreen(db, undo_stack, parent=None)``; the main window calls
+    :meth:`set_database` when another file is opened and :meth:`open_timetable`
+    to show a version. With no database, or a database without any timetable
+    version, the screen shows a short explanation (and a button that creates an
+    empty version) instead of the grid.
+    """
 
     statusMessage = Signal(str)
+    timetableOpened = Signal(int)
 
-    def __init__(self, db: Database, undo_stack, timetable: int | str | None = None, parent=None,
+    def __init__(self, db: Database | None, undo_stack, parent=None, *, timetable: int | str | None = None,
                  with_optimizer: bool = True):
         super().__init__(parent)
         self.setObjectName("timetableScreen")
         self.db = db
         self.undo_stack = undo_stack
-        self.model = TimetableModel(db, timetable)
+        self.with_optimizer = with_optimizer
+        self.model: TimetableModel | None = None
+        self.optimizer = None
         self.settings = QSettings()
-        lay = QVBoxLayout(self)
+        self._pages = QStackedLayout(self)
+        self._empty = QWidget()
+        el = QVBoxLayout(self._empty)
+        el.addStretch(1)
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label.setAlignment(Qt.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        el.addWidget(self.empty_label)
+        self.create_button = QPushButton("Create an empty timetable version")
+        self.create_button.setObjectName("createTimetableButton")
+        self.create_button.clicked.connect(self.create_empty_version)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.create_button)
+        row.addStretch(1)
+        el.addLayout(row)
+        el.addStretch(2)
+        self._pages.addWidget(self._empty)
+        self._content: QWidget | None = None
+        self.set_database(db, timetable)
+
+    # ---- database and version -------------------------------------------------------------
+    def set_database(self, db: Database | None, timetable: int | str | None = None) -> bool:
+        """Show ``db`` (its most recently changed version, or ``timetable``); ``None`` = no file open.
+
+        Undo steps of the previous database are dropped: they refer to its sessions.
+        Returns True when a timetable is shown.
+        """
+        if db is not self.db and self.undo_stack is not None:
+            self.undo_stack.clear()
+        if self.optimizer is not None and self.optimizer.running:
+            self.optimizer.stop()
+        self.db = db
+        if db is None:
+            return self._show_empty("No database is open.", can_create=False)
+        if not tts.list_timetables(db):
+            return self._show_empty("This database has no timetable version yet. Create an empty one and drag "
+                                    "sessions into it, or run the optimizer from it.", can_create=True)
+        return self.open_timetable(timetable)
+
+    def open_timetable(self, tt_id: int | str | None) -> bool:
+        """Show one timetable version (id or name; ``None`` = the most recently changed one)."""
+        if self.db is None:
+            return False
+        try:
+            if self.model is None:
+                self.model = TimetableModel(self.db, tt_id)
+                self._build_content()
+            else:
+                old = self.model.db
+                self.model.db = self.db
+                try:
+                    self.model.load(tt_id)
+                except Exception:
+                    self.model.db = old
+                    raise
+                if self.optimizer is not None:
+                    self.optimizer.db = self.db
+        except (ValueError, ServiceError) as exc:
+            return self._show_empty(f"The timetable cannot be shown: {exc}", can_create=False)
+        self._pages.setCurrentWidget(self._content)
+        self.timetableOpened.emit(self.model.timetable_id)
+        return True
+
+    def refresh(self) -> None:
+        """Reload the current version (e.g. after activities were edited elsewhere)."""
+        if self.model is not None and self._pages.currentWidget() is self._content:
+            self.open_timetable(self.model.timetable_id)
+
+    def create_empty_version(self) -> bool:
+        if self.db is None:
+            return False
+        try:
+            info = tts.create_timetable(self.db, tts.unique_version_name(self.db, "Draft timetable"))
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Could not create the timetable", str(exc))
+            return False
+        return self.open_timetable(info.id)
+
+    def _show_empty(self, text: str, can_create: bool) -> bool:
+        self.empty_label.setText(text)
+        self.create_button.setVisible(can_create)
+        self._pages.setCurrentWidget(self._empty)
+        return False
+
+    @property
+    def showing_timetable(self) -> bool:
+        return self._content is not None and self._pages.currentWidget() is self._content
+
+    def _build_content(self) -> None:
+        db = self.db
+        undo_stack = self.undo_stack
+        self._content = QWidget()
+        lay = QVBoxLayout(self._content)
         lay.setContentsMargins(4, 4, 4, 4)
 
         bar = QHBoxLayout()
@@ -123,12 +230,15 @@ class TimetableScreen(QWidget):
         self.score_label = QLabel()
         self.score_label.setObjectName("scoreLabel")
         self.score_label.setTextFormat(Qt.RichText)
+        self.score_label.setToolTip("Weighted hard / soft cost of this version (hard must be 0)")
         self.workload_label = QLabel()
         self.workload_bar = QProgressBar()
         self.workload_bar.setObjectName("workloadMeter")
         self.workload_bar.setMaximumWidth(160)
         self.workload_bar.setTextVisible(True)
         self.refuse_box = QCheckBox("Refuse hard-conflict drops")
+        self.refuse_box.setObjectName("refuseHardDrops")
+        self.refuse_box.setToolTip("When on, a drop that causes a hard conflict is refused instead of asked about")
         self.refuse_box.setChecked(self.settings.value(SETTING_REFUSE_HARD, False, type=bool))
         self.refuse_box.toggled.connect(lambda v: self.settings.setValue(SETTING_REFUSE_HARD, v))
         for w in (QLabel("Version:"), self.version_box, QLabel("View:"), self.kind_box, self.entity_box):
@@ -161,11 +271,11 @@ class TimetableScreen(QWidget):
         self.conflicts = ConflictsPanel(self.model)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.conflicts, "Conflicts")
-        self.optimizer = None
-        if with_optimizer:
+        if self.with_optimizer:
             from ato_desktop.ui.timetable.optimizer_panel import OptimizerPanel
 
             self.optimizer = OptimizerPanel(db, undo_stack, self.model)
+            self.optimizer.message.connect(self.statusMessage)
             self.tabs.addTab(self.optimizer, "Optimizer")
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
@@ -188,6 +298,7 @@ class TimetableScreen(QWidget):
         self.tray.dragFinished.connect(self.grid.end_drag_preview)
         self.conflicts.sessionsActivated.connect(self.select_sessions)
         self.model.subscribe(self._on_model)
+        self._pages.addWidget(self._content)
         self._fill_versions()
         self._kind_changed()
         self._on_model("load")
@@ -205,7 +316,7 @@ class TimetableScreen(QWidget):
     def _version_chosen(self, _i: int) -> None:
         tid = self.version_box.currentData()
         if tid is not None and tid != self.model.timetable_id:
-            self.model.load(tid)
+            self.open_timetable(tid)
 
     def _kind_changed(self, *_a) -> None:
         kind = self.kind_box.currentData()
