@@ -26,6 +26,7 @@ class _Runnable(QRunnable):
     def __init__(self, job: "Job"):
         super().__init__()
         self.job = job
+        self.relay = job._relay  # keep the relay alive as long as the task runs
         self.setAutoDelete(True)
 
     def run(self) -> None:  # pool thread
@@ -36,7 +37,11 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # reported to the GUI thread, never swallowed
             error = exc
             job.traceback = traceback.format_exc()
-        job._relay.done.emit(result, error)
+        job._done.set()
+        try:
+            job._relay.done.emit(result, error)
+        except RuntimeError:  # the widget that started the job is gone (window closed): nobody to tell
+            pass
 
 
 class Job(QObject):
@@ -51,6 +56,7 @@ class Job(QObject):
         self.traceback = ""
         self.running = False
         self._cancel = threading.Event()
+        self._done = threading.Event()
         self._latest = None
         self._seen = None
         self._relay = _Relay()
@@ -65,11 +71,16 @@ class Job(QObject):
     def start(self) -> None:
         self.running = True
         self._cancel.clear()
+        self._done.clear()
         self._timer.start()
         self.pool.start(_Runnable(self))
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def wait(self, timeout_ms: int = 10000) -> bool:
+        """Block until the worker has returned (its result is then dropped unless events are processed)."""
+        return self._done.wait(timeout_ms / 1000)
 
     @property
     def cancelled(self) -> bool:

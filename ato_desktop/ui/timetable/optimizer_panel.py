@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -151,6 +151,9 @@ class OptimizerPanel(QWidget):
         lay.addWidget(lw)
         lay.addWidget(self.chart_view, 1)
 
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.accept_button.clicked.connect(self.accept_result)
@@ -219,16 +222,25 @@ class OptimizerPanel(QWidget):
         return True
 
     def stop(self) -> None:
-        if self.job is not None:
+        """Ask the run to stop; ``finished`` follows with the best assignment so far."""
+        if self.job is not None and self.job.running:
             self.job.cancel()
             self.lbl_phase.setText("stopping…")
+            self.message.emit("Stopping the optimizer…")
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Stop a run and wait for its worker (application exit, database switch). True when idle."""
+        if self.job is None or not self.job.running:
+            return True
+        self.job.cancel()
+        return self.job.wait(timeout_ms)
 
     def _on_progress(self, p) -> None:
         self.snapshots.append(p)
         self.lbl_generation.setText(str(p.generation))
         self.lbl_evals.setText(f"{p.evals_per_second:,.0f}")
         self.lbl_elapsed.setText(f"{p.elapsed:.1f} s")
-        self.lbl_best.setText(f"{p.best_hard} / {p.best_soft}")
+        self.lbl_best.setText(f"{p.best_hard} / {p.best_soft}" if p.best_hard >= 0 else "–")
         self.lbl_phase.setText(p.phase)
         if p.best_hard >= 0 and p.best_soft >= 0:
             self._add_point(p.elapsed, p.best_hard, p.best_soft)

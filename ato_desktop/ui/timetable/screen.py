@@ -150,8 +150,8 @@ class TimetableScreen(QWidget):
         """
         if db is not self.db and self.undo_stack is not None:
             self.undo_stack.clear()
-        if self.optimizer is not None and self.optimizer.running:
-            self.optimizer.stop()
+        if self.optimizer is not None:
+            self.optimizer.shutdown()
         self.db = db
         if db is None:
             return self._show_empty("No database is open.", can_create=False)
@@ -183,6 +183,11 @@ class TimetableScreen(QWidget):
         self._pages.setCurrentWidget(self._content)
         self.timetableOpened.emit(self.model.timetable_id)
         return True
+
+    def shutdown(self) -> None:
+        """Stop a running optimizer and wait for it (call before closing the window or the database)."""
+        if self.optimizer is not None:
+            self.optimizer.shutdown()
 
     def refresh(self) -> None:
         """Reload the current version (e.g. after activities were edited elsewhere)."""
