@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
 
