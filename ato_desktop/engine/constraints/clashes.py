@@ -33,8 +33,9 @@ def resource_clash(cx: Context, w: int) -> list[Violation]:
     out = []
     for (a, b), (slots, res) in sorted(pairs.items()):
         qs = sorted(res)
-        who = cx.resources(qs)
-        verb = "has" if len(qs) == 1 else "have"
+        names = cx.resource_names(qs)
+        who = join_names(names)
+        verb = "has" if len(names) == 1 else "have"
         msg = f"{who} {verb} two classes at once on {cx.slots(slots)}: {cx.s(a)} and {cx.s(b)}"
         out.append(V("resource_clash", w, len(slots), msg, sessions=(a, b), resources=qs, slots=slots))
     return out
