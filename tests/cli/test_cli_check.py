@@ -36,7 +36,7 @@ def _faculty_overloaded(db):
 def _group_overloaded(db):
     # CSE-3A's batches inherit the section's marks: one free day (8 periods, 7 usable) for a full week
     av.set_marks(db, "group", "CSE-3A", {(d, p): "unavailable" for d in range(1, 6) for p in range(8)})
-    return "resource_overload", ["CSE-3A-B1 (student group) needs", "only 7 usable periods"]
+    return "resource_overload", ["CSE-3A-B1 (lab batch of CSE-3A) needs", "only 7 usable periods"]
 
 
 def _lab_kind_missing(db):
