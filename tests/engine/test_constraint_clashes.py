@@ -97,3 +97,10 @@ def test_a_whole_section_is_named_instead_of_its_batches() -> None:
     assert v.message == "CSE-3A-B1 has two classes at once on Tue P3: CS301 L and CS307 P B1"
     (v,) = expect(p, place(p, {"CS301 L": ("Mon P1", "R1")}), "isolated", 2)
     assert v.message.startswith("CS301 L on Mon P1 stands alone in the day of CSE-3A (")
+
+
+def test_a_resource_listed_twice_in_one_session_is_no_self_clash() -> None:
+    p = make([S("A", "Dr. Rao", "Dr. Rao"), S("B", "Dr. Rao")])
+    expect(p, place(p, {"A": ("Mon P1", "R1")}), "resource_clash", 0)
+    (v,) = expect(p, place(p, {"A": ("Mon P1", "R1"), "B": ("Mon P1", "R2")}), "resource_clash", 1)
+    assert v.sessions == (0, 1)

@@ -26,7 +26,7 @@ def resource_clash(cx: Context, w: int) -> list[Violation]:
     pairs: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
     for key, (ss,) in group_values(cx.ro_q[busy] * T + cx.ro_u[busy], cx.ro_s[busy]):
         q, u = divmod(key, T)
-        for a, b in combinations(sorted(int(s) for s in ss), 2):
+        for a, b in combinations(sorted({int(s) for s in ss}), 2):  # a session never clashes with itself
             slots, res = pairs.setdefault((a, b), (set(), set()))
             slots.add(u)
             res.add(q)
