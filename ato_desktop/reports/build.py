@@ -115,6 +115,9 @@ def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: P
             raise ReportError(f"there is nothing to print: no {kind} has sessions in this timetable.")
         add_named(kind, codes, 0)
     elif kind == "master":
+        if not data.calendar.days or not data.top_groups():
+            raise ReportError("there is nothing to print: the master timetable needs days in the calendar and "
+                              "student groups with sessions.")
         add_master(0)
     elif kind in ("workload", "utilization", "conflicts"):
         add_reports(0)

@@ -195,6 +195,10 @@ def utilization_flowables(data: ReportData, styles: Styles, setup: PageSetup) ->
 # ---------------------------------------------------------------------------
 # unscheduled sessions and remaining conflicts
 # ---------------------------------------------------------------------------
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
 @dataclass
 class ConflictGroup:
     name: str
@@ -202,6 +206,7 @@ class ConflictGroup:
     count: int
     cost: int
     messages: list[str]
+    label: str = ""
 
 
 @dataclass
@@ -213,7 +218,7 @@ class Problems:
     note: str = ""
 
 
-def problems(db, data: ReportData, *, max_messages: int = 40) -> Problems:
+def problems(db, data: ReportData, *, max_messages: int = 100) -> Problems:
     """Unscheduled sessions, and the engine's remaining violations with their explanations (cached on ``data``)."""
     cached = data.__dict__.get("_problems")
     if cached is not None:
@@ -243,14 +248,17 @@ def _problems(db, data: ReportData, max_messages: int) -> Problems:
     if evaluate is not None:
         score = evaluate(p, assignment)
         for name, cr in score.by_constraint.items():
-            count = int(getattr(cr, "count", 0) or 0)
+            count = int(cr.count or 0)
             if not count:
                 continue
-            msgs = [str(getattr(v, "message", v)) for v in list(getattr(cr, "violations", []) or [])[:max_messages]]
-            more = count - len(msgs)
-            groups.append(ConflictGroup(name, name in hard, count, int(getattr(cr, "cost", 0) or 0), msgs))
-            if more > 0 and msgs:
-                groups[-1].messages.append(f"… and {more} more.")
+            violations = list(cr.violations or ())
+            is_hard = bool(getattr(cr, "is_hard", name in hard))
+            limit = max_messages if is_hard else max(1, max_messages // 4)  # every hard one; soft: examples
+            msgs = [v.message or str(v) for v in violations[:limit]]
+            if len(violations) > len(msgs):
+                msgs.append(f"… and {len(violations) - len(msgs)} more.")
+            groups.append(ConflictGroup(name, is_hard, count, int(cr.cost or 0),
+                                        msgs, getattr(cr, "label", "") or _label(name)))
     else:
         from ato_desktop.engine.state import full_counts
 
@@ -258,7 +266,8 @@ def _problems(db, data: ReportData, max_messages: int) -> Problems:
         note = ("This build's engine does not explain violations yet; only their counts are shown.")
         for name, count in full_counts(p, assignment).items():
             if count:
-                groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), []))
+                groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), [],
+                                            _label(name)))
     groups.sort(key=lambda g: (not g.hard, -g.cost, g.name))
     return Problems(data.unscheduled(), requirement, groups, explained, note)
 
@@ -280,7 +289,7 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
                           Paragraph(esc(s.course_title), styles.small), Paragraph(esc(", ".join(s.groups)), styles.small),
                           Paragraph(esc(", ".join(s.faculty)), styles.small), str(s.duration),
                           Paragraph(esc(pr.requirement.get(s.id, "")), styles.small)])
-        fixed = [70, 0, 90, 60, 36, 0]
+        fixed = [70, 0, 90, 60, 44, 0]
         free = fw - sum(x * k for x in fixed)
         out.append(Table(table, colWidths=[x * k if x else free / 2 for x in fixed],
                          style=TableStyle(_style(len(table), k)), repeatRows=1))
@@ -294,8 +303,8 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
     else:
         table = [_head(styles, ["Constraint", "Kind", "Violations", "Cost"])]
         for g in pr.conflicts:
-            table.append([g.name.replace("_", " ").capitalize(), "hard" if g.hard else "soft", str(g.count),
-                          str(g.cost)])
+            table.append([Paragraph(esc(g.label or _label(g.name)), styles.small), "hard" if g.hard else "soft",
+                          str(g.count), str(g.cost)])
         cmds = _style(len(table), k) + [("ALIGN", (1, 1), (-1, -1), "CENTER")]
         for i, g in enumerate(pr.conflicts, start=1):
             if g.hard:
@@ -306,7 +315,7 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
         if not g.messages:
             continue
         kind = "hard" if g.hard else "soft"
-        label = g.name.replace("_", " ").capitalize()
+        label = g.label or _label(g.name)
         out.append(Paragraph(esc(f"{label} ({kind}): {g.count} violation(s), cost {g.cost}"),
                              styles.cell(round(8.5 * k, 2), "left", bold=True)))
         for msg in g.messages:

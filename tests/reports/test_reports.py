@@ -99,9 +99,10 @@ def test_unscheduled_sessions_and_conflicts_are_listed(scratch):
     pdf, _, _ = build_report(scratch, "conflicts", data=data)
     text = "\n".join(page_texts(read_pdf(pdf)))
     assert f"CS303 L #{gone.occurrence + 1}" in text and "Database Management Systems" in text
-    row = re.search(r"Resource clash\s+hard\s+(\d+)\s+(\d+)", text)
-    assert row and int(row.group(1)) == names["resource_clash"].count >= 1
-    assert re.search(r"Unscheduled\s+hard\s+1\s+1", text)
+    clash = names["resource_clash"]
+    row = re.search(rf"{re.escape(clash.label)}\s+hard\s+(\d+)\s+(\d+)", text)
+    assert row and int(row.group(1)) == clash.count >= 1
+    assert re.search(rf"{re.escape(names['unscheduled'].label)}\s+hard\s+1\s+1", text)
     assert "classroom" in text  # the room the unscheduled session needs
 
 

@@ -173,3 +173,15 @@ def test_unknown_names_are_refused_with_the_known_ones(demo_copy):
 def test_empty_database_has_no_timetable_to_print(db):
     with pytest.raises(ReportError, match="no timetable version yet"):
         load_report_data(db)
+
+
+def test_a_department_without_data_prints_reports_but_refuses_empty_timetables(db):
+    tts.create_timetable(db, "v1")
+    for kind in ("group", "faculty", "room", "master"):
+        with pytest.raises(ReportError, match="nothing to print"):
+            build_report(db, kind)
+    for kind in ("workload", "utilization", "conflicts"):
+        pdf, pages, _ = build_report(db, kind)
+        assert pages == len(read_pdf(pdf).pages) >= 1
+    pdf, pages, _ = build_report(db, "book")
+    assert "Department timetable book" in page_texts(read_pdf(pdf))[0]
