@@ -216,6 +216,7 @@ class Problems:
     conflicts: list[ConflictGroup]
     explained: bool  # False when the engine's evaluate() is not available (counts only)
     note: str = ""
+    why: dict[int, str] = field(default_factory=dict)  # session id -> why it is unscheduled / where it fits
 
 
 def problems(db, data: ReportData, *, max_messages: int = 100) -> Problems:
@@ -269,7 +270,56 @@ def _problems(db, data: ReportData, max_messages: int) -> Problems:
                 groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), [],
                                             _label(name)))
     groups.sort(key=lambda g: (not g.hard, -g.cost, g.name))
-    return Problems(data.unscheduled(), requirement, groups, explained, note)
+    why = {}
+    for sv in data.unscheduled():
+        si = comp.index_of.get((sv.activity_id, sv.occurrence))
+        if si is not None:
+            why[sv.id] = _why_unscheduled(p, assignment, si)
+    return Problems(data.unscheduled(), requirement, groups, explained, note, why)
+
+
+def _why_unscheduled(p, a, s: int, examples: int = 3) -> str:
+    """Where an unscheduled session could go now, or why it cannot go anywhere."""
+    import numpy as np
+
+    from ato_desktop.engine.checks import check_problem, feasible_starts
+
+    starts = np.flatnonzero(feasible_starts(p, s))
+    if not len(starts):
+        found = [f.message for f in check_problem(p) if s in f.sessions and f.severity == "error"]
+        return found[0] if found else "No period is possible for it (availability, breaks or day length)."
+    T, d = p.n_slots, int(p.session_duration[s])
+    res_busy = np.zeros((p.n_resources, T), bool)
+    room_busy = np.zeros((p.n_rooms, T), bool)
+    for o in range(p.n_sessions):
+        t0 = int(a.start[o])
+        if o == s or t0 < 0:
+            continue
+        occ = slice(t0, min(T, t0 + int(p.session_duration[o])))
+        res_busy[p.resources_of(o), occ] = True
+        if int(a.room[o]) >= 0:
+            room_busy[int(a.room[o]), occ] = True
+    qs = p.resources_of(s)
+    places = []
+    for t0 in starts:
+        occ = slice(int(t0), int(t0) + d)
+        if res_busy[qs, occ].any():
+            continue
+        if p.session_needs_room[s]:
+            free = p.session_allowed_rooms[s] & p.room_available[:, occ].all(axis=1) & ~room_busy[:, occ].any(axis=1)
+            rooms = np.flatnonzero(free)
+            if not len(rooms):
+                continue
+            places.append(f"{p.slot_label(int(t0))} in {p.room_names[int(rooms[0])]}")
+        else:
+            places.append(p.slot_label(int(t0)))
+    basket = any(s in set(map(int, ss)) for ss in p.sync_sets)
+    tail = " (an elective: its basket moves together)" if basket else ""
+    if not places:
+        return (f"All {len(starts)} possible start(s) are taken by its faculty, its students or every suitable "
+                f"room; free one or move another session{tail}.")
+    more = f" and {len(places) - examples} more" if len(places) > examples else ""
+    return f"Fits now at {', '.join(places[:examples])}{more}{tail}."
 
 
 def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -> list:
@@ -283,13 +333,14 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
                              f"{n_soft} soft violation(s) in version “{data.timetable.name}”."), styles.subtitle))
     out.append(Paragraph("Unscheduled sessions", styles.h2))
     if pr.unscheduled:
-        table = [_head(styles, ["Session", "Course", "Groups", "Faculty", "Periods", "Needs"])]
+        table = [_head(styles, ["Session", "Course", "Groups", "Faculty", "Periods", "Needs", "Why / where it fits"])]
         for s in pr.unscheduled:
             table.append([Paragraph(esc(f"{s.course_code} {s.kind} #{s.occurrence + 1}"), styles.small),
                           Paragraph(esc(s.course_title), styles.small), Paragraph(esc(", ".join(s.groups)), styles.small),
                           Paragraph(esc(", ".join(s.faculty)), styles.small), str(s.duration),
-                          Paragraph(esc(pr.requirement.get(s.id, "")), styles.small)])
-        fixed = [70, 0, 90, 60, 44, 0]
+                          Paragraph(esc(pr.requirement.get(s.id, "")), styles.small),
+                          Paragraph(esc(pr.why.get(s.id, "")), styles.small)])
+        fixed = [64, 0, 70, 50, 40, 100, 0]
         free = fw - sum(x * k for x in fixed)
         out.append(Table(table, colWidths=[x * k if x else free / 2 for x in fixed],
                          style=TableStyle(_style(len(table), k)), repeatRows=1))

@@ -206,3 +206,35 @@ def test_book_contents_stay_right_when_a_section_is_longer_than_measured(demo_co
     for title in ("CSE-3A", "LAB-1", "Room utilization"):
         # ReportLab's own contents table: pypdf reads each page number before its title
         assert re.search(rf"(?<!\d){pages_of[title] + 1} {re.escape(title)}", flat), title
+
+
+def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
+    from ato_desktop.services import availability as av
+    from ato_desktop.services import calendar as cal
+
+    calendar = cal.get_calendar(scratch)
+    sessions = tts.list_sessions(scratch)
+    gone = next(s for s in sessions if s.course_code == "CS201" and s.kind == "L" and s.groups == ("CSE-3B",))
+    tts.move_session(scratch, gone.id, None, None, None)
+    pr = problems(scratch, load_report_data(scratch))
+    why = pr.why[gone.id]
+    places = re.findall(r"(\w{3}) (P\d) in ([\w-]+)", why)
+    assert why.startswith("Fits now at") and len(places) == 3
+    others = [s for s in tts.list_sessions(scratch) if s.scheduled and s.id != gone.id]
+    day_of = {d.short_name: d.position for d in calendar.days}
+    period_of = {p.label: p.position for p in calendar.periods}
+    for day, period, room in places:  # independently: nobody involved is busy there
+        d, p = day_of[day], period_of[period]
+        for o in others:
+            if o.day == d and o.period <= p < o.period + o.duration:
+                assert o.room != room
+                assert not set(o.faculty) & set(gone.faculty)
+                assert not any(g == "CSE-3B" or g.startswith("CSE-3B-") for g in o.groups)
+    # make its teacher unavailable all week: now it cannot go anywhere, and the report says why
+    teacher = gone.faculty[0]
+    marks = {(d.position, p.position): "unavailable" for d in calendar.days for p in calendar.periods if not p.is_break}
+    av.set_marks(scratch, "faculty", teacher, marks)
+    pr = problems(scratch, load_report_data(scratch))
+    assert "Fits now" not in pr.why[gone.id] and pr.why[gone.id]
+    text = "\n".join(page_texts(read_pdf(build_report(scratch, "conflicts")[0])))
+    assert pr.why[gone.id][:25] in text.replace("\n", " ")
