@@ -24,6 +24,8 @@ from ato_desktop.reports.layout import (
     MUTED,
     RULE,
     UNAVAILABLE_COLOR,
+    WARN_COLOR,
+    WARN_INK,
     PageSetup,
     Styles,
     esc,
@@ -89,6 +91,33 @@ def session_markup(s: SessionView, view: str, context: str | None, data: ReportD
     return head + esc(when) + "<br/>" + esc(" · ".join(d for d in detail if d))
 
 
+def _leaves(data: ReportData, code: str) -> set[str]:
+    kids = data.children(code)
+    return set().union(*(_leaves(data, c) for c in kids)) if kids else {code}
+
+
+def block_clashes(data: ReportData, block: Block, view: str, context: str | None) -> bool:
+    """Whether two sessions of a cell overlap in time for the same people or room (a hard conflict)."""
+    ss = block.sessions
+    if len(ss) < 2:
+        return False
+    for i, a in enumerate(ss):
+        for b in ss[i + 1:]:
+            if not (a.period < b.period + b.duration and b.period < a.period + a.duration):
+                continue  # in the same cell but not at the same time
+            if view in ("faculty", "room"):
+                return True
+            if a.basket and a.basket == b.basket:
+                continue  # an elective basket runs its courses together on purpose
+            la = set().union(*(_leaves(data, g) for g in a.groups))
+            lb = set().union(*(_leaves(data, g) for g in b.groups))
+            if is_cohort_view(a, context) or is_cohort_view(b, context):
+                return True  # the cohort is busy with its elective
+            if la & lb:
+                return True
+    return False
+
+
 def _block_color(block: Block):
     kinds = {s.kind for s in block.sessions}
     return KIND_COLORS.get(kinds.pop(), MIXED_COLOR) if len(kinds) == 1 else MIXED_COLOR
@@ -147,10 +176,15 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
             baskets = {s.basket for s in b.sessions}
             if view in ("group", "master") and len(baskets) == 1 and all(is_cohort_view(s, context) for s in b.sessions):
                 markup = f"<i>Elective {esc(baskets.pop())}</i><br/>" + markup
+            clash = block_clashes(data, b, view, context)
+            if clash:
+                markup = f'<font color="#A61B1B"><b>CLASH</b></font><br/>' + markup
             cells[1 + b.lo] = styles.fit(markup, w, row_h - 2 * pad, base=8.0, minimum=4.0)
             if b.hi - b.lo > 1:
                 cmds.append(("SPAN", (1 + b.lo, r), (b.hi, r)))
-            cmds.append(("BACKGROUND", (1 + b.lo, r), (b.hi, r), _block_color(b)))
+            cmds.append(("BACKGROUND", (1 + b.lo, r), (b.hi, r), WARN_COLOR if clash else _block_color(b)))
+            if clash:
+                cmds.append(("BOX", (1 + b.lo, r), (b.hi, r), 1.2, WARN_INK))
             for c in range(b.lo, b.hi):
                 if periods[c].is_break:
                     break_cols_used.add(c)

@@ -238,3 +238,19 @@ def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
     assert "Fits now" not in pr.why[gone.id] and pr.why[gone.id]
     text = "\n".join(page_texts(read_pdf(build_report(scratch, "conflicts")[0])))
     assert pr.why[gone.id][:25] in text.replace("\n", " ")
+
+
+def test_clashing_cells_are_flagged_and_parallel_batches_are_not(demo_copy, scratch):
+    # the planted demo has parallel lab batches and electives in one cell, but no clash
+    for kind in ("group", "faculty", "room", "master"):
+        texts = page_texts(read_pdf(build_report(demo_copy, kind)[0]))
+        assert not any("CLASH" in t for t in texts), kind
+    sessions = [s for s in tts.list_sessions(scratch) if s.scheduled]
+    a = next(s for s in sessions if s.groups == ("CSE-7A",) and s.kind == "L")
+    b = next(s for s in sessions if s.groups == ("CSE-7A-B2",) and s.kind == "P")  # a batch of the same section
+    tts.move_session(scratch, b.id, a.day, a.period, None)
+    data = load_report_data(scratch)
+    texts = page_texts(read_pdf(build_report(scratch, "group", name="CSE-7A", data=data)[0]))
+    assert texts[0].count("CLASH") == 1
+    other = page_texts(read_pdf(build_report(scratch, "group", name="CSE-7B", data=data)[0]))
+    assert "CLASH" not in other[0]
