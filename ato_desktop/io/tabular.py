@@ -342,6 +342,9 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
     except TabularError:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed workbooks
+        if _defused(exc):
+            raise TabularError(file, "contains XML entity or DTD declarations, which are refused for safety; "
+                                     "open it in the spreadsheet program and save it again.") from None
         raise TabularError(file, f"is not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]}).") from None
     finally:
         if wb is not None:
@@ -349,6 +352,19 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
                 wb.close()
             except Exception:
                 pass
+
+
+def _defused(exc: BaseException) -> bool:
+    """Did defusedxml refuse something (entity expansion, external entity, DTD) anywhere in the chain?"""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 # ---------------------------------------------------------------------------
