@@ -8,7 +8,7 @@ Usage::
 Choose a mark (Unavailable, Undesired, Preferred or Clear) and a shape
 (Rectangle: the rectangle between where the drag started and where the
 mouse is; Brush: every cell the mouse passes over), then press and drag on
-the grid. While dragging, the cells show the result; on release the whole
+the grid (or move with the arrow keys and press Space). While dragging, the cells show the result; on release the whole
 drag becomes ONE undo step (:class:`PaintMarksCommand`) committed through
 ``services.availability.set_marks`` in one transaction. Break periods are
 shown (greyed, with their times) and cannot be marked.
@@ -194,6 +194,16 @@ class AvailabilityGrid(QTableWidget):
     def mouseDoubleClickEvent(self, event) -> None:  # a double click is two presses; nothing special
         event.accept()
 
+    def keyPressEvent(self, event) -> None:
+        """Keyboard use: the arrow keys move the current cell, Space paints it (one undo step)."""
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.isEnabled():
+            index = self.currentIndex()
+            if index.isValid() and index.column() not in self.breaks:
+                self.painted.emit({(index.row(), index.column())})
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class AvailabilityEditor(QWidget):
     """Paint the unavailable / undesired / preferred periods of one faculty member, room, group or activity."""
@@ -316,6 +326,7 @@ class AvailabilityEditor(QWidget):
     def _build_grid(self) -> None:
         c = self.calendar
         g = self.grid
+        current = (g.currentRow(), g.currentColumn())
         g.clear()
         if c is None:
             g.setRowCount(0)
@@ -333,6 +344,8 @@ class AvailabilityEditor(QWidget):
                 g.setItem(d, p, item)
         self._paint_cells(self._marks)
         g.setEnabled(self.item_id is not None)
+        if 0 <= current[0] < g.rowCount() and 0 <= current[1] < g.columnCount():
+            g.setCurrentCell(*current)  # keyboard users keep their place after a paint or undo
 
     def _paint_cells(self, marks: Marks) -> None:
         c = self.calendar

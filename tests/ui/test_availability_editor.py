@@ -113,3 +113,18 @@ def test_paint_on_a_deleted_owner_says_so_and_keeps_no_step(setup, qtbot):
         drag(editor.grid, (0, 0), (0, 0))
     assert "does not exist" in blocker.args[0]
     assert stack.count() == 0 and "does not exist" in editor.title.text()
+
+
+def test_keyboard_paints_the_current_cell(setup):
+    db, stack, editor, fac, *_ = setup
+    editor.set_owner("faculty", fac["id"])
+    editor.set_mark("preferred")
+    grid = editor.grid
+    grid.setFocus()
+    grid.setCurrentCell(1, 0)
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    QTest.keyClick(grid, Qt.Key.Key_Space)
+    assert av.get_marks(db, "faculty", "SRA") == {(1, 1): "preferred"}
+    QTest.keyClick(grid, Qt.Key.Key_Right)  # onto the lunch break: Space does nothing
+    QTest.keyClick(grid, Qt.Key.Key_Space)
+    assert stack.count() == 1
