@@ -127,11 +127,33 @@ class _DryRun(Exception):
     pass
 
 
+def _field_errors(s, sp: res.EntitySpec, values: dict, i: int) -> list[ValidationError]:
+    """Every field's own problem (value, reference, uniqueness) in one row, not just the first."""
+    out: list[ValidationError] = []
+    unknown = set(values) - {f.name for f in sp.fields}
+    for name in sorted(unknown):
+        out.append(ValidationError(sp.label, name, "is not a field of this item.", i))
+    with s.no_autoflush:
+        for f in sp.fields:
+            try:
+                value = res._clean(sp, f, values.get(f.name), s, i)
+                if f.unique and value not in (None, ""):
+                    res._check_unique(s, sp, f, value, None, i)
+            except ValidationError as exc:
+                exc.row = i
+                out.append(exc)
+    return out
+
+
 def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
                mapping: Sequence[str | None] | None = None,
                on_progress: Callable[[int, int], None] | None = None,
                should_stop: Callable[[], bool] | None = None) -> list[RowError]:
-    """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good)."""
+    """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good).
+
+    Unlike the import itself (which stops at a row's first bad field), every
+    bad field of a row is reported, so the coordinator can fix them all at once.
+    """
     sp = _spec(entity)
     numbers = [n for n, _ in rows]
     errors: list[ValidationError] = []
@@ -141,12 +163,16 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
             for i, (_n, values) in enumerate(rows):
                 if should_stop is not None and i % 64 == 0 and should_stop():
                     raise ImportCancelled(table.path if table else None)
-                try:
-                    with s.begin_nested():
-                        res._create_in(s, sp, entity, values, i)
-                except ValidationError as exc:
-                    exc.row = i
-                    errors.append(exc)
+                field_errors = _field_errors(s, sp, values, i)
+                if field_errors:
+                    errors.extend(field_errors)
+                else:
+                    try:  # whole-item rules and database constraints, exactly as the import runs them
+                        with s.begin_nested():
+                            res._create_in(s, sp, entity, values, i)
+                    except ValidationError as exc:
+                        exc.row = i
+                        errors.append(exc)
                 if on_progress is not None and (i % 50 == 0 or i == total - 1):
                     on_progress(i + 1, total)
             raise _DryRun
@@ -194,7 +220,12 @@ def import_file(db: Database, entity: str, path: str | Path, *, pairs: dict[str,
         return ImportResult(entity, [], None, dry_run=True)
     if not rows:
         raise TabularError(path, "has no data rows to import.")
-    return import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    try:
+        return import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    except ImportRowsError as first:
+        # The import stops at each row's first bad field: list them all for the user.
+        errors = check_rows(db, entity, rows, table=table, mapping=mapping)
+        raise ImportRowsError(path, errors or first.errors, sp.plural.lower()) from None
 
 
 def remove_imported(db: Database, entity: str, ids: Sequence[int]) -> RowSnapshot:

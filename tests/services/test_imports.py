@@ -121,3 +121,16 @@ def test_export_then_import_round_trip(demo_db, db, tmp_path, entity, suffix):
     assert result.count == n
     strip = lambda items: [{k: v for k, v in i.items() if k != "id"} for i in items]  # noqa: E731
     assert strip(res.list_items(db, entity)) == strip(res.list_items(demo_db, entity))
+
+
+def test_every_bad_field_of_a_row_is_listed(cse_db, tmp_path):
+    p = tmp_path / "faculty.csv"
+    p.write_text("Code,Name,E-mail,Department,Max periods / week\nSRA,Sunita,sra@x.edu,CSE,10\n"
+                 "sra,,bad mail,XYZ,99\n")
+    with pytest.raises(ImportRowsError) as e:
+        imports.import_file(cse_db, "faculty", p)
+    assert [(x.row, x.field) for x in e.value.errors] == [
+        (3, "Code"), (3, "Name"), (3, "E-mail"), (3, "Department"), (3, "Max periods / week")]
+    assert "already used by Sunita (SRA)" in e.value.errors[0].message
+    assert "no department 'XYZ'" in e.value.errors[3].message
+    assert res.count_items(cse_db, "faculty") == 0
