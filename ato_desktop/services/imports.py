@@ -97,6 +97,11 @@ def prepare(db: Database, entity: str, table: Table, mapping: Sequence[str | Non
     defaults = default_values(db, entity, {f for f in mapping if f})
     if defaults:
         rows = [(n, {**defaults, **values}) for n, values in rows]
+    if entity == "group":
+        # Lab batches name their section; create the sections of the file first, whatever the file's order.
+        codes = {str(v.get("code", "")).strip().lower() for _, v in rows}
+        later = [r for r in rows if str(r[1].get("parent", "")).strip().lower() in codes]
+        rows = [r for r in rows if r not in later] + later
     return rows, errors
 
 
@@ -115,12 +120,14 @@ def _column_of(sp: res.EntitySpec, table: Table | None, mapping: Sequence[str | 
 
 
 def _row_errors(sp, exc_list: Sequence[ValidationError], numbers: Sequence[int], table, mapping) -> list[RowError]:
+    """RowErrors in file order (rows may have been reordered, e.g. sections before their batches)."""
     out = []
     for e in exc_list:
         row = numbers[e.row] if e.row is not None and 0 <= e.row < len(numbers) else e.row
         column, label = _column_of(sp, table, mapping, e.field)
         out.append(RowError(row, column, label, e.problem))
-    return out
+    order = {id(e): k for k, e in enumerate(out)}
+    return sorted(out, key=lambda e: (e.row is None, e.row or 0, order[id(e)]))
 
 
 class _DryRun(Exception):

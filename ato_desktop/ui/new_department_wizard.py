@@ -259,6 +259,7 @@ class NewDepartmentWizard(QWizard):
         super().__init__(parent)
         self.setObjectName("newDepartmentWizard")
         self.setWindowTitle("New department")
+        self.resize(680, 560)
         self.created_path: Path | None = None
         self._job: Job | None = None
         self.department_page = _DepartmentPage()

@@ -134,3 +134,14 @@ def test_every_bad_field_of_a_row_is_listed(cse_db, tmp_path):
     assert "already used by Sunita (SRA)" in e.value.errors[0].message
     assert "no department 'XYZ'" in e.value.errors[3].message
     assert res.count_items(cse_db, "faculty") == 0
+
+
+def test_batches_listed_before_their_section_still_import(cse_db, tmp_path):
+    p = tmp_path / "groups.csv"
+    p.write_text("Code,Strength,Section (for a lab batch)\nCSE-5A-B1,30,CSE-5A\nCSE-5A,60,\nCSE-5A-B2,90,CSE-5A\n")
+    with pytest.raises(ImportRowsError) as e:
+        imports.import_file(cse_db, "group", p, backup=False)
+    assert [(x.row, x.field) for x in e.value.errors] == [(4, "Strength")]  # 90 > the section's 60
+    p.write_text(p.read_text().replace("CSE-5A-B2,90", "CSE-5A-B2,30"))
+    assert imports.import_file(cse_db, "group", p, backup=False).count == 3
+    assert res.get_item(cse_db, "group", "CSE-5A-B1")["parent"] == "CSE-5A"
