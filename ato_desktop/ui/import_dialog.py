@@ -138,6 +138,7 @@ class ImportDialog(QDialog):
         self.errors: list[RowError] = []
         self._job: Job | None = None
         self._generation = 0  # ignore results of superseded jobs
+        self.importing = False  # while True the dialog cannot be changed or closed
         self._last_dir = Path.home()
 
         layout = QVBoxLayout(self)
@@ -230,6 +231,8 @@ class ImportDialog(QDialog):
 
     def load_file(self, path: str | Path) -> None:
         """Read ``path`` in a worker, then show the preview and check every row."""
+        if self.importing:
+            return
         self.path = Path(path)
         self._last_dir = self.path.parent
         self.file_edit.setText(str(self.path))
@@ -260,12 +263,18 @@ class ImportDialog(QDialog):
         combo.setCurrentIndex(combo.findData(field))
 
     def start_import(self) -> None:
-        if self.table is None or self.errors or not self.rows:
+        if self.table is None or self.errors or not self.rows or self.importing or self._job is not None:
             return
-        self.import_button.setEnabled(False)
+        self._set_importing(True)
         self._run(imports.import_rows, self.db, self.entity, self.rows, table=self.table, mapping=self.mapping(),
                   on_done=self._on_imported, busy=f"Backing up, then importing {len(self.rows)} rows…",
                   with_progress=False)
+
+    def _set_importing(self, on: bool) -> None:
+        self.importing = on
+        for w in (self.mapping_table, self.choose_button, self.reload_button, self.close_button):
+            w.setEnabled(not on)
+        self.import_button.setEnabled(False)
 
     # -- jobs ------------------------------------------------------------------
     def _run(self, fn, *args, on_done, busy: str, with_progress: bool = True, **kwargs) -> None:
@@ -281,7 +290,6 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(busy)
-        self.choose_button.setEnabled(True)
         start(job)
 
     def _finish(self, generation: int) -> bool:
@@ -302,6 +310,8 @@ class ImportDialog(QDialog):
             self.status.setText(f"Reading… {done} rows")
 
     def _on_failed(self, exc: BaseException) -> None:
+        if self.importing:
+            self._set_importing(False)
         if isinstance(exc, ImportRowsError):
             self._show_errors(exc.errors)
             self.status.setText(f"{len(exc.errors)} row(s) have problems; nothing was imported.")
@@ -360,7 +370,7 @@ class ImportDialog(QDialog):
         mt.resizeColumnToContents(0)
 
     def _validate(self) -> None:
-        if self.table is None:
+        if self.table is None or self.importing:
             return
         self.import_button.setEnabled(False)
         mapping = self.mapping()
@@ -391,6 +401,7 @@ class ImportDialog(QDialog):
         self.validated.emit(len(errors))
 
     def _on_imported(self, result: imports.ImportResult) -> None:
+        self._set_importing(False)
         n = result.count
         what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
         self.undo_stack.push(ImportCommand(self.db, self.entity, result.ids,
@@ -421,6 +432,9 @@ class ImportDialog(QDialog):
         return [tuple(et.item(r, c).text() for c in range(4)) for r in range(et.rowCount())]
 
     def reject(self) -> None:
+        if self.importing:  # the import's undo step must be recorded: wait for it
+            self.status.setText("Importing… the dialog closes when you press Close after it has finished.")
+            return
         if self._job is not None:
             self._job.cancel()
         super().reject()

@@ -115,3 +115,20 @@ def test_results_arrive_on_the_ui_thread(qtbot, dialog, tmp_path):
     f.write_text(BAD)
     load(qtbot, dlg, f)
     assert seen == [True]
+
+
+def test_dialog_cannot_be_closed_or_changed_while_importing(qtbot, dialog, tmp_path):
+    dlg, stack, db = dialog
+    f = tmp_path / "faculty.csv"
+    f.write_text(BAD.replace("mkv at x.edu", "mkv@x.edu"))
+    assert load(qtbot, dlg, f) == 0
+    with qtbot.waitSignal(dlg.imported, timeout=10_000):
+        dlg.start_import()
+        assert dlg.importing and not dlg.close_button.isEnabled() and not dlg.mapping_table.isEnabled()
+        dlg.reject()  # ignored: the undo step must still be recorded
+        dlg.load_file(f)  # ignored too
+        assert dlg.isVisible()
+    assert stack.count() == 1 and res.count_items(db, "faculty") == 3
+    assert not dlg.importing and dlg.close_button.isEnabled()
+    dlg.reject()
+    assert not dlg.isVisible()
