@@ -300,6 +300,11 @@ class NewDepartmentWizard(QWizard):
         start(job)
         return False
 
+    def reject(self) -> None:
+        if self._job is not None:  # creating the file: wait, so that created_path is known
+            return
+        super().reject()
+
     def _set_busy(self, busy: bool) -> None:
         for which in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton,
                       QWizard.WizardButton.CancelButton):
