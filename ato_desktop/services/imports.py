@@ -170,16 +170,13 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
             for i, (_n, values) in enumerate(rows):
                 if should_stop is not None and i % 64 == 0 and should_stop():
                     raise ImportCancelled(table.path if table else None)
-                field_errors = _field_errors(s, sp, values, i)
-                if field_errors:
-                    errors.extend(field_errors)
-                else:
-                    try:  # whole-item rules and database constraints, exactly as the import runs them
-                        with s.begin_nested():
-                            res._create_in(s, sp, entity, values, i)
-                    except ValidationError as exc:
-                        exc.row = i
-                        errors.append(exc)
+                try:  # exactly as the import runs it
+                    with s.begin_nested():
+                        res._create_in(s, sp, entity, values, i)
+                except ValidationError as exc:
+                    # The create stops at the first bad field: collect every field's problem.
+                    exc.row = i
+                    errors.extend(_field_errors(s, sp, values, i) or [exc])
                 if on_progress is not None and (i % 50 == 0 or i == total - 1):
                     on_progress(i + 1, total)
             raise _DryRun
