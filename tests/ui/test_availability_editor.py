@@ -128,3 +128,25 @@ def test_keyboard_paints_the_current_cell(setup):
     QTest.keyClick(grid, Qt.Key.Key_Right)  # onto the lunch break: Space does nothing
     QTest.keyClick(grid, Qt.Key.Key_Space)
     assert stack.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["group", "activity"])
+def test_groups_and_activities_on_the_demo_calendar(qtbot, demo_db, kind):
+    stack = QUndoStack()
+    editor = AvailabilityEditor(demo_db, stack)
+    qtbot.addWidget(editor)
+    editor.resize(900, 420)
+    editor.show()
+    qtbot.waitExposed(editor)
+    item = res.list_items(demo_db, kind)[0]
+    key = item["id"] if kind == "activity" else item["code"]
+    before = av.get_marks(demo_db, kind, key)
+    editor.set_owner(kind, item["id"])
+    assert item["_label"] in editor.title.text()
+    c = editor.calendar
+    teaching = [p.position for p in c.periods if not p.is_break]
+    editor.set_mark("undesired")
+    drag(editor.grid, (0, teaching[0]), (1, teaching[0]))
+    assert av.get_marks(demo_db, kind, key) == before | {(0, teaching[0]): "undesired", (1, teaching[0]): "undesired"}
+    stack.undo()
+    assert av.get_marks(demo_db, kind, key) == before
