@@ -145,3 +145,20 @@ def test_batches_listed_before_their_section_still_import(cse_db, tmp_path):
     p.write_text(p.read_text().replace("CSE-5A-B2,90", "CSE-5A-B2,30"))
     assert imports.import_file(cse_db, "group", p, backup=False).count == 3
     assert res.get_item(cse_db, "group", "CSE-5A-B1")["parent"] == "CSE-5A"
+
+
+def test_formula_protected_cells_round_trip_exactly(cse_db, db, tmp_path):
+    res.create_item(cse_db, "faculty", {"code": "EQ", "name": "=HYPERLINK(\"http://x\")", "department": "CSE"})
+    res.create_item(cse_db, "faculty", {"code": "AP", "name": "O'Brien", "department": "CSE"})
+    for suffix in (".csv", ".xlsx"):
+        path = tmp_path / f"f{suffix}"
+        exports.export_items(cse_db, "faculty", path)
+        assert "'=HYPERLINK" in str([r.cells for r in read_table(path).rows])
+        target = tmp_path / f"t{suffix}.atodb"
+        from ato_desktop.storage.database import open_database
+
+        with open_database(target) as other:
+            res.create_item(other, "department", {"code": "CSE", "name": "CS"})
+            imports.import_file(other, "faculty", path, backup=False)
+            names = {f["code"]: f["name"] for f in res.list_items(other, "faculty")}
+        assert names == {"EQ": "=HYPERLINK(\"http://x\")", "AP": "O'Brien"}
