@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +54,7 @@ from ato_desktop.ui.form_jobs import Job, start
 __all__ = ["ImportDialog", "ImportCommand", "import_notifier", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 20
+ERROR_TINT = "#f8d7da"
 IGNORE = "— ignore this column —"
 FILE_FILTER = "Tables (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
 
@@ -425,6 +426,19 @@ class ImportDialog(QDialog):
                     item.setData(Qt.ItemDataRole.UserRole, e.row)
                 et.setItem(i, j, item)
         et.resizeColumnsToContents()
+        self._mark_preview({e.row for e in errors if e.row is not None})
+
+    def _mark_preview(self, bad_rows: set[int]) -> None:
+        """Tint the preview rows that have problems."""
+        pt = self.preview_table
+        if self.table is None:
+            return
+        for i, row in enumerate(self.table.preview(PREVIEW_ROWS)[: pt.rowCount()]):
+            brush = QBrush(QColor(ERROR_TINT)) if row.number in bad_rows else QBrush()
+            for j in range(pt.columnCount()):
+                item = pt.item(i, j)
+                if item is not None:
+                    item.setBackground(brush)
 
     def error_rows(self) -> list[tuple[str, str, str, str]]:
         """The error list as shown (row, column, field, problem)."""

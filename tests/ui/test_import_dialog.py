@@ -48,6 +48,8 @@ def test_bad_row_blocks_import_then_fixed_file_imports_and_undo_removes(qtbot, d
     assert dlg.error_rows() == [("3", "E-mail", "E-mail", "'mkv at x.edu' is not an e-mail address "
                                                            "(expected name@example.edu).")]
     assert not dlg.import_button.isEnabled()
+    tints = [dlg.preview_table.item(r, 0).background().color().name() for r in range(3)]
+    assert tints[1] == "#f8d7da" and tints[0] != "#f8d7da" and tints[2] != "#f8d7da"
     QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)  # disabled: does nothing
     assert res.count_items(db, "faculty") == 0 and backups.list_for(db) == []
 
