@@ -79,7 +79,7 @@ def _print_report(db, report) -> None:
     print(f"{report.sent} sent.")
     waiting = counts["queued"] + counts["sending"]
     if waiting:
-        print(f"{waiting} message(s) wait in the outbox and will be retried automatically "
+        print(f"{waiting} message(s) wait in the outbox; ATO Desktop retries them while it runs "
               f"(or: ato-desktop notify outbox --db {db.path} --retry).")
     if report.failed or counts["failed"]:
         print(f"{counts['failed']} message(s) failed for good; see 'notify outbox' for the errors.")

@@ -863,6 +863,7 @@ __all__ = [
     "VARIABLES", "MailSettings", "MailError", "TemplateInfo", "Recipient", "QueueResult", "PublishResult",
     "OutboxRow", "DeliveryReport", "get_mail_settings", "save_mail_settings", "validate_mail_settings",
     "has_password", "send_test_email", "list_templates", "get_template", "save_template", "delete_template",
-    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish", "queue_template", "queue_weekly", "queue_daily_digest",
+    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish",
+    "queue_template", "queue_weekly", "queue_daily_digest",
     "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
 ]

@@ -26,6 +26,7 @@ from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
 from ato_desktop.services import notifications as notes
 from ato_desktop.services.errors import ValidationError
+from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui._notify_tasks import run_in_background
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}
@@ -118,6 +119,10 @@ class MailSettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        if getattr(db, "readonly", False):
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            self._show("This file is open read-only (another window edits it): the settings cannot be "
+                       "changed here, but you can send a test e-mail.", True)
         self.resize(520, 0)
         self._testing = False
 
@@ -153,7 +158,7 @@ class MailSettingsDialog(QDialog):
             self._show(str(exc), True)
             self._focus_field(exc.field)
             return False
-        except secrets.SecretStoreUnavailable as exc:
+        except (secrets.SecretStoreUnavailable, DatabaseError) as exc:
             self._show(str(exc), True)
             return False
         self.accept()

@@ -93,3 +93,16 @@ def test_unreachable_server_gives_a_clear_error(qtbot, db, down_server, memory_k
     text = dlg.status.text()
     assert text.startswith("Test e-mail not sent") and "Connection refused" in text
     assert f"127.0.0.1:{down_server.port}" in text and dlg.test_button.isEnabled()
+
+
+def test_read_only_file_cannot_be_changed_here(qtbot, demo_db_path, memory_keyring):
+    from ato_desktop.storage.database import open_readonly
+
+    db = open_readonly(demo_db_path)
+    try:
+        dlg = MailSettingsDialog(db)
+        qtbot.addWidget(dlg)
+        assert not dlg.buttons.button(dlg.buttons.StandardButton.Save).isEnabled()
+        assert "read-only" in dlg.status.text() and dlg.test_button.isEnabled()
+    finally:
+        db.close()
