@@ -284,6 +284,11 @@ class AvailabilityEditor(QWidget):
         """The marks the grid shows (and the database holds)."""
         return dict(self._marks)
 
+    def set_database(self, db: Database) -> None:
+        """Another database was opened: show nothing until the next :meth:`set_owner`."""
+        self.db = db
+        self.set_owner(None, None)
+
     def set_owner(self, kind: str | None, item_id: int | None) -> None:
         """Show and edit the marks of one owner; ``item_id`` None shows an empty, disabled grid."""
         if kind is not None and kind not in OWNER_KINDS:

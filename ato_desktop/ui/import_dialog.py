@@ -75,34 +75,53 @@ def import_notifier() -> _ImportNotifier:
 
 
 class ImportCommand(QUndoCommand):
-    """The undo step of one import: undo removes exactly the imported rows, redo restores them (same ids)."""
+    """The undo step of one import: undo removes exactly the imported rows, redo restores them (same ids).
 
-    def __init__(self, db: Database, entity: str, ids: list[int], text: str):
+    After each undo/redo it emits ``import_notifier().changed(entity)`` and, when the
+    stack has them (``ui.undo.UndoStack``), ``stack.data_changed(entity)`` and, on failure,
+    ``stack.failed(message)``.
+    """
+
+    def __init__(self, db: Database, entity: str, ids: list[int], text: str, stack: QUndoStack | None = None):
         super().__init__(text)
         self.db, self.entity, self.ids = db, entity, list(ids)
+        self._stack = stack
         self._snapshot: RowSnapshot | None = None
         self._done = True  # pushed after the import already happened
+
+    def _report(self, error: str | None) -> None:
+        if error:
+            import_notifier().failed.emit(error)
+            failed = getattr(self._stack, "failed", None)
+            if failed is not None:
+                failed.emit(error)
+        import_notifier().changed.emit(self.entity)
+        changed = getattr(self._stack, "data_changed", None)
+        if changed is not None:
+            changed.emit(self.entity)
 
     def redo(self) -> None:
         if self._done:
             return
+        error = None
         try:
             if self._snapshot is not None:
                 imports.restore_imported(self.db, self._snapshot)
             self._done = True
-        except (ServiceError, DatabaseError, Exception) as exc:  # noqa: BLE001 - shown to the user
-            import_notifier().failed.emit(f"Redo of the import failed: {exc}")
-        import_notifier().changed.emit(self.entity)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the database is unchanged
+            error = f"Redo of “{self.text()}” failed: {exc}"
+        self._report(error)
 
     def undo(self) -> None:
         if not self._done:
             return
+        error = None
         try:
             self._snapshot = imports.remove_imported(self.db, self.entity, self.ids)
             self._done = False
-        except (ServiceError, DatabaseError, Exception) as exc:  # noqa: BLE001
-            import_notifier().failed.emit(f"Undo of the import failed: {exc}")
-        import_notifier().changed.emit(self.entity)
+        except Exception as exc:  # noqa: BLE001
+            error = f"Undo of “{self.text()}” failed: {exc}"
+        self._report(error)
 
 
 def _read_job(path: Path, progress=None, should_stop=None) -> Table:
@@ -406,7 +425,8 @@ class ImportDialog(QDialog):
         n = result.count
         what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
         self.undo_stack.push(ImportCommand(self.db, self.entity, result.ids,
-                                           f"Import {n} {what} from {self.path.name if self.path else 'file'}"))
+                                           f"Import {n} {what} from {self.path.name if self.path else 'file'}",
+                                           self.undo_stack))
         self.status.setText(f"Imported {n} {what}." + (f" A backup was taken first: {result.backup.name}."
                                                        if result.backup else ""))
         self.rows = []

@@ -150,3 +150,13 @@ def test_groups_and_activities_on_the_demo_calendar(qtbot, demo_db, kind):
     assert av.get_marks(demo_db, kind, key) == before | {(0, teaching[0]): "undesired", (1, teaching[0]): "undesired"}
     stack.undo()
     assert av.get_marks(demo_db, kind, key) == before
+
+
+def test_set_database_switches_files(qtbot, setup, demo_db):
+    db, stack, editor, fac, *_ = setup
+    editor.set_owner("faculty", fac["id"])
+    editor.set_database(demo_db)
+    assert not editor.grid.isEnabled() and editor.db is demo_db
+    item = res.list_items(demo_db, "faculty")[0]
+    editor.set_owner("faculty", item["id"])
+    assert editor.grid.rowCount() == len(cal.get_calendar(demo_db).days)

@@ -134,3 +134,24 @@ def test_dialog_cannot_be_closed_or_changed_while_importing(qtbot, dialog, tmp_p
     assert not dlg.importing and dlg.close_button.isEnabled()
     dlg.reject()
     assert not dlg.isVisible()
+
+
+def test_works_with_the_main_windows_undo_stack(qtbot, db, tmp_path):
+    from ato_desktop.ui.undo import UndoStack
+
+    res.create_item(db, "department", {"code": "CSE", "name": "Computer Science", "is_home": True})
+    stack = UndoStack()
+    stack.set_database(db)
+    dlg = ImportDialog(db, "room", stack)
+    qtbot.addWidget(dlg)
+    f = tmp_path / "rooms.csv"
+    f.write_text("Room No,Seats\nLH-1,120\nLH-2,60\n")
+    assert load(qtbot, dlg, f) == 0
+    with qtbot.waitSignal(dlg.imported, timeout=10_000):
+        dlg.start_import()
+    seen = []
+    stack.data_changed.connect(seen.append)
+    stack.undo()
+    assert res.count_items(db, "room") == 0 and seen == ["room"]
+    stack.redo()
+    assert res.count_items(db, "room") == 2 and seen == ["room", "room"]
