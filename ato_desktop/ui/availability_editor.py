@@ -96,8 +96,10 @@ def _owner_key(db: Database, kind: str, item_id: int):
 class PaintMarksCommand(QUndoCommand):
     """One drag on the grid: replaces the owner's marks with ``after``; undo puts ``before`` back."""
 
-    def __init__(self, db: Database, kind: str, item_id: int, before: Marks, after: Marks, text: str):
+    def __init__(self, db: Database, kind: str, item_id: int, before: Marks, after: Marks, text: str,
+                 stack: QUndoStack | None = None):
         super().__init__(text)
+        self._stack = stack  # ui.undo.UndoStack has failed(message) for the status bar
         self.db, self.kind, self.item_id = db, kind, int(item_id)
         self.before, self.after = dict(before), dict(after)
         self.error: str | None = None
@@ -110,6 +112,9 @@ class PaintMarksCommand(QUndoCommand):
         except (ServiceError, DatabaseError) as exc:
             self.error = str(exc)
             availability_notifier().failed.emit(self.error)
+            failed = getattr(self._stack, "failed", None)
+            if failed is not None:
+                failed.emit(f"Could not save “{self.text()}”: {exc}")
         availability_notifier().changed.emit(self.kind, self.item_id)
 
     def redo(self) -> None:
@@ -397,7 +402,7 @@ class AvailabilityEditor(QWidget):
         mark = self.current_mark
         what = "Clear" if mark == CLEAR else f"Mark {MARK_LABELS[mark].lower()}"
         text = f"{what}: {n} period{'s' if n != 1 else ''} of {self.title.text().removeprefix('Availability of ')}"
-        cmd = PaintMarksCommand(self.db, self.kind, self.item_id, self._marks, after, text)
+        cmd = PaintMarksCommand(self.db, self.kind, self.item_id, self._marks, after, text, self.undo_stack)
         # push() runs redo(): it writes to the database (the command is dropped again if that failed) and
         # the notifier's changed() reloads this editor either way.
         self.undo_stack.push(cmd)
