@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -213,7 +214,7 @@ class ExportPdfDialog(QDialog):
         current = self.path_edit.text().strip()
         if current and not getattr(self, "_path_suggested", False):
             return  # the user chose a file: keep it
-        folder = Path(current).parent if current else Path.home()
+        folder = Path(current).parent if current else Path(platformdirs.user_documents_dir())
         stem = self.kind() if self.kind() != "book" else "timetable-book"
         if self.item():
             stem += "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.item())
