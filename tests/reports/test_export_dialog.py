@@ -70,3 +70,21 @@ def test_bad_output_folder_and_full_book(qtbot, demo_db, tmp_path):
         dlg.export_button.click()
     reader = read_pdf(out.read_bytes())
     assert [t for lvl, t, _ in outline(reader) if lvl == 0][:3] == ["Student groups", "Faculty", "Rooms"]
+
+
+def test_a_write_failure_is_reported_in_the_dialog(qtbot, demo_db, tmp_path):
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.open_check.setChecked(False)
+    dlg.set_kind("room", "LAB-1")
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    target = outdir / "taken.pdf"
+    target.mkdir()  # a folder where the file should go: the final rename fails
+    dlg.path_edit.setText(str(target))
+    dlg.export_button.click()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=60_000)
+    assert dlg.status.text().startswith("The PDF could not be written")
+    assert target.is_dir() and list(target.iterdir()) == []
+    assert [p.name for p in outdir.iterdir()] == ["taken.pdf"]  # no temporary file left behind
+    assert dlg.export_button.isEnabled() and dlg.result() == 0
