@@ -141,6 +141,7 @@ def weights_vector(problem: Problem) -> np.ndarray:
 
 
 _CACHE_ATTR = "_ato_compiled"
+MAX_MOVED = 64  # most sessions one compound move (Kempe chain) may move at once
 
 
 def compile_problem(problem: Problem) -> CP:
@@ -221,7 +222,8 @@ def new_state(cp: CP) -> ST:
     S, T, R, Q, C, D = cp.S, cp.T, cp.R, cp.Q, cp.C, cp.D
     n_sync = len(cp.sy_ptr) - 1
     maxres = int(np.diff(cp.res_ptr).max()) if S else 1
-    cap = 2 * cp.kmax * cp.maxdur * max(1, maxres) + 2 * cp.kmax + 8
+    kk = max(cp.kmax, MAX_MOVED)
+    cap = 2 * kk * cp.maxdur * max(1, maxres) + 2 * kk + 8
     return ST(
         start=np.full(S, -1, np.int32), room=np.full(S, -1, np.int32),
         occ=np.zeros((Q, T), np.int32), rocc=np.zeros((R, T), np.int32),
@@ -237,7 +239,7 @@ def new_state(cp: CP) -> ST:
         l_rt=np.zeros((cap, 2), np.int64), l_qd=np.zeros((cap, 2), np.int64),
         l_q=np.zeros(cap, np.int64), l_c=np.zeros(cap, np.int64), l_y=np.zeros(cap, np.int64),
         l_n=np.zeros(5, np.int64),
-        old_t=np.zeros(cp.kmax, np.int64), old_r=np.zeros(cp.kmax, np.int64),
+        old_t=np.zeros(kk, np.int64), old_r=np.zeros(kk, np.int64),
     )
 
 
@@ -729,7 +731,10 @@ def _local(cp, st, ms, k, stamp, tmp):
 
 @njit(cache=True, nogil=True)
 def delta_moves(cp, st, ms, mt, mr, k, tmp):
-    """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged."""
+    """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged.
+
+    (Numba-IR inlining, ``inline="always"``, of these kernels into the search loops
+    made the first compile take minutes, so every kernel is a plain call.)"""
     stamp = _mark_moves(cp, st, ms, mt, mr, k)
     h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
     for i in range(k):
@@ -740,6 +745,9 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     for i in range(k - 1, -1, -1):
         _move_raw(cp, st, ms[i], st.old_t[i], st.old_r[i])
     return h1 - h0, s1 - s0, p1 - p0
+
+
+delta_moves_i = delta_moves  # name used by search_kernels
 
 
 @njit(cache=True, nogil=True)
