@@ -306,14 +306,17 @@ def _fill_static(cp: CP) -> None:
 
 
 @njit(cache=True, nogil=True)
-def iso_of(cp, occ, s, q, t):
-    """1 if session s (of group q, starting at t) is isolated for q."""
-    P = cp.P
-    end = min(t + cp.dur[s], cp.T) - 1
+def iso_of(P, T, d, occ, q, t):
+    """1 if a session of group q starting at t and lasting d slots is isolated for q.
+
+    (Leaf kernels take only the arrays they read: every array argument of a call that
+    LLVM does not inline costs reference counting, and the compiled-problem tuple holds
+    about fifty of them.)"""
+    end = min(t + d, T) - 1
     if t % P != 0 and occ[q, t - 1] > 0:
         return 0
     n = end + 1
-    if n < cp.T and n % P != 0 and occ[q, n] > 0:
+    if n < T and n % P != 0 and occ[q, n] > 0:
         return 0
     return 1
 
@@ -323,21 +326,25 @@ def day_counts(cp, occ, q, day, out, skip0):
     """daily_load / gaps / max_consecutive counts of resource q on day, added into out.
 
     skip0: skip rules whose weight is 0 (for deltas; counts() computes everything)."""
-    P = cp.P
+    _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                skip0 and cp.w[DLOAD] == 0, skip0 and cp.w[MAXCONS] == 0, skip0 and cp.w[GAPS] == 0,
+                cp.usable, occ, q, day, out)
+
+
+@njit(cache=True, nogil=True)
+def _day_counts(P, is_fac, is_grp, md, mc, no_load, no_cons, no_gaps, usable, occ, q, day, out):
     base = day * P
-    if cp.is_fac[q]:
-        md = cp.max_daily[q]
-        if md > 0 and not (skip0 and cp.w[DLOAD] == 0):
+    if is_fac:
+        if md > 0 and not no_load:
             load = 0
             for u in range(base, base + P):
                 load += occ[q, u]
             if load > md:
                 out[DLOAD] += load - md
-        mc = cp.max_consec[q]
-        if mc > 0 and not (skip0 and cp.w[MAXCONS] == 0):
+        if mc > 0 and not no_cons:
             run = 0
             for u in range(base, base + P):
-                if occ[q, u] > 0 and cp.usable[u]:
+                if occ[q, u] > 0 and usable[u]:
                     run += 1
                 else:
                     if run > mc:
@@ -345,7 +352,7 @@ def day_counts(cp, occ, q, day, out, skip0):
                     run = 0
             if run > mc:
                 out[MAXCONS] += run - mc
-    if cp.is_grp[q] and not (skip0 and cp.w[GAPS] == 0):
+    if is_grp and not no_gaps:
         first = -1
         last = -1
         for u in range(base, base + P):
@@ -355,7 +362,7 @@ def day_counts(cp, occ, q, day, out, skip0):
                 last = u
         if first >= 0:
             for u in range(first + 1, last):
-                if occ[q, u] == 0 and cp.usable[u]:
+                if occ[q, u] == 0 and usable[u]:
                     out[GAPS] += 1
 
 
@@ -364,9 +371,13 @@ def maxdays_count(cp, occ, q):
     md = cp.max_days[q]
     if md <= 0 or not cp.is_fac[q]:
         return 0
-    P = cp.P
+    return _maxdays(cp.P, cp.D, md, occ, q)
+
+
+@njit(cache=True, nogil=True)
+def _maxdays(P, D, md, occ, q):
     days = 0
-    for d in range(cp.D):
+    for d in range(D):
         for u in range(d * P, d * P + P):
             if occ[q, u] > 0:
                 days += 1
@@ -376,16 +387,20 @@ def maxdays_count(cp, occ, q):
 
 @njit(cache=True, nogil=True)
 def course_counts(cp, cday, croom, c, out):
-    md = cp.min_days[c]
+    _course_counts(cp.min_days[c], cp.D, cp.R, cday, croom, c, out)
+
+
+@njit(cache=True, nogil=True)
+def _course_counts(md, D, R, cday, croom, c, out):
     if md > 0:
         nd = 0
-        for d in range(cp.D):
+        for d in range(D):
             if cday[c, d] > 0:
                 nd += 1
         if nd < md:
             out[MINDAYS] += md - nd
     nr = 0
-    for r in range(cp.R):
+    for r in range(R):
         if croom[c, r] > 0:
             nr += 1
     if nr > 1:
@@ -488,7 +503,7 @@ def full_counts(cp, start, room):
             for i in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
                 s = cp.rs_idx[i]
                 if start[s] >= 0:
-                    out[ISO] += iso_of(cp, occ, s, q, start[s])
+                    out[ISO] += iso_of(P, T, cp.dur[s], occ, q, start[s])
     for c in range(cp.C):
         course_counts(cp, cday, croom, c, out)
     return out
@@ -496,13 +511,18 @@ def full_counts(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def weighted(cp, counts):
+    return _weighted(cp.w, counts)
+
+
+@njit(cache=True, nogil=True)
+def _weighted(w, counts):
     h = 0
     s = 0
     for k in range(NC):
         if k < N_HARD:
-            h += cp.w[k] * counts[k]
+            h += w[k] * counts[k]
         else:
-            s += cp.w[k] * counts[k]
+            s += w[k] * counts[k]
     return h, s
 
 
@@ -517,58 +537,73 @@ def full_cost_kernel(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def _unplace(cp, st, s):
-    t = st.start[s]
+    _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]],
+               cp.course[s], st.start, st.room, st.occ, st.rocc, st.pos, st.slot_n, st.slot_list,
+               st.cday, st.croom, s)
+
+
+@njit(cache=True, nogil=True)
+def _unplace_a(T, P, d, needs_room, res, c, start, room, occ, rocc, pos, slot_n, slot_list, cday, croom, s):
+    t = start[s]
     if t < 0:
         return
-    r = st.room[s] if cp.needs_room[s] else -1
-    end = min(t + cp.dur[s], cp.T)
+    r = room[s] if needs_room else -1
+    end = min(t + d, T)
     for u in range(t, end):
         k = u - t
-        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            st.occ[cp.res_idx[i], u] -= 1
+        for q in res:
+            occ[q, u] -= 1
         if r >= 0:
-            st.rocc[r, u] -= 1
-        p = st.pos[s, k]
-        last = st.slot_n[u] - 1
-        y = st.slot_list[u, last]
-        st.slot_list[u, p] = y
-        st.pos[y, u - st.start[y]] = p
-        st.slot_n[u] = last
-    c = cp.course[s]
-    st.cday[c, t // cp.P] -= 1
+            rocc[r, u] -= 1
+        p = pos[s, k]
+        last = slot_n[u] - 1
+        y = slot_list[u, last]
+        slot_list[u, p] = y
+        pos[y, u - start[y]] = p
+        slot_n[u] = last
+    cday[c, t // P] -= 1
     if r >= 0:
-        st.croom[c, r] -= 1
-    st.start[s] = -1
+        croom[c, r] -= 1
+    start[s] = -1
 
 
 @njit(cache=True, nogil=True)
 def _place(cp, st, s, t, r):
     """Put s (currently unplaced, start == -1) at (t, r)."""
-    st.start[s] = t
-    st.room[s] = r
+    _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]],
+             cp.course[s], st.start, st.room, st.occ, st.rocc, st.pos, st.slot_n, st.slot_list,
+             st.cday, st.croom, s, t, r)
+
+
+@njit(cache=True, nogil=True)
+def _place_a(T, P, d, needs_room, res, c, start, room, occ, rocc, pos, slot_n, slot_list, cday, croom, s, t, r):
+    start[s] = t
+    room[s] = r
     if t < 0:
         return
-    rr = r if cp.needs_room[s] else -1
-    end = min(t + cp.dur[s], cp.T)
+    rr = r if needs_room else -1
+    end = min(t + d, T)
     for u in range(t, end):
-        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            st.occ[cp.res_idx[i], u] += 1
+        for q in res:
+            occ[q, u] += 1
         if rr >= 0:
-            st.rocc[rr, u] += 1
-        p = st.slot_n[u]
-        st.slot_list[u, p] = s
-        st.pos[s, u - t] = p
-        st.slot_n[u] = p + 1
-    c = cp.course[s]
-    st.cday[c, t // cp.P] += 1
+            rocc[rr, u] += 1
+        p = slot_n[u]
+        slot_list[u, p] = s
+        pos[s, u - t] = p
+        slot_n[u] = p + 1
+    cday[c, t // P] += 1
     if rr >= 0:
-        st.croom[c, rr] += 1
+        croom[c, rr] += 1
 
 
 @njit(cache=True, nogil=True)
 def _move_raw(cp, st, s, t, r):
-    _unplace(cp, st, s)
-    _place(cp, st, s, t, r)
+    res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+    _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room, st.occ,
+               st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+    _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room, st.occ,
+             st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, t, r)
 
 
 @njit(cache=True, nogil=True)
@@ -632,8 +667,27 @@ def _mark_moves(cp, st, ms, mt, mr, k):
     for i in range(k):
         s = ms[i]
         st.mk_s[s] = stamp
-        _mark_pos(cp, st, s, st.start[s], st.room[s], stamp)
-        _mark_pos(cp, st, s, mt[i], mr[i], stamp)
+        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
+            t = st.start[s] if side == 0 else mt[i]
+            if t < 0:
+                continue
+            r = st.room[s] if side == 0 else mr[i]
+            rr = r if cp.needs_room[s] else -1
+            for u in range(t, min(t + cp.dur[s], cp.T)):
+                if rr >= 0 and st.mk_rt[rr, u] != stamp:
+                    st.mk_rt[rr, u] = stamp
+                    st.l_rt[n[0], 0] = rr
+                    st.l_rt[n[0], 1] = u
+                    n[0] += 1
+                d = u // cp.P
+                for jj in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+                    q = cp.res_idx[jj]
+                    st.mk_qt[q, u] = stamp
+                    if st.mk_qd[q, d] != stamp:
+                        st.mk_qd[q, d] = stamp
+                        st.l_qd[n[1], 0] = q
+                        st.l_qd[n[1], 1] = d
+                        n[1] += 1
         for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
             q = cp.res_idx[j]
             if st.mk_q[q] != stamp:
@@ -673,11 +727,30 @@ def _local(cp, st, ms, k, stamp, tmp):
     pen = 0
     w = cp.w
     n = st.l_n
-    for i in range(k):
-        a, b, c = sess_cost(cp, st, ms[i])
-        h += a
-        so += b
-        pen += c
+    for i in range(k):  # body of sess_cost, written out (no call)
+        s = ms[i]
+        t = st.start[s]
+        r = st.room[s]
+        if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
+            if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
+                pen += st.anchor_w[0]
+        if t < 0:
+            h += w[UNSCHED]
+            continue
+        h += cp.static_h[s, t]
+        so += cp.static_s[s, t]
+        if cp.needs_room[s]:
+            if r < 0:
+                h += w[UNSCHED]
+            else:
+                h += cp.room_h[s, r]
+                so += cp.room_s[s, r]
+                if w[ROOMUNAV] != 0:
+                    for u in range(t, min(t + cp.dur[s], cp.T)):
+                        if not cp.room_avail[r, u]:
+                            h += w[ROOMUNAV]
+        if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
+            h += w[LOCK]
     if w[ROOMCLASH] != 0:
         for i in range(n[0]):
             x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
@@ -696,15 +769,23 @@ def _local(cp, st, ms, k, stamp, tmp):
                     if cp.conf[s, y]:
                         cl += 1
             for j in range(i + 1, k):
-                if cp.conf[s, ms[j]]:
-                    cl -= _overlap(cp, st, s, ms[j])
+                y = ms[j]
+                if cp.conf[s, y] and st.start[y] >= 0:
+                    lo = max(t, st.start[y])
+                    hi = min(min(t + cp.dur[s], st.start[y] + cp.dur[y]), cp.T)
+                    if hi > lo:
+                        cl -= hi - lo
         h += w[RCLASH] * cl
     tmp[:] = 0
+    occ = st.occ
     for i in range(n[1]):
-        day_counts(cp, st.occ, st.l_qd[i, 0], st.l_qd[i, 1], tmp, True)
+        q = st.l_qd[i, 0]
+        _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                    w[DLOAD] == 0, w[MAXCONS] == 0, w[GAPS] == 0, cp.usable, occ, q, st.l_qd[i, 1], tmp)
     for i in range(n[2]):
         q = st.l_q[i]
-        tmp[MAXDAYS] += maxdays_count(cp, st.occ, q)
+        if cp.max_days[q] > 0 and cp.is_fac[q]:
+            tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
         if cp.is_grp[q] and w[ISO] != 0:
             P = cp.P
             for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
@@ -720,12 +801,13 @@ def _local(cp, st, ms, k, stamp, tmp):
                     if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
                         aff = True
                 if aff:
-                    tmp[ISO] += iso_of(cp, st.occ, y, q, t)
+                    tmp[ISO] += iso_of(P, cp.T, cp.dur[y], occ, q, t)
     for i in range(n[3]):
-        course_counts(cp, st.cday, st.croom, st.l_c[i], tmp)
+        c = st.l_c[i]
+        _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
     for i in range(n[4]):
         tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
-    a, b = weighted(cp, tmp)
+    a, b = _weighted(w, tmp)
     return h + a, so + b, pen
 
 
@@ -738,12 +820,23 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     stamp = _mark_moves(cp, st, ms, mt, mr, k)
     h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
     for i in range(k):
-        st.old_t[i] = st.start[ms[i]]
-        st.old_r[i] = st.room[ms[i]]
-        _move_raw(cp, st, ms[i], mt[i], mr[i])
+        s = ms[i]
+        st.old_t[i] = st.start[s]
+        st.old_r[i] = st.room[s]
+        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
     h1, s1, p1 = _local(cp, st, ms, k, stamp, tmp)
     for i in range(k - 1, -1, -1):
-        _move_raw(cp, st, ms[i], st.old_t[i], st.old_r[i])
+        s = ms[i]
+        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s,
+                 st.old_t[i], st.old_r[i])
     return h1 - h0, s1 - s0, p1 - p0
 
 
