@@ -17,8 +17,8 @@ kernels get splitmix64 seeds drawn from it):
    not a duplicate (elitism + diversity).  ``tools.Statistics`` / ``tools.Logbook``
    record every generation.
 3. ``minimal_change``: every session whose start (or, if it needs a room, room) differs
-   from ``start`` costs ``change_penalty`` extra soft units *during the search*; the
-   reported ``soft`` never includes that penalty.
+   from ``start`` costs ``change_penalty`` extra soft units *during the search* (which
+   also runs cooler); the reported ``soft`` never includes that penalty.
 
 Progress is reported at least every ``progress_interval`` seconds (annealing runs in
 chunks of about 0.05 s, in numba with the GIL released), ``should_stop`` is polled
@@ -50,7 +50,7 @@ class OptimizeParams:
     seed: int = 0
     population_size: int = 8
     minimal_change: bool = False  # start from `start`, penalise every session moved away from it
-    change_penalty: int = 10  # soft units per moved session when minimal_change
+    change_penalty: int | None = None  # soft units per moved session when minimal_change; None = 10 x largest soft weight
     crossover_rate: float = 0.3
     tournament_size: int = 2
     init_iterations: int = 100_000  # annealing iterations for each initial individual
@@ -140,6 +140,10 @@ class _Search:
         soft_w = cp.w[K.N_HARD:]
         self.W = float(params.hard_weight) if params.hard_weight is not None else float(20 * max(1, soft_w.max()) + 10)
         self.anchor = start if params.minimal_change and start is not None else None
+        self.change_penalty = (int(params.change_penalty) if params.change_penalty is not None
+                               else int(10 * max(1, soft_w.max())))
+        # a repair starts cool: it should not wander far from the given timetable
+        self.temp_scale = 0.25 if self.anchor is not None else 1.0
         self.initial = start  # the first individual grows from it (all of them when minimal_change)
         self.chunk = 5_000
         self.rate = 0.0
@@ -230,7 +234,7 @@ class _Search:
         if self.anchor is not None:
             st.anchor_t[:] = self.anchor.start
             st.anchor_r[:] = self.anchor.room
-            st.anchor_w[0] = self.params.change_penalty
+            st.anchor_w[0] = self.change_penalty
         # totals of the empty assignment (every session unscheduled), so that st.tot is absolute
         K.load_state(self.cp, st, np.full(self.cp.S, -1, np.int32), np.full(self.cp.S, -1, np.int32))
         return st
@@ -346,7 +350,7 @@ class _Search:
 
     def temperature(self, frac: float) -> float:
         p = self.params
-        return p.temp_start * (p.temp_end / p.temp_start) ** frac
+        return self.temp_scale * p.temp_start * (p.temp_end / p.temp_start) ** frac
 
 
 def _warm_up(sr: "_Search") -> None:
