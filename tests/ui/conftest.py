@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import ato_desktop.ui.qt_workarounds  # noqa: F401  (PySide6 6.12 lowers None's refcount on every void call)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_qsettings(tmp_path, qapp):

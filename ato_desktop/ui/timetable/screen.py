@@ -410,7 +410,7 @@ class TimetableScreen(QWidget):
                 return self._push(PlaceCommand(m, m.swap_moves(s, target),
                                                f"Swap {m.short_label(s)} and {m.short_label(target)}"))
         if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
-            room = m.preview(s).at(t)[3]
+            room = m.preview(s).at(t)[3]  # the room the colouring showed
         if m.state is not None:
             cat, dh, ds, _r = m.preview(s).at(t, room)
             if cat == RED:
