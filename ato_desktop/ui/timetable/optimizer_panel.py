@@ -208,7 +208,7 @@ class OptimizerPanel(QWidget):
         self.result = None
         self.compiled = None
         self._reset_chart()
-        self.job = Job(work, poll_ms=150, parent=self)
+        self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.start_button.setEnabled(False)
