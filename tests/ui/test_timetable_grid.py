@@ -263,3 +263,26 @@ def test_drag_preview_matches_the_engine_and_is_cached(qtbot, screen):
             if gh[t].min() <= 0:
                 assert px.d_hard[t] <= 0, (x, t, int(px.rooms[t]), gh[t])
     w.grid.end_drag_preview()
+
+
+def test_conflicts_panel_lists_a_forced_clash_and_double_click_selects_its_sessions(qtbot, screen):
+    from ato_desktop.ui.timetable.commands import PlaceCommand, push
+    from ato_desktop.ui.timetable.model import Placement
+
+    w, m = screen, screen.model
+    s = section_lecture(m, w)
+    other, t = _teacher_busy_slot(m, s)
+    room = m.preview(s).at(t)[3]
+    assert push(w.undo_stack, PlaceCommand(m, [Placement(s, t, room)], "force")) is None
+    assert m.hard >= 1 and "Hard" in w.score_label.text() and f">{m.hard}<" in w.score_label.text()
+    panel = w.conflicts
+    hard_rows = [it for it in panel.items() if it.parent() is not None and it.parent().parent() is not None
+                 and it.parent().parent().text(0).startswith("Hard")]
+    row = next(it for it in hard_rows if {s, other} <= set(it.data(0, Qt.UserRole + 1) or []))
+    w.show_view(VIEW_FACULTY, "MSU")  # somewhere else: the screen must switch to show them
+    panel.itemDoubleClicked.emit(row, 0)
+    assert m.selection >= {s, other}
+    assert s in w.grid.shown_sessions()
+    w.undo_stack.undo()
+    assert m.hard == 0
+    assert not any(it.text(0).startswith("Hard conflicts (") and not it.text(0).endswith("(0)") for it in panel.items())

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ato_desktop.engine.problem import HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS, UNASSIGNED, Assignment
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.grid import GridLookups, grid_lookups
 from ato_desktop.storage.compile import compile_database
@@ -298,14 +298,44 @@ class TimetableModel:
         return self._score_cache
 
     def violations(self) -> list[ViolationRow]:
+        """Every hard and soft violation with its sentence and sessions (hard first)."""
         sc = self.score()
         if sc is None:
-            return []
+            return self._violations_without_evaluate()
         rows = []
         for name, c in sc.by_constraint.items():
             hard = name in HARD_CONSTRAINTS
             for v in c.violations:
                 rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
+        rows.sort(key=lambda r: (not r.hard, r.constraint))
+        return rows
+
+    def _violations_without_evaluate(self) -> list[ViolationRow]:
+        """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
+        if self.state is None:
+            return []
+        p, a = self.problem, self.assignment
+        rows: list[ViolationRow] = []
+        for x in self.unscheduled():
+            rows.append(ViolationRow("unscheduled", True, f"{self.short_label(x)} has no slot.", (x,)))
+        seen: set[tuple[int, int]] = set()
+        for x in self.scheduled():
+            for y, what in self.overlapping(x):
+                key = (min(x, y), max(x, y))
+                if key in seen:
+                    continue
+                seen.add(key)
+                name = "room_clash" if what.startswith("room ") else "resource_clash"
+                rows.append(ViolationRow(name, True, f"{what}: {self.short_label(x)} and {self.short_label(y)} "
+                                                     f"overlap at {self.slot_label(int(a.start[max(x, y, key=lambda z: a.start[z])]))}.",
+                                         key))
+        counts = self.state.counts()
+        for name, n in counts.items():
+            if n > 0 and name not in ("unscheduled", "resource_clash", "room_clash"):
+                hard = name in HARD_CONSTRAINTS
+                w = int(p.weights.get(name, DEFAULT_WEIGHTS.get(name, 1)))
+                rows.append(ViolationRow(name, hard, f"{n} violation(s) of “{name.replace('_', ' ')}”, cost {n * w} "
+                                                     f"(details appear when the engine's explanations are installed).", ()))
         rows.sort(key=lambda r: (not r.hard, r.constraint))
         return rows
 
@@ -607,7 +637,11 @@ class TimetableModel:
                         if time.perf_counter() > deadline:
                             break
                         do(x, tt, rr)
-                        others = [y for y, _ in self.overlapping(x) if y != s and not self.is_locked(y)]
+                        # what still clashes with the dropped session, then what the moved one now hits
+                        others = []
+                        for y, _ in (*self.overlapping(s), *self.overlapping(x)):
+                            if y not in (s, x) and y not in others and not self.is_locked(y):
+                                others.append(y)
                         for y in others:
                             for t2, r2, dh2, ds2 in best_moves(y, 2):
                                 if st.hard + dh2 <= base_h:

@@ -67,6 +67,7 @@ class HardDropDialog(QDialog):
                              f"{f' ({room})' if room else ''} causes a hard conflict:</b>"))
         why = QLabel("\n".join(f"• {x}" for x in reasons[:8]) or "•")
         why.setWordWrap(True)
+        why.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         lay.addWidget(why)
         self.repair_list = QListWidget()
         self.repair_list.setObjectName("repairList")
@@ -81,6 +82,7 @@ class HardDropDialog(QDialog):
             lay.addWidget(self.repair_list)
         else:
             lay.addWidget(QLabel("No small repair was found."))
+            lay.addStretch(1)
         box = QDialogButtonBox()
         self.apply_button = box.addButton("Apply repair", QDialogButtonBox.AcceptRole)
         self.apply_button.setEnabled(bool(repairs))
