@@ -1,6 +1,6 @@
 """Render a page of the demo department's PDF timetable to a PNG for the README.
 
-    python scripts/render_readme_image.py            # docs/images/timetable-group.png
+    python scripts/render_readme_image.py            # docs/images/report-group-page.png
     python scripts/render_readme_image.py --kind faculty --name SFE --out docs/images/faculty.png
 
 The PDF page is rasterized with PySide6's QtPdf when this PySide6 build has it, else with
@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     ap.add_argument("--kind", default="group")
     ap.add_argument("--name", default="CSE-3A")
     ap.add_argument("--width", type=int, default=1400, help="image width in pixels")
-    ap.add_argument("--out", default=str(REPO / "docs" / "images" / "timetable-group.png"))
+    ap.add_argument("--out", default=str(REPO / "docs" / "images" / "report-group-page.png"))
     args = ap.parse_args(argv)
 
     from ato_desktop.demo import create_demo_database
