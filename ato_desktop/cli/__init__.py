@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_backup",
     "ato_desktop.cli.commands_report",
     "ato_desktop.cli.commands_notify",
+    "ato_desktop.cli.commands_io",
 )
 
 

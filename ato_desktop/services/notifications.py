@@ -472,6 +472,44 @@ def publish_and_notify(db: Database, timetable, *, template: str = PUBLISH_TEMPL
         return PublishResult(tt.name, prev.name if prev else None, changes, result)
 
 
+ON_PUBLISH_KEY = "notify_on_publish"
+
+
+def get_on_publish(db: Database) -> str | None:
+    """The template sent when a version is published, or None when publishing sends nothing.
+
+    Default (never set): ``timetable``, the ready-made template."""
+    with db.read_session() as s:
+        row = s.get(m.Setting, ON_PUBLISH_KEY)
+    if row is None:
+        return PUBLISH_TEMPLATE
+    return row.value or None
+
+
+def set_on_publish(db: Database, template: str | None) -> None:
+    """Send ``template`` on every publication (``None``: send nothing). The template must exist."""
+    with db.session() as s:
+        value = _tpl(s, template).name if template else ""
+        row = s.get(m.Setting, ON_PUBLISH_KEY)
+        if row is None:
+            s.add(m.Setting(key=ON_PUBLISH_KEY, value=value))
+        else:
+            row.value = value
+
+
+def publish(db: Database, timetable) -> PublishResult | None:
+    """Publish a version; if notifications on publish are on (:func:`get_on_publish`), queue them in
+    the same transaction. Returns the :class:`PublishResult`, or None when nothing was queued
+    because notifications on publish are off. Then call the scheduler's ``trigger_delivery()``."""
+    template = get_on_publish(db)
+    if template is None:
+        from ato_desktop.services.timetables import set_status
+
+        set_status(db, timetable, "published")
+        return None
+    return publish_and_notify(db, timetable, template=template)
+
+
 def _latest_published(s: Session) -> m.Timetable | None:
     return s.scalar(select(m.Timetable).where(m.Timetable.status == "published")
                     .order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
@@ -825,6 +863,6 @@ __all__ = [
     "VARIABLES", "MailSettings", "MailError", "TemplateInfo", "Recipient", "QueueResult", "PublishResult",
     "OutboxRow", "DeliveryReport", "get_mail_settings", "save_mail_settings", "validate_mail_settings",
     "has_password", "send_test_email", "list_templates", "get_template", "save_template", "delete_template",
-    "recipients", "change_summary", "publish_and_notify", "queue_template", "queue_weekly", "queue_daily_digest",
+    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish", "queue_template", "queue_weekly", "queue_daily_digest",
     "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
 ]

@@ -262,13 +262,15 @@ def restore_session(db: Database, before: SessionView) -> None:
     """Put a session back exactly as ``before`` (undo of a move or lock)."""
     with db.session() as s:
         row = _session_row(s, before.id)
-        if before.day is None:
-            row.day_id = row.period_id = None
-        else:
-            row.day_id = s.scalar(select(m.Day.id).where(m.Day.position == before.day))
-            row.period_id = s.scalar(select(m.Period.id).where(m.Period.position == before.period))
-        row.room_id = s.scalar(select(m.Room.id).where(m.Room.code == before.room)) if before.room else None
-        row.locked = before.locked
+        with s.no_autoflush:  # day and period change together (a CHECK wants both or neither)
+            if before.day is None:
+                row.day_id = row.period_id = None
+            else:
+                day_id = s.scalar(select(m.Day.id).where(m.Day.position == before.day))
+                period_id = s.scalar(select(m.Period.id).where(m.Period.position == before.period))
+                row.day_id, row.period_id = day_id, period_id
+            row.room_id = s.scalar(select(m.Room.id).where(m.Room.code == before.room)) if before.room else None
+            row.locked = before.locked
 
 
 def set_locked(db: Database, session_ids: list[int], locked: bool) -> list[SessionView]:

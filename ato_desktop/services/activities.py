@@ -1,0 +1,121 @@
+"""Activities from a course's L-T-P hours.
+
+``plan_from_ltp`` says what a course needs for chosen sections: one lecture
+activity per section (L sessions a week), and per lab batch of each section
+(or the section itself when it has no batches) a tutorial activity (T
+sessions) and a practical activity (P hours in sessions of ``lab_duration``
+consecutive periods). ``generate_from_ltp`` creates them in ONE transaction,
+skipping activities that already exist (same course, kind and groups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+WHAT = "Generate from L-T-P"
+
+
+@dataclass
+class LtpPlan:
+    course: str
+    to_create: list[dict] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)  # labels of activities already there (skipped)
+
+
+def default_lab_duration(practical_hours: int) -> int:
+    """2- or 3-period labs: P=2 -> 2, P=3 -> 3, P=4 -> 2 x 2, P=6 -> 3 x 2."""
+    if practical_hours <= 0:
+        return 1
+    if practical_hours <= 3:
+        return practical_hours
+    for d in (2, 3):
+        if practical_hours % d == 0:
+            return d
+    return 1
+
+
+def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
+                  lab_faculty: list[str] | None = None, lab_duration: int | None = None,
+                  use_batches: bool = True) -> LtpPlan:
+    """What ``generate_from_ltp`` would create (nothing is written)."""
+    with db.read_session() as s:
+        c = res._find_by_key(s, "course", course)
+        if c is None:
+            raise NotFoundError("Course", course)
+        if not groups:
+            raise ValidationError(WHAT, "groups", "choose at least one student group (section).")
+        if not faculty:
+            raise ValidationError(WHAT, "faculty", "choose at least one faculty member to teach it.")
+        sections = []
+        for code in groups:
+            g = res._find_by_key(s, "group", code)
+            if g is None:
+                raise ValidationError(WHAT, "groups", f"no student group {code!r}.")
+            if g.parent is not None:
+                raise ValidationError(WHAT, "groups",
+                                      f"{g.code} is a lab batch; choose its section {g.parent.code} (its batches "
+                                      "get the tutorials and practicals).")
+            if g not in sections:
+                sections.append(g)
+        for code in list(faculty) + list(lab_faculty or []):
+            if res._find_by_key(s, "faculty", code) is None:
+                raise ValidationError(WHAT, "faculty", f"no faculty member {code!r}.")
+        L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
+        if L + T + P == 0:
+            raise ValidationError(WHAT, "course", f"{c.code} has no L-T-P hours; set them on the course first.")
+        d = lab_duration or default_lab_duration(P)
+        if P and (d < 1 or d > 6 or P % d):
+            raise ValidationError(WHAT, "lab duration",
+                                  f"{c.code} has {P} practical hours a week, which is not a whole number of "
+                                  f"{d}-period labs; choose a duration that divides {P}.")
+        existing = {
+            (a.kind, tuple(sorted(g.code for g in a.groups)))
+            for a in s.scalars(select(m.Activity).where(m.Activity.course_id == c.id))
+        }
+        plan = LtpPlan(c.code)
+        lab_teachers = list(lab_faculty or faculty)
+
+        def add(kind: str, group_codes: list[str], sessions: int, duration: int, room_kind: str, teachers) -> None:
+            key = (kind, tuple(sorted(group_codes)))
+            label = f"{c.code} {kind} ({', '.join(group_codes)})"
+            if key in existing:
+                plan.existing.append(label)
+                return
+            plan.to_create.append({
+                "course": c.code, "kind": kind, "groups": list(group_codes), "faculty": list(teachers),
+                "sessions_per_week": sessions, "duration": duration, "room_kind": room_kind,
+                "_label": label,
+            })
+
+        for g in sections:
+            if L:
+                add("L", [g.code], L, 1, "classroom", faculty)
+            units = [b for b in sorted(g.batches, key=lambda b: b.code)] if use_batches and g.batches else [g]
+            if T:
+                for u in units:
+                    add("T", [u.code], T, 1, "tutorial_room", faculty)
+            if P:
+                for u in units:
+                    add("P", [u.code], P // d, d, "lab", lab_teachers)
+        return plan
+
+
+def generate_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
+                      lab_faculty: list[str] | None = None, lab_duration: int | None = None,
+                      use_batches: bool = True) -> tuple[list[dict], list[str]]:
+    """Create the planned activities in one transaction; returns (created items, skipped labels)."""
+    plan = plan_from_ltp(db, course, groups, faculty=faculty, lab_faculty=lab_faculty,
+                         lab_duration=lab_duration, use_batches=use_batches)
+    created: list[dict] = []
+    with db.session() as s:
+        for values in plan.to_create:
+            values = {k: v for k, v in values.items() if not k.startswith("_")}
+            created.append(res.create_item(db, "activity", values, session=s))
+    return created, plan.existing

@@ -1,0 +1,217 @@
+"""The Activities page, with "Generate from L-T-P…" for a course and chosen sections."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from ato_desktop.services import activities as acts
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.availability_host import AvailabilityHostPage
+from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.undo import CallCommand
+
+
+def _checklist(parent, items: list[tuple[str, str]]) -> QListWidget:
+    lw = QListWidget(parent)
+    for key, label in items:
+        it = QListWidgetItem(label)
+        it.setData(Qt.ItemDataRole.UserRole, key)
+        it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        it.setCheckState(Qt.CheckState.Unchecked)
+        lw.addItem(it)
+    return lw
+
+
+def checked_keys(lw: QListWidget) -> list[str]:
+    return [lw.item(i).data(Qt.ItemDataRole.UserRole) for i in range(lw.count())
+            if lw.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def set_checked(lw: QListWidget, keys: list[str]) -> None:
+    wanted = {k.lower() for k in keys}
+    for i in range(lw.count()):
+        it = lw.item(i)
+        it.setCheckState(Qt.CheckState.Checked if str(it.data(Qt.ItemDataRole.UserRole)).lower() in wanted
+                         else Qt.CheckState.Unchecked)
+
+
+class GenerateDialog(QDialog):
+    """Choose a course, its sections and teachers; shows what will be created before OK."""
+
+    def __init__(self, db, parent=None, *, course: str | None = None):
+        super().__init__(parent)
+        self.setObjectName("generateDialog")
+        self.setWindowTitle("Generate activities from L-T-P hours")
+        self.db = db
+        self.created: list[dict] = []
+        self.skipped: list[str] = []
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.course = QComboBox(self)
+        self.course.setObjectName("course")
+        self._courses = {c["code"]: c for c in res.list_items(db, "course")}
+        for code, c in self._courses.items():
+            self.course.addItem(f"{c['_label']}  (L-T-P {c['lecture_hours']}-{c['tutorial_hours']}-"
+                                f"{c['practical_hours']})", code)
+        form.addRow("Course", self.course)
+        groups = [g for g in res.list_items(db, "group") if not g.get("parent")]
+        self.groups = _checklist(self, [(g["code"], f"{g['code']}  {g['name']}") for g in groups])
+        self.groups.setObjectName("groups")
+        self.groups.setMaximumHeight(150)
+        form.addRow("Sections", self.groups)
+        self.use_batches = QCheckBox("Tutorials and practicals per lab batch", self)
+        self.use_batches.setObjectName("useBatches")
+        self.use_batches.setChecked(True)
+        form.addRow("", self.use_batches)
+        fac = [(f["code"], f["_label"]) for f in res.list_items(db, "faculty")]
+        self.faculty = _checklist(self, fac)
+        self.faculty.setObjectName("faculty")
+        self.faculty.setMaximumHeight(130)
+        form.addRow("Teachers (L, T)", self.faculty)
+        self.lab_faculty = _checklist(self, fac)
+        self.lab_faculty.setObjectName("labFaculty")
+        self.lab_faculty.setMaximumHeight(130)
+        self.lab_faculty.setToolTip("Leave empty to use the teachers above")
+        form.addRow("Lab instructors (P)", self.lab_faculty)
+        self.duration = QSpinBox(self)
+        self.duration.setObjectName("labDuration")
+        self.duration.setRange(1, 6)
+        self.duration.setSuffix(" periods per lab")
+        form.addRow("Lab duration", self.duration)
+        lay.addLayout(form)
+        self.preview = QLabel(self)
+        self.preview.setObjectName("preview")
+        self.preview.setWordWrap(True)
+        lay.addWidget(self.preview)
+        self.error = QLabel(self)
+        self.error.setObjectName("generateError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = bb.addButton("Generate", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("generateButton")
+        bb.accepted.connect(self.generate)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.course.currentIndexChanged.connect(self._course_changed)
+        for w in (self.groups, self.faculty, self.lab_faculty):
+            w.itemChanged.connect(lambda *_: self.update_preview())
+        self.use_batches.toggled.connect(lambda *_: self.update_preview())
+        self.duration.valueChanged.connect(lambda *_: self.update_preview())
+        if course is not None:
+            i = self.course.findData(course)
+            if i >= 0:
+                self.course.setCurrentIndex(i)
+        self._course_changed()
+        self.resize(520, 640)
+
+    def _course_changed(self, *_):
+        c = self._courses.get(self.course.currentData())
+        if c:
+            self.duration.blockSignals(True)
+            self.duration.setValue(acts.default_lab_duration(c["practical_hours"]))
+            self.duration.setEnabled(c["practical_hours"] > 0)
+            self.duration.blockSignals(False)
+        self.update_preview()
+
+    def _args(self) -> dict:
+        return dict(faculty=checked_keys(self.faculty), lab_faculty=checked_keys(self.lab_faculty) or None,
+                    lab_duration=self.duration.value(), use_batches=self.use_batches.isChecked())
+
+    def update_preview(self) -> None:
+        code = self.course.currentData()
+        if code is None:
+            self.preview.setText("There are no courses yet.")
+            self.ok_button.setEnabled(False)
+            return
+        try:
+            plan = acts.plan_from_ltp(self.db, code, checked_keys(self.groups), **self._args())
+        except (ServiceError, DatabaseError) as exc:
+            self.preview.setText("")
+            self.error.setText(str(exc))
+            self.ok_button.setEnabled(False)
+            return
+        self.error.setText("")
+        lines = [f"• {p['_label']}: {p['sessions_per_week']} × {p['duration']} period(s)" for p in plan.to_create]
+        text = (f"Will create {len(lines)} activit{'y' if len(lines) == 1 else 'ies'}:\n" + "\n".join(lines)
+                if lines else "Nothing to create.")
+        if plan.existing:
+            text += "\nAlready there (skipped): " + ", ".join(plan.existing)
+        self.preview.setText(text)
+        self.ok_button.setEnabled(bool(lines))
+
+    def generate(self) -> None:
+        try:
+            self.created, self.skipped = acts.generate_from_ltp(
+                self.db, self.course.currentData(), checked_keys(self.groups), **self._args())
+        except (ServiceError, DatabaseError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class ActivitiesPage(AvailabilityHostPage):
+    def __init__(self, undo_stack, parent=None):
+        super().__init__("activity", undo_stack, parent)
+        self.generate_action = QAction("Generate from L-T-P…", self)
+        self.generate_action.setObjectName("actionGenerateLtp")
+        self.generate_action.setToolTip("Create a course's lectures, tutorials and practicals for chosen sections")
+        self.generate_action.triggered.connect(lambda *_: self.open_generate_dialog())
+        self.add_page_action(self.generate_action)
+        self.last_dialog = None
+
+    def _update_buttons(self) -> None:
+        super()._update_buttons()
+        if hasattr(self, "generate_action"):
+            self.generate_action.setEnabled(self.db is not None and not self.readonly)
+
+    def open_generate_dialog(self, course: str | None = None) -> list[dict]:
+        if self.db is None or self.readonly:
+            return []
+        if course is None and self._editing is not None:
+            course = self._editing.get("course")
+        dlg = GenerateDialog(self.db, self, course=course)
+        self.last_dialog = dlg
+        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.created:
+            return []
+        self.push_generated(dlg.created, dlg.skipped)
+        return dlg.created
+
+    def push_generated(self, created: list[dict], skipped: list[str]) -> None:
+        ids = [c["id"] for c in created]
+        snaps: list = []
+
+        def undo(db):
+            snaps.clear()
+            for i in reversed(ids):
+                snaps.append(res.delete_item(db, "activity", i))
+
+        def redo(db):
+            for snap in reversed(snaps):
+                res.restore(db, snap)
+
+        course = created[0]["course"] if created else ""
+        self.undo_stack.push(CallCommand(self.undo_stack, f"Generate {len(created)} activities of {course}",
+                                         redo, undo, entity="activity"))
+        msg = f"Created {len(created)} activities for {course}."
+        if skipped:
+            msg += f" Skipped {len(skipped)} that already existed."
+        self.status.emit(msg)
+        if ids:
+            self.select_id(ids[0])

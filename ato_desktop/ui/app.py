@@ -1,0 +1,141 @@
+"""Starting the desktop app: ``run_gui`` (the CLI calls it) and ``create_main_window`` (tests, screenshots).
+
+At start: ``--db PATH`` opens that file, ``--demo`` the demo department;
+otherwise the most recently used database, or on a first start a chooser
+(open the demo, create a new department, open a file). A database already
+being edited by another instance is offered read-only. The daily backup is
+taken in a worker once a database is open.
+
+``ATO_STARTUP_PROBE=1``: once the first window is shown, print
+``first-window <seconds>`` (since ``ato_desktop`` was imported) and quit with 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
+
+import ato_desktop
+from ato_desktop import APP_NAME, __version__
+from ato_desktop.ui import settings as st
+from ato_desktop.ui.main_window import MainWindow
+
+PROBE_ENV = "ATO_STARTUP_PROBE"
+
+
+def _icon() -> QIcon | None:
+    here = Path(__file__).resolve()
+    for base in (here.parents[1] / "resources", here.parents[2] / "resources"):
+        for name in ("icon.png", "icon.svg", "ato-desktop.png", "ato-desktop.svg"):
+            p = base / name
+            if p.exists():
+                return QIcon(str(p))
+    return None
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName(st.APP)
+    app.setOrganizationName(st.ORG)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    icon = _icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    return app
+
+
+def create_main_window(db_path: str | Path | None = None, *, readonly: bool = False) -> MainWindow:
+    """A main window (not shown, no event loop) with ``db_path`` open if given."""
+    ensure_app()
+    window = MainWindow()
+    if db_path is not None:
+        window.open_database(Path(db_path), readonly=readonly, ask=False)
+    return window
+
+
+class StartDialog(QDialog):
+    """First start: open the demo, create a new department, or open a file."""
+
+    DEMO, NEW, OPEN = 1, 2, 3
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("startDialog")
+        self.setWindowTitle(f"Welcome to {APP_NAME}")
+        self.choice = 0
+        lay = QVBoxLayout(self)
+        intro = QLabel(f"<h3>Welcome to {APP_NAME}</h3>Build your department's weekly timetable. "
+                       "How would you like to start?", self)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        for choice, text, tip, name in (
+            (self.DEMO, "Open the demo department",
+             "A complete Computer Science department to try everything on", "startDemo"),
+            (self.NEW, "Create a new department…", "Name, working days, periods and breaks", "startNew"),
+            (self.OPEN, "Open a database file…", "An .atodb file you or a colleague made", "startOpen"),
+        ):
+            b = QPushButton(text, self)
+            b.setObjectName(name)
+            b.setToolTip(tip)
+            b.setMinimumHeight(40)
+            b.clicked.connect(lambda *_, c=choice: self._choose(c))
+            lay.addWidget(b)
+        self.resize(420, 260)
+
+    def _choose(self, choice: int) -> None:
+        self.choice = choice
+        self.accept()
+
+
+def _probe(window: MainWindow, app: QApplication) -> None:
+    seconds = time.perf_counter() - getattr(ato_desktop, "STARTED", time.perf_counter())
+    print(f"first-window {seconds:.3f}", flush=True)
+    app.exit(0)
+
+
+def run_gui(db: str | None = None, demo: bool = False) -> int:
+    app = ensure_app()
+    probe = os.environ.get(PROBE_ENV) == "1"
+    window = MainWindow()
+    if probe:  # measure up to a window showing the requested data
+        if db:
+            window.open_database(Path(db), ask=False)
+        elif demo:
+            from ato_desktop.demo import ensure_demo_database
+
+            window.open_database(ensure_demo_database(), ask=False)
+        window.show()
+        QTimer.singleShot(0, lambda: _probe(window, app))
+        return app.exec()
+    window.show()
+
+    def start() -> None:
+        if db:
+            window.open_database(Path(db))
+        elif demo:
+            window.open_demo()
+        else:
+            last = st.last_file()
+            if last is not None and last.exists():
+                window.open_database(last)
+            else:
+                dlg = StartDialog(window)
+                dlg.exec()
+                if dlg.choice == StartDialog.DEMO:
+                    window.open_demo()
+                elif dlg.choice == StartDialog.NEW:
+                    window.new_department()
+                elif dlg.choice == StartDialog.OPEN:
+                    window.open_dialog()
+
+    QTimer.singleShot(0, start)
+    return app.exec()

@@ -1,0 +1,40 @@
+"""The Constraints page: the constraint instances (type, hard/soft, weight, parameters), enable/disable."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+
+from ato_desktop.engine.problem import DEFAULT_WEIGHTS
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.resource_page import ResourcePage
+from ato_desktop.ui.undo import UpdateItemCommand
+
+
+class ConstraintsPage(ResourcePage):
+    def __init__(self, undo_stack, parent=None):
+        super().__init__("constraint", undo_stack, parent, choice_overrides={"type": tuple(DEFAULT_WEIGHTS)})
+        self.toggle_action = QAction("Enable / disable", self)
+        self.toggle_action.setObjectName("actionToggleConstraint")
+        self.toggle_action.setToolTip("Switch the selected constraint on or off (Ctrl+E)")
+        self.toggle_action.setShortcut("Ctrl+E")
+        self.toggle_action.triggered.connect(lambda *_: self.toggle_enabled())
+        self.add_page_action(self.toggle_action)
+
+    def toggle_enabled(self) -> bool:
+        item = self._editing
+        if item is None or self.db is None or self.readonly:
+            return False
+        changed = {"enabled": not item["enabled"]}
+        try:
+            after = res.update_item(self.db, "constraint", item["type"], changed)
+        except (ServiceError, DatabaseError) as exc:
+            self.status.emit(str(exc))
+            return False
+        self._editing = after
+        verb = "Enable" if after["enabled"] else "Disable"
+        self.undo_stack.push(UpdateItemCommand(self.undo_stack, "constraint", item, after, changed,
+                                               text=f"{verb} constraint {after['_label']}"))
+        self.status.emit(f"{verb}d {after['_label']}.")
+        return True

@@ -1,0 +1,344 @@
+"""Edit forms generated from an entity's FieldSpecs, with inline validation messages.
+
+``EntityForm(entity)`` builds one editor per field (line edit, spin box,
+check box, combo box, a checklist for many references, a JSON box for
+parameters) and an error label under each. ``values()`` returns what the
+services expect (references by code); ``show_error(ValidationError)`` puts
+the service's message under the field it names.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import ValidationError
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class RefsEditor(QWidget):
+    """Several references as comma-separated codes, with a checklist to pick them."""
+
+    changed = Signal()
+
+    def __init__(self, field: res.FieldSpec, parent=None):
+        super().__init__(parent)
+        self.field = field
+        self.choices: list[tuple[str, str]] = []  # (key, label)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("codes separated by commas")
+        self.edit.textChanged.connect(self.changed)
+        self.button = QPushButton("Choose…", self)
+        self.button.clicked.connect(self.choose)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(self.button)
+
+    def set_choices(self, choices: list[tuple[str, str]]) -> None:
+        self.choices = choices
+
+    def value(self) -> list[str]:
+        return [v.strip() for v in self.edit.text().split(",") if v.strip()]
+
+    def set_value(self, keys) -> None:
+        self.edit.setText(", ".join(str(k) for k in (keys or [])))
+
+    def choose(self) -> None:
+        dlg = ChecklistDialog(self.field.label, self.choices, self.value(), self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.set_value(dlg.checked())
+
+
+class ChecklistDialog(QDialog):
+    def __init__(self, title: str, choices: list[tuple[str, str]], checked: list[str], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        lay = QVBoxLayout(self)
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Filter")
+        self.filter.textChanged.connect(self._filter)
+        lay.addWidget(self.filter)
+        self.list = QListWidget(self)
+        wanted = {c.lower() for c in checked}
+        for key, label in choices:
+            it = QListWidgetItem(label)
+            it.setData(Qt.ItemDataRole.UserRole, key)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Checked if str(key).lower() in wanted else Qt.CheckState.Unchecked)
+            self.list.addItem(it)
+        lay.addWidget(self.list)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(360, 420)
+
+    def _filter(self, text: str) -> None:
+        t = text.lower()
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            it.setHidden(t not in it.text().lower())
+
+    def checked(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+
+class EntityForm(QWidget):
+    """One editor per field of ``entity``; emits ``edited`` when the user changes anything."""
+
+    edited = Signal()
+
+    def __init__(self, entity: str, parent=None, *, choice_overrides: dict[str, tuple[str, ...]] | None = None):
+        super().__init__(parent)
+        self.entity = entity
+        self.spec = res.spec(entity)
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._loading = False
+        self._overrides = choice_overrides or {}
+        self.layout_ = QFormLayout(self)
+        self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for f in self.spec.fields:
+            editor = self._make_editor(f)
+            editor.setObjectName(f"field_{f.name}")
+            if f.help:
+                editor.setToolTip(f.help)
+            err = QLabel(self)
+            err.setObjectName(f"error_{f.name}")
+            err.setStyleSheet(ERROR_STYLE)
+            err.setWordWrap(True)
+            err.hide()
+            box = QWidget(self)
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(2)
+            v.addWidget(editor)
+            v.addWidget(err)
+            label = f.label + (" *" if f.required else "")
+            self.layout_.addRow(label, box)
+            self.editors[f.name] = editor
+            self.errors[f.name] = err
+        self.general_error = QLabel(self)
+        self.general_error.setObjectName("error_general")
+        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self.layout_.addRow(self.general_error)
+
+    # -- building ------------------------------------------------------------
+    def _make_editor(self, f: res.FieldSpec) -> QWidget:
+        if f.kind == "int":
+            w = QSpinBox(self)
+            w.setRange(f.min if f.min is not None else 0, f.max if f.max is not None else 1_000_000)
+            w.valueChanged.connect(self._changed)
+            return w
+        if f.kind == "bool":
+            w = QCheckBox(self)
+            w.toggled.connect(self._changed)
+            return w
+        if f.kind in ("choice", "ref") or f.name in self._overrides:
+            w = QComboBox(self)
+            if f.name in self._overrides:
+                w.setEditable(True)
+                for c in self._overrides[f.name]:
+                    w.addItem(c, c)
+                w.editTextChanged.connect(self._changed)
+            elif f.kind == "choice":
+                for c in f.choices:
+                    w.addItem(c.replace("_", " "), c)
+            w.currentIndexChanged.connect(self._changed)
+            return w
+        if f.kind == "refs":
+            w = RefsEditor(f, self)
+            w.changed.connect(self._changed)
+            return w
+        if f.kind == "dict":
+            w = QPlainTextEdit(self)
+            w.setPlaceholderText('{"name": value, …}  (JSON; leave empty for none)')
+            w.setFixedHeight(70)
+            w.textChanged.connect(self._changed)
+            return w
+        w = QLineEdit(self)
+        if f.kind == "list":
+            w.setPlaceholderText(f.help or "values separated by commas")
+        elif f.help:
+            w.setPlaceholderText(f.help)
+        w.textChanged.connect(self._changed)
+        return w
+
+    def _changed(self, *_):
+        if not self._loading:
+            self.edited.emit()
+
+    def set_reference_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
+        """``{"department": [(key, label), ...]}``: the items that references may point to."""
+        self._loading = True
+        try:
+            for f in self.spec.fields:
+                if f.kind not in ("ref", "refs") or f.ref not in choices:
+                    continue
+                w = self.editors[f.name]
+                if f.kind == "refs":
+                    w.set_choices(choices[f.ref])
+                    continue
+                current = w.currentData()
+                w.clear()
+                if not f.required:
+                    w.addItem("(none)", None)
+                for key, label in choices[f.ref]:
+                    w.addItem(label, key)
+                if current is not None:
+                    self._select(w, current)
+        finally:
+            self._loading = False
+
+    # -- values --------------------------------------------------------------
+    @staticmethod
+    def _select(combo: QComboBox, value: Any) -> None:
+        for i in range(combo.count()):
+            d = combo.itemData(i)
+            if d == value or (isinstance(d, str) and isinstance(value, str) and d.lower() == value.lower()):
+                combo.setCurrentIndex(i)
+                return
+        if combo.isEditable():
+            combo.setEditText("" if value is None else str(value))
+        else:  # nothing chosen: "(none)" for optional references, else the first choice
+            combo.setCurrentIndex(0 if combo.count() else -1)
+
+    def set_values(self, values: dict) -> None:
+        self._loading = True
+        try:
+            for f in self.spec.fields:
+                self._set(f, values.get(f.name, f.default))
+        finally:
+            self._loading = False
+        self.clear_errors()
+
+    def defaults(self) -> dict:
+        out = {}
+        for f in self.spec.fields:
+            d = f.default
+            out[f.name] = list(d) if isinstance(d, tuple) else d
+            if f.kind == "int" and d is None:
+                out[f.name] = f.min if f.min is not None else 0
+        return out
+
+    def _set(self, f: res.FieldSpec, value: Any) -> None:
+        w = self.editors[f.name]
+        if f.kind == "int":
+            w.setValue(int(value) if value is not None else (f.min or 0))
+        elif f.kind == "bool":
+            w.setChecked(bool(value))
+        elif isinstance(w, QComboBox):
+            self._select(w, value)
+        elif f.kind == "refs":
+            w.set_value(value)
+        elif f.kind == "dict":
+            w.setPlainText(json.dumps(value, indent=None, ensure_ascii=False) if value else "")
+        elif f.kind == "list":
+            w.setText(", ".join(value or []))
+        else:
+            w.setText("" if value is None else str(value))
+
+    def value_of(self, name: str) -> Any:
+        f = self.spec.field(name)
+        w = self.editors[name]
+        if f.kind == "int":
+            return w.value()
+        if f.kind == "bool":
+            return w.isChecked()
+        if isinstance(w, QComboBox):
+            if w.isEditable():
+                return w.currentText().strip()
+            return w.currentData()
+        if f.kind == "refs":
+            return w.value()
+        if f.kind == "dict":
+            text = w.toPlainText().strip()
+            if not text:
+                return {}
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(self.spec.label, f.label, f"is not valid JSON ({exc.msg}, line {exc.lineno}).")
+            if not isinstance(data, dict):
+                raise ValidationError(self.spec.label, f.label, 'must be named values like {"max": 4}.')
+            return data
+        if f.kind == "list":
+            return sorted({v.strip() for v in w.text().split(",") if v.strip()})
+        return w.text().strip()
+
+    def values(self) -> dict:
+        """The form's values as the services take them; may raise ValidationError (bad JSON)."""
+        return {f.name: self.value_of(f.name) for f in self.spec.fields}
+
+    # -- errors --------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for lab in self.errors.values():
+            lab.clear()
+            lab.hide()
+        self.general_error.clear()
+        self.general_error.hide()
+        for w in self.editors.values():
+            w.setProperty("invalid", False)
+            w.setStyleSheet("")
+
+    def field_for_error(self, exc: ValidationError) -> str | None:
+        name = (exc.field or "").strip().lower()
+        for f in self.spec.fields:
+            if f.label.lower() == name:
+                return f.name
+        for f in self.spec.fields:
+            if f.name.lower() == name.replace(" ", "_"):
+                return f.name
+        return None
+
+    def show_error(self, exc: Exception) -> str | None:
+        """Show the message under the field it concerns (or at the bottom); returns the field name."""
+        self.clear_errors()
+        if isinstance(exc, ValidationError):
+            fname = self.field_for_error(exc)
+            if fname is not None:
+                f = self.spec.field(fname)
+                lab = self.errors[fname]
+                lab.setText(f"{f.label} {exc.problem}")
+                lab.show()
+                w = self.editors[fname]
+                w.setProperty("invalid", True)
+                w.setStyleSheet("border: 1px solid #b00020;")
+                w.setFocus()
+                return fname
+        self.general_error.setText(str(exc))
+        self.general_error.show()
+        return None
+
+    def error_text(self, name: str) -> str:
+        lab = self.errors[name]
+        return lab.text() if not lab.isHidden() else ""
+
+    def set_read_only(self, ro: bool) -> None:
+        for w in self.editors.values():
+            w.setEnabled(not ro)

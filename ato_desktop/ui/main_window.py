@@ -1,0 +1,586 @@
+"""The main window: navigation between the editors, menus, toolbar, status bar, one undo stack.
+
+Public API (other parts plug in here)::
+
+    window.database            # the open Database or None
+    window.undo_stack          # the single UndoStack (Edit > Undo/Redo); survives switching pages
+    window.add_page(key, title, widget)
+    window.show_page(key)
+    window.add_menu_action("File", action)    # menu by name; created if missing
+    window.database_changed    # Signal(object): the new Database (or None)
+
+Pages that define ``set_database(db, readonly)`` receive every new database;
+pages that define ``on_data_changed(entity)`` are told after every edit, undo
+and redo.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from ato_desktop import APP_NAME, __version__
+from ato_desktop.storage.database import DB_SUFFIX, Database, DatabaseError, open_database, open_readonly
+from ato_desktop.storage.instance import DatabaseInUseError, open_for_editing
+from ato_desktop.ui import settings as st
+from ato_desktop.ui.undo import UndoStack
+from ato_desktop.ui.workers import run_in_thread
+
+FILE_FILTER = f"ATO Desktop databases (*{DB_SUFFIX});;All files (*)"
+
+# (key, title, entity or None)
+STANDARD_PAGES = (
+    ("calendar", "Calendar", None),
+    ("departments", "Departments", "department"),
+    ("faculty", "Faculty", "faculty"),
+    ("rooms", "Rooms", "room"),
+    ("groups", "Student groups", "group"),
+    ("courses", "Courses", "course"),
+    ("activities", "Activities", "activity"),
+    ("baskets", "Elective baskets", "basket"),
+    ("constraints", "Constraints", "constraint"),
+    ("timetables", "Timetables", None),
+)
+
+IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"))
+
+
+def _optional(module: str, name: str):
+    """A class from a module another part of the app provides, or None if it is not there (yet)."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:
+    out: list[QKeySequence] = []
+    for k in keys:
+        if not k.isEmpty() and all(k != o for o in out):
+            out.append(k)
+    return out
+
+
+class MainWindow(QMainWindow):
+    database_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.database: Database | None = None
+        self.readonly = False
+        self.undo_stack = UndoStack(self)
+        self.pages: dict[str, QWidget] = {}
+        self._page_titles: dict[str, str] = {}
+        self._menus: dict[str, QMenu] = {}
+        self._busy = False
+        self.last_job = None
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(200)
+        self.nav.setIconSize(QSize(16, 16))
+        self.stack = QStackedWidget(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.nav)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setCollapsible(1, False)
+        self.setCentralWidget(split)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        self.db_label = QLabel(self)
+        self.db_label.setObjectName("dbLabel")
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_pages()
+
+        self.undo_stack.data_changed.connect(self._data_changed)
+        self.undo_stack.failed.connect(lambda msg: self.show_status(msg, 15000))
+        self.undo_stack.cleanChanged.connect(lambda _: None)
+        self._update_title()
+        self._update_actions()
+        self.resize(1200, 760)
+        self._restore_window()
+
+    # ------------------------------------------------------------------ building
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", name: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                           if shortcut is not None else tip)
+        if name:
+            act.setObjectName(name)
+        act.triggered.connect(lambda *_: slot())
+        return act
+
+    def _build_actions(self) -> None:
+        S = QKeySequence.StandardKey
+        self.act_new = self._action("&New department…", self.new_department, S.New,
+                                    "Create a new department database", "actionNew")
+        self.act_open = self._action("&Open…", self.open_dialog, S.Open, "Open a department database", "actionOpen")
+        self.act_save_copy = self._action("Save a &copy…", self.save_copy, "Ctrl+Shift+S",
+                                          "Write a copy of the open database to another file", "actionSaveCopy")
+        self.act_demo = self._action("Open &demo department", self.open_demo, None,
+                                     "Open the demo department (Computer Science & Engineering)", "actionDemo")
+        self.act_restore = self._action("&Restore from backup…", self.restore_from_backup, None,
+                                        "Replace the data by an earlier backup", "actionRestore")
+        self.act_quit = self._action("&Quit", self.close, S.Quit, "Quit ATO Desktop", "actionQuit")
+        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts(_unique_keys([QKeySequence("Ctrl+Z"), *QKeySequence.keyBindings(S.Undo)]))
+        self.act_undo.setObjectName("actionUndo")
+        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts(_unique_keys([QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(S.Redo)]))
+        self.act_redo.setObjectName("actionRedo")
+        self.act_about = self._action("&About ATO Desktop", self.about, None, "", "actionAbout")
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        f = self.menu("File")
+        f.addAction(self.act_new)
+        f.addAction(self.act_open)
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        f.addAction(self.act_demo)
+        f.addSeparator()
+        f.addAction(self.act_save_copy)
+        self.import_menu = f.addMenu("&Import")
+        self.import_actions: dict[str, QAction] = {}
+        if _optional("ato_desktop.ui.import_dialog", "ImportDialog") is not None:
+            for entity, label in IMPORTABLE:
+                act = self._action(label, lambda e=entity: self.import_items(e), None,
+                                   f"Import {label.rstrip('…').lower()} from CSV or XLSX", f"actionImport_{entity}")
+                self.import_menu.addAction(act)
+                self.import_actions[entity] = act
+        else:
+            self.import_menu.menuAction().setVisible(False)
+        f.addAction(self.act_restore)
+        f.addSeparator()
+        f.addAction(self.act_quit)
+        e = self.menu("Edit")
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+        self.view_menu = self.menu("View")
+        self.page_group = QActionGroup(self)
+        self.page_group.setExclusive(True)
+        h = self.menu("Help")
+        h.addAction(self.act_about)
+        mb.setObjectName("menuBar")
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main toolbar", self)
+        tb.setObjectName("mainToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addAction(self.act_new)
+        tb.addAction(self.act_open)
+        tb.addSeparator()
+        tb.addAction(self.act_undo)
+        tb.addAction(self.act_redo)
+        self.addToolBar(tb)
+        self.toolbar = tb
+        self.view_menu.addAction(tb.toggleViewAction())
+        self.view_menu.addSeparator()
+
+    def _build_pages(self) -> None:
+        from ato_desktop.ui.pages import build_standard_page
+
+        for key, title, entity in STANDARD_PAGES:
+            page = build_standard_page(key, entity, self)
+            if page is not None:
+                self.add_page(key, title, page)
+
+    # ------------------------------------------------------------------ public API
+    def menu(self, name: str) -> QMenu:
+        """The menu called ``name`` (without '&'), created before Help if missing."""
+        clean = name.replace("&", "")
+        if clean in self._menus:
+            return self._menus[clean]
+        m = QMenu(name if "&" in name else f"&{clean}", self)
+        m.setObjectName(f"menu_{clean.lower().replace(' ', '_')}")
+        help_menu = self._menus.get("Help")
+        if help_menu is not None:
+            self.menuBar().insertMenu(help_menu.menuAction(), m)
+        else:
+            self.menuBar().addMenu(m)
+        self._menus[clean] = m
+        return m
+
+    def add_menu_action(self, menu_name: str, action: QAction) -> QAction:
+        if action.parent() is None:
+            action.setParent(self)
+        self.menu(menu_name).addAction(action)
+        return action
+
+    def add_page(self, key: str, title: str, widget: QWidget) -> None:
+        if key in self.pages:
+            raise ValueError(f"a page {key!r} exists already")
+        widget.setParent(self.stack)
+        self.pages[key] = widget
+        self._page_titles[key] = title
+        self.stack.addWidget(widget)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+        n = self.nav.count()
+        act = QAction(title, self)
+        act.setCheckable(True)
+        act.setObjectName(f"actionPage_{key}")
+        if n <= 9:
+            act.setShortcut(QKeySequence(f"Ctrl+{n}"))
+        act.triggered.connect(lambda *_, k=key: self.show_page(k))
+        self.page_group.addAction(act)
+        self.view_menu.addAction(act)
+        if hasattr(widget, "status"):
+            try:
+                widget.status.connect(lambda msg: self.show_status(msg))
+            except (AttributeError, TypeError, RuntimeError):
+                pass
+        if self.database is not None:
+            self._give_database(widget)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self.pages[key]
+        for i in range(self.nav.count()):
+            if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(i)
+                break
+        return widget
+
+    def current_page_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def show_status(self, message: str, timeout: int = 6000) -> None:
+        self.statusBar().showMessage(message, timeout)
+
+    # ------------------------------------------------------------------ navigation
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        self.stack.setCurrentWidget(self.pages[key])
+        for act in self.page_group.actions():
+            if act.objectName() == f"actionPage_{key}":
+                act.setChecked(True)
+
+    def _data_changed(self, entity: str) -> None:
+        for page in self.pages.values():
+            fn = getattr(page, "on_data_changed", None)
+            if fn is not None:
+                fn(entity)
+
+    # ------------------------------------------------------------------ database
+    def _give_database(self, page: QWidget) -> None:
+        fn = getattr(page, "set_database", None)
+        if fn is None:
+            return
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            params = {}
+        if "readonly" in params:
+            fn(self.database, readonly=self.readonly)
+        else:
+            fn(self.database)
+
+    def set_database(self, db: Database | None) -> None:
+        """Show ``db`` everywhere (closing the previous one); the undo history starts afresh."""
+        old = self.database
+        self.database = db
+        self.readonly = bool(db is not None and db.readonly)
+        self.undo_stack.set_database(db)
+        for page in self.pages.values():
+            self._give_database(page)
+        if old is not None and old is not db:
+            old.close()
+        if db is not None:
+            try:
+                st.add_recent_file(db.path)
+            except Exception:
+                pass
+        self._update_title()
+        self._update_actions()
+        self.database_changed.emit(db)
+
+    def open_database(self, path: str | Path, *, readonly: bool = False, ask: bool = True) -> bool:
+        """Open ``path`` for editing (or read-only). If another instance edits it, offer read-only."""
+        path = Path(path).expanduser()
+        if self.database is not None and self.database.path.resolve() == path.resolve() and not readonly:
+            return True
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            try:
+                db = open_readonly(path) if readonly else open_for_editing(path)
+            except DatabaseInUseError as exc:
+                QApplication.restoreOverrideCursor()
+                if not ask or not self._offer_readonly(exc):
+                    self.show_status(str(exc), 15000)
+                    return False
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+                db = open_readonly(path)
+        except DatabaseError as exc:
+            QApplication.restoreOverrideCursor()
+            if ask:
+                QMessageBox.warning(self, f"Cannot open {path.name}", str(exc))
+            self.show_status(str(exc), 15000)
+            return False
+        finally:
+            if QApplication.overrideCursor() is not None:
+                QApplication.restoreOverrideCursor()
+        self.set_database(db)
+        self.show_status(f"Opened {path}" + (" read-only" if db.readonly else ""))
+        if not db.readonly:
+            self._daily_backup(db)
+        return True
+
+    def _offer_readonly(self, exc: DatabaseInUseError) -> bool:
+        box = QMessageBox(self)
+        box.setObjectName("inUseBox")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Database in use")
+        box.setText(str(exc))
+        ro = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is ro
+
+    def _daily_backup(self, db: Database) -> None:
+        from ato_desktop.services import backups
+
+        def done(result, error):
+            if error is not None:
+                self.show_status(f"The daily backup failed: {error}", 15000)
+            elif result is not None:
+                self.show_status(f"Daily backup saved in {Path(result).parent.name}.")
+
+        self.last_job = run_in_thread(lambda: backups.daily_backup(db.path), done)
+
+    def close_database(self) -> None:
+        self.set_database(None)
+
+    # ------------------------------------------------------------------ file actions
+    def open_dialog(self) -> None:
+        start = str(self.database.path.parent) if self.database else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a department database", start, FILE_FILTER)
+        if path:
+            self.open_database(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = st.recent_files()
+        for p in files:
+            act = self.recent_menu.addAction(p.name)
+            act.setStatusTip(str(p))
+            act.setToolTip(str(p))
+            act.triggered.connect(lambda *_, path=p: self._open_recent(path))
+        if not files:
+            none = self.recent_menu.addAction("(none)")
+            none.setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", st.clear_recent_files)
+
+    def _open_recent(self, path: Path) -> None:
+        if not path.exists():
+            st.remove_recent_file(path)
+            QMessageBox.information(self, "File not found", f"{path} no longer exists; it was removed from the list.")
+            return
+        self.open_database(path)
+
+    def open_demo(self) -> None:
+        """Open the per-user demo department (created in a worker on first use)."""
+        from ato_desktop.demo import ensure_demo_database
+
+        self.show_status("Preparing the demo department…", 0)
+        self._set_busy(True)
+
+        def done(path, error):
+            self._set_busy(False)
+            if error is not None:
+                QMessageBox.warning(self, "Cannot open the demo", str(error))
+                self.show_status(f"Cannot open the demo: {error}", 15000)
+                return
+            self.open_database(path)
+
+        self.last_job = run_in_thread(ensure_demo_database, done)
+
+    def new_department(self) -> None:
+        wizard_cls = _optional("ato_desktop.ui.new_department_wizard", "NewDepartmentWizard")
+        if wizard_cls is not None:
+            wiz = wizard_cls(self)
+            if wiz.exec() and getattr(wiz, "created_path", None):
+                if self.open_database(wiz.created_path):
+                    self.show_page("departments")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "New department database", "", FILE_FILTER)
+        if not path:
+            return
+        path = Path(path)
+        if path.suffix != DB_SUFFIX:
+            path = path.with_suffix(DB_SUFFIX)
+        if path.exists():
+            QMessageBox.warning(self, "File exists", f"{path} exists already; choose another name.")
+            return
+        try:
+            open_database(path).close()
+        except DatabaseError as exc:
+            QMessageBox.warning(self, "Cannot create the database", str(exc))
+            return
+        if self.open_database(path):
+            self.show_page("calendar")
+            self.show_status("New department: set the working days and periods first, then add departments.")
+
+    def save_copy(self) -> None:
+        if self.database is None:
+            return
+        src = self.database.path
+        suggestion = str(src.with_name(src.stem + " copy" + DB_SUFFIX))
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggestion, FILE_FILTER)
+        if path:
+            self.save_copy_to(Path(path))
+
+    def save_copy_to(self, dest: Path):
+        """Copy the open database to ``dest`` (consistent snapshot) in a worker; returns the job."""
+        from ato_desktop.storage.backup import backup_database
+
+        if dest.suffix != DB_SUFFIX:
+            dest = dest.with_suffix(DB_SUFFIX)
+        if self.database is not None and dest.resolve() == self.database.path.resolve():
+            self.show_status("Choose another file: that is the open database.", 10000)
+            return None
+        src = self.database.path
+
+        def done(result, error):
+            if error is not None:
+                QMessageBox.warning(self, "Copy not saved", str(error))
+            else:
+                self.show_status(f"Saved a copy to {result}.")
+
+        self.last_job = run_in_thread(lambda: backup_database(src, dest), done)
+        return self.last_job
+
+    def restore_from_backup(self) -> None:
+        if self.database is None or self.readonly:
+            return
+        from ato_desktop.ui.restore_dialog import RestoreDialog
+
+        dlg = RestoreDialog.for_database(self.database.path, parent=self)
+        if dlg.exec() != RestoreDialog.DialogCode.Accepted or dlg.selected_backup() is None:
+            return
+        self.restore_backup_file(dlg.selected_backup())
+
+    def restore_backup_file(self, backup: Path):
+        """Restore ``backup`` over the open database in a worker; the window shows the result."""
+        from ato_desktop.services import backups
+
+        db = self.database
+        lock, db.lock = db.lock, None  # keep our instance lock across the close/reopen
+        self._set_busy(True)
+        self.show_status("Restoring the backup…", 0)
+
+        def done(new_db, error):
+            self._set_busy(False)
+            if error is not None:
+                db.lock = lock
+                QMessageBox.warning(self, "Restore failed", f"{error}\n\nNothing was changed.")
+                self.show_status(f"Restore failed: {error}", 15000)
+                self._give_all()
+                return
+            new_db.lock = lock
+            self.database = None  # the old one is closed already
+            self.set_database(new_db)
+            self.show_status(f"Restored {Path(backup).name}. The data before it was backed up first.", 15000)
+
+        self.last_job = run_in_thread(lambda: backups.restore(db, backup), done)
+        return self.last_job
+
+    def _give_all(self) -> None:
+        for page in self.pages.values():
+            self._give_database(page)
+
+    def import_items(self, entity: str) -> None:
+        cls = _optional("ato_desktop.ui.import_dialog", "ImportDialog")
+        if cls is None or self.database is None or self.readonly:
+            return
+        dlg = cls(self.database, entity, self.undo_stack, self)
+        dlg.exec()
+        self._data_changed("*")
+
+    def about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b> {__version__}<br>Build, optimize, print and publish a "
+                          "department's weekly timetable.")
+
+    # ------------------------------------------------------------------ state
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.centralWidget().setEnabled(not busy)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has = self.database is not None and not self._busy
+        editable = has and not self.readonly
+        self.act_save_copy.setEnabled(has)
+        self.act_restore.setEnabled(editable)
+        self.import_menu.setEnabled(editable)
+        for a in (self.act_new, self.act_open, self.act_demo):
+            a.setEnabled(not self._busy)
+
+    def _update_title(self) -> None:
+        if self.database is None:
+            self.setWindowTitle(APP_NAME)
+            self.db_label.setText("No database open")
+            return
+        ro = " (read-only)" if self.readonly else ""
+        self.setWindowTitle(f"{APP_NAME} — {self.database.path.name}{ro}")
+        self.db_label.setText(f"{self.database.path}{ro}")
+        self.db_label.setToolTip(str(self.database.path))
+
+    def _restore_window(self) -> None:
+        geo = st.window_geometry()
+        if geo is not None:
+            self.restoreGeometry(geo)
+        state = st.window_state()
+        if state is not None:
+            self.restoreState(state)
+        page = st.last_page()
+        if page in self.pages:
+            self.show_page(page)
+
+    def save_window_state(self) -> None:
+        st.save_window(self.saveGeometry(), self.saveState(), self.current_page_key())
+
+    def closeEvent(self, event) -> None:
+        self.save_window_state()
+        if self.database is not None:
+            self.database.close()
+            self.database = None
+        super().closeEvent(event)

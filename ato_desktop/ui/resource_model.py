@@ -1,0 +1,144 @@
+"""Table model over the services' item dicts, and a fast filter proxy.
+
+The model never touches ORM objects: it holds the plain dicts returned by
+``services.resources.list_items`` and formats them from the entity's
+FieldSpecs. Sorting uses raw values (numbers sort as numbers); filtering
+matches every word of the filter text against one pre-built lowercase
+string per row, so filtering thousands of rows stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+
+from ato_desktop.services import resources as res
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+HAYSTACK_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def format_value(field: res.FieldSpec, value: Any) -> str:
+    if value is None:
+        return ""
+    if field.kind == "bool":
+        return "Yes" if value else "No"
+    if field.kind in ("refs", "list"):
+        return ", ".join(str(v) for v in value)
+    if field.kind == "dict":
+        return ", ".join(f"{k}={v}" for k, v in value.items()) if value else ""
+    if field.kind == "choice":
+        return str(value).replace("_", " ")
+    return str(value)
+
+
+def _sort_key(field: res.FieldSpec, value: Any) -> Any:
+    if field.kind == "int":
+        return value if value is not None else -1
+    if field.kind == "bool":
+        return int(bool(value))
+    if field.kind == "dict":
+        return json.dumps(value or {}, sort_keys=True)
+    return format_value(field, value).lower()
+
+
+class ResourceTableModel(QAbstractTableModel):
+    def __init__(self, entity: str, parent=None):
+        super().__init__(parent)
+        self.entity = entity
+        self.spec = res.spec(entity)
+        self.columns: list[res.FieldSpec] = list(self.spec.fields)
+        self._rows: list[dict] = []
+        self._text: list[list[str]] = []
+        self._hay: list[str] = []
+
+    # -- data ----------------------------------------------------------------
+    def load(self, db) -> None:
+        rows = res.list_items(db, self.entity) if db is not None else []
+        self.set_rows(rows)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._text = [[format_value(f, r.get(f.name)) for f in self.columns] for r in rows]
+        self._hay = [" ".join(t).lower() + " " + str(r.get("_label", "")).lower() for t, r in zip(self._text, rows)]
+        self.endResetModel()
+
+    def item(self, row: int) -> dict:
+        return self._rows[row]
+
+    def items(self) -> list[dict]:
+        return list(self._rows)
+
+    def row_of(self, item_id: int) -> int:
+        for i, r in enumerate(self._rows):
+            if r["id"] == item_id:
+                return i
+        return -1
+
+    # -- Qt model API ----------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            f = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f.label
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f.help or f.label
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text[r][c]
+        if role == SORT_ROLE:
+            f = self.columns[c]
+            return _sort_key(f, self._rows[r].get(f.name))
+        if role == ITEM_ROLE:
+            return self._rows[r]
+        if role == HAYSTACK_ROLE:
+            return self._hay[r]
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[c].kind == "int":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def haystack(self, row: int) -> str:
+        return self._hay[row]
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Keeps rows whose text contains every word of the filter (any column, any order)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._words: list[str] = []
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(False)
+
+    def set_filter_text(self, text: str) -> None:
+        words = [w for w in text.lower().split() if w]
+        if words == self._words:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            self._words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._words = words
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not self._words:
+            return True
+        hay = self.sourceModel().haystack(source_row)
+        return all(w in hay for w in self._words)

@@ -1,0 +1,426 @@
+"""The generic resource editor: a sortable, filterable list and an edit form for one entity.
+
+Every page is driven by the entity's ``EntitySpec``. Edits call the services
+first (a ``ValidationError`` goes under its field and nothing is saved), then
+push a named undo command onto the window's single undo stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import DependentsError, ServiceError, ValidationError
+from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.forms import EntityForm
+from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel
+from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
+
+
+class DeleteConfirmDialog(QDialog):
+    """Shows what depends on an item before deleting it; refuses when something blocks it."""
+
+    def __init__(self, what: str, deps: dict[str, list[str]], parent=None):
+        super().__init__(parent)
+        self.setObjectName("deleteConfirm")
+        self.blocked = bool(deps["blocking"])
+        self.setWindowTitle("Cannot delete" if self.blocked else "Delete?")
+        lay = QVBoxLayout(self)
+        if self.blocked:
+            text = (f"{what} cannot be deleted while these depend on it. "
+                    "Delete or change them first:")
+            lines = deps["blocking"]
+        else:
+            lines = [f"Also removed: {x}" for x in deps["removed"]] + [f"Changed: {x}" for x in deps["cleared"]]
+            text = f"Delete {what}?" + (" This also affects:" if lines else " Nothing else depends on it.")
+            text += "\nYou can undo this with Edit ▸ Undo."
+        self.message = QLabel(text, self)
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        self.list = QListWidget(self)
+        self.list.setObjectName("dependents")
+        self.list.addItems(lines)
+        self.list.setVisible(bool(lines))
+        lay.addWidget(self.list)
+        if self.blocked:
+            bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+            bb.rejected.connect(self.reject)
+            self.delete_button = None
+        else:
+            bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+            self.delete_button = bb.addButton("Delete", QDialogButtonBox.ButtonRole.AcceptRole)
+            self.delete_button.setObjectName("confirmDelete")
+            bb.accepted.connect(self.accept)
+            bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.resize(520, 320 if lines else 140)
+
+    def lines(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+
+class ResourcePage(QWidget):
+    """List + form for one entity. ``status(str)`` reports what happened for the status bar."""
+
+    status = Signal(str)
+
+    def __init__(self, entity: str, undo_stack: UndoStack, parent=None, *,
+                 choice_overrides: dict[str, tuple[str, ...]] | None = None):
+        super().__init__(parent)
+        self.entity = entity
+        self.spec = res.spec(entity)
+        self.undo_stack = undo_stack
+        self.db = None
+        self.readonly = False
+        self._dirty = True
+        self._choices_dirty = True
+        self._editing: dict | None = None  # the item shown in the form; None = a new item
+        self.setObjectName(f"page_{entity}")
+
+        self.model = ResourceTableModel(entity, self)
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("filter")
+        self.filter_edit.setPlaceholderText(f"Filter {self.spec.plural.lower()}…  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        bar.addWidget(self.filter_edit, 1)
+        self.count_label = QLabel(self)
+        bar.addWidget(self.count_label)
+        self.new_button = self._button("New", "Add a new " + self.spec.label.lower() + " (Ctrl+N)", self.new_item)
+        self.dup_button = self._button("Duplicate", "Copy the selected item into a new one (Ctrl+D)", self.duplicate)
+        self.delete_button = self._button("Delete", "Delete the selected item (Del)", self.delete_selected)
+        for b in (self.new_button, self.dup_button, self.delete_button):
+            bar.addWidget(b)
+        self.extra_bar = QHBoxLayout()
+        bar.addLayout(self.extra_bar)
+        outer.addLayout(bar)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.table = QTableView(split)
+        self.table.setObjectName("table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        right = QWidget(split)
+        rlay = QVBoxLayout(right)
+        self.form_title = QLabel(right)
+        self.form_title.setObjectName("formTitle")
+        self.form_title.setStyleSheet("font-weight: bold; font-size: 14px;")
+        rlay.addWidget(self.form_title)
+        self.form = EntityForm(entity, right, choice_overrides=choice_overrides)
+        self.form.edited.connect(self._form_edited)
+        scroll = QScrollArea(right)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        rlay.addWidget(scroll, 1)
+        self.extra_form_area = QVBoxLayout()  # pages add e.g. the availability editor here
+        rlay.addLayout(self.extra_form_area)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.revert_button = QPushButton("Revert", right)
+        self.revert_button.clicked.connect(self.revert)
+        self.save_button = QPushButton("Save", right)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setDefault(True)
+        self.save_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.save_button.setToolTip("Save the form (Ctrl+Enter)")
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        rlay.addLayout(buttons)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        outer.addWidget(split, 1)
+        self.splitter = split
+
+        for seq, slot in (("Ctrl+F", self._focus_filter), ("Ctrl+N", self.new_item), ("Ctrl+D", self.duplicate)):
+            act = QAction(self)
+            act.setShortcut(QKeySequence(seq))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+        del_act = QAction(self.table)
+        del_act.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        del_act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        del_act.triggered.connect(self.delete_selected)
+        self.table.addAction(del_act)
+        self._update_buttons()
+
+    def _button(self, text: str, tip: str, slot) -> QToolButton:
+        b = QToolButton(self)
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setObjectName(text.lower() + "Button")
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.clicked.connect(slot)
+        return b
+
+    def add_page_action(self, action: QAction) -> QToolButton:
+        b = QToolButton(self)
+        b.setDefaultAction(action)
+        self.extra_bar.addWidget(b)
+        return b
+
+    # -- database ------------------------------------------------------------
+    def set_database(self, db, readonly: bool = False) -> None:
+        self.db = db
+        self.readonly = readonly
+        self._dirty = True
+        self._choices_dirty = True
+        self._editing = None
+        if self.isVisible():
+            self.reload()
+        self._update_buttons()
+
+    def on_data_changed(self, entity: str) -> None:
+        self._dirty = True
+        self._choices_dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        """Reload the list from the services, keeping the selected item and the filter."""
+        keep = self._editing["id"] if self._editing else None
+        self.model.load(self.db)
+        self._dirty = False
+        self._update_count()
+        if keep is not None and self.model.row_of(keep) >= 0:
+            self.select_id(keep)
+        elif self._editing is not None or not self.form_title.text():
+            if self.proxy.rowCount():
+                self.table.selectRow(0)
+                self._show_item(self.proxy.index(0, 0))
+            else:
+                self.new_item()
+        self._update_buttons()
+
+    def _ensure_choices(self) -> None:
+        if not self._choices_dirty or self.db is None:
+            return
+        refs = {f.ref for f in self.spec.fields if f.kind in ("ref", "refs")}
+        choices = {}
+        for r in refs:
+            key = res.spec(r).key
+            choices[r] = [(it[key], it["_label"]) for it in res.list_items(self.db, r)]
+        self.form.set_reference_choices(choices)
+        self._choices_dirty = False
+
+    # -- selection / form ----------------------------------------------------
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} {self.spec.plural.lower()}")
+
+    def _current_changed(self, current: QModelIndex, _previous) -> None:
+        if current.isValid():
+            self._show_item(current)
+
+    def _show_item(self, proxy_index: QModelIndex) -> None:
+        item = self.model.item(self.proxy.mapToSource(proxy_index).row())
+        self._ensure_choices()
+        self._editing = item
+        self.form.set_values(item)
+        self.form_title.setText(f"{self.spec.label}: {item['_label']}")
+        self._update_buttons()
+        self.item_shown(item)
+
+    def item_shown(self, item: dict | None) -> None:
+        """Hook for pages that show more about the current item (e.g. availability)."""
+
+    def current_item(self) -> dict | None:
+        return self._editing
+
+    def select_id(self, item_id: int) -> bool:
+        row = self.model.row_of(item_id)
+        if row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not idx.isValid():  # filtered out: clear the filter to show it
+            self.filter_edit.clear()
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(idx)
+        self._show_item(idx)
+        return True
+
+    def new_item(self, values: dict | None = None) -> None:
+        if self.readonly:
+            return
+        self._ensure_choices()
+        self._editing = None
+        self.table.clearSelection()
+        base = self.form.defaults()
+        if values:
+            base.update({k: v for k, v in values.items() if k in base})
+        self.form.set_values(base)
+        self.form_title.setText(f"New {self.spec.label.lower()}")
+        self._update_buttons()
+        self.item_shown(None)
+        first = self.form.editors[self.spec.fields[0].name]
+        first.setFocus()
+
+    def duplicate(self) -> None:
+        item = self._editing
+        if item is None or self.readonly:
+            return
+        values = {f.name: item.get(f.name) for f in self.spec.fields}
+        key = self.spec.key
+        if key != "id":
+            existing = {str(r.get(key, "")).lower() for r in self.model.items()}
+            n = 2
+            while f"{item[key]}-{n}".lower() in existing:
+                n += 1
+            values[key] = f"{item[key]}-{n}"
+        self.new_item(values)
+        self.form_title.setText(f"New {self.spec.label.lower()} (copy of {item['_label']})")
+        self.status.emit(f"Copy of {item['_label']}: check the fields and Save.")
+
+    def revert(self) -> None:
+        if self._editing is None:
+            self.new_item()
+        else:
+            self.form.set_values(self._editing)
+        self._update_buttons()
+
+    def _form_edited(self) -> None:
+        self.save_button.setEnabled(not self.readonly)
+
+    def _update_buttons(self) -> None:
+        has = self._editing is not None
+        ro = self.readonly or self.db is None
+        self.new_button.setEnabled(not ro)
+        self.dup_button.setEnabled(has and not ro)
+        self.delete_button.setEnabled(has and not ro)
+        self.save_button.setEnabled(not ro)
+        self.revert_button.setEnabled(not ro)
+        self.form.set_read_only(ro)
+
+    # -- edits ---------------------------------------------------------------
+    def save(self) -> bool:
+        """Create or update from the form. Returns True if saved (or nothing to save)."""
+        if self.db is None or self.readonly:
+            return False
+        try:
+            values = self.form.values()
+            if self._editing is None:
+                item = res.create_item(self.db, self.entity, values)
+                self.form.clear_errors()
+                self._editing = item
+                self.undo_stack.push(CreateItemCommand(self.undo_stack, self.entity, item))
+                self.status.emit(f"Added {self.spec.label.lower()} {item['_label']}.")
+            else:
+                before = self._editing
+                changed = {k: v for k, v in values.items() if not _same(before.get(k), v)}
+                if not changed:
+                    self.form.clear_errors()
+                    self.status.emit("No changes to save.")
+                    return True
+                after = res.update_item(self.db, self.entity, before[self.spec.key], changed)
+                self.form.clear_errors()
+                self._editing = after
+                self.undo_stack.push(UpdateItemCommand(self.undo_stack, self.entity, before, after, changed))
+                self.status.emit(f"Saved {self.spec.label.lower()} {after['_label']}.")
+        except ValidationError as exc:
+            self.form.show_error(exc)
+            self.status.emit(f"Not saved: {exc}")
+            return False
+        except (ServiceError, DatabaseError) as exc:
+            self.form.show_error(exc)
+            self.status.emit(f"Not saved: {exc}")
+            return False
+        if self._editing is not None:
+            self.select_id(self._editing["id"])
+        return True
+
+    def delete_selected(self) -> bool:
+        item = self._editing
+        if item is None or self.db is None or self.readonly:
+            return False
+        key = item[self.spec.key]
+        what = f"{self.spec.label} {item['_label']}"
+        try:
+            deps = res.dependents(self.db, self.entity, key)
+        except (ServiceError, DatabaseError) as exc:
+            self.status.emit(str(exc))
+            return False
+        dlg = DeleteConfirmDialog(what, deps, self)
+        self.last_confirm_dialog = dlg
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.blocked:
+            return False
+        row = self.model.row_of(item["id"])
+        try:
+            snap = res.delete_item(self.db, self.entity, key)
+        except DependentsError as exc:
+            self.status.emit(str(exc))
+            return False
+        except (ServiceError, DatabaseError) as exc:
+            self.status.emit(f"Not deleted: {exc}")
+            return False
+        self._editing = None
+        self.undo_stack.push(DeleteItemCommand(self.undo_stack, self.entity, item, snap))
+        self.status.emit(f"Deleted {what}. Edit ▸ Undo puts it back.")
+        if self.proxy.rowCount():
+            r = min(max(row, 0), self.proxy.rowCount() - 1)
+            self.table.selectRow(r)
+            self._show_item(self.proxy.index(r, 0))
+        return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return sorted(map(str, a or [])) == sorted(map(str, b or []))
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    if a in (None, "") and b in (None, ""):
+        return True
+    return a == b

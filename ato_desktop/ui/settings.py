@@ -1,0 +1,82 @@
+"""Typed application settings in one place (QSettings, INI format in the user's config folder).
+
+Tests redirect the folder with ``QSettings.setPath(IniFormat, UserScope, tmp)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORG = "ATO Desktop"
+APP = "ATO Desktop"
+MAX_RECENT = 8
+
+K_GEOMETRY = "window/geometry"
+K_STATE = "window/state"
+K_PAGE = "window/page"
+K_RECENT = "files/recent"
+K_LAST = "files/last"
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP)
+
+
+def _list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value]
+
+
+def recent_files() -> list[Path]:
+    return [Path(p) for p in _list(settings().value(K_RECENT))]
+
+
+def add_recent_file(path: Path) -> list[Path]:
+    path = Path(path).resolve()
+    items = [p for p in recent_files() if p != path]
+    items.insert(0, path)
+    items = items[:MAX_RECENT]
+    s = settings()
+    s.setValue(K_RECENT, [str(p) for p in items])
+    s.setValue(K_LAST, str(path))
+    return items
+
+
+def remove_recent_file(path: Path) -> None:
+    s = settings()
+    s.setValue(K_RECENT, [str(p) for p in recent_files() if p != Path(path).resolve()])
+
+
+def clear_recent_files() -> None:
+    settings().setValue(K_RECENT, [])
+
+
+def last_file() -> Path | None:
+    v = settings().value(K_LAST)
+    return Path(v) if v else None
+
+
+def save_window(geometry: QByteArray, state: QByteArray, page: str) -> None:
+    s = settings()
+    s.setValue(K_GEOMETRY, geometry)
+    s.setValue(K_STATE, state)
+    s.setValue(K_PAGE, page)
+
+
+def window_geometry() -> QByteArray | None:
+    v = settings().value(K_GEOMETRY)
+    return v if isinstance(v, QByteArray) else None
+
+
+def window_state() -> QByteArray | None:
+    v = settings().value(K_STATE)
+    return v if isinstance(v, QByteArray) else None
+
+
+def last_page() -> str:
+    return str(settings().value(K_PAGE) or "")

@@ -1,0 +1,315 @@
+"""The Timetables page: the list of versions (open, new, copy, rename, delete, publish) beside the grid.
+
+The grid is ``ato_desktop.ui.timetable.screen.TimetableScreen`` when that module
+is part of the build; otherwise the page shows the versions only.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import timetables as tts
+from ato_desktop.services import versions
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.undo import CallCommand
+
+COLUMNS = ("Name", "Status", "Scheduled", "Hard", "Soft", "Changed")
+
+
+def timetable_screen_class():
+    try:
+        return importlib.import_module("ato_desktop.ui.timetable.screen").TimetableScreen
+    except (ImportError, AttributeError):
+        return None
+
+
+class TimetablesPage(QWidget):
+    status = Signal(str)
+
+    def __init__(self, undo_stack, parent=None):
+        super().__init__(parent)
+        self.setObjectName("page_timetables")
+        self.undo_stack = undo_stack
+        self.db = None
+        self.readonly = False
+        self._dirty = True
+        self.infos: list[tts.TimetableInfo] = []
+        self.open_id: int | None = None
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(split)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.buttons = {}
+        for name, tip, slot in (
+            ("Open", "Show this version in the grid", self.open_selected),
+            ("New", "A new empty version", self.new_version),
+            ("Copy", "Copy this version under a new name", self.copy_selected),
+            ("Rename", "Rename this version", self.rename_selected),
+            ("Delete", "Delete this version", self.delete_selected),
+            ("Publish", "Mark this version as published", self.publish_selected),
+        ):
+            b = QToolButton(left)
+            b.setText(name)
+            b.setToolTip(tip)
+            b.setObjectName(f"tt{name}")
+            b.clicked.connect(lambda *_, s=slot: s())
+            bar.addWidget(b)
+            self.buttons[name] = b
+        bar.addStretch(1)
+        ll.addLayout(bar)
+        self.table = QTableWidget(0, len(COLUMNS), left)
+        self.table.setObjectName("versions")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda *_: self.open_selected())
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        ll.addWidget(self.table)
+        split.addWidget(left)
+
+        self.screen = None
+        cls = timetable_screen_class()
+        if cls is not None:
+            try:
+                self.screen = cls(None, undo_stack, split)
+            except Exception:  # the grid cannot start without a database: create it on first open
+                self.screen = None
+            self._screen_cls = cls
+        else:
+            self._screen_cls = None
+        if self.screen is not None:
+            split.addWidget(self.screen)
+        else:
+            self.placeholder = QLabel("Open a version to see it here." if cls else
+                                      "The timetable grid is not part of this build.", split)
+            self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            split.addWidget(self.placeholder)
+        split.setStretchFactor(1, 3)
+        self.splitter = split
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(split)
+        self._update_buttons()
+
+    # -- data ----------------------------------------------------------------
+    def set_database(self, db, readonly: bool = False) -> None:
+        self.db, self.readonly = db, readonly
+        self.open_id = None
+        self._dirty = True
+        if self.screen is not None and hasattr(self.screen, "set_database"):
+            self.screen.set_database(db)
+        if self.isVisible():
+            self.reload()
+        self._update_buttons()
+
+    def on_data_changed(self, entity: str) -> None:
+        if entity in ("*", "timetable"):
+            self._dirty = True
+            if self.isVisible():
+                self.reload()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        self._dirty = False
+        keep = self.selected_id()
+        self.infos = tts.list_timetables(self.db) if self.db is not None else []
+        self.table.setRowCount(len(self.infos))
+        for r, t in enumerate(self.infos):
+            cells = (t.name + ("  ◀ open" if t.id == self.open_id else ""), t.status, f"{t.scheduled}/{t.sessions}",
+                     "" if t.hard_cost is None else str(t.hard_cost), "" if t.soft_cost is None else str(t.soft_cost),
+                     t.updated_at.strftime("%d %b %Y %H:%M"))
+            for c, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setData(Qt.ItemDataRole.UserRole, t.id)
+                it.setToolTip(t.notes or t.name)
+                self.table.setItem(r, c, it)
+        if keep is not None:
+            self.select_id(keep)
+        self._update_buttons()
+
+    def selected_id(self) -> int | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        it = self.table.item(rows.pop(), 0)
+        return it.data(Qt.ItemDataRole.UserRole) if it else None
+
+    def selected_info(self) -> tts.TimetableInfo | None:
+        tid = self.selected_id()
+        return next((t for t in self.infos if t.id == tid), None)
+
+    def select_id(self, tid: int) -> None:
+        for r, t in enumerate(self.infos):
+            if t.id == tid:
+                self.table.selectRow(r)
+                return
+
+    def _update_buttons(self) -> None:
+        has = self.selected_id() is not None
+        edit = self.db is not None and not self.readonly
+        self.buttons["Open"].setEnabled(has)
+        self.buttons["New"].setEnabled(edit)
+        for n in ("Copy", "Rename", "Delete", "Publish"):
+            self.buttons[n].setEnabled(has and edit)
+
+    # -- actions ---------------------------------------------------------------
+    def _ask_name(self, title: str, default: str) -> str | None:
+        name, ok = QInputDialog.getText(self, title, "Name:", text=default)
+        return name.strip() if ok and name.strip() else None
+
+    def _fail(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "Timetables", str(exc))
+        self.status.emit(str(exc))
+
+    def open_selected(self) -> None:
+        tid = self.selected_id()
+        if tid is not None:
+            self.open_timetable(tid)
+
+    def open_timetable(self, tid: int) -> None:
+        self.open_id = tid
+        if self.screen is None and self._screen_cls is not None and self.db is not None:
+            self.screen = self._screen_cls(self.db, self.undo_stack, self.splitter)
+            self.placeholder.setParent(None)
+            self.splitter.addWidget(self.screen)
+        if self.screen is not None:
+            self.screen.open_timetable(tid)
+        self.reload()
+        info = next((t for t in self.infos if t.id == tid), None)
+        if info:
+            self.status.emit(f"Opened {info.name}.")
+
+    def new_version(self, name: str | None = None) -> bool:
+        if self.db is None or self.readonly:
+            return False
+        name = name or self._ask_name("New version", tts.unique_version_name(self.db, "Draft"))
+        if not name:
+            return False
+        try:
+            info = tts.create_timetable(self.db, name)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        self._push_created(info, f"New version {info.name}")
+        return True
+
+    def copy_selected(self, name: str | None = None) -> bool:
+        src = self.selected_info()
+        if src is None or self.readonly:
+            return False
+        name = name or self._ask_name("Copy version", tts.unique_version_name(self.db, f"{src.name} copy"))
+        if not name:
+            return False
+        try:
+            info = tts.copy_timetable(self.db, src.id, name)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        self._push_created(info, f"Copy {src.name} to {info.name}")
+        return True
+
+    def _push_created(self, info: tts.TimetableInfo, text: str) -> None:
+        holder: dict = {}
+
+        def undo(db):
+            holder["snap"] = versions.delete_version(db, info.id)
+
+        def redo(db):
+            versions.restore_version(db, holder["snap"])
+
+        self.undo_stack.push(CallCommand(self.undo_stack, text, redo, undo, entity="timetable"))
+        self.select_id(info.id)
+        self.status.emit(f"{text}.")
+
+    def rename_selected(self, name: str | None = None) -> bool:
+        info = self.selected_info()
+        if info is None or self.readonly:
+            return False
+        name = name or self._ask_name("Rename version", info.name)
+        if not name or name == info.name:
+            return False
+        old = info.name
+        try:
+            tts.rename_timetable(self.db, info.id, name)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        self.undo_stack.push(CallCommand(
+            self.undo_stack, f"Rename version {old} to {name}",
+            lambda db: tts.rename_timetable(db, info.id, name), lambda db: tts.rename_timetable(db, info.id, old),
+            entity="timetable"))
+        return True
+
+    def delete_selected(self, confirm: bool = True) -> bool:
+        info = self.selected_info()
+        if info is None or self.readonly:
+            return False
+        if confirm:
+            ans = QMessageBox.question(
+                self, "Delete version?",
+                f"Delete the version {info.name} ({info.status}, {info.scheduled} of {info.sessions} sessions "
+                "placed)? You can undo this with Edit ▸ Undo.")
+            if ans != QMessageBox.StandardButton.Yes:
+                return False
+        try:
+            snap = versions.delete_version(self.db, info.id)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        holder = {"snap": snap}
+        if self.open_id == info.id:
+            self.open_id = None
+
+        def undo(db):
+            versions.restore_version(db, holder["snap"])
+
+        def redo(db):
+            holder["snap"] = versions.delete_version(db, info.id)
+
+        self.undo_stack.push(CallCommand(self.undo_stack, f"Delete version {info.name}", redo, undo,
+                                         entity="timetable"))
+        return True
+
+    def publish_selected(self) -> bool:
+        info = self.selected_info()
+        if info is None or self.readonly:
+            return False
+        new = "draft" if info.status == "published" else "published"
+        before = versions.status_of(self.db, info.id)
+        try:
+            tts.set_status(self.db, info.id, new)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        self.undo_stack.push(CallCommand(
+            self.undo_stack, f"{'Publish' if new == 'published' else 'Unpublish'} {info.name}",
+            lambda db: tts.set_status(db, info.id, new), lambda db: versions.set_status_exact(db, info.id, before),
+            entity="timetable"))
+        return True

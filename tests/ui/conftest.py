@@ -1,0 +1,50 @@
+"""UI test fixtures: settings in a temporary folder, a main window on a real database file."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def window(qtbot, demo_db_path):
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window(demo_db_path)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    QThreadPool.globalInstance().waitForDone(10000)
+    w.close()
+
+
+def answer_dialog(qtbot, action, *, accept=True, inspect=None, timeout=5000):
+    """Run ``action`` (which opens a modal dialog); inspect the dialog, then accept or reject it."""
+    from PySide6.QtCore import QTimer
+
+    seen = {}
+
+    def handle():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, handle)
+            return
+        seen["dialog"] = dlg
+        if inspect is not None:
+            seen["info"] = inspect(dlg)
+        (dlg.accept if accept else dlg.reject)()
+
+    QTimer.singleShot(0, handle)
+    seen["result"] = action()
+    return seen
