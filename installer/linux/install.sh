@@ -26,7 +26,7 @@ cp -a "$HERE/ato-desktop" "$DEST.new"
 rm -rf "$DEST"
 mv "$DEST.new" "$DEST"
 ln -sf "$DEST/ato-desktop" "$BIN"
-sed "s|@BIN@|$DEST/ato-desktop|" "$HERE/ato-desktop.desktop" > "$DATA/applications/ato-desktop.desktop"
+sed "s|@BIN@|$DEST/ato-desktop|g" "$HERE/ato-desktop.desktop" > "$DATA/applications/ato-desktop.desktop"
 cp "$HERE/ato-desktop-mime.xml" "$DATA/mime/packages/ato-desktop.xml"
 cp "$HERE/ato-desktop.png" "$DATA/icons/hicolor/256x256/apps/ato-desktop.png"
 command -v update-mime-database >/dev/null && update-mime-database "$DATA/mime" >/dev/null 2>&1 || true
