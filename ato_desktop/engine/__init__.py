@@ -13,11 +13,14 @@ _LAZY = {
     "Assignment": "problem", "Problem": "problem",
     "ConstraintResult": "score", "Score": "score", "Violation": "score",
     "State": "state", "full_cost": "state", "full_counts": "state",
-    "evaluate": "evaluate",
     "optimize": "optimizer", "OptimizeParams": "optimizer", "Progress": "optimizer", "Result": "optimizer",
 }
 
-__all__ = sorted(_LAZY)
+# ``evaluate`` is both a submodule and a function: bind the function eagerly (it needs
+# only numpy), or importing the submodule first would leave the module under this name.
+from .evaluate import evaluate  # noqa: E402
+
+__all__ = sorted([*_LAZY, "evaluate"])
 
 
 def __getattr__(name: str):
@@ -34,7 +37,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .evaluate import evaluate
     from .optimizer import OptimizeParams, Progress, Result, optimize
     from .problem import Assignment, Problem
     from .score import ConstraintResult, Score, Violation
