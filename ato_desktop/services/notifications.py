@@ -147,11 +147,11 @@ def validate_mail_settings(host: str, port: int | str, security: str, sender: st
     ca_file = (ca_file or "").strip()
     if ca_file:
         if any(c in ca_file for c in "\r\n"):
-            raise bad("ca_file", "must be on one line.")
+            raise bad("trusted_certificate", "must be on one line.")
         try:
             ca_file = check_ca_file(ca_file)
         except ValueError as exc:
-            raise bad("ca_file", str(exc)) from None
+            raise bad("trusted_certificate", str(exc)) from None
     return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file)
 
 
