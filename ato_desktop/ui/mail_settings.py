@@ -75,7 +75,7 @@ class MailSettingsDialog(QDialog):
         self.sender_name.setPlaceholderText("e.g. CSE Timetable Office")
         self.ca_file = QLineEdit(ms.ca_file, self)
         self.ca_file.setObjectName("caFile")
-        self.ca_file.setPlaceholderText("optional: your institution's own certificate authority (PEM)")
+        self.ca_file.setPlaceholderText("optional: your institution's CA (PEM file)")
         self.ca_file.setToolTip("Only if the mail server's certificate is issued by your institution's own "
                                 "certificate authority: its certificate as a PEM file (.pem / .crt). It is "
                                 "trusted besides the system's authorities; host names are still checked.")
@@ -93,7 +93,9 @@ class MailSettingsDialog(QDialog):
         form.addRow("Pass&word:", self.password)
         form.addRow("Sender &address:", self.sender)
         form.addRow("Sender &name:", self.sender_name)
-        form.addRow("Trusted &certificate:", ca_row)
+        ca_label = QLabel("Trusted &certificate:", self)
+        ca_label.setBuddy(self.ca_file)  # a row holding a layout gets no buddy by itself
+        form.addRow(ca_label, ca_row)
         layout.addLayout(form)
 
         self.keyring_label = QLabel(self)
