@@ -209,3 +209,20 @@ def test_cli_configure_with_ca_file_then_test_over_starttls(demo_db_path, certs,
         assert len(server.received) == 1 and server.auth_calls == [(USER, True)]
     finally:
         server.stop()
+
+
+def test_certificates_made_by_the_openssl_command_work_the_same(db, tmp_path, memory_keyring):
+    """The fallback used where the 'cryptography' package is missing gives equally valid certificates."""
+    from tests.notify.tls_certs import CertToolMissing, make_certs
+
+    try:
+        other = make_certs(tmp_path / "openssl", tool="openssl")
+    except CertToolMissing as exc:
+        pytest.skip(str(exc))
+    server = _server(other, "starttls").start()
+    try:
+        settings(db, server, "starttls", ca_file=other.ca)
+        notes.send_test_email(db, "me@example.edu.in")
+        assert len(server.received) == 1 and server.auth_calls == [(USER, True)]
+    finally:
+        server.stop()
