@@ -931,7 +931,7 @@ def move_grid_kernel(cp, st, s, gh, gs):
 #   p_sync, p_swap, p_room, p_kempe
 F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE = range(7)
 # ipar layout (int64): iterations done, accepted, improving
-I_ITER, I_ACC, I_IMPR = range(3)
+I_ITER, I_ACC, I_IMPR, I_SKIP = range(4)
 
 
 @njit(cache=True, nogil=True)
@@ -960,6 +960,32 @@ def _pick_room(cp, rs, s):
     if n == 0:
         return rnd_int(rs, cp.R)
     return cp.ar_idx[a + rnd_int(rs, n)]
+
+
+@njit(cache=True, nogil=True)
+def _good_room(cp, st, rs, s, t):
+    """A cheap room choice for s starting at t (used by the constructor)."""
+    a = cp.ar_ptr[s]
+    b = cp.ar_ptr[s + 1]
+    if b == a:
+        return rnd_int(rs, cp.R)
+    c = cp.course[s]
+    best = -1
+    bkey = 0
+    for j in range(a, b):
+        r = cp.ar_idx[j]
+        busy = 0
+        for u in range(t, min(t + cp.dur[s], cp.T)):
+            busy += st.rocc[r, u]
+            if not cp.room_avail[r, u]:
+                busy += 1
+        key = busy * 1000000 + (cp.room_s[s, r] + (cp.w[RSTAB] if st.croom[c, r] == 0 else 0)) * 1000
+        slack = cp.room_cap[r] - cp.size[s]
+        key += slack if 0 <= slack < 1000 else 999
+        if best < 0 or key < bkey:
+            best = r
+            bkey = key
+    return best
 
 
 @njit(cache=True, nogil=True)
@@ -994,15 +1020,12 @@ def construct(cp, st, rs, units, u_ptr, u_idx, u_fixed, cs_ptr, cs_idx, W):
                 s = s0
                 ms[0] = s
                 mt[0] = t
-                if cp.needs_room[s] and cp.lock_r[s] < 0:
-                    na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
-                    nr = na if na > 0 else cp.R
-                else:
-                    nr = 1
+                # one room per start slot: the free allowed room that costs least (room terms,
+                # room stability), then the tightest fit; S*T deltas instead of S*T*R
+                nr = 1
                 for ri in range(nr):
                     if cp.needs_room[s] and cp.lock_r[s] < 0:
-                        na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
-                        mr[0] = cp.ar_idx[cp.ar_ptr[s] + ri] if na > 0 else ri
+                        mr[0] = _good_room(cp, st, rs, s, t)
                     elif cp.lock_r[s] >= 0:
                         mr[0] = cp.lock_r[s]
                     else:
@@ -1120,6 +1143,53 @@ def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
 
 
 @njit(cache=True, nogil=True)
+def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_r, conf, slot_n, slot_list,
+                 room, ms, mt, mr, k):
+    """True when moving ms[i] to (mt[i], mr[i]) surely creates a hard violation, judged from
+    the moved sessions' own terms, clashes with unmoved sessions and clashes among the
+    moved ones.  (False does not mean feasible: daily load, sync sets... are left to the delta.)"""
+    for i in range(k):
+        s = ms[i]
+        t = mt[i]
+        r = mr[i]
+        if t < 0 or static_h[s, t] > 0:
+            return True
+        if (lock_t[s] >= 0 and t != lock_t[s]) or (lock_r[s] >= 0 and r != lock_r[s]):
+            return True
+        nr = needs_room[s]
+        if nr:
+            if r < 0 or room_h[s, r] > 0:
+                return True
+        end = min(t + dur[s], T)
+        for u in range(t, end):
+            if nr and not room_avail[r, u]:
+                return True
+            for j in range(slot_n[u]):
+                y = slot_list[u, j]
+                moved = False
+                for m in range(k):
+                    if ms[m] == y:
+                        moved = True
+                        break
+                if moved:
+                    continue
+                if conf[s, y]:
+                    return True
+                if nr and needs_room[y] and room[y] == r:
+                    return True
+        for m in range(i + 1, k):
+            y = ms[m]
+            ty = mt[m]
+            if ty < 0:
+                continue
+            lo = max(t, ty)
+            hi = min(end, min(ty + dur[y], T))
+            if hi > lo and (conf[s, y] or (nr and needs_room[y] and mr[m] == r)):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
              fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
     """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
@@ -1217,9 +1287,17 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             ms[0] = s
             mt[0] = t
             mr[0] = r
+        ipar[I_ITER] += 1
+        if st.tot[0] == 0 and _breaks_hard(cp.T, cp.dur, cp.needs_room, cp.static_h, cp.room_h, cp.room_avail,
+                                           cp.lock_t, cp.lock_r, cp.conf, st.slot_n, st.slot_list, st.room,
+                                           ms, mt, mr, k):
+            # from a feasible state this move adds at least one hard violation: its cost is
+            # >= W (far above any temperature), so it is rejected without a full delta
+            ipar[I_SKIP] += 1
+            temp *= alpha
+            continue
         dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
         f = W * dh + ds + dp
-        ipar[I_ITER] += 1
         if f <= 0 or rnd_float(rs) < np.exp(-f / temp):
             commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp)
             ipar[I_ACC] += 1
