@@ -815,20 +815,168 @@ def _local(cp, st, ms, k, stamp, tmp):
 def delta_moves(cp, st, ms, mt, mr, k, tmp):
     """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged.
 
-    (Numba-IR inlining, ``inline="always"``, of these kernels into the search loops
-    made the first compile take minutes, so every kernel is a plain call.)"""
-    stamp = _mark_moves(cp, st, ms, mt, mr, k)
-    h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
+    The bodies of ``_mark_moves`` and ``_local`` are written out here (phase 0: before the
+    moves, phase 1: after): every call that passes the compiled tuples costs about a
+    microsecond of reference counting, and numba-IR inlining (``inline="always"``) made
+    the first compile take minutes."""
+    st.stamp[0] += 1
+    stamp = st.stamp[0]
+    n = st.l_n
+    n[:] = 0
     for i in range(k):
         s = ms[i]
-        st.old_t[i] = st.start[s]
-        st.old_r[i] = st.room[s]
-        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
-        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
-                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
-        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
-                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
-    h1, s1, p1 = _local(cp, st, ms, k, stamp, tmp)
+        st.mk_s[s] = stamp
+        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
+            t = st.start[s] if side == 0 else mt[i]
+            if t < 0:
+                continue
+            r = st.room[s] if side == 0 else mr[i]
+            rr = r if cp.needs_room[s] else -1
+            for u in range(t, min(t + cp.dur[s], cp.T)):
+                if rr >= 0 and st.mk_rt[rr, u] != stamp:
+                    st.mk_rt[rr, u] = stamp
+                    st.l_rt[n[0], 0] = rr
+                    st.l_rt[n[0], 1] = u
+                    n[0] += 1
+                d = u // cp.P
+                for jj in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+                    q = cp.res_idx[jj]
+                    st.mk_qt[q, u] = stamp
+                    if st.mk_qd[q, d] != stamp:
+                        st.mk_qd[q, d] = stamp
+                        st.l_qd[n[1], 0] = q
+                        st.l_qd[n[1], 1] = d
+                        n[1] += 1
+        for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            q = cp.res_idx[j]
+            if st.mk_q[q] != stamp:
+                st.mk_q[q] = stamp
+                st.l_q[n[2]] = q
+                n[2] += 1
+        c = cp.course[s]
+        if st.mk_c[c] != stamp:
+            st.mk_c[c] = stamp
+            st.l_c[n[3]] = c
+            n[3] += 1
+        for j in range(cp.ss_ptr[s], cp.ss_ptr[s + 1]):
+            y = cp.ss_idx[j]
+            if st.mk_y[y] != stamp:
+                st.mk_y[y] = stamp
+                st.l_y[n[4]] = y
+                n[4] += 1
+    h0 = 0
+    s0 = 0
+    p0 = 0
+    h1 = 0
+    s1 = 0
+    p1 = 0
+    for phase in range(2):
+        h = 0
+        so = 0
+        pen = 0
+        w = cp.w
+        n = st.l_n
+        for i in range(k):  # body of sess_cost, written out (no call)
+            s = ms[i]
+            t = st.start[s]
+            r = st.room[s]
+            if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
+                if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
+                    pen += st.anchor_w[0]
+            if t < 0:
+                h += w[UNSCHED]
+                continue
+            h += cp.static_h[s, t]
+            so += cp.static_s[s, t]
+            if cp.needs_room[s]:
+                if r < 0:
+                    h += w[UNSCHED]
+                else:
+                    h += cp.room_h[s, r]
+                    so += cp.room_s[s, r]
+                    if w[ROOMUNAV] != 0:
+                        for u in range(t, min(t + cp.dur[s], cp.T)):
+                            if not cp.room_avail[r, u]:
+                                h += w[ROOMUNAV]
+            if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
+                h += w[LOCK]
+        if w[ROOMCLASH] != 0:
+            for i in range(n[0]):
+                x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
+                if x > 1:
+                    h += w[ROOMCLASH] * (x - 1)
+        if w[RCLASH] != 0:
+            cl = 0
+            for i in range(k):
+                s = ms[i]
+                t = st.start[s]
+                if t < 0:
+                    continue
+                for u in range(t, min(t + cp.dur[s], cp.T)):
+                    for j in range(st.slot_n[u]):
+                        y = st.slot_list[u, j]
+                        if cp.conf[s, y]:
+                            cl += 1
+                for j in range(i + 1, k):
+                    y = ms[j]
+                    if cp.conf[s, y] and st.start[y] >= 0:
+                        lo = max(t, st.start[y])
+                        hi = min(min(t + cp.dur[s], st.start[y] + cp.dur[y]), cp.T)
+                        if hi > lo:
+                            cl -= hi - lo
+            h += w[RCLASH] * cl
+        tmp[:] = 0
+        occ = st.occ
+        for i in range(n[1]):
+            q = st.l_qd[i, 0]
+            _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                        w[DLOAD] == 0, w[MAXCONS] == 0, w[GAPS] == 0, cp.usable, occ, q, st.l_qd[i, 1], tmp)
+        for i in range(n[2]):
+            q = st.l_q[i]
+            if cp.max_days[q] > 0 and cp.is_fac[q]:
+                tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
+            if cp.is_grp[q] and w[ISO] != 0:
+                P = cp.P
+                for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
+                    y = cp.rs_idx[j]
+                    t = st.start[y]
+                    if t < 0:
+                        continue
+                    aff = st.mk_s[y] == stamp
+                    if not aff and t % P != 0 and st.mk_qt[q, t - 1] == stamp:
+                        aff = True
+                    if not aff:
+                        nx = min(t + cp.dur[y], cp.T)
+                        if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
+                            aff = True
+                    if aff:
+                        tmp[ISO] += iso_of(P, cp.T, cp.dur[y], occ, q, t)
+        for i in range(n[3]):
+            c = st.l_c[i]
+            _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
+        for i in range(n[4]):
+            tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
+        a, b = _weighted(w, tmp)
+        lh = h + a
+        ls = so + b
+        lp = pen
+        if phase == 0:
+            h0 = lh
+            s0 = ls
+            p0 = lp
+            for i in range(k):
+                s = ms[i]
+                st.old_t[i] = st.start[s]
+                st.old_r[i] = st.room[s]
+                res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+                _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                           st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+                _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                         st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
+        else:
+            h1 = lh
+            s1 = ls
+            p1 = lp
     for i in range(k - 1, -1, -1):
         s = ms[i]
         res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
