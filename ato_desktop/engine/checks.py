@@ -23,7 +23,8 @@ Codes
 
 Optional ``problem.meta`` keys used for wording:
 ``session_room_requirement`` (sequence of str per session, e.g. "lab (Computer Lab) for 64 students"),
-``session_room_kind_ok`` (bool[S, R]: rooms of the right kind/features, capacity ignored).
+``session_room_kind_ok`` (bool[S, R]: rooms of the right kind/features, capacity ignored),
+``sections`` (section name -> indices of its lab-batch leaf resources: "CSE-3A-B1 (lab batch of CSE-3A)").
 """
 
 from __future__ import annotations
@@ -68,7 +69,12 @@ def _a(text: str) -> str:
 
 
 def _kind_word(problem: Problem, q: int) -> str:
-    return "faculty" if int(problem.resource_kind[q]) == RESOURCE_FACULTY else "student group"
+    if int(problem.resource_kind[q]) == RESOURCE_FACULTY:
+        return "faculty"
+    for section, leaves in (problem.meta.get("sections") or {}).items():
+        if q in {int(x) for x in leaves}:
+            return f"lab batch of {section}"
+    return "student group"
 
 
 def _window_all(mask: np.ndarray, d: int, P: int) -> np.ndarray:
@@ -300,8 +306,18 @@ def _explain_no_start(problem: Problem, s: int, P: int) -> tuple[str, tuple[int,
             f"its faculty and students are", res, allowed)
 
 
+def _stem(label: str) -> str:
+    """'CS301 L (CSE-3A) #2' -> 'CS301 L (CSE-3A)' (the activity of a numbered session)."""
+    head, sep, tail = label.rpartition(" #")
+    return head if sep and tail.isdigit() else label
+
+
 def _check_sync_sets(problem: Problem, bad: set[int]) -> list[Finding]:
     out: list[Finding] = []
+    act = problem.session_activity
+    labels = problem.session_labels
+    # one finding per pair of activities and shared resources (not one per weekly session)
+    shared_by_acts: dict[tuple[int, int, tuple[int, ...]], list[tuple[int, int]]] = {}
     for k, members in enumerate(problem.sync_sets):
         members = [int(s) for s in members]
         seen: dict[int, int] = {}
@@ -314,11 +330,7 @@ def _check_sync_sets(problem: Problem, bad: set[int]) -> list[Finding]:
                 else:
                     seen[q] = s
         for (a, b), qs in shared.items():
-            out.append(Finding(
-                "sync_shared_resource", "error",
-                f"{problem.session_labels[a]} and {problem.session_labels[b]} must run at the same time "
-                f"(elective basket) but share {_names(problem.resource_names, qs)}.",
-                (a, b), tuple(qs), ()))
+            shared_by_acts.setdefault((int(act[a]), int(act[b]), tuple(qs)), []).append((a, b))
         if shared or any(s in bad for s in members) or len(members) < 2:
             continue
         common = np.ones(problem.n_slots, bool)
@@ -330,6 +342,17 @@ def _check_sync_sets(problem: Problem, bad: set[int]) -> list[Finding]:
                 f"The elective basket {_names(problem.session_labels, members, 4)} has no start time at which "
                 f"all of its sessions, their faculty, students and rooms are available.",
                 tuple(members), (), ()))
+    for (_aa, _ab, qs), pairs in shared_by_acts.items():
+        a, b = pairs[0]
+        if len(pairs) == 1:
+            what, note = f"{labels[a]} and {labels[b]}", ""
+        else:
+            what, note = f"{_stem(labels[a])} and {_stem(labels[b])}", f", {len(pairs)} sessions a week"
+        out.append(Finding(
+            "sync_shared_resource", "error",
+            f"{what} must run at the same time (elective basket{note}) but share "
+            f"{_names(problem.resource_names, qs)}.",
+            tuple(sorted({s for pair in pairs for s in pair})), tuple(qs), ()))
     return out
 
 

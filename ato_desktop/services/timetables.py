@@ -111,13 +111,16 @@ def _validate_name(s: Session, name: str, exclude: int | None = None) -> str:
 
 def _sync_sessions(s: Session, tt: m.Timetable) -> None:
     """Make the version hold exactly one row per (activity, occurrence)."""
-    have = {(a.activity_id, a.occurrence): a for a in tt.assignments}
+    have: dict[int, dict[int, m.SessionAssignment]] = {}
+    for a in tt.assignments:
+        have.setdefault(a.activity_id, {})[a.occurrence] = a
     for act in s.scalars(select(m.Activity)):
+        rows = have.get(act.id, {})
         for k in range(act.sessions_per_week):
-            if (act.id, k) not in have:
+            if k not in rows:
                 tt.assignments.append(m.SessionAssignment(activity_id=act.id, occurrence=k))
-        for (aid, k), row in list(have.items()):
-            if aid == act.id and k >= act.sessions_per_week:
+        for k, row in list(rows.items()):
+            if k >= act.sessions_per_week:
                 tt.assignments.remove(row)
                 s.delete(row)
 
@@ -262,13 +265,15 @@ def restore_session(db: Database, before: SessionView) -> None:
     """Put a session back exactly as ``before`` (undo of a move or lock)."""
     with db.session() as s:
         row = _session_row(s, before.id)
-        if before.day is None:
-            row.day_id = row.period_id = None
-        else:
-            row.day_id = s.scalar(select(m.Day.id).where(m.Day.position == before.day))
-            row.period_id = s.scalar(select(m.Period.id).where(m.Period.position == before.period))
-        row.room_id = s.scalar(select(m.Room.id).where(m.Room.code == before.room)) if before.room else None
-        row.locked = before.locked
+        with s.no_autoflush:  # day and period change together (a CHECK wants both or neither)
+            if before.day is None:
+                row.day_id = row.period_id = None
+            else:
+                day_id = s.scalar(select(m.Day.id).where(m.Day.position == before.day))
+                period_id = s.scalar(select(m.Period.id).where(m.Period.position == before.period))
+                row.day_id, row.period_id = day_id, period_id
+            row.room_id = s.scalar(select(m.Room.id).where(m.Room.code == before.room)) if before.room else None
+            row.locked = before.locked
 
 
 def set_locked(db: Database, session_ids: list[int], locked: bool) -> list[SessionView]:

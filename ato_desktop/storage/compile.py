@@ -171,6 +171,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     indptr = [0]
     indices: list[int] = []
     allowed_rows, avail_rows, pref_rows, requirement = [], [], [], []
+    kind_rows: list[np.ndarray] = []  # rooms of the right kind and features, capacity ignored (for checks)
     course_names, course_min_days = [], []
     keys: list[tuple[int, int]] = []
     sync: dict[tuple[int, int], list[int]] = {}
@@ -185,7 +186,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         size = sum(g.strength for g in a.groups)
         accepts = ROOM_KIND_ACCEPTS.get(a.room_kind, {a.room_kind})
         need = set(a.required_features or [])
-        allowed = np.array([r.kind in accepts and need <= set(r.features or []) and r.capacity >= size for r in rooms], bool)
+        kind_ok = np.array([r.kind in accepts and need <= set(r.features or []) for r in rooms], bool)
+        allowed = kind_ok & np.array([r.capacity >= size for r in rooms], bool)
         feat = f" with {', '.join(sorted(need))}" if need else ""
         req = f"{a.room_kind.replace('_', ' ')}{feat} for {size} students"
         s_avail, s_pref = _mark_grid(a.time_prefs, day_pos, period_pos, P, T)
@@ -200,6 +202,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             indices.extend(res)
             indptr.append(len(indices))
             allowed_rows.append(allowed)
+            kind_rows.append(kind_ok)
             avail_rows.append(s_avail)
             pref_rows.append(s_pref)
             requirement.append(req)
@@ -248,7 +251,9 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room,
         weights=weights,
-        meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys)},
+        meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
+              "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
+              "sections": {g.code: tuple(leaf_ids(g)) for g in groups if g.batches}},
     )
     return Compiled(problem, keys, [r.code for r in rooms], [f.code for f in faculty],
                     [g.code for g in leaves], D, index_of)

@@ -1,0 +1,63 @@
+"""``ato-desktop report --db DB [--timetable NAME] --kind KIND [--name X] [--paper A4|A3] [--portrait] --out FILE.pdf``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ato_desktop.cli import CliError
+
+KIND_HELP = (
+    "group, faculty, room: timetables (one with --name, else one page each); master: the department "
+    "master timetable, a page per day; workload: faculty load against limits; utilization: rooms; "
+    "conflicts: unscheduled sessions and remaining conflicts; book: everything, with contents and bookmarks"
+)
+
+
+def cmd_report(args) -> int:
+    from ato_desktop.cli.commands_db import db_path
+    from ato_desktop.reports import ReportError, render_report
+    from ato_desktop.storage.database import DatabaseError, open_readonly
+
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        raise CliError(f"--out {out}: give a file name ending in .pdf")
+    if out.exists() and out.is_dir():
+        raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
+    if not out.parent.exists():
+        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    path = db_path(args)
+    if not path:
+        raise CliError("give the database with --db PATH")
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise CliError(f"{p} does not exist")
+    try:
+        db = open_readonly(p)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        result = render_report(db, args.kind, out, timetable_id=args.timetable, name=args.name,
+                               paper=args.paper, landscape=not args.portrait)
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        db.close()
+    print(f"{result.pages} page(s) written to {result.path} (version “{result.timetable}”, "
+          f"{result.size / 1024:.0f} KB, {result.seconds:.1f} s)")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ato_desktop.reports import KINDS
+
+    p = sub.add_parser("report", help="print timetables and reports to PDF",
+                       description="Render a timetable or report of a timetable version to a PDF file.")
+    p.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
+    p.add_argument("--timetable", metavar="NAME", help="the timetable version (default: the latest)")
+    p.add_argument("--kind", required=True, choices=KINDS, help=KIND_HELP)
+    p.add_argument("--name", metavar="CODE", help="one student group, faculty member or room (by code)")
+    p.add_argument("--paper", default="A4", type=str.upper, choices=("A4", "A3"), help="paper size (default A4)")
+    p.add_argument("--portrait", action="store_true", help="portrait pages (default landscape)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    p.set_defaults(func=cmd_report)

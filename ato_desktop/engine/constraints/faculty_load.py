@@ -1,0 +1,87 @@
+"""Faculty load rules: periods per day (hard), consecutive periods and days on campus (soft).
+
+All three concern faculty resources only (``resource_kind == RESOURCE_FACULTY``) with a
+positive limit; a limit of 0 means "no limit".  Loads count session-slots: two sessions
+of one faculty member in the same slot count twice (the clash itself is
+``resource_clash``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..score import Violation
+from .base import Context, V, rule
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# Rule: a faculty member teaches at most resource_max_daily periods a day
+# (per faculty and day: occupied session-slots above the maximum).
+@rule("daily_load", "Faculty daily maximum exceeded", hard=True,
+      text="A faculty member teaches no more than their daily maximum of periods.")
+def daily_load(cx: Context, w: int) -> list[Violation]:
+    p, D, P = cx.p, cx.D, cx.P
+    mx = p.resource_max_daily.astype(np.int64)
+    out = []
+    for q in np.flatnonzero(cx.is_faculty & (mx > 0)).tolist():
+        per_day = cx.load[q].reshape(D, P).sum(axis=1)
+        for d in np.flatnonzero(per_day > mx[q]).tolist():
+            slots = [d * P + i for i in range(P) if cx.load[q, d * P + i] > 0]
+            n, m = int(per_day[d]), int(mx[q])
+            msg = (f"{cx.q(q)} teaches {_plural(n, 'period')} on {cx.day(d)}, above the daily maximum "
+                   f"of {m}: {cx.sessions(cx.sessions_of(q, slots))}")
+            out.append(V("daily_load", w, n - m, msg, sessions=cx.sessions_of(q, slots), resources=(q,),
+                         slots=slots))
+    return out
+
+
+# Rule (soft): runs of consecutive occupied usable periods within a day longer than
+# resource_max_consecutive (per faculty and run: length - maximum).  A break or a free
+# period ends a run; an occupied break period belongs to no run.
+@rule("max_consecutive", "Too many periods in a row", hard=False,
+      text="A faculty member does not teach more than their maximum of periods in a row.")
+def max_consecutive(cx: Context, w: int) -> list[Violation]:
+    p, D, P = cx.p, cx.D, cx.P
+    mx = p.resource_max_consecutive.astype(np.int64)
+    usable = p.slot_usable
+    out = []
+    for q in np.flatnonzero(cx.is_faculty & (mx > 0)).tolist():
+        m = int(mx[q])
+        for d in range(D):
+            run: list[int] = []
+            for u in list(range(d * P, d * P + P)) + [-1]:
+                if u >= 0 and cx.load[q, u] > 0 and usable[u]:
+                    run.append(u)
+                    continue
+                if len(run) > m:
+                    ss = cx.sessions_of(q, run)
+                    msg = (f"{cx.q(q)} teaches {len(run)} periods in a row on {cx.slots(run)} "
+                           f"(maximum {m}): {cx.sessions(ss)}")
+                    out.append(V("max_consecutive", w, len(run) - m, msg, sessions=ss, resources=(q,),
+                                 slots=run))
+                run = []
+    return out
+
+
+# Rule (soft): a faculty member comes on at most resource_max_days days
+# (per faculty: days with an occupied slot above the maximum).
+@rule("max_days", "Too many days on campus", hard=False,
+      text="A faculty member's classes fit in their maximum number of days on campus.")
+def max_days(cx: Context, w: int) -> list[Violation]:
+    p, D, P = cx.p, cx.D, cx.P
+    mx = p.resource_max_days.astype(np.int64)
+    out = []
+    for q in np.flatnonzero(cx.is_faculty & (mx > 0)).tolist():
+        busy_days = np.flatnonzero(cx.load[q].reshape(D, P).sum(axis=1) > 0).tolist()
+        m = int(mx[q])
+        if len(busy_days) <= m:
+            continue
+        slots = np.flatnonzero(cx.load[q] > 0).tolist()
+        ss = cx.sessions_of(q, slots)
+        days = ", ".join(cx.day(d) for d in busy_days)
+        msg = f"{cx.q(q)} comes on {len(busy_days)} days ({days}), more than the maximum of {m}"
+        out.append(V("max_days", w, len(busy_days) - m, msg, sessions=ss, resources=(q,), slots=slots))
+    return out

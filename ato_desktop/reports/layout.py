@@ -1,0 +1,211 @@
+"""Page geometry, paragraph styles, the document template (header, footer,
+bookmarks, table of contents), and fitting text into fixed-size cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A3, A4, landscape as to_landscape, portrait as to_portrait
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from ato_desktop.reports.fonts import FONT, FONT_BOLD, register_fonts
+
+PAPERS = {"A4": A4, "A3": A3}
+
+INK = colors.HexColor("#1F2933")
+MUTED = colors.HexColor("#5F6B7A")
+RULE = colors.HexColor("#9AA5B1")
+KIND_COLORS = {"L": colors.HexColor("#E6EFFB"), "T": colors.HexColor("#E5F5EA"), "P": colors.HexColor("#FDEFD9")}
+MIXED_COLOR = colors.HexColor("#EFEAF7")
+BREAK_COLOR = colors.HexColor("#D9DDE3")
+UNAVAILABLE_COLOR = colors.HexColor("#F1F1F1")
+HEAD_COLOR = colors.HexColor("#34495E")
+WARN_COLOR = colors.HexColor("#FBE3E1")
+WARN_INK = colors.HexColor("#A61B1B")
+
+
+class ReportCancelled(Exception):
+    """The user cancelled a render; nothing was written."""
+
+
+def esc(text: object) -> str:
+    return escape(str(text))
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    paper: str = "A4"
+    landscape: bool = True
+
+    @property
+    def size(self) -> tuple[float, float]:
+        try:
+            base = PAPERS[self.paper.upper()]
+        except KeyError:
+            raise ValueError(f"paper {self.paper!r} is not one of {', '.join(PAPERS)}") from None
+        return to_landscape(base) if self.landscape else to_portrait(base)
+
+    @property
+    def scale(self) -> float:
+        """Text scale: A3 prints bigger text than A4."""
+        return 1.3 if self.paper.upper() == "A3" else 1.0
+
+    @property
+    def margin(self) -> float:
+        return 12 * mm * (1.2 if self.paper.upper() == "A3" else 1.0)
+
+    @property
+    def header_height(self) -> float:
+        return 15 * mm * self.scale
+
+    @property
+    def footer_height(self) -> float:
+        return 7 * mm * self.scale
+
+    def frame(self) -> tuple[float, float, float, float]:
+        w, h = self.size
+        m = self.margin
+        return m, m + self.footer_height, w - 2 * m, h - 2 * m - self.header_height - self.footer_height
+
+
+class Styles:
+    """Paragraph styles for one page setup, with a cache for fitted cell styles."""
+
+    def __init__(self, setup: PageSetup):
+        register_fonts()
+        k = setup.scale
+        self.k = k
+        self.title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15 * k, leading=18 * k, textColor=INK)
+        self.subtitle = ParagraphStyle("subtitle", fontName=FONT, fontSize=9 * k, leading=11 * k, textColor=MUTED)
+        self.h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=20 * k, leading=24 * k, textColor=INK,
+                                 spaceAfter=6 * k)
+        self.h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11.5 * k, leading=14 * k, textColor=INK,
+                                 spaceBefore=8 * k, spaceAfter=3 * k)
+        self.body = ParagraphStyle("body", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK)
+        self.small = ParagraphStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
+        self.small_right = ParagraphStyle("small_r", parent=self.small, alignment=TA_RIGHT)
+        self.small_center = ParagraphStyle("small_c", parent=self.small, alignment=TA_CENTER)
+        self.head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
+                                   textColor=colors.white, alignment=TA_CENTER)
+        self.head_left = ParagraphStyle("head_l", parent=self.head, alignment=TA_LEFT)
+        self.toc = [
+            ParagraphStyle("toc0", fontName=FONT_BOLD, fontSize=10 * k, leading=13 * k, textColor=INK,
+                           spaceBefore=5 * k),
+            ParagraphStyle("toc1", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK,
+                           leftIndent=14 * k),
+        ]
+        self._cells: dict[tuple[float, str, bool], ParagraphStyle] = {}
+
+    def cell(self, size: float, align: str = "center", bold: bool = False) -> ParagraphStyle:
+        key = (size, align, bold)
+        st = self._cells.get(key)
+        if st is None:
+            st = ParagraphStyle(f"cell{size}{align}{bold}", fontName=FONT_BOLD if bold else FONT, fontSize=size,
+                                leading=size * 1.18, textColor=INK,
+                                alignment={"center": TA_CENTER, "left": TA_LEFT, "right": TA_RIGHT}[align])
+            self._cells[key] = st
+        return st
+
+    def fit(self, markup: str, width: float, height: float, *, base: float = 8.0, minimum: float = 4.5,
+            align: str = "center", bold: bool = False) -> Paragraph:
+        """The paragraph at the largest font size (from ``base`` down) that fits ``width`` x ``height``."""
+        size = base * self.k
+        floor = minimum * self.k
+        while True:
+            p = Paragraph(markup, self.cell(round(size, 2), align, bold))
+            _, h = p.wrap(width, height)
+            if h <= height or size <= floor:
+                return p
+            size = max(floor, size - 0.5 * self.k)
+
+
+class Marker(Flowable):
+    """A zero-size flowable: a PDF bookmark / outline entry / TOC entry at this point."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, key: str, title: str, level: int = 0, toc: bool = True, progress: str = ""):
+        super().__init__()
+        self.key, self.title, self.level, self.toc, self.progress = key, title, level, toc, progress
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+@dataclass
+class DocInfo:
+    institution: str
+    department: str
+    term: str
+    version: str
+    generated: str
+    report_title: str
+
+
+class ReportDoc(BaseDocTemplate):
+    """One page template with the header band and footer; bookmarks from :class:`Marker`."""
+
+    def __init__(self, target, setup: PageSetup, info: DocInfo, styles: Styles, *,
+                 on_marker: Callable[[Marker, int], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None):
+        super().__init__(target, pagesize=setup.size, leftMargin=setup.margin, rightMargin=setup.margin,
+                         topMargin=setup.margin, bottomMargin=setup.margin, title=info.report_title,
+                         author=info.institution or "ATO Desktop", subject=f"{info.department} — {info.term}",
+                         creator="ATO Desktop", invariant=0)
+        self.setup, self.info, self.styles = setup, info, styles
+        self._on_marker, self._should_stop = on_marker, should_stop
+        x, y, w, h = setup.frame()
+        frame = Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+        self._outline_opened = False
+
+    # header and footer on every page
+    def _decorate(self, canv, doc) -> None:
+        s = self.setup
+        k = s.scale
+        w, h = s.size
+        m = s.margin
+        top = h - m
+        info = self.info
+        canv.saveState()
+        canv.setFillColor(INK)
+        canv.setFont(FONT_BOLD, 11.5 * k)
+        canv.drawString(m, top - 11 * k, info.institution or "")
+        canv.setFont(FONT, 9 * k)
+        canv.setFillColor(MUTED)
+        canv.drawString(m, top - 23 * k, info.department or "")
+        right = w - m
+        canv.setFont(FONT, 8 * k)
+        canv.drawRightString(right, top - 9 * k, info.term or "")
+        canv.drawRightString(right, top - 19.5 * k, f"Timetable version: {info.version}")
+        canv.drawRightString(right, top - 30 * k, f"Generated {info.generated}")
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.6)
+        canv.line(m, h - m - s.header_height + 4 * k, right, h - m - s.header_height + 4 * k)
+        canv.line(m, m + s.footer_height - 6 * k, right, m + s.footer_height - 6 * k)
+        canv.setFont(FONT, 7 * k)
+        canv.drawString(m, m, f"ATO Desktop · {info.report_title}")
+        canv.drawRightString(right, m, f"Page {doc.page}")
+        canv.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        if self._should_stop is not None and self._should_stop():
+            raise ReportCancelled()
+        if isinstance(flowable, Marker):
+            c = self.canv
+            c.bookmarkPage(flowable.key)
+            c.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=flowable.level > 0)
+            if flowable.toc:
+                self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
+            if self._on_marker is not None:
+                self._on_marker(flowable, self.page)

@@ -1,0 +1,250 @@
+"""Import faculty, rooms, student groups and courses from CSV / XLSX: all or nothing.
+
+Steps (the import dialog and ``ato-desktop import`` do the same):
+
+1. :func:`ato_desktop.io.tabular.read_table` reads the file;
+2. :func:`mapping_for` guesses (or applies ``{"Header": "field"}``) the column mapping;
+3. :func:`check_rows` validates every row through ``services.resources`` in a
+   transaction that is rolled back (a dry run), returning each bad row as a
+   :class:`~ato_desktop.io.tabular.RowError` with its row number in the file;
+4. :func:`import_rows` takes a ``before-import`` backup, then creates all rows
+   in ONE transaction (``resources.bulk_create``); on any error it raises
+   :class:`~ato_desktop.io.tabular.ImportRowsError` and nothing is written;
+5. undo: :func:`remove_imported` deletes exactly the imported rows (one
+   transaction) and returns a snapshot; :func:`restore_imported` puts them back.
+
+Every failure is a :class:`~ato_desktop.io.tabular.TabularError` (file/row
+problems) or, from the database, a ``storage.database.DatabaseError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from sqlalchemy import delete, select
+
+from ato_desktop.io import tabular as tab
+from ato_desktop.io.tabular import ImportCancelled, ImportRowsError, RowError, Table, TabularError
+from ato_desktop.services import backups
+from ato_desktop.services import resources as res
+from ato_desktop.services.errors import ValidationError
+from ato_desktop.services.snapshot import RowSnapshot, restore_rows, snapshot_rows
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+__all__ = [
+    "IMPORTABLE", "ImportResult", "import_fields", "mapping_for", "prepare", "check_rows", "import_rows",
+    "import_file", "remove_imported", "restore_imported", "default_values",
+]
+
+IMPORTABLE = ("faculty", "room", "group", "course")
+
+
+@dataclass
+class ImportResult:
+    entity: str
+    ids: list[int] = field(default_factory=list)
+    backup: Path | None = None
+    dry_run: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def _spec(entity: str) -> res.EntitySpec:
+    if entity not in IMPORTABLE:
+        raise TabularError(None, f"{entity!r} cannot be imported; choose one of {', '.join(IMPORTABLE)}.")
+    return res.spec(entity)
+
+
+def import_fields(entity: str) -> tuple[res.FieldSpec, ...]:
+    """The fields a column can be mapped to (name, label, help)."""
+    return _spec(entity).fields
+
+
+def mapping_for(entity: str, table: Table, pairs: dict[str, str] | None = None) -> list[str | None]:
+    fields = import_fields(entity)
+    if pairs:
+        return tab.mapping_from_pairs(table.headers, pairs, fields, table.path)
+    return tab.auto_mapping(table.headers, fields)
+
+
+def default_values(db: Database, entity: str, mapped: set[str]) -> dict[str, str]:
+    """Values for empty cells (or a missing column) of required fields: the department, when the
+    database has a home department (or only one department). ``mapped`` is kept for callers' clarity."""
+    sp = _spec(entity)
+    out: dict[str, str] = {}
+    for f in sp.fields:
+        if f.name == "department" and f.required:
+            with db.read_session() as s:
+                depts = list(s.scalars(select(m.Department).order_by(m.Department.id)))
+            home = [d for d in depts if d.is_home]
+            if home:
+                out["department"] = home[0].code
+            elif len(depts) == 1:
+                out["department"] = depts[0].code
+    return out
+
+
+def prepare(db: Database, entity: str, table: Table, mapping: Sequence[str | None]
+            ) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """Rows as ``(row number, values)`` with defaults filled in, and the rows that are malformed."""
+    _spec(entity)
+    rows, errors = tab.table_to_rows(table, mapping)
+    defaults = default_values(db, entity, {f for f in mapping if f})
+    if defaults:
+        rows = [(n, {**defaults, **values}) for n, values in rows]
+    if entity == "group":
+        # Lab batches name their section; create the sections of the file first, whatever the file's order.
+        codes = {str(v.get("code", "")).strip().lower() for _, v in rows}
+        later = [r for r in rows if str(r[1].get("parent", "")).strip().lower() in codes]
+        rows = [r for r in rows if r not in later] + later
+    return rows, errors
+
+
+def _column_of(sp: res.EntitySpec, table: Table | None, mapping: Sequence[str | None] | None, label: str) -> tuple[str, str]:
+    """(column header, field label) for a ValidationError's field (a label or a name)."""
+    fname = None
+    for f in sp.fields:
+        if label in (f.label, f.name):
+            fname = f.name
+            label = f.label
+            break
+    column = ""
+    if fname and table is not None and mapping is not None and fname in mapping:
+        column = table.headers[list(mapping).index(fname)]
+    return column, label
+
+
+def _row_errors(sp, exc_list: Sequence[ValidationError], numbers: Sequence[int], table, mapping) -> list[RowError]:
+    """RowErrors in file order (rows may have been reordered, e.g. sections before their batches)."""
+    out = []
+    for e in exc_list:
+        row = numbers[e.row] if e.row is not None and 0 <= e.row < len(numbers) else e.row
+        column, label = _column_of(sp, table, mapping, e.field)
+        out.append(RowError(row, column, label, e.problem))
+    order = {id(e): k for k, e in enumerate(out)}
+    return sorted(out, key=lambda e: (e.row is None, e.row or 0, order[id(e)]))
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _field_errors(s, sp: res.EntitySpec, values: dict, i: int) -> list[ValidationError]:
+    """Every field's own problem (value, reference, uniqueness) in one row, not just the first."""
+    out: list[ValidationError] = []
+    unknown = set(values) - {f.name for f in sp.fields}
+    for name in sorted(unknown):
+        out.append(ValidationError(sp.label, name, "is not a field of this item.", i))
+    with s.no_autoflush:
+        for f in sp.fields:
+            try:
+                value = res._clean(sp, f, values.get(f.name), s, i)
+                if f.unique and value not in (None, ""):
+                    res._check_unique(s, sp, f, value, None, i)
+            except ValidationError as exc:
+                exc.row = i
+                out.append(exc)
+    return out
+
+
+def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
+               mapping: Sequence[str | None] | None = None,
+               on_progress: Callable[[int, int], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> list[RowError]:
+    """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good).
+
+    Unlike the import itself (which stops at a row's first bad field), every
+    bad field of a row is reported, so the coordinator can fix them all at once.
+    """
+    sp = _spec(entity)
+    numbers = [n for n, _ in rows]
+    errors: list[ValidationError] = []
+    total = len(rows)
+    try:
+        with db.session() as s:
+            for i, (_n, values) in enumerate(rows):
+                if should_stop is not None and i % 64 == 0 and should_stop():
+                    raise ImportCancelled(table.path if table else None)
+                try:  # exactly as the import runs it
+                    with s.begin_nested():
+                        res._create_in(s, sp, entity, values, i)
+                except ValidationError as exc:
+                    # The create stops at the first bad field: collect every field's problem.
+                    exc.row = i
+                    errors.extend(_field_errors(s, sp, values, i) or [exc])
+                if on_progress is not None and (i % 50 == 0 or i == total - 1):
+                    on_progress(i + 1, total)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return _row_errors(sp, errors, numbers, table, mapping)
+
+
+def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
+                mapping: Sequence[str | None] | None = None, backup: bool = True) -> ImportResult:
+    """Create every row in one transaction, after a ``before-import`` backup. All or nothing.
+
+    Raises :class:`ImportRowsError` (listing every bad row with its number in
+    the file) and writes nothing if any row is invalid.
+    """
+    sp = _spec(entity)
+    if not rows:
+        raise TabularError(table.path if table else None, "has no data rows to import.")
+    backup_path = backups.before_import(db) if backup else None
+    numbers = [n for n, _ in rows]
+    try:
+        created = res.bulk_create(db, entity, [values for _, values in rows], first_row=0)
+    except res.BulkValidationError as exc:
+        raise ImportRowsError(table.path if table else None,
+                              _row_errors(sp, exc.errors, numbers, table, mapping), sp.plural.lower()) from None
+    return ImportResult(entity, [int(c["id"]) for c in created], backup_path)
+
+
+def import_file(db: Database, entity: str, path: str | Path, *, pairs: dict[str, str] | None = None,
+                dry_run: bool = False, backup: bool = True) -> ImportResult:
+    """Read, map, validate and (unless ``dry_run``) import a CSV/XLSX file. All or nothing."""
+    sp = _spec(entity)
+    table = tab.read_table(path)
+    mapping = mapping_for(entity, table, pairs)
+    if not any(mapping):
+        raise TabularError(path, f"no column matches a field of {sp.plural.lower()} "
+                                 f"(columns: {', '.join(table.headers)}); map them with HEADER=field.")
+    rows, errors = prepare(db, entity, table, mapping)
+    if errors:
+        raise ImportRowsError(path, errors, sp.plural.lower())
+    if dry_run:
+        errors = check_rows(db, entity, rows, table=table, mapping=mapping)
+        if errors:
+            raise ImportRowsError(path, errors, sp.plural.lower())
+        return ImportResult(entity, [], None, dry_run=True)
+    if not rows:
+        raise TabularError(path, "has no data rows to import.")
+    try:
+        return import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    except ImportRowsError as first:
+        # The import stops at each row's first bad field: list them all for the user.
+        errors = check_rows(db, entity, rows, table=table, mapping=mapping)
+        raise ImportRowsError(path, errors or first.errors, sp.plural.lower()) from None
+
+
+def remove_imported(db: Database, entity: str, ids: Sequence[int]) -> RowSnapshot:
+    """Undo an import: delete exactly these rows (and what cascades from them) in one transaction."""
+    sp = _spec(entity)
+    with db.session() as s:
+        conn = s.connection()
+        table = sp.model.__table__
+        snap = snapshot_rows(conn, table, list(ids))
+        # Core delete: the schema's ON DELETE rules remove what cascades (captured in the snapshot).
+        conn.execute(delete(table).where(table.c.id.in_(list(ids))))
+        return snap
+
+
+def restore_imported(db: Database, snap: RowSnapshot) -> None:
+    """Redo an import after :func:`remove_imported`: the same rows with the same ids."""
+    with db.session() as s:
+        restore_rows(s.connection(), snap)

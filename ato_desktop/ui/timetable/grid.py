@@ -1,0 +1,630 @@
+"""The timetable grid: days (or days x sections) by periods, cards you can drag.
+
+While a card is dragged, every cell is coloured from the engine deltas computed
+once when the drag starts (see :meth:`TimetableModel.preview`): green =
+no hard change, yellow = soft cost rises (by how much is written in the cell),
+red = hard conflict (the reason shows in a tooltip). Hovering only looks up
+the precomputed arrays, so it costs nothing.
+
+The grid does not change data itself: drops, swaps, lock and unschedule
+requests are emitted as signals for the screen, which turns them into undo
+commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDrag,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
+
+from ato_desktop.ui.timetable.model import (
+    BLOCKED,
+    GREEN,
+    RED,
+    VIEW_MASTER,
+    VIEW_ROOM,
+    YELLOW,
+    Lane,
+    TimetableModel,
+)
+
+MIME_SESSION = "application/x-ato-session"
+
+CELL_COLORS = {
+    GREEN: QColor(170, 225, 170, 170),
+    YELLOW: QColor(250, 220, 110, 190),
+    RED: QColor(240, 140, 140, 190),
+}
+
+
+def session_mime(s: int, timetable_id: int) -> QMimeData:
+    md = QMimeData()
+    md.setData(MIME_SESSION, f"{timetable_id}:{s}".encode())
+    md.setText(f"session {s}")
+    return md
+
+
+def session_from_mime(md: QMimeData, timetable_id: int) -> int | None:
+    if md is None or not md.hasFormat(MIME_SESSION):
+        return None
+    try:
+        tt, s = bytes(md.data(MIME_SESSION)).decode().split(":")
+        if int(tt) != timetable_id:
+            return None
+        return int(s)
+    except ValueError:
+        return None
+
+
+def draw_lock(p: QPainter, x: float, y: float, size: float = 10) -> None:
+    """A small padlock (no emoji font needed)."""
+    p.save()
+    p.setRenderHint(QPainter.Antialiasing)
+    pen = QPen(QColor(60, 60, 60), 1.4)
+    p.setPen(pen)
+    p.setBrush(Qt.NoBrush)
+    w = size * 0.6
+    p.drawArc(QRectF(x + (size - w) / 2, y, w, size * 0.7), 0, 180 * 16)
+    p.setBrush(QColor(60, 60, 60))
+    p.drawRoundedRect(QRectF(x + size * 0.1, y + size * 0.4, size * 0.8, size * 0.6), 1.5, 1.5)
+    p.restore()
+
+
+@dataclass
+class CardItem:
+    session: int
+    lane: int
+    rect: QRectF
+
+
+class TimetableGrid(QWidget):
+    """One grid view (group, faculty, room or master) of a :class:`TimetableModel`."""
+
+    dropRequested = Signal(int, int, int, int)  # session, start slot, room (-1 = choose), target session (-1)
+    lockRequested = Signal(list, bool)
+    unscheduleRequested = Signal(int)
+    sessionClicked = Signal(int)
+    message = Signal(str)
+
+    HEADER_H = 38
+    LABEL_W = 130
+    COL_W = 104
+    BREAK_W = 34
+
+    def __init__(self, model: TimetableModel, kind: str = "group", entity: str | None = None, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.kind = kind
+        self.entity = entity
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.drag_session: int | None = None
+        self.hover_cell: tuple[int, int] | None = None
+        self.hover_info: dict | None = None
+        self.last_preview_seconds = 0.0
+        self._press: tuple[QPoint, int] | None = None
+        self._tooltip_cache: dict[tuple[int, int, int], str] = {}
+        self._hover_pos: QPoint | None = None
+        self._tip_timer = QTimer(self)
+        self._tip_timer.setSingleShot(True)
+        self._tip_timer.setInterval(250)
+        self._tip_timer.timeout.connect(self._show_hover_tooltip)
+        self._items: list[CardItem] = []
+        self._lanes: list[Lane] = []
+        self._lane_y: list[float] = []
+        self._lane_h: list[float] = []
+        model.subscribe(self._on_model)
+        self.relayout()
+
+    # ---- layout ------------------------------------------------------------------
+    def set_view(self, kind: str, entity: str | None) -> None:
+        self.kind, self.entity = kind, entity
+        self.relayout()
+
+    def _on_model(self, what: str) -> None:
+        self._tooltip_cache.clear()
+        self.relayout()
+
+    @property
+    def track_h(self) -> float:
+        return 40 if self.kind == VIEW_MASTER else 58
+
+    def col_x(self, period: int) -> float:
+        x = self.LABEL_W
+        for p in range(period):
+            x += self.col_w(p)
+        return x
+
+    def col_w(self, period: int) -> float:
+        return self.BREAK_W if self._is_break(period) else self._col_w
+
+    def _fit_columns(self) -> None:
+        P = self.model.problem.periods_per_day
+        n_break = sum(self._is_break(p) for p in range(P))
+        n = max(1, P - n_break)
+        avail = self.width() - self.LABEL_W - n_break * self.BREAK_W - 4
+        self._col_w = max(float(self.COL_W), min(220.0, avail / n))
+
+    def resizeEvent(self, ev) -> None:
+        old = getattr(self, "_col_w", None)
+        self._fit_columns()
+        if old != self._col_w:
+            self.relayout()
+        super().resizeEvent(ev)
+
+    def _is_break(self, period: int) -> bool:
+        return not bool(self.model.problem.slot_usable[period])
+
+    def relayout(self) -> None:
+        m = self.model
+        P = m.problem.periods_per_day
+        if not hasattr(self, "_col_w"):
+            self._fit_columns()
+        self._lanes = m.lanes(self.kind, self.entity)
+        lane_of: dict[tuple[int, str | None], int] = {
+            (ln.day, ln.entity): i for i, ln in enumerate(self._lanes)}
+        placed: dict[int, list[tuple[int, int, int]]] = {i: [] for i in range(len(self._lanes))}
+        for s in m.sessions_for(self.kind, self.entity):
+            t = int(m.assignment.start[s])
+            day, per = divmod(t, P)
+            dur = int(m.problem.session_duration[s])
+            keys = [(day, sec) for sec in m.section_of(s)] if self.kind == VIEW_MASTER else [(day, None)]
+            for k in keys:
+                li = lane_of.get(k)
+                if li is not None:
+                    placed[li].append((per, min(per + dur, P), s))
+        self._items = []
+        self._lane_y, self._lane_h = [], []
+        y = float(self.HEADER_H)
+        for li in range(len(self._lanes)):
+            tracks: list[int] = []  # end column of each track
+            assigned = []
+            for per, end, s in sorted(placed[li]):
+                for k, e in enumerate(tracks):
+                    if e <= per:
+                        tracks[k] = end
+                        break
+                else:
+                    k = len(tracks)
+                    tracks.append(end)
+                assigned.append((per, end, s, k))
+            n = max(1, len(tracks))
+            h = n * self.track_h
+            for per, end, s, k in assigned:
+                x0 = self.col_x(per)
+                x1 = self.col_x(end)
+                self._items.append(CardItem(s, li, QRectF(x0 + 2, y + k * self.track_h + 2, x1 - x0 - 4, self.track_h - 4)))
+            self._lane_y.append(y)
+            self._lane_h.append(h)
+            y += h
+        self._height = int(y) + 2
+        self._width = int(self.LABEL_W + (P - sum(self._is_break(p) for p in range(P))) * self.COL_W
+                          + sum(self._is_break(p) for p in range(P)) * self.BREAK_W) + 2
+        self.setMinimumSize(self._width, self._height)
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width, self._height)
+
+    # ---- geometry queries (also used by tests) ------------------------------------------
+    def cell_at(self, pos: QPointF | QPoint) -> tuple[int, int] | None:
+        x, y = pos.x(), pos.y()
+        if x < self.LABEL_W or y < self.HEADER_H:
+            return None
+        li = None
+        for i, (ly, lh) in enumerate(zip(self._lane_y, self._lane_h)):
+            if ly <= y < ly + lh:
+                li = i
+                break
+        if li is None:
+            return None
+        P = self.model.problem.periods_per_day
+        for p in range(P):
+            cx = self.col_x(p)
+            if cx <= x < cx + self.col_w(p):
+                return li, p
+        return None
+
+    def cell_rect(self, lane: int, period: int) -> QRectF:
+        return QRectF(self.col_x(period), self._lane_y[lane], self.col_w(period), self._lane_h[lane])
+
+    def cell_center(self, lane: int, period: int) -> QPoint:
+        return self.cell_rect(lane, period).center().toPoint()
+
+    def lane_index(self, day: int, entity: str | None = None) -> int:
+        for i, ln in enumerate(self._lanes):
+            if ln.day == day and (self.kind != VIEW_MASTER or ln.entity == entity):
+                return i
+        raise KeyError((day, entity))
+
+    def item_at(self, pos: QPointF | QPoint) -> CardItem | None:
+        pt = QPointF(pos)
+        for it in reversed(self._items):
+            if it.rect.contains(pt):
+                return it
+        return None
+
+    def item_of(self, s: int) -> CardItem | None:
+        return next((it for it in self._items if it.session == s), None)
+
+    def shown_sessions(self) -> list[int]:
+        return [it.session for it in self._items]
+
+    def slot_of(self, lane: int, period: int) -> int:
+        return self._lanes[lane].day * self.model.problem.periods_per_day + period
+
+    def target_room(self) -> int | None:
+        if self.kind == VIEW_ROOM:
+            return self.model.room_index.get(self.entity)
+        return None
+
+    def drop_info(self, s: int, lane: int, period: int, with_tooltip: bool = True) -> dict:
+        """What a drop of ``s`` on this cell would do: category, deltas, room (and the tooltip's reasons)."""
+        if self._is_break(period):
+            return {"category": BLOCKED, "d_hard": 0, "d_soft": 0, "room": -1, "start": -1,
+                    "tooltip": "A break: nothing can be scheduled here."}
+        t = self.slot_of(lane, period)
+        if self.model.state is None:
+            return {"category": GREEN, "d_hard": 0, "d_soft": 0, "room": -1, "start": t, "tooltip": ""}
+        troom = self.target_room()
+        pv = self.model.preview(s, troom)
+        cat, dh, ds, r = pv.at(t, troom)
+        return {"category": cat, "d_hard": dh, "d_soft": ds, "room": r, "start": t, "session": s,
+                "tooltip": self._drop_tooltip(s, t, r, cat, dh, ds) if with_tooltip else None}
+
+    def hover_tooltip(self) -> str:
+        """The reasons for the hovered cell's colour (computed on demand: it needs a full evaluation)."""
+        info = self.hover_info
+        if not info:
+            return ""
+        if info.get("tooltip") is None and "start" in info:
+            info["tooltip"] = self._drop_tooltip(info["session"], info["start"], info["room"], info["category"],
+                                                 info["d_hard"], info["d_soft"])
+        return info.get("tooltip") or ""
+
+    def _show_hover_tooltip(self) -> None:
+        if self.hover_info and self.hover_info.get("category") not in (GREEN, None) and self._hover_pos is not None:
+            QToolTip.showText(self.mapToGlobal(self._hover_pos), self.hover_tooltip(), self)
+
+    def _drop_tooltip(self, s: int, t: int, r: int, cat: str, dh: int, ds: int) -> str:
+        if cat == GREEN:
+            return f"{self.model.slot_label(t)} in {self.model.room_code(r)}: no conflict" + (
+                f" (soft {ds:+d})" if ds else "")
+        key = (s, t, r)
+        if key not in self._tooltip_cache:
+            reasons = self.model.explain_drop(s, t, r)
+            head = (f"Hard conflict (+{dh})" if cat == RED else f"Soft cost +{ds}") + \
+                f" at {self.model.slot_label(t)} in {self.model.room_code(r)}:"
+            body = "\n".join(f"• {x}" for x in reasons[:8]) or "• (no sentence available)"
+            self._tooltip_cache[key] = head + "\n" + body
+        return self._tooltip_cache[key]
+
+    # ---- painting -------------------------------------------------------------------
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, False)  # axis-aligned fills: fast; cards turn it on
+        m = self.model
+        P = m.problem.periods_per_day
+        pal_bg = QColor(252, 252, 252)
+        grid_pen = QPen(QColor(215, 215, 215))
+        p.fillRect(self.rect(), pal_bg)
+        # header
+        hfont = QFont(self.font())
+        hfont.setBold(True)
+        p.setFont(hfont)
+        periods = m.lookups.periods
+        for per in range(P):
+            r = QRectF(self.col_x(per), 0, self.col_w(per), self.HEADER_H)
+            p.fillRect(r, QColor(236, 239, 244))
+            p.setPen(QColor(40, 40, 40))
+            if self._is_break(per):
+                p.save()
+                p.translate(r.center())
+                p.rotate(-90)
+                p.drawText(QRectF(-self.HEADER_H / 2, -self.BREAK_W / 2, self.HEADER_H, self.BREAK_W),
+                           Qt.AlignCenter, m.problem.period_labels[per][:5])
+                p.restore()
+            else:
+                lab = m.problem.period_labels[per]
+                times = f"{periods[per].start}–{periods[per].end}" if per < len(periods) else ""
+                p.drawText(r.adjusted(0, 2, 0, -self.HEADER_H / 2), Qt.AlignCenter, lab)
+                small = QFont(self.font())
+                small.setPointSizeF(max(6.5, self.font().pointSizeF() - 2))
+                p.setFont(small)
+                p.drawText(r.adjusted(0, self.HEADER_H / 2 - 2, 0, 0), Qt.AlignCenter, times)
+                p.setFont(hfont)
+        # lanes
+        preview = None
+        if self.drag_session is not None and m.state is not None:
+            preview = m.preview(self.drag_session, self.target_room())
+        troom = self.target_room()
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() - 1))
+        for li, ln in enumerate(self._lanes):
+            y, h = self._lane_y[li], self._lane_h[li]
+            shade = QColor(246, 247, 250) if ln.day % 2 == 0 else QColor(255, 255, 255)
+            p.fillRect(QRectF(0, y, self.LABEL_W, h), QColor(236, 239, 244))
+            p.setPen(QColor(40, 40, 40))
+            p.setFont(hfont)
+            p.drawText(QRectF(6, y, self.LABEL_W - 8, h), Qt.AlignVCenter | Qt.AlignLeft, ln.label)
+            for per in range(P):
+                r = QRectF(self.col_x(per), y, self.col_w(per), h)
+                if self._is_break(per):
+                    p.fillRect(r, QBrush(QColor(205, 205, 205), Qt.BDiagPattern))
+                    p.fillRect(r, QColor(230, 230, 230, 120))
+                else:
+                    p.fillRect(r, shade)
+                    if preview is not None:
+                        t = ln.day * P + per
+                        cat, dh, ds, _r = preview.at(t, troom)
+                        if cat in CELL_COLORS:
+                            p.fillRect(r.adjusted(1, 1, -1, -1), CELL_COLORS[cat])
+                            if cat == YELLOW or cat == RED:
+                                p.setFont(small)
+                                p.setPen(QColor(90, 60, 0) if cat == YELLOW else QColor(130, 0, 0))
+                                txt = f"+{ds}" if cat == YELLOW else f"✕{dh}"
+                                p.drawText(r.adjusted(0, 0, -4, -2), Qt.AlignRight | Qt.AlignBottom, txt)
+                p.setPen(grid_pen)
+                p.drawRect(r)
+            p.setPen(QPen(QColor(170, 170, 170)))
+            p.drawLine(QPointF(0, y + h), QPointF(self.col_x(P), y + h))
+        if self.hover_cell is not None and self.drag_session is not None:
+            li, per = self.hover_cell
+            if li < len(self._lanes):
+                s = self.drag_session
+                dur = int(m.problem.session_duration[s])
+                x1 = self.col_x(min(per + dur, P))
+                r = QRectF(self.col_x(per), self._lane_y[li], x1 - self.col_x(per), self._lane_h[li])
+                p.setPen(QPen(QColor(30, 30, 30), 2, Qt.DashLine))
+                p.setBrush(Qt.NoBrush)
+                p.drawRect(r.adjusted(1, 1, -1, -1))
+        # cards
+        p.setRenderHint(QPainter.Antialiasing, True)
+        for it in self._items:
+            self._paint_card(p, it)
+        p.end()
+
+    def _paint_card(self, p: QPainter, it: CardItem) -> None:
+        m = self.model
+        s = it.session
+        v = m.views[s]
+        rgb = m.color_of(s)
+        fill = QColor(*rgb)
+        dragging = s == self.drag_session
+        if dragging:
+            fill.setAlpha(90)
+        border = QColor(*rgb).darker(150)
+        sel = s in m.selection
+        path = QPainterPath()
+        path.addRoundedRect(it.rect, 5, 5)
+        p.fillPath(path, fill)
+        p.setPen(QPen(QColor(20, 60, 160), 3) if sel else QPen(border, 1))
+        p.drawPath(path)
+        r = it.rect.adjusted(5, 2, -4, -2)
+        f = QFont(self.font())
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(QColor(25, 25, 25))
+        fm = QFontMetrics(f)
+        line_h = fm.height()
+        kind = {"L": "Lecture", "T": "Tutorial", "P": "Lab"}.get(v.kind, v.kind)
+        title = f"{v.course_code} {kind if r.width() > 110 else v.kind}"
+        p.drawText(QRectF(r.x(), r.y(), r.width() - 12, line_h), Qt.AlignLeft | Qt.AlignVCenter,
+                   fm.elidedText(title, Qt.ElideRight, int(r.width() - 12)))
+        f2 = QFont(self.font())
+        f2.setPointSizeF(max(6.5, self.font().pointSizeF() - 1))
+        p.setFont(f2)
+        fm2 = QFontMetrics(f2)
+        who = ", ".join(v.faculty)
+        room = v.room or "no room"
+        if self.kind == VIEW_MASTER:
+            line2 = f"{who} · {room}"
+            lines = [line2]
+            if len(v.groups) and any(m.is_batch(g) for g in v.groups):
+                lines = [f"{who} · {room} · {','.join(g.rsplit('-', 1)[-1] for g in v.groups)}"]
+        else:
+            groups = ", ".join(v.groups)
+            lines = [who, f"{room} · {groups}" if self.kind != "group" else room]
+            if self.kind == "group" and any(m.is_batch(g) for g in v.groups):
+                lines = [who, f"{room} · {', '.join(g.rsplit('-', 1)[-1] for g in v.groups)}"]
+        y = r.y() + line_h
+        for ln in lines:
+            if y + fm2.height() > it.rect.bottom() + 1:
+                break
+            p.drawText(QRectF(r.x(), y, r.width(), fm2.height()), Qt.AlignLeft | Qt.AlignVCenter,
+                       fm2.elidedText(ln, Qt.ElideRight, int(r.width())))
+            y += fm2.height()
+        if v.locked:
+            draw_lock(p, it.rect.right() - 14, it.rect.top() + 4, 10)
+
+    def card_pixmap(self, s: int) -> QPixmap:
+        it = self.item_of(s)
+        w, h = (int(it.rect.width()), int(it.rect.height())) if it else (self.COL_W - 4, int(self.track_h) - 4)
+        pm = QPixmap(w, h)
+        pm.fill(Qt.transparent)
+        p = QPainter(pm)
+        tmp = CardItem(s, 0, QRectF(0, 0, w, h))
+        was, self.drag_session = self.drag_session, None
+        self._paint_card(p, tmp)
+        self.drag_session = was
+        p.end()
+        return pm
+
+    # ---- mouse: click, context menu, drag start ---------------------------------------
+    def mousePressEvent(self, ev: QMouseEvent) -> None:
+        it = self.item_at(ev.position())
+        if ev.button() == Qt.LeftButton and it is not None:
+            self._press = (ev.position().toPoint(), it.session)
+            self.sessionClicked.emit(it.session)
+        else:
+            self._press = None
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:
+        if self._press is not None and ev.buttons() & Qt.LeftButton:
+            start, s = self._press
+            if (ev.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance():
+                self._press = None
+                if self.model.is_locked(s):
+                    self.message.emit(f"{self.model.short_label(s)} is locked: unlock it to move it.")
+                    return
+                self.start_drag(s)
+                return
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(ev)
+
+    def begin_drag_preview(self, s: int) -> None:
+        """Compute the colouring for dragging ``s`` (one engine delta per slot) and show it."""
+        self.drag_session = s
+        if self.model.state is not None:
+            import time
+
+            t0 = time.perf_counter()
+            self.model.preview(s, self.target_room())
+            self.last_preview_seconds = time.perf_counter() - t0
+        self.update()
+
+    def end_drag_preview(self) -> None:
+        self._tip_timer.stop()
+        self.drag_session = None
+        self.hover_cell = None
+        self.hover_info = None
+        self.update()
+
+    def start_drag(self, s: int) -> None:
+        self.begin_drag_preview(s)
+        drag = QDrag(self)
+        drag.setMimeData(session_mime(s, self.model.timetable_id))
+        pm = self.card_pixmap(s)
+        drag.setPixmap(pm)
+        drag.setHotSpot(QPoint(10, 10))
+        drag.exec(Qt.MoveAction)
+        self.end_drag_preview()
+
+    def contextMenuEvent(self, ev) -> None:
+        it = self.item_at(ev.pos())
+        if it is None:
+            return
+        s = it.session
+        menu = QMenu(self)
+        locked = self.model.is_locked(s)
+        act_lock = menu.addAction("Unlock" if locked else "Lock in place")
+        act_un = menu.addAction("Unschedule (to tray)")
+        act_un.setEnabled(not locked)
+        chosen = menu.exec(ev.globalPos())
+        if chosen is act_lock:
+            self.lockRequested.emit([s], not locked)
+        elif chosen is act_un:
+            self.unscheduleRequested.emit(s)
+
+    def event(self, ev) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if ev.type() == QEvent.ToolTip:
+            it = self.item_at(ev.pos())
+            if it is not None:
+                QToolTip.showText(ev.globalPos(), self.card_tooltip(it.session), self)
+            else:
+                QToolTip.hideText()
+                ev.ignore()
+            return True
+        return super().event(ev)
+
+    def card_tooltip(self, s: int) -> str:
+        m = self.model
+        v = m.views[s]
+        fac = [m.lookups.faculty[c].name if c in m.lookups.faculty else c for c in v.faculty]
+        t = int(m.assignment.start[s])
+        dur = int(m.problem.session_duration[s])
+        lines = [f"{v.course_code} {v.course_title} — {v.kind} #{v.occurrence + 1}",
+                 f"Groups: {', '.join(v.groups)}", f"Faculty: {', '.join(fac)}",
+                 f"{m.slot_label(t)}{f' (+{dur - 1} periods)' if dur > 1 else ''} in {v.room or 'no room'}"]
+        if v.basket:
+            lines.append(f"Elective basket {v.basket}")
+        if v.locked:
+            lines.append("Locked: the optimizer keeps it here.")
+        return "\n".join(lines)
+
+    # ---- drop side ---------------------------------------------------------------------
+    def dragEnterEvent(self, ev) -> None:
+        s = session_from_mime(ev.mimeData(), self.model.timetable_id)
+        if s is None:
+            ev.ignore()
+            return
+        if self.drag_session != s:
+            self.begin_drag_preview(s)
+        ev.acceptProposedAction()
+
+    def dragMoveEvent(self, ev) -> None:
+        s = session_from_mime(ev.mimeData(), self.model.timetable_id)
+        if s is None:
+            ev.ignore()
+            return
+        pos = ev.position()
+        cell = self.cell_at(pos)
+        if cell is None:
+            self.hover_cell = self.hover_info = None
+            self.update()
+            ev.ignore()
+            return
+        if cell != self.hover_cell:
+            self.hover_cell = cell
+            self._hover_pos = pos.toPoint()
+            other = self.item_at(pos)
+            if other is not None and other.session != s:
+                dh, ds = self.model.swap_delta(s, other.session) if self.model.state is not None else (0, 0)
+                self.hover_info = {"category": "swap", "d_hard": dh, "d_soft": ds, "swap_with": other.session,
+                                   "tooltip": f"Swap with {self.model.short_label(other.session)}: "
+                                              f"hard {dh:+d}, soft {ds:+d}"}
+            else:
+                self.hover_info = self.drop_info(s, *cell, with_tooltip=False)
+            self.update()
+            QToolTip.hideText()
+            # the reasons need a full evaluation: only when the pointer rests on a cell
+            self._tip_timer.start()
+        if self.hover_info and self.hover_info.get("category") == BLOCKED:
+            ev.ignore()
+        else:
+            ev.acceptProposedAction()
+
+    def dragLeaveEvent(self, ev) -> None:
+        self._tip_timer.stop()
+        self.hover_cell = self.hover_info = None
+        QToolTip.hideText()
+        self.update()
+
+    def dropEvent(self, ev) -> None:
+        s = session_from_mime(ev.mimeData(), self.model.timetable_id)
+        cell = self.cell_at(ev.position())
+        if s is None or cell is None or self._is_break(cell[1]):
+            ev.ignore()
+            self.end_drag_preview()
+            return
+        other = self.item_at(ev.position())
+        target = other.session if other is not None and other.session != s else -1
+        t = self.slot_of(*cell)
+        room = self.target_room()
+        if room is None:
+            info = self.drop_info(s, *cell)
+            room = info["room"]
+        ev.acceptProposedAction()
+        self.end_drag_preview()
+        self.dropRequested.emit(s, t, -1 if room is None else int(room), target)

@@ -1,0 +1,667 @@
+"""The timetable view model: one timetable version, its engine state, and moves.
+
+No Qt here. The model holds the compiled problem, the current assignment and
+an engine :class:`~ato_desktop.engine.state.State` (kept in sync with every
+move), maps engine session indices to the database's sessions, and applies
+moves through :mod:`ato_desktop.services.timetables` (one transaction each).
+
+Widgets listen with :meth:`TimetableModel.subscribe`; the undo commands in
+:mod:`ato_desktop.ui.timetable.commands` call :meth:`place` / :meth:`restore`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import dataclasses
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.services import timetables as tts
+from ato_desktop.services.grid import GridLookups, grid_lookups
+from ato_desktop.storage.compile import compile_database
+from ato_desktop.storage.database import Database
+
+GREEN, YELLOW, RED, BLOCKED = "green", "yellow", "red", "blocked"
+VIEW_GROUP, VIEW_FACULTY, VIEW_ROOM, VIEW_MASTER = "group", "faculty", "room", "master"
+
+
+def course_color(code: str) -> tuple[int, int, int]:
+    """A stable pastel colour per course code (RGB 0-255)."""
+    h = (zlib.crc32(code.encode()) % 360) / 360.0
+    r, g, b = colorsys.hls_to_rgb(h, 0.82, 0.55)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A target for one session: start slot (-1 = unscheduled) and room index (-1 = none)."""
+
+    session: int
+    start: int
+    room: int
+
+
+@dataclass
+class DropPreview:
+    """What dropping session ``s`` at each start slot would cause (computed once per drag).
+
+    For every start slot ``t``: ``rooms[t]`` is the room the drop would use (the fixed
+    room of a room view, else the best free suitable room: the current one, or one
+    the course already uses, when possible) and ``d_hard[t]``/``d_soft[t]`` the exact
+    engine deltas (``State.delta_move``) of moving ``s`` there. ``delta(t, r)`` gives
+    the exact deltas for any other room.
+    """
+
+    session: int
+    d_hard: np.ndarray  # int64[T]
+    d_soft: np.ndarray  # int64[T]
+    rooms: np.ndarray  # int64[T]
+    seconds: float
+    needs_room: bool = True
+    fixed_room: int | None = None
+    delta: Callable[[int, int], tuple[int, int]] | None = None
+
+    def at(self, t: int, r: int | None = None) -> tuple[str, int, int, int]:
+        """(category, d_hard, d_soft, room) of a drop at start ``t`` (room ``r`` or the previewed one)."""
+        if t < 0 or t >= self.d_hard.shape[0]:
+            return BLOCKED, 0, 0, -1
+        if r is None or r < 0 or not self.needs_room or r == int(self.rooms[t]) or self.delta is None:
+            dh, ds, r = int(self.d_hard[t]), int(self.d_soft[t]), int(self.rooms[t])
+        else:
+            dh, ds = self.delta(t, r)
+        if dh > 0:
+            cat = RED
+        elif ds > 0:
+            cat = YELLOW
+        else:
+            cat = GREEN
+        return cat, dh, ds, r
+
+
+@dataclass
+class Repair:
+    moves: list[Placement]  # the dragged session's move first
+    d_hard: int
+    d_soft: int
+    text: str
+
+
+@dataclass
+class ViolationRow:
+    constraint: str
+    hard: bool
+    message: str
+    sessions: tuple[int, ...]
+
+
+@dataclass
+class Lane:
+    """One row of a grid: a day, optionally for one section (master view)."""
+
+    day: int
+    label: str
+    entity: str | None = None
+
+
+@dataclass
+class Card:
+    session: int
+    view: tts.SessionView
+    start: int
+    room: int
+    color: tuple[int, int, int] = (200, 200, 200)
+
+    @property
+    def locked(self) -> bool:
+        return self.view.locked
+
+
+class TimetableModel:
+    """One timetable version in memory, with its engine state."""
+
+    def __init__(self, db: Database, timetable: int | str | None = None):
+        self.db = db
+        self._listeners: list[Callable[[str], None]] = []
+        self.selection: set[int] = set()
+        self.version = 0
+        self.load(timetable)
+
+    # ---- loading ---------------------------------------------------------------
+    def load(self, timetable: int | str | None = None) -> None:
+        comp, assignment, tt_id = compile_database(self.db, timetable)
+        if tt_id is None:
+            raise ValueError("The database has no timetable version yet: create one first.")
+        self.compiled = comp
+        self.problem = comp.problem
+        self.timetable = tts.get_timetable(self.db, tt_id)
+        self.lookups: GridLookups = grid_lookups(self.db)
+        views = tts.list_sessions(self.db, tt_id)
+        self.views: list[tts.SessionView | None] = [None] * self.problem.n_sessions
+        for v in views:
+            s = comp.index_of.get((v.activity_id, v.occurrence))
+            if s is not None:
+                self.views[s] = v
+        missing = [i for i, v in enumerate(self.views) if v is None]
+        if missing:
+            raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
+        self.assignment = assignment if assignment is not None else Assignment.empty(self.problem)
+        self.room_index = {c: i for i, c in enumerate(comp.room_codes)}
+        self._colors = {}
+        self._build_state()
+        self.selection.clear()
+        self.version += 1
+        self._notify("load")
+
+    def _build_state(self) -> None:
+        try:
+            from ato_desktop.engine.state import State
+        except ImportError:  # engine not built yet: grid without colouring / score
+            self.state = None
+        else:
+            self.state = State(self.problem, self.assignment.copy())
+        self._preview_cache: dict[tuple[int, int | None], DropPreview] = {}
+        self._score_cache = None
+        self._busy_cache = None
+
+    @property
+    def timetable_id(self) -> int:
+        return self.timetable.id
+
+    # ---- listeners ------------------------------------------------------------
+    def subscribe(self, fn: Callable[[str], None]) -> None:
+        self._listeners.append(fn)
+
+    def _notify(self, what: str) -> None:
+        for fn in list(self._listeners):
+            fn(what)
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._preview_cache.clear()
+        self._score_cache = None
+        self._busy_cache = None
+        self._notify("placement")
+
+    # ---- cards ------------------------------------------------------------------
+    def color_of(self, s: int) -> tuple[int, int, int]:
+        code = self.views[s].course_code
+        c = self._colors.get(code)
+        if c is None:
+            c = self._colors[code] = course_color(code)
+        return c
+
+    def card(self, s: int) -> Card:
+        return Card(s, self.views[s], int(self.assignment.start[s]), int(self.assignment.room[s]), self.color_of(s))
+
+    def cards(self) -> list[Card]:
+        return [self.card(s) for s in range(self.problem.n_sessions)]
+
+    def scheduled(self) -> list[int]:
+        return [int(s) for s in np.flatnonzero(self.assignment.start >= 0)]
+
+    def unscheduled(self) -> list[int]:
+        return [int(s) for s in np.flatnonzero(self.assignment.start < 0)]
+
+    def room_code(self, r: int) -> str | None:
+        return self.compiled.room_codes[r] if r >= 0 else None
+
+    def slot_label(self, t: int) -> str:
+        return self.problem.slot_label(t) if t >= 0 else "unscheduled"
+
+    def short_label(self, s: int) -> str:
+        v = self.views[s]
+        return f"{v.course_code} {v.kind} ({', '.join(v.groups)})"
+
+    # ---- which sessions a view shows ----------------------------------------------
+    def entities(self, kind: str) -> list[tuple[str, str]]:
+        """(code, display) of the things a view can show."""
+        lk = self.lookups
+        if kind == VIEW_GROUP:
+            out = []
+            for sec in lk.sections():
+                out.append((sec, sec))
+                out.extend((b, f"  {b}") for b in lk.groups[sec].batches)
+            return out
+        if kind == VIEW_FACULTY:
+            used = {f for v in self.views for f in v.faculty}
+            return [(f.code, f"{f.name} ({f.code})") for f in sorted(lk.faculty.values(), key=lambda f: f.name)
+                    if f.code in used or f.department == lk.home_department]
+        if kind == VIEW_ROOM:
+            return [(c, f"{c} {lk.rooms[c].name}" if c in lk.rooms else c) for c in self.compiled.room_codes]
+        return [("", "All sections")]
+
+    def sessions_for(self, kind: str, entity: str | None) -> list[int]:
+        """Scheduled sessions shown in a view of ``entity``."""
+        out = []
+        if kind == VIEW_GROUP:
+            fam = self.lookups.family(entity)
+            for s in self.scheduled():
+                if fam.intersection(self.views[s].groups):
+                    out.append(s)
+        elif kind == VIEW_FACULTY:
+            out = [s for s in self.scheduled() if entity in self.views[s].faculty]
+        elif kind == VIEW_ROOM:
+            r = self.room_index.get(entity, -2)
+            out = [s for s in self.scheduled() if int(self.assignment.room[s]) == r]
+        else:
+            out = self.scheduled()
+        return out
+
+    def is_batch(self, group: str) -> bool:
+        g = self.lookups.groups.get(group)
+        return bool(g and g.parent)
+
+    def section_of(self, s: int) -> list[str]:
+        """The sections (top-level groups) a session belongs to, for the master view."""
+        secs = []
+        for g in self.views[s].groups:
+            info = self.lookups.groups.get(g)
+            sec = info.parent if info and info.parent else g
+            if sec not in secs:
+                secs.append(sec)
+        return secs
+
+    def master_sections(self) -> list[str]:
+        """Sections of the home department, plus any other top-level group with a session here."""
+        lk = self.lookups
+        used = {sec for s in range(self.problem.n_sessions) for sec in self.section_of(s)}
+        return [c for c in lk.sections() if lk.groups[c].department == lk.home_department or c in used]
+
+    def lanes(self, kind: str, entity: str | None) -> list[Lane]:
+        days = self.problem.day_names
+        if kind != VIEW_MASTER:
+            return [Lane(d, days[d]) for d in range(self.problem.n_days)]
+        secs = self.master_sections()
+        return [Lane(d, f"{days[d]}  {sec}", sec) for d in range(self.problem.n_days) for sec in secs]
+
+    # ---- score and conflicts ---------------------------------------------------------
+    @property
+    def hard(self) -> int | None:
+        return int(self.state.hard) if self.state is not None else None
+
+    @property
+    def soft(self) -> int | None:
+        return int(self.state.soft) if self.state is not None else None
+
+    def score(self):
+        try:
+            from ato_desktop.engine.evaluate import evaluate
+        except ImportError:  # the engine's explanations are not there yet
+            return None
+        if self._score_cache is None:
+            self._score_cache = evaluate(self.problem, self.assignment)
+        return self._score_cache
+
+    def violations(self) -> list[ViolationRow]:
+        """Every hard and soft violation with its sentence and sessions (hard first)."""
+        sc = self.score()
+        if sc is None:
+            return self._violations_without_evaluate()
+        rows = []
+        for name, c in sc.by_constraint.items():
+            hard = name in HARD_CONSTRAINTS
+            for v in c.violations:
+                rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
+        rows.sort(key=lambda r: (not r.hard, r.constraint))
+        return rows
+
+    def _violations_without_evaluate(self) -> list[ViolationRow]:
+        """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
+        if self.state is None:
+            return []
+        p, a = self.problem, self.assignment
+        rows: list[ViolationRow] = []
+        for x in self.unscheduled():
+            rows.append(ViolationRow("unscheduled", True, f"{self.short_label(x)} has no slot.", (x,)))
+        seen: set[tuple[int, int]] = set()
+        for x in self.scheduled():
+            for y, what in self.overlapping(x):
+                key = (min(x, y), max(x, y))
+                if key in seen:
+                    continue
+                seen.add(key)
+                name = "room_clash" if what.startswith("room ") else "resource_clash"
+                rows.append(ViolationRow(name, True, f"{what}: {self.short_label(x)} and {self.short_label(y)} "
+                                                     f"overlap at {self.slot_label(int(a.start[max(x, y, key=lambda z: a.start[z])]))}.",
+                                         key))
+        counts = self.state.counts()
+        for name, n in counts.items():
+            if n > 0 and name not in ("unscheduled", "resource_clash", "room_clash"):
+                hard = name in HARD_CONSTRAINTS
+                w = int(p.weights.get(name, DEFAULT_WEIGHTS.get(name, 1)))
+                rows.append(ViolationRow(name, hard, f"{n} violation(s) of “{name.replace('_', ' ')}”, cost {n * w} "
+                                                     f"(details appear when the engine's explanations are installed).", ()))
+        rows.sort(key=lambda r: (not r.hard, r.constraint))
+        return rows
+
+    def weekly_load(self, faculty_code: str) -> tuple[int, int]:
+        """(periods scheduled this week, weekly limit) of a faculty member."""
+        used = sum(int(self.problem.session_duration[s]) for s in self.scheduled()
+                   if faculty_code in self.views[s].faculty)
+        info = self.lookups.faculty.get(faculty_code)
+        return used, info.max_weekly_periods if info else 0
+
+    # ---- drag preview -----------------------------------------------------------------
+    def _room_busy(self) -> np.ndarray:
+        """int[R, T]: how many scheduled sessions occupy each room at each slot (cached per change)."""
+        if self._busy_cache is None:
+            p, a = self.problem, self.assignment
+            busy = np.zeros((p.n_rooms, p.n_slots), np.int32)
+            ok = (a.start >= 0) & (a.room >= 0) & p.session_needs_room
+            dur = p.session_duration
+            for k in range(int(dur.max()) if len(dur) else 0):
+                sel = ok & (dur > k) & (a.start + k < p.n_slots)
+                np.add.at(busy, (a.room[sel], a.start[sel] + k), 1)
+            self._busy_cache = busy
+        return self._busy_cache
+
+    def best_rooms(self, s: int, busy: np.ndarray | None = None) -> np.ndarray:
+        """For every start slot, the room a time-only drop of ``s`` uses (-1 = none needed / none at all).
+
+        Preference: suitable and available > free > the current room or one its course
+        already uses > the smallest room that fits. Deltas are then exact for that room.
+        """
+        p = self.problem
+        T, R = p.n_slots, p.n_rooms
+        cur = int(self.assignment.room[s])
+        if not p.session_needs_room[s] or R == 0:
+            return np.full(T, cur if cur >= 0 else -1, np.int64)
+        busy = (self._room_busy() if busy is None else busy).astype(np.int32, copy=True)
+        d = int(p.session_duration[s])
+        t0 = int(self.assignment.start[s])
+        if t0 >= 0 and cur >= 0:  # the session's own cells do not block it
+            busy[cur, t0:min(t0 + d, T)] -= 1
+        occ = np.zeros((R, T), np.int32)
+        unavailable = np.zeros((R, T), np.int32)
+        avail = ~p.room_available
+        for k in range(d):
+            occ[:, : T - k] += busy[:, k:]
+            occ[:, T - k:] += 1 if k else 0
+            unavailable[:, : T - k] += avail[:, k:]
+        bad = (~p.session_allowed_rooms[s])[:, None] | (unavailable > 0)
+        same_course = np.zeros(R, bool)
+        mates = np.flatnonzero(p.session_course == p.session_course[s])
+        used = self.assignment.room[mates]
+        same_course[used[used >= 0]] = True
+        if cur >= 0:
+            same_course[cur] = True
+        waste = np.abs(p.room_capacity.astype(np.float64) - p.session_size[s]) / (1.0 + p.room_capacity.max())
+        key = bad * 8.0 + (occ > 0) * 4.0 + (~same_course)[:, None] * 2.0 + waste[:, None]
+        if cur >= 0:
+            key[cur] -= 0.5
+        return key.argmin(axis=0).astype(np.int64)
+
+    def slot_deltas(self, s: int, room: int | None = None, busy: np.ndarray | None = None):
+        """(d_hard[T], d_soft[T], rooms[T]) of moving ``s`` to every start slot, exact engine deltas."""
+        p = self.problem
+        T = p.n_slots
+        if room is not None and room >= 0 and p.session_needs_room[s]:
+            rooms = np.full(T, room, np.int64)
+        else:
+            rooms = self.best_rooms(s, busy)
+        dh = np.zeros(T, np.int64)
+        ds = np.zeros(T, np.int64)
+        delta = self.state.delta_move
+        for t in range(T):
+            dh[t], ds[t] = delta(s, t, int(rooms[t]))
+        return dh, ds, rooms
+
+    def preview(self, s: int, room: int | None = None) -> DropPreview:
+        """Colouring data for dragging ``s`` (into ``room``, or the best room per slot), cached until a change.
+
+        One engine delta per start slot (``State.delta_move``), so it stays within a frame
+        on departments with thousands of sessions (see benchmarks/grid_drag.py).
+        """
+        key = (s, room if room is not None and room >= 0 else None)
+        p = self._preview_cache.get(key)
+        if p is not None:
+            return p
+        t0 = time.perf_counter()
+        dh, ds, rooms = self.slot_deltas(s, key[1])
+        needs_room = bool(self.problem.session_needs_room[s]) and self.problem.n_rooms > 0
+
+        def delta(t: int, r: int) -> tuple[int, int]:
+            return self.state.delta_move(s, t, r)
+
+        p = DropPreview(s, dh, ds, rooms, time.perf_counter() - t0, needs_room, key[1], delta)
+        self._preview_cache[key] = p
+        return p
+
+    # ---- moves (through the services) ---------------------------------------------------
+    def is_locked(self, s: int) -> bool:
+        return self.views[s].locked
+
+    def place(self, s: int, start: int, room: int) -> tts.SessionView:
+        """Move session ``s`` (start -1 = unschedule); returns its view before, for undo."""
+        P = self.problem.periods_per_day
+        v = self.views[s]
+        if start < 0:
+            before = tts.move_session(self.db, v.id, None, None, None)
+            start, room = UNASSIGNED, UNASSIGNED
+        else:
+            before = tts.move_session(self.db, v.id, start // P, start % P, self.room_code(room))
+            if room < 0:  # the service kept the room
+                room = int(self.assignment.room[s])
+        self._set(s, start, room, locked=v.locked)
+        return before
+
+    def restore(self, before: tts.SessionView) -> None:
+        """Undo: put the session back exactly as ``before`` (slot, room, lock)."""
+        tts.restore_session(self.db, before)
+        s = self.compiled.index_of[(before.activity_id, before.occurrence)]
+        P = self.problem.periods_per_day
+        start = before.day * P + before.period if before.day is not None else UNASSIGNED
+        room = self.room_index.get(before.room, UNASSIGNED) if before.room else UNASSIGNED
+        self._set(s, start, room, locked=before.locked)
+
+    def set_locked(self, sessions: Iterable[int], locked: bool) -> list[tts.SessionView]:
+        sessions = list(sessions)
+        before = tts.set_locked(self.db, [self.views[s].id for s in sessions], locked)
+        for s in sessions:
+            self.views[s] = dataclasses.replace(self.views[s], locked=locked)
+        self._notify("lock")
+        return before
+
+    def restore_locks(self, before: list[tts.SessionView]) -> None:
+        for b in before:
+            s = self.compiled.index_of[(b.activity_id, b.occurrence)]
+            tts.restore_session(self.db, b)
+            self.views[s] = dataclasses.replace(self.views[s], locked=b.locked)
+        self._notify("lock")
+
+    def _set(self, s: int, start: int, room: int, *, locked: bool) -> None:
+        P = self.problem.periods_per_day
+        self.assignment.start[s] = start
+        self.assignment.room[s] = room
+        if self.state is not None:
+            self.state.apply_move(s, start, room)
+        self.views[s] = dataclasses.replace(
+            self.views[s], day=start // P if start >= 0 else None, period=start % P if start >= 0 else None,
+            room=self.room_code(room), locked=locked)
+        self._changed()
+
+    # ---- swaps and repairs -------------------------------------------------------------------
+    def swap_delta(self, a: int, b: int) -> tuple[int, int]:
+        dh, ds = self.state.delta_swap(a, b)
+        return int(dh), int(ds)
+
+    def swap_moves(self, a: int, b: int) -> list[Placement]:
+        sa, ra = int(self.assignment.start[a]), int(self.assignment.room[a])
+        sb, rb = int(self.assignment.start[b]), int(self.assignment.room[b])
+        return [Placement(a, sb, rb), Placement(b, sa, ra)]
+
+    def describe_moves(self, moves: list[Placement]) -> str:
+        parts = []
+        for mv in moves:
+            v = self.views[mv.session]
+            if mv.start < 0:
+                parts.append(f"unschedule {v.course_code} {v.kind}")
+            else:
+                room = self.room_code(mv.room)
+                parts.append(f"move {v.course_code} {v.kind} to {self.slot_label(mv.start)}" + (f" ({room})" if room else ""))
+        text = " and ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    # ---- what a drop would touch -----------------------------------------------------------
+    def overlapping(self, s: int, start: int | None = None, room: int | None = None) -> list[tuple[int, str]]:
+        """Scheduled sessions that would clash with ``s`` at (start, room): (session, what is shared)."""
+        p = self.problem
+        a = self.assignment
+        start = int(a.start[s]) if start is None else start
+        room = int(a.room[s]) if room is None else room
+        if start < 0:
+            return []
+        d = int(p.session_duration[s])
+        st, dur = a.start, p.session_duration
+        cand = np.flatnonzero((st >= 0) & (st < start + d) & (st + dur > start))
+        res_s = set(int(q) for q in p.resources_of(s))
+        out = []
+        for x in cand:
+            x = int(x)
+            if x == s:
+                continue
+            shared = res_s.intersection(int(q) for q in p.resources_of(x))
+            if shared:
+                out.append((x, ", ".join(p.resource_names[q] for q in sorted(shared))))
+            elif room >= 0 and int(a.room[x]) == room and p.session_needs_room[x]:
+                out.append((x, f"room {self.room_code(room)}"))
+        return out
+
+    def _counts_after(self, s: int, t: int, r: int) -> dict[str, int]:
+        st = self.state
+        old = (int(st.start[s]), int(st.room[s]))
+        st.apply_move(s, t, r)
+        try:
+            return st.counts()
+        finally:
+            st.apply_move(s, *old)
+
+    def explain_drop(self, s: int, t: int, r: int) -> list[str]:
+        """Sentences for the hard (then soft) violations a drop of ``s`` at (t, r) would add."""
+        try:
+            from ato_desktop.engine.evaluate import evaluate
+        except ImportError:
+            evaluate = None
+        if evaluate is not None:
+            a = self.assignment.copy()
+            a.start[s], a.room[s] = t, r
+            before = {(name, v.message) for name, c in self.score().by_constraint.items() for v in c.violations}
+            after = evaluate(self.problem, a)
+            hard, soft = [], []
+            for name, c in after.by_constraint.items():
+                for v in c.violations:
+                    if (name, v.message) in before or s not in [int(x) for x in v.sessions]:
+                        continue
+                    (hard if name in HARD_CONSTRAINTS else soft).append(v.message)
+            if hard or soft:
+                return hard + soft
+        # without the engine's sentences: name the clashes ourselves, then the counts that rise
+        before = self.state.counts()
+        after = self._counts_after(s, t, r)
+        out = []
+        for x, what in self.overlapping(s, t, r):
+            out.append(f"{what}: already busy with {self.short_label(x)} at "
+                       f"{self.slot_label(int(self.assignment.start[x]))}.")
+        for name in (*HARD_CONSTRAINTS, *[k for k in after if k not in HARD_CONSTRAINTS]):
+            diff = after.get(name, 0) - before.get(name, 0)
+            if diff > 0 and name not in ("resource_clash", "room_clash"):
+                out.append(f"{name.replace('_', ' ')}: +{diff}")
+        return out
+
+    def repairs(self, s: int, t: int, r: int, limit: int = 3, budget_s: float = 0.4) -> list[Repair]:
+        """Up to ``limit`` small repairs making a hard-infeasible drop of ``s`` at (t, r) work.
+
+        A short local search with State deltas: after the drop, move one (or,
+        failing that, two) of the unlocked sessions now clashing with ``s`` to
+        their best slots; a repair must leave the hard cost no worse than now.
+        The state is changed temporarily and always put back.
+        """
+        deadline = time.perf_counter() + budget_s
+        st = self.state
+        base_h, base_s = st.hard, st.soft
+        log: list[tuple[int, int, int]] = []
+        saved = self.assignment.copy()
+
+        def do(x: int, tt: int, rr: int) -> None:
+            log.append((x, int(st.start[x]), int(st.room[x])))
+            st.apply_move(x, tt, rr)
+            self.assignment.start[x], self.assignment.room[x] = tt, rr
+
+        def revert_to(n: int) -> None:
+            while len(log) > n:
+                x, a, b = log.pop()
+                st.apply_move(x, a, b)
+                self.assignment.start[x], self.assignment.room[x] = a, b
+
+        def best_moves(x: int, k: int) -> list[tuple[int, int, int, int]]:
+            self._busy_cache = None  # the state changed under us
+            dh, ds, rooms = self.slot_deltas(x)
+            key = dh * 1_000_000 + ds
+            order = np.argsort(key, kind="stable")
+            cur = (int(st.start[x]), int(st.room[x]))
+            out = []
+            for tt in order:
+                tt = int(tt)
+                rr = int(rooms[tt])
+                if (tt, rr) == cur or tt == cur[0]:
+                    continue
+                out.append((tt, rr, int(dh[tt]), int(ds[tt])))
+                if len(out) >= k:
+                    break
+            return out
+
+        found: list[Repair] = []
+        seen: set[tuple] = set()
+
+        def add(moves: list[Placement], h: int, so: int) -> None:
+            key = tuple(sorted((m.session, m.start) for m in moves))  # rooms alone do not make a new idea
+            if key not in seen:
+                seen.add(key)
+                found.append(Repair(moves, h - base_h, so - base_s, self.describe_moves(moves)))
+
+        try:
+            do(s, t, r)
+            culprits = [x for x, _ in self.overlapping(s) if not self.is_locked(x)]
+            for x in culprits:
+                for tt, rr, dh, ds in best_moves(x, 3):
+                    if st.hard + dh <= base_h:
+                        add([Placement(s, t, r), Placement(x, tt, rr)], st.hard + dh, st.soft + ds)
+            if len(found) < limit:
+                for x in culprits:
+                    for tt, rr, _dh, _ds in best_moves(x, 3):
+                        if time.perf_counter() > deadline:
+                            break
+                        do(x, tt, rr)
+                        # what still clashes with the dropped session, then what the moved one now hits
+                        others = []
+                        for y, _ in (*self.overlapping(s), *self.overlapping(x)):
+                            if y not in (s, x) and y not in others and not self.is_locked(y):
+                                others.append(y)
+                        for y in others:
+                            for t2, r2, dh2, ds2 in best_moves(y, 2):
+                                if st.hard + dh2 <= base_h:
+                                    add([Placement(s, t, r), Placement(x, tt, rr), Placement(y, t2, r2)],
+                                        st.hard + dh2, st.soft + ds2)
+                        revert_to(1)
+        finally:
+            revert_to(0)
+            self.assignment.start[:] = saved.start
+            self.assignment.room[:] = saved.room
+            self._busy_cache = None
+        found.sort(key=lambda rp: (rp.d_hard, len(rp.moves), rp.d_soft))
+        return found[:limit]
+
+
+def open_model(db: Database, timetable: int | str | None = None) -> TimetableModel:
+    return TimetableModel(db, timetable)
+
+
+__all__ = [
+    "GREEN", "YELLOW", "RED", "BLOCKED", "VIEW_GROUP", "VIEW_FACULTY", "VIEW_ROOM", "VIEW_MASTER",
+    "TimetableModel", "Placement", "DropPreview", "Repair", "ViolationRow", "Lane", "Card", "course_color",
+]

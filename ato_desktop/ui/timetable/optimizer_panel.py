@@ -1,0 +1,344 @@
+"""The optimizer panel: parameters, Start/Stop, a live chart of best hard/soft, accept or discard.
+
+The run happens in a QThreadPool worker (:class:`~ato_desktop.ui.timetable.jobs.Job`);
+the engine reports progress through ``on_progress`` and checks ``should_stop``;
+a GUI-thread timer polls the latest snapshot. Stop returns the best so far.
+Accepting saves the result as a NEW timetable version in one transaction and
+is one undo step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCore import QCoreApplication, QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import backups
+from ato_desktop.services import timetables as tts
+from ato_desktop.storage.compile import compile_database
+from ato_desktop.storage.database import Database
+from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
+from ato_desktop.ui.timetable.jobs import Job
+from ato_desktop.ui.timetable.model import TimetableModel
+
+
+class OptimizerPanel(QWidget):
+    started = Signal()
+    progressed = Signal(object)
+    finished = Signal(object)  # engine Result (or None on error)
+    accepted = Signal(int)  # new timetable id
+    message = Signal(str)
+
+    def __init__(self, db: Database, undo_stack, model: TimetableModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("optimizerPanel")
+        self.db = db
+        self.undo_stack = undo_stack
+        self.model = model
+        self.job: Job | None = None
+        self.result = None
+        self.compiled = None
+        self.source_id: int | None = None
+        self.snapshots: list = []
+
+        form = QFormLayout()
+        self.time_limit = QDoubleSpinBox()
+        self.time_limit.setObjectName("timeLimit")
+        self.time_limit.setRange(1, 3600)
+        self.time_limit.setValue(30)
+        self.time_limit.setSuffix(" s")
+        self.seed = QSpinBox()
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 2_000_000_000)
+        self.seed.setValue(1)
+        self.population = QSpinBox()
+        self.population.setObjectName("populationSize")
+        self.population.setRange(2, 200)
+        self.population.setValue(8)
+        self.keep_changes = QCheckBox("Keep my changes (move as few sessions as possible)")
+        self.keep_changes.setObjectName("keepChanges")
+        self.keep_changes.setChecked(True)
+        form.addRow("Time limit", self.time_limit)
+        form.addRow("Seed", self.seed)
+        form.addRow("Population", self.population)
+        form.addRow(self.keep_changes)
+
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("startButton")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("stopButton")
+        self.accept_button = QPushButton("Accept as new version")
+        self.accept_button.setObjectName("acceptButton")
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setObjectName("discardButton")
+        self.stop_button.setEnabled(False)
+        self.accept_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.stop_button):
+            buttons.addWidget(b)
+        buttons2 = QHBoxLayout()
+        for b in (self.accept_button, self.discard_button):
+            buttons2.addWidget(b)
+
+        counters = QGridLayout()
+        self.lbl_generation = QLabel("–")
+        self.lbl_evals = QLabel("–")
+        self.lbl_elapsed = QLabel("–")
+        self.lbl_best = QLabel("–")
+        self.lbl_phase = QLabel("idle")
+        self.lbl_phase.setWordWrap(True)
+        self.lbl_phase.setObjectName("phaseLabel")
+        for i, (name, w) in enumerate((("Generation", self.lbl_generation), ("Evaluations/s", self.lbl_evals),
+                                       ("Elapsed", self.lbl_elapsed), ("Best hard / soft", self.lbl_best),
+                                       ("Status", self.lbl_phase))):
+            counters.addWidget(QLabel(name + ":"), i, 0)
+            counters.addWidget(w, i, 1)
+
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addLayout(buttons)
+        left.addLayout(buttons2)
+        left.addLayout(counters)
+        left.addStretch(1)
+
+        self.chart = QChart()
+        self.chart.setTitle("Best cost over time")
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.legend().setAlignment(Qt.AlignBottom)
+        self.hard_series = QLineSeries()
+        self.hard_series.setName("hard")
+        self.hard_series.setPen(QPen(QColor(200, 40, 40), 2))
+        self.soft_series = QLineSeries()
+        self.soft_series.setName("soft")
+        self.soft_series.setPen(QPen(QColor(40, 90, 200), 2))
+        self.chart.addSeries(self.hard_series)
+        self.chart.addSeries(self.soft_series)
+        self.axis_x = QValueAxis()
+        self.axis_x.setTitleText("seconds")
+        self.axis_x.setLabelFormat("%.0f")
+        self.axis_hard = QValueAxis()
+        self.axis_hard.setTitleText("hard")
+        self.axis_hard.setLabelFormat("%.0f")
+        self.axis_hard.setTickCount(3)
+        self.axis_soft = QValueAxis()
+        self.axis_soft.setTitleText("soft")
+        self.axis_soft.setLabelFormat("%.0f")
+        self.chart.addAxis(self.axis_x, Qt.AlignBottom)
+        self.chart.addAxis(self.axis_hard, Qt.AlignLeft)
+        self.chart.addAxis(self.axis_soft, Qt.AlignRight)
+        self.hard_series.attachAxis(self.axis_x)
+        self.hard_series.attachAxis(self.axis_hard)
+        self.soft_series.attachAxis(self.axis_x)
+        self.soft_series.attachAxis(self.axis_soft)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.Antialiasing)
+        self.chart_view.setMinimumHeight(220)
+
+        lay = QHBoxLayout(self)
+        lw = QWidget()
+        lw.setLayout(left)
+        lw.setMaximumWidth(380)
+        lay.addWidget(lw)
+        lay.addWidget(self.chart_view, 1)
+
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.accept_button.clicked.connect(self.accept_result)
+        self.discard_button.clicked.connect(self.discard)
+        self._reset_chart()
+
+    # ---- run ------------------------------------------------------------------------
+    def _reset_chart(self) -> None:
+        self.hard_series.clear()
+        self.soft_series.clear()
+        self.snapshots = []
+        self._max_h, self._max_s, self._max_t = 1, 1, 5.0
+        self.axis_x.setRange(0, self._max_t)
+        self.axis_hard.setRange(0, 2)
+        self.axis_soft.setRange(0, 1)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def params(self):
+        """The engine parameters from the form (``minimal_change`` needs a current timetable)."""
+        from ato_desktop.engine.optimizer import OptimizeParams
+
+        return OptimizeParams(time_limit=float(self.time_limit.value()), seed=int(self.seed.value()),
+                              population_size=int(self.population.value()),
+                              minimal_change=self.keep_changes.isChecked())
+
+    def start(self) -> bool:
+        """Start a run on the version shown, in a QThreadPool worker (compile + optimize there)."""
+        if self.running:
+            return False
+        try:
+            from ato_desktop.engine.optimizer import optimize
+            params = self.params()
+        except ImportError as exc:
+            QMessageBox.warning(self, "Optimizer not available", f"The optimizer cannot be loaded: {exc}")
+            return False
+        db = self.db
+        self.source_id = source_id = self.model.timetable_id
+        keep = params.minimal_change
+
+        def work(on_progress, should_stop):
+            comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
+            start = None
+            if keep and assignment is not None and (assignment.start >= 0).any():
+                start = assignment
+            params.minimal_change = start is not None
+            result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
+            return comp, result
+
+        self.result = None
+        self.compiled = None
+        self._reset_chart()
+        self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
+        self.job.progress.connect(self._on_progress)
+        self.job.finished.connect(self._on_finished)
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.accept_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.lbl_phase.setText("running…")
+        self.job.start()
+        self.started.emit()
+        self.message.emit("Optimizer running…")
+        return True
+
+    def stop(self) -> None:
+        """Ask the run to stop; ``finished`` follows with the best assignment so far."""
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.lbl_phase.setText("stopping…")
+            self.message.emit("Stopping the optimizer…")
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Stop a run and wait for its worker (application exit, database switch). True when idle."""
+        if self.job is None or not self.job.running:
+            return True
+        self.job.cancel()
+        return self.job.wait(timeout_ms)
+
+    def _on_progress(self, p) -> None:
+        self.snapshots.append(p)
+        self.lbl_generation.setText(str(p.generation))
+        self.lbl_evals.setText(f"{p.evals_per_second:,.0f}")
+        self.lbl_elapsed.setText(f"{p.elapsed:.1f} s")
+        self.lbl_best.setText(f"{p.best_hard} / {p.best_soft}" if p.best_hard >= 0 else "–")
+        self.lbl_phase.setText(p.phase)
+        if p.best_hard >= 0 and p.best_soft >= 0:
+            self._add_point(p.elapsed, p.best_hard, p.best_soft)
+        self.progressed.emit(p)
+
+    def _add_point(self, t: float, hard: int, soft: int) -> None:
+        self.hard_series.append(t, hard)
+        self.soft_series.append(t, soft)
+        self._max_h = max(self._max_h, hard)
+        self._max_s = max(self._max_s, soft)
+        self._max_t = max(self._max_t, t * 1.1)
+        self.axis_x.setRange(0, self._max_t)
+        self.axis_hard.setRange(0, max(2, self._max_h * 1.05))
+        self.axis_soft.setRange(0, self._max_s * 1.05)
+
+    def _on_finished(self, out, error) -> None:
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if error is not None:
+            self.lbl_phase.setText("failed")
+            self.result = None
+            self.message.emit("The optimizer failed.")
+            self.finished.emit(None)
+            QMessageBox.critical(self, "Optimizer failed", f"{type(error).__name__}: {error}")
+            return
+        self.compiled, result = out
+        self.result = result
+        self.lbl_best.setText(f"{result.hard} / {result.soft}")
+        self.lbl_elapsed.setText(f"{result.seconds:.1f} s")
+        self.lbl_generation.setText(str(getattr(result, "generations", "–")))
+        if result.hard >= 0 and result.soft >= 0:
+            self._add_point(result.seconds, result.hard, result.soft)
+        how = "stopped" if result.stopped else "finished"
+        self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
+        self.accept_button.setEnabled(True)
+        self.discard_button.setEnabled(True)
+        self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
+        self.finished.emit(result)
+
+    # ---- accept / discard ----------------------------------------------------------------
+    def accept_result(self, name: str | None = None) -> bool:
+        """Save the result as a NEW version: a backup first (worker), then one transaction, one undo step.
+
+        Returns True when the save was started; ``accepted(new_id)`` follows.
+        """
+        if self.result is None or self.compiled is None or self.running:
+            return False
+        rows = self.compiled.rows_from_assignment(self.result.assignment)
+        name = name or tts.unique_version_name(self.db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+        result, db, source_id = self.result, self.db, self.source_id
+        notes = (f"Optimizer: seed {int(self.seed.value())}, {result.seconds:.1f} s, "
+                 f"{result.evaluations} evaluations{' (stopped early)' if result.stopped else ''}.")
+        self.accept_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.lbl_phase.setText("taking a backup…")
+
+        def work(_on_progress, _should_stop):
+            return backups.before_optimizer(db)
+
+        def done(_path, error) -> None:
+            if error is not None:
+                answer = QMessageBox.question(
+                    self, "Backup failed",
+                    f"A backup could not be taken before saving the result:\n{error}\n\nSave the result anyway?")
+                if answer != QMessageBox.Yes:
+                    self.accept_button.setEnabled(True)
+                    self.discard_button.setEnabled(True)
+                    self.lbl_phase.setText("not saved")
+                    return
+            if self.model.timetable_id != source_id:
+                self.model.load(source_id)
+            cmd = AcceptResultCommand(self.model, rows, name, int(result.hard), int(result.soft), notes=notes)
+            err = push(self.undo_stack, cmd)
+            if err is not None:
+                self.accept_button.setEnabled(True)
+                self.discard_button.setEnabled(True)
+                self.lbl_phase.setText("not saved")
+                QMessageBox.warning(self, "Could not save the result", str(err))
+                return
+            self.result = None
+            self.lbl_phase.setText(f"saved as {name!r}")
+            self.message.emit(f"Optimized timetable saved as {name!r}.")
+            self.accepted.emit(self.model.timetable_id)
+
+        self._save_job = Job(work, parent=self)
+        self._save_job.finished.connect(done)
+        self._save_job.start()
+        return True
+
+    def discard(self) -> None:
+        self.result = None
+        self.accept_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.lbl_phase.setText("discarded")
+        self.message.emit("Optimizer result discarded.")

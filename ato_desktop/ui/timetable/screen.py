@@ -1,0 +1,445 @@
+"""The timetable screen: version and view pickers, the grid, the tray, conflicts, the optimizer.
+
+``TimetableScreen(db, undo_stack)`` plugs into the main window. Every change
+goes through ``undo_stack`` as one named step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedLayout,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.storage.database import Database
+from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
+from ato_desktop.ui.timetable.conflicts import ConflictsPanel
+from ato_desktop.ui.timetable.grid import TimetableGrid
+from ato_desktop.ui.timetable.model import (
+    RED,
+    VIEW_FACULTY,
+    VIEW_GROUP,
+    VIEW_MASTER,
+    VIEW_ROOM,
+    Placement,
+    Repair,
+    TimetableModel,
+)
+from ato_desktop.ui.timetable.tray import UnscheduledTray
+
+SETTING_REFUSE_HARD = "timetable/refuse_hard_drops"
+VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (VIEW_ROOM, "By room"),
+              (VIEW_MASTER, "Department master")]
+
+
+class HardDropDialog(QDialog):
+    """Asks before a drop that causes a hard conflict; offers up to three repairs."""
+
+    CANCEL, FORCE = -2, -1
+
+    def __init__(self, model: TimetableModel, s: int, t: int, r: int, reasons: list[str], repairs: list[Repair],
+                 parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Hard conflict")
+        self.setObjectName("hardDropDialog")
+        self.choice = self.CANCEL
+        lay = QVBoxLayout(self)
+        room = model.room_code(r)
+        lay.addWidget(QLabel(f"<b>Moving {model.short_label(s)} to {model.slot_label(t)}"
+                             f"{f' ({room})' if room else ''} causes a hard conflict:</b>"))
+        why = QLabel("\n".join(f"• {x}" for x in reasons[:8]) or "•")
+        why.setWordWrap(True)
+        why.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        lay.addWidget(why)
+        self.repair_list = QListWidget()
+        self.repair_list.setObjectName("repairList")
+        if repairs:
+            lay.addWidget(QLabel("Repairs that avoid it (double-click to apply):"))
+            for i, rp in enumerate(repairs):
+                it = QListWidgetItem(f"{rp.text}   (hard {rp.d_hard:+d}, soft {rp.d_soft:+d})")
+                it.setData(Qt.UserRole, i)
+                self.repair_list.addItem(it)
+            self.repair_list.setCurrentRow(0)
+            self.repair_list.itemDoubleClicked.connect(lambda it: self._pick(it.data(Qt.UserRole)))
+            lay.addWidget(self.repair_list)
+        else:
+            lay.addWidget(QLabel("No small repair was found."))
+            lay.addStretch(1)
+        box = QDialogButtonBox()
+        self.apply_button = box.addButton("Apply repair", QDialogButtonBox.AcceptRole)
+        self.apply_button.setEnabled(bool(repairs))
+        self.force_button = box.addButton("Move anyway", QDialogButtonBox.DestructiveRole)
+        self.cancel_button = box.addButton(QDialogButtonBox.Cancel)
+        self.apply_button.clicked.connect(lambda: self._pick(self.repair_list.currentRow()))
+        self.force_button.clicked.connect(lambda: self._pick(self.FORCE))
+        self.cancel_button.clicked.connect(self.reject)
+        lay.addWidget(box)
+
+    def _pick(self, i: int) -> None:
+        self.choice = i
+        self.accept()
+
+
+class TimetableScreen(QWidget):
+    """Grid views of one timetable version with drag-and-drop, tray, conflicts, score and optimizer.
+
+    ``TimetableScreen(db, undo_stack, parent=None)``; the main window calls
+    :meth:`set_database` when another file is opened and :meth:`open_timetable`
+    to show a version. With no database, or a database without any timetable
+    version, the screen shows a short explanation (and a button that creates an
+    empty version) instead of the grid.
+    """
+
+    statusMessage = Signal(str)
+    timetableOpened = Signal(int)
+
+    def __init__(self, db: Database | None, undo_stack, parent=None, *, timetable: int | str | None = None,
+                 with_optimizer: bool = True):
+        super().__init__(parent)
+        self.setObjectName("timetableScreen")
+        self.db = db
+        self.undo_stack = undo_stack
+        self.with_optimizer = with_optimizer
+        self.model: TimetableModel | None = None
+        self.optimizer = None
+        self.settings = QSettings()
+        self._pages = QStackedLayout(self)
+        self._empty = QWidget()
+        el = QVBoxLayout(self._empty)
+        el.addStretch(1)
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label.setAlignment(Qt.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        el.addWidget(self.empty_label)
+        self.create_button = QPushButton("Create an empty timetable version")
+        self.create_button.setObjectName("createTimetableButton")
+        self.create_button.clicked.connect(self.create_empty_version)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.create_button)
+        row.addStretch(1)
+        el.addLayout(row)
+        el.addStretch(2)
+        self._pages.addWidget(self._empty)
+        self._content: QWidget | None = None
+        self.set_database(db, timetable)
+
+    # ---- database and version -------------------------------------------------------------
+    def set_database(self, db: Database | None, timetable: int | str | None = None) -> bool:
+        """Show ``db`` (its most recently changed version, or ``timetable``); ``None`` = no file open.
+
+        Undo steps of the previous database are dropped: they refer to its sessions.
+        Returns True when a timetable is shown.
+        """
+        if db is not self.db and self.undo_stack is not None:
+            self.undo_stack.clear()
+        if self.optimizer is not None:
+            self.optimizer.shutdown()
+        self.db = db
+        if db is None:
+            return self._show_empty("No database is open.", can_create=False)
+        if not tts.list_timetables(db):
+            return self._show_empty("This database has no timetable version yet. Create an empty one and drag "
+                                    "sessions into it, or run the optimizer from it.", can_create=True)
+        return self.open_timetable(timetable)
+
+    def open_timetable(self, tt_id: int | str | None) -> bool:
+        """Show one timetable version (id or name; ``None`` = the most recently changed one)."""
+        if self.db is None:
+            return False
+        try:
+            if self.model is None:
+                self.model = TimetableModel(self.db, tt_id)
+                self._build_content()
+            else:
+                old = self.model.db
+                self.model.db = self.db
+                try:
+                    self.model.load(tt_id)
+                except Exception:
+                    self.model.db = old
+                    raise
+                if self.optimizer is not None:
+                    self.optimizer.db = self.db
+        except (ValueError, ServiceError) as exc:
+            return self._show_empty(f"The timetable cannot be shown: {exc}", can_create=False)
+        self._pages.setCurrentWidget(self._content)
+        self.timetableOpened.emit(self.model.timetable_id)
+        return True
+
+    def shutdown(self) -> None:
+        """Stop a running optimizer and wait for it (call before closing the window or the database)."""
+        if self.optimizer is not None:
+            self.optimizer.shutdown()
+
+    def refresh(self) -> None:
+        """Reload the current version (e.g. after activities were edited elsewhere)."""
+        if self.model is not None and self._pages.currentWidget() is self._content:
+            self.open_timetable(self.model.timetable_id)
+
+    def create_empty_version(self) -> bool:
+        if self.db is None:
+            return False
+        try:
+            info = tts.create_timetable(self.db, tts.unique_version_name(self.db, "Draft timetable"))
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Could not create the timetable", str(exc))
+            return False
+        return self.open_timetable(info.id)
+
+    def _show_empty(self, text: str, can_create: bool) -> bool:
+        self.empty_label.setText(text)
+        self.create_button.setVisible(can_create)
+        self._pages.setCurrentWidget(self._empty)
+        return False
+
+    @property
+    def showing_timetable(self) -> bool:
+        return self._content is not None and self._pages.currentWidget() is self._content
+
+    def _build_content(self) -> None:
+        db = self.db
+        undo_stack = self.undo_stack
+        self._content = QWidget()
+        lay = QVBoxLayout(self._content)
+        lay.setContentsMargins(4, 4, 4, 4)
+
+        bar = QHBoxLayout()
+        self.version_box = QComboBox()
+        self.version_box.setObjectName("versionBox")
+        self.version_box.setToolTip("Timetable version")
+        self.kind_box = QComboBox()
+        self.kind_box.setObjectName("viewKindBox")
+        for k, label in VIEW_NAMES:
+            self.kind_box.addItem(label, k)
+        self.entity_box = QComboBox()
+        self.entity_box.setObjectName("entityBox")
+        self.entity_box.setMinimumContentsLength(22)
+        self.score_label = QLabel()
+        self.score_label.setObjectName("scoreLabel")
+        self.score_label.setTextFormat(Qt.RichText)
+        self.score_label.setToolTip("Weighted hard / soft cost of this version (hard must be 0)")
+        self.workload_label = QLabel()
+        self.workload_bar = QProgressBar()
+        self.workload_bar.setObjectName("workloadMeter")
+        self.workload_bar.setMaximumWidth(160)
+        self.workload_bar.setTextVisible(True)
+        self.refuse_box = QCheckBox("Refuse hard-conflict drops")
+        self.refuse_box.setObjectName("refuseHardDrops")
+        self.refuse_box.setToolTip("When on, a drop that causes a hard conflict is refused instead of asked about")
+        self.refuse_box.setChecked(self.settings.value(SETTING_REFUSE_HARD, False, type=bool))
+        self.refuse_box.toggled.connect(lambda v: self.settings.setValue(SETTING_REFUSE_HARD, v))
+        for w in (QLabel("Version:"), self.version_box, QLabel("View:"), self.kind_box, self.entity_box):
+            bar.addWidget(w)
+        bar.addSpacing(12)
+        bar.addWidget(self.workload_label)
+        bar.addWidget(self.workload_bar)
+        bar.addStretch(1)
+        bar.addWidget(self.refuse_box)
+        bar.addSpacing(12)
+        bar.addWidget(self.score_label)
+        lay.addLayout(bar)
+
+        self.grid = TimetableGrid(self.model, VIEW_GROUP, None)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.grid)
+        self.scroll.setWidgetResizable(True)
+        self.tray = UnscheduledTray(self.model)
+        tray_box = QWidget()
+        tl = QVBoxLayout(tray_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        self.tray_label = QLabel()
+        tl.addWidget(self.tray_label)
+        tl.addWidget(self.tray)
+        top = QSplitter(Qt.Horizontal)
+        top.addWidget(self.scroll)
+        top.addWidget(tray_box)
+        top.setStretchFactor(0, 5)
+        top.setStretchFactor(1, 1)
+        self.conflicts = ConflictsPanel(self.model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.conflicts, "Conflicts")
+        if self.with_optimizer:
+            from ato_desktop.ui.timetable.optimizer_panel import OptimizerPanel
+
+            self.optimizer = OptimizerPanel(db, undo_stack, self.model)
+            self.optimizer.message.connect(self.statusMessage)
+            self.tabs.addTab(self.optimizer, "Optimizer")
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([700, 260])
+        top.setSizes([1200, 260])
+        lay.addWidget(split, 1)
+
+        self.kind_box.currentIndexChanged.connect(self._kind_changed)
+        self.entity_box.currentIndexChanged.connect(self._entity_changed)
+        self.version_box.activated.connect(self._version_chosen)
+        self.grid.dropRequested.connect(self.handle_drop, Qt.QueuedConnection)
+        self.grid.lockRequested.connect(self.lock_sessions)
+        self.grid.unscheduleRequested.connect(self.unschedule)
+        self.grid.message.connect(self.statusMessage)
+        self.tray.unscheduleRequested.connect(self.unschedule, Qt.QueuedConnection)
+        self.tray.dragStarted.connect(self.grid.begin_drag_preview)
+        self.tray.dragFinished.connect(self.grid.end_drag_preview)
+        self.conflicts.sessionsActivated.connect(self.select_sessions)
+        self.model.subscribe(self._on_model)
+        self._pages.addWidget(self._content)
+        self._fill_versions()
+        self._kind_changed()
+        self._on_model("load")
+
+    # ---- pickers ---------------------------------------------------------------------
+    def _fill_versions(self) -> None:
+        self.version_box.blockSignals(True)
+        self.version_box.clear()
+        for info in tts.list_timetables(self.db):
+            self.version_box.addItem(f"{info.name} [{info.status}]", info.id)
+        i = self.version_box.findData(self.model.timetable_id)
+        self.version_box.setCurrentIndex(max(i, 0))
+        self.version_box.blockSignals(False)
+
+    def _version_chosen(self, _i: int) -> None:
+        tid = self.version_box.currentData()
+        if tid is not None and tid != self.model.timetable_id:
+            self.open_timetable(tid)
+
+    def _kind_changed(self, *_a) -> None:
+        kind = self.kind_box.currentData()
+        self.entity_box.blockSignals(True)
+        self.entity_box.clear()
+        for code, label in self.model.entities(kind):
+            self.entity_box.addItem(label, code)
+        self.entity_box.setEnabled(kind != VIEW_MASTER)
+        self.entity_box.blockSignals(False)
+        self._entity_changed()
+
+    def _entity_changed(self, *_a) -> None:
+        self.grid.set_view(self.kind_box.currentData(), self.entity_box.currentData())
+        self._update_workload()
+
+    def show_view(self, kind: str, entity: str | None = None) -> None:
+        self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
+        if entity is not None:
+            i = self.entity_box.findData(entity)
+            if i < 0:
+                raise KeyError(f"no {kind} {entity!r} in this view")
+            self.entity_box.setCurrentIndex(i)
+        self._entity_changed()
+
+    # ---- live labels -------------------------------------------------------------------
+    def _on_model(self, what: str) -> None:
+        m = self.model
+        if what == "load":
+            self._fill_versions()
+            self._kind_changed()
+        if m.hard is None:
+            self.score_label.setText("score: engine not available")
+        else:
+            color = "#0a0" if m.hard == 0 else "#c00"
+            self.score_label.setText(f"<b>Hard <span style='color:{color}'>{m.hard}</span></b> · Soft {m.soft}")
+        n = len(m.unscheduled())
+        self.tray_label.setText(f"Unscheduled ({n})")
+        self._update_workload()
+
+    def _update_workload(self) -> None:
+        is_fac = self.kind_box.currentData() == VIEW_FACULTY and self.entity_box.currentData()
+        self.workload_label.setVisible(bool(is_fac))
+        self.workload_bar.setVisible(bool(is_fac))
+        if not is_fac:
+            return
+        used, limit = self.model.weekly_load(self.entity_box.currentData())
+        self.workload_label.setText("Load this week:")
+        self.workload_bar.setRange(0, max(limit, used, 1))
+        self.workload_bar.setValue(used)
+        self.workload_bar.setFormat(f"{used} / {limit} periods")
+        over = limit and used > limit
+        self.workload_bar.setStyleSheet("QProgressBar::chunk { background: %s; }" % ("#d55" if over else "#5a5"))
+
+    def select_sessions(self, sessions: list[int]) -> None:
+        """Highlight sessions; show them (switching to the first one's group if it is not visible)."""
+        m = self.model
+        m.selection = set(sessions)
+        shown = set(self.grid.shown_sessions())
+        if sessions and not shown.intersection(sessions):
+            s = sessions[0]
+            if int(m.assignment.start[s]) >= 0 and m.views[s].groups:
+                self.show_view(VIEW_GROUP, m.views[s].groups[0])
+        self.grid.update()
+        it = next((self.grid.item_of(s) for s in sessions if self.grid.item_of(s)), None)
+        if it is not None:
+            self.scroll.ensureVisible(int(it.rect.center().x()), int(it.rect.center().y()), 80, 80)
+
+    # ---- actions (each one undo step) -------------------------------------------------------
+    def _push(self, cmd) -> bool:
+        err = push(self.undo_stack, cmd)
+        if err is not None:
+            QMessageBox.warning(self, "Move refused", str(err))
+            return False
+        self.statusMessage.emit(cmd.text())
+        return True
+
+    def handle_drop(self, s: int, t: int, room: int, target: int = -1) -> bool:
+        """A card was dropped: swap with ``target``, or move to (t, room) — asking first if red."""
+        m = self.model
+        if m.is_locked(s):
+            self.statusMessage.emit(f"{m.short_label(s)} is locked.")
+            return False
+        if target >= 0 and not m.is_locked(target) and int(m.assignment.start[s]) >= 0 and m.state is not None:
+            dh, ds = m.swap_delta(s, target)
+            if dh <= 0:
+                return self._push(PlaceCommand(m, m.swap_moves(s, target),
+                                               f"Swap {m.short_label(s)} and {m.short_label(target)}"))
+        if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
+            room = m.preview(s).at(t)[3]  # the room the colouring showed
+        if m.state is not None:
+            cat, dh, ds, _r = m.preview(s).at(t, room)
+            if cat == RED:
+                if self.refuse_box.isChecked():
+                    QMessageBox.information(self, "Drop refused",
+                                            "That drop causes a hard conflict:\n" + "\n".join(m.explain_drop(s, t, room)))
+                    return False
+                reasons = m.explain_drop(s, t, room)
+                repairs = m.repairs(s, t, room)
+                dlg = HardDropDialog(m, s, t, room, reasons, repairs, self)
+                dlg.exec()
+                if dlg.choice == HardDropDialog.CANCEL:
+                    return False
+                if dlg.choice >= 0:
+                    rp = repairs[dlg.choice]
+                    return self._push(PlaceCommand(m, rp.moves, f"Repair: {rp.text}"))
+        room_code = m.room_code(room)
+        return self._push(PlaceCommand(m, [Placement(s, t, room)],
+                                       f"Move {m.short_label(s)} to {m.slot_label(t)}" + (f" ({room_code})" if room_code else "")))
+
+    def unschedule(self, s: int) -> bool:
+        m = self.model
+        if m.is_locked(s):
+            self.statusMessage.emit(f"{m.short_label(s)} is locked.")
+            return False
+        return self._push(PlaceCommand(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
+
+    def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
+        return self._push(LockCommand(self.model, list(sessions), locked))
+

@@ -1,0 +1,179 @@
+"""Build the ATO Desktop bundle for this platform with PyInstaller and print its size.
+
+    python installer/build.py                  # build dist/ato-desktop (or dist/ATO Desktop.app)
+    python installer/build.py --self-test      # ... then run the bundle's --self-test
+    python installer/build.py --startup 3      # ... then time 3 starts of the bundle to its first window
+    python installer/build.py --no-build --self-test --startup 3   # check an existing bundle
+
+Run it from any folder with the Python environment that has the app's dependencies and
+PyInstaller (``pip install -e ".[build]"``). The bundle is one folder (fast start-up):
+the installers (installer/windows, installer/macos, installer/linux) package that folder.
+
+Start-up is measured from launching the executable to the line ``first-window <seconds>``
+that the app prints when ``ATO_STARTUP_PROBE=1`` is set (it then exits at once); the
+first run after a build is the cold one. Exit code: 0 when everything asked for passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "installer" / "ato_desktop.spec"
+STARTUP_TARGET_S = 3.0
+
+
+def bundle_paths(dist: Path) -> tuple[Path, Path, Path]:
+    """(bundle folder or .app to ship, GUI executable, console executable) for this platform."""
+    if sys.platform == "darwin":
+        app = dist / "ATO Desktop.app"
+        exe = app / "Contents" / "MacOS" / "ato-desktop"
+        return app, exe, exe
+    folder = dist / "ato-desktop"
+    if sys.platform == "win32":
+        return folder, folder / "ato-desktop.exe", folder / "ato-desktop-cli.exe"
+    return folder, folder / "ato-desktop", folder / "ato-desktop"
+
+
+def folder_size(path: Path) -> tuple[int, int]:
+    total = files = 0
+    for f in path.rglob("*"):
+        if f.is_file() and not f.is_symlink():
+            total += f.stat().st_size
+            files += 1
+    return total, files
+
+
+def build(dist: Path, work: Path, clean: bool) -> float:
+    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+           "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    if clean:
+        cmd.insert(3, "--clean")
+    print("$ " + " ".join(cmd), flush=True)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    return time.perf_counter() - t0
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # No PYTHONPATH or venv leaking into the bundle: it must run on its own.
+    for key in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(key, None)
+    if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
+
+
+def run_self_test(exe: Path, timeout: float) -> int:
+    print(f"$ {exe} --self-test", flush=True)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ato-bundle-") as cwd:  # not the source tree: no stray imports
+        proc = subprocess.run([str(exe), "--self-test"], cwd=cwd, env=child_env(), timeout=timeout)
+    print(f"bundle self-test: exit {proc.returncode} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return proc.returncode
+
+
+def measure_startup(exe: Path, runs: int, timeout: float, demo: bool = False) -> list[float] | None:
+    """Wall-clock seconds from launch to the app's 'first-window' line, per run; None if not supported.
+
+    Each run opens a new database file, or with ``demo`` a fresh copy of the demo department
+    (made by the bundle's own ``demo create``), so the window shows a real timetable.
+    """
+    times = []
+    with tempfile.TemporaryDirectory(prefix="ato-startup-") as tmp:
+        env = child_env()
+        template = Path(tmp) / "demo-template.atodb"
+        if demo:
+            made = subprocess.run([str(exe), "demo", "create", str(template)], cwd=tmp, env=env,
+                                  capture_output=True, text=True, timeout=timeout)
+            if made.returncode != 0:
+                print(f"start-up probe: the bundle could not create the demo: {made.stderr[-1000:]}")
+                return None
+        env["ATO_STARTUP_PROBE"] = "1"
+        for i in range(runs):
+            db = Path(tmp) / f"probe-{i}.atodb"
+            if demo:
+                shutil.copyfile(template, db)
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([str(exe), "--db", str(db)], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            seen = None
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                m = re.match(r"first-window\s+([\d.]+)", line.strip())
+                if m:
+                    seen = time.perf_counter() - t0
+                    reported = float(m.group(1))
+                    break
+            try:
+                _, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+            if seen is None:
+                print(f"start-up probe: no 'first-window' line (exit {proc.returncode}); stderr:\n{err[-2000:]}")
+                return None
+            label = ("cold" if i == 0 else "warm") + (", demo department" if demo else ", new database")
+            print(f"start-up run {i + 1} ({label}): {seen:.2f} s to first window "
+                  f"(app reports {reported:.2f} s after its own start)", flush=True)
+            times.append(seen)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Build the ATO Desktop bundle for this platform.")
+    ap.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
+    ap.add_argument("--work", type=Path, default=ROOT / "build", help="PyInstaller work folder (default: build/)")
+    ap.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
+    ap.add_argument("--no-build", action="store_true", help="use the existing bundle")
+    ap.add_argument("--self-test", action="store_true", help="run the bundle's --self-test")
+    ap.add_argument("--startup", type=int, default=0, metavar="N", help="time N starts to the first window")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds allowed for the self-test")
+    args = ap.parse_args(argv)
+
+    dist, work = args.dist.resolve(), args.work.resolve()
+    bundle, gui_exe, cli_exe = bundle_paths(dist)
+    if not args.no_build:
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        seconds = build(dist, work, args.clean)
+        print(f"built in {seconds:.0f} s", flush=True)
+    if not cli_exe.exists():
+        print(f"error: no bundle at {bundle} (executable {cli_exe} missing)", file=sys.stderr)
+        return 1
+    size, files = folder_size(bundle)
+    print(f"bundle: {bundle}", flush=True)
+    print(f"bundle size: {size / 1024 / 1024:.1f} MiB in {files} files", flush=True)
+    print(f"executable: {gui_exe}", flush=True)
+
+    status = 0
+    if args.self_test and run_self_test(cli_exe, args.timeout) != 0:
+        print("error: the bundle's self-test failed", file=sys.stderr)
+        status = 1
+    for demo in ((False, True) if args.startup else ()):
+        times = measure_startup(cli_exe, args.startup, timeout=120.0, demo=demo)
+        what = "demo department" if demo else "new database"
+        if times is None:
+            print(f"start-up ({what}) not measured: no 'first-window' line from this build")
+            continue
+        cold = times[0]
+        warm = statistics.median(times[1:]) if len(times) > 1 else None
+        verdict = "OK" if max(cold, warm or 0) < STARTUP_TARGET_S else "OVER TARGET"
+        print(f"start-up to first window ({what}): cold {cold:.2f} s"
+              + (f", warm median {warm:.2f} s" if warm is not None else "")
+              + f" (target < {STARTUP_TARGET_S:.0f} s): {verdict}", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
