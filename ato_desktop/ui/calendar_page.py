@@ -118,6 +118,9 @@ class CalendarPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
         if self._dirty:
             self.reload()
 

@@ -56,8 +56,15 @@ class RefsEditor(QWidget):
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.button)
 
-    def set_choices(self, choices: list[tuple[str, str]]) -> None:
-        self.choices = choices
+    def set_choices(self, choices) -> None:
+        """A list of (key, label), or a callable returning it (loaded when the checklist opens)."""
+        self._provider = choices if callable(choices) else None
+        self.choices = [] if callable(choices) else choices
+
+    def _load_choices(self) -> None:
+        if getattr(self, "_provider", None) is not None:
+            self.choices = self._provider()
+            self._provider = None
 
     def value(self) -> list[str]:
         return [v.strip() for v in self.edit.text().split(",") if v.strip()]
@@ -66,6 +73,7 @@ class RefsEditor(QWidget):
         self.edit.setText(", ".join(str(k) for k in (keys or [])))
 
     def choose(self) -> None:
+        self._load_choices()
         dlg = ChecklistDialog(self.field.label, self.choices, self.value(), self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.set_value(dlg.checked())
@@ -194,7 +202,10 @@ class EntityForm(QWidget):
             self.edited.emit()
 
     def set_reference_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
-        """``{"department": [(key, label), ...]}``: the items that references may point to."""
+        """``{"department": [(key, label), ...] or a callable returning it}``: what references may point to.
+
+        Lists of several references (check lists) call the callable only when opened.
+        """
         self._loading = True
         try:
             for f in self.spec.fields:
@@ -208,7 +219,8 @@ class EntityForm(QWidget):
                 w.clear()
                 if not f.required:
                     w.addItem("(none)", None)
-                for key, label in choices[f.ref]:
+                items = choices[f.ref]() if callable(choices[f.ref]) else choices[f.ref]
+                for key, label in items:
                     w.addItem(label, key)
                 if current is not None:
                     self._select(w, current)

@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
             if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.setCurrentRow(i)
                 break
+        ensure = getattr(widget, "ensure_loaded", None)
+        if ensure is not None:  # also when the window is not shown (tests, screenshots)
+            ensure()
         return widget
 
     def current_page_key(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
 from ato_desktop.services import resources as res
+from ato_desktop.services.listing import list_rows
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -57,15 +58,24 @@ class ResourceTableModel(QAbstractTableModel):
 
     # -- data ----------------------------------------------------------------
     def load(self, db) -> None:
-        rows = res.list_items(db, self.entity) if db is not None else []
+        rows = list_rows(db, self.entity) if db is not None else []
         self.set_rows(rows)
 
     def set_rows(self, rows: list[dict]) -> None:
+        # cell texts and the filter strings are built on demand: opening a list of
+        # thousands of rows only formats the rows on screen
         self.beginResetModel()
         self._rows = rows
-        self._text = [[format_value(f, r.get(f.name)) for f in self.columns] for r in rows]
-        self._hay = [" ".join(t).lower() + " " + str(r.get("_label", "")).lower() for t, r in zip(self._text, rows)]
+        self._text = [None] * len(rows)
+        self._hay = [None] * len(rows)
         self.endResetModel()
+
+    def _texts(self, r: int) -> list[str]:
+        t = self._text[r]
+        if t is None:
+            row = self._rows[r]
+            t = self._text[r] = [format_value(f, row.get(f.name)) for f in self.columns]
+        return t
 
     def item(self, row: int) -> dict:
         return self._rows[row]
@@ -100,20 +110,23 @@ class ResourceTableModel(QAbstractTableModel):
             return None
         r, c = index.row(), index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text[r][c]
+            return self._texts(r)[c]
         if role == SORT_ROLE:
             f = self.columns[c]
             return _sort_key(f, self._rows[r].get(f.name))
         if role == ITEM_ROLE:
             return self._rows[r]
         if role == HAYSTACK_ROLE:
-            return self._hay[r]
+            return self.haystack(r)
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[c].kind == "int":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def haystack(self, row: int) -> str:
-        return self._hay[row]
+        h = self._hay[row]
+        if h is None:
+            h = self._hay[row] = " ".join(self._texts(row)).lower() + " " + str(self._rows[row].get("_label", "")).lower()
+        return h
 
 
 class FilterProxy(QSortFilterProxyModel):

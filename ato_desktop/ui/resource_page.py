@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import resources as res
+from ato_desktop.services.listing import list_choices
 from ato_desktop.services.errors import DependentsError, ServiceError, ValidationError
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.forms import EntityForm
@@ -217,6 +218,9 @@ class ResourcePage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
         if self._dirty:
             self.reload()
 
@@ -240,10 +244,8 @@ class ResourcePage(QWidget):
         if not self._choices_dirty or self.db is None:
             return
         refs = {f.ref for f in self.spec.fields if f.kind in ("ref", "refs")}
-        choices = {}
-        for r in refs:
-            key = res.spec(r).key
-            choices[r] = [(it[key], it["_label"]) for it in res.list_items(self.db, r)]
+        db = self.db
+        choices = {r: (lambda r=r: list_choices(db, r)) for r in refs}
         self.form.set_reference_choices(choices)
         self._choices_dirty = False
 

@@ -38,7 +38,10 @@ class Job(QObject):
         except BaseException as exc:  # handed to the UI thread, never swallowed
             result, error = None, exc
         self.result, self.error = result, error
-        self.finished.emit(result, error)  # queued to the UI thread
+        try:
+            self.finished.emit(result, error)  # queued to the UI thread
+        except RuntimeError:  # the application is gone (quit while working): nobody to tell
+            pass
 
 
 class _Runnable(QRunnable):

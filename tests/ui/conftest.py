@@ -45,7 +45,8 @@ def answer_dialog(qtbot, action, *, accept=True, inspect=None, timeout=5000):
         seen["dialog"] = dlg
         if inspect is not None:
             seen["info"] = inspect(dlg)
-        (dlg.accept if accept else dlg.reject)()
+        if accept is not None and dlg.isVisible():
+            (dlg.accept if accept else dlg.reject)()
 
     QTimer.singleShot(0, handle)
     seen["result"] = action()
