@@ -342,6 +342,7 @@ class TimetableScreen(QWidget):
         self.grid.dropRequested.connect(self.handle_drop, Qt.QueuedConnection)
         self.grid.lockRequested.connect(self.lock_sessions)
         self.grid.unscheduleRequested.connect(self.unschedule)
+        self.grid.unscheduleManyRequested.connect(self.unschedule_sessions)
         self.grid.message.connect(self.statusMessage)
         self.tray.unscheduleRequested.connect(self.unschedule, Qt.QueuedConnection)
         self.tray.dragStarted.connect(self.grid.begin_drag_preview)
@@ -484,6 +485,16 @@ class TimetableScreen(QWidget):
             self.statusMessage.emit(f"{m.short_label(s)} is locked.")
             return False
         return self._push(PlaceCommand(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
+
+    def unschedule_sessions(self, sessions: list[int]) -> bool:
+        """Send several sessions to the tray in ONE undo step (locked ones stay)."""
+        m = self.model
+        free = [s for s in sessions if not m.is_locked(s) and int(m.assignment.start[s]) >= 0]
+        if not free:
+            self.statusMessage.emit("Nothing to unschedule (locked sessions stay where they are).")
+            return False
+        what = m.short_label(free[0]) if len(free) == 1 else f"{len(free)} sessions"
+        return self._push(PlaceCommand(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
 
     def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
         return self._push(LockCommand(self.model, list(sessions), locked))
