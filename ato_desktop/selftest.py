@@ -6,11 +6,12 @@ It runs the real parts end to end in a temporary folder and removes it afterward
 2. qt            PySide6 loads, an offscreen QApplication starts, the app icon decodes
 3. database      a new database file: migrations to head, WAL, integrity check
 4. demo          the demo department is created with its reference timetable
-5. engine        the compiled kernels (numba) score the reference timetable: 0 hard conflicts
-6. optimize      the optimizer runs for a few seconds and its result is saved as a new version;
+5. window        the main window opens the demo offscreen and shows every page
+6. engine        the compiled kernels (numba) score the reference timetable: 0 hard conflicts
+7. optimize      the optimizer runs for a few seconds and its result is saved as a new version;
                  the saved version is re-scored independently and must match
-7. report        a faculty timetable PDF is rendered with the bundled fonts
-8. backup        an online backup of the database is taken and verified
+8. report        a faculty timetable PDF is rendered with the bundled fonts
+9. backup        an online backup of the database is taken and verified
 
 Each step prints its timing; the first failing step stops the run with a message
 saying which step failed and why. Exit code 0 when everything passed, 1 otherwise.
@@ -124,6 +125,32 @@ def step_demo(ctx: Context) -> str:
     return f"{result.sessions} sessions"
 
 
+def step_window(ctx: Context) -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    # The window's settings (recent files, layout) go to the temporary folder, not the user's.
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(ctx.workdir / "settings"))
+    from ato_desktop.ui.app import create_main_window
+
+    _check(ctx.demo_path is not None, "the demo database was not created")
+    window = create_main_window(ctx.demo_path)
+    try:
+        _check(window.database is not None, f"the main window did not open {ctx.demo_path}")
+        window.show()
+        app = QApplication.instance()
+        for key in list(window.pages):
+            window.show_page(key)
+            app.processEvents()
+        pages = len(window.pages)
+        QThreadPool.globalInstance().waitForDone(30_000)  # the daily backup worker
+        app.processEvents()
+    finally:
+        window.close()
+    return f"{pages} pages shown"
+
+
 def _open_demo(ctx: Context):
     from ato_desktop.storage.database import open_database
 
@@ -217,6 +244,7 @@ STEPS: list[tuple[str, Callable[[Context], str]]] = [
     ("qt", step_qt),
     ("database", step_database),
     ("demo", step_demo),
+    ("window", step_window),
     ("engine", step_engine),
     ("optimize", step_optimize),
     ("report", step_report),

@@ -83,14 +83,27 @@ def run_self_test(exe: Path, timeout: float) -> int:
     return proc.returncode
 
 
-def measure_startup(exe: Path, runs: int, timeout: float) -> list[float] | None:
-    """Wall-clock seconds from launch to the app's 'first-window' line, per run; None if not supported."""
+def measure_startup(exe: Path, runs: int, timeout: float, demo: bool = False) -> list[float] | None:
+    """Wall-clock seconds from launch to the app's 'first-window' line, per run; None if not supported.
+
+    Each run opens a new database file, or with ``demo`` a fresh copy of the demo department
+    (made by the bundle's own ``demo create``), so the window shows a real timetable.
+    """
     times = []
     with tempfile.TemporaryDirectory(prefix="ato-startup-") as tmp:
         env = child_env()
+        template = Path(tmp) / "demo-template.atodb"
+        if demo:
+            made = subprocess.run([str(exe), "demo", "create", str(template)], cwd=tmp, env=env,
+                                  capture_output=True, text=True, timeout=timeout)
+            if made.returncode != 0:
+                print(f"start-up probe: the bundle could not create the demo: {made.stderr[-1000:]}")
+                return None
         env["ATO_STARTUP_PROBE"] = "1"
         for i in range(runs):
             db = Path(tmp) / f"probe-{i}.atodb"
+            if demo:
+                shutil.copyfile(template, db)
             t0 = time.perf_counter()
             proc = subprocess.Popen([str(exe), "--db", str(db)], cwd=tmp, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
@@ -110,7 +123,7 @@ def measure_startup(exe: Path, runs: int, timeout: float) -> list[float] | None:
             if seen is None:
                 print(f"start-up probe: no 'first-window' line (exit {proc.returncode}); stderr:\n{err[-2000:]}")
                 return None
-            label = "cold" if i == 0 else "warm"
+            label = ("cold" if i == 0 else "warm") + (", demo department" if demo else ", new database")
             print(f"start-up run {i + 1} ({label}): {seen:.2f} s to first window "
                   f"(app reports {reported:.2f} s after its own start)", flush=True)
             times.append(seen)
@@ -147,17 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test and run_self_test(cli_exe, args.timeout) != 0:
         print("error: the bundle's self-test failed", file=sys.stderr)
         status = 1
-    if args.startup:
-        times = measure_startup(cli_exe, args.startup, timeout=60.0)
+    for demo in ((False, True) if args.startup else ()):
+        times = measure_startup(cli_exe, args.startup, timeout=120.0, demo=demo)
+        what = "demo department" if demo else "new database"
         if times is None:
-            print("start-up not measured: this build's window does not support ATO_STARTUP_PROBE yet")
-        else:
-            cold = times[0]
-            warm = statistics.median(times[1:]) if len(times) > 1 else None
-            verdict = "OK" if cold < STARTUP_TARGET_S else "OVER TARGET"
-            print(f"start-up to first window: cold {cold:.2f} s"
-                  + (f", warm median {warm:.2f} s" if warm is not None else "")
-                  + f" (target < {STARTUP_TARGET_S:.0f} s): {verdict}", flush=True)
+            print(f"start-up ({what}) not measured: no 'first-window' line from this build")
+            continue
+        cold = times[0]
+        warm = statistics.median(times[1:]) if len(times) > 1 else None
+        verdict = "OK" if max(cold, warm or 0) < STARTUP_TARGET_S else "OVER TARGET"
+        print(f"start-up to first window ({what}): cold {cold:.2f} s"
+              + (f", warm median {warm:.2f} s" if warm is not None else "")
+              + f" (target < {STARTUP_TARGET_S:.0f} s): {verdict}", flush=True)
     return status
 
 

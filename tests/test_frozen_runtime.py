@@ -43,3 +43,35 @@ def test_unwritable_root_leaves_numba_default(tmp_path):
     env: dict[str, str] = {}
     assert configure_numba_cache(ENGINE, root=blocker / "numba", environ=env) is None
     assert "NUMBA_CACHE_DIR" not in env
+
+
+def test_desktop_start_imports_neither_numba_nor_the_command_modules():
+    """Start-up budget: the GUI path must not pay for numba (~1 s) or the CLI command modules (~2 s)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ato_desktop import cli\n"
+        "cli._names_a_command(['--db', 'x.atodb', '--demo'])\n"
+        "import ato_desktop.ui.app\n"
+        "bad = sorted(m for m in sys.modules if m == 'numba' or m.startswith('ato_desktop.cli.commands_'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1], env={**__import__("os").environ,
+                                                                        "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"
+
+
+def test_command_detection():
+    from ato_desktop.cli import _names_a_command
+
+    assert not _names_a_command([])
+    assert not _names_a_command(["--demo"])
+    assert not _names_a_command(["--db", "info"])  # 'info' is the file name here, not the command
+    assert not _names_a_command(["--self-test"])
+    assert _names_a_command(["info", "--db", "x.atodb"])
+    assert _names_a_command(["--db", "x.atodb", "backup", "list"])
+    assert _names_a_command(["--help"])

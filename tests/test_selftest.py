@@ -44,14 +44,15 @@ def _step_lines(text: str) -> list[tuple[str, str]]:
 
 
 def test_steps_available_in_main_pass_and_print_timings():
-    names = ["environment", "qt", "database", "demo", "engine", "backup"]
+    names = ["environment", "qt", "database", "demo", "window", "engine", "backup"]
     rc, text = _run([(n, STEP[n]) for n in names])
     assert rc == 0, text
     assert _step_lines(text) == [(n, "ok") for n in names]
-    assert re.search(r"\[3/6\] database\s+ok\s+\d+\.\d\d s  schema \w+", text), text
+    assert re.search(r"\[3/7\] database\s+ok\s+\d+\.\d\d s  schema \w+", text), text
     assert re.search(r"demo\s+ok .* (\d+) sessions", text)
     assert "reference timetable: hard 0" in text
-    assert "Self-test passed: 6 steps" in text
+    assert "pages shown" in text
+    assert "Self-test passed: 7 steps" in text
 
 
 def test_database_step_creates_a_migrated_wal_file(tmp_path):
@@ -171,5 +172,5 @@ def test_full_self_test_passes():
     rc, text = _run(None, optimize_seconds=2.0)
     assert rc == 0, text
     assert [n for n, _ in _step_lines(text)] == [n for n, _ in STEPS]
-    assert "Self-test passed: 8 steps" in text
+    assert "Self-test passed: 9 steps" in text
 

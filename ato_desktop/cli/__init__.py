@@ -31,7 +31,8 @@ class CliError(Exception):
     """An error to show the user as one clear line, exit code 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+    """The full parser; ``with_commands=False`` gives only the global options (no command module imported)."""
     parser = argparse.ArgumentParser(
         prog="ato-desktop",
         description=f"{APP_NAME}: build, optimize, print and publish a department's weekly timetable. "
@@ -41,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="open this database file")
     parser.add_argument("--demo", action="store_true", help="open the embedded demo department")
     parser.add_argument("--self-test", action="store_true", help="smoke-test this installation and exit")
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -53,8 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _names_a_command(argv: list[str]) -> bool:
+    """True unless ``argv`` holds only global options: the desktop app then starts without importing
+    the command modules (they pull in numba, the reports and the mail scheduler: about 2 s)."""
+    if any(a in ("-h", "--help") for a in argv):
+        return True
+    _, rest = build_parser(with_commands=False).parse_known_args(argv)
+    return bool(rest)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_commands=_names_a_command(argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:

@@ -1,0 +1,246 @@
+"""Scale benchmark: a 20-department database with ~10,000 weekly sessions.
+
+Builds the database through the services (``bulk_create``, one transaction per
+entity type), then times what the UI does: open, list, one edit, one move,
+and saving placements for every session (an optimizer result). Prints the
+figures; the target is that no operation that runs on the UI thread exceeds
+200 ms (building the database, backups and saving a full optimizer result run
+in workers and are shown for information).
+
+With ``--ui`` (on by default) it also opens the database in the real main window
+(offscreen Qt) and visits every page, measuring each blocking call and the longest
+gap of a 5 ms heartbeat timer (the longest time the event loop could not repaint).
+
+    python benchmarks/scale.py [--departments 20] [--keep PATH] [--repeat 3] [--no-ui]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ato_desktop.services import calendar as cal  # noqa: E402
+from ato_desktop.services import resources as res  # noqa: E402
+from ato_desktop.services import timetables as tts  # noqa: E402
+from ato_desktop.storage.database import open_database  # noqa: E402
+
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+PERIODS = [("P1", "09:00", "09:50", False), ("P2", "09:50", "10:40", False), ("P3", "10:40", "11:30", False),
+           ("P4", "11:30", "12:20", False), ("Lunch", "12:20", "13:10", True), ("P5", "13:10", "14:00", False),
+           ("P6", "14:00", "14:50", False), ("P7", "14:50", "15:40", False)]
+TEACHING_PERIODS = [i for i, p in enumerate(PERIODS) if not p[3]]
+UI_LIMIT_MS = 200.0
+
+
+def build(path: Path, departments: int) -> dict[str, float]:
+    """Create the database through the services; returns build timings (seconds)."""
+    t = {}
+    db = open_database(path)
+    try:
+        cal.set_calendar(db, DAYS, PERIODS)
+        depts = [f"D{d:02d}" for d in range(departments)]
+        t0 = time.perf_counter()
+        res.bulk_create(db, "department", [{"code": c, "name": f"Department {c}", "is_home": c == "D00"} for c in depts])
+        res.bulk_create(db, "faculty", [
+            {"code": f"{c}F{i:02d}", "name": f"Teacher {i} of {c}", "department": c,
+             "email": f"t{i}.{c.lower()}@example.edu", "max_weekly_periods": 18}
+            for c in depts for i in range(30)])
+        res.bulk_create(db, "room", [
+            {"code": f"{c}R{i:02d}", "capacity": 70, "department": c, "kind": "classroom"}
+            for c in depts for i in range(12)])
+        res.bulk_create(db, "group", [
+            {"code": f"{c}-{prog}{sem}{sec}", "department": c, "programme": prog, "semester": sem,
+             "section": sec, "strength": 60}
+            for c in depts for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for sec in "ABC"])
+        res.bulk_create(db, "course", [
+            {"code": f"{c}-{prog}{sem}C{k}", "title": f"Course {k} of {prog} semester {sem}", "department": c,
+             "lecture_hours": 3, "tutorial_hours": 1 if k % 2 else 0}
+            for c in depts for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for k in range(6)])
+        t["build: resources"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        rnd = random.Random(7)
+        acts = []
+        for c in depts:
+            for prog in ("BT", "MS"):
+                for sem in (1, 3, 5, 7):
+                    for sec in "ABC":
+                        for k in range(6):
+                            teacher = f"{c}F{rnd.randrange(30):02d}"
+                            course = f"{c}-{prog}{sem}C{k}"
+                            group = f"{c}-{prog}{sem}{sec}"
+                            acts.append({"course": course, "kind": "L", "groups": [group], "faculty": [teacher],
+                                         "sessions_per_week": 3})
+                            if k % 2:
+                                acts.append({"course": course, "kind": "T", "groups": [group],
+                                             "faculty": [teacher], "sessions_per_week": 1})
+        res.bulk_create(db, "activity", acts)
+        t["build: activities"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        tts.create_timetable(db, "Scale test")
+        t["build: timetable"] = time.perf_counter() - t0
+    finally:
+        db.close()
+    return t
+
+
+def timed(label: str, fn, results: dict, repeat: int):
+    times = []
+    value = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    results[label] = times
+    return value
+
+
+def run(path: Path, repeat: int) -> dict[str, list[float]]:
+    r: dict[str, list[float]] = {}
+    db = timed("open database", lambda: open_database(path), r, 1)
+    try:
+        timed("list faculty", lambda: res.list_items(db, "faculty"), r, repeat)
+        timed("list rooms", lambda: res.list_items(db, "room"), r, repeat)
+        timed("list groups", lambda: res.list_items(db, "group"), r, repeat)
+        timed("search faculty 'teacher 7'", lambda: res.list_items(db, "faculty", search="teacher 7"), r, repeat)
+        timed("list activities (all)", lambda: res.list_items(db, "activity"), r, repeat)
+        timed("timetable info", lambda: tts.get_timetable(db, "Scale test"), r, repeat)
+        sessions = timed("list sessions (all)", lambda: tts.list_sessions(db, "Scale test"), r, repeat)
+        fac = res.list_items(db, "faculty")[0]["code"]
+        counter = iter(range(10**6))
+        timed("edit: update one faculty", lambda: res.update_item(db, "faculty", fac, {"max_weekly_periods": 10 + next(counter) % 8}), r, repeat)
+        s0 = sessions[0]
+        timed("edit: move one session", lambda: tts.move_session(db, s0.id, next(counter) % 6, TEACHING_PERIODS[0], None), r, repeat)
+        rooms = [x["code"] for x in res.list_items(db, "room")]
+        rnd = random.Random(1)
+
+        def result():
+            return {s.id: (rnd.randrange(len(DAYS)), rnd.choice(TEACHING_PERIODS), rnd.choice(rooms)) for s in sessions}
+
+        timed("save placements (all sessions)", lambda: tts.save_placements(db, "Scale test", result(), hard=0, soft=1), r, repeat)
+        from ato_desktop.services import backups
+
+        timed("backup create (worker)", lambda: backups.create(db, "before-optimizer"), r, 1)
+        timed("backup list", lambda: backups.list_for(db), r, repeat)
+        r["_sessions"] = [len(sessions)]
+    finally:
+        db.close()
+    return r
+
+
+def run_ui(path: Path, settle: float = 1.0) -> dict[str, list[float]]:
+    """Open ``path`` in the main window offscreen and visit every page; blocking times and stalls."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    cfg = Path(tempfile.mkdtemp(prefix="ato-scale-cfg-"))
+    os.environ["XDG_CONFIG_HOME"] = str(cfg)  # keep the recent-files list of this run out of the user's settings
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ato_desktop.ui.app import create_main_window, ensure_app
+
+    app = ensure_app()
+    r: dict[str, list[float]] = {}
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def beat():
+        now = clock.elapsed()
+        gaps.append((now - last[0]) / 1000)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(beat)
+
+    def settle_for(seconds: float) -> float:
+        """Run the event loop for ``seconds``; the longest heartbeat gap seen (workers finishing, repaints)."""
+        gaps.clear()
+        last[0] = clock.elapsed()
+        heartbeat.start()
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+        heartbeat.stop()
+        return max(gaps, default=0.0)
+
+    t0 = time.perf_counter()
+    window = create_main_window()
+    window.show()
+    app.processEvents()
+    r["UI: create and show main window"] = [time.perf_counter() - t0]
+    t0 = time.perf_counter()
+    ok = window.open_database(path, ask=False)
+    app.processEvents()
+    r["UI: open database in window"] = [time.perf_counter() - t0]
+    if not ok:
+        raise SystemExit(f"the main window could not open {path}")
+    r["UI: longest stall after open"] = [settle_for(settle)]
+    for key in list(window.pages):
+        t0 = time.perf_counter()
+        window.show_page(key)
+        app.processEvents()
+        r[f"UI: show page '{key}'"] = [time.perf_counter() - t0]
+        r[f"UI: longest stall on '{key}'"] = [settle_for(settle)]
+    window.close_database()
+    window.close()
+    app.processEvents()
+    QApplication.processEvents()
+    import shutil as _sh
+
+    _sh.rmtree(cfg, ignore_errors=True)
+    return r
+
+
+WORKER_OPS = {"save placements (all sessions)", "backup create (worker)"}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--departments", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="write the database here and keep it")
+    ap.add_argument("--no-ui", dest="ui", action="store_false", help="skip the main-window measurements")
+    args = ap.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="ato-scale-"))
+    path = args.keep or tmp / "scale.atodb"
+    try:
+        if path.exists():
+            path.unlink()
+        t0 = time.perf_counter()
+        build_t = build(path, args.departments)
+        build_total = time.perf_counter() - t0
+        r = run(path, args.repeat)
+        n = r.pop("_sessions")[0]
+        if args.ui:
+            r.update(run_ui(path))
+        size = path.stat().st_size / 1024 / 1024
+        print(f"{args.departments} departments, {n} sessions, file {size:.1f} MB; built in {build_total:.1f} s "
+              + ", ".join(f"{k.split(': ')[1]} {v:.1f} s" for k, v in build_t.items()))
+        print(f"{'operation':<44}{'median ms':>10}{'max ms':>10}  thread")
+        worst_ui = 0.0
+        for label, times in r.items():
+            ms = [x * 1000 for x in times]
+            where = "worker" if label in WORKER_OPS else "UI"
+            flag = "  <-- over 200 ms" if where == "UI" and max(ms) > UI_LIMIT_MS else ""
+            if where == "UI":
+                worst_ui = max(worst_ui, max(ms))
+            print(f"{label:<44}{statistics.median(ms):>10.1f}{max(ms):>10.1f}  {where}{flag}")
+        print(f"slowest UI-thread operation: {worst_ui:.0f} ms (target {UI_LIMIT_MS:.0f} ms)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
