@@ -1,7 +1,9 @@
-"""Import and export commands: ``import`` (CSV/XLSX, all or nothing) and ``export``.
+"""Import, export and new-database commands.
 
     ato-desktop import --db DB --entity faculty FILE [--map HEADER=field ...] [--dry-run]
     ato-desktop export --db DB --entity room --out rooms.xlsx
+    ato-desktop new PATH --code CSE --name "Computer Science" [--institution I] [--days Monday,...]
+                    [--period P1=09:00-09:50 --break Lunch=12:35-13:25 ...]
 """
 
 from __future__ import annotations
@@ -68,6 +70,34 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _period(is_break: bool):
+    def parse(text: str):
+        import argparse
+
+        label, sep, times = text.partition("=")
+        start, dash, end = times.partition("-")
+        if not sep or not dash or not label.strip():
+            raise argparse.ArgumentTypeError(f"{text!r}: expected LABEL=HH:MM-HH:MM, e.g. P1=09:00-09:50")
+        return (label.strip(), start.strip(), end.strip(), is_break)
+    return parse
+
+
+def cmd_new(args) -> int:
+    from ato_desktop.services import setup
+    from ato_desktop.services.errors import ServiceError
+
+    days = [d.strip() for d in args.days.split(",")] if args.days else list(setup.DEFAULT_DAYS)
+    spec = setup.NewDepartment(Path(args.path).expanduser(), args.institution or "", args.code, args.name,
+                               days=days, periods=list(args.periods or setup.DEFAULT_PERIODS), term=args.term or "")
+    try:
+        path = setup.create_department_database(spec)
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    teaching = sum(1 for p in spec.periods if not p[3])
+    print(f"Created {path}: department {spec.department_code}, {len(days)} days x {teaching} teaching periods.")
+    return 0
+
+
 def register(sub) -> None:
     from ato_desktop.services.imports import IMPORTABLE
 
@@ -87,3 +117,16 @@ def register(sub) -> None:
     exp.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xlsx file")
     exp.add_argument("--search", metavar="TEXT", help="only items matching TEXT")
     exp.set_defaults(func=cmd_export)
+
+    new = sub.add_parser("new", help="create a new department database (calendar, home department, constraints)")
+    new.add_argument("path", metavar="PATH", help="the new .atodb file (never overwritten)")
+    new.add_argument("--code", required=True, help="department code, e.g. CSE")
+    new.add_argument("--name", required=True, help="department name")
+    new.add_argument("--institution", help="institution name printed on timetables")
+    new.add_argument("--term", help="e.g. 'Odd semester 2026-27'")
+    new.add_argument("--days", metavar="DAY,DAY,...", help="working days (default Monday to Saturday)")
+    new.add_argument("--period", dest="periods", action="append", type=_period(False), metavar="LABEL=HH:MM-HH:MM",
+                     help="a teaching period, in order (repeatable; default: a typical 7-period day)")
+    new.add_argument("--break", dest="periods", action="append", type=_period(True), metavar="LABEL=HH:MM-HH:MM",
+                     help="a break between periods, in order with --period")
+    new.set_defaults(func=cmd_new)

@@ -1,7 +1,8 @@
 """``ato-desktop notify ...``: mail settings, sending, the outbox and schedules, headless.
 
 * ``notify configure --db DB --host H --port P --security none|starttls|ssl --sender ADDR
-  [--sender-name NAME] [--user U] [--password-stdin]`` (the password goes to the OS keychain only);
+  [--sender-name NAME] [--user U] [--password-stdin] [--ca-file PEM]`` (the password goes to the OS
+  keychain only; ``--ca-file``: an extra certificate authority to trust, e.g. the institution's own);
 * ``notify test --db DB --to ADDR``: send a test e-mail now;
 * ``notify send-now --db DB --template NAME [--to CODE ...] [--version V]``: queue, then try to send
   (exit 0 even when the server is down: the messages wait in the outbox, and the command says how many);
@@ -50,9 +51,12 @@ def cmd_configure(args) -> int:
     with _db(args) as db:
         ms = notes.save_mail_settings(db, host=args.host, port=args.port, security=args.security,
                                       sender=args.sender, user=args.user or "", sender_name=args.sender_name or "",
-                                      password=password)
+                                      password=password, ca_file=args.ca_file or "")
     print(f"Mail settings saved: {ms.host}:{ms.port} ({ms.security}), sender {ms.sender}"
           + (f", user {ms.user}" if ms.user else "") + ".")
+    if ms.ca_file:
+        print(f"Certificates signed by the authority in {ms.ca_file} are trusted too "
+              "(host names are still checked).")
     if password is not None:
         print("The password was stored in the system keychain (not in the database).")
     return 0
@@ -79,7 +83,7 @@ def _print_report(db, report) -> None:
     print(f"{report.sent} sent.")
     waiting = counts["queued"] + counts["sending"]
     if waiting:
-        print(f"{waiting} message(s) wait in the outbox and will be retried automatically "
+        print(f"{waiting} message(s) wait in the outbox; ATO Desktop retries them while it runs "
               f"(or: ato-desktop notify outbox --db {db.path} --retry).")
     if report.failed or counts["failed"]:
         print(f"{counts['failed']} message(s) failed for good; see 'notify outbox' for the errors.")
@@ -237,6 +241,9 @@ def register(sub) -> None:
     c.add_argument("--user", default="", help="SMTP user name (if the server needs a login)")
     c.add_argument("--password-stdin", action="store_true",
                    help="read the SMTP password from the first line of standard input")
+    c.add_argument("--ca-file", default="", metavar="PEM",
+                   help="a certificate authority to trust besides the system's (PEM file), for servers "
+                        "whose certificate your institution issues itself")
     c.set_defaults(func=cmd_configure)
 
     t = actions.add_parser("test", help="send a test e-mail now with the stored settings")

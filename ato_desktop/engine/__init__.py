@@ -9,19 +9,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-# Numpy-only names load now. ``evaluate`` must: it is also a submodule's name, and importing the
-# submodule later would otherwise leave the package attribute bound to the module, not the function.
-from .evaluate import evaluate
-from .problem import Assignment, Problem
-from .score import ConstraintResult, Score, Violation
-
-# numba-backed names load on first use.
 _LAZY = {
+    "Assignment": "problem", "Problem": "problem",
+    "ConstraintResult": "score", "Score": "score", "Violation": "score",
     "State": "state", "full_cost": "state", "full_counts": "state",
-    "optimize": "optimizer", "OptimizeParams": "optimizer", "Result": "optimizer",
+    "optimize": "optimizer", "OptimizeParams": "optimizer", "Progress": "optimizer", "Result": "optimizer",
 }
 
-__all__ = sorted(["Assignment", "ConstraintResult", "Problem", "Score", "Violation", "evaluate", *_LAZY])
+# ``evaluate`` is both a submodule and a function: bind the function eagerly (it needs
+# only numpy), or importing the submodule first would leave the module under this name.
+from .evaluate import evaluate  # noqa: E402
+
+__all__ = sorted([*_LAZY, "evaluate"])
 
 
 def __getattr__(name: str):
@@ -38,5 +37,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .optimizer import OptimizeParams, Result, optimize
+    from .optimizer import OptimizeParams, Progress, Result, optimize
+    from .problem import Assignment, Problem
+    from .score import ConstraintResult, Score, Violation
     from .state import State, full_cost, full_counts

@@ -23,7 +23,8 @@ Codes
 
 Optional ``problem.meta`` keys used for wording:
 ``session_room_requirement`` (sequence of str per session, e.g. "lab (Computer Lab) for 64 students"),
-``session_room_kind_ok`` (bool[S, R]: rooms of the right kind/features, capacity ignored).
+``session_room_kind_ok`` (bool[S, R]: rooms of the right kind/features, capacity ignored),
+``sections`` (section name -> indices of its lab-batch leaf resources: "CSE-3A-B1 (lab batch of CSE-3A)").
 """
 
 from __future__ import annotations
@@ -68,7 +69,12 @@ def _a(text: str) -> str:
 
 
 def _kind_word(problem: Problem, q: int) -> str:
-    return "faculty" if int(problem.resource_kind[q]) == RESOURCE_FACULTY else "student group"
+    if int(problem.resource_kind[q]) == RESOURCE_FACULTY:
+        return "faculty"
+    for section, leaves in (problem.meta.get("sections") or {}).items():
+        if q in {int(x) for x in leaves}:
+            return f"lab batch of {section}"
+    return "student group"
 
 
 def _window_all(mask: np.ndarray, d: int, P: int) -> np.ndarray:

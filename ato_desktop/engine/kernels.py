@@ -141,6 +141,7 @@ def weights_vector(problem: Problem) -> np.ndarray:
 
 
 _CACHE_ATTR = "_ato_compiled"
+MAX_MOVED = 64  # most sessions one compound move (Kempe chain) may move at once
 
 
 def compile_problem(problem: Problem) -> CP:
@@ -221,7 +222,8 @@ def new_state(cp: CP) -> ST:
     S, T, R, Q, C, D = cp.S, cp.T, cp.R, cp.Q, cp.C, cp.D
     n_sync = len(cp.sy_ptr) - 1
     maxres = int(np.diff(cp.res_ptr).max()) if S else 1
-    cap = 2 * cp.kmax * cp.maxdur * max(1, maxres) + 2 * cp.kmax + 8
+    kk = max(cp.kmax, MAX_MOVED)
+    cap = 2 * kk * cp.maxdur * max(1, maxres) + 2 * kk + 8
     return ST(
         start=np.full(S, -1, np.int32), room=np.full(S, -1, np.int32),
         occ=np.zeros((Q, T), np.int32), rocc=np.zeros((R, T), np.int32),
@@ -237,7 +239,7 @@ def new_state(cp: CP) -> ST:
         l_rt=np.zeros((cap, 2), np.int64), l_qd=np.zeros((cap, 2), np.int64),
         l_q=np.zeros(cap, np.int64), l_c=np.zeros(cap, np.int64), l_y=np.zeros(cap, np.int64),
         l_n=np.zeros(5, np.int64),
-        old_t=np.zeros(cp.kmax, np.int64), old_r=np.zeros(cp.kmax, np.int64),
+        old_t=np.zeros(kk, np.int64), old_r=np.zeros(kk, np.int64),
     )
 
 
@@ -304,14 +306,17 @@ def _fill_static(cp: CP) -> None:
 
 
 @njit(cache=True, nogil=True)
-def iso_of(cp, occ, s, q, t):
-    """1 if session s (of group q, starting at t) is isolated for q."""
-    P = cp.P
-    end = min(t + cp.dur[s], cp.T) - 1
+def iso_of(P, T, d, occ, q, t):
+    """1 if a session of group q starting at t and lasting d slots is isolated for q.
+
+    (Leaf kernels take only the arrays they read: every array argument of a call that
+    LLVM does not inline costs reference counting, and the compiled-problem tuple holds
+    about fifty of them.)"""
+    end = min(t + d, T) - 1
     if t % P != 0 and occ[q, t - 1] > 0:
         return 0
     n = end + 1
-    if n < cp.T and n % P != 0 and occ[q, n] > 0:
+    if n < T and n % P != 0 and occ[q, n] > 0:
         return 0
     return 1
 
@@ -321,21 +326,25 @@ def day_counts(cp, occ, q, day, out, skip0):
     """daily_load / gaps / max_consecutive counts of resource q on day, added into out.
 
     skip0: skip rules whose weight is 0 (for deltas; counts() computes everything)."""
-    P = cp.P
+    _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                skip0 and cp.w[DLOAD] == 0, skip0 and cp.w[MAXCONS] == 0, skip0 and cp.w[GAPS] == 0,
+                cp.usable, occ, q, day, out)
+
+
+@njit(cache=True, nogil=True)
+def _day_counts(P, is_fac, is_grp, md, mc, no_load, no_cons, no_gaps, usable, occ, q, day, out):
     base = day * P
-    if cp.is_fac[q]:
-        md = cp.max_daily[q]
-        if md > 0 and not (skip0 and cp.w[DLOAD] == 0):
+    if is_fac:
+        if md > 0 and not no_load:
             load = 0
             for u in range(base, base + P):
                 load += occ[q, u]
             if load > md:
                 out[DLOAD] += load - md
-        mc = cp.max_consec[q]
-        if mc > 0 and not (skip0 and cp.w[MAXCONS] == 0):
+        if mc > 0 and not no_cons:
             run = 0
             for u in range(base, base + P):
-                if occ[q, u] > 0 and cp.usable[u]:
+                if occ[q, u] > 0 and usable[u]:
                     run += 1
                 else:
                     if run > mc:
@@ -343,7 +352,7 @@ def day_counts(cp, occ, q, day, out, skip0):
                     run = 0
             if run > mc:
                 out[MAXCONS] += run - mc
-    if cp.is_grp[q] and not (skip0 and cp.w[GAPS] == 0):
+    if is_grp and not no_gaps:
         first = -1
         last = -1
         for u in range(base, base + P):
@@ -353,7 +362,7 @@ def day_counts(cp, occ, q, day, out, skip0):
                 last = u
         if first >= 0:
             for u in range(first + 1, last):
-                if occ[q, u] == 0 and cp.usable[u]:
+                if occ[q, u] == 0 and usable[u]:
                     out[GAPS] += 1
 
 
@@ -362,9 +371,13 @@ def maxdays_count(cp, occ, q):
     md = cp.max_days[q]
     if md <= 0 or not cp.is_fac[q]:
         return 0
-    P = cp.P
+    return _maxdays(cp.P, cp.D, md, occ, q)
+
+
+@njit(cache=True, nogil=True)
+def _maxdays(P, D, md, occ, q):
     days = 0
-    for d in range(cp.D):
+    for d in range(D):
         for u in range(d * P, d * P + P):
             if occ[q, u] > 0:
                 days += 1
@@ -374,16 +387,20 @@ def maxdays_count(cp, occ, q):
 
 @njit(cache=True, nogil=True)
 def course_counts(cp, cday, croom, c, out):
-    md = cp.min_days[c]
+    _course_counts(cp.min_days[c], cp.D, cp.R, cday, croom, c, out)
+
+
+@njit(cache=True, nogil=True)
+def _course_counts(md, D, R, cday, croom, c, out):
     if md > 0:
         nd = 0
-        for d in range(cp.D):
+        for d in range(D):
             if cday[c, d] > 0:
                 nd += 1
         if nd < md:
             out[MINDAYS] += md - nd
     nr = 0
-    for r in range(cp.R):
+    for r in range(R):
         if croom[c, r] > 0:
             nr += 1
     if nr > 1:
@@ -486,7 +503,7 @@ def full_counts(cp, start, room):
             for i in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
                 s = cp.rs_idx[i]
                 if start[s] >= 0:
-                    out[ISO] += iso_of(cp, occ, s, q, start[s])
+                    out[ISO] += iso_of(P, T, cp.dur[s], occ, q, start[s])
     for c in range(cp.C):
         course_counts(cp, cday, croom, c, out)
     return out
@@ -494,13 +511,18 @@ def full_counts(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def weighted(cp, counts):
+    return _weighted(cp.w, counts)
+
+
+@njit(cache=True, nogil=True)
+def _weighted(w, counts):
     h = 0
     s = 0
     for k in range(NC):
         if k < N_HARD:
-            h += cp.w[k] * counts[k]
+            h += w[k] * counts[k]
         else:
-            s += cp.w[k] * counts[k]
+            s += w[k] * counts[k]
     return h, s
 
 
@@ -515,58 +537,73 @@ def full_cost_kernel(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def _unplace(cp, st, s):
-    t = st.start[s]
+    _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]],
+               cp.course[s], st.start, st.room, st.occ, st.rocc, st.pos, st.slot_n, st.slot_list,
+               st.cday, st.croom, s)
+
+
+@njit(cache=True, nogil=True)
+def _unplace_a(T, P, d, needs_room, res, c, start, room, occ, rocc, pos, slot_n, slot_list, cday, croom, s):
+    t = start[s]
     if t < 0:
         return
-    r = st.room[s] if cp.needs_room[s] else -1
-    end = min(t + cp.dur[s], cp.T)
+    r = room[s] if needs_room else -1
+    end = min(t + d, T)
     for u in range(t, end):
         k = u - t
-        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            st.occ[cp.res_idx[i], u] -= 1
+        for q in res:
+            occ[q, u] -= 1
         if r >= 0:
-            st.rocc[r, u] -= 1
-        p = st.pos[s, k]
-        last = st.slot_n[u] - 1
-        y = st.slot_list[u, last]
-        st.slot_list[u, p] = y
-        st.pos[y, u - st.start[y]] = p
-        st.slot_n[u] = last
-    c = cp.course[s]
-    st.cday[c, t // cp.P] -= 1
+            rocc[r, u] -= 1
+        p = pos[s, k]
+        last = slot_n[u] - 1
+        y = slot_list[u, last]
+        slot_list[u, p] = y
+        pos[y, u - start[y]] = p
+        slot_n[u] = last
+    cday[c, t // P] -= 1
     if r >= 0:
-        st.croom[c, r] -= 1
-    st.start[s] = -1
+        croom[c, r] -= 1
+    start[s] = -1
 
 
 @njit(cache=True, nogil=True)
 def _place(cp, st, s, t, r):
     """Put s (currently unplaced, start == -1) at (t, r)."""
-    st.start[s] = t
-    st.room[s] = r
+    _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]],
+             cp.course[s], st.start, st.room, st.occ, st.rocc, st.pos, st.slot_n, st.slot_list,
+             st.cday, st.croom, s, t, r)
+
+
+@njit(cache=True, nogil=True)
+def _place_a(T, P, d, needs_room, res, c, start, room, occ, rocc, pos, slot_n, slot_list, cday, croom, s, t, r):
+    start[s] = t
+    room[s] = r
     if t < 0:
         return
-    rr = r if cp.needs_room[s] else -1
-    end = min(t + cp.dur[s], cp.T)
+    rr = r if needs_room else -1
+    end = min(t + d, T)
     for u in range(t, end):
-        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            st.occ[cp.res_idx[i], u] += 1
+        for q in res:
+            occ[q, u] += 1
         if rr >= 0:
-            st.rocc[rr, u] += 1
-        p = st.slot_n[u]
-        st.slot_list[u, p] = s
-        st.pos[s, u - t] = p
-        st.slot_n[u] = p + 1
-    c = cp.course[s]
-    st.cday[c, t // cp.P] += 1
+            rocc[rr, u] += 1
+        p = slot_n[u]
+        slot_list[u, p] = s
+        pos[s, u - t] = p
+        slot_n[u] = p + 1
+    cday[c, t // P] += 1
     if rr >= 0:
-        st.croom[c, rr] += 1
+        croom[c, rr] += 1
 
 
 @njit(cache=True, nogil=True)
 def _move_raw(cp, st, s, t, r):
-    _unplace(cp, st, s)
-    _place(cp, st, s, t, r)
+    res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+    _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room, st.occ,
+               st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+    _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room, st.occ,
+             st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, t, r)
 
 
 @njit(cache=True, nogil=True)
@@ -630,8 +667,27 @@ def _mark_moves(cp, st, ms, mt, mr, k):
     for i in range(k):
         s = ms[i]
         st.mk_s[s] = stamp
-        _mark_pos(cp, st, s, st.start[s], st.room[s], stamp)
-        _mark_pos(cp, st, s, mt[i], mr[i], stamp)
+        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
+            t = st.start[s] if side == 0 else mt[i]
+            if t < 0:
+                continue
+            r = st.room[s] if side == 0 else mr[i]
+            rr = r if cp.needs_room[s] else -1
+            for u in range(t, min(t + cp.dur[s], cp.T)):
+                if rr >= 0 and st.mk_rt[rr, u] != stamp:
+                    st.mk_rt[rr, u] = stamp
+                    st.l_rt[n[0], 0] = rr
+                    st.l_rt[n[0], 1] = u
+                    n[0] += 1
+                d = u // cp.P
+                for jj in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+                    q = cp.res_idx[jj]
+                    st.mk_qt[q, u] = stamp
+                    if st.mk_qd[q, d] != stamp:
+                        st.mk_qd[q, d] = stamp
+                        st.l_qd[n[1], 0] = q
+                        st.l_qd[n[1], 1] = d
+                        n[1] += 1
         for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
             q = cp.res_idx[j]
             if st.mk_q[q] != stamp:
@@ -671,11 +727,30 @@ def _local(cp, st, ms, k, stamp, tmp):
     pen = 0
     w = cp.w
     n = st.l_n
-    for i in range(k):
-        a, b, c = sess_cost(cp, st, ms[i])
-        h += a
-        so += b
-        pen += c
+    for i in range(k):  # body of sess_cost, written out (no call)
+        s = ms[i]
+        t = st.start[s]
+        r = st.room[s]
+        if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
+            if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
+                pen += st.anchor_w[0]
+        if t < 0:
+            h += w[UNSCHED]
+            continue
+        h += cp.static_h[s, t]
+        so += cp.static_s[s, t]
+        if cp.needs_room[s]:
+            if r < 0:
+                h += w[UNSCHED]
+            else:
+                h += cp.room_h[s, r]
+                so += cp.room_s[s, r]
+                if w[ROOMUNAV] != 0:
+                    for u in range(t, min(t + cp.dur[s], cp.T)):
+                        if not cp.room_avail[r, u]:
+                            h += w[ROOMUNAV]
+        if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
+            h += w[LOCK]
     if w[ROOMCLASH] != 0:
         for i in range(n[0]):
             x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
@@ -694,15 +769,23 @@ def _local(cp, st, ms, k, stamp, tmp):
                     if cp.conf[s, y]:
                         cl += 1
             for j in range(i + 1, k):
-                if cp.conf[s, ms[j]]:
-                    cl -= _overlap(cp, st, s, ms[j])
+                y = ms[j]
+                if cp.conf[s, y] and st.start[y] >= 0:
+                    lo = max(t, st.start[y])
+                    hi = min(min(t + cp.dur[s], st.start[y] + cp.dur[y]), cp.T)
+                    if hi > lo:
+                        cl -= hi - lo
         h += w[RCLASH] * cl
     tmp[:] = 0
+    occ = st.occ
     for i in range(n[1]):
-        day_counts(cp, st.occ, st.l_qd[i, 0], st.l_qd[i, 1], tmp, True)
+        q = st.l_qd[i, 0]
+        _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                    w[DLOAD] == 0, w[MAXCONS] == 0, w[GAPS] == 0, cp.usable, occ, q, st.l_qd[i, 1], tmp)
     for i in range(n[2]):
         q = st.l_q[i]
-        tmp[MAXDAYS] += maxdays_count(cp, st.occ, q)
+        if cp.max_days[q] > 0 and cp.is_fac[q]:
+            tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
         if cp.is_grp[q] and w[ISO] != 0:
             P = cp.P
             for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
@@ -718,28 +801,46 @@ def _local(cp, st, ms, k, stamp, tmp):
                     if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
                         aff = True
                 if aff:
-                    tmp[ISO] += iso_of(cp, st.occ, y, q, t)
+                    tmp[ISO] += iso_of(P, cp.T, cp.dur[y], occ, q, t)
     for i in range(n[3]):
-        course_counts(cp, st.cday, st.croom, st.l_c[i], tmp)
+        c = st.l_c[i]
+        _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
     for i in range(n[4]):
         tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
-    a, b = weighted(cp, tmp)
+    a, b = _weighted(w, tmp)
     return h + a, so + b, pen
 
 
 @njit(cache=True, nogil=True)
 def delta_moves(cp, st, ms, mt, mr, k, tmp):
-    """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged."""
+    """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged.
+
+    (Numba-IR inlining, ``inline="always"``, of these kernels into the search loops
+    made the first compile take minutes, so every kernel is a plain call.)"""
     stamp = _mark_moves(cp, st, ms, mt, mr, k)
     h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
     for i in range(k):
-        st.old_t[i] = st.start[ms[i]]
-        st.old_r[i] = st.room[ms[i]]
-        _move_raw(cp, st, ms[i], mt[i], mr[i])
+        s = ms[i]
+        st.old_t[i] = st.start[s]
+        st.old_r[i] = st.room[s]
+        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
     h1, s1, p1 = _local(cp, st, ms, k, stamp, tmp)
     for i in range(k - 1, -1, -1):
-        _move_raw(cp, st, ms[i], st.old_t[i], st.old_r[i])
+        s = ms[i]
+        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s,
+                 st.old_t[i], st.old_r[i])
     return h1 - h0, s1 - s0, p1 - p0
+
+
+delta_moves_i = delta_moves  # name used by search_kernels
 
 
 @njit(cache=True, nogil=True)
@@ -757,7 +858,12 @@ def apply_moves(cp, st, ms, mt, mr, k, tmp):
 def commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp):
     """Apply moves whose delta is already known."""
     for i in range(k):
-        _move_raw(cp, st, ms[i], mt[i], mr[i])
+        s = ms[i]
+        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
     st.tot[0] += dh
     st.tot[1] += ds
     st.tot[2] += dp
@@ -810,3 +916,322 @@ def move_grid_kernel(cp, st, s, gh, gs):
             dh, ds, dp = delta_moves(cp, st, ms, mt, mr, 1, tmp)
             gh[t, 0] = dh
             gs[t, 0] = ds
+
+
+# --------------------------------------------------------------------------------------
+# search kernels (private RNG, greedy constructor, simulated annealing chunks)
+#
+# They live in this file, not in search_kernels.py, because numba's on-disk cache of a
+# function is invalidated only by changes to the file that defines it: a search kernel
+# cached in another module would keep running an old copy of the delta code after an
+# edit here.  ``engine.search_kernels`` re-exports them.
+# --------------------------------------------------------------------------------------
+
+# fpar layout (float64): temperature, per-iteration cooling factor, hard weight W,
+#   p_sync, p_swap, p_room, p_kempe
+F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE = range(7)
+# ipar layout (int64): iterations done, accepted, improving
+I_ITER, I_ACC, I_IMPR = range(3)
+
+
+@njit(cache=True, nogil=True)
+def rnd_next(rs):
+    rs[0] += np.uint64(0x9E3779B97F4A7C15)
+    z = rs[0]
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def rnd_int(rs, n):
+    return np.int64(rnd_next(rs) % np.uint64(n))
+
+
+@njit(cache=True, nogil=True)
+def rnd_float(rs):
+    return np.float64(rnd_next(rs) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def _pick_room(cp, rs, s):
+    a = cp.ar_ptr[s]
+    n = cp.ar_ptr[s + 1] - a
+    if n == 0:
+        return rnd_int(rs, cp.R)
+    return cp.ar_idx[a + rnd_int(rs, n)]
+
+
+@njit(cache=True, nogil=True)
+def construct(cp, st, rs, units, u_ptr, u_idx, u_fixed, cs_ptr, cs_idx, W):
+    """Greedily place each unit (in the given order) where W*hard + soft rises least.
+
+    A unit is one session or a sync set (all members share the start).  Ties are
+    broken at random.  Start slots come from the session's candidate list.
+    """
+    tmp = np.zeros(NC, np.int64)
+    kmax = cp.kmax
+    ms = np.zeros(kmax, np.int64)
+    mt = np.zeros(kmax, np.int64)
+    mr = np.zeros(kmax, np.int64)
+    bt = np.zeros(kmax, np.int64)
+    br = np.zeros(kmax, np.int64)
+    for ui in range(len(units)):
+        u = units[ui]
+        a = u_ptr[u]
+        k = u_ptr[u + 1] - a
+        s0 = u_idx[a]
+        best = np.inf
+        ties = 0
+        fixed = u_fixed[u]
+        if fixed >= 0:
+            nt = 1
+        else:
+            nt = cs_ptr[s0 + 1] - cs_ptr[s0]
+        for ti in range(nt):
+            t = fixed if fixed >= 0 else cs_idx[cs_ptr[s0] + ti]
+            if k == 1:
+                s = s0
+                ms[0] = s
+                mt[0] = t
+                if cp.needs_room[s] and cp.lock_r[s] < 0:
+                    na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
+                    nr = na if na > 0 else cp.R
+                else:
+                    nr = 1
+                for ri in range(nr):
+                    if cp.needs_room[s] and cp.lock_r[s] < 0:
+                        na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
+                        mr[0] = cp.ar_idx[cp.ar_ptr[s] + ri] if na > 0 else ri
+                    elif cp.lock_r[s] >= 0:
+                        mr[0] = cp.lock_r[s]
+                    else:
+                        mr[0] = -1
+                    dh, ds, dp = delta_moves(cp, st, ms, mt, mr, 1, tmp)
+                    f = W * dh + ds + dp
+                    if f < best:
+                        best = f
+                        ties = 1
+                        bt[0] = t
+                        br[0] = mr[0]
+                    elif f == best:
+                        ties += 1
+                        if rnd_int(rs, ties) == 0:
+                            bt[0] = t
+                            br[0] = mr[0]
+            else:
+                for i in range(k):
+                    s = u_idx[a + i]
+                    ms[i] = s
+                    mt[i] = t
+                    if cp.lock_r[s] >= 0:
+                        mr[i] = cp.lock_r[s]
+                    elif not cp.needs_room[s]:
+                        mr[i] = -1
+                    else:
+                        # first allowed room free over the session's slots and not taken by an earlier member
+                        chosen = -1
+                        for j in range(cp.ar_ptr[s], cp.ar_ptr[s + 1]):
+                            r = cp.ar_idx[j]
+                            ok = True
+                            for v in range(t, min(t + cp.dur[s], cp.T)):
+                                if st.rocc[r, v] > 0:
+                                    ok = False
+                                    break
+                            if ok:
+                                for m in range(i):
+                                    if mr[m] == r:
+                                        ok = False
+                                        break
+                            if ok:
+                                chosen = r
+                                break
+                        mr[i] = chosen if chosen >= 0 else _pick_room(cp, rs, s)
+                dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
+                f = W * dh + ds + dp
+                take = False
+                if f < best:
+                    best = f
+                    ties = 1
+                    take = True
+                elif f == best:
+                    ties += 1
+                    take = rnd_int(rs, ties) == 0
+                if take:
+                    for i in range(k):
+                        bt[i] = t
+                        br[i] = mr[i]
+        for i in range(k):
+            ms[i] = u_idx[a + i]
+            mt[i] = bt[i]
+            mr[i] = br[i]
+        dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
+        commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp)
+
+
+@njit(cache=True, nogil=True)
+def _better(h, s, bh, bs):
+    return h < bh or (h == bh and s < bs)
+
+
+@njit(cache=True, nogil=True)
+def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
+    """Kempe chain between the start of s (t1) and t2 over sessions sharing a resource.
+
+    Only duration-1, individually movable sessions (in_chain marks) take part; returns
+    the number of sessions in the chain (0 if it would exceed cap or touch a fixed one).
+    """
+    t1 = st.start[s]
+    n = 1
+    chain[0] = s
+    in_chain[s] = 1
+    head = 0
+    ok = True
+    while head < n and ok:
+        x = chain[head]
+        head += 1
+        tx = st.start[x]
+        other = t2 if tx == t1 else t1
+        for j in range(st.slot_n[other]):
+            y = st.slot_list[other, j]
+            if in_chain[y] != 0 or not cp.conf[x, y]:
+                continue
+            if in_chain[y] == 0 and st.start[y] == other and cp.dur[y] == 1:
+                pass
+            else:
+                ok = False
+                break
+            if n >= cap:
+                ok = False
+                break
+            chain[n] = y
+            in_chain[y] = 1
+            n += 1
+    for i in range(n):
+        in_chain[chain[i]] = 0
+    if not ok:
+        return 0
+    for i in range(n):
+        y = chain[i]
+        ms[i] = y
+        mt[i] = t2 if st.start[y] == t1 else t1
+        mr[i] = st.room[y]
+    return n
+
+
+@njit(cache=True, nogil=True)
+def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
+             fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
+    """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
+
+    Neighbourhoods: move one session (new start and maybe new room), room-only change,
+    swap two sessions (exchange starts, and rooms half of the time), move a whole sync
+    set to a new start, Kempe chain between two start slots.  The best (hard, soft+pen)
+    seen is copied into best_t / best_r / best_f.
+    """
+    tmp = np.zeros(NC, np.int64)
+    temp = fpar[F_TEMP]
+    alpha = fpar[F_ALPHA]
+    W = fpar[F_W]
+    p_sync = fpar[F_PSYNC] if len(syu) > 0 else 0.0
+    p_swap = fpar[F_PSWAP] if len(mov) > 1 else 0.0
+    p_room = fpar[F_PROOM] if len(rmov) > 0 else 0.0
+    p_kempe = fpar[F_PKEMPE] if len(mov) > 1 else 0.0
+    nmov = len(mov)
+    cap = len(ms)
+    for _ in range(n_iter):
+        u = rnd_float(rs)
+        k = 0
+        if u < p_sync:
+            un = syu[rnd_int(rs, len(syu))]
+            a = u_ptr[un]
+            k = u_ptr[un + 1] - a
+            s0 = u_idx[a]
+            nc = cs_ptr[s0 + 1] - cs_ptr[s0]
+            t = cs_idx[cs_ptr[s0] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
+            for i in range(k):
+                s = u_idx[a + i]
+                ms[i] = s
+                mt[i] = t
+                mr[i] = st.room[s]
+                if cp.needs_room[s] and cp.lock_r[s] < 0 and (st.room[s] < 0 or rnd_float(rs) < 0.3):
+                    mr[i] = _pick_room(cp, rs, s)
+        elif u < p_sync + p_swap:
+            x = mov[rnd_int(rs, nmov)]
+            y = mov[rnd_int(rs, nmov)]
+            if x == y or st.start[x] == st.start[y]:
+                continue
+            k = 2
+            ms[0] = x
+            ms[1] = y
+            mt[0] = st.start[y]
+            mt[1] = st.start[x]
+            if rnd_float(rs) < 0.5:
+                mr[0] = st.room[y] if cp.lock_r[x] < 0 else st.room[x]
+                mr[1] = st.room[x] if cp.lock_r[y] < 0 else st.room[y]
+            else:
+                mr[0] = st.room[x]
+                mr[1] = st.room[y]
+        elif u < p_sync + p_swap + p_room:
+            s = rmov[rnd_int(rs, len(rmov))]
+            if st.start[s] < 0:
+                continue
+            r = _pick_room(cp, rs, s)
+            if r == st.room[s]:
+                continue
+            k = 1
+            ms[0] = s
+            mt[0] = st.start[s]
+            mr[0] = r
+        elif u < p_sync + p_swap + p_room + p_kempe:
+            s = mov[rnd_int(rs, nmov)]
+            if not kempe_ok[s] or st.start[s] < 0:
+                continue
+            nc = cs_ptr[s + 1] - cs_ptr[s]
+            if nc == 0:
+                continue
+            t2 = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
+            if t2 == st.start[s]:
+                continue
+            k = _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap)
+            if k == 0:
+                continue
+            # every chain member must be individually movable
+            okm = True
+            for i in range(k):
+                if not kempe_ok[ms[i]]:
+                    okm = False
+                    break
+            if not okm:
+                continue
+        else:
+            s = mov[rnd_int(rs, nmov)]
+            nc = cs_ptr[s + 1] - cs_ptr[s]
+            t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
+            r = st.room[s]
+            if cp.needs_room[s] and cp.lock_r[s] < 0 and (r < 0 or rnd_float(rs) < 0.5):
+                r = _pick_room(cp, rs, s)
+            if t == st.start[s] and r == st.room[s]:
+                continue
+            k = 1
+            ms[0] = s
+            mt[0] = t
+            mr[0] = r
+        dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
+        f = W * dh + ds + dp
+        ipar[I_ITER] += 1
+        if f <= 0 or rnd_float(rs) < np.exp(-f / temp):
+            commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp)
+            ipar[I_ACC] += 1
+            if f < 0:
+                ipar[I_IMPR] += 1
+            h = st.tot[0]
+            sp = st.tot[1] + st.tot[2]
+            if _better(h, sp, best_f[0], best_f[1]):
+                best_f[0] = h
+                best_f[1] = sp
+                best_f[2] = st.tot[1]
+                best_t[:] = st.start
+                best_r[:] = st.room
+        temp *= alpha
+    fpar[F_TEMP] = temp

@@ -17,7 +17,7 @@ from typing import Any
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-__all__ = ["DANGEROUS_PREFIXES", "safe_cell", "is_dangerous"]
+__all__ = ["DANGEROUS_PREFIXES", "safe_cell", "is_dangerous", "unprotect"]
 
 
 def is_dangerous(text: str) -> bool:
@@ -29,3 +29,14 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and is_dangerous(value):
         return "'" + value
     return value
+
+
+def unprotect(text: str) -> str:
+    """Undo :func:`safe_cell` on import: ``'=x`` becomes ``=x`` (only before a dangerous character).
+
+    A spreadsheet treats the apostrophe as "this is text", not as part of the
+    value, so an exported list re-imports exactly. Other apostrophes stay.
+    """
+    if len(text) >= 2 and text[0] == "'" and text[1:2] in DANGEROUS_PREFIXES:
+        return text[1:]
+    return text

@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from ato_desktop.io.safe_cells import unprotect
+
 __all__ = [
     "TabularError", "ImportRowsError", "ImportCancelled", "RowError", "Table", "TableRow",
     "read_table", "read_csv_bytes", "read_xlsx_bytes", "decode_text",
@@ -342,6 +344,9 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
     except TabularError:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed workbooks
+        if _defused(exc):
+            raise TabularError(file, "contains XML entity or DTD declarations, which are refused for safety; "
+                                     "open it in the spreadsheet program and save it again.") from None
         raise TabularError(file, f"is not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]}).") from None
     finally:
         if wb is not None:
@@ -349,6 +354,19 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
                 wb.close()
             except Exception:
                 pass
+
+
+def _defused(exc: BaseException) -> bool:
+    """Did defusedxml refuse something (entity expansion, external entity, DTD) anywhere in the chain?"""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -440,6 +458,9 @@ def mapping_from_pairs(headers: Sequence[str], pairs: dict[str, str], fields: Se
 def table_to_rows(table: Table, mapping: Sequence[str | None]) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Turn rows into ``{field: text}`` dicts (empty cells left out so defaults apply).
 
+    Cells are stripped, and the apostrophe that formula-safe exports put before
+    ``= + - @`` is removed again (``safe_cells.unprotect``).
+
     Returns ``(rows, errors)``: rows as ``(row number, values)``; errors for rows
     with non-empty cells beyond the header's columns. Raises
     :class:`TabularError` if two columns are mapped to the same field.
@@ -468,7 +489,7 @@ def table_to_rows(table: Table, mapping: Sequence[str | None]) -> tuple[list[tup
         for i, f in enumerate(mapping):
             if f is None or i >= len(r.cells):
                 continue
-            text = r.cells[i].strip()
+            text = unprotect(r.cells[i].strip())
             if text:
                 values[f] = text
         rows.append((r.number, values))

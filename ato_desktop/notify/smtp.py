@@ -21,6 +21,7 @@ class MailSettings:
     user: str = ""
     sender: str = ""
     sender_name: str = ""
+    ca_file: str = ""  # optional PEM file of an extra trusted certificate authority (an institution's own CA)
 
     @property
     def configured(self) -> bool:
@@ -39,6 +40,24 @@ class MailError(Exception):
         self.permanent = permanent
 
 
+def ssl_context(settings: MailSettings) -> ssl.SSLContext:
+    """The context for STARTTLS / SSL: the system's trusted authorities plus ``settings.ca_file`` if set.
+
+    Certificate and host-name checking stay on (``create_default_context``); the extra file only adds
+    an authority to trust, it never turns verification off. Raises :class:`MailError` if the file
+    cannot be used (moved, deleted, not PEM).
+    """
+    context = ssl.create_default_context()
+    if settings.ca_file:
+        try:
+            context.load_verify_locations(cafile=settings.ca_file)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or exc
+            raise MailError(f"The trusted certificate file {settings.ca_file} set in Mail settings cannot be "
+                            f"used ({reason}). Choose the file again or clear the field.") from exc
+    return context
+
+
 def explain(exc: BaseException, settings: MailSettings) -> MailError:
     """Turn a network / SMTP exception into a :class:`MailError` with a clear message."""
     where = settings.where
@@ -54,6 +73,10 @@ def explain(exc: BaseException, settings: MailSettings) -> MailError:
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return MailError(f"{where} refused the sender address {exc.sender} ({exc.smtp_code} "
                          f"{_text(exc.smtp_error)}). Check the sender in Mail settings.")
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc).upper():
+        return MailError(f"{where} does not offer STARTTLS, so nothing was sent (and no password): ATO Desktop "
+                         "never falls back to an unencrypted connection. Check the port (STARTTLS is usually "
+                         "587) or choose SSL (usually port 465).")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return MailError(f"{where} does not support this: {exc}. Try another security setting.")
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -68,6 +91,14 @@ def explain(exc: BaseException, settings: MailSettings) -> MailError:
         return MailError(f"Cannot find the mail server {settings.host!r} (offline, or a typo in the host name?).")
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return MailError(f"No answer from {where} within {CONNECT_TIMEOUT_S} s (offline or blocked?).")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = _text(exc.verify_message or exc.reason or exc)
+        if "hostname" in detail.lower() or "ip address mismatch" in detail.lower():
+            return MailError(f"The certificate of {settings.host} is not valid for that name ({detail}): the host "
+                             f"name in Mail settings must match the certificate of {where}.")
+        return MailError(f"The certificate of {settings.host} ({where}) is not trusted ({detail}). If your "
+                         "institution uses its own certificate authority, set its certificate file (PEM) "
+                         "as the trusted certificate in Mail settings.")
     if isinstance(exc, ssl.SSLError):
         return MailError(f"Secure connection to {where} failed ({exc.reason or exc}). "
                          "Check the security setting (STARTTLS usually on port 587, SSL on 465).")
@@ -99,7 +130,7 @@ class SmtpTransport:
         s = self.settings
         if not s.configured:
             raise MailError("Mail is not configured: set the SMTP host and sender in Mail settings.")
-        context = ssl.create_default_context()
+        context = ssl_context(s) if s.security != "none" else None
         try:
             if s.security == "ssl":
                 smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=context)

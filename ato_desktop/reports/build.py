@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -72,26 +73,37 @@ class _Reporter:
             raise ReportCancelled()
 
 
-def _section(title: str, key: str, level: int, flow: list, toc: bool = True) -> list:
-    return [Marker(key, title, level, toc=toc), *flow]
+@dataclass
+class _Part:
+    title: str
+    key: str
+    level: int
+    make: Callable[[], list]
+    pages: int | None = None  # known page count (timetable pages: 1); None = measure
 
 
-def _story(db: Database, data: ReportData, kind: str, name: str | None, setup: PageSetup, styles: Styles,
-           rep: _Reporter) -> tuple[list, bool]:
-    """The flowables of a report; second value: whether it has a table of contents."""
-    parts: list[tuple[str, str, int, Callable[[], list]]] = []  # (title, key, level, make flowables)
+def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: PageSetup,
+           styles: Styles) -> tuple[list[_Part], bool]:
+    """The sections of a report; second value: whether it has a table of contents."""
+    parts: list[_Part] = []
 
     def add_named(kind: str, codes: list[str], level: int) -> None:
         for code in codes:
-            if kind == "faculty":
-                title = f"{data.faculty[code].get('name', code)} ({code})"
-            else:
-                title = code
-            parts.append((title, f"{kind}:{code}", level, lambda c=code: timetable_page(data, styles, setup, kind, c)))
+            title = f"{data.faculty[code].get('name', code)} ({code})" if kind == "faculty" else code
+            parts.append(_Part(title, f"{kind}:{code}", level,
+                               lambda c=code: timetable_page(data, styles, setup, kind, c), 1))
 
     def add_master(level: int) -> None:
         for day, flow in master_pages(data, styles, setup):
-            parts.append((day, f"master:{day}", level, lambda f=flow: f))
+            pages = 1 + sum(isinstance(f, PageBreak) for f in flow)
+            parts.append(_Part(day, f"master:{day}", level, lambda f=flow: f, pages))
+
+    def add_reports(level: int) -> None:
+        parts.append(_Part("Faculty workload", "workload", level, lambda: workload_flowables(data, styles, setup)))
+        parts.append(_Part("Room utilization", "utilization", level,
+                           lambda: utilization_flowables(data, styles, setup)))
+        parts.append(_Part("Unscheduled sessions and conflicts", "conflicts", level,
+                           lambda: problems_flowables(db, data, styles, setup)))
 
     toc = False
     if kind in NAMED_KINDS:
@@ -103,62 +115,93 @@ def _story(db: Database, data: ReportData, kind: str, name: str | None, setup: P
             raise ReportError(f"there is nothing to print: no {kind} has sessions in this timetable.")
         add_named(kind, codes, 0)
     elif kind == "master":
+        if not data.calendar.days or not data.top_groups():
+            raise ReportError("there is nothing to print: the master timetable needs days in the calendar and "
+                              "student groups with sessions.")
         add_master(0)
-    elif kind == "workload":
-        parts.append(("Faculty workload", "workload", 0, lambda: workload_flowables(data, styles, setup)))
-    elif kind == "utilization":
-        parts.append(("Room utilization", "utilization", 0, lambda: utilization_flowables(data, styles, setup)))
-    elif kind == "conflicts":
-        parts.append(("Unscheduled sessions and conflicts", "conflicts", 0,
-                      lambda: problems_flowables(db, data, styles, setup)))
+    elif kind in ("workload", "utilization", "conflicts"):
+        add_reports(0)
+        parts = [p for p in parts if p.key == kind]
     elif kind == "book":
         toc = True
         for title, key, sub in (("Student groups", "group", data.top_groups()),
                                 ("Faculty", "faculty", data.active_faculty()),
                                 ("Rooms", "room", data.active_rooms())):
-            parts.append((title, f"part:{key}", 0, lambda: []))
+            parts.append(_Part(title, f"part:{key}", 0, list, 0))
             add_named(key, sub, 1)
-        parts.append(("Master timetable", "part:master", 0, lambda: []))
+        parts.append(_Part("Master timetable", "part:master", 0, list, 0))
         add_master(1)
-        parts.append(("Reports", "part:reports", 0, lambda: []))
-        parts.append(("Faculty workload", "workload", 1, lambda: workload_flowables(data, styles, setup)))
-        parts.append(("Room utilization", "utilization", 1, lambda: utilization_flowables(data, styles, setup)))
-        parts.append(("Unscheduled sessions and conflicts", "conflicts", 1,
-                      lambda: problems_flowables(db, data, styles, setup)))
+        parts.append(_Part("Reports", "part:reports", 0, list, 0))
+        add_reports(1)
+    return parts, toc
+
+
+def _assemble(parts: list[tuple[_Part, list]]) -> list:
+    """Flowables with a page break between sections; headings without content go on the next page."""
     story: list = []
-    if toc:
-        story += _cover(data, styles)
-    n = len(parts)
     started = False
-    pending: list = []  # markers of part headings, placed on the next page with content
-    for i, (title, key, level, make) in enumerate(parts):
-        rep(0.05 + 0.4 * i / max(1, n), f"Laying out {title}")
-        flow = make()
+    pending: list = []
+    for part, flow in parts:
         if not flow:
-            pending.append(Marker(key, title, level))
+            pending.append(Marker(part.key, part.title, part.level))
             continue
         if started:
             story.append(PageBreak())
-        story += pending + _section(title, key, level, flow)
+        story += pending + [Marker(part.key, part.title, part.level), *flow]
         pending = []
         started = True
-    return story, toc
+    return story + pending
 
 
-def _cover(data: ReportData, styles: Styles) -> list:
+def _count_pages(setup: PageSetup, styles: Styles, flow: list) -> int:
+    """Pages a list of flowables takes (laid out in a throwaway document)."""
+    doc = ReportDoc(io.BytesIO(), setup, DocInfo("", "", "", "", "", ""), styles)
+    doc._doSave = 0  # lay out only; links to other sections stay unresolved
+    doc.build(list(flow))
+    return doc.page
+
+
+def _contents(data: ReportData, styles: Styles, setup: PageSetup, entries: list[tuple[int, str, str, int]]) -> list:
+    """The cover: title, what is printed, and a two-column table of contents with links."""
+    from reportlab.platypus import Table, TableStyle
+
     k = styles.k
-    toc = TableOfContents(dotsMinLevel=1)
-    toc.levelStyles = styles.toc
+    _, _, fw, _ = setup.frame()
     tt = data.timetable
+    rows_of = []
+    for level, title, key, page in entries:
+        st = styles.toc[min(level, 1)]
+        rows_of.append([Paragraph(f'<a href="#{esc(key)}">{esc(title)}</a>', st),
+                        Paragraph(f'<a href="#{esc(key)}">{page}</a>', st.clone(st.name + "r", alignment=2,
+                                                                               leftIndent=0))])
+    # split into two columns at a top-level entry near the middle
+    split = len(rows_of)
+    if len(rows_of) > 12:
+        tops = [i for i, e in enumerate(entries) if e[0] == 0 and i > 0]
+        split = min(tops, key=lambda i: abs(i - len(rows_of) / 2)) if tops else len(rows_of)
+    left, right = rows_of[:split], rows_of[split:]
+    col = (fw - 20 * k) / 2
+    cols = []
+    for rows in (left, right):
+        if rows:
+            cols.append(Table(rows, colWidths=[col - 50 * k, 30 * k], style=TableStyle([
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * k),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D5DAE0"))])))
+        else:
+            cols.append("")
+    body = Table([cols], colWidths=[col, col], style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, -1), 20 * k), ("RIGHTPADDING", (1, 0), (1, -1), 0)]), hAlign="LEFT")
     return [
         Paragraph("Department timetable book", styles.h1),
         Paragraph(esc(" · ".join(x for x in (data.institution, data.department, data.term) if x)), styles.body),
         Paragraph(esc(f"Version “{tt.name}” ({tt.status}), {tt.scheduled} of {tt.sessions} sessions scheduled."),
                   styles.body),
-        Spacer(1, 8 * k),
+        Spacer(1, 6 * k),
         Paragraph("Contents", styles.h2),
-        toc,
-        PageBreak(),
+        body,
     ]
 
 
@@ -186,7 +229,11 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
     """Render a report to PDF bytes. Returns ``(pdf, pages, data)``.
 
     Raises :class:`ReportError` for a bad request and :class:`ReportCancelled` when ``should_stop()``
-    turns true (checked between pages).
+    turns true (checked between sections and pages).
+
+    The book's contents are laid out in ONE pass: every timetable page is one page by construction and
+    the other sections are measured first; if a section turns out longer than predicted, the book is
+    rebuilt with ReportLab's multi-pass table of contents (slower, always right).
     """
     check_request(kind, name, paper)
     rep = _Reporter(on_progress, should_stop)
@@ -195,33 +242,48 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
         data = load_report_data(db, timetable_id)
     setup = PageSetup(paper.upper(), landscape)
     styles = Styles(setup)
-    story, has_toc = _story(db, data, kind, name, setup, styles, rep)
-    rep(0.45, "Drawing pages")
+    parts, has_toc = _parts(db, data, kind, name, setup, styles)
+    made: list[tuple[_Part, list]] = []
+    for i, part in enumerate(parts):
+        rep(0.05 + 0.4 * i / max(1, len(parts)), f"Laying out {part.title}")
+        made.append((part, part.make()))
+    story = _assemble(made)
+    expected: dict[str, int] = {}
+    if has_toc:
+        rep(0.45, "Numbering pages")
+        for part, flow in made:
+            if flow and part.pages is None:
+                part.pages = _count_pages(setup, styles, flow)
+                flow[:] = part.make()  # fresh flowables for the real document
+        placeholder = [(p.level, p.title, p.key, 999) for p, _ in made]
+        cover_pages = _count_pages(setup, styles, _contents(data, styles, setup, placeholder))
+        page = cover_pages + 1
+        entries = []
+        for part, flow in made:
+            entries.append((part.level, part.title, part.key, page))
+            expected[part.key] = page
+            page += part.pages or 0
+        story = _contents(data, styles, setup, entries) + [PageBreak()] + _assemble(made)
+    rep(0.5, "Drawing pages")
     n_markers = max(1, sum(isinstance(f, Marker) for f in story))
-    passes = 3 if has_toc else 1
-    state = {"pass": 0, "seen": 0}
+    actual: dict[str, int] = {}
 
     def on_marker(marker: Marker, page: int) -> None:
-        state["seen"] += 1
-        done = (state["pass"] + state["seen"] / n_markers) / passes
-        rep(0.45 + 0.55 * min(1.0, done), f"Page {page}: {marker.title}")
+        actual[marker.key] = page
+        rep(0.5 + 0.5 * len(actual) / n_markers, f"Page {page}: {marker.title}")
 
     buf = io.BytesIO()
     doc = ReportDoc(buf, setup, _info(data, kind), styles, on_marker=on_marker, should_stop=should_stop)
-    if has_toc:
-        orig_build = doc.build
-
-        def counting_build(*a, **kw):
-            state["seen"] = 0
-            try:
-                return orig_build(*a, **kw)
-            finally:
-                state["pass"] = min(passes - 1, state["pass"] + 1)
-
-        doc.build = counting_build  # type: ignore[method-assign]
+    doc.build(story)
+    if has_toc and actual != expected:  # a section was longer than measured: fall back to multi-pass
+        rep(0.5, "Renumbering pages")
+        toc = TableOfContents(dotsMinLevel=1)
+        toc.levelStyles = styles.toc
+        story = _contents(data, styles, setup, [])[:-1] + [toc, PageBreak()]
+        story += _assemble([(p, p.make()) for p, _ in made])
+        buf = io.BytesIO()
+        doc = ReportDoc(buf, setup, _info(data, kind), styles, should_stop=should_stop)
         doc.multiBuild(story)
-    else:
-        doc.build(story)
     pdf = buf.getvalue()
     rep(1.0, f"Done: {doc.page} page(s)")
     return pdf, doc.page, data

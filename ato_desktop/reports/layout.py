@@ -91,7 +91,7 @@ class Styles:
         self.small = ParagraphStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
         self.small_right = ParagraphStyle("small_r", parent=self.small, alignment=TA_RIGHT)
         self.small_center = ParagraphStyle("small_c", parent=self.small, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5 * k, leading=9 * k,
+        self.head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
                                    textColor=colors.white, alignment=TA_CENTER)
         self.head_left = ParagraphStyle("head_l", parent=self.head, alignment=TA_LEFT)
         self.toc = [

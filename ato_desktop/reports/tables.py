@@ -152,7 +152,7 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
     table.append(["", Paragraph("<b>All faculty</b>", styles.small), "", *[str(x) for x in total], str(sum(total)),
                   "", "", str(sum(r.assigned for r in rows)), ""])
     cmds += [("ALIGN", (3, 1), (-2, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [36, 0, 80] + [26] * len(days) + [30, 38, 34, 38, 0]
+    fixed = [34, 0, 86] + [28] * len(days) + [32, 40, 38, 44, 0]
     free = fw - sum(x * k for x in fixed)
     widths = [x * k if x else free / 2 for x in fixed]
     out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
@@ -185,7 +185,7 @@ def utilization_flowables(data: ReportData, styles: Styles, setup: PageSetup) ->
     table.append(["", Paragraph("<b>All rooms</b>", styles.small), "", "",
                   *[cell(tot_u[d], tot_a[d]) for d in range(len(days))], cell(sum(tot_u), sum(tot_a)), ""])
     cmds += [("ALIGN", (3, 1), (-1, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [44, 0, 60, 30] + [40] * len(days) + [44, 44]
+    fixed = [44, 0, 60, 34] + [42] * len(days) + [46, 46]
     free = fw - sum(x * k for x in fixed)
     widths = [x * k if x else free for x in fixed]
     out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
@@ -195,6 +195,10 @@ def utilization_flowables(data: ReportData, styles: Styles, setup: PageSetup) ->
 # ---------------------------------------------------------------------------
 # unscheduled sessions and remaining conflicts
 # ---------------------------------------------------------------------------
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
 @dataclass
 class ConflictGroup:
     name: str
@@ -202,6 +206,7 @@ class ConflictGroup:
     count: int
     cost: int
     messages: list[str]
+    label: str = ""
 
 
 @dataclass
@@ -211,10 +216,19 @@ class Problems:
     conflicts: list[ConflictGroup]
     explained: bool  # False when the engine's evaluate() is not available (counts only)
     note: str = ""
+    why: dict[int, str] = field(default_factory=dict)  # session id -> why it is unscheduled / where it fits
 
 
-def problems(db, data: ReportData, *, max_messages: int = 40) -> Problems:
-    """Unscheduled sessions, and the engine's remaining violations with their explanations."""
+def problems(db, data: ReportData, *, max_messages: int = 100) -> Problems:
+    """Unscheduled sessions, and the engine's remaining violations with their explanations (cached on ``data``)."""
+    cached = data.__dict__.get("_problems")
+    if cached is not None:
+        return cached
+    data.__dict__["_problems"] = out = _problems(db, data, max_messages)
+    return out
+
+
+def _problems(db, data: ReportData, max_messages: int) -> Problems:
     from ato_desktop.engine.problem import HARD_CONSTRAINTS
     from ato_desktop.storage.compile import compile_database
 
@@ -235,14 +249,17 @@ def problems(db, data: ReportData, *, max_messages: int = 40) -> Problems:
     if evaluate is not None:
         score = evaluate(p, assignment)
         for name, cr in score.by_constraint.items():
-            count = int(getattr(cr, "count", 0) or 0)
+            count = int(cr.count or 0)
             if not count:
                 continue
-            msgs = [str(getattr(v, "message", v)) for v in list(getattr(cr, "violations", []) or [])[:max_messages]]
-            more = count - len(msgs)
-            groups.append(ConflictGroup(name, name in hard, count, int(getattr(cr, "cost", 0) or 0), msgs))
-            if more > 0 and msgs:
-                groups[-1].messages.append(f"… and {more} more.")
+            violations = list(cr.violations or ())
+            is_hard = bool(getattr(cr, "is_hard", name in hard))
+            limit = max_messages if is_hard else max(1, max_messages // 4)  # every hard one; soft: examples
+            msgs = [v.message or str(v) for v in violations[:limit]]
+            if len(violations) > len(msgs):
+                msgs.append(f"… and {len(violations) - len(msgs)} more.")
+            groups.append(ConflictGroup(name, is_hard, count, int(cr.cost or 0),
+                                        msgs, getattr(cr, "label", "") or _label(name)))
     else:
         from ato_desktop.engine.state import full_counts
 
@@ -250,9 +267,59 @@ def problems(db, data: ReportData, *, max_messages: int = 40) -> Problems:
         note = ("This build's engine does not explain violations yet; only their counts are shown.")
         for name, count in full_counts(p, assignment).items():
             if count:
-                groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), []))
+                groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), [],
+                                            _label(name)))
     groups.sort(key=lambda g: (not g.hard, -g.cost, g.name))
-    return Problems(data.unscheduled(), requirement, groups, explained, note)
+    why = {}
+    for sv in data.unscheduled():
+        si = comp.index_of.get((sv.activity_id, sv.occurrence))
+        if si is not None:
+            why[sv.id] = _why_unscheduled(p, assignment, si)
+    return Problems(data.unscheduled(), requirement, groups, explained, note, why)
+
+
+def _why_unscheduled(p, a, s: int, examples: int = 3) -> str:
+    """Where an unscheduled session could go now, or why it cannot go anywhere."""
+    import numpy as np
+
+    from ato_desktop.engine.checks import check_problem, feasible_starts
+
+    starts = np.flatnonzero(feasible_starts(p, s))
+    if not len(starts):
+        found = [f.message for f in check_problem(p) if s in f.sessions and f.severity == "error"]
+        return found[0] if found else "No period is possible for it (availability, breaks or day length)."
+    T, d = p.n_slots, int(p.session_duration[s])
+    res_busy = np.zeros((p.n_resources, T), bool)
+    room_busy = np.zeros((p.n_rooms, T), bool)
+    for o in range(p.n_sessions):
+        t0 = int(a.start[o])
+        if o == s or t0 < 0:
+            continue
+        occ = slice(t0, min(T, t0 + int(p.session_duration[o])))
+        res_busy[p.resources_of(o), occ] = True
+        if int(a.room[o]) >= 0:
+            room_busy[int(a.room[o]), occ] = True
+    qs = p.resources_of(s)
+    places = []
+    for t0 in starts:
+        occ = slice(int(t0), int(t0) + d)
+        if res_busy[qs, occ].any():
+            continue
+        if p.session_needs_room[s]:
+            free = p.session_allowed_rooms[s] & p.room_available[:, occ].all(axis=1) & ~room_busy[:, occ].any(axis=1)
+            rooms = np.flatnonzero(free)
+            if not len(rooms):
+                continue
+            places.append(f"{p.slot_label(int(t0))} in {p.room_names[int(rooms[0])]}")
+        else:
+            places.append(p.slot_label(int(t0)))
+    basket = any(s in set(map(int, ss)) for ss in p.sync_sets)
+    tail = " (an elective: its basket moves together)" if basket else ""
+    if not places:
+        return (f"All {len(starts)} possible start(s) are taken by its faculty, its students or every suitable "
+                f"room; free one or move another session{tail}.")
+    more = f" and {len(places) - examples} more" if len(places) > examples else ""
+    return f"Fits now at {', '.join(places[:examples])}{more}{tail}."
 
 
 def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -> list:
@@ -266,13 +333,14 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
                              f"{n_soft} soft violation(s) in version “{data.timetable.name}”."), styles.subtitle))
     out.append(Paragraph("Unscheduled sessions", styles.h2))
     if pr.unscheduled:
-        table = [_head(styles, ["Session", "Course", "Groups", "Faculty", "Periods", "Needs"])]
+        table = [_head(styles, ["Session", "Course", "Groups", "Faculty", "Periods", "Needs", "Why / where it fits"])]
         for s in pr.unscheduled:
             table.append([Paragraph(esc(f"{s.course_code} {s.kind} #{s.occurrence + 1}"), styles.small),
                           Paragraph(esc(s.course_title), styles.small), Paragraph(esc(", ".join(s.groups)), styles.small),
                           Paragraph(esc(", ".join(s.faculty)), styles.small), str(s.duration),
-                          Paragraph(esc(pr.requirement.get(s.id, "")), styles.small)])
-        fixed = [70, 0, 90, 60, 36, 0]
+                          Paragraph(esc(pr.requirement.get(s.id, "")), styles.small),
+                          Paragraph(esc(pr.why.get(s.id, "")), styles.small)])
+        fixed = [64, 0, 70, 50, 40, 100, 0]
         free = fw - sum(x * k for x in fixed)
         out.append(Table(table, colWidths=[x * k if x else free / 2 for x in fixed],
                          style=TableStyle(_style(len(table), k)), repeatRows=1))
@@ -283,9 +351,22 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
         out.append(Paragraph(esc(pr.note), styles.subtitle))
     if not pr.conflicts:
         out.append(Paragraph("No constraint is violated.", styles.body))
+    else:
+        table = [_head(styles, ["Constraint", "Kind", "Violations", "Cost"])]
+        for g in pr.conflicts:
+            table.append([Paragraph(esc(g.label or _label(g.name)), styles.small), "hard" if g.hard else "soft",
+                          str(g.count), str(g.cost)])
+        cmds = _style(len(table), k) + [("ALIGN", (1, 1), (-1, -1), "CENTER")]
+        for i, g in enumerate(pr.conflicts, start=1):
+            if g.hard:
+                cmds.append(("BACKGROUND", (0, i), (-1, i), WARN_COLOR))
+        out += [Table(table, colWidths=[160 * k, 50 * k, 60 * k, 50 * k], style=TableStyle(cmds), hAlign="LEFT"),
+                Spacer(1, 6 * k)]
     for g in pr.conflicts:
+        if not g.messages:
+            continue
         kind = "hard" if g.hard else "soft"
-        label = g.name.replace("_", " ").capitalize()
+        label = g.label or _label(g.name)
         out.append(Paragraph(esc(f"{label} ({kind}): {g.count} violation(s), cost {g.cost}"),
                              styles.cell(round(8.5 * k, 2), "left", bold=True)))
         for msg in g.messages:

@@ -24,6 +24,8 @@ from ato_desktop.reports.layout import (
     MUTED,
     RULE,
     UNAVAILABLE_COLOR,
+    WARN_COLOR,
+    WARN_INK,
     PageSetup,
     Styles,
     esc,
@@ -62,10 +64,18 @@ def short_group(code: str, context: str | None) -> str:
     return code
 
 
+def is_cohort_view(s: SessionView, context: str | None) -> bool:
+    """A basket session shown on a cohort's page (not the page of the elective's own group)."""
+    return bool(s.basket and context and not any(g == context or g.startswith(context + "-") for g in s.groups))
+
+
 def session_markup(s: SessionView, view: str, context: str | None, data: ReportData, block: Block,
                    periods_label: Callable[[int, int], str]) -> str:
     head = f"<b>{esc(s.course_code)}</b> {esc(s.kind)}"
     groups = [short_group(g, context) for g in s.groups]
+    if view in ("group", "master") and is_cohort_view(s, context):
+        # an elective of the group's basket: one compact line per course
+        return f"<b>{esc(s.course_code)}</b> " + esc(" · ".join(x for x in (s.room or "no room", " ".join(s.faculty)) if x))
     if view in ("group", "master"):
         own = context is not None and list(s.groups) == [context]
         if not own:
@@ -81,6 +91,33 @@ def session_markup(s: SessionView, view: str, context: str | None, data: ReportD
     return head + esc(when) + "<br/>" + esc(" · ".join(d for d in detail if d))
 
 
+def _leaves(data: ReportData, code: str) -> set[str]:
+    kids = data.children(code)
+    return set().union(*(_leaves(data, c) for c in kids)) if kids else {code}
+
+
+def block_clashes(data: ReportData, block: Block, view: str, context: str | None) -> bool:
+    """Whether two sessions of a cell overlap in time for the same people or room (a hard conflict)."""
+    ss = block.sessions
+    if len(ss) < 2:
+        return False
+    for i, a in enumerate(ss):
+        for b in ss[i + 1:]:
+            if not (a.period < b.period + b.duration and b.period < a.period + a.duration):
+                continue  # in the same cell but not at the same time
+            if view in ("faculty", "room"):
+                return True
+            if a.basket and a.basket == b.basket:
+                continue  # an elective basket runs its courses together on purpose
+            la = set().union(*(_leaves(data, g) for g in a.groups))
+            lb = set().union(*(_leaves(data, g) for g in b.groups))
+            if is_cohort_view(a, context) or is_cohort_view(b, context):
+                return True  # the cohort is busy with its elective
+            if la & lb:
+                return True
+    return False
+
+
 def _block_color(block: Block):
     kinds = {s.kind for s in block.sessions}
     return KIND_COLORS.get(kinds.pop(), MIXED_COLOR) if len(kinds) == 1 else MIXED_COLOR
@@ -89,19 +126,22 @@ def _block_color(block: Block):
 def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionView]]], width: float, height: float,
          *, view: str, context_of_row: Callable[[int], str | None],
          unavailable: Callable[[int, int], bool] | None = None, label_width: float | None = None) -> Table:
-    """A rows x periods table of exactly ``width`` x ``height`` points."""
+    """A rows x periods table of exactly ``width`` x ``height`` points; ``rows`` = [(plain label, sessions)]."""
     cal = data.calendar
     periods = cal.periods
     P = len(periods)
     k = styles.k
-    label_w = label_width or max(17 * 2.835 * k, width * 0.085)
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 2.2 * k
+    widest = max((stringWidth(label, "ATOSans-Bold", 8.5 * k) for label, _ in rows), default=0) + 2 * pad + 2
+    label_w = max(label_width or max(17 * 2.835 * k, width * 0.085), min(widest, width * 0.2))
     n_breaks = sum(p.is_break for p in periods)
     n_teach = P - n_breaks
     unit = (width - label_w) / (n_teach + 0.45 * n_breaks) if P else 0
     col_w = [label_w] + [unit * (0.45 if p.is_break else 1.0) for p in periods]
     head_h = 22 * k
     row_h = min((height - head_h) / max(1, len(rows)), 95 * k)
-    pad = 2.2 * k
 
     def periods_label(lo: int, hi: int) -> str:
         return periods[lo].label if hi - lo <= 1 else f"{periods[lo].label}–{periods[hi - 1].label}"
@@ -126,17 +166,25 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
     ]
     break_cols_used: set[int] = set()
     for r, (label, sessions) in enumerate(rows, start=1):
-        cells: list = [styles.fit(label, label_w - 2 * pad, row_h - 2 * pad, base=8.5, minimum=5, bold=False)]
+        cells: list = [styles.fit(f"<b>{esc(label)}</b>", label_w - 2 * pad, row_h - 2 * pad, base=8.5, minimum=5)]
         cells += [""] * P
         context = context_of_row(r - 1)
         for b in blocks_of(sessions, P):
             w = sum(col_w[1 + c] for c in range(b.lo, b.hi)) - 2 * pad
             markup = "<br/>".join(session_markup(s, view, context, data, b, periods_label) for s in
                                   sorted(b.sessions, key=lambda s: (s.period, s.course_code, s.groups)))
+            baskets = {s.basket for s in b.sessions}
+            if view in ("group", "master") and len(baskets) == 1 and all(is_cohort_view(s, context) for s in b.sessions):
+                markup = f"<i>Elective {esc(baskets.pop())}</i><br/>" + markup
+            clash = block_clashes(data, b, view, context)
+            if clash:
+                markup = f'<font color="#A61B1B"><b>CLASH</b></font><br/>' + markup
             cells[1 + b.lo] = styles.fit(markup, w, row_h - 2 * pad, base=8.0, minimum=4.0)
             if b.hi - b.lo > 1:
                 cmds.append(("SPAN", (1 + b.lo, r), (b.hi, r)))
-            cmds.append(("BACKGROUND", (1 + b.lo, r), (b.hi, r), _block_color(b)))
+            cmds.append(("BACKGROUND", (1 + b.lo, r), (b.hi, r), WARN_COLOR if clash else _block_color(b)))
+            if clash:
+                cmds.append(("BOX", (1 + b.lo, r), (b.hi, r), 1.2, WARN_INK))
             for c in range(b.lo, b.hi):
                 if periods[c].is_break:
                     break_cols_used.add(c)
@@ -189,6 +237,7 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
     code_w = min(max(28 * k, widest + 4 * k), 80 * k)
     text_w = width / ncols - code_w
     data, cmds = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("FONT", (0, 0), (-1, -1), "ATOSans", st.fontSize, st.leading),
                       ("TOPPADDING", (0, 0), (-1, -1), 0.6 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * k),
                       ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * k), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5 * k)]
     for r in range(per_col):
@@ -197,8 +246,8 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
             if r < len(col):
                 kind, a, b = col[r]
                 if kind == "head":
-                    row += [Paragraph(esc(a), stb), ""]
-                    cmds.append(("SPAN", (2 * ci, r), (2 * ci + 1, r)))
+                    row += [a, ""]  # a plain string: drawn on one line across the empty text cell
+                    cmds.append(("FONT", (2 * ci, r), (2 * ci, r), "ATOSans-Bold", stb.fontSize, stb.leading))
                     cmds.append(("TEXTCOLOR", (2 * ci, r), (2 * ci, r), MUTED))
                 else:
                     row += [Paragraph(f"<b>{esc(a)}</b>", st), Paragraph(esc(b), st)]
@@ -267,7 +316,7 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
     for s in sessions:
         if s.scheduled:
             by_day.setdefault(s.day, []).append(s)
-    rows = [(f"<b>{esc(d.name)}</b>", by_day.get(d.position, [])) for d in data.calendar.days]
+    rows = [(d.name, by_day.get(d.position, [])) for d in data.calendar.days]
     blocked: set[tuple[int, int]] = set()
     if view == "faculty":
         blocked = data.faculty_unavailable.get(code, set())
@@ -310,9 +359,9 @@ def master_pages(data: ReportData, styles: Styles, setup: PageSetup, *, min_row:
         for ci, chunk in enumerate(chunks):
             if ci:
                 flow.append(PageBreak())
-            rows = [(f"<b>{esc(g)}</b>", [s for s in group_sessions[g] if s.day == d.position]) for g in chunk]
+            rows = [(g, [s for s in group_sessions[g] if s.day == d.position]) for g in chunk]
             t = grid(data, styles, rows, fw, avail, view="master", context_of_row=lambda r, c=chunk: c[r],
-                     label_width=max(62 * k, fw * 0.1))
+                     label_width=max(40 * k, fw * 0.08))
             part = f" (part {ci + 1} of {len(chunks)})" if len(chunks) > 1 else ""
             flow += [Paragraph(f"Master timetable — {esc(d.name)}{esc(part)}", styles.title), sub,
                      Spacer(1, 4 * k), t]

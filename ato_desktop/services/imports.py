@@ -97,6 +97,11 @@ def prepare(db: Database, entity: str, table: Table, mapping: Sequence[str | Non
     defaults = default_values(db, entity, {f for f in mapping if f})
     if defaults:
         rows = [(n, {**defaults, **values}) for n, values in rows]
+    if entity == "group":
+        # Lab batches name their section; create the sections of the file first, whatever the file's order.
+        codes = {str(v.get("code", "")).strip().lower() for _, v in rows}
+        later = [r for r in rows if str(r[1].get("parent", "")).strip().lower() in codes]
+        rows = [r for r in rows if r not in later] + later
     return rows, errors
 
 
@@ -115,23 +120,47 @@ def _column_of(sp: res.EntitySpec, table: Table | None, mapping: Sequence[str | 
 
 
 def _row_errors(sp, exc_list: Sequence[ValidationError], numbers: Sequence[int], table, mapping) -> list[RowError]:
+    """RowErrors in file order (rows may have been reordered, e.g. sections before their batches)."""
     out = []
     for e in exc_list:
         row = numbers[e.row] if e.row is not None and 0 <= e.row < len(numbers) else e.row
         column, label = _column_of(sp, table, mapping, e.field)
         out.append(RowError(row, column, label, e.problem))
-    return out
+    order = {id(e): k for k, e in enumerate(out)}
+    return sorted(out, key=lambda e: (e.row is None, e.row or 0, order[id(e)]))
 
 
 class _DryRun(Exception):
     pass
 
 
+def _field_errors(s, sp: res.EntitySpec, values: dict, i: int) -> list[ValidationError]:
+    """Every field's own problem (value, reference, uniqueness) in one row, not just the first."""
+    out: list[ValidationError] = []
+    unknown = set(values) - {f.name for f in sp.fields}
+    for name in sorted(unknown):
+        out.append(ValidationError(sp.label, name, "is not a field of this item.", i))
+    with s.no_autoflush:
+        for f in sp.fields:
+            try:
+                value = res._clean(sp, f, values.get(f.name), s, i)
+                if f.unique and value not in (None, ""):
+                    res._check_unique(s, sp, f, value, None, i)
+            except ValidationError as exc:
+                exc.row = i
+                out.append(exc)
+    return out
+
+
 def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
                mapping: Sequence[str | None] | None = None,
                on_progress: Callable[[int, int], None] | None = None,
                should_stop: Callable[[], bool] | None = None) -> list[RowError]:
-    """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good)."""
+    """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good).
+
+    Unlike the import itself (which stops at a row's first bad field), every
+    bad field of a row is reported, so the coordinator can fix them all at once.
+    """
     sp = _spec(entity)
     numbers = [n for n, _ in rows]
     errors: list[ValidationError] = []
@@ -141,12 +170,13 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
             for i, (_n, values) in enumerate(rows):
                 if should_stop is not None and i % 64 == 0 and should_stop():
                     raise ImportCancelled(table.path if table else None)
-                try:
+                try:  # exactly as the import runs it
                     with s.begin_nested():
                         res._create_in(s, sp, entity, values, i)
                 except ValidationError as exc:
+                    # The create stops at the first bad field: collect every field's problem.
                     exc.row = i
-                    errors.append(exc)
+                    errors.extend(_field_errors(s, sp, values, i) or [exc])
                 if on_progress is not None and (i % 50 == 0 or i == total - 1):
                     on_progress(i + 1, total)
             raise _DryRun
@@ -194,7 +224,12 @@ def import_file(db: Database, entity: str, path: str | Path, *, pairs: dict[str,
         return ImportResult(entity, [], None, dry_run=True)
     if not rows:
         raise TabularError(path, "has no data rows to import.")
-    return import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    try:
+        return import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    except ImportRowsError as first:
+        # The import stops at each row's first bad field: list them all for the user.
+        errors = check_rows(db, entity, rows, table=table, mapping=mapping)
+        raise ImportRowsError(path, errors or first.errors, sp.plural.lower()) from None
 
 
 def remove_imported(db: Database, entity: str, ids: Sequence[int]) -> RowSnapshot:

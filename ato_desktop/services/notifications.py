@@ -31,7 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import ssl
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from sqlalchemy import delete, func, or_, select, update
@@ -57,7 +59,8 @@ DIGEST_TEMPLATE = "daily_digest"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _KEYS = {"host": "mail_host", "port": "mail_port", "security": "mail_security", "user": "mail_user",
-         "sender": "mail_sender", "sender_name": "mail_sender_name"}
+         "sender": "mail_sender", "sender_name": "mail_sender_name", "ca_file": "mail_ca_file"}
+MAX_CA_FILE_BYTES = 5 * 1024 * 1024  # a bundle of a few hundred certificates is well under 1 MB
 
 
 def utcnow() -> dt.datetime:
@@ -76,11 +79,47 @@ def get_mail_settings(db: Database) -> MailSettings:
         port = DEFAULT_PORTS.get(security, 587)
     return MailSettings(host=values.get(_KEYS["host"], ""), port=port, security=security,
                         user=values.get(_KEYS["user"], ""), sender=values.get(_KEYS["sender"], ""),
-                        sender_name=values.get(_KEYS["sender_name"], ""))
+                        sender_name=values.get(_KEYS["sender_name"], ""), ca_file=values.get(_KEYS["ca_file"], ""))
+
+
+def check_ca_file(path: str | Path) -> str:
+    """Check a "trusted certificate file": it exists, is PEM, holds a certificate that OpenSSL loads.
+
+    Returns the absolute path to store. Raises :class:`ValueError` with a message for the user.
+    """
+    raw = str(path).strip()
+    p = Path(raw).expanduser()
+    try:
+        p = p.resolve()
+    except OSError:
+        pass
+    if not p.exists():
+        raise ValueError(f"{p} does not exist.")
+    if not p.is_file():
+        raise ValueError(f"{p} is not a file.")
+    try:
+        size = p.stat().st_size
+        if size > MAX_CA_FILE_BYTES:
+            raise ValueError(f"{p} is {size // 1024} KB: too big for a certificate file.")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{p} cannot be read ({exc.strerror or exc}).") from None
+    if b"PRIVATE KEY-----" in data:
+        raise ValueError(f"{p} contains a private key; choose a file with the authority's certificate only "
+                         "(a private key must never be shared).")
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise ValueError(f"{p} is not a PEM certificate file (no '-----BEGIN CERTIFICATE-----' line); "
+                         "export the authority's certificate as PEM / Base-64 (.pem or .crt).")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(p))
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError(f"{p} could not be read as a PEM certificate ({getattr(exc, 'reason', None) or exc}).") \
+            from None
+    return str(p)
 
 
 def validate_mail_settings(host: str, port: int | str, security: str, sender: str, user: str = "",
-                           sender_name: str = "") -> MailSettings:
+                           sender_name: str = "", ca_file: str = "") -> MailSettings:
     def bad(fieldname: str, msg: str) -> ValidationError:
         return ValidationError("Mail settings", fieldname, msg)
 
@@ -105,16 +144,28 @@ def validate_mail_settings(host: str, port: int | str, security: str, sender: st
     user = (user or "").strip()
     if any(c in user for c in "\r\n"):
         raise bad("user", "must be on one line.")
-    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""))
+    ca_file = (ca_file or "").strip()
+    if ca_file:
+        if any(c in ca_file for c in "\r\n"):
+            raise bad("trusted_certificate", "must be on one line.")
+        try:
+            ca_file = check_ca_file(ca_file)
+        except ValueError as exc:
+            raise bad("trusted_certificate", str(exc)) from None
+    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file)
 
 
 def save_mail_settings(db: Database, *, host: str, port: int | str, security: str, sender: str,
-                       user: str = "", sender_name: str = "", password: str | None = None) -> MailSettings:
+                       user: str = "", sender_name: str = "", password: str | None = None,
+                       ca_file: str = "") -> MailSettings:
     """Validate and store the settings; ``password`` (if given) goes to the keychain only.
+
+    ``ca_file``: optional PEM file of an extra certificate authority to trust (an institution's own
+    CA); its path is stored as a setting (it is not a secret), "" clears it.
 
     Raises :class:`ValidationError` or :class:`secrets.SecretStoreUnavailable`; then nothing changed.
     """
-    ms = validate_mail_settings(host, port, security, sender, user, sender_name)
+    ms = validate_mail_settings(host, port, security, sender, user, sender_name, ca_file)
     if password is not None:
         if not ms.user:
             raise ValidationError("Mail settings", "user", "is required to store a password.")
@@ -863,6 +914,7 @@ __all__ = [
     "VARIABLES", "MailSettings", "MailError", "TemplateInfo", "Recipient", "QueueResult", "PublishResult",
     "OutboxRow", "DeliveryReport", "get_mail_settings", "save_mail_settings", "validate_mail_settings",
     "has_password", "send_test_email", "list_templates", "get_template", "save_template", "delete_template",
-    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish", "queue_template", "queue_weekly", "queue_daily_digest",
+    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish",
+    "queue_template", "queue_weekly", "queue_daily_digest",
     "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
 ]

@@ -253,13 +253,11 @@ def _find_by_key(s: Session, entity: str, key: Any) -> Any:
     sp = spec(entity)
     if key is None or key == "":
         return None
-    if sp.key == "id" or isinstance(key, int) and sp.key != "code":
-        obj = s.get(sp.model, int(key))
-    else:
-        obj = s.scalar(select(sp.model).where(func.lower(getattr(sp.model, sp.key)) == str(key).strip().lower()))
-        if obj is None and isinstance(key, int):
-            obj = s.get(sp.model, key)
-    return obj
+    # A Python int is always a row id; text is the entity's natural key (its code).
+    # (Matching ints against codes first made room id 2 find the room coded "2".)
+    if sp.key == "id" or (isinstance(key, int) and not isinstance(key, bool)):
+        return s.get(sp.model, int(key))
+    return s.scalar(select(sp.model).where(func.lower(getattr(sp.model, sp.key)) == str(key).strip().lower()))
 
 
 def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None) -> Any:

@@ -111,13 +111,16 @@ def _validate_name(s: Session, name: str, exclude: int | None = None) -> str:
 
 def _sync_sessions(s: Session, tt: m.Timetable) -> None:
     """Make the version hold exactly one row per (activity, occurrence)."""
-    have = {(a.activity_id, a.occurrence): a for a in tt.assignments}
+    have: dict[int, dict[int, m.SessionAssignment]] = {}
+    for a in tt.assignments:
+        have.setdefault(a.activity_id, {})[a.occurrence] = a
     for act in s.scalars(select(m.Activity)):
+        rows = have.get(act.id, {})
         for k in range(act.sessions_per_week):
-            if (act.id, k) not in have:
+            if k not in rows:
                 tt.assignments.append(m.SessionAssignment(activity_id=act.id, occurrence=k))
-        for (aid, k), row in list(have.items()):
-            if aid == act.id and k >= act.sessions_per_week:
+        for k, row in list(rows.items()):
+            if k >= act.sessions_per_week:
                 tt.assignments.remove(row)
                 s.delete(row)
 

@@ -252,7 +252,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         locked_start=locked_start, locked_room=locked_room,
         weights=weights,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
-              "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R)},
+              "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
+              "sections": {g.code: tuple(leaf_ids(g)) for g in groups if g.batches}},
     )
     return Compiled(problem, keys, [r.code for r in rooms], [f.code for f in faculty],
                     [g.code for g in leaves], D, index_of)

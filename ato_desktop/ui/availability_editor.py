@@ -8,7 +8,7 @@ Usage::
 Choose a mark (Unavailable, Undesired, Preferred or Clear) and a shape
 (Rectangle: the rectangle between where the drag started and where the
 mouse is; Brush: every cell the mouse passes over), then press and drag on
-the grid. While dragging, the cells show the result; on release the whole
+the grid (or move with the arrow keys and press Space). While dragging, the cells show the result; on release the whole
 drag becomes ONE undo step (:class:`PaintMarksCommand`) committed through
 ``services.availability.set_marks`` in one transaction. Break periods are
 shown (greyed, with their times) and cannot be marked.
@@ -96,8 +96,10 @@ def _owner_key(db: Database, kind: str, item_id: int):
 class PaintMarksCommand(QUndoCommand):
     """One drag on the grid: replaces the owner's marks with ``after``; undo puts ``before`` back."""
 
-    def __init__(self, db: Database, kind: str, item_id: int, before: Marks, after: Marks, text: str):
+    def __init__(self, db: Database, kind: str, item_id: int, before: Marks, after: Marks, text: str,
+                 stack: QUndoStack | None = None):
         super().__init__(text)
+        self._stack = stack  # ui.undo.UndoStack has failed(message) for the status bar
         self.db, self.kind, self.item_id = db, kind, int(item_id)
         self.before, self.after = dict(before), dict(after)
         self.error: str | None = None
@@ -110,6 +112,9 @@ class PaintMarksCommand(QUndoCommand):
         except (ServiceError, DatabaseError) as exc:
             self.error = str(exc)
             availability_notifier().failed.emit(self.error)
+            failed = getattr(self._stack, "failed", None)
+            if failed is not None:
+                failed.emit(f"Could not save “{self.text()}”: {exc}")
         availability_notifier().changed.emit(self.kind, self.item_id)
 
     def redo(self) -> None:
@@ -194,6 +199,16 @@ class AvailabilityGrid(QTableWidget):
     def mouseDoubleClickEvent(self, event) -> None:  # a double click is two presses; nothing special
         event.accept()
 
+    def keyPressEvent(self, event) -> None:
+        """Keyboard use: the arrow keys move the current cell, Space paints it (one undo step)."""
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.isEnabled():
+            index = self.currentIndex()
+            if index.isValid() and index.column() not in self.breaks:
+                self.painted.emit({(index.row(), index.column())})
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class AvailabilityEditor(QWidget):
     """Paint the unavailable / undesired / preferred periods of one faculty member, room, group or activity."""
@@ -274,6 +289,11 @@ class AvailabilityEditor(QWidget):
         """The marks the grid shows (and the database holds)."""
         return dict(self._marks)
 
+    def set_database(self, db: Database) -> None:
+        """Another database was opened: show nothing until the next :meth:`set_owner`."""
+        self.db = db
+        self.set_owner(None, None)
+
     def set_owner(self, kind: str | None, item_id: int | None) -> None:
         """Show and edit the marks of one owner; ``item_id`` None shows an empty, disabled grid."""
         if kind is not None and kind not in OWNER_KINDS:
@@ -316,6 +336,7 @@ class AvailabilityEditor(QWidget):
     def _build_grid(self) -> None:
         c = self.calendar
         g = self.grid
+        current = (g.currentRow(), g.currentColumn())
         g.clear()
         if c is None:
             g.setRowCount(0)
@@ -333,6 +354,8 @@ class AvailabilityEditor(QWidget):
                 g.setItem(d, p, item)
         self._paint_cells(self._marks)
         g.setEnabled(self.item_id is not None)
+        if 0 <= current[0] < g.rowCount() and 0 <= current[1] < g.columnCount():
+            g.setCurrentCell(*current)  # keyboard users keep their place after a paint or undo
 
     def _paint_cells(self, marks: Marks) -> None:
         c = self.calendar
@@ -379,7 +402,7 @@ class AvailabilityEditor(QWidget):
         mark = self.current_mark
         what = "Clear" if mark == CLEAR else f"Mark {MARK_LABELS[mark].lower()}"
         text = f"{what}: {n} period{'s' if n != 1 else ''} of {self.title.text().removeprefix('Availability of ')}"
-        cmd = PaintMarksCommand(self.db, self.kind, self.item_id, self._marks, after, text)
+        cmd = PaintMarksCommand(self.db, self.kind, self.item_id, self._marks, after, text, self.undo_stack)
         # push() runs redo(): it writes to the database (the command is dropped again if that failed) and
         # the notifier's changed() reloads this editor either way.
         self.undo_stack.push(cmd)

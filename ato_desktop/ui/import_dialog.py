@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +54,7 @@ from ato_desktop.ui.form_jobs import Job, start
 __all__ = ["ImportDialog", "ImportCommand", "import_notifier", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 20
+ERROR_TINT = "#f8d7da"
 IGNORE = "— ignore this column —"
 FILE_FILTER = "Tables (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
 
@@ -74,34 +75,53 @@ def import_notifier() -> _ImportNotifier:
 
 
 class ImportCommand(QUndoCommand):
-    """The undo step of one import: undo removes exactly the imported rows, redo restores them (same ids)."""
+    """The undo step of one import: undo removes exactly the imported rows, redo restores them (same ids).
 
-    def __init__(self, db: Database, entity: str, ids: list[int], text: str):
+    After each undo/redo it emits ``import_notifier().changed(entity)`` and, when the
+    stack has them (``ui.undo.UndoStack``), ``stack.data_changed(entity)`` and, on failure,
+    ``stack.failed(message)``.
+    """
+
+    def __init__(self, db: Database, entity: str, ids: list[int], text: str, stack: QUndoStack | None = None):
         super().__init__(text)
         self.db, self.entity, self.ids = db, entity, list(ids)
+        self._stack = stack
         self._snapshot: RowSnapshot | None = None
         self._done = True  # pushed after the import already happened
+
+    def _report(self, error: str | None) -> None:
+        if error:
+            import_notifier().failed.emit(error)
+            failed = getattr(self._stack, "failed", None)
+            if failed is not None:
+                failed.emit(error)
+        import_notifier().changed.emit(self.entity)
+        changed = getattr(self._stack, "data_changed", None)
+        if changed is not None:
+            changed.emit(self.entity)
 
     def redo(self) -> None:
         if self._done:
             return
+        error = None
         try:
             if self._snapshot is not None:
                 imports.restore_imported(self.db, self._snapshot)
             self._done = True
-        except (ServiceError, DatabaseError, Exception) as exc:  # noqa: BLE001 - shown to the user
-            import_notifier().failed.emit(f"Redo of the import failed: {exc}")
-        import_notifier().changed.emit(self.entity)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the database is unchanged
+            error = f"Redo of “{self.text()}” failed: {exc}"
+        self._report(error)
 
     def undo(self) -> None:
         if not self._done:
             return
+        error = None
         try:
             self._snapshot = imports.remove_imported(self.db, self.entity, self.ids)
             self._done = False
-        except (ServiceError, DatabaseError, Exception) as exc:  # noqa: BLE001
-            import_notifier().failed.emit(f"Undo of the import failed: {exc}")
-        import_notifier().changed.emit(self.entity)
+        except Exception as exc:  # noqa: BLE001
+            error = f"Undo of “{self.text()}” failed: {exc}"
+        self._report(error)
 
 
 def _read_job(path: Path, progress=None, should_stop=None) -> Table:
@@ -138,6 +158,7 @@ class ImportDialog(QDialog):
         self.errors: list[RowError] = []
         self._job: Job | None = None
         self._generation = 0  # ignore results of superseded jobs
+        self.importing = False  # while True the dialog cannot be changed or closed
         self._last_dir = Path.home()
 
         layout = QVBoxLayout(self)
@@ -230,6 +251,8 @@ class ImportDialog(QDialog):
 
     def load_file(self, path: str | Path) -> None:
         """Read ``path`` in a worker, then show the preview and check every row."""
+        if self.importing:
+            return
         self.path = Path(path)
         self._last_dir = self.path.parent
         self.file_edit.setText(str(self.path))
@@ -260,12 +283,18 @@ class ImportDialog(QDialog):
         combo.setCurrentIndex(combo.findData(field))
 
     def start_import(self) -> None:
-        if self.table is None or self.errors or not self.rows:
+        if self.table is None or self.errors or not self.rows or self.importing or self._job is not None:
             return
-        self.import_button.setEnabled(False)
+        self._set_importing(True)
         self._run(imports.import_rows, self.db, self.entity, self.rows, table=self.table, mapping=self.mapping(),
                   on_done=self._on_imported, busy=f"Backing up, then importing {len(self.rows)} rows…",
                   with_progress=False)
+
+    def _set_importing(self, on: bool) -> None:
+        self.importing = on
+        for w in (self.mapping_table, self.choose_button, self.reload_button, self.close_button):
+            w.setEnabled(not on)
+        self.import_button.setEnabled(False)
 
     # -- jobs ------------------------------------------------------------------
     def _run(self, fn, *args, on_done, busy: str, with_progress: bool = True, **kwargs) -> None:
@@ -281,7 +310,6 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(busy)
-        self.choose_button.setEnabled(True)
         start(job)
 
     def _finish(self, generation: int) -> bool:
@@ -302,6 +330,8 @@ class ImportDialog(QDialog):
             self.status.setText(f"Reading… {done} rows")
 
     def _on_failed(self, exc: BaseException) -> None:
+        if self.importing:
+            self._set_importing(False)
         if isinstance(exc, ImportRowsError):
             self._show_errors(exc.errors)
             self.status.setText(f"{len(exc.errors)} row(s) have problems; nothing was imported.")
@@ -360,7 +390,7 @@ class ImportDialog(QDialog):
         mt.resizeColumnToContents(0)
 
     def _validate(self) -> None:
-        if self.table is None:
+        if self.table is None or self.importing:
             return
         self.import_button.setEnabled(False)
         mapping = self.mapping()
@@ -391,10 +421,12 @@ class ImportDialog(QDialog):
         self.validated.emit(len(errors))
 
     def _on_imported(self, result: imports.ImportResult) -> None:
+        self._set_importing(False)
         n = result.count
         what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
         self.undo_stack.push(ImportCommand(self.db, self.entity, result.ids,
-                                           f"Import {n} {what} from {self.path.name if self.path else 'file'}"))
+                                           f"Import {n} {what} from {self.path.name if self.path else 'file'}",
+                                           self.undo_stack))
         self.status.setText(f"Imported {n} {what}." + (f" A backup was taken first: {result.backup.name}."
                                                        if result.backup else ""))
         self.rows = []
@@ -414,6 +446,19 @@ class ImportDialog(QDialog):
                     item.setData(Qt.ItemDataRole.UserRole, e.row)
                 et.setItem(i, j, item)
         et.resizeColumnsToContents()
+        self._mark_preview({e.row for e in errors if e.row is not None})
+
+    def _mark_preview(self, bad_rows: set[int]) -> None:
+        """Tint the preview rows that have problems."""
+        pt = self.preview_table
+        if self.table is None:
+            return
+        for i, row in enumerate(self.table.preview(PREVIEW_ROWS)[: pt.rowCount()]):
+            brush = QBrush(QColor(ERROR_TINT)) if row.number in bad_rows else QBrush()
+            for j in range(pt.columnCount()):
+                item = pt.item(i, j)
+                if item is not None:
+                    item.setBackground(brush)
 
     def error_rows(self) -> list[tuple[str, str, str, str]]:
         """The error list as shown (row, column, field, problem)."""
@@ -421,6 +466,9 @@ class ImportDialog(QDialog):
         return [tuple(et.item(r, c).text() for c in range(4)) for r in range(et.rowCount())]
 
     def reject(self) -> None:
+        if self.importing:  # the import's undo step must be recorded: wait for it
+            self.status.setText("Importing… the dialog closes when you press Close after it has finished.")
+            return
         if self._job is not None:
             self._job.cancel()
         super().reject()

@@ -3,6 +3,8 @@
 ``MailSettingsDialog(db, parent)``. "Send test e-mail" tests what is typed (saved or not) in a
 worker thread and shows the server's answer or a clear error. With no usable keyring backend
 the dialog says so, the password field is disabled, and no password is stored anywhere.
+"Trusted certificate" (optional): a PEM file of the institution's own certificate authority, trusted
+besides the system's; it is checked when saved or tested.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +29,7 @@ from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
 from ato_desktop.services import notifications as notes
 from ato_desktop.services.errors import ValidationError
+from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui._notify_tasks import run_in_background
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}
@@ -69,6 +73,19 @@ class MailSettingsDialog(QDialog):
         self.sender_name = QLineEdit(ms.sender_name, self)
         self.sender_name.setObjectName("senderName")
         self.sender_name.setPlaceholderText("e.g. CSE Timetable Office")
+        self.ca_file = QLineEdit(ms.ca_file, self)
+        self.ca_file.setObjectName("caFile")
+        self.ca_file.setPlaceholderText("optional: your institution's CA (PEM file)")
+        self.ca_file.setToolTip("Only if the mail server's certificate is issued by your institution's own "
+                                "certificate authority: its certificate as a PEM file (.pem / .crt). It is "
+                                "trusted besides the system's authorities; host names are still checked.")
+        self.ca_browse = QPushButton("&Browse…", self)
+        self.ca_browse.setObjectName("caBrowse")
+        self.ca_browse.clicked.connect(self.browse_ca_file)
+        ca_row = QHBoxLayout()
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.ca_browse)
         form.addRow("SMTP &host:", self.host)
         form.addRow("&Port:", self.port)
         form.addRow("&Security:", self.security)
@@ -76,6 +93,9 @@ class MailSettingsDialog(QDialog):
         form.addRow("Pass&word:", self.password)
         form.addRow("Sender &address:", self.sender)
         form.addRow("Sender &name:", self.sender_name)
+        ca_label = QLabel("Trusted &certificate:", self)
+        ca_label.setBuddy(self.ca_file)  # a row holding a layout gets no buddy by itself
+        form.addRow(ca_label, ca_row)
         layout.addLayout(form)
 
         self.keyring_label = QLabel(self)
@@ -118,6 +138,10 @@ class MailSettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        if getattr(db, "readonly", False):
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            self._show("This file is open read-only (another window edits it): the settings cannot be "
+                       "changed here, but you can send a test e-mail.", True)
         self.resize(520, 0)
         self._testing = False
 
@@ -130,7 +154,8 @@ class MailSettingsDialog(QDialog):
 
     def _fields(self) -> dict:
         return dict(host=self.host.text(), port=self.port.value(), security=self.security.currentData(),
-                    sender=self.sender.text(), user=self.user.text(), sender_name=self.sender_name.text())
+                    sender=self.sender.text(), user=self.user.text(), sender_name=self.sender_name.text(),
+                    ca_file=self.ca_file.text())
 
     def _typed_password(self) -> str | None:
         return self.password.text() if (self.keyring_ok and self.password.text()) else None
@@ -141,11 +166,19 @@ class MailSettingsDialog(QDialog):
 
     def _focus_field(self, name: str) -> None:
         widget = {"host": self.host, "port": self.port, "security": self.security, "sender": self.sender,
-                  "user": self.user}.get(name)
+                  "user": self.user, "trusted_certificate": self.ca_file}.get(name)
         if widget is not None:
             widget.setFocus()
 
     # ---- actions ----------------------------------------------------------------
+    def browse_ca_file(self) -> None:
+        start = self.ca_file.text().strip()
+        path, _ = QFileDialog.getOpenFileName(self, "Trusted certificate (PEM)", start,
+                                              "Certificates (*.pem *.crt *.cer);;All files (*)")
+        if path:
+            self.ca_file.setText(path)
+            self.ca_file.setFocus()
+
     def save(self) -> bool:
         try:
             notes.save_mail_settings(self.db, **self._fields(), password=self._typed_password())
@@ -153,7 +186,7 @@ class MailSettingsDialog(QDialog):
             self._show(str(exc), True)
             self._focus_field(exc.field)
             return False
-        except secrets.SecretStoreUnavailable as exc:
+        except (secrets.SecretStoreUnavailable, DatabaseError) as exc:
             self._show(str(exc), True)
             return False
         self.accept()

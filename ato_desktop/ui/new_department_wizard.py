@@ -259,6 +259,7 @@ class NewDepartmentWizard(QWizard):
         super().__init__(parent)
         self.setObjectName("newDepartmentWizard")
         self.setWindowTitle("New department")
+        self.resize(680, 560)
         self.created_path: Path | None = None
         self._job: Job | None = None
         self.department_page = _DepartmentPage()
@@ -298,6 +299,11 @@ class NewDepartmentWizard(QWizard):
         self._job = job
         start(job)
         return False
+
+    def reject(self) -> None:
+        if self._job is not None:  # creating the file: wait, so that created_path is known
+            return
+        super().reject()
 
     def _set_busy(self, busy: bool) -> None:
         for which in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton,

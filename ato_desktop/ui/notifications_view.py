@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,7 +72,7 @@ def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
 
 
 class NotificationsView(QWidget):
-    status_message = Signal(str)  # for the main window's status bar
+    status = Signal(str)  # for the main window's status bar
 
     def __init__(self, db, parent: QWidget | None = None, *, scheduler: sch.NotificationScheduler | None = None):
         super().__init__(parent)
@@ -100,6 +100,9 @@ class NotificationsView(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.update_preview)
+        app = QCoreApplication.instance()
+        if app is not None:  # on quit, deliveries stop between two messages; the rest stays queued
+            app.aboutToQuit.connect(self._about_to_quit)
         self.set_database(db, scheduler=scheduler)
 
     # =====================================================================================
@@ -322,10 +325,12 @@ class NotificationsView(QWidget):
     # =====================================================================================
     # database and scheduler
     # =====================================================================================
-    def set_database(self, db, scheduler: sch.NotificationScheduler | None = None) -> None:
+    def set_database(self, db, readonly: bool = False, scheduler: sch.NotificationScheduler | None = None) -> None:
+        """Show ``db`` (``None``: nothing). ``readonly`` (or ``db.readonly``): look but never send or edit."""
         old, owned = self.scheduler, self._owns_scheduler
-        same = (db is not None and old is not None and old.running and old.db_path == jobs.key_for(db.path)
-                and (scheduler is None or scheduler is old))
+        readonly = bool(db is not None and (readonly or getattr(db, "readonly", False)))
+        same = (db is not None and not readonly and old is not None and old.running
+                and old.db_path == jobs.key_for(db.path) and (scheduler is None or scheduler is old))
         if old is not None and owned and not same:
             old.shutdown(wait=False)  # a delivery in progress stops between two messages
         self.db = db
@@ -336,14 +341,24 @@ class NotificationsView(QWidget):
             self.template_list.clear()
             self.schedule_table.setRowCount(0)
             return
-        if same:
-            pass  # keep the scheduler (and who owns it)
-        elif scheduler is not None:
-            self.scheduler, self._owns_scheduler = scheduler, False
+        for w in (self.send_button, self.retry_button, self.retry_all_button, self.delete_button,
+                  self.save_template_button, self.send_template_button, self.new_template_button,
+                  self.delete_template_button, self.add_schedule_button, self.remove_schedule_button):
+            w.setVisible(not readonly)
+        if readonly:  # a second window on a file another instance edits: look, don't touch
+            self.scheduler, self._owns_scheduler = None, False
+            self._say(self.schedule_status, "This file is open read-only: schedules and sending are handled by "
+                                            "the window that edits it.")
         else:
-            found = sch.active_scheduler(db.path)
-            self.scheduler = found or sch.ensure_scheduler(db.path)
-            self._owns_scheduler = found is None
+            self.schedule_status.setText("")
+            if same:
+                pass  # keep the scheduler (and who owns it)
+            elif scheduler is not None:
+                self.scheduler, self._owns_scheduler = scheduler, False
+            else:
+                found = sch.active_scheduler(db.path)
+                self.scheduler = found or sch.ensure_scheduler(db.path)
+                self._owns_scheduler = found is None
         self.refresh()
 
     @property
@@ -410,7 +425,7 @@ class NotificationsView(QWidget):
     def _say(self, label: QLabel, text: str, error: bool = False) -> None:
         label.setText(text)
         label.setStyleSheet("color: #a61b1b" if error else "")
-        self.status_message.emit(text)
+        self.status.emit(text)
 
     def send_waiting(self) -> None:
         """Send the due messages now, in a worker thread (the same path as the scheduler's jobs)."""
@@ -711,6 +726,10 @@ class NotificationsView(QWidget):
         self.refresh_schedules()
 
     # =====================================================================================
+    def _about_to_quit(self) -> None:
+        self._timer.stop()
+        sch.shutdown_all(wait=True)
+
     def shutdown(self) -> None:
         """Stop what this view started (its scheduler, if it started one). Call on quit."""
         self._timer.stop()

@@ -62,3 +62,20 @@ def test_export_subprocess_round_trip(demo_db_path, empty_db_path, tmp_path):
     assert main(["import", "--db", str(empty_db_path), "--entity", "room", str(out)]) == 0
     with open_database(empty_db_path) as db:
         assert res.count_items(db, "room") == n
+
+
+def test_new_creates_a_database_with_the_given_calendar(tmp_path, capsys):
+    from ato_desktop.services import calendar as cal
+
+    path = tmp_path / "civil.atodb"
+    code = main(["new", str(path), "--code", "CE", "--name", "Civil Engineering", "--days", "Monday,Tuesday",
+                 "--period", "P1=09:00-10:00", "--break", "Tea=10:00-10:15", "--period", "P2=10:15-11:15"])
+    assert code == 0 and "2 days x 2 teaching periods" in capsys.readouterr().out
+    with open_database(path, create=False) as db:
+        c = cal.get_calendar(db)
+        assert [(p.label, p.is_break) for p in c.periods] == [("P1", False), ("Tea", True), ("P2", False)]
+        assert res.get_item(db, "department", "CE")["is_home"] is True
+    assert main(["new", str(path), "--code", "CE", "--name", "Again"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "x.atodb"), "--code", "CE", "--name", "X", "--period", "P1=10:00-09:00"]) == 2
+    assert "before it starts" in capsys.readouterr().err and not (tmp_path / "x.atodb").exists()

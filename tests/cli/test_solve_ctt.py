@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -57,8 +56,6 @@ def test_validate_ctt_prints_the_breakdown(itc_dir: Path, tmp_path: Path) -> Non
     assert proc.returncode == 2 and "line 2: unknown room 'Q'" in proc.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ato_desktop.engine.optimizer") is None,
-                    reason="the optimizer (ato_desktop.engine.optimizer) has not landed yet")
 def test_solve_ctt_end_to_end_on_toy(itc_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "toy.sol"
     proc = run("solve-ctt", str(itc_dir / "toy.ctt"), "--time-limit", "3", "--seed", "1", "--out", str(out))

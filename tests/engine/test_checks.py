@@ -235,3 +235,12 @@ def test_elective_basket_sharing_is_told_once_per_pair_of_activities() -> None:
     assert f.sessions == (0, 1, 2, 3, 4, 5) and f.resources == (0,)
     assert f.message == ("EL1 L and EL2 L must run at the same time (elective basket, 3 sessions a week) "
                          "but share F1.")
+
+
+def test_an_overloaded_lab_batch_is_named_with_its_section() -> None:
+    usable = np.ones(8, bool)
+    sessions = [{"label": f"L{k}", "res": ["G1", "G2"]} for k in range(9)]  # section lectures use both batches
+    f = [x for x in check_problem(build(sessions, slot_usable=usable, meta={"sections": {"CSE-3A": (2, 3)}}))
+         if x.code == "resource_overload"]
+    assert [x.resources for x in f] == [(2,), (3,)]
+    assert f[0].message.startswith("G1 (lab batch of CSE-3A) needs 9 periods a week for 9 sessions")

@@ -80,3 +80,27 @@ def test_disabled_clash_rules_report_nothing() -> None:
     a = place(p, {"A": ("Mon P1", "R1"), "B": ("Mon P1", "R1")})
     assert expect(p, a, "resource_clash", 1) == []
     assert expect(p, a, "room_clash", 1) == []
+
+
+def test_a_whole_section_is_named_instead_of_its_batches() -> None:
+    groups = ("CSE-3A-B1", "CSE-3A-B2", "CSE-3B")
+    sessions = [S("CS301 L", "Dr. Rao", "CSE-3A-B1", "CSE-3A-B2"), S("CS305 L", "Dr. Rao", "CSE-3A-B1", "CSE-3A-B2"),
+                S("CS307 P B1", "Dr. Iyer", "CSE-3A-B1")]
+    p = make(sessions, groups=groups, meta={"sections": {"CSE-3A": (2, 3)}})
+    a = place(p, {"CS301 L": ("Tue P3", "R1"), "CS305 L": ("Tue P3", "R2")})
+    (v,) = expect(p, a, "resource_clash", 1)
+    assert v.message == "Dr. Rao and CSE-3A have two classes at once on Tue P3: CS301 L and CS305 L"
+    assert v.resources == (0, 2, 3)  # the indices stay the leaf resources
+    # only one batch involved: the batch is named
+    a = place(p, {"CS301 L": ("Tue P3", "R1"), "CS307 P B1": ("Tue P3", "R2")})
+    (v,) = expect(p, a, "resource_clash", 1)
+    assert v.message == "CSE-3A-B1 has two classes at once on Tue P3: CS301 L and CS307 P B1"
+    (v,) = expect(p, place(p, {"CS301 L": ("Mon P1", "R1")}), "isolated", 2)
+    assert v.message.startswith("CS301 L on Mon P1 stands alone in the day of CSE-3A (")
+
+
+def test_a_resource_listed_twice_in_one_session_is_no_self_clash() -> None:
+    p = make([S("A", "Dr. Rao", "Dr. Rao"), S("B", "Dr. Rao")])
+    expect(p, place(p, {"A": ("Mon P1", "R1")}), "resource_clash", 0)
+    (v,) = expect(p, place(p, {"A": ("Mon P1", "R1"), "B": ("Mon P1", "R2")}), "resource_clash", 1)
+    assert v.sessions == (0, 1)

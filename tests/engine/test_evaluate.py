@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -54,6 +56,7 @@ def test_score_breakdown_and_summary() -> None:
                           "- [hard 1] CS307 L is not scheduled", "… and 1 more"]
     assert any(line.startswith("- [soft 20] CS309 L on Mon P1 has 70 students in room R2")
                for line in score.summary(top=5))
+    assert pickle.loads(pickle.dumps(score)) == score  # a plain value: can go to another thread or process
 
 
 def test_feasible_empty_of_violations() -> None:

@@ -80,13 +80,23 @@ class Handler:
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1; ``start()``/``stop()`` can be called to simulate an outage."""
+    """aiosmtpd on 127.0.0.1; ``start()``/``stop()`` can be called to simulate an outage.
 
-    def __init__(self, port: int | None = None, auth: dict | None = None):
+    ``tls_context``: offer STARTTLS (``require_starttls``: refuse anything else first);
+    ``ssl_context``: implicit TLS from the first byte (port-465 style). ``auth_calls`` records
+    ``(login, over_tls)`` for every AUTH the server saw.
+    """
+
+    def __init__(self, port: int | None = None, auth: dict | None = None, *, tls_context=None,
+                 require_starttls: bool = False, ssl_context=None):
         self.port = port or free_port()
         self.handler = Handler()
         self.controller = None
         self.auth = auth
+        self.tls_context = tls_context
+        self.require_starttls = require_starttls
+        self.ssl_context = ssl_context
+        self.auth_calls: list[tuple[str, bool]] = []
 
     def start(self) -> "SmtpServer":
         from aiosmtpd.controller import Controller
@@ -94,15 +104,24 @@ class SmtpServer:
         kwargs = {}
         if self.auth is not None:
             creds = self.auth
+            calls = self.auth_calls
 
             def authenticator(server, session, envelope, mechanism, auth_data):
                 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-                ok = isinstance(auth_data, LoginPassword) and creds.get(
-                    auth_data.login.decode()) == auth_data.password.decode()
+                login = auth_data.login.decode() if isinstance(auth_data, LoginPassword) else ""
+                calls.append((login, server.transport.get_extra_info("ssl_object") is not None))
+                ok = isinstance(auth_data, LoginPassword) and creds.get(login) == auth_data.password.decode()
                 return AuthResult(success=ok, handled=False)
 
-            kwargs = dict(authenticator=authenticator, auth_require_tls=False)  # plain AUTH on 127.0.0.1 only
+            # Plain AUTH is allowed only for the plain-text tests on 127.0.0.1; with STARTTLS aiosmtpd
+            # offers AUTH only after TLS. (aiosmtpd does not count implicit TLS as TLS for this check,
+            # so the SSL server allows it too; the tests check ``auth_calls`` to see it was over TLS.)
+            kwargs = dict(authenticator=authenticator, auth_require_tls=self.tls_context is not None)
+        if self.tls_context is not None:
+            kwargs.update(tls_context=self.tls_context, require_starttls=self.require_starttls)
+        if self.ssl_context is not None:
+            kwargs.update(ssl_context=self.ssl_context)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
         return self
@@ -138,3 +157,14 @@ def configure(db, server: SmtpServer, **kw) -> None:
 
     notes.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
                              sender="timetable@demo-institute.edu.in", sender_name="CSE Timetable Office", **kw)
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    """A test CA and server certificates it signed (see tls_certs.py); skips if no tool can make them."""
+    from tests.notify.tls_certs import CertToolMissing, make_certs
+
+    try:
+        return make_certs(tmp_path_factory.mktemp("certs"))
+    except CertToolMissing as exc:
+        pytest.skip(f"cannot make a test certificate: {exc}")

@@ -2,6 +2,7 @@
 
 import importlib
 import io
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -67,10 +68,23 @@ def test_publish_with_the_real_report_pdf(demo_db, smtp_server, memory_keyring):
         getattr(reports, "faculty_timetable_pdf")
     except (ImportError, AttributeError):
         pytest.skip("ato_desktop.reports.faculty_timetable_pdf is not available yet (reports branch)")
+    from ato_desktop.notify.scheduler import NotificationScheduler
+
     configure(demo_db, smtp_server)
     result = notes.publish(demo_db, REFERENCE_NAME)
-    report = notes.deliver_due(demo_db)  # the default PDF maker: ato_desktop.reports
-    assert report.sent == len(result.changes), report.summary()
+    # the app's path: the on-publish event runs the delivery in the scheduler's worker thread,
+    # with the default PDF maker (ato_desktop.reports)
+    sched = NotificationScheduler(demo_db.path)
+    sched.start()
+    try:
+        job = sched.trigger_delivery()
+        end = time.monotonic() + 90
+        while job not in sched.last_runs and time.monotonic() < end:
+            time.sleep(0.2)
+    finally:
+        sched.shutdown()
+    assert sched.last_runs[job].ok, sched.last_runs[job].text
+    assert notes.outbox_counts(demo_db)["sent"] == len(result.changes), sched.last_runs[job].text
     names = {f["code"]: f["name"] for f in res.list_items(demo_db, "faculty")}
 
     def own(code, text):

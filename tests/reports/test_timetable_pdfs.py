@@ -173,3 +173,31 @@ def test_unknown_names_are_refused_with_the_known_ones(demo_copy):
 def test_empty_database_has_no_timetable_to_print(db):
     with pytest.raises(ReportError, match="no timetable version yet"):
         load_report_data(db)
+
+
+def test_a_department_without_data_prints_reports_but_refuses_empty_timetables(db):
+    tts.create_timetable(db, "v1")
+    for kind in ("group", "faculty", "room", "master"):
+        with pytest.raises(ReportError, match="nothing to print"):
+            build_report(db, kind)
+    for kind in ("workload", "utilization", "conflicts"):
+        pdf, pages, _ = build_report(db, kind)
+        assert pages == len(read_pdf(pdf).pages) >= 1
+    pdf, pages, _ = build_report(db, "book")
+    assert "Department timetable book" in page_texts(read_pdf(pdf))[0]
+
+
+def test_reports_render_without_qt(demo_copy):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom ato_desktop.storage.database import open_readonly\n"
+            "from ato_desktop.reports import build_report\n"
+            f"db = open_readonly({str(demo_copy.path)!r})\n"
+            "pdf, pages, _ = build_report(db, 'conflicts')\n"
+            "assert pages >= 1\n"
+            "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
+            "print('QT:', qt)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "QT: []" in r.stdout

@@ -121,3 +121,44 @@ def test_export_then_import_round_trip(demo_db, db, tmp_path, entity, suffix):
     assert result.count == n
     strip = lambda items: [{k: v for k, v in i.items() if k != "id"} for i in items]  # noqa: E731
     assert strip(res.list_items(db, entity)) == strip(res.list_items(demo_db, entity))
+
+
+def test_every_bad_field_of_a_row_is_listed(cse_db, tmp_path):
+    p = tmp_path / "faculty.csv"
+    p.write_text("Code,Name,E-mail,Department,Max periods / week\nSRA,Sunita,sra@x.edu,CSE,10\n"
+                 "sra,,bad mail,XYZ,99\n")
+    with pytest.raises(ImportRowsError) as e:
+        imports.import_file(cse_db, "faculty", p)
+    assert [(x.row, x.field) for x in e.value.errors] == [
+        (3, "Code"), (3, "Name"), (3, "E-mail"), (3, "Department"), (3, "Max periods / week")]
+    assert "already used by Sunita (SRA)" in e.value.errors[0].message
+    assert "no department 'XYZ'" in e.value.errors[3].message
+    assert res.count_items(cse_db, "faculty") == 0
+
+
+def test_batches_listed_before_their_section_still_import(cse_db, tmp_path):
+    p = tmp_path / "groups.csv"
+    p.write_text("Code,Strength,Section (for a lab batch)\nCSE-5A-B1,30,CSE-5A\nCSE-5A,60,\nCSE-5A-B2,90,CSE-5A\n")
+    with pytest.raises(ImportRowsError) as e:
+        imports.import_file(cse_db, "group", p, backup=False)
+    assert [(x.row, x.field) for x in e.value.errors] == [(4, "Strength")]  # 90 > the section's 60
+    p.write_text(p.read_text().replace("CSE-5A-B2,90", "CSE-5A-B2,30"))
+    assert imports.import_file(cse_db, "group", p, backup=False).count == 3
+    assert res.get_item(cse_db, "group", "CSE-5A-B1")["parent"] == "CSE-5A"
+
+
+def test_formula_protected_cells_round_trip_exactly(cse_db, db, tmp_path):
+    res.create_item(cse_db, "faculty", {"code": "EQ", "name": "=HYPERLINK(\"http://x\")", "department": "CSE"})
+    res.create_item(cse_db, "faculty", {"code": "AP", "name": "O'Brien", "department": "CSE"})
+    for suffix in (".csv", ".xlsx"):
+        path = tmp_path / f"f{suffix}"
+        exports.export_items(cse_db, "faculty", path)
+        assert "'=HYPERLINK" in str([r.cells for r in read_table(path).rows])
+        target = tmp_path / f"t{suffix}.atodb"
+        from ato_desktop.storage.database import open_database
+
+        with open_database(target) as other:
+            res.create_item(other, "department", {"code": "CSE", "name": "CS"})
+            imports.import_file(other, "faculty", path, backup=False)
+            names = {f["code"]: f["name"] for f in res.list_items(other, "faculty")}
+        assert names == {"EQ": "=HYPERLINK(\"http://x\")", "AP": "O'Brien"}

@@ -123,3 +123,11 @@ def test_bulk_create_is_all_or_nothing_with_row_numbers(base):
     assert res.count_items(base, "room") == 0
     res.bulk_create(base, "room", [rows[0], rows[2]])
     assert res.count_items(base, "room") == 2
+
+
+def test_an_integer_key_is_an_id_even_when_some_code_looks_like_it(db):
+    first = res.create_item(db, "room", {"code": "R-A", "name": "Room A", "capacity": 30})
+    first_id = first["id"]
+    decoy = res.create_item(db, "room", {"code": str(first_id), "name": "Decoy", "capacity": 30})
+    assert res.get_item(db, "room", first_id)["code"] == "R-A"
+    assert res.get_item(db, "room", str(first_id))["id"] == decoy["id"]

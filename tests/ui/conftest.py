@@ -6,6 +6,8 @@ import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog
 
+import ato_desktop.ui.qt_workarounds  # noqa: F401  (PySide6 6.12 lowers None's refcount on every void call)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory):

@@ -113,3 +113,50 @@ def test_paint_on_a_deleted_owner_says_so_and_keeps_no_step(setup, qtbot):
         drag(editor.grid, (0, 0), (0, 0))
     assert "does not exist" in blocker.args[0]
     assert stack.count() == 0 and "does not exist" in editor.title.text()
+
+
+def test_keyboard_paints_the_current_cell(setup):
+    db, stack, editor, fac, *_ = setup
+    editor.set_owner("faculty", fac["id"])
+    editor.set_mark("preferred")
+    grid = editor.grid
+    grid.setFocus()
+    grid.setCurrentCell(1, 0)
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    QTest.keyClick(grid, Qt.Key.Key_Space)
+    assert av.get_marks(db, "faculty", "SRA") == {(1, 1): "preferred"}
+    QTest.keyClick(grid, Qt.Key.Key_Right)  # onto the lunch break: Space does nothing
+    QTest.keyClick(grid, Qt.Key.Key_Space)
+    assert stack.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["group", "activity"])
+def test_groups_and_activities_on_the_demo_calendar(qtbot, demo_db, kind):
+    stack = QUndoStack()
+    editor = AvailabilityEditor(demo_db, stack)
+    qtbot.addWidget(editor)
+    editor.resize(900, 420)
+    editor.show()
+    qtbot.waitExposed(editor)
+    item = res.list_items(demo_db, kind)[0]
+    key = item["id"] if kind == "activity" else item["code"]
+    before = av.get_marks(demo_db, kind, key)
+    editor.set_owner(kind, item["id"])
+    assert item["_label"] in editor.title.text()
+    c = editor.calendar
+    teaching = [p.position for p in c.periods if not p.is_break]
+    editor.set_mark("undesired")
+    drag(editor.grid, (0, teaching[0]), (1, teaching[0]))
+    assert av.get_marks(demo_db, kind, key) == before | {(0, teaching[0]): "undesired", (1, teaching[0]): "undesired"}
+    stack.undo()
+    assert av.get_marks(demo_db, kind, key) == before
+
+
+def test_set_database_switches_files(qtbot, setup, demo_db):
+    db, stack, editor, fac, *_ = setup
+    editor.set_owner("faculty", fac["id"])
+    editor.set_database(demo_db)
+    assert not editor.grid.isEnabled() and editor.db is demo_db
+    item = res.list_items(demo_db, "faculty")[0]
+    editor.set_owner("faculty", item["id"])
+    assert editor.grid.rowCount() == len(cal.get_calendar(demo_db).days)

@@ -48,6 +48,8 @@ def test_bad_row_blocks_import_then_fixed_file_imports_and_undo_removes(qtbot, d
     assert dlg.error_rows() == [("3", "E-mail", "E-mail", "'mkv at x.edu' is not an e-mail address "
                                                            "(expected name@example.edu).")]
     assert not dlg.import_button.isEnabled()
+    tints = [dlg.preview_table.item(r, 0).background().color().name() for r in range(3)]
+    assert tints[1] == "#f8d7da" and tints[0] != "#f8d7da" and tints[2] != "#f8d7da"
     QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)  # disabled: does nothing
     assert res.count_items(db, "faculty") == 0 and backups.list_for(db) == []
 
@@ -115,3 +117,41 @@ def test_results_arrive_on_the_ui_thread(qtbot, dialog, tmp_path):
     f.write_text(BAD)
     load(qtbot, dlg, f)
     assert seen == [True]
+
+
+def test_dialog_cannot_be_closed_or_changed_while_importing(qtbot, dialog, tmp_path):
+    dlg, stack, db = dialog
+    f = tmp_path / "faculty.csv"
+    f.write_text(BAD.replace("mkv at x.edu", "mkv@x.edu"))
+    assert load(qtbot, dlg, f) == 0
+    with qtbot.waitSignal(dlg.imported, timeout=10_000):
+        dlg.start_import()
+        assert dlg.importing and not dlg.close_button.isEnabled() and not dlg.mapping_table.isEnabled()
+        dlg.reject()  # ignored: the undo step must still be recorded
+        dlg.load_file(f)  # ignored too
+        assert dlg.isVisible()
+    assert stack.count() == 1 and res.count_items(db, "faculty") == 3
+    assert not dlg.importing and dlg.close_button.isEnabled()
+    dlg.reject()
+    assert not dlg.isVisible()
+
+
+def test_works_with_the_main_windows_undo_stack(qtbot, db, tmp_path):
+    from ato_desktop.ui.undo import UndoStack
+
+    res.create_item(db, "department", {"code": "CSE", "name": "Computer Science", "is_home": True})
+    stack = UndoStack()
+    stack.set_database(db)
+    dlg = ImportDialog(db, "room", stack)
+    qtbot.addWidget(dlg)
+    f = tmp_path / "rooms.csv"
+    f.write_text("Room No,Seats\nLH-1,120\nLH-2,60\n")
+    assert load(qtbot, dlg, f) == 0
+    with qtbot.waitSignal(dlg.imported, timeout=10_000):
+        dlg.start_import()
+    seen = []
+    stack.data_changed.connect(seen.append)
+    stack.undo()
+    assert res.count_items(db, "room") == 0 and seen == ["room"]
+    stack.redo()
+    assert res.count_items(db, "room") == 2 and seen == ["room", "room"]

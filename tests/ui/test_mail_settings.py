@@ -6,7 +6,14 @@ from PySide6.QtCore import Qt
 
 from ato_desktop.services import notifications as notes
 from ato_desktop.ui.mail_settings import MailSettingsDialog
-from tests.notify.conftest import down_server, memory_keyring, no_keyring, smtp_server  # noqa: F401 (fixtures)
+from tests.notify.conftest import (  # noqa: F401 (fixtures)
+    SmtpServer,
+    certs,
+    down_server,
+    memory_keyring,
+    no_keyring,
+    smtp_server,
+)
 
 
 def _fill(dlg, port, **kw):
@@ -93,3 +100,70 @@ def test_unreachable_server_gives_a_clear_error(qtbot, db, down_server, memory_k
     text = dlg.status.text()
     assert text.startswith("Test e-mail not sent") and "Connection refused" in text
     assert f"127.0.0.1:{down_server.port}" in text and dlg.test_button.isEnabled()
+
+
+def test_read_only_file_cannot_be_changed_here(qtbot, demo_db_path, memory_keyring):
+    from ato_desktop.storage.database import open_readonly
+
+    db = open_readonly(demo_db_path)
+    try:
+        dlg = MailSettingsDialog(db)
+        qtbot.addWidget(dlg)
+        assert not dlg.buttons.button(dlg.buttons.StandardButton.Save).isEnabled()
+        assert "read-only" in dlg.status.text() and dlg.test_button.isEnabled()
+    finally:
+        db.close()
+
+
+def test_browse_fills_the_trusted_certificate_and_save_stores_it(qtbot, db, certs, memory_keyring, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def fake_open(parent, caption, start, filters):  # the native file dialog cannot be clicked offscreen
+        asked.append((caption, filters))
+        return str(certs.ca), filters.split(";;")[0]
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_open))
+    dlg = MailSettingsDialog(db)
+    qtbot.addWidget(dlg)
+    _fill(dlg, 587, security="starttls")
+    qtbot.mouseClick(dlg.ca_browse, Qt.MouseButton.LeftButton)
+    assert dlg.ca_file.text() == str(certs.ca) and "PEM" in asked[0][0] and "*.pem" in asked[0][1]
+    assert dlg.save() is True
+    assert notes.get_mail_settings(db).ca_file == str(certs.ca.resolve())
+    again = MailSettingsDialog(db)
+    qtbot.addWidget(again)
+    assert again.ca_file.text() == str(certs.ca.resolve())
+
+
+def test_bad_trusted_certificate_is_shown_focused_and_nothing_saved(qtbot, db, certs, memory_keyring):
+    dlg = MailSettingsDialog(db)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    _fill(dlg, 587, security="starttls")
+    dlg.ca_file.setText(str(certs.ca_key))  # the CA's private key: refused
+    assert dlg.save() is False
+    assert "trusted certificate" in dlg.status.text() and "private key" in dlg.status.text()
+    qtbot.waitUntil(dlg.ca_file.hasFocus, timeout=2000)
+    assert notes.get_mail_settings(db).host == ""
+
+
+def test_send_test_over_starttls_uses_the_typed_trusted_certificate(qtbot, db, certs, memory_keyring):
+    server = SmtpServer(auth={"u": "pw"}, tls_context=certs.local.server_context(), require_starttls=True).start()
+    try:
+        dlg = MailSettingsDialog(db)
+        qtbot.addWidget(dlg)
+        _fill(dlg, server.port, security="starttls", user="u", password="pw")
+        dlg.send_test()  # not trusted yet
+        qtbot.waitUntil(lambda: not dlg.testing, timeout=10000)
+        assert "certificate of 127.0.0.1" in dlg.status.text() and "not trusted" in dlg.status.text()
+        assert server.auth_calls == []
+        dlg.ca_file.setText(str(certs.ca))  # typed, not saved
+        dlg.send_test()
+        qtbot.waitUntil(lambda: not dlg.testing, timeout=10000)
+        assert "Test e-mail sent" in dlg.status.text(), dlg.status.text()
+        assert len(server.received) == 1 and server.auth_calls == [("u", True)]
+        assert notes.get_mail_settings(db).host == ""  # testing does not save
+    finally:
+        server.stop()

@@ -50,7 +50,7 @@ def test_outbox_shows_errors_and_retry_delivers_once(qtbot, view, demo_db, down_
     assert view.retry_button.isEnabled()
     qtbot.mouseClick(view.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not view.busy, timeout=10000)
-    assert _column(view, STATUS) == ["sent", "sent"] and _column(view, ERROR) == ["", ""], (view.outbox_status.text(), notes.list_outbox(demo_db))
+    assert _column(view, STATUS) == ["sent", "sent"] and _column(view, ERROR) == ["", ""], view.outbox_status.text()
     assert "2 sent" in view.outbox_status.text()
     assert sorted(r.rcpt_tos[0] for r in down_server.received) == [
         "aiy.cse@demo-institute.edu.in", "sra.cse@demo-institute.edu.in"]
@@ -188,4 +188,50 @@ def test_a_scheduler_given_by_the_app_is_not_stopped_by_the_view(qtbot, demo_db)
         v.shutdown()
         assert app_sched.running
     finally:
+        sch.shutdown_all()
+
+
+def test_read_only_file_is_shown_but_starts_no_scheduler(qtbot, demo_db_path):
+    from ato_desktop.storage.database import open_readonly
+
+    db = open_readonly(demo_db_path)
+    try:
+        v = NotificationsView(db)
+        qtbot.addWidget(v)
+        v.show()
+        assert v.scheduler is None and sch.active_scheduler(demo_db_path) is None
+        assert v.send_button.isHidden() and v.add_schedule_button.isHidden()
+        assert "read-only" in v.schedule_status.text()
+        assert v.template_list.count() >= 3
+        v.shutdown()
+    finally:
+        db.close()
+
+
+def test_main_window_style_readonly_flag_and_quit(qtbot, view, demo_db):
+    from PySide6.QtWidgets import QApplication
+
+    first = view.scheduler
+    view.set_database(demo_db, readonly=True)  # what the main window passes for a second instance
+    assert view.scheduler is None and not first.running and view.add_schedule_button.isHidden()
+    view.set_database(demo_db, readonly=False)
+    assert view.scheduler is not None and view.scheduler.running and not view.add_schedule_button.isHidden()
+    messages = []
+    view.status.connect(messages.append)
+    view.retry_all()
+    qtbot.waitUntil(lambda: not view.busy, timeout=10000)
+    assert messages and messages[-1].endswith(".")
+    QApplication.instance().aboutToQuit.emit()  # the app quits: every scheduler stops
+    assert not view.scheduler.running and sch.active_scheduler(demo_db.path) is None
+
+
+def test_created_without_a_database_then_given_one(qtbot, demo_db):
+    v = NotificationsView(None)
+    qtbot.addWidget(v)
+    assert not v.isEnabled() and v.scheduler is None
+    v.set_database(demo_db)
+    try:
+        assert v.isEnabled() and v.scheduler.running and v.template_list.count() >= 3
+    finally:
+        v.shutdown()
         sch.shutdown_all()

@@ -122,9 +122,12 @@ def test_hovering_where_the_teacher_already_teaches_is_red_with_the_teachers_nam
     drag_to(w.grid, s, pos, m.timetable_id, drop=False)
     info = w.grid.hover_info
     assert info["category"] == RED and info["d_hard"] >= 1
+    # the reasons appear when the pointer rests on the cell
+    qtbot.waitUntil(lambda: w.grid.hover_info.get("tooltip"), timeout=2000)
+    tip = w.grid.hover_tooltip()
     teacher = m.lookups.faculty[m.views[s].faculty[0]].name
-    assert teacher in info["tooltip"], info["tooltip"]
-    assert m.views[other].course_code in info["tooltip"]
+    assert teacher in tip, tip
+    assert m.views[other].course_code in tip
     # a free slot for everyone is not red
     lane2, per2, _ = find_free_green_cell(w, s)
     drag_to(w.grid, s, w.grid.cell_center(lane2, per2), m.timetable_id, drop=False)
@@ -239,11 +242,47 @@ def test_faculty_view_workload_meter_updates_live(qtbot, screen):
     assert w.workload_bar.value() == used
 
 
-def test_drag_preview_is_one_cached_grid(qtbot, screen):
+def test_drag_preview_matches_the_engine_and_is_cached(qtbot, screen):
     w, m = screen, screen.model
     s = w.grid.shown_sessions()[0]
     w.grid.begin_drag_preview(s)
     pv = m.preview(s)
-    assert pv.d_hard.shape == (m.problem.n_slots, m.problem.n_rooms)
+    assert pv.d_hard.shape == (m.problem.n_slots,)
     assert m.preview(s) is pv  # hover reads the same arrays
+    # every slot's colour is the engine's exact delta for the room it shows
+    for t in range(m.problem.n_slots):
+        assert (pv.d_hard[t], pv.d_soft[t]) == m.state.delta_move(s, t, int(pv.rooms[t]))
+    # at the session's own place nothing changes
+    t0, r0 = int(m.assignment.start[s]), int(m.assignment.room[s])
+    assert pv.at(t0) == (GREEN, 0, 0, r0)
+    # a slot is never shown red when some room there has no hard conflict (full engine grid)
+    for x in range(0, m.problem.n_sessions, 7):
+        px = m.preview(x)
+        gh, _gs = m.state.move_grid(x)
+        for t in range(m.problem.n_slots):
+            if gh[t].min() <= 0:
+                assert px.d_hard[t] <= 0, (x, t, int(px.rooms[t]), gh[t])
     w.grid.end_drag_preview()
+
+
+def test_conflicts_panel_lists_a_forced_clash_and_double_click_selects_its_sessions(qtbot, screen):
+    from ato_desktop.ui.timetable.commands import PlaceCommand, push
+    from ato_desktop.ui.timetable.model import Placement
+
+    w, m = screen, screen.model
+    s = section_lecture(m, w)
+    other, t = _teacher_busy_slot(m, s)
+    room = m.preview(s).at(t)[3]
+    assert push(w.undo_stack, PlaceCommand(m, [Placement(s, t, room)], "force")) is None
+    assert m.hard >= 1 and "Hard" in w.score_label.text() and f">{m.hard}<" in w.score_label.text()
+    panel = w.conflicts
+    hard_rows = [it for it in panel.items() if it.parent() is not None and it.parent().parent() is not None
+                 and it.parent().parent().text(0).startswith("Hard")]
+    row = next(it for it in hard_rows if {s, other} <= set(it.data(0, Qt.UserRole + 1) or []))
+    w.show_view(VIEW_FACULTY, "MSU")  # somewhere else: the screen must switch to show them
+    panel.itemDoubleClicked.emit(row, 0)
+    assert m.selection >= {s, other}
+    assert s in w.grid.shown_sessions()
+    w.undo_stack.undo()
+    assert m.hard == 0
+    assert not any(it.text(0).startswith("Hard conflicts (") and not it.text(0).endswith("(0)") for it in panel.items())

@@ -126,8 +126,25 @@ class Context:
     def sessions(self, ss: Iterable[int]) -> str:
         return join_names([self.s(s) for s in ss])
 
+    def resource_names(self, qs: Iterable[int]) -> list[str]:
+        """Names of resources ``qs``; when every lab batch of a section is among them, the
+        section's name stands for its batches (``problem.meta['sections']``: section name ->
+        indices of its leaf resources), e.g. 'CSE-3A' instead of 'CSE-3A-B1 and CSE-3A-B2'."""
+        qs = sorted(set(int(q) for q in qs))
+        present = set(qs)
+        named: list[tuple[int, str]] = []
+        covered: set[int] = set()
+        sections = self.p.meta.get("sections") or {}
+        for name, leaves in sections.items():
+            leaves = set(int(x) for x in leaves)
+            if len(leaves) > 1 and leaves <= present and not leaves & covered:
+                covered |= leaves
+                named.append((min(leaves), str(name)))
+        named += [(q, self.q(q)) for q in qs if q not in covered]
+        return [n for _, n in sorted(named)]
+
     def resources(self, qs: Iterable[int]) -> str:
-        return join_names([self.q(q) for q in qs])
+        return join_names(self.resource_names(qs))
 
 
 def join_names(names: Sequence[str]) -> str:

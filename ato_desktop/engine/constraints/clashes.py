@@ -26,15 +26,16 @@ def resource_clash(cx: Context, w: int) -> list[Violation]:
     pairs: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
     for key, (ss,) in group_values(cx.ro_q[busy] * T + cx.ro_u[busy], cx.ro_s[busy]):
         q, u = divmod(key, T)
-        for a, b in combinations(sorted(int(s) for s in ss), 2):
+        for a, b in combinations(sorted({int(s) for s in ss}), 2):  # a session never clashes with itself
             slots, res = pairs.setdefault((a, b), (set(), set()))
             slots.add(u)
             res.add(q)
     out = []
     for (a, b), (slots, res) in sorted(pairs.items()):
         qs = sorted(res)
-        who = cx.resources(qs)
-        verb = "has" if len(qs) == 1 else "have"
+        names = cx.resource_names(qs)
+        who = join_names(names)
+        verb = "has" if len(names) == 1 else "have"
         msg = f"{who} {verb} two classes at once on {cx.slots(slots)}: {cx.s(a)} and {cx.s(b)}"
         out.append(V("resource_clash", w, len(slots), msg, sessions=(a, b), resources=qs, slots=slots))
     return out

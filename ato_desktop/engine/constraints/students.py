@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..score import Violation
-from .base import Context, V, join_names, rule
+from .base import Context, V, rule
 
 
 def _plural(n: int, word: str) -> str:
@@ -65,7 +65,7 @@ def isolated(cx: Context, w: int) -> list[Violation]:
     for s in sorted(by_session):
         qs = sorted(by_session[s])
         slots = range(int(cx.start[s]), int(cx.end[s]) + 1)
-        msg = (f"{cx.s(s)} on {cx.slots(slots)} stands alone in the day of {join_names([cx.q(q) for q in qs])} "
+        msg = (f"{cx.s(s)} on {cx.slots(slots)} stands alone in the day of {cx.resources(qs)} "
                f"(no class of theirs just before or after)")
         out.append(V("isolated", w, len(qs), msg, sessions=(s,), resources=qs, slots=slots))
     return out

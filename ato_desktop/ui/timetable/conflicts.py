@@ -19,7 +19,7 @@ class ConflictsPanel(QTreeWidget):
         self.model = model
         self.setObjectName("conflictsPanel")
         self.setHeaderLabels(["Conflict", "Sessions"])
-        self.setColumnWidth(0, 420)
+        self.setColumnWidth(0, 640)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
         self.itemDoubleClicked.connect(self._activated)

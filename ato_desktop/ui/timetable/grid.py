@@ -1,7 +1,7 @@
 """The timetable grid: days (or days x sections) by periods, cards you can drag.
 
-While a card is dragged, every cell is coloured from ONE ``State.move_grid``
-call made when the drag starts (see :meth:`TimetableModel.preview`): green =
+While a card is dragged, every cell is coloured from the engine deltas computed
+once when the drag starts (see :meth:`TimetableModel.preview`): green =
 no hard change, yellow = soft cost rises (by how much is written in the cell),
 red = hard conflict (the reason shows in a tooltip). Hovering only looks up
 the precomputed arrays, so it costs nothing.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -118,6 +118,11 @@ class TimetableGrid(QWidget):
         self.last_preview_seconds = 0.0
         self._press: tuple[QPoint, int] | None = None
         self._tooltip_cache: dict[tuple[int, int, int], str] = {}
+        self._hover_pos: QPoint | None = None
+        self._tip_timer = QTimer(self)
+        self._tip_timer.setSingleShot(True)
+        self._tip_timer.setInterval(250)
+        self._tip_timer.timeout.connect(self._show_hover_tooltip)
         self._items: list[CardItem] = []
         self._lanes: list[Lane] = []
         self._lane_y: list[float] = []
@@ -268,18 +273,33 @@ class TimetableGrid(QWidget):
             return self.model.room_index.get(self.entity)
         return None
 
-    def drop_info(self, s: int, lane: int, period: int) -> dict:
-        """What a drop of ``s`` on this cell would do: category, deltas, room, tooltip."""
+    def drop_info(self, s: int, lane: int, period: int, with_tooltip: bool = True) -> dict:
+        """What a drop of ``s`` on this cell would do: category, deltas, room (and the tooltip's reasons)."""
         if self._is_break(period):
             return {"category": BLOCKED, "d_hard": 0, "d_soft": 0, "room": -1, "start": -1,
                     "tooltip": "A break: nothing can be scheduled here."}
         t = self.slot_of(lane, period)
         if self.model.state is None:
             return {"category": GREEN, "d_hard": 0, "d_soft": 0, "room": -1, "start": t, "tooltip": ""}
-        pv = self.model.preview(s)
-        cat, dh, ds, r = pv.at(t, self.target_room())
-        return {"category": cat, "d_hard": dh, "d_soft": ds, "room": r, "start": t,
-                "tooltip": self._drop_tooltip(s, t, r, cat, dh, ds)}
+        troom = self.target_room()
+        pv = self.model.preview(s, troom)
+        cat, dh, ds, r = pv.at(t, troom)
+        return {"category": cat, "d_hard": dh, "d_soft": ds, "room": r, "start": t, "session": s,
+                "tooltip": self._drop_tooltip(s, t, r, cat, dh, ds) if with_tooltip else None}
+
+    def hover_tooltip(self) -> str:
+        """The reasons for the hovered cell's colour (computed on demand: it needs a full evaluation)."""
+        info = self.hover_info
+        if not info:
+            return ""
+        if info.get("tooltip") is None and "start" in info:
+            info["tooltip"] = self._drop_tooltip(info["session"], info["start"], info["room"], info["category"],
+                                                 info["d_hard"], info["d_soft"])
+        return info.get("tooltip") or ""
+
+    def _show_hover_tooltip(self) -> None:
+        if self.hover_info and self.hover_info.get("category") not in (GREEN, None) and self._hover_pos is not None:
+            QToolTip.showText(self.mapToGlobal(self._hover_pos), self.hover_tooltip(), self)
 
     def _drop_tooltip(self, s: int, t: int, r: int, cat: str, dh: int, ds: int) -> str:
         if cat == GREEN:
@@ -297,7 +317,7 @@ class TimetableGrid(QWidget):
     # ---- painting -------------------------------------------------------------------
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.Antialiasing, False)  # axis-aligned fills: fast; cards turn it on
         m = self.model
         P = m.problem.periods_per_day
         pal_bg = QColor(252, 252, 252)
@@ -331,7 +351,7 @@ class TimetableGrid(QWidget):
         # lanes
         preview = None
         if self.drag_session is not None and m.state is not None:
-            preview = m.preview(self.drag_session)
+            preview = m.preview(self.drag_session, self.target_room())
         troom = self.target_room()
         small = QFont(self.font())
         small.setPointSizeF(max(6.5, self.font().pointSizeF() - 1))
@@ -374,6 +394,7 @@ class TimetableGrid(QWidget):
                 p.setBrush(Qt.NoBrush)
                 p.drawRect(r.adjusted(1, 1, -1, -1))
         # cards
+        p.setRenderHint(QPainter.Antialiasing, True)
         for it in self._items:
             self._paint_card(p, it)
         p.end()
@@ -414,12 +435,12 @@ class TimetableGrid(QWidget):
         if self.kind == VIEW_MASTER:
             line2 = f"{who} · {room}"
             lines = [line2]
-            if len(v.groups) and any(g not in m.lookups.sections() for g in v.groups):
+            if len(v.groups) and any(m.is_batch(g) for g in v.groups):
                 lines = [f"{who} · {room} · {','.join(g.rsplit('-', 1)[-1] for g in v.groups)}"]
         else:
             groups = ", ".join(v.groups)
             lines = [who, f"{room} · {groups}" if self.kind != "group" else room]
-            if self.kind == "group" and any(g not in m.lookups.sections() for g in v.groups):
+            if self.kind == "group" and any(m.is_batch(g) for g in v.groups):
                 lines = [who, f"{room} · {', '.join(g.rsplit('-', 1)[-1] for g in v.groups)}"]
         y = r.y() + line_h
         for ln in lines:
@@ -471,17 +492,18 @@ class TimetableGrid(QWidget):
         super().mouseReleaseEvent(ev)
 
     def begin_drag_preview(self, s: int) -> None:
-        """Compute the colouring for dragging ``s`` (one move_grid call) and show it."""
+        """Compute the colouring for dragging ``s`` (one engine delta per slot) and show it."""
         self.drag_session = s
         if self.model.state is not None:
             import time
 
             t0 = time.perf_counter()
-            self.model.preview(s)
+            self.model.preview(s, self.target_room())
             self.last_preview_seconds = time.perf_counter() - t0
         self.update()
 
     def end_drag_preview(self) -> None:
+        self._tip_timer.stop()
         self.drag_session = None
         self.hover_cell = None
         self.hover_info = None
@@ -565,6 +587,7 @@ class TimetableGrid(QWidget):
             return
         if cell != self.hover_cell:
             self.hover_cell = cell
+            self._hover_pos = pos.toPoint()
             other = self.item_at(pos)
             if other is not None and other.session != s:
                 dh, ds = self.model.swap_delta(s, other.session) if self.model.state is not None else (0, 0)
@@ -572,19 +595,18 @@ class TimetableGrid(QWidget):
                                    "tooltip": f"Swap with {self.model.short_label(other.session)}: "
                                               f"hard {dh:+d}, soft {ds:+d}"}
             else:
-                self.hover_info = self.drop_info(s, *cell)
+                self.hover_info = self.drop_info(s, *cell, with_tooltip=False)
             self.update()
-            tip = self.hover_info.get("tooltip", "")
-            if tip and self.hover_info.get("category") != GREEN:
-                QToolTip.showText(self.mapToGlobal(pos.toPoint()), tip, self)
-            else:
-                QToolTip.hideText()
+            QToolTip.hideText()
+            # the reasons need a full evaluation: only when the pointer rests on a cell
+            self._tip_timer.start()
         if self.hover_info and self.hover_info.get("category") == BLOCKED:
             ev.ignore()
         else:
             ev.acceptProposedAction()
 
     def dragLeaveEvent(self, ev) -> None:
+        self._tip_timer.stop()
         self.hover_cell = self.hover_info = None
         QToolTip.hideText()
         self.update()

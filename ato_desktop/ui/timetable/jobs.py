@@ -11,11 +11,13 @@ cancelled job still returns its best result, it is not an error.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 
 
 class _Relay(QObject):
@@ -32,6 +34,8 @@ class _Runnable(QRunnable):
     def run(self) -> None:  # pool thread
         job = self.job
         result, error = None, None
+        if job.low_priority:
+            _lower_this_threads_priority()
         try:
             result = job.fn(job._store_progress, job._cancel.is_set)
         except BaseException as exc:  # reported to the GUI thread, never swallowed
@@ -44,14 +48,25 @@ class _Runnable(QRunnable):
             pass
 
 
+def _lower_this_threads_priority() -> None:
+    """Let the GUI thread win the CPU over a long computation (best effort, per OS)."""
+    QThread.currentThread().setPriority(QThread.LowPriority)  # Windows, macOS
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id") and sys.platform.startswith("linux"):
+        try:  # Linux: Qt ignores thread priorities under SCHED_OTHER, but each thread has its own nice value
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 4)
+        except OSError:
+            pass
+
+
 class Job(QObject):
     progress = Signal(object)
     finished = Signal(object, object)  # result, error
 
     def __init__(self, fn: Callable[[Callable[[Any], None], Callable[[], bool]], Any], poll_ms: int = 150,
-                 pool: QThreadPool | None = None, parent=None):
+                 pool: QThreadPool | None = None, parent=None, low_priority: bool = False):
         super().__init__(parent)
         self.fn = fn
+        self.low_priority = low_priority
         self.pool = pool or QThreadPool.globalInstance()
         self.traceback = ""
         self.running = False

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ato_desktop.engine.problem import HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS, UNASSIGNED, Assignment
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.grid import GridLookups, grid_lookups
 from ato_desktop.storage.compile import compile_database
@@ -50,28 +50,30 @@ class Placement:
 class DropPreview:
     """What dropping session ``s`` at each start slot would cause (computed once per drag).
 
-    ``d_hard``/``d_soft`` are ``[T, R]`` from ``State.move_grid``; ``best_room[t]`` is
-    the room a time-only drop (group / faculty / master views) would use, the current
-    room when it is as good as any.
+    For every start slot ``t``: ``rooms[t]`` is the room the drop would use (the fixed
+    room of a room view, else the best free suitable room: the current one, or one
+    the course already uses, when possible) and ``d_hard[t]``/``d_soft[t]`` the exact
+    engine deltas (``State.delta_move``) of moving ``s`` there. ``delta(t, r)`` gives
+    the exact deltas for any other room.
     """
 
     session: int
-    d_hard: np.ndarray  # int[T, R]
-    d_soft: np.ndarray  # int[T, R]
-    best_room: np.ndarray  # int[T]
+    d_hard: np.ndarray  # int64[T]
+    d_soft: np.ndarray  # int64[T]
+    rooms: np.ndarray  # int64[T]
     seconds: float
     needs_room: bool = True
+    fixed_room: int | None = None
+    delta: Callable[[int, int], tuple[int, int]] | None = None
 
     def at(self, t: int, r: int | None = None) -> tuple[str, int, int, int]:
-        """(category, d_hard, d_soft, room) of a drop at start ``t`` (room ``r`` or the best)."""
+        """(category, d_hard, d_soft, room) of a drop at start ``t`` (room ``r`` or the previewed one)."""
         if t < 0 or t >= self.d_hard.shape[0]:
             return BLOCKED, 0, 0, -1
-        if not self.needs_room:  # one column: "start at t, no room"
-            dh, ds, r = int(self.d_hard[t, 0]), int(self.d_soft[t, 0]), -1
+        if r is None or r < 0 or not self.needs_room or r == int(self.rooms[t]) or self.delta is None:
+            dh, ds, r = int(self.d_hard[t]), int(self.d_soft[t]), int(self.rooms[t])
         else:
-            if r is None or r < 0:
-                r = int(self.best_room[t])
-            dh, ds = int(self.d_hard[t, r]), int(self.d_soft[t, r])
+            dh, ds = self.delta(t, r)
         if dh > 0:
             cat = RED
         elif ds > 0:
@@ -162,8 +164,9 @@ class TimetableModel:
             self.state = None
         else:
             self.state = State(self.problem, self.assignment.copy())
-        self._preview_cache: dict[int, DropPreview] = {}
+        self._preview_cache: dict[tuple[int, int | None], DropPreview] = {}
         self._score_cache = None
+        self._busy_cache = None
 
     @property
     def timetable_id(self) -> int:
@@ -181,6 +184,7 @@ class TimetableModel:
         self.version += 1
         self._preview_cache.clear()
         self._score_cache = None
+        self._busy_cache = None
         self._notify("placement")
 
     # ---- cards ------------------------------------------------------------------
@@ -248,6 +252,10 @@ class TimetableModel:
             out = self.scheduled()
         return out
 
+    def is_batch(self, group: str) -> bool:
+        g = self.lookups.groups.get(group)
+        return bool(g and g.parent)
+
     def section_of(self, s: int) -> list[str]:
         """The sections (top-level groups) a session belongs to, for the master view."""
         secs = []
@@ -290,14 +298,44 @@ class TimetableModel:
         return self._score_cache
 
     def violations(self) -> list[ViolationRow]:
+        """Every hard and soft violation with its sentence and sessions (hard first)."""
         sc = self.score()
         if sc is None:
-            return []
+            return self._violations_without_evaluate()
         rows = []
         for name, c in sc.by_constraint.items():
             hard = name in HARD_CONSTRAINTS
             for v in c.violations:
                 rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
+        rows.sort(key=lambda r: (not r.hard, r.constraint))
+        return rows
+
+    def _violations_without_evaluate(self) -> list[ViolationRow]:
+        """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
+        if self.state is None:
+            return []
+        p, a = self.problem, self.assignment
+        rows: list[ViolationRow] = []
+        for x in self.unscheduled():
+            rows.append(ViolationRow("unscheduled", True, f"{self.short_label(x)} has no slot.", (x,)))
+        seen: set[tuple[int, int]] = set()
+        for x in self.scheduled():
+            for y, what in self.overlapping(x):
+                key = (min(x, y), max(x, y))
+                if key in seen:
+                    continue
+                seen.add(key)
+                name = "room_clash" if what.startswith("room ") else "resource_clash"
+                rows.append(ViolationRow(name, True, f"{what}: {self.short_label(x)} and {self.short_label(y)} "
+                                                     f"overlap at {self.slot_label(int(a.start[max(x, y, key=lambda z: a.start[z])]))}.",
+                                         key))
+        counts = self.state.counts()
+        for name, n in counts.items():
+            if n > 0 and name not in ("unscheduled", "resource_clash", "room_clash"):
+                hard = name in HARD_CONSTRAINTS
+                w = int(p.weights.get(name, DEFAULT_WEIGHTS.get(name, 1)))
+                rows.append(ViolationRow(name, hard, f"{n} violation(s) of “{name.replace('_', ' ')}”, cost {n * w} "
+                                                     f"(details appear when the engine's explanations are installed).", ()))
         rows.sort(key=lambda r: (not r.hard, r.constraint))
         return rows
 
@@ -309,28 +347,89 @@ class TimetableModel:
         return used, info.max_weekly_periods if info else 0
 
     # ---- drag preview -----------------------------------------------------------------
-    def preview(self, s: int) -> DropPreview:
-        """Colouring data for dragging session ``s``: ONE ``State.move_grid`` call, cached."""
-        p = self._preview_cache.get(s)
+    def _room_busy(self) -> np.ndarray:
+        """int[R, T]: how many scheduled sessions occupy each room at each slot (cached per change)."""
+        if self._busy_cache is None:
+            p, a = self.problem, self.assignment
+            busy = np.zeros((p.n_rooms, p.n_slots), np.int32)
+            ok = (a.start >= 0) & (a.room >= 0) & p.session_needs_room
+            dur = p.session_duration
+            for k in range(int(dur.max()) if len(dur) else 0):
+                sel = ok & (dur > k) & (a.start + k < p.n_slots)
+                np.add.at(busy, (a.room[sel], a.start[sel] + k), 1)
+            self._busy_cache = busy
+        return self._busy_cache
+
+    def best_rooms(self, s: int, busy: np.ndarray | None = None) -> np.ndarray:
+        """For every start slot, the room a time-only drop of ``s`` uses (-1 = none needed / none at all).
+
+        Preference: suitable and available > free > the current room or one its course
+        already uses > the smallest room that fits. Deltas are then exact for that room.
+        """
+        p = self.problem
+        T, R = p.n_slots, p.n_rooms
+        cur = int(self.assignment.room[s])
+        if not p.session_needs_room[s] or R == 0:
+            return np.full(T, cur if cur >= 0 else -1, np.int64)
+        busy = (self._room_busy() if busy is None else busy).astype(np.int32, copy=True)
+        d = int(p.session_duration[s])
+        t0 = int(self.assignment.start[s])
+        if t0 >= 0 and cur >= 0:  # the session's own cells do not block it
+            busy[cur, t0:min(t0 + d, T)] -= 1
+        occ = np.zeros((R, T), np.int32)
+        unavailable = np.zeros((R, T), np.int32)
+        avail = ~p.room_available
+        for k in range(d):
+            occ[:, : T - k] += busy[:, k:]
+            occ[:, T - k:] += 1 if k else 0
+            unavailable[:, : T - k] += avail[:, k:]
+        bad = (~p.session_allowed_rooms[s])[:, None] | (unavailable > 0)
+        same_course = np.zeros(R, bool)
+        mates = np.flatnonzero(p.session_course == p.session_course[s])
+        used = self.assignment.room[mates]
+        same_course[used[used >= 0]] = True
+        if cur >= 0:
+            same_course[cur] = True
+        waste = np.abs(p.room_capacity.astype(np.float64) - p.session_size[s]) / (1.0 + p.room_capacity.max())
+        key = bad * 8.0 + (occ > 0) * 4.0 + (~same_course)[:, None] * 2.0 + waste[:, None]
+        if cur >= 0:
+            key[cur] -= 0.5
+        return key.argmin(axis=0).astype(np.int64)
+
+    def slot_deltas(self, s: int, room: int | None = None, busy: np.ndarray | None = None):
+        """(d_hard[T], d_soft[T], rooms[T]) of moving ``s`` to every start slot, exact engine deltas."""
+        p = self.problem
+        T = p.n_slots
+        if room is not None and room >= 0 and p.session_needs_room[s]:
+            rooms = np.full(T, room, np.int64)
+        else:
+            rooms = self.best_rooms(s, busy)
+        dh = np.zeros(T, np.int64)
+        ds = np.zeros(T, np.int64)
+        delta = self.state.delta_move
+        for t in range(T):
+            dh[t], ds[t] = delta(s, t, int(rooms[t]))
+        return dh, ds, rooms
+
+    def preview(self, s: int, room: int | None = None) -> DropPreview:
+        """Colouring data for dragging ``s`` (into ``room``, or the best room per slot), cached until a change.
+
+        One engine delta per start slot (``State.delta_move``), so it stays within a frame
+        on departments with thousands of sessions (see benchmarks/grid_drag.py).
+        """
+        key = (s, room if room is not None and room >= 0 else None)
+        p = self._preview_cache.get(key)
         if p is not None:
             return p
         t0 = time.perf_counter()
-        d_hard, d_soft = self.state.move_grid(s)
-        d_hard = np.asarray(d_hard)
-        d_soft = np.asarray(d_soft)
-        T, R = d_hard.shape
-        needs_room = bool(self.problem.session_needs_room[s]) and R > 0 and self.problem.n_rooms > 0
-        if not needs_room:
-            best = np.full(T, -1, np.int64)
-        else:
-            key = d_hard.astype(np.float64) * 1e6 + d_soft
-            cur = int(self.assignment.room[s])
-            if cur >= 0:
-                key = key + 0.5  # everything else a little worse: keep the current room on ties
-                key[:, cur] -= 0.5
-            best = key.argmin(axis=1)
-        p = DropPreview(s, d_hard, d_soft, best, time.perf_counter() - t0, needs_room)
-        self._preview_cache[s] = p
+        dh, ds, rooms = self.slot_deltas(s, key[1])
+        needs_room = bool(self.problem.session_needs_room[s]) and self.problem.n_rooms > 0
+
+        def delta(t: int, r: int) -> tuple[int, int]:
+            return self.state.delta_move(s, t, r)
+
+        p = DropPreview(s, dh, ds, rooms, time.perf_counter() - t0, needs_room, key[1], delta)
+        self._preview_cache[key] = p
         return p
 
     # ---- moves (through the services) ---------------------------------------------------
@@ -418,13 +517,13 @@ class TimetableModel:
         if start < 0:
             return []
         d = int(p.session_duration[s])
+        st, dur = a.start, p.session_duration
+        cand = np.flatnonzero((st >= 0) & (st < start + d) & (st + dur > start))
         res_s = set(int(q) for q in p.resources_of(s))
         out = []
-        for x in self.scheduled():
+        for x in cand:
+            x = int(x)
             if x == s:
-                continue
-            tx, dx = int(a.start[x]), int(p.session_duration[x])
-            if tx >= start + d or start >= tx + dx:
                 continue
             shared = res_s.intersection(int(q) for q in p.resources_of(x))
             if shared:
@@ -500,19 +599,18 @@ class TimetableModel:
                 self.assignment.start[x], self.assignment.room[x] = a, b
 
         def best_moves(x: int, k: int) -> list[tuple[int, int, int, int]]:
-            dh, ds = st.move_grid(x)
+            self._busy_cache = None  # the state changed under us
+            dh, ds, rooms = self.slot_deltas(x)
             key = dh * 1_000_000 + ds
-            order = np.argsort(key, axis=None, kind="stable")
-            R = dh.shape[1]
+            order = np.argsort(key, kind="stable")
             cur = (int(st.start[x]), int(st.room[x]))
             out = []
-            for i in order[: k * 4 + 1]:
-                tt, rr = divmod(int(i), R)
-                if not self.problem.session_needs_room[x]:
-                    rr = cur[1]
-                if (tt, rr) == cur:
+            for tt in order:
+                tt = int(tt)
+                rr = int(rooms[tt])
+                if (tt, rr) == cur or tt == cur[0]:
                     continue
-                out.append((tt, rr, int(dh.flat[i]), int(ds.flat[i])))
+                out.append((tt, rr, int(dh[tt]), int(ds[tt])))
                 if len(out) >= k:
                     break
             return out
@@ -539,7 +637,11 @@ class TimetableModel:
                         if time.perf_counter() > deadline:
                             break
                         do(x, tt, rr)
-                        others = [y for y, _ in self.overlapping(x) if y != s and not self.is_locked(y)]
+                        # what still clashes with the dropped session, then what the moved one now hits
+                        others = []
+                        for y, _ in (*self.overlapping(s), *self.overlapping(x)):
+                            if y not in (s, x) and y not in others and not self.is_locked(y):
+                                others.append(y)
                         for y in others:
                             for t2, r2, dh2, ds2 in best_moves(y, 2):
                                 if st.hard + dh2 <= base_h:
@@ -550,6 +652,7 @@ class TimetableModel:
             revert_to(0)
             self.assignment.start[:] = saved.start
             self.assignment.room[:] = saved.room
+            self._busy_cache = None
         found.sort(key=lambda rp: (rp.d_hard, len(rp.moves), rp.d_soft))
         return found[:limit]
 

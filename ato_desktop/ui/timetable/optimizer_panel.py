@@ -90,8 +90,11 @@ class OptimizerPanel(QWidget):
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.stop_button, self.accept_button, self.discard_button):
+        for b in (self.start_button, self.stop_button):
             buttons.addWidget(b)
+        buttons2 = QHBoxLayout()
+        for b in (self.accept_button, self.discard_button):
+            buttons2.addWidget(b)
 
         counters = QGridLayout()
         self.lbl_generation = QLabel("–")
@@ -99,6 +102,7 @@ class OptimizerPanel(QWidget):
         self.lbl_elapsed = QLabel("–")
         self.lbl_best = QLabel("–")
         self.lbl_phase = QLabel("idle")
+        self.lbl_phase.setWordWrap(True)
         self.lbl_phase.setObjectName("phaseLabel")
         for i, (name, w) in enumerate((("Generation", self.lbl_generation), ("Evaluations/s", self.lbl_evals),
                                        ("Elapsed", self.lbl_elapsed), ("Best hard / soft", self.lbl_best),
@@ -109,6 +113,7 @@ class OptimizerPanel(QWidget):
         left = QVBoxLayout()
         left.addLayout(form)
         left.addLayout(buttons)
+        left.addLayout(buttons2)
         left.addLayout(counters)
         left.addStretch(1)
 
@@ -129,10 +134,11 @@ class OptimizerPanel(QWidget):
         self.axis_x.setLabelFormat("%.0f")
         self.axis_hard = QValueAxis()
         self.axis_hard.setTitleText("hard")
-        self.axis_hard.setLabelFormat("%d")
+        self.axis_hard.setLabelFormat("%.0f")
+        self.axis_hard.setTickCount(3)
         self.axis_soft = QValueAxis()
         self.axis_soft.setTitleText("soft")
-        self.axis_soft.setLabelFormat("%d")
+        self.axis_soft.setLabelFormat("%.0f")
         self.chart.addAxis(self.axis_x, Qt.AlignBottom)
         self.chart.addAxis(self.axis_hard, Qt.AlignLeft)
         self.chart.addAxis(self.axis_soft, Qt.AlignRight)
@@ -167,7 +173,7 @@ class OptimizerPanel(QWidget):
         self.snapshots = []
         self._max_h, self._max_s, self._max_t = 1, 1, 5.0
         self.axis_x.setRange(0, self._max_t)
-        self.axis_hard.setRange(0, 1)
+        self.axis_hard.setRange(0, 2)
         self.axis_soft.setRange(0, 1)
 
     @property
@@ -208,7 +214,7 @@ class OptimizerPanel(QWidget):
         self.result = None
         self.compiled = None
         self._reset_chart()
-        self.job = Job(work, poll_ms=150, parent=self)
+        self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.start_button.setEnabled(False)
@@ -253,7 +259,7 @@ class OptimizerPanel(QWidget):
         self._max_s = max(self._max_s, soft)
         self._max_t = max(self._max_t, t * 1.1)
         self.axis_x.setRange(0, self._max_t)
-        self.axis_hard.setRange(0, self._max_h * 1.05)
+        self.axis_hard.setRange(0, max(2, self._max_h * 1.05))
         self.axis_soft.setRange(0, self._max_s * 1.05)
 
     def _on_finished(self, out, error) -> None:

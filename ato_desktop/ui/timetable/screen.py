@@ -67,6 +67,7 @@ class HardDropDialog(QDialog):
                              f"{f' ({room})' if room else ''} causes a hard conflict:</b>"))
         why = QLabel("\n".join(f"• {x}" for x in reasons[:8]) or "•")
         why.setWordWrap(True)
+        why.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         lay.addWidget(why)
         self.repair_list = QListWidget()
         self.repair_list.setObjectName("repairList")
@@ -81,6 +82,7 @@ class HardDropDialog(QDialog):
             lay.addWidget(self.repair_list)
         else:
             lay.addWidget(QLabel("No small repair was found."))
+            lay.addStretch(1)
         box = QDialogButtonBox()
         self.apply_button = box.addButton("Apply repair", QDialogButtonBox.AcceptRole)
         self.apply_button.setEnabled(bool(repairs))
@@ -410,7 +412,7 @@ class TimetableScreen(QWidget):
                 return self._push(PlaceCommand(m, m.swap_moves(s, target),
                                                f"Swap {m.short_label(s)} and {m.short_label(target)}"))
         if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
-            room = m.preview(s).at(t)[3]
+            room = m.preview(s).at(t)[3]  # the room the colouring showed
         if m.state is not None:
             cat, dh, ds, _r = m.preview(s).at(t, room)
             if cat == RED:

@@ -1,0 +1,512 @@
+"""Memetic optimizer: DEAP population + numba simulated annealing on each offspring.
+
+Outline of one run (all randomness from ``random.Random(params.seed)``; the numba
+kernels get splitmix64 seeds drawn from it):
+
+1. *Construct* ``population_size`` individuals with a randomised most-constrained-first
+   greedy (units = sessions, or whole sync sets; each placed at the start slot and room
+   that raises ``W*hard + soft`` least) and give each a short annealing run.  Locked
+   sessions are placed at their locked start/room first and never move afterwards.
+2. *Generations*: DEAP toolbox ``select`` (tournament on (hard, soft)), ``mate``
+   (with probability ``crossover_rate``: the child takes whole blocks - a course key
+   together with any sync set touching it - from the second parent; otherwise a clone),
+   ``mutate`` (simulated annealing in numba over move / swap / room / sync-set / Kempe
+   neighbourhoods, hard constraints weighted by ``W``; the temperature follows one global
+   geometric schedule over the run so the best lineage keeps cooling) and ``evaluate``
+   (a full evaluation).  The child replaces the worst individual if it is better and
+   not a duplicate (elitism + diversity).  ``tools.Statistics`` / ``tools.Logbook``
+   record every generation.
+3. ``minimal_change``: every session whose start (or, if it needs a room, room) differs
+   from ``start`` costs ``change_penalty`` extra soft units *during the search* (which
+   also runs cooler); the reported ``soft`` never includes that penalty.
+
+Progress is reported at least every ``progress_interval`` seconds (annealing runs in
+chunks of about 0.05 s, in numba with the GIL released), ``should_stop`` is polled
+between chunks, and with ``time_limit=None`` the result depends only on the seed and
+the generation count.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from deap import base, tools
+
+from . import kernels as K
+from . import search_kernels as SK
+from .problem import Assignment, Problem
+from .state import check_assignment
+
+
+@dataclass
+class OptimizeParams:
+    time_limit: float | None = 60.0  # seconds; None = stop by generations only
+    generations: int | None = None  # generation budget (deterministic runs)
+    seed: int = 0
+    population_size: int = 8
+    minimal_change: bool = False  # start from `start`, penalise every session moved away from it
+    change_penalty: int | None = None  # soft units per moved session when minimal_change; None = 10 x largest soft weight
+    crossover_rate: float = 0.3
+    tournament_size: int = 2
+    init_iterations: int = 100_000  # annealing iterations for each initial individual
+    generation_iterations: int = 200_000  # annealing iterations per offspring
+    hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
+    temp_start: float = 6.0  # global schedule, in soft units
+    temp_end: float = 0.15
+    generation_cooling: float = 0.4  # each offspring anneals from T(frac) to T(frac) * this
+    p_sync: float = 0.15  # neighbourhood mix (renormalised when a kind is not possible)
+    p_swap: float = 0.3
+    p_room: float = 0.1
+    p_kempe: float = 0.03
+    progress_interval: float = 0.2  # seconds between progress callbacks
+
+
+@dataclass
+class Progress:
+    generation: int
+    best_hard: int
+    best_soft: int
+    evaluations: int
+    evals_per_second: float
+    elapsed: float
+    phase: str  # "construct", "init", "evolve", "done"
+
+
+@dataclass
+class Result:
+    assignment: Assignment
+    hard: int
+    soft: int
+    evaluations: int
+    seconds: float
+    first_feasible_seconds: float | None
+    generations: int
+    stopped: bool  # True when should_stop or the time limit ended the run early
+    history: list[Progress] = field(default_factory=list)
+    logbook: tools.Logbook | None = None
+    changed_sessions: int = 0  # sessions whose start/room differ from `start` (if given)
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Individual:
+    """A DEAP individual: an assignment with a (hard, soft+penalty) fitness."""
+
+    __slots__ = ("start", "room", "fitness", "soft")
+
+    def __init__(self, start: np.ndarray, room: np.ndarray, fitness_cls):
+        self.start = start
+        self.room = room
+        self.fitness = fitness_cls()
+        self.soft = 0
+
+    def key(self) -> bytes:
+        return self.start.tobytes() + self.room.tobytes()
+
+
+class _Search:
+    """Per-run search context (compiled arrays, units, RNG, clocks, callbacks)."""
+
+    def __init__(self, problem, start, params, on_progress, should_stop):
+        self.problem = problem
+        self.params = params
+        self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.rng = random.Random(params.seed)
+        self.cp = K.compile_problem(problem)
+        cp = self.cp
+        self._build_units()
+        if on_progress is not None:
+            on_progress(Progress(0, -1, -1, 0, 0.0, 0.0, "prepare"))
+        _warm_up(self)  # numba compile / cache load happens before the clock starts
+        self.t0 = time.perf_counter()
+        self.evaluations = 0
+        self.history: list[Progress] = []
+        self.last_progress = -1.0
+        self.generation = 0
+        self.phase = "construct"
+        self.first_feasible: float | None = None
+        self.best: _Individual | None = None
+        self.best_h = math.inf
+        self.best_s = math.inf
+        self.stopped = False
+        soft_w = cp.w[K.N_HARD:]
+        self.W = float(params.hard_weight) if params.hard_weight is not None else float(20 * max(1, soft_w.max()) + 10)
+        self.anchor = start if params.minimal_change and start is not None else None
+        self.change_penalty = (int(params.change_penalty) if params.change_penalty is not None
+                               else int(10 * max(1, soft_w.max())))
+        # a repair starts cool: it should not wander far from the given timetable
+        self.temp_scale = 0.25 if self.anchor is not None else 1.0
+        self.initial = start  # the first individual grows from it (all of them when minimal_change)
+        self.chunk = 5_000
+        self.rate = 0.0
+
+    # ---- structure ----------------------------------------------------------------
+    def _build_units(self) -> None:
+        cp, p = self.cp, self.problem
+        S = cp.S
+        parent = list(range(S))
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for members in p.sync_sets:
+            m = [int(v) for v in members]
+            for v in m[1:]:
+                parent[find(v)] = find(m[0])
+        groups: dict[int, list[int]] = {}
+        for s in range(S):
+            groups.setdefault(find(s), []).append(s)
+        units = sorted(groups.values(), key=lambda g: g[0])
+        self.u_ptr, self.u_idx = K._csr(units)
+        fixed = np.full(len(units), -1, np.int64)
+        for i, g in enumerate(units):
+            locks = {int(cp.lock_t[s]) for s in g if cp.lock_t[s] >= 0}
+            if locks:
+                fixed[i] = min(locks)
+        self.u_fixed = fixed
+        self.unit_of = np.zeros(S, np.int64)
+        for i, g in enumerate(units):
+            self.unit_of[g] = i
+        single = np.array([len(g) == 1 for g in units])
+        self.mov = np.array([g[0] for i, g in enumerate(units) if single[i] and fixed[i] < 0], np.int64)
+        self.syu = np.array([i for i, g in enumerate(units) if not single[i] and fixed[i] < 0], np.int64)
+        self.rmov = np.array([s for s in range(S) if cp.needs_room[s] and cp.lock_r[s] < 0], np.int64)
+        kok = np.zeros(S, np.bool_)
+        if len(self.mov):
+            kok[self.mov] = cp.dur[self.mov] == 1
+        self.kempe_ok = kok
+        # candidate start slots: no start-dependent hard cost; else every slot
+        cands = []
+        for s in range(S):
+            c = np.flatnonzero(cp.static_h[s] == 0)
+            if len(c) == 0:
+                c = np.flatnonzero((np.arange(cp.T) % cp.P) + cp.dur[s] <= cp.P)
+            if len(c) == 0:
+                c = np.arange(cp.T)
+            cands.append(c.tolist())
+        self.cs_ptr, self.cs_idx = K._csr(cands)
+        # difficulty for the constructor: few candidate starts x rooms, many conflicts, long
+        n_rooms = np.maximum(np.diff(cp.ar_ptr), 1)
+        deg = np.diff(cp.cf_ptr)
+        self.difficulty = np.array([
+            min(len(cands[s]) * (n_rooms[s] if cp.needs_room[s] else 1) for s in g)
+            / (1.0 + sum(deg[s] * cp.dur[s] for s in g)) / len(g)
+            for g in units
+        ])
+        # crossover blocks: course keys joined through sync sets
+        par = list(range(cp.C))
+
+        def f2(x):
+            while par[x] != x:
+                par[x] = par[par[x]]
+                x = par[x]
+            return x
+
+        for g in units:
+            for s in g[1:]:
+                par[f2(int(cp.course[s]))] = f2(int(cp.course[g[0]]))
+        roots = {f2(c) for c in range(cp.C)}
+        rid = {r: i for i, r in enumerate(sorted(roots))}
+        self.block_of = np.array([rid[f2(int(cp.course[s]))] for s in range(S)], np.int64)
+        self.n_blocks = len(rid)
+        self.ms = np.zeros(max(cp.kmax, K.MAX_MOVED), np.int64)
+        self.mt = np.zeros_like(self.ms)
+        self.mr = np.zeros_like(self.ms)
+        self.chain = np.zeros(S + 1, np.int64)
+        self.in_chain = np.zeros(S, np.int64)
+
+    def _seed(self) -> np.ndarray:
+        return np.array([self.rng.getrandbits(64)], np.uint64)
+
+    def _new_state(self) -> K.ST:
+        st = K.new_state(self.cp)
+        if self.anchor is not None:
+            st.anchor_t[:] = self.anchor.start
+            st.anchor_r[:] = self.anchor.room
+            st.anchor_w[0] = self.change_penalty
+        # totals of the empty assignment (every session unscheduled), so that st.tot is absolute
+        K.load_state(self.cp, st, np.full(self.cp.S, -1, np.int32), np.full(self.cp.S, -1, np.int32))
+        return st
+
+    # ---- clocks / callbacks --------------------------------------------------------
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def frac(self) -> float:
+        p = self.params
+        f = 0.0
+        if p.time_limit is not None and p.time_limit > 0:
+            f = max(f, self.elapsed() / p.time_limit)
+        if p.generations:
+            f = max(f, self.generation / p.generations)
+        return min(1.0, f)
+
+    def out_of_time(self) -> bool:
+        p = self.params
+        return p.time_limit is not None and self.elapsed() >= p.time_limit
+
+    def check(self, force: bool = False) -> None:
+        """Report progress when due; raise _Stop when asked to stop or out of time."""
+        now = self.elapsed()
+        if force or now - self.last_progress >= self.params.progress_interval:
+            self.last_progress = now
+            pr = Progress(
+                generation=self.generation,
+                best_hard=int(self.best_h) if self.best is not None else -1,
+                best_soft=int(self.best.soft) if self.best is not None else -1,
+                evaluations=self.evaluations,
+                evals_per_second=self.evaluations / now if now > 0 else 0.0,
+                elapsed=now, phase=self.phase,
+            )
+            self.history.append(pr)
+            if self.on_progress is not None:
+                self.on_progress(pr)
+        if self.should_stop is not None and self.should_stop():
+            self.stopped = True
+            raise _Stop
+        if self.out_of_time():
+            self.stopped = True
+            raise _Stop
+
+    def offer(self, start: np.ndarray, room: np.ndarray, h: int, sp: int, soft: int, fitness_cls) -> None:
+        """Keep (a copy of) the best solution ever seen, by (hard, soft + penalty)."""
+        if h < self.best_h or (h == self.best_h and sp < self.best_s):
+            ind = _Individual(start.copy(), room.copy(), fitness_cls)
+            ind.fitness.values = (h, sp)
+            ind.soft = soft
+            self.best, self.best_h, self.best_s = ind, h, sp
+            if h == 0 and self.first_feasible is None:
+                self.first_feasible = self.elapsed()
+
+    # ---- building blocks -----------------------------------------------------------
+    def construct(self, fitness_cls) -> K.ST:
+        cp = self.cp
+        st = self._new_state()
+        # locked starts/rooms first (as a placement before everything else)
+        noise = np.array([self.rng.random() for _ in range(len(self.difficulty))])
+        order = np.lexsort((noise, self.difficulty * (0.8 + 0.4 * noise)))
+        order = np.concatenate([order[self.u_fixed[order] >= 0], order[self.u_fixed[order] < 0]]).astype(np.int64)
+        if self.initial is not None:
+            # keep the given placement; (re)place only units with an unscheduled member or a broken lock
+            a_t = self.initial.start.astype(np.int32).copy()
+            a_r = self.initial.room.astype(np.int32).copy()
+            redo = np.zeros(len(self.u_fixed), np.bool_)
+            bad = (a_t < 0) | ((cp.lock_t >= 0) & (a_t != cp.lock_t)) | ((cp.lock_r >= 0) & (a_r != cp.lock_r))
+            redo[self.unit_of[bad]] = True
+            members = redo[self.unit_of]
+            a_t[members] = -1
+            a_r[members] = -1
+            K.load_state(cp, st, a_t, a_r)
+            order = order[redo[order]]
+        rs = self._seed()
+        step = 64
+        for i in range(0, len(order), step):
+            SK.construct(cp, st, rs, order[i:i + step], self.u_ptr, self.u_idx, self.u_fixed,
+                         self.cs_ptr, self.cs_idx, self.W)
+            self.evaluations += 1
+            self.check()
+        return st
+
+    def anneal(self, st: K.ST, iterations: int, t_hi: float, t_lo: float, fitness_cls) -> tuple:
+        """Simulated annealing for `iterations` steps from t_hi down to t_lo (chunked)."""
+        cp, p = self.cp, self.params
+        rs = self._seed()
+        fpar = np.array([t_hi, (t_lo / t_hi) ** (1.0 / max(1, iterations)), self.W,
+                         p.p_sync, p.p_swap, p.p_room, p.p_kempe], np.float64)
+        ipar = np.zeros(3, np.int64)
+        best_t = st.start.copy()
+        best_r = st.room.copy()
+        best_f = np.array([st.tot[0], st.tot[1] + st.tot[2], st.tot[1]], np.int64)
+        done = 0
+        try:
+            while done < iterations:
+                n = min(self.chunk, iterations - done)
+                c0 = time.perf_counter()
+                SK.sa_chunk(cp, st, rs, self.mov, self.rmov, self.syu, self.u_ptr, self.u_idx,
+                            self.kempe_ok, self.cs_ptr, self.cs_idx, fpar, ipar, n,
+                            best_t, best_r, best_f, self.ms, self.mt, self.mr, self.chain, self.in_chain)
+                dt = time.perf_counter() - c0
+                done += n
+                self.evaluations += n
+                if dt > 0:  # keep chunks near 0.05 s (never changes the result, only the cadence)
+                    self.rate = n / dt
+                    self.chunk = int(min(max(1000, 0.05 * self.rate), 2_000_000))
+                self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
+                self.check()
+        finally:
+            self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
+        return best_t, best_r, best_f
+
+    def temperature(self, frac: float) -> float:
+        p = self.params
+        return self.temp_scale * p.temp_start * (p.temp_end / p.temp_start) ** frac
+
+
+def _warm_up(sr: "_Search") -> None:
+    """Run every kernel once on throw-away data so that numba compiles them (or loads
+    them from its on-disk cache) before the optimizer's clock starts."""
+    cp = sr.cp
+    st = K.new_state(cp)
+    empty = np.full(cp.S, -1, np.int32)
+    K.load_state(cp, st, empty, empty.copy())
+    K.full_cost_kernel(cp, empty, empty.copy())
+    rs = np.zeros(1, np.uint64)
+    SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.u_ptr, sr.u_idx, sr.u_fixed,
+                 sr.cs_ptr, sr.cs_idx, 1.0)
+    fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0], np.float64)
+    ipar = np.zeros(3, np.int64)
+    bt, br = st.start.copy(), st.room.copy()
+    bf = np.zeros(3, np.int64)
+    SK.sa_chunk(cp, st, rs, sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx, sr.kempe_ok, sr.cs_ptr,
+                sr.cs_idx, fpar, ipar, 0, bt, br, bf, sr.ms, sr.mt, sr.mr, sr.chain, sr.in_chain)
+
+
+def _tournament(pop, k, tournsize, rng):
+    out = []
+    for _ in range(k):
+        asp = [pop[rng.randrange(len(pop))] for _ in range(tournsize)]
+        out.append(max(asp, key=lambda ind: ind.fitness))
+    return out
+
+
+def optimize(
+    problem: Problem,
+    start: Assignment | None = None,
+    params: OptimizeParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Result:
+    """Optimize `problem` (see module docstring); cancel returns the best so far."""
+    params = params or OptimizeParams()
+    if params.time_limit is None and not params.generations:
+        raise ValueError("give a time_limit or a number of generations (both are missing)")
+    if params.population_size < 1:
+        raise ValueError("population_size must be at least 1")
+    if start is not None:
+        check_assignment(problem, start)
+        start = Assignment(np.asarray(start.start, np.int32).copy(), np.asarray(start.room, np.int32).copy())
+    if params.minimal_change and start is None:
+        raise ValueError("minimal_change needs a start assignment")
+    sr = _Search(problem, start, params, on_progress, should_stop)
+    cp = sr.cp
+
+    class Fitness(base.Fitness):  # per-run class, no creator globals
+        weights = (-1.0, -1.0)
+
+    def evaluate(ind):
+        h, s = K.full_cost_kernel(cp, ind.start, ind.room)
+        st = sr._new_state()
+        pen = 0
+        if sr.anchor is not None:
+            K.load_state(cp, st, ind.start, ind.room)
+            pen = int(st.tot[2])
+        sr.evaluations += 1
+        ind.soft = int(s)
+        return int(h), int(s) + pen
+
+    def mate(a, b):
+        child = _Individual(a.start.copy(), a.room.copy(), Fitness)
+        if sr.n_blocks > 1 and sr.rng.random() < params.crossover_rate:
+            take = np.array([sr.rng.random() < 0.5 for _ in range(sr.n_blocks)])
+            m = take[sr.block_of]
+            child.start[m] = b.start[m]
+            child.room[m] = b.room[m]
+        return child
+
+    def mutate(ind, iterations, t_hi, t_lo):
+        st = sr._new_state()
+        K.load_state(cp, st, ind.start, ind.room)
+        bt, br, bf = sr.anneal(st, iterations, t_hi, t_lo, Fitness)
+        ind.start, ind.room = bt.copy(), br.copy()
+        return (ind,)
+
+    toolbox = base.Toolbox()
+    toolbox.register("evaluate", evaluate)
+    toolbox.register("mate", mate)
+    toolbox.register("mutate", mutate)
+    toolbox.register("select", _tournament, tournsize=params.tournament_size, rng=sr.rng)
+    stats = tools.Statistics(key=lambda ind: ind.fitness.values)
+    stats.register("min_hard", lambda v: min(x[0] for x in v))
+    stats.register("min_soft", lambda v: min(x[1] for x in v if x[0] == min(y[0] for y in v)))
+    stats.register("avg_soft", lambda v: float(np.mean([x[1] for x in v])))
+    stats.register("distinct", lambda v: len(set(v)))
+    logbook = tools.Logbook()
+    logbook.header = ["gen", "evals", "elapsed", "min_hard", "min_soft", "avg_soft", "distinct"]
+
+    pop: list[_Individual] = []
+    try:
+        sr.check(force=True)
+        for i in range(params.population_size):
+            sr.phase = "construct"
+            if i > 0 and not params.minimal_change:
+                sr.initial = None  # only the first individual starts from `start`
+            st = sr.construct(Fitness)
+            ind = _Individual(st.start.copy(), st.room.copy(), Fitness)
+            ind.fitness.values = toolbox.evaluate(ind)
+            sr.offer(ind.start, ind.room, *ind.fitness.values, ind.soft, Fitness)
+            sr.phase = "init"
+            t_hi = sr.temperature(0.0)
+            toolbox.mutate(ind, params.init_iterations, t_hi, sr.temperature(0.3))
+            ind.fitness.values = toolbox.evaluate(ind)
+            pop.append(ind)
+        sr.phase = "evolve"
+        record = stats.compile(pop)
+        logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+        seen = {ind.key() for ind in pop}
+        while True:
+            if params.generations and sr.generation >= params.generations:
+                break
+            sr.generation += 1
+            frac = sr.frac()
+            p1, p2 = toolbox.select(pop, 2)
+            child = toolbox.mate(p1, p2)
+            t_hi = sr.temperature(frac)
+            toolbox.mutate(child, params.generation_iterations, t_hi, t_hi * params.generation_cooling)
+            child.fitness.values = toolbox.evaluate(child)
+            key = child.key()
+            worst = min(range(len(pop)), key=lambda i: pop[i].fitness)
+            if key not in seen and child.fitness > pop[worst].fitness:
+                seen.discard(pop[worst].key())
+                pop[worst] = child
+                seen.add(key)
+            record = stats.compile(pop)
+            logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+            sr.check()
+    except _Stop:
+        pass
+    sr.phase = "done"
+    if sr.best is None:  # stopped before anything was built
+        a = start.copy() if start is not None else Assignment.empty(problem)
+        h, s = K.full_cost_kernel(cp, a.start, a.room)
+        best_a, best_h, best_soft = a, int(h), int(s)
+    else:
+        best_a = Assignment(sr.best.start.astype(np.int32), sr.best.room.astype(np.int32))
+        h, s = K.full_cost_kernel(cp, best_a.start, best_a.room)
+        best_h, best_soft = int(h), int(s)
+        assert best_h == sr.best_h, "incremental and full evaluation disagree"
+    now = sr.elapsed()
+    final = Progress(sr.generation, best_h, best_soft, sr.evaluations,
+                     sr.evaluations / now if now > 0 else 0.0, now, "done")
+    sr.history.append(final)
+    if on_progress is not None:
+        on_progress(final)
+    changed = 0
+    if start is not None:
+        moved = (best_a.start != start.start) | (cp.needs_room & (best_a.room != start.room))
+        changed = int(moved.sum())
+    return Result(
+        assignment=best_a, hard=best_h, soft=best_soft, evaluations=sr.evaluations, seconds=now,
+        first_feasible_seconds=sr.first_feasible, generations=sr.generation, stopped=sr.stopped,
+        history=sr.history, logbook=logbook, changed_sessions=changed,
+    )

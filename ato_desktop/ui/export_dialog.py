@@ -1,0 +1,326 @@
+"""File ▸ Export PDF: choose what to print, paper and orientation; render in a worker.
+
+Usage (the main window)::
+
+    dlg = ExportPdfDialog(db, timetable_id=current_version_id, parent=window)
+    dlg.exec()
+
+The PDF is rendered on a ``QThreadPool`` worker by :func:`ato_desktop.reports.render_report`
+(written to disk only when complete); the dialog shows a progress bar, Cancel stops the
+render between pages and writes nothing, and "Open when done" opens the file with the
+system's PDF viewer.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError, render_report
+from ato_desktop.services import resources as res
+from ato_desktop.services import timetables as tts
+from ato_desktop.storage.database import Database
+
+ALL_ITEMS = "(all, one page each)"
+KIND_ORDER = ("book", "group", "faculty", "room", "master", "workload", "utilization", "conflicts")
+ENTITY_OF = {"group": "group", "faculty": "faculty", "room": "room"}
+
+
+class _Signals(QObject):
+    progress = Signal(float, str)
+    done = Signal(object)  # ReportResult
+    cancelled = Signal()
+    failed = Signal(str)
+
+
+class _RenderJob(QRunnable):
+    def __init__(self, db: Database, kwargs: dict, signals: _Signals, stop: threading.Event):
+        super().__init__()
+        self.db, self.kwargs, self.signals, self.stop = db, kwargs, signals, stop
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # worker thread
+        try:
+            result = render_report(self.db, on_progress=lambda p: self.signals.progress.emit(p.fraction, p.message),
+                                   should_stop=self.stop.is_set, **self.kwargs)
+        except ReportCancelled:
+            self.signals.cancelled.emit()
+        except ReportError as exc:
+            self.signals.failed.emit(str(exc)[:1].upper() + str(exc)[1:])
+        except OSError as exc:
+            self.signals.failed.emit(f"The PDF could not be written: {exc.strerror or exc}")
+        except Exception as exc:  # an unexpected bug: say so instead of failing silently
+            self.signals.failed.emit(f"The PDF could not be made ({type(exc).__name__}: {exc}).")
+        else:
+            self.signals.done.emit(result)
+
+
+class ExportPdfDialog(QDialog):
+    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None, *,
+                 pool: QThreadPool | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export PDF")
+        self.setObjectName("exportPdfDialog")
+        self.db = db
+        self.pool = pool or QThreadPool.globalInstance()
+        self.last_result = None
+        self._stop: threading.Event | None = None
+        self._signals: _Signals | None = None
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        self.version_combo = QComboBox(self)
+        self.version_combo.setObjectName("versionCombo")
+        versions = tts.list_timetables(db)
+        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
+            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
+        if timetable_id is not None:
+            i = self.version_combo.findData(timetable_id)
+            if i >= 0:
+                self.version_combo.setCurrentIndex(i)
+        form.addRow("Timetable &version:", self.version_combo)
+
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("kindCombo")
+        for kind in KIND_ORDER:
+            if kind in KINDS:
+                self.kind_combo.addItem(KIND_LABELS[kind], kind)
+        form.addRow("&What:", self.kind_combo)
+
+        self.item_combo = QComboBox(self)
+        self.item_combo.setObjectName("itemCombo")
+        self.item_combo.setEditable(False)
+        self.item_label = QLabel("&Which:", self)
+        self.item_label.setBuddy(self.item_combo)
+        form.addRow(self.item_label, self.item_combo)
+
+        self.paper_combo = QComboBox(self)
+        self.paper_combo.setObjectName("paperCombo")
+        self.paper_combo.addItems(["A4", "A3"])
+        form.addRow("&Paper:", self.paper_combo)
+
+        orient = QWidget(self)
+        row = QHBoxLayout(orient)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.landscape_radio = QRadioButton("&Landscape", orient)
+        self.portrait_radio = QRadioButton("P&ortrait", orient)
+        self.landscape_radio.setChecked(True)
+        group = QButtonGroup(orient)
+        group.addButton(self.landscape_radio)
+        group.addButton(self.portrait_radio)
+        row.addWidget(self.landscape_radio)
+        row.addWidget(self.portrait_radio)
+        row.addStretch(1)
+        form.addRow("Orientation:", orient)
+
+        out = QWidget(self)
+        row = QHBoxLayout(out)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("pathEdit")
+        self.path_edit.setPlaceholderText("Where to save the PDF")
+        browse = QPushButton("&Browse…", out)
+        browse.clicked.connect(self.choose_file)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form.addRow("&Save as:", out)
+
+        self.open_check = QCheckBox("&Open the PDF when done", self)
+        self.open_check.setChecked(True)
+        layout.addWidget(self.open_check)
+
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        self.status.setObjectName("statusLabel")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout.addWidget(self.buttons)
+
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.item_combo.currentIndexChanged.connect(self._suggest_path)
+        self._kind_changed()
+        if not versions:
+            self.export_button.setEnabled(False)
+            self.status.setText("There is no timetable version to print yet; create or optimize one first.")
+
+    # ---- choices -------------------------------------------------------------------
+    def kind(self) -> str:
+        return self.kind_combo.currentData()
+
+    def item(self) -> str | None:
+        return self.item_combo.currentData() if self.kind() in NAMED_KINDS else None
+
+    def set_kind(self, kind: str, item: str | None = None) -> None:
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+        if item is not None:
+            i = self.item_combo.findData(item)
+            if i < 0:
+                raise ValueError(f"{item!r} is not in the list of {kind} items")
+            self.item_combo.setCurrentIndex(i)
+
+    @Slot()
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        named = kind in NAMED_KINDS
+        self.item_combo.blockSignals(True)
+        self.item_combo.clear()
+        if named:
+            self.item_combo.addItem(ALL_ITEMS, None)
+            items = res.list_items(self.db, ENTITY_OF[kind])
+            if kind == "group":
+                items = [g for g in items if not g.get("parent")] + [g for g in items if g.get("parent")]
+            for it in items:
+                label = it["code"] if kind != "faculty" else f"{it['code']} — {it['name']}"
+                self.item_combo.addItem(label, it["code"])
+        self.item_combo.blockSignals(False)
+        self.item_combo.setEnabled(named)
+        self.item_label.setEnabled(named)
+        self._suggest_path()
+
+    def _suggest_path(self) -> None:
+        current = self.path_edit.text().strip()
+        if current and not getattr(self, "_path_suggested", False):
+            return  # the user chose a file: keep it
+        folder = Path(current).parent if current else Path(platformdirs.user_documents_dir())
+        stem = self.kind() if self.kind() != "book" else "timetable-book"
+        if self.item():
+            stem += "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.item())
+        self.path_edit.setText(str(folder / f"{stem}.pdf"))
+        self._path_suggested = True
+
+    @Slot()
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export PDF", self.path_edit.text(), "PDF files (*.pdf)")
+        if path:
+            if not path.lower().endswith(".pdf"):
+                path += ".pdf"
+            self.path_edit.setText(path)
+            self._path_suggested = False
+
+    # ---- running ---------------------------------------------------------------------
+    def running(self) -> bool:
+        return self._stop is not None
+
+    @Slot()
+    def start(self) -> None:
+        if self.running():
+            return
+        text = self.path_edit.text().strip()
+        if not text:
+            self._error("Choose where to save the PDF.")
+            return
+        path = Path(text).expanduser()
+        if path.suffix.lower() != ".pdf":
+            self._error(f"{path.name}: the file name must end in .pdf.")
+            return
+        if not path.parent.is_dir():
+            self._error(f"The folder {path.parent} does not exist.")
+            return
+        kwargs = dict(kind=self.kind(), out_path=path, timetable_id=self.version_combo.currentData(),
+                      name=self.item(), paper=self.paper_combo.currentText(),
+                      landscape=self.landscape_radio.isChecked())
+        self._stop = threading.Event()
+        self._signals = sig = _Signals()  # no parent: outlives the dialog if the worker does
+        sig.progress.connect(self._on_progress)
+        sig.done.connect(self._on_done)
+        sig.cancelled.connect(self._on_cancelled)
+        sig.failed.connect(self._on_failed)
+        self._set_busy(True)
+        self.status.setStyleSheet("")
+        self.status.setText("Starting…")
+        self.pool.start(_RenderJob(self.db, kwargs, sig, self._stop))
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.running():
+            self._stop.set()
+            self.status.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+        else:
+            self.reject()
+
+    def reject(self) -> None:  # Esc / window close while rendering = cancel first
+        if self.running():
+            self.cancel()
+            return
+        super().reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(True)
+        if busy:
+            self.progress.setValue(0)
+        for w in (self.export_button, self.kind_combo, self.item_combo, self.version_combo, self.paper_combo,
+                  self.landscape_radio, self.portrait_radio, self.path_edit):
+            w.setEnabled(not busy)
+        if not busy:
+            self.item_combo.setEnabled(self.kind() in NAMED_KINDS)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Stop" if busy else "Close")
+
+    def _finish(self) -> None:
+        self._stop = None
+        self._set_busy(False)
+
+    @Slot(float, str)
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    @Slot(object)
+    def _on_done(self, result) -> None:
+        self._finish()
+        self.last_result = result
+        self.progress.setValue(1000)
+        self.status.setText(f"{result.pages} page(s) written to {result.path}.")
+        if self.open_check.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+        self.accept()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self.status.setText("Cancelled; no file was written.")
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self._error(message)
+
+    def _error(self, message: str) -> None:
+        self.status.setStyleSheet("color: #A61B1B;")
+        self.status.setText(message)

@@ -1,0 +1,170 @@
+"""Render the main screens to PNG files: ``python -m ato_desktop.ui.screenshots OUTDIR``.
+
+Works headless (the offscreen Qt platform is chosen when no display is set). A fresh copy of
+the demo department is written to a temporary folder, so no user data is read or changed.
+When the main window (``ato_desktop.ui.app.create_main_window``) is available it is rendered
+too; the timetable screens are rendered on their own as well:
+
+* ``timetable-group.png``: a section's week, cards coloured by course, labs spanning periods;
+* ``timetable-drag.png``: a card being dragged: every slot green / yellow (+soft) / red;
+* ``timetable-faculty.png``: a faculty member's week with the workload meter;
+* ``timetable-room.png`` and ``timetable-master.png``: a room's week, the department master view;
+* ``timetable-conflicts.png``: the conflicts panel after a manual move that clashes;
+* ``timetable-repair.png``: the dialog offering repairs for a red drop;
+* ``optimizer.png``: the optimizer panel after a short run (when the optimizer is available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _process(app, ms: int = 50) -> None:
+    from PySide6.QtCore import QElapsedTimer
+
+    t = QElapsedTimer()
+    t.start()
+    while t.elapsed() < ms:
+        app.processEvents()
+
+
+def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> list[Path]:
+    import ato_desktop.ui.qt_workarounds  # noqa: F401
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QApplication
+
+    from ato_desktop.demo import create_demo_database
+    from ato_desktop.storage.database import open_database
+    from ato_desktop.ui.timetable.commands import PlaceCommand
+    from ato_desktop.ui.timetable.model import RED, VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM, Placement
+    from ato_desktop.ui.timetable.screen import HardDropDialog, TimetableScreen
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    outdir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="ato-shots-"))
+    db_path = tmp / "demo.atodb"
+    create_demo_database(db_path)
+    written: list[Path] = []
+
+    def save(widget, name: str) -> None:
+        _process(app)
+        path = outdir / name
+        widget.grab().save(str(path))
+        written.append(path)
+        log(f"wrote {path}")
+
+    # the whole main window, when that part of the application is there
+    try:
+        from ato_desktop.ui.app import create_main_window
+    except ImportError:
+        create_main_window = None
+    if create_main_window is not None:
+        try:
+            win = create_main_window(db_path)
+            win.resize(1440, 900)
+            win.show()
+            save(win, "main-window.png")
+            win.close()
+            db = getattr(win, "database", None)
+            if db is not None and hasattr(db, "close"):
+                db.close()
+        except Exception as exc:  # the screenshots of this screen must still be made
+            log(f"main window not rendered: {type(exc).__name__}: {exc}")
+
+    db = open_database(db_path)
+    stack = QUndoStack()
+    w = TimetableScreen(db, stack)
+    w.resize(1440, 900)
+    w.show()
+    m = w.model
+    w.show_view(VIEW_GROUP, "CSE-5A")
+    save(w, "timetable-group.png")
+
+    # a drag in progress: a lecture of the shown section, hovering a red cell
+    s = next(x for x in w.grid.shown_sessions() if m.problem.session_duration[x] == 1
+             and m.views[x].groups == ("CSE-5A",))
+    w.grid.begin_drag_preview(s)
+    pv = m.preview(s)
+    P = m.problem.periods_per_day
+    red = [t for t in range(m.problem.n_slots) if pv.at(t)[0] == RED and m.problem.slot_usable[t]]
+    if red:
+        t = red[len(red) // 2]
+        w.grid.hover_cell = (w.grid.lane_index(t // P), t % P)
+    save(w, "timetable-drag.png")
+    w.grid.end_drag_preview()
+
+    fac = m.views[s].faculty[0]
+    w.show_view(VIEW_FACULTY, fac)
+    save(w, "timetable-faculty.png")
+    w.show_view(VIEW_ROOM, m.room_code(int(m.assignment.room[s])))
+    save(w, "timetable-room.png")
+    w.show_view(VIEW_MASTER)
+    save(w, "timetable-master.png")
+
+    # a manual move that clashes, then the repair dialog and the conflicts panel
+    w.show_view(VIEW_GROUP, "CSE-5A")
+    if red:
+        best = None
+        for t in red[:12]:  # a red cell for which small repairs exist makes the better picture
+            r = int(pv.rooms[t])
+            repairs = m.repairs(s, t, r)
+            if best is None or len(repairs) > len(best[2]):
+                best = (t, r, repairs)
+            if len(repairs) >= 2:
+                break
+        t, r, repairs = best
+        dlg = HardDropDialog(m, s, t, r, m.explain_drop(s, t, r), repairs, w)
+        dlg.resize(760, 340)
+        dlg.show()
+        save(dlg, "timetable-repair.png")
+        dlg.close()
+        w._push(PlaceCommand(m, [Placement(s, t, r)], "Move (screenshot)"))
+        w.tabs.setCurrentWidget(w.conflicts)
+        w.conflicts.expandAll()
+        save(w, "timetable-conflicts.png")
+        stack.undo()
+
+    # the optimizer panel after a short run
+    if w.optimizer is not None:
+        try:
+            import ato_desktop.engine.optimizer  # noqa: F401
+            have_opt = True
+        except ImportError as exc:
+            have_opt = False
+            log(f"optimizer not available ({exc}): its panel is shown idle")
+        w.tabs.setCurrentWidget(w.optimizer)
+        if have_opt:
+            w.optimizer.time_limit.setValue(optimizer_seconds)
+            w.optimizer.keep_changes.setChecked(False)
+            loop = QEventLoop()
+            w.optimizer.finished.connect(lambda _r: loop.quit())
+            QTimer.singleShot(int((optimizer_seconds + 120) * 1000), loop.quit)
+            if w.optimizer.start():
+                loop.exec()
+        save(w, "optimizer.png")
+        w.shutdown()
+    w.close()
+    db.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ato_desktop.ui.screenshots",
+                                 description="Render the main screens of ATO Desktop to PNG files.")
+    ap.add_argument("outdir", type=Path)
+    ap.add_argument("--optimizer-seconds", type=float, default=8.0)
+    args = ap.parse_args(argv)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    files = render_all(args.outdir, optimizer_seconds=args.optimizer_seconds)
+    print(f"{len(files)} screenshots in {args.outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

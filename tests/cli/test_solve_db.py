@@ -1,0 +1,54 @@
+"""End-to-end: `python -m ato_desktop solve --db DB` on a copy of the demo department."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _has_evaluate() -> bool:
+    try:
+        importlib.import_module("ato_desktop.engine.evaluate")
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_evaluate(), reason="ato_desktop.engine.evaluate (scoring layer) is not merged yet")
+def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
+    from ato_desktop.engine.evaluate import evaluate
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.storage.database import open_database
+
+    db = open_database(demo_db_path)
+    try:
+        before = {t.name for t in tts.list_timetables(db)}
+    finally:
+        db.close()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ato_desktop", "solve", "--db", str(demo_db_path), "--time-limit", "5",
+         "--seed", "3", "--name", "Optimized by test"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r"Saved as timetable version 'Optimized by test': hard (\d+), soft (\d+)", proc.stdout)
+    assert m, proc.stdout
+    hard, soft = int(m.group(1)), int(m.group(2))
+    assert hard == 0
+    assert "evals/s" in proc.stderr  # progress lines while it ran
+    db = open_database(demo_db_path)
+    try:
+        after = {t.name for t in tts.list_timetables(db)}
+        assert after - before == {"Optimized by test"}
+        comp, saved, _ = compile_database(db, "Optimized by test")
+        score = evaluate(comp.problem, saved)
+        assert (score.hard, score.soft) == (hard, soft)
+    finally:
+        db.close()

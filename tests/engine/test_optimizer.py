@@ -1,0 +1,219 @@
+"""The memetic optimizer on real problems: ITC-2007 files and the demo department.
+
+Timing figures (speed, quality on comp01-comp14) live in benchmarks/itc2007.py; the
+tests here check behaviour: determinism, locks, cancel, progress, minimal change,
+feasibility, thread friendliness.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ato_desktop.engine.optimizer import OptimizeParams, Progress, optimize
+from ato_desktop.engine.problem import Assignment
+from ato_desktop.engine.state import full_cost
+from ato_desktop.io.ctt import load_ctt_problem
+
+ITC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "itc2007"
+SMALL = dict(population_size=2, init_iterations=4_000, generation_iterations=6_000)
+
+
+@pytest.fixture(scope="module")
+def comp01(itc_dir_module):
+    return load_ctt_problem(itc_dir_module / "comp01.ctt")
+
+
+@pytest.fixture(scope="module")
+def itc_dir_module():
+    if not ITC_DIR.is_dir():
+        pytest.skip(f"ITC-2007 dataset not found at {ITC_DIR}")
+    return ITC_DIR
+
+
+@pytest.fixture(scope="module")
+def demo_problem(tmp_path_factory):
+    from ato_desktop.demo import create_demo_database
+    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.storage.database import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.atodb"
+    create_demo_database(path)
+    db = open_database(path)
+    try:
+        comp, _, _ = compile_database(db, None)
+    finally:
+        db.close()
+    return comp.problem
+
+
+def _same(a: Assignment, b: Assignment) -> bool:
+    return np.array_equal(a.start, b.start) and np.array_equal(a.room, b.room)
+
+
+def test_same_seed_and_generation_limit_give_the_same_result(comp01) -> None:
+    runs = [optimize(comp01, params=OptimizeParams(time_limit=None, generations=3, seed=7, **SMALL))
+            for _ in range(2)]
+    a, b = runs
+    assert _same(a.assignment, b.assignment)
+    assert (a.hard, a.soft, a.evaluations, a.generations) == (b.hard, b.soft, b.evaluations, b.generations)
+    assert a.generations == 3 and not a.stopped
+    # the logbook records every generation (gen 0 = initial population), same figures both times
+    assert [r["gen"] for r in a.logbook] == [0, 1, 2, 3]
+    strip = [{k: v for k, v in r.items() if k != "elapsed"} for r in a.logbook]
+    assert strip == [{k: v for k, v in r.items() if k != "elapsed"} for r in b.logbook]
+    # the reported costs are those of the returned assignment
+    assert full_cost(comp01, a.assignment) == (a.hard, a.soft)
+    other = optimize(comp01, params=OptimizeParams(time_limit=None, generations=3, seed=8, **SMALL))
+    assert not _same(other.assignment, a.assignment)
+
+
+def test_locked_sessions_stay_where_they_are_locked(comp01) -> None:
+    S = comp01.n_sessions
+    g = np.random.default_rng(3)
+    lock_t = np.full(S, -1, np.int32)
+    lock_r = np.full(S, -1, np.int32)
+    chosen = g.choice(S, size=12, replace=False)
+    for s in chosen[:8]:  # start and room locked
+        lock_t[s] = g.choice(np.flatnonzero(comp01.session_available[s]))
+        lock_r[s] = g.integers(0, comp01.n_rooms)
+    for s in chosen[8:]:  # only the room locked
+        lock_r[s] = g.integers(0, comp01.n_rooms)
+    problem = dataclasses.replace(comp01, locked_start=lock_t, locked_room=lock_r)
+    r = optimize(problem, params=OptimizeParams(time_limit=None, generations=2, seed=1, **SMALL))
+    for s in chosen[:8]:
+        assert r.assignment.start[s] == lock_t[s] and r.assignment.room[s] == lock_r[s]
+    for s in chosen[8:]:
+        assert r.assignment.room[s] == lock_r[s]
+    # a start that already keeps the locks: still kept (minimal-change run too)
+    r2 = optimize(problem, start=r.assignment,
+                  params=OptimizeParams(time_limit=None, generations=1, seed=2, minimal_change=True, **SMALL))
+    assert np.array_equal(r2.assignment.start[chosen[:8]], lock_t[chosen[:8]])
+    assert np.array_equal(r2.assignment.room[chosen], lock_r[chosen])
+
+
+def test_cancel_returns_the_best_so_far_within_half_a_second(comp01) -> None:
+    flag = threading.Event()
+    seen: list[Progress] = []
+    out = {}
+
+    def run():
+        out["r"] = optimize(comp01, params=OptimizeParams(time_limit=60, seed=0),
+                            on_progress=seen.append, should_stop=flag.is_set)
+        out["t"] = time.perf_counter()
+
+    th = threading.Thread(target=run)
+    th.start()
+    deadline = time.perf_counter() + 120
+    while not any(p.phase != "prepare" and p.best_hard >= 0 for p in seen):  # wait for a first solution
+        assert time.perf_counter() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    t_cancel = time.perf_counter()
+    flag.set()
+    th.join(30)
+    assert not th.is_alive()
+    r = out["r"]
+    latency = out["t"] - t_cancel
+    assert latency <= 0.5, f"cancel took {latency:.3f} s"
+    assert r.stopped and r.seconds < 30
+    assert (r.assignment.start >= 0).all()
+    assert full_cost(comp01, r.assignment) == (r.hard, r.soft)
+    best_seen = min((p.best_hard, p.best_soft) for p in seen if p.best_hard >= 0)
+    assert (r.hard, r.soft) <= best_seen
+
+
+def test_progress_comes_several_times_a_second(comp01) -> None:
+    stamps: list[tuple[float, Progress]] = []
+    r = optimize(comp01, params=OptimizeParams(time_limit=3, seed=0),
+                 on_progress=lambda p: stamps.append((time.perf_counter(), p)))
+    run = [(t, p) for t, p in stamps if p.phase != "prepare"]
+    gaps = np.diff([t for t, _ in run])
+    assert len(run) >= 3 * 3, len(run)
+    assert gaps.max() <= 0.5, f"longest silence {gaps.max():.3f} s"
+    evals = [p.evaluations for _, p in run]
+    assert evals == sorted(evals) and evals[-1] == r.evaluations
+    last = run[-1][1]
+    assert last.phase == "done" and (last.best_hard, last.best_soft) == (r.hard, r.soft)
+    assert all(p.evals_per_second >= 0 and p.elapsed >= 0 for _, p in run)
+
+
+def test_two_runs_in_two_threads_both_progress(comp01) -> None:
+    """The numba loops release the GIL: two runs side by side both keep moving."""
+    logs: list[list[tuple[float, int]]] = [[], []]
+    results = [None, None]
+
+    def run(i):
+        results[i] = optimize(comp01, params=OptimizeParams(time_limit=3, seed=i),
+                              on_progress=lambda p: logs[i].append((time.perf_counter(), p.evaluations)))
+
+    ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(60)
+    assert all(r is not None and r.hard == 0 for r in results)
+    t_lo = max(log[1][0] for log in logs)  # both past their first progress report
+    t_hi = min(log[-1][0] for log in logs)
+    assert t_hi - t_lo > 1.5
+    for log in logs:
+        inside = [e for t, e in log if t_lo <= t <= t_hi]
+        assert len(inside) >= 4 and inside[-1] > inside[0]
+        gaps = np.diff([t for t, _ in log[1:]])
+        assert gaps.max() <= 0.6
+
+
+def test_demo_department_reaches_zero_hard(demo_problem) -> None:
+    from ato_desktop.engine.state import full_counts
+
+    r = optimize(demo_problem, params=OptimizeParams(time_limit=6, seed=0))
+    assert r.hard == 0, full_counts(demo_problem, r.assignment)
+    assert r.first_feasible_seconds is not None and r.first_feasible_seconds <= r.seconds
+    assert full_cost(demo_problem, r.assignment) == (0, r.soft)
+    try:
+        from ato_desktop.engine.evaluate import evaluate
+    except ImportError:  # pragma: no cover - the scoring layer lives on another branch
+        return
+    assert (evaluate(demo_problem, r.assignment).hard, evaluate(demo_problem, r.assignment).soft) == (0, r.soft)
+
+
+def test_minimal_change_moves_fewer_sessions_than_a_free_run_after_a_hand_edit(demo_problem) -> None:
+    p = demo_problem
+    base = optimize(p, params=OptimizeParams(time_limit=4, seed=0)).assignment
+    assert full_cost(p, base)[0] == 0
+    # hand edit: move two single-period sessions (not in an elective basket) to other free-looking slots
+    in_sync = np.zeros(p.n_sessions, bool)
+    for m in p.sync_sets:
+        in_sync[m] = True
+    edited = base.copy()
+    movable = [s for s in range(p.n_sessions) if p.session_duration[s] == 1 and not in_sync[s]]
+    g = np.random.default_rng(5)
+    for s in g.choice(movable, size=2, replace=False):
+        choices = [t for t in range(p.n_slots) if p.slot_usable[t] and t != base.start[s]]
+        edited.start[s] = choices[int(g.integers(0, len(choices)))]
+    assert full_cost(p, edited) != full_cost(p, base)
+    keep = optimize(p, start=edited, params=OptimizeParams(time_limit=3, seed=1, minimal_change=True))
+    free = optimize(p, start=edited, params=OptimizeParams(time_limit=3, seed=1))
+    assert keep.hard == 0
+    assert keep.changed_sessions < free.changed_sessions, (keep.changed_sessions, free.changed_sessions)
+    assert keep.changed_sessions <= 12
+    moved = (keep.assignment.start != edited.start) | (p.session_needs_room & (keep.assignment.room != edited.room))
+    assert int(moved.sum()) == keep.changed_sessions
+    # the reported soft cost is the plain soft cost (no change penalty in it)
+    assert full_cost(p, keep.assignment) == (keep.hard, keep.soft)
+
+
+def test_bad_parameters_are_refused(comp01) -> None:
+    with pytest.raises(ValueError, match="time_limit or a number of generations"):
+        optimize(comp01, params=OptimizeParams(time_limit=None, generations=None))
+    with pytest.raises(ValueError, match="minimal_change needs a start"):
+        optimize(comp01, params=OptimizeParams(time_limit=1, minimal_change=True))
+    with pytest.raises(ValueError):
+        optimize(comp01, start=Assignment(np.zeros(3, np.int32), np.zeros(3, np.int32)),
+                 params=OptimizeParams(time_limit=1))
+

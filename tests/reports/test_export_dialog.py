@@ -1,0 +1,90 @@
+"""File ▸ Export PDF dialog, offscreen, rendering real PDFs in the thread pool."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QDesktopServices
+
+from ato_desktop.ui.export_dialog import ALL_ITEMS, ExportPdfDialog
+from tests.reports.conftest import outline, page_texts, read_pdf
+
+
+def test_dialog_exports_one_faculty_timetable_and_opens_it(qtbot, demo_db, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    assert dlg.version_combo.currentText() == "Reference timetable (draft)"
+    assert dlg.kind() == "book" and not dlg.item_combo.isEnabled()
+    dlg.set_kind("faculty")
+    assert dlg.item_combo.isEnabled() and dlg.item_combo.itemText(0) == ALL_ITEMS
+    dlg.set_kind("faculty", "SFE")
+    assert dlg.path_edit.text().endswith("faculty-SFE.pdf")  # a suggested name follows the choice
+    out = tmp_path / "sébastien.pdf"
+    dlg.path_edit.setText(str(out))
+    dlg.paper_combo.setCurrentText("A3")
+    dlg.portrait_radio.setChecked(True)
+    seen = []
+    dlg.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(dlg.accepted, timeout=60_000):
+        dlg.export_button.click()
+        assert not dlg.export_button.isEnabled() and not dlg.progress.isHidden()
+    reader = read_pdf(out.read_bytes())
+    assert len(reader.pages) == 1
+    assert round(float(reader.pages[0].mediabox.width)) == 842  # A3 portrait
+    assert "Dr. Sébastien Fernandes (SFE)" in page_texts(reader)[0]
+    assert seen and seen[-1] == 1000 and seen == sorted(seen)
+    assert dlg.last_result.pages == 1 and dlg.last_result.path == out
+    assert [u.toLocalFile() for u in opened] == [str(out)]
+
+
+def test_cancel_stops_the_render_and_writes_nothing(qtbot, demo_db, tmp_path):
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.open_check.setChecked(False)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    out = outdir / "book.pdf"
+    dlg.path_edit.setText(str(out))
+    dlg.export_button.click()
+    assert dlg.running()
+    dlg.cancel_button.click()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=60_000)
+    assert dlg.status.text() == "Cancelled; no file was written."
+    assert not out.exists() and list(outdir.iterdir()) == []
+    assert dlg.isVisible() or not dlg.result()  # still open, not accepted
+    assert dlg.export_button.isEnabled()
+    QThreadPool.globalInstance().waitForDone(10_000)
+
+
+def test_bad_output_folder_and_full_book(qtbot, demo_db, tmp_path):
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.open_check.setChecked(False)
+    dlg.path_edit.setText(str(tmp_path / "missing" / "book.pdf"))
+    dlg.export_button.click()
+    assert not dlg.running() and "does not exist" in dlg.status.text()
+    out = tmp_path / "book.pdf"
+    dlg.path_edit.setText(str(out))
+    with qtbot.waitSignal(dlg.accepted, timeout=90_000):
+        dlg.export_button.click()
+    reader = read_pdf(out.read_bytes())
+    assert [t for lvl, t, _ in outline(reader) if lvl == 0][:3] == ["Student groups", "Faculty", "Rooms"]
+
+
+def test_a_write_failure_is_reported_in_the_dialog(qtbot, demo_db, tmp_path):
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.open_check.setChecked(False)
+    dlg.set_kind("room", "LAB-1")
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    target = outdir / "taken.pdf"
+    target.mkdir()  # a folder where the file should go: the final rename fails
+    dlg.path_edit.setText(str(target))
+    dlg.export_button.click()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=60_000)
+    assert dlg.status.text().startswith("The PDF could not be written")
+    assert target.is_dir() and list(target.iterdir()) == []
+    assert [p.name for p in outdir.iterdir()] == ["taken.pdf"]  # no temporary file left behind
+    assert dlg.export_button.isEnabled() and dlg.result() == 0

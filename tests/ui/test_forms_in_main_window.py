@@ -1,0 +1,55 @@
+"""The availability editor and the import dialog inside the real main window (integration)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from ato_desktop.services import availability as av
+from ato_desktop.services import resources as res
+from tests.ui.conftest import answer_dialog
+
+
+def test_paint_availability_from_the_faculty_page_and_undo_with_the_window(window, qtbot):
+    page = window.show_page("faculty")
+    fac = res.get_item(window.database, "faculty", "SRA")
+    assert page.select_id(fac["id"])
+    editor = page.availability
+    assert editor is not None and editor.item_id == fac["id"]
+    qtbot.waitUntil(lambda: editor.grid.isVisible(), timeout=5000)
+    before = av.get_marks(window.database, "faculty", "SRA")
+    teaching = [p.position for p in editor.calendar.periods if not p.is_break]
+    editor.set_mark("preferred")
+    grid = editor.grid
+    vp = grid.viewport()
+    start, end = grid.cell_center(4, teaching[0]), grid.cell_center(4, teaching[1])
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    after = av.get_marks(window.database, "faculty", "SRA")
+    assert after == before | {(4, teaching[0]): "preferred", (4, teaching[1]): "preferred"}
+    window.show_page("rooms")
+    window.undo_stack.undo()
+    assert av.get_marks(window.database, "faculty", "SRA") == before
+
+
+def test_import_from_the_file_menu(window, qtbot, tmp_path):
+    from ato_desktop.ui.import_dialog import ImportDialog
+
+    f = tmp_path / "rooms.csv"
+    f.write_text("Room No,Seats,Type\nNEW-1,40,classroom\n")
+    n_before = res.count_items(window.database, "room")
+
+    def drive(dlg):
+        assert isinstance(dlg, ImportDialog)
+        with qtbot.waitSignal(dlg.validated, timeout=10_000):
+            dlg.load_file(f)
+        with qtbot.waitSignal(dlg.imported, timeout=10_000):
+            dlg.start_import()
+        return dlg.status.text()
+
+    seen = answer_dialog(qtbot, lambda: window.import_items("room"), accept=False, inspect=drive, timeout=20_000)
+    assert "Imported 1 room" in seen["info"]
+    assert res.count_items(window.database, "room") == n_before + 1
+    window.undo_stack.undo()
+    assert res.count_items(window.database, "room") == n_before
