@@ -96,8 +96,10 @@ def _numba_version() -> str:
 
 def _source_stamp() -> list:
     """What numba checks before trusting a cache entry: the source file's (or, frozen, the
-    executable's) modification time and size."""
-    path = Path(sys.executable) if getattr(sys, "frozen", False) else engine_dir() / "kernels.py"
+    executable's) modification time and size.  In a frozen build that is the running
+    executable: on Windows the windowed ``ato-desktop.exe`` and the console
+    ``ato-desktop-cli.exe`` differ, and kernels cached by one are recompiled by the other."""
+    path = Path(sys.executable).resolve() if getattr(sys, "frozen", False) else engine_dir() / "kernels.py"
     try:
         st = path.stat()
     except OSError:
