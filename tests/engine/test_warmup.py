@@ -189,11 +189,13 @@ def test_after_a_cold_warm_up_a_real_run_in_a_new_process_compiles_nothing(tmp_p
         "full_cost(p, r.assignment); full_counts(p, r.assignment)\n"
         "s = kernel_cache_stats()\n"
         "print(json.dumps({'compiled': sorted(k for k, (h, m) in s.items() if m),\n"
-        "                  'hits': sum(h for h, m in s.values())}))\n"
+        "                  'loaded': sorted(k for k, (h, m) in s.items() if h)}))\n"
     )
     run = subprocess.run([sys.executable, "-c", script, str(ITC_DIR / "comp01.ctt")], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr
     res = json.loads(run.stdout.strip().splitlines()[-1])
     assert res["compiled"] == []
-    assert res["hits"] > 10
+    # the entry points called from Python came from the cache (their callees live inside them)
+    assert {"sa_chunk", "construct", "delta_moves", "apply_moves", "load_state", "move_grid_kernel",
+            "full_cost_kernel", "full_counts", "_fill_static_kernel"} <= set(res["loaded"])
