@@ -9,6 +9,28 @@ from PySide6.QtWidgets import QApplication, QDialog
 import ato_desktop.ui.qt_workarounds  # noqa: F401  (PySide6 6.12 lowers None's refcount on every void call)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _engine_warm(tmp_path_factory):
+    """Compile (or load) the engine's kernels once, as the app's warm-up process would.
+
+    The grid only builds its engine state, and the optimizer panel only starts without a
+    warm-up process, once the warm-up marker says the kernels are compiled.
+    """
+    import os
+
+    from ato_desktop.engine import warmup
+
+    folder = tmp_path_factory.mktemp("warmup")
+    old = os.environ.get(warmup.MARKER_DIR_ENV)
+    os.environ[warmup.MARKER_DIR_ENV] = str(folder)
+    warmup.warm_up()
+    yield folder
+    if old is None:
+        os.environ.pop(warmup.MARKER_DIR_ENV, None)
+    else:
+        os.environ[warmup.MARKER_DIR_ENV] = old
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("qsettings")

@@ -92,3 +92,35 @@ def test_accept_saves_a_new_version_after_a_backup_and_undo_removes_it(qtbot, sc
     assert [t.name for t in tts.list_timetables(db)] == [REF]
     w.undo_stack.redo()
     assert m.timetable.name == "Optimized test"
+
+
+def test_first_run_prepares_the_engine_in_another_process_then_colours_and_starts(qtbot, demo_db, tmp_path,
+                                                                                  monkeypatch):
+    """Cold marker: the grid opens without engine state (no compile on the UI thread), the warm-up
+    runs in a child process, then the grid gets its state and a pending Start begins the run."""
+    from ato_desktop.engine import warmup as engine_warmup
+    from ato_desktop.ui.warmup import warmup_controller
+
+    monkeypatch.setenv(engine_warmup.MARKER_DIR_ENV, str(tmp_path / "cold-markers"))
+    assert not engine_warmup.is_warm()
+    wc = warmup_controller()
+    stack = QUndoStack()
+    with qtbot.waitSignal(wc.started, timeout=10000):
+        w = TimetableScreen(demo_db, stack, timetable=REF)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert w.model.state is None  # nothing compiled on the UI thread
+        panel = w.optimizer
+        panel.time_limit.setValue(600)
+        assert panel.start() is True
+        assert "preparing" in panel.lbl_phase.text()
+        assert not panel.running
+        with qtbot.waitSignal(panel.started, timeout=FIRST_RUN):
+            pass  # the run begins once the warm-up process has finished
+        assert engine_warmup.is_warm()
+        assert w.model.state is not None
+        with qtbot.waitSignal(panel.finished, timeout=20000):
+            panel.stop()
+    finally:
+        w.shutdown()

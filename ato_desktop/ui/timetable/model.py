@@ -121,6 +121,20 @@ class Card:
         return self.view.locked
 
 
+def engine_ready() -> bool:
+    """True when the engine's numba kernels are compiled (or a warm-up cannot tell otherwise).
+
+    Building a :class:`State` compiles its kernels on first use, which holds the GIL for tens
+    of seconds; the grid shows the timetable without colouring until the warm-up process
+    (``ato_desktop.ui.warmup``) has compiled them.
+    """
+    try:
+        from ato_desktop.engine.warmup import is_warm
+    except ImportError:
+        return True
+    return is_warm()
+
+
 class TimetableModel:
     """One timetable version in memory, with its engine state."""
 
@@ -157,13 +171,21 @@ class TimetableModel:
         self.version += 1
         self._notify("load")
 
+    def rebuild_state(self) -> None:
+        """Build the engine state now (after the first-run warm-up finished) and tell the views."""
+        self._build_state()
+        self._notify("load")
+
     def _build_state(self) -> None:
         try:
             from ato_desktop.engine.state import State
         except ImportError:  # engine not built yet: grid without colouring / score
             self.state = None
         else:
-            self.state = State(self.problem, self.assignment.copy())
+            if engine_ready():
+                self.state = State(self.problem, self.assignment.copy())
+            else:  # kernels not compiled yet: never compile on the UI thread (see ui.warmup)
+                self.state = None
         self._preview_cache: dict[tuple[int, int | None], DropPreview] = {}
         self._score_cache = None
         self._busy_cache = None

@@ -51,6 +51,7 @@ class OptimizerPanel(QWidget):
         self.undo_stack = undo_stack
         self.model = model
         self.job: Job | None = None
+        self._preparing = False  # waiting for the first-run warm-up before starting
         self.result = None
         self.compiled = None
         self.source_id: int | None = None
@@ -189,7 +190,34 @@ class OptimizerPanel(QWidget):
                               minimal_change=self.keep_changes.isChecked())
 
     def start(self) -> bool:
-        """Start a run on the version shown, in a QThreadPool worker (compile + optimize there)."""
+        """Start a run on the version shown, in a QThreadPool worker (compile + optimize there).
+
+        On the first run after an install the optimizer's kernels are compiled first, in a
+        separate process (``ui.warmup``): compiling in the worker would hold the GIL and
+        freeze the window for a minute. The run starts when that ends.
+        """
+        if self.running or self._preparing:
+            return False
+        from ato_desktop.ui.warmup import PREPARING_MESSAGE, warmup_controller
+
+        wc = warmup_controller()
+        if wc.running or not wc.is_warm():
+            self._preparing = True
+            self.start_button.setEnabled(False)
+            self.stop_button.setEnabled(True)
+            self.lbl_phase.setText("preparing the optimizer (first run only)…")
+            self.message.emit(PREPARING_MESSAGE)
+            wc.when_ready(self._start_after_warm_up)
+            return True
+        return self._start_now()
+
+    def _start_after_warm_up(self) -> None:
+        if not self._preparing:  # Stop was pressed while preparing
+            return
+        self._preparing = False
+        self._start_now()
+
+    def _start_now(self) -> bool:
         if self.running:
             return False
         try:
@@ -229,6 +257,13 @@ class OptimizerPanel(QWidget):
 
     def stop(self) -> None:
         """Ask the run to stop; ``finished`` follows with the best assignment so far."""
+        if self._preparing:
+            self._preparing = False
+            self.start_button.setEnabled(True)
+            self.stop_button.setEnabled(False)
+            self.lbl_phase.setText("idle")
+            self.message.emit("Optimizer start cancelled (it keeps preparing in the background).")
+            return
         if self.job is not None and self.job.running:
             self.job.cancel()
             self.lbl_phase.setText("stopping…")

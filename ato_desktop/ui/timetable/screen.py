@@ -148,6 +148,9 @@ class TimetableScreen(QWidget):
         changed = getattr(undo_stack, "data_changed", None)  # ato_desktop.ui.undo.UndoStack
         if changed is not None:
             changed.connect(self.on_data_changed)
+        from ato_desktop.ui.warmup import warmup_controller
+
+        warmup_controller().finished.connect(self._on_engine_ready)
         self.set_database(db, timetable)
 
     # ---- database and version -------------------------------------------------------------
@@ -191,7 +194,20 @@ class TimetableScreen(QWidget):
             return self._show_empty(f"The timetable cannot be shown: {exc}", can_create=False)
         self._pages.setCurrentWidget(self._content)
         self.timetableOpened.emit(self.model.timetable_id)
+        if self.model.state is None:  # kernels not compiled yet: prepare them in another process
+            from ato_desktop.ui.warmup import warmup_controller
+
+            if warmup_controller().ensure_started():
+                self.statusMessage.emit("Preparing the conflict checker and the optimizer (first run only)…")
         return True
+
+    def _on_engine_ready(self, ok: bool, _message: str) -> None:
+        """The first-run warm-up ended: colour the grid and score it from now on."""
+        if ok and self.model is not None and self.model.state is None:
+            from ato_desktop.ui.timetable.model import engine_ready
+
+            if engine_ready():
+                self.model.rebuild_state()
 
     def shutdown(self) -> None:
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
