@@ -57,6 +57,9 @@ def create_main_window(db_path: str | Path | None = None, *, readonly: bool = Fa
     """A main window (not shown, no event loop) with ``db_path`` open if given."""
     ensure_app()
     window = MainWindow()
+    from ato_desktop.ui import extras
+
+    extras.install(window, warm_up=False)  # Export PDF, mail settings, notifications
     if db_path is not None:
         window.open_database(Path(db_path), readonly=readonly, ask=False)
     return window
@@ -106,6 +109,11 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     app = ensure_app()
     probe = os.environ.get(PROBE_ENV) == "1"
     window = MainWindow()
+    from ato_desktop.ui import extras
+
+    # Export PDF, mail settings, notifications; and, a few seconds after start-up, the
+    # first-run compile of the optimizer in a separate process (ato_desktop.ui.warmup).
+    extras.install(window, warm_up=not probe)
     if probe:  # measure up to a window showing the requested data
         if db:
             window.open_database(Path(db), ask=False)

@@ -1,0 +1,143 @@
+"""Features that plug into the main window through its public API.
+
+:func:`install` adds, to a :class:`~ato_desktop.ui.main_window.MainWindow`:
+
+* File ▸ Export PDF… (Ctrl+P): :class:`~ato_desktop.ui.export_dialog.ExportPdfDialog` on the
+  timetable version shown in the Timetables page (PDFs render in a worker);
+* Tools ▸ Mail settings…: :class:`~ato_desktop.ui.mail_settings.MailSettingsDialog`;
+* a Notifications page: :class:`~ato_desktop.ui.notifications_view.NotificationsView`
+  (outbox, templates, schedules; it runs the database's notification scheduler);
+* Tools ▸ Prepare the optimizer: the first-run warm-up (``ato_desktop.ui.warmup``), which
+  also starts by itself a few seconds after the window shows when the kernels are not
+  compiled yet.
+
+Each piece is optional: a module that cannot be imported leaves its action out.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ato_desktop.ui.main_window import MainWindow
+
+WARM_UP_DELAY_MS = 3000  # after start-up, so the warm-up process does not slow the first window
+
+
+def _optional(module: str, name: str):
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        return None
+
+
+def current_timetable_id(window: "MainWindow") -> int | None:
+    """The version the Timetables page shows (or has selected), if any."""
+    page = window.pages.get("timetables")
+    if page is None:
+        return None
+    screen = getattr(page, "screen", None)
+    model = getattr(screen, "model", None)
+    if model is not None:
+        try:
+            return int(model.timetable_id)
+        except (AttributeError, TypeError, ValueError):
+            pass
+    selected = getattr(page, "selected_id", None)
+    return selected() if callable(selected) else None
+
+
+def _need_database(window: "MainWindow", what: str) -> bool:
+    if window.database is None:
+        QMessageBox.information(window, what, "Open a department database first.")
+        return False
+    return True
+
+
+def export_pdf(window: "MainWindow") -> None:
+    dialog_cls = _optional("ato_desktop.ui.export_dialog", "ExportPdfDialog")
+    if dialog_cls is None or not _need_database(window, "Export PDF"):
+        return
+    from ato_desktop.services import timetables as tts
+
+    if not tts.list_timetables(window.database):
+        QMessageBox.information(window, "Export PDF",
+                                "This database has no timetable version yet: create or optimize one first.")
+        return
+    dialog = dialog_cls(window.database, current_timetable_id(window), window)
+    window.export_dialog = dialog  # for tests and for the status bar
+    dialog.exec()
+    result = getattr(dialog, "last_result", None)
+    if result is not None:
+        window.show_status(f"PDF written: {result.path} ({result.pages} pages).", 10000)
+
+
+def mail_settings(window: "MainWindow") -> None:
+    dialog_cls = _optional("ato_desktop.ui.mail_settings", "MailSettingsDialog")
+    if dialog_cls is None or not _need_database(window, "Mail settings"):
+        return
+    if window.readonly:
+        QMessageBox.information(window, "Mail settings",
+                                "This database is open read-only: mail settings cannot be changed.")
+        return
+    dialog = dialog_cls(window.database, window)
+    window.mail_dialog = dialog
+    dialog.exec()
+
+
+def install(window: "MainWindow", *, warm_up: bool = True) -> None:
+    """Add the export, mail, notifications and warm-up features to ``window`` (once)."""
+    if getattr(window, "_extras_installed", False):
+        return
+    window._extras_installed = True
+    file_menu = window.menu("File")
+    if _optional("ato_desktop.ui.export_dialog", "ExportPdfDialog") is not None:
+        act = QAction("&Export PDF…", window)
+        act.setObjectName("actionExportPdf")
+        act.setShortcut(QKeySequence.StandardKey.Print)
+        act.setStatusTip("Print timetables and reports to PDF (groups, faculty, rooms, master, department book)")
+        act.triggered.connect(lambda *_: export_pdf(window))
+        before = getattr(window, "act_restore", None)
+        if before is not None:
+            file_menu.insertAction(before, act)
+        else:
+            window.add_menu_action("File", act)
+        window.act_export_pdf = act
+
+    if _optional("ato_desktop.ui.mail_settings", "MailSettingsDialog") is not None:
+        act = QAction("&Mail settings…", window)
+        act.setObjectName("actionMailSettings")
+        act.setStatusTip("SMTP server, sender and password (kept in the system keychain)")
+        act.triggered.connect(lambda *_: mail_settings(window))
+        window.add_menu_action("Tools", act)
+        window.act_mail_settings = act
+
+    view_cls = _optional("ato_desktop.ui.notifications_view", "NotificationsView")
+    if view_cls is not None and "notifications" not in window.pages:
+        window.add_page("notifications", "Notifications", view_cls(None))
+
+    controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
+    if controller is not None:
+        act = QAction("&Prepare the optimizer", window)
+        act.setObjectName("actionWarmUp")
+        act.setStatusTip("Compile the optimizer for this computer now (done once after an install)")
+
+        def prepare() -> None:
+            wc = controller()
+            if wc.is_warm() and not wc.running:
+                window.show_status("The optimizer is ready.")
+            elif wc.ensure_started():
+                window.show_status("Preparing the optimizer for this computer (first run only)…", 0)
+
+        act.triggered.connect(lambda *_: prepare())
+        window.add_menu_action("Tools", act)
+        wc = controller()
+        wc.finished.connect(lambda ok, msg: window.show_status(
+            "The optimizer is ready." if ok else f"Preparing the optimizer failed: {msg}", 10000))
+        if warm_up:
+            QTimer.singleShot(WARM_UP_DELAY_MS, wc.ensure_started)
