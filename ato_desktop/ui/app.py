@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
 
@@ -99,6 +99,8 @@ class StartDialog(QDialog):
 def _probe(window: MainWindow, app: QApplication) -> None:
     seconds = time.perf_counter() - getattr(ato_desktop, "STARTED", time.perf_counter())
     print(f"first-window {seconds:.3f}", flush=True)
+    window.close()  # releases the database and its lock
+    QThreadPool.globalInstance().waitForDone(30000)  # let a daily backup finish its file
     app.exit(0)
 
 

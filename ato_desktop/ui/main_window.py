@@ -583,6 +583,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_window_state()
+        for page in self.pages.values():
+            fn = getattr(page, "shutdown", None)
+            if fn is not None:
+                fn()
         if self.database is not None:
             self.database.close()
             self.database = None
