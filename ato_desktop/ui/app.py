@@ -120,24 +120,27 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
         return app.exec()
     window.show()
 
-    def start() -> None:
-        if db:
-            window.open_database(Path(db))
-        elif demo:
-            window.open_demo()
-        else:
-            last = st.last_file()
-            if last is not None and last.exists():
-                window.open_database(last)
-            else:
-                dlg = StartDialog(window)
-                dlg.exec()
-                if dlg.choice == StartDialog.DEMO:
-                    window.open_demo()
-                elif dlg.choice == StartDialog.NEW:
-                    window.new_department()
-                elif dlg.choice == StartDialog.OPEN:
-                    window.open_dialog()
-
-    QTimer.singleShot(0, start)
+    QTimer.singleShot(0, lambda: start_window(window, db=db, demo=demo))
     return app.exec()
+
+
+def start_window(window: MainWindow, *, db: str | Path | None = None, demo: bool = False) -> None:
+    """What the app opens at start: ``db``, the demo, the last file, or (first start) the chooser."""
+    if db:
+        window.open_database(Path(db))
+    elif demo:
+        window.open_demo()
+    else:
+        last = st.last_file()
+        if last is not None and last.exists():
+            window.open_database(last)
+        else:
+            dlg = StartDialog(window)
+            window.start_dialog = dlg
+            dlg.exec()
+            if dlg.choice == StartDialog.DEMO:
+                window.open_demo()
+            elif dlg.choice == StartDialog.NEW:
+                window.new_department()
+            elif dlg.choice == StartDialog.OPEN:
+                window.open_dialog()
