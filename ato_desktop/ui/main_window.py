@@ -103,8 +103,11 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.nav)
         split.addWidget(self.stack)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setCollapsible(1, False)
+        split.setSizes([170, 1030])
+        self.nav.setMinimumWidth(140)
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._nav_changed)
 

@@ -168,6 +168,9 @@ class ResourcePage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([600, 450])
+        self.table.horizontalHeader().setResizeContentsPrecision(60)  # fit columns to the first rows only
+        self._sized = False
         outer.addWidget(split, 1)
         self.splitter = split
 
@@ -229,6 +232,12 @@ class ResourcePage(QWidget):
         keep = self._editing["id"] if self._editing else None
         self.model.load(self.db)
         self._dirty = False
+        if not self._sized and self.model.rowCount():
+            self._sized = True
+            self.table.resizeColumnsToContents()
+            for c in range(self.model.columnCount()):
+                if self.table.columnWidth(c) > 260:
+                    self.table.setColumnWidth(c, 260)
         self._update_count()
         if keep is not None and self.model.row_of(keep) >= 0:
             self.select_id(keep)

@@ -85,7 +85,7 @@ class TimetablesPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         ll.addWidget(self.table)
@@ -150,6 +150,7 @@ class TimetablesPage(QWidget):
         self.placeholder.setParent(None)
         self.splitter.addWidget(self.screen)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([300, max(self.width() - 300, 600)])
         self._connect_screen()
         self._screen_db_pending = True
 
@@ -201,8 +202,11 @@ class TimetablesPage(QWidget):
                 it.setData(Qt.ItemDataRole.UserRole, t.id)
                 it.setToolTip(t.notes or t.name)
                 self.table.setItem(r, c, it)
+        if keep is None:
+            keep = self.open_id if self.open_id is not None else (self.infos[-1].id if self.infos else None)
         if keep is not None:
             self.select_id(keep)
+        self.table.resizeColumnsToContents()
         self._update_buttons()
 
     def selected_id(self) -> int | None:
