@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMessageBox
 
 from ato_desktop.services import resources as res
 from tests.ui.conftest import answer_dialog
@@ -197,3 +197,36 @@ def test_keyboard_undo_shortcut(window, qtbot, demo_db_path):
     assert count(demo_db_path, "department") == 2
     qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert count(demo_db_path, "department") == 3
+
+
+def test_unsaved_edits_are_not_lost_silently_when_choosing_another_row(window, qtbot, demo_db_path):
+    page = window.show_page("rooms")
+    first = page.current_item()
+    assert first["code"] == "CR-101"
+    page.form.editors["name"].setText("Big hall")
+
+    def click(button):
+        def inspect(box):
+            text = box.text()
+            box.button(button).click()
+            return text
+        return inspect
+
+    # Cancel: stays on the edited room with the edits
+    seen = answer_dialog(qtbot, lambda: page.table.selectRow(1), accept=None,
+                         inspect=click(QMessageBox.StandardButton.Cancel))
+    assert seen["info"] == "Save your changes to CR-101?"
+    qtbot.waitUntil(lambda: page.table.currentIndex().row() == 0)
+    assert page.current_item()["code"] == "CR-101" and page.form.editors["name"].text() == "Big hall"
+
+    # Discard: moves on, nothing saved
+    answer_dialog(qtbot, lambda: page.table.selectRow(1), accept=None, inspect=click(QMessageBox.StandardButton.Discard))
+    assert page.current_item()["code"] == "CR-102"
+    assert res.get_item(window.database, "room", "CR-101")["name"] == "Classroom 101"
+
+    # Save: saved, then moves on
+    page.form.editors["capacity"].setValue(99)
+    answer_dialog(qtbot, lambda: page.table.selectRow(2), accept=None, inspect=click(QMessageBox.StandardButton.Save))
+    assert res.get_item(window.database, "room", "CR-102")["capacity"] == 99
+    assert page.current_item()["code"] == "CR-103" and not page.form_dirty
+    assert window.undo_stack.undoText().startswith("Edit room CR-102")
