@@ -100,7 +100,6 @@ def _probe(window: MainWindow, app: QApplication) -> None:
     seconds = time.perf_counter() - getattr(ato_desktop, "STARTED", time.perf_counter())
     print(f"first-window {seconds:.3f}", flush=True)
     window.close()  # releases the database and its lock
-    QThreadPool.globalInstance().waitForDone(30000)  # let a daily backup finish its file
     app.exit(0)
 
 
@@ -117,11 +116,28 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
             window.open_database(ensure_demo_database(), ask=False)
         window.show()
         QTimer.singleShot(0, lambda: _probe(window, app))
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            _dispose(window)
     window.show()
-
     QTimer.singleShot(0, lambda: start_window(window, db=db, demo=demo))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        _dispose(window)
+
+
+def _dispose(window: MainWindow) -> None:
+    """Delete the window's C++ side before the interpreter ends (PySide can crash if it is left to GC)."""
+    QThreadPool.globalInstance().waitForDone(30000)
+    try:
+        import shiboken6
+
+        if shiboken6.isValid(window):
+            shiboken6.delete(window)
+    except Exception:
+        pass
 
 
 def start_window(window: MainWindow, *, db: str | Path | None = None, demo: bool = False) -> None:
