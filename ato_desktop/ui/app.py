@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
 
@@ -25,6 +25,7 @@ import ato_desktop
 from ato_desktop import APP_NAME, __version__
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.main_window import MainWindow
+from ato_desktop.ui.workers import wait_for_workers
 
 PROBE_ENV = "ATO_STARTUP_PROBE"
 
@@ -130,7 +131,7 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
 
 def _dispose(window: MainWindow) -> None:
     """Delete the window's C++ side before the interpreter ends (PySide can crash if it is left to GC)."""
-    QThreadPool.globalInstance().waitForDone(30000)
+    wait_for_workers(30000)
     try:
         import shiboken6
 

@@ -230,3 +230,45 @@ def test_unsaved_edits_are_not_lost_silently_when_choosing_another_row(window, q
     assert res.get_item(window.database, "room", "CR-102")["capacity"] == 99
     assert page.current_item()["code"] == "CR-103" and not page.form_dirty
     assert window.undo_stack.undoText().startswith("Edit room CR-102")
+
+
+def test_duplicate_prefills_a_new_item_with_a_free_code(window, qtbot, demo_db_path):
+    page = window.show_page("faculty")
+    src = res.get_item(window.database, "faculty", "SRA")
+    page.select_id(src["id"])
+    qtbot.mouseClick(page.dup_button, Qt.MouseButton.LeftButton)
+    assert page.current_item() is None  # a new, unsaved item
+    assert page.form.editors["code"].text() == "SRA-2"
+    assert page.form_title.text() == "New faculty member (copy of Dr. Srinivasa Rao (SRA))"
+    page.form.editors["name"].setText("Dr. S. Rao Junior")
+    assert page.save()
+    copy = res.get_item(window.database, "faculty", "SRA-2")
+    same = ("designation", "department", "max_weekly_periods", "max_daily_periods", "max_consecutive", "email")
+    assert {k: copy[k] for k in same} == {k: src[k] for k in same}
+    assert copy["name"] == "Dr. S. Rao Junior" and count(demo_db_path, "faculty") == 20
+
+
+def test_closing_with_unsaved_edits_asks_first(window, qtbot):
+    page = window.show_page("departments")
+    page.new_item()
+    page.form.editors["code"].setText("CIVIL")
+    page.form.editors["name"].setText("Civil Engineering")
+    window.show_page("rooms")
+
+    def cancel(box):
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        return box.text()
+
+    seen = answer_dialog(qtbot, window.close, accept=None, inspect=cancel)
+    assert seen["info"] == "Save your changes to the new department?"
+    assert window.isVisible() and window.current_page_key() == "departments"
+
+    def save(box):
+        box.button(QMessageBox.StandardButton.Save).click()
+
+    answer_dialog(qtbot, window.close, accept=None, inspect=save)
+    assert not window.isVisible() and window.database is None
+    from ato_desktop.storage.database import open_database
+
+    with open_database(page.db.path) as db:
+        assert res.get_item(db, "department", "CIVIL")["name"] == "Civil Engineering"

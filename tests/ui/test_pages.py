@@ -186,7 +186,7 @@ def test_restore_from_backup_in_a_worker_keeps_the_lock(window, qtbot, demo_db_p
     assert count(demo_db_path, "room") == 11
     job = window.restore_backup_file(backup)
     qtbot.waitUntil(lambda: job.done, timeout=20000)
-    assert job.error is None
+    assert job.error is None, job.error
     assert count(demo_db_path, "room") == 10
     assert window.database is job.result and page.model.rowCount() == 10
     assert window.undo_stack.count() == 0
