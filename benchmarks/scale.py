@@ -40,6 +40,10 @@ TEACHING_PERIODS = [i for i, p in enumerate(PERIODS) if not p[3]]
 UI_LIMIT_MS = 200.0
 
 
+def progress(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
 def build(path: Path, departments: int) -> dict[str, float]:
     """Create the database through the services; returns build timings (seconds)."""
     t = {}
@@ -49,26 +53,28 @@ def build(path: Path, departments: int) -> dict[str, float]:
         depts = [f"D{d:02d}" for d in range(departments)]
         t0 = time.perf_counter()
         res.bulk_create(db, "department", [{"code": c, "name": f"Department {c}", "is_home": c == "D00"} for c in depts])
-        res.bulk_create(db, "faculty", [
-            {"code": f"{c}F{i:02d}", "name": f"Teacher {i} of {c}", "department": c,
-             "email": f"t{i}.{c.lower()}@example.edu", "max_weekly_periods": 18}
-            for c in depts for i in range(30)])
-        res.bulk_create(db, "room", [
-            {"code": f"{c}R{i:02d}", "capacity": 70, "department": c, "kind": "classroom"}
-            for c in depts for i in range(12)])
-        res.bulk_create(db, "group", [
-            {"code": f"{c}-{prog}{sem}{sec}", "department": c, "programme": prog, "semester": sem,
-             "section": sec, "strength": 60}
-            for c in depts for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for sec in "ABC"])
-        res.bulk_create(db, "course", [
-            {"code": f"{c}-{prog}{sem}C{k}", "title": f"Course {k} of {prog} semester {sem}", "department": c,
-             "lecture_hours": 3, "tutorial_hours": 1 if k % 2 else 0}
-            for c in depts for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for k in range(6)])
+        # One bulk_create (one transaction) per department and entity: a single call for all
+        # 20 departments slows down quadratically (the session grows with every row; see the report).
+        for c in depts:
+            res.bulk_create(db, "faculty", [
+                {"code": f"{c}F{i:02d}", "name": f"Teacher {i} of {c}", "department": c,
+                 "email": f"t{i}.{c.lower()}@example.edu", "max_weekly_periods": 18} for i in range(30)])
+            res.bulk_create(db, "room", [
+                {"code": f"{c}R{i:02d}", "capacity": 70, "department": c, "kind": "classroom"} for i in range(12)])
+            res.bulk_create(db, "group", [
+                {"code": f"{c}-{prog}{sem}{sec}", "department": c, "programme": prog, "semester": sem,
+                 "section": sec, "strength": 60}
+                for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for sec in "ABC"])
+            res.bulk_create(db, "course", [
+                {"code": f"{c}-{prog}{sem}C{k}", "title": f"Course {k} of {prog} semester {sem}", "department": c,
+                 "lecture_hours": 3, "tutorial_hours": 1 if k % 2 else 0}
+                for prog in ("BT", "MS") for sem in (1, 3, 5, 7) for k in range(6)])
         t["build: resources"] = time.perf_counter() - t0
+        progress(f"resources of {departments} departments created in {t['build: resources']:.1f} s")
         t0 = time.perf_counter()
         rnd = random.Random(7)
-        acts = []
         for c in depts:
+            acts = []
             for prog in ("BT", "MS"):
                 for sem in (1, 3, 5, 7):
                     for sec in "ABC":
@@ -81,7 +87,8 @@ def build(path: Path, departments: int) -> dict[str, float]:
                             if k % 2:
                                 acts.append({"course": course, "kind": "T", "groups": [group],
                                              "faculty": [teacher], "sessions_per_week": 1})
-        res.bulk_create(db, "activity", acts)
+            res.bulk_create(db, "activity", acts)
+            progress(f"activities of {c}: {time.perf_counter() - t0:.1f} s so far")
         t["build: activities"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         tts.create_timetable(db, "Scale test")
@@ -92,6 +99,7 @@ def build(path: Path, departments: int) -> dict[str, float]:
 
 
 def timed(label: str, fn, results: dict, repeat: int):
+    progress(label)
     times = []
     value = None
     for _ in range(repeat):
@@ -179,6 +187,7 @@ def run_ui(path: Path, settle: float = 1.0) -> dict[str, list[float]]:
     window.show()
     app.processEvents()
     r["UI: create and show main window"] = [time.perf_counter() - t0]
+    progress("UI: opening the database in the main window")
     t0 = time.perf_counter()
     ok = window.open_database(path, ask=False)
     app.processEvents()
@@ -187,6 +196,7 @@ def run_ui(path: Path, settle: float = 1.0) -> dict[str, list[float]]:
         raise SystemExit(f"the main window could not open {path}")
     r["UI: longest stall after open"] = [settle_for(settle)]
     for key in list(window.pages):
+        progress(f"UI: page {key}")
         t0 = time.perf_counter()
         window.show_page(key)
         app.processEvents()

@@ -75,3 +75,15 @@ def test_command_detection():
     assert _names_a_command(["info", "--db", "x.atodb"])
     assert _names_a_command(["--db", "x.atodb", "backup", "list"])
     assert _names_a_command(["--help"])
+
+
+def test_engine_names_are_the_functions_whatever_was_imported_first():
+    import subprocess
+    import sys
+
+    code = ("import ato_desktop.engine.evaluate, ato_desktop.engine.state\n"
+            "from ato_desktop.engine import evaluate, full_cost, State\n"
+            "assert callable(evaluate) and callable(full_cost) and isinstance(State, type)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr

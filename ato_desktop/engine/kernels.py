@@ -815,20 +815,168 @@ def _local(cp, st, ms, k, stamp, tmp):
 def delta_moves(cp, st, ms, mt, mr, k, tmp):
     """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged.
 
-    (Numba-IR inlining, ``inline="always"``, of these kernels into the search loops
-    made the first compile take minutes, so every kernel is a plain call.)"""
-    stamp = _mark_moves(cp, st, ms, mt, mr, k)
-    h0, s0, p0 = _local(cp, st, ms, k, stamp, tmp)
+    The bodies of ``_mark_moves`` and ``_local`` are written out here (phase 0: before the
+    moves, phase 1: after): every call that passes the compiled tuples costs about a
+    microsecond of reference counting, and numba-IR inlining (``inline="always"``) made
+    the first compile take minutes."""
+    st.stamp[0] += 1
+    stamp = st.stamp[0]
+    n = st.l_n
+    n[:] = 0
     for i in range(k):
         s = ms[i]
-        st.old_t[i] = st.start[s]
-        st.old_r[i] = st.room[s]
-        res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
-        _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
-                   st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
-        _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
-                 st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
-    h1, s1, p1 = _local(cp, st, ms, k, stamp, tmp)
+        st.mk_s[s] = stamp
+        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
+            t = st.start[s] if side == 0 else mt[i]
+            if t < 0:
+                continue
+            r = st.room[s] if side == 0 else mr[i]
+            rr = r if cp.needs_room[s] else -1
+            for u in range(t, min(t + cp.dur[s], cp.T)):
+                if rr >= 0 and st.mk_rt[rr, u] != stamp:
+                    st.mk_rt[rr, u] = stamp
+                    st.l_rt[n[0], 0] = rr
+                    st.l_rt[n[0], 1] = u
+                    n[0] += 1
+                d = u // cp.P
+                for jj in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+                    q = cp.res_idx[jj]
+                    st.mk_qt[q, u] = stamp
+                    if st.mk_qd[q, d] != stamp:
+                        st.mk_qd[q, d] = stamp
+                        st.l_qd[n[1], 0] = q
+                        st.l_qd[n[1], 1] = d
+                        n[1] += 1
+        for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
+            q = cp.res_idx[j]
+            if st.mk_q[q] != stamp:
+                st.mk_q[q] = stamp
+                st.l_q[n[2]] = q
+                n[2] += 1
+        c = cp.course[s]
+        if st.mk_c[c] != stamp:
+            st.mk_c[c] = stamp
+            st.l_c[n[3]] = c
+            n[3] += 1
+        for j in range(cp.ss_ptr[s], cp.ss_ptr[s + 1]):
+            y = cp.ss_idx[j]
+            if st.mk_y[y] != stamp:
+                st.mk_y[y] = stamp
+                st.l_y[n[4]] = y
+                n[4] += 1
+    h0 = 0
+    s0 = 0
+    p0 = 0
+    h1 = 0
+    s1 = 0
+    p1 = 0
+    for phase in range(2):
+        h = 0
+        so = 0
+        pen = 0
+        w = cp.w
+        n = st.l_n
+        for i in range(k):  # body of sess_cost, written out (no call)
+            s = ms[i]
+            t = st.start[s]
+            r = st.room[s]
+            if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
+                if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
+                    pen += st.anchor_w[0]
+            if t < 0:
+                h += w[UNSCHED]
+                continue
+            h += cp.static_h[s, t]
+            so += cp.static_s[s, t]
+            if cp.needs_room[s]:
+                if r < 0:
+                    h += w[UNSCHED]
+                else:
+                    h += cp.room_h[s, r]
+                    so += cp.room_s[s, r]
+                    if w[ROOMUNAV] != 0:
+                        for u in range(t, min(t + cp.dur[s], cp.T)):
+                            if not cp.room_avail[r, u]:
+                                h += w[ROOMUNAV]
+            if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
+                h += w[LOCK]
+        if w[ROOMCLASH] != 0:
+            for i in range(n[0]):
+                x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
+                if x > 1:
+                    h += w[ROOMCLASH] * (x - 1)
+        if w[RCLASH] != 0:
+            cl = 0
+            for i in range(k):
+                s = ms[i]
+                t = st.start[s]
+                if t < 0:
+                    continue
+                for u in range(t, min(t + cp.dur[s], cp.T)):
+                    for j in range(st.slot_n[u]):
+                        y = st.slot_list[u, j]
+                        if cp.conf[s, y]:
+                            cl += 1
+                for j in range(i + 1, k):
+                    y = ms[j]
+                    if cp.conf[s, y] and st.start[y] >= 0:
+                        lo = max(t, st.start[y])
+                        hi = min(min(t + cp.dur[s], st.start[y] + cp.dur[y]), cp.T)
+                        if hi > lo:
+                            cl -= hi - lo
+            h += w[RCLASH] * cl
+        tmp[:] = 0
+        occ = st.occ
+        for i in range(n[1]):
+            q = st.l_qd[i, 0]
+            _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
+                        w[DLOAD] == 0, w[MAXCONS] == 0, w[GAPS] == 0, cp.usable, occ, q, st.l_qd[i, 1], tmp)
+        for i in range(n[2]):
+            q = st.l_q[i]
+            if cp.max_days[q] > 0 and cp.is_fac[q]:
+                tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
+            if cp.is_grp[q] and w[ISO] != 0:
+                P = cp.P
+                for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
+                    y = cp.rs_idx[j]
+                    t = st.start[y]
+                    if t < 0:
+                        continue
+                    aff = st.mk_s[y] == stamp
+                    if not aff and t % P != 0 and st.mk_qt[q, t - 1] == stamp:
+                        aff = True
+                    if not aff:
+                        nx = min(t + cp.dur[y], cp.T)
+                        if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
+                            aff = True
+                    if aff:
+                        tmp[ISO] += iso_of(P, cp.T, cp.dur[y], occ, q, t)
+        for i in range(n[3]):
+            c = st.l_c[i]
+            _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
+        for i in range(n[4]):
+            tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
+        a, b = _weighted(w, tmp)
+        lh = h + a
+        ls = so + b
+        lp = pen
+        if phase == 0:
+            h0 = lh
+            s0 = ls
+            p0 = lp
+            for i in range(k):
+                s = ms[i]
+                st.old_t[i] = st.start[s]
+                st.old_r[i] = st.room[s]
+                res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
+                _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                           st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s)
+                _place_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], res, cp.course[s], st.start, st.room,
+                         st.occ, st.rocc, st.pos, st.slot_n, st.slot_list, st.cday, st.croom, s, mt[i], mr[i])
+        else:
+            h1 = lh
+            s1 = ls
+            p1 = lp
     for i in range(k - 1, -1, -1):
         s = ms[i]
         res = cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]]
@@ -931,7 +1079,7 @@ def move_grid_kernel(cp, st, s, gh, gs):
 #   p_sync, p_swap, p_room, p_kempe
 F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE = range(7)
 # ipar layout (int64): iterations done, accepted, improving
-I_ITER, I_ACC, I_IMPR = range(3)
+I_ITER, I_ACC, I_IMPR, I_SKIP = range(4)
 
 
 @njit(cache=True, nogil=True)
@@ -960,6 +1108,32 @@ def _pick_room(cp, rs, s):
     if n == 0:
         return rnd_int(rs, cp.R)
     return cp.ar_idx[a + rnd_int(rs, n)]
+
+
+@njit(cache=True, nogil=True)
+def _good_room(cp, st, rs, s, t):
+    """A cheap room choice for s starting at t (used by the constructor)."""
+    a = cp.ar_ptr[s]
+    b = cp.ar_ptr[s + 1]
+    if b == a:
+        return rnd_int(rs, cp.R)
+    c = cp.course[s]
+    best = -1
+    bkey = 0
+    for j in range(a, b):
+        r = cp.ar_idx[j]
+        busy = 0
+        for u in range(t, min(t + cp.dur[s], cp.T)):
+            busy += st.rocc[r, u]
+            if not cp.room_avail[r, u]:
+                busy += 1
+        key = busy * 1000000 + (cp.room_s[s, r] + (cp.w[RSTAB] if st.croom[c, r] == 0 else 0)) * 1000
+        slack = cp.room_cap[r] - cp.size[s]
+        key += slack if 0 <= slack < 1000 else 999
+        if best < 0 or key < bkey:
+            best = r
+            bkey = key
+    return best
 
 
 @njit(cache=True, nogil=True)
@@ -994,15 +1168,12 @@ def construct(cp, st, rs, units, u_ptr, u_idx, u_fixed, cs_ptr, cs_idx, W):
                 s = s0
                 ms[0] = s
                 mt[0] = t
-                if cp.needs_room[s] and cp.lock_r[s] < 0:
-                    na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
-                    nr = na if na > 0 else cp.R
-                else:
-                    nr = 1
+                # one room per start slot: the free allowed room that costs least (room terms,
+                # room stability), then the tightest fit; S*T deltas instead of S*T*R
+                nr = 1
                 for ri in range(nr):
                     if cp.needs_room[s] and cp.lock_r[s] < 0:
-                        na = cp.ar_ptr[s + 1] - cp.ar_ptr[s]
-                        mr[0] = cp.ar_idx[cp.ar_ptr[s] + ri] if na > 0 else ri
+                        mr[0] = _good_room(cp, st, rs, s, t)
                     elif cp.lock_r[s] >= 0:
                         mr[0] = cp.lock_r[s]
                     else:
@@ -1120,6 +1291,53 @@ def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
 
 
 @njit(cache=True, nogil=True)
+def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_r, conf, slot_n, slot_list,
+                 room, ms, mt, mr, k):
+    """True when moving ms[i] to (mt[i], mr[i]) surely creates a hard violation, judged from
+    the moved sessions' own terms, clashes with unmoved sessions and clashes among the
+    moved ones.  (False does not mean feasible: daily load, sync sets... are left to the delta.)"""
+    for i in range(k):
+        s = ms[i]
+        t = mt[i]
+        r = mr[i]
+        if t < 0 or static_h[s, t] > 0:
+            return True
+        if (lock_t[s] >= 0 and t != lock_t[s]) or (lock_r[s] >= 0 and r != lock_r[s]):
+            return True
+        nr = needs_room[s]
+        if nr:
+            if r < 0 or room_h[s, r] > 0:
+                return True
+        end = min(t + dur[s], T)
+        for u in range(t, end):
+            if nr and not room_avail[r, u]:
+                return True
+            for j in range(slot_n[u]):
+                y = slot_list[u, j]
+                moved = False
+                for m in range(k):
+                    if ms[m] == y:
+                        moved = True
+                        break
+                if moved:
+                    continue
+                if conf[s, y]:
+                    return True
+                if nr and needs_room[y] and room[y] == r:
+                    return True
+        for m in range(i + 1, k):
+            y = ms[m]
+            ty = mt[m]
+            if ty < 0:
+                continue
+            lo = max(t, ty)
+            hi = min(end, min(ty + dur[y], T))
+            if hi > lo and (conf[s, y] or (nr and needs_room[y] and mr[m] == r)):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
              fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
     """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
@@ -1217,9 +1435,17 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             ms[0] = s
             mt[0] = t
             mr[0] = r
+        ipar[I_ITER] += 1
+        if st.tot[0] == 0 and _breaks_hard(cp.T, cp.dur, cp.needs_room, cp.static_h, cp.room_h, cp.room_avail,
+                                           cp.lock_t, cp.lock_r, cp.conf, st.slot_n, st.slot_list, st.room,
+                                           ms, mt, mr, k):
+            # from a feasible state this move adds at least one hard violation: its cost is
+            # >= W (far above any temperature), so it is rejected without a full delta
+            ipar[I_SKIP] += 1
+            temp *= alpha
+            continue
         dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
         f = W * dh + ds + dp
-        ipar[I_ITER] += 1
         if f <= 0 or rnd_float(rs) < np.exp(-f / temp):
             commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp)
             ipar[I_ACC] += 1

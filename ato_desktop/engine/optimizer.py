@@ -48,17 +48,17 @@ class OptimizeParams:
     time_limit: float | None = 60.0  # seconds; None = stop by generations only
     generations: int | None = None  # generation budget (deterministic runs)
     seed: int = 0
-    population_size: int = 8
+    population_size: int = 2
     minimal_change: bool = False  # start from `start`, penalise every session moved away from it
     change_penalty: int | None = None  # soft units per moved session when minimal_change; None = 10 x largest soft weight
     crossover_rate: float = 0.3
     tournament_size: int = 2
-    init_iterations: int = 100_000  # annealing iterations for each initial individual
-    generation_iterations: int = 200_000  # annealing iterations per offspring
+    init_iterations: int = 20_000  # annealing iterations for each initial individual
+    generation_iterations: int = 300_000  # annealing iterations per offspring
     hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
-    temp_start: float = 6.0  # global schedule, in soft units
-    temp_end: float = 0.15
-    generation_cooling: float = 0.4  # each offspring anneals from T(frac) to T(frac) * this
+    temp_start: float = 2.0  # global schedule, in soft units
+    temp_end: float = 0.05
+    generation_cooling: float = 0.3  # each offspring anneals from T(frac) to T(frac) * this
     p_sync: float = 0.15  # neighbourhood mix (renormalised when a kind is not possible)
     p_swap: float = 0.3
     p_room: float = 0.1
@@ -324,7 +324,7 @@ class _Search:
         rs = self._seed()
         fpar = np.array([t_hi, (t_lo / t_hi) ** (1.0 / max(1, iterations)), self.W,
                          p.p_sync, p.p_swap, p.p_room, p.p_kempe], np.float64)
-        ipar = np.zeros(3, np.int64)
+        ipar = np.zeros(4, np.int64)
         best_t = st.start.copy()
         best_r = st.room.copy()
         best_f = np.array([st.tot[0], st.tot[1] + st.tot[2], st.tot[1]], np.int64)
@@ -365,7 +365,7 @@ def _warm_up(sr: "_Search") -> None:
     SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.u_ptr, sr.u_idx, sr.u_fixed,
                  sr.cs_ptr, sr.cs_idx, 1.0)
     fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0], np.float64)
-    ipar = np.zeros(3, np.int64)
+    ipar = np.zeros(4, np.int64)
     bt, br = st.start.copy(), st.room.copy()
     bf = np.zeros(3, np.int64)
     SK.sa_chunk(cp, st, rs, sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx, sr.kempe_ok, sr.cs_ptr,

@@ -26,8 +26,10 @@ _applied = False
 
 def pyside_leaks_none() -> bool:
     """True when a void Qt call lowers ``None``'s reference count (the bug this module works around)."""
-    from PySide6.QtCore import QObject
-
+    try:
+        from PySide6.QtCore import QObject
+    except ImportError:  # no Qt at all: nothing to work around
+        return False
     obj = QObject()
     before = sys.getrefcount(None)
     for _ in range(100):

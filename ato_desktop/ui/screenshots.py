@@ -68,7 +68,17 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
             win = create_main_window(db_path)
             win.resize(1440, 900)
             win.show()
+            try:  # the Timetables page with the reference version open
+                page = win.show_page("timetables")
+                from ato_desktop.services import timetables as tts
+
+                page.open_timetable(tts.list_timetables(win.database)[0].id)
+                page.screen.show_view(VIEW_GROUP, "CSE-5A")
+            except Exception as exc:
+                log(f"timetables page not opened in the main window: {type(exc).__name__}: {exc}")
             save(win, "main-window.png")
+            if hasattr(win, "shutdown"):
+                win.shutdown()
             win.close()
             db = getattr(win, "database", None)
             if db is not None and hasattr(db, "close"):

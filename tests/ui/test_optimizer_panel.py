@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(_OPT_ERROR is not None,
                                 reason=f"ato_desktop.engine.optimizer cannot be imported: {_OPT_ERROR}")
 
 REF = "Reference timetable"
+FIRST_RUN = 300_000  # ms: a fresh checkout compiles the optimizer's numba kernels on the first run (~2 min)
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def screen(qtbot, demo_db):
 
 def test_progress_arrives_and_stop_returns_the_best_so_far(qtbot, screen):
     panel = screen.optimizer
-    panel.time_limit.setValue(60)
+    panel.time_limit.setValue(600)
     panel.population.setValue(4)
     panel.seed.setValue(3)
     panel.keep_changes.setChecked(False)
@@ -45,7 +46,7 @@ def test_progress_arrives_and_stop_returns_the_best_so_far(qtbot, screen):
     assert panel.running and not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
     assert not panel.start()  # one run at a time
     # snapshots arrive while the run goes on; the chart gets a point once a best solution exists
-    qtbot.waitUntil(lambda: len(seen) >= 3 and panel.hard_series.count() >= 2, timeout=40000)
+    qtbot.waitUntil(lambda: len(seen) >= 3 and panel.hard_series.count() >= 2, timeout=FIRST_RUN)
     assert all(p.elapsed >= 0 and p.evaluations >= 0 for p in seen)
     assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)
     assert panel.soft_series.count() == panel.hard_series.count()
@@ -55,7 +56,7 @@ def test_progress_arrives_and_stop_returns_the_best_so_far(qtbot, screen):
         panel.stop_button.click()
     result = blocker.args[0]
     assert result is not None and result.stopped
-    assert result.seconds < 50  # well before the 60 s limit
+    assert result.seconds < 590  # well before the time limit
     assert not panel.running and panel.accept_button.isEnabled() and panel.discard_button.isEnabled()
     panel.discard_button.click()
     assert panel.result is None and not panel.accept_button.isEnabled()
@@ -71,7 +72,7 @@ def test_accept_saves_a_new_version_after_a_backup_and_undo_removes_it(qtbot, sc
     panel.time_limit.setValue(3)
     panel.population.setValue(4)
     panel.keep_changes.setChecked(True)
-    with qtbot.waitSignal(panel.finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
         panel.start()
     result = blocker.args[0]
     assert result is not None

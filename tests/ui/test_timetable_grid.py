@@ -286,3 +286,22 @@ def test_conflicts_panel_lists_a_forced_clash_and_double_click_selects_its_sessi
     w.undo_stack.undo()
     assert m.hard == 0
     assert not any(it.text(0).startswith("Hard conflicts (") and not it.text(0).endswith("(0)") for it in panel.items())
+
+
+def test_click_selects_then_keyboard_locks_and_unschedules(qtbot, screen):
+    w, m, db = screen, screen.model, screen.db
+    a, b = [x for x in w.grid.shown_sessions() if m.problem.session_duration[x] == 1][:2]
+    qtbot.mouseClick(w.grid, Qt.LeftButton, pos=w.grid.item_of(a).rect.center().toPoint())
+    qtbot.mouseClick(w.grid, Qt.LeftButton, Qt.ControlModifier, pos=w.grid.item_of(b).rect.center().toPoint())
+    assert m.selection == {a, b}
+    qtbot.keyClick(w.grid, Qt.Key_L)
+    assert m.is_locked(a) and m.is_locked(b) and w.undo_stack.count() == 1
+    assert db_place(db, m.views[a].id)[3] and db_place(db, m.views[b].id)[3]
+    qtbot.keyClick(w.grid, Qt.Key_Delete)  # locked cards stay
+    assert int(m.assignment.start[a]) >= 0 and w.undo_stack.count() == 1
+    qtbot.keyClick(w.grid, Qt.Key_L)  # unlock both
+    qtbot.keyClick(w.grid, Qt.Key_Delete)
+    assert set(w.tray.sessions()) >= {a, b} and w.undo_stack.count() == 3
+    assert db_place(db, m.views[a].id)[:3] == (None, None, None)
+    w.undo_stack.undo()  # one step puts both back
+    assert int(m.assignment.start[a]) >= 0 and int(m.assignment.start[b]) >= 0 and m.hard == 0

@@ -69,3 +69,50 @@ def test_every_view_kind_shows_cards(qtbot, demo_db):
     dur = int(m.problem.session_duration[lab])
     start = int(m.assignment.start[lab]) % m.problem.periods_per_day
     assert it.rect.width() >= sum(w.grid.col_w(p) for p in range(start, start + dur)) - 6
+
+
+def test_conflicts_of_a_large_department_are_evaluated_in_a_worker(qtbot, demo_db, monkeypatch):
+    from ato_desktop.ui.timetable import conflicts
+
+    monkeypatch.setattr(conflicts, "SYNC_LIMIT", 0)  # the demo counts as large
+    w = TimetableScreen(demo_db, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    w.show()
+    panel = w.conflicts
+    qtbot.waitUntil(lambda: panel.topLevelItemCount() == 2, timeout=20000)
+    m = w.model
+    s = w.grid.shown_sessions()[0]
+    with qtbot.waitSignal(panel.refreshed, timeout=20000):
+        w.unschedule(s)
+        assert panel.topLevelItem(0).text(0) == "Evaluating…"  # the GUI did not wait for it
+    assert panel.topLevelItem(0).text(0) == "Hard conflicts (1)"
+    assert m.score().hard == m.hard == 1
+
+
+def test_qt_workaround_keeps_none_alive_through_many_void_calls(qapp):
+    import sys
+
+    from PySide6.QtCore import QObject
+
+    from ato_desktop.ui import qt_workarounds
+
+    obj = QObject()
+    for _ in range(200_000):  # enough to free None without the workaround when the bug is present
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) > 1000
+    if qt_workarounds.pyside_leaks_none():
+        assert qt_workarounds._applied
+
+
+def test_screenshot_command_writes_pngs(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from ato_desktop.ui.screenshots import render_all
+
+    files = render_all(tmp_path / "shots", optimizer_seconds=1, log=lambda _m: None)
+    names = {f.name for f in files}
+    assert {"timetable-group.png", "timetable-drag.png", "timetable-faculty.png", "timetable-master.png",
+            "timetable-repair.png", "timetable-conflicts.png", "optimizer.png"} <= names
+    for f in files:
+        img = QImage(str(f))
+        assert not img.isNull() and img.width() >= 600 and img.height() >= 300, f

@@ -96,6 +96,7 @@ class TimetableGrid(QWidget):
     dropRequested = Signal(int, int, int, int)  # session, start slot, room (-1 = choose), target session (-1)
     lockRequested = Signal(list, bool)
     unscheduleRequested = Signal(int)
+    unscheduleManyRequested = Signal(list)
     sessionClicked = Signal(int)
     message = Signal(str)
 
@@ -111,6 +112,7 @@ class TimetableGrid(QWidget):
         self.entity = entity
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.ClickFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.drag_session: int | None = None
         self.hover_cell: tuple[int, int] | None = None
@@ -468,12 +470,39 @@ class TimetableGrid(QWidget):
     # ---- mouse: click, context menu, drag start ---------------------------------------
     def mousePressEvent(self, ev: QMouseEvent) -> None:
         it = self.item_at(ev.position())
+        self.setFocus(Qt.MouseFocusReason)
         if ev.button() == Qt.LeftButton and it is not None:
             self._press = (ev.position().toPoint(), it.session)
+            if ev.modifiers() & (Qt.ControlModifier | Qt.ShiftModifier):
+                self.model.selection ^= {it.session}
+            else:
+                self.model.selection = {it.session}
+            self.update()
             self.sessionClicked.emit(it.session)
         else:
             self._press = None
+            if ev.button() == Qt.LeftButton and self.model.selection:
+                self.model.selection = set()
+                self.update()
         super().mousePressEvent(ev)
+
+    def keyPressEvent(self, ev) -> None:
+        """Delete / Backspace: unschedule the selected cards; L: lock or unlock them; Esc: clear the selection."""
+        sel = sorted(s for s in self.model.selection if s in set(self.shown_sessions()))
+        if ev.key() in (Qt.Key_Delete, Qt.Key_Backspace) and sel:
+            self.unscheduleManyRequested.emit(sel)
+            ev.accept()
+            return
+        if ev.key() == Qt.Key_L and sel and not ev.modifiers() & ~Qt.KeypadModifier:
+            self.lockRequested.emit(sel, not all(self.model.is_locked(s) for s in sel))
+            ev.accept()
+            return
+        if ev.key() == Qt.Key_Escape and self.model.selection:
+            self.model.selection = set()
+            self.update()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:
         if self._press is not None and ev.buttons() & Qt.LeftButton:

@@ -547,7 +547,7 @@ class TimetableModel:
             from ato_desktop.engine.evaluate import evaluate
         except ImportError:
             evaluate = None
-        if evaluate is not None:
+        if evaluate is not None and self.problem.n_sessions <= 600:  # two full evaluations: small departments
             a = self.assignment.copy()
             a.start[s], a.room[s] = t, r
             before = {(name, v.message) for name, c in self.score().by_constraint.items() for v in c.violations}

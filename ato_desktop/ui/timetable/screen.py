@@ -6,7 +6,7 @@ goes through ``undo_stack`` as one named step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -109,6 +109,7 @@ class TimetableScreen(QWidget):
     """
 
     statusMessage = Signal(str)
+    status = Signal(str)  # the main window's name for the same thing
     timetableOpened = Signal(int)
 
     def __init__(self, db: Database | None, undo_stack, parent=None, *, timetable: int | str | None = None,
@@ -141,6 +142,12 @@ class TimetableScreen(QWidget):
         el.addStretch(2)
         self._pages.addWidget(self._empty)
         self._content: QWidget | None = None
+        self._dirty = False
+        self._announce_pending = False
+        self.statusMessage.connect(self.status)
+        changed = getattr(undo_stack, "data_changed", None)  # ato_desktop.ui.undo.UndoStack
+        if changed is not None:
+            changed.connect(self.on_data_changed)
         self.set_database(db, timetable)
 
     # ---- database and version -------------------------------------------------------------
@@ -191,8 +198,44 @@ class TimetableScreen(QWidget):
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
+    def on_data_changed(self, entity: str) -> None:
+        """Another part of the app changed data: versions are re-listed; anything else reloads the grid."""
+        if self.model is None or self.db is None:
+            return
+        if entity == "timetable":
+            if not self.showing_timetable:
+                return
+            ids = {t.id for t in tts.list_timetables(self.db)}
+            if self.model.timetable_id not in ids:  # the version shown was deleted elsewhere
+                self.set_database(self.db)
+            else:
+                self._fill_versions()
+            return
+        self._dirty = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        if self._dirty:
+            self.refresh()
+
+    def _announce(self) -> None:
+        """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
+        changed = getattr(self.undo_stack, "data_changed", None)
+        if changed is None or self._announce_pending:
+            return
+        self._announce_pending = True
+
+        def fire() -> None:
+            self._announce_pending = False
+            changed.emit("timetable")
+
+        QTimer.singleShot(0, fire)
+
     def refresh(self) -> None:
         """Reload the current version (e.g. after activities were edited elsewhere)."""
+        self._dirty = False
         if self.model is not None and self._pages.currentWidget() is self._content:
             self.open_timetable(self.model.timetable_id)
 
@@ -299,6 +342,7 @@ class TimetableScreen(QWidget):
         self.grid.dropRequested.connect(self.handle_drop, Qt.QueuedConnection)
         self.grid.lockRequested.connect(self.lock_sessions)
         self.grid.unscheduleRequested.connect(self.unschedule)
+        self.grid.unscheduleManyRequested.connect(self.unschedule_sessions)
         self.grid.message.connect(self.statusMessage)
         self.tray.unscheduleRequested.connect(self.unschedule, Qt.QueuedConnection)
         self.tray.dragStarted.connect(self.grid.begin_drag_preview)
@@ -351,6 +395,8 @@ class TimetableScreen(QWidget):
     # ---- live labels -------------------------------------------------------------------
     def _on_model(self, what: str) -> None:
         m = self.model
+        if what in ("placement", "lock", "load"):
+            self._announce()
         if what == "load":
             self._fill_versions()
             self._kind_changed()
@@ -439,6 +485,16 @@ class TimetableScreen(QWidget):
             self.statusMessage.emit(f"{m.short_label(s)} is locked.")
             return False
         return self._push(PlaceCommand(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
+
+    def unschedule_sessions(self, sessions: list[int]) -> bool:
+        """Send several sessions to the tray in ONE undo step (locked ones stay)."""
+        m = self.model
+        free = [s for s in sessions if not m.is_locked(s) and int(m.assignment.start[s]) >= 0]
+        if not free:
+            self.statusMessage.emit("Nothing to unschedule (locked sessions stay where they are).")
+            return False
+        what = m.short_label(free[0]) if len(free) == 1 else f"{len(free)} sessions"
+        return self._push(PlaceCommand(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
 
     def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
         return self._push(LockCommand(self.model, list(sessions), locked))

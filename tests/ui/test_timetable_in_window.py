@@ -1,0 +1,36 @@
+"""The timetable screen inside the real main window (Timetables page): open, move, undo, reload on edits."""
+
+from __future__ import annotations
+
+from ato_desktop.services import timetables as tts
+from ato_desktop.ui.timetable.model import GREEN, VIEW_GROUP
+from ato_desktop.ui.timetable.screen import TimetableScreen
+
+
+def test_open_a_version_move_a_card_and_undo_from_the_window(qtbot, window):
+    page = window.show_page("timetables")
+    db = window.database
+    ref = tts.list_timetables(db)[0]
+    page.open_timetable(ref.id)
+    screen = page.screen
+    assert isinstance(screen, TimetableScreen) and screen.showing_timetable
+    m = screen.model
+    assert m.timetable_id == ref.id and m.hard == 0
+    screen.show_view(VIEW_GROUP, "CSE-3A")
+    s = next(x for x in screen.grid.shown_sessions() if m.problem.session_duration[x] == 1)
+    pv = m.preview(s)
+    t = next(t for t in range(m.problem.n_slots) if pv.at(t)[0] == GREEN and t != int(m.assignment.start[s]))
+    before = int(m.assignment.start[s])
+    assert screen.handle_drop(s, t, -1)
+    assert window.undo_stack.count() == 1 and window.undo_stack.undoText().startswith("Move ")
+    v = next(x for x in tts.list_sessions(db, ref.id) if x.id == m.views[s].id)
+    assert v.day * m.problem.periods_per_day + v.period == t
+    window.undo_stack.undo()
+    assert int(m.assignment.start[s]) == before
+    # an edit elsewhere (any entity) reloads the grid from the database
+    version = m.version
+    window.undo_stack.data_changed.emit("activity")
+    qtbot.waitUntil(lambda: m.version > version, timeout=5000)
+    assert m.timetable_id == ref.id
+    # the page's version list follows the screen's changes
+    qtbot.waitUntil(lambda: page.infos and page.infos[0].id == ref.id, timeout=2000)

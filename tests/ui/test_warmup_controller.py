@@ -1,0 +1,127 @@
+"""WarmUpController: the warm-up runs in a separate process and the UI thread keeps running.
+
+The real cold compile takes minutes of CPU on a loaded machine: that test is marked
+``slow``; the fast ones use a real child process with a fake command, or the real
+``ato-desktop warm-up --if-needed`` command when the marker says warm.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from ato_desktop.engine import warmup as engine_warmup
+from ato_desktop.ui.warmup import WarmUpController, warm_up_command, warmup_controller
+
+
+@pytest.fixture
+def cold(tmp_path, monkeypatch):
+    """A marker folder of this test's own: not warm."""
+    monkeypatch.setenv(engine_warmup.MARKER_DIR_ENV, str(tmp_path / "markers"))
+    assert not engine_warmup.is_warm()
+    return tmp_path
+
+
+def _ticks(qtbot):
+    """A timer on the UI thread: it keeps ticking only if nothing blocks the event loop."""
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    return timer, ticks
+
+
+def test_ensure_started_runs_the_command_in_a_process_and_reports(qtbot, cold):
+    c = WarmUpController(command=[sys.executable, "-c", "import time; time.sleep(1.0); print('fake prepared')"])
+    timer, ticks = _ticks(qtbot)
+    with qtbot.waitSignal(c.started, timeout=2000):
+        assert c.ensure_started() is True
+    assert c.running is True
+    assert c.ensure_started() is True  # one process at a time
+    with qtbot.waitSignal(c.finished, timeout=20000) as sig:
+        pass
+    timer.stop()
+    assert sig.args == [True, "fake prepared"]
+    assert c.running is False and c.last_ok is True
+    assert len(ticks) >= 10  # the UI thread went on while the child ran (1 s at 20 ms ticks)
+
+
+def test_a_failing_or_missing_command_reports_failure(qtbot, cold):
+    c = WarmUpController(command=[sys.executable, "-c", "import sys; print('kernels broke'); sys.exit(3)"])
+    with qtbot.waitSignal(c.finished, timeout=20000) as sig:
+        c.ensure_started()
+    ok, message = sig.args
+    assert ok is False and "exit code 3" in message and "kernels broke" in message
+    assert not c.running
+
+    missing = WarmUpController(command=[str(cold / "no-such-program"), "warm-up"])
+    with qtbot.waitSignal(missing.finished, timeout=10000) as sig:
+        missing.ensure_started()
+    ok, message = sig.args
+    assert ok is False and "Could not start" in message and "no-such-program" in message
+    assert not missing.running
+
+
+def test_when_ready_runs_the_action_after_the_warm_up(qtbot, cold):
+    c = WarmUpController(command=[sys.executable, "-c", "print('done')"])
+    calls = []
+    with qtbot.waitSignal(c.finished, timeout=20000):
+        assert c.when_ready(lambda: calls.append(c.running)) is True
+        assert calls == []
+    assert calls == [False]
+
+
+def test_nothing_starts_when_warm_and_when_ready_runs_at_once(qtbot, cold):
+    engine_warmup._write_marker(1.0)
+    c = WarmUpController(command=[sys.executable, "-c", "raise SystemExit(9)"])
+    assert c.is_warm()
+    assert c.ensure_started() is False and not c.running
+    calls = []
+    assert c.when_ready(lambda: calls.append(1)) is False
+    assert calls == [1]
+
+
+def test_the_real_command_in_a_real_process_when_warm(qtbot, cold):
+    """The real `python -m ato_desktop warm-up --quiet --if-needed` child: with the marker
+    written it ends at once, exit code 0, its message reaches finished()."""
+    engine_warmup._write_marker(1.0)
+    assert warm_up_command()[1:] == ["-m", "ato_desktop", "warm-up", "--quiet", "--if-needed"]
+    c = WarmUpController()
+    with qtbot.waitSignal(c.finished, timeout=60000) as sig:
+        assert c.start() is True
+    assert sig.args == [True, "The optimizer is already prepared for this computer."]
+
+
+def test_stop_kills_a_running_warm_up(qtbot, cold):
+    c = WarmUpController(command=[sys.executable, "-c", "import time; time.sleep(60)"])
+    with qtbot.waitSignal(c.started, timeout=2000):
+        c.ensure_started()
+    with qtbot.waitSignal(c.finished, timeout=10000) as sig:
+        c.stop()
+    assert sig.args[0] is False and not c.running
+
+
+def test_the_shared_controller_is_one_object(qapp):
+    assert warmup_controller() is warmup_controller()
+    assert warmup_controller().parent() is qapp
+
+
+@pytest.mark.slow
+def test_a_cold_real_warm_up_in_a_process(qtbot, cold, monkeypatch):
+    """Minutes of CPU: an empty numba cache; the real child compiles, the UI thread keeps
+    ticking, and afterwards the app's process sees the kernels as warm."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(cold / "numba-cache"))
+    c = WarmUpController()
+    assert not c.is_warm()
+    timer, ticks = _ticks(qtbot)
+    with qtbot.waitSignal(c.finished, timeout=1_200_000) as sig:
+        assert c.ensure_started() is True
+    timer.stop()
+    ok, message = sig.args
+    assert ok, message
+    assert message.startswith("Optimizer prepared in ")
+    assert c.is_warm() and any((cold / "numba-cache").rglob("*.nbi"))
+    assert len(ticks) > 100
