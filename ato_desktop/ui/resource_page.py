@@ -220,6 +220,8 @@ class ResourcePage(QWidget):
     def on_data_changed(self, entity: str) -> None:
         self._dirty = True
         self._choices_dirty = True
+        if entity == "external" and self.form_dirty:
+            return  # e.g. availability painted beside a form being edited: keep the edits, reload later
         if self.isVisible():
             self.reload()
 

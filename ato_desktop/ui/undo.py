@@ -29,10 +29,21 @@ class UndoStack(QUndoStack):
         super().__init__(parent)
         self.database = None
         self.setUndoLimit(200)
+        self._index = 0
+        self.indexChanged.connect(self._index_changed)
+
+    def _index_changed(self, index: int) -> None:
+        """Commands pushed by other parts (imports, availability, the grid) do not report what they
+        changed: tell the views that something outside the standard commands changed."""
+        moved = self.command(index - 1 if index > self._index else index)
+        self._index = index
+        if moved is not None and not isinstance(moved, ServiceCommand):
+            self.data_changed.emit("external")
 
     def set_database(self, db) -> None:
         """A new database: the history of the old one does not apply to it."""
         self.clear()
+        self._index = 0
         self.database = db
 
 

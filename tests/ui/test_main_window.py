@@ -272,3 +272,50 @@ def test_closing_with_unsaved_edits_asks_first(window, qtbot):
 
     with open_database(page.db.path) as db:
         assert res.get_item(db, "department", "CIVIL")["name"] == "Civil Engineering"
+
+
+def test_lists_follow_commands_pushed_by_other_parts(window, qtbot, tmp_path):
+    import pytest
+
+    pytest.importorskip("ato_desktop.ui.import_dialog")
+    page = window.show_page("rooms")
+    n = page.model.rowCount()
+    f = tmp_path / "rooms.csv"
+    f.write_text("Room No,Seats,Type\nNEW-1,40,classroom\nNEW-2,30,lab\n")
+
+    def drive(dlg):
+        with qtbot.waitSignal(dlg.validated, timeout=10_000):
+            dlg.load_file(f)
+        with qtbot.waitSignal(dlg.imported, timeout=10_000):
+            dlg.start_import()
+
+    answer_dialog(qtbot, lambda: window.import_items("room"), accept=False, inspect=drive, timeout=20_000)
+    assert page.model.rowCount() == n + 2
+    window.undo_stack.undo()  # the import dialog's own command
+    assert page.model.rowCount() == n
+    window.undo_stack.redo()
+    assert page.model.rowCount() == n + 2
+
+
+def test_lists_follow_plain_undo_commands_of_other_parts(window):
+    from PySide6.QtGui import QUndoCommand
+
+    class AddRoom(QUndoCommand):  # a part that knows nothing of data_changed
+        def __init__(self, db):
+            super().__init__("Add room X-1")
+            self.db = db
+
+        def redo(self):
+            res.create_item(self.db, "room", {"code": "X-1", "capacity": 10})
+
+        def undo(self):
+            res.delete_item(self.db, "room", "X-1")
+
+    page = window.show_page("rooms")
+    n = page.model.rowCount()
+    window.undo_stack.push(AddRoom(window.database))
+    assert page.model.rowCount() == n + 1
+    window.undo_stack.undo()
+    assert page.model.rowCount() == n
+    window.undo_stack.redo()
+    assert page.model.rowCount() == n + 1
