@@ -115,6 +115,8 @@ def main() -> int:
     print(f"worst median {worst_median:.1f} ms (target < {TARGET_MS:.0f} ms): "
           f"{'OK' if worst_median < TARGET_MS else 'TOO SLOW'}")
     window.close()
+    window.deleteLater()
+    QApplication.processEvents()
     if tmp is not None:
         tmp.cleanup()
     return 0

@@ -25,6 +25,7 @@ import ato_desktop
 from ato_desktop import APP_NAME, __version__
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.main_window import MainWindow
+from ato_desktop.ui.workers import wait_for_workers
 
 PROBE_ENV = "ATO_STARTUP_PROBE"
 
@@ -102,6 +103,7 @@ class StartDialog(QDialog):
 def _probe(window: MainWindow, app: QApplication) -> None:
     seconds = time.perf_counter() - getattr(ato_desktop, "STARTED", time.perf_counter())
     print(f"first-window {seconds:.3f}", flush=True)
+    window.close()  # releases the database and its lock
     app.exit(0)
 
 
@@ -123,27 +125,47 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
             window.open_database(ensure_demo_database(), ask=False)
         window.show()
         QTimer.singleShot(0, lambda: _probe(window, app))
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            _dispose(window)
     window.show()
+    QTimer.singleShot(0, lambda: start_window(window, db=db, demo=demo))
+    try:
+        return app.exec()
+    finally:
+        _dispose(window)
 
-    def start() -> None:
-        if db:
-            window.open_database(Path(db))
-        elif demo:
-            window.open_demo()
+
+def _dispose(window: MainWindow) -> None:
+    """Delete the window's C++ side before the interpreter ends (PySide can crash if it is left to GC)."""
+    wait_for_workers(30000)
+    try:
+        import shiboken6
+
+        if shiboken6.isValid(window):
+            shiboken6.delete(window)
+    except Exception:
+        pass
+
+
+def start_window(window: MainWindow, *, db: str | Path | None = None, demo: bool = False) -> None:
+    """What the app opens at start: ``db``, the demo, the last file, or (first start) the chooser."""
+    if db:
+        window.open_database(Path(db))
+    elif demo:
+        window.open_demo()
+    else:
+        last = st.last_file()
+        if last is not None and last.exists():
+            window.open_database(last)
         else:
-            last = st.last_file()
-            if last is not None and last.exists():
-                window.open_database(last)
-            else:
-                dlg = StartDialog(window)
-                dlg.exec()
-                if dlg.choice == StartDialog.DEMO:
-                    window.open_demo()
-                elif dlg.choice == StartDialog.NEW:
-                    window.new_department()
-                elif dlg.choice == StartDialog.OPEN:
-                    window.open_dialog()
-
-    QTimer.singleShot(0, start)
-    return app.exec()
+            dlg = StartDialog(window)
+            window.start_dialog = dlg
+            dlg.exec()
+            if dlg.choice == StartDialog.DEMO:
+                window.open_demo()
+            elif dlg.choice == StartDialog.NEW:
+                window.new_department()
+            elif dlg.choice == StartDialog.OPEN:
+                window.open_dialog()

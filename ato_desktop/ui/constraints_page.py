@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from ato_desktop.engine.problem import DEFAULT_WEIGHTS
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import DatabaseError
@@ -14,13 +13,28 @@ from ato_desktop.ui.undo import UpdateItemCommand
 
 class ConstraintsPage(ResourcePage):
     def __init__(self, undo_stack, parent=None):
-        super().__init__("constraint", undo_stack, parent, choice_overrides={"type": tuple(DEFAULT_WEIGHTS)})
+        super().__init__("constraint", undo_stack, parent, choice_overrides={"type": ()})
+        self._types_loaded = False
         self.toggle_action = QAction("Enable / disable", self)
         self.toggle_action.setObjectName("actionToggleConstraint")
         self.toggle_action.setToolTip("Switch the selected constraint on or off (Ctrl+E)")
         self.toggle_action.setShortcut("Ctrl+E")
         self.toggle_action.triggered.connect(lambda *_: self.toggle_enabled())
         self.add_page_action(self.toggle_action)
+
+    def ensure_loaded(self) -> None:
+        if not self._types_loaded:  # the engine's constraint names (imported late: numpy is slow to load)
+            from ato_desktop.engine.problem import DEFAULT_WEIGHTS
+
+            combo = self.form.editors["type"]
+            text = combo.currentText()
+            combo.blockSignals(True)
+            for name in DEFAULT_WEIGHTS:
+                combo.addItem(name, name)
+            combo.setEditText(text)
+            combo.blockSignals(False)
+            self._types_loaded = True
+        super().ensure_loaded()
 
     def toggle_enabled(self) -> bool:
         item = self._editing

@@ -41,7 +41,7 @@ from ato_desktop.storage.database import DB_SUFFIX, Database, DatabaseError, ope
 from ato_desktop.storage.instance import DatabaseInUseError, open_for_editing
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.undo import UndoStack
-from ato_desktop.ui.workers import run_in_thread
+from ato_desktop.ui.workers import file_pool, run_in_thread
 
 FILE_FILTER = f"ATO Desktop databases (*{DB_SUFFIX});;All files (*)"
 
@@ -103,8 +103,11 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.nav)
         split.addWidget(self.stack)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setCollapsible(1, False)
+        split.setSizes([170, 1030])
+        self.nav.setMinimumWidth(140)
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._nav_changed)
 
@@ -338,6 +341,8 @@ class MainWindow(QMainWindow):
         path = Path(path).expanduser()
         if self.database is not None and self.database.path.resolve() == path.resolve() and not readonly:
             return True
+        if self.database is not None and ask and not self.confirm_unsaved():
+            return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             try:
@@ -384,7 +389,7 @@ class MainWindow(QMainWindow):
             elif result is not None:
                 self.show_status(f"Daily backup saved in {Path(result).parent.name}.")
 
-        self.last_job = run_in_thread(lambda: backups.daily_backup(db.path), done)
+        self.last_job = run_in_thread(lambda: backups.daily_backup(db.path), done, pool=file_pool())
 
     def close_database(self) -> None:
         self.set_database(None)
@@ -487,7 +492,7 @@ class MainWindow(QMainWindow):
             else:
                 self.show_status(f"Saved a copy to {result}.")
 
-        self.last_job = run_in_thread(lambda: backup_database(src, dest), done)
+        self.last_job = run_in_thread(lambda: backup_database(src, dest), done, pool=file_pool())
         return self.last_job
 
     def restore_from_backup(self) -> None:
@@ -522,7 +527,7 @@ class MainWindow(QMainWindow):
             self.set_database(new_db)
             self.show_status(f"Restored {Path(backup).name}. The data before it was backed up first.", 15000)
 
-        self.last_job = run_in_thread(lambda: backups.restore(db, backup), done)
+        self.last_job = run_in_thread(lambda: backups.restore(db, backup), done, pool=file_pool())
         return self.last_job
 
     def _give_all(self) -> None:
@@ -581,8 +586,27 @@ class MainWindow(QMainWindow):
     def save_window_state(self) -> None:
         st.save_window(self.saveGeometry(), self.saveState(), self.current_page_key())
 
+    def confirm_unsaved(self) -> bool:
+        """Before closing the database: offer to save forms with unsaved edits. False = the user cancelled."""
+        for key, page in self.pages.items():
+            if not getattr(page, "form_dirty", False):
+                continue
+            self.show_page(key)
+            answer = page.ask_unsaved()
+            if answer == "cancel" or (answer == "save" and not page.save()):
+                return False
+            page.form_dirty = False
+        return True
+
     def closeEvent(self, event) -> None:
+        if self.database is not None and not self.confirm_unsaved():
+            event.ignore()
+            return
         self.save_window_state()
+        for page in self.pages.values():
+            fn = getattr(page, "shutdown", None)
+            if fn is not None:
+                fn()
         if self.database is not None:
             self.database.close()
             self.database = None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -96,6 +97,9 @@ class ResourcePage(QWidget):
         self._dirty = True
         self._choices_dirty = True
         self._editing: dict | None = None  # the item shown in the form; None = a new item
+        self.form_dirty = False  # the form holds edits not saved yet
+        self._programmatic = False  # selection changed by the page itself: do not ask about edits
+        self._restoring = False  # selection put back after "Cancel": keep the form as it is
         self.setObjectName(f"page_{entity}")
 
         self.model = ResourceTableModel(entity, self)
@@ -168,6 +172,9 @@ class ResourcePage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([600, 450])
+        self.table.horizontalHeader().setResizeContentsPrecision(60)  # fit columns to the first rows only
+        self._sized = False
         outer.addWidget(split, 1)
         self.splitter = split
 
@@ -213,6 +220,8 @@ class ResourcePage(QWidget):
     def on_data_changed(self, entity: str) -> None:
         self._dirty = True
         self._choices_dirty = True
+        if entity == "external" and self.form_dirty:
+            return  # e.g. availability painted beside a form being edited: keep the edits, reload later
         if self.isVisible():
             self.reload()
 
@@ -229,12 +238,18 @@ class ResourcePage(QWidget):
         keep = self._editing["id"] if self._editing else None
         self.model.load(self.db)
         self._dirty = False
+        if not self._sized and self.model.rowCount():
+            self._sized = True
+            self.table.resizeColumnsToContents()
+            for c in range(self.model.columnCount()):
+                if self.table.columnWidth(c) > 260:
+                    self.table.setColumnWidth(c, 260)
         self._update_count()
         if keep is not None and self.model.row_of(keep) >= 0:
             self.select_id(keep)
         elif self._editing is not None or not self.form_title.text():
             if self.proxy.rowCount():
-                self.table.selectRow(0)
+                self._select_row(0)
                 self._show_item(self.proxy.index(0, 0))
             else:
                 self.new_item()
@@ -262,15 +277,67 @@ class ResourcePage(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} {self.spec.plural.lower()}")
 
-    def _current_changed(self, current: QModelIndex, _previous) -> None:
-        if current.isValid():
-            self._show_item(current)
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if not current.isValid() or self._restoring:
+            return
+        if self.form_dirty and not self._programmatic:
+            item = self.model.item(self.proxy.mapToSource(current).row())
+            if self._editing is None or item["id"] != self._editing["id"]:
+                answer = self.ask_unsaved()
+                if answer == "cancel":
+                    QTimer.singleShot(0, lambda: self._back_to_edited(previous))
+                    return
+                if answer == "save":
+                    target = item["id"]
+                    if not self.save():
+                        QTimer.singleShot(0, lambda: self._back_to_edited(previous))
+                        return
+                    self.select_id(target)
+                    return
+        self._show_item(current)
+
+    def _back_to_edited(self, previous: QModelIndex) -> None:
+        """Put the selection back on the item whose edits are kept (without asking again)."""
+        self._restoring = True
+        try:
+            sm = self.table.selectionModel()
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            if self._editing is not None and self.model.row_of(self._editing["id"]) >= 0:
+                idx = self.proxy.mapFromSource(self.model.index(self.model.row_of(self._editing["id"]), 0))
+                sm.setCurrentIndex(idx, flags)
+            else:
+                self.table.clearSelection()
+        finally:
+            self._restoring = False
+
+    def _select_row(self, row: int) -> None:
+        self._programmatic = True
+        try:
+            self.table.selectRow(row)
+        finally:
+            self._programmatic = False
+
+    def ask_unsaved(self) -> str:
+        """'save', 'discard' or 'cancel' for the form's unsaved edits."""
+        what = self._editing["_label"] if self._editing else f"the new {self.spec.label.lower()}"
+        box = QMessageBox(self)
+        box.setObjectName("unsavedBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save your changes to {what}?")
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
     def _show_item(self, proxy_index: QModelIndex) -> None:
         item = self.model.item(self.proxy.mapToSource(proxy_index).row())
         self._ensure_choices()
         self._editing = item
         self.form.set_values(item)
+        self.form_dirty = False
         self.form_title.setText(f"{self.spec.label}: {item['_label']}")
         self._update_buttons()
         self.item_shown(item)
@@ -289,8 +356,12 @@ class ResourcePage(QWidget):
         if not idx.isValid():  # filtered out: clear the filter to show it
             self.filter_edit.clear()
             idx = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self._programmatic = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._programmatic = False
         self.table.scrollTo(idx)
         self._show_item(idx)
         return True
@@ -305,6 +376,7 @@ class ResourcePage(QWidget):
         if values:
             base.update({k: v for k, v in values.items() if k in base})
         self.form.set_values(base)
+        self.form_dirty = False
         self.form_title.setText(f"New {self.spec.label.lower()}")
         self._update_buttons()
         self.item_shown(None)
@@ -332,9 +404,11 @@ class ResourcePage(QWidget):
             self.new_item()
         else:
             self.form.set_values(self._editing)
+            self.form_dirty = False
         self._update_buttons()
 
     def _form_edited(self) -> None:
+        self.form_dirty = True
         self.save_button.setEnabled(not self.readonly)
 
     def _update_buttons(self) -> None:
@@ -380,6 +454,7 @@ class ResourcePage(QWidget):
             self.form.show_error(exc)
             self.status.emit(f"Not saved: {exc}")
             return False
+        self.form_dirty = False
         if self._editing is not None:
             self.select_id(self._editing["id"])
         return True
@@ -413,7 +488,7 @@ class ResourcePage(QWidget):
         self.status.emit(f"Deleted {what}. Edit ▸ Undo puts it back.")
         if self.proxy.rowCount():
             r = min(max(row, 0), self.proxy.rowCount() - 1)
-            self.table.selectRow(r)
+            self._select_row(r)
             self._show_item(self.proxy.index(r, 0))
         return True
 

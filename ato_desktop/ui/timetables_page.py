@@ -53,6 +53,7 @@ class TimetablesPage(QWidget):
         self._dirty = True
         self.infos: list[tts.TimetableInfo] = []
         self.open_id: int | None = None
+        self._screen_db_pending = False
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
@@ -84,29 +85,20 @@ class TimetablesPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         ll.addWidget(self.table)
         split.addWidget(left)
 
+        # The grid (ato_desktop.ui.timetable.screen) is imported and built when the page is first shown:
+        # it loads the engine, which would slow down the start of the app.
         self.screen = None
-        cls = timetable_screen_class()
-        if cls is not None:
-            try:
-                self.screen = cls(None, undo_stack, split)
-            except Exception:  # the grid cannot start without a database: create it on first open
-                self.screen = None
-            self._screen_cls = cls
-        else:
-            self._screen_cls = None
-        if self.screen is not None:
-            split.addWidget(self.screen)
-        else:
-            self.placeholder = QLabel("Open a version to see it here." if cls else
-                                      "The timetable grid is not part of this build.", split)
-            self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            split.addWidget(self.placeholder)
+        self._screen_cls = None
+        self._screen_tried = False
+        self.placeholder = QLabel("Open a version to see it here.", split)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        split.addWidget(self.placeholder)
         split.setStretchFactor(1, 3)
         self.splitter = split
         outer = QVBoxLayout(self)
@@ -114,28 +106,85 @@ class TimetablesPage(QWidget):
         outer.addWidget(split)
         self._update_buttons()
 
+    def _connect_screen(self) -> None:
+        for sig, slot in (("timetableOpened", self._screen_opened), ("statusMessage", self.status.emit)):
+            signal = getattr(self.screen, sig, None)
+            if signal is not None:
+                signal.connect(slot)
+
     # -- data ----------------------------------------------------------------
     def set_database(self, db, readonly: bool = False) -> None:
+        if db is not self.db:
+            self.shutdown()
         self.db, self.readonly = db, readonly
         self.open_id = None
         self._dirty = True
-        if self.screen is not None and hasattr(self.screen, "set_database"):
-            self.screen.set_database(db)
+        # the grid compiles the problem (and loads the engine): give it the database only when the page is shown
+        self._screen_db_pending = True
         if self.isVisible():
             self.reload()
         self._update_buttons()
 
     def on_data_changed(self, entity: str) -> None:
-        if entity in ("*", "timetable"):
+        if entity in ("*", "timetable", "activity", "calendar", "room"):
             self._dirty = True
+            self._screen_stale = True
             if self.isVisible():
-                self.reload()
+                self.ensure_loaded()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.ensure_loaded()
 
+    def _make_screen(self) -> None:
+        if self.screen is not None or self.db is None:
+            return
+        if not self._screen_tried:
+            self._screen_tried = True
+            self._screen_cls = timetable_screen_class()
+            if self._screen_cls is None:
+                self.placeholder.setText("The timetable grid is not part of this build.")
+        if self._screen_cls is None:
+            return
+        self.screen = self._screen_cls(None, self.undo_stack, self.splitter)
+        self.placeholder.setParent(None)
+        self.splitter.addWidget(self.screen)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([300, max(self.width() - 300, 600)])
+        self._connect_screen()
+        self._screen_db_pending = True
+
+    def _hand_database_to_screen(self, tid) -> None:
+        if self.screen is None or not hasattr(self.screen, "set_database"):
+            return
+        # The window's undo stack was already cleared when this database was opened; the screen clears
+        # it again when its database changes, which here (late, on first show) would drop the user's
+        # edits on other pages. Tell it the database is the current one.
+        if getattr(self.screen, "db", None) is not self.db and self.db is not None:
+            self.screen.db = self.db
+        self.screen.set_database(self.db, tid)
+
+    def shutdown(self) -> None:
+        """Stop a running optimizer (before the window or the database closes)."""
+        fn = getattr(self.screen, "shutdown", None)
+        if fn is not None:
+            fn()
+
+    def _screen_opened(self, tid: int) -> None:
+        if self.open_id != tid:
+            self.open_id = tid
+            self._dirty = True
+            if self.isVisible():
+                self.reload()
+
     def ensure_loaded(self) -> None:
+        self._make_screen()
+        if self._screen_db_pending:
+            self._screen_db_pending = False
+            self._hand_database_to_screen(None)
+        elif getattr(self, "_screen_stale", False) and self.screen is not None and hasattr(self.screen, "refresh"):
+            self._screen_stale = False
+            self.screen.refresh()  # activities, rooms or the calendar changed under the grid
         if self._dirty:
             self.reload()
 
@@ -153,8 +202,11 @@ class TimetablesPage(QWidget):
                 it.setData(Qt.ItemDataRole.UserRole, t.id)
                 it.setToolTip(t.notes or t.name)
                 self.table.setItem(r, c, it)
+        if keep is None:
+            keep = self.open_id if self.open_id is not None else (self.infos[-1].id if self.infos else None)
         if keep is not None:
             self.select_id(keep)
+        self.table.resizeColumnsToContents()
         self._update_buttons()
 
     def selected_id(self) -> int | None:
@@ -198,12 +250,13 @@ class TimetablesPage(QWidget):
 
     def open_timetable(self, tid: int) -> None:
         self.open_id = tid
-        if self.screen is None and self._screen_cls is not None and self.db is not None:
-            self.screen = self._screen_cls(self.db, self.undo_stack, self.splitter)
-            self.placeholder.setParent(None)
-            self.splitter.addWidget(self.screen)
+        self._make_screen()
         if self.screen is not None:
-            self.screen.open_timetable(tid)
+            if self._screen_db_pending:
+                self._screen_db_pending = False
+                self._hand_database_to_screen(tid)
+            else:
+                self.screen.open_timetable(tid)
         self.reload()
         info = next((t for t in self.infos if t.id == tid), None)
         if info:

@@ -29,10 +29,29 @@ class UndoStack(QUndoStack):
         super().__init__(parent)
         self.database = None
         self.setUndoLimit(200)
+        self._index = 0
+        self._reports = 0  # data_changed emissions, to see whether a command reported itself
+        self._reports_seen = 0
+        self.data_changed.connect(self._count_report)
+        self.indexChanged.connect(self._index_changed)
+
+    def _count_report(self, _entity: str) -> None:
+        self._reports += 1
+
+    def _index_changed(self, index: int) -> None:
+        """A command of another part (the grid, availability) that did not report what it changed:
+        tell the views that something changed ("external")."""
+        self._index = index
+        silent = self._reports == self._reports_seen
+        if silent:
+            self.data_changed.emit("external")
+        self._reports_seen = self._reports
 
     def set_database(self, db) -> None:
         """A new database: the history of the old one does not apply to it."""
         self.clear()
+        self._index = 0
+        self._reports_seen = self._reports
         self.database = db
 
 

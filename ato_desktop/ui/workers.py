@@ -53,8 +53,28 @@ class _Runnable(QRunnable):
         self.job.run()
 
 
-def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None] | None = None) -> Job:
+_file_pool: QThreadPool | None = None
+
+
+def file_pool() -> QThreadPool:
+    """One worker for whole-file jobs (backups, restores, copies): they run one after the other."""
+    global _file_pool
+    if _file_pool is None:
+        _file_pool = QThreadPool()
+        _file_pool.setMaxThreadCount(1)
+    return _file_pool
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None] | None = None,
+                  *, pool: QThreadPool | None = None) -> Job:
     job = Job(fn, on_done)
     _live.add(job)
-    QThreadPool.globalInstance().start(_Runnable(job))
+    (pool or QThreadPool.globalInstance()).start(_Runnable(job))
     return job
+
+
+def wait_for_workers(msecs: int = 30000) -> None:
+    """Wait for every queued job (at exit; in tests)."""
+    for pool in (QThreadPool.globalInstance(), _file_pool):
+        if pool is not None:
+            pool.waitForDone(msecs)

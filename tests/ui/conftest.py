@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
 import ato_desktop.ui.qt_workarounds  # noqa: F401  (PySide6 6.12 lowers None's refcount on every void call)
@@ -49,7 +49,9 @@ def window(qtbot, demo_db_path):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    QThreadPool.globalInstance().waitForDone(10000)
+    from ato_desktop.ui.workers import wait_for_workers
+
+    wait_for_workers(20000)
     w.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMessageBox
 
 from ato_desktop.services import resources as res
 from tests.ui.conftest import answer_dialog
@@ -197,3 +197,125 @@ def test_keyboard_undo_shortcut(window, qtbot, demo_db_path):
     assert count(demo_db_path, "department") == 2
     qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert count(demo_db_path, "department") == 3
+
+
+def test_unsaved_edits_are_not_lost_silently_when_choosing_another_row(window, qtbot, demo_db_path):
+    page = window.show_page("rooms")
+    first = page.current_item()
+    assert first["code"] == "CR-101"
+    page.form.editors["name"].setText("Big hall")
+
+    def click(button):
+        def inspect(box):
+            text = box.text()
+            box.button(button).click()
+            return text
+        return inspect
+
+    # Cancel: stays on the edited room with the edits
+    seen = answer_dialog(qtbot, lambda: page.table.selectRow(1), accept=None,
+                         inspect=click(QMessageBox.StandardButton.Cancel))
+    assert seen["info"] == "Save your changes to CR-101?"
+    qtbot.waitUntil(lambda: page.table.currentIndex().row() == 0)
+    assert page.current_item()["code"] == "CR-101" and page.form.editors["name"].text() == "Big hall"
+
+    # Discard: moves on, nothing saved
+    answer_dialog(qtbot, lambda: page.table.selectRow(1), accept=None, inspect=click(QMessageBox.StandardButton.Discard))
+    assert page.current_item()["code"] == "CR-102"
+    assert res.get_item(window.database, "room", "CR-101")["name"] == "Classroom 101"
+
+    # Save: saved, then moves on
+    page.form.editors["capacity"].setValue(99)
+    answer_dialog(qtbot, lambda: page.table.selectRow(2), accept=None, inspect=click(QMessageBox.StandardButton.Save))
+    assert res.get_item(window.database, "room", "CR-102")["capacity"] == 99
+    assert page.current_item()["code"] == "CR-103" and not page.form_dirty
+    assert window.undo_stack.undoText().startswith("Edit room CR-102")
+
+
+def test_duplicate_prefills_a_new_item_with_a_free_code(window, qtbot, demo_db_path):
+    page = window.show_page("faculty")
+    src = res.get_item(window.database, "faculty", "SRA")
+    page.select_id(src["id"])
+    qtbot.mouseClick(page.dup_button, Qt.MouseButton.LeftButton)
+    assert page.current_item() is None  # a new, unsaved item
+    assert page.form.editors["code"].text() == "SRA-2"
+    assert page.form_title.text() == "New faculty member (copy of Dr. Srinivasa Rao (SRA))"
+    page.form.editors["name"].setText("Dr. S. Rao Junior")
+    assert page.save()
+    copy = res.get_item(window.database, "faculty", "SRA-2")
+    same = ("designation", "department", "max_weekly_periods", "max_daily_periods", "max_consecutive", "email")
+    assert {k: copy[k] for k in same} == {k: src[k] for k in same}
+    assert copy["name"] == "Dr. S. Rao Junior" and count(demo_db_path, "faculty") == 20
+
+
+def test_closing_with_unsaved_edits_asks_first(window, qtbot):
+    page = window.show_page("departments")
+    page.new_item()
+    page.form.editors["code"].setText("CIVIL")
+    page.form.editors["name"].setText("Civil Engineering")
+    window.show_page("rooms")
+
+    def cancel(box):
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        return box.text()
+
+    seen = answer_dialog(qtbot, window.close, accept=None, inspect=cancel)
+    assert seen["info"] == "Save your changes to the new department?"
+    assert window.isVisible() and window.current_page_key() == "departments"
+
+    def save(box):
+        box.button(QMessageBox.StandardButton.Save).click()
+
+    answer_dialog(qtbot, window.close, accept=None, inspect=save)
+    assert not window.isVisible() and window.database is None
+    from ato_desktop.storage.database import open_database
+
+    with open_database(page.db.path) as db:
+        assert res.get_item(db, "department", "CIVIL")["name"] == "Civil Engineering"
+
+
+def test_lists_follow_commands_pushed_by_other_parts(window, qtbot, tmp_path):
+    import pytest
+
+    pytest.importorskip("ato_desktop.ui.import_dialog")
+    page = window.show_page("rooms")
+    n = page.model.rowCount()
+    f = tmp_path / "rooms.csv"
+    f.write_text("Room No,Seats,Type\nNEW-1,40,classroom\nNEW-2,30,lab\n")
+
+    def drive(dlg):
+        with qtbot.waitSignal(dlg.validated, timeout=10_000):
+            dlg.load_file(f)
+        with qtbot.waitSignal(dlg.imported, timeout=10_000):
+            dlg.start_import()
+
+    answer_dialog(qtbot, lambda: window.import_items("room"), accept=False, inspect=drive, timeout=20_000)
+    assert page.model.rowCount() == n + 2
+    window.undo_stack.undo()  # the import dialog's own command
+    assert page.model.rowCount() == n
+    window.undo_stack.redo()
+    assert page.model.rowCount() == n + 2
+
+
+def test_lists_follow_plain_undo_commands_of_other_parts(window):
+    from PySide6.QtGui import QUndoCommand
+
+    class AddRoom(QUndoCommand):  # a part that knows nothing of data_changed
+        def __init__(self, db):
+            super().__init__("Add room X-1")
+            self.db = db
+
+        def redo(self):
+            res.create_item(self.db, "room", {"code": "X-1", "capacity": 10})
+
+        def undo(self):
+            res.delete_item(self.db, "room", "X-1")
+
+    page = window.show_page("rooms")
+    n = page.model.rowCount()
+    window.undo_stack.push(AddRoom(window.database))
+    assert page.model.rowCount() == n + 1
+    window.undo_stack.undo()
+    assert page.model.rowCount() == n
+    window.undo_stack.redo()
+    assert page.model.rowCount() == n + 1
