@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
@@ -90,6 +90,16 @@ def mail_settings(window: "MainWindow") -> None:
     dialog.exec()
 
 
+class _WarmUpStatus(QObject):
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self._window = window
+
+    def on_finished(self, ok: bool, message: str) -> None:
+        self._window.show_status(
+            "The optimizer is ready." if ok else f"Preparing the optimizer failed: {message}", 10000)
+
+
 def install(window: "MainWindow", *, warm_up: bool = True) -> None:
     """Add the export, mail, notifications and warm-up features to ``window`` (once)."""
     if getattr(window, "_extras_installed", False):
@@ -137,7 +147,9 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         act.triggered.connect(lambda *_: prepare())
         window.add_menu_action("Tools", act)
         wc = controller()
-        wc.finished.connect(lambda ok, msg: window.show_status(
-            "The optimizer is ready." if ok else f"Preparing the optimizer failed: {msg}", 10000))
+        # A QObject child of the window: Qt disconnects its slot when the window goes away
+        # (the controller is shared and outlives windows).
+        window._warm_up_status = _WarmUpStatus(window)
+        wc.finished.connect(window._warm_up_status.on_finished)
         if warm_up:
             QTimer.singleShot(WARM_UP_DELAY_MS, wc.ensure_started)
