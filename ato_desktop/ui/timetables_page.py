@@ -359,13 +359,41 @@ class TimetablesPage(QWidget):
             return False
         new = "draft" if info.status == "published" else "published"
         before = versions.status_of(self.db, info.id)
+
+        def apply(db) -> None:
+            if new == "published":
+                self._publish_and_notify(db, info)
+            else:
+                tts.set_status(db, info.id, new)
+
         try:
-            tts.set_status(self.db, info.id, new)
+            apply(self.db)
         except (ServiceError, DatabaseError) as exc:
             self._fail(exc)
             return False
         self.undo_stack.push(CallCommand(
             self.undo_stack, f"{'Publish' if new == 'published' else 'Unpublish'} {info.name}",
-            lambda db: tts.set_status(db, info.id, new), lambda db: versions.set_status_exact(db, info.id, before),
+            apply, lambda db: versions.set_status_exact(db, info.id, before),
             entity="timetable"))
         return True
+
+    def _publish_and_notify(self, db, info) -> None:
+        """Publish; queue (in the same transaction) an e-mail to each faculty member whose classes
+        changed, with their own timetable PDF, and ask the file's scheduler to send them now.
+        Publishing again (redo) queues nothing twice; undo does not recall mail already queued."""
+        from ato_desktop.services import notifications as notes
+
+        result = notes.publish(db, info.id)
+        queued = result.queue.queued if result is not None else 0
+        if not queued:
+            self.status.emit(f"Published {info.name}.")
+            return
+        from ato_desktop.notify.scheduler import active_scheduler
+
+        scheduler = active_scheduler(db.path)
+        if scheduler is not None:
+            scheduler.trigger_delivery()
+        msg = f"Published {info.name}: {queued} e-mail(s) to faculty queued"
+        if not notes.get_mail_settings(db).configured:
+            msg += " — they wait in Notifications until Tools ▸ Mail settings is set up"
+        self.status.emit(msg + ".")
