@@ -206,6 +206,8 @@ def test_book_contents_stay_right_when_a_section_is_longer_than_measured(demo_co
     for title in ("CSE-3A", "LAB-1", "Room utilization"):
         # ReportLab's own contents table: pypdf reads each page number before its title
         assert re.search(rf"(?<!\d){pages_of[title] + 1} {re.escape(title)}", flat), title
+    n = len(texts)  # the multi-pass build numbers its footers too
+    assert [re.findall(r"Page (\d+) of (\d+)", t) for t in texts] == [[(str(i), str(n))] for i in range(1, n + 1)]
 
 
 def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
