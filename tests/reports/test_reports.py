@@ -285,6 +285,6 @@ def test_conflict_sections_count_violations_not_the_weighted_count(demo_copy):
             assert not more
     for name in differs:  # the example lines plus "… and N more" add up to the violations, not the count
         g = next(g for g in pr.conflicts if g.name == name)
-        row = re.search(rf"{re.escape(g.label)}\s+soft\s+(\d+)\s+(\d+)\s+(\d+)", text) if not g.hard else None
-        if row:
-            assert (int(row.group(1)), int(row.group(3))) == (g.count, len(score.by_constraint[name].violations))
+        row = re.search(rf"{re.escape(g.label)}\s+(?:hard|soft)\s+(\d+)\s+(\d+)\s+(\d+)", text)
+        assert row, g.label  # summary table: Count, Cost, Violations
+        assert (int(row.group(1)), int(row.group(3))) == (g.count, len(score.by_constraint[name].violations))
