@@ -408,8 +408,12 @@ class AvailabilityEditor(QWidget):
         self.undo_stack.push(cmd)
 
     def _on_changed(self, kind: str, item_id: int) -> None:
-        if kind == self.kind and item_id == self.item_id:
-            self.refresh()
+        if kind != self.kind or item_id != self.item_id:
+            return
+        top = self.window()
+        if top is not self and not top.isVisible():  # an editor of a closed window: its file may be gone
+            return
+        self.refresh()
 
     def _on_failed(self, message: str) -> None:
         self.hint.setText(f"Not saved: {message}")

@@ -6,6 +6,7 @@ goes through ``undo_stack`` as one named step.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import Database
+from ato_desktop.storage.database import Database, DatabaseError
 from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
@@ -203,14 +204,24 @@ class TimetableScreen(QWidget):
 
     def _on_engine_ready(self, ok: bool, _message: str) -> None:
         """The first-run warm-up ended: colour the grid and score it from now on."""
-        if ok and self.model is not None and self.model.state is None:
-            from ato_desktop.ui.timetable.model import engine_ready
+        if not ok or self.db is None or self.model is None or self.model.state is not None:
+            return
+        from ato_desktop.ui.timetable.model import engine_ready
 
-            if engine_ready():
+        if engine_ready():
+            try:
                 self.model.rebuild_state()
+            except (ServiceError, DatabaseError, SQLAlchemyError) as exc:  # file closed or gone meanwhile
+                self.statusMessage.emit(f"The timetable could not be refreshed: {exc}")
 
     def shutdown(self) -> None:
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
+        from ato_desktop.ui.warmup import warmup_controller
+
+        try:
+            warmup_controller().finished.disconnect(self._on_engine_ready)
+        except (RuntimeError, TypeError):  # not connected (any more)
+            pass
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
