@@ -186,26 +186,56 @@ def latest_published(db: Database, *, before_id: int | None = None) -> Timetable
         return _info(s, tt) if tt else None
 
 
+def _needs_sync(s: Session, tt_id: int) -> bool:
+    """Whether the version lacks a session row, or holds one past an activity's sessions per week.
+
+    Two aggregate queries (no rows loaded): rows are unique per (version, activity, occurrence),
+    so the version is in sync exactly when every row is in range and there are sum(sessions) of them.
+    """
+    expected = s.scalar(select(func.coalesce(func.sum(m.Activity.sessions_per_week), 0)))
+    sa = m.SessionAssignment
+    total, in_range = s.execute(
+        select(func.count(sa.id), func.count(m.Activity.id))
+        .select_from(sa)
+        .outerjoin(m.Activity, (m.Activity.id == sa.activity_id) & (sa.occurrence < m.Activity.sessions_per_week))
+        .where(sa.timetable_id == tt_id)
+    ).one()
+    return int(total or 0) != int(in_range or 0) or int(in_range or 0) != int(expected or 0)
+
+
 def list_sessions(db: Database, timetable: int | str | None = None) -> list[SessionView]:
-    with db.session() as s:  # may add rows for new activities: a write transaction
+    """Every session of a version (unscheduled ones too), ordered by activity and occurrence.
+
+    Reads in a read session; only when the version is missing rows for new activities (or holds
+    rows for removed occurrences) does it first sync them in a short write transaction.
+    """
+    with db.read_session() as s:
         tt = _tt(s, timetable)
+        if not _needs_sync(s, tt.id):
+            return _session_views(s, tt.id)
+    with db.session() as s:  # rows to add or remove: a short write transaction
+        tt = _tt(s, tt.id)
         _sync_sessions(s, tt)
         s.flush()
-        rows = s.scalars(
-            select(m.SessionAssignment)
-            .where(m.SessionAssignment.timetable_id == tt.id)
-            .options(
-                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
-                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
-                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course),
-                selectinload(m.SessionAssignment.activity).selectinload(m.Activity.basket),
-                selectinload(m.SessionAssignment.day),
-                selectinload(m.SessionAssignment.period),
-                selectinload(m.SessionAssignment.room),
-            )
-            .order_by(m.SessionAssignment.activity_id, m.SessionAssignment.occurrence)
-        ).all()
-        return [_view(a) for a in rows]
+        return _session_views(s, tt.id)
+
+
+def _session_views(s: Session, tt_id: int) -> list[SessionView]:
+    rows = s.scalars(
+        select(m.SessionAssignment)
+        .where(m.SessionAssignment.timetable_id == tt_id)
+        .options(
+            selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
+            selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
+            selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course),
+            selectinload(m.SessionAssignment.activity).selectinload(m.Activity.basket),
+            selectinload(m.SessionAssignment.day),
+            selectinload(m.SessionAssignment.period),
+            selectinload(m.SessionAssignment.room),
+        )
+        .order_by(m.SessionAssignment.activity_id, m.SessionAssignment.occurrence)
+    ).all()
+    return [_view(a) for a in rows]
 
 
 def _view(a: m.SessionAssignment) -> SessionView:
