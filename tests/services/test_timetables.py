@@ -107,3 +107,24 @@ def test_list_sessions_reads_without_a_write_transaction_when_in_sync(demo_db):
     assert [x.occurrence for x in rows if x.activity_id == new["id"]] == [0]
     assert len(rows) == len(before) + 1
 
+
+
+def test_session_views_read_with_core_queries_equal_the_orm_reading(demo_db):
+    """list_sessions reads rows with Core queries; every field must equal the ORM reading."""
+    from ato_desktop.services import resources as res
+
+    ref = tts.get_timetable(demo_db, "Reference timetable")
+    rows = tts.list_sessions(demo_db, ref.id)
+    tts.set_locked(demo_db, [rows[0].id, rows[3].id], True)
+    tts.move_session(demo_db, rows[1].id, None, None, None)  # unscheduled
+    act = res.list_items(demo_db, "activity")[0]
+    two_groups = sorted(g["code"] for g in res.list_items(demo_db, "group"))[:2][::-1]  # given out of order
+    two_teachers = sorted(f["code"] for f in res.list_items(demo_db, "faculty"))[:2][::-1]
+    res.create_item(demo_db, "activity", {"course": act["course"], "kind": "P", "groups": two_groups,
+                                          "faculty": two_teachers, "sessions_per_week": 1})
+    fast = tts.list_sessions(demo_db, ref.id)
+    with demo_db.read_session() as s:
+        slow = tts._session_views_orm(s, ref.id)
+    assert fast == slow
+    assert any(v.locked for v in fast) and any(not v.scheduled for v in fast)
+    assert any(v.room for v in fast) and any(len(v.groups) > 1 or len(v.faculty) > 1 for v in fast)
