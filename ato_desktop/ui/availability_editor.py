@@ -304,6 +304,12 @@ class AvailabilityEditor(QWidget):
 
     def refresh(self) -> None:
         """Reload the calendar and the owner's marks from the database."""
+        if self.db is None:  # the database was closed: an empty grid
+            self.calendar, self._marks, self.item_id = None, {}, None
+            self.title.setText("Choose a faculty member, room or group to edit its availability.")
+            self._build_grid()
+            self.grid.setEnabled(False)
+            return
         try:
             self.calendar = cal.get_calendar(self.db)
             label = ""
