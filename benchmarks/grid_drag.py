@@ -144,10 +144,12 @@ def main() -> int:
     w = TimetableScreen(db, QUndoStack(), with_optimizer=False)
     w.resize(1600, 1000)
     w.show()
-    app.processEvents()
+    while not w.showing_timetable:  # large versions load in a worker thread
+        app.processEvents()
+        time.sleep(0.005)
     m = w.model
     print(f"sessions {m.problem.n_sessions}, rooms {m.problem.n_rooms}, slots {m.problem.n_slots}, "
-          f"hard {m.hard}, soft {m.soft}; screen opened in {time.perf_counter() - t0:.2f} s")
+          f"hard {m.hard}, soft {m.soft}; screen opened (worker load) in {time.perf_counter() - t0:.2f} s")
     rnd = random.Random(1)
     m.preview(m.scheduled()[0])  # JIT warm-up (numba cache)
     pre, full, hover, tips = [], [], [], []

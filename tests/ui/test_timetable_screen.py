@@ -141,3 +141,21 @@ def test_engine_state_of_a_big_version_is_built_in_a_worker_after_the_warm_up(qt
     monkeypatch.setattr(screen_mod, "STATE_IN_WORKER_ABOVE", 10_000)
     w._on_engine_ready(True, "")
     assert m.state is not None and m.hard == hard
+
+
+def test_a_large_version_is_loaded_in_a_worker_and_only_the_last_request_counts(qtbot, demo_db, monkeypatch):
+    from ato_desktop.ui.timetable import screen as screen_mod
+
+    monkeypatch.setattr(screen_mod, "ASYNC_ABOVE", 0)  # the demo counts as large
+    copy = tts.copy_timetable(demo_db, "Reference timetable", "Copy B")
+    w = TimetableScreen(None, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.timetableOpened, timeout=30000) as blocker:
+        assert w.set_database(demo_db, "Reference timetable")
+        assert not w.showing_timetable and "Loading" in w.empty_label.text()  # the GUI did not wait
+        w.open_timetable(copy.id)  # asked again before the first load finished
+    qtbot.wait(300)  # the first load's result (if it arrives later) must not replace the second
+    assert blocker.args == [copy.id]
+    assert w.showing_timetable and w.model.timetable_id == copy.id and w.model.hard == 0
+    assert len(w.grid.shown_sessions()) > 0

@@ -135,38 +135,74 @@ def engine_ready() -> bool:
     return is_warm()
 
 
+@dataclass
+class Loaded:
+    """Everything :class:`TimetableModel` shows of one version, read by :func:`fetch`."""
+
+    compiled: object  # storage.compile.Compiled
+    assignment: Assignment
+    info: tts.TimetableInfo
+    lookups: GridLookups
+    views: list
+    state: object  # engine State or None
+
+
+def fetch(db: Database, timetable: int | str | None = None) -> Loaded:
+    """Read and compile a version (database reads + engine state). No Qt: safe in a worker thread."""
+    comp, assignment, tt_id = compile_database(db, timetable)
+    if tt_id is None:
+        raise ValueError("The database has no timetable version yet: create one first.")
+    info = tts.get_timetable(db, tt_id)
+    lookups = grid_lookups(db)
+    views: list = [None] * comp.problem.n_sessions
+    for v in tts.list_sessions(db, tt_id):
+        s = comp.index_of.get((v.activity_id, v.occurrence))
+        if s is not None:
+            views[s] = v
+    missing = [i for i, v in enumerate(views) if v is None]
+    if missing:
+        raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
+    if assignment is None:
+        assignment = Assignment.empty(comp.problem)
+    try:
+        from ato_desktop.engine.state import State
+    except ImportError:  # engine not built yet: grid without colouring / score
+        state = None
+    else:  # never compile the kernels here before the first-run warm-up (see ui.warmup)
+        state = State(comp.problem, assignment.copy()) if engine_ready() else None
+    return Loaded(comp, assignment, info, lookups, views, state)
+
+
 class TimetableModel:
     """One timetable version in memory, with its engine state."""
 
-    def __init__(self, db: Database, timetable: int | str | None = None):
+    def __init__(self, db: Database, timetable: int | str | None = None, *, loaded: "Loaded | None" = None):
         self.db = db
         self._listeners: list[Callable[[str], None]] = []
         self.selection: set[int] = set()
         self.version = 0
-        self.load(timetable)
+        if loaded is not None:
+            self.apply(loaded)
+        else:
+            self.load(timetable)
 
     # ---- loading ---------------------------------------------------------------
     def load(self, timetable: int | str | None = None) -> None:
-        comp, assignment, tt_id = compile_database(self.db, timetable)
-        if tt_id is None:
-            raise ValueError("The database has no timetable version yet: create one first.")
-        self.compiled = comp
-        self.problem = comp.problem
-        self.timetable = tts.get_timetable(self.db, tt_id)
-        self.lookups: GridLookups = grid_lookups(self.db)
-        views = tts.list_sessions(self.db, tt_id)
-        self.views: list[tts.SessionView | None] = [None] * self.problem.n_sessions
-        for v in views:
-            s = comp.index_of.get((v.activity_id, v.occurrence))
-            if s is not None:
-                self.views[s] = v
-        missing = [i for i, v in enumerate(self.views) if v is None]
-        if missing:
-            raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
-        self.assignment = assignment if assignment is not None else Assignment.empty(self.problem)
-        self.room_index = {c: i for i, c in enumerate(comp.room_codes)}
+        """Read a version from the database (on this thread) and show it."""
+        self.apply(fetch(self.db, timetable))
+
+    def apply(self, data: "Loaded") -> None:
+        """Show data read by :func:`fetch` (which may have run in a worker thread)."""
+        self.compiled = data.compiled
+        self.problem = data.compiled.problem
+        self.timetable = data.info
+        self.lookups: GridLookups = data.lookups
+        self.views: list[tts.SessionView] = data.views
+        self.assignment = data.assignment
+        self.room_index = {c: i for i, c in enumerate(data.compiled.room_codes)}
         self._colors = {}
-        self._build_state()
+        self.state = data.state
+        self._reset_caches()
         self.selection.clear()
         self.version += 1
         self._notify("load")
@@ -194,6 +230,9 @@ class TimetableModel:
                 self.state = State(self.problem, self.assignment.copy())
             else:  # kernels not compiled yet: never compile on the UI thread (see ui.warmup)
                 self.state = None
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
         self._preview_cache: dict[tuple[int, int | None], DropPreview] = {}
         self._score_cache = None
         self._busy_cache = None

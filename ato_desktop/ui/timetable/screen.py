@@ -43,11 +43,13 @@ from ato_desktop.ui.timetable.model import (
     Placement,
     Repair,
     TimetableModel,
+    fetch,
 )
 from ato_desktop.ui.timetable.tray import UnscheduledTray
 
 SETTING_REFUSE_HARD = "timetable/refuse_hard_drops"
 STATE_IN_WORKER_ABOVE = 800  # sessions: a bigger version's engine state is built in a worker after the warm-up
+ASYNC_ABOVE = 800  # sessions: larger versions are read and compiled in a worker thread
 VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (VIEW_ROOM, "By room"),
               (VIEW_MASTER, "Department master")]
 
@@ -144,6 +146,8 @@ class TimetableScreen(QWidget):
         el.addStretch(2)
         self._pages.addWidget(self._empty)
         self._content: QWidget | None = None
+        self._load_request = 0
+        self._load_job = None
         self._dirty = False
         self._announce_pending = False
         self.statusMessage.connect(self.status)
@@ -162,6 +166,7 @@ class TimetableScreen(QWidget):
         Undo steps of the previous database are dropped: they refer to its sessions.
         Returns True when a timetable is shown.
         """
+        self._load_request += 1  # a load still running for the previous database is dropped
         if db is not self.db and self.undo_stack is not None:
             self.undo_stack.clear()
         if self.optimizer is not None:
@@ -174,26 +179,57 @@ class TimetableScreen(QWidget):
                                     "sessions into it, or run the optimizer from it.", can_create=True)
         return self.open_timetable(timetable)
 
-    def open_timetable(self, tt_id: int | str | None) -> bool:
-        """Show one timetable version (id or name; ``None`` = the most recently changed one)."""
+    def open_timetable(self, tt_id: int | str | None, *, wait: bool | None = None) -> bool:
+        """Show one timetable version (id or name; ``None`` = the most recently changed one).
+
+        Versions of more than ``ASYNC_ABOVE`` sessions are read and compiled in a worker
+        thread (a "Loading…" page shows meanwhile; ``timetableOpened`` follows); smaller ones
+        at once. ``wait=True`` / ``False`` forces either way. Returns False when it cannot be shown.
+        """
         if self.db is None:
             return False
+        self._load_request += 1
+        if wait is None:
+            try:
+                wait = tts.get_timetable(self.db, tt_id).sessions <= ASYNC_ABOVE
+            except ServiceError:
+                wait = True  # the synchronous path reports the problem
+        if not wait:
+            return self._open_in_worker(tt_id)
         try:
-            if self.model is None:
-                self.model = TimetableModel(self.db, tt_id)
-                self._build_content()
-            else:
-                old = self.model.db
-                self.model.db = self.db
-                try:
-                    self.model.load(tt_id)
-                except Exception:
-                    self.model.db = old
-                    raise
-                if self.optimizer is not None:
-                    self.optimizer.db = self.db
+            self._apply_loaded(fetch(self.db, tt_id))
         except (ValueError, ServiceError) as exc:
             return self._show_empty(f"The timetable cannot be shown: {exc}", can_create=False)
+        return True
+
+    def _open_in_worker(self, tt_id: int | str | None) -> bool:
+        from ato_desktop.ui.timetable.jobs import Job
+
+        request, db = self._load_request, self.db
+        self._show_empty("Loading the timetable…", can_create=False)
+
+        def done(data, error) -> None:
+            if request != self._load_request or db is not self.db:
+                return  # another version or database was asked for meanwhile
+            if error is not None:
+                self._show_empty(f"The timetable cannot be shown: {error}", can_create=False)
+                return
+            self._apply_loaded(data)
+
+        self._load_job = Job(lambda _p, _s: fetch(db, tt_id), parent=self)
+        self._load_job.finished.connect(done)
+        self._load_job.start()
+        return True
+
+    def _apply_loaded(self, data) -> None:
+        if self.model is None:
+            self.model = TimetableModel(self.db, loaded=data)
+            self._build_content()
+        else:
+            self.model.db = self.db
+            self.model.apply(data)
+            if self.optimizer is not None:
+                self.optimizer.db = self.db
         self._pages.setCurrentWidget(self._content)
         self.timetableOpened.emit(self.model.timetable_id)
         if self.model.state is None:  # kernels not compiled yet: prepare them in another process
@@ -201,7 +237,6 @@ class TimetableScreen(QWidget):
 
             if warmup_controller().ensure_started():
                 self.statusMessage.emit("Preparing the conflict checker and the optimizer (first run only)…")
-        return True
 
     def _on_engine_ready(self, ok: bool, _message: str) -> None:
         """The first-run warm-up ended: colour the grid and score it from now on.
