@@ -80,3 +80,15 @@ def window_state() -> QByteArray | None:
 
 def last_page() -> str:
     return str(settings().value(K_PAGE) or "")
+
+
+K_SPLITTER = "splitters/"
+
+
+def splitter_state(name: str) -> QByteArray | None:
+    v = settings().value(K_SPLITTER + name)
+    return v if isinstance(v, QByteArray) and not v.isEmpty() else None
+
+
+def save_splitter_state(name: str, state: QByteArray) -> None:
+    settings().setValue(K_SPLITTER + name, state)

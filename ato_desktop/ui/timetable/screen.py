@@ -292,7 +292,11 @@ class TimetableScreen(QWidget):
             self.kind_box.addItem(label, k)
         self.entity_box = QComboBox()
         self.entity_box.setObjectName("entityBox")
-        self.entity_box.setMinimumContentsLength(22)
+        self.entity_box.setMinimumContentsLength(14)
+        # the boxes do not grow to their longest entry: the bar must fit a 1366 px screen beside the versions
+        self.entity_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.version_box.setMinimumContentsLength(15)
+        self.version_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.score_label = QLabel()
         self.score_label.setObjectName("scoreLabel")
         self.score_label.setTextFormat(Qt.RichText)
@@ -348,8 +352,15 @@ class TimetableScreen(QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
+        top.setCollapsible(0, False)
         split.setSizes([700, 260])
-        top.setSizes([1200, 260])
+        top.setSizes([1200, 200])
+        self.v_splitter, self.h_splitter = split, top
+        from ato_desktop.ui.sizing import remember_splitter
+
+        remember_splitter(split, "timetable_grid_tabs")  # grid above / conflicts and optimizer below
+        remember_splitter(top, "timetable_grid_tray")  # grid / unscheduled tray
         lay.addWidget(split, 1)
 
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
@@ -417,7 +428,7 @@ class TimetableScreen(QWidget):
             self._fill_versions()
             self._kind_changed()
         if m.hard is None:
-            self.score_label.setText("score: engine not available")
+            self.score_label.setText("score: …")  # the engine is still loading (or not in this build)
         else:
             color = "#0a0" if m.hard == 0 else "#c00"
             self.score_label.setText(f"<b>Hard <span style='color:{color}'>{m.hard}</span></b> · Soft {m.soft}")
