@@ -5,9 +5,9 @@ files the system asks to open (macOS Finder)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer
-from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtGui import QFileOpenEvent, QFontMetrics
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.app import StartDialog, app_icon, create_main_window, install_file_open_handler, start_window
@@ -234,4 +234,31 @@ def test_a_file_open_event_at_first_start_replaces_the_start_dialog(qtbot, demo_
     finally:
         app.removeEventFilter(handler)
         handler.deleteLater()
+    _close(w)
+
+
+def test_form_rows_stay_together_at_the_top(qtbot, demo_db_path):
+    """A tall form area must not push a row (the constraint's JSON parameters) down the page."""
+    w = _new_window(qtbot, demo_db_path)
+    page = w.show_page("constraints")
+    _settle()
+    form = page.form
+    enabled = form.editors["enabled"]
+    params = form.editors["params"]
+    gap = params.mapTo(form, QPoint(0, 0)).y() - (enabled.mapTo(form, QPoint(0, 0)).y() + enabled.height())
+    assert 0 <= gap <= 30
+    _close(w)
+
+
+def test_availability_headers_show_the_period_times(qtbot, demo_db_path):
+    w = _new_window(qtbot, demo_db_path)
+    page = w.show_page("faculty")
+    _settle()
+    grid = page.findChild(QWidget, "availabilityGrid")
+    header = grid.horizontalHeader()
+    fm = QFontMetrics(header.font())
+    for c in range(grid.columnCount()):
+        times = grid.horizontalHeaderItem(c).text().split("\n")[1]
+        assert header.sectionSize(c) >= fm.horizontalAdvance(times), times  # "09:00–09:50" not cut
+        assert grid.horizontalHeaderItem(c).toolTip()
     _close(w)
