@@ -262,3 +262,15 @@ def test_availability_headers_show_the_period_times(qtbot, demo_db_path):
         assert header.sectionSize(c) >= fm.horizontalAdvance(times), times  # "09:00–09:50" not cut
         assert grid.horizontalHeaderItem(c).toolTip()
     _close(w)
+
+
+def test_the_grid_gets_the_height_the_week_needs_and_the_panels_below_the_rest(qtbot, demo_db_path):
+    w = _new_window(qtbot, demo_db_path, (1600, 1000))
+    page = _open_grid(w)
+    sc = page.screen
+    grid_h, panel_h = sc.v_splitter.sizes()
+    assert sc.scroll.verticalScrollBar().maximum() == 0  # every day shown
+    # no big empty strip under Saturday (fitted once, to the first view shown: a day may have had two tracks)
+    assert grid_h <= sc.grid.sizeHint().height() + sc.grid.track_h + 30
+    assert panel_h >= 300  # the conflicts list / optimizer chart get the rest
+    _close(w)
