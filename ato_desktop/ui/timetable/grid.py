@@ -103,7 +103,7 @@ class TimetableGrid(QWidget):
     HEADER_H = 38
     LABEL_W = 130  # the first column: as wide as the lane labels need (_fit_label), within these limits
     MIN_LABEL_W = 52
-    MAX_LABEL_W = 130
+    MAX_LABEL_W = 160  # "Mon  MTECH-CSE-1" in the master view
     COL_W = 96  # the narrowest a period column gets; wider when there is room (up to 220)
     BREAK_W = 34
 

@@ -310,7 +310,7 @@ class TimetableScreen(QWidget):
         self.entity_box.setMinimumContentsLength(14)
         # the boxes do not grow to their longest entry: the bar must fit a 1366 px screen beside the versions
         self.entity_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.version_box.setMinimumContentsLength(15)
+        self.version_box.setMinimumContentsLength(20)
         self.version_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.score_label = QLabel()
         self.score_label.setObjectName("scoreLabel")
