@@ -157,17 +157,37 @@ class TimetablesPage(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
-        if not remember_splitter(self.splitter, "timetables"):
+        self._versions_fitted = remember_splitter(self.splitter, "timetables")
+        if not self._versions_fitted:
             left = self.versions_width()
             self.splitter.setSizes([left, max(self.width() - left, 600)])
         self._connect_screen()
         self._screen_db_pending = True
 
-    def versions_width(self) -> int:
-        """The versions list's default width: its buttons, or the version names if wider (at most 260 px)."""
+    def versions_width(self, limit: int = 260) -> int:
+        """The versions list's width: its buttons, or the names and statuses if wider (at most ``limit``)."""
         buttons = self.table.parentWidget().layout().itemAt(0).layout().sizeHint().width()
-        name = self.table.columnWidth(0) if self.table.rowCount() else 0
-        return max(buttons, min(260, name + 2 * self.table.frameWidth() + 20), 180)
+        names = self.table.columnWidth(0) + self.table.columnWidth(1) if self.table.rowCount() else 0
+        return max(buttons, min(limit, names + 2 * self.table.frameWidth() + 4), 180)
+
+    def _fit_versions(self) -> None:
+        """Once, when the names are known and unless the user chose a width: the list as wide as the
+        names and statuses need, as long as the grid beside it keeps its minimum width."""
+        if getattr(self, "_versions_fitted", True) or self.screen is None or not self.isVisible():
+            return
+        self._versions_fitted = True
+        total = sum(self.splitter.sizes())
+        room = total - self.screen.minimumSizeHint().width() - self.splitter.handleWidth()
+        grid, scroll = getattr(self.screen, "grid", None), getattr(self.screen, "scroll", None)
+        if grid is not None and scroll is not None and hasattr(grid, "MAX_LABEL_W"):
+            # what the grid needs in its widest view (the master view's "Mon  MTECH-CSE-1" labels)
+            # beside the unscheduled tray, so that no view scrolls sideways
+            tray = self.screen.h_splitter.sizes()[1] + self.screen.h_splitter.handleWidth()
+            need = (grid.MAX_LABEL_W + grid.minimumWidth() - grid.LABEL_W + scroll.verticalScrollBar().sizeHint().width()
+                    + 2 * scroll.frameWidth() + tray + 12)
+            room = min(room, total - need - self.splitter.handleWidth())
+        left = self.versions_width(limit=max(180, min(320, room)))
+        self.splitter.setSizes([left, max(total - left, 1)])
 
     def _hand_database_to_screen(self, tid) -> None:
         if self.screen is None or not hasattr(self.screen, "set_database"):
@@ -222,6 +242,7 @@ class TimetablesPage(QWidget):
         if keep is not None:
             self.select_id(keep)
         self.table.resizeColumnsToContents()
+        self._fit_versions()
         self._update_buttons()
 
     def selected_id(self) -> int | None:
