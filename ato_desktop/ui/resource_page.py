@@ -257,13 +257,16 @@ class ResourcePage(QWidget):
 
     def fit_table(self) -> None:
         """Columns fitted to their contents (capped; the last one stretches); unless the user moved the
-        splitter before (remembered per page), the list gets the width its columns need, up to 55 %."""
+        splitter before (remembered per page), the list gets the width its columns need, up to 65 %
+        (the form keeps its minimum width)."""
         fit_columns(self.table, cap=COLUMN_CAP)
         if self._splitter_restored:
             return
         total = sum(self.splitter.sizes()) or self.width()
         want = table_width(self.table)
-        left = max(int(total * 0.35), min(want, int(total * 0.55)))
+        # the form keeps at least its minimum width and 35 % of the page; the list may take the rest
+        form_min = max(self.splitter.widget(1).minimumSizeHint().width(), int(total * 0.35))
+        left = max(int(total * 0.35), min(want, total - form_min))
         self.splitter.setSizes([left, max(total - left, 1)])
 
     def _ensure_choices(self) -> None:
