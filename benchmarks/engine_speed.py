@@ -63,7 +63,10 @@ def _swaps_in_numba(cp, st, sa, sb, tmp):  # pragma: no cover - benchmark helper
 
 def dataset_dir() -> Path:
     env = os.environ.get("ATO_ITC2007_DIR")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    if env:
+        return Path(env)
+    shared = REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    return shared if shared.is_dir() else REPO_ROOT / "tests" / "data" / "itc2007"
 
 
 def per_call(fn, n: int, batches: int = 7) -> tuple[float, float]:

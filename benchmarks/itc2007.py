@@ -33,7 +33,10 @@ CORE = [f"comp{i:02d}" for i in range(1, 8)]
 
 def dataset_dir() -> Path:
     env = os.environ.get("ATO_ITC2007_DIR")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    if env:
+        return Path(env)
+    shared = REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    return shared if shared.is_dir() else REPO_ROOT / "tests" / "data" / "itc2007"
 
 
 def read_references(readme: Path) -> dict[str, int]:

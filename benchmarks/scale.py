@@ -119,6 +119,11 @@ def run(path: Path, repeat: int) -> dict[str, list[float]]:
         timed("list groups", lambda: res.list_items(db, "group"), r, repeat)
         timed("search faculty 'teacher 7'", lambda: res.list_items(db, "faculty", search="teacher 7"), r, repeat)
         timed("list activities (all)", lambda: res.list_items(db, "activity"), r, repeat)
+        from ato_desktop.services import listing
+
+        # what the editor's pages call (Core queries, same dicts as list_items)
+        timed("list activities (fast, as the pages)", lambda: listing.list_rows(db, "activity"), r, repeat)
+        timed("list faculty (fast, as the pages)", lambda: listing.list_rows(db, "faculty"), r, repeat)
         timed("timetable info", lambda: tts.get_timetable(db, "Scale test"), r, repeat)
         sessions = timed("list sessions (all)", lambda: tts.list_sessions(db, "Scale test"), r, repeat)
         fac = res.list_items(db, "faculty")[0]["code"]

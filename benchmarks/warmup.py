@@ -26,6 +26,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ITC_DIR = REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+if not ITC_DIR.is_dir():
+    ITC_DIR = REPO_ROOT / "tests" / "data" / "itc2007"
 
 FIRST_RUN = r"""
 import json, sys, time

@@ -11,7 +11,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-ITC_DIR = REPO.parent / "shared" / "datasets" / "itc2007"
+from tests.conftest_itc import itc_dataset_dir  # noqa: E402
+
+ITC_DIR = itc_dataset_dir()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Where the ITC-2007 instances live, for tests (imported by the conftest.py files that need it).
 
-The repository is cloned with the shared data beside it: ``<repo>/../shared/datasets/itc2007``.
-``ATO_ITC2007_DIR`` overrides the location.
+``ATO_ITC2007_DIR`` when set; else the shared data beside the repository
+(``<repo>/../shared/datasets/itc2007``); else the copy kept in ``tests/data/itc2007`` (the same
+public ITC-2007 track 3 files), so a lone checkout still runs every test.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ def itc_dataset_dir() -> Path:
     env = os.environ.get("ATO_ITC2007_DIR")
     if env:
         return Path(env)
-    return REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    shared = REPO_ROOT.parent / "shared" / "datasets" / "itc2007"
+    if (shared / "toy.ctt").is_file():
+        return shared
+    return REPO_ROOT / "tests" / "data" / "itc2007"
 
 
 @pytest.fixture(scope="session")

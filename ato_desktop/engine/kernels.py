@@ -1357,6 +1357,8 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     p_kempe = fpar[F_PKEMPE] if len(mov) > 1 else 0.0
     nmov = len(mov)
     cap = len(ms)
+    ct = np.empty(cap, np.int64)
+    cr = np.empty(cap, np.int64)
     for _ in range(n_iter):
         u = rnd_float(rs)
         k = 0
@@ -1436,14 +1438,23 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             mt[0] = t
             mr[0] = r
         ipar[I_ITER] += 1
-        if st.tot[0] == 0 and _breaks_hard(cp.T, cp.dur, cp.needs_room, cp.static_h, cp.room_h, cp.room_avail,
-                                           cp.lock_t, cp.lock_r, cp.conf, st.slot_n, st.slot_list, st.room,
-                                           ms, mt, mr, k):
-            # from a feasible state this move adds at least one hard violation: its cost is
-            # >= W (far above any temperature), so it is rejected without a full delta
-            ipar[I_SKIP] += 1
-            temp *= alpha
-            continue
+        if _breaks_hard(cp.T, cp.dur, cp.needs_room, cp.static_h, cp.room_h, cp.room_avail,
+                        cp.lock_t, cp.lock_r, cp.conf, st.slot_n, st.slot_list, st.room, ms, mt, mr, k):
+            clean_now = st.tot[0] == 0
+            if not clean_now:
+                for i in range(k):
+                    ct[i] = st.start[ms[i]]
+                    cr[i] = st.room[ms[i]]
+                clean_now = not _breaks_hard(cp.T, cp.dur, cp.needs_room, cp.static_h, cp.room_h,
+                                             cp.room_avail, cp.lock_t, cp.lock_r, cp.conf, st.slot_n,
+                                             st.slot_list, st.room, ms, ct, cr, k)
+            if clean_now:
+                # the moved sessions are clear of hard violations where they are and would not
+                # be where they go: the move costs >= W (far above any temperature), so it is
+                # rejected without a full delta (daily load and sync sets are not looked at)
+                ipar[I_SKIP] += 1
+                temp *= alpha
+                continue
         dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
         f = W * dh + ds + dp
         if f <= 0 or rnd_float(rs) < np.exp(-f / temp):

@@ -5,14 +5,17 @@ kernels get splitmix64 seeds drawn from it):
 
 1. *Construct* ``population_size`` individuals with a randomised most-constrained-first
    greedy (units = sessions, or whole sync sets; each placed at the start slot and room
-   that raises ``W*hard + soft`` least) and give each a short annealing run.  Locked
+   that raises ``W*hard + soft`` least; one well-fitting free room is tried per start
+   slot) and give each a short annealing run.  Locked
    sessions are placed at their locked start/room first and never move afterwards.
 2. *Generations*: DEAP toolbox ``select`` (tournament on (hard, soft)), ``mate``
    (with probability ``crossover_rate``: the child takes whole blocks - a course key
    together with any sync set touching it - from the second parent; otherwise a clone),
    ``mutate`` (simulated annealing in numba over move / swap / room / sync-set / Kempe
    neighbourhoods, hard constraints weighted by ``W``; the temperature follows one global
-   geometric schedule over the run so the best lineage keeps cooling) and ``evaluate``
+   geometric schedule over the run so the best lineage keeps cooling; a move that
+   surely adds a hard violation to sessions clear of any is rejected before its delta
+   is computed) and ``evaluate``
    (a full evaluation).  The child replaces the worst individual if it is better and
    not a duplicate (elitism + diversity).  ``tools.Statistics`` / ``tools.Logbook``
    record every generation.
@@ -23,7 +26,8 @@ kernels get splitmix64 seeds drawn from it):
 Progress is reported at least every ``progress_interval`` seconds (annealing runs in
 chunks of about 0.05 s, in numba with the GIL released), ``should_stop`` is polled
 between chunks, and with ``time_limit=None`` the result depends only on the seed and
-the generation count.
+the generation count.  Numba compiles the kernels on first use (about 1.5 minutes on
+a busy 2-core machine, then cached on disk); that happens before the clock starts.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class OptimizeParams:
     seed: int = 0
     population_size: int = 2
     minimal_change: bool = False  # start from `start`, penalise every session moved away from it
-    change_penalty: int | None = None  # soft units per moved session when minimal_change; None = 10 x largest soft weight
+    change_penalty: int | None = None  # soft units per moved session (minimal_change); None = 10 x max soft weight
     crossover_rate: float = 0.3
     tournament_size: int = 2
     init_iterations: int = 20_000  # annealing iterations for each initial individual

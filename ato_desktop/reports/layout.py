@@ -12,6 +12,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape as to_landscape, portrait as to_portrait
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from ato_desktop.reports.fonts import FONT, FONT_BOLD, register_fonts
@@ -152,6 +153,33 @@ class DocInfo:
     report_title: str
 
 
+class NumberedCanvas(Canvas):
+    """A canvas whose pages can say "Page x of y".
+
+    Each page draws a form XObject named after its number (``showPage``); ``save`` knows the
+    total and defines those forms, calling ``stamp(canvas, page, total)`` inside each, before
+    writing the file. Pages are emitted as usual, so bookmarks and links keep their pages.
+    """
+
+    stamp: Callable[["NumberedCanvas", int, int], None] | None = None
+
+    def showPage(self):  # noqa: N802 (ReportLab's name)
+        if self.stamp is not None:
+            self.doForm(f"atoPageNumber{self.getPageNumber()}")
+        super().showPage()
+
+    def save(self):
+        if self.stamp is not None:
+            if len(self._code):
+                self.showPage()  # as Canvas.save would, so the last page gets its number too
+            total = self.getPageNumber() - 1
+            for number in range(1, total + 1):
+                self.beginForm(f"atoPageNumber{number}")
+                self.stamp(self, number, total)
+                self.endForm()
+        super().save()
+
+
 class ReportDoc(BaseDocTemplate):
     """One page template with the header band and footer; bookmarks from :class:`Marker`."""
 
@@ -195,8 +223,28 @@ class ReportDoc(BaseDocTemplate):
         canv.line(m, m + s.footer_height - 6 * k, right, m + s.footer_height - 6 * k)
         canv.setFont(FONT, 7 * k)
         canv.drawString(m, m, f"ATO Desktop · {info.report_title}")
-        canv.drawRightString(right, m, f"Page {doc.page}")
+        canv.restoreState()  # "Page x of y" is stamped by NumberedCanvas once the total is known
+
+    def _stamp(self, canv, number: int, total: int) -> None:
+        s = self.setup
+        canv.saveState()
+        canv.setFillColor(MUTED)
+        canv.setFont(FONT, 7 * s.scale)
+        canv.drawRightString(s.size[0] - s.margin, s.margin, f"Page {number} of {total}")
         canv.restoreState()
+
+    def _canvasmaker(self, *args, **kwargs) -> NumberedCanvas:
+        canv = NumberedCanvas(*args, **kwargs)
+        canv.stamp = self._stamp
+        return canv
+
+    def build(self, flowables, *args, **kwargs):
+        kwargs.setdefault("canvasmaker", self._canvasmaker)
+        return super().build(flowables, *args, **kwargs)
+
+    def multiBuild(self, story, *args, **kwargs):  # noqa: N802 (ReportLab's name)
+        kwargs.setdefault("canvasmaker", self._canvasmaker)
+        return super().multiBuild(story, *args, **kwargs)
 
     def afterFlowable(self, flowable) -> None:
         if self._should_stop is not None and self._should_stop():

@@ -207,6 +207,7 @@ class ConflictGroup:
     cost: int
     messages: list[str]
     label: str = ""
+    violations: int | None = None  # number of violations (None when the engine does not explain them)
 
 
 @dataclass
@@ -259,7 +260,7 @@ def _problems(db, data: ReportData, max_messages: int) -> Problems:
             if len(violations) > len(msgs):
                 msgs.append(f"… and {len(violations) - len(msgs)} more.")
             groups.append(ConflictGroup(name, is_hard, count, int(cr.cost or 0),
-                                        msgs, getattr(cr, "label", "") or _label(name)))
+                                        msgs, getattr(cr, "label", "") or _label(name), len(violations)))
     else:
         from ato_desktop.engine.state import full_counts
 
@@ -328,7 +329,7 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
     pr = problems(db, data)
     out: list = [Paragraph("Unscheduled sessions and remaining conflicts", styles.title)]
     n_hard = sum(g.count for g in pr.conflicts if g.hard)
-    n_soft = sum(g.count for g in pr.conflicts if not g.hard)
+    n_soft = sum(g.count if g.violations is None else g.violations for g in pr.conflicts if not g.hard)
     out.append(Paragraph(esc(f"{len(pr.unscheduled)} unscheduled session(s) · {n_hard} hard conflict(s) · "
                              f"{n_soft} soft violation(s) in version “{data.timetable.name}”."), styles.subtitle))
     out.append(Paragraph("Unscheduled sessions", styles.h2))
@@ -352,22 +353,24 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
     if not pr.conflicts:
         out.append(Paragraph("No constraint is violated.", styles.body))
     else:
-        table = [_head(styles, ["Constraint", "Kind", "Violations", "Cost"])]
+        # Count is the rule's unweighted count (docs/constraints.md); one violation may count several.
+        table = [_head(styles, ["Constraint", "Kind", "Count", "Cost", "Violations"])]
         for g in pr.conflicts:
             table.append([Paragraph(esc(g.label or _label(g.name)), styles.small), "hard" if g.hard else "soft",
-                          str(g.count), str(g.cost)])
+                          str(g.count), str(g.cost), "" if g.violations is None else str(g.violations)])
         cmds = _style(len(table), k) + [("ALIGN", (1, 1), (-1, -1), "CENTER")]
         for i, g in enumerate(pr.conflicts, start=1):
             if g.hard:
                 cmds.append(("BACKGROUND", (0, i), (-1, i), WARN_COLOR))
-        out += [Table(table, colWidths=[160 * k, 50 * k, 60 * k, 50 * k], style=TableStyle(cmds), hAlign="LEFT"),
+        out += [Table(table, colWidths=[160 * k, 50 * k, 50 * k, 50 * k, 60 * k], style=TableStyle(cmds), hAlign="LEFT"),
                 Spacer(1, 6 * k)]
     for g in pr.conflicts:
         if not g.messages:
             continue
         kind = "hard" if g.hard else "soft"
         label = g.label or _label(g.name)
-        out.append(Paragraph(esc(f"{label} ({kind}): {g.count} violation(s), cost {g.cost}"),
+        n = g.count if g.violations is None else g.violations
+        out.append(Paragraph(esc(f"{label} ({kind}): {n} violation(s), count {g.count}, cost {g.cost}"),
                              styles.cell(round(8.5 * k, 2), "left", bold=True)))
         for msg in g.messages:
             out.append(Paragraph("• " + esc(msg), styles.body))

@@ -167,18 +167,20 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
     total = len(rows)
     try:
         with db.session() as s:
+            creator = res.BulkCreator(s, entity)  # exactly as the import runs it
             for i, (_n, values) in enumerate(rows):
                 if should_stop is not None and i % 64 == 0 and should_stop():
                     raise ImportCancelled(table.path if table else None)
-                try:  # exactly as the import runs it
-                    with s.begin_nested():
-                        res._create_in(s, sp, entity, values, i)
-                except ValidationError as exc:
-                    # The create stops at the first bad field: collect every field's problem.
-                    exc.row = i
+                if not creator.add(values, i):
+                    # The create stops at the first bad field: collect every field's problem
+                    # (against the rows before this one, written first).
+                    exc = creator.errors.pop()
+                    creator.flush()
                     errors.extend(_field_errors(s, sp, values, i) or [exc])
                 if on_progress is not None and (i % 50 == 0 or i == total - 1):
                     on_progress(i + 1, total)
+            creator.finish()
+            errors.extend(creator.errors)  # rows the database itself refused
             raise _DryRun
     except _DryRun:
         pass

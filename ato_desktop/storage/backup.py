@@ -24,6 +24,9 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +39,9 @@ REASONS = (DAILY, *TAGGED_REASONS)
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 KEEP_TAGGED = 10
+# A ``.partial`` file untouched for this long is left over by a crashed backup; a
+# younger one may belong to a backup another process or thread is writing now.
+STALE_PARTIAL_SECONDS = 15 * 60
 
 REASON_LABELS = {
     DAILY: "Daily",
@@ -107,13 +113,19 @@ def backup_database(src: Path, dest: Path) -> Path:
     is switched to a rollback journal (one self-contained file), and is only
     renamed to ``dest`` once complete: a crash never leaves a half backup under
     a backup's name.
+
+    Safe to run concurrently on one database (the GUI's daily backup and a CLI
+    ``backup create``): each writer uses its own ``.partial`` name (process id
+    and a random part), and the rename never overwrites another backup; if
+    ``dest`` appeared meanwhile the name moves on by a microsecond. Returns the
+    name actually used.
     """
     src, dest = Path(src), Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(f"Cannot create the backup folder {dest.parent}: {exc.strerror or exc}.") from exc
-    tmp = dest.with_name(dest.name + ".partial")
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}.partial")
     try:
         source = sqlite3.connect(_ro_uri(src), uri=True)
         try:
@@ -126,11 +138,42 @@ def backup_database(src: Path, dest: Path) -> Path:
                 target.close()
         finally:
             source.close()
-        tmp.replace(dest)
+        dest = _publish(tmp, dest)
     except (sqlite3.Error, OSError) as exc:
         _unlink_quietly(tmp)
         raise BackupError(f"Cannot back up {src} to {dest}: {exc}.") from exc
     return dest
+
+
+def _publish(tmp: Path, dest: Path) -> Path:
+    """Rename ``tmp`` to ``dest`` without replacing an existing file; returns the final name."""
+    for _ in range(1000):
+        try:
+            if os.name == "nt":
+                os.rename(tmp, dest)  # refuses an existing destination on Windows
+            else:
+                try:
+                    os.link(tmp, dest)  # atomic, refuses an existing destination
+                except FileExistsError:
+                    raise
+                except OSError:  # a file system without hard links: check, then rename
+                    if dest.exists():
+                        raise FileExistsError(dest) from None
+                    os.replace(tmp, dest)
+                    return dest
+                _unlink_quietly(tmp)
+            return dest
+        except FileExistsError:
+            dest = _next_name(dest)
+    raise BackupError(f"Cannot find a free backup name near {dest}.")
+
+
+def _next_name(dest: Path) -> Path:
+    match = _NAME_RE.match(dest.name)
+    if not match:
+        return dest.with_name(f"{dest.stem}-{uuid.uuid4().hex[:6]}{dest.suffix}")
+    stamp = dt.datetime.strptime(match["stamp"], _STAMP) + dt.timedelta(microseconds=1)
+    return dest.with_name(f"{match['stem']}-{stamp.strftime(_STAMP)}-{match['reason']}{DB_SUFFIX}")
 
 
 def _unlink_quietly(p: Path) -> None:
@@ -246,7 +289,9 @@ def backups_to_keep(items: list[tuple[Path, dt.datetime, str]]) -> set[Path]:
 def prune_backups(db_path: Path, *, now: dt.datetime | None = None) -> list[Path]:
     """Delete the backups the retention rules no longer keep; returns the deleted files.
 
-    Left-over ``.partial`` files of an interrupted backup are removed too.
+    Left-over ``.partial`` files of an interrupted backup are removed too, but
+    only when untouched for :data:`STALE_PARTIAL_SECONDS`: a younger one may be
+    a backup that another process or thread is writing at this moment.
     """
     items = _backup_files(db_path)
     keep = backups_to_keep(items)
@@ -260,8 +305,14 @@ def prune_backups(db_path: Path, *, now: dt.datetime | None = None) -> list[Path
                 pass
     folder = backup_dir_for(db_path)
     if folder.is_dir():
-        for p in folder.glob(f"{Path(db_path).stem}-*{DB_SUFFIX}.partial"):
-            _unlink_quietly(p)
+        limit = time.time() - STALE_PARTIAL_SECONDS
+        for p in folder.glob(f"{Path(db_path).stem}-*{DB_SUFFIX}*.partial"):
+            try:
+                stale = p.stat().st_mtime < limit
+            except OSError:
+                continue  # finished (renamed) meanwhile
+            if stale:
+                _unlink_quietly(p)
     return removed
 
 
@@ -346,7 +397,7 @@ def restore_backup(db_path: Path, backup_path: Path) -> Path | None:
         else:
             tmp = db_path.with_name(db_path.name + ".restoring")
             _unlink_quietly(tmp)
-            backup_database(backup_path, tmp)
+            tmp = backup_database(backup_path, tmp)
             for side in _side_files(db_path):
                 _unlink_quietly(side)  # a stale WAL must never be replayed onto the restored file
             os.replace(tmp, db_path)

@@ -162,6 +162,22 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         selectinload(m.Activity.basket).selectinload(m.ElectiveBasket.cohorts).selectinload(m.StudentGroup.batches),
     ).order_by(m.Activity.id)))
 
+    # Room facts read once (not once per activity: 4,000 activities x 240 rooms took seconds).
+    room_kinds = [r.kind for r in rooms]
+    room_features = [set(r.features or []) for r in rooms]
+    room_capacity = np.array([r.capacity for r in rooms], dtype=np.int64)
+    kind_cache: dict[tuple[str, frozenset], np.ndarray] = {}
+
+    def _kind_ok(room_kind: str, need: set) -> np.ndarray:
+        """Rooms of an accepted kind holding every required feature (capacity ignored)."""
+        key = (room_kind, frozenset(need))
+        hit = kind_cache.get(key)
+        if hit is None:
+            accepts = ROOM_KIND_ACCEPTS.get(room_kind, {room_kind})
+            hit = kind_cache[key] = np.array([k in accepts and need <= f for k, f in zip(room_kinds, room_features)],
+                                             bool)
+        return hit.copy()
+
     basket_anchor: dict[int, int] = {}
     for a in activities:
         if a.basket_id is not None and a.basket_id not in basket_anchor:
@@ -184,10 +200,9 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         res = sorted({res_index[("f", f.id)] for f in a.faculty} | {q for g in a.groups for q in leaf_ids(g)}
                      | ({q for g in a.basket.cohorts for q in leaf_ids(g)} if a.basket and basket_anchor.get(a.basket_id) == a.id else set()))
         size = sum(g.strength for g in a.groups)
-        accepts = ROOM_KIND_ACCEPTS.get(a.room_kind, {a.room_kind})
         need = set(a.required_features or [])
-        kind_ok = np.array([r.kind in accepts and need <= set(r.features or []) for r in rooms], bool)
-        allowed = kind_ok & np.array([r.capacity >= size for r in rooms], bool)
+        kind_ok = _kind_ok(a.room_kind, need)
+        allowed = kind_ok & (room_capacity >= size)
         feat = f" with {', '.join(sorted(need))}" if need else ""
         req = f"{a.room_kind.replace('_', ' ')}{feat} for {size} students"
         s_avail, s_pref = _mark_grid(a.time_prefs, day_pos, period_pos, P, T)

@@ -308,6 +308,12 @@ class AvailabilityEditor(QWidget):
 
     def refresh(self) -> None:
         """Reload the calendar and the owner's marks from the database."""
+        if self.db is None:  # the database was closed: an empty grid
+            self.calendar, self._marks, self.item_id = None, {}, None
+            self.title.setText("Choose a faculty member, room or group to edit its availability.")
+            self._build_grid()
+            self.grid.setEnabled(False)
+            return
         try:
             self.calendar = cal.get_calendar(self.db)
             label = ""
@@ -414,8 +420,12 @@ class AvailabilityEditor(QWidget):
         self.undo_stack.push(cmd)
 
     def _on_changed(self, kind: str, item_id: int) -> None:
-        if kind == self.kind and item_id == self.item_id:
-            self.refresh()
+        if kind != self.kind or item_id != self.item_id:
+            return
+        top = self.window()
+        if top is not self and not top.isVisible():  # an editor of a closed window: its file may be gone
+            return
+        self.refresh()
 
     def _on_failed(self, message: str) -> None:
         self.hint.setText(f"Not saved: {message}")

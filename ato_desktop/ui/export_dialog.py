@@ -8,7 +8,8 @@ Usage (the main window)::
 The PDF is rendered on a ``QThreadPool`` worker by :func:`ato_desktop.reports.render_report`
 (written to disk only when complete); the dialog shows a progress bar, Cancel stops the
 render between pages and writes nothing, and "Open when done" opens the file with the
-system's PDF viewer.
+system's PDF viewer. The paper size, orientation and output folder of the last
+successful export are remembered (QSettings, ``export/*``) and offered next time.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
 from ato_desktop.storage.database import Database
+from ato_desktop.ui import settings as app_settings
 
 ALL_ITEMS = "(all, one page each)"
 KIND_ORDER = ("book", "group", "faculty", "room", "master", "workload", "utilization", "conflicts")
@@ -148,6 +150,12 @@ class ExportPdfDialog(QDialog):
         row.addWidget(browse)
         form.addRow("&Save as:", out)
 
+        paper, landscape, folder = app_settings.export_choices()
+        if self.paper_combo.findText(paper) >= 0:
+            self.paper_combo.setCurrentText(paper)
+        (self.landscape_radio if landscape else self.portrait_radio).setChecked(True)
+        self._folder = folder if folder is not None and folder.is_dir() else None
+
         self.open_check = QCheckBox("&Open the PDF when done", self)
         self.open_check.setChecked(True)
         layout.addWidget(self.open_check)
@@ -214,7 +222,10 @@ class ExportPdfDialog(QDialog):
         current = self.path_edit.text().strip()
         if current and not getattr(self, "_path_suggested", False):
             return  # the user chose a file: keep it
-        folder = Path(current).parent if current else Path(platformdirs.user_documents_dir())
+        if current:
+            folder = Path(current).parent
+        else:
+            folder = getattr(self, "_folder", None) or Path(platformdirs.user_documents_dir())
         stem = self.kind() if self.kind() != "book" else "timetable-book"
         if self.item():
             stem += "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.item())
@@ -303,6 +314,8 @@ class ExportPdfDialog(QDialog):
     def _on_done(self, result) -> None:
         self._finish()
         self.last_result = result
+        app_settings.save_export_choices(self.paper_combo.currentText(), self.landscape_radio.isChecked(),
+                                         Path(result.path).parent)
         self.progress.setValue(1000)
         self.status.setText(f"{result.pages} page(s) written to {result.path}.")
         if self.open_check.isChecked():

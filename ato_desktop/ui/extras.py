@@ -17,11 +17,12 @@ Each piece is optional: a module that cannot be imported leaves its action out.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:  # pragma: no cover
     from ato_desktop.ui.main_window import MainWindow
@@ -90,6 +91,63 @@ def mail_settings(window: "MainWindow") -> None:
     dialog.exec()
 
 
+class LazyNotificationsPage(QWidget):
+    """The Notifications page, built on first show or shortly after a database opens.
+
+    The view imports the mail and scheduler machinery and starts the file's notification
+    scheduler (APScheduler on the same SQLite file); doing that a moment after the window
+    shows keeps start-up fast, while scheduled mail still runs whenever the file is open.
+    """
+
+    status = Signal(str)
+    BUILD_DELAY_MS = 2500
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("notificationsPage")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.view = None
+        self._db = None
+        self._readonly = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.BUILD_DELAY_MS)
+        self._timer.timeout.connect(self.ensure_loaded)
+
+    @property
+    def db(self):
+        return self.view.db if self.view is not None else self._db
+
+    def set_database(self, db, readonly: bool = False) -> None:
+        self._db, self._readonly = db, readonly
+        if self.view is not None:
+            self.view.set_database(db, readonly=readonly)
+        elif db is not None:
+            self._timer.start()
+
+    def ensure_loaded(self):
+        if self.view is None:
+            from ato_desktop.ui.notifications_view import NotificationsView
+
+            self._timer.stop()
+            self.view = NotificationsView(None, self)
+            self.view.status.connect(self.status)
+            self._layout.addWidget(self.view)
+            if self._db is not None:
+                self.view.set_database(self._db, readonly=self._readonly)
+        return self.view
+
+    def showEvent(self, event) -> None:
+        self.ensure_loaded()
+        super().showEvent(event)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        if self.view is not None and hasattr(self.view, "shutdown"):
+            self.view.shutdown()
+
+
 class _WarmUpStatus(QObject):
     def __init__(self, window: "MainWindow"):
         super().__init__(window)
@@ -127,9 +185,8 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         window.add_menu_action("Tools", act)
         window.act_mail_settings = act
 
-    view_cls = _optional("ato_desktop.ui.notifications_view", "NotificationsView")
-    if view_cls is not None and "notifications" not in window.pages:
-        window.add_page("notifications", "Notifications", view_cls(None))
+    if "notifications" not in window.pages and importlib.util.find_spec("ato_desktop.ui.notifications_view"):
+        window.add_page("notifications", "Notifications", LazyNotificationsPage())
 
     controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
     if controller is not None:

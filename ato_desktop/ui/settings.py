@@ -82,6 +82,28 @@ def last_page() -> str:
     return str(settings().value(K_PAGE) or "")
 
 
+K_EXPORT_PAPER = "export/paper"
+K_EXPORT_LANDSCAPE = "export/landscape"
+K_EXPORT_FOLDER = "export/folder"
+
+
+def export_choices() -> tuple[str, bool, Path | None]:
+    """The Export PDF dialog's last paper size, orientation (landscape?) and output folder."""
+    s = settings()
+    paper = str(s.value(K_EXPORT_PAPER) or "")
+    landscape = s.value(K_EXPORT_LANDSCAPE)
+    landscape = True if landscape is None else str(landscape).lower() in ("true", "1")
+    folder = s.value(K_EXPORT_FOLDER)
+    return paper, landscape, (Path(str(folder)) if folder else None)
+
+
+def save_export_choices(paper: str, landscape: bool, folder: Path) -> None:
+    s = settings()
+    s.setValue(K_EXPORT_PAPER, paper)
+    s.setValue(K_EXPORT_LANDSCAPE, bool(landscape))
+    s.setValue(K_EXPORT_FOLDER, str(Path(folder)))
+
+
 K_SPLITTER = "splitters/"
 
 

@@ -133,7 +133,11 @@ class TimetablesPage(QWidget):
     def on_data_changed(self, entity: str) -> None:
         if entity in ("*", "timetable", "activity", "calendar", "room"):
             self._dirty = True
-            self._screen_stale = True
+            # The screen hears the same signal (it listens to the undo stack's data_changed) and reloads
+            # itself, at once or when shown; "timetable" is mostly its own announcement (a move, a load).
+            # Marking it stale here too loaded a version twice on first show and on every edit.
+            if getattr(self.undo_stack, "data_changed", None) is None and entity != "timetable":
+                self._screen_stale = True
             if self.isVisible():
                 self.ensure_loaded()
 

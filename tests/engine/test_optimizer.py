@@ -20,7 +20,9 @@ from ato_desktop.engine.problem import Assignment
 from ato_desktop.engine.state import full_cost
 from ato_desktop.io.ctt import load_ctt_problem
 
-ITC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "itc2007"
+from tests.conftest_itc import itc_dataset_dir  # noqa: E402
+
+ITC_DIR = itc_dataset_dir()
 SMALL = dict(population_size=2, init_iterations=4_000, generation_iterations=6_000)
 
 

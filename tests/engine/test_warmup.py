@@ -24,7 +24,9 @@ from ato_desktop.engine.problem import Assignment
 from ato_desktop.io.ctt import load_ctt_problem
 
 REPO = Path(__file__).resolve().parents[2]
-ITC_DIR = REPO.parent / "shared" / "datasets" / "itc2007"
+from tests.conftest_itc import itc_dataset_dir  # noqa: E402
+
+ITC_DIR = itc_dataset_dir()
 
 
 @pytest.fixture

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QThreadPool
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QDesktopServices
 
 from ato_desktop.ui.export_dialog import ALL_ITEMS, ExportPdfDialog
 from tests.reports.conftest import outline, page_texts, read_pdf
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory):
+    """The dialog remembers choices in QSettings: keep them in a temporary folder (as tests/ui does)."""
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
 
 
 def test_dialog_exports_one_faculty_timetable_and_opens_it(qtbot, demo_db, tmp_path, monkeypatch):
@@ -88,3 +102,46 @@ def test_a_write_failure_is_reported_in_the_dialog(qtbot, demo_db, tmp_path):
     assert target.is_dir() and list(target.iterdir()) == []
     assert [p.name for p in outdir.iterdir()] == ["taken.pdf"]  # no temporary file left behind
     assert dlg.export_button.isEnabled() and dlg.result() == 0
+
+
+def test_paper_orientation_and_folder_are_remembered_between_uses(qtbot, demo_db, tmp_path, _isolated_settings):
+    first = ExportPdfDialog(demo_db)
+    qtbot.addWidget(first)
+    assert first.paper_combo.currentText() == "A4" and first.landscape_radio.isChecked()  # defaults
+    first.open_check.setChecked(False)
+    first.set_kind("room", "LAB-1")
+    outdir = tmp_path / "prints"
+    outdir.mkdir()
+    first.path_edit.setText(str(outdir / "lab.pdf"))
+    first.paper_combo.setCurrentText("A3")
+    first.portrait_radio.setChecked(True)
+    with qtbot.waitSignal(first.accepted, timeout=60_000):
+        first.export_button.click()
+    assert list(_isolated_settings.rglob("*.ini"))  # written to the temporary settings folder
+    first.close()
+
+    again = ExportPdfDialog(demo_db)  # next use: the choices come back
+    qtbot.addWidget(again)
+    assert again.paper_combo.currentText() == "A3"
+    assert again.portrait_radio.isChecked() and not again.landscape_radio.isChecked()
+    assert Path(again.path_edit.text()).parent == outdir
+    again.set_kind("faculty", "SFE")
+    assert Path(again.path_edit.text()) == outdir / "faculty-SFE.pdf"
+
+    shutil.rmtree(outdir)  # a remembered folder that is gone falls back to the default suggestion
+    gone = ExportPdfDialog(demo_db)
+    qtbot.addWidget(gone)
+    assert Path(gone.path_edit.text()).parent != outdir and gone.paper_combo.currentText() == "A3"
+
+
+def test_a_cancelled_or_failed_export_does_not_change_the_remembered_choices(qtbot, demo_db, tmp_path):
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.paper_combo.setCurrentText("A3")
+    dlg.path_edit.setText(str(tmp_path / "missing" / "x.pdf"))
+    dlg.export_button.click()  # refused: the folder does not exist
+    assert "does not exist" in dlg.status.text()
+    dlg.close()
+    again = ExportPdfDialog(demo_db)
+    qtbot.addWidget(again)
+    assert again.paper_combo.currentText() == "A4"

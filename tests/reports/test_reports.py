@@ -206,6 +206,8 @@ def test_book_contents_stay_right_when_a_section_is_longer_than_measured(demo_co
     for title in ("CSE-3A", "LAB-1", "Room utilization"):
         # ReportLab's own contents table: pypdf reads each page number before its title
         assert re.search(rf"(?<!\d){pages_of[title] + 1} {re.escape(title)}", flat), title
+    n = len(texts)  # the multi-pass build numbers its footers too
+    assert [re.findall(r"Page (\d+) of (\d+)", t) for t in texts] == [[(str(i), str(n))] for i in range(1, n + 1)]
 
 
 def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
@@ -254,3 +256,35 @@ def test_clashing_cells_are_flagged_and_parallel_batches_are_not(demo_copy, scra
     assert texts[0].count("CLASH") == 1
     other = page_texts(read_pdf(build_report(scratch, "group", name="CSE-7B", data=data)[0]))
     assert "CLASH" not in other[0]
+
+
+@pytest.mark.skipif(not HAS_EVALUATE, reason="ato_desktop.engine.evaluate (engine branch) is not merged yet")
+def test_conflict_sections_count_violations_not_the_weighted_count(demo_copy):
+    """In the demo a soft rule's count (e.g. isolated: 125) exceeds its number of violations."""
+    from ato_desktop.engine.evaluate import evaluate
+    from ato_desktop.storage.compile import compile_database
+
+    data = load_report_data(demo_copy)
+    comp, assignment, _ = compile_database(demo_copy, data.timetable.id)
+    score = evaluate(comp.problem, assignment)
+    differs = {n: r for n, r in score.by_constraint.items() if r.count > len(r.violations) > 0}
+    assert differs, "the demo should have a rule whose count exceeds its violations"
+    text = " ".join(page_texts(read_pdf(build_report(demo_copy, "conflicts", data=data)[0]))).replace("\n", " ")
+    pr = problems(demo_copy, data)
+    for g in pr.conflicts:
+        r = score.by_constraint[g.name]
+        assert g.violations == len(r.violations)
+        head = re.search(rf"{re.escape(g.label)} \((?:hard|soft)\): (\d+) violation\(s\), count (\d+), cost (\d+)", text)
+        assert head, g.label
+        assert (int(head.group(1)), int(head.group(2))) == (len(r.violations), r.count)
+        shown = sum(1 for m in g.messages if not m.startswith("… and"))
+        more = [m for m in g.messages if m.startswith("… and")]
+        if shown < len(r.violations):
+            assert more == [f"… and {len(r.violations) - shown} more."]
+        else:
+            assert not more
+    for name in differs:  # the example lines plus "… and N more" add up to the violations, not the count
+        g = next(g for g in pr.conflicts if g.name == name)
+        row = re.search(rf"{re.escape(g.label)}\s+(?:hard|soft)\s+(\d+)\s+(\d+)\s+(\d+)", text)
+        assert row, g.label  # summary table: Count, Cost, Violations
+        assert (int(row.group(1)), int(row.group(3))) == (g.count, len(score.by_constraint[name].violations))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter
 
@@ -201,3 +202,15 @@ def test_reports_render_without_qt(demo_copy):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "QT: []" in r.stdout
+
+
+@pytest.mark.parametrize("kind, name", [("faculty", "SFE"), ("group", None), ("room", None), ("master", None),
+                                        ("book", None)])
+def test_every_page_footer_says_page_x_of_y(demo_copy, kind, name):
+    pdf, pages, _ = build_report(demo_copy, kind, name=name)
+    texts = page_texts(read_pdf(pdf))
+    n = len(texts)
+    assert n == pages and (n > 1 or kind == "faculty")
+    assert "Page 1 of %d" % n in texts[0] and "Page %d of %d" % (n, n) in texts[-1]
+    for i, text in enumerate(texts, start=1):
+        assert re.findall(r"Page (\d+) of (\d+)", text) == [(str(i), str(n))], f"page {i}"

@@ -131,3 +131,61 @@ def test_an_integer_key_is_an_id_even_when_some_code_looks_like_it(db):
     decoy = res.create_item(db, "room", {"code": str(first_id), "name": "Decoy", "capacity": 30})
     assert res.get_item(db, "room", first_id)["code"] == "R-A"
     assert res.get_item(db, "room", str(first_id))["id"] == decoy["id"]
+
+
+def _one_by_one(db, entity, rows, first_row):
+    """The reference: each row created in its own transaction, as a row-by-row import would see them."""
+    out = []
+    for i, values in enumerate(rows, start=first_row):
+        try:
+            res.create_item(db, entity, values, row=i)
+        except ValidationError as exc:
+            out.append((i, exc.field, exc.problem))
+    return out
+
+
+@pytest.mark.parametrize("batch", [2, 3, 500])
+def test_bulk_create_in_batches_reports_exactly_what_row_by_row_creates_would(base, empty_db_path, tmp_path,
+                                                                              monkeypatch, batch):
+    """Batches of queued rows (here 2, 3 and 500), references to rows of the same call (by code and by id),
+    and a batch the database refuses (a duplicate id) replayed row by row: same errors, same rows."""
+    import shutil
+
+    from ato_desktop.storage.database import open_database
+
+    monkeypatch.setattr(res.BulkCreator, "BATCH", batch)
+    rows = [
+        {"id": 100, "code": "S1", "department": "CSE", "strength": 60},
+        {"code": "S1-B1", "department": "cse", "strength": 30, "parent": 100},  # by id: a row of this call
+        {"code": "s1-b2", "department": "CSE", "strength": 30, "parent": "s1"},  # by code, any case
+        {"id": 100, "code": "S2", "department": "CSE", "strength": 60},  # the database refuses the id
+        {"code": "S2-B1", "department": "CSE", "strength": 30, "parent": "S2"},  # so S2 does not exist
+        {"code": "S1-B1", "department": "CSE", "strength": 30},  # duplicate of a row of this call
+        {"code": "S1-B3", "department": "CSE", "strength": 90, "parent": "S1"},  # larger than its section
+        {"code": "S1-B1-X", "department": "CSE", "strength": 10, "parent": "S1-B1"},  # batch of a batch
+        {"code": "S3", "department": "CSE", "strength": 40, "colour": "red"},
+        {"code": "S4", "department": "NOPE", "strength": 40},
+        {"code": "S5", "department": "CSE", "strength": 40},
+    ]
+    ref_path = tmp_path / f"ref{batch}.atodb"
+    shutil.copyfile(empty_db_path, ref_path)
+    ref_db = open_database(ref_path)
+    try:
+        res.create_item(ref_db, "department", {"code": "CSE", "name": "Computer Science"})
+        res.create_item(ref_db, "group", {"code": "CSE-3A", "department": "CSE", "strength": 60, "semester": 3})
+        expected = _one_by_one(ref_db, "group", rows, 7)
+    finally:
+        ref_db.close()
+    assert [r for r, _, _ in expected] == [10, 11, 12, 13, 14, 15, 16]  # the reference saw every kind of error
+    assert "conflicts with the database rules" in expected[0][2]
+    with pytest.raises(BulkValidationError) as info:
+        res.bulk_create(base, "group", rows, first_row=7)
+    assert [(e.row, e.field, e.problem) for e in info.value.errors] == expected
+    assert res.count_items(base, "group") == 1  # nothing written
+
+    good = [rows[0], rows[1], rows[2], {"code": "S5", "department": "CSE", "strength": 40}]
+    made = res.bulk_create(base, "group", good)
+    assert [d["code"] for d in made] == ["S1", "S1-B1", "s1-b2", "S5"]
+    assert [d["parent"] for d in made] == [None, "S1", "S1", None]
+    assert made[0]["id"] == 100 and all(isinstance(d["id"], int) for d in made)
+    assert res.count_items(base, "group") == 5

@@ -66,3 +66,65 @@ def test_calendar_cannot_shrink_under_scheduled_sessions(demo_db):
     with pytest.raises(ValidationError, match="scheduled session"):
         cal.set_calendar(demo_db, ["Monday"], [("P1", "09:00", "10:00", False)])
     assert cal.get_calendar(demo_db).n_days == 6
+
+
+def _statements(db):
+    """Record every SQL statement the database runs (including BEGIN [IMMEDIATE])."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda c, cur, stmt, *a: seen.append(stmt.strip().upper()))
+    return seen
+
+
+def test_list_sessions_reads_without_a_write_transaction_when_in_sync(demo_db):
+    from ato_desktop.services import resources as res
+
+    before = tts.list_sessions(demo_db, "Reference timetable")
+    seen = _statements(demo_db)
+    again = tts.list_sessions(demo_db, "Reference timetable")
+    assert again == before
+    assert not [x for x in seen if x.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert "BEGIN IMMEDIATE" not in seen
+
+    # a new activity: its sessions appear (unscheduled) and are stored, in one write transaction
+    act = res.list_items(demo_db, "activity")[0]
+    new = res.create_item(demo_db, "activity", {"course": act["course"], "kind": "T", "groups": act["groups"],
+                                                "faculty": act["faculty"], "sessions_per_week": 2})
+    seen.clear()
+    rows = tts.list_sessions(demo_db, "Reference timetable")
+    mine = [x for x in rows if x.activity_id == new["id"]]
+    assert [(x.occurrence, x.scheduled) for x in mine] == [(0, False), (1, False)]
+    assert len(rows) == len(before) + 2
+    assert seen.count("BEGIN IMMEDIATE") == 1
+    seen.clear()
+    assert tts.list_sessions(demo_db, "Reference timetable") == rows
+    assert "BEGIN IMMEDIATE" not in seen
+
+    # fewer sessions per week: the extra occurrence goes
+    res.update_item(demo_db, "activity", new["id"], {"sessions_per_week": 1})
+    rows = tts.list_sessions(demo_db, "Reference timetable")
+    assert [x.occurrence for x in rows if x.activity_id == new["id"]] == [0]
+    assert len(rows) == len(before) + 1
+
+
+
+def test_session_views_read_with_core_queries_equal_the_orm_reading(demo_db):
+    """list_sessions reads rows with Core queries; every field must equal the ORM reading."""
+    from ato_desktop.services import resources as res
+
+    ref = tts.get_timetable(demo_db, "Reference timetable")
+    rows = tts.list_sessions(demo_db, ref.id)
+    tts.set_locked(demo_db, [rows[0].id, rows[3].id], True)
+    tts.move_session(demo_db, rows[1].id, None, None, None)  # unscheduled
+    act = res.list_items(demo_db, "activity")[0]
+    two_groups = sorted(g["code"] for g in res.list_items(demo_db, "group"))[:2][::-1]  # given out of order
+    two_teachers = sorted(f["code"] for f in res.list_items(demo_db, "faculty"))[:2][::-1]
+    res.create_item(demo_db, "activity", {"course": act["course"], "kind": "P", "groups": two_groups,
+                                          "faculty": two_teachers, "sessions_per_week": 1})
+    fast = tts.list_sessions(demo_db, ref.id)
+    with demo_db.read_session() as s:
+        slow = tts._session_views_orm(s, ref.id)
+    assert fast == slow
+    assert any(v.locked for v in fast) and any(not v.scheduled for v in fast)
+    assert any(v.room for v in fast) and any(len(v.groups) > 1 or len(v.faculty) > 1 for v in fast)

@@ -241,3 +241,44 @@ def test_migration_backup_is_tagged(tmp_path):
     dest = backup_before(p, "migration")
     assert dest.name.endswith("-before-migration.atodb")
     assert b.list_backups(p)[0].reason_label == "Before upgrading the database"
+
+
+def test_pruning_spares_a_partial_that_another_backup_is_still_writing(demo_db_path):
+    """A second backup's pruning removes only stale ``.partial`` files, never one being written now."""
+    import os
+    import time
+
+    folder = b.backup_dir_for(demo_db_path)
+    folder.mkdir()
+    stem = demo_db_path.stem
+    writing = folder / f"{stem}-20260101-120000-000000-daily.atodb.partial"
+    writing.write_bytes(b"SQLite format 3\x00 half written")
+    stale = folder / f"{stem}-20250101-120000-000000-manual.atodb.partial"
+    stale.write_bytes(b"left over by a crash")
+    old = time.time() - 2 * b.STALE_PARTIAL_SECONDS
+    os.utime(stale, (old, old))
+    b.create_backup(demo_db_path, "manual")
+    assert writing.exists()
+    assert not stale.exists()
+
+
+@pytest.mark.parametrize("runner", ["threads", "processes"])
+def test_two_concurrent_backups_of_one_database_both_succeed(demo_db_path, runner):
+    """The GUI's daily backup and a CLI ``backup create`` at the same moment: neither fails."""
+    import concurrent.futures as cf
+
+    rounds = 12
+    pool_cls = cf.ThreadPoolExecutor if runner == "threads" else cf.ProcessPoolExecutor
+    with pool_cls(max_workers=2) as pool:
+        futures = [pool.submit(_backup_many, str(demo_db_path), reason, rounds) for reason in ("manual", "before-import")]
+        made = [Path(p) for f in futures for p in f.result(timeout=120)]  # re-raises a worker's BackupError
+    assert len(made) == 2 * rounds
+    folder = b.backup_dir_for(demo_db_path)
+    assert not list(folder.glob("*.partial"))
+    kept = b.list_backups(demo_db_path)
+    assert len(kept) == 2 * b.KEEP_TAGGED  # retention still applied to each reason
+    assert all(not i.problem and i.summary["faculty"] > 0 for i in kept)
+
+
+def _backup_many(db: str, reason: str, rounds: int) -> list[str]:
+    return [str(b.create_backup(Path(db), reason)) for _ in range(rounds)]

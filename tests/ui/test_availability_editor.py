@@ -160,3 +160,15 @@ def test_set_database_switches_files(qtbot, setup, demo_db):
     item = res.list_items(demo_db, "faculty")[0]
     editor.set_owner("faculty", item["id"])
     assert editor.grid.rowCount() == len(cal.get_calendar(demo_db).days)
+
+
+def test_closing_the_database_empties_the_grid(qtbot, setup):
+    """The main window's File > Close hands every page ``None``: an empty, disabled grid, no error."""
+    db, stack, editor, fac, *_ = setup
+    editor.set_owner("faculty", fac["id"])
+    assert editor.grid.rowCount() == 3
+    errors = []
+    editor.error.connect(errors.append)
+    editor.set_database(None)
+    assert editor.db is None and editor.grid.rowCount() == 0 and not editor.grid.isEnabled()
+    assert errors == []

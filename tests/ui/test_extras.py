@@ -57,8 +57,10 @@ def test_mail_settings_and_notifications_page(qtbot, window):
     _when_modal(qtbot, look)
     window.act_mail_settings.trigger()
     assert "ail" in seen["name"]  # the mail settings dialog opened on the window's database
+    page = window.pages["notifications"]
+    assert page.view is None  # built on first show, not at start-up
     page = window.show_page("notifications")
-    assert page.db is window.database
+    assert page.view is not None and page.view.db is window.database
     assert any(window.nav.item(i).text() == "Notifications" for i in range(window.nav.count()))
 
 

@@ -124,3 +124,20 @@ def test_first_run_prepares_the_engine_in_another_process_then_colours_and_start
             panel.stop()
     finally:
         w.shutdown()
+
+
+def test_a_closed_screen_ignores_a_late_warm_up_end(qtbot, demo_db, tmp_path, monkeypatch):
+    """A warm-up that ends after the screen's window was closed (its file gone) changes nothing."""
+    from ato_desktop.engine import warmup as engine_warmup
+    from ato_desktop.ui.warmup import warmup_controller
+
+    monkeypatch.setenv(engine_warmup.MARKER_DIR_ENV, str(tmp_path / "cold"))
+    w = TimetableScreen(demo_db, QUndoStack(), timetable=REF, with_optimizer=False)
+    qtbot.addWidget(w)
+    assert w.model.state is None
+    w.shutdown()
+    demo_db.close()
+    warmup_controller().finished.emit(True, "prepared")  # no exception reaches the event loop
+    w2 = TimetableScreen(None, QUndoStack())
+    qtbot.addWidget(w2)
+    w2._on_engine_ready(True, "prepared")  # no database: nothing to do

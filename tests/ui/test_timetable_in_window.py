@@ -34,3 +34,26 @@ def test_open_a_version_move_a_card_and_undo_from_the_window(qtbot, window):
     assert m.timetable_id == ref.id
     # the page's version list follows the screen's changes
     qtbot.waitUntil(lambda: page.infos and page.infos[0].id == ref.id, timeout=2000)
+
+
+def test_showing_the_page_loads_the_version_once(qtbot, window, monkeypatch):
+    """The screen announces its load ("timetable"); the page must not answer by loading it all again."""
+    from ato_desktop.ui.timetable import model as model_mod
+
+    calls = []
+    real = model_mod.compile_database
+
+    def counting(*a, **kw):
+        calls.append(a)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(model_mod, "compile_database", counting)
+    page = window.show_page("timetables")
+    qtbot.waitUntil(lambda: page.screen is not None and page.screen.showing_timetable, timeout=20000)
+    qtbot.wait(300)  # the announcement goes out on the next event-loop turn
+    assert len(calls) == 1
+    # an edit elsewhere still reloads the grid once
+    window.undo_stack.data_changed.emit("activity")
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=20000)
+    qtbot.wait(300)
+    assert len(calls) == 2

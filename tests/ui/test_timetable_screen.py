@@ -116,3 +116,28 @@ def test_screenshot_command_writes_pngs(qtbot, tmp_path):
     for f in files:
         img = QImage(str(f))
         assert not img.isNull() and img.width() >= 600 and img.height() >= 300, f
+
+
+def test_engine_state_of_a_big_version_is_built_in_a_worker_after_the_warm_up(qtbot, demo_db, monkeypatch):
+    """After the first-run warm-up the screen builds the engine state; above the threshold in a worker
+    thread (the UI thread stays free), with the same score as a state built at once."""
+    from ato_desktop.ui.timetable import screen as screen_mod
+
+    w = TimetableScreen(demo_db, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    m = w.model
+    assert m.state is not None
+    hard, soft = m.hard, m.soft
+    m.state = None  # as if the kernels were not compiled when the version was opened
+    monkeypatch.setattr(screen_mod, "STATE_IN_WORKER_ABOVE", 10)  # the demo has 155 sessions
+    events = []
+    m.subscribe(events.append)
+    w._on_engine_ready(True, "")
+    assert m.state is None  # not built on the UI thread
+    qtbot.waitUntil(lambda: m.state is not None, timeout=30000)
+    assert "load" in events and (m.hard, m.soft) == (hard, soft)
+    # at or under the threshold it is built at once
+    m.state = None
+    monkeypatch.setattr(screen_mod, "STATE_IN_WORKER_ABOVE", 10_000)
+    w._on_engine_ready(True, "")
+    assert m.state is not None and m.hard == hard

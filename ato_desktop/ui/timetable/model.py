@@ -171,6 +171,14 @@ class TimetableModel:
         self.version += 1
         self._notify("load")
 
+    def set_state(self, state) -> None:
+        """Use an engine state built elsewhere (a worker thread) for the current assignment; tell the views."""
+        self.state = state
+        self._preview_cache = {}
+        self._score_cache = None
+        self._busy_cache = None
+        self._notify("load")
+
     def rebuild_state(self) -> None:
         """Build the engine state now (after the first-run warm-up finished) and tell the views."""
         self._build_state()

@@ -6,6 +6,7 @@ goes through ``undo_stack`` as one named step.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import SQLAlchemyError
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import Database
+from ato_desktop.storage.database import Database, DatabaseError
 from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
@@ -46,6 +47,7 @@ from ato_desktop.ui.timetable.model import (
 from ato_desktop.ui.timetable.tray import UnscheduledTray
 
 SETTING_REFUSE_HARD = "timetable/refuse_hard_drops"
+STATE_IN_WORKER_ABOVE = 800  # sessions: a bigger version's engine state is built in a worker after the warm-up
 VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (VIEW_ROOM, "By room"),
               (VIEW_MASTER, "Department master")]
 
@@ -202,15 +204,55 @@ class TimetableScreen(QWidget):
         return True
 
     def _on_engine_ready(self, ok: bool, _message: str) -> None:
-        """The first-run warm-up ended: colour the grid and score it from now on."""
-        if ok and self.model is not None and self.model.state is None:
-            from ato_desktop.ui.timetable.model import engine_ready
+        """The first-run warm-up ended: colour the grid and score it from now on.
 
-            if engine_ready():
-                self.model.rebuild_state()
+        The engine state of a big version takes seconds to build (2.2 s at 10,080 sessions,
+        which stalled the whole window): above ``STATE_IN_WORKER_ABOVE`` sessions it is
+        built in a worker thread and handed to the model when ready.
+        """
+        if not ok or self.db is None or self.model is None or self.model.state is not None:
+            return
+        from ato_desktop.ui.timetable.model import engine_ready
+
+        if not engine_ready():
+            return
+        model = self.model
+        if model.problem.n_sessions <= STATE_IN_WORKER_ABOVE:
+            try:
+                model.rebuild_state()
+            except (ServiceError, DatabaseError, SQLAlchemyError) as exc:  # file closed or gone meanwhile
+                self.statusMessage.emit(f"The timetable could not be refreshed: {exc}")
+            return
+        from ato_desktop.ui.workers import run_in_thread
+
+        version, problem, assignment = model.version, model.problem, model.assignment.copy()
+
+        def build():
+            from ato_desktop.engine.state import State
+
+            return State(problem, assignment)
+
+        def done(state, error) -> None:
+            try:
+                if error is not None or self.model is not model or model.state is not None:
+                    return
+                if model.version != version or model.problem is not problem:
+                    self._on_engine_ready(True, "")  # moved or reloaded meanwhile: build for what is shown now
+                    return
+                model.set_state(state)
+            except RuntimeError:  # the screen was deleted meanwhile
+                pass
+
+        self._state_job = run_in_thread(build, done)
 
     def shutdown(self) -> None:
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
+        from ato_desktop.ui.warmup import warmup_controller
+
+        try:
+            warmup_controller().finished.disconnect(self._on_engine_ready)
+        except (RuntimeError, TypeError):  # not connected (any more)
+            pass
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
