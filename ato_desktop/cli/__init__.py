@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from ato_desktop import APP_NAME, __version__
@@ -28,8 +29,40 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+DB_SUFFIX = ".atodb"  # the same as ato_desktop.storage.database.DB_SUFFIX (not imported: SQLAlchemy is slow)
+
+
 class CliError(Exception):
     """An error to show the user as one clear line, exit code 2."""
+
+
+def _database_argument(argv: list[str]) -> list[str]:
+    """``ato-desktop FILE.atodb`` (what a file association or "Open with" runs) means ``--db FILE.atodb``.
+
+    Only the first positional argument is looked at, and only when its name ends in ``.atodb``: no
+    command is called that, so sub-commands and their own file arguments are never taken for it.
+    The ``-psn_…`` argument old macOS versions add when the app is started from the Finder is dropped.
+    """
+    argv = [a for a in argv if not a.startswith("-psn_")]
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return argv
+        if a == "--db":
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        if not a.lower().endswith(DB_SUFFIX):
+            return argv  # a command (or an error argparse will explain)
+        if any(x == "--db" or x.startswith("--db=") for x in argv):
+            raise CliError(f"two databases given ({a} and --db); open one at a time")
+        if not Path(a).expanduser().is_file():
+            raise CliError(f"no database file at {a}")
+        return argv[:i] + ["--db", a] + argv[i + 1:]
+    return argv
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
@@ -38,6 +71,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         prog="ato-desktop",
         description=f"{APP_NAME}: build, optimize, print and publish a department's weekly timetable. "
         "Without a command, the desktop app starts.",
+        epilog=f"'ato-desktop FILE{DB_SUFFIX}' starts the desktop app with that database open (the same as --db).",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--db", metavar="PATH", help="open this database file")
@@ -69,6 +103,11 @@ def _names_a_command(argv: list[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        argv = _database_argument(argv)
+    except CliError as exc:
+        print(f"ato-desktop: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser(with_commands=_names_a_command(argv))
     args = parser.parse_args(argv)
     try:

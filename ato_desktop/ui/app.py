@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout
 
@@ -30,14 +30,58 @@ from ato_desktop.ui.workers import wait_for_workers
 PROBE_ENV = "ATO_STARTUP_PROBE"
 
 
-def _icon() -> QIcon | None:
-    here = Path(__file__).resolve()
-    for base in (here.parents[1] / "resources", here.parents[2] / "resources"):
-        for name in ("icon.png", "icon.svg", "ato-desktop.png", "ato-desktop.svg"):
-            p = base / name
-            if p.exists():
-                return QIcon(str(p))
-    return None
+def app_icon() -> QIcon | None:
+    """The app icon (256 and 512 px PNGs; the .ico too on Windows), or None if the files are missing."""
+    from ato_desktop.resource_files import icon_path
+
+    try:
+        png = icon_path("png")
+    except FileNotFoundError:
+        return None
+    files = [png, png.with_name(png.stem + "-512.png")]
+    if sys.platform == "win32":
+        files.insert(0, icon_path("ico"))
+    icon = QIcon()
+    for f in files:
+        if f.is_file():
+            icon.addFile(str(f))
+    return None if icon.isNull() else icon
+
+
+class FileOpenFilter(QObject):
+    """Opens the ``.atodb`` file the system asks to open (macOS: double-click in the Finder, "Open with",
+    a file dropped on the Dock icon), which Qt delivers to the application as a ``QFileOpenEvent``."""
+
+    def __init__(self, window: MainWindow, parent: QObject | None = None):
+        super().__init__(parent)
+        self.window = window
+        self.received: list[Path] = []
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            path = event.file() or event.url().toLocalFile()
+            if path:
+                self.received.append(Path(path))
+                # after the event has been handled: a modal start dialog or a message box may be open
+                QTimer.singleShot(0, lambda p=Path(path): self._open(p))
+                return True
+        return super().eventFilter(obj, event)
+
+    def _open(self, path: Path) -> None:
+        dlg = getattr(self.window, "start_dialog", None)
+        if dlg is not None and dlg.isVisible():
+            dlg.reject()  # the user chose a file already: no need to ask how to start
+        self.window.open_database(path)
+        self.window.raise_()
+        self.window.activateWindow()
+
+
+def install_file_open_handler(window: MainWindow, app: QApplication | None = None) -> FileOpenFilter:
+    app = app or QApplication.instance()
+    handler = FileOpenFilter(window, app)
+    app.installEventFilter(handler)
+    window.file_open_handler = handler
+    return handler
 
 
 def ensure_app() -> QApplication:
@@ -48,7 +92,7 @@ def ensure_app() -> QApplication:
     app.setOrganizationName(st.ORG)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    icon = _icon()
+    icon = app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
     return app
@@ -116,6 +160,7 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     # Export PDF, mail settings, notifications; and, a few seconds after start-up, the
     # first-run compile of the optimizer in a separate process (ato_desktop.ui.warmup).
     extras.install(window, warm_up=not probe)
+    install_file_open_handler(window, app)
     if probe:  # measure up to a window showing the requested data
         if db:
             window.open_database(Path(db), ask=False)
@@ -151,10 +196,13 @@ def _dispose(window: MainWindow) -> None:
 
 def start_window(window: MainWindow, *, db: str | Path | None = None, demo: bool = False) -> None:
     """What the app opens at start: ``db``, the demo, the last file, or (first start) the chooser."""
+    handler = getattr(window, "file_open_handler", None)
     if db:
         window.open_database(Path(db))
     elif demo:
         window.open_demo()
+    elif handler is not None and handler.received:
+        pass  # the system asked to open a file (macOS Finder) before the window was ready: it is being opened
     else:
         last = st.last_file()
         if last is not None and last.exists():

@@ -142,6 +142,10 @@ class AvailabilityGrid(QTableWidget):
         self.setMouseTracking(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        small = self.horizontalHeader().font()  # "09:00–09:50" fits a column on a 1366 px screen
+        if small.pointSizeF() > 0:
+            small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
+            self.horizontalHeader().setFont(small)
         self.breaks: set[int] = set()
         self.shape = "rectangle"
         self._anchor: tuple[int, int] | None = None
@@ -352,6 +356,8 @@ class AvailabilityEditor(QWidget):
         g.setColumnCount(c.periods_per_day)
         g.setVerticalHeaderLabels([d.name for d in c.days])
         g.setHorizontalHeaderLabels([f"{p.label}\n{p.start_time}–{p.end_time}" for p in c.periods])
+        for i, p in enumerate(c.periods):
+            g.horizontalHeaderItem(i).setToolTip(f"{p.label}: {p.start_time}–{p.end_time}")
         g.breaks = {p.position for p in c.periods if p.is_break}
         for d in range(c.n_days):
             for p in range(c.periods_per_day):

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSizePolicy,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -145,6 +146,8 @@ class EntityForm(QWidget):
             v.setSpacing(2)
             v.addWidget(editor)
             v.addWidget(err)
+            # a row never takes the form's spare height (a JSON box would float down the page); rows stay on top
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
             label = f.label + (" *" if f.required else "")
             self.layout_.addRow(label, box)
             self.editors[f.name] = editor

@@ -93,21 +93,24 @@ class MainWindow(QMainWindow):
         self._page_titles: dict[str, str] = {}
         self._menus: dict[str, QMenu] = {}
         self._busy = False
+        self._nav_restored = False
         self.last_job = None
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(200)
         self.nav.setIconSize(QSize(16, 16))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.stack = QStackedWidget(self)
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("mainSplitter")
         split.addWidget(self.nav)
         split.addWidget(self.stack)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
         split.setCollapsible(1, False)
-        split.setSizes([170, 1030])
-        self.nav.setMinimumWidth(140)
+        self.splitter = split
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._nav_changed)
 
@@ -250,6 +253,7 @@ class MainWindow(QMainWindow):
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
+        self._fit_nav()
         n = self.nav.count()
         act = QAction(title, self)
         act.setCheckable(True)
@@ -268,6 +272,22 @@ class MainWindow(QMainWindow):
             self._give_database(widget)
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+
+    def nav_width(self) -> int:
+        """The width that shows every page title in the navigation list whole."""
+        fm = self.nav.fontMetrics()
+        text = max((fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=80)
+        # item padding and focus frame (styles differ), the list's frame, and room for a scroll bar
+        return text + 24 + 2 * self.nav.frameWidth() + self.nav.verticalScrollBar().sizeHint().width()
+
+    def _fit_nav(self) -> None:
+        w = self.nav_width()
+        self.nav.setMinimumWidth(w)  # never narrower than the titles (a restored state cannot cut them)
+        self.nav.setMaximumWidth(max(w * 2, 240))
+        if not self._nav_restored:
+            sizes = self.splitter.sizes()
+            total = sum(sizes) or max(self.width(), 1000)
+            self.splitter.setSizes([w, max(total - w, 1)])
 
     def show_page(self, key: str) -> QWidget:
         widget = self.pages[key]
@@ -579,6 +599,9 @@ class MainWindow(QMainWindow):
         state = st.window_state()
         if state is not None:
             self.restoreState(state)
+        from ato_desktop.ui.sizing import remember_splitter
+
+        self._nav_restored = remember_splitter(self.splitter, "main")
         page = st.last_page()
         if page in self.pages:
             self.show_page(page)

@@ -36,6 +36,7 @@ from ato_desktop.services.errors import DependentsError, ServiceError, Validatio
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel
+from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
 
 
@@ -177,6 +178,8 @@ class ResourcePage(QWidget):
         self._sized = False
         outer.addWidget(split, 1)
         self.splitter = split
+        split.setObjectName(f"split_{entity}")
+        self._splitter_restored = remember_splitter(split, f"resource_{entity}")
 
         for seq, slot in (("Ctrl+F", self._focus_filter), ("Ctrl+N", self.new_item), ("Ctrl+D", self.duplicate)):
             act = QAction(self)
@@ -240,10 +243,7 @@ class ResourcePage(QWidget):
         self._dirty = False
         if not self._sized and self.model.rowCount():
             self._sized = True
-            self.table.resizeColumnsToContents()
-            for c in range(self.model.columnCount()):
-                if self.table.columnWidth(c) > 260:
-                    self.table.setColumnWidth(c, 260)
+            self.fit_table()
         self._update_count()
         if keep is not None and self.model.row_of(keep) >= 0:
             self.select_id(keep)
@@ -254,6 +254,20 @@ class ResourcePage(QWidget):
             else:
                 self.new_item()
         self._update_buttons()
+
+    def fit_table(self) -> None:
+        """Columns fitted to their contents (capped; the last one stretches); unless the user moved the
+        splitter before (remembered per page), the list gets the width its columns need, up to 65 %
+        (the form keeps its minimum width)."""
+        fit_columns(self.table, cap=COLUMN_CAP)
+        if self._splitter_restored:
+            return
+        total = sum(self.splitter.sizes()) or self.width()
+        want = table_width(self.table)
+        # the form keeps at least its minimum width and 35 % of the page; the list may take the rest
+        form_min = max(self.splitter.widget(1).minimumSizeHint().width(), int(total * 0.35))
+        left = max(int(total * 0.35), min(want, total - form_min))
+        self.splitter.setSizes([left, max(total - left, 1)])
 
     def _ensure_choices(self) -> None:
         if not self._choices_dirty or self.db is None:

@@ -46,6 +46,13 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     outdir.mkdir(parents=True, exist_ok=True)
+    # the grid builds its engine state (drag colours, scores) only once the kernels are compiled:
+    # do it here, as the app's warm-up process would (at once when it was done before)
+    from ato_desktop.engine import warmup
+
+    if not warmup.is_warm():
+        log("compiling the engine's kernels first (once)…")
+        warmup.warm_up()
     tmp = Path(tempfile.mkdtemp(prefix="ato-shots-"))
     db_path = tmp / "demo.atodb"
     create_demo_database(db_path)
@@ -66,7 +73,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     if create_main_window is not None:
         try:
             win = create_main_window(db_path)
-            win.resize(1440, 900)
+            win.resize(1366, 768)  # a common laptop screen: what a coordinator most often has
             win.show()
             try:  # the Timetables page with the reference version open
                 page = win.show_page("timetables")

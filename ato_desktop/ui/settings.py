@@ -102,3 +102,15 @@ def save_export_choices(paper: str, landscape: bool, folder: Path) -> None:
     s.setValue(K_EXPORT_PAPER, paper)
     s.setValue(K_EXPORT_LANDSCAPE, bool(landscape))
     s.setValue(K_EXPORT_FOLDER, str(Path(folder)))
+
+
+K_SPLITTER = "splitters/"
+
+
+def splitter_state(name: str) -> QByteArray | None:
+    v = settings().value(K_SPLITTER + name)
+    return v if isinstance(v, QByteArray) and not v.isEmpty() else None
+
+
+def save_splitter_state(name: str, state: QByteArray) -> None:
+    settings().setValue(K_SPLITTER + name, state)

@@ -12,11 +12,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -29,6 +30,7 @@ from ato_desktop.services import timetables as tts
 from ato_desktop.services import versions
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.sizing import remember_splitter
 from ato_desktop.ui.undo import CallCommand
 
 COLUMNS = ("Name", "Status", "Scheduled", "Hard", "Soft", "Changed")
@@ -59,7 +61,9 @@ class TimetablesPage(QWidget):
         left = QWidget(split)
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        bar = QGridLayout()  # two rows of three: the list stays narrow and the grid gets the width
+        bar.setHorizontalSpacing(4)
+        bar.setVerticalSpacing(4)
         self.buttons = {}
         for name, tip, slot in (
             ("Open", "Show this version in the grid", self.open_selected),
@@ -74,9 +78,9 @@ class TimetablesPage(QWidget):
             b.setToolTip(tip)
             b.setObjectName(f"tt{name}")
             b.clicked.connect(lambda *_, s=slot: s())
-            bar.addWidget(b)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            bar.addWidget(b, len(self.buttons) // 3, len(self.buttons) % 3)
             self.buttons[name] = b
-        bar.addStretch(1)
         ll.addLayout(bar)
         self.table = QTableWidget(0, len(COLUMNS), left)
         self.table.setObjectName("versions")
@@ -86,6 +90,7 @@ class TimetablesPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         ll.addWidget(self.table)
@@ -153,10 +158,40 @@ class TimetablesPage(QWidget):
         self.screen = self._screen_cls(None, self.undo_stack, self.splitter)
         self.placeholder.setParent(None)
         self.splitter.addWidget(self.screen)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([300, max(self.width() - 300, 600)])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self._versions_fitted = remember_splitter(self.splitter, "timetables")
+        if not self._versions_fitted:
+            left = self.versions_width()
+            self.splitter.setSizes([left, max(self.width() - left, 600)])
         self._connect_screen()
         self._screen_db_pending = True
+
+    def versions_width(self, limit: int = 260) -> int:
+        """The versions list's width: its buttons, or the names and statuses if wider (at most ``limit``)."""
+        buttons = self.table.parentWidget().layout().itemAt(0).layout().sizeHint().width()
+        names = self.table.columnWidth(0) + self.table.columnWidth(1) if self.table.rowCount() else 0
+        return max(buttons, min(limit, names + 2 * self.table.frameWidth() + 4), 180)
+
+    def _fit_versions(self) -> None:
+        """Once, when the names are known and unless the user chose a width: the list as wide as the
+        names and statuses need, as long as the grid beside it keeps its minimum width."""
+        if getattr(self, "_versions_fitted", True) or self.screen is None or not self.isVisible():
+            return
+        self._versions_fitted = True
+        total = sum(self.splitter.sizes())
+        room = total - self.screen.minimumSizeHint().width() - self.splitter.handleWidth()
+        grid, scroll = getattr(self.screen, "grid", None), getattr(self.screen, "scroll", None)
+        if grid is not None and scroll is not None and hasattr(grid, "MAX_LABEL_W"):
+            # what the grid needs in its widest view (the master view's "Mon  MTECH-CSE-1" labels)
+            # beside the unscheduled tray, so that no view scrolls sideways
+            tray = self.screen.h_splitter.sizes()[1] + self.screen.h_splitter.handleWidth()
+            need = (grid.MAX_LABEL_W + grid.minimumWidth() - grid.LABEL_W + scroll.verticalScrollBar().sizeHint().width()
+                    + 2 * scroll.frameWidth() + tray + 12)
+            room = min(room, total - need - self.splitter.handleWidth())
+        left = self.versions_width(limit=max(180, min(320, room)))
+        self.splitter.setSizes([left, max(total - left, 1)])
 
     def _hand_database_to_screen(self, tid) -> None:
         if self.screen is None or not hasattr(self.screen, "set_database"):
@@ -211,6 +246,7 @@ class TimetablesPage(QWidget):
         if keep is not None:
             self.select_id(keep)
         self.table.resizeColumnsToContents()
+        self._fit_versions()
         self._update_buttons()
 
     def selected_id(self) -> int | None:

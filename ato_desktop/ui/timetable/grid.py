@@ -101,8 +101,10 @@ class TimetableGrid(QWidget):
     message = Signal(str)
 
     HEADER_H = 38
-    LABEL_W = 130
-    COL_W = 104
+    LABEL_W = 130  # the first column: as wide as the lane labels need (_fit_label), within these limits
+    MIN_LABEL_W = 52
+    MAX_LABEL_W = 160  # "Mon  MTECH-CSE-1" in the master view
+    COL_W = 96  # the narrowest a period column gets; wider when there is room (up to 220)
     BREAK_W = 34
 
     def __init__(self, model: TimetableModel, kind: str = "group", entity: str | None = None, parent=None):
@@ -154,6 +156,14 @@ class TimetableGrid(QWidget):
     def col_w(self, period: int) -> float:
         return self.BREAK_W if self._is_break(period) else self._col_w
 
+    def _fit_label(self) -> None:
+        """The first column as wide as its longest lane label ("Mon", "Mon · CSE-3A"), within limits."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        fm = QFontMetrics(bold)
+        text = max((fm.horizontalAdvance(ln.label) for ln in self._lanes), default=0)
+        self.LABEL_W = int(min(self.MAX_LABEL_W, max(self.MIN_LABEL_W, text + 16)))
+
     def _fit_columns(self) -> None:
         P = self.model.problem.periods_per_day
         n_break = sum(self._is_break(p) for p in range(P))
@@ -174,9 +184,9 @@ class TimetableGrid(QWidget):
     def relayout(self) -> None:
         m = self.model
         P = m.problem.periods_per_day
-        if not hasattr(self, "_col_w"):
-            self._fit_columns()
         self._lanes = m.lanes(self.kind, self.entity)
+        self._fit_label()
+        self._fit_columns()
         lane_of: dict[tuple[int, str | None], int] = {
             (ln.day, ln.entity): i for i, ln in enumerate(self._lanes)}
         placed: dict[int, list[tuple[int, int, int]]] = {i: [] for i in range(len(self._lanes))}

@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -149,13 +151,21 @@ class OptimizerPanel(QWidget):
         self.soft_series.attachAxis(self.axis_soft)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.Antialiasing)
-        self.chart_view.setMinimumHeight(220)
+        self.chart_view.setMinimumHeight(140)
 
         lay = QHBoxLayout(self)
         lw = QWidget()
         lw.setLayout(left)
-        lw.setMaximumWidth(380)
-        lay.addWidget(lw)
+        # the settings scroll when the panel is short (a laptop screen), so the grid above keeps its height
+        side = QScrollArea()
+        side.setObjectName("optimizerSettings")
+        side.setWidget(lw)
+        side.setWidgetResizable(True)
+        side.setFrameShape(QFrame.Shape.NoFrame)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side.setMinimumWidth(lw.minimumSizeHint().width() + side.verticalScrollBar().sizeHint().width())
+        side.setMaximumWidth(400)
+        lay.addWidget(side)
         lay.addWidget(self.chart_view, 1)
 
         app = QCoreApplication.instance()

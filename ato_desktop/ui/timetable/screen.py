@@ -312,6 +312,21 @@ class TimetableScreen(QWidget):
         super().showEvent(ev)
         if self._dirty:
             self.refresh()
+        QTimer.singleShot(0, self._fit_grid_height)
+
+    def _fit_grid_height(self) -> None:
+        """Once, when first shown: the grid as tall as the week needs, the panels below get the rest."""
+        split = getattr(self, "v_splitter", None)
+        if split is None or getattr(self, "_grid_height_fitted", True) or not self.isVisible():
+            return
+        total = sum(split.sizes())
+        if total <= 0:
+            return
+        frame = 2 * self.scroll.frameWidth() + self.scroll.horizontalScrollBar().sizeHint().height()
+        want = self.grid.sizeHint().height() + frame
+        if want < total * 0.8:
+            self._grid_height_fitted = True
+            split.setSizes([want, total - want])
 
     def _announce(self) -> None:
         """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
@@ -369,7 +384,11 @@ class TimetableScreen(QWidget):
             self.kind_box.addItem(label, k)
         self.entity_box = QComboBox()
         self.entity_box.setObjectName("entityBox")
-        self.entity_box.setMinimumContentsLength(22)
+        self.entity_box.setMinimumContentsLength(14)
+        # the boxes do not grow to their longest entry: the bar must fit a 1366 px screen beside the versions
+        self.entity_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.version_box.setMinimumContentsLength(20)
+        self.version_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.score_label = QLabel()
         self.score_label.setObjectName("scoreLabel")
         self.score_label.setTextFormat(Qt.RichText)
@@ -423,10 +442,20 @@ class TimetableScreen(QWidget):
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 3)
+        # the week's grid has a fixed height: a taller window gives the panels below more room, a shorter
+        # one takes it from them first
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
+        top.setCollapsible(0, False)
         split.setSizes([700, 260])
-        top.setSizes([1200, 260])
+        top.setSizes([1200, 200])
+        self.v_splitter, self.h_splitter = split, top
+        from ato_desktop.ui.sizing import remember_splitter
+
+        # grid above / conflicts and optimizer below; unless the user chose, the grid gets the height it needs
+        self._grid_height_fitted = remember_splitter(split, "timetable_grid_tabs")
+        remember_splitter(top, "timetable_grid_tray")  # grid / unscheduled tray
         lay.addWidget(split, 1)
 
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
@@ -443,6 +472,7 @@ class TimetableScreen(QWidget):
         self.conflicts.sessionsActivated.connect(self.select_sessions)
         self.model.subscribe(self._on_model)
         self._pages.addWidget(self._content)
+        QTimer.singleShot(0, self._fit_grid_height)
         self._fill_versions()
         self._kind_changed()
         self._on_model("load")
@@ -494,7 +524,7 @@ class TimetableScreen(QWidget):
             self._fill_versions()
             self._kind_changed()
         if m.hard is None:
-            self.score_label.setText("score: engine not available")
+            self.score_label.setText("score: …")  # the engine is still loading (or not in this build)
         else:
             color = "#0a0" if m.hard == 0 else "#c00"
             self.score_label.setText(f"<b>Hard <span style='color:{color}'>{m.hard}</span></b> · Soft {m.soft}")
