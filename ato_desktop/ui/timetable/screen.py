@@ -284,10 +284,14 @@ class TimetableScreen(QWidget):
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
         from ato_desktop.ui.warmup import warmup_controller
 
-        try:
-            warmup_controller().finished.disconnect(self._on_engine_ready)
-        except (RuntimeError, TypeError):  # not connected (any more)
-            pass
+        import warnings
+
+        with warnings.catch_warnings():  # PySide warns (RuntimeWarning) when it was not connected
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                warmup_controller().finished.disconnect(self._on_engine_ready)
+            except (RuntimeError, TypeError):  # not connected (any more)
+                pass
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
