@@ -16,7 +16,6 @@ Each piece is optional: a module that cannot be imported leaves its action out.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
@@ -24,17 +23,20 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from ato_desktop.ui.main_window import _optional
+
 if TYPE_CHECKING:  # pragma: no cover
     from ato_desktop.ui.main_window import MainWindow
 
 WARM_UP_DELAY_MS = 3000  # after start-up, so the warm-up process does not slow the first window
 
 
-def _optional(module: str, name: str):
+def _available(module: str) -> bool:
+    """Whether an optional part is installed, without importing it (keeps start-up light)."""
     try:
-        return getattr(importlib.import_module(module), name)
+        return importlib.util.find_spec(module) is not None
     except ImportError:
-        return None
+        return False
 
 
 def current_timetable_id(window: "MainWindow") -> int | None:
@@ -164,7 +166,7 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         return
     window._extras_installed = True
     file_menu = window.menu("File")
-    if _optional("ato_desktop.ui.export_dialog", "ExportPdfDialog") is not None:
+    if _available("ato_desktop.ui.export_dialog"):
         act = QAction("&Export PDF…", window)
         act.setObjectName("actionExportPdf")
         act.setShortcut(QKeySequence.StandardKey.Print)
@@ -177,7 +179,7 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
             window.add_menu_action("File", act)
         window.act_export_pdf = act
 
-    if _optional("ato_desktop.ui.mail_settings", "MailSettingsDialog") is not None:
+    if _available("ato_desktop.ui.mail_settings"):
         act = QAction("&Mail settings…", window)
         act.setObjectName("actionMailSettings")
         act.setStatusTip("SMTP server, sender and password (kept in the system keychain)")
@@ -185,7 +187,7 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         window.add_menu_action("Tools", act)
         window.act_mail_settings = act
 
-    if "notifications" not in window.pages and importlib.util.find_spec("ato_desktop.ui.notifications_view"):
+    if "notifications" not in window.pages and _available("ato_desktop.ui.notifications_view"):
         window.add_page("notifications", "Notifications", LazyNotificationsPage())
 
     controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
