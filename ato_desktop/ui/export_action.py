@@ -1,9 +1,11 @@
 """File ▸ Export list…: choose a .csv/.xlsx file and export a resource list in a worker.
 
     path = ask_export_path(parent, "faculty")        # QFileDialog; None if cancelled
-    job = export_list(db, "faculty", path, search=filter_text)
-    job.signals.done.connect(lambda n: status_bar.showMessage(f"Exported {n} rows to {path}"))
-    job.signals.failed.connect(lambda exc: QMessageBox.warning(parent, "Export", str(exc)))
+    export_list(db, "faculty", path, search=filter_text,
+                on_done=lambda n: status_bar.showMessage(f"Exported {n} rows to {path}"),
+                on_failed=lambda exc: QMessageBox.warning(parent, "Export", str(exc)))
+
+The callbacks are connected before the job starts, so a job that ends at once cannot be missed.
 
 Cells are formula-safe (see ``io.export``).
 """
@@ -11,6 +13,7 @@ Cells are formula-safe (see ``io.export``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import platformdirs
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -19,7 +22,7 @@ from ato_desktop.services import exports
 from ato_desktop.services.resources import spec
 from ato_desktop.ui.form_jobs import Job, start
 
-__all__ = ["ask_export_path", "export_list", "EXPORT_FILTER"]
+__all__ = ["ask_export_path", "export_job", "export_list", "EXPORT_FILTER"]
 
 EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV file (*.csv)"
 
@@ -37,6 +40,18 @@ def ask_export_path(parent: QWidget | None, entity: str, folder: Path | None = N
     return path
 
 
-def export_list(db, entity: str, path: str | Path, *, search: str = "") -> Job:
-    """Export in a worker; ``job.signals.done`` gets the row count, ``failed`` an ``ExportError``."""
-    return start(Job(exports.export_items, db, entity, Path(path), search=search))
+def export_job(db, entity: str, path: str | Path, *, search: str = "") -> Job:
+    """The export as a job not started yet: connect to its signals, then ``form_jobs.start`` it."""
+    return Job(exports.export_items, db, entity, Path(path), search=search)
+
+
+def export_list(db, entity: str, path: str | Path, *, search: str = "",
+                on_done: Callable[[int], Any] | None = None,
+                on_failed: Callable[[BaseException], Any] | None = None) -> Job:
+    """Export in a worker; ``on_done`` gets the row count, ``on_failed`` the ``ExportError`` (on the UI thread)."""
+    job = export_job(db, entity, path, search=search)
+    if on_done is not None:
+        job.signals.done.connect(on_done)
+    if on_failed is not None:
+        job.signals.failed.connect(on_failed)
+    return start(job)

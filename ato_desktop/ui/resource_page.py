@@ -120,7 +120,11 @@ class ResourcePage(QWidget):
         self.new_button = self._button("New", "Add a new " + self.spec.label.lower() + " (Ctrl+N)", self.new_item)
         self.dup_button = self._button("Duplicate", "Copy the selected item into a new one (Ctrl+D)", self.duplicate)
         self.delete_button = self._button("Delete", "Delete the selected item (Del)", self.delete_selected)
-        for b in (self.new_button, self.dup_button, self.delete_button):
+        self.export_button = self._button("Export…", "Export the listed " + self.spec.plural.lower()
+                                          + " (the filter applies) to an Excel or CSV file", self.export_list)
+        self.export_button.setObjectName("exportButton")
+        self.export_job = None
+        for b in (self.new_button, self.dup_button, self.delete_button, self.export_button):
             bar.addWidget(b)
         self.extra_bar = QHBoxLayout()
         bar.addLayout(self.extra_bar)
@@ -434,6 +438,37 @@ class ResourcePage(QWidget):
         self.save_button.setEnabled(not ro)
         self.revert_button.setEnabled(not ro)
         self.form.set_read_only(ro)
+        self.export_button.setEnabled(self.db is not None and self.export_job is None)
+
+    # -- export --------------------------------------------------------------
+    def export_list(self) -> None:
+        """Ask for a .xlsx/.csv file and write the listed items to it in a worker."""
+        from ato_desktop.ui import export_action
+        from ato_desktop.ui import settings as st
+
+        if self.db is None or self.export_job is not None:
+            return
+        path = export_action.ask_export_path(self, self.entity, st.export_list_folder())
+        if path is None:
+            return
+        st.save_export_list_folder(path.parent)
+        plural = self.spec.plural.lower()
+
+        def done(n: int) -> None:
+            self.export_job = None
+            self._update_buttons()
+            self.status.emit(f"Exported {n} {plural} to {path}")
+
+        def failed(exc: BaseException) -> None:
+            self.export_job = None
+            self._update_buttons()
+            QMessageBox.warning(self, f"Export {plural}", f"{exc}\n\nNo file was written.")
+            self.status.emit(f"Export failed: {exc}")
+
+        self.status.emit(f"Exporting {plural} to {path}…")
+        self.export_job = export_action.export_list(self.db, self.entity, path, search=self.filter_edit.text().strip(),
+                                                    on_done=done, on_failed=failed)
+        self._update_buttons()
 
     # -- edits ---------------------------------------------------------------
     def save(self) -> bool:

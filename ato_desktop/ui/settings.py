@@ -104,6 +104,19 @@ def save_export_choices(paper: str, landscape: bool, folder: Path) -> None:
     s.setValue(K_EXPORT_FOLDER, str(Path(folder)))
 
 
+K_EXPORT_LIST_FOLDER = "export/list_folder"
+
+
+def export_list_folder() -> Path | None:
+    """The folder the last list export (Export… on a resource page) went to."""
+    folder = settings().value(K_EXPORT_LIST_FOLDER)
+    return Path(str(folder)) if folder else None
+
+
+def save_export_list_folder(folder: Path) -> None:
+    settings().setValue(K_EXPORT_LIST_FOLDER, str(Path(folder)))
+
+
 K_SPLITTER = "splitters/"
 
 
