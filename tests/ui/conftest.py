@@ -55,7 +55,7 @@ def window(qtbot, demo_db_path):
     w.close()
 
 
-def answer_dialog(qtbot, action, *, accept=True, inspect=None, timeout=5000):
+def answer_dialog(qtbot, action, *, accept=True, inspect=None, timeout=15_000):
     """Run ``action`` (which opens a modal dialog); inspect the dialog, then accept or reject it."""
     from PySide6.QtCore import QTimer
 

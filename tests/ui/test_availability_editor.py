@@ -109,7 +109,7 @@ def test_paint_on_a_deleted_owner_says_so_and_keeps_no_step(setup, qtbot):
     db, stack, editor, fac, *_ = setup
     editor.set_owner("faculty", fac["id"])
     res.delete_item(db, "faculty", "SRA")
-    with qtbot.waitSignal(editor.error, timeout=2000) as blocker:
+    with qtbot.waitSignal(editor.error, timeout=15_000) as blocker:
         drag(editor.grid, (0, 0), (0, 0))
     assert "does not exist" in blocker.args[0]
     assert stack.count() == 0 and "does not exist" in editor.title.text()

@@ -16,7 +16,7 @@ def test_paint_availability_from_the_faculty_page_and_undo_with_the_window(windo
     assert page.select_id(fac["id"])
     editor = page.availability
     assert editor is not None and editor.item_id == fac["id"]
-    qtbot.waitUntil(lambda: editor.grid.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: editor.grid.isVisible(), timeout=15_000)
     before = av.get_marks(window.database, "faculty", "SRA")
     teaching = [p.position for p in editor.calendar.periods if not p.is_break]
     editor.set_mark("preferred")

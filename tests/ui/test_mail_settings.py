@@ -30,7 +30,7 @@ def test_save_stores_settings_and_password_in_keyring_only(qtbot, db, memory_key
     qtbot.addWidget(dlg)
     assert dlg.password.isEnabled() and "keychain" in dlg.keyring_label.text()
     _fill(dlg, 2525, user="coordinator", password="Secr3t!", security="starttls")
-    with qtbot.waitSignal(dlg.accepted, timeout=2000):
+    with qtbot.waitSignal(dlg.accepted, timeout=15_000):
         qtbot.mouseClick(dlg.buttons.button(dlg.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
     ms = notes.get_mail_settings(db)
     assert (ms.host, ms.port, ms.security, ms.user) == ("127.0.0.1", 2525, "starttls", "coordinator")
@@ -145,7 +145,7 @@ def test_bad_trusted_certificate_is_shown_focused_and_nothing_saved(qtbot, db, c
     dlg.ca_file.setText(str(certs.ca_key))  # the CA's private key: refused
     assert dlg.save() is False
     assert "trusted certificate" in dlg.status.text() and "private key" in dlg.status.text()
-    qtbot.waitUntil(dlg.ca_file.hasFocus, timeout=2000)
+    qtbot.waitUntil(dlg.ca_file.hasFocus, timeout=15_000)
     assert notes.get_mail_settings(db).host == ""
 
 

@@ -72,15 +72,15 @@ def test_template_editor_live_preview_variables_and_save(qtbot, view, demo_db):
     assert {"timetable", "weekly_reminder", "daily_digest"} <= set(names)
     view.select_template("timetable")
     assert view.template_subject.text() == "Your timetable: $version ($term)" and view.attach_pdf.isChecked()
-    qtbot.waitUntil(lambda: view.preview_subject.text().startswith("Subject: Your timetable: "), timeout=5000)
+    qtbot.waitUntil(lambda: view.preview_subject.text().startswith("Subject: Your timetable: "), timeout=15_000)
     assert "$" not in view.preview_text.toPlainText()
 
     code = view.preview_faculty.currentData()
     name = next(r.name for r in notes.recipients(demo_db) if r.code == code)
     view.template_subject.setText("Hello <$faculty_name>")  # live: no save needed
-    qtbot.waitUntil(lambda: view.preview_subject.text() == f"Subject: Hello <{name}>", timeout=5000)
+    qtbot.waitUntil(lambda: view.preview_subject.text() == f"Subject: Hello <{name}>", timeout=15_000)
     view.body_html.setPlainText("<p>Dear $faculty_name</p>")
-    qtbot.waitUntil(lambda: not view.preview_pending and "Dear" in view.preview_html.toHtml(), timeout=5000)
+    qtbot.waitUntil(lambda: not view.preview_pending and "Dear" in view.preview_html.toHtml(), timeout=15_000)
 
     view.body_text.setFocus()
     view.body_text.moveCursor(view.body_text.textCursor().MoveOperation.End)

@@ -41,7 +41,7 @@ def test_progress_arrives_and_stop_returns_the_best_so_far(qtbot, screen):
     panel.keep_changes.setChecked(False)
     seen = []
     panel.progressed.connect(seen.append)
-    with qtbot.waitSignal(panel.started, timeout=1000):
+    with qtbot.waitSignal(panel.started, timeout=15_000):
         assert panel.start()
     assert panel.running and not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
     assert not panel.start()  # one run at a time

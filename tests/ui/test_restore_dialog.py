@@ -37,7 +37,7 @@ def test_dialog_lists_backups_and_returns_the_chosen_one(qtbot, demo_db_path):
     table.selectRow(2)
     assert dlg.restore_button.isEnabled()
     assert dlg.selected_backup() == first
-    with qtbot.waitSignal(dlg.accepted, timeout=2000):
+    with qtbot.waitSignal(dlg.accepted, timeout=15_000):
         qtbot.mouseClick(dlg.restore_button, Qt.MouseButton.LeftButton)
     assert dlg.result() == RestoreDialog.DialogCode.Accepted
     assert dlg.selected_backup() == first

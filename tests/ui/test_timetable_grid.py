@@ -72,7 +72,7 @@ def test_drag_and_drop_moves_the_session_and_undo_restores_the_database(qtbot, s
     qtbot.mousePress(w.grid, Qt.LeftButton, pos=item.rect.center().toPoint())
     qtbot.mouseRelease(w.grid, Qt.LeftButton, pos=item.rect.center().toPoint())
     assert drag_to(w.grid, s, pos, m.timetable_id)
-    qtbot.waitUntil(lambda: int(m.assignment.start[s]) == info["start"], timeout=3000)
+    qtbot.waitUntil(lambda: int(m.assignment.start[s]) == info["start"], timeout=15_000)
     P = m.problem.periods_per_day
     after = db_place(db, sid)
     assert (after[0], after[1]) == divmod(info["start"], P)
@@ -123,7 +123,7 @@ def test_hovering_where_the_teacher_already_teaches_is_red_with_the_teachers_nam
     info = w.grid.hover_info
     assert info["category"] == RED and info["d_hard"] >= 1
     # the reasons appear when the pointer rests on the cell
-    qtbot.waitUntil(lambda: w.grid.hover_info.get("tooltip"), timeout=2000)
+    qtbot.waitUntil(lambda: w.grid.hover_info.get("tooltip"), timeout=15_000)
     tip = w.grid.hover_tooltip()
     teacher = m.lookups.faculty[m.views[s].faculty[0]].name
     assert teacher in tip, tip
@@ -161,7 +161,7 @@ def test_red_drop_asks_and_a_repair_is_one_undo_step(qtbot, screen):
     # repair: the drop plus a move of the clashing session, in one step, hard cost still 0
     _answer_dialog(qtbot, "repair")
     drag_to(w.grid, s, pos, m.timetable_id)
-    qtbot.waitUntil(lambda: w.undo_stack.count() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: w.undo_stack.count() == 1, timeout=15_000)
     assert w.undo_stack.undoText().startswith("Repair: ")
     assert int(m.assignment.start[s]) == t
     assert m.hard == 0
@@ -197,13 +197,13 @@ def test_tray_unschedule_and_schedule_back(qtbot, screen):
     tray = w.tray
     pos = tray.viewport().rect().center()
     assert drag_to(tray.viewport(), s, pos, m.timetable_id) or True
-    qtbot.waitUntil(lambda: s in tray.sessions(), timeout=3000)
+    qtbot.waitUntil(lambda: s in tray.sessions(), timeout=15_000)
     assert db_place(db, m.views[s].id)[:3] == (None, None, None)
     assert m.hard == 1  # "unscheduled"
     assert s not in w.grid.shown_sessions()
     lane, per, info = find_free_green_cell(w, s)
     drag_to(w.grid, s, w.grid.cell_center(lane, per), m.timetable_id)
-    qtbot.waitUntil(lambda: s not in tray.sessions(), timeout=3000)
+    qtbot.waitUntil(lambda: s not in tray.sessions(), timeout=15_000)
     assert m.hard == 0 and db_place(db, m.views[s].id)[0] is not None
     w.undo_stack.undo()
     w.undo_stack.undo()
@@ -221,7 +221,7 @@ def test_drop_on_another_card_swaps_when_valid(qtbot, screen):
     sa, sb = int(m.assignment.start[a]), int(m.assignment.start[b])
     pos = w.grid.item_of(b).rect.center().toPoint()
     drag_to(w.grid, a, pos, m.timetable_id)
-    qtbot.waitUntil(lambda: int(m.assignment.start[a]) == sb, timeout=3000)
+    qtbot.waitUntil(lambda: int(m.assignment.start[a]) == sb, timeout=15_000)
     assert int(m.assignment.start[b]) == sa and m.hard == 0
     assert w.undo_stack.undoText().startswith("Swap ")
     w.undo_stack.undo()

@@ -30,10 +30,10 @@ def test_open_a_version_move_a_card_and_undo_from_the_window(qtbot, window):
     # an edit elsewhere (any entity) reloads the grid from the database
     version = m.version
     window.undo_stack.data_changed.emit("activity")
-    qtbot.waitUntil(lambda: m.version > version, timeout=5000)
+    qtbot.waitUntil(lambda: m.version > version, timeout=15_000)
     assert m.timetable_id == ref.id
     # the page's version list follows the screen's changes
-    qtbot.waitUntil(lambda: page.infos and page.infos[0].id == ref.id, timeout=2000)
+    qtbot.waitUntil(lambda: page.infos and page.infos[0].id == ref.id, timeout=15_000)
 
 
 def test_showing_the_page_loads_the_version_once(qtbot, window, monkeypatch):

@@ -37,7 +37,7 @@ def _ticks(qtbot):
 def test_ensure_started_runs_the_command_in_a_process_and_reports(qtbot, cold):
     c = WarmUpController(command=[sys.executable, "-c", "import time; time.sleep(1.0); print('fake prepared')"])
     timer, ticks = _ticks(qtbot)
-    with qtbot.waitSignal(c.started, timeout=2000):
+    with qtbot.waitSignal(c.started, timeout=15_000):
         assert c.ensure_started() is True
     assert c.running is True
     assert c.ensure_started() is True  # one process at a time
@@ -97,7 +97,7 @@ def test_the_real_command_in_a_real_process_when_warm(qtbot, cold):
 
 def test_stop_kills_a_running_warm_up(qtbot, cold):
     c = WarmUpController(command=[sys.executable, "-c", "import time; time.sleep(60)"])
-    with qtbot.waitSignal(c.started, timeout=2000):
+    with qtbot.waitSignal(c.started, timeout=15_000):
         c.ensure_started()
     with qtbot.waitSignal(c.finished, timeout=10000) as sig:
         c.stop()
