@@ -84,7 +84,16 @@ def install_file_open_handler(window: MainWindow, app: QApplication | None = Non
     return handler
 
 
+# How often a thread running Python hands the GIL over (CPython's default is 5 ms). Lists, imports
+# and timetables are read in worker threads; each time the UI thread leaves the GIL (a SQLite
+# query, many Qt calls) it waits up to this long to get it back, so with 5 ms a step of the UI
+# thread that crosses that boundary a hundred times took half a second while a worker ran.
+GIL_SWITCH_INTERVAL = 0.001
+
+
 def ensure_app() -> QApplication:
+    if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
@@ -175,11 +184,32 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
         finally:
             _dispose(window)
     window.show()
-    QTimer.singleShot(0, lambda: start_window(window, db=db, demo=demo))
+    # open the start-up file once the modules it needs are imported (in a worker: the window stays live)
+    when_preloaded(window, lambda: start_window(window, db=db, demo=demo))
     try:
         return app.exec()
     finally:
         _dispose(window)
+
+
+def when_preloaded(window: MainWindow, fn) -> None:
+    """Call ``fn()`` from the event loop once the window's start-up imports (a worker) are done."""
+    job = getattr(window, "preload_job", None)
+    if job is None or job.done:
+        QTimer.singleShot(0, fn)
+        return
+    # polled: ``done`` is set on this thread when the job's result arrives (no signal can be missed)
+    timer = QTimer(window)
+    timer.setInterval(15)
+
+    def check() -> None:
+        if job.done:
+            timer.stop()
+            timer.deleteLater()
+            fn()
+
+    timer.timeout.connect(check)
+    timer.start()
 
 
 def _dispose(window: MainWindow) -> None:

@@ -17,11 +17,12 @@ Each piece is optional: a module that cannot be imported leaves its action out.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ato_desktop.ui.main_window import _optional
 
@@ -41,7 +42,10 @@ def _available(module: str) -> bool:
 
 def current_timetable_id(window: "MainWindow") -> int | None:
     """The version the Timetables page shows (or has selected), if any."""
-    page = window.pages.get("timetables")
+    pages = window.pages
+    created = getattr(pages, "created", None)
+    # a Timetables page not created yet has no version chosen: do not build it just to ask
+    page = created().get("timetables") if created is not None else pages.get("timetables")
     if page is None:
         return None
     screen = getattr(page, "screen", None)
@@ -99,10 +103,15 @@ class LazyNotificationsPage(QWidget):
     The view imports the mail and scheduler machinery and starts the file's notification
     scheduler (APScheduler on the same SQLite file); doing that a moment after the window
     shows keeps start-up fast, while scheduled mail still runs whenever the file is open.
+    The Qt-free part of those imports (APScheduler, keyring, the services) runs in a worker
+    thread first, so the UI thread only builds the widgets. ``ensure_loaded()`` builds the
+    view at once (imports included).
     """
 
     status = Signal(str)
     BUILD_DELAY_MS = 2500
+    PRELOAD = ("ato_desktop.notify.jobs", "ato_desktop.notify.scheduler", "ato_desktop.notify.render",
+               "ato_desktop.notify.secrets", "ato_desktop.services.notifications")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -115,7 +124,9 @@ class LazyNotificationsPage(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.BUILD_DELAY_MS)
-        self._timer.timeout.connect(self.ensure_loaded)
+        self._timer.timeout.connect(self._build_soon)
+        self._preload_job = None
+        self._loading_label = None
 
     @property
     def db(self):
@@ -128,11 +139,39 @@ class LazyNotificationsPage(QWidget):
         elif db is not None:
             self._timer.start()
 
+    def _build_soon(self) -> None:
+        """Import the heavy modules in a worker, then build the view (on the UI thread)."""
+        self._timer.stop()
+        if self.view is not None or self._preload_job is not None:
+            return
+        if "ato_desktop.ui.notifications_view" in sys.modules:
+            self.ensure_loaded()
+            return
+        from ato_desktop.ui.preload import preload
+
+        page = self
+
+        def then() -> None:
+            try:
+                import shiboken6
+
+                if not shiboken6.isValid(page):
+                    return
+            except ImportError:  # pragma: no cover
+                pass
+            page._preload_job = None
+            page.ensure_loaded()
+
+        self._preload_job = preload(self.PRELOAD, then=then)
+
     def ensure_loaded(self):
         if self.view is None:
             from ato_desktop.ui.notifications_view import NotificationsView
 
             self._timer.stop()
+            if self._loading_label is not None:
+                self._loading_label.deleteLater()
+                self._loading_label = None
             self.view = NotificationsView(None, self)
             self.view.status.connect(self.status)
             self._layout.addWidget(self.view)
@@ -141,7 +180,12 @@ class LazyNotificationsPage(QWidget):
         return self.view
 
     def showEvent(self, event) -> None:
-        self.ensure_loaded()
+        if self.view is None:
+            self._build_soon()
+            if self.view is None and self._loading_label is None:
+                self._loading_label = QLabel("Loading notifications…", self)
+                self._loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._layout.addWidget(self._loading_label)
         super().showEvent(event)
 
     def shutdown(self) -> None:
@@ -158,6 +202,27 @@ class _WarmUpStatus(QObject):
     def on_finished(self, ok: bool, message: str) -> None:
         self._window.show_status(
             "The optimizer is ready." if ok else f"Preparing the optimizer failed: {message}", 10000)
+
+
+def _warm_up_controller(window: "MainWindow"):
+    """The shared warm-up controller, its ``finished`` shown in ``window``'s status bar (connected once)."""
+    try:
+        import shiboken6
+
+        if not shiboken6.isValid(window):
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
+    if controller is None:
+        return None
+    wc = controller()
+    if getattr(window, "_warm_up_status", None) is None:
+        # A QObject child of the window: Qt disconnects its slot when the window goes away
+        # (the controller is shared and outlives windows).
+        window._warm_up_status = _WarmUpStatus(window)
+        wc.finished.connect(window._warm_up_status.on_finished)
+    return wc
 
 
 def install(window: "MainWindow", *, warm_up: bool = True) -> None:
@@ -190,14 +255,17 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
     if "notifications" not in window.pages and _available("ato_desktop.ui.notifications_view"):
         window.add_page("notifications", "Notifications", LazyNotificationsPage())
 
-    controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
-    if controller is not None:
+    if _available("ato_desktop.ui.warmup"):
+        # ato_desktop.ui.warmup imports the engine and numpy (a few hundred ms): it is imported
+        # in a worker thread first, then the status-bar connection is made on the UI thread.
         act = QAction("&Prepare the optimizer", window)
         act.setObjectName("actionWarmUp")
         act.setStatusTip("Compile the optimizer for this computer now (done once after an install)")
 
         def prepare() -> None:
-            wc = controller()
+            wc = _warm_up_controller(window)
+            if wc is None:
+                return
             if wc.is_warm() and not wc.running:
                 window.show_status("The optimizer is ready.")
             elif wc.ensure_started():
@@ -205,10 +273,14 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
 
         act.triggered.connect(lambda *_: prepare())
         window.add_menu_action("Tools", act)
-        wc = controller()
-        # A QObject child of the window: Qt disconnects its slot when the window goes away
-        # (the controller is shared and outlives windows).
-        window._warm_up_status = _WarmUpStatus(window)
-        wc.finished.connect(window._warm_up_status.on_finished)
+
+        def start() -> None:
+            wc = _warm_up_controller(window)
+            if wc is not None:
+                wc.ensure_started()
+
+        from ato_desktop.ui.preload import preload
+
+        window._warm_up_preload = preload(["ato_desktop.engine.warmup"], then=lambda: _warm_up_controller(window))
         if warm_up:
-            QTimer.singleShot(WARM_UP_DELAY_MS, wc.ensure_started)
+            QTimer.singleShot(WARM_UP_DELAY_MS, start)

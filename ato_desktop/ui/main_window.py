@@ -5,18 +5,25 @@ Public API (other parts plug in here)::
     window.database            # the open Database or None
     window.undo_stack          # the single UndoStack (Edit > Undo/Redo); survives switching pages
     window.add_page(key, title, widget)
+    window.add_lazy_page(key, title, factory)  # the widget is made on first show or first pages[key]
     window.show_page(key)
+    window.pages               # key -> page, in navigation order; pages[key] creates a lazy page
+    window.pages.created()     # only the pages that exist already
     window.add_menu_action("File", action)    # menu by name; created if missing
     window.database_changed    # Signal(object): the new Database (or None)
 
 Pages that define ``set_database(db, readonly)`` receive every new database;
 pages that define ``on_data_changed(entity)`` are told after every edit, undo
-and redo.
+and redo. The standard pages are created lazily (on first show or first
+``window.pages[key]``), so the window opens fast on a big department; a page
+created late gets the open database when it is created, which is all a page
+that did not exist yet could have missed.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -80,6 +87,40 @@ def _unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:
     return out
 
 
+class Pages(Mapping):
+    """The window's pages by key, in navigation order. Reading ``pages[key]`` creates a lazy page."""
+
+    def __init__(self, window: "MainWindow"):
+        self._window = window
+        self._order: list[str] = []
+        self._widgets: dict[str, QWidget] = {}
+        self._factories: dict[str, Callable[[], QWidget]] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        widget = self._widgets.get(key)
+        if widget is not None:
+            return widget
+        if key in self._factories:
+            return self._window._create_page(key)
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._widgets or key in self._factories
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def is_created(self, key: str) -> bool:
+        return key in self._widgets
+
+    def created(self) -> dict[str, QWidget]:
+        """The pages that exist (in navigation order), without creating the others."""
+        return {k: self._widgets[k] for k in self._order if k in self._widgets}
+
+
 class MainWindow(QMainWindow):
     database_changed = Signal(object)
 
@@ -89,7 +130,7 @@ class MainWindow(QMainWindow):
         self.database: Database | None = None
         self.readonly = False
         self.undo_stack = UndoStack(self)
-        self.pages: dict[str, QWidget] = {}
+        self.pages = Pages(self)
         self._page_titles: dict[str, str] = {}
         self._menus: dict[str, QMenu] = {}
         self._busy = False
@@ -130,6 +171,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.resize(1200, 760)
         self._restore_window()
+        # what opening a database imports (Alembic, the ORM set-up) loads in a worker meanwhile;
+        # run_gui opens the start-up file once it is done (preload_job.done), so the window stays live
+        from ato_desktop.ui.preload import STARTUP, preload
+
+        self.preload_job = preload(STARTUP)
 
     # ------------------------------------------------------------------ building
     def _action(self, text: str, slot, shortcut=None, tip: str = "", name: str = "") -> QAction:
@@ -217,9 +263,7 @@ class MainWindow(QMainWindow):
         from ato_desktop.ui.pages import build_standard_page
 
         for key, title, entity in STANDARD_PAGES:
-            page = build_standard_page(key, entity, self)
-            if page is not None:
-                self.add_page(key, title, page)
+            self.add_lazy_page(key, title, lambda key=key, entity=entity: build_standard_page(key, entity, self))
 
     # ------------------------------------------------------------------ public API
     def menu(self, name: str) -> QMenu:
@@ -246,10 +290,44 @@ class MainWindow(QMainWindow):
     def add_page(self, key: str, title: str, widget: QWidget) -> None:
         if key in self.pages:
             raise ValueError(f"a page {key!r} exists already")
+        self.pages._order.append(key)
+        self._install_page(key, widget)
+        self._add_nav_entry(key, title)
+
+    def add_lazy_page(self, key: str, title: str, factory: Callable[[], QWidget]) -> None:
+        """Like :meth:`add_page`, but ``factory()`` makes the widget when the page is first shown or read."""
+        if key in self.pages:
+            raise ValueError(f"a page {key!r} exists already")
+        self.pages._order.append(key)
+        self.pages._factories[key] = factory
+        self._add_nav_entry(key, title)
+
+    def _create_page(self, key: str) -> QWidget:
+        factory = self.pages._factories.pop(key)
+        try:
+            widget = factory()
+        except BaseException:
+            self.pages._factories[key] = factory
+            raise
+        if widget is None:
+            raise RuntimeError(f"the page {key!r} could not be created")
+        self._install_page(key, widget)
+        return widget
+
+    def _install_page(self, key: str, widget: QWidget) -> None:
         widget.setParent(self.stack)
-        self.pages[key] = widget
-        self._page_titles[key] = title
+        self.pages._widgets[key] = widget
         self.stack.addWidget(widget)
+        if hasattr(widget, "status"):
+            try:
+                widget.status.connect(lambda msg: self.show_status(msg))
+            except (AttributeError, TypeError, RuntimeError):
+                pass
+        if self.database is not None:
+            self._give_database(widget)
+
+    def _add_nav_entry(self, key: str, title: str) -> None:
+        self._page_titles[key] = title
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
@@ -263,13 +341,6 @@ class MainWindow(QMainWindow):
         act.triggered.connect(lambda *_, k=key: self.show_page(k))
         self.page_group.addAction(act)
         self.view_menu.addAction(act)
-        if hasattr(widget, "status"):
-            try:
-                widget.status.connect(lambda msg: self.show_status(msg))
-            except (AttributeError, TypeError, RuntimeError):
-                pass
-        if self.database is not None:
-            self._give_database(widget)
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 
@@ -312,13 +383,13 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
-        self.stack.setCurrentWidget(self.pages[key])
+        self.stack.setCurrentWidget(self.pages[key])  # creates a lazy page on its first show
         for act in self.page_group.actions():
             if act.objectName() == f"actionPage_{key}":
                 act.setChecked(True)
 
     def _data_changed(self, entity: str) -> None:
-        for page in self.pages.values():
+        for page in self.pages.created().values():  # a page made later reads the data then
             fn = getattr(page, "on_data_changed", None)
             if fn is not None:
                 fn(entity)
@@ -343,7 +414,7 @@ class MainWindow(QMainWindow):
         self.database = db
         self.readonly = bool(db is not None and db.readonly)
         self.undo_stack.set_database(db)
-        for page in self.pages.values():
+        for page in self.pages.created().values():  # lazy pages get it when they are created
             self._give_database(page)
         if old is not None and old is not db:
             old.close()
@@ -551,7 +622,7 @@ class MainWindow(QMainWindow):
         return self.last_job
 
     def _give_all(self) -> None:
-        for page in self.pages.values():
+        for page in self.pages.created().values():
             self._give_database(page)
 
     def import_items(self, entity: str) -> None:
@@ -611,7 +682,7 @@ class MainWindow(QMainWindow):
 
     def confirm_unsaved(self) -> bool:
         """Before closing the database: offer to save forms with unsaved edits. False = the user cancelled."""
-        for key, page in self.pages.items():
+        for key, page in self.pages.created().items():  # a page not made yet has no edits
             if not getattr(page, "form_dirty", False):
                 continue
             self.show_page(key)
@@ -626,7 +697,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_window_state()
-        for page in self.pages.values():
+        for page in self.pages.created().values():
             fn = getattr(page, "shutdown", None)
             if fn is not None:
                 fn()

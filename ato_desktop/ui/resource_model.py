@@ -20,6 +20,14 @@ from ato_desktop.services.listing import list_rows
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 HAYSTACK_ROLE = Qt.ItemDataRole.UserRole + 2
+# data() is called for every cell and role the view paints or measures: compare plain ints
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_SORT = int(SORT_ROLE.value)
+_ITEM = int(ITEM_ROLE.value) if hasattr(ITEM_ROLE, "value") else int(ITEM_ROLE)
+_HAYSTACK = int(HAYSTACK_ROLE.value) if hasattr(HAYSTACK_ROLE, "value") else int(HAYSTACK_ROLE)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 def format_value(field: res.FieldSpec, value: Any) -> str:
@@ -52,6 +60,7 @@ class ResourceTableModel(QAbstractTableModel):
         self.entity = entity
         self.spec = res.spec(entity)
         self.columns: list[res.FieldSpec] = list(self.spec.fields)
+        self._is_int = [f.kind == "int" for f in self.columns]
         self._rows: list[dict] = []
         self._text: list[list[str]] = []
         self._hay: list[str] = []
@@ -105,21 +114,24 @@ class ResourceTableModel(QAbstractTableModel):
                 return f.help or f.label
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index, role=_DISPLAY):
+        role = int(role)
+        if role == _DISPLAY or role == _TOOLTIP:
+            r = index.row()
+            t = self._text[r] if r >= 0 else None
+            return (t if t is not None else self._texts(r))[index.column()] if r >= 0 else None
+        if role == _ALIGN:
+            return _RIGHT if index.isValid() and self._is_int[index.column()] else None
         if not index.isValid():
             return None
         r, c = index.row(), index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._texts(r)[c]
-        if role == SORT_ROLE:
+        if role == _SORT:
             f = self.columns[c]
             return _sort_key(f, self._rows[r].get(f.name))
-        if role == ITEM_ROLE:
+        if role == _ITEM:
             return self._rows[r]
-        if role == HAYSTACK_ROLE:
+        if role == _HAYSTACK:
             return self.haystack(r)
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[c].kind == "int":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def haystack(self, row: int) -> str:

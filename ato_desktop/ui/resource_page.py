@@ -3,6 +3,12 @@
 Every page is driven by the entity's ``EntitySpec``. Edits call the services
 first (a ``ValidationError`` goes under its field and nothing is saved), then
 push a named undo command onto the window's single undo stack.
+
+Big lists (more than ``ResourcePage.ASYNC_MIN_ROWS`` rows, e.g. the 4,000
+activities of a 20-department database) are read in a worker thread, with the
+form's reference choices; the model is then filled in one reset on the UI
+thread. ``loading`` is True meanwhile and ``loaded`` is emitted when the rows
+are shown. Smaller lists load at once, as before.
 """
 
 from __future__ import annotations
@@ -31,13 +37,22 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import resources as res
-from ato_desktop.services.listing import list_choices
+from ato_desktop.services.listing import list_choices, list_rows
 from ato_desktop.services.errors import DependentsError, ServiceError, ValidationError
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel
 from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
+from ato_desktop.ui.workers import run_in_thread
+
+
+def _alive(obj) -> bool:
+    try:
+        import shiboken6
+    except ImportError:  # pragma: no cover
+        return True
+    return shiboken6.isValid(obj)
 
 
 class DeleteConfirmDialog(QDialog):
@@ -86,6 +101,8 @@ class ResourcePage(QWidget):
     """List + form for one entity. ``status(str)`` reports what happened for the status bar."""
 
     status = Signal(str)
+    loaded = Signal()  # the list shows the rows of the last reload (emitted after every reload)
+    ASYNC_MIN_ROWS = 1500  # lists with more rows are read in a worker thread
 
     def __init__(self, entity: str, undo_stack: UndoStack, parent=None, *,
                  choice_overrides: dict[str, tuple[str, ...]] | None = None):
@@ -102,6 +119,12 @@ class ResourcePage(QWidget):
         self._programmatic = False  # selection changed by the page itself: do not ask about edits
         self._restoring = False  # selection put back after "Cancel": keep the form as it is
         self.setObjectName(f"page_{entity}")
+        self.loading = False  # a worker is reading the list
+        self.load_job = None
+        self._load_gen = 0
+        self._after_load: list = []  # run once the pending load is shown
+        self._prefetched_choices: dict | None = None
+        self._shown = 0  # how many times an item was put in the form
 
         self.model = ResourceTableModel(entity, self)
         self.proxy = FilterProxy(self)
@@ -141,6 +164,8 @@ class ResourcePage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        # every row the same height: the view never measures thousands of rows
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
@@ -219,7 +244,12 @@ class ResourcePage(QWidget):
         self.readonly = readonly
         self._dirty = True
         self._choices_dirty = True
+        self._prefetched_choices = None
         self._editing = None
+        self._load_gen += 1  # a list still being read from the previous database is dropped
+        self.loading = False
+        self.load_job = None
+        self._after_load = []
         if self.isVisible():
             self.reload()
         self._update_buttons()
@@ -227,6 +257,7 @@ class ResourcePage(QWidget):
     def on_data_changed(self, entity: str) -> None:
         self._dirty = True
         self._choices_dirty = True
+        self._prefetched_choices = None
         if entity == "external" and self.form_dirty:
             return  # e.g. availability painted beside a form being edited: keep the edits, reload later
         if self.isVisible():
@@ -241,23 +272,86 @@ class ResourcePage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Reload the list from the services, keeping the selected item and the filter."""
-        keep = self._editing["id"] if self._editing else None
-        self.model.load(self.db)
+        """Reload the list from the services, keeping the selected item and the filter.
+
+        A list longer than ``ASYNC_MIN_ROWS`` is read in a worker; the rows appear when it is done
+        (``loading`` is True until then, ``loaded`` is emitted after).
+        """
+        self._load_gen += 1
+        gen = self._load_gen
         self._dirty = False
+        db = self.db
+        if db is None:
+            self._apply_rows(gen, db, [], None)
+            return
+        try:
+            big = res.count_items(db, self.entity) > self.ASYNC_MIN_ROWS
+        except (ServiceError, DatabaseError):
+            big = False
+        if not big:
+            self._apply_rows(gen, db, list_rows(db, self.entity), None)
+            return
+        self.loading = True
+        self.count_label.setText("Loading…")
+        refs = sorted({f.ref for f in self.spec.fields if f.kind == "ref"})
+        entity = self.entity
+
+        def fetch():
+            return list_rows(db, entity), {r: list_choices(db, r) for r in refs}
+
+        def done(result, error):
+            if not _alive(self):
+                return
+            if error is not None:
+                if gen == self._load_gen:
+                    self.loading = False
+                    self._dirty = True
+                    self.count_label.setText("")
+                    self.status.emit(f"Cannot read the {self.spec.plural.lower()}: {error}")
+                return
+            rows, choices = result
+            self._apply_rows(gen, db, rows, choices)
+
+        self.load_job = run_in_thread(fetch, done)
+
+    def when_loaded(self, fn) -> None:
+        """Run ``fn()`` now, or once the list being read in a worker is shown."""
+        if self.loading:
+            self._after_load.append(fn)
+        else:
+            fn()
+
+    def _apply_rows(self, gen: int, db, rows: list[dict], choices: dict | None) -> None:
+        if gen != self._load_gen or db is not self.db:
+            return  # a newer reload (or another database) replaced this one
+        self.loading = False
+        self.load_job = None
+        keep = self._editing["id"] if self._editing else None
+        if choices is not None:
+            self._prefetched_choices = choices
+            self._choices_dirty = True
+        self.model.set_rows(rows)
         if not self._sized and self.model.rowCount():
             self._sized = True
             self.fit_table()
         self._update_count()
-        if keep is not None and self.model.row_of(keep) >= 0:
+        if keep is not None and self.form_dirty:
+            pass  # the user edits the form while the list was being read: keep the edits
+        elif keep is not None and self.model.row_of(keep) >= 0:
             self.select_id(keep)
         elif self._editing is not None or not self.form_title.text():
             if self.proxy.rowCount():
+                shown = self._shown
                 self._select_row(0)
-                self._show_item(self.proxy.index(0, 0))
+                if self._shown == shown:  # row 0 was current already: selecting it showed nothing
+                    self._show_item(self.proxy.index(0, 0))
             else:
                 self.new_item()
         self._update_buttons()
+        after, self._after_load = self._after_load, []
+        for fn in after:
+            fn()
+        self.loaded.emit()
 
     def fit_table(self) -> None:
         """Columns fitted to their contents (capped; the last one stretches); unless the user moved the
@@ -279,6 +373,9 @@ class ResourcePage(QWidget):
         refs = {f.ref for f in self.spec.fields if f.kind in ("ref", "refs")}
         db = self.db
         choices = {r: (lambda r=r: list_choices(db, r)) for r in refs}
+        if self._prefetched_choices:  # read with the rows in the worker
+            choices.update(self._prefetched_choices)
+            self._prefetched_choices = None
         self.form.set_reference_choices(choices)
         self._choices_dirty = False
 
@@ -351,6 +448,7 @@ class ResourcePage(QWidget):
         return "save" if clicked is save else "discard" if clicked is discard else "cancel"
 
     def _show_item(self, proxy_index: QModelIndex) -> None:
+        self._shown += 1
         item = self.model.item(self.proxy.mapToSource(proxy_index).row())
         self._ensure_choices()
         self._editing = item
@@ -535,10 +633,14 @@ class ResourcePage(QWidget):
         self._editing = None
         self.undo_stack.push(DeleteItemCommand(self.undo_stack, self.entity, item, snap))
         self.status.emit(f"Deleted {what}. Edit ▸ Undo puts it back.")
-        if self.proxy.rowCount():
-            r = min(max(row, 0), self.proxy.rowCount() - 1)
-            self._select_row(r)
-            self._show_item(self.proxy.index(r, 0))
+
+        def select_neighbour() -> None:  # once the list without the deleted item is shown
+            if self._editing is None and self.proxy.rowCount():
+                r = min(max(row, 0), self.proxy.rowCount() - 1)
+                self._select_row(r)
+                self._show_item(self.proxy.index(r, 0))
+
+        self.when_loaded(select_neighbour)
         return True
 
 
