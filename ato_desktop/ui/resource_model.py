@@ -70,13 +70,18 @@ class ResourceTableModel(QAbstractTableModel):
         rows = list_rows(db, self.entity) if db is not None else []
         self.set_rows(rows)
 
-    def set_rows(self, rows: list[dict]) -> None:
-        # cell texts and the filter strings are built on demand: opening a list of
-        # thousands of rows only formats the rows on screen
+    def set_rows(self, rows: list[dict], prepared: tuple[list, list] | None = None) -> None:
+        """Show ``rows`` (one model reset). ``prepared``: their ``prepare_texts`` (e.g. made in a worker).
+
+        Without it the cell texts and filter strings are built on demand: opening a list of
+        thousands of rows only formats the rows on screen."""
         self.beginResetModel()
         self._rows = rows
-        self._text = [None] * len(rows)
-        self._hay = [None] * len(rows)
+        if prepared is not None and len(prepared[0]) == len(rows):
+            self._text, self._hay = prepared
+        else:
+            self._text = [None] * len(rows)
+            self._hay = [None] * len(rows)
         self.endResetModel()
 
     def _texts(self, r: int) -> list[str]:
@@ -85,6 +90,10 @@ class ResourceTableModel(QAbstractTableModel):
             row = self._rows[r]
             t = self._text[r] = [format_value(f, row.get(f.name)) for f in self.columns]
         return t
+
+    def text(self, row: int, column: int) -> str:
+        """The cell's text as shown."""
+        return self._texts(row)[column]
 
     def item(self, row: int) -> dict:
         return self._rows[row]
@@ -139,6 +148,14 @@ class ResourceTableModel(QAbstractTableModel):
         if h is None:
             h = self._hay[row] = " ".join(self._texts(row)).lower() + " " + str(self._rows[row].get("_label", "")).lower()
         return h
+
+
+def prepare_texts(entity: str, rows: list[dict]) -> tuple[list[list[str]], list[str]]:
+    """Every row's cell texts and filter string, as the model builds them (plain Python: any thread)."""
+    fields = list(res.spec(entity).fields)
+    texts = [[format_value(f, row.get(f.name)) for f in fields] for row in rows]
+    hays = [" ".join(t).lower() + " " + str(row.get("_label", "")).lower() for t, row in zip(texts, rows)]
+    return texts, hays
 
 
 class FilterProxy(QSortFilterProxyModel):

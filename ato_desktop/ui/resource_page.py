@@ -41,8 +41,8 @@ from ato_desktop.services.listing import list_choices, list_rows
 from ato_desktop.services.errors import DependentsError, ServiceError, ValidationError
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.forms import EntityForm
-from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel
-from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
+from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepare_texts
+from ato_desktop.ui.sizing import COLUMN_CAP, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
 from ato_desktop.ui.workers import run_in_thread
 
@@ -296,8 +296,9 @@ class ResourcePage(QWidget):
         refs = sorted({f.ref for f in self.spec.fields if f.kind == "ref"})
         entity = self.entity
 
-        def fetch():
-            return list_rows(db, entity), {r: list_choices(db, r) for r in refs}
+        def fetch():  # in the worker: the rows, their cell texts and filter strings, the form's choices
+            rows = list_rows(db, entity)
+            return rows, prepare_texts(entity, rows), {r: list_choices(db, r) for r in refs}
 
         def done(result, error):
             if not _alive(self):
@@ -309,8 +310,8 @@ class ResourcePage(QWidget):
                     self.count_label.setText("")
                     self.status.emit(f"Cannot read the {self.spec.plural.lower()}: {error}")
                 return
-            rows, choices = result
-            self._apply_rows(gen, db, rows, choices)
+            rows, prepared, choices = result
+            self._apply_rows(gen, db, rows, choices, prepared)
 
         self.load_job = run_in_thread(fetch, done)
 
@@ -321,7 +322,7 @@ class ResourcePage(QWidget):
         else:
             fn()
 
-    def _apply_rows(self, gen: int, db, rows: list[dict], choices: dict | None) -> None:
+    def _apply_rows(self, gen: int, db, rows: list[dict], choices: dict | None, prepared=None) -> None:
         if gen != self._load_gen or db is not self.db:
             return  # a newer reload (or another database) replaced this one
         self.loading = False
@@ -330,7 +331,7 @@ class ResourcePage(QWidget):
         if choices is not None:
             self._prefetched_choices = choices
             self._choices_dirty = True
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, prepared)
         if not self._sized and self.model.rowCount():
             self._sized = True
             self.fit_table()
@@ -357,7 +358,7 @@ class ResourcePage(QWidget):
         """Columns fitted to their contents (capped; the last one stretches); unless the user moved the
         splitter before (remembered per page), the list gets the width its columns need, up to 65 %
         (the form keeps its minimum width)."""
-        fit_columns(self.table, cap=COLUMN_CAP)
+        fit_columns_sampled(self.table, cap=COLUMN_CAP)
         if self._splitter_restored:
             return
         total = sum(self.splitter.sizes()) or self.width()
@@ -642,6 +643,52 @@ class ResourcePage(QWidget):
 
         self.when_loaded(select_neighbour)
         return True
+
+
+SAMPLE_HEAD = 80  # rows measured from the top of the list (the ones shown first) ...
+SAMPLE_SPREAD = 40  # ... and rows spread over the rest of it
+
+
+def fit_columns_sampled(view: QTableView, cap: int = COLUMN_CAP) -> None:
+    """Like ``sizing.fit_columns`` (contents width, capped; the last column stretches), measuring a
+    sample of rows: the first ``SAMPLE_HEAD`` and ``SAMPLE_SPREAD`` more spread over the list.
+
+    Qt's ``resizeColumnsToContents`` asks the delegate for every cell it considers (about ten
+    model roles each); here the texts are measured with the font metrics and the delegate is
+    asked only for the widest cell of each column, so its padding is exactly Qt's."""
+    model = view.model()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    n = model.rowCount()
+    rows = list(range(min(n, SAMPLE_HEAD)))
+    if n > SAMPLE_HEAD:
+        step = max(1, (n - SAMPLE_HEAD) // SAMPLE_SPREAD)
+        rows += list(range(SAMPLE_HEAD, n, step))[:SAMPLE_SPREAD]
+    fm = view.fontMetrics()
+    grid = 1 if view.showGrid() else 0
+    source = model.sourceModel() if isinstance(model, FilterProxy) else None
+    if isinstance(source, ResourceTableModel):  # the cell texts straight from the model's cache
+        src_rows = [model.mapToSource(model.index(r, 0)).row() for r in rows]
+
+        def text_at(i: int, c: int) -> str:
+            return source.text(src_rows[i], c)
+    else:
+        def text_at(i: int, c: int) -> str:
+            return model.index(rows[i], c).data() or ""
+    for c in range(model.columnCount()):
+        if view.isColumnHidden(c):
+            continue
+        width = header.sectionSizeHint(c)
+        if rows:
+            widest, best = rows[0], -1
+            for i, r in enumerate(rows):
+                text = text_at(i, c)
+                w = fm.horizontalAdvance(text) if text else 0
+                if w > best:
+                    widest, best = r, w
+            width = max(width, view.sizeHintForIndex(model.index(widest, c)).width() + grid)
+        view.setColumnWidth(c, min(width, cap))
+    header.setStretchLastSection(True)
 
 
 def _same(a: Any, b: Any) -> bool:
