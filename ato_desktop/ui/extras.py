@@ -25,6 +25,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ato_desktop.ui.main_window import _optional
+from ato_desktop.ui.preload import NOTIFICATIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ato_desktop.ui.main_window import MainWindow
@@ -110,8 +111,7 @@ class LazyNotificationsPage(QWidget):
 
     status = Signal(str)
     BUILD_DELAY_MS = 2500
-    PRELOAD = ("ato_desktop.notify.jobs", "ato_desktop.notify.scheduler", "ato_desktop.notify.render",
-               "ato_desktop.notify.secrets", "ato_desktop.services.notifications")
+    PRELOAD = NOTIFICATIONS  # the window's start-up preload imports them already
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,7 +144,7 @@ class LazyNotificationsPage(QWidget):
         self._timer.stop()
         if self.view is not None or self._preload_job is not None:
             return
-        if "ato_desktop.ui.notifications_view" in sys.modules:
+        if all(m in sys.modules for m in self.PRELOAD):  # imported already (the window's start-up preload)
             self.ensure_loaded()
             return
         from ato_desktop.ui.preload import preload

@@ -29,9 +29,14 @@ def warm_orm() -> None:
     configure_mappers()
 
 
-# What opening a database needs (Alembic alone takes a few hundred ms to import)
+# What opening a database needs (Alembic alone takes a few hundred ms to import), and the Qt-free
+# part of the Notifications page, built a moment after a database opens (APScheduler, keyring).
+# Imported while the window shows and before the start-up file opens, rather than later, when the
+# worker would slow down whatever the user does then.
+NOTIFICATIONS = ("ato_desktop.notify.jobs", "ato_desktop.notify.scheduler", "ato_desktop.notify.render",
+                 "ato_desktop.notify.secrets", "ato_desktop.services.notifications")
 STARTUP = ("ato_desktop.storage.migrate", "ato_desktop.storage.instance", "ato_desktop.services.listing",
-           "ato_desktop.services.availability", "ato_desktop.services.timetables", warm_orm)
+           "ato_desktop.services.availability", "ato_desktop.services.timetables", warm_orm, *NOTIFICATIONS)
 
 
 def _import_all(modules: tuple) -> list[str]:
