@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import activities as acts
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.listing import list_rows  # the same dicts as list_items, without the ORM
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.availability_host import AvailabilityHostPage
 from ato_desktop.ui.forms import ERROR_STYLE
@@ -64,12 +65,12 @@ class GenerateDialog(QDialog):
         form = QFormLayout()
         self.course = QComboBox(self)
         self.course.setObjectName("course")
-        self._courses = {c["code"]: c for c in res.list_items(db, "course")}
+        self._courses = {c["code"]: c for c in list_rows(db, "course")}
         for code, c in self._courses.items():
             self.course.addItem(f"{c['_label']}  (L-T-P {c['lecture_hours']}-{c['tutorial_hours']}-"
                                 f"{c['practical_hours']})", code)
         form.addRow("Course", self.course)
-        groups = [g for g in res.list_items(db, "group") if not g.get("parent")]
+        groups = [g for g in list_rows(db, "group") if not g.get("parent")]
         self.groups = _checklist(self, [(g["code"], f"{g['code']}  {g['name']}") for g in groups])
         self.groups.setObjectName("groups")
         self.groups.setMaximumHeight(150)
@@ -78,7 +79,7 @@ class GenerateDialog(QDialog):
         self.use_batches.setObjectName("useBatches")
         self.use_batches.setChecked(True)
         form.addRow("", self.use_batches)
-        fac = [(f["code"], f["_label"]) for f in res.list_items(db, "faculty")]
+        fac = [(f["code"], f["_label"]) for f in list_rows(db, "faculty")]
         self.faculty = _checklist(self, fac)
         self.faculty.setObjectName("faculty")
         self.faculty.setMaximumHeight(130)
