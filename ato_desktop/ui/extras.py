@@ -115,7 +115,7 @@ class LazyNotificationsPage(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.BUILD_DELAY_MS)
-        self._timer.timeout.connect(self.ensure_loaded)
+        self._timer.timeout.connect(self._import_then_build)
 
     @property
     def db(self):
@@ -127,6 +127,23 @@ class LazyNotificationsPage(QWidget):
             self.view.set_database(db, readonly=readonly)
         elif db is not None:
             self._timer.start()
+
+    def _import_then_build(self) -> None:
+        """Import the view's modules in a worker thread first (APScheduler and the view take 100-250 ms
+        to import: on the UI thread that stalled the window), then build the view on the UI thread."""
+        if self.view is not None:
+            return
+        import importlib
+
+        from ato_desktop.ui.workers import run_in_thread
+
+        def built(_module, _error) -> None:  # an import error shows when the page is built anyway
+            try:
+                self.ensure_loaded()
+            except RuntimeError:  # the page was deleted meanwhile
+                pass
+
+        self._import_job = run_in_thread(lambda: importlib.import_module("ato_desktop.ui.notifications_view"), built)
 
     def ensure_loaded(self):
         if self.view is None:

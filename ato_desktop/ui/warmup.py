@@ -120,11 +120,9 @@ class WarmUpController(QObject):
             return False
         from ato_desktop.ui.workers import run_in_thread
 
-        def load() -> float:
-            _lower_thread_priority()
-            return _engine_warmup.load_kernels()
-
-        self._load_job = run_in_thread(load, self._on_loaded)
+        # (normal priority: the load is mostly Python holding the GIL, and a low-priority thread
+        # holding the GIL on a busy machine would keep the UI thread waiting longer)
+        self._load_job = run_in_thread(_engine_warmup.load_kernels, self._on_loaded)
         return True
 
     def _on_loaded(self, _seconds, error) -> None:
@@ -226,14 +224,6 @@ class WarmUpController(QObject):
             return  # the waiters run once the kernels are loaded into this process too
         if self._load_job is None:
             self._run_waiters()
-
-
-def _lower_thread_priority() -> None:
-    try:
-        from ato_desktop.ui.timetable.jobs import _lower_this_threads_priority
-    except ImportError:  # pragma: no cover - a build without the timetable screen
-        return
-    _lower_this_threads_priority()
 
 
 _controller: WarmUpController | None = None

@@ -46,7 +46,7 @@ from ato_desktop.ui.timetable.jobs import Job
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
 CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
-CHART_MAX_POINTS = 300  # over a long run the step grows so that the chart keeps about this many points
+CHART_MAX_POINTS = 300  # more points: every other one is dropped and the step doubles (long runs)
 
 
 class OptimizerPanel(QWidget):
@@ -194,6 +194,7 @@ class OptimizerPanel(QWidget):
         self.soft_series.clear()
         self.snapshots = []
         self._last_point: tuple[float, int, int] | None = None
+        self._chart_step = CHART_MIN_STEP
         self._max_h, self._max_s, self._max_t = 1, 1, 5.0
         self.axis_x.setRange(0, self._max_t)
         self.axis_hard.setRange(0, 2)
@@ -316,12 +317,13 @@ class OptimizerPanel(QWidget):
     def _add_point(self, t: float, hard: int, soft: int, *, final: bool = False) -> bool:
         """Plot the best (hard, soft) at ``t`` seconds; True when the chart changed.
 
-        Throttled: a point at most every ``CHART_MIN_STEP`` seconds (more apart on long runs, about
-        ``CHART_MAX_POINTS`` in all); a newer best in between moves the last point instead, and an
-        unchanged best in between changes nothing.  The axes change only when their range grows.
+        Throttled: a point at most every ``CHART_MIN_STEP`` seconds; a newer best in between moves
+        the last point instead, and an unchanged best in between changes nothing.  Beyond
+        ``CHART_MAX_POINTS`` points every other one is dropped and the step doubles (a long run
+        keeps a chart of a few hundred points).  The axes change only when their range grows.
         """
         last = self._last_point
-        step = max(CHART_MIN_STEP, t / CHART_MAX_POINTS)
+        step = self._chart_step
         n = self.hard_series.count()
         if last is not None and n and t - last[0] < step and not final:
             if (hard, soft) == last[1:]:
@@ -330,6 +332,11 @@ class OptimizerPanel(QWidget):
             self.soft_series.replace(n - 1, t, soft)
             self._last_point = (last[0], hard, soft)  # the step still counts from where that point began
         else:
+            if n >= CHART_MAX_POINTS:
+                for series in (self.hard_series, self.soft_series):
+                    pts = series.points()
+                    series.replace(pts[:-1:2] + pts[-1:])  # keep every other point and the last one
+                self._chart_step *= 2
             self.hard_series.append(t, hard)
             self.soft_series.append(t, soft)
             self._last_point = (t, hard, soft)
