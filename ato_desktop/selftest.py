@@ -149,6 +149,11 @@ def step_window(ctx: Context) -> str:
         app.processEvents()
     finally:
         window.close()
+        from ato_desktop.ui.warmup import warmup_controller
+
+        # the timetable page started the first-run warm-up in a child process: the engine step
+        # below compiles in this process, so the child would only compete for the CPU
+        warmup_controller().stop()
     return f"{pages} pages shown"
 
 
