@@ -175,3 +175,14 @@ def test_list_sessions_of_a_read_only_database_lists_what_a_sync_would_without_w
     assert len(missing) == 3 and not any(v.scheduled for v in missing)
     assert len({v.id for v in listed}) == len(listed)
     assert new["id"] in {v.activity_id for v in listed}
+
+
+def test_settings_refuse_unknown_names_and_multi_line_values_and_change_nothing(demo_db):
+    before = cal.all_settings(demo_db)
+    with pytest.raises(ValidationError, match="Setting institution: is not a setting here; use one of institution_name"):
+        cal.set_settings(demo_db, term="Even Semester 2027", institution="Typo College")
+    with pytest.raises(ValidationError, match="must be on one line"):
+        cal.set_settings(demo_db, term="Even\nSemester")
+    assert cal.all_settings(demo_db) == before  # all or nothing: the valid term was not written either
+    cal.set_settings(demo_db, term="Even Semester 2027")
+    assert cal.get_setting(demo_db, "term") == "Even Semester 2027"
