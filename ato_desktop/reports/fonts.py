@@ -9,6 +9,10 @@ ReportLab shapes it (conjuncts, matras, reph), so "प्रिया" prints as
 :func:`runs` splits a string into pieces of one font each; ``reports.layout``
 applies it to every paragraph and header line.
 
+Known limits (ReportLab's): a word mixing Latin and Indian letters ("CSE-हिंदी")
+leaves its paragraph unshaped; and copying shaped text out of the PDF gives
+private-use characters for conjunct glyphs, which have no code point of their own.
+
 Installed, ``resources/`` is the package ``ato_desktop.resources`` (see
 pyproject.toml); in a source checkout it is the top-level folder. Fonts are
 read as bytes through :mod:`importlib.resources`, so they also load from a

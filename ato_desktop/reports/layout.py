@@ -14,11 +14,21 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.fonts import ps2tt
-from reportlab.pdfgen.textobject import bidiShapedText
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus import Paragraph as _RLParagraph
 
-from ato_desktop.reports.fonts import FONT, FONT_BOLD, fallback_font, has_fallback, mixed_words, register_fonts, runs
+from ato_desktop.reports.fonts import (
+    FONT,
+    FONT_BOLD,
+    fallback_font,
+    has_fallback,
+    mixed_words,
+    register_fonts,
+    runs,
+    shaping_available,
+)
 
 PAPERS = {"A4": A4, "A3": A3}
 
@@ -90,18 +100,24 @@ def markup(text: str, bold: bool = False) -> str:
 def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align: str = "left") -> float:
     """``canvas.drawString`` with the Indian-script fallback (see :class:`Paragraph`); returns the width.
 
-    ``align``: "left" (x is the start) or "right" (x is the end)."""
+    Each Indian-script run is shaped here with ReportLab's ``shapeStr`` (``drawString(shaping=True)``
+    does nothing without ReportLab's bidi add-on). ``align``: "left" (x is the start) or "right" (x is
+    the end)."""
     bold = _is_bold(font)
     pieces = []
     for script, piece in runs(text or ""):
         name = fallback_font(script, bold) if script else font
-        shaped, width = bidiShapedText(piece, None, fontName=name, fontSize=size, shaping=bool(script))
-        pieces.append((name, piece, bool(script), width))
+        shaped = shapeStr(piece, name, size) if script and shaping_available() else piece
+        if isinstance(shaped, ShapedStr):
+            width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
+        else:
+            width = stringWidth(piece, name, size)
+        pieces.append((name, shaped, width))
     total = sum(w for *_, w in pieces)
     pos = x - total if align == "right" else x
-    for name, piece, shaping, width in pieces:
+    for name, piece, width in pieces:
         canv.setFont(name, size)
-        canv.drawString(pos, y, piece, shaping=shaping)
+        canv.drawString(pos, y, piece)
         pos += width
     canv.setFont(font, size)
     return total
