@@ -67,6 +67,9 @@ Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open\command"; ValueType: s
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".atodb"; ValueData: ""; Flags: uninsdeletekey
 
 [Run]
+; Compile the optimizer's kernels for this computer now (about a minute, once), so that the first
+; Optimize starts at once; the app would otherwise do it in the background on its first start.
+Filename: "{app}\ato-desktop-cli.exe"; Parameters: "warm-up --quiet --if-needed"; StatusMsg: "Preparing the optimizer for this computer (about a minute)..."; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]
