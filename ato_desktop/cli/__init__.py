@@ -101,19 +101,7 @@ def _names_a_command(argv: list[str]) -> bool:
     return bool(rest)
 
 
-def _ensure_standard_streams() -> None:
-    """A windowed program (the bundle's ``ato-desktop.exe``, started by the installer or a file
-    association) may have no stdout or stderr at all: ``sys.stdout`` is None and the first ``print``
-    would crash the command. Send them to the null device instead."""
-    import os
-
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (lives as long as the process)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _ensure_standard_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         argv = _database_argument(argv)
