@@ -91,6 +91,7 @@ class CheckDialog(QDialog):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.tree, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons = buttons
         self.copy_button = QPushButton("&Copy list", self)
         self.copy_button.setToolTip("Copy the findings as text (to paste in an e-mail)")
         self.copy_button.clicked.connect(self.copy)
@@ -98,6 +99,13 @@ class CheckDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.resize(820, 420)
+
+    def add_action(self, text: str, tip: str = "") -> QPushButton:
+        """An extra button beside Copy list (e.g. the optimizer's "Optimize anyway")."""
+        b = QPushButton(text, self)
+        b.setToolTip(tip)
+        self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        return b
 
     # -- running -------------------------------------------------------------
     def check(self, db, timetable=None) -> Job:

@@ -69,6 +69,8 @@ class OptimizerPanel(QWidget):
         self.source_id: int | None = None
         self.snapshots: list = []
         self._saving = False  # an accepted result is being written (worker)
+        self._anyway = False  # the next run skips the impossible-problem check ("Optimize anyway")
+        self.check_dialog = None  # the findings of the last run refused as impossible
 
         form = QFormLayout()
         self.time_limit = QDoubleSpinBox()
@@ -256,9 +258,17 @@ class OptimizerPanel(QWidget):
         db = self.db
         self.source_id = source_id = self.model.timetable_id
         keep = params.minimal_change
+        check_first, self._anyway = not self._anyway, False
 
         def work(on_progress, should_stop):
             comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
+            if check_first:  # an impossible timetable is explained before any optimizing (issue 3)
+                from ato_desktop.engine.checks import check_problem
+                from ato_desktop.services.solving import ImpossibleProblemError
+
+                errors = [f for f in check_problem(comp.problem) if f.severity == "error"]
+                if errors:
+                    raise ImpossibleProblemError(errors)
             start = None
             if keep and assignment is not None and (assignment.start >= 0).any():
                 start = assignment
@@ -354,6 +364,17 @@ class OptimizerPanel(QWidget):
     def _on_finished(self, out, error) -> None:
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
+        from ato_desktop.services.solving import ImpossibleProblemError
+
+        if isinstance(error, ImpossibleProblemError):
+            self.result = None
+            n = len(error.findings)
+            self.lbl_phase.setText(f"not started: {n} problem{'s' if n != 1 else ''} in the data")
+            self.message.emit("The optimizer did not start: the timetable is impossible as entered "
+                              f"({n} problem{'s' if n != 1 else ''}; see the list).")
+            self.finished.emit(None)
+            self._show_impossible(error.findings)
+            return
         if error is not None:
             self.lbl_phase.setText("failed")
             self.result = None
@@ -374,6 +395,28 @@ class OptimizerPanel(QWidget):
         self.discard_button.setEnabled(True)
         self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
         self.finished.emit(result)
+
+    def _show_impossible(self, findings) -> None:
+        """The findings that stopped a run, with "Optimize anyway" for a best-effort timetable."""
+        from ato_desktop.ui.check_dialog import CheckDialog
+
+        dlg = CheckDialog(self, intro="No timetable can satisfy every hard rule as the data stands. Fix these "
+                                      "(the resource pages, availability or the activities), or optimize "
+                                      "anyway for the timetable with the fewest conflicts.")
+        dlg.setWindowTitle("The timetable is impossible as entered")
+        dlg.show_findings(findings)
+        anyway = dlg.add_action("Optimize &anyway", "Run the optimizer for the fewest hard conflicts")
+        anyway.clicked.connect(lambda: (dlg.accept(), self.start_anyway()))
+        self.check_dialog = dlg
+        dlg.open()
+
+    def start_anyway(self) -> bool:
+        """Start a run without the impossible-problem check (best effort: fewest hard conflicts)."""
+        self._anyway = True
+        started = self.start()
+        if not started:
+            self._anyway = False
+        return started
 
     # ---- accept / discard ----------------------------------------------------------------
     def accept_result(self, name: str | None = None) -> bool:
