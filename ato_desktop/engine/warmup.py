@@ -78,12 +78,21 @@ def marker_dir(environ=os.environ) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "warmup"
 
 
+def _marker_name() -> str:
+    """The engine fingerprint and where its kernels live: two installs of one release (two virtual
+    environments, a checkout beside a bundle) each keep their own numba cache and so their own marker."""
+    import hashlib
+
+    where = hashlib.sha256(str(_source_stamp()[0]).encode()).hexdigest()[:8]
+    return f"ato-warm-{fingerprint()}-{where}"
+
+
 def marker_path(environ=os.environ) -> Path:
-    return marker_dir(environ) / f"ato-warm-{fingerprint()}.json"
+    return marker_dir(environ) / f"{_marker_name()}.json"
 
 
 def _lock_path(environ=os.environ) -> Path:
-    return marker_dir(environ) / f"ato-warm-{fingerprint()}.lock"
+    return marker_dir(environ) / f"{_marker_name()}.lock"
 
 
 def _numba_version() -> str:
