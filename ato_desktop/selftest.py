@@ -10,7 +10,8 @@ It runs the real parts end to end in a temporary folder and removes it afterward
 6. engine        the compiled kernels (numba) score the reference timetable: 0 hard conflicts
 7. optimize      the optimizer runs for a few seconds and its result is saved as a new version;
                  the saved version is re-scored independently and must match
-8. report        a faculty timetable PDF is rendered with the bundled fonts
+8. report        a faculty timetable PDF is rendered with the bundled fonts (and the Indian-script
+                 fallback fonts and their shaping library are present)
 9. backup        an online backup of the database is taken and verified
 
 Each step prints its timing; the first failing step stops the run with a message
@@ -148,6 +149,11 @@ def step_window(ctx: Context) -> str:
         app.processEvents()
     finally:
         window.close()
+        from ato_desktop.ui.warmup import warmup_controller
+
+        # the timetable page started the first-run warm-up in a child process: the engine step
+        # below compiles in this process, so the child would only compete for the CPU
+        warmup_controller().stop()
     return f"{pages} pages shown"
 
 
@@ -225,7 +231,12 @@ def step_report(ctx: Context) -> str:
     out = ctx.workdir / f"faculty-{code}.pdf"
     out.write_bytes(pdf)
     fonts = "embedded TrueType fonts" if b"FontFile2" in pdf else "standard fonts"
-    return f"faculty {code}: {len(pdf) / 1024:.0f} KiB, {fonts}"
+    from ato_desktop.reports.fonts import fallback_font, shaping_available
+
+    _check(shaping_available(), "uharfbuzz is missing from this build: names in Indian scripts would print "
+                                "without their conjuncts")
+    fallback_font("Devanagari")  # the Noto fallback fonts are bundled and load
+    return f"faculty {code}: {len(pdf) / 1024:.0f} KiB, {fonts}; Indian-script fonts and shaping present"
 
 
 def step_backup(ctx: Context) -> str:

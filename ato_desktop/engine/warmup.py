@@ -38,6 +38,7 @@ import json
 import os
 import platform
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -77,12 +78,21 @@ def marker_dir(environ=os.environ) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "warmup"
 
 
+def _marker_name() -> str:
+    """The engine fingerprint and where its kernels live: two installs of one release (two virtual
+    environments, a checkout beside a bundle) each keep their own numba cache and so their own marker."""
+    import hashlib
+
+    where = hashlib.sha256(str(_source_stamp()[0]).encode()).hexdigest()[:8]
+    return f"ato-warm-{fingerprint()}-{where}"
+
+
 def marker_path(environ=os.environ) -> Path:
-    return marker_dir(environ) / f"ato-warm-{fingerprint()}.json"
+    return marker_dir(environ) / f"{_marker_name()}.json"
 
 
 def _lock_path(environ=os.environ) -> Path:
-    return marker_dir(environ) / f"ato-warm-{fingerprint()}.lock"
+    return marker_dir(environ) / f"{_marker_name()}.lock"
 
 
 def _numba_version() -> str:
@@ -335,15 +345,54 @@ def warm_up(on_step: StepCallback | None = None, environ=os.environ) -> float:
         if on_step is not None:
             on_step(text)
 
+    global _loaded
     with _exclusive(on_step, environ):
         t0 = time.perf_counter()
-        _run_kernels(step)
+        with _load_lock:
+            _run_kernels(step)
+            _loaded = True
         seconds = time.perf_counter() - t0
         try:
             _write_marker(seconds, environ)
         except OSError as exc:  # the kernels are cached all the same; only is_warm() stays False
             step(f"could not write the warm-up marker {marker_path(environ)}: {exc.strerror or exc}")
     return seconds
+
+
+# --------------------------------------------------------------------------------------
+# loading the kernels into this process
+# --------------------------------------------------------------------------------------
+
+_load_lock = threading.Lock()
+_loaded = False
+
+
+def kernels_loaded() -> bool:
+    """True once every kernel is loaded into THIS process (by :func:`load_kernels` or :func:`warm_up`).
+
+    After a warm-up (in another process) numba's on-disk cache holds the compiled kernels,
+    but each process still loads them on first use: about half a second to a second of
+    work that partly holds the GIL (a GUI thread doing it, or waiting for it, stalls).
+    """
+    return _loaded
+
+
+def load_kernels(on_step: StepCallback | None = None) -> float:
+    """Load (from numba's cache; compile when it is cold) every kernel the app uses into this
+    process, by running them on :func:`tiny_problem` - no lock file, no marker.  Once per
+    process; thread-safe (a second caller waits for the first).  Meant for a worker thread
+    before the first optimizer run or engine state.  Returns the seconds spent (0.0 when
+    already loaded)."""
+    global _loaded
+    if _loaded:
+        return 0.0
+    with _load_lock:
+        if _loaded:
+            return 0.0
+        t0 = time.perf_counter()
+        _run_kernels(on_step or (lambda _text: None))
+        _loaded = True
+        return time.perf_counter() - t0
 
 
 def kernel_cache_stats() -> dict[str, tuple[int, int]]:
@@ -363,5 +412,5 @@ def kernel_cache_stats() -> dict[str, tuple[int, int]]:
     return out
 
 
-__all__ = ["warm_up", "is_warm", "forget", "marker_path", "marker_dir", "warm_key", "tiny_problem",
-           "kernel_cache_stats", "MARKER_DIR_ENV"]
+__all__ = ["warm_up", "is_warm", "load_kernels", "kernels_loaded", "forget", "marker_path", "marker_dir",
+           "warm_key", "tiny_problem", "kernel_cache_stats", "MARKER_DIR_ENV"]

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.platypus import PageBreak, Paragraph, Spacer
+from reportlab.platypus import PageBreak, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from ato_desktop.reports.data import ReportData, ReportError, load_report_data
-from ato_desktop.reports.layout import DocInfo, Marker, PageSetup, ReportCancelled, ReportDoc, Styles, esc
+from ato_desktop.reports.layout import DocInfo, Marker, PageSetup, Paragraph, ReportCancelled, ReportDoc, Styles, esc
 from ato_desktop.reports.tables import problems_flowables, utilization_flowables, workload_flowables
 from ato_desktop.reports.timetable import master_pages, timetable_page
 from ato_desktop.storage.database import Database

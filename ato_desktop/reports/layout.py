@@ -13,9 +13,22 @@ from reportlab.lib.pagesizes import A3, A4, landscape as to_landscape, portrait 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.lib.fonts import ps2tt
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import Paragraph as _RLParagraph
 
-from ato_desktop.reports.fonts import FONT, FONT_BOLD, register_fonts
+from ato_desktop.reports.fonts import (
+    FONT,
+    FONT_BOLD,
+    fallback_font,
+    has_fallback,
+    mixed_words,
+    register_fonts,
+    runs,
+    shaping_available,
+)
 
 PAPERS = {"A4": A4, "A3": A3}
 
@@ -37,6 +50,77 @@ class ReportCancelled(Exception):
 
 def esc(text: object) -> str:
     return escape(str(text))
+
+
+def _is_bold(font_name: str) -> bool:
+    try:
+        return bool(ps2tt(font_name)[1])
+    except ValueError:  # a font without a family mapping
+        return font_name.endswith("-Bold")
+
+
+class Paragraph(_RLParagraph):
+    """ReportLab's Paragraph, with text in an Indian script set in its fallback font and shaped.
+
+    After parsing, a fragment holding such text is cut into runs (``fonts.runs``); each Indian-script
+    run takes the Noto font of its script in the fragment's weight, and the paragraph turns shaping on.
+    Every report paragraph is made with this class, so user-typed names print in any of those scripts.
+    """
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        fresh = frags is None  # a split paragraph passes its (already cut) fragments back in
+        super()._setup(text, style, bulletText, frags, cleaner)
+        if not fresh or not any(has_fallback(getattr(f, "text", "") or "") for f in self.frags):
+            return
+        out = []
+        for f in self.frags:
+            t = getattr(f, "text", "") or ""
+            if getattr(f, "cbDefn", None) is not None or not has_fallback(t):
+                out.append(f)
+                continue
+            bold = _is_bold(f.fontName)
+            for script, piece in runs(t):
+                out.append(f.clone(text=piece, fontName=fallback_font(script, bold)) if script else f.clone(text=piece))
+        self.frags = out
+        # ReportLab shapes a word in the font of its first piece: a word mixing Latin and Indian letters
+        # would come out as boxes, so such a paragraph is left unshaped (legible, without conjuncts)
+        shaping = 0 if mixed_words("".join(getattr(f, "text", "") or "" for f in self.frags)) else 1
+        if getattr(self.style, "shaping", 0) != shaping:
+            self.style = ParagraphStyle(f"{self.style.name}+shaping{shaping}", parent=self.style, shaping=shaping)
+
+
+def markup(text: str, bold: bool = False) -> str:
+    """``text`` escaped, its Indian-script runs in explicit fallback fonts: for paragraphs that are not
+    made by :class:`Paragraph` (ReportLab's own table of contents, used when the one-pass contents page
+    came out wrong). Those are not shaped: ReportLab cannot shape a paragraph holding an ``<onDraw>``."""
+    return "".join(f'<font face="{fallback_font(script, bold)}">{esc(piece)}</font>' if script else esc(piece)
+                   for script, piece in runs(text))
+
+
+def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align: str = "left") -> float:
+    """``canvas.drawString`` with the Indian-script fallback (see :class:`Paragraph`); returns the width.
+
+    Each Indian-script run is shaped here with ReportLab's ``shapeStr`` (``drawString(shaping=True)``
+    does nothing without ReportLab's bidi add-on). ``align``: "left" (x is the start) or "right" (x is
+    the end)."""
+    bold = _is_bold(font)
+    pieces = []
+    for script, piece in runs(text or ""):
+        name = fallback_font(script, bold) if script else font
+        shaped = shapeStr(piece, name, size) if script and shaping_available() else piece
+        if isinstance(shaped, ShapedStr):
+            width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
+        else:
+            width = stringWidth(piece, name, size)
+        pieces.append((name, shaped, width))
+    total = sum(w for *_, w in pieces)
+    pos = x - total if align == "right" else x
+    for name, piece, width in pieces:
+        canv.setFont(name, size)
+        canv.drawString(pos, y, piece)
+        pos += width
+    canv.setFont(font, size)
+    return total
 
 
 @dataclass(frozen=True)
@@ -207,22 +291,19 @@ class ReportDoc(BaseDocTemplate):
         info = self.info
         canv.saveState()
         canv.setFillColor(INK)
-        canv.setFont(FONT_BOLD, 11.5 * k)
-        canv.drawString(m, top - 11 * k, info.institution or "")
-        canv.setFont(FONT, 9 * k)
+        draw_text(canv, m, top - 11 * k, info.institution or "", FONT_BOLD, 11.5 * k)
         canv.setFillColor(MUTED)
-        canv.drawString(m, top - 23 * k, info.department or "")
+        draw_text(canv, m, top - 23 * k, info.department or "", FONT, 9 * k)
         right = w - m
-        canv.setFont(FONT, 8 * k)
-        canv.drawRightString(right, top - 9 * k, info.term or "")
-        canv.drawRightString(right, top - 19.5 * k, f"Timetable version: {info.version}")
-        canv.drawRightString(right, top - 30 * k, f"Generated {info.generated}")
+        draw_text(canv, right, top - 9 * k, info.term or "", FONT, 8 * k, "right")
+        draw_text(canv, right, top - 19.5 * k, f"Timetable version: {info.version}", FONT, 8 * k, "right")
+        draw_text(canv, right, top - 30 * k, f"Generated {info.generated}", FONT, 8 * k, "right")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.6)
         canv.line(m, h - m - s.header_height + 4 * k, right, h - m - s.header_height + 4 * k)
         canv.line(m, m + s.footer_height - 6 * k, right, m + s.footer_height - 6 * k)
         canv.setFont(FONT, 7 * k)
-        canv.drawString(m, m, f"ATO Desktop · {info.report_title}")
+        draw_text(canv, m, m, f"ATO Desktop · {info.report_title}", FONT, 7 * k)
         canv.restoreState()  # "Page x of y" is stamped by NumberedCanvas once the total is known
 
     def _stamp(self, canv, number: int, total: int) -> None:
@@ -254,6 +335,7 @@ class ReportDoc(BaseDocTemplate):
             c.bookmarkPage(flowable.key)
             c.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=flowable.level > 0)
             if flowable.toc:
-                self.notify("TOCEntry", (flowable.level, flowable.title, self.page, flowable.key))
+                self.notify("TOCEntry", (flowable.level, markup(flowable.title, bold=flowable.level == 0),
+                                         self.page, flowable.key))
             if self._on_marker is not None:
                 self._on_marker(flowable, self.page)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from ato_desktop.reports.data import ReportData
-from ato_desktop.reports.layout import HEAD_COLOR, MUTED, RULE, WARN_COLOR, PageSetup, Styles, esc
+from ato_desktop.reports.layout import HEAD_COLOR, MUTED, RULE, WARN_COLOR, PageSetup, Paragraph, Styles, esc
 from ato_desktop.services.timetables import SessionView
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from reportlab.lib import colors
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from ato_desktop.reports.data import ReportData
 from ato_desktop.reports.layout import (
@@ -27,6 +27,7 @@ from ato_desktop.reports.layout import (
     WARN_COLOR,
     WARN_INK,
     PageSetup,
+    Paragraph,
     Styles,
     esc,
 )

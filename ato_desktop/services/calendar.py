@@ -143,10 +143,14 @@ def get_setting(db: Database, key: str, default: str | None = None) -> str:
 
 
 def set_settings(db: Database, **values: str) -> None:
+    """Set the institution, department and term names (the keys of ``SETTING_DEFAULTS``), all or nothing."""
+    for key, value in values.items():
+        if key not in SETTING_DEFAULTS:
+            raise ValidationError("Setting", key, f"is not a setting here; use one of {', '.join(SETTING_DEFAULTS)}.")
+        if "\n" in str(value) or "\r" in str(value):
+            raise ValidationError("Setting", key, "must be on one line.")
     with db.session() as s:
         for key, value in values.items():
-            if "\n" in str(value) or "\r" in str(value):
-                raise ValidationError("Setting", key, "must be on one line.")
             row = s.get(m.Setting, key)
             if row is None:
                 s.add(m.Setting(key=key, value=str(value)))

@@ -16,14 +16,16 @@ rendered subject and bodies, a fixed Message-ID), then sent by
    (1 min, 2, 4, ... capped at 6 h), or ``failed`` after ``MAX_ATTEMPTS`` or a
    permanent refusal (``retry`` re-queues failed rows).
 
-Quitting mid-send loses nothing: unclaimed rows stay queued. A row left in
-``sending`` by a crash or power loss is claimed again only after
-``SENDING_TIMEOUT`` and re-sent with the *same* Message-ID. **Residual window**:
-if the process dies after the server accepted the message but before step 3
-committed, the recipient receives it a second time (at-least-once); servers and
-clients that de-duplicate on Message-ID hide it. Everything else is exactly
-once: queuing is idempotent (a unique key per template, version, faculty
-member and event) and claiming is atomic.
+Quitting mid-send loses nothing: unclaimed rows stay queued, and a normal quit
+stops between two messages. A row left in ``sending`` by a crash or power loss
+(claimed more than ``SENDING_TIMEOUT`` ago) is **not** sent again on its own:
+the process may have died after the server accepted it, and nothing on this side
+can tell. The next delivery marks it ``failed`` with the error
+:data:`INTERRUPTED_ERROR`, so the coordinator sees it in the Notifications view
+(and ``notify outbox``) and can send it again with Retry, which reuses the same
+Message-ID. So a message is delivered at most once unless someone asks again,
+and never silently dropped. Queuing is idempotent (a unique key per template,
+version, faculty member and event) and claiming is atomic.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ MAX_ATTEMPTS = 12  # 1, 2, 4 ... 256 min, then 6 h: about a day of retries
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=6)
 SENDING_TIMEOUT = dt.timedelta(minutes=15)
+INTERRUPTED_ERROR = ("Sending was interrupted (the app stopped or the computer lost power while this message "
+                     "was being handed to the mail server). It may or may not have arrived, so it is not sent "
+                     "again on its own: use Retry to send it again.")
 PUBLISH_TEMPLATE = "timetable"
 WEEKLY_TEMPLATE = "weekly_reminder"
 DIGEST_TEMPLATE = "daily_digest"
@@ -727,22 +732,31 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def _due_ids(db: Database, now: dt.datetime, sending_timeout: dt.timedelta) -> list[int]:
+def _due_ids(db: Database, now: dt.datetime) -> list[int]:
     with db.read_session() as s:
-        return list(s.scalars(select(m.OutboxMessage.id).where(or_(
+        return list(s.scalars(select(m.OutboxMessage.id).where(
             (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
-            (m.OutboxMessage.status == "sending") & (m.OutboxMessage.claimed_at <= now - sending_timeout),
-        )).order_by(m.OutboxMessage.id)))
+        ).order_by(m.OutboxMessage.id)))
 
 
-def _claim(db: Database, msg_id: int, now: dt.datetime, sending_timeout: dt.timedelta) -> m.OutboxMessage | None:
+def _fail_interrupted(db: Database, now: dt.datetime, sending_timeout: dt.timedelta) -> int:
+    """Rows a dead sender left in ``sending``: mark them failed (may have been delivered), never re-send."""
+    with db.session() as s:
+        return s.execute(
+            update(m.OutboxMessage)
+            .where(m.OutboxMessage.status == "sending", m.OutboxMessage.claimed_at <= now - sending_timeout)
+            .values(status="failed", last_error=INTERRUPTED_ERROR, claimed_at=None, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+
+def _claim(db: Database, msg_id: int, now: dt.datetime) -> m.OutboxMessage | None:
     """Atomically take one due message (its own transaction). None: not due, or another sender has it."""
     with db.session() as s:
         claimed = s.execute(
             update(m.OutboxMessage)
-            .where(m.OutboxMessage.id == msg_id, or_(
-                (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
-                (m.OutboxMessage.status == "sending") & (m.OutboxMessage.claimed_at <= now - sending_timeout)))
+            .where(m.OutboxMessage.id == msg_id, m.OutboxMessage.status == "queued",
+                   m.OutboxMessage.next_attempt_at <= now)
             .values(status="sending", claimed_at=now, attempts=m.OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -774,6 +788,7 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0  # failed this time, will be tried again later
     failed: int = 0  # given up (permanent error or too many attempts)
+    interrupted: int = 0  # left in "sending" by a crash: now failed, waiting for the coordinator's Retry
     waiting: int = 0  # queued after this run (due later)
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
@@ -784,6 +799,8 @@ class DeliveryReport:
             parts.append(f"{self.waiting} waiting to be retried")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.interrupted:
+            parts.append(f"{self.interrupted} interrupted earlier (may have arrived; Retry sends again)")
         text = ", ".join(parts) + "."
         if self.errors:
             text += f" Last error: {self.errors[-1]}"
@@ -829,7 +846,8 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
     now = now or utcnow()
     ms = get_mail_settings(db)
     report = DeliveryReport()
-    due = _due_ids(db, now, sending_timeout)
+    report.interrupted = _fail_interrupted(db, now, sending_timeout)
+    due = _due_ids(db, now)
     if limit is not None:
         due = due[:limit]
     pdf_maker = pdf_maker or _default_pdf
@@ -872,7 +890,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
             if should_stop is not None and should_stop():
                 report.stopped = True
                 break
-            row = _claim(db, msg_id, now, sending_timeout)
+            row = _claim(db, msg_id, now)
             if row is None:
                 continue
             current = msg_id
@@ -917,4 +935,5 @@ __all__ = [
     "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish",
     "queue_template", "queue_weekly", "queue_daily_digest",
     "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
+    "INTERRUPTED_ERROR", "SENDING_TIMEOUT",
 ]

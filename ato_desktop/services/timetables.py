@@ -207,12 +207,16 @@ def list_sessions(db: Database, timetable: int | str | None = None) -> list[Sess
     """Every session of a version (unscheduled ones too), ordered by activity and occurrence.
 
     Reads in a read session; only when the version is missing rows for new activities (or holds
-    rows for removed occurrences) does it first sync them in a short write transaction.
+    rows for removed occurrences) does it first sync them in a short write transaction. A database
+    opened read-only is never written: the missing sessions are listed unscheduled with negative
+    ids (nothing can be edited there anyway) and rows past an activity's sessions are left out.
     """
     with db.read_session() as s:
         tt = _tt(s, timetable)
         if not _needs_sync(s, tt.id):
             return _session_views(s, tt.id)
+        if db.readonly:
+            return _session_views(s, tt.id, as_synced=True)
     with db.session() as s:  # rows to add or remove: a short write transaction
         tt = _tt(s, tt.id)
         _sync_sessions(s, tt)
@@ -220,19 +224,25 @@ def list_sessions(db: Database, timetable: int | str | None = None) -> list[Sess
         return _session_views(s, tt.id)
 
 
-def _session_views(s: Session, tt_id: int) -> list[SessionView]:
+def _session_views(s: Session, tt_id: int, *, as_synced: bool = False) -> list[SessionView]:
     """The version's sessions read with a few Core queries (no ORM objects: 10,000 sessions in a fraction
-    of a second); the same values as :func:`_view` of the ORM rows (groups and faculty sorted by code)."""
+    of a second); the same values as :func:`_view` of the ORM rows (groups and faculty sorted by code).
+
+    ``as_synced``: list what :func:`_sync_sessions` would leave without writing it (missing sessions
+    unscheduled, with negative ids; rows past an activity's sessions per week left out)."""
     sa = m.SessionAssignment
     rows = s.execute(
         select(sa.id, sa.activity_id, sa.occurrence, sa.day_id, sa.period_id, sa.room_id, sa.locked)
         .where(sa.timetable_id == tt_id)
         .order_by(sa.activity_id, sa.occurrence)
     ).all()
+    a = m.Activity
+    acts = {r.id: r for r in s.execute(select(a.id, a.course_id, a.kind, a.duration, a.basket_id,
+                                              a.sessions_per_week))}
+    if as_synced:
+        rows = _as_synced(rows, acts)
     if not rows:
         return []
-    a = m.Activity
-    acts = {r.id: r for r in s.execute(select(a.id, a.course_id, a.kind, a.duration, a.basket_id))}
     courses = {r.id: (r.code, r.title) for r in s.execute(select(m.Course.id, m.Course.code, m.Course.title))}
     baskets = {r.id: r.code for r in s.execute(select(m.ElectiveBasket.id, m.ElectiveBasket.code))}
     groups: dict[int, list[str]] = {}
@@ -260,6 +270,32 @@ def _session_views(s: Session, tt_id: int) -> list[SessionView]:
             room=rooms[r.room_id] if r.room_id is not None else None, locked=bool(r.locked),
             basket=baskets[act.basket_id] if act.basket_id is not None else None,
         ))
+    return out
+
+
+@dataclass(frozen=True)
+class _VirtualRow:
+    id: int
+    activity_id: int
+    occurrence: int
+    day_id: int | None = None
+    period_id: int | None = None
+    room_id: int | None = None
+    locked: bool = False
+
+
+def _as_synced(rows, acts) -> list:
+    """``rows`` as :func:`_sync_sessions` would leave them (in memory; see :func:`_session_views`)."""
+    have = {(r.activity_id, r.occurrence): r for r in rows
+            if r.activity_id in acts and r.occurrence < acts[r.activity_id].sessions_per_week}
+    out, fake = [], 0
+    for aid in sorted(acts):
+        for k in range(acts[aid].sessions_per_week):
+            row = have.get((aid, k))
+            if row is None:
+                fake -= 1
+                row = _VirtualRow(id=fake, activity_id=aid, occurrence=k)
+            out.append(row)
     return out
 
 

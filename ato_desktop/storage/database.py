@@ -187,8 +187,19 @@ class Database:
                     raise nice from exc
                 raise
 
-    def read_session(self) -> Session:
-        return self._factory()
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading; storage failures become a clear ``DatabaseReadError``."""
+        with self._factory() as s:
+            try:
+                yield s
+            except Exception as exc:
+                from ato_desktop.storage.errors import translate_read
+
+                nice = translate_read(exc, self.path)
+                if nice is not None:
+                    raise nice from exc
+                raise
 
     def pragma(self, name: str) -> str:
         with self.engine.connect() as c:

@@ -37,6 +37,10 @@ class DatabaseIOError(DatabaseWriteError):
     pass
 
 
+class DatabaseReadError(DatabaseError):
+    """Reading failed (file gone, drive removed, locked by another program); nothing was written."""
+
+
 NOTHING_CHANGED = "Nothing was changed: your data is as it was before this action."
 
 
@@ -115,3 +119,19 @@ def translate(exc: BaseException, path: Path | str) -> DatabaseError | None:
         f"Cannot write to {path}: the file or its folder cannot be opened (moved, deleted or no permission). "
         f"{NOTHING_CHANGED}"
     )
+
+
+def translate_read(exc: BaseException, path: Path | str) -> DatabaseError | None:
+    """Like :func:`translate`, for a failure while *reading* (``Database.read_session``)."""
+    kind = classify(exc)
+    if kind is None:
+        return None
+    path = Path(path)
+    why = {
+        "busy": "another program is holding it locked. Try again in a moment.",
+        "io": "the disk reported an error (removed drive or network folder gone?). Check the drive.",
+        "full": "the disk is full. Free some space on that drive.",
+        "readonly": "its folder cannot be written, and SQLite needs that even to read a database in WAL mode. "
+                    "Copy the file to a folder you can write to.",
+    }.get(kind, "the file or its folder cannot be opened (moved, deleted or no permission).")
+    return DatabaseReadError(f"Cannot read {path}: {why}")

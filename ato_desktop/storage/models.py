@@ -455,8 +455,8 @@ class OutboxMessage(Base):
     queued with ``last_error`` and a later ``next_attempt_at``; ``failed``
     after too many attempts or a permanent refusal. ``idempotency_key`` is
     unique per (template, version, faculty, event): queuing the same event
-    twice adds nothing. ``message_id`` is fixed at queue time so a resend after
-    a crash carries the same Message-ID header.
+    twice adds nothing. ``message_id`` is fixed at queue time so a Retry after
+    an interrupted send carries the same Message-ID header.
     """
 
     __tablename__ = "outbox_message"

@@ -5,6 +5,8 @@
 * File ▸ Export PDF… (Ctrl+P): :class:`~ato_desktop.ui.export_dialog.ExportPdfDialog` on the
   timetable version shown in the Timetables page (PDFs render in a worker);
 * Tools ▸ Mail settings…: :class:`~ato_desktop.ui.mail_settings.MailSettingsDialog`;
+* Tools ▸ Check the data… (Ctrl+Shift+K): :class:`~ato_desktop.ui.check_dialog.CheckDialog`, the
+  impossible-problem findings (``ato-desktop check``) of the version shown;
 * a Notifications page: :class:`~ato_desktop.ui.notifications_view.NotificationsView`
   (outbox, templates, schedules; it runs the database's notification scheduler);
 * Tools ▸ Prepare the optimizer: the first-run warm-up (``ato_desktop.ui.warmup``), which
@@ -96,6 +98,20 @@ def mail_settings(window: "MainWindow") -> None:
     dialog = dialog_cls(window.database, window)
     window.mail_dialog = dialog
     dialog.exec()
+
+
+def check_data(window: "MainWindow"):
+    """Tools ▸ Check the data…: the impossible-problem findings of the version shown (in a worker)."""
+    dialog_cls = _optional("ato_desktop.ui.check_dialog", "CheckDialog")
+    if dialog_cls is None or not _need_database(window, "Check the data"):
+        return None
+    dialog = dialog_cls(window, intro="What would make a timetable impossible (errors) or costly (warnings) "
+                                      "as the data stands, checked before optimizing.")
+    window.check_dialog = dialog  # for tests
+    dialog.checked.connect(lambda findings: window.show_status(f"Check: {dialog.status.text()}", 10000))
+    dialog.check(window.database, current_timetable_id(window))
+    dialog.open()
+    return dialog
 
 
 class LazyNotificationsPage(QWidget):
@@ -251,6 +267,15 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         act.triggered.connect(lambda *_: mail_settings(window))
         window.add_menu_action("Tools", act)
         window.act_mail_settings = act
+
+    if _available("ato_desktop.ui.check_dialog"):
+        act = QAction("&Check the data…", window)
+        act.setObjectName("actionCheckData")
+        act.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        act.setStatusTip("List what makes the timetable impossible or costly as entered (before optimizing)")
+        act.triggered.connect(lambda *_: check_data(window))
+        window.add_menu_action("Tools", act)
+        window.act_check_data = act
 
     if "notifications" not in window.pages and _available("ato_desktop.ui.notifications_view"):
         window.add_page("notifications", "Notifications", LazyNotificationsPage())

@@ -15,6 +15,14 @@ Use the shared instance::
 
 Nothing here blocks the UI thread (``is_warm()`` reads one small marker file and hashes
 the engine's sources, a few milliseconds).
+
+Loading the cached kernels into the app's own process still takes about half a second
+to a second, partly holding the GIL; done on the UI thread (the grid's first engine
+state) it froze the window for 350-500 ms.  So the controller also loads them in a
+worker thread (:meth:`WarmUpController.load_kernels`): when the app is idle
+(``ensure_started`` when already warm, a few seconds after start-up), right after a
+warm-up process succeeds, and before a pending ``when_ready`` action runs.
+``kernelsLoaded(ok)`` tells when that is done; ``kernels_loaded()`` says whether it is.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ class WarmUpController(QObject):
     started = Signal()
     finished = Signal(bool, str)  # ok, a one-line message for the status bar
     runningChanged = Signal(bool)
+    kernelsLoaded = Signal(bool)  # the in-process load (a worker thread) ended; ok
 
     def __init__(self, parent: QObject | None = None, command: list[str] | None = None) -> None:
         super().__init__(parent)
@@ -58,8 +67,10 @@ class WarmUpController(QObject):
         self._output = b""
         self._waiters: list[Callable[[], None]] = []
         self._failed_to_start = False
+        self._load_job = None  # the in-process kernel load (ui.workers.Job) while it runs
         self.last_ok: bool | None = None
         self.last_message = ""
+        self.load_error: BaseException | None = None
 
     # ---- state ---------------------------------------------------------------
     def _get_running(self) -> bool:
@@ -74,14 +85,58 @@ class WarmUpController(QObject):
         except Exception:  # an unreadable engine folder: treat as cold, the warm-up will tell
             return False
 
+    def kernels_loaded(self) -> bool:
+        """True when the kernels are loaded into this process: engine calls on the UI thread
+        (a small engine state, a score) then no longer load or compile anything."""
+        return _engine_warmup.kernels_loaded()
+
+    @property
+    def loading(self) -> bool:
+        """True while the kernels are being loaded in a worker thread."""
+        return self._load_job is not None
+
     # ---- actions -------------------------------------------------------------
     def ensure_started(self) -> bool:
-        """Start a warm-up unless one runs or none is needed; True while one runs."""
+        """Start a warm-up unless one runs or none is needed; True while one runs.
+
+        When already warm, start loading the kernels into this process in a worker thread
+        (idle-time preparation before the first optimizer run or engine state)."""
         if self._proc is not None:
             return True
         if self.is_warm():
+            self.load_kernels()
             return False
         return self.start()
+
+    def load_kernels(self) -> bool:
+        """Load the (compiled, cached) kernels into this process in a worker thread.
+
+        True while that load runs (``kernelsLoaded`` follows); False when there is nothing to
+        do: already loaded, or not warm (loading would compile in this process: the warm-up
+        process must run first)."""
+        if self._load_job is not None:
+            return True
+        if self.kernels_loaded() or not self.is_warm():
+            return False
+        from ato_desktop.ui.workers import run_in_thread
+
+        # (normal priority: the load is mostly Python holding the GIL, and a low-priority thread
+        # holding the GIL on a busy machine would keep the UI thread waiting longer)
+        self._load_job = run_in_thread(_engine_warmup.load_kernels, self._on_loaded)
+        return True
+
+    def _on_loaded(self, _seconds, error) -> None:
+        self._load_job = None
+        self.load_error = error
+        ok = error is None and self.kernels_loaded()
+        self.kernelsLoaded.emit(ok)
+        if self._proc is None:
+            self._run_waiters()
+
+    def _run_waiters(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for fn in waiters:
+            fn()
 
     def start(self) -> bool:
         """Start a warm-up process now (even when warm: it then ends at once); True if started."""
@@ -113,11 +168,13 @@ class WarmUpController(QObject):
         return True
 
     def when_ready(self, fn: Callable[[], None]) -> bool:
-        """Call ``fn()`` now when warm (returns False), else once the warm-up ends (returns True;
-        ``fn`` runs even if the warm-up failed: the optimizer then compiles in its own thread)."""
-        if self._proc is None and not self.ensure_started():
-            fn()
-            return False
+        """Call ``fn()`` now when warm and loaded into this process (returns False), else once
+        the warm-up process and the in-process load have ended (returns True; ``fn`` runs even
+        if they failed: the optimizer then compiles in its own thread)."""
+        if self._proc is None and self._load_job is None:
+            if not self.ensure_started() and self._load_job is None:
+                fn()
+                return False
         self._waiters.append(fn)
         return True
 
@@ -161,11 +218,12 @@ class WarmUpController(QObject):
         if proc is not None:
             proc.deleteLater()
         self.last_ok, self.last_message = ok, message
-        waiters, self._waiters = self._waiters, []
         self.runningChanged.emit(False)
         self.finished.emit(ok, message)
-        for fn in waiters:
-            fn()
+        if ok and self.load_kernels():
+            return  # the waiters run once the kernels are loaded into this process too
+        if self._load_job is None:
+            self._run_waiters()
 
 
 _controller: WarmUpController | None = None

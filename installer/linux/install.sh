@@ -32,5 +32,11 @@ cp "$HERE/ato-desktop.png" "$DATA/icons/hicolor/256x256/apps/ato-desktop.png"
 command -v update-mime-database >/dev/null && update-mime-database "$DATA/mime" >/dev/null 2>&1 || true
 command -v update-desktop-database >/dev/null && update-desktop-database "$DATA/applications" >/dev/null 2>&1 || true
 command -v xdg-mime >/dev/null && xdg-mime default ato-desktop.desktop application/x-atodb >/dev/null 2>&1 || true
+# Compile the optimizer's kernels for this computer now (about a minute, once), so that the first
+# Optimize starts at once; the app would otherwise do it in the background on its first start.
+if [ -z "${ATO_SKIP_WARMUP:-}" ]; then
+  echo "Preparing the optimizer for this computer (about a minute)..."
+  "$DEST/ato-desktop" warm-up --quiet --if-needed || echo "(not done now; the app prepares it on its first start)"
+fi
 echo "ATO Desktop installed in $DEST; start it from the menu or with: $BIN"
 case ":$PATH:" in *":$PREFIX/bin:"*) ;; *) echo "(add $PREFIX/bin to your PATH to run 'ato-desktop' from a terminal)";; esac

@@ -67,6 +67,11 @@ Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open\command"; ValueType: s
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".atodb"; ValueData: ""; Flags: uninsdeletekey
 
 [Run]
+; Compile the optimizer's kernels for this computer now (about a minute, once), so that the first
+; Optimize starts at once; the app would otherwise do it in the background on its first start.
+; The windowed exe on purpose: numba stamps its cache with the executable that compiled it, so kernels
+; compiled by ato-desktop-cli.exe would be compiled again by the app (see engine/warmup.py).
+Filename: "{app}\{#AppExe}"; Parameters: "warm-up --quiet --if-needed"; StatusMsg: "Preparing the optimizer for this computer (about a minute)..."; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]

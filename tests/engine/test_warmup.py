@@ -114,9 +114,21 @@ def test_marker_location_follows_the_numba_cache_folder(tmp_path, monkeypatch) -
     monkeypatch.delenv(warmup.MARKER_DIR_ENV, raising=False)
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "nc"))
     assert warmup.marker_dir() == tmp_path / "nc"
-    assert warmup.marker_path().name == f"ato-warm-{warmup.fingerprint()}.json"
+    name = warmup.marker_path().name
+    assert name.startswith(f"ato-warm-{warmup.fingerprint()}-") and name.endswith(".json")
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     assert warmup.marker_dir().name == "warmup"  # <user cache dir>/warmup
+
+
+def test_two_installs_of_one_release_keep_their_own_marker(tmp_path, monkeypatch) -> None:
+    """Same engine sources elsewhere (another virtual environment, a checkout beside a bundle): numba
+    caches per install, so each has its own marker instead of overwriting the other's."""
+    monkeypatch.setenv(warmup.MARKER_DIR_ENV, str(tmp_path))
+    here = warmup.marker_path()
+    monkeypatch.setattr(warmup, "_source_stamp", lambda: [str(tmp_path / "other" / "kernels.py"), 1, 2])
+    there = warmup.marker_path()
+    assert here != there and here.parent == there.parent == tmp_path
+    assert here.name.split("-")[2] == there.name.split("-")[2]  # the same engine fingerprint
 
 
 def test_the_fingerprint_is_the_frozen_builds_fingerprint() -> None:

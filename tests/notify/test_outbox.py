@@ -69,23 +69,33 @@ def test_backoff_grows_and_gives_up_after_max_attempts(demo_db, down_server, mem
     assert notes.deliver_due(demo_db).sent == 1
 
 
-def test_crash_while_sending_is_retried_after_timeout_with_the_same_message_id(demo_db, smtp_server, memory_keyring):
+def test_a_message_interrupted_while_sending_is_never_sent_twice_on_its_own(demo_db, smtp_server, memory_keyring):
+    """A sender that dies mid-send leaves the row in "sending": it may have reached the server, so it is
+    flagged failed with a clear error after the timeout (not re-sent), and Retry sends it with the same
+    Message-ID."""
     configure(demo_db, smtp_server)
     _plain(demo_db)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
     ids = sorted(r.id for r in notes.list_outbox(demo_db))
     now = dt.datetime.utcnow()
     # a sender claims the first message and dies before marking it sent
-    claimed = notes._claim(demo_db, ids[0], now, notes.SENDING_TIMEOUT)
+    claimed = notes._claim(demo_db, ids[0], now)
     assert claimed is not None and claimed.status == "sending"
-    assert notes._claim(demo_db, ids[0], now, notes.SENDING_TIMEOUT) is None  # nobody else can take it
+    assert notes._claim(demo_db, ids[0], now) is None  # nobody else can take it
     report = notes.deliver_due(demo_db, now=now)
-    assert report.sent == 1  # only the other one
+    assert report.sent == 1 and report.interrupted == 0  # only the other one; the claim is still fresh
     assert {r.id: r.status for r in notes.list_outbox(demo_db)}[ids[0]] == "sending"
     later = now + notes.SENDING_TIMEOUT + dt.timedelta(seconds=1)
-    assert notes.deliver_due(demo_db, now=later).sent == 1
-    sent = {r.message["Message-ID"] for r in smtp_server.received}
-    assert claimed.message_id in sent and len(smtp_server.received) == 2
+    report = notes.deliver_due(demo_db, now=later)
+    assert report.sent == 0 and report.interrupted == 1 and "interrupted" in report.summary()
+    row = {r.id: r for r in notes.list_outbox(demo_db)}[ids[0]]
+    assert row.status == "failed" and row.last_error == notes.INTERRUPTED_ERROR
+    assert len(smtp_server.received) == 1
+    assert notes.deliver_due(demo_db, now=later + dt.timedelta(days=2)).sent == 0  # still not on its own
+    assert notes.retry(demo_db, [ids[0]]) == 1  # the coordinator asks again
+    assert notes.deliver_due(demo_db).sent == 1
+    sent = [r.message["Message-ID"] for r in smtp_server.received]
+    assert sent.count(claimed.message_id) == 1 and len(sent) == 2
     assert {r.status for r in notes.list_outbox(demo_db)} == {"sent"}
 
 

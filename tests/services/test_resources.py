@@ -144,6 +144,7 @@ def _one_by_one(db, entity, rows, first_row):
     return out
 
 
+@pytest.mark.filterwarnings("ignore:New instance .* conflicts with persistent instance")  # the duplicate id, on purpose
 @pytest.mark.parametrize("batch", [2, 3, 500])
 def test_bulk_create_in_batches_reports_exactly_what_row_by_row_creates_would(base, empty_db_path, tmp_path,
                                                                               monkeypatch, batch):

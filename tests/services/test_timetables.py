@@ -128,3 +128,61 @@ def test_session_views_read_with_core_queries_equal_the_orm_reading(demo_db):
     assert fast == slow
     assert any(v.locked for v in fast) and any(not v.scheduled for v in fast)
     assert any(v.room for v in fast) and any(len(v.groups) > 1 or len(v.faculty) > 1 for v in fast)
+
+
+def test_list_sessions_of_a_read_only_database_lists_what_a_sync_would_without_writing(demo_db_path):
+    """A version missing rows (a new activity) and holding rows past an activity's sessions (one fewer),
+    opened read-only: the list is what the writable sync gives (ids aside) and the file is not touched."""
+    import dataclasses
+    import hashlib
+    import shutil
+
+    from ato_desktop.services import resources as res
+    from ato_desktop.storage.database import open_database, open_readonly
+
+    db = open_database(demo_db_path)
+    try:
+        acts = res.list_items(db, "activity")
+        act = acts[0]
+        new = res.create_item(db, "activity", {"course": act["course"], "kind": "T", "groups": act["groups"],
+                                               "faculty": act["faculty"], "sessions_per_week": 2})
+        tts.list_sessions(db, "Reference timetable")  # stored in sync ...
+        shrink = next(a for a in acts if a["sessions_per_week"] >= 2)
+        res.update_item(db, "activity", shrink["id"], {"sessions_per_week": shrink["sessions_per_week"] - 1})
+        res.create_item(db, "activity", {"course": act["course"], "kind": "L", "groups": act["groups"],
+                                         "faculty": act["faculty"], "sessions_per_week": 3})
+    finally:
+        db.close()  # ... then out of sync again: one row too many, three missing
+    copy = demo_db_path.with_name("copy.atodb")
+    shutil.copyfile(demo_db_path, copy)
+    before = hashlib.sha256(demo_db_path.read_bytes()).hexdigest()
+
+    ro = open_readonly(demo_db_path)
+    try:
+        listed = tts.list_sessions(ro, "Reference timetable")
+    finally:
+        ro.close()
+    assert hashlib.sha256(demo_db_path.read_bytes()).hexdigest() == before
+
+    rw = open_database(copy, backup=False)
+    try:
+        synced = tts.list_sessions(rw, "Reference timetable")
+    finally:
+        rw.close()
+    strip = [dataclasses.replace(v, id=0) for v in listed]
+    assert strip == [dataclasses.replace(v, id=0) for v in synced]
+    missing = [v for v in listed if v.id < 0]
+    assert len(missing) == 3 and not any(v.scheduled for v in missing)
+    assert len({v.id for v in listed}) == len(listed)
+    assert new["id"] in {v.activity_id for v in listed}
+
+
+def test_settings_refuse_unknown_names_and_multi_line_values_and_change_nothing(demo_db):
+    before = cal.all_settings(demo_db)
+    with pytest.raises(ValidationError, match="Setting institution: is not a setting here; use one of institution_name"):
+        cal.set_settings(demo_db, term="Even Semester 2027", institution="Typo College")
+    with pytest.raises(ValidationError, match="must be on one line"):
+        cal.set_settings(demo_db, term="Even\nSemester")
+    assert cal.all_settings(demo_db) == before  # all or nothing: the valid term was not written either
+    cal.set_settings(demo_db, term="Even Semester 2027")
+    assert cal.get_setting(demo_db, "term") == "Even Semester 2027"

@@ -160,3 +160,28 @@ def test_other_errors_are_not_translated(tmp_path):
             raise sqlite3.OperationalError("no such savepoint: sa_savepoint_1")
     except sqlite3.OperationalError as exc:
         assert isinstance(translate(exc, tmp_path), DatabaseFullError)
+
+
+def test_a_read_from_a_moved_database_is_a_clear_error(tmp_path):
+    """The folder of an open database is moved away: reading says what and where, in plain words."""
+    from sqlalchemy import func, select
+
+    from ato_desktop.storage import models as m
+    from ato_desktop.storage.errors import DatabaseReadError
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    db = open_database(folder / "dept.atodb")
+    try:
+        with db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(m.Room)) == 0
+        db.engine.dispose()  # the pool's connections are closed, as after an idle time-out
+        folder.rename(tmp_path / "elsewhere")
+        with pytest.raises(DatabaseReadError) as info:
+            with db.read_session() as s:
+                s.scalar(select(func.count()).select_from(m.Room))
+        message = str(info.value)
+        assert message.startswith(f"Cannot read {folder / 'dept.atodb'}") and "moved, deleted" in message
+        assert not folder.exists()  # nothing was created at the old place
+    finally:
+        db.close()

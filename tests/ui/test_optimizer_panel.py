@@ -9,15 +9,6 @@ from ato_desktop.services import backups
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.screen import TimetableScreen
 
-try:  # the optimizer is another branch's work; without it these tests cannot run
-    from ato_desktop.engine.optimizer import OptimizeParams, optimize  # noqa: F401
-    _OPT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the merge state
-    _OPT_ERROR = exc
-
-pytestmark = pytest.mark.skipif(_OPT_ERROR is not None,
-                                reason=f"ato_desktop.engine.optimizer cannot be imported: {_OPT_ERROR}")
-
 REF = "Reference timetable"
 FIRST_RUN = 300_000  # ms: a fresh checkout compiles the optimizer's numba kernels on the first run (~2 min)
 
@@ -141,3 +132,33 @@ def test_a_closed_screen_ignores_a_late_warm_up_end(qtbot, demo_db, tmp_path, mo
     w2 = TimetableScreen(None, QUndoStack())
     qtbot.addWidget(w2)
     w2._on_engine_ready(True, "prepared")  # no database: nothing to do
+
+
+def test_an_impossible_timetable_is_explained_instead_of_optimized_and_can_run_anyway(qtbot, screen):
+    """Mr. Arjun Ghosh (10 periods a week) left with two periods: Start lists why, nothing runs;
+    "Optimize anyway" runs for the fewest hard conflicts."""
+    from ato_desktop.services import availability as av
+
+    av.set_marks(screen.db, "faculty", "AGH",
+                 {(d, p): "unavailable" for d in range(6) for p in range(8) if not (d == 0 and p < 2)})
+    panel = screen.optimizer
+    panel.time_limit.setValue(2)
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        assert panel.start()
+    assert blocker.args == [None] and panel.result is None and not panel.accept_button.isEnabled()
+    dlg = panel.check_dialog
+    assert dlg is not None and dlg.isVisible() and dlg.windowTitle() == "The timetable is impossible as entered"
+    assert any("Mr. Arjun Ghosh (faculty) needs 10 periods a week" in f.message for f in dlg.errors())
+    assert panel.lbl_phase.text().startswith("not started:") and panel.start_button.isEnabled()
+    assert len(tts.list_timetables(screen.db)) == 1  # nothing was written
+
+    (anyway,) = [b for b in dlg.buttons.buttons() if b.text() == "Optimize &anyway"]
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        anyway.click()
+    result = blocker.args[0]
+    assert result is not None and result.hard > 0  # the best it could do: some conflicts remain
+    assert not dlg.isVisible() and panel.accept_button.isEnabled()
+    # the next plain Start checks again
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        assert panel.start()
+    assert blocker.args == [None]

@@ -87,18 +87,33 @@ class AcceptResultCommand(QUndoCommand):
     """
 
     def __init__(self, model: TimetableModel, rows: dict, name: str, hard: int, soft: int, *, notes: str = "",
-                 on_done: Callable[[int], None] | None = None):
+                 on_done: Callable[[int], None] | None = None, source_id: int | None = None,
+                 saved: tuple | None = None):
         super().__init__(f"Apply optimized timetable ({name})")
         self.model = model
         self.rows = rows
         self.name = name
         self.notes = notes
         self.hard, self.soft = hard, soft
-        self.source_id = model.timetable_id
+        self.source_id = model.timetable_id if source_id is None else source_id
         self.new_id: int | None = None
         self.on_done = on_done
+        # (TimetableInfo, model.Loaded or None): the version was already written (and read back)
+        # in a worker thread; the first redo only shows it
+        self._saved = saved
 
     def redo(self) -> None:
+        saved, self._saved = self._saved, None
+        if saved is not None:
+            info, loaded = saved
+            self.new_id = info.id
+            if loaded is not None and loaded.info.id == info.id:
+                self.model.apply(loaded)
+            else:
+                self.model.load(info.id)
+            if self.on_done:
+                self.on_done(info.id)
+            return
         try:
             info = tts.create_version_with_rows(self.model.db, self.name, self.rows, parent=self.source_id,
                                                 hard=self.hard, soft=self.soft, notes=self.notes)

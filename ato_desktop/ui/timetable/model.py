@@ -135,6 +135,17 @@ def engine_ready() -> bool:
     return is_warm()
 
 
+def engine_loaded() -> bool:
+    """True when the kernels are loaded into THIS process (``engine.warmup.load_kernels``): an
+    engine state can then be built on the UI thread without loading anything (which holds the
+    GIL for half a second or more)."""
+    try:
+        from ato_desktop.engine.warmup import kernels_loaded
+    except ImportError:
+        return False
+    return kernels_loaded()
+
+
 @dataclass
 class Loaded:
     """Everything :class:`TimetableModel` shows of one version, read by :func:`fetch`."""
@@ -147,8 +158,11 @@ class Loaded:
     state: object  # engine State or None
 
 
-def fetch(db: Database, timetable: int | str | None = None) -> Loaded:
-    """Read and compile a version (database reads + engine state). No Qt: safe in a worker thread."""
+def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool | None = None) -> Loaded:
+    """Read and compile a version (database reads + engine state). No Qt: safe in a worker thread.
+
+    ``build_state``: build the engine state (None: when the kernels are compiled, see
+    :func:`engine_ready`; the UI thread passes :func:`engine_loaded` so that it never loads them)."""
     comp, assignment, tt_id = compile_database(db, timetable)
     if tt_id is None:
         raise ValueError("The database has no timetable version yet: create one first.")
@@ -169,7 +183,9 @@ def fetch(db: Database, timetable: int | str | None = None) -> Loaded:
     except ImportError:  # engine not built yet: grid without colouring / score
         state = None
     else:  # never compile the kernels here before the first-run warm-up (see ui.warmup)
-        state = State(comp.problem, assignment.copy()) if engine_ready() else None
+        if build_state is None:
+            build_state = engine_ready()
+        state = State(comp.problem, assignment.copy()) if build_state and engine_ready() else None
     return Loaded(comp, assignment, info, lookups, views, state)
 
 
@@ -188,8 +204,11 @@ class TimetableModel:
 
     # ---- loading ---------------------------------------------------------------
     def load(self, timetable: int | str | None = None) -> None:
-        """Read a version from the database (on this thread) and show it."""
-        self.apply(fetch(self.db, timetable))
+        """Read a version from the database (on this thread) and show it.
+
+        The engine state is built only when the kernels are loaded into this process (else the
+        state stays None and the screen asks for it without blocking, see ``TimetableScreen``)."""
+        self.apply(fetch(self.db, timetable, build_state=engine_loaded()))
 
     def apply(self, data: "Loaded") -> None:
         """Show data read by :func:`fetch` (which may have run in a worker thread)."""

@@ -5,6 +5,13 @@ the engine reports progress through ``on_progress`` and checks ``should_stop``;
 a GUI-thread timer polls the latest snapshot. Stop returns the best so far.
 Accepting saves the result as a NEW timetable version in one transaction and
 is one undo step.
+
+Nothing slow runs on the UI thread during a run (issue 5: event-loop latency under
+50 ms, ``benchmarks/ui_latency.py``): the kernels are loaded into the process in a
+worker before the run starts (``WarmUpController.when_ready``), progress reaches the
+panel through a 150 ms poll, the chart gets at most a few hundred points, and accepting
+writes the new version and reads it back (engine state included) in a worker; the UI
+thread only shows it.
 """
 
 from __future__ import annotations
@@ -36,7 +43,10 @@ from ato_desktop.storage.compile import compile_database
 from ato_desktop.storage.database import Database
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.jobs import Job
-from ato_desktop.ui.timetable.model import TimetableModel
+from ato_desktop.ui.timetable.model import TimetableModel, fetch
+
+CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
+CHART_MAX_POINTS = 300  # more points: every other one is dropped and the step doubles (long runs)
 
 
 class OptimizerPanel(QWidget):
@@ -58,6 +68,9 @@ class OptimizerPanel(QWidget):
         self.compiled = None
         self.source_id: int | None = None
         self.snapshots: list = []
+        self._saving = False  # an accepted result is being written (worker)
+        self._anyway = False  # the next run skips the impossible-problem check ("Optimize anyway")
+        self.check_dialog = None  # the findings of the last run refused as impossible
 
         form = QFormLayout()
         self.time_limit = QDoubleSpinBox()
@@ -182,6 +195,8 @@ class OptimizerPanel(QWidget):
         self.hard_series.clear()
         self.soft_series.clear()
         self.snapshots = []
+        self._last_point: tuple[float, int, int] | None = None
+        self._chart_step = CHART_MIN_STEP
         self._max_h, self._max_s, self._max_t = 1, 1, 5.0
         self.axis_x.setRange(0, self._max_t)
         self.axis_hard.setRange(0, 2)
@@ -211,14 +226,18 @@ class OptimizerPanel(QWidget):
         from ato_desktop.ui.warmup import PREPARING_MESSAGE, warmup_controller
 
         wc = warmup_controller()
-        if wc.running or not wc.is_warm():
+        if wc.running or not wc.is_warm() or not wc.kernels_loaded():
+            first = wc.running or not wc.is_warm()
             self._preparing = True
             self.start_button.setEnabled(False)
             self.stop_button.setEnabled(True)
-            self.lbl_phase.setText("preparing the optimizer (first run only)…")
-            self.message.emit(PREPARING_MESSAGE)
-            wc.when_ready(self._start_after_warm_up)
-            return True
+            # compiled but not loaded into this process yet: a worker loads them (about a second)
+            self.lbl_phase.setText("preparing the optimizer (first run only)…" if first else "loading the optimizer…")
+            self.message.emit(PREPARING_MESSAGE if first else "Loading the optimizer…")
+            if wc.when_ready(self._start_after_warm_up):
+                return True
+            self._preparing = False  # ready after all (nothing to wait for): it started
+            return self.running
         return self._start_now()
 
     def _start_after_warm_up(self) -> None:
@@ -239,9 +258,17 @@ class OptimizerPanel(QWidget):
         db = self.db
         self.source_id = source_id = self.model.timetable_id
         keep = params.minimal_change
+        check_first, self._anyway = not self._anyway, False
 
         def work(on_progress, should_stop):
             comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
+            if check_first:  # an impossible timetable is explained before any optimizing (issue 3)
+                from ato_desktop.engine.checks import check_problem
+                from ato_desktop.services.solving import ImpossibleProblemError
+
+                errors = [f for f in check_problem(comp.problem) if f.severity == "error"]
+                if errors:
+                    raise ImpossibleProblemError(errors)
             start = None
             if keep and assignment is not None and (assignment.start >= 0).any():
                 start = assignment
@@ -297,19 +324,57 @@ class OptimizerPanel(QWidget):
             self._add_point(p.elapsed, p.best_hard, p.best_soft)
         self.progressed.emit(p)
 
-    def _add_point(self, t: float, hard: int, soft: int) -> None:
-        self.hard_series.append(t, hard)
-        self.soft_series.append(t, soft)
-        self._max_h = max(self._max_h, hard)
-        self._max_s = max(self._max_s, soft)
-        self._max_t = max(self._max_t, t * 1.1)
-        self.axis_x.setRange(0, self._max_t)
-        self.axis_hard.setRange(0, max(2, self._max_h * 1.05))
-        self.axis_soft.setRange(0, self._max_s * 1.05)
+    def _add_point(self, t: float, hard: int, soft: int, *, final: bool = False) -> bool:
+        """Plot the best (hard, soft) at ``t`` seconds; True when the chart changed.
+
+        Throttled: a point at most every ``CHART_MIN_STEP`` seconds; a newer best in between moves
+        the last point instead, and an unchanged best in between changes nothing.  Beyond
+        ``CHART_MAX_POINTS`` points every other one is dropped and the step doubles (a long run
+        keeps a chart of a few hundred points).  The axes change only when their range grows.
+        """
+        last = self._last_point
+        step = self._chart_step
+        n = self.hard_series.count()
+        if last is not None and n and t - last[0] < step and not final:
+            if (hard, soft) == last[1:]:
+                return False
+            self.hard_series.replace(n - 1, t, hard)
+            self.soft_series.replace(n - 1, t, soft)
+            self._last_point = (last[0], hard, soft)  # the step still counts from where that point began
+        else:
+            if n >= CHART_MAX_POINTS:
+                for series in (self.hard_series, self.soft_series):
+                    pts = series.points()
+                    series.replace(pts[:-1:2] + pts[-1:])  # keep every other point and the last one
+                self._chart_step *= 2
+            self.hard_series.append(t, hard)
+            self.soft_series.append(t, soft)
+            self._last_point = (t, hard, soft)
+        if hard > self._max_h:
+            self._max_h = hard
+            self.axis_hard.setRange(0, max(2, self._max_h * 1.05))
+        if soft > self._max_s:
+            self._max_s = soft
+            self.axis_soft.setRange(0, self._max_s * 1.05)
+        if t * 1.05 > self._max_t:
+            self._max_t = max(self._max_t * 1.5, t * 1.1)  # grows in steps: no relayout on every tick
+            self.axis_x.setRange(0, self._max_t)
+        return True
 
     def _on_finished(self, out, error) -> None:
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
+        from ato_desktop.services.solving import ImpossibleProblemError
+
+        if isinstance(error, ImpossibleProblemError):
+            self.result = None
+            n = len(error.findings)
+            self.lbl_phase.setText(f"not started: {n} problem{'s' if n != 1 else ''} in the data")
+            self.message.emit("The optimizer did not start: the timetable is impossible as entered "
+                              f"({n} problem{'s' if n != 1 else ''}; see the list).")
+            self.finished.emit(None)
+            self._show_impossible(error.findings)
+            return
         if error is not None:
             self.lbl_phase.setText("failed")
             self.result = None
@@ -323,7 +388,7 @@ class OptimizerPanel(QWidget):
         self.lbl_elapsed.setText(f"{result.seconds:.1f} s")
         self.lbl_generation.setText(str(getattr(result, "generations", "–")))
         if result.hard >= 0 and result.soft >= 0:
-            self._add_point(result.seconds, result.hard, result.soft)
+            self._add_point(result.seconds, result.hard, result.soft, final=True)
         how = "stopped" if result.stopped else "finished"
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
@@ -331,39 +396,91 @@ class OptimizerPanel(QWidget):
         self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
         self.finished.emit(result)
 
+    def _show_impossible(self, findings) -> None:
+        """The findings that stopped a run, with "Optimize anyway" for a best-effort timetable."""
+        from ato_desktop.ui.check_dialog import CheckDialog
+
+        dlg = CheckDialog(self, intro="No timetable can satisfy every hard rule as the data stands. Fix these "
+                                      "(the resource pages, availability or the activities), or optimize "
+                                      "anyway for the timetable with the fewest conflicts.")
+        dlg.setWindowTitle("The timetable is impossible as entered")
+        dlg.show_findings(findings)
+        anyway = dlg.add_action("Optimize &anyway", "Run the optimizer for the fewest hard conflicts")
+        anyway.clicked.connect(lambda: (dlg.accept(), self.start_anyway()))
+        self.check_dialog = dlg
+        dlg.open()
+
+    def start_anyway(self) -> bool:
+        """Start a run without the impossible-problem check (best effort: fewest hard conflicts)."""
+        self._anyway = True
+        started = self.start()
+        if not started:
+            self._anyway = False
+        return started
+
     # ---- accept / discard ----------------------------------------------------------------
     def accept_result(self, name: str | None = None) -> bool:
-        """Save the result as a NEW version: a backup first (worker), then one transaction, one undo step.
+        """Save the result as a NEW version: a backup first, then one transaction, one undo step.
 
-        Returns True when the save was started; ``accepted(new_id)`` follows.
+        The backup, the write and reading the new version back (engine state included) run in a
+        worker thread; the UI thread then only shows it (pushing the undo step). Returns True
+        when the save was started; ``accepted(new_id)`` follows.
         """
-        if self.result is None or self.compiled is None or self.running:
+        if self.result is None or self.compiled is None or self.running or self._saving:
             return False
-        rows = self.compiled.rows_from_assignment(self.result.assignment)
-        name = name or tts.unique_version_name(self.db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-        result, db, source_id = self.result, self.db, self.source_id
+        result, db, source_id, compiled = self.result, self.db, self.source_id, self.compiled
         notes = (f"Optimizer: seed {int(self.seed.value())}, {result.seconds:.1f} s, "
                  f"{result.evaluations} evaluations{' (stopped early)' if result.stopped else ''}.")
+        stamp = f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}"
+        self._saving = True
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.lbl_phase.setText("taking a backup…")
 
-        def work(_on_progress, _should_stop):
-            return backups.before_optimizer(db)
+        def save():  # worker thread: write the version, read it back as the grid shows it
+            rows = compiled.rows_from_assignment(result.assignment)
+            new_name = name or tts.unique_version_name(db, stamp)
+            info = tts.create_version_with_rows(db, new_name, rows, parent=source_id, hard=int(result.hard),
+                                                soft=int(result.soft), notes=notes)
+            try:
+                loaded = fetch(db, info.id)
+            except Exception:  # shown all the same: the undo step reads it on the UI thread
+                loaded = None
+            return rows, info, loaded
 
-        def done(_path, error) -> None:
-            if error is not None:
+        def backup_then_save(_on_progress, _should_stop):
+            try:
+                backups.before_optimizer(db)
+            except Exception as exc:  # the user decides whether to save without a backup
+                return "backup-failed", exc
+            return "saved", save()
+
+        def saved(out, error) -> None:
+            self._saving = False
+            if error is None and out[0] == "backup-failed":
                 answer = QMessageBox.question(
                     self, "Backup failed",
-                    f"A backup could not be taken before saving the result:\n{error}\n\nSave the result anyway?")
+                    f"A backup could not be taken before saving the result:\n{out[1]}\n\nSave the result anyway?")
                 if answer != QMessageBox.Yes:
                     self.accept_button.setEnabled(True)
                     self.discard_button.setEnabled(True)
                     self.lbl_phase.setText("not saved")
                     return
-            if self.model.timetable_id != source_id:
-                self.model.load(source_id)
-            cmd = AcceptResultCommand(self.model, rows, name, int(result.hard), int(result.soft), notes=notes)
+                self._saving = True
+                self.lbl_phase.setText("saving…")
+                self._save_job = Job(lambda _p, _s: ("saved", save()), parent=self)
+                self._save_job.finished.connect(saved)
+                self._save_job.start()
+                return
+            if error is not None:
+                self.accept_button.setEnabled(True)
+                self.discard_button.setEnabled(True)
+                self.lbl_phase.setText("not saved")
+                QMessageBox.warning(self, "Could not save the result", str(error))
+                return
+            rows, info, loaded = out[1]
+            cmd = AcceptResultCommand(self.model, rows, info.name, int(result.hard), int(result.soft), notes=notes,
+                                      source_id=source_id, saved=(info, loaded))
             err = push(self.undo_stack, cmd)
             if err is not None:
                 self.accept_button.setEnabled(True)
@@ -372,12 +489,12 @@ class OptimizerPanel(QWidget):
                 QMessageBox.warning(self, "Could not save the result", str(err))
                 return
             self.result = None
-            self.lbl_phase.setText(f"saved as {name!r}")
-            self.message.emit(f"Optimized timetable saved as {name!r}.")
+            self.lbl_phase.setText(f"saved as {info.name!r}")
+            self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
 
-        self._save_job = Job(work, parent=self)
-        self._save_job.finished.connect(done)
+        self._save_job = Job(backup_then_save, parent=self)
+        self._save_job.finished.connect(saved)
         self._save_job.start()
         return True
 

@@ -43,6 +43,7 @@ from ato_desktop.ui.timetable.model import (
     Placement,
     Repair,
     TimetableModel,
+    engine_loaded,
     fetch,
 )
 from ato_desktop.ui.timetable.tray import UnscheduledTray
@@ -156,7 +157,10 @@ class TimetableScreen(QWidget):
             changed.connect(self.on_data_changed)
         from ato_desktop.ui.warmup import warmup_controller
 
-        warmup_controller().finished.connect(self._on_engine_ready)
+        self._requesting_state = False
+        wc = warmup_controller()
+        wc.finished.connect(self._on_engine_ready)
+        wc.kernelsLoaded.connect(self._on_kernels_loaded)
         self.set_database(db, timetable)
 
     # ---- database and version -------------------------------------------------------------
@@ -197,7 +201,7 @@ class TimetableScreen(QWidget):
         if not wait:
             return self._open_in_worker(tt_id)
         try:
-            self._apply_loaded(fetch(self.db, tt_id))
+            self._apply_loaded(fetch(self.db, tt_id, build_state=engine_loaded()))
         except (ValueError, ServiceError) as exc:
             return self._show_empty(f"The timetable cannot be shown: {exc}", can_create=False)
         return True
@@ -232,24 +236,54 @@ class TimetableScreen(QWidget):
                 self.optimizer.db = self.db
         self._pages.setCurrentWidget(self._content)
         self.timetableOpened.emit(self.model.timetable_id)
-        if self.model.state is None:  # kernels not compiled yet: prepare them in another process
-            from ato_desktop.ui.warmup import warmup_controller
 
-            if warmup_controller().ensure_started():
-                self.statusMessage.emit("Preparing the conflict checker and the optimizer (first run only)…")
+    def _request_state(self) -> None:
+        """The version shown has no engine state (no colouring, no score yet): get one without
+        blocking the UI thread - the first-run warm-up in another process if the kernels are not
+        compiled, loading them into this process in a worker thread if they are, then the state."""
+        if self._requesting_state or self.model is None or self.model.state is not None or self.db is None:
+            return
+        from ato_desktop.ui.warmup import warmup_controller
+
+        self._requesting_state = True
+        try:  # (a deferred call: RuntimeError when the screen was deleted meanwhile)
+            wc = warmup_controller()
+            if wc.running or not wc.is_warm():
+                if wc.ensure_started():
+                    self.statusMessage.emit("Preparing the conflict checker and the optimizer (first run only)…")
+            elif wc.kernels_loaded():
+                self._on_engine_ready(True, "")
+            else:
+                wc.load_kernels()  # kernelsLoaded -> _on_kernels_loaded
+        except RuntimeError:
+            pass
+        finally:
+            self._requesting_state = False
+
+    def _on_kernels_loaded(self, ok: bool) -> None:
+        self._on_engine_ready(ok, "")
 
     def _on_engine_ready(self, ok: bool, _message: str) -> None:
-        """The first-run warm-up ended: colour the grid and score it from now on.
+        """The first-run warm-up ended, or the kernels are loaded into this process: colour the
+        grid and score it from now on.
 
-        The engine state of a big version takes seconds to build (2.2 s at 10,080 sessions,
-        which stalled the whole window): above ``STATE_IN_WORKER_ABOVE`` sessions it is
-        built in a worker thread and handed to the model when ready.
+        Nothing here loads kernels on the UI thread (that stalled the window for 350-500 ms):
+        until they are loaded into this process (``WarmUpController.load_kernels``, a worker
+        thread) this only asks for that load; ``kernelsLoaded`` calls back.  The engine state
+        of a big version takes seconds to build (2.2 s at 10,080 sessions): above
+        ``STATE_IN_WORKER_ABOVE`` sessions it is built in a worker thread and handed to the
+        model when ready.
         """
         if not ok or self.db is None or self.model is None or self.model.state is not None:
             return
         from ato_desktop.ui.timetable.model import engine_ready
+        from ato_desktop.ui.warmup import warmup_controller
 
         if not engine_ready():
+            return
+        wc = warmup_controller()
+        if not wc.kernels_loaded():
+            wc.load_kernels()
             return
         model = self.model
         if model.problem.n_sessions <= STATE_IN_WORKER_ABOVE:
@@ -288,10 +322,12 @@ class TimetableScreen(QWidget):
 
         with warnings.catch_warnings():  # PySide warns (RuntimeWarning) when it was not connected
             warnings.simplefilter("ignore", RuntimeWarning)
-            try:
-                warmup_controller().finished.disconnect(self._on_engine_ready)
-            except (RuntimeError, TypeError):  # not connected (any more)
-                pass
+            wc = warmup_controller()
+            for signal, slot in ((wc.finished, self._on_engine_ready), (wc.kernelsLoaded, self._on_kernels_loaded)):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):  # not connected (any more)
+                    pass
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
@@ -527,6 +563,8 @@ class TimetableScreen(QWidget):
         if what == "load":
             self._fill_versions()
             self._kind_changed()
+            if m.state is None:
+                QTimer.singleShot(0, self._request_state)
         if m.hard is None:
             self.score_label.setText("score: …")  # the engine is still loading (or not in this build)
         else:

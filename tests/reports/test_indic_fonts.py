@@ -1,0 +1,81 @@
+"""Names in Indian scripts: each run in its Noto fallback font, shaped, embedded; Latin untouched."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+from reportlab.pdfbase.ttfonts import TTFontFile
+
+from ato_desktop.reports import faculty_timetable_pdf
+from ato_desktop.reports.fonts import _SHARED, SCRIPTS, font_bytes, mixed_words, runs, shaping_available
+from tests.reports.conftest import page_texts, read_pdf
+
+
+def test_runs_keep_punctuation_and_spaces_with_the_word_they_touch():
+    assert runs("") == []
+    assert runs("Dr. Zoë D'Souza") == [(None, "Dr. Zoë D'Souza")]
+    assert runs("डॉ. प्रिया शर्मा") == [("Devanagari", "डॉ. प्रिया शर्मा")]
+    assert runs("Timetable — डॉ. प्रिया (Priya) (प्रिया)") == [
+        (None, "Timetable"), ("Devanagari", " — डॉ. प्रिया"), (None, " (Priya)"), ("Devanagari", " (प्रिया)")]
+    assert runs("முனைவர் அருண் — 2026") == [("Tamil", "முனைவர் அருண்"), (None, " — 2026")]
+    assert runs("ਸਿੰਘ·ગુજરાતી") == [("Gurmukhi", "ਸਿੰਘ"), (None, "·"), ("Gujarati", "ગુજરાતી")]
+    assert "".join(p for _, p in runs("a (क्ष) b, ১২৩ ₹5")) == "a (क्ष) b, ১২৩ ₹5"
+
+
+def test_mixed_words_are_found():
+    assert mixed_words("CSE-हिंदी") and mixed_words("Dr.प्रिया")
+    assert not mixed_words("डॉ. प्रिया शर्मा (Priya Sharma)") and not mixed_words("CS301 L · CR-105")
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_fallback_font_has_its_script_and_the_shared_characters(script):
+    for weight in ("Regular", "Bold"):
+        cmap = TTFontFile(io.BytesIO(font_bytes(f"NotoSans{script}-{weight}.ttf"))).charToGlyph
+        missing = sorted(ch for ch in _SHARED if ord(ch) not in cmap)
+        assert missing == [], f"NotoSans{script}-{weight} lacks {missing}"
+    sample = {"Devanagari": "क", "Bengali": "ক", "Gurmukhi": "ਕ", "Gujarati": "ક", "Oriya": "କ", "Tamil": "க",
+              "Telugu": "క", "Kannada": "ಕ", "Malayalam": "ക"}[script]
+    assert runs(sample) == [(script, sample)] and ord(sample) in cmap
+
+
+def test_a_faculty_pdf_with_names_in_indian_scripts(demo_copy, tmp_path):
+    from ato_desktop.services import calendar as cal
+    from ato_desktop.services import resources as res
+    from ato_desktop.storage.database import open_database
+
+    path = tmp_path / "copy.atodb"
+    shutil.copyfile(demo_copy.path, path)
+    db = open_database(path)
+    try:
+        cal.set_settings(db, institution_name="राजकीय अभियांत्रिकी महाविद्यालय", term="विषम सत्र 2026 · ₹")
+        sfe = res.get_item(db, "faculty", "SFE")
+        res.update_item(db, "faculty", sfe["id"], {"name": "डॉ. प्रिया शर्मा (Priya Sharma)"})
+        pdf = faculty_timetable_pdf(db, None, "SFE")
+    finally:
+        db.close()
+    reader = read_pdf(pdf)
+    assert len(reader.pages) == 1
+    text = page_texts(reader)[0]
+    # Shaped: the conjuncts (प्र, त्र, र्म) are drawn as the font's ligature glyphs, which have no character
+    # of their own (ReportLab maps them to private-use code points); unshaped text would extract as typed.
+    assert any(0xE000 <= ord(ch) <= 0xF8FF for ch in text)
+    assert "राजक" in text and "महा" in text and "ालय" in text and "षम" in text  # the plain letters
+    assert "2026 · ₹" in text and "(Priya Sharma) (SFE)" in text and "Assistant Professor" in text
+    fonts = {str(ref.get_object()["/BaseFont"]).split("+")[-1] for ref in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert {"NotoSansDevanagari-Regular", "NotoSansDevanagari-Bold", "DejaVuSansCondensed"} <= fonts
+    assert not any("Tamil" in f for f in fonts)  # a fallback font is embedded only where it is used
+
+
+def test_shaping_is_available_where_the_app_is_installed():
+    """uharfbuzz is a dependency: without it conjuncts would print as separate letters."""
+    assert shaping_available()
+
+
+def test_markup_for_reportlabs_own_paragraphs_escapes_and_names_the_fallback_font():
+    from ato_desktop.reports.layout import markup
+
+    assert markup("R&D <lab> प्रिया", bold=True) == (
+        'R&amp;D &lt;lab&gt;<font face="ATOSansDevanagari-Bold"> प्रिया</font>')
+    assert markup("Zoë") == "Zoë"
