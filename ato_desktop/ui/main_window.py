@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         old = self.database
         self.database = db
         self.readonly = bool(db is not None and db.readonly)
+        self.undo_stack.blockSignals(False)  # blocked while the window was closed
         self.undo_stack.set_database(db)
         for page in self.pages.created().values():  # lazy pages get it when they are created
             self._give_database(page)
@@ -704,4 +705,7 @@ class MainWindow(QMainWindow):
         if self.database is not None:
             self.database.close()
             self.database = None
+        # The file is closed: a late announcement (a page's queued "data changed", a worker's result)
+        # must not make the pages read it again. set_database() turns the signals back on.
+        self.undo_stack.blockSignals(True)
         super().closeEvent(event)

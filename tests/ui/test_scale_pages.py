@@ -142,3 +142,27 @@ def test_start_up_imports_run_in_a_worker_then_the_warm_up_status_is_connected(w
     called = []
     when_preloaded(window, lambda: called.append(1))
     qtbot.waitUntil(lambda: called == [1], timeout=5_000)
+
+
+def test_after_the_window_closes_late_announcements_reach_no_page(qtbot, demo_db_path):
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window(demo_db_path)
+    qtbot.addWidget(w)
+    w.show()
+    faculty = w.show_page("faculty")
+    heard = []
+    orig = faculty.on_data_changed
+    faculty.on_data_changed = lambda entity: (heard.append(entity), orig(entity))
+    w.undo_stack.data_changed.emit("faculty")
+    assert heard == ["faculty"]
+    wait_for_workers(20_000)
+    w.close()
+    assert w.database is None
+    w.undo_stack.data_changed.emit("timetable")  # e.g. a page's queued announcement after the close
+    assert heard == ["faculty"]
+    assert w.open_database(demo_db_path, ask=False)  # open again: the pages hear edits again
+    w.undo_stack.data_changed.emit("room")
+    assert heard == ["faculty", "room"]
+    wait_for_workers(20_000)
+    w.close()
