@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from ato_desktop.ui.timetable.model import TimetableModel
+from ato_desktop.ui.timetable.model import TimetableModel, violation_rows
 
 ROLE_SESSIONS = Qt.UserRole + 1
 
@@ -64,18 +64,19 @@ class ConflictsPanel(QTreeWidget):
         self.clear()
         QTreeWidgetItem(self, ["Evaluating…", ""])
 
-        def work(_p, _s):
-            return evaluate(problem, assignment)
+        def work(_p, _s):  # the evaluation and its thousands of rows: off the UI thread
+            score = evaluate(problem, assignment)
+            return score, violation_rows(score)
 
-        def done(score, error) -> None:
+        def done(out, error) -> None:
             if error is not None or m.version != version or m.problem is not problem:
                 if m.version != version:
                     self._dirty = True
                     if self.isVisible():
                         self.refresh()
                 return
-            m._score_cache = score
-            self._fill(m.violations())
+            m._score_cache, rows = out
+            self._fill(rows)
 
         self._job = Job(work, parent=self)
         self._job.finished.connect(done)

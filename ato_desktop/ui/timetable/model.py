@@ -390,13 +390,7 @@ class TimetableModel:
         sc = self.score()
         if sc is None:
             return self._violations_without_evaluate()
-        rows = []
-        for name, c in sc.by_constraint.items():
-            hard = name in HARD_CONSTRAINTS
-            for v in c.violations:
-                rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
-        rows.sort(key=lambda r: (not r.hard, r.constraint))
-        return rows
+        return violation_rows(sc)
 
     def _violations_without_evaluate(self) -> list[ViolationRow]:
         """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
@@ -753,3 +747,14 @@ __all__ = [
     "GREEN", "YELLOW", "RED", "BLOCKED", "VIEW_GROUP", "VIEW_FACULTY", "VIEW_ROOM", "VIEW_MASTER",
     "TimetableModel", "Placement", "DropPreview", "Repair", "ViolationRow", "Lane", "Card", "course_color",
 ]
+
+
+def violation_rows(score) -> list[ViolationRow]:
+    """An engine ``Score``'s violations as rows, hard first (pure: a worker may build them)."""
+    rows = []
+    for name, c in score.by_constraint.items():
+        hard = name in HARD_CONSTRAINTS
+        for v in c.violations:
+            rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
+    rows.sort(key=lambda r: (not r.hard, r.constraint))
+    return rows
