@@ -1076,8 +1076,8 @@ def move_grid_kernel(cp, st, s, gh, gs):
 # --------------------------------------------------------------------------------------
 
 # fpar layout (float64): temperature, per-iteration cooling factor, hard weight W,
-#   p_sync, p_swap, p_room, p_kempe
-F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE = range(7)
+#   p_sync, p_swap, p_room, p_kempe, p_course_room
+F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE, F_PCROOM = range(8)
 # ipar layout (int64): iterations done, accepted, improving
 I_ITER, I_ACC, I_IMPR, I_SKIP = range(4)
 
@@ -1291,6 +1291,101 @@ def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
 
 
 @njit(cache=True, nogil=True)
+def course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap):
+    """Room-stability move: put every room-movable session of one course key into one room.
+
+    A course key is drawn from ``cc``; the target room is the room of one of its sessions
+    (now and then any allowed room).  Each of its sessions not yet in that room moves
+    there (same start), and every other room-movable session occupying the target room
+    during it takes the session's old room in exchange.  Returns the number of sessions
+    moved (written to ms/mt/mr), 0 when there is nothing to do or more than cap."""
+    c = cc[rnd_int(rs, len(cc))]
+    a = c_ptr[c]
+    b = c_ptr[c + 1]
+    s0 = c_idx[a + rnd_int(rs, b - a)]
+    r = st.room[s0]
+    if r < 0 or rnd_float(rs) < 0.15:
+        r = _pick_room(cp, rs, s0)
+    k = 0
+    for j in range(a, b):
+        s = c_idx[j]
+        t = st.start[s]
+        old = st.room[s]
+        if t < 0 or old == r:
+            continue
+        if k >= cap:
+            return 0
+        ms[k] = s
+        mt[k] = t
+        mr[k] = r
+        k += 1
+        for u in range(t, min(t + cp.dur[s], cp.T)):
+            for jj in range(st.slot_n[u]):
+                y = st.slot_list[u, jj]
+                if not cp.needs_room[y] or st.room[y] != r or cp.course[y] == c:
+                    continue
+                if cp.lock_r[y] >= 0:
+                    return 0  # a locked room: the move would clash anyway
+                dup = False
+                for m in range(k):
+                    if ms[m] == y:
+                        dup = True
+                        break
+                if dup:
+                    continue
+                if k >= cap:
+                    return 0
+                ms[k] = y
+                mt[k] = st.start[y]
+                mr[k] = old
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def kempe_rooms(cp, st, ms, mt, mr, k):
+    """Give the members of a Kempe chain (duration 1, ms/mt/mr from ``_kempe``) rooms that
+    are free at their new slot: a member whose room is taken there (by a session that
+    stays, or by a member placed before it) gets the free allowed, available room that
+    costs least (capacity, then room stability); when none is free it keeps its room."""
+    for i in range(k):
+        s = ms[i]
+        if not cp.needs_room[s] or cp.lock_r[s] >= 0:
+            continue
+        t = mt[i]
+        if not _room_taken(cp, st, ms, mt, mr, k, i, mr[i], t):
+            continue
+        c = cp.course[s]
+        best = -1
+        bkey = 0
+        for j in range(cp.ar_ptr[s], cp.ar_ptr[s + 1]):
+            r = cp.ar_idx[j]
+            if not cp.room_avail[r, t] or _room_taken(cp, st, ms, mt, mr, k, i, r, t):
+                continue
+            key = cp.room_s[s, r] + (cp.w[RSTAB] if st.croom[c, r] == 0 else 0)
+            if best < 0 or key < bkey:
+                best = r
+                bkey = key
+        if best >= 0:
+            mr[i] = best
+
+
+@njit(cache=True, nogil=True)
+def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
+    """Is room r at slot t used after the chain moves (members before i placed)?"""
+    n = st.rocc[r, t]
+    for m in range(k):
+        y = ms[m]
+        ty = st.start[y]
+        if ty <= t < ty + cp.dur[y] and cp.needs_room[y] and st.room[y] == r:
+            n -= 1  # moves away
+    for m in range(i):
+        if mt[m] == t and mr[m] == r and cp.needs_room[ms[m]]:
+            n += 1
+    return n > 0
+
+
+@njit(cache=True, nogil=True)
 def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_r, conf, slot_n, slot_list,
                  room, ms, mt, mr, k):
     """True when moving ms[i] to (mt[i], mr[i]) surely creates a hard violation, judged from
@@ -1338,14 +1433,16 @@ def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_
 
 
 @njit(cache=True, nogil=True)
-def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
+def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx, c_ptr, c_idx, cc,
              fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
     """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
 
     Neighbourhoods: move one session (new start and maybe new room), room-only change,
     swap two sessions (exchange starts, and rooms half of the time), move a whole sync
-    set to a new start, Kempe chain between two start slots.  The best (hard, soft+pen)
-    seen is copied into best_t / best_r / best_f.
+    set to a new start, Kempe chain between two start slots (members whose room is taken
+    at their new slot get a free one), course-room move (every session of a course key
+    into one room, occupants exchanging rooms).  The best (hard, soft+pen) seen is copied
+    into best_t / best_r / best_f.
     """
     tmp = np.zeros(NC, np.int64)
     temp = fpar[F_TEMP]
@@ -1355,6 +1452,7 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     p_swap = fpar[F_PSWAP] if len(mov) > 1 else 0.0
     p_room = fpar[F_PROOM] if len(rmov) > 0 else 0.0
     p_kempe = fpar[F_PKEMPE] if len(mov) > 1 else 0.0
+    p_croom = fpar[F_PCROOM] if len(cc) > 0 else 0.0
     nmov = len(mov)
     cap = len(ms)
     ct = np.empty(cap, np.int64)
@@ -1424,7 +1522,14 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
                     break
             if not okm:
                 continue
+            kempe_rooms(cp, st, ms, mt, mr, k)
+        elif u < p_sync + p_swap + p_room + p_kempe + p_croom:
+            k = course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap)
+            if k == 0:
+                continue
         else:
+            if nmov == 0:  # everything locked or in sync sets
+                continue
             s = mov[rnd_int(rs, nmov)]
             nc = cs_ptr[s + 1] - cs_ptr[s]
             t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
