@@ -1076,8 +1076,8 @@ def move_grid_kernel(cp, st, s, gh, gs):
 # --------------------------------------------------------------------------------------
 
 # fpar layout (float64): temperature, per-iteration cooling factor, hard weight W,
-#   p_sync, p_swap, p_room, p_kempe, p_course_room
-F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE, F_PCROOM = range(8)
+#   p_sync, p_swap, p_room, p_kempe, p_course_room, p_focus
+F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE, F_PCROOM, F_PFOCUS = range(9)
 # ipar layout (int64): iterations done, accepted, improving
 I_ITER, I_ACC, I_IMPR, I_SKIP = range(4)
 
@@ -1386,6 +1386,89 @@ def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
 
 
 @njit(cache=True, nogil=True)
+def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
+    """Move a session that costs something: isolated for one of its student groups, or on a
+    day its course key already uses while the key lacks days (min_days).  An isolated
+    session goes next to another session of that group (before or after it, same day)
+    most of the time; a min_days one goes to a day its key does not use yet.  The room
+    is kept when it is free at the new slot, else the least costly free allowed room.
+    Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    nmov = len(mov)
+    P = cp.P
+    s = -1
+    qsel = -1
+    for _ in range(4):
+        x = mov[rnd_int(rs, nmov)]
+        t0 = st.start[x]
+        if t0 < 0:
+            continue
+        if cp.w[ISO] != 0:
+            for i in range(cp.res_ptr[x], cp.res_ptr[x + 1]):
+                q = cp.res_idx[i]
+                if cp.is_grp[q] and iso_of(P, cp.T, cp.dur[x], st.occ, q, t0) == 1:
+                    qsel = q
+                    break
+        if qsel >= 0:
+            s = x
+            break
+        c = cp.course[x]
+        if cp.w[MINDAYS] != 0 and cp.min_days[c] > 0 and st.cday[c, t0 // P] > 1:
+            nd = 0
+            for d in range(cp.D):
+                if st.cday[c, d] > 0:
+                    nd += 1
+            if nd < cp.min_days[c]:
+                s = x
+                break
+    if s < 0:
+        return 0
+    d = cp.dur[s]
+    t = -1
+    nc = cs_ptr[s + 1] - cs_ptr[s]
+    if qsel >= 0 and rnd_float(rs) < 0.7:
+        a = cp.rs_ptr[qsel]
+        n = cp.rs_ptr[qsel + 1] - a
+        y = cp.rs_idx[a + rnd_int(rs, n)]
+        ty = st.start[y]
+        if y == s or ty < 0:
+            return 0
+        if rnd_float(rs) < 0.5:
+            t = ty + cp.dur[y]  # right after y
+            if t >= cp.T or t // P != (t - 1) // P:
+                return 0
+        else:
+            t = ty - d  # right before y
+            if t < 0 or t // P != ty // P:
+                return 0
+        if t % P + d > P:
+            return 0
+    elif qsel < 0 and nc > 0:
+        c = cp.course[s]
+        for _ in range(6):
+            t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
+            if st.cday[c, t // P] == 0:
+                break
+    else:
+        t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
+    if t == st.start[s]:
+        return 0
+    r = st.room[s]
+    if cp.needs_room[s] and cp.lock_r[s] < 0:
+        busy = r < 0
+        if not busy:
+            for u in range(t, min(t + d, cp.T)):
+                if st.rocc[r, u] > 0:
+                    busy = True
+                    break
+        if busy:
+            r = _good_room(cp, st, rs, s, t)
+    ms[0] = s
+    mt[0] = t
+    mr[0] = r
+    return 1
+
+
+@njit(cache=True, nogil=True)
 def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_r, conf, slot_n, slot_list,
                  room, ms, mt, mr, k):
     """True when moving ms[i] to (mt[i], mr[i]) surely creates a hard violation, judged from
@@ -1441,7 +1524,8 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     swap two sessions (exchange starts, and rooms half of the time), move a whole sync
     set to a new start, Kempe chain between two start slots (members whose room is taken
     at their new slot get a free one), course-room move (every session of a course key
-    into one room, occupants exchanging rooms).  The best (hard, soft+pen) seen is copied
+    into one room, occupants exchanging rooms), focused move (a session that costs
+    something: isolated, or short of min_days; see ``focus_move``).  The best (hard, soft+pen) seen is copied
     into best_t / best_r / best_f.
     """
     tmp = np.zeros(NC, np.int64)
@@ -1453,6 +1537,7 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     p_room = fpar[F_PROOM] if len(rmov) > 0 else 0.0
     p_kempe = fpar[F_PKEMPE] if len(mov) > 1 else 0.0
     p_croom = fpar[F_PCROOM] if len(cc) > 0 else 0.0
+    p_focus = fpar[F_PFOCUS] if len(mov) > 0 else 0.0
     nmov = len(mov)
     cap = len(ms)
     ct = np.empty(cap, np.int64)
@@ -1525,6 +1610,10 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             kempe_rooms(cp, st, ms, mt, mr, k)
         elif u < p_sync + p_swap + p_room + p_kempe + p_croom:
             k = course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap)
+            if k == 0:
+                continue
+        elif u < p_sync + p_swap + p_room + p_kempe + p_croom + p_focus:
+            k = focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr)
             if k == 0:
                 continue
         else:

@@ -102,7 +102,7 @@ def _search_tables(p):
 @SETTINGS
 @given(seed=st.integers(0, 2**31 - 1))
 def test_compound_moves_of_the_search_are_exact(seed):
-    """Course-room moves and Kempe chains (with their room repair) as the SA builds them:
+    """Course-room moves, focused moves and Kempe chains (with their room repair) as the SA builds them:
     each delta equals the difference of two full evaluations, and locked rooms never move."""
     from ato_desktop.engine import kernels as K
 
@@ -119,8 +119,11 @@ def test_compound_moves_of_the_search_are_exact(seed):
     done = 0
     for _ in range(40):
         k = 0
-        if len(sr.cc) and g.random() < 0.5:
+        pick = g.random()
+        if len(sr.cc) and pick < 0.35:
             k = K.course_room_move(cp, kst, rs, sr.c_ptr, sr.c_idx, sr.cc, ms, mt, mr, len(ms))
+        elif len(sr.mov) and pick < 0.7:
+            k = K.focus_move(cp, kst, rs, sr.mov, sr.cs_ptr, sr.cs_idx, ms, mt, mr)
         elif len(sr.mov) > 1:
             s = int(sr.mov[g.integers(0, len(sr.mov))])
             t2 = int(g.integers(0, p.n_slots))
@@ -170,7 +173,7 @@ def test_annealing_chunk_keeps_totals_exact_and_locks(seed):
     a.room[lr] = cp.lock_r[lr]
     kst = K.new_state(cp)
     K.load_state(cp, kst, a.start.astype(np.int32), a.room.astype(np.int32))
-    fpar = np.array([50.0, 1.0, 3.0, 0.1, 0.2, 0.1, 0.2, 0.2], np.float64)
+    fpar = np.array([50.0, 1.0, 3.0, 0.1, 0.2, 0.1, 0.15, 0.15, 0.15], np.float64)
     ipar = np.zeros(4, np.int64)
     bt, br = kst.start.copy(), kst.room.copy()
     bf = np.array([kst.tot[0], kst.tot[1] + kst.tot[2], kst.tot[1]], np.int64)
