@@ -1387,12 +1387,35 @@ def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
 
 @njit(cache=True, nogil=True)
 def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
-    """Move a session that costs something: isolated for one of its student groups, or on a
-    day its course key already uses while the key lacks days (min_days).  An isolated
-    session goes next to another session of that group (before or after it, same day)
-    most of the time; a min_days one goes to a day its key does not use yet.  The room
-    is kept when it is free at the new slot, else the least costly free allowed room.
-    Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    """Move a session that costs something (see ``focus_pick``) to the slot picked for it.
+    The room is kept when it is free at the new slot, else the least costly free allowed
+    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    if not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+        return 0
+    s = ms[0]
+    t = mt[0]
+    d = cp.dur[s]
+    r = st.room[s]
+    if cp.needs_room[s] and cp.lock_r[s] < 0:
+        busy = r < 0
+        if not busy:
+            for u in range(t, min(t + d, cp.T)):
+                if st.rocc[r, u] > 0:
+                    busy = True
+                    break
+        if busy:
+            r = _good_room(cp, st, rs, s, t)
+    mr[0] = r
+    return 1
+
+
+@njit(cache=True, nogil=True)
+def focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+    """Pick a session that costs something and a start slot for it (ms[0], mt[0]): a session
+    isolated for one of its student groups, or on a day its course key already uses while
+    the key lacks days (min_days).  An isolated session goes next to another session of
+    that group (before or after it, same day) most of the time; a min_days one goes to a
+    day its key does not use yet.  Returns False when none was found (4 draws)."""
     nmov = len(mov)
     P = cp.P
     s = -1
@@ -1421,7 +1444,7 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
                 s = x
                 break
     if s < 0:
-        return 0
+        return False
     d = cp.dur[s]
     t = -1
     nc = cs_ptr[s + 1] - cs_ptr[s]
@@ -1431,17 +1454,17 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
         y = cp.rs_idx[a + rnd_int(rs, n)]
         ty = st.start[y]
         if y == s or ty < 0:
-            return 0
+            return False
         if rnd_float(rs) < 0.5:
             t = ty + cp.dur[y]  # right after y
             if t >= cp.T or t // P != (t - 1) // P:
-                return 0
+                return False
         else:
             t = ty - d  # right before y
             if t < 0 or t // P != ty // P:
-                return 0
+                return False
         if t % P + d > P:
-            return 0
+            return False
     elif qsel < 0 and nc > 0:
         c = cp.course[s]
         for _ in range(6):
@@ -1451,21 +1474,10 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
     else:
         t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
     if t == st.start[s]:
-        return 0
-    r = st.room[s]
-    if cp.needs_room[s] and cp.lock_r[s] < 0:
-        busy = r < 0
-        if not busy:
-            for u in range(t, min(t + d, cp.T)):
-                if st.rocc[r, u] > 0:
-                    busy = True
-                    break
-        if busy:
-            r = _good_room(cp, st, rs, s, t)
+        return False
     ms[0] = s
     mt[0] = t
-    mr[0] = r
-    return 1
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -1522,7 +1534,8 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
 
     Neighbourhoods: move one session (new start and maybe new room), room-only change,
     swap two sessions (exchange starts, and rooms half of the time), move a whole sync
-    set to a new start, Kempe chain between two start slots (members whose room is taken
+    set to a new start, Kempe chain between two start slots (half of the time from a
+    costly session to the slot ``focus_pick`` chose for it; members whose room is taken
     at their new slot get a free one), course-room move (every session of a course key
     into one room, occupants exchanging rooms), focused move (a session that costs
     something: isolated, or short of min_days; see ``focus_move``).  The best (hard, soft+pen) seen is copied
@@ -1587,13 +1600,17 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             mt[0] = st.start[s]
             mr[0] = r
         elif u < p_sync + p_swap + p_room + p_kempe:
-            s = mov[rnd_int(rs, nmov)]
+            if rnd_float(rs) < 0.5 and focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+                s = ms[0]  # a chain that takes a costly session where it would cost less
+                t2 = mt[0]
+            else:
+                s = mov[rnd_int(rs, nmov)]
+                nc = cs_ptr[s + 1] - cs_ptr[s]
+                if nc == 0:
+                    continue
+                t2 = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
             if not kempe_ok[s] or st.start[s] < 0:
                 continue
-            nc = cs_ptr[s + 1] - cs_ptr[s]
-            if nc == 0:
-                continue
-            t2 = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
             if t2 == st.start[s]:
                 continue
             k = _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap)
