@@ -1076,8 +1076,8 @@ def move_grid_kernel(cp, st, s, gh, gs):
 # --------------------------------------------------------------------------------------
 
 # fpar layout (float64): temperature, per-iteration cooling factor, hard weight W,
-#   p_sync, p_swap, p_room, p_kempe
-F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE = range(7)
+#   p_sync, p_swap, p_room, p_kempe, p_course_room, p_focus
+F_TEMP, F_ALPHA, F_W, F_PSYNC, F_PSWAP, F_PROOM, F_PKEMPE, F_PCROOM, F_PFOCUS = range(9)
 # ipar layout (int64): iterations done, accepted, improving
 I_ITER, I_ACC, I_IMPR, I_SKIP = range(4)
 
@@ -1291,6 +1291,196 @@ def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
 
 
 @njit(cache=True, nogil=True)
+def course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap):
+    """Room-stability move: put every room-movable session of one course key into one room.
+
+    A course key is drawn from ``cc``; the target room is the room of one of its sessions
+    (now and then any allowed room).  Each of its sessions not yet in that room moves
+    there (same start), and every other room-movable session occupying the target room
+    during it takes the session's old room in exchange.  Returns the number of sessions
+    moved (written to ms/mt/mr), 0 when there is nothing to do or more than cap."""
+    c = cc[rnd_int(rs, len(cc))]
+    a = c_ptr[c]
+    b = c_ptr[c + 1]
+    s0 = c_idx[a + rnd_int(rs, b - a)]
+    r = st.room[s0]
+    if r < 0 or rnd_float(rs) < 0.15:
+        r = _pick_room(cp, rs, s0)
+    k = 0
+    for j in range(a, b):
+        s = c_idx[j]
+        t = st.start[s]
+        old = st.room[s]
+        if t < 0 or old == r:
+            continue
+        if k >= cap:
+            return 0
+        ms[k] = s
+        mt[k] = t
+        mr[k] = r
+        k += 1
+        for u in range(t, min(t + cp.dur[s], cp.T)):
+            for jj in range(st.slot_n[u]):
+                y = st.slot_list[u, jj]
+                if not cp.needs_room[y] or st.room[y] != r or cp.course[y] == c:
+                    continue
+                if cp.lock_r[y] >= 0:
+                    return 0  # a locked room: the move would clash anyway
+                dup = False
+                for m in range(k):
+                    if ms[m] == y:
+                        dup = True
+                        break
+                if dup:
+                    continue
+                if k >= cap:
+                    return 0
+                ms[k] = y
+                mt[k] = st.start[y]
+                mr[k] = old
+                k += 1
+    return k
+
+
+@njit(cache=True, nogil=True)
+def kempe_rooms(cp, st, ms, mt, mr, k):
+    """Give the members of a Kempe chain (duration 1, ms/mt/mr from ``_kempe``) rooms that
+    are free at their new slot: a member whose room is taken there (by a session that
+    stays, or by a member placed before it) gets the free allowed, available room that
+    costs least (capacity, then room stability); when none is free it keeps its room."""
+    for i in range(k):
+        s = ms[i]
+        if not cp.needs_room[s] or cp.lock_r[s] >= 0:
+            continue
+        t = mt[i]
+        if not _room_taken(cp, st, ms, mt, mr, k, i, mr[i], t):
+            continue
+        c = cp.course[s]
+        best = -1
+        bkey = 0
+        for j in range(cp.ar_ptr[s], cp.ar_ptr[s + 1]):
+            r = cp.ar_idx[j]
+            if not cp.room_avail[r, t] or _room_taken(cp, st, ms, mt, mr, k, i, r, t):
+                continue
+            key = cp.room_s[s, r] + (cp.w[RSTAB] if st.croom[c, r] == 0 else 0)
+            if best < 0 or key < bkey:
+                best = r
+                bkey = key
+        if best >= 0:
+            mr[i] = best
+
+
+@njit(cache=True, nogil=True)
+def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
+    """Is room r at slot t used after the chain moves (members before i placed)?"""
+    n = st.rocc[r, t]
+    for m in range(k):
+        y = ms[m]
+        ty = st.start[y]
+        if ty <= t < ty + cp.dur[y] and cp.needs_room[y] and st.room[y] == r:
+            n -= 1  # moves away
+    for m in range(i):
+        if mt[m] == t and mr[m] == r and cp.needs_room[ms[m]]:
+            n += 1
+    return n > 0
+
+
+@njit(cache=True, nogil=True)
+def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
+    """Move a session that costs something (see ``focus_pick``) to the slot picked for it.
+    The room is kept when it is free at the new slot, else the least costly free allowed
+    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    if not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+        return 0
+    s = ms[0]
+    t = mt[0]
+    d = cp.dur[s]
+    r = st.room[s]
+    if cp.needs_room[s] and cp.lock_r[s] < 0:
+        busy = r < 0
+        if not busy:
+            for u in range(t, min(t + d, cp.T)):
+                if st.rocc[r, u] > 0:
+                    busy = True
+                    break
+        if busy:
+            r = _good_room(cp, st, rs, s, t)
+    mr[0] = r
+    return 1
+
+
+@njit(cache=True, nogil=True)
+def focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+    """Pick a session that costs something and a start slot for it (ms[0], mt[0]): a session
+    isolated for one of its student groups, or on a day its course key already uses while
+    the key lacks days (min_days).  An isolated session goes next to another session of
+    that group (before or after it, same day) most of the time; a min_days one goes to a
+    day its key does not use yet.  Returns False when none was found (4 draws)."""
+    nmov = len(mov)
+    P = cp.P
+    s = -1
+    qsel = -1
+    for _ in range(4):
+        x = mov[rnd_int(rs, nmov)]
+        t0 = st.start[x]
+        if t0 < 0:
+            continue
+        if cp.w[ISO] != 0:
+            for i in range(cp.res_ptr[x], cp.res_ptr[x + 1]):
+                q = cp.res_idx[i]
+                if cp.is_grp[q] and iso_of(P, cp.T, cp.dur[x], st.occ, q, t0) == 1:
+                    qsel = q
+                    break
+        if qsel >= 0:
+            s = x
+            break
+        c = cp.course[x]
+        if cp.w[MINDAYS] != 0 and cp.min_days[c] > 0 and st.cday[c, t0 // P] > 1:
+            nd = 0
+            for d in range(cp.D):
+                if st.cday[c, d] > 0:
+                    nd += 1
+            if nd < cp.min_days[c]:
+                s = x
+                break
+    if s < 0:
+        return False
+    d = cp.dur[s]
+    t = -1
+    nc = cs_ptr[s + 1] - cs_ptr[s]
+    if qsel >= 0 and rnd_float(rs) < 0.7:
+        a = cp.rs_ptr[qsel]
+        n = cp.rs_ptr[qsel + 1] - a
+        y = cp.rs_idx[a + rnd_int(rs, n)]
+        ty = st.start[y]
+        if y == s or ty < 0:
+            return False
+        if rnd_float(rs) < 0.5:
+            t = ty + cp.dur[y]  # right after y
+            if t >= cp.T or t // P != (t - 1) // P:
+                return False
+        else:
+            t = ty - d  # right before y
+            if t < 0 or t // P != ty // P:
+                return False
+        if t % P + d > P:
+            return False
+    elif qsel < 0 and nc > 0:
+        c = cp.course[s]
+        for _ in range(6):
+            t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
+            if st.cday[c, t // P] == 0:
+                break
+    else:
+        t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
+    if t == st.start[s]:
+        return False
+    ms[0] = s
+    mt[0] = t
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_r, conf, slot_n, slot_list,
                  room, ms, mt, mr, k):
     """True when moving ms[i] to (mt[i], mr[i]) surely creates a hard violation, judged from
@@ -1338,14 +1528,18 @@ def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_
 
 
 @njit(cache=True, nogil=True)
-def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
+def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx, c_ptr, c_idx, cc,
              fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
     """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
 
     Neighbourhoods: move one session (new start and maybe new room), room-only change,
     swap two sessions (exchange starts, and rooms half of the time), move a whole sync
-    set to a new start, Kempe chain between two start slots.  The best (hard, soft+pen)
-    seen is copied into best_t / best_r / best_f.
+    set to a new start, Kempe chain between two start slots (half of the time from a
+    costly session to the slot ``focus_pick`` chose for it; members whose room is taken
+    at their new slot get a free one), course-room move (every session of a course key
+    into one room, occupants exchanging rooms), focused move (a session that costs
+    something: isolated, or short of min_days; see ``focus_move``).  The best (hard, soft+pen) seen is copied
+    into best_t / best_r / best_f.
     """
     tmp = np.zeros(NC, np.int64)
     temp = fpar[F_TEMP]
@@ -1355,6 +1549,8 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     p_swap = fpar[F_PSWAP] if len(mov) > 1 else 0.0
     p_room = fpar[F_PROOM] if len(rmov) > 0 else 0.0
     p_kempe = fpar[F_PKEMPE] if len(mov) > 1 else 0.0
+    p_croom = fpar[F_PCROOM] if len(cc) > 0 else 0.0
+    p_focus = fpar[F_PFOCUS] if len(mov) > 0 else 0.0
     nmov = len(mov)
     cap = len(ms)
     ct = np.empty(cap, np.int64)
@@ -1404,13 +1600,17 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
             mt[0] = st.start[s]
             mr[0] = r
         elif u < p_sync + p_swap + p_room + p_kempe:
-            s = mov[rnd_int(rs, nmov)]
+            if rnd_float(rs) < 0.5 and focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+                s = ms[0]  # a chain that takes a costly session where it would cost less
+                t2 = mt[0]
+            else:
+                s = mov[rnd_int(rs, nmov)]
+                nc = cs_ptr[s + 1] - cs_ptr[s]
+                if nc == 0:
+                    continue
+                t2 = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
             if not kempe_ok[s] or st.start[s] < 0:
                 continue
-            nc = cs_ptr[s + 1] - cs_ptr[s]
-            if nc == 0:
-                continue
-            t2 = cs_idx[cs_ptr[s] + rnd_int(rs, nc)]
             if t2 == st.start[s]:
                 continue
             k = _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap)
@@ -1424,7 +1624,18 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
                     break
             if not okm:
                 continue
+            kempe_rooms(cp, st, ms, mt, mr, k)
+        elif u < p_sync + p_swap + p_room + p_kempe + p_croom:
+            k = course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap)
+            if k == 0:
+                continue
+        elif u < p_sync + p_swap + p_room + p_kempe + p_croom + p_focus:
+            k = focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr)
+            if k == 0:
+                continue
         else:
+            if nmov == 0:  # everything locked or in sync sets
+                continue
             s = mov[rnd_int(rs, nmov)]
             nc = cs_ptr[s + 1] - cs_ptr[s]
             t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)

@@ -12,7 +12,10 @@ kernels get splitmix64 seeds drawn from it):
    (with probability ``crossover_rate``: the child takes whole blocks - a course key
    together with any sync set touching it - from the second parent; otherwise a clone),
    ``mutate`` (simulated annealing in numba over move / swap / room / sync-set / Kempe
-   neighbourhoods, hard constraints weighted by ``W``; the temperature follows one global
+   (members whose room is taken at the new slot get a free one) / course-room (all
+   sessions of a course key into one room) / focused (an isolated or min_days-short
+   session, moved next to its group or to an unused day) neighbourhoods, hard
+   constraints weighted by ``W``; the temperature follows one global
    geometric schedule over the run so the best lineage keeps cooling; a move that
    surely adds a hard violation to sessions clear of any is rejected before its delta
    is computed) and ``evaluate``
@@ -58,15 +61,17 @@ class OptimizeParams:
     crossover_rate: float = 0.3
     tournament_size: int = 2
     init_iterations: int = 20_000  # annealing iterations for each initial individual
-    generation_iterations: int = 300_000  # annealing iterations per offspring
+    generation_iterations: int = 3_000_000  # annealing iterations per offspring
     hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
     temp_start: float = 2.0  # global schedule, in soft units
-    temp_end: float = 0.05
+    temp_end: float = 0.2
     generation_cooling: float = 0.3  # each offspring anneals from T(frac) to T(frac) * this
     p_sync: float = 0.15  # neighbourhood mix (renormalised when a kind is not possible)
     p_swap: float = 0.3
     p_room: float = 0.1
-    p_kempe: float = 0.03
+    p_kempe: float = 0.08
+    p_course_room: float = 0.02  # every session of a course key into one room
+    p_focus: float = 0.1  # move a session that costs something (isolated, short of min_days)
     progress_interval: float = 0.2  # seconds between progress callbacks
 
 
@@ -190,6 +195,12 @@ class _Search:
         if len(self.mov):
             kok[self.mov] = cp.dur[self.mov] == 1
         self.kempe_ok = kok
+        # course keys -> their room-movable sessions (course-room move); cc = keys with two or more
+        by_course: list[list[int]] = [[] for _ in range(cp.C)]
+        for s in self.rmov:
+            by_course[int(cp.course[s])].append(int(s))
+        self.c_ptr, self.c_idx = K._csr(by_course)
+        self.cc = np.array([c for c in range(cp.C) if len(by_course[c]) >= 2], np.int64)
         # candidate start slots: no start-dependent hard cost; else every slot
         cands = []
         for s in range(S):
@@ -327,7 +338,7 @@ class _Search:
         cp, p = self.cp, self.params
         rs = self._seed()
         fpar = np.array([t_hi, (t_lo / t_hi) ** (1.0 / max(1, iterations)), self.W,
-                         p.p_sync, p.p_swap, p.p_room, p.p_kempe], np.float64)
+                         p.p_sync, p.p_swap, p.p_room, p.p_kempe, p.p_course_room, p.p_focus], np.float64)
         ipar = np.zeros(4, np.int64)
         best_t = st.start.copy()
         best_r = st.room.copy()
@@ -338,7 +349,8 @@ class _Search:
                 n = min(self.chunk, iterations - done)
                 c0 = time.perf_counter()
                 SK.sa_chunk(cp, st, rs, self.mov, self.rmov, self.syu, self.u_ptr, self.u_idx,
-                            self.kempe_ok, self.cs_ptr, self.cs_idx, fpar, ipar, n,
+                            self.kempe_ok, self.cs_ptr, self.cs_idx, self.c_ptr, self.c_idx, self.cc,
+                            fpar, ipar, n,
                             best_t, best_r, best_f, self.ms, self.mt, self.mr, self.chain, self.in_chain)
                 dt = time.perf_counter() - c0
                 done += n
@@ -368,12 +380,13 @@ def _warm_up(sr: "_Search") -> None:
     rs = np.zeros(1, np.uint64)
     SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.u_ptr, sr.u_idx, sr.u_fixed,
                  sr.cs_ptr, sr.cs_idx, 1.0)
-    fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0], np.float64)
+    fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], np.float64)
     ipar = np.zeros(4, np.int64)
     bt, br = st.start.copy(), st.room.copy()
     bf = np.zeros(3, np.int64)
     SK.sa_chunk(cp, st, rs, sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx, sr.kempe_ok, sr.cs_ptr,
-                sr.cs_idx, fpar, ipar, 0, bt, br, bf, sr.ms, sr.mt, sr.mr, sr.chain, sr.in_chain)
+                sr.cs_idx, sr.c_ptr, sr.c_idx, sr.cc, fpar, ipar, 0, bt, br, bf, sr.ms, sr.mt, sr.mr,
+                sr.chain, sr.in_chain)
 
 
 def _tournament(pop, k, tournsize, rng):

@@ -13,6 +13,6 @@ with a new search loop); this module is their public name.
 from __future__ import annotations
 
 from .kernels import (  # noqa: F401
-    F_ALPHA, F_PKEMPE, F_PROOM, F_PSWAP, F_PSYNC, F_TEMP, F_W, I_ACC, I_IMPR, I_ITER, I_SKIP,
-    construct, rnd_float, rnd_int, rnd_next, sa_chunk,
+    F_ALPHA, F_PCROOM, F_PFOCUS, F_PKEMPE, F_PROOM, F_PSWAP, F_PSYNC, F_TEMP, F_W, I_ACC, I_IMPR, I_ITER, I_SKIP,
+    construct, course_room_move, focus_move, kempe_rooms, rnd_float, rnd_int, rnd_next, sa_chunk,
 )

@@ -90,3 +90,97 @@ def test_near_misses_by_hand():
     assert c["unscheduled"] == p.n_sessions
     assert sum(c.values()) == p.n_sessions + sum(
         max(0, int(m)) for m in p.course_min_days)  # min_days: no day used yet
+
+
+def _search_tables(p):
+    """The optimizer's own neighbourhood tables for p (units, course keys, Kempe flags)."""
+    from ato_desktop.engine.optimizer import OptimizeParams, _Search
+
+    return _Search(p, None, OptimizeParams(time_limit=None, generations=1), None, None)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31 - 1))
+def test_compound_moves_of_the_search_are_exact(seed):
+    """Course-room moves, focused moves and Kempe chains (with their room repair) as the SA builds them:
+    each delta equals the difference of two full evaluations, and locked rooms never move."""
+    from ato_desktop.engine import kernels as K
+
+    g = np.random.default_rng(seed)
+    p = random_problem(seed, max_sessions=14)
+    sr = _search_tables(p)
+    cp = sr.cp
+    a = random_assignment(p, g)
+    kst = K.new_state(cp)
+    K.load_state(cp, kst, a.start.astype(np.int32), a.room.astype(np.int32))
+    rs = np.array([seed], np.uint64)
+    tmp = np.zeros(K.NC, np.int64)
+    ms, mt, mr = sr.ms, sr.mt, sr.mr
+    done = 0
+    for _ in range(40):
+        k = 0
+        pick = g.random()
+        if len(sr.cc) and pick < 0.35:
+            k = K.course_room_move(cp, kst, rs, sr.c_ptr, sr.c_idx, sr.cc, ms, mt, mr, len(ms))
+        elif len(sr.mov) and pick < 0.7:
+            k = K.focus_move(cp, kst, rs, sr.mov, sr.cs_ptr, sr.cs_idx, ms, mt, mr)
+        elif len(sr.mov) > 1:
+            s = int(sr.mov[g.integers(0, len(sr.mov))])
+            t2 = int(g.integers(0, p.n_slots))
+            if sr.kempe_ok[s] and kst.start[s] >= 0 and t2 != kst.start[s]:
+                k = K._kempe(cp, kst, rs, s, t2, sr.chain, sr.in_chain, ms, mt, mr, len(ms))
+                if k and all(sr.kempe_ok[ms[i]] for i in range(k)):
+                    K.kempe_rooms(cp, kst, ms, mt, mr, k)
+                else:
+                    k = 0
+        if k == 0:
+            continue
+        done += 1
+        moved = ms[:k].copy()
+        assert len(set(moved.tolist())) == k
+        assert (cp.lock_r[moved] < 0).all() or np.array_equal(mr[:k][cp.lock_r[moved] >= 0],
+                                                              kst.room[moved][cp.lock_r[moved] >= 0])
+        before = Assignment(kst.start.copy(), kst.room.copy())
+        after = before.copy()
+        after.start[moved] = mt[:k]
+        after.room[moved] = mr[:k]
+        dh, ds, dp = K.delta_moves(cp, kst, ms, mt, mr, k, tmp)
+        h0, s0 = full_cost(p, before)
+        h1, s1 = full_cost(p, after)
+        assert (dh, ds) == (h1 - h0, s1 - s0)
+        K.commit_moves(cp, kst, ms, mt, mr, k, dh, ds, dp)
+        assert np.array_equal(kst.start, after.start) and np.array_equal(kst.room, after.room)
+        assert (kst.tot[0], kst.tot[1]) == (h1, s1)
+    fresh = State(p, Assignment(kst.start.copy(), kst.room.copy()))
+    assert np.array_equal(fresh.st.occ, kst.occ) and np.array_equal(fresh.st.rocc, kst.rocc)
+    assert np.array_equal(fresh.st.croom, kst.croom) and np.array_equal(fresh.st.cday, kst.cday)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1))
+def test_annealing_chunk_keeps_totals_exact_and_locks(seed):
+    """sa_chunk with every neighbourhood switched on, hot: the running totals stay equal
+    to a full evaluation and sessions with a locked start / room never leave it."""
+    from ato_desktop.engine import kernels as K
+
+    g = np.random.default_rng(seed)
+    p = random_problem(seed, max_sessions=14)
+    sr = _search_tables(p)
+    cp = sr.cp
+    a = random_assignment(p, g)
+    lt, lr = cp.lock_t >= 0, cp.lock_r >= 0
+    a.start[lt] = cp.lock_t[lt]
+    a.room[lr] = cp.lock_r[lr]
+    kst = K.new_state(cp)
+    K.load_state(cp, kst, a.start.astype(np.int32), a.room.astype(np.int32))
+    fpar = np.array([50.0, 1.0, 3.0, 0.1, 0.2, 0.1, 0.15, 0.15, 0.15], np.float64)
+    ipar = np.zeros(4, np.int64)
+    bt, br = kst.start.copy(), kst.room.copy()
+    bf = np.array([kst.tot[0], kst.tot[1] + kst.tot[2], kst.tot[1]], np.int64)
+    K.sa_chunk(cp, kst, np.array([seed], np.uint64), sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx,
+               sr.kempe_ok, sr.cs_ptr, sr.cs_idx, sr.c_ptr, sr.c_idx, sr.cc, fpar, ipar, 400,
+               bt, br, bf, sr.ms, sr.mt, sr.mr, sr.chain, sr.in_chain)
+    now = Assignment(kst.start.copy(), kst.room.copy())
+    assert (kst.tot[0], kst.tot[1]) == full_cost(p, now)
+    assert np.array_equal(now.start[lt], cp.lock_t[lt]) and np.array_equal(now.room[lr], cp.lock_r[lr])
+    assert (bf[0], bf[2]) == full_cost(p, Assignment(bt.copy(), br.copy()))
