@@ -121,6 +121,10 @@ class TimetablesPage(QWidget):
     def set_database(self, db, readonly: bool = False) -> None:
         if db is not self.db:
             self.shutdown()
+            if self.screen is not None and hasattr(self.screen, "set_database"):
+                # let go of the previous file now, even hidden: a late load or announcement of the screen
+                # would otherwise read a closed (perhaps deleted) database; the new one follows when shown
+                self.screen.set_database(None)
         self.db, self.readonly = db, readonly
         self.open_id = None
         self._dirty = True

@@ -272,3 +272,26 @@ def test_timetable_grid_is_loaded_when_shown_and_keeps_the_undo_history(window, 
     window.undo_stack.undo()  # the copy
     window.undo_stack.undo()  # the faculty edit
     assert res.get_item(window.database, "faculty", "AIY")["max_weekly_periods"] == 14
+
+
+def test_a_hidden_timetable_screen_lets_go_of_a_closed_database(window, qtbot, demo_db_path, tmp_path):
+    """Another file opened while the Timetables page is hidden: its screen drops the old database at once
+    (a late load or announcement must not read a closed file) and shows the new one when the page shows."""
+    import shutil
+
+    from ato_desktop.ui.timetables_page import timetable_screen_class
+
+    if timetable_screen_class() is None:
+        pytest.skip("the timetable grid is not part of this build")
+    window.show_page("timetables")
+    page = window.pages["timetables"]
+    old = window.database
+    assert page.screen.db is old
+    window.show_page("faculty")
+    other = tmp_path / "other.atodb"
+    shutil.copyfile(demo_db_path, other)
+    assert window.open_database(other, ask=False)
+    assert page.screen.db is None  # hidden, and already let go of the old file
+    window.show_page("timetables")
+    qtbot.waitUntil(lambda: page.screen.db is window.database and page.screen.model is not None, timeout=15_000)
+    assert window.database.path == other
