@@ -81,3 +81,22 @@ def test_database_at_the_first_revision_with_data_is_backed_up_and_upgraded(tmp_
     if head_revision() != "0001_initial":
         backups = list(backup_dir_for(p).glob("*migration*"))
         assert backups, "opening an older database must take a backup first"
+
+
+def test_head_revision_constant_matches_the_migrations():
+    from ato_desktop.storage import migrate
+    from ato_desktop.storage.database import HEAD_REVISION
+
+    assert HEAD_REVISION == migrate.head_revision()
+
+
+def test_a_file_already_at_head_opens_without_importing_alembic(demo_db_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from ato_desktop.storage.database import open_database\n"
+            f"db = open_database({str(demo_db_path)!r})\n"
+            "print(db.pragma('journal_mode'), 'alembic' in sys.modules)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["wal", "False"], r.stderr
