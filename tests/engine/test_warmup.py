@@ -1,9 +1,10 @@
 """The numba warm-up: the tiny problem compiles the specializations real problems use,
 the marker follows what numba's cache depends on, concurrent warm-ups wait for each other.
 
-The end-to-end check (cold cache -> warm-up process -> a comp01 run in a NEW process
-compiles nothing) takes minutes of CPU: it is the ``slow`` test at the end and
-``benchmarks/warmup.py`` prints its figures.
+The end-to-end check (cold cache -> the app's real warm-up process -> a comp01 run in a NEW
+process compiles nothing) takes a minute of CPU: it is done once, by the ``slow`` test
+``tests/ui/test_warmup_controller.py::test_a_cold_real_warm_up_in_a_process`` (with
+``tests/engine/warm_checks.py``); ``benchmarks/warmup.py`` prints its figures.
 """
 
 from __future__ import annotations
@@ -177,39 +178,3 @@ def test_a_killed_holder_releases_the_lock(marker_env) -> None:
     assert time.perf_counter() - t0 < 5
 
 
-@pytest.mark.slow
-def test_after_a_cold_warm_up_a_real_run_in_a_new_process_compiles_nothing(tmp_path, comp01) -> None:
-    """Minutes of CPU: an empty numba cache, ``ato-desktop warm-up`` in one process, then
-    comp01 (optimize, State deltas, move_grid, costs) in another: every kernel is a cache hit."""
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}
-    env.pop(warmup.MARKER_DIR_ENV, None)
-    out = subprocess.run([sys.executable, "-m", "ato_desktop", "warm-up", "--quiet"], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=1200)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().startswith("Optimizer prepared in")
-    script = (
-        "import json, sys\n"
-        "from ato_desktop.engine.optimizer import OptimizeParams, optimize\n"
-        "from ato_desktop.engine.state import State, full_cost, full_counts\n"
-        "from ato_desktop.engine.warmup import is_warm, kernel_cache_stats\n"
-        "from ato_desktop.io.ctt import load_ctt_problem\n"
-        "assert is_warm()\n"
-        "p = load_ctt_problem(sys.argv[1])\n"
-        "r = optimize(p, params=OptimizeParams(time_limit=None, generations=1, seed=0, population_size=2))\n"
-        "optimize(p, start=r.assignment, params=OptimizeParams(time_limit=None, generations=1, seed=0,\n"
-        "         population_size=2, minimal_change=True))\n"
-        "st = State(p, r.assignment); st.move_grid(0); st.delta_move(0, 3, 1); st.delta_swap(0, 5)\n"
-        "st.apply_move(0, 3, 1); st.apply_swap(0, 5); st.counts()\n"
-        "full_cost(p, r.assignment); full_counts(p, r.assignment)\n"
-        "s = kernel_cache_stats()\n"
-        "print(json.dumps({'compiled': sorted(k for k, (h, m) in s.items() if m),\n"
-        "                  'loaded': sorted(k for k, (h, m) in s.items() if h)}))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script, str(ITC_DIR / "comp01.ctt")], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=1200)
-    assert run.returncode == 0, run.stderr
-    res = json.loads(run.stdout.strip().splitlines()[-1])
-    assert res["compiled"] == []
-    # the entry points called from Python came from the cache (their callees live inside them)
-    assert {"sa_chunk", "construct", "delta_moves", "apply_moves", "load_state", "move_grid_kernel",
-            "full_cost_kernel", "full_counts", "_fill_static_kernel"} <= set(res["loaded"])

@@ -7,6 +7,7 @@ The real cold compile takes minutes of CPU on a loaded machine: that test is mar
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -111,8 +112,9 @@ def test_the_shared_controller_is_one_object(qapp):
 
 @pytest.mark.slow
 def test_a_cold_real_warm_up_in_a_process(qtbot, cold, monkeypatch):
-    """Minutes of CPU: an empty numba cache; the real child compiles, the UI thread keeps
-    ticking, and afterwards the app's process sees the kernels as warm."""
+    """A minute of CPU, the suite's one cold compile: an empty numba cache; the real child
+    (``ato-desktop warm-up``) compiles while the UI thread keeps ticking; afterwards the app's
+    process sees the kernels as warm, and a comp01 run in a NEW process compiles nothing."""
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(cold / "numba-cache"))
     c = WarmUpController()
     assert not c.is_warm()
@@ -125,3 +127,10 @@ def test_a_cold_real_warm_up_in_a_process(qtbot, cold, monkeypatch):
     assert message.startswith("Optimizer prepared in ")
     assert c.is_warm() and any((cold / "numba-cache").rglob("*.nbi"))
     assert len(ticks) > 100
+
+    from tests.conftest_itc import itc_dataset_dir
+    from tests.engine.warm_checks import REPO, assert_a_new_process_compiles_nothing
+
+    comp01 = itc_dataset_dir() / "comp01.ctt"
+    assert comp01.is_file(), f"ITC-2007 comp01 not found at {comp01}"
+    assert_a_new_process_compiles_nothing({**os.environ, "PYTHONPATH": str(REPO)}, comp01)
