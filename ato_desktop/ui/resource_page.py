@@ -254,7 +254,12 @@ class ResourcePage(QWidget):
             self.reload()
         self._update_buttons()
 
+    # what a resource list never shows: a timetable's sessions (moves, locks, a loaded version)
+    UNRELATED_ENTITIES = frozenset({"timetable"})
+
     def on_data_changed(self, entity: str) -> None:
+        if entity in self.UNRELATED_ENTITIES:
+            return  # e.g. the timetable screen's announcement after each move: re-reading the list is wasted
         self._dirty = True
         self._choices_dirty = True
         self._prefetched_choices = None

@@ -166,3 +166,19 @@ def test_after_the_window_closes_late_announcements_reach_no_page(qtbot, demo_db
     assert heard == ["faculty", "room"]
     wait_for_workers(20_000)
     w.close()
+
+
+def test_a_timetable_announcement_does_not_re_read_the_resource_lists(window, monkeypatch):
+    """The timetable screen announces every move and load; no resource list shows sessions, so none
+    is read again (at 10,000 sessions that read, on the UI thread beside the conflicts worker, was
+    the longest stall after an edit)."""
+    import ato_desktop.ui.resource_page as rp
+
+    faculty = window.show_page("faculty")
+    reads = []
+    real = rp.list_rows
+    monkeypatch.setattr(rp, "list_rows", lambda db, entity: (reads.append(entity), real(db, entity))[1])
+    window.undo_stack.data_changed.emit("timetable")
+    assert reads == [] and not faculty._dirty
+    window.undo_stack.data_changed.emit("faculty")  # its own data: read again
+    assert reads == ["faculty"]
