@@ -184,3 +184,16 @@ def test_annealing_chunk_keeps_totals_exact_and_locks(seed):
     assert (kst.tot[0], kst.tot[1]) == full_cost(p, now)
     assert np.array_equal(now.start[lt], cp.lock_t[lt]) and np.array_equal(now.room[lr], cp.lock_r[lr])
     assert (bf[0], bf[2]) == full_cost(p, Assignment(bt.copy(), br.copy()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(0, 40), cols=st.integers(0, 12), block=st.integers(1, 16), seed=st.integers(0, 2**31 - 1))
+def test_csr_of_a_mask_equals_the_csr_of_its_rows(rows, cols, block, seed):
+    """The compiled problem's allowed-room and conflict lists are read from boolean masks block by block."""
+    from ato_desktop.engine.kernels import _csr, _csr_rows
+
+    mask = np.random.default_rng(seed).random((rows, cols)) < 0.4
+    ptr, idx = _csr_rows(mask, block=block)
+    want_ptr, want_idx = _csr([list(np.flatnonzero(mask[s])) for s in range(rows)])
+    assert ptr.dtype == idx.dtype == np.int64
+    assert ptr.tolist() == want_ptr.tolist() and idx.tolist() == want_idx.tolist()
