@@ -1303,6 +1303,15 @@ def _kempe(cp, st, rs, s, t2, chain, in_chain, ms, mt, mr, cap):
 
 
 @njit(cache=True, nogil=True)
+def _listed(ms, k, y):
+    """Is session ``y`` among the first ``k`` entries of ``ms`` (the sessions a compound move moves)?"""
+    for m in range(k):
+        if ms[m] == y:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap):
     """Room-stability move: put every room-movable session of one course key into one room.
 
@@ -1338,12 +1347,7 @@ def course_room_move(cp, st, rs, c_ptr, c_idx, cc, ms, mt, mr, cap):
                     continue
                 if cp.lock_r[y] >= 0:
                     return 0  # a locked room: the move would clash anyway
-                dup = False
-                for m in range(k):
-                    if ms[m] == y:
-                        dup = True
-                        break
-                if dup:
+                if _listed(ms, k, y):
                     continue
                 if k >= cap:
                     return 0
@@ -1516,12 +1520,7 @@ def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_
                 return True
             for j in range(slot_n[u]):
                 y = slot_list[u, j]
-                moved = False
-                for m in range(k):
-                    if ms[m] == y:
-                        moved = True
-                        break
-                if moved:
+                if _listed(ms, k, y):
                     continue
                 if conf[s, y]:
                     return True
