@@ -455,6 +455,13 @@ class OptimizerPanel(QWidget):
                 return "backup-failed", exc
             return "saved", save()
 
+        def not_saved(problem: object = None) -> None:  # the result stays, to save again or discard
+            self.accept_button.setEnabled(True)
+            self.discard_button.setEnabled(True)
+            self.lbl_phase.setText("not saved")
+            if problem is not None:
+                QMessageBox.warning(self, "Could not save the result", str(problem))
+
         def saved(out, error) -> None:
             self._saving = False
             if error is None and out[0] == "backup-failed":
@@ -462,9 +469,7 @@ class OptimizerPanel(QWidget):
                     self, "Backup failed",
                     f"A backup could not be taken before saving the result:\n{out[1]}\n\nSave the result anyway?")
                 if answer != QMessageBox.Yes:
-                    self.accept_button.setEnabled(True)
-                    self.discard_button.setEnabled(True)
-                    self.lbl_phase.setText("not saved")
+                    not_saved()
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
@@ -473,20 +478,14 @@ class OptimizerPanel(QWidget):
                 self._save_job.start()
                 return
             if error is not None:
-                self.accept_button.setEnabled(True)
-                self.discard_button.setEnabled(True)
-                self.lbl_phase.setText("not saved")
-                QMessageBox.warning(self, "Could not save the result", str(error))
+                not_saved(error)
                 return
             rows, info, loaded = out[1]
             cmd = AcceptResultCommand(self.model, rows, info.name, int(result.hard), int(result.soft), notes=notes,
                                       source_id=source_id, saved=(info, loaded))
             err = push(self.undo_stack, cmd)
             if err is not None:
-                self.accept_button.setEnabled(True)
-                self.discard_button.setEnabled(True)
-                self.lbl_phase.setText("not saved")
-                QMessageBox.warning(self, "Could not save the result", str(err))
+                not_saved(err)
                 return
             self.result = None
             self.lbl_phase.setText(f"saved as {info.name!r}")
