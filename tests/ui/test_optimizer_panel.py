@@ -162,3 +162,49 @@ def test_an_impossible_timetable_is_explained_instead_of_optimized_and_can_run_a
     with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
         assert panel.start()
     assert blocker.args == [None]
+
+
+def test_a_failed_backup_or_write_keeps_the_result_unsaved_and_the_database_unchanged(qtbot, screen, monkeypatch):
+    """Backup fails -> asked; 'No' saves nothing. 'Yes' but the write fails -> a warning, nothing saved.
+    Either way the result stays, to save again once the problem is gone."""
+    import ato_desktop.ui.timetable.optimizer_panel as op
+
+    panel, db = screen.optimizer, screen.db
+    real_backup, real_write = op.backups.before_optimizer, op.tts.create_version_with_rows
+    panel.time_limit.setValue(2)
+    panel.population.setValue(4)
+    panel.keep_changes.setChecked(False)
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN):
+        panel.start()
+    versions = len(tts.list_timetables(db))
+    asked, warned = [], []
+
+    def no_backup(_db):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(op.backups, "before_optimizer", no_backup)
+    monkeypatch.setattr(op.QMessageBox, "question", lambda _p, title, text, *a: (asked.append(text), op.QMessageBox.No)[1])
+    monkeypatch.setattr(op.QMessageBox, "warning", lambda _p, title, text, *a: warned.append((title, text)))
+    assert panel.accept_result("Never saved")
+    qtbot.waitUntil(lambda: panel.lbl_phase.text() == "not saved", timeout=15_000)
+    assert "No space left on device" in asked[0] and warned == []
+    assert panel.result is not None and panel.accept_button.isEnabled() and panel.discard_button.isEnabled()
+    assert len(tts.list_timetables(db)) == versions
+
+    def failing_write(*_a, **_k):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(op.QMessageBox, "question", lambda *a: op.QMessageBox.Yes)  # save without a backup
+    monkeypatch.setattr(op.tts, "create_version_with_rows", failing_write)
+    assert panel.accept_result("Never saved")
+    qtbot.waitUntil(lambda: bool(warned), timeout=15_000)
+    assert warned == [("Could not save the result", "disk I/O error")] and panel.lbl_phase.text() == "not saved"
+    assert panel.result is not None and panel.accept_button.isEnabled()
+    assert len(tts.list_timetables(db)) == versions
+    # the disk has room again: the same result saves, after a backup
+    monkeypatch.setattr(op.backups, "before_optimizer", real_backup)
+    monkeypatch.setattr(op.tts, "create_version_with_rows", real_write)
+    n_backups = len(backups.list_for(db))
+    with qtbot.waitSignal(panel.accepted, timeout=15_000):
+        assert panel.accept_result("Saved at last")
+    assert len(tts.list_timetables(db)) == versions + 1 and len(backups.list_for(db)) == n_backups + 1
