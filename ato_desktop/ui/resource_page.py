@@ -42,7 +42,7 @@ from ato_desktop.services.errors import DependentsError, ServiceError, Validatio
 from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepare_texts
-from ato_desktop.ui.sizing import COLUMN_CAP, remember_splitter, table_width
+from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
 from ato_desktop.ui.workers import run_in_thread
 
@@ -363,7 +363,14 @@ class ResourcePage(QWidget):
         """Columns fitted to their contents (capped; the last one stretches); unless the user moved the
         splitter before (remembered per page), the list gets the width its columns need, up to 65 %
         (the form keeps its minimum width)."""
-        fit_columns_sampled(self.table, cap=COLUMN_CAP)
+        source_row = {}  # the cell texts straight from the model's cache
+
+        def text_at(r: int, c: int) -> str:
+            if r not in source_row:
+                source_row[r] = self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+            return self.model.text(source_row[r], c)
+
+        fit_columns(self.table, cap=COLUMN_CAP, text_at=text_at)
         if self._splitter_restored:
             return
         total = sum(self.splitter.sizes()) or self.width()
@@ -648,52 +655,6 @@ class ResourcePage(QWidget):
 
         self.when_loaded(select_neighbour)
         return True
-
-
-SAMPLE_HEAD = 80  # rows measured from the top of the list (the ones shown first) ...
-SAMPLE_SPREAD = 40  # ... and rows spread over the rest of it
-
-
-def fit_columns_sampled(view: QTableView, cap: int = COLUMN_CAP) -> None:
-    """Like ``sizing.fit_columns`` (contents width, capped; the last column stretches), measuring a
-    sample of rows: the first ``SAMPLE_HEAD`` and ``SAMPLE_SPREAD`` more spread over the list.
-
-    Qt's ``resizeColumnsToContents`` asks the delegate for every cell it considers (about ten
-    model roles each); here the texts are measured with the font metrics and the delegate is
-    asked only for the widest cell of each column, so its padding is exactly Qt's."""
-    model = view.model()
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    n = model.rowCount()
-    rows = list(range(min(n, SAMPLE_HEAD)))
-    if n > SAMPLE_HEAD:
-        step = max(1, (n - SAMPLE_HEAD) // SAMPLE_SPREAD)
-        rows += list(range(SAMPLE_HEAD, n, step))[:SAMPLE_SPREAD]
-    fm = view.fontMetrics()
-    grid = 1 if view.showGrid() else 0
-    source = model.sourceModel() if isinstance(model, FilterProxy) else None
-    if isinstance(source, ResourceTableModel):  # the cell texts straight from the model's cache
-        src_rows = [model.mapToSource(model.index(r, 0)).row() for r in rows]
-
-        def text_at(i: int, c: int) -> str:
-            return source.text(src_rows[i], c)
-    else:
-        def text_at(i: int, c: int) -> str:
-            return model.index(rows[i], c).data() or ""
-    for c in range(model.columnCount()):
-        if view.isColumnHidden(c):
-            continue
-        width = header.sectionSizeHint(c)
-        if rows:
-            widest, best = rows[0], -1
-            for i, r in enumerate(rows):
-                text = text_at(i, c)
-                w = fm.horizontalAdvance(text) if text else 0
-                if w > best:
-                    widest, best = r, w
-            width = max(width, view.sizeHintForIndex(model.index(widest, c)).width() + grid)
-        view.setColumnWidth(c, min(width, cap))
-    header.setStretchLastSection(True)
 
 
 def _same(a: Any, b: Any) -> bool:
