@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -45,14 +46,6 @@ from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepa
 from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
 from ato_desktop.ui.workers import run_in_thread
-
-
-def _alive(obj) -> bool:
-    try:
-        import shiboken6
-    except ImportError:  # pragma: no cover
-        return True
-    return shiboken6.isValid(obj)
 
 
 class DeleteConfirmDialog(QDialog):
@@ -306,7 +299,7 @@ class ResourcePage(QWidget):
             return rows, prepare_texts(entity, rows), {r: list_choices(db, r) for r in refs}
 
         def done(result, error):
-            if not _alive(self):
+            if not shiboken6.isValid(self):  # the page was closed while the list was read
                 return
             if error is not None:
                 if gen == self._load_gen:
