@@ -43,15 +43,12 @@ def solve_database(db: Database, *, timetable: int | str | None = None, time_lim
     result is written.
     """
     from ato_desktop.engine import evaluate, optimize
-    from ato_desktop.engine.checks import check_problem
     from ato_desktop.engine.optimizer import OptimizeParams
     from ato_desktop.storage.backup import backup_before
 
     comp, current, tt_id = compile_database(db, timetable)
     if refuse_impossible:
-        errors = [f for f in check_problem(comp.problem) if f.severity == "error"]
-        if errors:
-            raise ImpossibleProblemError(errors)
+        refuse_if_impossible(comp.problem)
     kwargs = dict(time_limit=time_limit, generations=generations, seed=seed, minimal_change=keep_changes)
     if population_size:
         kwargs["population_size"] = population_size
@@ -66,6 +63,16 @@ def solve_database(db: Database, *, timetable: int | str | None = None, time_lim
         notes=f"Optimizer: seed {seed}, {result.seconds:.1f} s, {result.evaluations} evaluations.")
     return SolveOutcome(info, score.hard, score.soft, result.seconds, result.first_feasible_seconds,
                         result.evaluations, result.stopped, score.summary(top=10))
+
+
+def refuse_if_impossible(problem) -> None:
+    """Raise :class:`ImpossibleProblemError` with the error findings of ``check_problem`` (a timetable
+    no optimizer can make free of hard conflicts), before any optimizing."""
+    from ato_desktop.engine.checks import check_problem
+
+    errors = [f for f in check_problem(problem) if f.severity == "error"]
+    if errors:
+        raise ImpossibleProblemError(errors)
 
 
 class ImpossibleProblemError(Exception):

@@ -263,12 +263,9 @@ class OptimizerPanel(QWidget):
         def work(on_progress, should_stop):
             comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
             if check_first:  # an impossible timetable is explained before any optimizing (issue 3)
-                from ato_desktop.engine.checks import check_problem
-                from ato_desktop.services.solving import ImpossibleProblemError
+                from ato_desktop.services.solving import refuse_if_impossible
 
-                errors = [f for f in check_problem(comp.problem) if f.severity == "error"]
-                if errors:
-                    raise ImpossibleProblemError(errors)
+                refuse_if_impossible(comp.problem)
             start = None
             if keep and assignment is not None and (assignment.start >= 0).any():
                 start = assignment
