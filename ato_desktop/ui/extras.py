@@ -22,6 +22,7 @@ import importlib.util
 import sys
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
@@ -168,13 +169,8 @@ class LazyNotificationsPage(QWidget):
         page = self
 
         def then() -> None:
-            try:
-                import shiboken6
-
-                if not shiboken6.isValid(page):
-                    return
-            except ImportError:  # pragma: no cover
-                pass
+            if not shiboken6.isValid(page):  # the window closed during the imports
+                return
             page._preload_job = None
             page.ensure_loaded()
 
@@ -222,13 +218,8 @@ class _WarmUpStatus(QObject):
 
 def _warm_up_controller(window: "MainWindow"):
     """The shared warm-up controller, its ``finished`` shown in ``window``'s status bar (connected once)."""
-    try:
-        import shiboken6
-
-        if not shiboken6.isValid(window):
-            return None
-    except ImportError:  # pragma: no cover
-        pass
+    if not shiboken6.isValid(window):
+        return None
     controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
     if controller is None:
         return None
