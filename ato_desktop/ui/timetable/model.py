@@ -183,9 +183,7 @@ def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool
     except ImportError:  # engine not built yet: grid without colouring / score
         state = None
     else:  # never compile the kernels here before the first-run warm-up (see ui.warmup)
-        if build_state is None:
-            build_state = engine_ready()
-        state = State(comp.problem, assignment.copy()) if build_state and engine_ready() else None
+        state = State(comp.problem, assignment.copy()) if build_state is not False and engine_ready() else None
     return Loaded(comp, assignment, info, lookups, views, state)
 
 
