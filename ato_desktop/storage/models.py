@@ -393,6 +393,10 @@ class Timetable(Base):
     hard_cost: Mapped[Optional[int]] = mapped_column(Integer)
     soft_cost: Mapped[Optional[int]] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Digest of the data hard_cost/soft_cost were computed on (None: unknown, recheck before trusting them).
+    score_fingerprint: Mapped[Optional[str]] = mapped_column(String(64))
+    # What the coordinator explicitly overrode when publishing (conflicts, unscheduled sessions), or None.
+    publish_override: Mapped[Optional[str]] = mapped_column(Text)
 
     assignments: Mapped[list["SessionAssignment"]] = relationship(
         back_populates="timetable", cascade="all, delete-orphan", passive_deletes=True
@@ -432,7 +436,7 @@ class SessionAssignment(Base):
 # ---------------------------------------------------------------------------
 # E-mail notifications: templates and the outbox
 # ---------------------------------------------------------------------------
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "uncertain")  # uncertain: may have been sent
 
 
 class MailTemplate(Base):
