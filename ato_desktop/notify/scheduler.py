@@ -121,9 +121,11 @@ def _describe(j) -> ScheduledJob:
 
 class NotificationScheduler:
     def __init__(self, db_path: str | Path, *, timezone=None):
+        from ato_desktop.storage import open_files
         from ato_desktop.storage.database import make_engine
 
         self.db_path = jobs.key_for(db_path)
+        self._hold = open_files.hold(self.db_path)  # its job store's connections: no direct reads of the file here
         self._engine = make_engine(Path(self.db_path))  # WAL, busy timeout: same rules as the app
         kwargs = {"timezone": timezone} if timezone is not None else {}
         self.scheduler = _Scheduler(
@@ -148,12 +150,13 @@ class NotificationScheduler:
         self.last_runs[ev.job_id] = run
 
     # ---- lifecycle ----------------------------------------------------------
-    def start(self, *, paused: bool = False, retry_every: dt.timedelta = RETRY_EVERY) -> None:
+    def start(self, *, paused: bool = False, retry_every: dt.timedelta | None = None) -> None:
+        retry_every = retry_every or RETRY_EVERY  # read now: a test may set a short interval for the app's scheduler
         jobs.stop_event(self.db_path).clear()
         self.scheduler.start(paused=paused)
-        self.scheduler.add_job(jobs.deliver_outbox, IntervalTrigger(seconds=int(retry_every.total_seconds())),
+        self.scheduler.add_job(jobs.deliver_outbox, IntervalTrigger(seconds=retry_every.total_seconds()),
                                args=[self.db_path], id=RETRY_ID, name="Send waiting e-mails",
-                               replace_existing=True, misfire_grace_time=int(retry_every.total_seconds()))
+                               replace_existing=True, misfire_grace_time=max(1, int(retry_every.total_seconds())))
         with _active_lock:
             _active.setdefault(self.db_path, self)
 
@@ -166,6 +169,7 @@ class NotificationScheduler:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
         self._engine.dispose()
+        self._hold.release()
 
     @property
     def running(self) -> bool:

@@ -13,6 +13,7 @@ opened for writing and upgraded to the current schema, after a backup.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ato_desktop import APP_ID, APP_NAME
+from ato_desktop.storage import open_files
 
 DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -105,6 +107,27 @@ def inspect_file(path: Path) -> InspectResult:
     size = path.stat().st_size
     if size == 0:
         return InspectResult(True, True, None, False)
+    # Reading the file's bytes directly (or through an immutable, i.e. lock-less, connection) in a
+    # process that has it open through SQLite would drop that process's locks on it when the
+    # descriptor closes (storage/open_files.py): another process could then delete the live -wal.
+    # A file held open here is inspected through SQLite's normal, locking VFS only.
+    with open_files.guard():
+        if open_files.is_held(path):
+            con = _connect_for_inspection(path, f"{path.resolve().as_uri()}?mode=ro")
+        else:
+            con = _connect_unheld(path)
+        return _inspect_connection(path, con)
+
+
+def _connect_for_inspection(path: Path, uri: str) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        raise NotADatabaseError(f"{path} cannot be opened: {_error_text(exc)}.") from exc
+
+
+def _connect_unheld(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a file no connection of this process has open (called under the guard)."""
     try:
         with path.open("rb") as fh:
             header = fh.read(16)
@@ -121,10 +144,17 @@ def inspect_file(path: Path) -> InspectResult:
         # Nothing to recover: read the file as immutable, so that inspecting
         # (and refusing) a file does not even create -wal/-shm beside it.
         uri += "&immutable=1"
-    try:
-        con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise NotADatabaseError(f"{path} cannot be opened: {exc}.") from exc
+    return _connect_for_inspection(path, uri)
+
+
+def _error_text(exc: BaseException) -> str:
+    """SQLite's message, even when it quotes undecodable bytes of a damaged file (no UnicodeDecodeError)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "its text is not valid UTF-8 (" + exc.object[:200].decode("utf-8", "replace").strip() + ")"
+    return str(exc)
+
+
+def _inspect_connection(path: Path, con: sqlite3.Connection) -> InspectResult:
     try:
         check = con.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
@@ -135,8 +165,9 @@ def inspect_file(path: Path) -> InspectResult:
         if "alembic_version" in tables:
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
-    except sqlite3.DatabaseError as exc:
-        raise NotADatabaseError(f"{path} is damaged or not a database ({exc}). Restore it from a backup.") from exc
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        raise NotADatabaseError(
+            f"{path} is damaged or not a database ({_error_text(exc)}). Restore it from a backup.") from exc
     finally:
         con.close()
     user_tables = {t for t in tables if not t.startswith("sqlite_")}
@@ -159,7 +190,7 @@ class Database:
     success and rolled back on error).
     """
 
-    def __init__(self, path: Path, engine: Engine, readonly: bool = False):
+    def __init__(self, path: Path, engine: Engine, readonly: bool = False, hold: "open_files.Hold | None" = None):
         self.path = Path(path)
         self.engine = engine
         self.readonly = readonly
@@ -167,26 +198,120 @@ class Database:
         write_bind = engine if readonly else engine.execution_options(**{WRITE_OPTION: True})
         self._write_factory = sessionmaker(bind=write_bind, expire_on_commit=False)
         self.lock = None  # an InstanceLock (storage.instance) released by close()
+        # This process has the file open through SQLite: nothing here may open it any other way.
+        self._hold = hold if hold is not None else open_files.hold(self.path)
+        self._sentinel = None  # a connection kept open from attach() to close() (see attach)
+        self._identity: tuple | None = None  # (db file, -wal) (st_dev, st_ino) seen by attach()
+        self.detached: str = ""  # why writing stopped ("" while attached)
+        self._detach_listeners: list = []
+
+    # ---- staying attached to the file ------------------------------------------------------
+    @property
+    def wal_path(self) -> Path:
+        return self.path.with_name(self.path.name + "-wal")
+
+    def attach(self) -> None:
+        """Keep one connection open until :meth:`close` and remember which files it uses.
+
+        While this connection is open, SQLite never deletes or replaces the ``-wal`` on its own (only
+        the last connection to close does). So if the ``-wal`` (or the database file) disappears or
+        changes identity while we are open, another program removed it: the locks that should have
+        prevented that were lost (see storage/open_files.py). Writing on would commit into a deleted
+        file; :meth:`check_attached` refuses then, and :meth:`save_copy` can still copy what this
+        connection sees. Called by :func:`open_database`; a read-only Database does not need it.
+        """
+        if self.readonly or self._sentinel is not None:
+            return
+        self._sentinel = self.engine.raw_connection()
+        self._sentinel.driver_connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the -wal
+        self._hold.refresh()
+        try:
+            main, wal = os.stat(self.path), os.stat(self.wal_path)
+        except OSError:
+            return  # no -wal to watch (not in WAL mode): nothing to compare with
+        self._identity = ((main.st_dev, main.st_ino), (wal.st_dev, wal.st_ino))
+
+    def _identity_problem(self) -> str:
+        if self._identity is None:
+            return ""
+        (main_id, wal_id) = self._identity
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return f"the file {self.path.name} was deleted or moved"
+        if (st.st_dev, st.st_ino) != main_id:
+            return f"the file {self.path.name} was replaced"
+        try:
+            st = os.stat(self.wal_path)
+        except OSError:
+            return f"its journal {self.wal_path.name} was deleted"
+        if (st.st_dev, st.st_ino) != wal_id:
+            return f"its journal {self.wal_path.name} was replaced"
+        return ""
+
+    def check_attached(self) -> None:
+        """Raise :class:`~ato_desktop.storage.errors.DatabaseDetachedError` if writing must stop."""
+        if not self.detached:
+            why = self._identity_problem()
+            if why:
+                self.mark_detached(why)
+        if self.detached:
+            from ato_desktop.storage.errors import detached_error
+
+            raise detached_error(self.path, self.detached)
+
+    def mark_detached(self, why: str) -> None:
+        """Stop writing for good (this Database refuses every write from now on) and tell the listeners."""
+        if self.detached or self.readonly:
+            return
+        self.detached = why or "the file was changed by another program"
+        for fn in list(self._detach_listeners):
+            try:
+                fn(self)
+            except Exception:  # a listener's failure must not hide the refusal
+                pass
+
+    def on_detached(self, fn) -> None:
+        """Call ``fn(db)`` (from whatever thread detected it) when writing stops."""
+        self._detach_listeners.append(fn)
+
+    def save_copy(self, dest: Path) -> Path:
+        """Copy what this Database sees into ``dest`` with SQLite's backup API, through the connection
+        kept open since :meth:`attach` (a new connection could not see a deleted ``-wal``)."""
+        from ato_desktop.storage.backup import backup_from_connection
+
+        if self._sentinel is None:
+            from ato_desktop.storage.backup import backup_database
+
+            return backup_database(self.path, dest)
+        return backup_from_connection(self._sentinel.driver_connection, self.path, dest)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One write transaction; storage failures become clear ``DatabaseError`` subclasses."""
         with self._write_factory() as s:
             try:
+                if not self.readonly:
+                    self.check_attached()
                 yield s
                 if self.readonly:
                     s.rollback()
                 else:
+                    self.check_attached()  # the -wal went away during the transaction: do not commit into it
                     s.commit()
+                    self.check_attached()  # ... or just now (then this commit may be lost: say so)
             except BaseException as exc:
                 try:
                     s.rollback()
                 except Exception:  # the connection may be unusable (disk gone); the transaction is void anyway
                     pass
-                from ato_desktop.storage.errors import translate
+                from ato_desktop.storage.errors import classify, translate
 
                 nice = translate(exc, self.path)
                 if nice is not None:
+                    if classify(exc) == "io" and not self.readonly:
+                        # after a lost lock SQLite's view of the -wal and -shm no longer match
+                        self.mark_detached("SQLite reported a disk I/O error")
                     raise nice from exc
                 raise
 
@@ -214,7 +339,14 @@ class Database:
         return current_revision(self.engine)
 
     def close(self) -> None:
+        if self._sentinel is not None:
+            sentinel, self._sentinel = self._sentinel, None
+            try:
+                sentinel.close()
+            except Exception:
+                pass
         self.engine.dispose()
+        self._hold.release()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -268,7 +400,9 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
         from ato_desktop.storage.backup import backup_before
 
         backup_before(path, reason="migration")
+    hold = open_files.hold(path)  # before the first connection: from now on no direct reads of this file here
     engine = make_engine(path)
+    db = None
     try:
         with engine.connect() as c:
             mode = c.exec_driver_sql("PRAGMA journal_mode").scalar()
@@ -282,13 +416,18 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
             if not marked:
                 with engine.begin() as c:
                     c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-    except DatabaseError:
-        engine.dispose()
-        raise
-    except Exception as exc:
-        engine.dispose()
-        raise DatabaseError(f"Cannot open {path}: {exc}") from exc
-    return Database(path, engine)
+        db = Database(path, engine, hold=hold)
+        db.attach()
+    except (DatabaseError, Exception) as exc:
+        if db is not None:
+            db.close()
+        else:
+            engine.dispose()
+            hold.release()
+        if isinstance(exc, DatabaseError):
+            raise
+        raise DatabaseError(f"Cannot open {path}: {_error_text(exc)}") from exc
+    return db
 
 
 def open_readonly(path: str | Path) -> Database:
@@ -304,4 +443,5 @@ def open_readonly(path: str | Path) -> Database:
             f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
             "Update the app to open it; the file was not changed."
         )
-    return Database(path, make_engine(path, readonly=True), readonly=True)
+    hold = open_files.hold(path)
+    return Database(path, make_engine(path, readonly=True), readonly=True, hold=hold)

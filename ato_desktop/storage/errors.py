@@ -37,6 +37,27 @@ class DatabaseIOError(DatabaseWriteError):
     pass
 
 
+class DatabaseDamagedError(DatabaseWriteError):
+    """SQLite found the file damaged (malformed pages, undecodable schema or error text)."""
+
+
+class DatabaseDetachedError(DatabaseWriteError):
+    """The file, or its ``-wal`` journal, was deleted or replaced by another program while open here.
+
+    The Database refuses every write from then on (``Database.detached``): what it would commit
+    could end in a deleted file. ``Database.save_copy`` still copies what it sees.
+    """
+
+
+def detached_error(path: Path | str, why: str) -> DatabaseDetachedError:
+    path = Path(path)
+    return DatabaseDetachedError(
+        f"The database file {path} was changed by another program ({why}); ATO Desktop stopped writing to it "
+        "to protect your work. Your last change was not saved there. Save a copy of what is open now "
+        "(File ▸ Save a copy), then close the file and open that copy."
+    )
+
+
 class DatabaseReadError(DatabaseError):
     """Reading failed (file gone, drive removed, locked by another program); nothing was written."""
 
@@ -53,7 +74,7 @@ def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
 
 
 def classify(exc: BaseException) -> str | None:
-    """``full`` | ``readonly`` | ``busy`` | ``io`` | ``cantopen`` | None for an SQLite error.
+    """``full`` | ``readonly`` | ``busy`` | ``io`` | ``cantopen`` | ``damaged`` | None for an SQLite error.
 
     The chain of exceptions is followed: after SQLITE_FULL inside a savepoint,
     SQLite has already rolled the whole transaction back, and the error the
@@ -70,7 +91,26 @@ def classify(exc: BaseException) -> str | None:
     return None
 
 
+def _from_sqlite(exc: UnicodeDecodeError) -> bool:
+    """A UnicodeDecodeError raised by the sqlite3 module (error text or stored text of a damaged file)?
+
+    Python's sqlite3 decodes SQLite's error message (which may quote bytes of a damaged schema)
+    and text columns strictly; the error is then raised straight from the driver call, with no
+    frame of ours or of SQLAlchemy's below it. A UnicodeDecodeError of other code (reading a
+    user's CSV inside a transaction) is not SQLite's and is left alone.
+    """
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module.startswith(("sqlalchemy.", "sqlite3", "ato_desktop.storage."))
+
+
 def _classify_one(exc: BaseException) -> str | None:
+    if isinstance(exc, UnicodeDecodeError):
+        return "damaged" if _from_sqlite(exc) else None
     err = _sqlite_error(exc)
     if err is None:
         return None
@@ -86,6 +126,8 @@ def _classify_one(exc: BaseException) -> str | None:
         return "io"
     if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
         return "cantopen"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return "damaged"
     return None
 
 
@@ -115,6 +157,12 @@ def translate(exc: BaseException, path: Path | str) -> DatabaseError | None:
             f"Cannot save to {path}: the disk reported an error (removed drive or network folder gone?). "
             f"{NOTHING_CHANGED} Check the drive, then make a backup."
         )
+    if kind == "damaged":
+        return DatabaseDamagedError(
+            f"Cannot save to {path}: SQLite found the file damaged. {NOTHING_CHANGED} "
+            "Save a copy if you can, then restore the file from a backup (File ▸ "
+            "Restore from backup)."
+        )
     return DatabaseWriteError(
         f"Cannot write to {path}: the file or its folder cannot be opened (moved, deleted or no permission). "
         f"{NOTHING_CHANGED}"
@@ -133,5 +181,6 @@ def translate_read(exc: BaseException, path: Path | str) -> DatabaseError | None
         "full": "the disk is full. Free some space on that drive.",
         "readonly": "its folder cannot be written, and SQLite needs that even to read a database in WAL mode. "
                     "Copy the file to a folder you can write to.",
+        "damaged": "SQLite found the file damaged. Restore it from a backup.",
     }.get(kind, "the file or its folder cannot be opened (moved, deleted or no permission).")
     return DatabaseReadError(f"Cannot read {path}: {why}")
