@@ -39,6 +39,8 @@ from ato_desktop.storage.database import (
     DB_SUFFIX,
     DatabaseError,
     inspect_file,
+    one_line,
+    undecodable_excerpt,
 )
 
 DAILY = "daily"
@@ -134,7 +136,7 @@ def backup_database(src: Path, dest: Path) -> Path:
         try:
             source = sqlite3.connect(_ro_uri(src), uri=True)
         except sqlite3.Error as exc:
-            raise BackupError(f"Cannot back up {src} to {dest}: {exc}.") from exc
+            raise BackupError(f"Cannot back up {src} to {dest}: {_text(exc)}.") from exc
         try:
             return backup_from_connection(source, src, dest)
         finally:
@@ -171,8 +173,8 @@ def backup_from_connection(source: sqlite3.Connection, src: Path, dest: Path) ->
 def _text(exc: BaseException) -> str:
     """An exception's text; SQLite's error text may quote undecodable bytes of a damaged file."""
     if isinstance(exc, UnicodeDecodeError):
-        return "it contains text that is not valid UTF-8 (" + bytes(exc.object[:200]).decode("utf-8", "replace") + ")"
-    return str(exc)
+        return f"it holds text that is not valid UTF-8: {undecodable_excerpt(exc)}"
+    return one_line(str(exc))
 
 
 def _publish(tmp: Path, dest: Path) -> Path:
@@ -269,7 +271,7 @@ def read_summary(backup_path: Path) -> dict[str, int]:
         try:
             con = sqlite3.connect(uri, uri=True)
         except sqlite3.Error as exc:
-            raise BackupError(f"{backup_path} cannot be read: {exc}.") from exc
+            raise BackupError(f"{backup_path} cannot be read: {_text(exc)}.") from exc
         try:
             out = {}
             for label, table in SUMMARY_TABLES:
@@ -397,9 +399,9 @@ def _check_open_database(con: sqlite3.Connection, label: Path) -> str:
     except UnicodeDecodeError as exc:
         raise BackupError(f"{damaged} ({_text(exc)}).") from exc
     except sqlite3.Error as exc:
-        raise BackupError(f"{damaged} ({exc}).") from exc
+        raise BackupError(f"{damaged} ({_text(exc)}).") from exc
     if check != ["ok"]:
-        raise BackupError(f"{damaged} (SQLite integrity check: {'; '.join(check[:3])}).")
+        raise BackupError(f"{damaged} (SQLite integrity check: {one_line('; '.join(check[:3]))}).")
     if not (tables - {"sqlite_sequence"}):
         raise BackupError(f"{label} is empty, not an ATO Desktop backup.")
     if app_id not in (0, APPLICATION_ID) or not (ATO_CORE_TABLES | {"alembic_version"}) <= tables:
@@ -436,7 +438,7 @@ def verify_backup(backup_path: Path) -> None:
         try:
             con = _open_bytes(uri)
         except sqlite3.Error as exc:
-            raise BackupError(f"The backup {backup_path} cannot be opened ({exc}).") from exc
+            raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
         try:
             _check_open_database(con, backup_path)
         finally:
@@ -502,7 +504,7 @@ def _copy_and_verify(backup_path: Path, tmp: Path) -> None:
         try:
             source = sqlite3.connect(uri, uri=True)
         except sqlite3.Error as exc:
-            raise BackupError(f"The backup {backup_path} cannot be opened ({exc}).") from exc
+            raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
         try:
             target = sqlite3.connect(tmp)
             try:
@@ -519,7 +521,7 @@ def _copy_and_verify(backup_path: Path, tmp: Path) -> None:
     try:
         con = _open_bytes(str(tmp.resolve().as_uri()))
     except sqlite3.Error as exc:
-        raise BackupError(f"The backup {backup_path} cannot be opened ({exc}).") from exc
+        raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
     try:
         _check_open_database(con, backup_path)
     finally:

@@ -150,16 +150,34 @@ def _connect_unheld(path: Path) -> sqlite3.Connection:
 def _error_text(exc: BaseException) -> str:
     """SQLite's message, even when it quotes undecodable bytes of a damaged file (no UnicodeDecodeError)."""
     if isinstance(exc, UnicodeDecodeError):
-        return "its text is not valid UTF-8 (" + exc.object[:200].decode("utf-8", "replace").strip() + ")"
-    return str(exc)
+        return "it holds text that is not valid UTF-8: " + undecodable_excerpt(exc)
+    return one_line(str(exc))
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """SQLite's messages may quote a whole damaged CREATE statement: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def undecodable_excerpt(exc: UnicodeDecodeError) -> str:
+    """A short, one-line excerpt around the bytes that are not UTF-8 (which are shown as \ufffd)."""
+    data = bytes(exc.object)
+    part = data[max(0, exc.start - 24):exc.end + 24].decode("utf-8", "replace")
+    return repr(" ".join(part.split()))
 
 
 def _inspect_connection(path: Path, con: sqlite3.Connection) -> InspectResult:
     try:
         check = con.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
+            check = one_line(str(check))
             raise NotADatabaseError(f"{path} is damaged (SQLite integrity check: {check}). Restore it from a backup.")
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        con.text_factory = bytes  # the schema's text, decoded strictly: a damaged byte there is damage
+        schema = [(bytes(kind).decode(), bytes(name).decode(), bytes(sql or b"").decode())
+                  for kind, name, sql in con.execute("SELECT type, name, sql FROM sqlite_master")]
+        con.text_factory = str
+        tables = {name for kind, name, _ in schema if kind == "table"}
         app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
         revision = None
         if "alembic_version" in tables:

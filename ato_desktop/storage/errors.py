@@ -126,7 +126,8 @@ def _classify_one(exc: BaseException) -> str | None:
         return "io"
     if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
         return "cantopen"
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+    if (name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text
+            or "could not decode to utf-8" in text):
         return "damaged"
     return None
 
