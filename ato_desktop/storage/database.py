@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -219,6 +220,7 @@ class Database:
         # This process has the file open through SQLite: nothing here may open it any other way.
         self._hold = hold if hold is not None else open_files.hold(self.path)
         self._sentinel = None  # a connection kept open from attach() to close() (see attach)
+        self._sentinel_lock = threading.Lock()
         self._identity: tuple | None = None  # (db file, -wal) (st_dev, st_ino) seen by attach()
         self.detached: str = ""  # why writing stopped ("" while attached)
         self._detach_listeners: list = []
@@ -298,11 +300,12 @@ class Database:
         kept open since :meth:`attach` (a new connection could not see a deleted ``-wal``)."""
         from ato_desktop.storage.backup import backup_from_connection
 
-        if self._sentinel is None:
-            from ato_desktop.storage.backup import backup_database
+        with self._sentinel_lock:
+            if self._sentinel is None:
+                from ato_desktop.storage.backup import backup_database
 
-            return backup_database(self.path, dest)
-        return backup_from_connection(self._sentinel.driver_connection, self.path, dest)
+                return backup_database(self.path, dest)
+            return backup_from_connection(self._sentinel.driver_connection, self.path, dest)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -357,8 +360,9 @@ class Database:
         return current_revision(self.engine)
 
     def close(self) -> None:
-        if self._sentinel is not None:
+        with self._sentinel_lock:
             sentinel, self._sentinel = self._sentinel, None
+        if sentinel is not None:
             try:
                 sentinel.close()
             except Exception:

@@ -123,6 +123,9 @@ class Pages(Mapping):
 
 class MainWindow(QMainWindow):
     database_changed = Signal(object)
+    # emitted from whichever thread found that the open file was deleted or replaced under us
+    database_detached = Signal(object)
+    ATTACHED_CHECK_MS = 5000  # how often the open file's identity is checked (two os.stat calls)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -166,6 +169,11 @@ class MainWindow(QMainWindow):
 
         self.undo_stack.data_changed.connect(self._data_changed)
         self.undo_stack.failed.connect(lambda msg: self.show_status(msg, 15000))
+        self.detached_box: QMessageBox | None = None
+        self.database_detached.connect(self._on_database_detached, Qt.ConnectionType.QueuedConnection)
+        self._attached_timer = QTimer(self)
+        self._attached_timer.setInterval(self.ATTACHED_CHECK_MS)
+        self._attached_timer.timeout.connect(self.check_database_attached)
         self.undo_stack.cleanChanged.connect(lambda _: None)
         self._update_title()
         self._update_actions()
@@ -424,6 +432,13 @@ class MainWindow(QMainWindow):
                 st.add_recent_file(db.path)
             except Exception:
                 pass
+        if db is not old:
+            self.detached_box = None
+        if db is not None and not db.readonly:
+            db.on_detached(self._emit_detached)  # storage calls it from the thread that found out
+            self._attached_timer.start()
+        else:
+            self._attached_timer.stop()
         self._update_title()
         self._update_actions()
         self.database_changed.emit(db)
@@ -485,6 +500,46 @@ class MainWindow(QMainWindow):
 
     def close_database(self) -> None:
         self.set_database(None)
+
+    # ------------------------------------------------------------------ the file changed under us
+    def _emit_detached(self, db: Database) -> None:
+        try:
+            self.database_detached.emit(db)
+        except RuntimeError:  # the window is gone
+            pass
+
+    def check_database_attached(self) -> None:
+        """Is the open file (and its -wal) still the one we opened? Two ``os.stat``: cheap, on a timer."""
+        db = self.database
+        if db is None or db.readonly or db.detached:
+            return
+        try:
+            db.check_attached()  # on a change: marks it detached, which emits database_detached
+        except DatabaseError:
+            pass
+
+    def _on_database_detached(self, db: Database) -> None:
+        """Writing stopped (storage refuses every write now): say so and offer to save what is open."""
+        if db is not self.database or self.detached_box is not None:
+            return
+        from ato_desktop.storage.errors import detached_error
+
+        self._attached_timer.stop()
+        self.readonly = True
+        self._update_title()
+        self._update_actions()
+        message = str(detached_error(db.path, db.detached))
+        self.show_status(message, 0)
+        box = QMessageBox(self)
+        box.setObjectName("detachedBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("ATO Desktop stopped writing")
+        box.setText(message)
+        save = box.addButton("Save a copy…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda button: self.save_copy() if button is save else None)
+        self.detached_box = box
+        box.open()  # window-modal, does not block: the worker that found out is not waiting for it
 
     # ------------------------------------------------------------------ file actions
     def open_dialog(self) -> None:
@@ -568,15 +623,17 @@ class MainWindow(QMainWindow):
             self.save_copy_to(Path(path))
 
     def save_copy_to(self, dest: Path):
-        """Copy the open database to ``dest`` (consistent snapshot) in a worker; returns the job."""
-        from ato_desktop.storage.backup import backup_database
+        """Copy the open database to ``dest`` (consistent snapshot) in a worker; returns the job.
 
+        The copy is made with SQLite's backup API from the connection the Database kept open, so it
+        holds what this window shows even if another program deleted the file's -wal.
+        """
         if dest.suffix != DB_SUFFIX:
             dest = dest.with_suffix(DB_SUFFIX)
         if self.database is not None and dest.resolve() == self.database.path.resolve():
             self.show_status("Choose another file: that is the open database.", 10000)
             return None
-        src = self.database.path
+        db = self.database
 
         def done(result, error):
             if error is not None:
@@ -584,7 +641,7 @@ class MainWindow(QMainWindow):
             else:
                 self.show_status(f"Saved a copy to {result}.")
 
-        self.last_job = run_in_thread(lambda: backup_database(src, dest), done, pool=file_pool())
+        self.last_job = run_in_thread(lambda: db.save_copy(dest), done, pool=file_pool())
         return self.last_job
 
     def restore_from_backup(self) -> None:
@@ -659,7 +716,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
             self.db_label.setText("No database open")
             return
-        ro = " (read-only)" if self.readonly else ""
+        stopped = self.database.detached and not self.database.readonly
+        ro = " (stopped writing: changed by another program)" if stopped else " (read-only)" if self.readonly else ""
         self.setWindowTitle(f"{APP_NAME} — {self.database.path.name}{ro}")
         self.db_label.setText(f"{self.database.path}{ro}")
         self.db_label.setToolTip(str(self.database.path))
