@@ -67,8 +67,15 @@ def _resolve_backup(db: Path, name: str) -> Path:
 
 
 def cmd_restore(args) -> int:
+    from ato_desktop.storage.instance import is_in_use
+
     db = _db(args)
     src = _resolve_backup(db, args.file)
+    owner = is_in_use(db)
+    if owner:  # the window would go on showing (and undoing into) the data the restore replaced
+        who = owner.describe() if owner is not True else "another ATO Desktop window"
+        raise CliError(f"{db} is open for editing in {who}; use File ▸ Restore from backup there, "
+                       "or close it first. Nothing was changed.")
     try:
         safety = b.restore_backup(db, src)
     except DatabaseError as exc:

@@ -47,8 +47,18 @@ def _checkpoint(db: Database | str | Path) -> None:
             pass
 
 
+def _refuse_if_detached(db: Database | str | Path) -> None:
+    # A backup reads the file by its name: after another program deleted the -wal it would miss
+    # what only this Database still sees. File > Save a copy (Database.save_copy) keeps it.
+    if isinstance(db, Database) and db.detached:
+        from ato_desktop.storage.errors import detached_error
+
+        raise BackupServiceError(str(detached_error(db.path, db.detached)))
+
+
 def create(db: Database | str | Path, reason: str = _b.MANUAL) -> Path:
     """Take a backup now; returns its file."""
+    _refuse_if_detached(db)
     _checkpoint(db)
     try:
         return _b.create_backup(_path(db), reason)
@@ -58,6 +68,7 @@ def create(db: Database | str | Path, reason: str = _b.MANUAL) -> Path:
 
 def daily_backup(db: Database | str | Path) -> Path | None:
     """Today's automatic backup, unless taken already (returns ``None`` then)."""
+    _refuse_if_detached(db)
     try:
         return _b.maybe_daily_backup(_path(db))
     except DatabaseError as exc:
@@ -86,8 +97,11 @@ def restore(db: Database | str | Path, backup: str | Path | BackupInfo) -> Datab
 
     ``db`` (if an open Database) is closed first (its pooled connections are
     released). On failure nothing was changed and the old Database object stays
-    usable: SQLAlchemy reconnects on demand.
+    usable: SQLAlchemy reconnects on demand. The restore itself goes into the file
+    through SQLite (``storage.backup.restore_backup``), so other connections of this
+    process (the notification scheduler's) stay valid.
     """
+    _refuse_if_detached(db)
     path = _path(db)
     src = backup.path if isinstance(backup, BackupInfo) else Path(backup)
     if isinstance(db, Database):

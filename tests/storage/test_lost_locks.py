@@ -147,6 +147,10 @@ def test_a_deleted_wal_stops_writing_with_a_clear_message_and_a_copy_can_be_save
         assert not wal.exists()  # nothing was written into a new or the deleted journal
         with pytest.raises(DatabaseDetachedError):  # and it stays refused
             res.create_item(db, "department", {"code": "VOID2", "name": "still refused"})
+        from ato_desktop.services import backups
+
+        with pytest.raises(backups.BackupServiceError, match="stopped writing"):
+            backups.create(db)  # a backup by file name would miss what only this connection sees
         # What the connection still sees (including the commit only the deleted -wal holds) can be saved.
         copy = db.save_copy(tmp_path / "rescued.atodb")
     finally:

@@ -258,3 +258,18 @@ def test_restoring_a_byte_flipped_backup_restores_exactly_or_changes_nothing(fli
                 con.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_cli_restore_is_refused_while_the_app_edits_the_file(demo_db_path, good_backup, capsys):
+    from ato_desktop.cli import main
+    from tests.storage.test_two_instances import start, stop
+
+    other = start("edit", str(demo_db_path))  # an ATO Desktop instance editing the file
+    try:
+        before = digest(demo_db_path)
+        assert main(["backup", "restore", "--db", str(demo_db_path), "--file", str(good_backup)]) == 2
+        err = capsys.readouterr().err
+        assert "open for editing" in err and f"process {other.pid}" in err and "Nothing was changed" in err
+        assert digest(demo_db_path) == before
+    finally:
+        stop(other)
