@@ -95,21 +95,23 @@ def backup_folder(db: Database | str | Path) -> Path:
 def restore(db: Database | str | Path, backup: str | Path | BackupInfo) -> Database:
     """Restore ``backup`` over the database and return it opened again.
 
-    ``db`` (if an open Database) is closed first (its pooled connections are
-    released). On failure nothing was changed and the old Database object stays
-    usable: SQLAlchemy reconnects on demand. The restore itself goes into the file
-    through SQLite (``storage.backup.restore_backup``), so other connections of this
-    process (the notification scheduler's) stay valid.
+    The restore goes into the file through SQLite (``storage.backup.restore_backup``:
+    the backup API, one transaction), so ``db`` stays open meanwhile, as do the other
+    connections of this process (the notification scheduler's): nothing is renamed or
+    deleted under them, and this process never drops its locks on the file. On success
+    ``db`` (if an open Database) is closed (its instance lock too, unless the caller
+    took it out first) and a new Database is returned; on failure nothing was changed
+    and ``db`` stays open and usable.
     """
     _refuse_if_detached(db)
     path = _path(db)
     src = backup.path if isinstance(backup, BackupInfo) else Path(backup)
-    if isinstance(db, Database):
-        db.close()
     try:
         _b.restore_backup(path, src)
     except DatabaseError as exc:
         raise BackupServiceError(str(exc)) from exc
+    if isinstance(db, Database):
+        db.close()
     try:
         return open_database(path, create=False)
     except DatabaseError as exc:

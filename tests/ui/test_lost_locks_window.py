@@ -98,3 +98,46 @@ def test_the_window_notices_a_deleted_wal_by_itself(qtbot, window, demo_db_path)
     window.check_database_attached()  # what its timer does every few seconds
     qtbot.waitUntil(lambda: window.detached_box is not None, timeout=10_000)
     assert window.database.detached
+
+
+def test_restore_in_the_window_goes_through_sqlite_beside_its_mail_job(qtbot, window, demo_db_path, tmp_path,
+                                                                       monkeypatch):
+    """File > Restore from backup while the scheduler holds the file: nothing is renamed under it, the -wal
+    stays, a damaged backup changes nothing and leaves the window writable."""
+    from ato_desktop.storage import backup as b
+    from ato_desktop.storage import open_files
+    from ato_desktop.ui.workers import wait_for_workers
+
+    monkeypatch.setattr(sch, "RETRY_EVERY", dt.timedelta(seconds=1))
+    sched = window.pages["notifications"].ensure_loaded().scheduler
+    wait_for_workers()  # the daily backup taken at open
+    backup = b.create_backup(demo_db_path, "manual")
+    wal = demo_db_path.with_name(demo_db_path.name + "-wal")
+    inodes = os.stat(demo_db_path).st_ino, os.stat(wal).st_ino
+    res.create_item(window.database, "faculty", {"code": "UNDONE", "name": "after the backup", "department": "CSE"})
+
+    damaged = tmp_path / "damaged.atodb"
+    raw = bytearray(backup.read_bytes())
+    raw[raw.index(b"state IN ('un") + len("state IN ('")] = 0xFF
+    damaged.write_bytes(bytes(raw))
+    old_db = window.database
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    job = window.restore_backup_file(damaged)
+    qtbot.waitUntil(lambda: job.done, timeout=20_000)
+    assert job.error is not None and "damaged" in str(job.error)
+    assert window.database is old_db and not old_db.detached
+    assert "UNDONE" in {f["code"] for f in res.list_items(old_db, "faculty")}
+    res.create_item(old_db, "faculty", {"code": "STILL", "name": "still writable", "department": "CSE"})
+
+    job = window.restore_backup_file(backup)
+    qtbot.waitUntil(lambda: job.done, timeout=20_000)
+    assert job.error is None, job.error
+    assert window.database is not old_db
+    assert not {"UNDONE", "STILL"} & {f["code"] for f in res.list_items(window.database, "faculty")}
+    assert (os.stat(demo_db_path).st_ino, os.stat(wal).st_ino) == inodes  # written into, not swapped
+    assert open_files.is_held(demo_db_path) and sched.running
+    before = sched.last_runs.get(sch.RETRY_ID)
+    qtbot.waitUntil(lambda: sched.last_runs.get(sch.RETRY_ID) is not before, timeout=30_000)
+    assert sched.last_runs[sch.RETRY_ID].ok, sched.last_runs[sch.RETRY_ID].text  # its job still works
+    res.create_item(window.database, "faculty", {"code": "AFTER", "name": "after restoring", "department": "CSE"})
+    assert os.stat(wal).st_ino == inodes[1]
