@@ -250,6 +250,7 @@ class Database:
         except OSError:
             return  # no -wal to watch (not in WAL mode): nothing to compare with
         self._identity = ((main.st_dev, main.st_ino), (wal.st_dev, wal.st_ino))
+        self._hold.checker = self.still_attached
 
     def _identity_problem(self) -> str:
         if self._identity is None:
@@ -269,22 +270,30 @@ class Database:
             return f"its journal {self.wal_path.name} was replaced"
         return ""
 
-    def check_attached(self) -> None:
-        """Raise :class:`~ato_desktop.storage.errors.DatabaseDetachedError` if writing must stop."""
-        if not self.detached:
-            why = self._identity_problem()
+    def still_attached(self) -> bool:
+        """False once writing had to stop (found now, or earlier by this or another Database of this process)."""
+        if not self.detached and not self.readonly:
+            why = self._identity_problem() or self._hold.detached_reason()
             if why:
                 self.mark_detached(why)
-        if self.detached:
+        return not self.detached
+
+    def check_attached(self) -> None:
+        """Raise :class:`~ato_desktop.storage.errors.DatabaseDetachedError` if writing must stop."""
+        if not self.still_attached():
             from ato_desktop.storage.errors import detached_error
 
             raise detached_error(self.path, self.detached)
 
     def mark_detached(self, why: str) -> None:
-        """Stop writing for good (this Database refuses every write from now on) and tell the listeners."""
+        """Stop writing for good (this Database refuses every write from now on) and tell the listeners.
+
+        Every other Database of this process on the same file stops too (they share SQLite's view of
+        the -wal and -shm), and :func:`open_database` refuses the file until they are all closed."""
         if self.detached or self.readonly:
             return
         self.detached = why or "the file was changed by another program"
+        self._hold.mark_detached(self.detached)
         for fn in list(self._detach_listeners):
             try:
                 fn(self)
@@ -401,6 +410,14 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
     on error the file is left untouched.
     """
     path = Path(path).expanduser()
+    # A Database of this process on this file may have lost it (its -wal deleted by another program):
+    # a new connection would share SQLite's stale view of it. Find out now, and refuse then.
+    open_files.check_holders(path)
+    why = open_files.detached_reason(path)
+    if why:
+        from ato_desktop.storage.errors import detached_error
+
+        raise detached_error(path, why)
     info = inspect_file(path)
     if not info.exists and not create:
         raise DatabaseError(f"{path} does not exist.")

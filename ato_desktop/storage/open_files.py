@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,8 @@ from typing import Iterator
 
 _lock = threading.RLock()
 _held: Counter = Counter()
+_holds: "weakref.WeakSet[Hold]" = weakref.WeakSet()
+_detached: dict[tuple, str] = {}  # file key -> why writing to it stopped in this process
 
 
 def _keys(path: str | Path) -> set[tuple]:
@@ -66,13 +69,35 @@ def is_held(path: str | Path) -> bool:
         return any(_held[k] > 0 for k in _keys(path))
 
 
+def check_holders(path: str | Path) -> None:
+    """Let every holder of ``path`` with a ``checker`` (an open Database) look whether the file is still
+    the one it opened; one that finds it changed marks the file detached (:func:`detached_reason`)."""
+    keys = _keys(path)
+    with _lock:
+        checkers = [h.checker for h in list(_holds) if h.checker is not None and h._keys and h._keys & keys]
+    for check in checkers:
+        try:
+            check()
+        except Exception:
+            pass
+
+
+def detached_reason(path: str | Path) -> str:
+    """Why writing to ``path`` stopped in this process ("" if it did not); forgotten when the last hold ends."""
+    with _lock:
+        return next((_detached[k] for k in _keys(path) if k in _detached), "")
+
+
 class Hold:
     """This process has (or is about to have) SQLite connections to ``path``. Release when they are closed."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._keys: set[tuple] = set()
+        self.checker = None  # a callable that checks whether the file is still the one opened
         self.refresh()
+        with _lock:
+            _holds.add(self)
 
     def refresh(self) -> None:
         """Also recognise the file by its inode (call once SQLite has created a new file)."""
@@ -87,15 +112,27 @@ class Hold:
     def active(self) -> bool:
         return self._keys is not None
 
+    def mark_detached(self, why: str) -> None:
+        """This process must not write to the file any more (another holder found it deleted or replaced)."""
+        with _lock:
+            for k in self._keys or ():
+                _detached.setdefault(k, why)
+
+    def detached_reason(self) -> str:
+        with _lock:
+            return next((_detached[k] for k in self._keys or () if k in _detached), "")
+
     def release(self) -> None:
         with _lock:
             if self._keys is None:
                 return
             keys, self._keys = self._keys, None
+            _holds.discard(self)
             _held.subtract(keys)
             for k in keys:
                 if _held[k] <= 0:
                     del _held[k]
+                    _detached.pop(k, None)
 
     def __enter__(self) -> "Hold":
         return self

@@ -511,12 +511,8 @@ class MainWindow(QMainWindow):
     def check_database_attached(self) -> None:
         """Is the open file (and its -wal) still the one we opened? Two ``os.stat``: cheap, on a timer."""
         db = self.database
-        if db is None or db.readonly or db.detached:
-            return
-        try:
-            db.check_attached()  # on a change: marks it detached, which emits database_detached
-        except DatabaseError:
-            pass
+        if db is not None and not db.readonly:
+            db.still_attached()  # on a change: marks it detached, which emits database_detached
 
     def _on_database_detached(self, db: Database) -> None:
         """Writing stopped (storage refuses every write now): say so and offer to save what is open."""

@@ -174,3 +174,24 @@ def test_a_replaced_wal_is_detected_too(demo_db_path):
             res.create_item(db, "department", {"code": "VOID", "name": "into the void"})
     finally:
         db.close()
+
+
+def test_once_the_wal_is_gone_this_process_opens_the_file_no_more_until_it_closed_it(demo_db_path):
+    """The periodic job opens the file again in the app's process: it must not write beside a lost -wal."""
+    db = open_database(demo_db_path)
+    seen = []
+    db.on_detached(seen.append)
+    try:
+        os.unlink(demo_db_path.with_name(demo_db_path.name + "-wal"))
+        with pytest.raises(DatabaseDetachedError, match="stopped writing"):
+            open_database(demo_db_path)  # what the mail job does
+        assert db.detached and seen == [db]  # the open asked the Database holding the file, which found out
+        with pytest.raises(DatabaseDetachedError):
+            open_database(demo_db_path)
+    finally:
+        db.close()
+    again = open_database(demo_db_path)  # closed everywhere in this process: a fresh start is fine
+    try:
+        res.create_item(again, "department", {"code": "NEW", "name": "after reopening"})
+    finally:
+        again.close()
