@@ -569,6 +569,11 @@ def _write_into(tmp: Path, db_path: Path, backup_path: Path, safety: Path | None
             try:
                 target = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
                 try:
+                    page_size = int(target.execute("PRAGMA page_size").fetchone()[0])
+                    if int(source.execute("PRAGMA page_size").fetchone()[0]) != page_size:
+                        # the backup API cannot change the page size of a WAL database: change the copy's
+                        source.execute(f"PRAGMA page_size={page_size}")
+                        source.execute("VACUUM")
                     source.backup(target)
                     rows = target.execute("PRAGMA integrity_check").fetchall()
                     result = "; ".join(str(r[0]) for r in rows[:5])

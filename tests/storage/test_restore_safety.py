@@ -273,3 +273,21 @@ def test_cli_restore_is_refused_while_the_app_edits_the_file(demo_db_path, good_
         assert digest(demo_db_path) == before
     finally:
         stop(other)
+
+
+def test_a_backup_with_another_page_size_restores_exactly(demo_db_path, good_backup, tmp_path):
+    other = tmp_path / "other-page-size.atodb"
+    shutil.copyfile(good_backup, other)
+    con = sqlite3.connect(other)
+    con.execute("PRAGMA page_size=8192")
+    con.execute("VACUUM")
+    assert con.execute("PRAGMA page_size").fetchone()[0] == 8192
+    con.close()
+    db = open_database(demo_db_path)
+    try:
+        res.create_item(db, "department", {"code": "GONE", "name": "after the backup"})
+        b.restore_backup(demo_db_path, other)  # into the open (WAL) database, through SQLite
+        assert "GONE" not in {d["code"] for d in res.list_items(db, "department")}
+    finally:
+        db.close()
+    assert content(demo_db_path) == content(other)
