@@ -153,6 +153,10 @@ def read_table(path: str | Path, *, on_progress: Progress | None = None,
                should_stop: ShouldStop | None = None) -> Table:
     """Read a CSV or XLSX file (chosen by content, not by name). Raises :class:`TabularError`."""
     path = Path(path)
+    from ato_desktop.storage import open_files  # standard library only
+
+    if open_files.is_held(path):  # reading it here would drop this process's SQLite locks on it
+        raise TabularError(path, "is a database open in ATO Desktop, not a CSV or XLSX file.")
     try:
         size = path.stat().st_size
         if path.is_dir():

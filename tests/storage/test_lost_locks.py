@@ -195,3 +195,14 @@ def test_once_the_wal_is_gone_this_process_opens_the_file_no_more_until_it_close
         res.create_item(again, "department", {"code": "NEW", "name": "after reopening"})
     finally:
         again.close()
+
+
+def test_importing_the_open_database_file_is_refused_without_reading_it(demo_db_path):
+    from ato_desktop.io.tabular import TabularError, read_table
+
+    db = open_database(demo_db_path)
+    try:
+        with pytest.raises(TabularError, match="database open in ATO Desktop"):
+            read_table(demo_db_path)  # a coordinator picks the .atodb in the import dialog
+    finally:
+        db.close()
