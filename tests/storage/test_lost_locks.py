@@ -206,3 +206,22 @@ def test_importing_the_open_database_file_is_refused_without_reading_it(demo_db_
             read_table(demo_db_path)  # a coordinator picks the .atodb in the import dialog
     finally:
         db.close()
+
+
+def test_a_disk_io_error_while_writing_stops_writing_too(demo_db):
+    from sqlalchemy import event
+
+    from ato_desktop.storage.errors import DatabaseIOError
+
+    def fail_commit(conn):
+        raise sqlite3.OperationalError("disk I/O error")  # what SQLite says once its -wal and -shm disagree
+
+    event.listen(demo_db.engine, "commit", fail_commit)
+    try:
+        with pytest.raises(DatabaseIOError):
+            res.create_item(demo_db, "department", {"code": "IO", "name": "failed"})
+    finally:
+        event.remove(demo_db.engine, "commit", fail_commit)
+    assert demo_db.detached == "SQLite reported a disk I/O error"
+    with pytest.raises(DatabaseDetachedError, match="disk I/O error"):
+        res.create_item(demo_db, "department", {"code": "IO2", "name": "refused"})
