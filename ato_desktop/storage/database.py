@@ -457,7 +457,7 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
                     c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         db = Database(path, engine, hold=hold)
         db.attach()
-    except (DatabaseError, Exception) as exc:
+    except Exception as exc:
         if db is not None:
             db.close()
         else:
