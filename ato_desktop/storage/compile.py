@@ -133,12 +133,14 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     max_daily = np.zeros(Q, np.int32)
     max_consec = np.zeros(Q, np.int32)
     max_days = np.zeros(Q, np.int32)
+    max_weekly = np.zeros(Q, np.int32)
     for i, f in enumerate(faculty):
         res_index[("f", f.id)] = i
         names.append(f.name)
         kinds.append(RESOURCE_FACULTY)
         res_avail[i], res_pref[i] = _mark_grid(f.availability, day_pos, period_pos, P, T)
         max_daily[i], max_consec[i], max_days[i] = f.max_daily_periods, f.max_consecutive, f.max_days
+        max_weekly[i] = f.max_weekly_periods
     group_by_id = {g.id: g for g in groups}
     for j, g in enumerate(leaves):
         q = len(faculty) + j
@@ -264,7 +266,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_pref=np.array(pref_rows, np.int8).reshape(S, T),
         session_needs_room=np.ones(S, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
-        locked_start=locked_start, locked_room=locked_room,
+        locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
         weights=weights,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
               "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
