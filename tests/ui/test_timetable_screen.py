@@ -197,3 +197,16 @@ def test_conflicts_panel_lists_daily_and_weekly_load_limits_in_sentences(qtbot, 
     assert any(t.startswith(f"{name} teaches {week} periods this week; the weekly limit is {week - 1}: ")
                for t in texts), texts
     assert "daily load (1)" in texts and "weekly load (1)" in texts
+
+
+def test_score_label_counts_unscheduled_sessions_as_hard_even_with_their_rule_off(qtbot, demo_db):
+    from ato_desktop.services import resources as res
+
+    res.update_item(demo_db, "constraint", "unscheduled", {"enabled": False})
+    w = TimetableScreen(demo_db, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.hard is not None, timeout=20000)
+    w.unschedule(w.grid.shown_sessions()[0])
+    assert w.model.hard == 0  # the engine's figure: the rule is off
+    assert ">1<" in w.score_label.text() and "(1 unscheduled)" in w.score_label.text()
