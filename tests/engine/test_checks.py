@@ -114,6 +114,14 @@ def test_daily_maximum_finding_names_the_numbers_and_activities() -> None:
     assert "(2 days with free periods): CS301 L (CSE-3A) 3 periods, CS305 P (CSE-3A) 2 periods." in f.message
 
 
+def test_a_session_longer_than_a_teachers_daily_limit_is_named() -> None:
+    sessions = [{"label": "CS305 P (CSE-3A-B1) #1", "res": ["F1", "G1"], "dur": 3}]
+    errors = [f for f in check_problem(build(sessions, max_daily=[2, 0, 0, 0])) if f.severity == "error"]
+    assert any(f.code == "no_start_slot" and f.resources == (0,)
+               and "it lasts 3 periods but F1 may teach at most 2 a day" in f.message for f in errors), errors
+    assert "no_start_slot" not in codes(check_problem(build(sessions, max_daily=[3, 0, 0, 0])))
+
+
 def test_weekly_limit_is_a_hard_finding_with_the_activities() -> None:
     sessions = [{"label": f"CS301 L (CSE-3A) #{k + 1}", "res": ["F1", "G1"], "activity": 1} for k in range(3)]
     sessions += [{"label": "CS305 P (CSE-3A) #1", "res": ["F1"], "dur": 2, "activity": 2}]
