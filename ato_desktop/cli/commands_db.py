@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -70,13 +71,16 @@ def cmd_info(args) -> int:
             counts["sessions per week"] = int(s.scalar(select(func.sum(m.Activity.sessions_per_week))) or 0)
         calendar = cal.get_calendar(db)
         unscheduled: dict[int, int] = {}
+        new: dict = {}
         if tts.list_timetables(db):
             from ato_desktop.services.scores import refresh_scores
 
-            # a score stored before the data changed is recomputed (and stored) before it is printed
-            recheck, _ = refresh_scores(db)
+            # a score stored before the data changed is recomputed (and stored, unless another process
+            # is writing) before it is printed
+            recheck, new = refresh_scores(db)
             unscheduled = recheck.unscheduled
-        versions = tts.list_timetables(db)
+        versions = [dataclasses.replace(v, hard_cost=new[v.id].hard, soft_cost=new[v.id].soft) if v.id in new else v
+                    for v in tts.list_timetables(db)]
         info = {
             "database": str(db.path),
             "schema_revision": db.revision(),

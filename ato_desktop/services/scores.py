@@ -131,14 +131,20 @@ def rescore(db: Database, recheck: Recheck) -> dict[int, Score]:
     """Score the out-of-date versions of ``recheck`` and store the figures with their fingerprints
     (one write transaction; nothing is written to a database opened read-only). A version deleted in
     the meantime is skipped. The versions' "changed" time is kept: a recheck is not an edit."""
+    from ato_desktop.storage.errors import DatabaseBusyError, DatabaseReadOnlyError
+
     scores = {tid: score_of(problem, assignment, recheck.fingerprints[tid])
               for tid, (problem, assignment) in recheck.stale.items()}
     if scores and not db.readonly:
-        with db.session() as s:
-            for tid, sc in scores.items():
-                s.execute(update(m.Timetable).where(m.Timetable.id == tid).values(
-                    hard_cost=sc.hard, soft_cost=sc.soft, score_fingerprint=sc.fingerprint,
-                    updated_at=m.Timetable.updated_at))
+        try:
+            with db.session() as s:
+                for tid, sc in scores.items():
+                    s.execute(update(m.Timetable).where(m.Timetable.id == tid).values(
+                        hard_cost=sc.hard, soft_cost=sc.soft, score_fingerprint=sc.fingerprint,
+                        updated_at=m.Timetable.updated_at))
+        except (DatabaseBusyError, DatabaseReadOnlyError):
+            pass  # another process is writing, or the file cannot be written: the figures hold all the same
+            # (they are shown, and stored on a later recheck)
     return scores
 
 
