@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -69,7 +70,17 @@ def cmd_info(args) -> int:
                 m.StudentGroup.parent_id.is_not(None)))
             counts["sessions per week"] = int(s.scalar(select(func.sum(m.Activity.sessions_per_week))) or 0)
         calendar = cal.get_calendar(db)
-        versions = tts.list_timetables(db)
+        unscheduled: dict[int, int] = {}
+        new: dict = {}
+        if tts.list_timetables(db):
+            from ato_desktop.services.scores import refresh_scores
+
+            # a score stored before the data changed is recomputed (and stored, unless another process
+            # is writing) before it is printed
+            recheck, new = refresh_scores(db)
+            unscheduled = recheck.unscheduled
+        versions = [dataclasses.replace(v, hard_cost=new[v.id].hard, soft_cost=new[v.id].soft) if v.id in new else v
+                    for v in tts.list_timetables(db)]
         info = {
             "database": str(db.path),
             "schema_revision": db.revision(),
@@ -80,7 +91,8 @@ def cmd_info(args) -> int:
             "breaks": sum(p.is_break for p in calendar.periods),
             "counts": counts,
             "timetables": [{"name": v.name, "status": v.status, "scheduled": v.scheduled, "sessions": v.sessions,
-                            "hard": v.hard_cost, "soft": v.soft_cost} for v in versions],
+                            "hard": v.hard_cost, "soft": v.soft_cost, "unscheduled": unscheduled.get(v.id)}
+                           for v in versions],
         }
     if args.json:
         print(json.dumps(info, indent=2, default=str))
@@ -93,7 +105,10 @@ def cmd_info(args) -> int:
         print(f"  {label:<18} {n}")
     print(f"Timetable versions: {len(versions)}")
     for v in versions:
+        n = unscheduled.get(v.id, 0)
         cost = "" if v.hard_cost is None else f", hard {v.hard_cost} / soft {v.soft_cost}"
+        if v.hard_cost is not None and n:
+            cost += f" ({n} unscheduled, counted as hard)"
         print(f"  {v.name} [{v.status}] {v.scheduled}/{v.sessions} scheduled{cost}")
     return 0
 

@@ -8,7 +8,10 @@ Severity ``"error"`` means no timetable can satisfy every hard constraint;
 Codes
 -----
 ``resource_overload``     a faculty member / group needs more periods than it has usable, available periods
-                          (also counting a faculty member's daily maximum)
+                          (also counting a faculty member's daily maximum: more periods than
+                          ``max per day`` x the days they can teach)
+``weekly_load``           a faculty member is assigned more periods a week than their weekly limit
+                          (``resource_max_weekly``, 0 = no limit)
 ``no_room``               a session that needs a room has no allowed room at all
 ``room_too_small``        no allowed room because every room of the right kind is too small
                           (told apart from a kind/feature mismatch when ``meta['session_room_kind_ok']`` is given)
@@ -142,10 +145,24 @@ def _sessions_by_resource(problem: Problem) -> list[list[int]]:
     return by
 
 
+def _activities_text(problem: Problem, sessions, limit: int = 8) -> str:
+    """'CS301 L (CSE-3A) 3 periods, CS305 P (CSE-3A-B1) 2 periods': each activity (numbered sessions
+    merged) with the periods it takes a week, in the order of the sessions."""
+    periods: dict[str, int] = {}
+    for s in sessions:
+        key = _stem(problem.session_labels[s])
+        periods[key] = periods.get(key, 0) + int(problem.session_duration[s])
+    parts = [f"{k} {_plural(n, 'period')}" for k, n in periods.items()]
+    if len(parts) > limit:
+        parts = parts[:limit] + [f"and {len(parts) - limit} more"]
+    return ", ".join(parts)
+
+
 def _check_resource_load(problem: Problem) -> list[Finding]:
     out: list[Finding] = []
     D, P = problem.n_days, problem.periods_per_day
     by = _sessions_by_resource(problem)
+    weekly = problem.resource_max_weekly
     for q, sessions in enumerate(by):
         if not sessions:
             continue
@@ -156,6 +173,14 @@ def _check_resource_load(problem: Problem) -> list[Finding]:
         capped = int(np.minimum(free, md).sum()) if md > 0 else supply
         name = problem.resource_names[q]
         kind = _kind_word(problem, q)
+        faculty = int(problem.resource_kind[q]) == RESOURCE_FACULTY
+        mw = int(weekly[q]) if faculty else 0
+        if mw > 0 and demand > mw:
+            out.append(Finding(
+                "weekly_load", "error",
+                f"{name} ({kind}) is assigned {_plural(demand, 'period')} a week, above the weekly limit of {mw}: "
+                f"{_activities_text(problem, sessions)}.",
+                tuple(sessions), (q,), ()))
         if demand > supply:
             out.append(Finding(
                 "resource_overload", "error",
@@ -163,10 +188,12 @@ def _check_resource_load(problem: Problem) -> list[Finding]:
                 f"but is available in only {_plural(supply, 'usable period')}.",
                 tuple(sessions), (q,), ()))
         elif demand > capped:
+            days = int((free > 0).sum())
             out.append(Finding(
                 "resource_overload", "error",
                 f"{name} ({kind}) needs {_plural(demand, 'period')} a week but, with at most {md} a day, "
-                f"can teach only {capped} in the available periods.",
+                f"can teach only {capped} in the available periods ({_plural(days, 'day')} with free periods): "
+                f"{_activities_text(problem, sessions)}.",
                 tuple(sessions), (q,), ()))
     return out
 

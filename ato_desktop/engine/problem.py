@@ -99,6 +99,9 @@ class Problem:
     sync_sets: tuple[np.ndarray, ...] = ()  # sessions that must share their start slot
     locked_start: np.ndarray | None = None  # int32[S]: -1 = free, else the fixed start slot
     locked_room: np.ndarray | None = None  # int32[S]: -1 = free, else the fixed room
+    # int32[Q]: most periods a faculty member may be assigned a week, 0 = no limit (None = all 0).
+    # A fact about the data, not the placement: checked before optimizing (engine.checks), not scored.
+    resource_max_weekly: np.ndarray | None = None
 
     # ---- weights of the constraints, by constraint name --------------------------
     # Hard constraints carry a weight too (used for reporting and for the
@@ -124,6 +127,9 @@ class Problem:
             object.__setattr__(self, "locked_start", np.full(S, UNASSIGNED, np.int32))
         if self.locked_room is None:
             object.__setattr__(self, "locked_room", np.full(S, UNASSIGNED, np.int32))
+        if self.resource_max_weekly is None:
+            object.__setattr__(self, "resource_max_weekly", np.zeros(self.n_resources, np.int32))
+        object.__setattr__(self, "resource_max_weekly", _ro(np.asarray(self.resource_max_weekly, np.int32)))
         object.__setattr__(self, "locked_start", _ro(self.locked_start))
         object.__setattr__(self, "locked_room", _ro(self.locked_room))
         object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
@@ -171,6 +177,7 @@ class Problem:
             "slot_usable": (T,), "room_capacity": (R,), "room_available": (R, T),
             "resource_kind": (Q,), "resource_available": (Q, T), "resource_pref": (Q, T),
             "resource_max_daily": (Q,), "resource_max_consecutive": (Q,), "resource_max_days": (Q,),
+            "resource_max_weekly": (Q,),
             "course_min_days": (C,), "session_activity": (S,), "session_course": (S,),
             "session_duration": (S,), "session_size": (S,), "res_indptr": (S + 1,),
             "session_allowed_rooms": (S, R), "session_available": (S, T), "session_pref": (S, T),

@@ -45,6 +45,7 @@ class FieldSpec:
     code_like: bool = False
     help: str = ""
     searchable: bool = False
+    readonly: bool = False  # shown in forms but not editable there (the services or the engine set it)
 
     @property
     def attr(self) -> str:
@@ -201,16 +202,77 @@ _register(EntitySpec(
 _register(EntitySpec(
     "constraint", "Constraint", "Constraints", m.ConstraintInstance,
     (
-        _f("type", "Type", required=True, unique=True, max_len=40, searchable=True),
-        _f("label", "Label", default="", searchable=True),
-        _f("is_hard", "Hard", "bool", default=False),
-        _f("weight", "Weight", "int", default=1, min=0, max=1_000_000),
-        _f("enabled", "Enabled", "bool", default=True),
+        _f("type", "Type", required=True, unique=True, max_len=40, searchable=True,
+           help="The engine rule this row sets the weight of"),
+        _f("label", "Label", default="", searchable=True, readonly=True, help="The rule's name"),
+        _f("is_hard", "Hard", "bool", default=False, readonly=True,
+           help="Set by the engine: hard rules must hold, soft ones are costs"),
+        _f("weight", "Weight", "int", default=1, min=0, max=1_000_000,
+           help="Cost of each violation (hard rules: of each conflict)"),
+        _f("enabled", "Enabled", "bool", default=True, help="Off = weight 0: the rule is ignored"),
         _f("params", "Parameters", "dict", default=None),
     ),
     key="type",
     display=lambda o: o.label or o.type,
 ))
+
+
+# The parameters each constraint type's engine rule reads from ``ConstraintInstance.params`` (typed, for
+# the Constraints page's form). None today: the engine reads only a constraint's weight and whether it
+# is enabled; every limit a rule checks is a field of the data, named in CONSTRAINT_DATA.
+CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = {}
+
+CONSTRAINT_DATA: dict[str, str] = {
+    "unscheduled": "every session of every activity",
+    "resource_unavailable": "the availability marks of faculty and student groups",
+    "room_unavailable": "the rooms' availability marks",
+    "session_unavailable": "each activity's time marks",
+    "break_overlap": "the calendar's breaks",
+    "day_overflow": "the activities' durations and the calendar",
+    "room_unsuitable": "each activity's room kind, features and students, and the rooms' kind, features and capacity",
+    "sync_mismatch": "the elective baskets",
+    "locked_moved": "the locked sessions of the timetable",
+    "daily_load": "each faculty member's Max periods / day",
+    "min_days": "each activity's Spread over at least (days)",
+    "room_capacity": "the rooms' capacities and the groups' strengths",
+    "resource_undesired": "the undesired periods of faculty and student groups",
+    "resource_not_preferred": "the preferred periods of faculty and student groups",
+    "max_consecutive": "each faculty member's Max consecutive periods",
+    "session_not_preferred": "each activity's preferred times",
+    "max_days": "each faculty member's Max days on campus",
+}
+
+
+def constraint_params(ctype: str) -> tuple[tuple[FieldSpec, ...], str]:
+    """(typed parameters, a sentence on what the rule reads) of a constraint type, for its form."""
+    fields = CONSTRAINT_PARAMS.get(ctype, ())
+    uses = CONSTRAINT_DATA.get(ctype)
+    note = "No parameters to set here: the engine reads only the weight and whether the rule is enabled."
+    if uses:
+        note += f" The rule uses {uses}."
+    return fields, note
+
+
+def _check_constraint(sp: EntitySpec, obj: Any, row: int | None) -> None:
+    """A constraint row is one engine rule: a known type, hard exactly when the engine's rule is, and
+    only the parameters the rule reads (typed)."""
+    from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
+
+    if obj.type not in DEFAULT_WEIGHTS:
+        raise ValidationError(sp.label, "Type", f"{obj.type!r} is not a rule the engine knows; choose one of "
+                              f"{', '.join(DEFAULT_WEIGHTS)}.", row)
+    obj.is_hard = obj.type in HARD_CONSTRAINTS
+    if not obj.label:
+        obj.label = obj.type.replace("_", " ").capitalize()
+    schema = {f.name: f for f in CONSTRAINT_PARAMS.get(obj.type, ())}
+    params = dict(obj.params or {})
+    for name, value in params.items():
+        f = schema.get(name)
+        if f is None:
+            raise ValidationError(sp.label, "Parameters", f"{obj.type} has no parameter {name!r} (the engine "
+                                  f"reads {', '.join(schema) or 'none'}).", row)
+        params[name] = _clean(sp, f, value, None, row)
+    obj.params = params
 
 
 def spec(entity: str) -> EntitySpec:
@@ -371,6 +433,8 @@ def _check_unique(s: Session, sp: EntitySpec, f: FieldSpec, value: Any, exclude_
 
 def _check_entity_rules(s: Session, sp: EntitySpec, obj: Any, row: int | None) -> None:
     """Rules that involve several fields or other rows."""
+    if sp.name == "constraint":
+        _check_constraint(sp, obj, row)
     if sp.name == "group" and obj.parent is not None:
         if obj.parent.parent_id is not None:
             raise ValidationError(sp.label, "Section", "a lab batch must belong to a section, not to another batch.", row)
@@ -708,8 +772,11 @@ class BulkCreator:
                 if other is not None:
                     raise ValidationError(sp.label, f.label, f"{value!r} is already used by {sp.describe(other)}.", row)
             cleaned[f.name] = value
+        proxy = _Proxy({**cleaned, "id": own_id, "batches": []})
         with self.s.no_autoflush:
-            _check_entity_rules(self.s, sp, _Proxy({**cleaned, "id": own_id, "batches": []}), row)
+            _check_entity_rules(self.s, sp, proxy, row)
+        if sp.name == "constraint":  # what the rules set (is_hard from the engine, the default label)
+            cleaned.update(is_hard=proxy.is_hard, label=proxy.label, params=proxy.params)
         return cleaned
 
     def _make(self, values: dict, cleaned: dict) -> Any:

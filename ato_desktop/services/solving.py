@@ -55,13 +55,18 @@ def solve_database(db: Database, *, timetable: int | str | None = None, time_lim
     params = OptimizeParams(**kwargs)
     start = current if (keep_changes and current is not None) else None
     result = optimize(comp.problem, start=start, params=params, on_progress=on_progress, should_stop=should_stop)
+    from ato_desktop.services.scores import score_of
+    from ato_desktop.storage.compile import score_fingerprint
+
     score = evaluate(comp.problem, result.assignment)
+    shown = score_of(comp.problem, result.assignment, score_fingerprint(comp.problem, result.assignment))
     name = new_name or tts.unique_version_name(db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M}")
     backup_before(db.path, "optimizer")
     info = tts.create_version_with_rows(
-        db, name, comp.rows_from_assignment(result.assignment), parent=tt_id, hard=score.hard, soft=score.soft,
+        db, name, comp.rows_from_assignment(result.assignment), parent=tt_id, hard=shown.hard, soft=shown.soft,
+        fingerprint=shown.fingerprint,
         notes=f"Optimizer: seed {seed}, {result.seconds:.1f} s, {result.evaluations} evaluations.")
-    return SolveOutcome(info, score.hard, score.soft, result.seconds, result.first_feasible_seconds,
+    return SolveOutcome(info, shown.hard, shown.soft, result.seconds, result.first_feasible_seconds,
                         result.evaluations, result.stopped, score.summary(top=10))
 
 

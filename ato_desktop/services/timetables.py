@@ -57,6 +57,7 @@ class TimetableInfo:
     notes: str
     sessions: int
     scheduled: int
+    score_fingerprint: str | None = None  # the data hard_cost/soft_cost hold for (services.scores)
 
 
 def _tt(s: Session, key: int | str | None) -> m.Timetable:
@@ -81,7 +82,7 @@ def _info(s: Session, tt: m.Timetable) -> TimetableInfo:
         .where(m.SessionAssignment.timetable_id == tt.id, m.SessionAssignment.day_id.is_not(None))
     )
     return TimetableInfo(tt.id, tt.name, tt.status, tt.created_at, tt.updated_at, tt.published_at,
-                         tt.hard_cost, tt.soft_cost, tt.notes, int(total or 0), int(done or 0))
+                         tt.hard_cost, tt.soft_cost, tt.notes, int(total or 0), int(done or 0), tt.score_fingerprint)
 
 
 def list_timetables(db: Database) -> list[TimetableInfo]:
@@ -140,7 +141,7 @@ def copy_timetable(db: Database, source: int | str | None, new_name: str) -> Tim
     with db.session() as s:
         src = _tt(s, source)
         tt = m.Timetable(name=_validate_name(s, new_name), parent_id=src.id, notes=f"Copy of {src.name}",
-                         hard_cost=src.hard_cost, soft_cost=src.soft_cost)
+                         hard_cost=src.hard_cost, soft_cost=src.soft_cost, score_fingerprint=src.score_fingerprint)
         s.add(tt)
         s.flush()
         for a in src.assignments:
@@ -398,15 +399,18 @@ def set_locked(db: Database, session_ids: list[int], locked: bool) -> list[Sessi
 
 
 def save_placements(db: Database, timetable: int | str, placements: dict[int, tuple[int | None, int | None, str | None]],
-                    *, hard: int | None = None, soft: int | None = None) -> None:
-    """Write many placements ``{session_id: (day, period, room)}`` in ONE transaction."""
+                    *, hard: int | None = None, soft: int | None = None, fingerprint: str | None = None) -> None:
+    """Write many placements ``{session_id: (day, period, room)}`` in ONE transaction.
+
+    With ``hard``, the score is stored with ``fingerprint`` (``storage.compile.score_fingerprint`` of the
+    data it was computed on; None = unknown, the score is rechecked before it is shown)."""
     with db.session() as s:
         tt = _tt(s, timetable)
-        _save_in(s, tt, placements, hard, soft)
+        _save_in(s, tt, placements, hard, soft, fingerprint)
 
 
 def _save_in(s: Session, tt: m.Timetable, placements: dict[int, tuple[int | None, int | None, str | None]],
-             hard: int | None, soft: int | None) -> None:
+             hard: int | None, soft: int | None, fingerprint: str | None = None) -> None:
     days = {d.position: d.id for d in s.scalars(select(m.Day))}
     periods = {p.position: p.id for p in s.scalars(select(m.Period))}
     rooms = {r.code: r.id for r in s.scalars(select(m.Room))}
@@ -422,26 +426,28 @@ def _save_in(s: Session, tt: m.Timetable, placements: dict[int, tuple[int | None
         except KeyError as exc:
             raise ValidationError("Session", "slot", f"day/period/room {exc.args[0]!r} does not exist.") from None
     if hard is not None:
-        tt.hard_cost, tt.soft_cost = hard, soft
+        tt.hard_cost, tt.soft_cost, tt.score_fingerprint = hard, soft, fingerprint
+    else:  # the placements changed: a stored score is no longer known to hold
+        tt.score_fingerprint = None
     tt.updated_at = m.utcnow()
 
 
 def save_rows(db: Database, timetable: int | str,
               rows: dict[tuple[int, int], tuple[int | None, int | None, str | None]],
-              *, hard: int | None = None, soft: int | None = None) -> None:
-    """Write placements keyed by (activity id, occurrence) in ONE transaction."""
+              *, hard: int | None = None, soft: int | None = None, fingerprint: str | None = None) -> None:
+    """Write placements keyed by (activity id, occurrence) in ONE transaction (score: see save_placements)."""
     with db.session() as s:
         tt = _tt(s, timetable)
         _sync_sessions(s, tt)
         s.flush()
         ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
-        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft)
+        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft, fingerprint)
 
 
 def create_version_with_rows(db: Database, name: str,
                              rows: dict[tuple[int, int], tuple[int | None, int | None, str | None]],
                              *, parent: int | str | None = None, hard: int | None = None, soft: int | None = None,
-                             notes: str = "") -> TimetableInfo:
+                             notes: str = "", fingerprint: str | None = None) -> TimetableInfo:
     """A new version holding ``rows`` (keyed by (activity id, occurrence)), in ONE transaction.
 
     Lock flags are copied from ``parent`` (the version the optimizer started from).
@@ -460,7 +466,7 @@ def create_version_with_rows(db: Database, name: str,
         for a in tt.assignments:
             a.locked = locks.get((a.activity_id, a.occurrence), False)
         ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
-        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft)
+        _save_in(s, tt, {ids[k]: v for k, v in rows.items() if k in ids}, hard, soft, fingerprint)
         s.flush()
         return _info(s, tt)
 

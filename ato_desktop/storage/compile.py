@@ -22,6 +22,8 @@ Mapping (see docs/constraints.md for the engine side):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,12 +135,14 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     max_daily = np.zeros(Q, np.int32)
     max_consec = np.zeros(Q, np.int32)
     max_days = np.zeros(Q, np.int32)
+    max_weekly = np.zeros(Q, np.int32)
     for i, f in enumerate(faculty):
         res_index[("f", f.id)] = i
         names.append(f.name)
         kinds.append(RESOURCE_FACULTY)
         res_avail[i], res_pref[i] = _mark_grid(f.availability, day_pos, period_pos, P, T)
         max_daily[i], max_consec[i], max_days[i] = f.max_daily_periods, f.max_consecutive, f.max_days
+        max_weekly[i] = f.max_weekly_periods
     group_by_id = {g.id: g for g in groups}
     for j, g in enumerate(leaves):
         q = len(faculty) + j
@@ -264,7 +268,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_pref=np.array(pref_rows, np.int8).reshape(S, T),
         session_needs_room=np.ones(S, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
-        locked_start=locked_start, locked_room=locked_room,
+        locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
         weights=weights,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
               "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
@@ -288,3 +292,44 @@ def compile_database(db: Database, timetable: int | str | None = None) -> tuple[
         comp = compile_session(s, tt_id)
     assignment = comp.assignment_from_rows(rows) if rows is not None else None
     return comp, assignment, tt_id
+
+
+# The Problem arrays a score depends on (names and labels do not change a score; the weekly limit is a
+# check on the data, not scored). ``locked_*`` and the assignment are added per version.
+_SCORED_ARRAYS = (
+    "slot_usable", "room_capacity", "room_available", "resource_kind", "resource_available", "resource_pref",
+    "resource_max_daily", "resource_max_consecutive", "resource_max_days", "course_min_days",
+    "session_activity", "session_course", "session_duration", "session_size", "res_indptr", "res_indices",
+    "session_allowed_rooms", "session_available", "session_pref", "session_needs_room",
+)
+
+
+def _hash_array(h, name: str, a) -> None:
+    a = np.ascontiguousarray(a)
+    h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+    h.update(a.tobytes())
+
+
+def problem_digest(problem: Problem) -> str:
+    """A stable digest of everything of ``problem`` a score depends on, locks excepted (see
+    :func:`score_fingerprint`): the calendar size, every scored array, the sync sets and the weights."""
+    h = hashlib.sha256(f"ato-score-1:{problem.n_days}x{problem.periods_per_day};".encode())
+    for name in _SCORED_ARRAYS:
+        _hash_array(h, name, getattr(problem, name))
+    for k, members in enumerate(problem.sync_sets):
+        _hash_array(h, f"sync{k}", np.asarray(members, np.int64))
+    weights = {k: int(v) for k, v in dict(DEFAULT_WEIGHTS, **dict(problem.weights)).items()}
+    h.update(json.dumps(weights, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def score_fingerprint(problem: Problem, assignment: Assignment, *, base: str | None = None) -> str:
+    """64 hex characters identifying the data a version's score was computed on: the compiled problem
+    (``problem_digest``, which may be given as ``base`` when many versions share one problem), the
+    version's locks and its placements. Equal fingerprints mean an equal score."""
+    h = hashlib.sha256((base or problem_digest(problem)).encode())
+    _hash_array(h, "locked_start", np.asarray(problem.locked_start, np.int64))
+    _hash_array(h, "locked_room", np.asarray(problem.locked_room, np.int64))
+    _hash_array(h, "start", np.asarray(assignment.start, np.int64))
+    _hash_array(h, "room", np.asarray(assignment.room, np.int64))
+    return h.hexdigest()

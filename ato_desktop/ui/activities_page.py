@@ -176,6 +176,74 @@ class ActivitiesPage(AvailabilityHostPage):
         self.generate_action.triggered.connect(lambda *_: self.open_generate_dialog())
         self.add_page_action(self.generate_action)
         self.last_dialog = None
+        # Teaching load: a teacher this activity would take above their weekly limit is named at once,
+        # under the Faculty field (a warning, not a refusal: the check before optimizing refuses it).
+        self.load_warning = QLabel(self.form)
+        self.load_warning.setObjectName("loadWarning")
+        self.load_warning.setStyleSheet("color: #8a5a00; font-weight: bold;")
+        self.load_warning.setWordWrap(True)
+        self.load_warning.hide()
+        self.form.editors["faculty"].parentWidget().layout().addWidget(self.load_warning)
+        self._limits: dict[str, tuple[str, int]] | None = None  # faculty code -> (name, weekly limit)
+
+    def on_data_changed(self, entity: str) -> None:
+        if entity in ("*", "faculty", "external"):
+            self._limits = None
+        super().on_data_changed(entity)
+
+    def set_database(self, db, readonly: bool = False) -> None:
+        self._limits = None
+        super().set_database(db, readonly)
+
+    def item_shown(self, item: dict | None) -> None:
+        super().item_shown(item)
+        self.update_load_warning()
+
+    def _form_edited(self) -> None:
+        super()._form_edited()
+        self.update_load_warning()
+
+    def revert(self) -> None:
+        super().revert()
+        self.update_load_warning()
+
+    def load_warnings(self) -> list[str]:
+        """One sentence per teacher of the form whose weekly periods (their other activities plus this
+        one as the form stands) would exceed their weekly limit."""
+        if self.db is None:
+            return []
+        if self._limits is None:
+            try:
+                self._limits = {f["code"]: (f["name"], int(f["max_weekly_periods"] or 0))
+                                for f in list_rows(self.db, "faculty")}
+            except (ServiceError, DatabaseError):
+                return []
+        try:
+            teachers = self.form.value_of("faculty") or []
+            mine = int(self.form.value_of("sessions_per_week")) * int(self.form.value_of("duration"))
+        except (ServiceError, ValueError, TypeError):
+            return []
+        own = self._editing["id"] if self._editing else None
+        others: dict[str, int] = {}
+        for row in self.model.items():
+            if row["id"] == own:
+                continue
+            for code in row.get("faculty") or ():
+                others[code.lower()] = others.get(code.lower(), 0) + row["sessions_per_week"] * row["duration"]
+        limits = {code.lower(): v for code, v in self._limits.items()}
+        out = []
+        for code in teachers:
+            name, limit = limits.get(str(code).lower(), (str(code), 0))
+            total = others.get(str(code).lower(), 0) + mine
+            if limit > 0 and total > limit:
+                out.append(f"{name} would teach {total} periods a week, above the weekly limit of {limit} "
+                           f"(this activity {mine}, the others {total - mine}).")
+        return out
+
+    def update_load_warning(self) -> None:
+        warnings = self.load_warnings()
+        self.load_warning.setText("\n".join(warnings))
+        self.load_warning.setVisible(bool(warnings))
 
     def _update_buttons(self) -> None:
         super()._update_buttons()

@@ -32,6 +32,7 @@ __all__ = ["CheckDialog", "CODE_TITLES", "summary"]
 
 CODE_TITLES = {
     "resource_overload": "More periods than available",
+    "weekly_load": "Above a teacher's weekly limit",
     "no_room": "No suitable room",
     "room_too_small": "Every suitable room is too small",
     "capacity_short": "Group larger than its rooms",

@@ -9,7 +9,6 @@ the service's message under the field it names.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSizePolicy,
     QPushButton,
     QSpinBox,
@@ -115,6 +113,75 @@ class ChecklistDialog(QDialog):
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
 
 
+class ParamsEditor(QWidget):
+    """A constraint's parameters, typed from its type's schema (``services.resources.constraint_params``):
+    a spin box per number, a check box per yes/no, a list per choice, never raw JSON. A sentence says
+    what the rule reads; a type without parameters shows only that sentence."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.layout_ = QFormLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel(self)
+        self.note.setObjectName("paramsNote")
+        self.note.setWordWrap(True)
+        self.layout_.addRow(self.note)
+        self.fields: tuple[res.FieldSpec, ...] = ()
+        self.editors: dict[str, QWidget] = {}
+        self.ctype: str | None = None
+
+    def set_type(self, ctype: str | None) -> None:
+        if ctype == self.ctype and self.editors.keys() == {f.name for f in self.fields}:
+            return
+        self.ctype = ctype
+        keep = self.value()
+        for name in list(self.editors):
+            self.layout_.removeRow(self.editors.pop(name))
+        self.fields, note = res.constraint_params(ctype or "")
+        self.note.setText(note)
+        for f in self.fields:
+            if f.kind == "int":
+                w = QSpinBox(self)
+                w.setRange(f.min if f.min is not None else 0, f.max if f.max is not None else 1_000_000)
+                w.valueChanged.connect(self.changed)
+            elif f.kind == "bool":
+                w = QCheckBox(self)
+                w.toggled.connect(self.changed)
+            else:
+                w = QComboBox(self)
+                for c in f.choices:
+                    w.addItem(c.replace("_", " "), c)
+                w.currentIndexChanged.connect(self.changed)
+            w.setObjectName(f"param_{f.name}")
+            if f.help:
+                w.setToolTip(f.help)
+            self.editors[f.name] = w
+            self.layout_.addRow(f.label, w)
+        self.set_value(keep)
+
+    def set_value(self, values: dict | None) -> None:
+        values = values or {}
+        for f in self.fields:
+            w, v = self.editors[f.name], values.get(f.name, f.default)
+            if isinstance(w, QSpinBox):
+                w.setValue(int(v) if v is not None else w.minimum())
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(v))
+            else:
+                i = w.findData(v)
+                w.setCurrentIndex(i if i >= 0 else 0)
+
+    def value(self) -> dict:
+        out = {}
+        for f in self.fields:
+            w = self.editors[f.name]
+            out[f.name] = (w.value() if isinstance(w, QSpinBox) else w.isChecked() if isinstance(w, QCheckBox)
+                           else w.currentData())
+        return out
+
+
 class EntityForm(QWidget):
     """One editor per field of ``entity``; emits ``edited`` when the user changes anything."""
 
@@ -133,6 +200,7 @@ class EntityForm(QWidget):
         for f in self.spec.fields:
             editor = self._make_editor(f)
             editor.setObjectName(f"field_{f.name}")
+            editor.setEnabled(not f.readonly)
             if f.help:
                 editor.setToolTip(f.help)
             err = QLabel(self)
@@ -187,10 +255,8 @@ class EntityForm(QWidget):
             w.changed.connect(self._changed)
             return w
         if f.kind == "dict":
-            w = QPlainTextEdit(self)
-            w.setPlaceholderText('{"name": value, …}  (JSON; leave empty for none)')
-            w.setFixedHeight(70)
-            w.textChanged.connect(self._changed)
+            w = ParamsEditor(self)
+            w.changed.connect(self._changed)
             return w
         w = QLineEdit(self)
         if f.kind == "list":
@@ -201,8 +267,17 @@ class EntityForm(QWidget):
         return w
 
     def _changed(self, *_):
+        params = [self.editors[f.name] for f in self.spec.fields if f.kind == "dict" and f.name in self.editors]
+        for w in params:  # a constraint's parameters follow its type
+            w.set_type(self._constraint_type())
         if not self._loading:
             self.edited.emit()
+
+    def _constraint_type(self) -> str | None:
+        w = self.editors.get("type")
+        if not isinstance(w, QComboBox):
+            return None
+        return (w.currentText() if w.isEditable() else w.currentData()) or None
 
     def set_reference_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         """``{"department": [(key, label), ...] or a callable returning it}``: what references may point to.
@@ -272,7 +347,8 @@ class EntityForm(QWidget):
         elif f.kind == "refs":
             w.set_value(value)
         elif f.kind == "dict":
-            w.setPlainText(json.dumps(value, indent=None, ensure_ascii=False) if value else "")
+            w.set_type(self._constraint_type())
+            w.set_value(value)
         elif f.kind == "list":
             w.setText(", ".join(value or []))
         else:
@@ -292,16 +368,7 @@ class EntityForm(QWidget):
         if f.kind == "refs":
             return w.value()
         if f.kind == "dict":
-            text = w.toPlainText().strip()
-            if not text:
-                return {}
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(self.spec.label, f.label, f"is not valid JSON ({exc.msg}, line {exc.lineno}).")
-            if not isinstance(data, dict):
-                raise ValidationError(self.spec.label, f.label, 'must be named values like {"max": 4}.')
-            return data
+            return w.value()
         if f.kind == "list":
             return sorted({v.strip() for v in w.text().split(",") if v.strip()})
         return w.text().strip()
@@ -355,5 +422,5 @@ class EntityForm(QWidget):
         return lab.text() if not lab.isHidden() else ""
 
     def set_read_only(self, ro: bool) -> None:
-        for w in self.editors.values():
-            w.setEnabled(not ro)
+        for f in self.spec.fields:  # a field the services or the engine set stays read-only
+            self.editors[f.name].setEnabled(not ro and not f.readonly)

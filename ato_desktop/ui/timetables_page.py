@@ -6,7 +6,10 @@ is part of the build; otherwise the page shows the versions only.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+
+import shiboken6
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,6 +48,8 @@ def timetable_screen_class():
 
 class TimetablesPage(QWidget):
     status = Signal(str)
+    scores_rechecking = Signal(object)  # ids of versions shown "out of date — rechecking…"
+    scores_rechecked = Signal(object)  # timetable id -> services.scores.Score, as now shown
 
     def __init__(self, undo_stack, parent=None):
         super().__init__(parent)
@@ -56,6 +61,9 @@ class TimetablesPage(QWidget):
         self.infos: list[tts.TimetableInfo] = []
         self.open_id: int | None = None
         self._screen_db_pending = False
+        self._recheck_gen = 0  # a newer recheck makes the answers of older ones void
+        self._scores_stale = True
+        self._unscheduled: dict[int, int] = {}
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
@@ -135,6 +143,7 @@ class TimetablesPage(QWidget):
         self._update_buttons()
 
     def on_data_changed(self, entity: str) -> None:
+        self._scores_stale = True  # any edit (availability, a constraint's weight, ...) may change a score
         if entity in ("*", "timetable", "activity", "calendar", "room"):
             self._dirty = True
             # The screen hears the same signal (it listens to the undo stack's data_changed) and reloads
@@ -230,6 +239,8 @@ class TimetablesPage(QWidget):
             self.screen.refresh()  # activities, rooms or the calendar changed under the grid
         if self._dirty:
             self.reload()
+        elif self._scores_stale:
+            self._recheck_scores()
 
     def reload(self) -> None:
         self._dirty = False
@@ -238,7 +249,7 @@ class TimetablesPage(QWidget):
         self.table.setRowCount(len(self.infos))
         for r, t in enumerate(self.infos):
             cells = (t.name + ("  ◀ open" if t.id == self.open_id else ""), t.status, f"{t.scheduled}/{t.sessions}",
-                     "" if t.hard_cost is None else str(t.hard_cost), "" if t.soft_cost is None else str(t.soft_cost),
+                     self._hard_text(t.id, t.hard_cost), "" if t.soft_cost is None else str(t.soft_cost),
                      t.updated_at.strftime("%d %b %Y %H:%M"))
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
@@ -252,6 +263,87 @@ class TimetablesPage(QWidget):
         self.table.resizeColumnsToContents()
         self._fit_versions()
         self._update_buttons()
+        self._recheck_scores()
+
+    # -- scores that are true now (services.scores) -----------------------------------------
+    HARD_COL, SOFT_COL = COLUMNS.index("Hard"), COLUMNS.index("Soft")
+
+    def _hard_text(self, tid: int, hard: int | None) -> str:
+        if hard is None:
+            return ""
+        n = self._unscheduled.get(tid, 0)
+        return f"{hard} ({n} unscheduled)" if n else str(hard)
+
+    def _row_of(self, tid: int) -> int | None:
+        return next((r for r, t in enumerate(self.infos) if t.id == tid), None)
+
+    def _recheck_scores(self) -> None:
+        """In a worker: compile the data and find the versions whose stored score was computed on other
+        data (or never); those show "out of date — rechecking…" until a second worker has scored (and
+        stored) them."""
+        self._scores_stale = False
+        if self.db is None or not self.infos:
+            return
+        from ato_desktop.ui.workers import run_in_thread
+
+        self._recheck_gen += 1
+        gen, db = self._recheck_gen, self.db
+
+        def find():
+            from ato_desktop.services import scores
+
+            return scores.find_out_of_date(db)
+
+        run_in_thread(find, lambda r, e: self._found_out_of_date(gen, db, r, e))
+
+    def _current(self, gen: int, db) -> bool:
+        return gen == self._recheck_gen and db is self.db and shiboken6.isValid(self)
+
+    def _found_out_of_date(self, gen: int, db, recheck, error) -> None:
+        if not self._current(gen, db):
+            return
+        if error is not None:
+            self.status.emit(f"The versions' scores could not be rechecked: {error}")
+            return
+        from ato_desktop.services import scores
+        from ato_desktop.ui.workers import run_in_thread
+
+        self._unscheduled = dict(recheck.unscheduled)
+        for r, t in enumerate(self.infos):
+            item = self.table.item(r, self.HARD_COL)
+            if item is None:
+                continue
+            if t.id in recheck.stale:
+                item.setText(scores.OUT_OF_DATE)
+                item.setToolTip("The data changed since this score was computed: it is being computed again.")
+                self.table.item(r, self.SOFT_COL).setText("")
+            else:
+                item.setText(self._hard_text(t.id, t.hard_cost))
+        stale = recheck.stale_ids
+        if not stale:
+            return
+        self.scores_rechecking.emit(stale)
+        run_in_thread(lambda: scores.rescore(db, recheck), lambda res, e: self._rescored(gen, db, res, e))
+
+    def _rescored(self, gen: int, db, new: dict, error) -> None:
+        if not self._current(gen, db):
+            return
+        if error is not None:
+            self.status.emit(f"The versions' scores could not be rechecked: {error}")
+            return
+        for tid, sc in new.items():
+            r = self._row_of(tid)
+            if r is None:
+                continue
+            self.infos[r] = dataclasses.replace(self.infos[r], hard_cost=sc.hard, soft_cost=sc.soft,
+                                                score_fingerprint=sc.fingerprint)
+            self._unscheduled[tid] = sc.unscheduled
+            hard = self.table.item(r, self.HARD_COL)
+            hard.setText(self._hard_text(tid, sc.hard))
+            hard.setToolTip(self.infos[r].notes or self.infos[r].name)
+            self.table.item(r, self.SOFT_COL).setText(str(sc.soft))
+        self.table.resizeColumnsToContents()
+        self.scores_rechecked.emit(dict(new))
 
     def selected_id(self) -> int | None:
         rows = {i.row() for i in self.table.selectedIndexes()}

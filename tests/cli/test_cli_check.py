@@ -57,6 +57,7 @@ def _group_bigger_than_every_lab(db):
 def _basket_shares_faculty(db):
     ds, iot = _activity(db, "MD311 L (MDE-5-DS)"), _activity(db, "EC311 L (MDE-5-IOT)")
     res.update_item(db, "activity", iot["id"], {"faculty": ds["faculty"]})
+    res.update_item(db, "faculty", "AIY", {"max_weekly_periods": 20})  # 16 periods now: within her limit
     return "sync_shared_resource", ["MD311 L (MDE-5-DS) and EC311 L (MDE-5-IOT) must run at the same time",
                                     "share Dr. Ananya Iyer"]
 
@@ -123,3 +124,30 @@ def test_check_command_prints_every_finding_and_fails(demo_db_path):
         assert len(tts.list_timetables(db)) == versions
     finally:
         db.close()
+
+
+def test_weekly_limit_of_one_names_the_teacher_and_fails(demo_db_path):
+    """Issue 14 done-when: the demo with one teacher's weekly limit set to 1 -> check names them, exit 1."""
+    db = open_database(demo_db_path)
+    try:
+        (agh,) = [f for f in res.list_items(db, "faculty") if f["code"] == "AGH"]
+        res.update_item(db, "faculty", "AGH", {"max_weekly_periods": 1})
+    finally:
+        db.close()
+    r = run("check", "--db", str(demo_db_path))
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    (line,) = [x for x in r.stdout.splitlines() if "weekly limit" in x]
+    assert line.startswith("ERROR: Mr. Arjun Ghosh (faculty) is assigned 10 periods a week, above the weekly "
+                           "limit of 1: "), line
+    assert agh["name"] == "Mr. Arjun Ghosh" and " periods" in line.split("limit of 1: ")[1]
+
+
+def test_daily_limit_that_cannot_hold_the_week_names_the_teacher(demo_db_path):
+    db = open_database(demo_db_path)
+    try:
+        res.update_item(db, "faculty", "AGH", {"max_daily_periods": 1})  # 10 periods, 6 days, at most 1 a day
+        errors = [f for f in check_database(db) if f.severity == "error"]
+    finally:
+        db.close()
+    msgs = [f.message for f in errors if "Arjun Ghosh" in f.message]
+    assert any("needs 10 periods a week but, with at most 1 a day, can teach only 6" in m for m in msgs), msgs

@@ -15,7 +15,7 @@ from tests.conftest_itc import itc_dir  # noqa: F401  (fixture)
 def build(sessions, *, n_days=2, ppd=4, rooms=(("R1", 40), ("R2", 60)),
           resources=(("F1", FAC), ("F2", FAC), ("G1", GRP), ("G2", GRP)),
           slot_usable=None, room_available=None, resource_available=None, max_daily=None,
-          sync_sets=(), locked_start=None, locked_room=None, meta=None) -> Problem:
+          sync_sets=(), locked_start=None, locked_room=None, meta=None, max_weekly=None) -> Problem:
     """sessions: dicts with label, res (names), dur=1, size=30, rooms (names allowed; default all),
     avail (list of allowed slots; default all), activity (default index)."""
     T, R, Q, S = n_days * ppd, len(rooms), len(resources), len(sessions)
@@ -55,6 +55,7 @@ def build(sessions, *, n_days=2, ppd=4, rooms=(("R1", 40), ("R2", 60)),
         sync_sets=tuple(np.array(x, np.int32) for x in sync_sets),
         locked_start=None if locked_start is None else np.array(locked_start, np.int32),
         locked_room=None if locked_room is None else np.array(locked_room, np.int32),
+        resource_max_weekly=None if max_weekly is None else np.array(max_weekly, np.int32),
         meta=meta or {},
     )
 
@@ -103,6 +104,35 @@ def test_daily_maximum_limits_the_supply() -> None:
     sessions = [{"label": f"L{k}", "res": ["F2"]} for k in range(5)]
     f = only(check_problem(build(sessions, max_daily=[0, 2, 0, 0])), "resource_overload")
     assert "with at most 2 a day, can teach only 4" in f.message and f.resources == (1,)
+
+
+def test_daily_maximum_finding_names_the_numbers_and_activities() -> None:
+    sessions = [{"label": f"CS301 L (CSE-3A) #{k + 1}", "res": ["F2"], "activity": 1} for k in range(3)]
+    sessions += [{"label": "CS305 P (CSE-3A) #1", "res": ["F2"], "dur": 2, "activity": 2}]
+    f = only(check_problem(build(sessions, max_daily=[0, 2, 0, 0])), "resource_overload")
+    assert "F2 (faculty) needs 5 periods a week but, with at most 2 a day, can teach only 4" in f.message
+    assert "(2 days with free periods): CS301 L (CSE-3A) 3 periods, CS305 P (CSE-3A) 2 periods." in f.message
+
+
+def test_a_session_longer_than_a_teachers_daily_limit_is_named() -> None:
+    sessions = [{"label": "CS305 P (CSE-3A-B1) #1", "res": ["F1", "G1"], "dur": 3}]
+    errors = [f for f in check_problem(build(sessions, max_daily=[2, 0, 0, 0])) if f.severity == "error"]
+    assert any(f.code == "no_start_slot" and f.resources == (0,)
+               and "it lasts 3 periods but F1 may teach at most 2 a day" in f.message for f in errors), errors
+    assert "no_start_slot" not in codes(check_problem(build(sessions, max_daily=[3, 0, 0, 0])))
+
+
+def test_weekly_limit_is_a_hard_finding_with_the_activities() -> None:
+    sessions = [{"label": f"CS301 L (CSE-3A) #{k + 1}", "res": ["F1", "G1"], "activity": 1} for k in range(3)]
+    sessions += [{"label": "CS305 P (CSE-3A) #1", "res": ["F1"], "dur": 2, "activity": 2}]
+    f = only(check_problem(build(sessions, max_weekly=[4, 1, 0, 0])), "weekly_load")
+    assert f.severity == "error" and f.resources == (0,) and f.sessions == (0, 1, 2, 3)
+    assert f.message == ("F1 (faculty) is assigned 5 periods a week, above the weekly limit of 4: "
+                         "CS301 L (CSE-3A) 3 periods, CS305 P (CSE-3A) 2 periods.")
+    # near misses: exactly at the limit, no limit (0), a limit on a faculty member without sessions,
+    # and a group never has a weekly limit
+    assert "weekly_load" not in codes(check_problem(build(sessions, max_weekly=[5, 1, 0, 0])))
+    assert "weekly_load" not in codes(check_problem(build(sessions, max_weekly=[0, 0, 1, 0])))
 
 
 def test_session_without_any_allowed_room_says_what_was_required() -> None:

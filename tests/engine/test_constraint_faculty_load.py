@@ -14,7 +14,7 @@ def test_daily_load_counts_periods_above_the_maximum() -> None:
     a = place(p, {"Lab": ("Mon P1", "R1"), "L1": ("Mon P5", "R1"), "L2": ("Mon P6", "R1"), "L3": ("Mon P1", "R2")})
     (v,) = expect(p, a, "daily_load", 2)  # 5 periods on Mon, maximum 3
     assert v.resources == (0,) and v.sessions == idx(p, "Lab", "L1", "L2") and v.slots == (0, 1, 2, 4, 5)
-    assert v.message == "Dr. Rao teaches 5 periods on Mon, above the daily maximum of 3: Lab, L1 and L2"
+    assert v.message == "Dr. Rao teaches 5 periods on Mon; the limit is 3: Lab, L1 and L2"
     expect(p, place(p, {"Lab": ("Mon P1", "R1"), "L1": ("Tue P5", "R1"), "L2": ("Tue P6", "R1")}),
            "daily_load", 0)
 

@@ -208,3 +208,73 @@ def test_a_failed_backup_or_write_keeps_the_result_unsaved_and_the_database_unch
     with qtbot.waitSignal(panel.accepted, timeout=15_000):
         assert panel.accept_result("Saved at last")
     assert len(tts.list_timetables(db)) == versions + 1 and len(backups.list_for(db)) == n_backups + 1
+
+
+def _run_briefly(qtbot, panel):
+    panel.time_limit.setValue(2)
+    panel.population.setValue(4)
+    panel.keep_changes.setChecked(False)
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        assert panel.start()
+    assert blocker.args[0] is not None
+    return blocker.args[0]
+
+
+def _change_the_data(db):
+    """A teacher becomes unavailable on Monday morning (an edit made while the optimizer ran)."""
+    from ato_desktop.services import availability as av
+
+    av.set_marks(db, "faculty", "AGH", {(0, 0): "unavailable", (0, 1): "unavailable"})
+
+
+def _box(qtbot, panel):
+    qtbot.waitUntil(lambda: panel.data_changed_box is not None and panel.data_changed_box.isVisible(), timeout=20000)
+    box, panel.data_changed_box = panel.data_changed_box, None
+    return box
+
+
+def test_accepting_a_result_computed_before_a_data_change_warns_and_offers_to_rerun(qtbot, screen):
+    from PySide6.QtWidgets import QPushButton
+
+    panel, db = screen.optimizer, screen.db
+    _run_briefly(qtbot, panel)
+    _change_the_data(db)
+    accepted = []
+    panel.accepted.connect(accepted.append)
+    assert panel.accept_result("Stale result")
+    box = _box(qtbot, panel)
+    assert "The data changed while the optimizer ran (faculty or student groups changed)" in box.text()
+    assert [b.text() for b in box.buttons()] and {"Re-run", "Accept anyway"} <= {b.text() for b in box.buttons()}
+    box.findChild(QPushButton, "cancelButton").click()  # Cancel: nothing saved, the result kept
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert [t.name for t in tts.list_timetables(db)] == [REF] and accepted == []
+    assert panel.result is not None and panel.accept_button.isEnabled()
+
+    assert panel.accept_result("Stale result")
+    box = _box(qtbot, panel)
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN):  # Re-run: a new run on the data as it is now
+        box.findChild(QPushButton, "rerunButton").click()
+    assert panel.result is not None
+    with qtbot.waitSignal(panel.accepted, timeout=20000):  # the new result is on today's data: no question
+        assert panel.accept_result("Fresh result")
+    assert panel.data_changed_box is None
+    from ato_desktop.services import scores
+
+    fresh = tts.get_timetable(db, "Fresh result")  # stored with the fingerprint of the data it was run on
+    assert fresh.id not in scores.find_out_of_date(db).stale_ids and fresh.score_fingerprint
+
+
+def test_accept_anyway_saves_the_result_and_its_score_is_rechecked(qtbot, screen):
+    from PySide6.QtWidgets import QPushButton
+
+    from ato_desktop.services import scores
+
+    panel, db = screen.optimizer, screen.db
+    _run_briefly(qtbot, panel)
+    _change_the_data(db)
+    assert panel.accept_result("Anyway")
+    box = _box(qtbot, panel)
+    with qtbot.waitSignal(panel.accepted, timeout=20000):
+        box.findChild(QPushButton, "acceptAnywayButton").click()
+    info = tts.get_timetable(db, "Anyway")
+    assert info.id in scores.find_out_of_date(db).stale_ids  # the score it was saved with is of the old data

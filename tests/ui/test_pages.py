@@ -107,16 +107,28 @@ def test_constraints_enable_disable_and_parameters(window, qtbot):
     window.undo_stack.undo()
     assert res.get_item(window.database, "constraint", "gaps")["enabled"] is True
 
+    # Only what the engine honours is editable (issue 14, item 6): the weight and on/off; whether the rule
+    # is hard is the engine's (read-only), and parameters are a typed form, never raw JSON.
+    from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+    from ato_desktop.ui.forms import ParamsEditor
+
     page.select_id(item["id"])
-    page.form.editors["params"].setPlainText('{"max": 2')
-    assert not page.save()
-    assert "is not valid JSON" in page.form.error_text("params")
-    page.form.editors["params"].setPlainText('{"max": 2}')
-    page.form.editors["weight"].setValue(7)
-    page.form.editors["is_hard"].setChecked(True)
+    form = page.form
+    assert form.findChildren(QPlainTextEdit) == [] and form.findChildren(QTextEdit) == []
+    params = form.editors["params"]
+    assert isinstance(params, ParamsEditor) and params.editors == {}  # the engine reads no parameter of gaps
+    assert "No parameters to set here" in params.note.text()
+    assert not form.editors["is_hard"].isEnabled() and not form.editors["label"].isEnabled()
+    assert form.editors["weight"].isEnabled() and form.editors["enabled"].isEnabled()
+    daily = res.get_item(window.database, "constraint", "daily_load")
+    page.select_id(daily["id"])
+    assert "Max periods / day" in params.note.text() and form.editors["is_hard"].isChecked()
+    page.select_id(item["id"])
+    form.editors["weight"].setValue(7)
     assert page.save()
     saved = res.get_item(window.database, "constraint", "gaps")
-    assert saved["params"] == {"max": 2} and saved["weight"] == 7 and saved["is_hard"] is True
+    assert saved["params"] == {} and saved["weight"] == 7 and saved["is_hard"] is False
 
 
 def test_timetable_versions(window, qtbot):

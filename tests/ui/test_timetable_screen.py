@@ -159,3 +159,54 @@ def test_a_large_version_is_loaded_in_a_worker_and_only_the_last_request_counts(
     assert blocker.args == [copy.id]
     assert w.showing_timetable and w.model.timetable_id == copy.id and w.model.hard == 0
     assert len(w.grid.shown_sessions()) > 0
+
+
+def _texts(panel) -> list[str]:
+    return [it.text(0) for it in panel.items()]
+
+
+def test_conflicts_panel_lists_daily_and_weekly_load_limits_in_sentences(qtbot, demo_db):
+    """Issue 14 item 6: a teacher above their daily limit (engine rule daily_load) and above their weekly
+    limit (a rule on the data) are hard conflicts named with the numbers, not only a red bar."""
+    import numpy as np
+
+    from ato_desktop.services import resources as res
+    from ato_desktop.storage.compile import compile_database
+
+    comp, a, _ = compile_database(demo_db, "Reference timetable")
+    p = comp.problem
+    q = 0  # the first faculty member: their busiest day in the reference timetable
+    load = np.zeros(p.n_slots, int)
+    for s in range(p.n_sessions):
+        if q in p.resources_of(s).tolist() and a.start[s] >= 0:
+            load[a.start[s]:a.start[s] + p.session_duration[s]] += 1
+    per_day = load.reshape(p.n_days, p.periods_per_day).sum(axis=1)
+    day, most, week = int(per_day.argmax()), int(per_day.max()), int(load.sum())
+    assert most >= 2
+    code, name = comp.faculty_codes[q], p.resource_names[q]
+    res.update_item(demo_db, "faculty", code, {"max_daily_periods": most - 1, "max_weekly_periods": week - 1})
+
+    w = TimetableScreen(demo_db, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    w.show()
+    panel = w.conflicts
+    qtbot.waitUntil(lambda: panel.topLevelItemCount() == 2, timeout=20000)
+    texts = _texts(panel)
+    assert any(t.startswith(f"{name} teaches {most} periods on {p.day_names[day]}; the limit is {most - 1}: ")
+               for t in texts), texts
+    assert any(t.startswith(f"{name} teaches {week} periods this week; the weekly limit is {week - 1}: ")
+               for t in texts), texts
+    assert "daily load (1)" in texts and "weekly load (1)" in texts
+
+
+def test_score_label_counts_unscheduled_sessions_as_hard_even_with_their_rule_off(qtbot, demo_db):
+    from ato_desktop.services import resources as res
+
+    res.update_item(demo_db, "constraint", "unscheduled", {"enabled": False})
+    w = TimetableScreen(demo_db, QUndoStack(), None, with_optimizer=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.model.hard is not None, timeout=20000)
+    w.unschedule(w.grid.shown_sessions()[0])
+    assert w.model.hard == 0  # the engine's figure: the rule is off
+    assert ">1<" in w.score_label.text() and "(1 unscheduled)" in w.score_label.text()

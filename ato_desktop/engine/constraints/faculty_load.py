@@ -31,8 +31,8 @@ def daily_load(cx: Context, w: int) -> list[Violation]:
         for d in np.flatnonzero(per_day > mx[q]).tolist():
             slots = [d * P + i for i in range(P) if cx.load[q, d * P + i] > 0]
             n, m = int(per_day[d]), int(mx[q])
-            msg = (f"{cx.q(q)} teaches {_plural(n, 'period')} on {cx.day(d)}, above the daily maximum "
-                   f"of {m}: {cx.sessions(cx.sessions_of(q, slots))}")
+            msg = (f"{cx.q(q)} teaches {_plural(n, 'period')} on {cx.day(d)}; the limit is {m}: "
+                   f"{cx.sessions(cx.sessions_of(q, slots))}")
             out.append(V("daily_load", w, n - m, msg, sessions=cx.sessions_of(q, slots), resources=(q,),
                          slots=slots))
     return out
@@ -84,4 +84,25 @@ def max_days(cx: Context, w: int) -> list[Violation]:
         days = ", ".join(cx.day(d) for d in busy_days)
         msg = f"{cx.q(q)} comes on {len(busy_days)} days ({days}), more than the maximum of {m}"
         out.append(V("max_days", w, len(busy_days) - m, msg, sessions=ss, resources=(q,), slots=slots))
+    return out
+
+
+def weekly_load(problem, assignment) -> list[Violation]:
+    """Faculty members teaching more periods this week than their weekly limit
+    (``problem.resource_max_weekly``, 0 = none), one violation each with ``count`` = periods above it.
+
+    Not a scored rule: the periods a teacher is assigned are fixed by the activities, so the limit is
+    checked on the data (``engine.checks``: ``weekly_load``) and listed with a timetable's conflicts;
+    scoring it would only teach the optimizer to leave sessions unscheduled."""
+    cx = Context(problem, assignment)
+    mx = problem.resource_max_weekly.astype(np.int64)
+    out = []
+    for q in np.flatnonzero(cx.is_faculty & (mx > 0)).tolist():
+        n, m = int(cx.load[q].sum()), int(mx[q])
+        if n <= m:
+            continue
+        slots = np.flatnonzero(cx.load[q] > 0).tolist()
+        ss = cx.sessions_of(q, slots)
+        msg = f"{cx.q(q)} teaches {_plural(n, 'period')} this week; the weekly limit is {m}: {cx.sessions(ss)}"
+        out.append(V("weekly_load", 1, n - m, msg, sessions=ss, resources=(q,), slots=slots))
     return out

@@ -88,8 +88,9 @@ class AcceptResultCommand(QUndoCommand):
 
     def __init__(self, model: TimetableModel, rows: dict, name: str, hard: int, soft: int, *, notes: str = "",
                  on_done: Callable[[int], None] | None = None, source_id: int | None = None,
-                 saved: tuple | None = None):
+                 saved: tuple | None = None, fingerprint: str | None = None):
         super().__init__(f"Apply optimized timetable ({name})")
+        self.fingerprint = fingerprint
         self.model = model
         self.rows = rows
         self.name = name
@@ -116,7 +117,8 @@ class AcceptResultCommand(QUndoCommand):
             return
         try:
             info = tts.create_version_with_rows(self.model.db, self.name, self.rows, parent=self.source_id,
-                                                hard=self.hard, soft=self.soft, notes=self.notes)
+                                                hard=self.hard, soft=self.soft, notes=self.notes,
+                                                fingerprint=self.fingerprint)
         except Exception as exc:
             self.error = exc
             self.setObsolete(True)

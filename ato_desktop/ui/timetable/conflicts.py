@@ -66,7 +66,7 @@ class ConflictsPanel(QTreeWidget):
 
         def work(_p, _s):  # the evaluation and its thousands of rows: off the UI thread
             score = evaluate(problem, assignment)
-            return score, violation_rows(score)
+            return score, violation_rows(score, problem, assignment)
 
         def done(out, error) -> None:
             if error is not None or m.version != version or m.problem is not problem:

@@ -388,7 +388,7 @@ class TimetableModel:
         sc = self.score()
         if sc is None:
             return self._violations_without_evaluate()
-        return violation_rows(sc)
+        return violation_rows(sc, self.problem, self.assignment)
 
     def _violations_without_evaluate(self) -> list[ViolationRow]:
         """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
@@ -747,12 +747,17 @@ __all__ = [
 ]
 
 
-def violation_rows(score) -> list[ViolationRow]:
-    """An engine ``Score``'s violations as rows, hard first (pure: a worker may build them)."""
+def violation_rows(score, problem=None, assignment=None) -> list[ViolationRow]:
+    """An engine ``Score``'s violations as rows, hard first (pure: a worker may build them); with the
+    problem and assignment, also every teacher above their weekly limit (a hard rule on the data)."""
     rows = []
     for name, c in score.by_constraint.items():
         hard = name in HARD_CONSTRAINTS
         for v in c.violations:
             rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
+    if problem is not None and assignment is not None:
+        from ato_desktop.engine.constraints.faculty_load import weekly_load
+
+        rows += [ViolationRow("weekly_load", True, v.message, v.sessions) for v in weekly_load(problem, assignment)]
     rows.sort(key=lambda r: (not r.hard, r.constraint))
     return rows

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import backups
 from ato_desktop.services import timetables as tts
-from ato_desktop.storage.compile import compile_database
+from ato_desktop.services.scores import data_fingerprint, describe_changes, score_of
+from ato_desktop.storage.compile import compile_database, score_fingerprint
 from ato_desktop.storage.database import Database
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.jobs import Job
@@ -66,6 +67,8 @@ class OptimizerPanel(QWidget):
         self._preparing = False  # waiting for the first-run warm-up before starting
         self.result = None
         self.compiled = None
+        self.run_fingerprint: str | None = None  # data fingerprint of the run's start (compared at Accept)
+        self.data_changed_box: QMessageBox | None = None
         self.source_id: int | None = None
         self.snapshots: list = []
         self._saving = False  # an accepted result is being written (worker)
@@ -271,7 +274,7 @@ class OptimizerPanel(QWidget):
                 start = assignment
             params.minimal_change = start is not None
             result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
-            return comp, result
+            return comp, result, data_fingerprint(comp.problem)  # the data the run started from
 
         self.result = None
         self.compiled = None
@@ -379,7 +382,7 @@ class OptimizerPanel(QWidget):
             self.finished.emit(None)
             QMessageBox.critical(self, "Optimizer failed", f"{type(error).__name__}: {error}")
             return
-        self.compiled, result = out
+        self.compiled, result, self.run_fingerprint = out
         self.result = result
         self.lbl_best.setText(f"{result.hard} / {result.soft}")
         self.lbl_elapsed.setText(f"{result.seconds:.1f} s")
@@ -416,29 +419,40 @@ class OptimizerPanel(QWidget):
         return started
 
     # ---- accept / discard ----------------------------------------------------------------
-    def accept_result(self, name: str | None = None) -> bool:
+    def accept_result(self, name: str | None = None, *, anyway: bool = False) -> bool:
         """Save the result as a NEW version: a backup first, then one transaction, one undo step.
 
         The backup, the write and reading the new version back (engine state included) run in a
         worker thread; the UI thread then only shows it (pushing the undo step). Returns True
         when the save was started; ``accepted(new_id)`` follows.
+
+        First the worker compiles the data again: when it changed since the run started (an edit
+        elsewhere while the optimizer ran), nothing is saved and a box says what changed and offers
+        Re-run / Accept anyway / Cancel (``anyway`` skips that check).
         """
         if self.result is None or self.compiled is None or self.running or self._saving:
             return False
         result, db, source_id, compiled = self.result, self.db, self.source_id, self.compiled
+        run_fp = getattr(self, "run_fingerprint", None)
         notes = (f"Optimizer: seed {int(self.seed.value())}, {result.seconds:.1f} s, "
                  f"{result.evaluations} evaluations{' (stopped early)' if result.stopped else ''}.")
         stamp = f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}"
         self._saving = True
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
-        self.lbl_phase.setText("taking a backup…")
+        self.lbl_phase.setText("checking the data…" if not anyway else "taking a backup…")
+        # the score stored with the version: as computed on the data of the run (a later change of the
+        # data makes it out of date, and the versions list rechecks it)
+        holder: dict = {}
 
         def save():  # worker thread: write the version, read it back as the grid shows it
             rows = compiled.rows_from_assignment(result.assignment)
             new_name = name or tts.unique_version_name(db, stamp)
-            info = tts.create_version_with_rows(db, new_name, rows, parent=source_id, hard=int(result.hard),
-                                                soft=int(result.soft), notes=notes)
+            shown = score_of(compiled.problem, result.assignment,
+                             score_fingerprint(compiled.problem, result.assignment))
+            holder["score"] = shown
+            info = tts.create_version_with_rows(db, new_name, rows, parent=source_id, hard=shown.hard,
+                                                soft=shown.soft, notes=notes, fingerprint=shown.fingerprint)
             try:
                 loaded = fetch(db, info.id)
             except Exception:  # shown all the same: the undo step reads it on the UI thread
@@ -446,6 +460,10 @@ class OptimizerPanel(QWidget):
             return rows, info, loaded
 
         def backup_then_save(_on_progress, _should_stop):
+            if not anyway and run_fp is not None:
+                now, _a, _t = compile_database(db, source_id)
+                if data_fingerprint(now.problem) != run_fp:
+                    return "data-changed", describe_changes(compiled.problem, now.problem)
             try:
                 backups.before_optimizer(db)
             except Exception as exc:  # the user decides whether to save without a backup
@@ -461,6 +479,10 @@ class OptimizerPanel(QWidget):
 
         def saved(out, error) -> None:
             self._saving = False
+            if error is None and out[0] == "data-changed":
+                not_saved()
+                self._ask_data_changed(out[1], name)
+                return
             if error is None and out[0] == "backup-failed":
                 answer = QMessageBox.question(
                     self, "Backup failed",
@@ -478,8 +500,9 @@ class OptimizerPanel(QWidget):
                 not_saved(error)
                 return
             rows, info, loaded = out[1]
-            cmd = AcceptResultCommand(self.model, rows, info.name, int(result.hard), int(result.soft), notes=notes,
-                                      source_id=source_id, saved=(info, loaded))
+            shown = holder["score"]
+            cmd = AcceptResultCommand(self.model, rows, info.name, shown.hard, shown.soft, notes=notes,
+                                      source_id=source_id, saved=(info, loaded), fingerprint=shown.fingerprint)
             err = push(self.undo_stack, cmd)
             if err is not None:
                 not_saved(err)
@@ -493,6 +516,37 @@ class OptimizerPanel(QWidget):
         self._save_job.finished.connect(saved)
         self._save_job.start()
         return True
+
+    def _ask_data_changed(self, changes: list[str], name: str | None) -> None:
+        """The data changed while the optimizer ran: Re-run (on the data as it is now), Accept anyway
+        (the result is saved; its score is rechecked on the new data) or Cancel (the result stays)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "The data changed", "", parent=self)
+        box.setObjectName("dataChangedBox")
+        box.setText(f"The data changed while the optimizer ran ({', '.join(changes)} changed). The result was "
+                    "computed on the data as it was when the run started: its placements and score may no "
+                    "longer hold. Re-run the optimizer on the data as it is now?")
+        rerun = box.addButton("Re-run", QMessageBox.ButtonRole.AcceptRole)
+        rerun.setObjectName("rerunButton")
+        anyway = box.addButton("Accept anyway", QMessageBox.ButtonRole.DestructiveRole)
+        anyway.setObjectName("acceptAnywayButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cancelButton")
+        box.setDefaultButton(rerun)
+        self.lbl_phase.setText("the data changed during the run — re-run, accept anyway or cancel")
+        self.message.emit(f"The data changed while the optimizer ran ({', '.join(changes)}).")
+
+        def chosen(button) -> None:
+            if button is rerun:
+                self.result = None
+                self.accept_button.setEnabled(False)
+                self.discard_button.setEnabled(False)
+                self.start()
+            elif button is anyway:
+                self.accept_result(name, anyway=True)
+
+        box.buttonClicked.connect(chosen)
+        self.data_changed_box = box
+        box.open()
 
     def discard(self) -> None:
         self.result = None

@@ -565,12 +565,15 @@ class TimetableScreen(QWidget):
             self._kind_changed()
             if m.state is None:
                 QTimer.singleShot(0, self._request_state)
+        n = len(m.unscheduled())
         if m.hard is None:
             self.score_label.setText("score: …")  # the engine is still loading (or not in this build)
         else:
-            color = "#0a0" if m.hard == 0 else "#c00"
-            self.score_label.setText(f"<b>Hard <span style='color:{color}'>{m.hard}</span></b> · Soft {m.soft}")
-        n = len(m.unscheduled())
+            # unscheduled sessions are hard even when their rule is switched off (services.scores.score_of)
+            hard = m.hard + (n if int(m.problem.weights.get("unscheduled", 1)) == 0 else 0)
+            color = "#0a0" if hard == 0 else "#c00"
+            extra = f" ({n} unscheduled)" if n else ""
+            self.score_label.setText(f"<b>Hard <span style='color:{color}'>{hard}</span></b>{extra} · Soft {m.soft}")
         self.tray_label.setText(f"Unscheduled ({n})")
         self._update_workload()
 
