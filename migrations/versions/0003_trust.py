@@ -10,6 +10,8 @@ Create Date: 2026-12-06 09:30:00
   coordinator's explicit override, what was overridden (kept with the version).
 - ``outbox_message.status`` may be ``uncertain``: the message's data was sent but the server's reply was lost,
   so it may have been delivered; it is never re-sent automatically.
+- ``published_session``: the frozen snapshot of a published version (its sessions and the names printed
+  about them at publish time: course, kind, groups, faculty, room, day and period labels).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,9 +33,44 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_outbox_message_status_valid'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_outbox_message_status_valid'), _NEW_OUTBOX)
+    op.create_table(
+        'published_session',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('timetable_id', sa.Integer(), nullable=False),
+        sa.Column('activity_id', sa.Integer(), nullable=False),
+        sa.Column('occurrence', sa.Integer(), nullable=False),
+        sa.Column('course_code', sa.String(length=40), nullable=False),
+        sa.Column('course_title', sa.String(length=300), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('duration', sa.Integer(), nullable=False),
+        sa.Column('basket', sa.String(length=40), nullable=True),
+        sa.Column('group_codes', sa.JSON(), nullable=False),
+        sa.Column('group_names', sa.JSON(), nullable=False),
+        sa.Column('faculty_codes', sa.JSON(), nullable=False),
+        sa.Column('faculty_names', sa.JSON(), nullable=False),
+        sa.Column('room_code', sa.String(length=40), nullable=True),
+        sa.Column('room_name', sa.String(length=200), nullable=True),
+        sa.Column('day', sa.Integer(), nullable=True),
+        sa.Column('period', sa.Integer(), nullable=True),
+        sa.Column('day_name', sa.String(length=40), nullable=True),
+        sa.Column('day_short', sa.String(length=20), nullable=True),
+        sa.Column('period_label', sa.String(length=60), nullable=True),
+        sa.Column('start_time', sa.String(length=10), nullable=True),
+        sa.Column('end_time', sa.String(length=10), nullable=True),
+        sa.ForeignKeyConstraint(['timetable_id'], ['timetable.id'],
+                                name=op.f('fk_published_session_timetable_id_timetable'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_published_session')),
+        sa.UniqueConstraint('timetable_id', 'activity_id', 'occurrence',
+                            name=op.f('uq_published_session_timetable_id_activity_id_occurrence')),
+    )
+    with op.batch_alter_table('published_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_published_session_timetable_id'), ['timetable_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('published_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_published_session_timetable_id'))
+    op.drop_table('published_session')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_outbox_message_status_valid'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_outbox_message_status_valid'), _OLD_OUTBOX)
