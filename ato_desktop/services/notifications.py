@@ -66,7 +66,9 @@ DIGEST_TEMPLATE = "daily_digest"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _KEYS = {"host": "mail_host", "port": "mail_port", "security": "mail_security", "user": "mail_user",
-         "sender": "mail_sender", "sender_name": "mail_sender_name", "ca_file": "mail_ca_file"}
+         "sender": "mail_sender", "sender_name": "mail_sender_name", "ca_file": "mail_ca_file",
+         "reply_to": "mail_reply_to", "copy": "mail_copy"}
+COPY_MODES = ("", "cc", "bcc")  # a copy of each message to the coordinator: none, Cc or Bcc
 MAX_CA_FILE_BYTES = 5 * 1024 * 1024  # a bundle of a few hundred certificates is well under 1 MB
 
 
@@ -86,7 +88,9 @@ def get_mail_settings(db: Database) -> MailSettings:
         port = DEFAULT_PORTS.get(security, 587)
     return MailSettings(host=values.get(_KEYS["host"], ""), port=port, security=security,
                         user=values.get(_KEYS["user"], ""), sender=values.get(_KEYS["sender"], ""),
-                        sender_name=values.get(_KEYS["sender_name"], ""), ca_file=values.get(_KEYS["ca_file"], ""))
+                        sender_name=values.get(_KEYS["sender_name"], ""), ca_file=values.get(_KEYS["ca_file"], ""),
+                        reply_to=values.get(_KEYS["reply_to"], ""),
+                        copy=values.get(_KEYS["copy"], "") if values.get(_KEYS["copy"], "") in COPY_MODES else "")
 
 
 def check_ca_file(path: str | Path) -> str:
@@ -126,7 +130,8 @@ def check_ca_file(path: str | Path) -> str:
 
 
 def validate_mail_settings(host: str, port: int | str, security: str, sender: str, user: str = "",
-                           sender_name: str = "", ca_file: str = "") -> MailSettings:
+                           sender_name: str = "", ca_file: str = "", reply_to: str = "",
+                           copy: str = "") -> MailSettings:
     def bad(fieldname: str, msg: str) -> ValidationError:
         return ValidationError("Mail settings", fieldname, msg)
 
@@ -159,12 +164,21 @@ def validate_mail_settings(host: str, port: int | str, security: str, sender: st
             ca_file = check_ca_file(ca_file)
         except ValueError as exc:
             raise bad("trusted_certificate", str(exc)) from None
-    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file)
+    reply_to = (reply_to or "").strip()
+    if reply_to:
+        try:
+            reply_to = check_address(reply_to, "reply-to address")
+        except InvalidAddress as exc:
+            raise bad("reply_to", str(exc)) from None
+    copy = (copy or "").strip().lower()
+    if copy not in COPY_MODES:
+        raise bad("copy", f"{copy!r} is not one of: none, cc, bcc.")
+    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file, reply_to, copy)
 
 
 def save_mail_settings(db: Database, *, host: str, port: int | str, security: str, sender: str,
                        user: str = "", sender_name: str = "", password: str | None = None,
-                       ca_file: str = "") -> MailSettings:
+                       ca_file: str = "", reply_to: str = "", copy: str = "") -> MailSettings:
     """Validate and store the settings; ``password`` (if given) goes to the keychain only.
 
     ``ca_file``: optional PEM file of an extra certificate authority to trust (an institution's own
@@ -172,7 +186,7 @@ def save_mail_settings(db: Database, *, host: str, port: int | str, security: st
 
     Raises :class:`ValidationError` or :class:`secrets.SecretStoreUnavailable`; then nothing changed.
     """
-    ms = validate_mail_settings(host, port, security, sender, user, sender_name, ca_file)
+    ms = validate_mail_settings(host, port, security, sender, user, sender_name, ca_file, reply_to, copy)
     if password is not None:
         if not ms.user:
             raise ValidationError("Mail settings", "user", "is required to store a password.")
@@ -216,7 +230,8 @@ def send_test_email(db: Database, to: str, *, password: str | None = None,
                             subject="ATO Desktop test e-mail",
                             text=f"This is a test message from ATO Desktop, sent through {ms.where} "
                                  f"({ms.security}).\nIf you can read it, the mail settings work.\n",
-                            html=None, message_id=mid, date=dt.datetime.now(dt.timezone.utc))
+                            html=None, message_id=mid, date=dt.datetime.now(dt.timezone.utc),
+                            reply_to=ms.reply_to or None)
     except (InvalidAddress, ValueError) as exc:
         raise MailError(str(exc), permanent=True) from None
     with SmtpTransport(ms, _password_for(ms, password)) as t:
@@ -891,6 +906,14 @@ class DeliveryReport:
 PdfMaker = Callable[[Database, int, str], bytes]
 
 
+def envelope_recipients(ms: MailSettings, to: str) -> list[str]:
+    """The recipient, and the coordinator when a copy (Cc or Bcc) is asked for in the mail settings."""
+    out = [to]
+    if ms.copy in ("cc", "bcc") and ms.coordinator and ms.coordinator.lower() != to.lower():
+        out.append(ms.coordinator)
+    return out
+
+
 def _default_pdf(db: Database, timetable_id: int, faculty_code: str) -> bytes:
     from ato_desktop.reports import faculty_timetable_pdf
 
@@ -913,7 +936,8 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
         return build_message(sender=ms.sender, sender_name=ms.sender_name, to_name=row.recipient_name,
                              to_addr=row.recipient_email, subject=row.subject, text=row.body_text,
                              html=row.body_html or None, message_id=row.message_id, attachments=attachments,
-                             date=dt.datetime.now(dt.timezone.utc))
+                             date=dt.datetime.now(dt.timezone.utc), reply_to=ms.reply_to or None,
+                             cc=ms.coordinator if ms.copy == "cc" else None)
     except (InvalidAddress, ValueError) as exc:
         raise MailError(str(exc), permanent=True) from None
 
@@ -989,7 +1013,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
                 fail_rows([msg_id] + [x for x in due[i + 1:]], exc)
                 break
             try:
-                transport.send(msg, ms.sender, [row.recipient_email])
+                transport.send(msg, ms.sender, envelope_recipients(ms, row.recipient_email))
             except MailError as exc:
                 fail_rows([msg_id], exc)
                 continue
