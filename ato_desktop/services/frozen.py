@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage import models as m
 
-FROZEN_STATUSES = ("published",)
+FROZEN_STATUSES = ("published", "archived")  # archived: a published version retired, still as published
 
 
 class FrozenVersionError(ServiceError):

@@ -570,7 +570,8 @@ def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLIS
         tt = _tt(s, timetable)
         prev = _previous_for(s, tt)
         if tt.status != "published":
-            frozen.freeze(s, tt)
+            if tt.status == "draft" or not frozen.has_snapshot(s, tt.id):
+                frozen.freeze(s, tt)
             tt.status = "published"
             tt.published_at = utcnow()
             tt.publish_override = override

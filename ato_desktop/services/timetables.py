@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.services.errors import NotFoundError, ValidationError
 from ato_desktop.services.frozen import FrozenVersionError, ensure_editable, freeze, is_frozen, unfreeze  # noqa: F401
+from ato_desktop.services.frozen import has_snapshot as _has_snapshot
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -173,10 +174,10 @@ def set_status(db: Database, key: int | str, status: str) -> TimetableInfo:
         raise ValidationError("Timetable", "status", f"{status!r} is not one of {', '.join(m.TIMETABLE_STATUSES)}.")
     with db.session() as s:
         tt = _tt(s, key)
-        if status == "published" and tt.status != "published":
+        if status == "published" and tt.status != "published" and not _has_snapshot(s, tt.id):
             freeze(s, tt)
-        elif status != "published" and tt.status == "published":
-            unfreeze(s, tt)
+        elif status == "draft" and tt.status != "draft":
+            unfreeze(s, tt)  # back to a draft (undo of a publication): editable again
         tt.status = status
         if status == "published":
             tt.published_at = m.utcnow()

@@ -47,7 +47,7 @@ def set_status_exact(db: Database, timetable_id: int, state: tuple[str, object])
         status, published_at = state
         if status == "published" and tt.status != "published":
             freeze(s, tt)
-        elif status != "published":
+        elif status == "draft":
             unfreeze(s, tt)
             tt.publish_override = None
         tt.status, tt.published_at = status, published_at
