@@ -100,7 +100,7 @@ def cmd_publish(args) -> int:
         if check.blocked and not args.force:
             raise CliError(str(versions.PublishRefused(check)).replace("publish anyway", "use --force to publish "
                                                                                          "anyway"))
-        out = versions.publish_version(db, check.timetable_id, force=args.force, by=args.by or "", check=check)
+        out = versions.publish_version(db, check.timetable_id, force=args.force, by=args.by or None, check=check)
     print(f"Published {check.name}: {out.queued} e-mail(s) queued.")
     if out.override:
         print(f"Override recorded: {out.override}")
@@ -136,7 +136,7 @@ def register(sub) -> None:
     pb.add_argument("name", metavar="NAME")
     pb.add_argument("--force", action="store_true",
                     help="publish even with hard conflicts or unscheduled sessions (recorded with the version)")
-    pb.add_argument("--by", default="", metavar="WHO", help="who overrides (recorded with --force)")
+    pb.add_argument("--by", default="", metavar="WHO", help="who overrides (recorded with --force; default: the system user name)")
     pb.set_defaults(func=cmd_publish)
     cp = actions.add_parser("copy", help="copy a version to a new draft")
     db_arg(cp)

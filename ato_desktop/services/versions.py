@@ -144,11 +144,21 @@ class PublishOutcome:
         return self.result.queue.queued if self.result is not None else 0
 
 
-def publish_version(db: Database, key: int | str, *, force: bool = False, by: str = "",
+def current_user() -> str:
+    """The operating-system user publishing (recorded with an override), or "" when unknown."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database
+        return ""
+
+
+def publish_version(db: Database, key: int | str, *, force: bool = False, by: str | None = None,
                     check: PublishCheck | None = None) -> PublishOutcome:
     """Publish a version: check it fresh (or use ``check``, computed just before for the confirmation),
     refuse it when it has hard conflicts or unscheduled sessions unless ``force`` (the override is
-    then recorded in ``timetable.publish_override``), freeze its snapshot and queue the e-mails, in one
+    then recorded in ``timetable.publish_override``, with ``by``: default the operating-system user), freeze its snapshot and queue the e-mails, in one
     transaction (``services.notifications.publish``). Publishing a published version is refused."""
     from ato_desktop.services import timetables as tts
 
@@ -159,7 +169,7 @@ def publish_version(db: Database, key: int | str, *, force: bool = False, by: st
         check = check_version(db, info.id)
     if check.blocked and not force:
         raise PublishRefused(check)
-    override = check.override_text(by) if check.blocked else None
+    override = check.override_text(current_user() if by is None else by) if check.blocked else None
     result = notes.publish(db, info.id, override=override)
     return PublishOutcome(check, result, override)
 

@@ -345,7 +345,6 @@ class TimetablesPage(QWidget):
 
     def open_timetable(self, tid: int) -> None:
         self.open_id = tid
-        self.current.set(tid)
         self._make_screen()
         if self.screen is not None:
             if self._screen_db_pending:
@@ -353,6 +352,7 @@ class TimetablesPage(QWidget):
                 self._hand_database_to_screen(tid)
             else:
                 self.screen.open_timetable(tid)
+        self.current.set(tid)  # (the screen, asked already, does not load it again)
         self.reload()
         info = next((t for t in self.infos if t.id == tid), None)
         if info:

@@ -197,6 +197,7 @@ class TimetableScreen(QWidget):
         if self.db is None:
             return False
         self._load_request += 1
+        self._requested = tt_id
         if wait is None:
             try:
                 wait = tts.get_timetable(self.db, tt_id).sessions <= ASYNC_ABOVE
@@ -248,6 +249,8 @@ class TimetableScreen(QWidget):
             return
         if self.model is not None and self.model.timetable_id == tid:
             return
+        if getattr(self, "_requested", None) == tid and not self.showing_timetable:
+            return  # being loaded already (a worker)
         self.open_timetable(tid)
 
     def _request_state(self) -> None:
@@ -574,7 +577,8 @@ class TimetableScreen(QWidget):
         if what in ("placement", "lock", "load"):
             self._announce()
         if what == "load":
-            self.current.set(m.timetable_id)  # e.g. an accepted optimizer result: current everywhere
+            if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
+                self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
             self._fill_versions()
             self._kind_changed()
             if m.state is None:
