@@ -152,3 +152,16 @@ def test_a_weekly_reminder_sent_on_a_sunday_names_the_coming_week(demo_db):
     # the same week asked on its Monday queues nothing new; a Wednesday names its own week
     assert notes.queue_weekly(demo_db, today=dt.date(2026, 11, 30)).queued == 0
     assert notes.week_label(notes.coming_week(dt.date(2026, 12, 2))) == "week of 30 Nov 2026"
+
+
+def test_a_published_version_is_not_synced_with_later_activity_changes_and_archiving_keeps_it(demo_db):
+    versions.publish_version(demo_db, REFERENCE_NAME)
+    before = tts.list_sessions(demo_db, REFERENCE_NAME)
+    act = next(a for a in res.list_items(demo_db, "activity") if a["sessions_per_week"] < 5)
+    res.update_item(demo_db, "activity", act["id"], {"sessions_per_week": act["sessions_per_week"] + 1})
+    assert tts.list_sessions(demo_db, REFERENCE_NAME) == before  # nothing added to a published version
+    assert len(tts.published_sessions(demo_db, REFERENCE_NAME)) == len(before)
+    tts.set_status(demo_db, REFERENCE_NAME, "archived")
+    assert len(tts.published_sessions(demo_db, REFERENCE_NAME)) == len(before)
+    with pytest.raises(FrozenVersionError):
+        tts.move_session(demo_db, before[0].id, None, None, None)
