@@ -25,7 +25,7 @@ VARIABLES: dict[str, str] = {
     "classes": "the recipient's classes (the week, or tomorrow for a digest) (list)",
     "institution": "the institution's name (Settings)",
     "department": "the department's name (Settings)",
-    "published": "'has been published', or for a draft 'is a draft, shown for review (not final)'",
+    "published": "'has been published', or for a draft 'is a draft for review, not final'",
     "changes_since": "'since the previous published version', or for a draft 'compared with the timetable in force now'",
 }
 

@@ -462,7 +462,7 @@ def _status_vars(tt: m.Timetable | None) -> dict[str, str]:
     a manual send) never says it was published."""
     if tt is not None and tt.status == "published":
         return {"published": "has been published", "changes_since": "since the previous published version"}
-    return {"published": "is a draft, shown for review (not final)",
+    return {"published": "is a draft for review, not final",
             "changes_since": "compared with the timetable in force now"}
 
 
