@@ -119,6 +119,7 @@ def test_editing_a_published_version_offers_a_copy_to_a_new_draft(qtbot, window,
     db, b, _c = three
     page, screen = _page_on(qtbot, window, b)
     assert page.publish_selected(confirm=False)
+    qtbot.waitUntil(lambda: "frozen" in screen.score_label.text(), timeout=10_000)
     s = next(i for i, v in enumerate(screen.model.views) if v.scheduled and not v.locked)
     assert screen.unschedule(s) is False  # refused by the service
     box = screen.offer_box

@@ -359,6 +359,11 @@ class TimetableScreen(QWidget):
                 self.set_database(self.db)
             else:
                 self._fill_versions()
+                try:  # published or back to a draft meanwhile: the "frozen" mark follows
+                    self.model.timetable = tts.get_timetable(self.db, self.model.timetable_id)
+                except ServiceError:
+                    return
+                self._on_model("status")
             return
         self._dirty = True
         if self.isVisible():
@@ -588,6 +593,10 @@ class TimetableScreen(QWidget):
         else:
             color = "#0a0" if m.hard == 0 else "#c00"
             self.score_label.setText(f"<b>Hard <span style='color:{color}'>{m.hard}</span></b> · Soft {m.soft}")
+        if getattr(getattr(m, "timetable", None), "status", "") in ("published", "archived"):
+            self.score_label.setText(self.score_label.text() + " · <i>published: frozen</i>")
+            self.score_label.setToolTip("A published version cannot be changed; moving a session offers "
+                                        "to copy it to a new draft.")
         n = len(m.unscheduled())
         self.tray_label.setText(f"Unscheduled ({n})")
         self._update_workload()
