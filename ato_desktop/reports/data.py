@@ -7,7 +7,7 @@ can take its time without holding a transaction, and tests can inspect it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ato_desktop.services import availability as av
 from ato_desktop.services import calendar as cal
@@ -165,3 +165,14 @@ def _use_published_names(data: ReportData, frozen) -> None:
         if fs.room_code:
             put(data.rooms, fs.room_code, name=fs.room_name or fs.room_code)
         put(data.courses, fs.course_code, title=fs.course_title)
+    # the day names and period labels and times printed, as they were (where the calendar still has them)
+    days = {fs.day: (fs.day_name, fs.day_short) for fs in frozen if fs.day is not None and fs.day_name}
+    periods = {fs.period: (fs.period_label, fs.start_time, fs.end_time)
+               for fs in frozen if fs.period is not None and fs.duration == 1 and fs.period_label}
+    calendar = data.calendar
+    data.calendar = replace(calendar, days=tuple(
+        replace(d, name=days[d.position][0], short_name=days[d.position][1] or d.short_name)
+        if d.position in days else d for d in calendar.days), periods=tuple(
+        replace(p, label=periods[p.position][0], start_time=periods[p.position][1] or p.start_time,
+                end_time=periods[p.position][2] or p.end_time)
+        if p.position in periods else p for p in calendar.periods))

@@ -165,3 +165,24 @@ def test_a_published_version_is_not_synced_with_later_activity_changes_and_archi
     assert len(tts.published_sessions(demo_db, REFERENCE_NAME)) == len(before)
     with pytest.raises(FrozenVersionError):
         tts.move_session(demo_db, before[0].id, None, None, None)
+
+
+def test_published_pdfs_print_the_period_times_of_publish_time(demo_db):
+    from ato_desktop.reports.data import load_report_data
+    from ato_desktop.services import calendar as cal
+
+    versions.publish_version(demo_db, REFERENCE_NAME)
+    c = cal.get_calendar(demo_db)
+    first = c.periods[0]
+    moved = [(p.label, p.start_time, p.end_time, p.is_break) for p in c.periods]
+    moved[0] = ("Early", "07:00", first.end_time, first.is_break)
+    cal.set_calendar(demo_db, [d.name for d in c.days], moved)
+    assert cal.get_calendar(demo_db).periods[0].start_time == "07:00"
+    data = load_report_data(demo_db, REFERENCE_NAME, with_availability=False)
+    assert (data.calendar.periods[0].label, data.calendar.periods[0].start_time) == (first.label, first.start_time)
+    # a draft prints the calendar as it is now
+    draft = versions.copy_to_draft(demo_db, REFERENCE_NAME)
+    data = load_report_data(demo_db, draft.id, with_availability=False)
+    assert data.calendar.periods[0].start_time == "07:00"
+    lines = [x for v in notes.change_summary(demo_db, REFERENCE_NAME, draft.id).values() for x in v]
+    assert any("07:00" in x for x in lines)  # the notice tells the new time
