@@ -179,7 +179,8 @@ class MailSettingsDialog(QDialog):
 
     def _focus_field(self, name: str) -> None:
         widget = {"host": self.host, "port": self.port, "security": self.security, "sender": self.sender,
-                  "user": self.user, "trusted_certificate": self.ca_file}.get(name)
+                  "user": self.user, "trusted_certificate": self.ca_file, "reply_to": self.reply_to,
+                  "copy": self.copy_mode}.get(name)
         if widget is not None:
             widget.setFocus()
 
