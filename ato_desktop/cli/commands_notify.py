@@ -1,7 +1,8 @@
 """``ato-desktop notify ...``: mail settings, sending, the outbox and schedules, headless.
 
 * ``notify configure --db DB --host H --port P --security none|starttls|ssl --sender ADDR
-  [--sender-name NAME] [--user U] [--password-stdin] [--ca-file PEM]`` (the password goes to the OS
+  [--sender-name NAME] [--user U] [--password-stdin] [--ca-file PEM] [--reply-to ADDR] [--copy cc|bcc]``
+  (the password goes to the OS
   keychain only; ``--ca-file``: an extra certificate authority to trust, e.g. the institution's own);
 * ``notify test --db DB --to ADDR``: send a test e-mail now;
 * ``notify send-now --db DB --template NAME [--to CODE ...] [--version V]``: queue, then try to send
@@ -51,7 +52,8 @@ def cmd_configure(args) -> int:
     with _db(args) as db:
         ms = notes.save_mail_settings(db, host=args.host, port=args.port, security=args.security,
                                       sender=args.sender, user=args.user or "", sender_name=args.sender_name or "",
-                                      password=password, ca_file=args.ca_file or "")
+                                      password=password, ca_file=args.ca_file or "",
+                                      reply_to=args.reply_to or "", copy=args.copy or "")
     print(f"Mail settings saved: {ms.host}:{ms.port} ({ms.security}), sender {ms.sender}"
           + (f", user {ms.user}" if ms.user else "") + ".")
     if ms.ca_file:
@@ -244,6 +246,10 @@ def register(sub) -> None:
     c.add_argument("--ca-file", default="", metavar="PEM",
                    help="a certificate authority to trust besides the system's (PEM file), for servers "
                         "whose certificate your institution issues itself")
+    c.add_argument("--reply-to", default="", metavar="ADDR",
+                   help="the coordinator's address: replies to every message go there (Reply-To)")
+    c.add_argument("--copy", default="", choices=("", "cc", "bcc"),
+                   help="send the coordinator (--reply-to, else the sender) a Cc or Bcc copy of every message")
     c.set_defaults(func=cmd_configure)
 
     t = actions.add_parser("test", help="send a test e-mail now with the stored settings")

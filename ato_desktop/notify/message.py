@@ -9,6 +9,7 @@ rejected. A name like ``"Eve\\r\\nBcc: x@y"`` therefore cannot add a header.
 from __future__ import annotations
 
 import re
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -46,10 +47,18 @@ def new_message_id(sender: str, key: str = "") -> str:
 
 def build_message(*, sender: str, sender_name: str, to_name: str, to_addr: str, subject: str,
                   text: str, html: str | None, message_id: str, attachments: list[tuple[str, bytes]] = (),
-                  date=None) -> EmailMessage:
-    msg = EmailMessage()
+                  date=None, reply_to: str | None = None, cc: str | None = None) -> EmailMessage:
+    """One message. ``reply_to``: the coordinator's address for replies; ``cc``: a visible copy (a Bcc
+    copy is an envelope recipient only: see ``services.notifications.envelope_recipients``)."""
+    # The default (RFC 5322) policy folds and encodes headers per RFC 2047 without losing the spaces
+    # between words (the compat32 policy's encoded words could run words together in some clients).
+    msg = EmailMessage(policy=policy.default)
     msg["From"] = make_address(sender_name, sender, "sender address")
     msg["To"] = make_address(to_name, to_addr, "recipient address")
+    if cc:
+        msg["Cc"] = make_address("", cc, "copy address")
+    if reply_to:
+        msg["Reply-To"] = make_address("", reply_to, "reply-to address")
     msg["Subject"] = one_line(subject)
     mid = one_line(message_id)
     if not re.fullmatch(r"<[^<>\s]+@[^<>\s]+>", mid):

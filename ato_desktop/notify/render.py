@@ -3,7 +3,7 @@
 Values are plain text. In the HTML part every value is HTML-escaped; list
 values (``$changes``, ``$classes``) become a bulleted list in both parts.
 Unknown ``$names`` are left as they are (``safe_substitute``), so a typo shows
-up in the preview instead of failing at send time. The subject is one line:
+up in the preview; saving a template with one is refused (:func:`unknown_variables`). The subject is one line:
 CR/LF in a value cannot reach a mail header.
 """
 
@@ -25,7 +25,22 @@ VARIABLES: dict[str, str] = {
     "classes": "the recipient's classes (the week, or tomorrow for a digest) (list)",
     "institution": "the institution's name (Settings)",
     "department": "the department's name (Settings)",
+    "published": "'has been published', or for a draft 'is a draft for review, not final'",
+    "changes_since": "'since the previous published version', or for a draft 'compared with the timetable in force now'",
 }
+
+
+def unknown_variables(*texts: str) -> list[str]:
+    """The ``$names`` / ``${names}`` used in ``texts`` that are not :data:`VARIABLES`, in order of use.
+
+    ``$$`` is a literal dollar sign; a lone ``$`` not followed by a name is left alone."""
+    seen: list[str] = []
+    for text in texts:
+        for mo in string.Template.pattern.finditer(text or ""):
+            name = mo.group("named") or mo.group("braced")
+            if name and name not in VARIABLES and name not in seen:
+                seen.append(name)
+    return seen
 
 Value = str | Sequence[str]
 

@@ -22,6 +22,13 @@ class MailSettings:
     sender: str = ""
     sender_name: str = ""
     ca_file: str = ""  # optional PEM file of an extra trusted certificate authority (an institution's own CA)
+    reply_to: str = ""  # the coordinator's address: replies go there (Reply-To), "" = to the sender
+    copy: str = ""  # "cc" / "bcc": a copy of every message to the coordinator; "" = none
+
+    @property
+    def coordinator(self) -> str:
+        """The coordinator's address: Reply-To if set, else the sender."""
+        return self.reply_to or self.sender
 
     @property
     def configured(self) -> bool:

@@ -7,7 +7,7 @@ can take its time without holding a transaction, and tests can inspect it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ato_desktop.services import availability as av
 from ato_desktop.services import calendar as cal
@@ -106,7 +106,10 @@ class ReportData:
 
 def load_report_data(db: Database, timetable: int | str | None = None, *, now: dt.datetime | None = None,
                      with_availability: bool = True) -> ReportData:
-    """Read a timetable version (``None`` = the latest) and every resource it mentions."""
+    """Read a timetable version (``None`` = the latest) and every resource it mentions.
+
+    A published version is read from its frozen snapshot: its sessions, teachers, rooms and the
+    names printed about them as they were when it was published."""
     try:
         info = tts.get_timetable(db, timetable)
     except NotFoundError:
@@ -114,7 +117,11 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
             raise ReportError("this database has no timetable version yet; create or optimize one first.") from None
         names = ", ".join(repr(t.name) for t in tts.list_timetables(db)) or "none"
         raise ReportError(f"there is no timetable version {timetable!r}. Versions: {names}.") from None
-    sessions = tts.list_sessions(db, info.id)
+    frozen = tts.published_sessions(db, info.id)  # a published version prints as it was published
+    if frozen is not None:
+        sessions = [tts.frozen_view(fs, -1 - i) for i, fs in enumerate(frozen)]
+    else:
+        sessions = tts.list_sessions(db, info.id)
     settings = cal.all_settings(db)
     data = ReportData(
         institution=settings.get("institution_name", ""),
@@ -130,6 +137,8 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
         baskets={b["code"]: b for b in res.list_items(db, "basket")},
         generated=now or dt.datetime.now().astimezone(),
     )
+    if frozen is not None:
+        _use_published_names(data, frozen)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)
@@ -138,3 +147,32 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
             marks = av.get_marks(db, "room", code)
             data.room_unavailable[code] = {k for k, v in marks.items() if v == "unavailable"}
     return data
+
+
+def _use_published_names(data: ReportData, frozen) -> None:
+    """Names as they were at publish time (a teacher, room, group or course renamed or removed since
+    still prints as it was published)."""
+    def put(table: dict, code: str, **values) -> None:
+        item = dict(table.get(code) or {"code": code})
+        item.update(values)
+        table[code] = item
+
+    for fs in frozen:
+        for code, name in zip(fs.faculty_codes, fs.faculty_names):
+            put(data.faculty, code, name=name)
+        for code, name in zip(fs.group_codes, fs.group_names):
+            put(data.groups, code, name=name)
+        if fs.room_code:
+            put(data.rooms, fs.room_code, name=fs.room_name or fs.room_code)
+        put(data.courses, fs.course_code, title=fs.course_title)
+    # the day names and period labels and times printed, as they were (where the calendar still has them)
+    days = {fs.day: (fs.day_name, fs.day_short) for fs in frozen if fs.day is not None and fs.day_name}
+    periods = {fs.period: (fs.period_label, fs.start_time, fs.end_time)
+               for fs in frozen if fs.period is not None and fs.duration == 1 and fs.period_label}
+    calendar = data.calendar
+    data.calendar = replace(calendar, days=tuple(
+        replace(d, name=days[d.position][0], short_name=days[d.position][1] or d.short_name)
+        if d.position in days else d for d in calendar.days), periods=tuple(
+        replace(p, label=periods[p.position][0], start_time=periods[p.position][1] or p.start_time,
+                end_time=periods[p.position][2] or p.end_time)
+        if p.position in periods else p for p in calendar.periods))

@@ -44,10 +44,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.notify import secrets
 from ato_desktop.notify.message import InvalidAddress, build_message, check_address, new_message_id
-from ato_desktop.notify.render import VARIABLES, Rendered, one_line, render
+from ato_desktop.notify.render import VARIABLES, Rendered, one_line, render, unknown_variables
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES, MailError, MailSettings, SmtpTransport
 from ato_desktop.services.calendar import ALL_DAYS, all_settings
+from ato_desktop.services import frozen
 from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.services.frozen import FrozenSession
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -64,7 +66,9 @@ DIGEST_TEMPLATE = "daily_digest"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _KEYS = {"host": "mail_host", "port": "mail_port", "security": "mail_security", "user": "mail_user",
-         "sender": "mail_sender", "sender_name": "mail_sender_name", "ca_file": "mail_ca_file"}
+         "sender": "mail_sender", "sender_name": "mail_sender_name", "ca_file": "mail_ca_file",
+         "reply_to": "mail_reply_to", "copy": "mail_copy"}
+COPY_MODES = ("", "cc", "bcc")  # a copy of each message to the coordinator: none, Cc or Bcc
 MAX_CA_FILE_BYTES = 5 * 1024 * 1024  # a bundle of a few hundred certificates is well under 1 MB
 
 
@@ -84,7 +88,9 @@ def get_mail_settings(db: Database) -> MailSettings:
         port = DEFAULT_PORTS.get(security, 587)
     return MailSettings(host=values.get(_KEYS["host"], ""), port=port, security=security,
                         user=values.get(_KEYS["user"], ""), sender=values.get(_KEYS["sender"], ""),
-                        sender_name=values.get(_KEYS["sender_name"], ""), ca_file=values.get(_KEYS["ca_file"], ""))
+                        sender_name=values.get(_KEYS["sender_name"], ""), ca_file=values.get(_KEYS["ca_file"], ""),
+                        reply_to=values.get(_KEYS["reply_to"], ""),
+                        copy=values.get(_KEYS["copy"], "") if values.get(_KEYS["copy"], "") in COPY_MODES else "")
 
 
 def check_ca_file(path: str | Path) -> str:
@@ -124,7 +130,8 @@ def check_ca_file(path: str | Path) -> str:
 
 
 def validate_mail_settings(host: str, port: int | str, security: str, sender: str, user: str = "",
-                           sender_name: str = "", ca_file: str = "") -> MailSettings:
+                           sender_name: str = "", ca_file: str = "", reply_to: str = "",
+                           copy: str = "") -> MailSettings:
     def bad(fieldname: str, msg: str) -> ValidationError:
         return ValidationError("Mail settings", fieldname, msg)
 
@@ -157,12 +164,21 @@ def validate_mail_settings(host: str, port: int | str, security: str, sender: st
             ca_file = check_ca_file(ca_file)
         except ValueError as exc:
             raise bad("trusted_certificate", str(exc)) from None
-    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file)
+    reply_to = (reply_to or "").strip()
+    if reply_to:
+        try:
+            reply_to = check_address(reply_to, "reply-to address")
+        except InvalidAddress as exc:
+            raise bad("reply_to", str(exc)) from None
+    copy = (copy or "").strip().lower()
+    if copy not in COPY_MODES:
+        raise bad("copy", f"{copy!r} is not one of: none, cc, bcc.")
+    return MailSettings(host, port, security, user, sender, one_line(sender_name or ""), ca_file, reply_to, copy)
 
 
 def save_mail_settings(db: Database, *, host: str, port: int | str, security: str, sender: str,
                        user: str = "", sender_name: str = "", password: str | None = None,
-                       ca_file: str = "") -> MailSettings:
+                       ca_file: str = "", reply_to: str = "", copy: str = "") -> MailSettings:
     """Validate and store the settings; ``password`` (if given) goes to the keychain only.
 
     ``ca_file``: optional PEM file of an extra certificate authority to trust (an institution's own
@@ -170,7 +186,7 @@ def save_mail_settings(db: Database, *, host: str, port: int | str, security: st
 
     Raises :class:`ValidationError` or :class:`secrets.SecretStoreUnavailable`; then nothing changed.
     """
-    ms = validate_mail_settings(host, port, security, sender, user, sender_name, ca_file)
+    ms = validate_mail_settings(host, port, security, sender, user, sender_name, ca_file, reply_to, copy)
     if password is not None:
         if not ms.user:
             raise ValidationError("Mail settings", "user", "is required to store a password.")
@@ -214,7 +230,8 @@ def send_test_email(db: Database, to: str, *, password: str | None = None,
                             subject="ATO Desktop test e-mail",
                             text=f"This is a test message from ATO Desktop, sent through {ms.where} "
                                  f"({ms.security}).\nIf you can read it, the mail settings work.\n",
-                            html=None, message_id=mid, date=dt.datetime.now(dt.timezone.utc))
+                            html=None, message_id=mid, date=dt.datetime.now(dt.timezone.utc),
+                            reply_to=ms.reply_to or None)
     except (InvalidAddress, ValueError) as exc:
         raise MailError(str(exc), permanent=True) from None
     with SmtpTransport(ms, _password_for(ms, password)) as t:
@@ -270,6 +287,12 @@ def save_template(db: Database, name: str, *, subject: str, body_text: str, body
         raise ValidationError("Mail template", "subject", "is longer than 300 characters.")
     if not (body_text or "").strip():
         raise ValidationError("Mail template", "text", "is required (the plain-text part).")
+    unknown = unknown_variables(subject, body_text, body_html or "")
+    if unknown:
+        names = ", ".join(f"${n}" for n in unknown)
+        raise ValidationError("Mail template", "variables",
+                              f"{names} {'is' if len(unknown) == 1 else 'are'} not a known variable "
+                              f"(known: {', '.join('$' + v for v in VARIABLES)}).")
     with db.session() as s:
         t = s.scalar(select(m.MailTemplate).where(func.lower(m.MailTemplate.name) == name.lower()))
         if t is None:
@@ -303,92 +326,91 @@ def recipients(db: Database) -> list[Recipient]:
         return [Recipient(f.id, f.code, f.name, f.email or "", f.department.code if f.department else "") for f in rows]
 
 
-@dataclass(frozen=True)
-class _Placement:
-    label: str  # "CS201 Lecture (CSE-3A) #1"
-    faculty: tuple[str, ...]
-    day: int | None  # positions
-    period: int | None
-    duration: int
-    room: str | None
-
-    def key(self) -> tuple:
-        return (self.day if self.day is not None else 99, self.period if self.period is not None else 99, self.label)
+def _where(p: FrozenSession) -> str:
+    if p.day is None:
+        return p.slot_text
+    return f"{p.slot_text}, room {p.room_code or '(none)'}"
 
 
-@dataclass
-class _Calendar:
-    days: list[str]
-    periods: list[tuple[str, str, str]]  # label, start, end
-
-    def slot(self, p: _Placement) -> str:
-        if p.day is None or p.day >= len(self.days) or p.period is None or p.period >= len(self.periods):
-            return "not scheduled"
-        first = self.periods[p.period]
-        last = self.periods[min(p.period + p.duration - 1, len(self.periods) - 1)]
-        label = first[0] if p.duration <= 1 else f"{first[0]}–{last[0]}"
-        return f"{self.days[p.day]} {label} ({first[1]}–{last[2]})"
-
-    def where(self, p: _Placement) -> str:
-        slot = self.slot(p)
-        if p.day is None:
-            return slot
-        return f"{slot}, room {p.room or '(none)'}"
+def _sort_key(p: FrozenSession) -> tuple:
+    return (p.day if p.day is not None else 99, p.period if p.period is not None else 99, p.label)
 
 
-def _calendar(s: Session) -> _Calendar:
-    days = [d.short_name for d in s.scalars(select(m.Day).order_by(m.Day.position))]
-    periods = [(p.label, p.start_time, p.end_time) for p in s.scalars(select(m.Period).order_by(m.Period.position))]
-    return _Calendar(days, periods)
-
-
-def _placements(s: Session, timetable_id: int, faculty_id: int | None = None) -> dict[tuple[int, int], _Placement]:
-    """The version's sessions (only those ``faculty_id`` teaches, when given: a preview of one person's
+def _placements(s: Session, tt: m.Timetable, faculty: m.Faculty | None = None) -> dict[tuple[int, int], FrozenSession]:
+    """What is mailed about the version's sessions: the frozen snapshot of a published version, the
+    live sessions of any other (only those ``faculty`` teaches, when given: a preview of one person's
     message reads a few dozen rows instead of a whole department's)."""
-    q = select(m.SessionAssignment).where(m.SessionAssignment.timetable_id == timetable_id)
-    if faculty_id is not None:
-        q = q.where(m.SessionAssignment.activity_id.in_(
-            select(m.activity_faculty.c.activity_id).where(m.activity_faculty.c.faculty_id == faculty_id)))
-    rows = s.scalars(
-        q.options(selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
-                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
-                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course),
-                 selectinload(m.SessionAssignment.day), selectinload(m.SessionAssignment.period),
-                 selectinload(m.SessionAssignment.room))
-    ).all()
-    out = {}
-    for a in rows:
-        act = a.activity
-        kind = m.ACTIVITY_KIND_NAMES.get(act.kind, act.kind)
-        label = f"{act.course.code} {kind} ({', '.join(g.code for g in act.groups)}) #{a.occurrence + 1}"
-        out[(a.activity_id, a.occurrence)] = _Placement(
-            label, tuple(f.code for f in act.faculty), a.day.position if a.day else None,
-            a.period.position if a.period else None, act.duration, a.room.code if a.room else None)
-    return out
+    rows = frozen.sessions_of(s, tt, faculty.id if faculty else None, faculty.code if faculty else None)
+    return {(p.activity_id, p.occurrence): p for p in rows}
 
 
-def _changes(cal: _Calendar, old: dict | None, new: dict) -> dict[str, list[str]]:
+def _identity(p: FrozenSession) -> tuple:
+    """What makes two sessions interchangeable: course, kind, groups, teachers and length."""
+    return (p.course_code, p.kind, p.group_codes, p.faculty_codes, p.duration, p.basket)
+
+
+def _place(p: FrozenSession) -> tuple:
+    return (p.day, p.period, p.room_code, p.slot_text)
+
+
+def _pairs(old: dict, new: dict) -> list[tuple[FrozenSession | None, FrozenSession | None]]:
+    """Pair the sessions of two snapshots, leaving out what did not change.
+
+    Interchangeable sessions (same course, kind, groups, teachers and length) at the same place are
+    unchanged whatever their occurrence numbers (swapping two identical sessions is not a change);
+    the rest pair with an interchangeable session first, then by activity and occurrence; what is left
+    is new or removed."""
+    left_old: dict[tuple, list] = {}
+    for key in sorted(old):
+        left_old.setdefault(_identity(old[key]), []).append(key)
+    left_new: dict[tuple, list] = {}
+    for key in sorted(new):
+        left_new.setdefault(_identity(new[key]), []).append(key)
+    pairs: list[tuple] = []
+    for ident, new_keys in left_new.items():
+        old_keys = left_old.get(ident, [])
+        for nk in list(new_keys):
+            hit = next((ok for ok in old_keys if _place(old[ok]) == _place(new[nk])), None)
+            if hit is not None:
+                old_keys.remove(hit)
+                new_keys.remove(nk)
+        for nk, ok in list(zip(list(new_keys), list(old_keys))):  # moved, same teachers
+            pairs.append((old[ok], new[nk]))
+            new_keys.remove(nk)
+            old_keys.remove(ok)
+    rest_old = {k for keys in left_old.values() for k in keys}
+    rest_new = {k for keys in left_new.values() for k in keys}
+    for k in sorted(rest_old & rest_new):  # same session, other teachers
+        pairs.append((old[k], new[k]))
+    pairs += [(old[k], None) for k in sorted(rest_old - rest_new)]
+    pairs += [(None, new[k]) for k in sorted(rest_new - rest_old)]
+    return pairs
+
+
+def _changes(old: dict | None, new: dict) -> dict[str, list[str]]:
+    """Per faculty code, one line per changed session of theirs (a new teacher and the previous one
+    both hear of it), sorted by slot."""
     out: dict[str, list[tuple[tuple, str]]] = {}
-    old = old or {}
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a is not None and b is not None and (a.day, a.period, a.room) == (b.day, b.period, b.room):
-            continue
+    for a, b in _pairs(old or {}, new):
+        if (a is None or a.day is None) and (b is None or b.day is None):
+            continue  # unscheduled before and after (or new and unscheduled)
         ref = b or a
         if a is None or a.day is None:
-            if b is None or b.day is None:
-                continue  # unscheduled before and after
-            line = f"{b.label}: new, {cal.where(b)}"
+            line = f"{b.label}: new, {_where(b)}"
         elif b is None:
-            line = f"{a.label}: removed (was {cal.where(a)})"
+            line = f"{a.label}: removed (was {_where(a)})"
         elif b.day is None:
-            line = f"{b.label}: {cal.where(a)} → not scheduled"
-        elif (a.day, a.period) == (b.day, b.period):
-            line = f"{b.label}: {cal.slot(b)}, room {a.room or '(none)'} → {b.room or '(none)'}"
+            line = f"{b.label}: {_where(a)} → not scheduled"
+        elif _place(a) == _place(b):
+            line = f"{b.label}: {_where(b)}"
+        elif (a.day, a.period, a.slot_text) == (b.day, b.period, b.slot_text):
+            line = f"{b.label}: {b.slot_text}, room {a.room_code or '(none)'} → {b.room_code or '(none)'}"
         else:
-            line = f"{b.label}: {cal.where(a)} → {cal.where(b)}"
-        for code in set(a.faculty if a else ()) | set(b.faculty if b else ()):
-            out.setdefault(code, []).append((ref.key(), line))
+            line = f"{b.label}: {_where(a)} → {_where(b)}"
+        if a is not None and b is not None and a.faculty_codes != b.faculty_codes:
+            line += f"; taught by {', '.join(a.faculty_codes) or '(nobody)'} → {', '.join(b.faculty_codes) or '(nobody)'}"
+        for code in set(a.faculty_codes if a else ()) | set(b.faculty_codes if b else ()):
+            out.setdefault(code, []).append((_sort_key(ref), line))
     return {code: [line for _, line in sorted(lines)] for code, lines in sorted(out.items())}
 
 
@@ -399,23 +421,24 @@ def _tt(s: Session, key) -> m.Timetable:
 
 
 def change_summary(db: Database, old_tt, new_tt) -> dict[str, list[str]]:
-    """Per faculty code, one line per session of theirs whose slot or room differs (sorted by slot).
+    """Per faculty code, one line per session of theirs that changed (sorted by slot).
 
+    Published versions are compared as they were published (their frozen snapshots).
     ``old_tt`` may be ``None`` (first publication): every scheduled session is "new".
     """
     with db.read_session() as s:
         new = _tt(s, new_tt)
         old = _tt(s, old_tt) if old_tt is not None else None
-        return _changes(_calendar(s), _placements(s, old.id) if old else None, _placements(s, new.id))
+        return _changes(_placements(s, old) if old else None, _placements(s, new))
 
 
-def _classes(cal: _Calendar, placements: dict, day: int | None = None) -> dict[str, list[str]]:
+def _classes(placements: dict, day: int | None = None) -> dict[str, list[str]]:
     out: dict[str, list[tuple[tuple, str]]] = {}
     for p in placements.values():
         if p.day is None or (day is not None and p.day != day):
             continue
-        for code in p.faculty:
-            out.setdefault(code, []).append((p.key(), f"{cal.where(p)}: {p.label}"))
+        for code in p.faculty_codes:
+            out.setdefault(code, []).append((_sort_key(p), f"{_where(p)}: {p.label}"))
     return {code: [x for _, x in sorted(v)] for code, v in out.items()}
 
 
@@ -425,6 +448,22 @@ def _classes(cal: _Calendar, placements: dict, day: int | None = None) -> dict[s
 def week_label(day: dt.date) -> str:
     monday = day - dt.timedelta(days=day.weekday())
     return f"week of {monday.day} {MONTHS[monday.month - 1]} {monday.year}"
+
+
+def coming_week(today: dt.date) -> dt.date:
+    """The Monday of the teaching week a reminder sent ``today`` is about: this week's, or on a Sunday
+    the coming one (Monday to Saturday after it)."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday + dt.timedelta(days=7) if today.weekday() == 6 else monday
+
+
+def _status_vars(tt: m.Timetable | None) -> dict[str, str]:
+    """Wording that depends on whether the version is published: a message about a draft (a preview,
+    a manual send) never says it was published."""
+    if tt is not None and tt.status == "published":
+        return {"published": "has been published", "changes_since": "since the previous published version"}
+    return {"published": "is a draft for review, not final",
+            "changes_since": "compared with the timetable in force now"}
 
 
 def day_label(day: dt.date) -> str:
@@ -459,7 +498,7 @@ def _queue(s: Session, tpl: m.MailTemplate, tt: m.Timetable | None, faculty: Ite
             result.no_email.append(f.code)
             continue
         variables = dict(base, faculty_name=f.name, faculty_code=f.code, version=tt.name if tt else "",
-                         week=week_label(dt.date.today()), day="", changes=[], classes=[])
+                         week=week_label(dt.date.today()), day="", changes=[], classes=[], **_status_vars(tt))
         variables.update(per_faculty(f))
         r = render(tpl.subject, tpl.body_text, tpl.body_html, variables)
         key = _key(tpl.name, tt.id if tt else None, f.code, event)
@@ -505,32 +544,85 @@ class PublishResult:
     queue: QueueResult
 
 
-def publish_and_notify(db: Database, timetable, *, template: str = PUBLISH_TEMPLATE) -> PublishResult:
+def _previous_for(s: Session, tt: m.Timetable) -> m.Timetable | None:
+    """The published version ``tt``'s changes are told against (before it, or the latest if it is a draft)."""
+    if tt.status == "published":
+        return _previous_published(s, tt)
+    return s.scalar(select(m.Timetable).where(m.Timetable.status == "published", m.Timetable.id != tt.id)
+                    .order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+
+
+def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLISH_TEMPLATE,
+                       override: str | None = None) -> PublishResult:
     """Publish a version and queue, in the SAME transaction, one message per faculty member whose
     sessions changed against the previous published version (all with sessions on a first publication).
 
+    Publishing freezes the version: its sessions and the names printed about them are copied
+    (``published_session``), and the changes compare that snapshot with the previous version's.
+    ``template=None`` publishes without queuing anything. ``override`` is recorded with the version
+    (what the coordinator explicitly published anyway; see ``services.versions.publish_version``).
     Publishing the same version again queues nothing new (idempotency key event ``publish``).
     Call :func:`deliver_due` (or the scheduler's ``trigger_delivery``) afterwards to send.
     """
     sender = get_mail_settings(db).sender
     with db.session() as s:
-        tpl = _tpl(s, template)
+        tpl = _tpl(s, template) if template else None
         tt = _tt(s, timetable)
-        prev = _previous_published(s, tt) if tt.status == "published" else s.scalar(
-            select(m.Timetable).where(m.Timetable.status == "published", m.Timetable.id != tt.id)
-            .order_by(m.Timetable.published_at.desc(), m.Timetable.id.desc()))
+        prev = _previous_for(s, tt)
         if tt.status != "published":
+            if tt.status == "draft" or not frozen.has_snapshot(s, tt.id):
+                frozen.freeze(s, tt)
             tt.status = "published"
             tt.published_at = utcnow()
-        cal = _calendar(s)
-        new = _placements(s, tt.id)
-        changes = _changes(cal, _placements(s, prev.id) if prev else None, new)
-        classes = _classes(cal, new)
+            tt.publish_override = override
+        new = _placements(s, tt)
+        changes = _changes(_placements(s, prev) if prev else None, new)
+        classes = _classes(new)
         result = QueueResult()
-        _queue(s, tpl, tt, _faculty_by_code(s, list(changes)), "publish",
-               lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result, sender)
+        if tpl is not None:
+            _queue(s, tpl, tt, _faculty_by_code(s, list(changes)), "publish",
+                   lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result,
+                   sender)
         s.flush()
         return PublishResult(tt.name, prev.name if prev else None, changes, result)
+
+
+@dataclass(frozen=True)
+class MailPlan:
+    """Who publishing a version would e-mail, and why."""
+
+    template: str | None  # None: notifications on publish are off
+    previous: str | None  # the published version changes are told against; None: first publication
+    faculty: tuple[str, ...]  # codes with a change (or, on a first publication, with classes)
+    no_email: tuple[str, ...]  # of those, without an address (they get nothing)
+
+    @property
+    def count(self) -> int:
+        return 0 if self.template is None else len(self.faculty) - len(self.no_email)
+
+    def sentence(self) -> str:
+        if self.template is None:
+            return "No e-mail will be sent: notifications on publish are off (Notifications ▸ Schedules)."
+        why = (f"whose classes changed since the published version {self.previous!r}" if self.previous
+               else "with classes in it (first publication: everyone gets their timetable)")
+        text = f"{self.count} faculty member(s) will be e-mailed, those {why}"
+        if self.no_email:
+            text += f"; {len(self.no_email)} without an e-mail address get nothing ({', '.join(self.no_email)})"
+        return text + "."
+
+
+def mail_plan(db: Database, timetable) -> MailPlan:
+    """What :func:`publish` would queue for ``timetable`` now (nothing is written)."""
+    template = get_on_publish(db)
+    with db.read_session() as s:
+        tt = _tt(s, timetable)
+        prev = _previous_for(s, tt)
+        new = {(p.activity_id, p.occurrence): p for p in frozen.live_sessions(s, tt.id)} \
+            if tt.status != "published" else _placements(s, tt)
+        changes = _changes(_placements(s, prev) if prev else None, new)
+        emails = {f.code: (f.email or "").strip() for f in s.scalars(select(m.Faculty))}
+    codes = tuple(sorted(changes))
+    return MailPlan(template, prev.name if prev else None, codes, tuple(c for c in codes if not emails.get(c)))
 
 
 ON_PUBLISH_KEY = "notify_on_publish"
@@ -558,17 +650,13 @@ def set_on_publish(db: Database, template: str | None) -> None:
             row.value = value
 
 
-def publish(db: Database, timetable) -> PublishResult | None:
+def publish(db: Database, timetable, *, override: str | None = None) -> PublishResult | None:
     """Publish a version; if notifications on publish are on (:func:`get_on_publish`), queue them in
     the same transaction. Returns the :class:`PublishResult`, or None when nothing was queued
     because notifications on publish are off. Then call the scheduler's ``trigger_delivery()``."""
     template = get_on_publish(db)
-    if template is None:
-        from ato_desktop.services.timetables import set_status
-
-        set_status(db, timetable, "published")
-        return None
-    return publish_and_notify(db, timetable, template=template)
+    result = publish_and_notify(db, timetable, template=template, override=override)
+    return result if template is not None else None
 
 
 def _latest_published(s: Session) -> m.Timetable | None:
@@ -587,11 +675,10 @@ def queue_template(db: Database, template: str, *, timetable=None, to: Iterable[
     with db.session() as s:
         tpl = _tpl(s, template)
         tt = _tt(s, timetable) if timetable is not None else (_latest_published(s) or _tt(s, None))
-        cal = _calendar(s)
-        new = _placements(s, tt.id)
-        prev = _previous_published(s, tt)
-        changes = _changes(cal, _placements(s, prev.id) if prev else None, new)
-        classes = _classes(cal, new)
+        new = _placements(s, tt)
+        prev = _previous_for(s, tt)
+        changes = _changes(_placements(s, prev) if prev else None, new)
+        classes = _classes(new)
         faculty = _faculty_by_code(s, to if to is not None else sorted(classes))
         result = QueueResult()
         _queue(s, tpl, tt, faculty, event or f"manual:{utcnow().isoformat()}",
@@ -602,7 +689,8 @@ def queue_template(db: Database, template: str, *, timetable=None, to: Iterable[
 def queue_weekly(db: Database, template: str = WEEKLY_TEMPLATE, *, today: dt.date | None = None) -> QueueResult:
     """The weekly reminder: every faculty member with classes in the latest published version.
 
-    Idempotent per ISO week: running it twice in a week queues nothing new.
+    It names the teaching week it is about: this week, or sent on a Sunday the coming one
+    (:func:`coming_week`). Idempotent per that week: running it twice queues nothing new.
     """
     today = today or dt.date.today()
     sender = get_mail_settings(db).sender
@@ -612,11 +700,11 @@ def queue_weekly(db: Database, template: str = WEEKLY_TEMPLATE, *, today: dt.dat
         result = QueueResult()
         if tt is None:
             return result
-        cal = _calendar(s)
-        classes = _classes(cal, _placements(s, tt.id))
-        iso = today.isocalendar()
+        classes = _classes(_placements(s, tt))
+        monday = coming_week(today)
+        iso = monday.isocalendar()
         _queue(s, tpl, tt, _faculty_by_code(s, sorted(classes)), f"weekly:{iso[0]}-W{iso[1]:02d}",
-               lambda f: {"classes": classes.get(f.code, []), "week": week_label(today)}, result, sender)
+               lambda f: {"classes": classes.get(f.code, []), "week": week_label(monday)}, result, sender)
         return result
 
 
@@ -635,7 +723,7 @@ def queue_daily_digest(db: Database, template: str = DIGEST_TEMPLATE, *,
         day = s.scalar(select(m.Day).where(func.lower(m.Day.name) == name))
         if day is None:
             return result  # not a working day
-        classes = _classes(_calendar(s), _placements(s, tt.id), day=day.position)
+        classes = _classes(_placements(s, tt), day=day.position)
         _queue(s, tpl, tt, _faculty_by_code(s, sorted(classes)), f"daily:{tomorrow.isoformat()}",
                lambda f: {"classes": classes.get(f.code, []), "day": day_label(tomorrow),
                           "week": week_label(tomorrow)}, result, sender)
@@ -663,17 +751,16 @@ def preview(db: Database, *, subject: str, body_text: str, body_html: str = "", 
                              .where(sa.timetable_id == tt.id, sa.day_id.is_not(None))
                              .order_by(m.Faculty.code).limit(1))
             if f is not None:
-                cal = _calendar(s)
-                new = _placements(s, tt.id, f.id)
-                prev = _previous_published(s, tt)
-                changes = _changes(cal, _placements(s, prev.id, f.id) if prev else None, new)
-                classes = _classes(cal, new)
+                new = _placements(s, tt, f)
+                prev = _previous_for(s, tt)
+                changes = _changes(_placements(s, prev, f) if prev else None, new)
+                classes = _classes(new)
         code = f.code if f else ""
         today = dt.date.today()
         variables = dict(base, faculty_name=f.name if f else "Dr. Example", faculty_code=code,
                          version=tt.name if tt else "", week=week_label(today),
                          day=day_label(today + dt.timedelta(days=1)),
-                         changes=changes.get(code, []), classes=classes.get(code, []))
+                         changes=changes.get(code, []), classes=classes.get(code, []), **_status_vars(tt))
     return render(subject, body_text, body_html, variables)
 
 
@@ -820,6 +907,14 @@ class DeliveryReport:
 PdfMaker = Callable[[Database, int, str], bytes]
 
 
+def envelope_recipients(ms: MailSettings, to: str) -> list[str]:
+    """The recipient, and the coordinator when a copy (Cc or Bcc) is asked for in the mail settings."""
+    out = [to]
+    if ms.copy in ("cc", "bcc") and ms.coordinator and ms.coordinator.lower() != to.lower():
+        out.append(ms.coordinator)
+    return out
+
+
 def _default_pdf(db: Database, timetable_id: int, faculty_code: str) -> bytes:
     from ato_desktop.reports import faculty_timetable_pdf
 
@@ -842,7 +937,8 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
         return build_message(sender=ms.sender, sender_name=ms.sender_name, to_name=row.recipient_name,
                              to_addr=row.recipient_email, subject=row.subject, text=row.body_text,
                              html=row.body_html or None, message_id=row.message_id, attachments=attachments,
-                             date=dt.datetime.now(dt.timezone.utc))
+                             date=dt.datetime.now(dt.timezone.utc), reply_to=ms.reply_to or None,
+                             cc=ms.coordinator if ms.copy == "cc" else None)
     except (InvalidAddress, ValueError) as exc:
         raise MailError(str(exc), permanent=True) from None
 
@@ -918,7 +1014,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
                 fail_rows([msg_id] + [x for x in due[i + 1:]], exc)
                 break
             try:
-                transport.send(msg, ms.sender, [row.recipient_email])
+                transport.send(msg, ms.sender, envelope_recipients(ms, row.recipient_email))
             except MailError as exc:
                 fail_rows([msg_id], exc)
                 continue
@@ -942,7 +1038,7 @@ __all__ = [
     "VARIABLES", "MailSettings", "MailError", "TemplateInfo", "Recipient", "QueueResult", "PublishResult",
     "OutboxRow", "DeliveryReport", "get_mail_settings", "save_mail_settings", "validate_mail_settings",
     "has_password", "send_test_email", "list_templates", "get_template", "save_template", "delete_template",
-    "recipients", "change_summary", "publish_and_notify", "publish", "get_on_publish", "set_on_publish",
+    "recipients", "change_summary", "publish_and_notify", "publish", "MailPlan", "mail_plan", "get_on_publish", "set_on_publish",
     "queue_template", "queue_weekly", "queue_daily_digest",
     "preview", "list_outbox", "outbox_counts", "retry", "delete_messages", "deliver_due", "pending_count",
     "INTERRUPTED_ERROR", "SENDING_TIMEOUT",

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.services.frozen import FrozenVersionError, ensure_editable, freeze, is_frozen, unfreeze  # noqa: F401
+from ato_desktop.services.frozen import has_snapshot as _has_snapshot
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -156,6 +158,8 @@ def copy_timetable(db: Database, source: int | str | None, new_name: str) -> Tim
 def rename_timetable(db: Database, key: int | str, new_name: str) -> TimetableInfo:
     with db.session() as s:
         tt = _tt(s, key)
+        if tt.name != (new_name or "").strip():
+            ensure_editable(tt, "Renaming it")
         tt.name = _validate_name(s, new_name, exclude=tt.id)
         s.flush()
         return _info(s, tt)
@@ -171,6 +175,10 @@ def set_status(db: Database, key: int | str, status: str) -> TimetableInfo:
         raise ValidationError("Timetable", "status", f"{status!r} is not one of {', '.join(m.TIMETABLE_STATUSES)}.")
     with db.session() as s:
         tt = _tt(s, key)
+        if status == "published" and tt.status != "published" and not _has_snapshot(s, tt.id):
+            freeze(s, tt)
+        elif status == "draft" and tt.status != "draft":
+            unfreeze(s, tt)  # back to a draft (undo of a publication): editable again
         tt.status = status
         if status == "published":
             tt.published_at = m.utcnow()
@@ -214,7 +222,7 @@ def list_sessions(db: Database, timetable: int | str | None = None) -> list[Sess
     """
     with db.read_session() as s:
         tt = _tt(s, timetable)
-        if not _needs_sync(s, tt.id):
+        if not _needs_sync(s, tt.id) or is_frozen(tt):  # a published version is never synced (frozen)
             return _session_views(s, tt.id)
         if db.readonly:
             return _session_views(s, tt.id, as_synced=True)
@@ -347,6 +355,7 @@ def move_session(db: Database, session_id: int, day: int | None, period: int | N
     """
     with db.session() as s:
         row = _session_row(s, session_id)
+        ensure_editable(row.timetable, "Moving a session")
         before = _view(row)
         if (day is None) != (period is None):
             raise ValidationError("Session", "slot", "give both a day and a period, or neither to unschedule.")
@@ -376,6 +385,7 @@ def restore_session(db: Database, before: SessionView) -> None:
     """Put a session back exactly as ``before`` (undo of a move or lock)."""
     with db.session() as s:
         row = _session_row(s, before.id)
+        ensure_editable(row.timetable, "Changing a session")
         with s.no_autoflush:  # day and period change together (a CHECK wants both or neither)
             if before.day is None:
                 row.day_id = row.period_id = None
@@ -393,6 +403,7 @@ def set_locked(db: Database, session_ids: list[int], locked: bool) -> list[Sessi
         before = []
         for sid in session_ids:
             row = _session_row(s, sid)
+            ensure_editable(row.timetable, "Locking or unlocking a session")
             before.append(_view(row))
             row.locked = locked
         return before
@@ -411,6 +422,7 @@ def save_placements(db: Database, timetable: int | str, placements: dict[int, tu
 
 def _save_in(s: Session, tt: m.Timetable, placements: dict[int, tuple[int | None, int | None, str | None]],
              hard: int | None, soft: int | None, fingerprint: str | None = None) -> None:
+    ensure_editable(tt, "Changing its sessions")
     days = {d.position: d.id for d in s.scalars(select(m.Day))}
     periods = {p.position: p.id for p in s.scalars(select(m.Period))}
     rooms = {r.code: r.id for r in s.scalars(select(m.Room))}
@@ -438,6 +450,7 @@ def save_rows(db: Database, timetable: int | str,
     """Write placements keyed by (activity id, occurrence) in ONE transaction (score: see save_placements)."""
     with db.session() as s:
         tt = _tt(s, timetable)
+        ensure_editable(tt, "Changing its sessions")
         _sync_sessions(s, tt)
         s.flush()
         ids = {(a.activity_id, a.occurrence): a.id for a in tt.assignments}
@@ -479,3 +492,24 @@ def unique_version_name(db: Database, stem: str) -> str:
     while f"{stem} ({n})".lower() in existing:
         n += 1
     return f"{stem} ({n})"
+
+
+def published_sessions(db: Database, timetable: int | str | None = None):
+    """The frozen snapshot of a published version (``services.frozen.FrozenSession`` list), or ``None``
+    when the version is not published (or was published before snapshots existed)."""
+    from ato_desktop.services import frozen
+
+    with db.read_session() as s:
+        tt = _tt(s, timetable)
+        if not is_frozen(tt) or not frozen.has_snapshot(s, tt.id):
+            return None
+        return frozen.frozen_sessions(s, tt.id)
+
+
+def frozen_view(fs, fake_id: int = -1) -> SessionView:
+    """A :class:`SessionView` of a snapshot row (its session's id while the row exists, else ``fake_id``)."""
+    return SessionView(
+        id=fs.session_id if fs.session_id is not None else fake_id, activity_id=fs.activity_id,
+        occurrence=fs.occurrence, course_code=fs.course_code, course_title=fs.course_title, kind=fs.kind,
+        duration=fs.duration, groups=tuple(fs.group_codes), faculty=tuple(fs.faculty_codes), day=fs.day,
+        period=fs.period, room=fs.room_code, locked=False, basket=fs.basket)

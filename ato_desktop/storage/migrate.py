@@ -18,6 +18,11 @@ from sqlalchemy.engine import Engine
 
 
 def migrations_dir() -> Path:
+    source = Path(__file__).resolve().parents[2]
+    if (source / "pyproject.toml").is_file() and (source / "migrations" / "env.py").is_file():
+        # running from a source checkout: its own migrations, even when an editable install of
+        # another checkout maps ``ato_desktop.migrations`` elsewhere
+        return source / "migrations"
     spec = importlib.util.find_spec("ato_desktop.migrations")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])

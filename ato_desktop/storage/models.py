@@ -433,6 +433,42 @@ class SessionAssignment(Base):
     room: Mapped[Optional[Room]] = relationship()
 
 
+class PublishedSession(Base):
+    """One session of a published version as it was printed and mailed at publish time (a frozen snapshot).
+
+    Written once when the version is published and never changed: the course, faculty, room, group
+    names and the day and period labels are copied, so later edits of the data (a new teacher, a renamed
+    room, a deleted activity) do not rewrite what was published. ``activity_id`` is the activity's id at
+    publish time, kept as a plain number (no foreign key: the activity may be deleted later).
+    Lists (groups, faculty) are stored as JSON lists, in code order.
+    """
+
+    __tablename__ = "published_session"
+    __table_args__ = (UniqueConstraint("timetable_id", "activity_id", "occurrence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetable.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(Integer)
+    occurrence: Mapped[int] = mapped_column(Integer)
+    course_code: Mapped[str] = mapped_column(String(40))
+    course_title: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    duration: Mapped[int] = mapped_column(Integer, default=1)
+    basket: Mapped[Optional[str]] = mapped_column(String(40))
+    group_codes: Mapped[list[str]] = mapped_column(default=list)
+    group_names: Mapped[list[str]] = mapped_column(default=list)
+    faculty_codes: Mapped[list[str]] = mapped_column(default=list)
+    faculty_names: Mapped[list[str]] = mapped_column(default=list)
+    room_code: Mapped[Optional[str]] = mapped_column(String(40))
+    room_name: Mapped[Optional[str]] = mapped_column(String(200))
+    day: Mapped[Optional[int]] = mapped_column(Integer)  # position; NULL = not scheduled
+    period: Mapped[Optional[int]] = mapped_column(Integer)  # position of the first period
+    day_name: Mapped[Optional[str]] = mapped_column(String(40))
+    day_short: Mapped[Optional[str]] = mapped_column(String(20))
+    period_label: Mapped[Optional[str]] = mapped_column(String(60))  # "P3" or "P3–P4"
+    start_time: Mapped[Optional[str]] = mapped_column(String(10))
+    end_time: Mapped[Optional[str]] = mapped_column(String(10))
+
+
 # ---------------------------------------------------------------------------
 # E-mail notifications: templates and the outbox
 # ---------------------------------------------------------------------------

@@ -45,7 +45,11 @@ def _available(module: str) -> bool:
 
 
 def current_timetable_id(window: "MainWindow") -> int | None:
-    """The version the Timetables page shows (or has selected), if any."""
+    """The window's current version (``ato_desktop.ui.current_version``: what the grid shows, the list
+    marks and Publish publishes), else what the Timetables page shows or has selected, if any."""
+    holder = getattr(getattr(window, "undo_stack", None), "current_version", None)
+    if holder is not None and holder.id() is not None:
+        return holder.id()
     pages = window.pages
     created = getattr(pages, "created", None)
     # a Timetables page not created yet has no version chosen: do not build it just to ask
@@ -130,9 +134,10 @@ class LazyNotificationsPage(QWidget):
     BUILD_DELAY_MS = 2500
     PRELOAD = NOTIFICATIONS  # the window's start-up preload imports them already
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, current=None):
         super().__init__(parent)
         self.setObjectName("notificationsPage")
+        self._current = current  # the window's CurrentVersion: the preview renders that version
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.view = None
@@ -186,6 +191,8 @@ class LazyNotificationsPage(QWidget):
                 self._loading_label = None
             self.view = NotificationsView(None, self)
             self.view.status.connect(self.status)
+            if self._current is not None and hasattr(self.view, "set_current_version"):
+                self.view.set_current_version(self._current)
             self._layout.addWidget(self.view)
             if self._db is not None:
                 self.view.set_database(self._db, readonly=self._readonly)
@@ -269,7 +276,10 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         window.act_check_data = act
 
     if "notifications" not in window.pages and _available("ato_desktop.ui.notifications_view"):
-        window.add_page("notifications", "Notifications", LazyNotificationsPage())
+        from ato_desktop.ui.current_version import current_version_of
+
+        window.add_page("notifications", "Notifications",
+                        LazyNotificationsPage(current=current_version_of(window.undo_stack)))
 
     if _available("ato_desktop.ui.warmup"):
         # ato_desktop.ui.warmup imports the engine and numpy (a few hundred ms): it is imported

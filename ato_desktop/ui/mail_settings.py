@@ -73,6 +73,16 @@ class MailSettingsDialog(QDialog):
         self.sender_name = QLineEdit(ms.sender_name, self)
         self.sender_name.setObjectName("senderName")
         self.sender_name.setPlaceholderText("e.g. CSE Timetable Office")
+        self.reply_to = QLineEdit(ms.reply_to, self)
+        self.reply_to.setObjectName("replyTo")
+        self.reply_to.setPlaceholderText("the coordinator's address, for replies (optional)")
+        self.copy_mode = QComboBox(self)
+        self.copy_mode.setObjectName("copyMode")
+        for label, value in (("No copy", ""), ("Cc the coordinator", "cc"), ("Bcc the coordinator", "bcc")):
+            self.copy_mode.addItem(label, value)
+        self.copy_mode.setCurrentIndex(max(0, self.copy_mode.findData(ms.copy)))
+        self.copy_mode.setToolTip("A copy of every message to the coordinator (the reply-to address, or the "
+                                  "sender when it is empty)")
         self.ca_file = QLineEdit(ms.ca_file, self)
         self.ca_file.setObjectName("caFile")
         self.ca_file.setPlaceholderText("optional: your institution's CA (PEM file)")
@@ -93,6 +103,8 @@ class MailSettingsDialog(QDialog):
         form.addRow("Pass&word:", self.password)
         form.addRow("Sender &address:", self.sender)
         form.addRow("Sender &name:", self.sender_name)
+        form.addRow("&Reply to:", self.reply_to)
+        form.addRow("Cop&y to me:", self.copy_mode)
         ca_label = QLabel("Trusted &certificate:", self)
         ca_label.setBuddy(self.ca_file)  # a row holding a layout gets no buddy by itself
         form.addRow(ca_label, ca_row)
@@ -155,7 +167,8 @@ class MailSettingsDialog(QDialog):
     def _fields(self) -> dict:
         return dict(host=self.host.text(), port=self.port.value(), security=self.security.currentData(),
                     sender=self.sender.text(), user=self.user.text(), sender_name=self.sender_name.text(),
-                    ca_file=self.ca_file.text())
+                    ca_file=self.ca_file.text(), reply_to=self.reply_to.text(),
+                    copy=self.copy_mode.currentData() or "")
 
     def _typed_password(self) -> str | None:
         return self.password.text() if (self.keyring_ok and self.password.text()) else None
@@ -166,7 +179,8 @@ class MailSettingsDialog(QDialog):
 
     def _focus_field(self, name: str) -> None:
         widget = {"host": self.host, "port": self.port, "security": self.security, "sender": self.sender,
-                  "user": self.user, "trusted_certificate": self.ca_file}.get(name)
+                  "user": self.user, "trusted_certificate": self.ca_file, "reply_to": self.reply_to,
+                  "copy": self.copy_mode}.get(name)
         if widget is not None:
             widget.setFocus()
 

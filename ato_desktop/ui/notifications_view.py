@@ -226,7 +226,8 @@ class NotificationsView(QWidget):
         self.send_template_button = QPushButton("Send to everyone now…", mid)
         self.send_template_button.setObjectName("sendTemplate")
         self.send_template_button.setToolTip("Queue this (saved) template for every faculty member with classes "
-                                             "in the latest published version, then send in the background")
+                                             "in the version shown in the Timetables grid (the preview's), then send in "
+                                             "the background")
         self.send_template_button.clicked.connect(self.send_template_to_everyone)
         sb.addWidget(self.save_template_button)
         sb.addWidget(self.send_template_button)
@@ -567,7 +568,7 @@ class NotificationsView(QWidget):
         if self.db is None or item is None:
             return
         try:
-            q = notes.queue_template(self.db, item.text())
+            q = notes.queue_template(self.db, item.text(), timetable=self.current_version_id())
         except ServiceError as exc:
             self._say(self.template_status, str(exc), True)
             return
@@ -595,6 +596,18 @@ class NotificationsView(QWidget):
             ed.moveCursor(QTextCursor.MoveOperation.NoMove)
         ed.setFocus()
 
+    # ---- the window's current version (what the grid shows) -----------------------------------
+    def set_current_version(self, holder) -> None:
+        """Render previews (and "send to everyone") for ``holder``'s version (``ui.current_version``)."""
+        self._current = holder
+        holder.changed.connect(lambda *_: self.schedule_preview())
+        self.schedule_preview()
+
+    def current_version_id(self) -> int | None:
+        """The window's current version; None = the latest published one (else the latest)."""
+        holder = getattr(self, "_current", None)
+        return holder.id() if holder is not None else None
+
     # ---- live preview (rendered in a worker; only the newest result is shown) -----------------
     def schedule_preview(self) -> None:
         if not self._loading:
@@ -612,8 +625,9 @@ class NotificationsView(QWidget):
                                self.body_html.toPlainText())
         code = self.preview_faculty.currentData()
         self._preview_pending = True
+        version = self.current_version_id()
         run_in_background(lambda: (seq, notes.preview(db, subject=subject, body_text=text, body_html=html,
-                                                      faculty_code=code)), self._preview_done)
+                                                      faculty_code=code, timetable=version)), self._preview_done)
 
     @property
     def preview_pending(self) -> bool:

@@ -1,5 +1,9 @@
 """The Timetables page: the list of versions (open, new, copy, rename, delete, publish) beside the grid.
 
+The list, the grid, Publish, Export PDF and the mail preview share ONE current version
+(:mod:`ato_desktop.ui.current_version`): choosing a row shows it in the grid, and Publish publishes
+what the grid shows, after a confirmation (:mod:`ato_desktop.ui.publish_dialog`) checked in a worker.
+
 The grid is ``ato_desktop.ui.timetable.screen.TimetableScreen`` when that module
 is part of the build; otherwise the page shows the versions only.
 """
@@ -33,6 +37,7 @@ from ato_desktop.services import timetables as tts
 from ato_desktop.services import versions
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import DatabaseError
+from ato_desktop.ui.current_version import current_version_of
 from ato_desktop.ui.sizing import remember_splitter
 from ato_desktop.ui.undo import CallCommand
 
@@ -64,6 +69,12 @@ class TimetablesPage(QWidget):
         self._recheck_gen = 0  # a newer recheck makes the answers of older ones void
         self._scores_stale = True
         self._unscheduled: dict[int, int] = {}
+        self._selecting = False
+        self.publish_dialog = None
+        self.offer_box = None
+        self._publish_job = None
+        self.current = current_version_of(undo_stack)
+        self.current.changed.connect(self._current_changed)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
@@ -79,7 +90,10 @@ class TimetablesPage(QWidget):
             ("Copy", "Copy this version under a new name", self.copy_selected),
             ("Rename", "Rename this version", self.rename_selected),
             ("Delete", "Delete this version", self.delete_selected),
-            ("Publish", "Mark this version as published", self.publish_selected),
+            ("Publish", "Publish this version (checked first; it is frozen once published)",
+             self.publish_selected),
+            ("Draft", "Copy this version to a new draft and show it (a published version is frozen)",
+             self.copy_to_draft),
         ):
             b = QToolButton(left)
             b.setText(name)
@@ -101,6 +115,7 @@ class TimetablesPage(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.doubleClicked.connect(lambda *_: self.open_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         ll.addWidget(self.table)
         split.addWidget(left)
 
@@ -135,6 +150,7 @@ class TimetablesPage(QWidget):
                 self.screen.set_database(None)
         self.db, self.readonly = db, readonly
         self.open_id = None
+        self.current.set(None)
         self._dirty = True
         # the grid compiles the problem (and loads the engine): give it the database only when the page is shown
         self._screen_db_pending = True
@@ -233,7 +249,7 @@ class TimetablesPage(QWidget):
         self._make_screen()
         if self._screen_db_pending:
             self._screen_db_pending = False
-            self._hand_database_to_screen(None)
+            self._hand_database_to_screen(self.current.id())
         elif getattr(self, "_screen_stale", False) and self.screen is not None and hasattr(self.screen, "refresh"):
             self._screen_stale = False
             self.screen.refresh()  # activities, rooms or the calendar changed under the grid
@@ -243,6 +259,13 @@ class TimetablesPage(QWidget):
             self._recheck_scores()
 
     def reload(self) -> None:
+        was, self._selecting = self._selecting, True  # rebuilding the rows changes the selection: not a choice
+        try:
+            self._reload()
+        finally:
+            self._selecting = was
+
+    def _reload(self) -> None:
         self._dirty = False
         keep = self.selected_id()
         self.infos = tts.list_timetables(self.db) if self.db is not None else []
@@ -256,6 +279,8 @@ class TimetablesPage(QWidget):
                 it.setData(Qt.ItemDataRole.UserRole, t.id)
                 it.setToolTip(t.notes or t.name)
                 self.table.setItem(r, c, it)
+        if self.current.id() is not None:
+            keep = self.current.id()
         if keep is None:
             keep = self.open_id if self.open_id is not None else (self.infos[-1].id if self.infos else None)
         if keep is not None:
@@ -367,8 +392,34 @@ class TimetablesPage(QWidget):
         edit = self.db is not None and not self.readonly
         self.buttons["Open"].setEnabled(has)
         self.buttons["New"].setEnabled(edit)
-        for n in ("Copy", "Rename", "Delete", "Publish"):
+        for n in ("Copy", "Rename", "Delete", "Publish", "Draft"):
             self.buttons[n].setEnabled(has and edit)
+        info = self.selected_info()
+        frozen = info is not None and info.status == "published"
+        self.buttons["Rename"].setEnabled(has and edit and not frozen)
+        self.buttons["Publish"].setEnabled(has and edit and not frozen and self._publish_job is None)
+
+    def _selection_changed(self) -> None:
+        """Choosing a row makes it the current version (the grid shows it; Publish publishes it)."""
+        if self._selecting:
+            return
+        tid = self.selected_id()
+        if tid is not None and tid != self.current.id():
+            self.open_timetable(tid)
+
+    def _current_changed(self, tid) -> None:
+        """The current version changed (a row chosen, the grid's own version box, an optimizer result
+        accepted): mark and select it here."""
+        if tid is None or tid == self.open_id:
+            return
+        self.open_id = tid
+        self._dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def current_id(self) -> int | None:
+        """The version the grid shows (the one Publish publishes)."""
+        return self.current.id() if self.current.id() is not None else self.selected_id()
 
     # -- actions ---------------------------------------------------------------
     def _ask_name(self, title: str, default: str) -> str | None:
@@ -393,6 +444,7 @@ class TimetablesPage(QWidget):
                 self._hand_database_to_screen(tid)
             else:
                 self.screen.open_timetable(tid)
+        self.current.set(tid)  # (the screen, asked already, does not load it again)
         self.reload()
         info = next((t for t in self.infos if t.id == tid), None)
         if info:
@@ -478,6 +530,8 @@ class TimetablesPage(QWidget):
         holder = {"snap": snap}
         if self.open_id == info.id:
             self.open_id = None
+        if self.current.id() == info.id:
+            self.current.set(None)  # the grid shows another version next (the screen picks it)
 
         def undo(db):
             versions.restore_version(db, holder["snap"])
@@ -489,47 +543,115 @@ class TimetablesPage(QWidget):
                                          entity="timetable"))
         return True
 
-    def publish_selected(self) -> bool:
-        info = self.selected_info()
-        if info is None or self.readonly:
+    def publish_selected(self, confirm: bool = True, force: bool = False) -> bool:
+        """Publish the current version (the one the grid shows). With ``confirm`` (the button), it is
+        checked in a worker and a confirmation shows what will happen (:attr:`publish_dialog`); without,
+        it is checked here and refused when it has hard conflicts or unscheduled sessions unless ``force``.
+        A published version is not published again: "Copy to a new draft" makes an editable copy."""
+        tid = self.current_id()
+        if tid is None or self.readonly or self.db is None:
             return False
-        new = "draft" if info.status == "published" else "published"
-        before = versions.status_of(self.db, info.id)
-
-        def apply(db) -> None:
-            if new == "published":
-                self._publish_and_notify(db, info)
-            else:
-                tts.set_status(db, info.id, new)
-
         try:
-            apply(self.db)
+            info = tts.get_timetable(self.db, tid)
         except (ServiceError, DatabaseError) as exc:
             self._fail(exc)
             return False
-        self.undo_stack.push(CallCommand(
-            self.undo_stack, f"{'Publish' if new == 'published' else 'Unpublish'} {info.name}",
-            apply, lambda db: versions.set_status_exact(db, info.id, before),
-            entity="timetable"))
+        if info.status == "published":
+            self.offer_copy(info.id, f"{info.name} is already published, and a published version is frozen.")
+            return False
+        if not confirm:
+            try:
+                check = versions.check_version(self.db, info.id)
+            except (ServiceError, DatabaseError) as exc:
+                self._fail(exc)
+                return False
+            return self._publish_checked(check, force)
+        from ato_desktop.ui.workers import run_in_thread
+
+        db = self.db
+        self.status.emit(f"Checking {info.name} before publishing…")
+        self._publish_job = run_in_thread(lambda: versions.check_version(db, info.id), self._publish_checked_async)
+        self._update_buttons()
         return True
 
-    def _publish_and_notify(self, db, info) -> None:
-        """Publish; queue (in the same transaction) an e-mail to each faculty member whose classes
-        changed, with their own timetable PDF, and ask the file's scheduler to send them now.
-        Publishing again (redo) queues nothing twice; undo does not recall mail already queued."""
+    def _publish_checked_async(self, check, error) -> None:
+        self._publish_job = None
+        self._update_buttons()
+        if error is not None:
+            self._fail(error)
+            return
+        if self.db is None or check.timetable_id != self.current_id():
+            return  # another file or version meanwhile
+        from ato_desktop.ui.publish_dialog import PublishDialog
+
+        dlg = PublishDialog(check, self)
+        self.publish_dialog = dlg
+        dlg.accepted.connect(lambda: self._publish_checked(check, dlg.force))
+        dlg.open()
+
+    def _publish_checked(self, check, force: bool) -> bool:
+        """Publish after the check (refused by the service when blocked and not ``force``); one undo step."""
+        tid, name = check.timetable_id, check.name
+        try:
+            before = versions.status_of(self.db, tid)
+            outcome = versions.publish_version(self.db, tid, force=force, check=check)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        override = outcome.override
+        self.undo_stack.push(CallCommand(
+            self.undo_stack, f"Publish {name}", lambda db: _publish_again(db, tid, override),
+            lambda db: versions.set_status_exact(db, tid, before), entity="timetable"))
+        self._after_publish(name, outcome.result)
+        return True
+
+    def _after_publish(self, name: str, result) -> None:
+        """Ask the file's scheduler to send what was queued (undo does not recall mail already queued)."""
         from ato_desktop.services import notifications as notes
 
-        result = notes.publish(db, info.id)
         queued = result.queue.queued if result is not None else 0
         if not queued:
-            self.status.emit(f"Published {info.name}.")
+            self.status.emit(f"Published {name}.")
             return
         from ato_desktop.notify.scheduler import active_scheduler
 
-        scheduler = active_scheduler(db.path)
+        scheduler = active_scheduler(self.db.path)
         if scheduler is not None:
             scheduler.trigger_delivery()
-        msg = f"Published {info.name}: {queued} e-mail(s) to faculty queued"
-        if not notes.get_mail_settings(db).configured:
+        msg = f"Published {name}: {queued} e-mail(s) to faculty queued"
+        if not notes.get_mail_settings(self.db).configured:
             msg += " — they wait in Notifications until Tools ▸ Mail settings is set up"
         self.status.emit(msg + ".")
+
+    def offer_copy(self, tid: int, why: str) -> None:
+        """A published version cannot be edited: offer "Copy to a new draft" (:attr:`offer_box`)."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Published version",
+                          f"{why} Copy it to a new draft to change it?", QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("offerCopy")
+        copy = box.addButton("Copy to a new draft", QMessageBox.ButtonRole.AcceptRole)
+        copy.setObjectName("copyToDraft")
+        copy.clicked.connect(lambda: self.copy_to_draft(tid))
+        self.offer_box = box
+        box.open()
+
+    def copy_to_draft(self, tid: int | None = None, name: str | None = None) -> bool:
+        """Copy a version (the current one by default) to a new draft and make that current."""
+        tid = tid if tid is not None else self.current_id()
+        if tid is None or self.db is None or self.readonly:
+            return False
+        try:
+            info = versions.copy_to_draft(self.db, tid, name)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        self._push_created(info, f"Copy to the new draft {info.name}")
+        if self.current.id() != info.id:
+            self.open_timetable(info.id)
+        return True
+
+
+def _publish_again(db, timetable_id: int, override: str | None) -> None:
+    """Redo of a publication: publish again (nothing is queued twice; the override stays recorded)."""
+    from ato_desktop.services import notifications as notes
+
+    notes.publish(db, timetable_id, override=override)

@@ -32,7 +32,9 @@ def test_publish_button_sends_each_faculty_member_their_timetable_once(qtbot, de
         page.select_id(tts.get_timetable(db, REFERENCE_NAME).id)
         messages = []
         page.status.connect(messages.append)
-        assert page.publish_selected()
+        assert page.publish_selected()  # checked in a worker, then confirmed
+        qtbot.waitUntil(lambda: page.publish_dialog is not None and page.publish_dialog.isVisible(), timeout=60_000)
+        page.publish_dialog.publish_button.click()
         assert tts.get_timetable(db, REFERENCE_NAME).status == "published"
         queued = len(notes.list_outbox(db))
         assert queued > 10 and "e-mail(s) to faculty queued" in messages[-1]

@@ -167,3 +167,20 @@ def test_send_test_over_starttls_uses_the_typed_trusted_certificate(qtbot, db, c
         assert notes.get_mail_settings(db).host == ""  # testing does not save
     finally:
         server.stop()
+
+
+def test_reply_to_and_the_coordinators_copy_are_saved_and_checked(qtbot, db, memory_keyring):
+    dlg = MailSettingsDialog(db)
+    qtbot.addWidget(dlg)
+    _fill(dlg, 2525)
+    dlg.reply_to.setText("not an address")
+    assert dlg.save() is False and "reply-to address" in dlg.status.text()
+    assert notes.get_mail_settings(db).host == ""
+    dlg.reply_to.setText("coordinator@demo-institute.edu.in")
+    dlg.copy_mode.setCurrentIndex(dlg.copy_mode.findData("bcc"))
+    assert dlg.save() is True
+    ms = notes.get_mail_settings(db)
+    assert (ms.reply_to, ms.copy) == ("coordinator@demo-institute.edu.in", "bcc")
+    again = MailSettingsDialog(db)
+    qtbot.addWidget(again)
+    assert again.reply_to.text() == ms.reply_to and again.copy_mode.currentData() == "bcc"

@@ -93,6 +93,9 @@ def test_template_editor_live_preview_variables_and_save(qtbot, view, demo_db):
     view.body_text.setPlainText("   ")
     assert view.save_template() is False and "text" in view.template_status.text()
     assert "notice" not in [t.name for t in notes.list_templates(demo_db)]
+    view.body_text.setPlainText("Dear $facultyname, see $classes")  # a typo: refused, naming it
+    assert view.save_template() is False and "$facultyname is not a known variable" in view.template_status.text()
+    assert "notice" not in [t.name for t in notes.list_templates(demo_db)]
     view.body_text.setPlainText("Dear $faculty_name, see $classes")
     view.attach_pdf.setChecked(False)
     assert view.save_template() is True

@@ -142,11 +142,12 @@ def test_timetable_versions(window, qtbot):
     copy = tts.get_timetable(window.database, "Draft 2")
     assert copy.scheduled == copy.sessions > 0
     assert page.rename_selected("Draft B")
-    assert page.publish_selected()
-    assert tts.get_timetable(window.database, "Draft B").status == "published"
     seen = answer_dialog(qtbot, lambda: page.rename_selected("Reference timetable"), inspect=lambda box: box.text())
     assert seen["result"] is False  # taken: refused, with the reason
     assert "'Reference timetable' is already used by another version" in seen["info"]
+    assert page.publish_selected(confirm=False)  # the confirmation: tests/ui/test_publish_current.py
+    assert tts.get_timetable(window.database, "Draft B").status == "published"
+    assert not page.buttons["Rename"].isEnabled()  # a published version is frozen
     assert page.delete_selected(confirm=False)
     assert [t.name for t in tts.list_timetables(window.database)] == ["Reference timetable"]
     window.undo_stack.undo()  # delete

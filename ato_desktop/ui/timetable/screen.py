@@ -152,6 +152,10 @@ class TimetableScreen(QWidget):
         self._dirty = False
         self._announce_pending = False
         self.statusMessage.connect(self.status)
+        from ato_desktop.ui.current_version import current_version_of
+
+        self.current = current_version_of(undo_stack)  # shared with the versions list, Publish, Export PDF
+        self.current.changed.connect(self._current_changed)
         changed = getattr(undo_stack, "data_changed", None)  # ato_desktop.ui.undo.UndoStack
         if changed is not None:
             changed.connect(self.on_data_changed)
@@ -193,6 +197,7 @@ class TimetableScreen(QWidget):
         if self.db is None:
             return False
         self._load_request += 1
+        self._requested = tt_id
         if wait is None:
             try:
                 wait = tts.get_timetable(self.db, tt_id).sessions <= ASYNC_ABOVE
@@ -236,6 +241,17 @@ class TimetableScreen(QWidget):
                 self.optimizer.db = self.db
         self._pages.setCurrentWidget(self._content)
         self.timetableOpened.emit(self.model.timetable_id)
+        self.current.set(self.model.timetable_id)
+
+    def _current_changed(self, tid) -> None:
+        """Another part of the window made ``tid`` current (the versions list, an accepted result): show it."""
+        if tid is None or self.db is None:
+            return
+        if self.model is not None and self.model.timetable_id == tid:
+            return
+        if getattr(self, "_requested", None) == tid and not self.showing_timetable:
+            return  # being loaded already (a worker)
+        self.open_timetable(tid)
 
     def _request_state(self) -> None:
         """The version shown has no engine state (no colouring, no score yet): get one without
@@ -343,6 +359,11 @@ class TimetableScreen(QWidget):
                 self.set_database(self.db)
             else:
                 self._fill_versions()
+                try:  # published or back to a draft meanwhile: the "frozen" mark follows
+                    self.model.timetable = tts.get_timetable(self.db, self.model.timetable_id)
+                except ServiceError:
+                    return
+                self._on_model("status")
             return
         self._dirty = True
         if self.isVisible():
@@ -561,6 +582,8 @@ class TimetableScreen(QWidget):
         if what in ("placement", "lock", "load"):
             self._announce()
         if what == "load":
+            if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
+                self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
             self._fill_versions()
             self._kind_changed()
             if m.state is None:
@@ -574,6 +597,10 @@ class TimetableScreen(QWidget):
             color = "#0a0" if hard == 0 else "#c00"
             extra = f" ({n} unscheduled)" if n else ""
             self.score_label.setText(f"<b>Hard <span style='color:{color}'>{hard}</span></b>{extra} · Soft {m.soft}")
+        if getattr(getattr(m, "timetable", None), "status", "") in ("published", "archived"):
+            self.score_label.setText(self.score_label.text() + " · <i>published: frozen</i>")
+            self.score_label.setToolTip("A published version cannot be changed; moving a session offers "
+                                        "to copy it to a new draft.")
         self.tray_label.setText(f"Unscheduled ({n})")
         self._update_workload()
 
@@ -609,6 +636,11 @@ class TimetableScreen(QWidget):
     def _push(self, cmd) -> bool:
         err = push(self.undo_stack, cmd)
         if err is not None:
+            from ato_desktop.services.frozen import FrozenVersionError
+
+            if isinstance(err, FrozenVersionError):
+                self.offer_copy_to_draft(str(err))
+                return False
             QMessageBox.warning(self, "Move refused", str(err))
             return False
         self.statusMessage.emit(cmd.text())
@@ -667,3 +699,29 @@ class TimetableScreen(QWidget):
     def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
         return self._push(LockCommand(self.model, list(sessions), locked))
 
+    def offer_copy_to_draft(self, why: str) -> None:
+        """An edit of a published (frozen) version was refused: offer "Copy to a new draft", which copies
+        it and makes the copy current (the grid, the versions list and Publish follow)."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Published version", why,
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("offerCopy")
+        copy = box.addButton("Copy to a new draft", QMessageBox.ButtonRole.AcceptRole)
+        copy.setObjectName("copyToDraft")
+        copy.clicked.connect(self.copy_to_draft)
+        self.offer_box = box
+        box.open()
+
+    def copy_to_draft(self) -> bool:
+        from ato_desktop.services import versions
+
+        if self.db is None or self.model is None:
+            return False
+        try:
+            info = versions.copy_to_draft(self.db, self.model.timetable_id)
+        except (ServiceError, DatabaseError) as exc:
+            QMessageBox.warning(self, "Could not copy the version", str(exc))
+            return False
+        self.statusMessage.emit(f"Copied to the new draft {info.name}.")
+        self._announce()
+        self.current.set(info.id)  # the screen opens it (_current_changed)
+        return True

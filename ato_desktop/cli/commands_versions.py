@@ -1,0 +1,145 @@
+"""``ato-desktop versions list|show|publish|copy --db DB [NAME]``: timetable versions, headless.
+
+* ``versions list``: name, status, hard, soft, unscheduled (checked now against the data), created,
+  published;
+* ``versions show NAME``: the summary the GUI's publish confirmation shows, with sessions per day;
+* ``versions publish NAME [--force] [--by WHO]``: prints that summary; a version with hard conflicts or
+  unscheduled sessions is refused (exit 2) unless ``--force``, which records the override with it;
+  e-mails are queued as when publishing from the app (send them with ``notify send-now`` or the app);
+* ``versions copy NAME [--as NEW]``: a new draft copied from a version (a published one is frozen).
+"""
+
+from __future__ import annotations
+
+from ato_desktop.cli import CliError
+from ato_desktop.cli.commands_db import open_db_or_fail
+
+
+def _db(args):
+    return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None))
+
+
+def _service_errors():
+    from ato_desktop.services.errors import ServiceError
+    from ato_desktop.storage.database import DatabaseError
+
+    return (ServiceError, DatabaseError)
+
+
+def _run(fn):
+    def wrapper(args):
+        try:
+            return fn(args)
+        except _service_errors() as exc:
+            raise CliError(str(exc)) from None
+
+    return wrapper
+
+
+def _when(t) -> str:
+    return t.strftime("%Y-%m-%d %H:%M") if t is not None else "-"
+
+
+@_run
+def cmd_list(args) -> int:
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services import versions
+
+    with _db(args) as db:
+        infos = tts.list_timetables(db)
+        if not infos:
+            print("No timetable versions yet.")
+            return 0
+        rows = []
+        for t in infos:
+            c = versions.check_version(db, t.id)
+            rows.append((t.name, t.status, str(c.hard), str(c.soft), str(c.unscheduled), _when(t.created_at),
+                         _when(t.published_at)))
+    head = ("name", "status", "hard", "soft", "unscheduled", "created", "published")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    for r in [head] + rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+    return 0
+
+
+def _print_check(check) -> None:
+    for line in check.summary_lines():
+        print(line)
+    print("Sessions per day: " + ", ".join(f"{d} {n}" for d, n in check.per_day))
+
+
+@_run
+def cmd_show(args) -> int:
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services import versions
+
+    with _db(args) as db:
+        info = tts.get_timetable(db, args.name)
+        check = versions.check_version(db, info.id)
+        _print_check(check)
+        if info.published_at is not None:
+            print(f"Published: {_when(info.published_at)} UTC")
+        with db.read_session() as s:
+            from ato_desktop.storage import models as m
+
+            override = s.get(m.Timetable, info.id).publish_override
+        if override:
+            print(f"Override: {override}")
+    return 0
+
+
+@_run
+def cmd_publish(args) -> int:
+    from ato_desktop.services import versions
+
+    with _db(args) as db:
+        check = versions.check_version(db, args.name)
+        _print_check(check)
+        if check.status == "published":
+            raise CliError(f"{check.name!r} is already published")
+        if check.blocked and not args.force:
+            raise CliError(str(versions.PublishRefused(check)).replace("publish anyway", "use --force to publish "
+                                                                                         "anyway"))
+        out = versions.publish_version(db, check.timetable_id, force=args.force, by=args.by or None, check=check)
+    print(f"Published {check.name}: {out.queued} e-mail(s) queued.")
+    if out.override:
+        print(f"Override recorded: {out.override}")
+    return 0
+
+
+@_run
+def cmd_copy(args) -> int:
+    from ato_desktop.services import versions
+
+    with _db(args) as db:
+        info = versions.copy_to_draft(db, args.name, args.as_name)
+    print(f"Copied {args.name} to the new draft {info.name} ({info.scheduled} of {info.sessions} sessions placed).")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("versions", help="timetable versions: list, show, publish (with a fresh check), copy")
+    actions = p.add_subparsers(dest="versions_command", metavar="ACTION", required=True)
+
+    def db_arg(parser):
+        parser.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
+
+    ls = actions.add_parser("list", help="every version with its score checked now")
+    db_arg(ls)
+    ls.set_defaults(func=cmd_list)
+    sh = actions.add_parser("show", help="a version's summary: conflicts, unscheduled sessions, sessions per day")
+    db_arg(sh)
+    sh.add_argument("name", metavar="NAME")
+    sh.set_defaults(func=cmd_show)
+    pb = actions.add_parser("publish", help="publish a version (refused with conflicts unless --force)")
+    db_arg(pb)
+    pb.add_argument("name", metavar="NAME")
+    pb.add_argument("--force", action="store_true",
+                    help="publish even with hard conflicts or unscheduled sessions (recorded with the version)")
+    pb.add_argument("--by", default="", metavar="WHO", help="who overrides (recorded with --force; default: the system user name)")
+    pb.set_defaults(func=cmd_publish)
+    cp = actions.add_parser("copy", help="copy a version to a new draft")
+    db_arg(cp)
+    cp.add_argument("name", metavar="NAME")
+    cp.add_argument("--as", dest="as_name", metavar="NEW", help="the new draft's name")
+    cp.set_defaults(func=cmd_copy)
