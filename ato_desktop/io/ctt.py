@@ -164,9 +164,19 @@ def _decode_lines(data: bytes) -> list[str]:
     return out
 
 
+def _read_file(path: str | os.PathLike) -> bytes:
+    """A regular file of at most 50 MB (:mod:`ato_desktop.io.files`), else :class:`CttFormatError`."""
+    from ato_desktop.io.files import InputFileError, read_regular_file
+
+    try:
+        return read_regular_file(path)
+    except InputFileError as exc:
+        raise CttFormatError(0, f"the file {exc}", path=path) from None
+
+
 def read_ctt(path: str | os.PathLike) -> CttInstance:
     """Read and check a ``.ctt`` file.  Raises :class:`CttFormatError` (or ``OSError``)."""
-    data = Path(path).read_bytes()
+    data = _read_file(path)
     try:
         return parse_ctt(data)
     except CttFormatError as exc:
@@ -479,7 +489,7 @@ def read_solution(path: str | os.PathLike, problem: Problem) -> Assignment:
     a = Assignment.empty(problem)
     D, P = problem.n_days, problem.periods_per_day
     try:
-        lines = _decode_lines(Path(path).read_bytes())
+        lines = _decode_lines(_read_file(path))
         for lineno, line in enumerate(lines, start=1):
             toks = line.split()
             if not toks:

@@ -152,15 +152,14 @@ ShouldStop = Callable[[], bool]
 def read_table(path: str | Path, *, on_progress: Progress | None = None,
                should_stop: ShouldStop | None = None) -> Table:
     """Read a CSV or XLSX file (chosen by content, not by name). Raises :class:`TabularError`."""
+    from ato_desktop.io.files import InputFileError, read_regular_file
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise TabularError(path, "is a folder, not a file.")
-        if size > MAX_FILE_BYTES:
-            raise TabularError(path, f"is too large ({size / 1e6:.1f} MB; at most {MAX_FILE_BYTES // 2**20} MB "
-                                     "can be imported). Split it into smaller files.")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)  # no FIFO, device or folder; the size capped
+    except InputFileError as exc:
+        hint = " Split it into smaller files." if "too large" in str(exc) else ""
+        raise TabularError(path, f"{exc}.{hint}") from None
     except OSError as exc:
         raise TabularError(path, f"cannot be read ({exc.strerror or exc}).") from None
     if data.startswith(ZIP_MAGIC):
