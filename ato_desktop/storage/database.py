@@ -13,7 +13,9 @@ opened for writing and upgraded to the current schema, after a backup.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -29,7 +31,17 @@ from ato_desktop import APP_ID, APP_NAME
 
 DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "ATO_BUSY_TIMEOUT_MS"  # tests shorten the wait for a busy database (default 5 s)
+
+
+def _busy_timeout_ms(default: int = 5000) -> int:
+    try:
+        return max(0, int(os.environ.get(BUSY_TIMEOUT_ENV, default)))
+    except ValueError:
+        return default
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
 SYNCHRONOUS = "FULL"
 APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
 # The newest Alembic revision (a test keeps it equal to migrations/' head): a file already there opens
@@ -81,6 +93,61 @@ def _begin_immediate_support(engine: Engine) -> None:
         # Write sessions take the write lock up front (waiting up to the busy
         # timeout) instead of failing half-way when another process writes.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+class ReadOnlyLocationError(DatabaseError):
+    """The database can be read here but not written (read-only file or folder); ``reason`` says which."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+# ---- refusals made before the file is opened at all (by stat and access only) -----------------------
+def refuse_unusable_file(path: Path) -> None:
+    """Refuse what cannot be an ATO Desktop database without opening it: a folder, a pipe, a device or
+    a socket (opening a FIFO would wait forever), and an empty (0-byte) file, which SQLite would
+    silently turn into a new, empty database. A missing file passes (the caller decides)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+    if not stat.S_ISREG(st.st_mode):
+        raise NotADatabaseError(f"{path} is not a regular file (a pipe, a device or a socket): "
+                                "it is not an ATO Desktop database.")
+    if st.st_size == 0:
+        raise NotADatabaseError(f"{path} is empty (0 bytes): it is not an ATO Desktop database. "
+                                "Choose another file, or create a new department.")
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the existing database ``path`` cannot be written here (its folder or the file itself is
+    read-only: SQLite in WAL mode must create ``-wal``/``-shm`` beside it), or ``None``."""
+    path = Path(path)
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} cannot be written"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} cannot be written"
+    return None
+
+
+def refuse_missing_tables(engine: Engine, path: Path) -> None:
+    """Refuse a database at the current schema that lacks one of the app's tables (read through SQLite)."""
+    from ato_desktop.storage.models import Base
+
+    with engine.connect() as c:
+        present = {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = sorted(t for t in Base.metadata.tables if t not in present)
+    if missing:
+        raise NotADatabaseError(
+            f"{path} is damaged: the table{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing. Restore it from a backup.")
 
 
 @dataclass
@@ -226,10 +293,12 @@ class Database:
         self.close()
 
 
-def make_engine(path: Path, readonly: bool = False) -> Engine:
+def make_engine(path: Path, readonly: bool = False, immutable: bool = False) -> Engine:
     path = Path(path)
     if readonly:
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+        # immutable: a file in a folder that cannot be written, with no -wal to recover (SQLite could
+        # not create the -shm it needs for WAL otherwise; nothing else can be writing it then).
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{'&immutable=1' if immutable else ''}&uri=true"
     else:
         url = f"sqlite:///{path.resolve().as_posix()}"
     engine = create_engine(
@@ -247,6 +316,10 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
     on error the file is left untouched.
     """
     path = Path(path).expanduser()
+    refuse_unusable_file(path)
+    if path.exists() and (why := read_only_reason(path)):
+        raise ReadOnlyLocationError(f"{path} can only be opened read-only here: {why}. Nothing was changed.",
+                                    why)
     info = inspect_file(path)
     if not info.exists and not create:
         raise DatabaseError(f"{path} does not exist.")
@@ -282,6 +355,8 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
             if not marked:
                 with engine.begin() as c:
                     c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        if upgrade or current:
+            refuse_missing_tables(engine, path)
     except DatabaseError:
         engine.dispose()
         raise
@@ -294,6 +369,7 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
 def open_readonly(path: str | Path) -> Database:
     """Open an existing database without the right to change it (second instance, inspection)."""
     path = Path(path)
+    refuse_unusable_file(path)
     info = inspect_file(path)
     if not info.exists or info.empty:
         raise DatabaseError(f"{path} does not exist or is empty.")
@@ -304,4 +380,16 @@ def open_readonly(path: str | Path) -> Database:
             f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
             "Update the app to open it; the file was not changed."
         )
-    return Database(path, make_engine(path, readonly=True), readonly=True)
+    wal = path.with_name(path.name + "-wal")
+    engine = make_engine(path, readonly=True, immutable=bool(read_only_reason(path)) and not wal.exists())
+    try:
+        if info.revision == HEAD_REVISION:
+            refuse_missing_tables(engine, path)
+    except Exception as exc:
+        engine.dispose()
+        if isinstance(exc, DatabaseError):
+            raise
+        from ato_desktop.storage.errors import translate_read
+
+        raise (translate_read(exc, path) or DatabaseError(f"Cannot open {path}: {exc}")) from exc
+    return Database(path, engine, readonly=True)

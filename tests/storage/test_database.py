@@ -10,6 +10,7 @@ from ato_desktop.storage.database import (
     SchemaTooNewError,
     default_database_path,
     open_database,
+    open_readonly,
 )
 
 
@@ -37,11 +38,14 @@ def test_default_database_lives_in_user_data_dir():
     assert "ATO Desktop" in str(p)
 
 
-def test_zero_byte_file_becomes_a_database(tmp_path):
+def test_zero_byte_file_is_refused_not_turned_into_a_database(tmp_path):
     p = tmp_path / "empty.atodb"
     p.touch()
-    open_database(p).close()
-    assert p.read_bytes().startswith(b"SQLite format 3")
+    with pytest.raises(NotADatabaseError, match=r"is empty \(0 bytes\): it is not an ATO Desktop database"):
+        open_database(p)
+    with pytest.raises(NotADatabaseError, match=r"is empty \(0 bytes\)"):
+        open_readonly(p)
+    assert p.read_bytes() == b"" and sorted(x.name for x in tmp_path.iterdir()) == ["empty.atodb"]
 
 
 @pytest.mark.parametrize("content", [b"not a database at all\n" * 20, b"\x00\xff" * 700])
