@@ -60,7 +60,7 @@ def cmd_export(args) -> int:
     from ato_desktop.services import exports
 
     out = Path(args.out).expanduser()
-    db = open_db_or_fail(db_path(args))
+    db = open_db_or_fail(db_path(args), write=False)
     with db:
         try:
             n = exports.export_items(db, args.entity, out, search=args.search or "")

@@ -21,8 +21,8 @@ from ato_desktop.cli import CliError
 from ato_desktop.cli.commands_db import open_db_or_fail
 
 
-def _db(args):
-    return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None))
+def _db(args, write: bool = True):
+    return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None), write=write)
 
 
 def _fail_on_service_errors(fn):
@@ -66,7 +66,7 @@ def cmd_configure(args) -> int:
 def cmd_test(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         ms = notes.get_mail_settings(db)
         try:
             mid = notes.send_test_email(db, args.to)
@@ -113,7 +113,7 @@ def _when(value) -> str:
 def cmd_outbox(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=args.retry) as db:
         if args.retry:
             n = notes.retry(db)
             print(f"Retrying {n} message(s) now.")
@@ -143,7 +143,7 @@ def cmd_outbox(args) -> int:
 def cmd_templates(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         on_publish = notes.get_on_publish(db)
         for t in notes.list_templates(db):
             flags = [x for x in ("PDF attached" if t.attach_pdf else "",
@@ -156,7 +156,7 @@ def cmd_templates(args) -> int:
 def cmd_preview(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         t = notes.get_template(db, args.template)
         r = notes.preview(db, subject=t.subject, body_text=t.body_text, body_html=t.body_html,
                           faculty_code=args.faculty)
@@ -181,7 +181,7 @@ def cmd_schedule(args) -> int:
     from ato_desktop.notify import scheduler as sch
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args) as db:  # even listing writes: the scheduler stores its retry job
         if args.action == "on-publish":
             value = args.value
             notes.set_on_publish(db, None if value.lower() in ("off", "none", "") else value)

@@ -13,7 +13,7 @@ from ato_desktop.services.errors import ServiceError
 def cmd_check(args) -> int:
     from ato_desktop.services.solving import check_database
 
-    db = open_db_or_fail(db_path(args))
+    db = open_db_or_fail(db_path(args), write=False)
     with db:
         findings = check_database(db, args.timetable)
     if not findings:
