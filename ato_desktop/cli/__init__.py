@@ -147,10 +147,18 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 def _names_a_command(argv: list[str]) -> bool:
     """True unless ``argv`` holds only global options: the desktop app then starts without importing
     the command modules (they pull in numba, the reports and the mail scheduler: about 2 s)."""
-    if any(a in ("-h", "--help") for a in argv):
-        return True
-    _, rest = build_parser(with_commands=False).parse_known_args(argv)
-    return bool(rest)
+    # Only the arguments themselves are looked at: parsing them with the global options alone would run
+    # the global --version for a sub-command's own option (``notify send-now --version NAME``).
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--db":
+            i += 2
+        elif a.startswith("--db=") or a in ("--version", "--demo", "--self-test"):
+            i += 1
+        else:
+            return True  # a command, --help, or something the full parser will explain
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
