@@ -158,3 +158,62 @@ def test_ctt_reader_refuses_fifo_and_devices(tmp_path):
     assert not w.fired
     with pytest.raises(ctt.CttFormatError, match="not a regular file"):
         ctt.read_ctt("/dev/zero")
+
+
+def _workbook_with_a_huge_comment(path: Path, megabytes: int) -> Path:
+    """A real workbook (openpyxl) whose worksheet XML then gets a whitespace XML comment of ``megabytes``
+    MB, written streamed: about 1 KB of zip per MB of spaces."""
+    import zipfile
+
+    import openpyxl
+
+    plain = path.with_name("plain.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active.append(["code", "name", "email"])
+    wb.active.append(["ZZ1", "Dr. Test", "zz1@example.org"])
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, data)
+                continue
+            head, sep, rest = data.partition(b"?>")
+            with dst.open(info.filename, "w") as w:
+                w.write(head + sep + b"<!--")
+                for _ in range(megabytes):
+                    w.write(b" " * 2**20)
+                w.write(b"-->" + rest)
+    return path
+
+
+def test_an_xlsx_with_a_huge_xml_comment_is_refused_in_a_moment(tmp_path, empty_db_path, capsys):
+    """194 KB of zip holding a 190 MB whitespace comment in the worksheet: expat (fed 16 KB at a time by
+    openpyxl's iterparse) re-scans an unfinished token at every feed, so parsing it took hours."""
+    import time
+
+    f = _workbook_with_a_huge_comment(tmp_path / "comment.xlsx", 190)
+    assert f.stat().st_size < 400 * 1024
+    t0 = time.perf_counter()
+    with pytest.raises(tabular.TabularError, match="single XML element, comment or text of more than 256 KB"):
+        tabular.read_table(f)
+    assert time.perf_counter() - t0 < 5
+    assert main(["import", "--db", str(empty_db_path), "--entity", "faculty", "--dry-run", str(f)]) == 2
+    assert "xl/worksheets/sheet1.xml" in capsys.readouterr().err
+
+
+def test_an_xlsx_with_a_small_comment_still_imports(tmp_path):
+    f = _workbook_with_a_huge_comment(tmp_path / "fine.xlsx", 0)
+    assert [list(r.cells) for r in tabular.read_table(f).rows] == [["ZZ1", "Dr. Test", "zz1@example.org"]]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 64, 1 << 20])
+def test_the_xml_token_scanner_is_the_same_whatever_the_chunks(monkeypatch, chunk):
+    import io
+
+    monkeypatch.setattr(tabular, "_XML_CHUNK", chunk)
+    cases = {b"<a><b>text</b></a>": 6, b"<!--" + b"<" * 1000 + b"-->": 1007, b"<a>" + b"x" * 500 + b"</a>": 502,
+             b"<?xml v?><a/>": 9, b"<![CDATA[" + b"<" * 300 + b"]]>": 312, b"<!-- open " + b" " * 50: 60,
+             b"<a b='1'>" + b"y" * 30 + b"<!--c-->" + b"z" * 5: 38}
+    for xml, longest in cases.items():
+        assert tabular._longest_xml_token(io.BytesIO(xml), 10**9) == longest, xml[:20]
