@@ -26,20 +26,6 @@ def _db(args, write: bool = True):
     return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None), write=write)
 
 
-def _fail_on_service_errors(fn):
-    def wrapper(args):
-        from ato_desktop.notify.secrets import SecretStoreUnavailable
-        from ato_desktop.services.errors import NotFoundError, ValidationError
-
-        try:
-            return fn(args)
-        except (ValidationError, NotFoundError, SecretStoreUnavailable) as exc:
-            raise CliError(str(exc)) from None
-
-    return wrapper
-
-
-@_fail_on_service_errors
 def cmd_configure(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -63,7 +49,6 @@ def cmd_configure(args) -> int:
     return 0
 
 
-@_fail_on_service_errors
 def cmd_test(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -96,7 +81,6 @@ def _print_report(db, report) -> None:
         print(f"Last error: {report.errors[-1]}")
 
 
-@_fail_on_service_errors
 def cmd_send_now(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -114,7 +98,6 @@ def _when(value) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
-@_fail_on_service_errors
 def cmd_outbox(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -155,7 +138,6 @@ def cmd_outbox(args) -> int:
     return 0
 
 
-@_fail_on_service_errors
 def cmd_templates(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -168,7 +150,6 @@ def cmd_templates(args) -> int:
     return 0
 
 
-@_fail_on_service_errors
 def cmd_preview(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -192,7 +173,6 @@ def _hhmm(value: str) -> tuple[int, int]:
     return h, m
 
 
-@_fail_on_service_errors
 def cmd_schedule(args) -> int:
     from ato_desktop.notify import scheduler as sch
     from ato_desktop.services import notifications as notes

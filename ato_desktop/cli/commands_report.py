@@ -16,7 +16,7 @@ KIND_HELP = (
 
 def cmd_report(args) -> int:
     from ato_desktop.cli.commands_db import db_path, open_db_or_fail
-    from ato_desktop.reports import ReportError, render_report
+    from ato_desktop.reports import render_report
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".pdf":
@@ -31,8 +31,6 @@ def cmd_report(args) -> int:
     try:
         result = render_report(db, args.kind, out, timetable_id=args.timetable, name=args.name,
                                paper=args.paper, landscape=not args.portrait)
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
     finally:
         db.close()
     print(f"{result.pages} page(s) written to {result.path} (version “{result.timetable}”, "
