@@ -327,3 +327,26 @@ def test_every_command_on_bad_input(command, case, tmp_path, demo_file, capsys):
         assert len(lines) == 1 and lines[0].startswith("ato-desktop: error: "), err
     if case == "readonly-folder" and command in READS and command in ("info", "check", "export", "report"):
         assert "read-only" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["solve", "--time-limit", "1", "--generations", "1"],
+    ["notify", "configure", "--host", "localhost", "--port", "25", "--security", "none", "--sender", "a@b.org"],
+])
+def test_the_reported_commands_on_a_busy_database_as_real_processes(argv, tmp_path, demo_file):
+    """What was found: ``solve --db`` and ``notify configure`` on a database another process is writing
+    ended with a DatabaseBusyError traceback. ATO_BUSY_TIMEOUT_MS shortens the 5 s wait."""
+    db = tmp_path / "busy.atodb"
+    shutil.copyfile(demo_file, db)
+    busy = Busy(db)
+    try:
+        cmd = [sys.executable, "-m", "ato_desktop", *argv[:1]] + (
+            [argv[1]] if argv[0] == "notify" else []) + ["--db", str(db)] + argv[2 if argv[0] == "notify" else 1:]
+        env = dict(os.environ, ATO_BUSY_TIMEOUT_MS="200")
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    finally:
+        busy.release()
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "is busy" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.atodb"]
