@@ -380,16 +380,20 @@ def open_readonly(path: str | Path) -> Database:
             f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
             "Update the app to open it; the file was not changed."
         )
-    wal = path.with_name(path.name + "-wal")
-    engine = make_engine(path, readonly=True, immutable=bool(read_only_reason(path)) and not wal.exists())
-    try:
-        if info.revision == HEAD_REVISION:
-            refuse_missing_tables(engine, path)
-    except Exception as exc:
-        engine.dispose()
-        if isinstance(exc, DatabaseError):
+    wal = path.with_name(path.name + "-wal").exists()
+    if info.revision == HEAD_REVISION:
+        # checked on a connection of its own, immutable when there is no -wal: a refused file gets no
+        # -wal/-shm beside it (a read-only connection cannot remove the ones it makes)
+        probe = make_engine(path, readonly=True, immutable=not wal)
+        try:
+            refuse_missing_tables(probe, path)
+        except DatabaseError:
             raise
-        from ato_desktop.storage.errors import translate_read
+        except Exception as exc:
+            from ato_desktop.storage.errors import translate_read
 
-        raise (translate_read(exc, path) or DatabaseError(f"Cannot open {path}: {exc}")) from exc
-    return Database(path, engine, readonly=True)
+            raise (translate_read(exc, path) or DatabaseError(f"Cannot open {path}: {exc}")) from exc
+        finally:
+            probe.dispose()
+    return Database(path, make_engine(path, readonly=True, immutable=bool(read_only_reason(path)) and not wal),
+                    readonly=True)
