@@ -395,5 +395,5 @@ def open_readonly(path: str | Path) -> Database:
             raise (translate_read(exc, path) or DatabaseError(f"Cannot open {path}: {exc}")) from exc
         finally:
             probe.dispose()
-    return Database(path, make_engine(path, readonly=True, immutable=bool(read_only_reason(path)) and not wal),
-                    readonly=True)
+    folder_read_only = not os.access(path.parent, os.W_OK)
+    return Database(path, make_engine(path, readonly=True, immutable=folder_read_only and not wal), readonly=True)
