@@ -351,7 +351,7 @@ def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: boo
     from ato_desktop.storage.compile import compile_database
 
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
+    if path.exists():  # even an empty file: a file the user has is never replaced without --force
         if not overwrite:
             raise FileExistsError(f"{path} already exists; choose another file name.")
         for suffix in ("", "-wal", "-shm"):

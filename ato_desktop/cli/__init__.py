@@ -37,6 +37,58 @@ class CliError(Exception):
     """An error to show the user as one clear line, exit code 2."""
 
 
+# The project's documented error types: their message is written for the user (what and where), so any
+# command that lets one escape ends with that one sentence on stderr and exit code 2, never a traceback.
+# Looked up lazily (module, class name): importing them here would import SQLAlchemy at every start.
+USER_ERRORS: tuple[tuple[str, str], ...] = (
+    ("ato_desktop.storage.database", "DatabaseError"),  # busy, read-only, damaged, foreign, backups, in use
+    ("ato_desktop.services.errors", "ServiceError"),  # validation, not found, setup, backups
+    ("ato_desktop.services.solving", "ImpossibleProblemError"),
+    ("ato_desktop.io.tabular", "TabularError"),
+    ("ato_desktop.io.ctt", "CttFormatError"),
+    ("ato_desktop.io.export", "ExportError"),
+    ("ato_desktop.reports.data", "ReportError"),
+    ("ato_desktop.notify.smtp", "MailError"),
+    ("ato_desktop.notify.secrets", "SecretStoreUnavailable"),
+    ("ato_desktop.notify.message", "InvalidAddress"),
+    ("ato_desktop.io.files", "InputFileError"),
+)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def user_message(exc: BaseException, db: str | None = None) -> str | None:
+    """The one sentence to print for ``exc``, or ``None`` when it is not an error the user can act on
+    (a bug: its traceback is shown). ``db``: the database the command was given, named in the message
+    when SQLite itself reports it busy, read-only, full or failing (from code that does not go through
+    ``Database.session()``, e.g. the scheduler's job store)."""
+    if isinstance(exc, CliError):
+        return _one_line(exc)
+    if db and "ato_desktop.storage.database" in sys.modules:
+        from ato_desktop.storage import errors
+    if db and "ato_desktop.storage.database" in sys.modules and errors.classify(exc) is not None:
+        nice = errors.translate(exc, db)
+        if nice is not None:
+            return _one_line(nice)
+    for module_name, class_name in USER_ERRORS:
+        module = sys.modules.get(module_name)  # not imported: exc cannot be one of its errors
+        cls = getattr(module, class_name, None) if module is not None else None
+        if cls is not None and isinstance(exc, cls):
+            text = _one_line(exc)
+            path = getattr(exc, "path", None)  # a .ctt error names its line, its file is added here
+            if class_name == "CttFormatError" and path and path not in text:
+                text = f"{path}: {text}"
+            return text or type(exc).__name__
+    if isinstance(exc, OSError):  # a file or folder given on the command line that cannot be used
+        what = exc.strerror or _one_line(exc) or type(exc).__name__
+        if exc.filename is not None:
+            return f"cannot use {exc.filename}: {what}"
+        return what
+    return None
+
+
 def _database_argument(argv: list[str]) -> list[str]:
     """``ato-desktop FILE.atodb`` (what a file association or "Open with" runs) means ``--db FILE.atodb``.
 
@@ -96,10 +148,18 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 def _names_a_command(argv: list[str]) -> bool:
     """True unless ``argv`` holds only global options: the desktop app then starts without importing
     the command modules (they pull in numba, the reports and the mail scheduler: about 2 s)."""
-    if any(a in ("-h", "--help") for a in argv):
-        return True
-    _, rest = build_parser(with_commands=False).parse_known_args(argv)
-    return bool(rest)
+    # Only the arguments themselves are looked at: parsing them with the global options alone would run
+    # the global --version for a sub-command's own option (``notify send-now --version NAME``).
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--db":
+            i += 2
+        elif a.startswith("--db=") or a in ("--version", "--demo", "--self-test"):
+            i += 1
+        else:
+            return True  # a command, --help, or something the full parser will explain
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,12 +186,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             return run_gui(db=args.db, demo=args.demo)
         return int(args.func(args) or 0)
-    except CliError as exc:
-        print(f"ato-desktop: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("ato-desktop: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        message = user_message(exc, getattr(args, "sub_db", None) or getattr(args, "db", None))
+        if message is None:
+            raise
+        print(f"ato-desktop: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

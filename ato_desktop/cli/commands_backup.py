@@ -7,16 +7,18 @@ from pathlib import Path
 
 from ato_desktop.cli import CliError
 from ato_desktop.storage import backup as b
-from ato_desktop.storage.database import DatabaseError
 
 
 def _db(args) -> Path:
+    from ato_desktop.storage.database import refuse_unusable_file
+
     path = getattr(args, "sub_db", None) or getattr(args, "db", None)
     if not path:
         raise CliError("give the database with --db PATH")
     p = Path(path).expanduser()
-    if not p.is_file():
+    if not p.exists():
         raise CliError(f"{p} does not exist")
+    refuse_unusable_file(p)  # a folder, a FIFO, a device, an empty file
     return p
 
 
@@ -29,10 +31,14 @@ def _size(n: int) -> str:
 
 
 def cmd_create(args) -> int:
+    from ato_desktop.storage.database import open_database
+
     db = _db(args)
+    # a damaged, foreign or newer file is refused before any backup folder exists (nothing is written)
+    open_database(db, create=False, upgrade=False, backup=False).close()
     try:
         dest = b.create_backup(db, args.reason)
-    except (DatabaseError, ValueError) as exc:
+    except ValueError as exc:
         raise CliError(str(exc)) from None
     print(f"Backup written to {dest}")
     return 0
@@ -66,6 +72,33 @@ def _resolve_backup(db: Path, name: str) -> Path:
     raise CliError(f"backup {name} not found (see `ato-desktop backup list --db {db}`)")
 
 
+def _check_restore_target(db: Path) -> None:
+    """Restore over an ATO Desktop database (even a damaged one: that is what backups are for, and its
+    bytes are kept) that no other program is writing; never over another application's file."""
+    import sqlite3
+
+    from ato_desktop.storage import database as d
+    from ato_desktop.storage.errors import translate
+
+    try:
+        d.open_readonly(db).close()
+    except d.NotADatabaseError as exc:
+        with db.open("rb") as fh:  # this process holds no connection to it
+            sqlite = fh.read(16) == d.SQLITE_HEADER
+        if not sqlite or "another application" in str(exc):
+            raise CliError(f"{exc} Nothing was restored.") from None
+        return
+    try:  # another program writing it? (the backup API would wait for it forever)
+        con = sqlite3.connect(db, timeout=d.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise (translate(exc, db) or d.DatabaseError(f"Cannot restore into {db}: {exc}.")) from None
+
+
 def cmd_restore(args) -> int:
     from ato_desktop.storage.instance import is_in_use
 
@@ -76,10 +109,8 @@ def cmd_restore(args) -> int:
         who = owner.describe() if owner is not True else "another ATO Desktop window"
         raise CliError(f"{db} is open for editing in {who}; use File ▸ Restore from backup there, "
                        "or close it first. Nothing was changed.")
-    try:
-        safety = b.restore_backup(db, src)
-    except DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    _check_restore_target(db)
+    safety = b.restore_backup(db, src)
     print(f"Restored {db} from {src.name}.")
     if safety:
         print(f"The previous contents were kept in {safety}.")

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 from ato_desktop.cli import CliError
-from ato_desktop.storage.database import DatabaseError, open_database
 
 ENTITY_TABLES = (
     ("departments", "department"), ("faculty", "faculty"), ("rooms", "room"),
@@ -17,16 +16,49 @@ ENTITY_TABLES = (
 )
 
 
-def open_db_or_fail(path: str | None, *, create: bool = False):
+def open_db_or_fail(path: str | None, *, create: bool = False, write: bool = True):
+    """Open the database given with ``--db``.
+
+    ``write=False`` (a command that only reads): a database in a folder (or a file) that cannot be
+    written is opened read-only, with a note on stderr. ``write=True``: that is refused, and so is a
+    database another program is writing (checked now, before any long work, by taking the write
+    lock for an instant). Errors are the storage layer's ``DatabaseError`` (one sentence, exit 2).
+    """
+    import sys
+
+    from ato_desktop.storage.database import ReadOnlyLocationError, open_database, open_readonly
+
     if not path:
         raise CliError("give the database with --db PATH")
     p = Path(path).expanduser()
     if not p.exists() and not create:
         raise CliError(f"{p} does not exist")
     try:
-        return open_database(p, create=create)
-    except DatabaseError as exc:
-        raise CliError(str(exc)) from None
+        db = open_database(p, create=create)
+    except ReadOnlyLocationError as exc:
+        if write:
+            raise CliError(f"{p} cannot be changed: {exc.reason}; nothing was changed. "
+                           "Copy it to a folder you can write to.") from None
+        db = open_readonly(p)
+        print(f"ato-desktop: note: {p} opened read-only: {exc.reason}.", file=sys.stderr)
+        return db
+    if write:
+        try:
+            probe_write_lock(db)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def probe_write_lock(db) -> None:
+    """Take and drop the write lock (BEGIN IMMEDIATE, waiting up to the busy timeout): a database that
+    another program is writing is refused before a command does anything, with the storage layer's
+    ``DatabaseBusyError``."""
+    from sqlalchemy import text
+
+    with db.session() as s:
+        s.execute(text("SELECT 1"))
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -45,8 +77,6 @@ def cmd_demo_create(args) -> int:
         result = create_demo_database(path, seed=args.seed, overwrite=args.force)
     except FileExistsError as exc:
         raise CliError(f"{exc} (use --force to replace it)") from None
-    except DatabaseError as exc:
-        raise CliError(str(exc)) from None
     print(f"Demo department written to {result.path}: {result.sessions} sessions, "
           f"reference timetable with zero hard conflicts.")
     return 0
@@ -60,7 +90,7 @@ def cmd_info(args) -> int:
     from ato_desktop.services import timetables as tts
     from ato_desktop.storage import models as m
 
-    db = open_db_or_fail(db_path(args))
+    db = open_db_or_fail(db_path(args), write=False)
     with db:
         counts = {label: res.count_items(db, entity) for label, entity in ENTITY_TABLES}
         with db.read_session() as s:

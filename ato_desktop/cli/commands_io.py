@@ -29,10 +29,8 @@ def _pairs(items: list[str] | None) -> dict[str, str]:
 
 
 def cmd_import(args) -> int:
-    from ato_desktop.io.tabular import ImportRowsError, TabularError
+    from ato_desktop.io.tabular import ImportRowsError
     from ato_desktop.services import imports
-    from ato_desktop.services.backups import BackupServiceError
-    from ato_desktop.storage.database import DatabaseError
 
     pairs = _pairs(args.map)
     path = Path(args.file).expanduser()
@@ -45,8 +43,6 @@ def cmd_import(args) -> int:
             for e in exc.errors:
                 print(f"  {e}", file=sys.stderr)
             return EXIT_ROW_ERRORS
-        except (TabularError, DatabaseError, BackupServiceError) as exc:
-            raise CliError(str(exc)) from None
     if result.dry_run:
         print(f"{path.name}: every row is valid (dry run: nothing was imported).")
     else:
@@ -56,16 +52,12 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ato_desktop.io.export import ExportError
     from ato_desktop.services import exports
 
     out = Path(args.out).expanduser()
-    db = open_db_or_fail(db_path(args))
+    db = open_db_or_fail(db_path(args), write=False)
     with db:
-        try:
-            n = exports.export_items(db, args.entity, out, search=args.search or "")
-        except ExportError as exc:
-            raise CliError(str(exc)) from None
+        n = exports.export_items(db, args.entity, out, search=args.search or "")
     print(f"Exported {n} {args.entity} row(s) to {out}.")
     return 0
 
@@ -84,15 +76,11 @@ def _period(is_break: bool):
 
 def cmd_new(args) -> int:
     from ato_desktop.services import setup
-    from ato_desktop.services.errors import ServiceError
 
     days = [d.strip() for d in args.days.split(",")] if args.days else list(setup.DEFAULT_DAYS)
     spec = setup.NewDepartment(Path(args.path).expanduser(), args.institution or "", args.code, args.name,
                                days=days, periods=list(args.periods or setup.DEFAULT_PERIODS), term=args.term or "")
-    try:
-        path = setup.create_department_database(spec)
-    except ServiceError as exc:
-        raise CliError(str(exc)) from None
+    path = setup.create_department_database(spec)
     teaching = sum(1 for p in spec.periods if not p[3])
     print(f"Created {path}: department {spec.department_code}, {len(days)} days x {teaching} teaching periods.")
     return 0

@@ -7,7 +7,8 @@
 * ``notify test --db DB --to ADDR``: send a test e-mail now;
 * ``notify send-now --db DB --template NAME [--to CODE ...] [--version V]``: queue, then try to send
   (exit 0 even when the server is down: the messages wait in the outbox, and the command says how many);
-* ``notify outbox --db DB [--retry] [--status S] [--json]``;
+* ``notify outbox --db DB [--retry] [--resend ID ...] [--mark-sent ID ...] [--status S] [--json]``
+  (``--resend`` / ``--mark-sent``: the coordinator's choice for a message that "may have been sent");
 * ``notify templates --db DB`` and ``notify preview --db DB --template NAME [--faculty CODE]``;
 * ``notify schedule --db DB list | weekly DAY HH:MM [--template T] | daily HH:MM [--template T] |
   remove ID | on-publish TEMPLATE|off``.
@@ -22,24 +23,10 @@ from ato_desktop.cli import CliError
 from ato_desktop.cli.commands_db import open_db_or_fail
 
 
-def _db(args):
-    return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None))
+def _db(args, write: bool = True):
+    return open_db_or_fail(getattr(args, "sub_db", None) or getattr(args, "db", None), write=write)
 
 
-def _fail_on_service_errors(fn):
-    def wrapper(args):
-        from ato_desktop.notify.secrets import SecretStoreUnavailable
-        from ato_desktop.services.errors import NotFoundError, ValidationError
-
-        try:
-            return fn(args)
-        except (ValidationError, NotFoundError, SecretStoreUnavailable) as exc:
-            raise CliError(str(exc)) from None
-
-    return wrapper
-
-
-@_fail_on_service_errors
 def cmd_configure(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -64,11 +51,10 @@ def cmd_configure(args) -> int:
     return 0
 
 
-@_fail_on_service_errors
 def cmd_test(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         ms = notes.get_mail_settings(db)
         try:
             mid = notes.send_test_email(db, args.to)
@@ -89,11 +75,14 @@ def _print_report(db, report) -> None:
               f"(or: ato-desktop notify outbox --db {db.path} --retry).")
     if report.failed or counts["failed"]:
         print(f"{counts['failed']} message(s) failed for good; see 'notify outbox' for the errors.")
+    if counts["uncertain"]:
+        print(f"{counts['uncertain']} message(s) may have been sent (the connection dropped before the server "
+              f"answered); they are not sent again on their own: see 'notify outbox', then --resend ID or "
+              f"--mark-sent ID.")
     if report.errors:
         print(f"Last error: {report.errors[-1]}")
 
 
-@_fail_on_service_errors
 def cmd_send_now(args) -> int:
     from ato_desktop.services import notifications as notes
 
@@ -111,14 +100,23 @@ def _when(value) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
-@_fail_on_service_errors
 def cmd_outbox(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    resend, mark = args.resend or [], args.mark_sent or []
+    with _db(args, write=bool(args.retry or resend or mark)) as db:
+        if mark:
+            n = notes.mark_sent(db, mark)
+            print(f"Marked {n} message(s) as sent." + ("" if n == len(set(mark)) else
+                  " Only messages that may have been sent, or failed, can be marked."))
+        if resend:
+            n = notes.send_again(db, resend)
+            print(f"Sending {n} message(s) again now." + ("" if n == len(set(resend)) else
+                  " Only messages that may have been sent, or failed, can be sent again."))
         if args.retry:
             n = notes.retry(db)
             print(f"Retrying {n} message(s) now.")
+        if args.retry or resend:
             _print_report(db, notes.deliver_due(db))
         rows = notes.list_outbox(db, status=args.status)
         if args.json:
@@ -133,19 +131,19 @@ def cmd_outbox(args) -> int:
         print("Outbox: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + " (times in UTC).")
         for r in rows:
             when = f"sent {_when(r.sent_at)}" if r.status == "sent" else (
-                f"next try {_when(r.next_attempt_at)}" if r.status == "queued" else r.status)
-            print(f"  #{r.id:<5} {r.status:<7} {r.faculty_code:<6} {r.recipient_email:<34} {when}  "
+                f"next try {_when(r.next_attempt_at)}" if r.status == "queued" else
+                "may have been sent: --resend or --mark-sent" if r.status == "uncertain" else r.status)
+            print(f"  #{r.id:<5} {r.status:<9} {r.faculty_code:<6} {r.recipient_email:<34} {when}  "
                   f"[{r.template}] {r.subject}")
             if r.last_error and r.status != "sent":
                 print(f"         attempt {r.attempts}: {r.last_error}")
     return 0
 
 
-@_fail_on_service_errors
 def cmd_templates(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         on_publish = notes.get_on_publish(db)
         for t in notes.list_templates(db):
             flags = [x for x in ("PDF attached" if t.attach_pdf else "",
@@ -154,11 +152,10 @@ def cmd_templates(args) -> int:
     return 0
 
 
-@_fail_on_service_errors
 def cmd_preview(args) -> int:
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args, write=False) as db:
         t = notes.get_template(db, args.template)
         r = notes.preview(db, subject=t.subject, body_text=t.body_text, body_html=t.body_html,
                           faculty_code=args.faculty)
@@ -178,12 +175,11 @@ def _hhmm(value: str) -> tuple[int, int]:
     return h, m
 
 
-@_fail_on_service_errors
 def cmd_schedule(args) -> int:
     from ato_desktop.notify import scheduler as sch
     from ato_desktop.services import notifications as notes
 
-    with _db(args) as db:
+    with _db(args) as db:  # even listing writes: the scheduler stores its retry job
         if args.action == "on-publish":
             value = args.value
             notes.set_on_publish(db, None if value.lower() in ("off", "none", "") else value)
@@ -268,7 +264,12 @@ def register(sub) -> None:
     o = actions.add_parser("outbox", help="list the outbox with status and errors")
     db_arg(o)
     o.add_argument("--retry", action="store_true", help="retry waiting and failed messages now")
-    o.add_argument("--status", choices=("queued", "sending", "sent", "failed"))
+    o.add_argument("--resend", type=int, action="append", metavar="ID",
+                   help="send this message again now (one that may have been sent, or failed; repeatable)")
+    o.add_argument("--mark-sent", type=int, action="append", metavar="ID",
+                   help="mark this message as sent: it did arrive (one that may have been sent, or failed)")
+    o.add_argument("--status", choices=("queued", "sending", "sent", "failed", "uncertain"),
+                   help="only messages with this status (uncertain: may have been sent)")
     o.add_argument("--json", action="store_true", help="print JSON")
     o.set_defaults(func=cmd_outbox)
 

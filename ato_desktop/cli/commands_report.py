@@ -15,9 +15,8 @@ KIND_HELP = (
 
 
 def cmd_report(args) -> int:
-    from ato_desktop.cli.commands_db import db_path
-    from ato_desktop.reports import ReportError, render_report
-    from ato_desktop.storage.database import DatabaseError, open_readonly
+    from ato_desktop.cli.commands_db import db_path, open_db_or_fail
+    from ato_desktop.reports import render_report
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".pdf":
@@ -26,21 +25,12 @@ def cmd_report(args) -> int:
         raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
     if not out.parent.exists():
         raise CliError(f"--out {out}: the folder {out.parent} does not exist")
-    path = db_path(args)
-    if not path:
-        raise CliError("give the database with --db PATH")
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise CliError(f"{p} does not exist")
-    try:
-        db = open_readonly(p)
-    except DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    # read-only where the folder cannot be written; else a normal connection, which (unlike a
+    # read-only one) removes its -wal and -shm when it closes
+    db = open_db_or_fail(db_path(args), write=False)
     try:
         result = render_report(db, args.kind, out, timetable_id=args.timetable, name=args.name,
                                paper=args.paper, landscape=not args.portrait)
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
     finally:
         db.close()
     print(f"{result.pages} page(s) written to {result.path} (version “{result.timetable}”, "

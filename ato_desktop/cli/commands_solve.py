@@ -5,15 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
-from ato_desktop.cli import CliError
 from ato_desktop.cli.commands_db import _db_arg, db_path, open_db_or_fail
-from ato_desktop.services.errors import ServiceError
 
 
 def cmd_check(args) -> int:
     from ato_desktop.services.solving import check_database
 
-    db = open_db_or_fail(db_path(args))
+    db = open_db_or_fail(db_path(args), write=False)
     with db:
         findings = check_database(db, args.timetable)
     if not findings:
@@ -27,7 +25,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    from ato_desktop.services.solving import ImpossibleProblemError, solve_database
+    from ato_desktop.services.solving import solve_database
 
     db = open_db_or_fail(db_path(args))
     last = [0.0]
@@ -40,14 +38,9 @@ def cmd_solve(args) -> int:
                   f"{p.evals_per_second:,.0f} evals/s", file=sys.stderr, flush=True)
 
     with db:
-        try:
-            out = solve_database(db, timetable=args.timetable, time_limit=args.time_limit,
-                                 generations=args.generations, seed=args.seed, keep_changes=args.keep_changes,
-                                 new_name=args.name, on_progress=progress)
-        except ImpossibleProblemError as exc:
-            raise CliError(str(exc)) from None
-        except ServiceError as exc:
-            raise CliError(str(exc)) from None
+        out = solve_database(db, timetable=args.timetable, time_limit=args.time_limit,
+                             generations=args.generations, seed=args.seed, keep_changes=args.keep_changes,
+                             new_name=args.name, on_progress=progress)
     print(f"Saved as timetable version '{out.version.name}': hard {out.hard}, soft {out.soft} "
           f"({out.seconds:.1f} s, {out.evaluations:,} evaluations"
           + (f", first feasible after {out.first_feasible_seconds:.2f} s" if out.first_feasible_seconds is not None else "")

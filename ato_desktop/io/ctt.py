@@ -55,6 +55,13 @@ MAX_ITEMS = 100_000  # courses, curricula, unavailability lines
 MAX_ROOMS = 2_000
 MAX_LECTURES = 20_000  # in total: bounds the sessions x slots / rooms arrays
 MAX_NUMBER = 1_000_000_000  # capacities and student counts fit in int32
+# Products a small file can ask for that the engine's arrays grow with (the ITC-2007 instances are far
+# below: at most about 450 lectures x 36 periods, and a few thousand clash pairs). A 255-byte file
+# within the limits above once asked for 18,000 lectures of one teacher over 2,976 periods: 5 GiB.
+MAX_LECTURE_SLOTS = 1_000_000  # lectures x (days x periods): availability and preference arrays
+MAX_LECTURE_ROOMS = 1_000_000  # lectures x rooms: allowed-room array
+MAX_ROOM_SLOTS = 500_000  # rooms x days x periods: room occupancy
+MAX_CLASH_PAIRS = 500_000  # sum over teachers and curricula of (their lectures)^2: clash lists
 
 ITC_WEIGHTS: dict[str, int] = {name: 0 for name in DEFAULT_WEIGHTS}
 ITC_WEIGHTS.update({
@@ -164,9 +171,19 @@ def _decode_lines(data: bytes) -> list[str]:
     return out
 
 
+def _read_file(path: str | os.PathLike) -> bytes:
+    """A regular file of at most 50 MB (:mod:`ato_desktop.io.files`), else :class:`CttFormatError`."""
+    from ato_desktop.io.files import InputFileError, read_regular_file
+
+    try:
+        return read_regular_file(path)
+    except InputFileError as exc:
+        raise CttFormatError(0, f"the file {exc}", path=path) from None
+
+
 def read_ctt(path: str | os.PathLike) -> CttInstance:
     """Read and check a ``.ctt`` file.  Raises :class:`CttFormatError` (or ``OSError``)."""
-    data = Path(path).read_bytes()
+    data = _read_file(path)
     try:
         return parse_ctt(data)
     except CttFormatError as exc:
@@ -206,7 +223,8 @@ def parse_ctt(data: bytes | str) -> CttInstance:
             header[key] = value
         else:
             hi = {"Days": MAX_DAYS, "Periods_per_day": MAX_PERIODS_PER_DAY, "Rooms": MAX_ROOMS}.get(key, MAX_ITEMS)
-            lo = 1 if key in ("Days", "Periods_per_day") else 0
+            # every lecture needs a room: 'Rooms: 0' cannot be solved (it crashed the optimizer)
+            lo = 1 if key in ("Days", "Periods_per_day", "Rooms") else 0
             header[key] = _int(value, lineno, f"'{key}'", lo, hi)
         header_line[key] = lineno
         pos += 1
@@ -217,6 +235,10 @@ def parse_ctt(data: bytes | str) -> CttInstance:
 
     n_days = int(header["Days"])  # type: ignore[arg-type]
     ppd = int(header["Periods_per_day"])  # type: ignore[arg-type]
+    n_rooms = int(header["Rooms"])  # type: ignore[arg-type]
+    if n_rooms * n_days * ppd > MAX_ROOM_SLOTS:
+        raise CttFormatError(header_line["Rooms"], f"expected at most {MAX_ROOM_SLOTS:,} rooms x days x periods, "
+                             f"got {n_rooms} x {n_days} x {ppd} = {n_rooms * n_days * ppd:,}")
     inst = CttInstance(name=str(header["Name"]), n_days=n_days, periods_per_day=ppd)
     course_index: dict[str, int] = {}
     course_line: dict[str, int] = {}
@@ -261,6 +283,11 @@ def parse_ctt(data: bytes | str) -> CttInstance:
                 if total_lectures > MAX_LECTURES:
                     raise CttFormatError(lineno, f"expected at most {MAX_LECTURES} lectures in all, "
                                          f"got {total_lectures} so far")
+                for limit, per, what in ((MAX_LECTURE_SLOTS, n_days * ppd, "periods"),
+                                         (MAX_LECTURE_ROOMS, n_rooms, "rooms")):
+                    if total_lectures * per > limit:
+                        raise CttFormatError(lineno, f"expected at most {limit:,} lectures x {what}, got "
+                                             f"{total_lectures} lectures so far x {per} {what}")
                 min_days = _int(toks[3], lineno, "MinWorkingDays", 0, n_days)
                 students = _int(toks[4], lineno, "#Students")
                 course_index[cid] = len(inst.courses)
@@ -315,6 +342,7 @@ def parse_ctt(data: bytes | str) -> CttInstance:
                 f"{header_line[key]}: '{key}: {expected}', section starting on line {section_line}), "
                 f"got {count}")
 
+    _check_clash_pairs(inst, header_line.get("Courses", 1))
     if pos >= len(items):
         raise CttFormatError(eof, "missing 'END.' at the end of the file")
     lineno, toks = items[pos]
@@ -323,6 +351,22 @@ def parse_ctt(data: bytes | str) -> CttInstance:
     if pos + 1 < len(items):
         raise CttFormatError(items[pos + 1][0], "expected nothing after 'END.'")
     return inst
+
+
+def _check_clash_pairs(inst: CttInstance, lineno: int) -> None:
+    """Refuse an instance whose teachers' and curricula's lectures would make more clash pairs than
+    :data:`MAX_CLASH_PAIRS` (each lecture of a teacher or curriculum clashes with every other one)."""
+    lectures = {c.id: c.lectures for c in inst.courses}
+    per_teacher: dict[str, int] = {}
+    for c in inst.courses:
+        per_teacher[c.teacher] = per_teacher.get(c.teacher, 0) + c.lectures
+    pairs = sum(n * n for n in per_teacher.values())
+    pairs += sum(sum(lectures[c] for c in q.courses) ** 2 for q in inst.curricula)
+    if pairs > MAX_CLASH_PAIRS:
+        worst = max(per_teacher.items(), key=lambda kv: kv[1])
+        raise CttFormatError(lineno, f"expected at most {MAX_CLASH_PAIRS:,} pairs of lectures that share a "
+                             f"teacher or curriculum, got {pairs:,} (teacher {worst[0]!r} alone has "
+                             f"{worst[1]} lectures)")
 
 
 # ---------------------------------------------------------------------------
@@ -479,7 +523,7 @@ def read_solution(path: str | os.PathLike, problem: Problem) -> Assignment:
     a = Assignment.empty(problem)
     D, P = problem.n_days, problem.periods_per_day
     try:
-        lines = _decode_lines(Path(path).read_bytes())
+        lines = _decode_lines(_read_file(path))
         for lineno, line in enumerate(lines, start=1):
             toks = line.split()
             if not toks:

@@ -206,7 +206,9 @@ def validate_lines(inst: CttInstance, lines: list[str]) -> ItcBreakdown:
 
 def validate_solution(inst: CttInstance, solution_path: str | os.PathLike) -> ItcBreakdown:
     """Score a solution file.  Raises ``CttFormatError`` for malformed lines."""
-    data = Path(solution_path).read_bytes()
+    from ato_desktop.io.ctt import _read_file
+
+    data = _read_file(solution_path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -60,6 +60,13 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 10_000
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+# The longest single XML token (a tag, a comment, a CDATA section, a processing instruction or a run of
+# text) an .xlsx part may hold. openpyxl streams worksheets through ElementTree.iterparse, which feeds
+# expat 16 KB at a time, and expat (before 2.6) re-scans an unfinished token from its start at every
+# feed: parsing one token of n bytes costs about n^2 / 32 KB. A 194 KB workbook whose sheet held a
+# 190 MB whitespace comment kept an import busy for hours. No real workbook comes near this limit
+# (a cell holds at most MAX_CELL_CHARS characters).
+MAX_XML_TOKEN = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary .xls
@@ -152,19 +159,18 @@ ShouldStop = Callable[[], bool]
 def read_table(path: str | Path, *, on_progress: Progress | None = None,
                should_stop: ShouldStop | None = None) -> Table:
     """Read a CSV or XLSX file (chosen by content, not by name). Raises :class:`TabularError`."""
+    from ato_desktop.io.files import InputFileError, read_regular_file
+
     path = Path(path)
     from ato_desktop.storage import open_files  # standard library only
 
     if open_files.is_held(path):  # reading it here would drop this process's SQLite locks on it
         raise TabularError(path, "is a database open in ATO Desktop, not a CSV or XLSX file.")
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise TabularError(path, "is a folder, not a file.")
-        if size > MAX_FILE_BYTES:
-            raise TabularError(path, f"is too large ({size / 1e6:.1f} MB; at most {MAX_FILE_BYTES // 2**20} MB "
-                                     "can be imported). Split it into smaller files.")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)  # no FIFO, device or folder; the size capped
+    except InputFileError as exc:
+        hint = " Split it into smaller files." if "too large" in str(exc) else ""
+        raise TabularError(path, f"{exc}.{hint}") from None
     except OSError as exc:
         raise TabularError(path, f"cannot be read ({exc.strerror or exc}).") from None
     if data.startswith(ZIP_MAGIC):
@@ -320,6 +326,21 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
     if total > MAX_XLSX_UNCOMPRESSED:
         raise TabularError(file, f"expands to {total / 1e6:.0f} MB; at most {MAX_XLSX_UNCOMPRESSED // 2**20} MB "
                                  "can be imported.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as part:
+                        longest = _longest_xml_token(part, MAX_XML_TOKEN)
+                    if longest > MAX_XML_TOKEN:
+                        raise TabularError(file, f"holds a single XML element, comment or text of more "
+                                                 f"than {MAX_XML_TOKEN // 1024} KB in {info.filename} (at most "
+                                                 f"{MAX_XML_TOKEN // 1024} KB); open it in the spreadsheet "
+                                                 "program and save it again.")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        if isinstance(exc, TabularError):
+            raise
+        raise TabularError(file, f"is not a valid .xlsx workbook ({exc}).") from None
     wb = None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -358,6 +379,52 @@ def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress:
                 wb.close()
             except Exception:
                 pass
+
+
+_XML_SPANS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
+_XML_CHUNK = 1 << 20
+
+
+def _tokens(buf: bytes, final: bool) -> tuple[int, int | None]:
+    """(longest complete token, start of the unfinished token at the end or None) of an XML fragment.
+
+    A tag cannot contain ``<`` (not even in an attribute value), so between two spans the runs between
+    two ``<`` (split in C) bound every tag and text run; comments, CDATA sections and processing
+    instructions may contain ``<`` and are measured from their opening to their closing mark."""
+    longest, i, n = 0, 0, len(buf)
+    while i < n:
+        nxt = [(buf.find(a, i), a, b) for a, b in _XML_SPANS]
+        nxt = [x for x in nxt if x[0] >= 0]
+        s, opener, closer = min(nxt) if nxt else (n, b"", b"")
+        pieces = buf[i:s].split(b"<")
+        if s == n and not final:  # the last run may go on in the next chunk
+            longest = max(longest, max(map(len, pieces[:-1]), default=0))
+            return longest, (n - len(pieces[-1]) - 1) if len(pieces) > 1 else i
+        longest = max(longest, max(map(len, pieces), default=0))
+        if s == n:
+            break
+        j = buf.find(closer, s + len(opener))
+        if j < 0:
+            if final:
+                return max(longest, n - s), None
+            return longest, s
+        longest = max(longest, j + len(closer) - s)
+        i = j + len(closer)
+    return longest, None
+
+
+def _longest_xml_token(stream, limit: int) -> int:
+    """The length of the longest token of the XML read from ``stream``, in linear time and memory
+    bounded by ``limit`` (it stops as soon as a token is longer): see :data:`MAX_XML_TOKEN`."""
+    carry, longest = b"", 0
+    while True:
+        chunk = stream.read(_XML_CHUNK)
+        buf = carry + chunk
+        seen, open_at = _tokens(buf, final=not chunk)
+        longest = max(longest, seen)
+        carry = b"" if open_at is None else buf[open_at:]
+        if longest > limit or len(carry) > limit or not chunk:
+            return max(longest, len(carry))
 
 
 def _defused(exc: BaseException) -> bool:

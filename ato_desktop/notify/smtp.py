@@ -40,11 +40,19 @@ class MailSettings:
 
 
 class MailError(Exception):
-    """A message could not be sent. ``permanent``: retrying the same message will not help."""
+    """A message could not be sent. ``permanent``: retrying the same message will not help.
+    ``uncertain``: the whole message had been handed to the server (the DATA terminator was sent) when
+    the connection failed, before the server's reply: it may have been accepted and delivered."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, uncertain: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.uncertain = uncertain
+
+
+UNCERTAIN_ERROR = ("The connection to {where} was lost after the whole message had been handed to the server and "
+                   "before it answered ({why}): the message may have been sent. It is not sent again on its own; "
+                   "choose Send again or Mark as sent.")
 
 
 def ssl_context(settings: MailSettings) -> ssl.SSLContext:
@@ -161,13 +169,34 @@ class SmtpTransport:
         self._smtp = smtp
 
     def send(self, msg: EmailMessage, sender: str, recipients: list[str]) -> None:
+        """Send one message. A connection lost after the end of the message data went out (the reply
+        never came: disconnection, time-out, reset) raises a :class:`MailError` with ``uncertain`` set:
+        the server may have accepted it, so re-sending could deliver it twice."""
         self.open()
+        smtp = self._smtp
+        data_sent = [False]
+        plain_send = smtp.send
+
+        def send_tracking_end_of_data(s):
+            plain_send(s)
+            # smtplib.SMTP.data() writes the message and its terminator CRLF.CRLF in one send()
+            if isinstance(s, (bytes, bytearray)) and bytes(s[-5:]) == b"\r\n.\r\n":
+                data_sent[0] = True
+
+        smtp.send = send_tracking_end_of_data
         try:
-            refused = self._smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
+            refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
         except Exception as exc:
-            if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+            lost = isinstance(exc, (smtplib.SMTPServerDisconnected, OSError))
+            if lost:
                 self._drop()
+            if lost and data_sent[0]:
+                raise MailError(UNCERTAIN_ERROR.format(where=self.settings.where, why=_text(exc) or
+                                                       type(exc).__name__), uncertain=True) from exc
             raise explain(exc, self.settings) from exc
+        finally:
+            if self._smtp is smtp:
+                del smtp.send  # back to the class's method
         if refused:
             raise MailError(f"{self.settings.where} refused: {refused}", permanent=True)
 

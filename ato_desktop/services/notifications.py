@@ -24,7 +24,14 @@ can tell. The next delivery marks it ``failed`` with the error
 :data:`INTERRUPTED_ERROR`, so the coordinator sees it in the Notifications view
 (and ``notify outbox``) and can send it again with Retry, which reuses the same
 Message-ID. So a message is delivered at most once unless someone asks again,
-and never silently dropped. Queuing is idempotent (a unique key per template,
+and never silently dropped.
+
+The same holds when the connection is lost after the whole message went to the
+server (the end-of-data mark was sent) but before its reply arrived: the
+server may have accepted it, and SMTP cannot tell. Such a message is marked
+``uncertain`` ("may have been sent") and never sent again on its own; the
+coordinator chooses :func:`send_again` or :func:`mark_sent` (the Notifications
+view, ``notify outbox --resend ID`` / ``--mark-sent ID``). Queuing is idempotent (a unique key per template,
 version, faculty member and event) and claiming is atomic.
 """
 
@@ -817,6 +824,35 @@ def retry(db: Database, ids: Iterable[int] | None = None) -> int:
                          .execution_options(synchronize_session=False)).rowcount
 
 
+def send_again(db: Database, ids: Iterable[int]) -> int:
+    """The coordinator's choice for messages that may have been sent (``uncertain``), or failed: queue them
+    to be sent now, with the same Message-ID. Returns how many."""
+    with db.session() as s:
+        return s.execute(update(m.OutboxMessage)
+                         .where(m.OutboxMessage.id.in_(list(ids)),
+                                m.OutboxMessage.status.in_(("uncertain", "failed")))
+                         .values(status="queued", next_attempt_at=utcnow(), claimed_at=None)
+                         .execution_options(synchronize_session=False)).rowcount
+
+
+def mark_sent(db: Database, ids: Iterable[int]) -> int:
+    """The coordinator's choice for messages that may have been sent (``uncertain``), or failed: they did
+    arrive (the coordinator checked), so they are ``sent`` and never sent again. Returns how many."""
+    with db.session() as s:
+        return s.execute(update(m.OutboxMessage)
+                         .where(m.OutboxMessage.id.in_(list(ids)),
+                                m.OutboxMessage.status.in_(("uncertain", "failed")))
+                         .values(status="sent", sent_at=utcnow(), claimed_at=None)
+                         .execution_options(synchronize_session=False)).rowcount
+
+
+def _mark_uncertain(db: Database, msg_id: int, error: str) -> None:
+    with db.session() as s:
+        s.execute(update(m.OutboxMessage).where(m.OutboxMessage.id == msg_id, m.OutboxMessage.status == "sending")
+                  .values(status="uncertain", last_error=error[:2000], claimed_at=None)
+                  .execution_options(synchronize_session=False))
+
+
 def delete_messages(db: Database, ids: Iterable[int]) -> int:
     """Remove messages that are not being sent right now."""
     with db.session() as s:
@@ -886,6 +922,7 @@ class DeliveryReport:
     retrying: int = 0  # failed this time, will be tried again later
     failed: int = 0  # given up (permanent error or too many attempts)
     interrupted: int = 0  # left in "sending" by a crash: now failed, waiting for the coordinator's Retry
+    uncertain: int = 0  # the connection dropped before the server's reply: may have been sent, not re-sent
     waiting: int = 0  # queued after this run (due later)
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
@@ -896,6 +933,9 @@ class DeliveryReport:
             parts.append(f"{self.waiting} waiting to be retried")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.uncertain:
+            parts.append(f"{self.uncertain} may have been sent (the connection dropped before the server "
+                         "answered; choose Send again or Mark as sent)")
         if self.interrupted:
             parts.append(f"{self.interrupted} interrupted earlier (may have arrived; Retry sends again)")
         text = ", ".join(parts) + "."
@@ -1016,6 +1056,12 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
             try:
                 transport.send(msg, ms.sender, envelope_recipients(ms, row.recipient_email))
             except MailError as exc:
+                if exc.uncertain:  # never re-sent on its own: the coordinator decides
+                    _mark_uncertain(db, msg_id, str(exc))
+                    report.uncertain += 1
+                    if str(exc) not in report.errors:
+                        report.errors.append(str(exc))
+                    continue
                 fail_rows([msg_id], exc)
                 continue
             _mark_sent(db, msg_id, utcnow())

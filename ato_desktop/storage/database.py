@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,17 @@ from ato_desktop.storage import open_files
 
 DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "ATO_BUSY_TIMEOUT_MS"  # tests shorten the wait for a busy database (default 5 s)
+
+
+def _busy_timeout_ms(default: int = 5000) -> int:
+    try:
+        return max(0, int(os.environ.get(BUSY_TIMEOUT_ENV, default)))
+    except ValueError:
+        return default
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
 SYNCHRONOUS = "FULL"
 APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
 # The newest Alembic revision (a test keeps it equal to migrations/' head): a file already there opens
@@ -84,6 +95,61 @@ def _begin_immediate_support(engine: Engine) -> None:
         # Write sessions take the write lock up front (waiting up to the busy
         # timeout) instead of failing half-way when another process writes.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+class ReadOnlyLocationError(DatabaseError):
+    """The database can be read here but not written (read-only file or folder); ``reason`` says which."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+# ---- refusals made before the file is opened at all (by stat and access only) -----------------------
+def refuse_unusable_file(path: Path) -> None:
+    """Refuse what cannot be an ATO Desktop database without opening it: a folder, a pipe, a device or
+    a socket (opening a FIFO would wait forever), and an empty (0-byte) file, which SQLite would
+    silently turn into a new, empty database. A missing file passes (the caller decides)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+    if not stat.S_ISREG(st.st_mode):
+        raise NotADatabaseError(f"{path} is not a regular file (a pipe, a device or a socket): "
+                                "it is not an ATO Desktop database.")
+    if st.st_size == 0:
+        raise NotADatabaseError(f"{path} is empty (0 bytes): it is not an ATO Desktop database. "
+                                "Choose another file, or create a new department.")
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the existing database ``path`` cannot be written here (its folder or the file itself is
+    read-only: SQLite in WAL mode must create ``-wal``/``-shm`` beside it), or ``None``."""
+    path = Path(path)
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} cannot be written"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} cannot be written"
+    return None
+
+
+def refuse_missing_tables(engine: Engine, path: Path) -> None:
+    """Refuse a database at the current schema that lacks one of the app's tables (read through SQLite)."""
+    from ato_desktop.storage.models import Base
+
+    with engine.connect() as c:
+        present = {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = sorted(t for t in Base.metadata.tables if t not in present)
+    if missing:
+        raise NotADatabaseError(
+            f"{path} is damaged: the table{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing. Restore it from a backup.")
 
 
 @dataclass
@@ -389,10 +455,12 @@ class Database:
         self.close()
 
 
-def make_engine(path: Path, readonly: bool = False) -> Engine:
+def make_engine(path: Path, readonly: bool = False, immutable: bool = False) -> Engine:
     path = Path(path)
     if readonly:
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+        # immutable: a file in a folder that cannot be written, with no -wal to recover (SQLite could
+        # not create the -shm it needs for WAL otherwise; nothing else can be writing it then).
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{'&immutable=1' if immutable else ''}&uri=true"
     else:
         url = f"sqlite:///{path.resolve().as_posix()}"
     engine = create_engine(
@@ -418,6 +486,10 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
         from ato_desktop.storage.errors import detached_error
 
         raise detached_error(path, why)
+    refuse_unusable_file(path)
+    if path.exists() and (why := read_only_reason(path)):
+        raise ReadOnlyLocationError(f"{path} can only be opened read-only here: {why}. Nothing was changed.",
+                                    why)
     info = inspect_file(path)
     if not info.exists and not create:
         raise DatabaseError(f"{path} does not exist.")
@@ -455,6 +527,8 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
             if not marked:
                 with engine.begin() as c:
                     c.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        if upgrade or current:
+            refuse_missing_tables(engine, path)
         db = Database(path, engine, hold=hold)
         db.attach()
     except Exception as exc:
@@ -472,6 +546,7 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
 def open_readonly(path: str | Path) -> Database:
     """Open an existing database without the right to change it (second instance, inspection)."""
     path = Path(path)
+    refuse_unusable_file(path)
     info = inspect_file(path)
     if not info.exists or info.empty:
         raise DatabaseError(f"{path} does not exist or is empty.")
@@ -482,5 +557,25 @@ def open_readonly(path: str | Path) -> Database:
             f"{path} was saved by a newer version of {APP_NAME} (schema {info.revision}). "
             "Update the app to open it; the file was not changed."
         )
+    wal = path.with_name(path.name + "-wal").exists()
+    # immutable (no locks, no -wal/-shm made) only for a file this process does not hold: SQLite's no-lock
+    # close would drop the locks of this process's other connections to it (docs/data-safety.md)
+    held = open_files.is_held(path)
+    if info.revision == HEAD_REVISION:
+        # checked on a connection of its own, immutable when there is no -wal: a refused file gets no
+        # -wal/-shm beside it (a read-only connection cannot remove the ones it makes)
+        probe = make_engine(path, readonly=True, immutable=not wal and not held)
+        try:
+            refuse_missing_tables(probe, path)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            from ato_desktop.storage.errors import translate_read
+
+            raise (translate_read(exc, path) or DatabaseError(f"Cannot open {path}: {_error_text(exc)}")) from exc
+        finally:
+            probe.dispose()
+    folder_read_only = not os.access(path.parent, os.W_OK)
     hold = open_files.hold(path)
-    return Database(path, make_engine(path, readonly=True), readonly=True, hold=hold)
+    engine = make_engine(path, readonly=True, immutable=folder_read_only and not wal and not held)
+    return Database(path, engine, readonly=True, hold=hold)

@@ -188,7 +188,12 @@ def open_for_editing(path: str | Path, **kwargs) -> Database:
     :func:`ato_desktop.storage.database.open_readonly` then. The lock is
     released by ``Database.close()`` (or when the process ends).
     """
-    lock = InstanceLock(Path(path).expanduser()).acquire()
+    from ato_desktop.storage.database import ReadOnlyLocationError, read_only_reason
+
+    p = Path(path).expanduser()
+    if p.is_file() and (why := read_only_reason(p)):  # no lock file can be made there: say why first
+        raise ReadOnlyLocationError(f"{p} can only be opened read-only here: {why}. Nothing was changed.", why)
+    lock = InstanceLock(p).acquire()
     try:
         db = open_database(path, **kwargs)
     except BaseException:

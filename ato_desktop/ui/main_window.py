@@ -44,7 +44,8 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop import APP_NAME, __version__
-from ato_desktop.storage.database import DB_SUFFIX, Database, DatabaseError, open_database, open_readonly
+from ato_desktop.storage.database import (DB_SUFFIX, Database, DatabaseError, ReadOnlyLocationError, open_database,
+                                          open_readonly)
 from ato_desktop.storage.instance import DatabaseInUseError, open_for_editing
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.undo import UndoStack
@@ -451,6 +452,7 @@ class MainWindow(QMainWindow):
         if self.database is not None and ask and not self.confirm_unsaved():
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        readonly_reason = ""
         try:
             try:
                 db = open_readonly(path) if readonly else open_for_editing(path)
@@ -461,6 +463,10 @@ class MainWindow(QMainWindow):
                     return False
                 QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
                 db = open_readonly(path)
+            except ReadOnlyLocationError as exc:  # a read-only folder or file: read it, and say so
+                db = open_readonly(path)
+                self.show_status(f"Opened {path} read-only: {exc.reason}.", 15000)
+                readonly_reason = exc.reason
         except DatabaseError as exc:
             QApplication.restoreOverrideCursor()
             if ask:
@@ -471,7 +477,8 @@ class MainWindow(QMainWindow):
             if QApplication.overrideCursor() is not None:
                 QApplication.restoreOverrideCursor()
         self.set_database(db)
-        self.show_status(f"Opened {path}" + (" read-only" if db.readonly else ""))
+        self.show_status(f"Opened {path}" + (f" read-only: {readonly_reason}" if readonly_reason else
+                                             " read-only" if db.readonly else ""))
         if not db.readonly:
             self._daily_backup(db)
         return True

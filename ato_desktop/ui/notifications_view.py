@@ -47,7 +47,9 @@ OUTBOX_COLUMNS = ("Created", "To", "Faculty", "Template", "Subject", "Status", "
                   "Error")
 SCHEDULE_COLUMNS = ("What", "When", "Template", "Next run", "Last run")
 STATUS_COLORS = {"failed": QColor("#a61b1b"), "queued": QColor("#8a5a00"), "sending": QColor("#1d4f91"),
-                 "sent": QColor("#1b6e2a")}
+                 "sent": QColor("#1b6e2a"), "uncertain": QColor("#a15c00")}
+# What the outbox shows for a status: a message whose reply from the server was lost may have been sent.
+STATUS_TEXT = {"uncertain": "may have been sent"}
 ON_PUBLISH_ROW = "on-publish"
 DAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
         ("sat", "Saturday"), ("sun", "Sunday"))
@@ -117,8 +119,8 @@ class NotificationsView(QWidget):
         self.status_filter = QComboBox(page)
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.addItem("All", None)
-        for st in ("queued", "sending", "sent", "failed"):
-            self.status_filter.addItem(st.capitalize(), st)
+        for st in ("queued", "sending", "sent", "failed", "uncertain"):
+            self.status_filter.addItem(STATUS_TEXT.get(st, st).capitalize(), st)
         self.status_filter.currentIndexChanged.connect(self.refresh_outbox)
         self.outbox_search = QLineEdit(page)
         self.outbox_search.setObjectName("outboxSearch")
@@ -154,6 +156,16 @@ class NotificationsView(QWidget):
         self.retry_all_button = QPushButton("Retry &all failed", page)
         self.retry_all_button.setObjectName("retryAll")
         self.retry_all_button.clicked.connect(self.retry_all)
+        self.send_again_button = QPushButton("Send a&gain", page)
+        self.send_again_button.setObjectName("sendAgain")
+        self.send_again_button.setToolTip("Send the selected messages that may have been sent again (the "
+                                          "recipient may get them twice)")
+        self.send_again_button.clicked.connect(self.send_again_selected)
+        self.mark_sent_button = QPushButton("&Mark as sent", page)
+        self.mark_sent_button.setObjectName("markSent")
+        self.mark_sent_button.setToolTip("The selected messages that may have been sent did arrive: never send "
+                                         "them again")
+        self.mark_sent_button.clicked.connect(self.mark_sent_selected)
         self.delete_button = QPushButton("&Delete selected", page)
         self.delete_button.setObjectName("deleteSelected")
         self.delete_button.setToolTip("Remove the selected messages (not one being sent right now)")
@@ -161,7 +173,8 @@ class NotificationsView(QWidget):
         self.outbox_status = QLabel(page)
         self.outbox_status.setObjectName("outboxStatus")
         self.outbox_status.setWordWrap(True)
-        for b in (self.send_button, self.retry_button, self.retry_all_button, self.delete_button):
+        for b in (self.send_button, self.retry_button, self.retry_all_button, self.send_again_button,
+                  self.mark_sent_button, self.delete_button):
             row.addWidget(b)
         row.addWidget(self.outbox_status, 1)
         v.addLayout(row)
@@ -399,11 +412,13 @@ class NotificationsView(QWidget):
             when = _local(r.sent_at) if r.status == "sent" else (_local(r.next_attempt_at) if r.status == "queued"
                                                                   else "")
             cells = (_local(r.created_at), f"{r.recipient_name} <{r.recipient_email}>", r.faculty_code, r.template,
-                     r.subject, r.status, str(r.attempts), when, r.last_error if r.status != "sent" else "")
+                     r.subject, STATUS_TEXT.get(r.status, r.status), str(r.attempts), when,
+                     r.last_error if r.status != "sent" else "")
             for c, text in enumerate(cells):
                 it = _item(text, r.last_error if r.last_error and r.status != "sent" else "")
                 if c == 0:
                     it.setData(Qt.ItemDataRole.UserRole, r.id)
+                    it.setData(Qt.ItemDataRole.UserRole + 1, r.status)
                 if c == 5:
                     it.setForeground(STATUS_COLORS.get(r.status, QColor("black")))
                 t.setItem(i, c, it)
@@ -416,8 +431,17 @@ class NotificationsView(QWidget):
         rows = sorted({i.row() for i in t.selectedIndexes()})
         return [t.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows if t.item(r, 0) is not None]
 
+    def _selected_uncertain_ids(self) -> list[int]:
+        t = self.outbox_table
+        rows = sorted({i.row() for i in t.selectedIndexes()})
+        return [t.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows
+                if t.item(r, 0) is not None and t.item(r, 0).data(Qt.ItemDataRole.UserRole + 1) == "uncertain"]
+
     def _outbox_selection_changed(self) -> None:
         has = bool(self.selected_message_ids())
+        uncertain = bool(self._selected_uncertain_ids())
+        self.send_again_button.setEnabled(uncertain and not self._busy)
+        self.mark_sent_button.setEnabled(uncertain)
         self.retry_button.setEnabled(has and not self._busy)
         self.delete_button.setEnabled(has)
         self.send_button.setEnabled(not self._busy)
@@ -460,6 +484,25 @@ class NotificationsView(QWidget):
         notes.retry(self.db)
         self.refresh_outbox()
         self.send_waiting()
+
+    def send_again_selected(self) -> None:
+        """The coordinator decided: send the selected "may have been sent" messages again (same Message-ID)."""
+        ids = self._selected_uncertain_ids()
+        if self.db is None or not ids:
+            return
+        n = notes.send_again(self.db, ids)
+        self._say(self.outbox_status, f"Sending {n} message(s) again.")
+        self.refresh_outbox()
+        self.send_waiting()
+
+    def mark_sent_selected(self) -> None:
+        """The coordinator decided: the selected "may have been sent" messages did arrive."""
+        ids = self._selected_uncertain_ids()
+        if self.db is None or not ids:
+            return
+        n = notes.mark_sent(self.db, ids)
+        self._say(self.outbox_status, f"Marked {n} message(s) as sent.")
+        self.refresh_outbox()
 
     def delete_selected(self) -> None:
         ids = self.selected_message_ids()

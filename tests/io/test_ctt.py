@@ -175,7 +175,7 @@ MALFORMED = [
     ("min-days-above-days", [(10, "SceCosC Ocra 3 6 30")], 10, "MinWorkingDays between 0 and 5"),
     ("lectures-above-periods", [(10, "SceCosC Ocra 21 3 30")], 10, "#Lectures between 0 and 20"),
     ("section-with-extra", [(15, "ROOMS: 2")], 15, "expected the section line 'ROOMS:' alone on its line"),
-    ("too-many-rooms", [(3, "Rooms: 5000")], 3, "expected 'Rooms' between 0 and 2000"),
+    ("too-many-rooms", [(3, "Rooms: 5000")], 3, "expected 'Rooms' between 1 and 2000"),
     ("text-after-end", [(33, "END.\nmore")], 34, "expected nothing after 'END.'"),
     ("bad-bytes", [(10, "SceCosC Ocra 3 3 30 \udcff")], 10, "undecodable bytes"),
 ]

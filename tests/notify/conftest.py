@@ -168,3 +168,31 @@ def certs(tmp_path_factory):
         return make_certs(tmp_path_factory.mktemp("certs"))
     except CertToolMissing as exc:
         pytest.skip(f"cannot make a test certificate: {exc}")
+
+
+class DropAfterDataHandler(Handler):
+    """Accepts a message (records it, as a server that queued it for delivery would) and then drops the
+    connection before its reply: the client never learns it was accepted. Only the first ``drops``
+    messages; later ones are answered normally."""
+
+    def __init__(self, drops: int = 1):
+        super().__init__()
+        self.drops = drops
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        with self.lock:
+            drop = self.drops > 0
+            self.drops -= 1
+        if drop:
+            server.transport.abort()  # the reply below is never written
+        return reply
+
+
+@pytest.fixture
+def dropping_server():
+    server = SmtpServer()
+    server.handler = DropAfterDataHandler()
+    server.start()
+    yield server
+    server.stop()

@@ -10,6 +10,7 @@ from ato_desktop.storage.database import (
     SchemaTooNewError,
     default_database_path,
     open_database,
+    open_readonly,
 )
 
 
@@ -37,11 +38,14 @@ def test_default_database_lives_in_user_data_dir():
     assert "ATO Desktop" in str(p)
 
 
-def test_zero_byte_file_becomes_a_database(tmp_path):
+def test_zero_byte_file_is_refused_not_turned_into_a_database(tmp_path):
     p = tmp_path / "empty.atodb"
     p.touch()
-    open_database(p).close()
-    assert p.read_bytes().startswith(b"SQLite format 3")
+    with pytest.raises(NotADatabaseError, match=r"is empty \(0 bytes\): it is not an ATO Desktop database"):
+        open_database(p)
+    with pytest.raises(NotADatabaseError, match=r"is empty \(0 bytes\)"):
+        open_readonly(p)
+    assert p.read_bytes() == b"" and sorted(x.name for x in tmp_path.iterdir()) == ["empty.atodb"]
 
 
 @pytest.mark.parametrize("content", [b"not a database at all\n" * 20, b"\x00\xff" * 700])
@@ -107,3 +111,27 @@ def test_committed_data_survives_reopen(tmp_path):
         assert [d["code"] for d in resources.list_items(db, "department")] == ["CSE"]
     finally:
         db.close()
+
+
+def test_a_database_missing_a_table_is_refused_naming_it(empty_db_path):
+    con = sqlite3.connect(empty_db_path)
+    con.execute("PRAGMA foreign_keys=OFF")
+    con.execute("DROP TABLE mail_template")
+    con.commit()
+    con.close()
+    before = digest(empty_db_path)
+    for opener in (open_database, open_readonly):
+        with pytest.raises(NotADatabaseError, match=r"is damaged: the table mail_template is missing"):
+            opener(empty_db_path)
+    assert digest(empty_db_path) == before
+    assert sorted(p.name for p in empty_db_path.parent.iterdir()) == [empty_db_path.name]
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    import os
+
+    p = tmp_path / "pipe.atodb"
+    os.mkfifo(p)
+    for opener in (open_database, open_readonly):
+        with pytest.raises(NotADatabaseError, match="not a regular file"):
+            opener(p)  # opening it would wait for a writer forever

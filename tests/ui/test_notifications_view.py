@@ -238,3 +238,34 @@ def test_created_without_a_database_then_given_one(qtbot, demo_db):
     finally:
         v.shutdown()
         sch.shutdown_all()
+
+
+def test_a_message_that_may_have_been_sent_waits_for_the_coordinator(qtbot, view, demo_db, memory_keyring):
+    from tests.notify.conftest import DropAfterDataHandler, SmtpServer
+
+    server = SmtpServer()
+    server.handler = DropAfterDataHandler(drops=2)
+    server.start()
+    try:
+        configure(demo_db, server)
+        notes.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="b", attach_pdf=False)
+        notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
+        notes.deliver_due(demo_db)  # both accepted, both replies lost
+        view.refresh_outbox()
+        assert _column(view, STATUS) == ["may have been sent", "may have been sent"]
+        assert all("may have been sent" in e for e in _column(view, ERROR))
+        assert not view.send_again_button.isEnabled() and not view.mark_sent_button.isEnabled()
+        view.status_filter.setCurrentIndex(view.status_filter.findData("uncertain"))
+        assert view.outbox_table.rowCount() == 2
+        view.outbox_table.selectRow(0)
+        assert view.send_again_button.isEnabled() and view.mark_sent_button.isEnabled()
+        qtbot.mouseClick(view.mark_sent_button, Qt.MouseButton.LeftButton)
+        assert "Marked 1 message(s) as sent." in view.outbox_status.text()
+        assert view.outbox_table.rowCount() == 1  # the filter shows only the one left
+        view.outbox_table.selectRow(0)
+        qtbot.mouseClick(view.send_again_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not view.busy, timeout=10000)
+        assert {r.status for r in notes.list_outbox(demo_db)} == {"sent"}
+        assert len(server.received) == 3  # two first tries, one sent again on request
+    finally:
+        server.stop()
