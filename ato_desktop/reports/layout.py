@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus import Paragraph as _RLParagraph
 
+from ato_desktop.reports import textlayer
 from ato_desktop.reports.fonts import (
     FONT,
     FONT_BOLD,
@@ -35,8 +36,11 @@ PAPERS = {"A4": A4, "A3": A3}
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B7A")
 RULE = colors.HexColor("#9AA5B1")
-KIND_COLORS = {"L": colors.HexColor("#E6EFFB"), "T": colors.HexColor("#E5F5EA"), "P": colors.HexColor("#FDEFD9")}
-MIXED_COLOR = colors.HexColor("#EFEAF7")
+# Fills a black-and-white printer keeps apart: lectures nearly white, tutorials light, labs mid-grey
+# in luminance (about 97 %, 86 % and 74 %), with mixed cells between; the legend shows the key.
+KIND_COLORS = {"L": colors.HexColor("#F3F7FD"), "T": colors.HexColor("#CDEBD6"), "P": colors.HexColor("#F5C98B")}
+MIXED_COLOR = colors.HexColor("#D9CFEA")
+MIN_FONT = 7.0  # no text smaller than this (points), anywhere
 BREAK_COLOR = colors.HexColor("#D9DDE3")
 UNAVAILABLE_COLOR = colors.HexColor("#F1F1F1")
 HEAD_COLOR = colors.HexColor("#34495E")
@@ -109,6 +113,7 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
         name = fallback_font(script, bold) if script else font
         shaped = shapeStr(piece, name, size) if script and shaping_available() else piece
         if isinstance(shaped, ShapedStr):
+            textlayer.remember(name, shaped, piece)
             width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
         else:
             width = stringWidth(piece, name, size)
@@ -121,6 +126,12 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
         pos += width
     canv.setFont(font, size)
     return total
+
+
+def _WordStyle(name: str, parent: ParagraphStyle | None = None, **kw) -> ParagraphStyle:  # noqa: N802
+    """A paragraph style that breaks lines only between words."""
+    kw.setdefault("splitLongWords", 0)
+    return ParagraphStyle(name, parent, **kw)
 
 
 @dataclass(frozen=True)
@@ -160,29 +171,33 @@ class PageSetup:
 
 
 class Styles:
-    """Paragraph styles for one page setup, with a cache for fitted cell styles."""
+    """Paragraph styles for one page setup, with a cache for fitted cell styles.
+
+    Every style wraps at word boundaries only (``splitLongWords=0``): a name is never cut mid-word
+    ("Dr. Meen/akshi"), and a word in an Indian script is never split into unshaped pieces (boxes).
+    Columns are made wide enough for their longest word instead."""
 
     def __init__(self, setup: PageSetup):
         register_fonts()
         k = setup.scale
         self.k = k
-        self.title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15 * k, leading=18 * k, textColor=INK)
-        self.subtitle = ParagraphStyle("subtitle", fontName=FONT, fontSize=9 * k, leading=11 * k, textColor=MUTED)
-        self.h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=20 * k, leading=24 * k, textColor=INK,
+        self.title = _WordStyle("title", fontName=FONT_BOLD, fontSize=15 * k, leading=18 * k, textColor=INK)
+        self.subtitle = _WordStyle("subtitle", fontName=FONT, fontSize=9 * k, leading=11 * k, textColor=MUTED)
+        self.h1 = _WordStyle("h1", fontName=FONT_BOLD, fontSize=20 * k, leading=24 * k, textColor=INK,
                                  spaceAfter=6 * k)
-        self.h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11.5 * k, leading=14 * k, textColor=INK,
+        self.h2 = _WordStyle("h2", fontName=FONT_BOLD, fontSize=11.5 * k, leading=14 * k, textColor=INK,
                                  spaceBefore=8 * k, spaceAfter=3 * k)
-        self.body = ParagraphStyle("body", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK)
-        self.small = ParagraphStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
-        self.small_right = ParagraphStyle("small_r", parent=self.small, alignment=TA_RIGHT)
-        self.small_center = ParagraphStyle("small_c", parent=self.small, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
+        self.body = _WordStyle("body", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK)
+        self.small = _WordStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
+        self.small_right = _WordStyle("small_r", parent=self.small, alignment=TA_RIGHT)
+        self.small_center = _WordStyle("small_c", parent=self.small, alignment=TA_CENTER)
+        self.head = _WordStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
                                    textColor=colors.white, alignment=TA_CENTER)
-        self.head_left = ParagraphStyle("head_l", parent=self.head, alignment=TA_LEFT)
+        self.head_left = _WordStyle("head_l", parent=self.head, alignment=TA_LEFT)
         self.toc = [
-            ParagraphStyle("toc0", fontName=FONT_BOLD, fontSize=10 * k, leading=13 * k, textColor=INK,
+            _WordStyle("toc0", fontName=FONT_BOLD, fontSize=10 * k, leading=13 * k, textColor=INK,
                            spaceBefore=5 * k),
-            ParagraphStyle("toc1", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK,
+            _WordStyle("toc1", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK,
                            leftIndent=14 * k),
         ]
         self._cells: dict[tuple[float, str, bool], ParagraphStyle] = {}
@@ -191,21 +206,23 @@ class Styles:
         key = (size, align, bold)
         st = self._cells.get(key)
         if st is None:
-            st = ParagraphStyle(f"cell{size}{align}{bold}", fontName=FONT_BOLD if bold else FONT, fontSize=size,
+            st = _WordStyle(f"cell{size}{align}{bold}", fontName=FONT_BOLD if bold else FONT, fontSize=size,
                                 leading=size * 1.18, textColor=INK,
                                 alignment={"center": TA_CENTER, "left": TA_LEFT, "right": TA_RIGHT}[align])
             self._cells[key] = st
         return st
 
-    def fit(self, markup: str, width: float, height: float, *, base: float = 8.0, minimum: float = 4.5,
+    def fit(self, markup: str, width: float, height: float, *, base: float = 8.0, minimum: float = MIN_FONT,
             align: str = "center", bold: bool = False) -> Paragraph:
-        """The paragraph at the largest font size (from ``base`` down) that fits ``width`` x ``height``."""
+        """The paragraph at the largest font size (from ``base`` down, never below :data:`MIN_FONT`) whose
+        lines and longest word fit ``width`` x ``height``; at the smallest size it may be taller than
+        ``height`` (the caller gives it the room: a taller row, another page)."""
         size = base * self.k
-        floor = minimum * self.k
+        floor = max(MIN_FONT, minimum * self.k)
         while True:
             p = Paragraph(markup, self.cell(round(size, 2), align, bold))
             _, h = p.wrap(width, height)
-            if h <= height or size <= floor:
+            if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
                 return p
             size = max(floor, size - 0.5 * self.k)
 
