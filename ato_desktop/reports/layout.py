@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.fonts import ps2tt
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as _RLParagraph
 
 from ato_desktop.reports import textlayer
@@ -224,7 +224,47 @@ class Styles:
             _, h = p.wrap(width, height)
             if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
                 return p
-            size = max(floor, size - 0.5 * self.k)
+            # one step down, or straight to the floor when far off (each try parses the markup again)
+            size = max(floor, size - 0.5 * self.k if h <= height * 1.15 else floor)
+
+
+class Lazy(Flowable):
+    """A section whose flowables are made only when the document reaches it (:meth:`ReportDoc.filterFlowables`),
+    so that a long book is laid out and drawn page by page, never held whole."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, make: Callable[[], list], before: Callable[[], None] | None = None):
+        super().__init__()
+        self.make, self.before = make, before
+        self.width = self.height = 0
+
+    def expand(self) -> list:
+        if self.before is not None:
+            self.before()
+        return list(self.make())
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class PageRef(Flowable):
+    """The page number of a :class:`Marker`, right-aligned in ``width``; drawn as a form the canvas defines
+    when the document is saved, so a book's contents come first and are still laid out in one pass."""
+
+    def __init__(self, key: str, width: float, font: str, size: float, color=INK):
+        super().__init__()
+        self.key, self.width, self.font, self.size, self.color = key, width, font, size, color
+        self.height = size * 1.2
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.page_ref(self.key, self.width, self.font, self.size, self.color)
 
 
 class Marker(Flowable):
@@ -264,6 +304,16 @@ class NumberedCanvas(Canvas):
 
     stamp: Callable[["NumberedCanvas", int, int], None] | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marker_pages: dict[str, int] = {}  # marker key -> page number (1-based)
+        self._page_refs: list[tuple[str, float, str, float, object]] = []
+
+    def page_ref(self, key: str, width: float, font: str, size: float, color) -> None:
+        """Draw the page number of marker ``key`` here (known when the document is saved)."""
+        self._page_refs.append((key, width, font, size, color))
+        self.doForm(f"atoPageRef{len(self._page_refs)}")
+
     def showPage(self):  # noqa: N802 (ReportLab's name)
         if self.stamp is not None:
             self.doForm(f"atoPageNumber{self.getPageNumber()}")
@@ -278,6 +328,16 @@ class NumberedCanvas(Canvas):
                 self.beginForm(f"atoPageNumber{number}")
                 self.stamp(self, number, total)
                 self.endForm()
+        elif self._page_refs and len(self._code):
+            self.showPage()
+        for i, (key, width, font, size, color) in enumerate(self._page_refs, start=1):
+            self.beginForm(f"atoPageRef{i}")
+            page = self.marker_pages.get(key)
+            if page is not None:
+                self.setFillColor(color)
+                self.setFont(font, size)
+                self.drawRightString(width, size * 0.25, str(page))
+            self.endForm()
         super().save()
 
 
@@ -344,11 +404,20 @@ class ReportDoc(BaseDocTemplate):
         kwargs.setdefault("canvasmaker", self._canvasmaker)
         return super().multiBuild(story, *args, **kwargs)
 
+    def filterFlowables(self, flowables) -> None:  # noqa: N802 (ReportLab's name)
+        """Make a :class:`Lazy` section's flowables when the document reaches it."""
+        while flowables and isinstance(flowables[0], Lazy):
+            if self._should_stop is not None and self._should_stop():
+                raise ReportCancelled()
+            flowables[0:1] = flowables[0].expand() or [Spacer(0, 0)]
+
     def afterFlowable(self, flowable) -> None:
         if self._should_stop is not None and self._should_stop():
             raise ReportCancelled()
         if isinstance(flowable, Marker):
             c = self.canv
+            if hasattr(c, "marker_pages"):
+                c.marker_pages[flowable.key] = self.page
             c.bookmarkPage(flowable.key)
             c.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=flowable.level > 0)
             if flowable.toc:
