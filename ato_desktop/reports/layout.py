@@ -368,7 +368,14 @@ class ReportDoc(BaseDocTemplate):
         info = self.info
         canv.saveState()
         canv.setFillColor(INK)
-        draw_text(canv, m, top - 11 * k, info.institution or "", FONT_BOLD, 11.5 * k)
+        # the institution's name gives way to the term and version on the right (portrait pages)
+        right_w = max(stringWidth(t, FONT, 8 * k) for t in (info.term or "", f"Timetable version: {info.version}",
+                                                            f"Generated {info.generated}"))
+        room = w - 2 * m - right_w - 12 * k
+        size = 11.5 * k
+        while size > MIN_FONT + 1 and stringWidth(info.institution or "", FONT_BOLD, size) > room:
+            size -= 0.5
+        draw_text(canv, m, top - 11 * k, info.institution or "", FONT_BOLD, size)
         canv.setFillColor(MUTED)
         draw_text(canv, m, top - 23 * k, info.department or "", FONT, 9 * k)
         right = w - m
