@@ -89,6 +89,8 @@ def _recording(shape):
 def _invisible(tx: PDFTextObject, font, source: str) -> str:
     """PDF operators drawing ``source`` invisibly at the pen, then moving the pen back."""
     canv = tx._canvas
+    if not source.endswith(" "):
+        source += " "  # so that the typed words do not run into the shaped glyphs' characters
     out = ["3 Tr"]
     for subset, t in font.splitString(source, canv._doc):
         if subset != tx._curSubset:
