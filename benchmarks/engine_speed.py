@@ -103,15 +103,28 @@ def fmt(t: tuple[float, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--instance", default="comp12")
+    ap.add_argument("--size", choices=("small", "large"), default=None,
+                    help="time a demo department's problem instead of an ITC-2007 instance")
     ap.add_argument("--repeat", type=int, default=1000, help="calls per batch for the fast figures")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    path = dataset_dir() / f"{args.instance}.ctt"
-    if not path.is_file():
-        print(f"instance not found: {path}", file=sys.stderr)
-        return 2
-    p = load_ctt_problem(path)
+    if args.size:
+        import tempfile
+
+        from ato_desktop.demo import create_demo_database
+        from ato_desktop.demo_large import create_large_demo_database
+
+        with tempfile.TemporaryDirectory() as tmp:
+            made = (create_large_demo_database if args.size == "large" else create_demo_database)(Path(tmp) / "d.atodb")
+        p = made.problem
+        args.instance = f"{args.size} demo"
+    else:
+        path = dataset_dir() / f"{args.instance}.ctt"
+        if not path.is_file():
+            print(f"instance not found: {path}", file=sys.stderr)
+            return 2
+        p = load_ctt_problem(path)
     print(f"{args.instance}: {p.n_sessions} sessions, {p.n_slots} slots, {p.n_rooms} rooms, "
           f"{p.n_resources} resources, {p.n_courses} courses")
 
