@@ -2,7 +2,7 @@
 
 ``ato-desktop demo create PATH --size large``. Odd semester of an Indian engineering college:
 B.Tech semesters 1, 3, 5 and 7 with six sections each (24 sections, two or three lab batches per
-section), 52 CSE faculty with UGC designations and loads (Professor and Associate Professor 14,
+section), 54 CSE faculty with UGC designations and loads (Professor and Associate Professor 14,
 Assistant Professor 16 periods of direct teaching a week, with daily limits), colleagues of the
 Mathematics, Physics, Humanities, EEE, ECE and Mechanical departments who teach the first year and
 the shared electives, 24 home classrooms, lecture galleries, tutorial rooms, 12 CSE laboratories of

@@ -3,7 +3,7 @@
     python benchmarks/import_export.py [N] [--size large]
 
 Prints seconds per step. Uses a temporary database (created, then deleted): an empty one, or with
-``--size large`` the large demo department (the faculty are imported next to its 91).
+``--size large`` the large demo department (the faculty are imported next to its 93).
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def register(sub) -> None:
     create.add_argument("--seed", type=int, default=2026, help="generator seed (default 2026)")
     create.add_argument("--force", action="store_true", help="replace PATH if it exists")
     create.add_argument("--size", choices=("small", "large"), default="small",
-                        help="small: 19 faculty, 155 sessions (default); large: 24 sections, 91 faculty, "
+                        help="small: 19 faculty, 155 sessions (default); large: 24 sections, 93 faculty, "
                              "about 800 sessions")
     create.set_defaults(func=cmd_demo_create)
 
