@@ -37,9 +37,9 @@ INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B7A")
 RULE = colors.HexColor("#9AA5B1")
 # Fills a black-and-white printer keeps apart: lectures nearly white, tutorials light, labs mid-grey
-# in luminance (about 97 %, 86 % and 74 %), with mixed cells between; the legend shows the key.
-KIND_COLORS = {"L": colors.HexColor("#F3F7FD"), "T": colors.HexColor("#CDEBD6"), "P": colors.HexColor("#F5C98B")}
-MIXED_COLOR = colors.HexColor("#D9CFEA")
+# in luminance (about 97 %, 89 % and 73 %), with mixed cells (79 %) between; the legend shows the key.
+KIND_COLORS = {"L": colors.HexColor("#F3F7FD"), "T": colors.HexColor("#CDEBD6"), "P": colors.HexColor("#EDB465")}
+MIXED_COLOR = colors.HexColor("#CFC3E6")
 MIN_FONT = 7.0  # no text smaller than this (points), anywhere
 BREAK_COLOR = colors.HexColor("#D9DDE3")
 UNAVAILABLE_COLOR = colors.HexColor("#F1F1F1")
