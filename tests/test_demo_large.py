@@ -61,6 +61,15 @@ def test_planted_reference_timetable_has_no_hard_conflict(large):
     assert score.hard == 0, {n: c.count for n, c in score.by_constraint.items() if c.count and c.is_hard}
 
 
+def test_the_data_check_finds_nothing_impossible(large):
+    """What `ato-desktop check` and the optimizer's Start run first: no error on the large department."""
+    from ato_desktop.engine.checks import check_problem
+
+    comp, _, _ = compile_database(large)
+    errors = [f.message for f in check_problem(comp.problem) if f.severity == "error"]
+    assert errors == []
+
+
 def test_every_faculty_member_is_within_weekly_and_daily_limits(large):
     faculty = {f["code"]: f for f in res.list_items(large, "faculty")}
     week: Counter = Counter()

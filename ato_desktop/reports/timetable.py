@@ -449,12 +449,3 @@ def master_day(data: ReportData, styles: Styles, setup: PageSetup, day, *, min_r
     tables = grid(data, styles, rows, fw, (avail, avail), view="master", context_of_row=lambda r: groups[r],
                   label_width=max(40 * k, fw * 0.08), nominal=max(min_row * k, avail / max(1, len(rows))))
     return _pages(styles, fw, fh, title, subtitle, tables, None, "")
-
-
-def master_pages(data: ReportData, styles: Styles, setup: PageSetup, *, min_row: float = 26.0) -> list[tuple[str, list]]:
-    """The department master timetable: the key, then per day one row per student group (split over pages as
-    needed). Returns ``[(title, flowables), ...]`` (the key first, then one entry per day)."""
-    out = [("Key", master_key(data, styles, setup))]
-    for d in data.calendar.days:
-        out.append((d.name, master_day(data, styles, setup, d, min_row=min_row)))
-    return out
