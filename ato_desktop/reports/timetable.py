@@ -290,7 +290,7 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
 
     widest = max((stringWidth(a, "ATOSans-Bold", st.fontSize) for kind, a, _, _ in entries if kind == "item"),
                  default=0)
-    code_w = min(max(28 * k, widest + 4 * k), 80 * k)
+    code_w = min(max(28 * k, widest + 4 * k), max(80 * k, width / ncols * 0.45))  # a long code still fits
     text_w = width / ncols - code_w
     data, cmds = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                       ("FONT", (0, 0), (-1, -1), "ATOSans", st.fontSize, st.leading),
