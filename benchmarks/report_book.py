@@ -13,6 +13,7 @@ book in under 5 s, the large demo's in under 15 s; any book (the 20-department d
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -79,6 +80,8 @@ def main(argv=None) -> int:
     target = TARGETS_S["db" if args.db else args.size]
     verdict = "OK" if times[0] < target else "OVER TARGET"
     print(f"book render: first {times[0]:.2f} s, median warm {warm:.2f} s (target < {target:.0f} s: {verdict})")
+    if hasattr(os, "getloadavg"):  # on a shared machine the wall time follows the load; the CPU time does not
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     peak = peak_mb()
     print(f"peak memory {peak:.0f} MB (target < {MEMORY_TARGET_MB} MB: "
           f"{'OK' if peak < MEMORY_TARGET_MB else 'OVER TARGET'})")
