@@ -111,7 +111,7 @@ def _layered(format_text):
                 source = source_of(self._fontname, text) if font._dynamicFont and font.shapable else None
             except Exception:  # noqa: BLE001
                 source = None
-            if source:
+            if source and any(ord(ch) >= 0x0900 for ch in source):  # Latin shaped for kerning needs no layer
                 return _invisible(self, font, source) + " " + format_text(self, text)
         return format_text(self, text)
 
