@@ -9,7 +9,6 @@ sections that covers the hard cases (three lab batches, electives, names in Indi
 from __future__ import annotations
 
 import re
-import zlib  # noqa: F401  (pypdf decodes the streams)
 from functools import lru_cache
 
 import pytest
