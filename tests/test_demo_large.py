@@ -121,3 +121,20 @@ def test_cli_creates_the_large_demo(tmp_path, large, capsys):
     with open_database(out) as db:
         assert res.count_items(db, "faculty") == res.count_items(large, "faculty")
         assert res.count_items(db, "activity") == res.count_items(large, "activity")
+
+
+@pytest.mark.slow
+def test_the_optimizer_solves_the_large_department_to_zero_hard_conflicts(large_demo_copy):
+    """From scratch (not from the planted version): the first feasible timetable comes within seconds."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ato_desktop", "solve", "--db", str(large_demo_copy), "--time-limit", "15",
+         "--seed", "1", "--name", "Solved by test"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r"Saved as timetable version 'Solved by test': hard (\d+), soft (\d+)", proc.stdout)
+    assert m and int(m.group(1)) == 0, proc.stdout[-2000:]
