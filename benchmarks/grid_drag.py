@@ -123,6 +123,8 @@ def main() -> int:
     ap.add_argument("--sections", type=int, default=120)
     ap.add_argument("--samples", type=int, default=40)
     ap.add_argument("--db", type=Path, help="reuse (or create) this database file")
+    ap.add_argument("--size", choices=("large",), default=None,
+                    help="large: the large demo department instead of the synthetic sections")
     args = ap.parse_args()
 
     from PySide6.QtGui import QPixmap, QUndoStack
@@ -130,6 +132,12 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     path = args.db or Path(tempfile.mkdtemp()) / f"grid-bench-{args.sections}.atodb"
+    if not path.exists() and args.size == "large":
+        from ato_desktop.demo_large import create_large_demo_database
+
+        t0 = time.perf_counter()
+        create_large_demo_database(path)
+        print(f"large demo department written to {path} in {time.perf_counter() - t0:.1f} s")
     if not path.exists():
         t0 = time.perf_counter()
         build_database(path, args.sections)

@@ -1,8 +1,9 @@
 """Import/export timings: read, check and import N faculty from CSV and XLSX; export them back.
 
-    python benchmarks/import_export.py [N]
+    python benchmarks/import_export.py [N] [--size large]
 
-Prints seconds per step. Uses a temporary database (created, then deleted).
+Prints seconds per step. Uses a temporary database (created, then deleted): an empty one, or with
+``--size large`` the large demo department (the faculty are imported next to its 93).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ato_desktop.services import resources as res  # noqa: E402
 from ato_desktop.storage.database import open_database  # noqa: E402
 
 
-def main(n: int) -> None:
+def main(n: int, size: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         headers = ["Code", "Name", "E-mail", "Department", "Max periods / week"]
@@ -29,8 +30,14 @@ def main(n: int) -> None:
         for suffix in (".csv", ".xlsx"):
             src = tmp / f"faculty{suffix}"
             export_rows(src, headers, rows)
-            db = open_database(tmp / f"bench{suffix}.atodb")
-            res.create_item(db, "department", {"code": "CSE", "name": "CS", "is_home": True})
+            if size == "large":
+                from ato_desktop.demo_large import create_large_demo_database
+
+                create_large_demo_database(tmp / f"bench{suffix}.atodb")
+                db = open_database(tmp / f"bench{suffix}.atodb")
+            else:
+                db = open_database(tmp / f"bench{suffix}.atodb")
+                res.create_item(db, "department", {"code": "CSE", "name": "CS", "is_home": True})
             t0 = time.perf_counter()
             table = read_table(src)
             t1 = time.perf_counter()
@@ -54,4 +61,10 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, nargs="?", default=2000, help="faculty to import (default 2000)")
+    ap.add_argument("--size", choices=("large",), default=None, help="import into the large demo department")
+    args = ap.parse_args()
+    main(args.n, args.size)

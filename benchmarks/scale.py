@@ -292,6 +292,9 @@ def precompile() -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--departments", type=int, default=20)
+    ap.add_argument("--size", choices=("large",), default=None,
+                    help="large: time the large demo department (one department, its reference timetable "
+                         "copied as the version 'Scale test') instead of building synthetic departments")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="write the database here and keep it")
     ap.add_argument("--reuse", action="store_true",
@@ -317,7 +320,19 @@ def main(argv=None) -> int:
             if path.exists():
                 path.unlink()
             t0 = time.perf_counter()
-            build_t = build(path, args.departments)
+            if args.size == "large":
+                from ato_desktop.demo_large import create_large_demo_database
+
+                create_large_demo_database(path)
+                db = open_database(path)
+                try:
+                    tts.copy_timetable(db, "Reference timetable", "Scale test")
+                finally:
+                    db.close()
+                build_t = {"build: large demo": time.perf_counter() - t0}
+                args.departments = 1
+            else:
+                build_t = build(path, args.departments)
             build_total = time.perf_counter() - t0
         ui: dict[str, list[float]] = {}
         if args.ui:

@@ -50,6 +50,8 @@ def pct(xs, q):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="optimizer time limit")
+    ap.add_argument("--size", choices=("small", "large"), default="small",
+                    help="the demo department to open (default small)")
     ap.add_argument("--interval", type=int, default=10, help="probe interval in ms")
     ap.add_argument("--population", type=int, default=8)
     ap.add_argument("--idle", type=float, default=2.0, help="seconds between the grid showing and Start")
@@ -90,6 +92,8 @@ def main() -> int:
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(work / "settings"))
     path = work / "demo.atodb"
+    if args.size == "large":
+        from ato_desktop.demo_large import create_large_demo_database as create_demo_database
     create_demo_database(path)
     wc = warmup_controller()
     if args.preloaded and wc.is_warm():

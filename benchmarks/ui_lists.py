@@ -63,6 +63,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", metavar="DB", help="build (or reuse) the database at this path")
     ap.add_argument("--repeat", type=int, default=5, help="rounds per list (default 5)")
+    ap.add_argument("--size", choices=("large",), default=None,
+                    help="large: the large demo department instead of the synthetic lists")
     args = ap.parse_args()
     tmp = None
     if args.keep:
@@ -70,6 +72,12 @@ def main() -> int:
     else:
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "big.atodb"
+    if not path.exists() and args.size == "large":
+        from ato_desktop.demo_large import create_large_demo_database
+
+        t = time.perf_counter()
+        create_large_demo_database(path)
+        print(f"large demo department written to {path.name} in {time.perf_counter() - t:.1f} s")
     if not path.exists():
         t = time.perf_counter()
         counts = build(path)

@@ -47,9 +47,10 @@ t3 = time.perf_counter()
 demo = None
 if len(sys.argv) > 2:
     from ato_desktop.demo import create_demo_database
+    from ato_desktop.demo_large import create_large_demo_database
     from ato_desktop.storage.compile import compile_database
     from ato_desktop.storage.database import open_database
-    create_demo_database(sys.argv[2])
+    (create_large_demo_database if sys.argv[3:] == ["large"] else create_demo_database)(sys.argv[2])
     db = open_database(sys.argv[2])
     comp, cur, _ = compile_database(db, None)
     db.close()
@@ -73,9 +74,9 @@ def _env(cache: Path) -> dict[str, str]:
     return env
 
 
-def _first_run(env: dict[str, str], work: Path) -> dict:
+def _first_run(env: dict[str, str], work: Path, size: str = "small") -> dict:
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", FIRST_RUN, str(ITC_DIR / "comp01.ctt"), str(work / "demo.atodb")],
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN, str(ITC_DIR / "comp01.ctt"), str(work / "demo.atodb"), size],
                          env=env, capture_output=True, text=True, check=True).stdout
     res = json.loads(out.strip().splitlines()[-1])
     res["process_s"] = round(time.perf_counter() - t, 2)
@@ -85,6 +86,8 @@ def _first_run(env: dict[str, str], work: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--baseline", action="store_true", help="also time a cold first run without warm-up")
+    ap.add_argument("--size", choices=("small", "large"), default="small",
+                    help="the demo department optimized in the first run (default small)")
     args = ap.parse_args()
     if not (ITC_DIR / "comp01.ctt").is_file():
         print(f"comp01.ctt not found in {ITC_DIR}", file=sys.stderr)
@@ -93,7 +96,7 @@ def main() -> int:
         tmp = Path(tmp)
         if args.baseline:
             (tmp / "b").mkdir()
-            base = _first_run(_env(tmp / "cache-baseline"), tmp / "b")
+            base = _first_run(_env(tmp / "cache-baseline"), tmp / "b", args.size)
             print(f"cold first run WITHOUT warm-up: optimize {base['optimize_s']} s, process {base['process_s']} s, "
                   f"{len(base['compiled'])} kernels compiled")
         env = _env(tmp / "cache")
@@ -107,7 +110,7 @@ def main() -> int:
                                capture_output=True, text=True, check=True).stdout.strip()
         print(f"warm-up --if-needed afterwards: {time.perf_counter() - t:.2f} s process wall ({quick})")
         (tmp / "a").mkdir()
-        after = _first_run(env, tmp / "a")
+        after = _first_run(env, tmp / "a", args.size)
         print(f"first real run after warm-up (new process): comp01 optimize {after['optimize_s']} s, "
               f"State {after['state_s']} s, demo optimize+State {after['demo_s']} s, "
               f"process {after['process_s']} s; kernels compiled: {after['compiled'] or 'none'} "

@@ -34,6 +34,24 @@ def _demo_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def large_demo_path(tmp_path_factory) -> Path:
+    """The large demo department (24 sections, ~800 sessions), created once per test run.
+
+    Read-only: tests that change data copy it first (``large_demo_copy``)."""
+    from ato_desktop.demo_large import create_large_demo_database
+
+    path = tmp_path_factory.mktemp("templates") / "large.atodb"
+    create_large_demo_database(path)
+    return path
+
+
+@pytest.fixture
+def large_demo_copy(large_demo_path, tmp_path) -> Path:
+    """A copy of the large demo department of this test's own."""
+    return _copy(large_demo_path, tmp_path / "large.atodb")
+
+
 def _copy(src: Path, dest: Path) -> Path:
     shutil.copyfile(src, dest)
     return dest

@@ -73,8 +73,11 @@ def cmd_demo_create(args) -> int:
     from ato_desktop.demo import create_demo_database
 
     path = Path(args.path).expanduser()
+    create = create_demo_database
+    if getattr(args, "size", "small") == "large":
+        from ato_desktop.demo_large import create_large_demo_database as create
     try:
-        result = create_demo_database(path, seed=args.seed, overwrite=args.force)
+        result = create(path, seed=args.seed, overwrite=args.force)
     except FileExistsError as exc:
         raise CliError(f"{exc} (use --force to replace it)") from None
     print(f"Demo department written to {result.path}: {result.sessions} sessions, "
@@ -150,6 +153,9 @@ def register(sub) -> None:
     create.add_argument("path", metavar="PATH")
     create.add_argument("--seed", type=int, default=2026, help="generator seed (default 2026)")
     create.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    create.add_argument("--size", choices=("small", "large"), default="small",
+                        help="small: 19 faculty, 155 sessions (default); large: 24 sections, 93 faculty, "
+                             "about 800 sessions")
     create.set_defaults(func=cmd_demo_create)
 
     info = sub.add_parser("info", help="counts of every entity, schema revision and journal mode")

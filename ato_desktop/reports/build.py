@@ -12,12 +12,22 @@ from typing import Callable
 
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Spacer
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from ato_desktop.reports.data import ReportData, ReportError, load_report_data
-from ato_desktop.reports.layout import DocInfo, Marker, PageSetup, Paragraph, ReportCancelled, ReportDoc, Styles, esc
+from ato_desktop.reports.layout import (
+    DocInfo,
+    Lazy,
+    Marker,
+    PageRef,
+    PageSetup,
+    Paragraph,
+    ReportCancelled,
+    ReportDoc,
+    Styles,
+    esc,
+)
 from ato_desktop.reports.tables import problems_flowables, utilization_flowables, workload_flowables
-from ato_desktop.reports.timetable import master_pages, timetable_page
+from ato_desktop.reports.timetable import master_day, master_key, timetable_page
 from ato_desktop.storage.database import Database
 
 KINDS = ("group", "faculty", "room", "master", "workload", "utilization", "conflicts", "book")
@@ -78,25 +88,27 @@ class _Part:
     title: str
     key: str
     level: int
-    make: Callable[[], list]
-    pages: int | None = None  # known page count (timetable pages: 1); None = measure
+    make: Callable[[], list] | None  # None: a heading without pages of its own (it marks the next section)
 
 
 def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: PageSetup,
            styles: Styles) -> tuple[list[_Part], bool]:
-    """The sections of a report; second value: whether it has a table of contents."""
+    """The sections of a report; second value: whether it has a table of contents.
+
+    Nothing is laid out here: each section is made when the document reaches it."""
     parts: list[_Part] = []
 
     def add_named(kind: str, codes: list[str], level: int) -> None:
         for code in codes:
             title = f"{data.faculty[code].get('name', code)} ({code})" if kind == "faculty" else code
             parts.append(_Part(title, f"{kind}:{code}", level,
-                               lambda c=code: timetable_page(data, styles, setup, kind, c), 1))
+                               lambda c=code: timetable_page(data, styles, setup, kind, c)))
 
     def add_master(level: int) -> None:
-        for day, flow in master_pages(data, styles, setup):
-            pages = 1 + sum(isinstance(f, PageBreak) for f in flow)
-            parts.append(_Part(day, f"master:{day}", level, lambda f=flow: f, pages))
+        parts.append(_Part("Key", "master:key", level, lambda: master_key(data, styles, setup)))
+        for day in data.calendar.days:
+            parts.append(_Part(day.name, f"master:{day.name}", level,
+                               lambda d=day: master_day(data, styles, setup, d)))
 
     def add_reports(level: int) -> None:
         parts.append(_Part("Faculty workload", "workload", level, lambda: workload_flowables(data, styles, setup)))
@@ -127,73 +139,61 @@ def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: P
         for title, key, sub in (("Student groups", "group", data.top_groups()),
                                 ("Faculty", "faculty", data.active_faculty()),
                                 ("Rooms", "room", data.active_rooms())):
-            parts.append(_Part(title, f"part:{key}", 0, list, 0))
+            parts.append(_Part(title, f"part:{key}", 0, None))
             add_named(key, sub, 1)
-        parts.append(_Part("Master timetable", "part:master", 0, list, 0))
-        add_master(1)
-        parts.append(_Part("Reports", "part:reports", 0, list, 0))
+        parts.append(_Part("Master timetable", "part:master", 0, None))
+        if data.calendar.days and data.top_groups():
+            add_master(1)
+        parts.append(_Part("Reports", "part:reports", 0, None))
         add_reports(1)
     return parts, toc
 
 
-def _assemble(parts: list[tuple[_Part, list]]) -> list:
-    """Flowables with a page break between sections; headings without content go on the next page."""
+def _assemble(parts: list[_Part], made: Callable[[_Part], list]) -> list:
+    """Sections with a page break between them; headings without content go on the next section's page.
+
+    ``made(part)`` gives a section's flowables (a :class:`Lazy` in a book: made when reached)."""
     story: list = []
     started = False
     pending: list = []
-    for part, flow in parts:
-        if not flow:
+    for part in parts:
+        if part.make is None:
             pending.append(Marker(part.key, part.title, part.level))
             continue
         if started:
             story.append(PageBreak())
-        story += pending + [Marker(part.key, part.title, part.level), *flow]
+        story += pending + [Marker(part.key, part.title, part.level), *made(part)]
         pending = []
         started = True
     return story + pending
 
 
-def _count_pages(setup: PageSetup, styles: Styles, flow: list) -> int:
-    """Pages a list of flowables takes (laid out in a throwaway document)."""
-    doc = ReportDoc(io.BytesIO(), setup, DocInfo("", "", "", "", "", ""), styles)
-    doc._doSave = 0  # lay out only; links to other sections stay unresolved
-    doc.build(list(flow))
-    return doc.page
-
-
-def _contents(data: ReportData, styles: Styles, setup: PageSetup, entries: list[tuple[int, str, str, int]]) -> list:
-    """The cover: title, what is printed, and a two-column table of contents with links."""
+def _contents(data: ReportData, styles: Styles, setup: PageSetup, entries: list[tuple[int, str, str]]) -> list:
+    """The cover: title, what is printed, and the contents with links, in two columns that flow over as
+    many pages as they need. Page numbers are filled in when the book is saved (:class:`PageRef`)."""
     from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus.flowables import BalancedColumns
 
     k = styles.k
     _, _, fw, _ = setup.frame()
     tt = data.timetable
-    rows_of = []
-    for level, title, key, page in entries:
-        st = styles.toc[min(level, 1)]
-        rows_of.append([Paragraph(f'<a href="#{esc(key)}">{esc(title)}</a>', st),
-                        Paragraph(f'<a href="#{esc(key)}">{page}</a>', st.clone(st.name + "r", alignment=2,
-                                                                               leftIndent=0))])
-    # split into two columns at a top-level entry near the middle
-    split = len(rows_of)
-    if len(rows_of) > 12:
-        tops = [i for i, e in enumerate(entries) if e[0] == 0 and i > 0]
-        split = min(tops, key=lambda i: abs(i - len(rows_of) / 2)) if tops else len(rows_of)
-    left, right = rows_of[:split], rows_of[split:]
     col = (fw - 20 * k) / 2
-    cols = []
-    for rows in (left, right):
-        if rows:
-            cols.append(Table(rows, colWidths=[col - 50 * k, 30 * k], style=TableStyle([
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * k),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D5DAE0"))])))
-        else:
-            cols.append("")
-    body = Table([cols], colWidths=[col, col], style=TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, -1), 20 * k), ("RIGHTPADDING", (1, 0), (1, -1), 0)]), hAlign="LEFT")
+    num_w = 30 * k
+    rows = []
+    cmds = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * k),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D5DAE0"))]
+    for level, title, key in entries:
+        st = styles.toc[min(level, 1)]
+        rows.append([Paragraph(f'<a href="#{esc(key)}">{esc(title)}</a>', st),
+                     PageRef(key, num_w, st.fontName, st.fontSize)])
+    body: list = []
+    if rows:
+        table = Table(rows, colWidths=[col - num_w - 8 * k, num_w + 8 * k], style=TableStyle(cmds),
+                      hAlign="LEFT", splitByRow=1)
+        body = [BalancedColumns([table], nCols=2, innerPadding=20 * k, leftPadding=0, rightPadding=0,
+                                topPadding=0, bottomPadding=0)] if len(rows) > 12 else [table]
     return [
         Paragraph("Department timetable book", styles.h1),
         Paragraph(esc(" · ".join(x for x in (data.institution, data.department, data.term) if x)), styles.body),
@@ -201,7 +201,7 @@ def _contents(data: ReportData, styles: Styles, setup: PageSetup, entries: list[
                   styles.body),
         Spacer(1, 6 * k),
         Paragraph("Contents", styles.h2),
-        body,
+        *body,
     ]
 
 
@@ -231,9 +231,8 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
     Raises :class:`ReportError` for a bad request and :class:`ReportCancelled` when ``should_stop()``
     turns true (checked between sections and pages).
 
-    The book's contents are laid out in ONE pass: every timetable page is one page by construction and
-    the other sections are measured first; if a section turns out longer than predicted, the book is
-    rebuilt with ReportLab's multi-pass table of contents (slower, always right).
+    Laid out in ONE pass, section by section as the document reaches it (a long book is never held
+    whole); the book's contents come first and get their page numbers when the file is saved.
     """
     check_request(kind, name, paper)
     rep = _Reporter(on_progress, should_stop)
@@ -243,47 +242,26 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
     setup = PageSetup(paper.upper(), landscape)
     styles = Styles(setup)
     parts, has_toc = _parts(db, data, kind, name, setup, styles)
-    made: list[tuple[_Part, list]] = []
-    for i, part in enumerate(parts):
-        rep(0.05 + 0.4 * i / max(1, len(parts)), f"Laying out {part.title}")
-        made.append((part, part.make()))
-    story = _assemble(made)
-    expected: dict[str, int] = {}
+    rep(0.05, "Laying out the pages")
+    n_parts = max(1, sum(p.make is not None for p in parts))
+    done = [0]
+
+    def lazy(part: _Part) -> list:
+        def before() -> None:
+            rep(0.05 + 0.9 * done[0] / n_parts, f"Laying out {part.title}")
+            done[0] += 1
+        return [Lazy(part.make, before)]
+
+    story = _assemble(parts, lazy)
     if has_toc:
-        rep(0.45, "Numbering pages")
-        for part, flow in made:
-            if flow and part.pages is None:
-                part.pages = _count_pages(setup, styles, flow)
-                flow[:] = part.make()  # fresh flowables for the real document
-        placeholder = [(p.level, p.title, p.key, 999) for p, _ in made]
-        cover_pages = _count_pages(setup, styles, _contents(data, styles, setup, placeholder))
-        page = cover_pages + 1
-        entries = []
-        for part, flow in made:
-            entries.append((part.level, part.title, part.key, page))
-            expected[part.key] = page
-            page += part.pages or 0
-        story = _contents(data, styles, setup, entries) + [PageBreak()] + _assemble(made)
-    rep(0.5, "Drawing pages")
-    n_markers = max(1, sum(isinstance(f, Marker) for f in story))
-    actual: dict[str, int] = {}
+        story = _contents(data, styles, setup, [(p.level, p.title, p.key) for p in parts]) + [PageBreak()] + story
 
     def on_marker(marker: Marker, page: int) -> None:
-        actual[marker.key] = page
-        rep(0.5 + 0.5 * len(actual) / n_markers, f"Page {page}: {marker.title}")
+        rep(0.05 + 0.9 * done[0] / n_parts, f"Page {page}: {marker.title}")
 
     buf = io.BytesIO()
     doc = ReportDoc(buf, setup, _info(data, kind), styles, on_marker=on_marker, should_stop=should_stop)
     doc.build(story)
-    if has_toc and actual != expected:  # a section was longer than measured: fall back to multi-pass
-        rep(0.5, "Renumbering pages")
-        toc = TableOfContents(dotsMinLevel=1)
-        toc.levelStyles = styles.toc
-        story = _contents(data, styles, setup, [])[:-1] + [toc, PageBreak()]
-        story += _assemble([(p, p.make()) for p, _ in made])
-        buf = io.BytesIO()
-        doc = ReportDoc(buf, setup, _info(data, kind), styles, should_stop=should_stop)
-        doc.multiBuild(story)
     pdf = buf.getvalue()
     rep(1.0, f"Done: {doc.page} page(s)")
     return pdf, doc.page, data

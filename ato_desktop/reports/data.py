@@ -38,9 +38,40 @@ class ReportData:
     faculty_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     room_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
+    # ---- indexes (built once: a campus book asks for each of hundreds of groups) ----
+    def _index(self) -> dict:
+        idx = self.__dict__.get("_idx")
+        if idx is None:
+            kids: dict[str, list[str]] = {}
+            for c, g in self.groups.items():
+                if g.get("parent"):
+                    kids.setdefault(g["parent"], []).append(c)
+            by_group: dict[str, list[int]] = {}
+            by_basket: dict[str, list[int]] = {}
+            by_faculty: dict[str, list[tts.SessionView]] = {}
+            by_room: dict[str, list[tts.SessionView]] = {}
+            for i, s in enumerate(self.sessions):
+                for g in s.groups:
+                    by_group.setdefault(g, []).append(i)
+                if s.basket:
+                    by_basket.setdefault(s.basket, []).append(i)
+                for f in s.faculty:
+                    by_faculty.setdefault(f, []).append(s)
+                if s.room:
+                    by_room.setdefault(s.room, []).append(s)
+            cohorts: dict[str, set[str]] = {}
+            for b, item in self.baskets.items():
+                for g in item.get("cohorts") or []:
+                    cohorts.setdefault(g, set()).add(b)
+            idx = self.__dict__["_idx"] = {
+                "kids": {c: sorted(v) for c, v in kids.items()}, "group": by_group, "basket": by_basket,
+                "faculty": by_faculty, "room": by_room, "cohorts": cohorts, "group_cache": {},
+            }
+        return idx
+
     # ---- structure -------------------------------------------------------------
     def children(self, code: str) -> list[str]:
-        return sorted(c for c, g in self.groups.items() if g.get("parent") == code)
+        return list(self._index()["kids"].get(code, ()))
 
     def ancestors(self, code: str) -> list[str]:
         out, seen = [], set()
@@ -62,7 +93,11 @@ class ReportData:
 
     def top_groups(self) -> list[str]:
         """Sections and other groups without a parent, that have at least one session."""
-        return [c for c in sorted(self.groups) if not self.groups[c].get("parent") and self.group_sessions(c)]
+        cached = self.__dict__.get("_top")
+        if cached is None:
+            cached = self.__dict__["_top"] = [c for c in sorted(self.groups)
+                                              if not self.groups[c].get("parent") and self.group_sessions(c)]
+        return list(cached)
 
     def active_faculty(self) -> list[str]:
         used = {f for s in self.sessions for f in s.faculty}
@@ -74,15 +109,21 @@ class ReportData:
     # ---- sessions of one timetable ---------------------------------------------
     def group_sessions(self, code: str) -> list[tts.SessionView]:
         """A group's sessions: its own, its batches', its section's, and its elective baskets'."""
-        related = {code, *self.descendants(code), *self.ancestors(code)}
-        baskets = {b for b, item in self.baskets.items() if related & set(item.get("cohorts") or [])}
-        return [s for s in self.sessions if related & set(s.groups) or (s.basket and s.basket in baskets)]
+        idx = self._index()
+        hit = idx["group_cache"].get(code)
+        if hit is None:
+            related = {code, *self.descendants(code), *self.ancestors(code)}
+            baskets = set().union(*(idx["cohorts"].get(g, set()) for g in related))
+            found = {i for g in related for i in idx["group"].get(g, ())}
+            found.update(i for b in baskets for i in idx["basket"].get(b, ()))
+            hit = idx["group_cache"][code] = [self.sessions[i] for i in sorted(found)]
+        return list(hit)
 
     def faculty_sessions(self, code: str) -> list[tts.SessionView]:
-        return [s for s in self.sessions if code in s.faculty]
+        return list(self._index()["faculty"].get(code, ()))
 
     def room_sessions(self, code: str) -> list[tts.SessionView]:
-        return [s for s in self.sessions if s.room == code]
+        return list(self._index()["room"].get(code, ()))
 
     def unscheduled(self) -> list[tts.SessionView]:
         return [s for s in self.sessions if not s.scheduled]

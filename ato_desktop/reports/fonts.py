@@ -9,9 +9,10 @@ ReportLab shapes it (conjuncts, matras, reph), so "प्रिया" prints as
 :func:`runs` splits a string into pieces of one font each; ``reports.layout``
 applies it to every paragraph and header line.
 
-Known limits (ReportLab's): a word mixing Latin and Indian letters ("CSE-हिंदी")
-leaves its paragraph unshaped; and copying shaped text out of the PDF gives
-private-use characters for conjunct glyphs, which have no code point of their own.
+Known limit (ReportLab's): a word mixing Latin and Indian letters ("CSE-हिंदी")
+leaves its paragraph unshaped. Shaped glyphs (conjuncts have no code point of
+their own) are doubled by an invisible layer of the text as typed
+(:mod:`ato_desktop.reports.textlayer`), so names can be searched and copied.
 
 Installed, ``resources/`` is the package ``ato_desktop.resources`` (see
 pyproject.toml); in a source checkout it is the top-level folder. Fonts are
@@ -159,6 +160,9 @@ def register_fonts() -> None:
     global _done
     if _done:
         return
+    from ato_desktop.reports import textlayer
+
+    textlayer.install()
     with _lock:
         if _done:
             return

@@ -16,9 +16,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.fonts import ps2tt
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as _RLParagraph
 
+from ato_desktop.reports import textlayer
 from ato_desktop.reports.fonts import (
     FONT,
     FONT_BOLD,
@@ -35,8 +36,11 @@ PAPERS = {"A4": A4, "A3": A3}
 INK = colors.HexColor("#1F2933")
 MUTED = colors.HexColor("#5F6B7A")
 RULE = colors.HexColor("#9AA5B1")
-KIND_COLORS = {"L": colors.HexColor("#E6EFFB"), "T": colors.HexColor("#E5F5EA"), "P": colors.HexColor("#FDEFD9")}
-MIXED_COLOR = colors.HexColor("#EFEAF7")
+# Fills a black-and-white printer keeps apart: lectures nearly white, tutorials light, labs mid-grey
+# in luminance (about 97 %, 89 % and 73 %), with mixed cells (79 %) between; the legend shows the key.
+KIND_COLORS = {"L": colors.HexColor("#F3F7FD"), "T": colors.HexColor("#CDEBD6"), "P": colors.HexColor("#EDB465")}
+MIXED_COLOR = colors.HexColor("#CFC3E6")
+MIN_FONT = 7.0  # no text smaller than this (points), anywhere
 BREAK_COLOR = colors.HexColor("#D9DDE3")
 UNAVAILABLE_COLOR = colors.HexColor("#F1F1F1")
 HEAD_COLOR = colors.HexColor("#34495E")
@@ -109,6 +113,7 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
         name = fallback_font(script, bold) if script else font
         shaped = shapeStr(piece, name, size) if script and shaping_available() else piece
         if isinstance(shaped, ShapedStr):
+            textlayer.remember(name, shaped, piece)
             width = sum(g.x_advance for g in shaped.__shapeData__) * size / 1000
         else:
             width = stringWidth(piece, name, size)
@@ -121,6 +126,12 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
         pos += width
     canv.setFont(font, size)
     return total
+
+
+def _WordStyle(name: str, parent: ParagraphStyle | None = None, **kw) -> ParagraphStyle:  # noqa: N802
+    """A paragraph style that breaks lines only between words."""
+    kw.setdefault("splitLongWords", 0)
+    return ParagraphStyle(name, parent, **kw)
 
 
 @dataclass(frozen=True)
@@ -160,29 +171,33 @@ class PageSetup:
 
 
 class Styles:
-    """Paragraph styles for one page setup, with a cache for fitted cell styles."""
+    """Paragraph styles for one page setup, with a cache for fitted cell styles.
+
+    Every style wraps at word boundaries only (``splitLongWords=0``): a name is never cut mid-word
+    ("Dr. Meen/akshi"), and a word in an Indian script is never split into unshaped pieces (boxes).
+    Columns are made wide enough for their longest word instead."""
 
     def __init__(self, setup: PageSetup):
         register_fonts()
         k = setup.scale
         self.k = k
-        self.title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15 * k, leading=18 * k, textColor=INK)
-        self.subtitle = ParagraphStyle("subtitle", fontName=FONT, fontSize=9 * k, leading=11 * k, textColor=MUTED)
-        self.h1 = ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=20 * k, leading=24 * k, textColor=INK,
+        self.title = _WordStyle("title", fontName=FONT_BOLD, fontSize=15 * k, leading=18 * k, textColor=INK)
+        self.subtitle = _WordStyle("subtitle", fontName=FONT, fontSize=9 * k, leading=11 * k, textColor=MUTED)
+        self.h1 = _WordStyle("h1", fontName=FONT_BOLD, fontSize=20 * k, leading=24 * k, textColor=INK,
                                  spaceAfter=6 * k)
-        self.h2 = ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=11.5 * k, leading=14 * k, textColor=INK,
+        self.h2 = _WordStyle("h2", fontName=FONT_BOLD, fontSize=11.5 * k, leading=14 * k, textColor=INK,
                                  spaceBefore=8 * k, spaceAfter=3 * k)
-        self.body = ParagraphStyle("body", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK)
-        self.small = ParagraphStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
-        self.small_right = ParagraphStyle("small_r", parent=self.small, alignment=TA_RIGHT)
-        self.small_center = ParagraphStyle("small_c", parent=self.small, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
+        self.body = _WordStyle("body", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK)
+        self.small = _WordStyle("small", fontName=FONT, fontSize=7 * k, leading=8.5 * k, textColor=INK)
+        self.small_right = _WordStyle("small_r", parent=self.small, alignment=TA_RIGHT)
+        self.small_center = _WordStyle("small_c", parent=self.small, alignment=TA_CENTER)
+        self.head = _WordStyle("head", fontName=FONT_BOLD, fontSize=7 * k, leading=8.5 * k,
                                    textColor=colors.white, alignment=TA_CENTER)
-        self.head_left = ParagraphStyle("head_l", parent=self.head, alignment=TA_LEFT)
+        self.head_left = _WordStyle("head_l", parent=self.head, alignment=TA_LEFT)
         self.toc = [
-            ParagraphStyle("toc0", fontName=FONT_BOLD, fontSize=10 * k, leading=13 * k, textColor=INK,
+            _WordStyle("toc0", fontName=FONT_BOLD, fontSize=10 * k, leading=13 * k, textColor=INK,
                            spaceBefore=5 * k),
-            ParagraphStyle("toc1", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK,
+            _WordStyle("toc1", fontName=FONT, fontSize=8.5 * k, leading=10.5 * k, textColor=INK,
                            leftIndent=14 * k),
         ]
         self._cells: dict[tuple[float, str, bool], ParagraphStyle] = {}
@@ -191,23 +206,65 @@ class Styles:
         key = (size, align, bold)
         st = self._cells.get(key)
         if st is None:
-            st = ParagraphStyle(f"cell{size}{align}{bold}", fontName=FONT_BOLD if bold else FONT, fontSize=size,
+            st = _WordStyle(f"cell{size}{align}{bold}", fontName=FONT_BOLD if bold else FONT, fontSize=size,
                                 leading=size * 1.18, textColor=INK,
                                 alignment={"center": TA_CENTER, "left": TA_LEFT, "right": TA_RIGHT}[align])
             self._cells[key] = st
         return st
 
-    def fit(self, markup: str, width: float, height: float, *, base: float = 8.0, minimum: float = 4.5,
+    def fit(self, markup: str, width: float, height: float, *, base: float = 8.0, minimum: float = MIN_FONT,
             align: str = "center", bold: bool = False) -> Paragraph:
-        """The paragraph at the largest font size (from ``base`` down) that fits ``width`` x ``height``."""
+        """The paragraph at the largest font size (from ``base`` down, never below :data:`MIN_FONT`) whose
+        lines and longest word fit ``width`` x ``height``; at the smallest size it may be taller than
+        ``height`` (the caller gives it the room: a taller row, another page)."""
         size = base * self.k
-        floor = minimum * self.k
+        floor = max(MIN_FONT, minimum * self.k)
         while True:
             p = Paragraph(markup, self.cell(round(size, 2), align, bold))
             _, h = p.wrap(width, height)
-            if h <= height or size <= floor:
+            if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
                 return p
-            size = max(floor, size - 0.5 * self.k)
+            # one step down, or straight to the floor when far off (each try parses the markup again)
+            size = max(floor, size - 0.5 * self.k if h <= height * 1.15 else floor)
+
+
+class Lazy(Flowable):
+    """A section whose flowables are made only when the document reaches it (:meth:`ReportDoc.filterFlowables`),
+    so that a long book is laid out and drawn page by page, never held whole."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, make: Callable[[], list], before: Callable[[], None] | None = None):
+        super().__init__()
+        self.make, self.before = make, before
+        self.width = self.height = 0
+
+    def expand(self) -> list:
+        if self.before is not None:
+            self.before()
+        return list(self.make())
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class PageRef(Flowable):
+    """The page number of a :class:`Marker`, right-aligned in ``width``; drawn as a form the canvas defines
+    when the document is saved, so a book's contents come first and are still laid out in one pass."""
+
+    def __init__(self, key: str, width: float, font: str, size: float, color=INK):
+        super().__init__()
+        self.key, self.width, self.font, self.size, self.color = key, width, font, size, color
+        self.height = size * 1.2
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.page_ref(self.key, self.width, self.font, self.size, self.color)
 
 
 class Marker(Flowable):
@@ -247,6 +304,16 @@ class NumberedCanvas(Canvas):
 
     stamp: Callable[["NumberedCanvas", int, int], None] | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marker_pages: dict[str, int] = {}  # marker key -> page number (1-based)
+        self._page_refs: list[tuple[str, float, str, float, object]] = []
+
+    def page_ref(self, key: str, width: float, font: str, size: float, color) -> None:
+        """Draw the page number of marker ``key`` here (known when the document is saved)."""
+        self._page_refs.append((key, width, font, size, color))
+        self.doForm(f"atoPageRef{len(self._page_refs)}")
+
     def showPage(self):  # noqa: N802 (ReportLab's name)
         if self.stamp is not None:
             self.doForm(f"atoPageNumber{self.getPageNumber()}")
@@ -261,6 +328,16 @@ class NumberedCanvas(Canvas):
                 self.beginForm(f"atoPageNumber{number}")
                 self.stamp(self, number, total)
                 self.endForm()
+        elif self._page_refs and len(self._code):
+            self.showPage()
+        for i, (key, width, font, size, color) in enumerate(self._page_refs, start=1):
+            self.beginForm(f"atoPageRef{i}")
+            page = self.marker_pages.get(key)
+            if page is not None:
+                self.setFillColor(color)
+                self.setFont(font, size)
+                self.drawRightString(width, size * 0.25, str(page))
+            self.endForm()
         super().save()
 
 
@@ -291,7 +368,14 @@ class ReportDoc(BaseDocTemplate):
         info = self.info
         canv.saveState()
         canv.setFillColor(INK)
-        draw_text(canv, m, top - 11 * k, info.institution or "", FONT_BOLD, 11.5 * k)
+        # the institution's name gives way to the term and version on the right (portrait pages)
+        right_w = max(stringWidth(t, FONT, 8 * k) for t in (info.term or "", f"Timetable version: {info.version}",
+                                                            f"Generated {info.generated}"))
+        room = w - 2 * m - right_w - 12 * k
+        size = 11.5 * k
+        while size > MIN_FONT + 1 and stringWidth(info.institution or "", FONT_BOLD, size) > room:
+            size -= 0.5
+        draw_text(canv, m, top - 11 * k, info.institution or "", FONT_BOLD, size)
         canv.setFillColor(MUTED)
         draw_text(canv, m, top - 23 * k, info.department or "", FONT, 9 * k)
         right = w - m
@@ -327,11 +411,20 @@ class ReportDoc(BaseDocTemplate):
         kwargs.setdefault("canvasmaker", self._canvasmaker)
         return super().multiBuild(story, *args, **kwargs)
 
+    def filterFlowables(self, flowables) -> None:  # noqa: N802 (ReportLab's name)
+        """Make a :class:`Lazy` section's flowables when the document reaches it."""
+        while flowables and isinstance(flowables[0], Lazy):
+            if self._should_stop is not None and self._should_stop():
+                raise ReportCancelled()
+            flowables[0:1] = flowables[0].expand() or [Spacer(0, 0)]
+
     def afterFlowable(self, flowable) -> None:
         if self._should_stop is not None and self._should_stop():
             raise ReportCancelled()
         if isinstance(flowable, Marker):
             c = self.canv
+            if hasattr(c, "marker_pages"):
+                c.marker_pages[flowable.key] = self.page
             c.bookmarkPage(flowable.key)
             c.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=flowable.level > 0)
             if flowable.toc:

@@ -105,6 +105,7 @@ def utilization(data: ReportData) -> list[UtilizationRow]:
 # ---------------------------------------------------------------------------
 # flowables
 # ---------------------------------------------------------------------------
+PAD = 3.0  # cell padding left and right (points, times the paper's text scale)
 def _style(n_rows: int, k: float) -> list[tuple]:
     return [
         ("FONT", (0, 0), (-1, -1), "ATOSans", 7.5 * k),
@@ -113,7 +114,35 @@ def _style(n_rows: int, k: float) -> list[tuple]:
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F5F7F9")]),
         ("TOPPADDING", (0, 0), (-1, -1), 2 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * k),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD * k), ("RIGHTPADDING", (0, 0), (-1, -1), PAD * k),
     ]
+
+
+def _widths(table: list[list], total: float, flex: dict[int, float], k: float,
+            whole: frozenset[int] = frozenset()) -> list[float]:
+    """Column widths: each column as wide as its longest word (lines break between words only; the
+    columns in ``whole`` as wide as their longest text), the rest of ``total`` shared by the ``flex``
+    columns {index: weight}."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 2 * PAD * k + 0.5
+    mins = []
+    for c in range(len(table[0])):
+        w = 0.0
+        for i, row in enumerate(table):
+            cell = row[c]
+            if isinstance(cell, Paragraph) and c in whole and i:
+                w = max(w, stringWidth(cell.getPlainText(), cell.style.fontName, cell.style.fontSize))
+            elif isinstance(cell, Paragraph):
+                w = max(w, cell.minWidth())
+            elif isinstance(cell, str) and cell:
+                w = max(w, stringWidth(cell, "ATOSans", 7.5 * k))
+        mins.append(w + pad)
+    free = total - sum(mins)
+    if free > 0:
+        weight = sum(flex.values()) or 1
+        mins = [w + free * flex.get(c, 0) / weight for c, w in enumerate(mins)]
+    return mins
 
 
 def _head(styles: Styles, labels: list[str]) -> list[Paragraph]:
@@ -152,10 +181,9 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
     table.append(["", Paragraph("<b>All faculty</b>", styles.small), "", *[str(x) for x in total], str(sum(total)),
                   "", "", str(sum(r.assigned for r in rows)), ""])
     cmds += [("ALIGN", (3, 1), (-2, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [34, 0, 86] + [28] * len(days) + [32, 40, 38, 44, 0]
-    free = fw - sum(x * k for x in fixed)
-    widths = [x * k if x else free / 2 for x in fixed]
-    out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
+    flex = {1: 4, 2: 1, len(table[0]) - 1: 3}  # name, designation, status
+    flex.update({3 + d: 0.3 for d in range(len(days))})
+    out.append(Table(table, colWidths=_widths(table, fw, flex, k), style=TableStyle(cmds), repeatRows=1))
     return out
 
 
@@ -185,10 +213,9 @@ def utilization_flowables(data: ReportData, styles: Styles, setup: PageSetup) ->
     table.append(["", Paragraph("<b>All rooms</b>", styles.small), "", "",
                   *[cell(tot_u[d], tot_a[d]) for d in range(len(days))], cell(sum(tot_u), sum(tot_a)), ""])
     cmds += [("ALIGN", (3, 1), (-1, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
-    fixed = [44, 0, 60, 34] + [42] * len(days) + [46, 46]
-    free = fw - sum(x * k for x in fixed)
-    widths = [x * k if x else free for x in fixed]
-    out.append(Table(table, colWidths=widths, style=TableStyle(cmds), repeatRows=1))
+    flex = {1: 4, 2: 1}
+    flex.update({4 + d: 0.5 for d in range(len(days) + 1)})
+    out.append(Table(table, colWidths=_widths(table, fw, flex, k), style=TableStyle(cmds), repeatRows=1))
     return out
 
 
@@ -341,9 +368,7 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
                           Paragraph(esc(", ".join(s.faculty)), styles.small), str(s.duration),
                           Paragraph(esc(pr.requirement.get(s.id, "")), styles.small),
                           Paragraph(esc(pr.why.get(s.id, "")), styles.small)])
-        fixed = [64, 0, 70, 50, 40, 100, 0]
-        free = fw - sum(x * k for x in fixed)
-        out.append(Table(table, colWidths=[x * k if x else free / 2 for x in fixed],
+        out.append(Table(table, colWidths=_widths(table, fw, {1: 3, 2: 1, 3: 1, 5: 2, 6: 4}, k, frozenset({0})),
                          style=TableStyle(_style(len(table), k)), repeatRows=1))
     else:
         out.append(Paragraph("Every session has a day, a period and a room.", styles.body))
@@ -362,7 +387,8 @@ def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -
         for i, g in enumerate(pr.conflicts, start=1):
             if g.hard:
                 cmds.append(("BACKGROUND", (0, i), (-1, i), WARN_COLOR))
-        out += [Table(table, colWidths=[160 * k, 50 * k, 50 * k, 50 * k, 60 * k], style=TableStyle(cmds), hAlign="LEFT"),
+        widths = _widths(table, min(fw, 370 * k), {0: 1}, k)
+        out += [Table(table, colWidths=widths, style=TableStyle(cmds), hAlign="LEFT"),
                 Spacer(1, 6 * k)]
     for g in pr.conflicts:
         if not g.messages:

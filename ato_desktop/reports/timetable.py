@@ -34,6 +34,7 @@ from ato_desktop.reports.layout import (
 from ato_desktop.services.timetables import SessionView
 
 KIND_WORDS = {"L": "lecture", "T": "tutorial", "P": "practical (lab)"}
+SWATCHES = {**KIND_COLORS, "mixed": MIXED_COLOR, "clash": WARN_COLOR}
 VIEW_TITLES = {"group": "Student group", "faculty": "Faculty", "room": "Room"}
 
 
@@ -124,10 +125,25 @@ def _block_color(block: Block):
     return KIND_COLORS.get(kinds.pop(), MIXED_COLOR) if len(kinds) == 1 else MIXED_COLOR
 
 
-def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionView]]], width: float, height: float,
-         *, view: str, context_of_row: Callable[[int], str | None],
-         unavailable: Callable[[int, int], bool] | None = None, label_width: float | None = None) -> Table:
-    """A rows x periods table of exactly ``width`` x ``height`` points; ``rows`` = [(plain label, sessions)]."""
+@dataclass
+class _Row:
+    cells: list
+    cmds: list  # table commands with row index 0 standing for this row
+    height: float
+    breaks_used: set
+
+
+def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionView]]], width: float,
+         heights: tuple[float, float], *, view: str, context_of_row: Callable[[int], str | None],
+         unavailable: Callable[[int, int], bool] | None = None, label_width: float | None = None,
+         nominal: float | None = None, first_alone: float | None = None) -> list[Table]:
+    """A rows x periods grid ``width`` points wide, as one table per page.
+
+    ``heights``: the height available on the first page and on each further page. Rows share the
+    first page's height (up to ``nominal`` or 95 pt each); a cell's text is set at the largest size
+    from 8 pt down to 7 pt (never smaller) that fits, and a row whose text needs more height gets it:
+    rows that do not fit go to the next table (page) instead of shrinking.
+    """
     cal = data.calendar
     periods = cal.periods
     P = len(periods)
@@ -142,20 +158,20 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
     unit = (width - label_w) / (n_teach + 0.45 * n_breaks) if P else 0
     col_w = [label_w] + [unit * (0.45 if p.is_break else 1.0) for p in periods]
     head_h = 22 * k
-    row_h = min((height - head_h) / max(1, len(rows)), 95 * k)
+    first, rest = heights
+    row_h = min((first - head_h) / max(1, len(rows)), nominal or 95 * k)
 
     def periods_label(lo: int, hi: int) -> str:
         return periods[lo].label if hi - lo <= 1 else f"{periods[lo].label}–{periods[hi - 1].label}"
 
-    header = [styles.fit("", label_w - 2 * pad, head_h - 2 * pad)]
+    header = [""]
     for i, p in enumerate(periods):
         mark = f"<b>{esc(p.label)}</b><br/>{esc(p.start_time)}–{esc(p.end_time)}"
         if p.is_break:
             mark = f"<b>{esc(p.label)}</b>"
         header.append(styles.fit(f'<font color="#FFFFFF">{mark}</font>', col_w[i + 1] - 2 * pad,
-                                 head_h - 2 * pad, base=7.5, minimum=4.5))
-    table: list[list] = [header]
-    cmds: list[tuple] = [
+                                 head_h - 2 * pad, base=7.5))
+    base_cmds: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), "ATOSans", 7 * k),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOR),
         ("BACKGROUND", (0, 1), (0, -1), colors.HexColor("#EEF1F4")),
@@ -165,11 +181,14 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ]
-    break_cols_used: set[int] = set()
-    for r, (label, sessions) in enumerate(rows, start=1):
-        cells: list = [styles.fit(f"<b>{esc(label)}</b>", label_w - 2 * pad, row_h - 2 * pad, base=8.5, minimum=5)]
-        cells += [""] * P
-        context = context_of_row(r - 1)
+    made: list[_Row] = []
+    for r, (label, sessions) in enumerate(rows):
+        lab = styles.fit(f"<b>{esc(label)}</b>", label_w - 2 * pad, row_h - 2 * pad, base=8.5, align="center")
+        cells: list = [lab] + [""] * P
+        need = [lab.height]
+        cmds: list[tuple] = []
+        used: set[int] = set()
+        context = context_of_row(r)
         for b in blocks_of(sessions, P):
             w = sum(col_w[1 + c] for c in range(b.lo, b.hi)) - 2 * pad
             markup = "<br/>".join(session_markup(s, view, context, data, b, periods_label) for s in
@@ -180,62 +199,98 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
             clash = block_clashes(data, b, view, context)
             if clash:
                 markup = f'<font color="#A61B1B"><b>CLASH</b></font><br/>' + markup
-            cells[1 + b.lo] = styles.fit(markup, w, row_h - 2 * pad, base=8.0, minimum=4.0)
+            cell = styles.fit(markup, w, row_h - 2 * pad, base=8.0)
+            cells[1 + b.lo] = cell
+            need.append(cell.height)
             if b.hi - b.lo > 1:
-                cmds.append(("SPAN", (1 + b.lo, r), (b.hi, r)))
-            cmds.append(("BACKGROUND", (1 + b.lo, r), (b.hi, r), WARN_COLOR if clash else _block_color(b)))
+                cmds.append(("SPAN", (1 + b.lo, 0), (b.hi, 0)))
+            cmds.append(("BACKGROUND", (1 + b.lo, 0), (b.hi, 0), WARN_COLOR if clash else _block_color(b)))
             if clash:
-                cmds.append(("BOX", (1 + b.lo, r), (b.hi, r), 1.2, WARN_INK))
-            for c in range(b.lo, b.hi):
-                if periods[c].is_break:
-                    break_cols_used.add(c)
+                cmds.append(("BOX", (1 + b.lo, 0), (b.hi, 0), 1.2, WARN_INK))
+            used.update(c for c in range(b.lo, b.hi) if periods[c].is_break)
         if unavailable is not None:
             busy = {c for b in blocks_of(sessions, P) for c in range(b.lo, b.hi)}
             for c, p in enumerate(periods):
-                if not p.is_break and c not in busy and unavailable(r - 1, c):
-                    cells[1 + c] = Paragraph('<font color="#5F6B7A">not available</font>',
-                                               styles.cell(round(5.5 * k, 2)))
-                    cmds.append(("BACKGROUND", (1 + c, r), (1 + c, r), UNAVAILABLE_COLOR))
-        table.append(cells)
-    n = len(rows)
-    for c, p in enumerate(periods):
-        if not p.is_break:
-            continue
-        col = 1 + c
-        if c in break_cols_used or n == 0:
-            for r in range(1, n + 1):
-                if table[r][col] == "":
-                    cmds.append(("BACKGROUND", (col, r), (col, r), BREAK_COLOR))
-            continue
-        letters = "<br/>".join(esc(ch) for ch in p.label.upper().replace(" ", "")[:12])
-        table[1][col] = styles.fit(f"<b>{letters}</b>", col_w[col] - 2 * pad, n * row_h - 2 * pad, base=8,
-                                   minimum=4)
-        cmds.append(("SPAN", (col, 1), (col, n)))
-        cmds.append(("BACKGROUND", (col, 1), (col, n), BREAK_COLOR))
-    t = Table(table, colWidths=col_w, rowHeights=[head_h] + [row_h] * n, style=TableStyle(cmds))
-    return t
+                if not p.is_break and c not in busy and unavailable(r, c):
+                    cell = styles.fit('<font color="#5F6B7A">not available</font>', col_w[1 + c] - 2 * pad,
+                                      row_h - 2 * pad, base=7)
+                    cells[1 + c] = cell
+                    need.append(cell.height)
+                    cmds.append(("BACKGROUND", (1 + c, 0), (1 + c, 0), UNAVAILABLE_COLOR))
+        made.append(_Row(cells, cmds, max(row_h, max(need) + 2 * pad + 0.5), used))
+
+    def paginate(first: float) -> list[list[_Row]]:
+        """Rows to pages: as many as fit on each page, never fewer than one."""
+        chunks: list[list[_Row]] = []
+        room = first - head_h
+        for row in made:
+            if chunks and row.height <= room + 0.5:
+                chunks[-1].append(row)
+            else:
+                if chunks:
+                    room = rest - head_h
+                chunks.append([row])
+            room -= row.height
+        return chunks
+
+    chunks = paginate(first)
+    if len(chunks) > 1 and first_alone:  # the whole first page rather than a second grid page
+        chunks = paginate(first_alone)
+    out = []
+    letters_style = None
+    for chunk in chunks or [[]]:
+        table = [header]
+        cmds = list(base_cmds)
+        for i, row in enumerate(chunk, start=1):
+            table.append(list(row.cells))
+            for cmd in row.cmds:
+                name, (c0, _), (c1, _), *args = cmd
+                cmds.append((name, (c0, i), (c1, i), *args))
+        n = len(chunk)
+        total = sum(row.height for row in chunk)
+        used = set().union(*(row.breaks_used for row in chunk)) if chunk else set()
+        for c, p in enumerate(periods):
+            if not p.is_break:
+                continue
+            col = 1 + c
+            if c in used or n == 0:
+                for r in range(1, n + 1):
+                    if table[r][col] == "":
+                        cmds.append(("BACKGROUND", (col, r), (col, r), BREAK_COLOR))
+                continue
+            letters = "<br/>".join(esc(ch) for ch in p.label.upper().replace(" ", "")[:12])
+            cell = styles.fit(f"<b>{letters}</b>", col_w[col] - 2 * pad, total - 2 * pad, base=8)
+            if cell.height <= total - 2 * pad:  # the break's name, written down the column, where it fits
+                table[1][col] = cell
+            cmds.append(("SPAN", (col, 1), (col, n)))
+            cmds.append(("BACKGROUND", (col, 1), (col, n), BREAK_COLOR))
+        t = Table(table, colWidths=col_w, rowHeights=[head_h] + [row.height for row in chunk], style=TableStyle(cmds))
+        t.total_height = head_h + total
+        out.append(t)
+    return out
 
 
 def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], width: float,
            max_cols: int = 4) -> Table | None:
     """A compact legend: ``[(heading, [(code, text), ...]), ...]`` in columns."""
-    entries: list[tuple[str, str, str]] = []
+    entries: list[tuple[str, str, str, str]] = []
     for heading, items in sections:
         if items:
-            entries.append(("head", heading, ""))
-            entries += [("item", c, t) for c, t in items]
+            entries.append(("head", heading, "", heading))
+            entries += [("item", c, t, heading) for c, t in items]
     if not entries:
         return None
     k = styles.k
     ncols = max(2, min(max_cols, int(width // (150 * k))))
     per_col = -(-len(entries) // ncols)
     cols = [entries[i * per_col:(i + 1) * per_col] for i in range(ncols)]
-    st = styles.cell(round(6.8 * k, 2), "left")
-    stb = styles.cell(round(6.8 * k, 2), "left", bold=True)
+    st = styles.cell(round(max(7.0, 7.0 * k), 2), "left")
+    stb = styles.cell(round(max(7.0, 7.0 * k), 2), "left", bold=True)
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    widest = max((stringWidth(a, "ATOSans-Bold", st.fontSize) for kind, a, _ in entries if kind == "item"), default=0)
-    code_w = min(max(28 * k, widest + 4 * k), 80 * k)
+    widest = max((stringWidth(a, "ATOSans-Bold", st.fontSize) for kind, a, _, _ in entries if kind == "item"),
+                 default=0)
+    code_w = min(max(28 * k, widest + 4 * k), max(80 * k, width / ncols * 0.45))  # a long code still fits
     text_w = width / ncols - code_w
     data, cmds = [], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                       ("FONT", (0, 0), (-1, -1), "ATOSans", st.fontSize, st.leading),
@@ -245,13 +300,16 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
         row = []
         for ci, col in enumerate(cols):
             if r < len(col):
-                kind, a, b = col[r]
+                kind, a, b, heading = col[r]
                 if kind == "head":
                     row += [a, ""]  # a plain string: drawn on one line across the empty text cell
                     cmds.append(("FONT", (2 * ci, r), (2 * ci, r), "ATOSans-Bold", stb.fontSize, stb.leading))
                     cmds.append(("TEXTCOLOR", (2 * ci, r), (2 * ci, r), MUTED))
                 else:
                     row += [Paragraph(f"<b>{esc(a)}</b>", st), Paragraph(esc(b), st)]
+                    if heading == "Kinds" and a in SWATCHES:  # the key to the cell fills
+                        cmds.append(("BACKGROUND", (2 * ci, r), (2 * ci, r), SWATCHES[a]))
+                        cmds.append(("BOX", (2 * ci, r), (2 * ci, r), 0.5, RULE))
             else:
                 row += ["", ""]
         data.append(row)
@@ -262,7 +320,8 @@ def legend_items(data: ReportData, sessions: list[SessionView], view: str) -> li
     courses = sorted({s.course_code for s in sessions})
     course_items = [(c, data.courses.get(c, {}).get("title", "")) for c in courses]
     kinds = sorted({s.kind for s in sessions}, key="LTP".find)
-    kind_items = [(k, KIND_WORDS.get(k, k)) for k in kinds]
+    kind_items = [(k, KIND_WORDS.get(k, k)) for k in kinds] + [("mixed", "several kinds in one cell"),
+                                                                ("clash", "a hard conflict (red frame)")]
     out = [("Courses", course_items)]
     if view != "faculty":
         fac = sorted({f for s in sessions for f in s.faculty})
@@ -297,8 +356,40 @@ def _subtitle(data: ReportData, view: str, code: str, sessions: list[SessionView
     return " · ".join(esc(b) for b in bits if b)
 
 
+def _title_block(styles: Styles, fw: float, fh: float, title: str, subtitle: str) -> tuple[list, float]:
+    flow = [Paragraph(title, styles.title), Paragraph(subtitle, styles.subtitle), Spacer(1, 4 * styles.k)]
+    return flow, sum(f.wrap(fw, fh)[1] for f in flow) + 6 * styles.k
+
+
+def _pages(styles: Styles, fw: float, fh: float, title: str, subtitle: str, tables: list[Table],
+           leg: Table | None, key_title: str) -> list:
+    """Title, the grid's tables one per page (continued pages say so), and the legend below the grid
+    where it fits, else on a page of its own."""
+    from reportlab.platypus import PageBreak
+
+    k = styles.k
+    out: list = []
+    left = fh
+    for i, t in enumerate(tables):
+        if i:
+            out.append(PageBreak())
+        part = f" (page {i + 1} of {len(tables)})" if len(tables) > 1 else ""
+        block, h = _title_block(styles, fw, fh, title + esc(part), subtitle)
+        out += block + [t]
+        left = fh - h - t.total_height - 2
+    if leg is not None:
+        leg_h = leg.wrap(fw, fh)[1] + 5 * k
+        if leg_h <= left + 0.5:
+            out += [Spacer(1, 5 * k), leg]
+        else:
+            block, _ = _title_block(styles, fw, fh, key_title, subtitle)
+            out += [PageBreak()] + block + [leg]
+    return out
+
+
 def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str, code: str) -> list:
-    """The flowables of one timetable page (exactly one page)."""
+    """The flowables of one timetable: one page, unless its text needs more room at 7 pt (then the grid
+    continues on the next page, and the legend goes on a page of its own if it does not fit below)."""
     sessions = {"group": data.group_sessions, "faculty": data.faculty_sessions, "room": data.room_sessions}[view](code)
     _, _, fw, fh = setup.frame()
     k = styles.k
@@ -307,12 +398,10 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
         title = f"Timetable — {esc(name)} ({esc(code)})"
     else:
         title = f"Timetable — {VIEW_TITLES[view]} {esc(code)}"
-    head = [Paragraph(title, styles.title), Paragraph(_subtitle(data, view, code, sessions), styles.subtitle),
-            Spacer(1, 4 * k)]
+    subtitle = _subtitle(data, view, code, sessions)
+    _, used = _title_block(styles, fw, fh, title, subtitle)
     leg = legend(styles, legend_items(data, sessions, view), fw)
-    used = sum(f.wrap(fw, fh)[1] for f in head) + 6 * k
-    if leg is not None:
-        used += leg.wrap(fw, fh)[1] + 5 * k
+    leg_h = (leg.wrap(fw, fh)[1] + 5 * k) if leg is not None else 0
     by_day: dict[int, list[SessionView]] = {}
     for s in sessions:
         if s.scheduled:
@@ -324,49 +413,39 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
     elif view == "room":
         blocked = data.room_unavailable.get(code, set())
     days = data.calendar.days
-    tbl = grid(data, styles, rows, fw, max(60 * k, fh - used - 2), view=view,
-               context_of_row=lambda r: code if view == "group" else None,
-               unavailable=(lambda r, c: (days[r].position, c) in blocked) if blocked else None)
-    out = head + [tbl]
-    if leg is not None:
-        out += [Spacer(1, 5 * k), leg]
-    return out
+    avail = fh - used - 2
+
+    # the grid and its legend on one page; else the grid on its page and the legend on the next
+    first = max(60 * k, avail - leg_h) if leg_h < avail * 0.6 else avail
+    tables = grid(data, styles, rows, fw, (first, avail), view=view,
+                  context_of_row=lambda r: code if view == "group" else None,
+                  unavailable=(lambda r, c: (days[r].position, c) in blocked) if blocked else None,
+                  first_alone=avail)
+    return _pages(styles, fw, fh, title, subtitle, tables, leg, title + " — key")
 
 
-def master_pages(data: ReportData, styles: Styles, setup: PageSetup, *, min_row: float = 26.0) -> list[tuple[str, list]]:
-    """The department master timetable: per day, one row per student group (split over pages if needed).
+def master_key(data: ReportData, styles: Styles, setup: PageSetup) -> list:
+    """The master timetable's legend, once, on a page of its own (it may flow over several)."""
+    _, _, fw, _ = setup.frame()
+    groups = data.top_groups()
+    sessions = [s for g in groups for s in data.group_sessions(g) if s.scheduled]
+    out = [Paragraph("Master timetable — key", styles.title),
+           Paragraph(esc(f"{len(groups)} student groups · {data.department}"), styles.subtitle),
+           Spacer(1, 4 * styles.k)]
+    leg = legend(styles, legend_items(data, sessions, "master"), fw, max_cols=4)
+    return out + ([leg] if leg is not None else [Paragraph("No scheduled sessions.", styles.body)])
 
-    Returns ``[(day name, flowables of that day's page(s)), ...]``; pages after the first of a day
-    start with a page break inside the flowables.
-    """
-    from reportlab.platypus import PageBreak
 
+def master_day(data: ReportData, styles: Styles, setup: PageSetup, day, *, min_row: float = 26.0) -> list:
+    """One day of the master timetable: a row per student group, over as many pages as the rows need."""
     _, _, fw, fh = setup.frame()
     k = styles.k
     groups = data.top_groups()
-    group_sessions = {g: [s for s in data.group_sessions(g) if s.scheduled] for g in groups}
-    all_sessions = [s for ss in group_sessions.values() for s in ss]
-    leg = legend(styles, legend_items(data, all_sessions, "master"), fw, max_cols=6)
-    leg_h = (leg.wrap(fw, fh)[1] + 5 * k) if leg is not None else 0
-    out = []
-    for d in data.calendar.days:
-        title = Paragraph(f"Master timetable — {esc(d.name)}", styles.title)
-        sub = Paragraph(esc(f"{len(groups)} student groups · {data.department}"), styles.subtitle)
-        head_h = title.wrap(fw, fh)[1] + sub.wrap(fw, fh)[1] + 10 * k
-        avail = fh - head_h - leg_h - 2
-        per_page = max(1, int((avail - 22 * k) // (min_row * k)))
-        chunks = [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
-        flow: list = []
-        for ci, chunk in enumerate(chunks):
-            if ci:
-                flow.append(PageBreak())
-            rows = [(g, [s for s in group_sessions[g] if s.day == d.position]) for g in chunk]
-            t = grid(data, styles, rows, fw, avail, view="master", context_of_row=lambda r, c=chunk: c[r],
-                     label_width=max(40 * k, fw * 0.08))
-            part = f" (part {ci + 1} of {len(chunks)})" if len(chunks) > 1 else ""
-            flow += [Paragraph(f"Master timetable — {esc(d.name)}{esc(part)}", styles.title), sub,
-                     Spacer(1, 4 * k), t]
-            if leg is not None:
-                flow += [Spacer(1, 5 * k), leg]
-        out.append((d.name, flow))
-    return out
+    rows = [(g, [s for s in data.group_sessions(g) if s.scheduled and s.day == day.position]) for g in groups]
+    title = f"Master timetable — {esc(day.name)}"
+    subtitle = esc(f"{len(groups)} student groups · {data.department} · key on the first page of the master")
+    _, used = _title_block(styles, fw, fh, title, subtitle)
+    avail = fh - used - 2
+    tables = grid(data, styles, rows, fw, (avail, avail), view="master", context_of_row=lambda r: groups[r],
+                  label_width=max(40 * k, fw * 0.08), nominal=max(min_row * k, avail / max(1, len(rows))))
+    return _pages(styles, fw, fh, title, subtitle, tables, None, "")

@@ -79,3 +79,33 @@ def test_markup_for_reportlabs_own_paragraphs_escapes_and_names_the_fallback_fon
     assert markup("R&D <lab> प्रिया", bold=True) == (
         'R&amp;D &lt;lab&gt;<font face="ATOSansDevanagari-Bold"> प्रिया</font>')
     assert markup("Zoë") == "Zoë"
+
+
+def test_a_word_in_an_indian_script_is_never_split_into_pieces():
+    """Splitting a shaped word leaves pieces the font cannot shape (boxes): lines break between words only."""
+    from ato_desktop.reports.layout import PageSetup, Paragraph, Styles
+
+    styles = Styles(PageSetup())
+    for word in ("அருண்மொழிசெல்வன்", "प्रियाशर्मा", "వెంకటలక్ష్మి", "Meenakshisundaram"):
+        p = Paragraph(f"முனைவர் {word}", styles.cell(7.0, "left"))
+        p.wrap(25, 1000)  # far narrower than the word
+        lines = p.blPara.lines
+        texts = ["".join(w.text for w in line.words) if hasattr(line, "words") else " ".join(line[1])
+                 for line in lines]
+        assert len([t for t in texts if t.strip()]) == 2, word  # one line per word: the long one whole
+        assert p.minWidth() > 25
+
+
+def test_cell_fills_stay_apart_in_grey_and_the_legend_has_their_key(demo_copy):
+    from ato_desktop.reports import build_report
+    from ato_desktop.reports.layout import KIND_COLORS, MIXED_COLOR, WARN_COLOR
+
+    def grey(c) -> float:  # luminance, as a black-and-white printer sees it
+        return 0.2126 * c.red + 0.7152 * c.green + 0.0722 * c.blue
+
+    levels = sorted(grey(c) for c in (*KIND_COLORS.values(), MIXED_COLOR))
+    assert all(b - a >= 0.05 for a, b in zip(levels, levels[1:])), levels
+    assert grey(KIND_COLORS["L"]) - grey(KIND_COLORS["P"]) >= 0.2
+    assert abs(grey(WARN_COLOR) - grey(KIND_COLORS["L"])) >= 0.03
+    text = page_texts(read_pdf(build_report(demo_copy, "group", name="CSE-3A")[0]))[0]
+    assert "Kinds" in text and "practical (lab)" in text and "several kinds in one cell" in text
