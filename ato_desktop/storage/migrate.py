@@ -18,6 +18,9 @@ from sqlalchemy.engine import Engine
 
 
 def migrations_dir() -> Path:
+    source = Path(__file__).resolve().parents[2]
+    if (source / "pyproject.toml").exists() and (source / "migrations" / "env.py").exists():
+        return source / "migrations"  # a source checkout: its own migrations, even when another checkout is installed
     spec = importlib.util.find_spec("ato_desktop.migrations")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
