@@ -134,7 +134,7 @@ class DayPlan:
                 "substitute": x.arrangement.substitute if x.arrangement and not x.problem else None,
                 "self_study": bool(x.arrangement and x.arrangement.kind == "self_study" and not x.problem),
                 "arrangement": x.arrangement.kind if x.arrangement and not x.problem else None,
-                "room": x.arrangement.room if x.arrangement else x.room,
+                "room": (x.arrangement.room if x.arrangement and x.arrangement.room else x.room),
                 "problem": x.problem or None,
                 "candidates": [{"code": c.code, "reasons": list(c.reasons)} for c in x.candidates],
             } for x in self.lessons],
@@ -151,11 +151,11 @@ def base_timetable(db: Database, timetable: int | str | None = None) -> tts.Time
             return tts.get_timetable(db, timetable)
         except NotFoundError:
             names = ", ".join(repr(t.name) for t in tts.list_timetables(db)) or "none"
-            raise ValidationError("Timetable", "version", f"there is no version {timetable!r} (versions: {names}).") \
+            raise terms.PlainRefusal("timetable", f"there is no timetable version {timetable!r} (versions: {names}).") \
                 from None
     info = tts.latest_published(db)
     if info is None:
-        raise ValidationError("Timetable", "version", "no timetable version is published yet; daily arrangements "
+        raise terms.PlainRefusal("timetable", "no timetable version is published yet; daily arrangements "
                               "sit on the published timetable, so publish one first (or name the version to use).")
     return info
 
@@ -749,10 +749,16 @@ class Register:
     end: dt.date | None
     rows: tuple[RegisterRow, ...]
     totals: tuple[RegisterTotals, ...]
+    home_department: str = ""
+
+    def eligible(self) -> set[str]:
+        """The substitution pool: faculty of the home department (everyone when none is marked home)."""
+        return {t.code for t in self.totals if not self.home_department or t.department == self.home_department}
 
     def spread(self, eligible: set[str] | None = None) -> int:
-        """Max minus min substitutions taken, over ``eligible`` faculty (default: everyone)."""
-        vals = [t.taken for t in self.totals if eligible is None or t.code in eligible]
+        """Max minus min substitutions taken, over ``eligible`` faculty (default: :meth:`eligible`)."""
+        eligible = self.eligible() if eligible is None else eligible
+        vals = [t.taken for t in self.totals if t.code in eligible]
         return max(vals) - min(vals) if vals else 0
 
 
@@ -763,6 +769,7 @@ def register(db: Database, start=None, end=None) -> Register:
     end = terms.parse_date(end, "to") if end else term.end
     with db.read_session() as s:
         depts = {d.id: d.code for d in s.scalars(select(m.Department))}
+        home = s.scalar(select(m.Department.code).where(m.Department.is_home.is_(True))) or ""
         fac = {f.id: f for f in s.scalars(select(m.Faculty).order_by(m.Faculty.code))}
         labels = {p.position: p.label for p in s.scalars(select(m.Period))}
         rooms = {r.id: r.code for r in s.scalars(select(m.Room))}
@@ -784,7 +791,7 @@ def register(db: Database, start=None, end=None) -> Register:
                 taken[sub] += 1
         totals = tuple(RegisterTotals(f.code, f.name, depts.get(f.department_id, ""), taken[f.code], given[f.code])
                        for f in fac.values())
-    return Register(start, end, tuple(rows), totals)
+    return Register(start, end, tuple(rows), totals, home)
 
 
 def substitution_counts(db: Database) -> dict[str, tuple[int, int]]:

@@ -25,6 +25,14 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 TERM_KEYS = ("term_start", "term_end", "time_zone")
 
 
+class PlainRefusal(ValidationError):
+    """A refusal as one plain sentence (no "entity field:" prefix)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__("Date", field, message)
+        self.args = (message[:1].upper() + message[1:],)
+
+
 def parse_date(value, field: str = "date") -> dt.date:
     """A date typed as YYYY-MM-DD (a :class:`datetime.date` passes through)."""
     if isinstance(value, dt.datetime):
@@ -33,11 +41,12 @@ def parse_date(value, field: str = "date") -> dt.date:
         return value
     text = str(value or "").strip()
     if not DATE_RE.match(text):
-        raise ValidationError("Date", field, f"{text!r} is not a date in the form YYYY-MM-DD (for example 2026-12-07).")
+        raise PlainRefusal(field, f"the {field} {text!r} is not written YYYY-MM-DD (year-month-day, for "
+                          "example 2026-12-07).")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError("Date", field, f"{text!r} is not a real date (YYYY-MM-DD).") from None
+        raise PlainRefusal(field, f"the {field} {text!r} is not a real date (YYYY-MM-DD).") from None
 
 
 def fmt(d: dt.date) -> str:
@@ -152,10 +161,10 @@ def set_term(db: Database, start, end, time_zone_name: str | None = None) -> Row
 
 def _check_in_term(term: Term, d: dt.date) -> None:
     if not term.is_set:
-        raise ValidationError("Term", "dates", "the term has no start and end dates yet; set them first "
+        raise PlainRefusal("date", "the term has no start and end dates yet; set them first "
                               "(ato-desktop term set --start YYYY-MM-DD --end YYYY-MM-DD).")
     if not term.start <= d <= term.end:
-        raise ValidationError("Date", "date", f"{d.isoformat()} is outside the term "
+        raise PlainRefusal("date", f"{fmt(d)} is outside the term "
                               f"({term.start.isoformat()} – {term.end.isoformat()}).")
 
 
@@ -253,7 +262,7 @@ def teaching_day(db: Database, d, term: Term | None = None) -> DateInfo:
     _check_in_term(term, d)
     info = date_info(db, d, term)
     if not info.teaching:
-        raise ValidationError("Date", "date", f"{fmt(d)} is {info.why}; there are no classes to cover.")
+        raise PlainRefusal("date", f"{fmt(d)} is {info.why}; there are no classes to cover.")
     return info
 
 
