@@ -37,6 +37,7 @@ class ReportData:
     generated: dt.datetime
     faculty_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     room_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    substitutions: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (taken, given) this term
 
     # ---- structure -------------------------------------------------------------
     def children(self, code: str) -> list[str]:
@@ -130,6 +131,9 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
         baskets={b["code"]: b for b in res.list_items(db, "basket")},
         generated=now or dt.datetime.now().astimezone(),
     )
+    from ato_desktop.services.substitutions import substitution_counts
+
+    data.substitutions = substitution_counts(db)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)

@@ -387,3 +387,23 @@ def test_self_study_and_swap_alternatives(adb):
     with pytest.raises(ValidationError, match="not possible"):
         sb.assign_alternative(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
                               s.activity_id, s.occurrence)
+
+
+def test_the_workload_report_counts_substitutions(adb):
+    from pypdf import PdfReader
+    import io
+
+    from ato_desktop.reports import build_report, load_report_data
+    from ato_desktop.reports.tables import workload
+
+    absent = _busiest(adb, DATE, 1)[0]
+    sb.add_absence(adb, absent, DATE)
+    sb.auto_plan(adb, DATE)
+    taken = {t.code: t.taken for t in sb.register(adb).totals}
+    data = load_report_data(adb, sb.base_timetable(adb).id)
+    rows = {r.code: r for r in workload(data)}
+    assert rows[absent].subs_given == len(sb.plan_day(adb, DATE).lessons) > 0
+    assert {c: r.subs_taken for c, r in rows.items()} == taken
+    pdf, _, _ = build_report(adb, "workload", data=data)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Subst." in text and f"0 / {rows[absent].subs_given}" in text
