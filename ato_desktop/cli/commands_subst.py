@@ -170,6 +170,12 @@ def cmd_plan(args) -> int:
                       + (f", re-planned {change.count('substitution', 'removed')}" if
                          change.count('substitution', 'removed') else "") + ".")
         plan = sb.plan_day(db, args.date, args.timetable)
+        if args.notify and not args.json:
+            _queue_notices(db, args.date, args.timetable, send=False)
+        elif args.notify:
+            from ato_desktop.services.substitution_notices import queue_substitution_notices
+
+            queue_substitution_notices(db, args.date, timetable=args.timetable)
         if args.json:
             print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
         else:
@@ -203,6 +209,25 @@ def cmd_assign(args) -> int:
         return 0
 
     return _run(args, run)
+
+
+def _queue_notices(db, date, timetable, send: bool) -> None:
+    from ato_desktop.services import notifications as notes
+    from ato_desktop.services.substitution_notices import queue_substitution_notices
+
+    q = queue_substitution_notices(db, date, timetable=timetable)
+    print(f"Queued {q.queued} notice(s) to substitutes"
+          + (f" ({q.already_queued} already told)" if q.already_queued else "") + ".")
+    if q.no_email:
+        print(f"No e-mail address for: {', '.join(q.no_email)} (nothing queued for them).")
+    if send:
+        r = notes.deliver_due(db)
+        print(f"Sent {r.sent}, retrying later {r.retrying}, failed {r.failed}."
+              + (f" {r.errors[0]}" if r.errors else ""))
+
+
+def cmd_notify(args) -> int:
+    return _run(args, lambda db: _queue_notices(db, args.date, args.timetable, args.send) or 0)
 
 
 def cmd_register(args) -> int:
@@ -294,7 +319,15 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--timetable", metavar="NAME")
     p.add_argument("--candidates", type=int, default=3, metavar="N", help="candidates shown per lesson (default 3)")
+    p.add_argument("--notify", action="store_true", help="queue an e-mail to each substitute not told yet "
+                                                        "(sent by the outbox: notify send-now, or the app)")
     p.set_defaults(func=cmd_plan)
+    p = ssub.add_parser("notify", help="queue an e-mail to each substitute of a date not told yet")
+    _db_arg(p)
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--send", action="store_true", help="send the outbox now")
+    p.add_argument("--timetable", metavar="NAME")
+    p.set_defaults(func=cmd_notify)
     p = ssub.add_parser("assign", help="assign a substitute (or self-study) to one lesson")
     _db_arg(p)
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")

@@ -102,7 +102,11 @@ class SubstitutionsPage(QWidget):
         self.register_button = QPushButton("Register…", self)
         self.register_button.setToolTip("Every substitution of the term, per faculty member (XLSX or PDF)")
         self.register_button.clicked.connect(lambda: self.export_register())
-        for b in (self.auto_button, self.sheet_button, self.register_button):
+        self.notify_button = QPushButton("Notify substitutes", self)
+        self.notify_button.setObjectName("substNotify")
+        self.notify_button.setToolTip("E-mail each substitute of this date not told yet (through the outbox)")
+        self.notify_button.clicked.connect(lambda: self.notify_substitutes())
+        for b in (self.auto_button, self.notify_button, self.sheet_button, self.register_button):
             top.addWidget(b)
         outer.addLayout(top)
 
@@ -186,7 +190,7 @@ class SubstitutionsPage(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         outer.addWidget(self.error)
-        self._editing = [self.auto_button, self.add_absence_button, self.remove_absence_button, self.assign_button,
+        self._editing = [self.auto_button, self.notify_button, self.add_absence_button, self.remove_absence_button, self.assign_button,
                          self.self_study_button, self.alt_button, self.clear_button]
 
     # ---- database and loading ------------------------------------------------------------
@@ -432,6 +436,26 @@ class SubstitutionsPage(QWidget):
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
         return run_in_thread(lambda: sb.auto_plan(db, date), done)
+
+    def notify_substitutes(self):
+        """Queue the e-mails in a worker; the outbox's sender delivers them."""
+        if self.db is None or self.readonly:
+            return None
+        db, date = self.db, self.current_date()
+
+        def queue():
+            from ato_desktop.services.substitution_notices import queue_substitution_notices
+
+            return queue_substitution_notices(db, date)
+
+        def done(result, error):
+            if error is not None:
+                self._show_error(str(error))
+                return
+            extra = f"; no e-mail address for {', '.join(result.no_email)}" if result.no_email else ""
+            self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
+
+        return run_in_thread(queue, done)
 
     # ---- printouts -----------------------------------------------------------------------
     def print_sheet(self, path: str | None = None):

@@ -1,0 +1,93 @@
+"""E-mail notices of substitutions, through the same outbox as every other message.
+
+:func:`queue_substitution_notices` writes one outbox message per substitute of a date (their lessons,
+when, where and for whom); the outbox's sender (``notify send-now``, the app's background sender)
+delivers them with retries, never twice. Queuing is idempotent per arrangement row: planning or
+notifying again adds nothing for colleagues already told, and a changed arrangement (a new row) is a new
+notice. A mail template named ``substitution`` (Tools ▸ Mail templates), if there is one, replaces the
+built-in text; its variables are those of every template plus ``$date``, ``$lessons`` (a list) and
+``$absent`` (the absent colleagues' names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ato_desktop.notify.message import new_message_id
+from ato_desktop.notify.render import one_line, render
+from ato_desktop.services import notifications as notes
+from ato_desktop.services import substitutions as sb
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+
+TEMPLATE = "substitution"
+EVENT = "substitution"
+DEFAULT_SUBJECT = "Substitution on $date: $lessons"
+DEFAULT_TEXT = """Dear $faculty_name,
+
+On $date, please take these classes for your colleague(s) $absent:
+$lessons
+
+Thank you.
+
+Regards,
+Timetable coordinator, $department
+$institution
+"""
+
+
+def queue_substitution_notices(db: Database, date, *, timetable: int | str | None = None) -> notes.QueueResult:
+    """Queue an e-mail to every substitute of ``date`` not told yet about their arrangement."""
+    plan = sb.plan_day(db, date, timetable)
+    by_sub: dict[str, list[sb.Lesson]] = {}
+    for x in plan.lessons:
+        if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
+            by_sub.setdefault(x.arrangement.substitute, []).append(x)
+    sender = notes.get_mail_settings(db).sender
+    result = notes.QueueResult()
+    now = notes.utcnow()
+    when = plan.date.strftime("%A %d %B %Y")
+    with db.session() as s:
+        tpl = s.scalar(select(m.MailTemplate).where(m.MailTemplate.name == TEMPLATE))
+        subject, text, html = (tpl.subject, tpl.body_text, tpl.body_html) if tpl else (DEFAULT_SUBJECT,
+                                                                                         DEFAULT_TEXT, "")
+        base = notes._base_vars(s)
+        periods = {p.position: p for p in s.scalars(select(m.Period))}
+        for code, lessons in sorted(by_sub.items()):
+            f = s.scalar(select(m.Faculty).where(m.Faculty.code == code))
+            email = (f.email or "").strip() if f else ""
+            if not email:
+                result.no_email.append(code)
+                continue
+            items = []
+            for x in lessons:
+                first, last = periods.get(x.period), periods.get(x.period + x.duration - 1)
+                times = f" ({first.start_time}–{last.end_time})" if first and last else ""
+                room = x.arrangement.room or x.room
+                items.append(f"{x.period_label}{times}: {x.course} {x.kind} — {x.course_title}, {', '.join(x.groups)}"
+                             f"{' in ' + room if room else ''}, for {x.faculty_name}"
+                             + (" (swap)" if x.arrangement.kind == "swap" else "")
+                             + (f" (merged with {x.arrangement.other})" if x.arrangement.kind == "merge" else ""))
+            absent = sorted({x.faculty_name for x in lessons})
+            variables = dict(base, faculty_name=f.name, faculty_code=f.code, version=plan.timetable, week="",
+                             day=when, date=when, lessons=items, absent=", ".join(absent), changes=[], classes=[])
+            r = render(subject, text, html, variables)
+            ids = ",".join(str(x.arrangement.id) for x in lessons)
+            key = f"{TEMPLATE}|{plan.date.isoformat()}|{code}|{ids}"
+            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+            stmt = sqlite_insert(m.OutboxMessage).values(
+                idempotency_key=key[:300], event=f"{EVENT}:{plan.date.isoformat()}", template_name=TEMPLATE,
+                timetable_id=plan.timetable_id, faculty_id=f.id, faculty_code=f.code,
+                recipient_name=one_line(f.name)[:200], recipient_email=email, subject=r.subject, body_text=r.text,
+                body_html=r.html, attach_pdf=False, message_id=new_message_id(sender, f"ato.sub.{digest}"),
+                status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
+            ).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            if s.execute(stmt).rowcount:
+                result.queued += 1
+                result.faculty.append(code)
+            else:
+                result.already_queued += 1
+    return result

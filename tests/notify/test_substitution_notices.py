@@ -1,0 +1,47 @@
+"""A substitute is told by e-mail through the outbox: delivered to a real local SMTP server, once."""
+
+from __future__ import annotations
+
+from ato_desktop.cli import main
+from ato_desktop.services import substitutions as sb
+from ato_desktop.services import term as terms
+from ato_desktop.services import timetables as tts
+from ato_desktop.storage.database import open_database
+from tests.notify.conftest import configure
+
+DATE = "2026-12-08"
+
+
+def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, memory_keyring, capsys):
+    db = open_database(demo_db_path)
+    try:
+        for d in terms.get_term(db).days:
+            terms.remove_term_day(db, d.date)
+        terms.set_term(db, "2026-07-20", "2026-12-12")
+        tts.set_status(db, "Reference timetable", "published")
+        configure(db, smtp_server)
+        sb.add_absence(db, "SRA", DATE)
+    finally:
+        db.close()
+    assert main(["substitutions", "plan", "--db", str(demo_db_path), "--date", DATE, "--auto", "--notify"]) == 0
+    out = capsys.readouterr().out
+    assert "Queued" in out
+    assert main(["substitutions", "notify", "--db", str(demo_db_path), "--date", DATE, "--send"]) == 0
+    out = capsys.readouterr().out
+    assert "already told" in out and "Sent" in out
+    db = open_database(demo_db_path)
+    try:
+        plan = sb.plan_day(db, DATE)
+        subs = {x.arrangement.substitute for x in plan.lessons if x.arrangement.kind == "substitute"}
+        assert subs
+        got = smtp_server.received
+        assert sorted(r.rcpt_tos[0].split(".")[0].upper() for r in got) == sorted(subs)
+        msg = got[0].message
+        assert "Substitution on Tuesday 08 December 2026" in msg["Subject"]
+        body = msg.get_body(preferencelist=("plain",)).get_content()
+        assert "Dr. Srinivasa Rao" in body and "please take" in body
+        # notifying again sends nothing new
+        assert main(["substitutions", "notify", "--db", str(demo_db_path), "--date", DATE, "--send"]) == 0
+        assert len(smtp_server.received) == len(got)
+    finally:
+        db.close()
