@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_io",
     "ato_desktop.cli.commands_warmup",
     "ato_desktop.cli.commands_subst",
+    "ato_desktop.cli.commands_channels",
 )
 
 

@@ -220,10 +220,17 @@ def _queue_notices(db, date, timetable, send: bool) -> None:
           + (f" ({q.already_queued} already told)" if q.already_queued else "") + ".")
     if q.no_email:
         print(f"No e-mail address for: {', '.join(q.no_email)} (nothing queued for them).")
+    if q.webhooks:
+        print(f"Queued {q.webhooks} webhook message(s).")
     if send:
+        from ato_desktop.services.channels import deliver_webhooks
+
         r = notes.deliver_due(db)
         print(f"Sent {r.sent}, retrying later {r.retrying}, failed {r.failed}."
               + (f" {r.errors[0]}" if r.errors else ""))
+        h = deliver_webhooks(db)
+        if h.sent or h.retrying or h.failed or h.uncertain:
+            print(h.summary()[:1].upper() + h.summary()[1:] + "." + (f" {h.errors[0]}" if h.errors else ""))
 
 
 def cmd_notify(args) -> int:

@@ -44,9 +44,12 @@ def _run(db_path: str, queue) -> str:
     try:
         queued = queue(db) if queue else None
         report = notes.deliver_due(db, should_stop=stopping.is_set)
+        from ato_desktop.services.channels import deliver_webhooks
+
+        hooks = deliver_webhooks(db, should_stop=stopping.is_set)
     finally:
         db.close()
-    text = (f"{queued.queued} queued; " if queued else "") + report.summary()
+    text = (f"{queued.queued} queued; " if queued else "") + report.summary() + f"; {hooks.summary()}"
     log.info("notifications job on %s: %s", db_path, text)
     return text
 

@@ -746,6 +746,7 @@ def _due_ids(db: Database, now: dt.datetime) -> list[int]:
     with db.read_session() as s:
         return list(s.scalars(select(m.OutboxMessage.id).where(
             (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
+            m.OutboxMessage.channel == "",  # webhook messages: services.channels.deliver_webhooks
         ).order_by(m.OutboxMessage.id)))
 
 

@@ -12,6 +12,7 @@ built-in text; its variables are those of every template plus ``$date``, ``$less
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -39,15 +40,26 @@ $institution
 """
 
 
-def queue_substitution_notices(db: Database, date, *, timetable: int | str | None = None) -> notes.QueueResult:
-    """Queue an e-mail to every substitute of ``date`` not told yet about their arrangement."""
+@dataclass
+class NoticeResult:
+    queued: int = 0  # e-mails
+    already_queued: int = 0
+    no_email: list[str] = field(default_factory=list)
+    faculty: list[str] = field(default_factory=list)
+    webhooks: int = 0  # webhook messages (channels that receive "substitution")
+
+
+def queue_substitution_notices(db: Database, date, *, timetable: int | str | None = None) -> NoticeResult:
+    """Queue an e-mail to every substitute of ``date`` not told yet about their arrangement, and the day's
+    arrangement to the webhook channels that receive ``substitution`` (a JSON channel: one per substitute)."""
     plan = sb.plan_day(db, date, timetable)
     by_sub: dict[str, list[sb.Lesson]] = {}
     for x in plan.lessons:
         if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
             by_sub.setdefault(x.arrangement.substitute, []).append(x)
     sender = notes.get_mail_settings(db).sender
-    result = notes.QueueResult()
+    result = NoticeResult()
+    per_recipient = []
     now = notes.utcnow()
     when = plan.date.strftime("%A %d %B %Y")
     with db.session() as s:
@@ -59,9 +71,6 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
         for code, lessons in sorted(by_sub.items()):
             f = s.scalar(select(m.Faculty).where(m.Faculty.code == code))
             email = (f.email or "").strip() if f else ""
-            if not email:
-                result.no_email.append(code)
-                continue
             items = []
             for x in lessons:
                 first, last = periods.get(x.period), periods.get(x.period + x.duration - 1)
@@ -72,6 +81,15 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
                              + (" (swap)" if x.arrangement.kind == "swap" else "")
                              + (f" (merged with {x.arrangement.other})" if x.arrangement.kind == "merge" else ""))
             absent = sorted({x.faculty_name for x in lessons})
+            per_recipient.append((code, f"Substitution on {when}", "\n".join(items), {
+                "date": plan.date.isoformat(), "faculty": {"code": code, "name": f.name if f else code,
+                                                           "email": email},
+                "lessons": [{"period": x.period_label, "duration": x.duration, "course": x.course, "kind": x.kind,
+                             "groups": list(x.groups), "room": x.arrangement.room or x.room,
+                             "for": x.faculty, "arrangement": x.arrangement.kind} for x in lessons]}))
+            if not email:
+                result.no_email.append(code)
+                continue
             variables = dict(base, faculty_name=f.name, faculty_code=f.code, version=plan.timetable, week="",
                              day=when, date=when, lessons=items, absent=", ".join(absent), changes=[], classes=[])
             r = render(subject, text, html, variables)
@@ -90,4 +108,30 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
                 result.faculty.append(code)
             else:
                 result.already_queued += 1
+    result.webhooks = _queue_channels(db, plan, per_recipient)
     return result
+
+
+def _queue_channels(db: Database, plan: sb.DayPlan, per_recipient: list) -> int:
+    from ato_desktop.services import channels
+
+    if not plan.lessons:
+        return 0
+    lines = []
+    for x in plan.lessons:
+        a = x.arrangement
+        if a is None or x.problem:
+            what = "not covered yet"
+        elif a.kind == "self_study":
+            what = f"self-study{' in ' + a.room if a.room else ''}"
+        elif a.kind == "merge":
+            what = f"merged with {a.other} ({a.substitute})"
+        else:
+            what = f"{a.substitute_name} ({a.substitute})" + (" (swap)" if a.kind == "swap" else "")
+        lines.append(f"{x.period_label} {x.course} {x.kind} {', '.join(x.groups)}: {what}, for {x.faculty_name}")
+    state = ";".join(f"{x.ref}={x.arrangement.id if x.arrangement else '-'}" for x in plan.lessons)
+    key = f"{plan.date.isoformat()}|{hashlib.sha1(state.encode()).hexdigest()[:16]}"
+    return channels.queue_event(db, "substitution", subject=f"Arrangement for {plan.date.strftime('%A %d %B %Y')}",
+                                text="\n".join(lines), key=key,
+                                data={"date": plan.date.isoformat(), "lessons": lines},
+                                per_recipient=per_recipient)

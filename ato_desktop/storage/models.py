@@ -490,6 +490,9 @@ class OutboxMessage(Base):
     claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # "" = e-mail to recipient_email; else the name of a webhook channel (NotifyChannel) it is posted to
+    channel: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    payload: Mapped[Optional[str]] = mapped_column(Text)  # JSON data of a webhook message
 
 
 # ---------------------------------------------------------------------------
@@ -567,4 +570,24 @@ class Substitution(Base):
     other_occurrence: Mapped[Optional[int]] = mapped_column(Integer)
     other_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+CHANNEL_KINDS = ("teams", "slack", "json")  # Microsoft Teams / Slack incoming webhooks, a generic JSON webhook
+CHANNEL_EVENTS = ("substitution", "publish", "slot_change", "daily_digest")
+
+
+class NotifyChannel(Base):
+    """A webhook a notice can be posted to; its URL is a secret kept in the OS keychain, not here.
+
+    ``events``: the events (``CHANNEL_EVENTS``) this channel receives.
+    """
+
+    __tablename__ = "notify_channel"
+    __table_args__ = (CheckConstraint(_in("kind", CHANNEL_KINDS), name="kind_valid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    events: Mapped[list[str]] = mapped_column(default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

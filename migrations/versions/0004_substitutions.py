@@ -9,6 +9,9 @@ Create Date: 2026-12-06 09:40:00
 - ``absence``: a faculty member away on a date, the whole day or some periods, with a reason.
 - ``substitution``: how one lesson of an absence is covered (substitute, self-study, swap, merge),
   with the lesson's course, groups and period copied for the term's register.
+- ``notify_channel``: webhook channels (Microsoft Teams, Slack, generic JSON) and the events each receives;
+  the URLs are secrets in the OS keychain. ``outbox_message.channel`` ("" = e-mail) and ``payload`` let the
+  same outbox hold webhook messages.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -86,9 +89,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_substitution_absent_faculty_id'), ['absent_faculty_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_substitution_date'), ['date'], unique=False)
         batch_op.create_index(batch_op.f('ix_substitution_substitute_id'), ['substitute_id'], unique=False)
+    op.create_table('notify_channel',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('events', sa.JSON(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('teams', 'slack', 'json')", name=op.f('ck_notify_channel_kind_valid')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notify_channel')),
+    sa.UniqueConstraint('name', name=op.f('uq_notify_channel_name'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('channel', sa.String(length=60), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('payload', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_column('payload')
+        batch_op.drop_column('channel')
+    op.drop_table('notify_channel')
     with op.batch_alter_table('substitution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_substitution_substitute_id'))
         batch_op.drop_index(batch_op.f('ix_substitution_date'))
