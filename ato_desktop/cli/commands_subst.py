@@ -185,6 +185,29 @@ def cmd_plan(args) -> int:
     return _run(args, run)
 
 
+def cmd_day(args) -> int:
+    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import term as terms
+
+    def run(db):
+        d = sb.day_timetable(db, args.date, args.timetable)
+        if args.json:
+            print(json.dumps({"date": d.date.isoformat(), "day": d.day_name, "why": d.why, "timetable": d.timetable,
+                              "lessons": [{"period": r.period_label, "duration": r.duration, "course": r.course,
+                                           "kind": r.kind, "groups": list(r.groups), "teachers": list(r.teachers),
+                                           "room": r.room, "note": r.note} for r in d.rows]},
+                             indent=2, ensure_ascii=False))
+            return 0
+        what = (d.why or f"{d.day_name}'s timetable") if d.day_name else f"no classes, {d.why}"
+        print(f"{terms.fmt(d.date)}: {what}, version “{d.timetable}”")
+        for r in d.rows:
+            print(f"  {r.period_label:<5} {r.course} {r.kind:<2} {', '.join(r.groups):<24} "
+                  f"{', '.join(r.teachers) or '—':<10} {r.room or '':<8} {r.note}")
+        return 0
+
+    return _run(args, run)
+
+
 def _lesson_ref(text: str) -> tuple[int, int, int]:
     try:
         a, b, c = (int(x) for x in text.split(":"))
@@ -329,6 +352,12 @@ def register(sub) -> None:
     p.add_argument("--notify", action="store_true", help="queue an e-mail to each substitute not told yet "
                                                         "(sent by the outbox: notify send-now, or the app)")
     p.set_defaults(func=cmd_plan)
+    p = ssub.add_parser("day", help="the real timetable of a date: its weekday's lessons with the arrangements")
+    _db_arg(p)
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--timetable", metavar="NAME")
+    p.set_defaults(func=cmd_day)
     p = ssub.add_parser("notify", help="queue an e-mail to each substitute of a date not told yet")
     _db_arg(p)
     p.add_argument("--date", required=True, metavar="YYYY-MM-DD")

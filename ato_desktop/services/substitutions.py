@@ -797,3 +797,86 @@ def register(db: Database, start=None, end=None) -> Register:
 def substitution_counts(db: Database) -> dict[str, tuple[int, int]]:
     """faculty code -> (taken, given) over the term (for the workload report)."""
     return {t.code: (t.taken, t.given) for t in register(db).totals}
+
+
+# ---------------------------------------------------------------------------
+# the real timetable of a date
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayRow:
+    period: int
+    period_label: str
+    duration: int
+    course: str
+    kind: str
+    groups: tuple[str, ...]
+    teachers: tuple[str, ...]  # who actually teaches (arrangements applied)
+    room: str | None
+    note: str  # "", "SRA absent: AGH takes it", "self-study", "swap", "merged with …"
+
+
+@dataclass(frozen=True)
+class DayTimetable:
+    date: dt.date
+    day_name: str | None
+    why: str  # holiday / not a working day / follows Monday
+    timetable: str
+    rows: tuple[DayRow, ...]
+
+
+def day_timetable(db: Database, date, timetable: int | str | None = None) -> DayTimetable:
+    """What happens on ``date``: the weekday pattern that runs that date (holidays and "follows" days
+    applied) with the day's absences and arrangements on top. A holiday has no rows."""
+    date = terms.parse_date(date)
+    term = terms.get_term(db)
+    terms._check_in_term(term, date)
+    info = terms.date_info(db, date, term)
+    tt = base_timetable(db, timetable)
+    if not info.teaching:
+        return DayTimetable(date, None, info.why, tt.name, ())
+    day = _Day(db, date, tt.id)
+    absent = {a.faculty for a in day.absences}
+    by_lesson: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    swapped_in: dict[tuple[int, int], dict] = {}
+    for r in day.subs:
+        if r["date"] == date:
+            by_lesson[(r["activity_id"], r["occurrence"])].append(r)
+        if r["kind"] == "swap" and r["other_date"] == date:
+            swapped_in[(r["other_activity_id"], r["other_occurrence"])] = r
+    rows = []
+    for x in sorted((x for x in day.sessions if x.day == day.day), key=lambda x: (x.period, x.course_code)):
+        teachers, notes_, room = list(x.faculty), [], x.room
+        span = set(range(x.period, x.period + x.duration))
+        course, kind = x.course_code, x.kind
+        for f in x.faculty:
+            if f in absent and span & day.absent_periods(f):
+                r = next((r for r in by_lesson.get((x.activity_id, x.occurrence), [])
+                          if day.code_of.get(r["absent_faculty_id"]) == f), None)
+                teachers.remove(f)
+                if r is None:
+                    notes_.append(f"{f} absent: not covered")
+                    continue
+                sub = day.code_of.get(r["substitute_id"])
+                if r["kind"] == "substitute":
+                    teachers.append(sub)
+                    notes_.append(f"{f} absent: {sub} takes it")
+                elif r["kind"] == "self_study":
+                    room = day.rooms.get(r["room_id"]) or room
+                    notes_.append(f"{f} absent: self-study")
+                elif r["kind"] == "merge":
+                    notes_.append(f"{f} absent: merged with {_arrangement(day, r).other}")
+                    teachers.append(sub)
+                else:  # swap: the other lesson runs here
+                    o = day.by_key.get((r["other_activity_id"], r["other_occurrence"]))
+                    if o is not None:
+                        course, kind = o.course_code, o.kind
+                    teachers.append(sub)
+                    notes_.append(f"{f} absent: swapped with {sub}'s lesson of {r['other_date']}")
+        if (x.activity_id, x.occurrence) in swapped_in:  # this slot now holds the absent teacher's lesson
+            r = swapped_in[(x.activity_id, x.occurrence)]
+            a = day.code_of.get(r["absent_faculty_id"])
+            course, kind, teachers = r["course_code"], r["activity_kind"], [a]
+            notes_.append(f"swap: {a} teaches {r['course_code']} here (for {r['date']})")
+        rows.append(DayRow(x.period, day.labels.get(x.period, ""), x.duration, course, kind, x.groups,
+                           tuple(t for t in teachers if t), room, "; ".join(notes_)))
+    return DayTimetable(date, info.day_name, info.why, tt.name, tuple(rows))

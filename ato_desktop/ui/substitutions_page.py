@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -77,6 +78,7 @@ class SubstitutionsPage(QWidget):
         self.db = None
         self.readonly = False
         self.plan: sb.DayPlan | None = None
+        self.day: sb.DayTimetable | None = None
         self._dirty = True
         self._loading = 0
         outer = QVBoxLayout(self)
@@ -141,8 +143,10 @@ class SubstitutionsPage(QWidget):
         row.addWidget(self.add_absence_button)
         row.addWidget(self.remove_absence_button)
         ll.addLayout(row)
-        # ---- lessons and candidates
-        right = QWidget(split)
+        # ---- lessons and candidates; the date's whole timetable
+        tabs = QTabWidget(split)
+        tabs.setObjectName("substTabs")
+        right = QWidget(tabs)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         lbox = QGroupBox("Lessons to cover", right)
@@ -179,8 +183,11 @@ class SubstitutionsPage(QWidget):
         brow.addStretch(1)
         cl.addLayout(brow)
         rl.addWidget(cbox, 2)
+        tabs.addTab(right, "Lessons to cover")
+        self.day_table = _table(tabs, ["Period", "Class", "Course", "Teacher", "Room", "Arrangement"], "substDay")
+        tabs.addTab(self.day_table, "The day's timetable")
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(tabs)
         split.setStretchFactor(1, 2)
         outer.addWidget(split, 1)
 
@@ -254,9 +261,9 @@ class SubstitutionsPage(QWidget):
         def read():
             info = terms.date_info(db, date)
             try:
-                return info, sb.plan_day(db, date), None
+                return info, sb.plan_day(db, date), sb.day_timetable(db, date), None
             except ServiceError as exc:
-                return info, None, str(exc)
+                return info, None, None, str(exc)
 
         def done(result, error):
             if token != self._loading or self.db is not db:
@@ -265,7 +272,7 @@ class SubstitutionsPage(QWidget):
                 self._show_error(str(error))
                 self.plan = None
             else:
-                info, plan, problem = result
+                info, plan, self.day, problem = result
                 self.plan = plan
                 self.day_label.setText(f"{info.day_name}'s timetable" + (f" — {info.why}" if info.why else "")
                                        if info.teaching else f"No classes: {info.why}")
@@ -280,6 +287,15 @@ class SubstitutionsPage(QWidget):
 
     def _fill(self) -> None:
         plan = self.plan
+        self.day_table.setRowCount(0)
+        for row in (self.day.rows if self.day is not None and plan is not None else ()):
+            r = self.day_table.rowCount()
+            self.day_table.insertRow(r)
+            cells = (row.period_label + (f" (+{row.duration - 1})" if row.duration > 1 else ""),
+                     ", ".join(row.groups), f"{row.course} {row.kind}", ", ".join(row.teachers) or "—",
+                     row.room or "", row.note)
+            for c, text in enumerate(cells):
+                self.day_table.setItem(r, c, QTableWidgetItem(text))
         self.absences.setRowCount(0)
         self.lessons.setRowCount(0)
         self.candidates.setRowCount(0)

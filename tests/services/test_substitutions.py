@@ -407,3 +407,27 @@ def test_the_workload_report_counts_substitutions(adb):
     pdf, _, _ = build_report(adb, "workload", data=data)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Subst." in text and f"0 / {rows[absent].subs_given}" in text
+
+
+def test_the_real_timetable_of_a_date(adb, capsys, arrangement_db_path):
+    terms.add_holiday(adb, "2026-11-09", "Diwali")
+    terms.add_exception(adb, "2026-12-05", "Monday")
+    code = _busiest(adb, DATE, 1)[0]
+    sb.add_absence(adb, code, DATE)
+    sb.auto_plan(adb, DATE)
+    day = sb.day_timetable(adb, DATE)
+    mine = [r for r in day.rows if f"{code} absent" in r.note]
+    assert mine and all(code not in r.teachers for r in mine)
+    plan = {(x.course, x.period): x.arrangement.substitute for x in sb.plan_day(adb, DATE).lessons}
+    for r in mine:
+        assert plan[(r.course, r.period)] in r.teachers
+    others = [r for r in day.rows if not r.note]
+    assert len(others) + len(mine) == len(day.rows) and others
+    assert sb.day_timetable(adb, "2026-11-09").rows == () and "Diwali" in sb.day_timetable(adb, "2026-11-09").why
+    saturday = sb.day_timetable(adb, "2026-12-05")
+    monday = sb.day_timetable(adb, "2026-12-07")
+    assert saturday.day_name == "Monday" and [(r.course, r.period) for r in saturday.rows] == \
+        [(r.course, r.period) for r in monday.rows]
+    rc = main(["substitutions", "day", "--db", str(arrangement_db_path), "--date", "2026-12-05", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["day"] == "Monday" and len(out["lessons"]) == len(saturday.rows)

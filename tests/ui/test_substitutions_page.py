@@ -67,6 +67,8 @@ def test_record_an_absence_assign_undo_plan_and_print(qtbot, subst_window, tmp_p
     qtbot.waitUntil(lambda: page.lessons.rowCount() and "not covered" not in " ".join(_lessons_text(page)),
                     timeout=10_000)
     assert all(x.covered for x in sb.plan_day(w.database, DATE).lessons)
+    notes = [page.day_table.item(r, 5).text() for r in range(page.day_table.rowCount())]
+    assert len(notes) > len(_lessons_text(page)) and any(n.startswith("SRA absent: ") for n in notes)
     out = tmp_path / "sheet.pdf"
     job = page.print_sheet(str(out))
     qtbot.waitUntil(lambda: job.done, timeout=20_000)
