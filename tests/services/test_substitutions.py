@@ -337,6 +337,21 @@ def test_a_simulated_month_spreads_substitutions_fairly(adb):
     assert sum(t.given for t in reg.totals) == len(reg.rows)
 
 
+def test_without_the_fairness_rule_the_same_month_is_spread_much_worse(adb, monkeypatch):
+    """The fairness rank is what spreads the load: the same seeded month ranked without it."""
+    from benchmarks.substitutions_month import simulate_month
+
+    init = sb._Day.__init__
+
+    def forgetful(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.term_count = {}  # every day starts as if nobody had substituted yet this term
+
+    monkeypatch.setattr(sb._Day, "__init__", forgetful)
+    out = simulate_month(adb, days=20, seed=0, per_day=3)
+    assert out["spread"] >= 5, out["taken"]
+
+
 def test_register_exports_to_xlsx_and_pdf(arrangement_db_path, capsys, tmp_path):
     db = open_database(arrangement_db_path)
     for code in _busiest(db, DATE, 2):
