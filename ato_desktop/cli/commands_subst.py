@@ -243,6 +243,8 @@ def _queue_notices(db, date, timetable, send: bool) -> None:
           + (f" ({q.already_queued} already told)" if q.already_queued else "") + ".")
     if q.no_email:
         print(f"No e-mail address for: {', '.join(q.no_email)} (nothing queued for them).")
+    if q.classes:
+        print(f"Queued {q.classes} notice(s) to class addresses.")
     if q.webhooks:
         print(f"Queued {q.webhooks} webhook message(s).")
     if send:

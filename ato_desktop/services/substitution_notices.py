@@ -6,7 +6,10 @@ delivers them with retries, never twice. Queuing is idempotent per arrangement r
 notifying again adds nothing for colleagues already told, and a changed arrangement (a new row) is a new
 notice. A mail template named ``substitution`` (Tools ▸ Mail templates), if there is one, replaces the
 built-in text; its variables are those of every template plus ``$date``, ``$lessons`` (a list) and
-``$absent`` (the absent colleagues' names).
+``$absent`` (the absent colleagues' names). The classes are told too: one e-mail per class address (a
+student group's ``email``: the class representative or the class mailing list; a lab batch without one
+uses its section's) listing its arranged lessons (template ``substitution_class``, ``$group``, ``$date``,
+``$lessons``).
 """
 
 from __future__ import annotations
@@ -47,6 +50,19 @@ class NoticeResult:
     no_email: list[str] = field(default_factory=list)
     faculty: list[str] = field(default_factory=list)
     webhooks: int = 0  # webhook messages (channels that receive "substitution")
+    classes: int = 0  # e-mails to class addresses (a group's representative or mailing list)
+
+
+CLASS_SUBJECT = "Changes to your classes on $date"
+CLASS_TEXT = """Dear students of $group,
+
+Changes to your classes on $date:
+$lessons
+
+Regards,
+Timetable coordinator, $department
+$institution
+"""
 
 
 def queue_substitution_notices(db: Database, date, *, timetable: int | str | None = None) -> NoticeResult:
@@ -108,8 +124,70 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
                 result.faculty.append(code)
             else:
                 result.already_queued += 1
+    _queue_classes(db, plan, sender, result)
     result.webhooks = _queue_channels(db, plan, per_recipient)
     return result
+
+
+def _class_line(x: sb.Lesson) -> str:
+    a = x.arrangement
+    if a.kind == "substitute":
+        what = f"taken by {a.substitute_name}"
+    elif a.kind == "self_study":
+        what = f"self-study{' in ' + a.room if a.room else ''}"
+    elif a.kind == "swap":
+        what = f"swapped: {a.other or 'another lesson'} is held now, {x.course} on {a.other_date}"
+    else:
+        what = f"together with {a.other}"
+    room = a.room or x.room
+    return f"{x.period_label}: {x.course} {x.kind} — {x.course_title} ({x.faculty_name} is away): {what}" + \
+        (f", {room}" if room and a.kind == "substitute" else "")
+
+
+def _queue_classes(db: Database, plan: sb.DayPlan, sender: str, result: NoticeResult) -> None:
+    """One e-mail per class address (a group's own, else its section's) listing its arranged lessons."""
+    with db.session() as s:
+        groups = {g.code: g for g in s.scalars(select(m.StudentGroup))}
+        by_id = {g.id: g for g in groups.values()}
+        per_address: dict[str, tuple[list[str], list[sb.Lesson]]] = {}
+        for x in plan.lessons:
+            if not x.covered:
+                continue
+            for code in x.groups:
+                g = groups.get(code)
+                while g is not None and not (g.email or "").strip() and g.parent_id:
+                    g = by_id.get(g.parent_id)
+                address = (g.email or "").strip() if g else ""
+                if not address:
+                    continue
+                names, lessons = per_address.setdefault(address, ([], []))
+                if g.code not in names:
+                    names.append(g.code)
+                if x not in lessons:
+                    lessons.append(x)
+        tpl = s.scalar(select(m.MailTemplate).where(m.MailTemplate.name == "substitution_class"))
+        subject, text, html = (tpl.subject, tpl.body_text, tpl.body_html) if tpl else (CLASS_SUBJECT, CLASS_TEXT, "")
+        base = notes._base_vars(s)
+        when = plan.date.strftime("%A %d %B %Y")
+        now = notes.utcnow()
+        for address, (names, lessons) in sorted(per_address.items()):
+            r = render(subject, text, html, dict(base, group=", ".join(names), date=when, day=when,
+                                                 lessons=[_class_line(x) for x in lessons], faculty_name="",
+                                                 faculty_code="", version=plan.timetable, week="", changes=[],
+                                                 classes=[]))
+            ids = ",".join(f"{x.arrangement.id}" for x in lessons)
+            key = f"{TEMPLATE}_class|{plan.date.isoformat()}|{address}|{ids}"
+            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+            stmt = sqlite_insert(m.OutboxMessage).values(
+                idempotency_key=key[:300], event=f"{EVENT}:{plan.date.isoformat()}", template_name="substitution_class",
+                timetable_id=plan.timetable_id, faculty_id=None, faculty_code="",
+                recipient_name=one_line(", ".join(names))[:200], recipient_email=address, subject=r.subject,
+                body_text=r.text, body_html=r.html, attach_pdf=False,
+                message_id=new_message_id(sender, f"ato.cls.{digest}"), status="queued", attempts=0, last_error="",
+                next_attempt_at=now, created_at=now,
+            ).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            if s.execute(stmt).rowcount:
+                result.classes += 1
 
 
 def _queue_channels(db: Database, plan: sb.DayPlan, per_recipient: list) -> int:

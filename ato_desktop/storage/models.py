@@ -203,6 +203,8 @@ class StudentGroup(Base):
     parent_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("student_group.id", ondelete="CASCADE"), index=True
     )
+    # the class representative's address or the class mailing list (notices of substitutions)
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     department: Mapped[Department] = relationship()
     parent: Mapped[Optional["StudentGroup"]] = relationship(remote_side="StudentGroup.id", back_populates="batches")

@@ -12,6 +12,7 @@ Create Date: 2026-12-06 09:40:00
 - ``notify_channel``: webhook channels (Microsoft Teams, Slack, generic JSON) and the events each receives;
   the URLs are secrets in the OS keychain. ``outbox_message.channel`` ("" = e-mail) and ``payload`` let the
   same outbox hold webhook messages.
+- ``student_group.email``: the class representative's address or the class mailing list.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -103,9 +104,13 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=60), server_default='', nullable=False))
         batch_op.add_column(sa.Column('payload', sa.Text(), nullable=True))
+    with op.batch_alter_table('student_group', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=254), server_default='', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('student_group', schema=None) as batch_op:
+        batch_op.drop_column('email')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_column('payload')
         batch_op.drop_column('channel')

@@ -21,6 +21,11 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
         tts.set_status(db, "Reference timetable", "published")
         configure(db, smtp_server)
         sb.add_absence(db, "SRA", DATE)
+        from ato_desktop.services import resources as res
+
+        lesson_groups = [x.groups[0] for x in sb.plan_day(db, DATE, "Reference timetable").lessons]
+        section = res.get_item(db, "group", lesson_groups[0])["parent"] or lesson_groups[0]
+        res.update_item(db, "group", section, {"email": "cr.class@students.demo.edu.in"})
     finally:
         db.close()
     assert main(["substitutions", "plan", "--db", str(demo_db_path), "--date", DATE, "--auto", "--notify"]) == 0
@@ -35,6 +40,12 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
         subs = {x.arrangement.substitute for x in plan.lessons if x.arrangement.kind == "substitute"}
         assert subs
         got = smtp_server.received
+        to_class = [r for r in got if r.rcpt_tos == ["cr.class@students.demo.edu.in"]]
+        assert len(to_class) == 1
+        text = to_class[0].message.get_body(preferencelist=("plain",)).get_content()
+        assert "Changes to your classes on Tuesday 08 December 2026" in to_class[0].message["Subject"]
+        assert "Dr. Srinivasa Rao is away" in text and "taken by" in text
+        got = [r for r in got if r not in to_class]
         assert sorted(r.rcpt_tos[0].split(".")[0].upper() for r in got) == sorted(subs)
         msg = got[0].message
         assert "Substitution on Tuesday 08 December 2026" in msg["Subject"]
@@ -42,6 +53,6 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
         assert "Dr. Srinivasa Rao" in body and "please take" in body
         # notifying again sends nothing new
         assert main(["substitutions", "notify", "--db", str(demo_db_path), "--date", DATE, "--send"]) == 0
-        assert len(smtp_server.received) == len(got)
+        assert len(smtp_server.received) == len(got) + 1
     finally:
         db.close()
