@@ -640,11 +640,22 @@ def _alternatives(day: _Day, a: AbsenceInfo, x: tts.SessionView) -> list[Alterna
                 ospan = range(o.period, o.period + o.duration)
                 if other_day.blocked(a.faculty, ospan) or other_day.over_limit(a.faculty, o.duration):
                     continue
+                # each lesson keeps its own room: it must be free in the other's slot
+                if _room_taken(day, o.room, span, skip=x) or _room_taken(other_day, x.room, ospan, skip=o):
+                    continue
                 out.append(Alternative("swap", o.activity_id, o.occurrence, d, teacher,
                                        f"swap with {o.course_code} {o.kind} of {teacher} on {terms.fmt(d)} "
                                        f"{other_day.labels[o.period]} ({a.faculty} teaches then)"))
         d += dt.timedelta(days=1)
     return out
+
+
+def _room_taken(day: _Day, room: str | None, span: range, skip: tts.SessionView) -> bool:
+    if not room:
+        return False
+    return any(o.day == day.day and o.room == room and (o.activity_id, o.occurrence) != (skip.activity_id,
+                                                                                          skip.occurrence)
+               and set(range(o.period, o.period + o.duration)) & set(span) for o in day.sessions)
 
 
 def assign_alternative(db: Database, date, absence_id: int, activity_id: int, occurrence: int, kind: str,

@@ -393,21 +393,30 @@ def test_self_study_and_swap_alternatives(adb):
     sb.set_self_study(adb, DATE, x.absence_id, x.activity_id, x.occurrence)
     y = next(y for y in sb.plan_day(adb, DATE).lessons if y.ref == x.ref)
     assert y.arrangement.kind == "self_study" and y.arrangement.room == x.room and y.covered
-    swaps = []
-    for lesson in sb.plan_day(adb, DATE).lessons:
-        swaps = [a for a in sb.alternatives(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence)
-                 if a.kind == "swap"]
+    # a Monday: the rest of the week offers swaps with a later lesson of the same group
+    monday = dt.date(2026, 12, 7)
+    swaps, lesson = [], None
+    for code in _busiest(adb, monday, 30):
+        sb.add_absence(adb, code, monday)
+        for lesson in (z for z in sb.plan_day(adb, monday).lessons if z.faculty == code):
+            swaps = [a for a in sb.alternatives(adb, monday, lesson.absence_id, lesson.activity_id,
+                                                lesson.occurrence) if a.kind == "swap"]
+            if swaps:
+                break
         if swaps:
             break
-    assert swaps, "some lesson of the busiest teacher can be swapped with a later one of the same group"
+    assert swaps, "some lesson can be swapped with a later one of the same group"
     s = swaps[0]
-    assert s.date > DATE and s.date.isocalendar()[1] == DATE.isocalendar()[1]
-    sb.assign_alternative(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence, "swap",
+    assert monday < s.date <= monday + dt.timedelta(days=6)
+    sb.assign_alternative(adb, monday, lesson.absence_id, lesson.activity_id, lesson.occurrence, "swap",
                           s.activity_id, s.occurrence, s.date)
-    z = next(z for z in sb.plan_day(adb, DATE).lessons if z.ref == lesson.ref)
-    assert z.arrangement.kind == "swap" and z.arrangement.substitute == s.teacher
+    z = next(z for z in sb.plan_day(adb, monday).lessons if z.ref == lesson.ref)
+    assert z.arrangement.kind == "swap" and z.arrangement.substitute == s.teacher and z.covered
+    # on the other date the absent teacher now teaches in the other lesson's slot
+    there = next(r for r in sb.day_timetable(adb, s.date).rows if r.note.startswith("swap:"))
+    assert there.teachers == (lesson.faculty,) and there.course == lesson.course
     with pytest.raises(ValidationError, match="not possible"):
-        sb.assign_alternative(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
+        sb.assign_alternative(adb, monday, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
                               s.activity_id, s.occurrence)
 
 
