@@ -199,6 +199,11 @@ class _Day:
                 self.parent[g.code] = gid.get(g.parent_id)
             self.rooms = {r.id: r.code for r in s.scalars(select(m.Room))}
             self.room_capacity = {r.code: r.capacity for r in s.scalars(select(m.Room))}
+            self.room_kind = {r.code: r.kind for r in s.scalars(select(m.Room))}
+            room_code = {r.id: r.code for r in s.scalars(select(m.Room))}
+            self.room_unavailable: dict[str, set[tuple[int, int]]] = defaultdict(set)
+            for r in s.scalars(select(m.RoomAvailability).where(m.RoomAvailability.state == "unavailable")):
+                self.room_unavailable[room_code[r.room_id]].add((days[r.day_id], pers[r.period_id]))
             self.strength = {g.code: g.strength for g in s.scalars(select(m.StudentGroup))}
             self.absences = [_absence_info(a, self.code_of, self.faculty, self.labels)
                              for a in s.scalars(select(m.Absence).where(m.Absence.date == self.date)
@@ -591,6 +596,7 @@ class Alternative:
     date: dt.date
     teacher: str
     text: str
+    room: str | None = None  # a merge: where the two groups meet
 
 
 def alternatives(db: Database, date, absence_id: int, activity_id: int, occurrence: int, *,
@@ -616,11 +622,12 @@ def _alternatives(day: _Day, a: AbsenceInfo, x: tts.SessionView) -> list[Alterna
         if not teachers or not o.room:
             continue
         seats = sum(day.strength.get(g, 0) for g in (*o.groups, *x.groups))
-        if day.room_capacity.get(o.room, 0) < seats:
+        room = o.room if day.room_capacity.get(o.room, 0) >= seats else _big_free_room(day, seats, span)
+        if room is None:
             continue
         out.append(Alternative("merge", o.activity_id, o.occurrence, day.date, teachers[0],
                                f"merge with {o.course_code} {o.kind} ({', '.join(o.groups)}) of {teachers[0]} in "
-                               f"{o.room} ({seats} students)"))
+                               f"{room} ({seats} students)", room))
     # swaps: a later lesson of the same group this week whose teacher is free now, while the absent
     # teacher is free (and present) then
     week_end = day.date + dt.timedelta(days=6 - day.date.weekday())
@@ -650,6 +657,24 @@ def _alternatives(day: _Day, a: AbsenceInfo, x: tts.SessionView) -> list[Alterna
     return out
 
 
+def _big_free_room(day: _Day, seats: int, span: range) -> str | None:
+    """The smallest room for ``seats`` students free at ``span`` that day (not a lab), if any."""
+    free = []
+    for rid, code in day.rooms.items():
+        if day.room_capacity.get(code, 0) < seats or day.room_kind.get(code) == "lab":
+            continue
+        if any((day.day, p) in day.room_unavailable.get(code, ()) for p in span):
+            continue
+        if any(o.day == day.day and o.room == code and set(range(o.period, o.period + o.duration)) & set(span)
+               for o in day.sessions):
+            continue
+        if any(r["date"] == day.date and r["room_id"] == rid and set(range(r["period"], r["period"] + r["duration"]))
+               & set(span) for r in day.subs):
+            continue  # taken by another arrangement (a merge or self-study moved there)
+        free.append((day.room_capacity[code], code))
+    return min(free)[1] if free else None
+
+
 def _room_taken(day: _Day, room: str | None, span: range, skip: tts.SessionView) -> bool:
     if not room:
         return False
@@ -672,9 +697,11 @@ def assign_alternative(db: Database, date, absence_id: int, activity_id: int, oc
                               f"{day.labels[x.period]} on {terms.fmt(day.date)}.")
     change = RowChange(f"{offered.text} (for {a.faculty}'s {x.course_code} on {day.date.isoformat()})")
     with db.session() as s:
+        room_id = next((rid for rid, c in day.rooms.items() if c == offered.room), None) if offered.room else None
         _write(s, day, a, x, _new_row(day, a, x, kind, substitute_id=day.faculty[offered.teacher].id,
                                       other_activity_id=other_activity_id, other_occurrence=other_occurrence,
-                                      other_date=other_date if kind == "swap" else None, note=note), change)
+                                      other_date=other_date if kind == "swap" else None, room_id=room_id,
+                                      note=note), change)
     return change
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from ato_desktop.cli import main
 from ato_desktop.services import substitutions as sb
@@ -462,3 +463,29 @@ def test_the_real_timetable_of_a_date(adb, capsys, arrangement_db_path):
     rc = main(["substitutions", "day", "--db", str(arrangement_db_path), "--date", "2026-12-05", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["day"] == "Monday" and len(out["lessons"]) == len(saturday.rows)
+
+
+def test_two_sections_of_a_course_can_be_merged_in_a_room_that_seats_both(adb):
+    """Two sections of one course at the same period: the absent teacher's section joins the other one,
+    in a free room large enough for both when the other's room is too small."""
+    day = terms.teaching_day(adb, DATE).day
+    sessions = [x for x in tts.list_sessions(adb, sb.base_timetable(adb).id) if x.day == day]
+    pairs = [(x, y) for x in sessions for y in sessions if x.course_code == y.course_code and x.period == y.period
+             and x.duration == y.duration and x.groups != y.groups and set(x.faculty).isdisjoint(y.faculty)]
+    if not pairs:
+        pytest.skip("no course runs for two groups at the same time on this date")
+    x, y = pairs[0]
+    sb.add_absence(adb, x.faculty[0], DATE)
+    lesson = next(z for z in sb.plan_day(adb, DATE).lessons if (z.activity_id, z.occurrence) ==
+                  (x.activity_id, x.occurrence))
+    merges = [a for a in sb.alternatives(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence)
+              if a.kind == "merge"]
+    assert merges and merges[0].teacher == y.faculty[0]
+    with adb.read_session() as s:
+        cap = {r.code: r.capacity for r in s.scalars(select(m.Room))}
+        strength = {g.code: g.strength for g in s.scalars(select(m.StudentGroup))}
+    assert cap[merges[0].room] >= sum(strength[g] for g in (*x.groups, *y.groups))
+    sb.assign_alternative(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
+                          y.activity_id, y.occurrence)
+    z = next(z for z in sb.plan_day(adb, DATE).lessons if z.ref == lesson.ref)
+    assert z.arrangement.kind == "merge" and z.arrangement.room == merges[0].room and z.covered
