@@ -109,30 +109,57 @@ def queue_event(db: Database, event: str, *, subject: str, text: str, key: str, 
     Teams and Slack channels get one message (``subject``/``text``); a JSON channel gets one message per
     ``per_recipient`` entry ``(code, subject, text, data)`` when given (a gateway texting each person), else
     one. ``key`` identifies the notice: queuing it again adds nothing."""
+    with db.session() as s:
+        return queue_event_in(s, event, subject=subject, text=text, key=key, data=data, per_recipient=per_recipient)
+
+
+def queue_event_in(s, event: str, *, subject: str, text: str, key: str, data: dict | None = None,
+                   per_recipient: list[tuple[str, str, str, dict]] | None = None) -> int:
+    """:func:`queue_event` inside the caller's transaction ``s`` (e.g. the publication's)."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     now = notes.utcnow()
     queued = 0
-    with db.session() as s:
-        channels = [c for c in s.scalars(select(m.NotifyChannel).where(m.NotifyChannel.enabled.is_(True)))
-                    if event in (c.events or [])]
-        for c in channels:
-            items = [("", subject, text, data or {})]
-            if c.kind == "json" and per_recipient:
-                items = per_recipient
-            for code, subj, body, extra in items:
-                k = f"{c.name}|{event}|{key}" + (f"|{code}" if code else "")
-                digest = hashlib.sha1(k.encode()).hexdigest()[:16]
-                stmt = sqlite_insert(m.OutboxMessage).values(
-                    idempotency_key=k[:300], event=event, template_name=f"webhook:{c.kind}", timetable_id=None,
-                    faculty_id=None, faculty_code=code, recipient_name=one_line(c.name)[:200],
-                    recipient_email=f"webhook:{c.name}"[:254], subject=one_line(subj)[:300], body_text=body,
-                    body_html="", attach_pdf=False, message_id=new_message_id("", f"ato.hook.{digest}"),
-                    status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
-                    channel=c.name, payload=json.dumps(extra, ensure_ascii=False, default=str),
-                ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-                queued += s.execute(stmt).rowcount
+    channels = [c for c in s.scalars(select(m.NotifyChannel).where(m.NotifyChannel.enabled.is_(True)))
+                if event in (c.events or [])]
+    for c in channels:
+        items = [("", subject, text, data or {})]
+        if c.kind == "json" and per_recipient:
+            items = per_recipient
+        for code, subj, body, extra in items:
+            k = f"{c.name}|{event}|{key}" + (f"|{code}" if code else "")
+            digest = hashlib.sha1(k.encode()).hexdigest()[:16]
+            stmt = sqlite_insert(m.OutboxMessage).values(
+                idempotency_key=k[:300], event=event, template_name=f"webhook:{c.kind}", timetable_id=None,
+                faculty_id=None, faculty_code=code, recipient_name=one_line(c.name)[:200],
+                recipient_email=f"webhook:{c.name}"[:254], subject=one_line(subj)[:300], body_text=body,
+                body_html="", attach_pdf=False, message_id=new_message_id("", f"ato.hook.{digest}"),
+                status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
+                channel=c.name, payload=json.dumps(extra, ensure_ascii=False, default=str),
+            ).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            queued += s.execute(stmt).rowcount
     return queued
+
+
+def queue_publication(s, timetable_name: str, timetable_id: int, previous: str | None,
+                      changes: dict[str, list[str]]) -> int:
+    """``publish`` (the version is out) and ``slot_change`` (whose classes moved) notices, in the
+    publication's transaction ``s``. One notice per version publication."""
+    key = f"tt{timetable_id}"
+    n = queue_event_in(s, "publish", subject=f"Timetable published: {timetable_name}",
+                       text=(f"The timetable “{timetable_name}” is published"
+                             + (f" (replacing “{previous}”)" if previous else "") + "."
+                             + (f" Classes changed for {len(changes)} faculty member(s)." if previous else "")),
+                       key=key, data={"version": timetable_name, "previous": previous,
+                                      "faculty_with_changes": sorted(changes)})
+    if previous and changes:
+        lines = [f"{code}: {line}" for code in sorted(changes) for line in changes[code]]
+        n += queue_event_in(s, "slot_change", subject=f"Changed classes in “{timetable_name}”",
+                            text="\n".join(lines), key=key, data={"version": timetable_name, "changes": changes},
+                            per_recipient=[(code, f"Your classes changed in “{timetable_name}”",
+                                            "\n".join(changes[code]), {"faculty": code, "changes": changes[code]})
+                                           for code in sorted(changes)])
+    return n
 
 
 @dataclass

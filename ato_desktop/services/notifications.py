@@ -529,6 +529,9 @@ def publish_and_notify(db: Database, timetable, *, template: str = PUBLISH_TEMPL
         result = QueueResult()
         _queue(s, tpl, tt, _faculty_by_code(s, list(changes)), "publish",
                lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result, sender)
+        from ato_desktop.services.channels import queue_publication  # webhook channels (issue 21)
+
+        queue_publication(s, tt.name, tt.id, prev.name if prev else None, changes)
         s.flush()
         return PublishResult(tt.name, prev.name if prev else None, changes, result)
 

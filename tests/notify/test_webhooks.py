@@ -212,3 +212,27 @@ def test_channel_cli_and_bad_events(demo_db_path, memory_keyring, capsys):
         db.close()
     assert main(["channel", "remove", "--db", p, "--name", "hub"]) == 0
     assert memory_keyring.store == {}
+
+
+def test_publishing_posts_publish_and_slot_change_notices(demo_db_path, memory_keyring, hook_server):
+    db = open_database(demo_db_path)
+    try:
+        channels.add_channel(db, "board", "teams", hook_server.url("/board"), "publish,slot_change")
+        channels.add_channel(db, "sms", "json", hook_server.url("/sms"), "slot_change")
+        notes.publish_and_notify(db, "Reference timetable")
+        v2 = tts.copy_timetable(db, "Reference timetable", "Version 2")
+        first = next(x for x in tts.list_sessions(db, v2.id) if x.scheduled and x.duration == 1)
+        tts.move_session(db, first.id, first.day, 0 if first.period != 0 else 1, None)
+        notes.publish_and_notify(db, "Version 2")
+        notes.publish_and_notify(db, "Version 2")  # again: nothing new
+        r = channels.deliver_webhooks(db)
+        assert r.failed == 0 and r.retrying == 0
+        board = [b for p, _, b in hook_server.accepted if p == "/board"]
+        assert [b["title"] for b in board] == ["Timetable published: Reference timetable",
+                                               "Timetable published: Version 2",
+                                               "Changed classes in “Version 2”"]
+        sms = [b for p, _, b in hook_server.accepted if p == "/sms"]
+        assert {b["data"]["faculty"] for b in sms} == set(first.faculty)
+        assert all(b["event"] == "slot_change" for b in sms)
+    finally:
+        db.close()
