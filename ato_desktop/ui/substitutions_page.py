@@ -108,7 +108,11 @@ class SubstitutionsPage(QWidget):
         self.notify_button.setObjectName("substNotify")
         self.notify_button.setToolTip("E-mail each substitute of this date not told yet (through the outbox)")
         self.notify_button.clicked.connect(lambda: self.notify_substitutes())
-        for b in (self.auto_button, self.notify_button, self.sheet_button, self.register_button):
+        self.channels_button = QPushButton("Channels…", self)
+        self.channels_button.setToolTip("Microsoft Teams, Slack or JSON webhooks that receive notices")
+        self.channels_button.clicked.connect(lambda: self.open_channels())
+        for b in (self.auto_button, self.notify_button, self.sheet_button, self.register_button,
+                  self.channels_button):
             top.addWidget(b)
         outer.addLayout(top)
 
@@ -197,7 +201,7 @@ class SubstitutionsPage(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         outer.addWidget(self.error)
-        self._editing = [self.auto_button, self.notify_button, self.add_absence_button, self.remove_absence_button, self.assign_button,
+        self._editing = [self.auto_button, self.notify_button, self.channels_button, self.add_absence_button, self.remove_absence_button, self.assign_button,
                          self.self_study_button, self.alt_button, self.clear_button]
 
     # ---- database and loading ------------------------------------------------------------
@@ -472,6 +476,16 @@ class SubstitutionsPage(QWidget):
             self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
 
         return run_in_thread(queue, done)
+
+    def open_channels(self, *, modal: bool = True):
+        from ato_desktop.ui.channels_dialog import ChannelsDialog
+
+        if self.db is None or self.readonly:
+            return None
+        dlg = ChannelsDialog(self.db, self)
+        if modal:
+            dlg.exec()
+        return dlg
 
     # ---- printouts -----------------------------------------------------------------------
     def print_sheet(self, path: str | None = None):

@@ -97,3 +97,30 @@ def test_the_calendar_page_sets_holidays_with_undo(qtbot, subst_window):
     w.undo_stack.undo()
     qtbot.waitUntil(lambda: box.days.rowCount() == 0, timeout=5_000)
     assert terms.date_info(w.database, "2026-11-09").teaching
+
+
+def test_the_channels_dialog_keeps_the_address_in_the_keychain(qtbot, subst_window):
+    import keyring
+
+    from tests.notify.conftest import MemoryKeyring
+
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    try:
+        page = subst_window.show_page("substitutions")
+        dlg = page.open_channels(modal=False)
+        qtbot.addWidget(dlg)
+        dlg.name_edit.setText("staffroom")
+        dlg.url_edit.setText("ftp://nowhere")
+        assert not dlg.add() and "not a web address" in dlg.error.text() and dlg.table.rowCount() == 0
+        dlg.url_edit.setText("https://example.webhook.office.com/abc")
+        dlg.kind_box.setCurrentIndex(dlg.kind_box.findData("teams"))
+        dlg.event_checks["publish"].setChecked(True)
+        assert dlg.add() and dlg.table.rowCount() == 1
+        assert dlg.table.item(0, 2).text() == "Substitutions, Publication"
+        assert list(store.store.values()) == ["https://example.webhook.office.com/abc"]
+        dlg.table.selectRow(0)
+        assert dlg.remove() and dlg.table.rowCount() == 0 and store.store == {}
+    finally:
+        keyring.set_keyring(before)
