@@ -70,4 +70,11 @@ def send_daily_digest(db_path: str, template: str = "daily_digest") -> str:
     """Tomorrow's classes to each faculty member who has some (once per day)."""
     from ato_desktop.services import notifications as notes
 
-    return _run(db_path, lambda db: notes.queue_daily_digest(db, template))
+    from ato_desktop.services.substitution_notices import queue_channel_digest
+
+    def queue(db):
+        result = notes.queue_daily_digest(db, template)
+        queue_channel_digest(db)  # tomorrow's arrangements to the webhook channels that receive the digest
+        return result
+
+    return _run(db_path, queue)

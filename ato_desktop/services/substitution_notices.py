@@ -213,3 +213,48 @@ def _queue_channels(db: Database, plan: sb.DayPlan, per_recipient: list) -> int:
                                 text="\n".join(lines), key=key,
                                 data={"date": plan.date.isoformat(), "lessons": lines},
                                 per_recipient=per_recipient)
+
+
+def queue_channel_digest(db: Database, *, today=None) -> int:
+    """The ``daily_digest`` of the webhook channels: tomorrow's day (a holiday, whose timetable runs) and
+    its absences and arrangements so far. Returns the messages queued (nothing without such channels)."""
+    import datetime as dt
+
+    from ato_desktop.services import channels
+    from ato_desktop.services import term as terms
+    from ato_desktop.services.errors import ServiceError
+
+    with db.read_session() as s:
+        if not any("daily_digest" in (c.events or []) for c in s.scalars(select(m.NotifyChannel))):
+            return 0
+    tomorrow = (terms.parse_date(today) if today else terms.today(db)) + dt.timedelta(days=1)
+    term = terms.get_term(db)
+    when = tomorrow.strftime("%A %d %B %Y")
+    lines: list[str] = []
+    if term.is_set and not term.start <= tomorrow <= term.end:
+        return 0
+    info = terms.date_info(db, tomorrow, term)
+    if not info.teaching:
+        lines.append(f"No classes: {info.why}.")
+    else:
+        try:
+            plan = sb.plan_day(db, tomorrow)
+        except ServiceError as exc:
+            lines.append(str(exc))
+        else:
+            if info.why:
+                lines.append(info.why[:1].upper() + info.why[1:] + ".")
+            if not plan.absences:
+                lines.append("No absences recorded.")
+            for a in plan.absences:
+                lines.append(f"{a.faculty_name} ({a.faculty}) absent: {a.when}, {a.reason}.")
+            for x in plan.lessons:
+                arr = x.arrangement
+                what = "not covered yet" if arr is None or x.problem else (
+                    f"{arr.substitute_name} ({arr.substitute})" if arr.kind in sb.TAKING_KINDS else
+                    f"self-study{' in ' + arr.room if arr.room else ''}")
+                lines.append(f"{x.period_label} {x.course} {x.kind} {', '.join(x.groups)}: {what}")
+    text = "\n".join(lines)
+    key = f"{tomorrow.isoformat()}|{hashlib.sha1(text.encode()).hexdigest()[:16]}"
+    return channels.queue_event(db, "daily_digest", subject=f"Tomorrow, {when}", text=text, key=key,
+                                data={"date": tomorrow.isoformat(), "lines": lines})

@@ -236,3 +236,19 @@ def test_publishing_posts_publish_and_slot_change_notices(demo_db_path, memory_k
         assert all(b["event"] == "slot_change" for b in sms)
     finally:
         db.close()
+
+
+def test_the_daily_digest_of_a_channel_says_tomorrow_s_arrangements(planned, hook_server):
+    db = planned
+    channels.add_channel(db, "digest", "slack", hook_server.url("/d"), "daily_digest")
+    terms.add_holiday(db, "2026-11-09", "Diwali")
+    from ato_desktop.services.substitution_notices import queue_channel_digest
+
+    assert queue_channel_digest(db, today="2026-12-07") == 1
+    assert queue_channel_digest(db, today="2026-12-07") == 0  # the same digest once
+    assert queue_channel_digest(db, today="2026-11-08") == 1
+    channels.deliver_webhooks(db)
+    texts = [b["text"] for _, _, b in hook_server.accepted]
+    assert texts[0].startswith("*Tomorrow, Tuesday 08 December 2026*")
+    assert "Dr. Srinivasa Rao (SRA) absent: whole day" in texts[0]
+    assert "No classes: a holiday (Diwali)." in texts[1]
