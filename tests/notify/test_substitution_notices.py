@@ -56,3 +56,20 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
         assert len(smtp_server.received) == len(got) + 1
     finally:
         db.close()
+
+
+def test_the_email_digest_follows_the_terms_dates(demo_db):
+    import datetime as dt
+
+    from ato_desktop.services import notifications as notes
+
+    for d in terms.get_term(demo_db).days:
+        terms.remove_term_day(demo_db, d.date)
+    terms.set_term(demo_db, "2026-07-20", "2026-12-12")
+    notes.publish_and_notify(demo_db, "Reference timetable")
+    terms.add_holiday(demo_db, "2026-11-10", "Diwali")  # a Tuesday
+    terms.add_exception(demo_db, "2026-11-14", "Monday")  # a Saturday that follows Monday
+    assert notes.queue_daily_digest(demo_db, today=dt.date(2026, 11, 9)).queued == 0
+    monday = {f for s in tts.list_sessions(demo_db, "Reference timetable") if s.day == 0 for f in s.faculty}
+    d = notes.queue_daily_digest(demo_db, today=dt.date(2026, 11, 13))
+    assert set(d.faculty) == monday
