@@ -223,11 +223,7 @@ class SubstitutionsPage(QWidget):
                 self.date_edit.setDate(QDate(today.year, today.month, today.day))
             finally:
                 self.date_edit.blockSignals(False)
-            from ato_desktop.services import resources as res
-
-            self.faculty_box.clear()
-            for f in res.list_items(db, "faculty"):
-                self.faculty_box.addItem(f"{f['code']} — {f['name']}", f["code"])
+        self.faculty_box.clear()  # filled by the next reload (read in its worker)
         self._dirty = True
         if self.isVisible():
             self.reload()
@@ -263,11 +259,14 @@ class SubstitutionsPage(QWidget):
         token = self._loading
 
         def read():
+            from ato_desktop.services import resources as res
+
+            faculty = [(f["code"], f["name"]) for f in res.list_items(db, "faculty")]
             info = terms.date_info(db, date)
             try:
-                return info, sb.plan_day(db, date), sb.day_timetable(db, date), None
+                return faculty, info, sb.plan_day(db, date), sb.day_timetable(db, date), None
             except ServiceError as exc:
-                return info, None, None, str(exc)
+                return faculty, info, None, None, str(exc)
 
         def done(result, error):
             if token != self._loading or self.db is not db:
@@ -276,7 +275,8 @@ class SubstitutionsPage(QWidget):
                 self._show_error(str(error))
                 self.plan = None
             else:
-                info, plan, self.day, problem = result
+                faculty, info, plan, self.day, problem = result
+                self._set_faculty(faculty)
                 self.plan = plan
                 self.day_label.setText(f"{info.day_name}'s timetable" + (f" — {info.why}" if info.why else "")
                                        if info.teaching else f"No classes: {info.why}")
@@ -288,6 +288,17 @@ class SubstitutionsPage(QWidget):
             self.plan_loaded.emit()
 
         run_in_thread(read, done)
+
+    def _set_faculty(self, faculty: list[tuple[str, str]]) -> None:
+        have = [self.faculty_box.itemData(i) for i in range(self.faculty_box.count())]
+        if have == [code for code, _ in faculty]:
+            return
+        keep = self.faculty_box.currentData()
+        self.faculty_box.clear()
+        for code, name in faculty:
+            self.faculty_box.addItem(f"{code} — {name}", code)
+        if keep is not None and self.faculty_box.findData(keep) >= 0:
+            self.faculty_box.setCurrentIndex(self.faculty_box.findData(keep))
 
     def _fill(self) -> None:
         plan = self.plan
