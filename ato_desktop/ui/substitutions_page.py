@@ -380,72 +380,85 @@ class SubstitutionsPage(QWidget):
         self.error.show()
         self.status.emit(message)
 
-    def _do(self, fn) -> bool:
-        """Run one service operation; push it as one undo step; reload."""
+    def _do(self, fn, on_ok=None):
+        """Run one service operation in a worker (it reads the day's timetable: big departments take a
+        moment); when it is back, push it as one undo step (the views reload). Returns the job, or None
+        when nothing was started."""
         if self.db is None or self.readonly:
-            return False
-        try:
-            change = fn(self.db)
-        except ServiceError as exc:
-            self._show_error(str(exc))
-            return False
-        self.error.hide()
-        self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
-        self.status.emit(change.summary[:1].upper() + change.summary[1:] + ".")
-        return True
+            return None
+        db = self.db
 
-    def add_absence(self) -> bool:
+        def done(change, error):
+            if self.db is not db:
+                return
+            if isinstance(error, ServiceError):
+                self._show_error(str(error))
+                return
+            if error is not None:
+                self._show_error(f"Could not save the change: {error}")
+                return
+            self.error.hide()
+            self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
+            self.status.emit(change.summary[:1].upper() + change.summary[1:] + ".")
+            if on_ok is not None:
+                on_ok()
+
+        return run_in_thread(lambda: fn(db), done)
+
+    def add_absence(self):
         code = self.faculty_box.currentData() if self.faculty_box.currentIndex() >= 0 and \
             self.faculty_box.currentText() == self.faculty_box.itemText(self.faculty_box.currentIndex()) \
             else self.faculty_box.currentText().split(" ")[0]
         date, periods = self.current_date(), self.periods_edit.text().strip() or None
         reason, note = self.reason_box.currentText(), self.note_edit.text()
-        ok = self._do(lambda db: sb.add_absence(db, code, date, periods=periods, reason=reason, note=note))
-        if ok:
+
+        def cleared():
             self.periods_edit.clear()
             self.note_edit.clear()
-        return ok
 
-    def remove_absence(self) -> bool:
+        return self._do(lambda db: sb.add_absence(db, code, date, periods=periods, reason=reason, note=note),
+                        cleared)
+
+    def remove_absence(self):
         rows = {i.row() for i in self.absences.selectedIndexes()}
         if not rows:
             self._show_error("Select the absence to remove.")
-            return False
+            return None
         aid = self.absences.item(min(rows), 0).data(Qt.ItemDataRole.UserRole)
         return self._do(lambda db: sb.remove_absence(db, aid))
 
-    def assign_selected(self) -> bool:
+    def assign_selected(self):
         x = self.selected_lesson()
         rows = {i.row() for i in self.candidates.selectedIndexes()}
         if x is None or not rows:
             self._show_error("Select a lesson and a candidate.")
-            return False
+            return None
         code = self.candidates.item(min(rows), 1).text()
         return self._do(lambda db: sb.assign_substitute(db, x.date, x.absence_id, x.activity_id, x.occurrence, code))
 
-    def self_study(self) -> bool:
+    def self_study(self):
         x = self.selected_lesson()
         if x is None:
             self._show_error("Select a lesson.")
-            return False
+            return None
         room = self.room_edit.text().strip() or None
         return self._do(lambda db: sb.set_self_study(db, x.date, x.absence_id, x.activity_id, x.occurrence, room))
 
-    def use_alternative(self) -> bool:
+    def use_alternative(self):
         x = self.selected_lesson()
         item = self.alternatives.currentItem()
         if x is None or item is None:
             self._show_error("Select a lesson and one of its alternatives.")
-            return False
+            return None
         alt = item.data(Qt.ItemDataRole.UserRole)
         return self._do(lambda db: sb.assign_alternative(db, x.date, x.absence_id, x.activity_id, x.occurrence,
                                                          alt.kind, alt.activity_id, alt.occurrence, alt.date))
 
-    def clear_selected(self) -> bool:
+    def clear_selected(self):
         x = self.selected_lesson()
         if x is None or x.arrangement is None:
             self._show_error("Select a lesson that has an arrangement.")
-            return False
+            return None
         return self._do(lambda db: sb.clear_arrangement(db, x.date, x.absence_id, x.activity_id, x.occurrence))
 
     def auto_plan(self):

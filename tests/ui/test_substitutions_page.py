@@ -48,18 +48,21 @@ def test_record_an_absence_assign_undo_plan_and_print(qtbot, subst_window, tmp_p
     page.faculty_box.setCurrentIndex(page.faculty_box.findData("SRA"))
     # a period that does not exist: one sentence, nothing recorded
     page.periods_edit.setText("P9")
-    assert not page.add_absence()
+    job = page.add_absence()  # in a worker: it reads the day's timetable
+    qtbot.waitUntil(lambda: job.done, timeout=10_000)
     assert "no period 'P9'" in page.error.text() and not page.error.isHidden()
-    assert sb.list_absences(w.database, DATE) == []
+    assert sb.list_absences(w.database, DATE) == [] and w.undo_stack.count() == 0
     page.periods_edit.clear()
-    assert page.add_absence()
+    job = page.add_absence()
+    qtbot.waitUntil(lambda: job.done, timeout=10_000)
+    assert w.undo_stack.count() == 1
     qtbot.waitUntil(lambda: page.lessons.rowCount() > 0 and page.absences.rowCount() == 1, timeout=10_000)
     assert set(_lessons_text(page)) == {"not covered"}
     page.lessons.selectRow(0)
     qtbot.waitUntil(lambda: page.candidates.rowCount() > 0, timeout=5_000)
     assert "free at" in page.candidates.item(0, 3).text()
     best = page.candidates.item(0, 1).text()
-    assert page.assign_selected()
+    assert page.assign_selected() is not None
     qtbot.waitUntil(lambda: any(best in t for t in _lessons_text(page)), timeout=10_000)
     w.undo_stack.undo()
     qtbot.waitUntil(lambda: set(_lessons_text(page)) == {"not covered"}, timeout=10_000)
