@@ -3,8 +3,8 @@
     python benchmarks/substitutions_month.py                  # a fresh demo department
     python benchmarks/substitutions_month.py --db my.atodb --days 20 --seed 0 --per-day 3
 
-On a copy of the database: the most recently published version is used (the demo's reference
-timetable is published on the copy if none is). For 20 teaching days of the term, a seeded random
+On a copy of the database: the most recently published version is used (the first version is
+published on the copy if none is; a term around today is set if the file has none). For 20 teaching days of the term, a seeded random
 choice of 1 to ``--per-day`` faculty members of the home department is absent (most for the whole day,
 some for a few periods), and each day is planned with ``auto`` (as ``substitutions plan --auto``).
 Prints the lessons covered, those left to self-study, the time per day, and the spread of the
@@ -81,6 +81,8 @@ def main(argv=None) -> int:
         try:
             if tts.latest_published(db) is None:
                 tts.set_status(db, tts.list_timetables(db)[0].id, "published")
+            if not terms.get_term(db).is_set:  # e.g. the scale benchmark's file
+                terms.set_demo_term(db, terms.today())
             t0 = time.perf_counter()
             out = simulate_month(db, days=args.days, seed=args.seed, per_day=args.per_day)
             total = time.perf_counter() - t0
