@@ -172,13 +172,16 @@ class _Faculty:
 class _Day:
     """Everything the ranking of one date needs, read once (no ORM objects kept)."""
 
-    def __init__(self, db: Database, date: dt.date, timetable: int | str | None, *, check_term: bool = True):
+    def __init__(self, db: Database, date: dt.date, timetable: int | str | None, *, check_term: bool = True,
+                 sessions: list[tts.SessionView] | None = None):
         self.db = db
         self.term = terms.get_term(db)
         self.info = terms.teaching_day(db, date, self.term) if check_term else terms.date_info(db, date, self.term)
         self.date = self.info.date
         self.tt = base_timetable(db, timetable)
-        self.sessions = [x for x in tts.list_sessions(db, self.tt.id) if x.scheduled]
+        # ``sessions``: the version's scheduled sessions, when the caller has read them already
+        self.sessions = sessions if sessions is not None else [x for x in tts.list_sessions(db, self.tt.id)
+                                                                if x.scheduled]
         with db.read_session() as s:
             depts = {d.id: d.code for d in s.scalars(select(m.Department))}
             self.faculty = {f.code: _Faculty(f.id, f.code, f.name, depts.get(f.department_id, ""),
@@ -635,7 +638,7 @@ def _alternatives(day: _Day, a: AbsenceInfo, x: tts.SessionView) -> list[Alterna
     while d <= week_end and (not day.term.end or d <= day.term.end):
         info = terms.date_info(day.db, d, day.term)
         if info.teaching:
-            other_day = _Day(day.db, d, day.tt.id, check_term=False)
+            other_day = _Day(day.db, d, day.tt.id, check_term=False, sessions=day.sessions)
             for o in other_day.sessions:
                 if o.day != other_day.day or o.duration != x.duration or not (day._family(o.groups) & family):
                     continue
