@@ -195,12 +195,22 @@ def _add_term_day(db: Database, d, kind: str, follows: str | None, label: str) -
             if n:
                 raise ValidationError("Term day", "date", f"{n} absence(s) are recorded on {fmt(d)}; "
                                       "remove them before making it a holiday.")
+        _refuse_if_arranged(s, d, "changing which timetable it follows")
         row = m.TermDay(date=d, kind=kind, follows_day_id=follows_id, label=label)
         s.add(row)
         s.flush()
         added = row_dict(s.connection(), "term_day", {"id": row.id})
         what = "holiday" if kind == "holiday" else f"follows {follows}"
         return RowChange(f"{fmt(d)}: {what}", added=[("term_day", [added])])
+
+
+def _refuse_if_arranged(s, d: dt.date, what: str) -> None:
+    """Arrangements name lessons of the timetable a date follows: changing it would orphan them."""
+    n = s.scalar(select(func.count()).select_from(m.Substitution).where(
+        (m.Substitution.date == d) | (m.Substitution.other_date == d)))
+    if n:
+        raise ValidationError("Term day", "date", f"{n} arrangement(s) of lessons are recorded on {fmt(d)}; "
+                              f"clear them before {what}.")
 
 
 def add_holiday(db: Database, d, label: str = "") -> RowChange:
@@ -219,6 +229,8 @@ def remove_term_day(db: Database, d) -> RowChange:
         row = s.scalar(select(m.TermDay).where(m.TermDay.date == d))
         if row is None:
             raise ValidationError("Term day", "date", f"{fmt(d)} is neither a holiday nor an exceptional day.")
+        if row.kind == "follows":
+            _refuse_if_arranged(s, d, "changing which timetable it follows")
         data = row_dict(s.connection(), "term_day", {"id": row.id})
         s.expunge(row)
         return RowChange(f"{fmt(d)}: back to a normal day", removed=remove_rows(s.connection(), "term_day", [data]))

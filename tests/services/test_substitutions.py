@@ -489,3 +489,13 @@ def test_two_sections_of_a_course_can_be_merged_in_a_room_that_seats_both(adb):
                           y.activity_id, y.occurrence)
     z = next(z for z in sb.plan_day(adb, DATE).lessons if z.ref == lesson.ref)
     assert z.arrangement.kind == "merge" and z.arrangement.room == merges[0].room and z.covered
+
+
+def test_a_date_with_arrangements_cannot_change_the_timetable_it_follows(adb):
+    sb.add_absence(adb, _busiest(adb, DATE, 1)[0], DATE)
+    sb.auto_plan(adb, DATE)
+    with pytest.raises(ValidationError, match="arrangement"):
+        terms.add_exception(adb, DATE, "Monday")
+    with pytest.raises(ValidationError, match="absence"):
+        terms.add_holiday(adb, DATE, "Strike")
+    assert terms.get_term(adb).days == ()
