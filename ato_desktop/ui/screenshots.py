@@ -11,7 +11,8 @@ too; the timetable screens are rendered on their own as well:
 * ``timetable-room.png`` and ``timetable-master.png``: a room's week, the department master view;
 * ``timetable-conflicts.png``: the conflicts panel after a manual move that clashes;
 * ``timetable-repair.png``: the dialog offering repairs for a red drop;
-* ``optimizer.png``: the optimizer panel after a short run (when the optimizer is available).
+* ``optimizer.png``: the optimizer panel after a short run (when the optimizer is available);
+* ``substitutions.png``: the Substitutions page with three absences planned on a copy of the demo.
 """
 
 from __future__ import annotations
@@ -177,7 +178,6 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
 
 def substitutions_shot(app, db_path: Path, save) -> None:
     """``substitutions.png``: the Substitutions page on a copy of the demo with three absences planned."""
-    import datetime as dt
     import shutil
 
     from ato_desktop.services import substitutions as sb
@@ -216,7 +216,6 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     win.close()
     if getattr(win, "database", None) is not None:
         win.database.close()
-    del dt
 
 
 def main(argv: list[str] | None = None) -> int:
