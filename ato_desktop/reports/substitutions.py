@@ -17,7 +17,6 @@ from ato_desktop.reports.layout import (
 )
 from ato_desktop.services import calendar as cal
 from ato_desktop.services import substitutions as sb
-from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import Database
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ato_desktop.notify import secrets, webhooks
