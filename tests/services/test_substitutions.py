@@ -499,3 +499,18 @@ def test_a_date_with_arrangements_cannot_change_the_timetable_it_follows(adb):
     with pytest.raises(ValidationError, match="absence"):
         terms.add_holiday(adb, DATE, "Strike")
     assert terms.get_term(adb).days == ()
+
+
+def test_a_longer_absence_covers_every_teaching_day_and_one_undo_removes_it(adb):
+    terms.add_holiday(adb, "2026-12-09", "Guru Nanak Jayanti")
+    code = _busiest(adb, DATE, 1)[0]
+    change = sb.add_absence(adb, code, "2026-12-06", to="2026-12-12", reason="leave")
+    assert change.detail["dates"] == ["2026-12-07", "2026-12-08", "2026-12-10", "2026-12-11", "2026-12-12"]
+    with pytest.raises(ValidationError, match="periods can only be given"):
+        sb.add_absence(adb, code, "2026-12-07", to="2026-12-08", periods="P1")
+    with pytest.raises(ValidationError, match="already recorded absent"):
+        sb.add_absence(adb, code, DATE, periods="P1")
+    sb.auto_plan(adb, DATE)
+    assert sb.register(adb).rows
+    undo_change(adb, change)  # the absence and the arrangements made since go together
+    assert sb.list_absences(adb) == [] and sb.register(adb).rows == ()
