@@ -476,6 +476,9 @@ class SubstitutionsPage(QWidget):
             if error is not None:
                 self._show_error(str(error))
                 return
+            if not change.added and not change.removed:
+                self.status.emit("Every lesson of this date is arranged already: nothing to plan.")
+                return
             self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
