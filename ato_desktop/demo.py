@@ -17,6 +17,7 @@ timetable leaves free, so the proof survives it.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,13 +133,19 @@ def _email(code: str, dept: str) -> str:
     return f"{code.lower()}.{dept.lower()}@demo-institute.edu.in"
 
 
-def populate(db: Database, seed: int = DEMO_SEED) -> None:
-    """Fill an empty database with the demo department (through the services)."""
+def populate(db: Database, seed: int = DEMO_SEED, *, today: dt.date | None = None) -> None:
+    """Fill an empty database with the demo department (through the services).
+
+    ``today`` (default: today in India): the term's dates are set around it, so absences and
+    substitutions can be tried at once."""
+    from ato_desktop.services import term as terms
+
     rnd = random.Random(seed)
     cal.set_calendar(db, DAYS, PERIODS)
     cal.set_settings(db, institution_name="Demo Institute of Technology",
                      department_name="Department of Computer Science & Engineering",
                      term="Odd Semester 2026–27 (July–December)")
+    terms.set_demo_term(db, today or terms.today())
     res.create_item(db, "department", {"code": "CSE", "name": "Computer Science & Engineering", "is_home": True})
     res.create_item(db, "department", {"code": "ECE", "name": "Electronics & Communication Engineering"})
     for code, name, desig, load in FACULTY:
@@ -346,7 +353,8 @@ def _add_unavailability(db: Database, comp, planted: Assignment, seed: int) -> N
                   | {(t // P, t % P): "undesired" for t in undesired})
 
 
-def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: bool = False) -> DemoResult:
+def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: bool = False, *,
+                         today: dt.date | None = None) -> DemoResult:
     """Write the demo department to ``path`` (a new file) with its planted reference timetable."""
     from ato_desktop.storage.compile import compile_database
 
@@ -358,7 +366,7 @@ def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: boo
             Path(str(path) + suffix).unlink(missing_ok=True)
     db = open_database(path)
     try:
-        populate(db, seed)
+        populate(db, seed, today=today)
         comp, _, _ = compile_database(db)
         planted = plant(comp.problem, seed)
         _add_unavailability(db, comp, planted, seed)

@@ -27,6 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_io",
     "ato_desktop.cli.commands_warmup",
     "ato_desktop.cli.commands_versions",
+    "ato_desktop.cli.commands_subst",
+    "ato_desktop.cli.commands_channels",
 )
 
 

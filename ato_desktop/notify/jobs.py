@@ -44,9 +44,12 @@ def _run(db_path: str, queue) -> str:
     try:
         queued = queue(db) if queue else None
         report = notes.deliver_due(db, should_stop=stopping.is_set)
+        from ato_desktop.services.channels import deliver_webhooks
+
+        hooks = deliver_webhooks(db, should_stop=stopping.is_set)
     finally:
         db.close()
-    text = (f"{queued.queued} queued; " if queued else "") + report.summary()
+    text = (f"{queued.queued} queued; " if queued else "") + report.summary() + f"; {hooks.summary()}"
     log.info("notifications job on %s: %s", db_path, text)
     return text
 
@@ -67,4 +70,11 @@ def send_daily_digest(db_path: str, template: str = "daily_digest") -> str:
     """Tomorrow's classes to each faculty member who has some (once per day)."""
     from ato_desktop.services import notifications as notes
 
-    return _run(db_path, lambda db: notes.queue_daily_digest(db, template))
+    from ato_desktop.services.substitution_notices import queue_channel_digest
+
+    def queue(db):
+        result = notes.queue_daily_digest(db, template)
+        queue_channel_digest(db)  # tomorrow's arrangements to the webhook channels that receive the digest
+        return result
+
+    return _run(db_path, queue)

@@ -97,3 +97,33 @@ def delete_password(user: str, host: str) -> None:
         keyring.delete_password(SERVICE_NAME, account(user, host))
     except (PasswordDeleteError, KeyringError):
         pass
+
+
+# ---- other secrets (webhook URLs): the same keychain, under their own account names ----------------
+def set_secret(account_name: str, value: str) -> None:
+    """Keep ``value`` in the keychain under ``account_name`` (e.g. ``webhook:staffroom``)."""
+    reason = _unusable_reason(keyring.get_keyring())
+    if reason:
+        raise SecretStoreUnavailable(reason)
+    try:
+        keyring.set_password(SERVICE_NAME, account_name, value)
+    except KeyringError as exc:
+        raise SecretStoreUnavailable(str(exc) or type(exc).__name__) from exc
+
+
+def get_secret(account_name: str) -> str | None:
+    if not backend_usable():
+        return None
+    try:
+        return keyring.get_password(SERVICE_NAME, account_name)
+    except KeyringError:
+        return None
+
+
+def delete_secret(account_name: str) -> None:
+    if not backend_usable():
+        return
+    try:
+        keyring.delete_password(SERVICE_NAME, account_name)
+    except (PasswordDeleteError, KeyringError):
+        pass

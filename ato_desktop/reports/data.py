@@ -37,6 +37,7 @@ class ReportData:
     generated: dt.datetime
     faculty_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     room_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    substitutions: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (taken, given) this term
 
     # ---- indexes (built once: a campus book asks for each of hundreds of groups) ----
     def _index(self) -> dict:
@@ -180,6 +181,9 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
     )
     if frozen is not None:
         _use_published_names(data, frozen)
+    from ato_desktop.services.substitutions import substitution_counts
+
+    data.substitutions = substitution_counts(db)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)

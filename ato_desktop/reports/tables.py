@@ -25,6 +25,8 @@ class WorkloadRow:
     assigned: int  # periods of all its sessions, scheduled or not
     weekly_limit: int
     daily_limit: int
+    subs_taken: int = 0  # substitutions taken for colleagues this term
+    subs_given: int = 0  # own lessons covered by colleagues this term
 
     @property
     def over_week(self) -> bool:
@@ -45,8 +47,10 @@ def workload(data: ReportData) -> list[WorkloadRow]:
             assigned += s.duration
             if s.scheduled and 0 <= s.day < D:
                 per_day[s.day] += s.duration
+        taken, given = data.substitutions.get(code, (0, 0))
         rows.append(WorkloadRow(code, f.get("name", ""), f.get("designation", ""), per_day, sum(per_day), assigned,
-                                int(f.get("max_weekly_periods") or 0), int(f.get("max_daily_periods") or 0)))
+                                int(f.get("max_weekly_periods") or 0), int(f.get("max_daily_periods") or 0),
+                                taken, given))
     return rows
 
 
@@ -157,9 +161,11 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
     out: list = [Paragraph("Faculty workload", styles.title),
                  Paragraph("Periods taught per day and per week, against each faculty member's limits. "
                            "Cells over a limit are highlighted; “assigned” counts every session of the "
-                           "faculty member, scheduled or not.", styles.subtitle), Spacer(1, 6 * k)]
+                           "faculty member, scheduled or not; “subst.” counts the term's substitutions "
+                           "taken for colleagues / own lessons covered by them.", styles.subtitle),
+                 Spacer(1, 6 * k)]
     table = [_head(styles, ["Code", "Name", "Designation", *days, "Week", "Limit / week", "Max / day",
-                            "Assigned", "Status"])]
+                            "Assigned", "Subst.", "Status"])]
     cmds = _style(len(rows), k)
     for i, r in enumerate(rows, start=1):
         status = []
@@ -176,10 +182,12 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
             status = ["OK" if r.week else "no teaching"]
         table.append([r.code, Paragraph(esc(r.name), styles.small), Paragraph(esc(r.designation), styles.small),
                       *[str(x) for x in r.per_day], str(r.week), str(r.weekly_limit or "—"),
-                      str(r.daily_limit or "—"), str(r.assigned), Paragraph(esc("; ".join(status)), styles.small)])
+                      str(r.daily_limit or "—"), str(r.assigned), f"{r.subs_taken} / {r.subs_given}",
+                      Paragraph(esc("; ".join(status)), styles.small)])
     total = [sum(r.per_day[d] for r in rows) for d in range(len(days))]
     table.append(["", Paragraph("<b>All faculty</b>", styles.small), "", *[str(x) for x in total], str(sum(total)),
-                  "", "", str(sum(r.assigned for r in rows)), ""])
+                  "", "", str(sum(r.assigned for r in rows)),
+                  f"{sum(r.subs_taken for r in rows)} / {sum(r.subs_given for r in rows)}", ""])
     cmds += [("ALIGN", (3, 1), (-2, -1), "CENTER"), ("LINEABOVE", (0, -1), (-1, -1), 1.0, HEAD_COLOR)]
     flex = {1: 4, 2: 1, len(table[0]) - 1: 3}  # name, designation, status
     flex.update({3 + d: 0.3 for d in range(len(days))})

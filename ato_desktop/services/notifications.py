@@ -590,6 +590,9 @@ def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLIS
             _queue(s, tpl, tt, _faculty_by_code(s, list(changes)), "publish",
                    lambda f: {"changes": changes.get(f.code, []), "classes": classes.get(f.code, [])}, result,
                    sender)
+        from ato_desktop.services.channels import queue_publication  # webhook channels (issue 21)
+
+        queue_publication(s, tt.name, tt.id, prev.name if prev else None, changes)
         s.flush()
         return PublishResult(tt.name, prev.name if prev else None, changes, result)
 
@@ -720,13 +723,17 @@ def queue_daily_digest(db: Database, template: str = DIGEST_TEMPLATE, *,
     """Tomorrow's classes, to each faculty member who has some (latest published version)."""
     tomorrow = (today or dt.date.today()) + dt.timedelta(days=1)
     sender = get_mail_settings(db).sender
+    from ato_desktop.services import term as terms  # the term's dates, when set (issue 21)
+
+    term = terms.get_term(db)
+    real = terms.date_info(db, tomorrow, term) if term.is_set and term.start <= tomorrow <= term.end else None
     with db.session() as s:
         tpl = _tpl(s, template)
         tt = _latest_published(s)
         result = QueueResult()
-        if tt is None:
-            return result
-        name = ALL_DAYS[tomorrow.weekday()].lower()
+        if tt is None or (real is not None and not real.teaching):
+            return result  # no published version, or a holiday
+        name = (real.day_name if real is not None else ALL_DAYS[tomorrow.weekday()]).lower()
         day = s.scalar(select(m.Day).where(func.lower(m.Day.name) == name))
         if day is None:
             return result  # not a working day
@@ -869,6 +876,7 @@ def _due_ids(db: Database, now: dt.datetime) -> list[int]:
     with db.read_session() as s:
         return list(s.scalars(select(m.OutboxMessage.id).where(
             (m.OutboxMessage.status == "queued") & (m.OutboxMessage.next_attempt_at <= now),
+            m.OutboxMessage.channel == "",  # webhook messages: services.channels.deliver_webhooks
         ).order_by(m.OutboxMessage.id)))
 
 

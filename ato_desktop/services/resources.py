@@ -144,6 +144,8 @@ _register(EntitySpec(
         _f("section", "Section", default="", max_len=10),
         _f("strength", "Strength", "int", required=True, min=1, max=5000),
         _f("parent", "Section (for a lab batch)", "ref", ref="group"),
+        _f("email", "Class e-mail", "email", default="", max_len=254, searchable=True,
+           help="The class representative's address or the class mailing list (told of substitutions)"),
     ),
 ))
 

@@ -82,7 +82,14 @@ class CalendarPage(QWidget):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         pl.addLayout(row)
-        outer.addWidget(per_box, 1)
+        from ato_desktop.ui.term_box import TermBox
+
+        self.term_box = TermBox(undo_stack, self)
+        self.term_box.status.connect(self.status)
+        middle = QHBoxLayout()
+        middle.addWidget(per_box, 3)
+        middle.addWidget(self.term_box, 2)
+        outer.addLayout(middle, 1)
 
         self.error = QLabel(self)
         self.error.setObjectName("calendarError")
@@ -107,6 +114,7 @@ class CalendarPage(QWidget):
         self._dirty = True
         for w in (self.apply_button, self.revert_button, self.add_button, self.remove_button):
             w.setEnabled(db is not None and not readonly)
+        self.term_box.set_database(db, readonly)
         if self.isVisible():
             self.reload()
 
@@ -140,6 +148,7 @@ class CalendarPage(QWidget):
         settings = cal.all_settings(self.db)
         for key, e in self.setting_edits.items():
             e.setText(settings.get(key, ""))
+        self.term_box.reload()
 
     def add_period(self, label: str = "", start: str = "", end: str = "", is_break: bool = False) -> None:
         r = self.periods.rowCount()

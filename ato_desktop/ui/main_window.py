@@ -65,6 +65,7 @@ STANDARD_PAGES = (
     ("baskets", "Elective baskets", "basket"),
     ("constraints", "Constraints", "constraint"),
     ("timetables", "Timetables", None),
+    ("substitutions", "Substitutions", None),
 )
 
 IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"))

@@ -11,7 +11,8 @@ too; the timetable screens are rendered on their own as well:
 * ``timetable-room.png`` and ``timetable-master.png``: a room's week, the department master view;
 * ``timetable-conflicts.png``: the conflicts panel after a manual move that clashes;
 * ``timetable-repair.png``: the dialog offering repairs for a red drop;
-* ``optimizer.png``: the optimizer panel after a short run (when the optimizer is available).
+* ``optimizer.png``: the optimizer panel after a short run (when the optimizer is available);
+* ``substitutions.png``: the Substitutions page with three absences planned on a copy of the demo.
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
         except Exception as exc:  # the screenshots of this screen must still be made
             log(f"main window not rendered: {type(exc).__name__}: {exc}")
 
+    try:
+        substitutions_shot(app, db_path, save)
+    except Exception as exc:  # the other screenshots must still be made
+        log(f"substitutions page not rendered: {type(exc).__name__}: {exc}")
+
     db = open_database(db_path)
     stack = QUndoStack()
     w = TimetableScreen(db, stack)
@@ -168,6 +174,48 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     w.close()
     db.close()
     return written
+
+
+def substitutions_shot(app, db_path: Path, save) -> None:
+    """``substitutions.png``: the Substitutions page on a copy of the demo with three absences planned."""
+    import shutil
+
+    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import term as terms
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.storage.database import open_database
+    from ato_desktop.ui.app import create_main_window
+    from ato_desktop.ui.workers import wait_for_workers
+
+    copy = db_path.with_name("substitutions.atodb")
+    shutil.copyfile(db_path, copy)
+    db = open_database(copy)
+    try:
+        tts.set_status(db, tts.list_timetables(db)[0].id, "published")
+        date = next(d.date for d in terms.term_dates(db) if d.date >= terms.today(db) and d.day_name == "Tuesday")
+        for code, periods in (("SRA", None), ("KPA", None), ("RKM", "P5,P6")):
+            sb.add_absence(db, code, date, periods=periods, reason="leave" if not periods else "duty")
+        sb.auto_plan(db, date)
+        first = sb.plan_day(db, date).lessons[0]
+        sb.clear_arrangement(db, date, first.absence_id, first.activity_id, first.occurrence)
+    finally:
+        db.close()
+    win = create_main_window(copy)
+    win.resize(1366, 768)
+    win.show()
+    page = win.show_page("substitutions")
+    page.set_date(date)
+    wait_for_workers(20000)
+    _process(app, 200)
+    page.lessons.selectRow(0)
+    wait_for_workers(20000)
+    _process(app, 200)
+    save(win, "substitutions.png")
+    if hasattr(win, "shutdown"):
+        win.shutdown()
+    win.close()
+    if getattr(win, "database", None) is not None:
+        win.database.close()
 
 
 def main(argv: list[str] | None = None) -> int:

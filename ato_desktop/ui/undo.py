@@ -161,3 +161,23 @@ class CallCommand(ServiceCommand):
 
     def revert(self, db) -> None:
         self._revert(db)
+
+
+class RowChangeCommand(ServiceCommand):
+    """An operation that returned a :class:`~ato_desktop.services.rowchange.RowChange` (term days, absences,
+    substitutions): undo and redo both go through ``undo_change``."""
+
+    def __init__(self, stack: UndoStack, change, *, entity: str = "substitutions", done: bool = True):
+        super().__init__(stack, change.summary[:1].upper() + change.summary[1:], done=done)
+        self.entity = entity
+        self.change, self.inverse = change, None
+
+    def revert(self, db) -> None:
+        from ato_desktop.services.rowchange import undo_change
+
+        self.inverse = undo_change(db, self.change)
+
+    def apply(self, db) -> None:
+        from ato_desktop.services.rowchange import undo_change
+
+        self.change = undo_change(db, self.inverse)

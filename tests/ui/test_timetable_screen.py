@@ -112,7 +112,7 @@ def test_screenshot_command_writes_pngs(qtbot, tmp_path):
     files = render_all(tmp_path / "shots", optimizer_seconds=1, log=lambda _m: None)
     names = {f.name for f in files}
     assert {"timetable-group.png", "timetable-drag.png", "timetable-faculty.png", "timetable-master.png",
-            "timetable-repair.png", "timetable-conflicts.png", "optimizer.png"} <= names
+            "timetable-repair.png", "timetable-conflicts.png", "optimizer.png", "substitutions.png"} <= names
     for f in files:
         img = QImage(str(f))
         assert not img.isNull() and img.width() >= 600 and img.height() >= 300, f

@@ -1,0 +1,130 @@
+"""Webhook channels (Microsoft Teams, Slack, generic JSON) and the events each receives.
+
+The address typed here goes to the system keychain (``services.channels``); it is never shown again
+nor written to the database.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ato_desktop.services import channels
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.ui.forms import ERROR_STYLE
+
+KIND_LABELS = {"teams": "Microsoft Teams", "slack": "Slack", "json": "JSON webhook (SMS / WhatsApp gateway)"}
+EVENT_LABELS = {"substitution": "Substitutions", "publish": "Publication", "slot_change": "Changed classes",
+                "daily_digest": "Daily digest"}
+
+
+class ChannelsDialog(QDialog):
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.setObjectName("channelsDialog")
+        self.setWindowTitle("Notice channels")
+        self.db = db
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Notices are also posted to these webhooks, through the outbox (retried, never "
+                             "sent twice). Addresses are kept in the system keychain.", self))
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("channelsTable")
+        self.table.setHorizontalHeaderLabels(["Name", "Kind", "Events"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        lay.addWidget(self.table, 1)
+        form = QFormLayout()
+        self.name_edit = QLineEdit(self)
+        self.kind_box = QComboBox(self)
+        for kind in channels.KINDS:
+            self.kind_box.addItem(KIND_LABELS[kind], kind)
+        self.url_edit = QLineEdit(self)
+        self.url_edit.setPlaceholderText("https://… (the incoming-webhook address)")
+        self.event_checks: dict[str, QCheckBox] = {}
+        events = QHBoxLayout()
+        for e in channels.EVENTS:
+            c = QCheckBox(EVENT_LABELS[e], self)
+            c.setChecked(e == "substitution")
+            events.addWidget(c)
+            self.event_checks[e] = c
+        form.addRow("Name", self.name_edit)
+        form.addRow("Kind", self.kind_box)
+        form.addRow("Address", self.url_edit)
+        form.addRow("Events", events)
+        lay.addLayout(form)
+        row = QHBoxLayout()
+        self.add_button = QPushButton("Add channel", self)
+        self.add_button.clicked.connect(self.add)
+        self.remove_button = QPushButton("Remove selected", self)
+        self.remove_button.clicked.connect(self.remove)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(640, 420)
+        self.reload()
+
+    def reload(self) -> None:
+        self.table.setRowCount(0)
+        for c in channels.list_channels(self.db):
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            missing = "" if c.has_url else " (address missing from this computer's keychain)"
+            for col, text in enumerate((c.name, KIND_LABELS[c.kind] + missing,
+                                        ", ".join(EVENT_LABELS.get(e, e) for e in c.events))):
+                self.table.setItem(r, col, QTableWidgetItem(text))
+
+    def _fail(self, message: str) -> bool:
+        self.error.setText(message)
+        self.error.show()
+        return False
+
+    def add(self) -> bool:
+        events = [e for e, c in self.event_checks.items() if c.isChecked()]
+        try:
+            channels.add_channel(self.db, self.name_edit.text(), self.kind_box.currentData(), self.url_edit.text(),
+                                 events)
+        except ServiceError as exc:
+            return self._fail(str(exc))
+        self.error.hide()
+        self.name_edit.clear()
+        self.url_edit.clear()
+        self.reload()
+        return True
+
+    def remove(self) -> bool:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if not rows:
+            return self._fail("Select the channel to remove.")
+        try:
+            channels.remove_channel(self.db, self.table.item(min(rows), 0).text())
+        except ServiceError as exc:
+            return self._fail(str(exc))
+        self.error.hide()
+        self.reload()
+        return True
