@@ -60,10 +60,13 @@ FILL = {
     "out": OUT, "host": "localhost", "port": "2525", "sender": "coordinator@example.org",
     "to": "someone@example.org", "template": "weekly_reminder", "code": "X", "name": "X",
     "day": "mon", "time": "07:00", "id": "nothing", "value": "off",
+    "start": "2026-12-01", "end": "2027-04-30", "date": "2026-12-07", "follows": "Monday", "faculty": "X",
+    "lesson": "1", "url": "https://example.org/hook",
 }
 PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("import", "file"): CSV,
     ("backup restore", "file"): OTHER_DB,
+    ("absence remove", "id"): "1",
 }
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
