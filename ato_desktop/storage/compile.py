@@ -41,6 +41,10 @@ from ato_desktop.engine.problem import (
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
+# An activity requiring this "feature" is held without a room (imported FET activities that no space
+# constraint puts in a room): its sessions get session_needs_room = False.
+NO_ROOM_FEATURE = "no room"
+
 ROOM_KIND_ACCEPTS = {
     "classroom": {"classroom", "seminar_hall", "auditorium"},
     "tutorial_room": {"tutorial_room", "classroom"},
@@ -188,6 +192,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     indices: list[int] = []
     allowed_rows, avail_rows, pref_rows, requirement = [], [], [], []
     kind_rows: list[np.ndarray] = []  # rooms of the right kind and features, capacity ignored (for checks)
+    needs_room: list[bool] = []
     course_names, course_min_days = [], []
     keys: list[tuple[int, int]] = []
     sync: dict[tuple[int, int], list[int]] = {}
@@ -221,6 +226,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             avail_rows.append(s_avail)
             pref_rows.append(s_pref)
             requirement.append(req)
+            needs_room.append(NO_ROOM_FEATURE not in need)
             if a.basket_id is not None:
                 sync.setdefault((a.basket_id, k), []).append(si)
     S = len(keys)
@@ -262,7 +268,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_allowed_rooms=np.array(allowed_rows, bool).reshape(S, R),
         session_available=np.array(avail_rows, bool).reshape(S, T),
         session_pref=np.array(pref_rows, np.int8).reshape(S, T),
-        session_needs_room=np.ones(S, bool),
+        session_needs_room=np.array(needs_room, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room,
         weights=weights,
