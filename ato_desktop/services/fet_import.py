@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from sqlalchemy import insert
 
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
 from ato_desktop.io import fet as fio
@@ -101,7 +102,7 @@ class FetImportReport:
                f"{c.get('courses', 0)} courses, {c.get('activities', 0)} activities "
                f"({c.get('sessions', 0)} sessions a week)."]
         n_imp = sum(self.imported.values())
-        out.append(f"Constraints imported: {n_imp} of {len(self.imported)} type(s)"
+        out.append(f"Constraints imported: {n_imp} (of {len(self.imported)} FET type(s))"
                    + (f"; {self.inactive} inactive constraint(s) ignored, as FET does." if self.inactive else "."))
         for tag, (n, why) in sorted(self.not_imported.items(), key=lambda kv: (-kv[1][0], kv[0])):
             out.append(f"not imported: {n} constraint(s) of type '{tag}' ({fio.describe(tag)})"
@@ -729,9 +730,13 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     s.add(dept)
     s.flush()
 
+    marks: dict[type, list[dict]] = defaultdict(list)  # bulk-inserted at the end (the ORM is slow for 10^5 rows)
+
     def mark(cls, owner_field: str, owner, mask: np.ndarray, state: str):
+        rows = marks[cls]
         for t in np.flatnonzero(mask):
-            s.add(cls(**{owner_field: owner.id}, day_id=days[t // P].id, period_id=periods[t % P].id, state=state))
+            rows.append({owner_field: owner.id, "day_id": days[t // P].id, "period_id": periods[t % P].id,
+                         "state": state})
 
     # rooms; room sets become features (an activity requires the feature of its set)
     room_codes = _Codes(20, "R")
@@ -892,8 +897,11 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             elif pref is not None and pref[t]:
                 state = "preferred"
             if state:
-                s.add(m.ActivityTimePreference(activity_id=act.id, day_id=days[t // P].id,
-                                               period_id=periods[t % P].id, state=state))
+                marks[m.ActivityTimePreference].append({"activity_id": act.id, "day_id": days[t // P].id,
+                                                        "period_id": periods[t % P].id, "state": state})
+    for cls, rows in marks.items():
+        for i in range(0, len(rows), 5000):
+            s.execute(insert(cls), rows[i:i + 5000])
     check_stop()
 
     # constraint weights: hard rules as usual; soft rules only where the FET file asks for them
