@@ -119,3 +119,18 @@ def test_fet_example_round_trips(tmp_path, rel):
         pytest.skip(f"{rel} is not in this fet-data version")
     ok, log = round_trip(src, tmp_path)
     assert ok, log
+
+
+@needs_fet
+def test_demo_reference_timetable_passes_fet(demo_db_path, tmp_path):
+    """The demo department's conflict-free reference timetable (labs, batches, an elective basket with
+    cohorts, room kinds and features, unavailability) breaks no hard rule in FET's eyes either."""
+    fet_file = tmp_path / "demo.fet"
+    db = open_database(demo_db_path)
+    try:
+        report = export_fet(db, fet_file, timetable="Reference timetable")
+    finally:
+        db.close()
+    assert report.locked == 155 and report.unplaced == 0
+    ok, log = fet_cl_generates(fet_file, tmp_path / "fet-out")
+    assert ok, log
