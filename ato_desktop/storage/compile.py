@@ -12,6 +12,8 @@ Mapping (see docs/constraints.md for the engine side):
 * allowed rooms: the required kind (a classroom requirement also accepts
   seminar halls and auditoriums; a tutorial-room requirement also accepts
   classrooms), every required feature, and capacity for all its students;
+* an activity requiring the feature ``no room`` (imported from FET, where an activity gets a room
+  only when a space constraint asks for one) needs no room: ``session_needs_room`` False;
 * elective baskets: occurrence *k* of every activity of a basket forms one
   sync set; the basket's *cohorts* (the sections whose students choose) are
   attached to the basket's first activity only, so they are kept free while the
