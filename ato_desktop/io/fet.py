@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NUMBER = 10**9  # ids, durations, numbers of students, capacities: anything larger is a broken file
 
 
 class FetError(Exception):
@@ -211,13 +212,15 @@ def _int(el: Element, tag: str, where: str, name: str, default: int | None = Non
     if c is None or not c.text.strip():
         return default
     try:
-        return int(c.text.strip())
+        value = int(c.text.strip())
     except ValueError:
         try:
-            f = float(c.text.strip())
-        except ValueError:
+            value = int(float(c.text.strip()))
+        except (ValueError, OverflowError):
             raise FetError(f"{name} line {c.line}: <{tag}> of {where} is {c.text.strip()!r}, not a number.") from None
-        return int(f)
+    if abs(value) > MAX_NUMBER:
+        raise FetError(f"{name} line {c.line}: <{tag}> of {where} is {value}, far beyond any real value.")
+    return value
 
 
 def _bool(text: str) -> bool:

@@ -189,10 +189,13 @@ def _pct(el: fio.Element) -> float:
 def _num(el: fio.Element, tag: str, fname: str) -> int:
     c = el.find(tag)
     try:
-        return int(float(c.text.strip()))
-    except (AttributeError, ValueError):
-        line = c.line if c is not None else el.line
-        raise FetImportError(f"{fname} line {line}: <{el.tag}> needs a number in <{tag}>.") from None
+        value = int(float(c.text.strip()))
+        if abs(value) <= fio.MAX_NUMBER:
+            return value
+    except (AttributeError, ValueError, OverflowError):
+        pass
+    line = c.line if c is not None else el.line
+    raise FetImportError(f"{fname} line {line}: <{el.tag}> needs a number in <{tag}>.")
 
 
 # ---------------------------------------------------------------------------
@@ -505,19 +508,7 @@ def import_fet(source: str | Path, out: str | Path, *,
     report = FetImportReport(source=source.name)
     report.notes += f.notes
     progress(0.2, "Mapping the constraints…")
-    plan = _Planner(f, report)
-    for el in f.time_constraints:
-        if el.get("Active", "true").strip().lower() == "false":
-            report.inactive += 1
-            continue
-        plan.time(el)
-    for el in f.space_constraints:
-        if el.get("Active", "true").strip().lower() == "false":
-            report.inactive += 1
-            continue
-        plan.space(el)
-    check_stop()
-    spec = _build(plan, report)
+    plan, spec = plan_import(f, report)
     check_stop()
     progress(0.5, "Writing the database…")
     tmp = out.with_name(f".{out.stem}.importing{DB_SUFFIX}")
@@ -544,6 +535,22 @@ def import_fet(source: str | Path, out: str | Path, *,
     report.out = out
     progress(1.0, "Done.")
     return report
+
+
+def plan_import(f: fio.FetFile, report: FetImportReport) -> tuple["_Planner", "_Spec"]:
+    """Map a read FET file onto the model in memory (no database); raises :class:`FetImportError`."""
+    plan = _Planner(f, report)
+    for el in f.time_constraints:
+        if el.get("Active", "true").strip().lower() == "false":
+            report.inactive += 1
+            continue
+        plan.time(el)
+    for el in f.space_constraints:
+        if el.get("Active", "true").strip().lower() == "false":
+            report.inactive += 1
+            continue
+        plan.space(el)
+    return plan, _build(plan, report)
 
 
 def _remove(path: Path) -> None:
