@@ -875,6 +875,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
         for k in members:
             basket_of[k] = b
     n_sessions = 0
+    size_differs = 0
     fet_ids = []
     with s.no_autoflush:
         for k, (ids, dur) in enumerate(spec.groups):
@@ -892,8 +893,13 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             act.basket = basket_of.get(k)
             act.faculty = [faculty[t] for t in dict.fromkeys(x.teachers)]
             act.groups = groups_of(x)
+            if x.n_students is not None and x.n_students != sum(g.strength for g in act.groups):
+                size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
+    if size_differs:
+        report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
+                      f"their student groups; room capacity is checked against that sum here.")
     s.flush()
     for act, k in fet_ids:
         allowed, pref = spec.allowed[k], spec.pref[k]
