@@ -45,6 +45,7 @@ class Element:
     text: str = ""
     children: list["Element"] = field(default_factory=list)
     line: int = 0
+    attrs: dict[str, str] = field(default_factory=dict)
 
     def find(self, tag: str) -> "Element | None":
         for c in self.children:
@@ -76,7 +77,8 @@ class _Builder(xml.sax.ContentHandler):
         self._loc = locator
 
     def startElement(self, name, attrs) -> None:  # noqa: N802
-        el = Element(name, line=self._loc.getLineNumber() if self._loc else 0)
+        el = Element(name, line=self._loc.getLineNumber() if self._loc else 0,
+                     attrs=dict(attrs) if not self.stack else {})
         if self.stack:
             self.stack[-1].children.append(el)
         else:
@@ -243,8 +245,7 @@ def read_fet(path: str | Path) -> FetFile:
 
 def parse_fet_bytes(data: bytes, name: str = "file.fet") -> FetFile:
     root = _parse_tree(data, name)
-    f = FetFile(name=name)
-    f.version = ""
+    f = FetFile(name=name, version=root.attrs.get("version", ""))
     f.institution = root.get("Institution_Name")
     f.comments = root.get("Comments")
 
@@ -390,7 +391,6 @@ def parse_fet_bytes(data: bytes, name: str = "file.fet") -> FetFile:
     sc = root.find("Space_Constraints_List")
     f.time_constraints = list(tc.children) if tc is not None else []
     f.space_constraints = list(sc.children) if sc is not None else []
-    f.version = ""
     return f
 
 

@@ -138,7 +138,7 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
             if a.basket_id is not None and a.basket_id not in seen_baskets:
                 seen_baskets.add(a.basket_id)
                 anchors.add(a.id)
-        for si, (aid, occ) in enumerate(comp.keys):
+        for si, (aid, _occ) in enumerate(comp.keys):
             a = acts[aid]
             fid = si + 1
             fet_id[si] = fid
