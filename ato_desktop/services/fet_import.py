@@ -307,11 +307,15 @@ class _Planner:
             raise self._bad(el, f"names the teacher {t!r}, which is not in the teachers list.")
         if s and s not in self.atoms:
             raise self._bad(el, f"names the students {s!r}, which are not in the students list.")
+        # FET matches a students filter by shared students: a constraint naming a group also binds the
+        # activities of its year and of its subgroups (checked with fet-cl).
+        s_atoms = set(self.atoms[s]) if s else set()
         out = []
         for a in self.acts.values():
             x = a.fet
-            if (t and t not in x.teachers) or (s and s not in x.students) or (subj and x.subject != subj) \
-                    or (tag and tag not in x.tags) or (dur and dur != str(x.duration)):
+            if (t and t not in x.teachers) or (s and not s_atoms.intersection(a.atoms)) \
+                    or (subj and x.subject != subj) or (tag and tag not in x.tags) \
+                    or (dur and dur != str(x.duration)):
                 continue
             out.append(a)
         return out

@@ -190,3 +190,24 @@ def test_fet_data_example_imports_or_is_refused_in_one_sentence(tmp_path, path):
     assert out.exists() and report.counts["sessions"] >= 0
     for line in report.lines():
         assert line and "\n" not in line
+
+
+def test_a_students_filter_binds_every_activity_sharing_those_students():
+    """FET applies 'activities of students X' to every activity whose students share students with X
+    (a group's constraint binds its year's lectures too; fet-cl was checked to do so)."""
+    from ato_desktop.io.fet import parse_fet_bytes
+    from ato_desktop.services.fet_import import FetImportReport, plan_import
+
+    extra = ("<ConstraintActivitiesPreferredStartingTimes><Weight_Percentage>100</Weight_Percentage>"
+             "<Teacher_Name></Teacher_Name><Students_Name>3A-B2</Students_Name><Subject_Name></Subject_Name>"
+             "<Activity_Tag_Name></Activity_Tag_Name><Duration></Duration>"
+             "<Number_of_Preferred_Starting_Times>1</Number_of_Preferred_Starting_Times><Preferred_Starting_Time>"
+             "<Preferred_Starting_Day>Wednesday</Preferred_Starting_Day><Preferred_Starting_Hour>P1"
+             "</Preferred_Starting_Hour></Preferred_Starting_Time><Active>true</Active><Comments></Comments>"
+             "</ConstraintActivitiesPreferredStartingTimes>\n</Time_Constraints_List>")
+    text = (DATA / "split_subgroups.fet").read_text("utf-8").replace("</Time_Constraints_List>", extra)
+    plan, _spec = plan_import(parse_fet_bytes(text.encode(), "x.fet"), FetImportReport(source="x.fet"))
+    wed_p1 = 2 * plan.P
+    bound = {i for i, a in plan.acts.items() if np.flatnonzero(a.allowed_start).tolist() == [wed_p1]}
+    assert bound == {1, 2, 3, 4, 5}  # CSE 3A's lectures (3A-B2 is in 3A) and the year's OS lectures
+    assert plan.acts[7].allowed_start.all()  # Hindi: subgroups 3A-B1 and 3B-B1, no student of 3A-B2
