@@ -421,6 +421,8 @@ SUPPORTED_TIME = frozenset({
     "ConstraintActivityPreferredTimeSlots",
     "ConstraintActivitiesPreferredStartingTimes",
     "ConstraintActivitiesPreferredTimeSlots",
+    "ConstraintSubactivitiesPreferredStartingTimes",
+    "ConstraintSubactivitiesPreferredTimeSlots",
     "ConstraintMinDaysBetweenActivities",
     "ConstraintActivitiesSameStartingTime",
     "ConstraintTeacherMaxHoursDaily",

@@ -229,6 +229,14 @@ class _Planner:
                 continue
             self.acts[a.id] = _Act(a, self._atoms_of(a.students), np.ones(self.T, bool), np.ones(self.T, bool))
         self.all_ids = {a.id for a in f.activities}
+        self.component: dict[int, int] = {}  # activity id -> its part number within its split activity
+        seen_parts: dict[int, int] = defaultdict(int)
+        for a in f.activities:
+            if a.group_id:
+                seen_parts[a.group_id] += 1
+                self.component[a.id] = seen_parts[a.group_id]
+            else:
+                self.component[a.id] = 1
         self.break_slots = np.zeros(self.T, bool)
         self.teacher_unavail: dict[str, np.ndarray] = {}
         self.teacher_undesired: dict[str, np.ndarray] = {}
@@ -352,7 +360,8 @@ class _Planner:
             r.took(tag)
         elif tag in ("ConstraintActivityPreferredStartingTime", "ConstraintActivityPreferredStartingTimes",
                      "ConstraintActivityPreferredTimeSlots", "ConstraintActivitiesPreferredStartingTimes",
-                     "ConstraintActivitiesPreferredTimeSlots"):
+                     "ConstraintActivitiesPreferredTimeSlots", "ConstraintSubactivitiesPreferredStartingTimes",
+                     "ConstraintSubactivitiesPreferredTimeSlots"):
             if tag == "ConstraintActivityPreferredStartingTime":
                 day = el.get("Preferred_Day")
                 hour = el.get("Preferred_Hour") if el.find("Preferred_Hour") is not None else None
@@ -366,8 +375,14 @@ class _Planner:
                 mask = self._slots(el, "Preferred_Starting_Time", "Preferred_Starting_Day", "Preferred_Starting_Hour")
             else:
                 mask = self._slots(el, "Preferred_Time_Slot", "Preferred_Day", "Preferred_Hour")
-            targets = [self.acts[i] for i in self._ids(el) if i in self.acts] if tag.startswith(
-                "ConstraintActivityPreferred") else self._filter(el)
+            if tag.startswith("ConstraintActivityPreferred"):
+                targets = [self.acts[i] for i in self._ids(el) if i in self.acts]
+            elif tag.startswith("ConstraintSubactivities"):
+                # the n-th part of each split activity (a whole activity is part 1), as fet-cl does
+                n = _num(el, "Component_Number", self.name)
+                targets = [a for a in self._filter(el) if self.component[a.fet.id] == n]
+            else:
+                targets = self._filter(el)
             starting = "Starting" in tag
             for a in targets:
                 if hard:

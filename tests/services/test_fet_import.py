@@ -211,3 +211,28 @@ def test_a_students_filter_binds_every_activity_sharing_those_students():
     bound = {i for i, a in plan.acts.items() if np.flatnonzero(a.allowed_start).tolist() == [wed_p1]}
     assert bound == {1, 2, 3, 4, 5}  # CSE 3A's lectures (3A-B2 is in 3A) and the year's OS lectures
     assert plan.acts[7].allowed_start.all()  # Hindi: subgroups 3A-B1 and 3B-B1, no student of 3A-B2
+
+
+def test_subactivities_constraints_bind_the_nth_part():
+    """'Subactivities preferred starting times' with component n binds the n-th part of each split
+    activity; a whole (unsplit) activity is part 1 (fet-cl was checked to do so)."""
+    from ato_desktop.io.fet import parse_fet_bytes
+    from ato_desktop.services.fet_import import FetImportReport, plan_import
+
+    def bound_parts(component: int) -> set[int]:
+        extra = (f"<ConstraintSubactivitiesPreferredStartingTimes><Weight_Percentage>100</Weight_Percentage>"
+                 f"<Component_Number>{component}</Component_Number><Teacher_Name></Teacher_Name>"
+                 "<Students_Name></Students_Name><Subject_Name></Subject_Name><Activity_Tag_Name></Activity_Tag_Name>"
+                 "<Number_of_Preferred_Starting_Times>1</Number_of_Preferred_Starting_Times><Preferred_Starting_Time>"
+                 "<Preferred_Starting_Day>Tuesday</Preferred_Starting_Day><Preferred_Starting_Hour>P2"
+                 "</Preferred_Starting_Hour></Preferred_Starting_Time><Active>true</Active><Comments></Comments>"
+                 "</ConstraintSubactivitiesPreferredStartingTimes>\n</Time_Constraints_List>")
+        text = (DATA / "split_subgroups.fet").read_text("utf-8").replace("</Time_Constraints_List>", extra)
+        report = FetImportReport(source="x.fet")
+        plan, _spec = plan_import(parse_fet_bytes(text.encode(), "x.fet"), report)
+        assert report.imported["ConstraintSubactivitiesPreferredStartingTimes"] == 1
+        target = plan.P + 1
+        return {i for i, a in plan.acts.items() if np.flatnonzero(a.allowed_start).tolist() == [target]}
+
+    assert bound_parts(2) == {2, 5, 12}  # the second part of DS (1-3), OS (4-5) and the split lab (11-12)
+    assert bound_parts(1) == {1, 4, 7, 8, 9, 11}  # first parts and every unsplit activity (6 has its own slots)
