@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_report",
     "ato_desktop.cli.commands_notify",
     "ato_desktop.cli.commands_io",
+    "ato_desktop.cli.commands_fet",
     "ato_desktop.cli.commands_warmup",
     "ato_desktop.cli.commands_versions",
     "ato_desktop.cli.commands_subst",

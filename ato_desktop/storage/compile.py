@@ -12,6 +12,8 @@ Mapping (see docs/constraints.md for the engine side):
 * allowed rooms: the required kind (a classroom requirement also accepts
   seminar halls and auditoriums; a tutorial-room requirement also accepts
   classrooms), every required feature, and capacity for all its students;
+* an activity requiring the feature ``no room`` (imported from FET, where an activity gets a room
+  only when a space constraint asks for one) needs no room: ``session_needs_room`` False;
 * elective baskets: occurrence *k* of every activity of a basket forms one
   sync set; the basket's *cohorts* (the sections whose students choose) are
   attached to the basket's first activity only, so they are kept free while the
@@ -42,6 +44,10 @@ from ato_desktop.engine.problem import (
 )
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
+
+# An activity requiring this "feature" is held without a room (imported FET activities that no space
+# constraint puts in a room): its sessions get session_needs_room = False.
+NO_ROOM_FEATURE = "no room"
 
 ROOM_KIND_ACCEPTS = {
     "classroom": {"classroom", "seminar_hall", "auditorium"},
@@ -192,6 +198,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     indices: list[int] = []
     allowed_rows, avail_rows, pref_rows, requirement = [], [], [], []
     kind_rows: list[np.ndarray] = []  # rooms of the right kind and features, capacity ignored (for checks)
+    needs_room: list[bool] = []
     course_names, course_min_days = [], []
     keys: list[tuple[int, int]] = []
     sync: dict[tuple[int, int], list[int]] = {}
@@ -225,6 +232,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             avail_rows.append(s_avail)
             pref_rows.append(s_pref)
             requirement.append(req)
+            needs_room.append(NO_ROOM_FEATURE not in need)
             if a.basket_id is not None:
                 sync.setdefault((a.basket_id, k), []).append(si)
     S = len(keys)
@@ -266,7 +274,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_allowed_rooms=np.array(allowed_rows, bool).reshape(S, R),
         session_available=np.array(avail_rows, bool).reshape(S, T),
         session_pref=np.array(pref_rows, np.int8).reshape(S, T),
-        session_needs_room=np.ones(S, bool),
+        session_needs_room=np.array(needs_room, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
         weights=weights,

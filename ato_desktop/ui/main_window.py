@@ -240,8 +240,9 @@ class MainWindow(QMainWindow):
                                    f"Import {label.rstrip('…').lower()} from CSV or XLSX", f"actionImport_{entity}")
                 self.import_menu.addAction(act)
                 self.import_actions[entity] = act
-        else:
-            self.import_menu.menuAction().setVisible(False)
+        from ato_desktop.ui import fet_import
+
+        fet_import.install(self)  # File > Import > FET file... (makes a new database: no open one needed)
         f.addAction(self.act_restore)
         f.addSeparator()
         f.addAction(self.act_quit)
@@ -711,7 +712,9 @@ class MainWindow(QMainWindow):
         editable = has and not self.readonly
         self.act_save_copy.setEnabled(has)
         self.act_restore.setEnabled(editable)
-        self.import_menu.setEnabled(editable)
+        self.import_menu.setEnabled(not self._busy)
+        for a in self.import_actions.values():
+            a.setEnabled(editable)
         for a in (self.act_new, self.act_open, self.act_demo):
             a.setEnabled(not self._busy)
 

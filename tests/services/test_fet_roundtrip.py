@@ -1,0 +1,136 @@
+"""FET round trip: import a .fet file, solve with our optimizer, export with the timetable locked, and let
+FET's own command line (``fet-cl``) regenerate exactly that timetable: FET must report a successful
+generation, i.e. the timetable breaks no 100 % constraint FET knows of."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ato_desktop.services.fet_export import export_fet
+from ato_desktop.services.fet_import import import_fet
+from ato_desktop.services.solving import solve_database
+from ato_desktop.storage.database import open_database
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "fet"
+EXAMPLES = Path("/usr/share/doc/fet-data/examples")
+FET_CL = shutil.which("fet-cl")
+# One Indian example and five others that our optimizer solves (hard 0) within seconds.
+ROUND_TRIP_EXAMPLES = [
+    "FET-5-official/India/St-Marys-College/St-Marys-College-Puthanagadi.fet",
+    "FET-5-official/Denmark/small-school.fet",
+    "FET-5-official/Bulgaria/Lom_high_school_2007-2008.fet",
+    "FET-5-block-planning/small-example.fet",
+    "FET-5-official/Italy/2007/simple/simpler-Italian.fet",
+    "FET-5-official/Greece/Gymnasio/Gymnasio.fet",
+]
+
+needs_fet = pytest.mark.skipif(FET_CL is None, reason="fet-cl is not installed (apt-get install fet)")
+
+
+def fet_cl_generates(fet_file: Path, outdir: Path, seconds: int = 60, grace: int = 30) -> tuple[bool, str]:
+    """Run ``fet-cl`` on a file; success is exit status 0 and 'Simulation successful' in logs/result.txt."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # fet-cl does not always stop at its time limit (a locked activity it cannot place keeps it searching);
+    # SIGTERM makes it write what it has and stop ("Simulation interrupted").
+    proc = subprocess.Popen([FET_CL, f"--inputfile={fet_file}", f"--outputdir={outdir}",
+                             f"--timelimitseconds={seconds}", "--htmllevel=0", "--writetimetablesstatistics=false"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        output, _ = proc.communicate(timeout=seconds + grace)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            output, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+    result = outdir / "logs" / "result.txt"
+    log = result.read_text(encoding="utf-8-sig", errors="replace") if result.exists() else ""
+    ok = proc.returncode == 0 and "Simulation successful" in log
+    return ok, log + (output or "")[-3000:]
+
+
+def round_trip(src: Path, tmp_path: Path, time_limit: float = 2.0) -> tuple[bool, str]:
+    db_path = tmp_path / "imported.atodb"
+    import_fet(src, db_path)
+    db = open_database(db_path)
+    try:
+        out = solve_database(db, time_limit=time_limit, seed=0)
+        assert out.hard == 0, f"our optimizer left {out.hard} hard violations on {src.name}"
+        fet_file = tmp_path / "export.fet"
+        report = export_fet(db, fet_file, timetable=out.version.name)
+        assert report.locked > 0 and report.unplaced == 0
+    finally:
+        db.close()
+    return fet_cl_generates(fet_file, tmp_path / "fet-out")
+
+
+@needs_fet
+def test_handmade_file_round_trips_through_fet(tmp_path):
+    ok, log = round_trip(DATA / "split_subgroups.fet", tmp_path)
+    assert ok, log
+
+
+@needs_fet
+def test_fet_refuses_a_timetable_that_breaks_a_hard_rule(tmp_path):
+    """The check has teeth: a locked timetable with a teacher in two places at once is refused by FET."""
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.storage import models as m
+    from sqlalchemy import select
+
+    db_path = tmp_path / "imported.atodb"
+    import_fet(DATA / "split_subgroups.fet", db_path)
+    db = open_database(db_path)
+    try:
+        out = solve_database(db, time_limit=2.0, seed=0)
+        with db.session() as s:  # put two of T1's sessions (DS #1 and the elective) at the same time
+            rows = list(s.scalars(select(m.SessionAssignment).where(
+                m.SessionAssignment.timetable_id == out.version.id)))
+            t1 = [r for r in rows if any(f.code == "T1" for f in r.activity.faculty)]
+            a, b = t1[0], t1[-1]
+            assert a.activity_id != b.activity_id
+            b.day_id, b.period_id = a.day_id, a.period_id
+        fet_file = tmp_path / "bad.fet"
+        export_fet(db, fet_file, timetable=tts.get_timetable(db, out.version.id).name)
+    finally:
+        db.close()
+    ok, log = fet_cl_generates(fet_file, tmp_path / "fet-out", seconds=2, grace=3)
+    assert not ok, log
+
+
+def _examples() -> list[str]:
+    if os.environ.get("ATO_FET_ALL") == "1" and EXAMPLES.is_dir():
+        return [str(p.relative_to(EXAMPLES)) for p in sorted(EXAMPLES.rglob("*.fet"))]
+    return ROUND_TRIP_EXAMPLES
+
+
+@needs_fet
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="Debian's fet-data is not installed (apt-get install fet-data)")
+@pytest.mark.parametrize("rel", _examples())
+def test_fet_example_round_trips(tmp_path, rel):
+    src = EXAMPLES / rel
+    if not src.exists():
+        pytest.skip(f"{rel} is not in this fet-data version")
+    ok, log = round_trip(src, tmp_path)
+    assert ok, log
+
+
+@needs_fet
+def test_demo_reference_timetable_passes_fet(demo_db_path, tmp_path):
+    """The demo department's conflict-free reference timetable (labs, batches, an elective basket with
+    cohorts, room kinds and features, unavailability) breaks no hard rule in FET's eyes either."""
+    fet_file = tmp_path / "demo.fet"
+    db = open_database(demo_db_path)
+    try:
+        report = export_fet(db, fet_file, timetable="Reference timetable")
+    finally:
+        db.close()
+    assert report.locked == 155 and report.unplaced == 0
+    ok, log = fet_cl_generates(fet_file, tmp_path / "fet-out")
+    assert ok, log
