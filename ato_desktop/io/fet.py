@@ -231,13 +231,13 @@ def _bool(text: str) -> bool:
 
 def read_fet(path: str | Path) -> FetFile:
     """Read and check a ``.fet`` file; raises :class:`FetError` (file, line, element) on any problem."""
+    from ato_desktop.io.files import InputFileError, read_regular_file
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FetError(f"{path.name}: the file is {size // (1024 * 1024)} MB; FET files of more than "
-                           f"{MAX_FILE_BYTES // (1024 * 1024)} MB are refused.")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)  # no FIFO, device or open database; the size capped
+    except InputFileError as exc:
+        raise FetError(f"{path.name}: {exc}.") from None
     except OSError as exc:
         raise FetError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     return parse_fet_bytes(data, path.name)

@@ -26,9 +26,18 @@ def _mb(n: int) -> str:
 def read_regular_file(path: str | os.PathLike, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of ``path``. Raises :class:`InputFileError` for a folder, a pipe, a device or a file
     larger than ``limit`` bytes, and ``OSError`` for a file that cannot be opened."""
+    from ato_desktop.storage import open_files  # standard library only
+
     p = Path(path)
     if p.is_dir():
         raise InputFileError("is a folder, not a file")
+    with open_files.guard():  # no connection of this process starts on it while it is read
+        if open_files.is_held(p):  # closing a descriptor of it would drop this process's SQLite locks
+            raise InputFileError("is a database open in ATO Desktop, not a file to import")
+        return _read_fd(p, limit)
+
+
+def _read_fd(p: Path, limit: int) -> bytes:
     fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)

@@ -162,10 +162,6 @@ def read_table(path: str | Path, *, on_progress: Progress | None = None,
     from ato_desktop.io.files import InputFileError, read_regular_file
 
     path = Path(path)
-    from ato_desktop.storage import open_files  # standard library only
-
-    if open_files.is_held(path):  # reading it here would drop this process's SQLite locks on it
-        raise TabularError(path, "is a database open in ATO Desktop, not a CSV or XLSX file.")
     try:
         data = read_regular_file(path, MAX_FILE_BYTES)  # no FIFO, device or folder; the size capped
     except InputFileError as exc:
