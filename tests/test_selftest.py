@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from ato_desktop.selftest import STEPS, Context, SelfTestError, run_self_test
 
 STEP = dict(STEPS)
-
-
-def _optimizer_missing() -> str | None:
-    if importlib.util.find_spec("ato_desktop.engine.optimizer") is None:
-        return "the optimizer (branch 'optimizer') is not merged yet"
-    try:
-        from ato_desktop.engine import evaluate, optimize  # noqa: F401  (what services.solving imports)
-    except ImportError as exc:
-        return f"the optimizer is not wired into ato_desktop.engine yet: {exc}"
-    return None
-
-
-def _reports_missing() -> str | None:
-    try:
-        from ato_desktop.reports import faculty_timetable_pdf  # noqa: F401
-    except ImportError:
-        return "the PDF reports (branch 'reports') are not merged yet"
-    return None
 
 
 def _run(steps, **kw) -> tuple[int, str]:
@@ -139,15 +118,13 @@ def test_unwritable_temp_folder_is_reported(monkeypatch, tmp_path):
 
 
 def test_report_step(tmp_path):
-    reason = _reports_missing()
-    if reason:
-        pytest.skip(reason)
+    import pypdf
+
     ctx = Context(workdir=tmp_path)
     STEP["demo"](ctx)
     detail = STEP["report"](ctx)
     pdfs = list(tmp_path.glob("faculty-*.pdf"))
     assert len(pdfs) == 1
-    pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(str(pdfs[0]))
     code = pdfs[0].stem.split("-", 1)[1]
     assert code in "".join(page.extract_text() for page in reader.pages)
@@ -155,9 +132,6 @@ def test_report_step(tmp_path):
 
 
 def test_optimize_step(tmp_path):
-    reason = _optimizer_missing()
-    if reason:
-        pytest.skip(reason)
     ctx = Context(workdir=tmp_path, optimize_seconds=2.0)
     STEP["demo"](ctx)
     detail = STEP["optimize"](ctx)
@@ -166,9 +140,6 @@ def test_optimize_step(tmp_path):
 
 
 def test_full_self_test_passes():
-    reason = _optimizer_missing() or _reports_missing()
-    if reason:
-        pytest.skip(reason)
     rc, text = _run(None, optimize_seconds=2.0)
     assert rc == 0, text
     assert [n for n, _ in _step_lines(text)] == [n for n, _ in STEPS]

@@ -138,13 +138,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -180,13 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ato_desktop.selftest import run_self_test
 
                 return run_self_test()
-            try:
-                from ato_desktop.ui.app import run_gui
-            except ModuleNotFoundError as exc:
-                if exc.name and exc.name.startswith("ato_desktop"):
-                    raise CliError("the desktop window is not part of this build; see 'ato-desktop --help' "
-                                   "for the commands") from None
-                raise
+            from ato_desktop.ui.app import run_gui
+
             return run_gui(db=args.db, demo=args.demo)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -83,10 +83,7 @@ def _read_instance(path: str) -> CttInstance:
 
 
 def _import_optimizer():
-    try:
-        from ato_desktop.engine import OptimizeParams, optimize  # type: ignore[attr-defined]
-    except ImportError:
-        from ato_desktop.engine.optimizer import OptimizeParams, optimize
+    from ato_desktop.engine.optimizer import OptimizeParams, optimize
     return optimize, OptimizeParams
 
 

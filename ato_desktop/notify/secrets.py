@@ -39,16 +39,11 @@ def account(user: str, host: str) -> str:
 
 
 def _unusable_reason(backend) -> str | None:
-    from keyring.backends import chainer, fail
-
-    try:
-        from keyring.backends import null
-    except ImportError:  # pragma: no cover - very old keyring
-        null = None
+    from keyring.backends import chainer, fail, null
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     if isinstance(backend, fail.Keyring):
         return "keyring found no backend"
-    if null is not None and isinstance(backend, null.Keyring):
+    if isinstance(backend, null.Keyring):
         return "keyring is set to the null backend"
     if name in _FILE_BACKENDS:
         return f"{name} would store the password in a plain file"

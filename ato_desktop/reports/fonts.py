@@ -137,8 +137,8 @@ def shaping_available() -> bool:
     """Whether ReportLab can shape complex scripts here (``uharfbuzz`` importable)."""
     try:
         import uharfbuzz  # noqa: F401
-    except ImportError:
-        return False
+    except ImportError:  # third-party uharfbuzz: a declared dependency, but a broken or hand-made install
+        return False  # may lack its binary wheel; the self-test reports that instead of failing to start
     return True
 
 

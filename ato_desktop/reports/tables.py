@@ -276,35 +276,21 @@ def _problems(db, data: ReportData, max_messages: int) -> Problems:
     hard = set(HARD_CONSTRAINTS)
     groups: list[ConflictGroup] = []
     explained, note = True, ""
-    try:
-        from ato_desktop.engine.evaluate import evaluate
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("ato_desktop.engine"):
-            raise
-        evaluate = None
-    if evaluate is not None:
-        score = evaluate(p, assignment)
-        for name, cr in score.by_constraint.items():
-            count = int(cr.count or 0)
-            if not count:
-                continue
-            violations = list(cr.violations or ())
-            is_hard = bool(getattr(cr, "is_hard", name in hard))
-            limit = max_messages if is_hard else max(1, max_messages // 4)  # every hard one; soft: examples
-            msgs = [v.message or str(v) for v in violations[:limit]]
-            if len(violations) > len(msgs):
-                msgs.append(f"… and {len(violations) - len(msgs)} more.")
-            groups.append(ConflictGroup(name, is_hard, count, int(cr.cost or 0),
-                                        msgs, getattr(cr, "label", "") or _label(name), len(violations)))
-    else:
-        from ato_desktop.engine.state import full_counts
+    from ato_desktop.engine.evaluate import evaluate
 
-        explained = False
-        note = ("This build's engine does not explain violations yet; only their counts are shown.")
-        for name, count in full_counts(p, assignment).items():
-            if count:
-                groups.append(ConflictGroup(name, name in hard, int(count), int(count) * p.weight(name), [],
-                                            _label(name)))
+    score = evaluate(p, assignment)
+    for name, cr in score.by_constraint.items():
+        count = int(cr.count or 0)
+        if not count:
+            continue
+        violations = list(cr.violations or ())
+        is_hard = bool(getattr(cr, "is_hard", name in hard))
+        limit = max_messages if is_hard else max(1, max_messages // 4)  # every hard one; soft: examples
+        msgs = [v.message or str(v) for v in violations[:limit]]
+        if len(violations) > len(msgs):
+            msgs.append(f"… and {len(violations) - len(msgs)} more.")
+        groups.append(ConflictGroup(name, is_hard, count, int(cr.cost or 0),
+                                    msgs, getattr(cr, "label", "") or _label(name), len(violations)))
     groups.sort(key=lambda g: (not g.hard, -g.cost, g.name))
     why = {}
     for sv in data.unscheduled():

@@ -1,51 +1,32 @@
 """A resource page that also shows the availability grid of the current item (faculty, room, group, activity).
 
-The grid is ``ato_desktop.ui.availability_editor.AvailabilityEditor``; when that
-module is not part of the build, the page is a plain resource page.
+The grid is ``ato_desktop.ui.availability_editor.AvailabilityEditor``.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 
+from ato_desktop.ui.availability_editor import AvailabilityEditor
 from ato_desktop.ui.resource_page import ResourcePage
-
-
-def availability_editor_class():
-    try:
-        return importlib.import_module("ato_desktop.ui.availability_editor").AvailabilityEditor
-    except (ImportError, AttributeError):
-        return None
 
 
 class AvailabilityHostPage(ResourcePage):
     def __init__(self, entity: str, undo_stack, parent=None, **kw):
         super().__init__(entity, undo_stack, parent, **kw)
-        self._editor_cls = availability_editor_class()
         self.availability = None
-        self.availability_box = None
-        if self._editor_cls is not None:
-            self.availability_box = QGroupBox("Availability (drag to paint unavailable / undesired / preferred)", self)
-            self.availability_box.setObjectName("availabilityBox")
-            QVBoxLayout(self.availability_box)
-            self.extra_form_area.addWidget(self.availability_box)
-            self.availability_box.hide()
+        self.availability_box = QGroupBox("Availability (drag to paint unavailable / undesired / preferred)", self)
+        self.availability_box.setObjectName("availabilityBox")
+        QVBoxLayout(self.availability_box)
+        self.extra_form_area.addWidget(self.availability_box)
+        self.availability_box.hide()
 
     def set_database(self, db, readonly: bool = False) -> None:
-        if self._editor_cls is not None:
-            if self.availability is not None:
-                setter = getattr(self.availability, "set_database", None)
-                if setter is not None:
-                    setter(db)
-                else:
-                    self.availability.setParent(None)
-                    self.availability.deleteLater()
-                    self.availability = None
-            if self.availability is None and db is not None:
-                self.availability = self._editor_cls(db, self.undo_stack, self.availability_box)
-                self.availability_box.layout().addWidget(self.availability)
+        if self.availability is not None:
+            self.availability.set_database(db)
+        elif db is not None:
+            self.availability = AvailabilityEditor(db, self.undo_stack, self.availability_box)
+            self.availability_box.layout().addWidget(self.availability)
         super().set_database(db, readonly)
 
     def item_shown(self, item: dict | None) -> None:

@@ -13,12 +13,11 @@
   also starts by itself a few seconds after the window shows when the kernels are not
   compiled yet.
 
-Each piece is optional: a module that cannot be imported leaves its action out.
+The dialogs are imported when first used (keeps start-up light).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from typing import TYPE_CHECKING
 
@@ -27,21 +26,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from ato_desktop.ui.main_window import _optional
 from ato_desktop.ui.preload import NOTIFICATIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ato_desktop.ui.main_window import MainWindow
 
 WARM_UP_DELAY_MS = 3000  # after start-up, so the warm-up process does not slow the first window
-
-
-def _available(module: str) -> bool:
-    """Whether an optional part is installed, without importing it (keeps start-up light)."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:
-        return False
 
 
 def current_timetable_id(window: "MainWindow") -> int | None:
@@ -75,9 +65,9 @@ def _need_database(window: "MainWindow", what: str) -> bool:
 
 
 def export_pdf(window: "MainWindow") -> None:
-    dialog_cls = _optional("ato_desktop.ui.export_dialog", "ExportPdfDialog")
-    if dialog_cls is None or not _need_database(window, "Export PDF"):
+    if not _need_database(window, "Export PDF"):
         return
+    from ato_desktop.ui.export_dialog import ExportPdfDialog as dialog_cls
     from ato_desktop.services import timetables as tts
 
     if not tts.list_timetables(window.database):
@@ -93,24 +83,26 @@ def export_pdf(window: "MainWindow") -> None:
 
 
 def mail_settings(window: "MainWindow") -> None:
-    dialog_cls = _optional("ato_desktop.ui.mail_settings", "MailSettingsDialog")
-    if dialog_cls is None or not _need_database(window, "Mail settings"):
+    if not _need_database(window, "Mail settings"):
         return
     if window.readonly:
         QMessageBox.information(window, "Mail settings",
                                 "This database is open read-only: mail settings cannot be changed.")
         return
-    dialog = dialog_cls(window.database, window)
+    from ato_desktop.ui.mail_settings import MailSettingsDialog
+
+    dialog = MailSettingsDialog(window.database, window)
     window.mail_dialog = dialog
     dialog.exec()
 
 
 def check_data(window: "MainWindow"):
     """Tools ▸ Check the data…: the impossible-problem findings of the version shown (in a worker)."""
-    dialog_cls = _optional("ato_desktop.ui.check_dialog", "CheckDialog")
-    if dialog_cls is None or not _need_database(window, "Check the data"):
+    if not _need_database(window, "Check the data"):
         return None
-    dialog = dialog_cls(window, intro="What would make a timetable impossible (errors) or costly (warnings) "
+    from ato_desktop.ui.check_dialog import CheckDialog
+
+    dialog = CheckDialog(window, intro="What would make a timetable impossible (errors) or costly (warnings) "
                                       "as the data stands, checked before optimizing.")
     window.check_dialog = dialog  # for tests
     dialog.checked.connect(lambda findings: window.show_status(f"Check: {dialog.status.text()}", 10000))
@@ -227,10 +219,9 @@ def _warm_up_controller(window: "MainWindow"):
     """The shared warm-up controller, its ``finished`` shown in ``window``'s status bar (connected once)."""
     if not shiboken6.isValid(window):
         return None
-    controller = _optional("ato_desktop.ui.warmup", "warmup_controller")
-    if controller is None:
-        return None
-    wc = controller()
+    from ato_desktop.ui.warmup import warmup_controller
+
+    wc = warmup_controller()
     if getattr(window, "_warm_up_status", None) is None:
         # A QObject child of the window: Qt disconnects its slot when the window goes away
         # (the controller is shared and outlives windows).
@@ -245,68 +236,64 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
         return
     window._extras_installed = True
     file_menu = window.menu("File")
-    if _available("ato_desktop.ui.export_dialog"):
-        act = QAction("&Export PDF…", window)
-        act.setObjectName("actionExportPdf")
-        act.setShortcut(QKeySequence.StandardKey.Print)
-        act.setStatusTip("Print timetables and reports to PDF (groups, faculty, rooms, master, department book)")
-        act.triggered.connect(lambda *_: export_pdf(window))
-        before = getattr(window, "act_restore", None)
-        if before is not None:
-            file_menu.insertAction(before, act)
-        else:
-            window.add_menu_action("File", act)
-        window.act_export_pdf = act
+    act = QAction("&Export PDF…", window)
+    act.setObjectName("actionExportPdf")
+    act.setShortcut(QKeySequence.StandardKey.Print)
+    act.setStatusTip("Print timetables and reports to PDF (groups, faculty, rooms, master, department book)")
+    act.triggered.connect(lambda *_: export_pdf(window))
+    before = getattr(window, "act_restore", None)
+    if before is not None:
+        file_menu.insertAction(before, act)
+    else:
+        window.add_menu_action("File", act)
+    window.act_export_pdf = act
 
-    if _available("ato_desktop.ui.mail_settings"):
-        act = QAction("&Mail settings…", window)
-        act.setObjectName("actionMailSettings")
-        act.setStatusTip("SMTP server, sender and password (kept in the system keychain)")
-        act.triggered.connect(lambda *_: mail_settings(window))
-        window.add_menu_action("Tools", act)
-        window.act_mail_settings = act
+    act = QAction("&Mail settings…", window)
+    act.setObjectName("actionMailSettings")
+    act.setStatusTip("SMTP server, sender and password (kept in the system keychain)")
+    act.triggered.connect(lambda *_: mail_settings(window))
+    window.add_menu_action("Tools", act)
+    window.act_mail_settings = act
 
-    if _available("ato_desktop.ui.check_dialog"):
-        act = QAction("&Check the data…", window)
-        act.setObjectName("actionCheckData")
-        act.setShortcut(QKeySequence("Ctrl+Shift+K"))
-        act.setStatusTip("List what makes the timetable impossible or costly as entered (before optimizing)")
-        act.triggered.connect(lambda *_: check_data(window))
-        window.add_menu_action("Tools", act)
-        window.act_check_data = act
+    act = QAction("&Check the data…", window)
+    act.setObjectName("actionCheckData")
+    act.setShortcut(QKeySequence("Ctrl+Shift+K"))
+    act.setStatusTip("List what makes the timetable impossible or costly as entered (before optimizing)")
+    act.triggered.connect(lambda *_: check_data(window))
+    window.add_menu_action("Tools", act)
+    window.act_check_data = act
 
-    if "notifications" not in window.pages and _available("ato_desktop.ui.notifications_view"):
+    if "notifications" not in window.pages:
         from ato_desktop.ui.current_version import current_version_of
 
         window.add_page("notifications", "Notifications",
                         LazyNotificationsPage(current=current_version_of(window.undo_stack)))
 
-    if _available("ato_desktop.ui.warmup"):
-        # ato_desktop.ui.warmup imports the engine and numpy (a few hundred ms): it is imported
-        # in a worker thread first, then the status-bar connection is made on the UI thread.
-        act = QAction("&Prepare the optimizer", window)
-        act.setObjectName("actionWarmUp")
-        act.setStatusTip("Compile the optimizer for this computer now (done once after an install)")
+    # ato_desktop.ui.warmup imports the engine and numpy (a few hundred ms): it is imported
+    # in a worker thread first, then the status-bar connection is made on the UI thread.
+    act = QAction("&Prepare the optimizer", window)
+    act.setObjectName("actionWarmUp")
+    act.setStatusTip("Compile the optimizer for this computer now (done once after an install)")
 
-        def prepare() -> None:
-            wc = _warm_up_controller(window)
-            if wc is None:
-                return
-            if wc.is_warm() and not wc.running:
-                window.show_status("The optimizer is ready.")
-            elif wc.ensure_started():
-                window.show_status("Preparing the optimizer for this computer (first run only)…", 0)
+    def prepare() -> None:
+        wc = _warm_up_controller(window)
+        if wc is None:
+            return
+        if wc.is_warm() and not wc.running:
+            window.show_status("The optimizer is ready.")
+        elif wc.ensure_started():
+            window.show_status("Preparing the optimizer for this computer (first run only)…", 0)
 
-        act.triggered.connect(lambda *_: prepare())
-        window.add_menu_action("Tools", act)
+    act.triggered.connect(lambda *_: prepare())
+    window.add_menu_action("Tools", act)
 
-        def start() -> None:
-            wc = _warm_up_controller(window)
-            if wc is not None:
-                wc.ensure_started()
+    def start() -> None:
+        wc = _warm_up_controller(window)
+        if wc is not None:
+            wc.ensure_started()
 
-        from ato_desktop.ui.preload import preload
+    from ato_desktop.ui.preload import preload
 
-        window._warm_up_preload = preload(["ato_desktop.engine.warmup"], then=lambda: _warm_up_controller(window))
-        if warm_up:
-            QTimer.singleShot(WARM_UP_DELAY_MS, start)
+    window._warm_up_preload = preload(["ato_desktop.engine.warmup"], then=lambda: _warm_up_controller(window))
+    if warm_up:
+        QTimer.singleShot(WARM_UP_DELAY_MS, start)

@@ -71,16 +71,6 @@ STANDARD_PAGES = (
 IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"))
 
 
-def _optional(module: str, name: str):
-    """A class from a module another part of the app provides, or None if it is not there (yet)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:
     out: list[QKeySequence] = []
     for k in keys:
@@ -234,12 +224,11 @@ class MainWindow(QMainWindow):
         f.addAction(self.act_save_copy)
         self.import_menu = f.addMenu("&Import")
         self.import_actions: dict[str, QAction] = {}
-        if _optional("ato_desktop.ui.import_dialog", "ImportDialog") is not None:
-            for entity, label in IMPORTABLE:
-                act = self._action(label, lambda e=entity: self.import_items(e), None,
-                                   f"Import {label.rstrip('…').lower()} from CSV or XLSX", f"actionImport_{entity}")
-                self.import_menu.addAction(act)
-                self.import_actions[entity] = act
+        for entity, label in IMPORTABLE:
+            act = self._action(label, lambda e=entity: self.import_items(e), None,
+                               f"Import {label.rstrip('…').lower()} from CSV or XLSX", f"actionImport_{entity}")
+            self.import_menu.addAction(act)
+            self.import_actions[entity] = act
         from ato_desktop.ui import fet_import
 
         fet_import.install(self)  # File > Import > FET file... (makes a new database: no open one needed)
@@ -593,30 +582,12 @@ class MainWindow(QMainWindow):
         self.last_job = run_in_thread(ensure_demo_database, done)
 
     def new_department(self) -> None:
-        wizard_cls = _optional("ato_desktop.ui.new_department_wizard", "NewDepartmentWizard")
-        if wizard_cls is not None:
-            wiz = wizard_cls(self)
-            if wiz.exec() and getattr(wiz, "created_path", None):
-                if self.open_database(wiz.created_path):
-                    self.show_page("departments")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "New department database", "", FILE_FILTER)
-        if not path:
-            return
-        path = Path(path)
-        if path.suffix != DB_SUFFIX:
-            path = path.with_suffix(DB_SUFFIX)
-        if path.exists():
-            QMessageBox.warning(self, "File exists", f"{path} exists already; choose another name.")
-            return
-        try:
-            open_database(path).close()
-        except DatabaseError as exc:
-            QMessageBox.warning(self, "Cannot create the database", str(exc))
-            return
-        if self.open_database(path):
-            self.show_page("calendar")
-            self.show_status("New department: set the working days and periods first, then add departments.")
+        from ato_desktop.ui.new_department_wizard import NewDepartmentWizard
+
+        wiz = NewDepartmentWizard(self)
+        if wiz.exec() and getattr(wiz, "created_path", None):
+            if self.open_database(wiz.created_path):
+                self.show_page("departments")
 
     def save_copy(self) -> None:
         if self.database is None:
@@ -689,10 +660,11 @@ class MainWindow(QMainWindow):
             self._give_database(page)
 
     def import_items(self, entity: str) -> None:
-        cls = _optional("ato_desktop.ui.import_dialog", "ImportDialog")
-        if cls is None or self.database is None or self.readonly:
+        if self.database is None or self.readonly:
             return
-        dlg = cls(self.database, entity, self.undo_stack, self)
+        from ato_desktop.ui.import_dialog import ImportDialog
+
+        dlg = ImportDialog(self.database, entity, self.undo_stack, self)
         dlg.exec()
         self._data_changed("*")
 

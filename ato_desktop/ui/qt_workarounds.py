@@ -26,10 +26,8 @@ _applied = False
 
 def pyside_leaks_none() -> bool:
     """True when a void Qt call lowers ``None``'s reference count (the bug this module works around)."""
-    try:
-        from PySide6.QtCore import QObject
-    except ImportError:  # no Qt at all: nothing to work around
-        return False
+    from PySide6.QtCore import QObject
+
     obj = QObject()
     before = sys.getrefcount(None)
     for _ in range(100):

@@ -66,33 +66,30 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
         written.append(path)
         log(f"wrote {path}")
 
-    # the whole main window, when that part of the application is there
-    try:
-        from ato_desktop.ui.app import create_main_window
-    except ImportError:
-        create_main_window = None
-    if create_main_window is not None:
-        try:
-            win = create_main_window(db_path)
-            win.resize(1366, 768)  # a common laptop screen: what a coordinator most often has
-            win.show()
-            try:  # the Timetables page with the reference version open
-                page = win.show_page("timetables")
-                from ato_desktop.services import timetables as tts
+    # the whole main window
+    from ato_desktop.ui.app import create_main_window
 
-                page.open_timetable(tts.list_timetables(win.database)[0].id)
-                page.screen.show_view(VIEW_GROUP, "CSE-5A")
-            except Exception as exc:
-                log(f"timetables page not opened in the main window: {type(exc).__name__}: {exc}")
-            save(win, "main-window.png")
-            if hasattr(win, "shutdown"):
-                win.shutdown()
-            win.close()
-            db = getattr(win, "database", None)
-            if db is not None and hasattr(db, "close"):
-                db.close()
-        except Exception as exc:  # the screenshots of this screen must still be made
-            log(f"main window not rendered: {type(exc).__name__}: {exc}")
+    try:
+        win = create_main_window(db_path)
+        win.resize(1366, 768)  # a common laptop screen: what a coordinator most often has
+        win.show()
+        try:  # the Timetables page with the reference version open
+            page = win.show_page("timetables")
+            from ato_desktop.services import timetables as tts
+
+            page.open_timetable(tts.list_timetables(win.database)[0].id)
+            page.screen.show_view(VIEW_GROUP, "CSE-5A")
+        except Exception as exc:
+            log(f"timetables page not opened in the main window: {type(exc).__name__}: {exc}")
+        save(win, "main-window.png")
+        if hasattr(win, "shutdown"):
+            win.shutdown()
+        win.close()
+        db = getattr(win, "database", None)
+        if db is not None and hasattr(db, "close"):
+            db.close()
+    except Exception as exc:  # the screenshots of this screen must still be made
+        log(f"main window not rendered: {type(exc).__name__}: {exc}")
 
     try:
         substitutions_shot(app, db_path, save)
@@ -154,21 +151,14 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
 
     # the optimizer panel after a short run
     if w.optimizer is not None:
-        try:
-            import ato_desktop.engine.optimizer  # noqa: F401
-            have_opt = True
-        except ImportError as exc:
-            have_opt = False
-            log(f"optimizer not available ({exc}): its panel is shown idle")
         w.tabs.setCurrentWidget(w.optimizer)
-        if have_opt:
-            w.optimizer.time_limit.setValue(optimizer_seconds)
-            w.optimizer.keep_changes.setChecked(False)
-            loop = QEventLoop()
-            w.optimizer.finished.connect(lambda _r: loop.quit())
-            QTimer.singleShot(int((optimizer_seconds + 120) * 1000), loop.quit)
-            if w.optimizer.start():
-                loop.exec()
+        w.optimizer.time_limit.setValue(optimizer_seconds)
+        w.optimizer.keep_changes.setChecked(False)
+        loop = QEventLoop()
+        w.optimizer.finished.connect(lambda _r: loop.quit())
+        QTimer.singleShot(int((optimizer_seconds + 120) * 1000), loop.quit)
+        if w.optimizer.start():
+            loop.exec()
         save(w, "optimizer.png")
         w.shutdown()
     w.close()

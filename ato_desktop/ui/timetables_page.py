@@ -11,7 +11,6 @@ is part of the build; otherwise the page shows the versions only.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
 import shiboken6
 
@@ -45,10 +44,10 @@ COLUMNS = ("Name", "Status", "Scheduled", "Hard", "Soft", "Changed")
 
 
 def timetable_screen_class():
-    try:
-        return importlib.import_module("ato_desktop.ui.timetable.screen").TimetableScreen
-    except (ImportError, AttributeError):
-        return None
+    """The grid screen's class, imported when the page first shows a version (it pulls in the engine)."""
+    from ato_desktop.ui.timetable.screen import TimetableScreen
+
+    return TimetableScreen
 
 
 class TimetablesPage(QWidget):
@@ -180,10 +179,6 @@ class TimetablesPage(QWidget):
         if not self._screen_tried:
             self._screen_tried = True
             self._screen_cls = timetable_screen_class()
-            if self._screen_cls is None:
-                self.placeholder.setText("The timetable grid is not part of this build.")
-        if self._screen_cls is None:
-            return
         self.screen = self._screen_cls(None, self.undo_stack, self.splitter)
         self.placeholder.setParent(None)
         self.splitter.addWidget(self.screen)

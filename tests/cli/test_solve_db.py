@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _has_evaluate() -> bool:
-    try:
-        importlib.import_module("ato_desktop.engine.evaluate")
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_evaluate(), reason="ato_desktop.engine.evaluate (scoring layer) is not merged yet")
 def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
     from ato_desktop.engine.evaluate import evaluate
     from ato_desktop.services import timetables as tts

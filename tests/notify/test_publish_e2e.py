@@ -1,6 +1,5 @@
 """Publishing the demo department: every faculty member gets exactly one message, with their own PDF."""
 
-import importlib
 import io
 import time
 
@@ -63,11 +62,6 @@ def test_publish_reaches_each_faculty_member_once_with_their_own_pdf(demo_db, sm
 
 
 def test_publish_with_the_real_report_pdf(demo_db, smtp_server, memory_keyring):
-    try:
-        reports = importlib.import_module("ato_desktop.reports")
-        getattr(reports, "faculty_timetable_pdf")
-    except (ImportError, AttributeError):
-        pytest.skip("ato_desktop.reports.faculty_timetable_pdf is not available yet (reports branch)")
     from ato_desktop.notify.scheduler import NotificationScheduler
 
     configure(demo_db, smtp_server)

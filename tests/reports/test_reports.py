@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import sqlite3
@@ -15,9 +14,6 @@ from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
 from ato_desktop.storage.database import open_database
 from tests.reports.conftest import count_word, outline, page_texts, read_pdf
-
-HAS_EVALUATE = importlib.util.find_spec("ato_desktop.engine.evaluate") is not None
-
 
 @pytest.fixture
 def scratch(demo_copy, tmp_path):
@@ -106,7 +102,6 @@ def test_unscheduled_sessions_and_conflicts_are_listed(scratch):
     assert "classroom" in text  # the room the unscheduled session needs
 
 
-@pytest.mark.skipif(not HAS_EVALUATE, reason="ato_desktop.engine.evaluate (engine branch) is not merged yet")
 def test_conflicts_come_with_the_engines_explanations(scratch):
     sessions = [s for s in tts.list_sessions(scratch) if s.scheduled]
     a, b = [s for s in sessions if s.groups == ("CSE-3A",) and s.kind == "L"][:2]
@@ -265,7 +260,6 @@ def test_clashing_cells_are_flagged_and_parallel_batches_are_not(demo_copy, scra
     assert "CLASH" not in other[0]
 
 
-@pytest.mark.skipif(not HAS_EVALUATE, reason="ato_desktop.engine.evaluate (engine branch) is not merged yet")
 def test_conflict_sections_count_violations_not_the_weighted_count(demo_copy):
     """In the demo a soft rule's count (e.g. isolated: 125) exceeds its number of violations."""
     from ato_desktop.engine.evaluate import evaluate

@@ -275,9 +275,6 @@ def test_closing_with_unsaved_edits_asks_first(window, qtbot):
 
 
 def test_lists_follow_commands_pushed_by_other_parts(window, qtbot, tmp_path):
-    import pytest
-
-    pytest.importorskip("ato_desktop.ui.import_dialog")
     page = window.show_page("rooms")
     n = page.model.rowCount()
     f = tmp_path / "rooms.csv"

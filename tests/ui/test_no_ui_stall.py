@@ -101,7 +101,6 @@ def test_the_screen_never_loads_kernels_on_the_ui_thread(qtbot, demo_db, not_loa
 
 
 def test_start_loads_the_kernels_first_then_runs(qtbot, demo_db, not_loaded):
-    pytest.importorskip("ato_desktop.engine.optimizer")
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)
     qtbot.addWidget(w)
     try:
@@ -134,7 +133,6 @@ def _progress(t, hard, soft):
 
 
 def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):
-    pytest.importorskip("ato_desktop.engine.optimizer")
     from ato_desktop.ui.timetable import optimizer_panel as op
 
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)
@@ -170,7 +168,6 @@ def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):
 
 
 def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, monkeypatch):
-    pytest.importorskip("ato_desktop.engine.optimizer")
     from ato_desktop.storage import compile as storage_compile
 
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)

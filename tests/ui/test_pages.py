@@ -261,10 +261,6 @@ def test_startup_probe_prints_first_window_time(demo_db_path, tmp_path):
 
 
 def test_timetable_grid_is_loaded_when_shown_and_keeps_the_undo_history(window, qtbot):
-    from ato_desktop.ui.timetables_page import timetable_screen_class
-
-    if timetable_screen_class() is None:
-        pytest.skip("the timetable grid is not part of this build")
     page = window.pages["timetables"]
     assert page.screen is None  # not built before the page is shown
     fac = window.show_page("faculty")
@@ -292,10 +288,6 @@ def test_a_hidden_timetable_screen_lets_go_of_a_closed_database(window, qtbot, d
     (a late load or announcement must not read a closed file) and shows the new one when the page shows."""
     import shutil
 
-    from ato_desktop.ui.timetables_page import timetable_screen_class
-
-    if timetable_screen_class() is None:
-        pytest.skip("the timetable grid is not part of this build")
     window.show_page("timetables")
     page = window.pages["timetables"]
     old = window.database

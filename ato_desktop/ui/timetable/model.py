@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.engine.problem import HARD_CONSTRAINTS, UNASSIGNED, Assignment
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.grid import GridLookups, grid_lookups
 from ato_desktop.storage.compile import compile_database
@@ -128,10 +128,8 @@ def engine_ready() -> bool:
     of seconds; the grid shows the timetable without colouring until the warm-up process
     (``ato_desktop.ui.warmup``) has compiled them.
     """
-    try:
-        from ato_desktop.engine.warmup import is_warm
-    except ImportError:
-        return True
+    from ato_desktop.engine.warmup import is_warm
+
     return is_warm()
 
 
@@ -139,10 +137,8 @@ def engine_loaded() -> bool:
     """True when the kernels are loaded into THIS process (``engine.warmup.load_kernels``): an
     engine state can then be built on the UI thread without loading anything (which holds the
     GIL for half a second or more)."""
-    try:
-        from ato_desktop.engine.warmup import kernels_loaded
-    except ImportError:
-        return False
+    from ato_desktop.engine.warmup import kernels_loaded
+
     return kernels_loaded()
 
 
@@ -178,12 +174,10 @@ def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool
         raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
     if assignment is None:
         assignment = Assignment.empty(comp.problem)
-    try:
-        from ato_desktop.engine.state import State
-    except ImportError:  # engine not built yet: grid without colouring / score
-        state = None
-    else:  # never compile the kernels here before the first-run warm-up (see ui.warmup)
-        state = State(comp.problem, assignment.copy()) if build_state is not False and engine_ready() else None
+    from ato_desktop.engine.state import State
+
+    # never compile the kernels here before the first-run warm-up (see ui.warmup)
+    state = State(comp.problem, assignment.copy()) if build_state is not False and engine_ready() else None
     return Loaded(comp, assignment, info, lookups, views, state)
 
 
@@ -238,15 +232,12 @@ class TimetableModel:
         self._notify("load")
 
     def _build_state(self) -> None:
-        try:
-            from ato_desktop.engine.state import State
-        except ImportError:  # engine not built yet: grid without colouring / score
+        from ato_desktop.engine.state import State
+
+        if engine_ready():
+            self.state = State(self.problem, self.assignment.copy())
+        else:  # kernels not compiled yet: never compile on the UI thread (see ui.warmup)
             self.state = None
-        else:
-            if engine_ready():
-                self.state = State(self.problem, self.assignment.copy())
-            else:  # kernels not compiled yet: never compile on the UI thread (see ui.warmup)
-                self.state = None
         self._reset_caches()
 
     def _reset_caches(self) -> None:
@@ -375,49 +366,15 @@ class TimetableModel:
         return int(self.state.soft) if self.state is not None else None
 
     def score(self):
-        try:
-            from ato_desktop.engine.evaluate import evaluate
-        except ImportError:  # the engine's explanations are not there yet
-            return None
+        from ato_desktop.engine.evaluate import evaluate
+
         if self._score_cache is None:
             self._score_cache = evaluate(self.problem, self.assignment)
         return self._score_cache
 
     def violations(self) -> list[ViolationRow]:
         """Every hard and soft violation with its sentence and sessions (hard first)."""
-        sc = self.score()
-        if sc is None:
-            return self._violations_without_evaluate()
-        return violation_rows(sc, self.problem, self.assignment)
-
-    def _violations_without_evaluate(self) -> list[ViolationRow]:
-        """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
-        if self.state is None:
-            return []
-        p, a = self.problem, self.assignment
-        rows: list[ViolationRow] = []
-        for x in self.unscheduled():
-            rows.append(ViolationRow("unscheduled", True, f"{self.short_label(x)} has no slot.", (x,)))
-        seen: set[tuple[int, int]] = set()
-        for x in self.scheduled():
-            for y, what in self.overlapping(x):
-                key = (min(x, y), max(x, y))
-                if key in seen:
-                    continue
-                seen.add(key)
-                name = "room_clash" if what.startswith("room ") else "resource_clash"
-                rows.append(ViolationRow(name, True, f"{what}: {self.short_label(x)} and {self.short_label(y)} "
-                                                     f"overlap at {self.slot_label(int(a.start[max(x, y, key=lambda z: a.start[z])]))}.",
-                                         key))
-        counts = self.state.counts()
-        for name, n in counts.items():
-            if n > 0 and name not in ("unscheduled", "resource_clash", "room_clash"):
-                hard = name in HARD_CONSTRAINTS
-                w = int(p.weights.get(name, DEFAULT_WEIGHTS.get(name, 1)))
-                rows.append(ViolationRow(name, hard, f"{n} violation(s) of “{name.replace('_', ' ')}”, cost {n * w} "
-                                                     f"(details appear when the engine's explanations are installed).", ()))
-        rows.sort(key=lambda r: (not r.hard, r.constraint))
-        return rows
+        return violation_rows(self.score(), self.problem, self.assignment)
 
     def weekly_load(self, faculty_code: str) -> tuple[int, int]:
         """(periods scheduled this week, weekly limit) of a faculty member."""
@@ -623,11 +580,9 @@ class TimetableModel:
 
     def explain_drop(self, s: int, t: int, r: int) -> list[str]:
         """Sentences for the hard (then soft) violations a drop of ``s`` at (t, r) would add."""
-        try:
-            from ato_desktop.engine.evaluate import evaluate
-        except ImportError:
-            evaluate = None
-        if evaluate is not None and self.problem.n_sessions <= 600:  # two full evaluations: small departments
+        from ato_desktop.engine.evaluate import evaluate
+
+        if self.problem.n_sessions <= 600:  # two full evaluations: small departments
             a = self.assignment.copy()
             a.start[s], a.room[s] = t, r
             before = {(name, v.message) for name, c in self.score().by_constraint.items() for v in c.violations}
@@ -640,7 +595,7 @@ class TimetableModel:
                     (hard if name in HARD_CONSTRAINTS else soft).append(v.message)
             if hard or soft:
                 return hard + soft
-        # without the engine's sentences: name the clashes ourselves, then the counts that rise
+        # large department, or no new sentence: name the clashes ourselves, then the counts that rise
         before = self.state.counts()
         after = self._counts_after(s, t, r)
         out = []

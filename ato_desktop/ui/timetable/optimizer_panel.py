@@ -252,12 +252,9 @@ class OptimizerPanel(QWidget):
     def _start_now(self) -> bool:
         if self.running:
             return False
-        try:
-            from ato_desktop.engine.optimizer import optimize
-            params = self.params()
-        except ImportError as exc:
-            QMessageBox.warning(self, "Optimizer not available", f"The optimizer cannot be loaded: {exc}")
-            return False
+        from ato_desktop.engine.optimizer import optimize
+
+        params = self.params()
         db = self.db
         self.source_id = source_id = self.model.timetable_id
         keep = params.minimal_change
