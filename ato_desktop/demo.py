@@ -356,7 +356,7 @@ def _add_unavailability(db: Database, comp, planted: Assignment, seed: int) -> N
 def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: bool = False, *,
                          today: dt.date | None = None) -> DemoResult:
     """Write the demo department to ``path`` (a new file) with its planted reference timetable."""
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     path = Path(path)
     if path.exists():  # even an empty file: a file the user has is never replaced without --force

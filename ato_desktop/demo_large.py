@@ -634,7 +634,7 @@ def populate_large(db: Database, seed: int = LARGE_SEED) -> tuple[Plan, dict]:
 
 def create_large_demo_database(path: str | Path, seed: int = LARGE_SEED, overwrite: bool = False) -> DemoResult:
     """Write the large demo department to ``path`` (a new file) with its planted reference timetable."""
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:

@@ -167,7 +167,7 @@ def _open_demo(ctx: Context):
 def step_engine(ctx: Context) -> str:
     from ato_desktop.demo import REFERENCE_NAME
     from ato_desktop.engine.state import full_cost
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     db = _open_demo(ctx)
     try:
@@ -184,7 +184,7 @@ def step_optimize(ctx: Context) -> str:
     from ato_desktop.engine.state import full_cost
     from ato_desktop.services import timetables as tts
     from ato_desktop.services.solving import solve_database
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     db = _open_demo(ctx)
     try:

@@ -5,7 +5,7 @@ from collections import defaultdict
 import numpy as np
 
 from ato_desktop.services import resources as res
-from ato_desktop.storage.compile import compile_database
+from ato_desktop.services.compile import compile_database
 
 
 def test_demo_shape(demo_db):

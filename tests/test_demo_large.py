@@ -6,7 +6,7 @@ import pytest
 
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
-from ato_desktop.storage.compile import compile_database
+from ato_desktop.services.compile import compile_database
 from ato_desktop.storage.database import open_database
 
 

@@ -266,7 +266,7 @@ def problems(db, data: ReportData, *, max_messages: int = 100) -> Problems:
 
 def _problems(db, data: ReportData, max_messages: int) -> Problems:
     from ato_desktop.engine.problem import HARD_CONSTRAINTS
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     comp, assignment, _ = compile_database(db, data.timetable.id)
     p = comp.problem

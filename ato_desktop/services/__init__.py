@@ -2,4 +2,12 @@
 
 Modules: ``resources`` (CRUD + search of every entity), ``calendar`` (days,
 periods, settings), ``timetables`` (versions and sessions), ``errors``.
+
+The open database handle is storage's ``Database`` (files end in ``DB_SUFFIX``); callers above the
+services (the UI) take them from here and the database's errors from ``services.errors``, so they
+never import the storage layer.
 """
+
+from ato_desktop.storage.database import DB_SUFFIX, Database
+
+__all__ = ["DB_SUFFIX", "Database"]

@@ -66,7 +66,8 @@ def score_of(problem, assignment, fingerprint: str) -> Score:
 
 def current_fingerprint(db: Database, timetable: int | str | None = None) -> str:
     """The fingerprint of a version on the data as it is now (compiles the department)."""
-    from ato_desktop.storage.compile import compile_database, score_fingerprint
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.storage.compile import score_fingerprint
 
     comp, assignment, _ = compile_database(db, timetable)
     return score_fingerprint(comp.problem, assignment)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.storage.compile import Compiled, compile_database
+from ato_desktop.services.compile import compile_database
+from ato_desktop.storage.compile import Compiled
 from ato_desktop.storage.database import Database
 
 

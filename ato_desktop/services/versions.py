@@ -105,7 +105,7 @@ def check_version(db: Database, key: int | str | None) -> PublishCheck:
     from ato_desktop.engine.evaluate import evaluate
     from ato_desktop.services import calendar as cal
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     info = tts.get_timetable(db, key)
     comp, assignment, _ = compile_database(db, info.id)

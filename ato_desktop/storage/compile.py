@@ -43,7 +43,6 @@ from ato_desktop.engine.problem import (
     Problem,
 )
 from ato_desktop.storage import models as m
-from ato_desktop.storage.database import Database
 
 # An activity requiring this "feature" is held without a room (imported FET activities that no space
 # constraint puts in a room): its sessions get session_needs_room = False.
@@ -284,22 +283,6 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     )
     return Compiled(problem, keys, [r.code for r in rooms], [f.code for f in faculty],
                     [g.code for g in leaves], D, index_of)
-
-
-def compile_database(db: Database, timetable: int | str | None = None) -> tuple[Compiled, Assignment | None, int | None]:
-    """Compile the database; with a timetable version, also its current assignment."""
-    from ato_desktop.services import timetables as tts
-
-    tt_id = None
-    rows = None
-    if timetable is not None or tts.list_timetables(db):
-        info = tts.get_timetable(db, timetable)
-        tt_id = info.id
-        rows = {(v.activity_id, v.occurrence): (v.day, v.period, v.room) for v in tts.list_sessions(db, tt_id)}
-    with db.read_session() as s:
-        comp = compile_session(s, tt_id)
-    assignment = comp.assignment_from_rows(rows) if rows is not None else None
-    return comp, assignment, tt_id
 
 
 # The Problem arrays a score depends on (names and labels do not change a score; the weekly limit is a

@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
     from ato_desktop.engine.evaluate import evaluate
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
 
     db = open_database(demo_db_path)

@@ -41,7 +41,7 @@ def itc_dir_module():
 @pytest.fixture(scope="module")
 def demo_problem(tmp_path_factory):
     from ato_desktop.demo import create_demo_database
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
 
     path = tmp_path_factory.mktemp("demo") / "demo.atodb"

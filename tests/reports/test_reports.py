@@ -263,7 +263,7 @@ def test_clashing_cells_are_flagged_and_parallel_batches_are_not(demo_copy, scra
 def test_conflict_sections_count_violations_not_the_weighted_count(demo_copy):
     """In the demo a soft rule's count (e.g. isolated: 125) exceeds its number of violations."""
     from ato_desktop.engine.evaluate import evaluate
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     data = load_report_data(demo_copy)
     comp, assignment, _ = compile_database(demo_copy, data.timetable.id)

@@ -11,7 +11,7 @@ from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ValidationError
-from ato_desktop.storage.compile import compile_database
+from ato_desktop.services.compile import compile_database
 
 REF = "Reference timetable"
 

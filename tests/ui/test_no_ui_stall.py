@@ -168,7 +168,7 @@ def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):
 
 
 def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, monkeypatch):
-    from ato_desktop.storage import compile as storage_compile
+    from ato_desktop.services import compile as services_compile
 
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)
     qtbot.addWidget(w)
@@ -181,7 +181,7 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
             panel.start()
         result = blocker.args[0]
         on_main: dict[str, list[bool]] = {"create": [], "compile": [], "fetch": []}
-        real_create, real_compile, real_fetch = (tts.create_version_with_rows, storage_compile.compile_database,
+        real_create, real_compile, real_fetch = (tts.create_version_with_rows, services_compile.compile_database,
                                                  model_mod.fetch)
 
         def spy(name, fn):

@@ -171,7 +171,7 @@ def test_conflicts_panel_lists_daily_and_weekly_load_limits_in_sentences(qtbot, 
     import numpy as np
 
     from ato_desktop.services import resources as res
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     comp, a, _ = compile_database(demo_db, "Reference timetable")
     p = comp.problem

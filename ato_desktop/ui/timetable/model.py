@@ -21,10 +21,10 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ato_desktop.engine.problem import HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.grid import GridLookups, grid_lookups
-from ato_desktop.storage.compile import compile_database
-from ato_desktop.storage.database import Database
+from ato_desktop.services.compile import compile_database
 
 GREEN, YELLOW, RED, BLOCKED = "green", "yellow", "red", "blocked"
 VIEW_GROUP, VIEW_FACULTY, VIEW_ROOM, VIEW_MASTER = "group", "faculty", "room", "master"

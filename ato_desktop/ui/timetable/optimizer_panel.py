@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import backups
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.scores import data_fingerprint, describe_changes, score_of
-from ato_desktop.storage.compile import compile_database, score_fingerprint
+from ato_desktop.services.compile import compile_database
+from ato_desktop.storage.compile import score_fingerprint
 from ato_desktop.storage.database import Database
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.jobs import Job
