@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# The database's own errors (busy or locked file, read-only folder, not one of ours, too new...) pass
+# through the services unchanged; the UI catches them from here, not from the storage layer.
+from ato_desktop.storage.database import DatabaseError  # noqa: F401
+
 
 class ServiceError(Exception):
     """Base class: an operation was refused; nothing was changed."""

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import activities as acts
 from ato_desktop.services import resources as res
-from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.listing import list_rows  # the same dicts as list_items, without the ORM
-from ato_desktop.storage.database import DatabaseError
 from ato_desktop.ui.availability_host import AvailabilityHostPage
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import CallCommand

@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ato_desktop.services import Database
 from ato_desktop.services import availability as av
 from ato_desktop.services import calendar as cal
-from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.resources import spec
-from ato_desktop.storage.database import Database, DatabaseError
 
 __all__ = ["AvailabilityEditor", "AvailabilityGrid", "PaintMarksCommand", "availability_notifier",
            "MARKS", "CLEAR", "OWNER_KINDS"]

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import calendar as cal
-from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import DatabaseError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import CallCommand
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 
 from ato_desktop.services import resources as res
-from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import DatabaseError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.resource_page import ResourcePage
 from ato_desktop.ui.undo import UpdateItemCommand
 

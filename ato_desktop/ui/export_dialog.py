@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError, render_report
+from ato_desktop.services import Database
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
-from ato_desktop.storage.database import Database
 from ato_desktop.ui import settings as app_settings
 
 ALL_ITEMS = "(all, one page each)"

@@ -44,11 +44,11 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.io.tabular import ImportRowsError, RowError, Table, TabularError, read_table
+from ato_desktop.services import Database
 from ato_desktop.services import imports
 from ato_desktop.services import resources as res
-from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.snapshot import RowSnapshot
-from ato_desktop.storage.database import Database, DatabaseError
 from ato_desktop.ui.form_jobs import Job, start
 
 __all__ = ["ImportDialog", "ImportCommand", "import_notifier", "PREVIEW_ROWS"]

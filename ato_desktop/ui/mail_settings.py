@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
 from ato_desktop.services import notifications as notes
-from ato_desktop.services.errors import ValidationError
-from ato_desktop.storage.database import DatabaseError
+from ato_desktop.services.errors import DatabaseError, ValidationError
 from ato_desktop.ui._notify_tasks import run_in_background
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}

@@ -38,10 +38,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ato_desktop.services import setup
+from ato_desktop.services import DB_SUFFIX, setup
 from ato_desktop.services.calendar import ALL_DAYS, validate_calendar
 from ato_desktop.services.errors import ServiceError, ValidationError
-from ato_desktop.storage.database import DB_SUFFIX
 from ato_desktop.ui.form_jobs import Job, start
 
 __all__ = ["NewDepartmentWizard", "default_folder"]

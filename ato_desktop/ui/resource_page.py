@@ -39,8 +39,7 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import resources as res
 from ato_desktop.services.listing import list_choices, list_rows
-from ato_desktop.services.errors import DependentsError, ServiceError, ValidationError
-from ato_desktop.storage.database import DatabaseError
+from ato_desktop.services.errors import DatabaseError, DependentsError, ServiceError, ValidationError
 from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepare_texts
 from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width

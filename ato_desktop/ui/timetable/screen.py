@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
-from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import Database, DatabaseError
+from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
