@@ -206,12 +206,9 @@ def step_optimize(ctx: Context) -> str:
 
 
 def step_report(ctx: Context) -> str:
-    from ato_desktop import reports
+    from ato_desktop.reports import faculty_timetable_pdf as render
     from ato_desktop.services import resources as res
 
-    render = getattr(reports, "faculty_timetable_pdf", None)
-    _check(render is not None, "the PDF reports are not part of this build (ato_desktop.reports."
-                               "faculty_timetable_pdf is missing)")
     db = _open_demo(ctx)
     try:
         if ctx.optimized_version is None:

@@ -4,8 +4,8 @@ The list, the grid, Publish, Export PDF and the mail preview share ONE current v
 (:mod:`ato_desktop.ui.current_version`): choosing a row shows it in the grid, and Publish publishes
 what the grid shows, after a confirmation (:mod:`ato_desktop.ui.publish_dialog`) checked in a worker.
 
-The grid is ``ato_desktop.ui.timetable.screen.TimetableScreen`` when that module
-is part of the build; otherwise the page shows the versions only.
+The grid is ``ato_desktop.ui.timetable.screen.TimetableScreen``, imported when the page first shows
+a version.
 """
 
 from __future__ import annotations
