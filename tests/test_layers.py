@@ -8,7 +8,7 @@ documentation (docs/architecture.md repeats it in prose):
     storage   the SQLite file: models, migrations, locking, compiling a timetable into an engine
               problem. No Qt, and no service code (services build on storage, not the reverse).
     services  the operations a user can run (one transaction each); may use engine, storage,
-              reports, notify, io.
+              reports, notify, io; no Qt, no UI, no CLI.
     reports / notify / io
               PDF rendering, mail, file formats: fed their data by services, so they never import
               services, the UI or the CLI.
@@ -35,6 +35,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                "ato_desktop.storage", "ato_desktop.services", "ato_desktop.ui", "ato_desktop.reports",
                "ato_desktop.notify", "ato_desktop.io", "ato_desktop.cli"),
     "storage": ("PySide6", "shiboken6", "ato_desktop.services", "ato_desktop.ui", "ato_desktop.cli"),
+    "services": ("PySide6", "shiboken6", "ato_desktop.ui", "ato_desktop.cli"),
     "reports": ("PySide6", "shiboken6", "ato_desktop.ui", "ato_desktop.services", "ato_desktop.cli"),
     "notify": ("PySide6", "shiboken6", "ato_desktop.ui", "ato_desktop.services", "ato_desktop.cli"),
     "io": ("PySide6", "shiboken6", "ato_desktop.ui", "ato_desktop.services", "ato_desktop.cli"),
