@@ -390,6 +390,19 @@ class TimetableModel:
             return self._violations_without_evaluate()
         return violation_rows(sc)
 
+    def hard_conflict_sessions(self) -> frozenset[int]:
+        """The scheduled sessions involved in a hard conflict (the grid marks their cards); cached per change."""
+        key = (self.version, id(self.state), self.hard)
+        cached = getattr(self, "_hard_sessions_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found: frozenset[int] = frozenset()
+        if self.state is not None and self.hard:
+            found = frozenset(int(x) for row in self.violations() if row.hard and row.constraint != "unscheduled"
+                              for x in row.sessions if int(self.assignment.start[int(x)]) >= 0)
+        self._hard_sessions_cache = (key, found)
+        return found
+
     def _violations_without_evaluate(self) -> list[ViolationRow]:
         """Fallback while ``engine.evaluate`` is missing: clashes and unscheduled sessions named, other rules counted."""
         if self.state is None:
