@@ -219,10 +219,54 @@ class TimetableModel:
         self.room_index = {c: i for i, c in enumerate(data.compiled.room_codes)}
         self._colors = {}
         self.state = data.state
+        self._preview_saved = None  # a version read from the database is never a preview
         self._reset_caches()
         self.selection.clear()
         self.version += 1
         self._notify("load")
+
+    # ---- optimizer result preview (nothing is written) ----------------------------------
+    @property
+    def previewing(self) -> bool:
+        return getattr(self, "_preview_saved", None) is not None
+
+    def begin_preview(self, rows: dict) -> int:
+        """Show an unsaved placement (``Compiled.rows_from_assignment`` of an optimizer result) in place of
+        the version's own, in memory only; returns how many sessions it moves. :meth:`end_preview` (or
+        loading any version) puts the version back as it was."""
+        if not self.previewing:
+            self._preview_saved = (self.assignment.copy(), list(self.views), self.state)
+        else:  # a preview on a preview: start from the version again
+            self.assignment, self.views = self._preview_saved[0].copy(), list(self._preview_saved[1])
+        P = self.problem.periods_per_day
+        base = self._preview_saved[0]
+        for key, (day, period, room_code) in rows.items():
+            s = self.compiled.index_of.get(key)
+            if s is None:
+                continue
+            start = day * P + period if day is not None and period is not None else UNASSIGNED
+            room = self.room_index.get(room_code, UNASSIGNED) if room_code else UNASSIGNED
+            self.assignment.start[s] = start
+            self.assignment.room[s] = room
+            self.views[s] = dataclasses.replace(self.views[s], day=day if start >= 0 else None,
+                                                period=period if start >= 0 else None, room=room_code)
+        moved = int(((self.assignment.start != base.start) | (self.assignment.room != base.room)).sum())
+        self._build_state()
+        self.version += 1
+        self._notify("preview")
+        return moved
+
+    def end_preview(self) -> bool:
+        """Back to the version as it was before :meth:`begin_preview`; False when there was no preview."""
+        if not self.previewing:
+            return False
+        assignment, views, state = self._preview_saved
+        self._preview_saved = None
+        self.assignment, self.views, self.state = assignment, views, state
+        self._reset_caches()
+        self.version += 1
+        self._notify("preview")
+        return True
 
     def set_state(self, state) -> None:
         """Use an engine state built elsewhere (a worker thread) for the current assignment; tell the views."""

@@ -496,6 +496,8 @@ class TimetableScreen(QWidget):
         # grid above / conflicts and optimizer below; unless the user chose, the grid gets the height it needs
         self._grid_height_fitted = remember_splitter(split, "timetable_grid_tabs")
         remember_splitter(top, "timetable_grid_tray")  # grid / unscheduled tray
+        if self.optimizer is not None:  # "Preview — Accept or Discard" while the grid shows a run's result
+            lay.addWidget(self.optimizer.preview_banner)
         lay.addWidget(split, 1)
 
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
