@@ -202,7 +202,49 @@ class EntityForm(QWidget):
 
     def _changed(self, *_):
         if not self._loading:
+            self._propose_code()
             self.edited.emit()
+
+    # -- proposed codes (issue 16) ------------------------------------------------
+    CODE_INPUTS = ("name", "department", "semester", "section", "parent")
+
+    def set_code_proposer(self, propose) -> None:
+        """``propose(values) -> str``: a code for the values typed so far. While the Code field is empty or
+        holds a proposal (the user has not typed in it), it follows the name, department, section…"""
+        self._proposer = propose
+        self._code_touched = False
+        code = self.editors.get("code")
+        if isinstance(code, QLineEdit):
+            code.textEdited.connect(self._code_edited)  # textEdited: typed by the user, not set by us
+
+    def _code_edited(self, text: str) -> None:
+        self._code_touched = bool(text.strip())  # emptied by the user: proposals come back
+
+    def _propose_code(self) -> None:
+        propose = getattr(self, "_proposer", None)
+        code = self.editors.get("code")
+        if propose is None or self._code_touched or not isinstance(code, QLineEdit) or not code.isEnabled():
+            return
+        sender = self.sender()
+        if sender is code:
+            return
+        values = {}
+        for name in self.CODE_INPUTS:
+            if name in self.editors:
+                try:
+                    values[name] = self.value_of(name)
+                except Exception:  # noqa: BLE001  (a half-typed value proposes nothing)
+                    return
+        try:
+            proposal = propose(values) or ""
+        except Exception:  # noqa: BLE001  (no database, a closed file: no proposal)
+            return
+        if proposal != code.text():
+            self._loading = True
+            try:
+                code.setText(proposal)
+            finally:
+                self._loading = False
 
     def set_reference_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         """``{"department": [(key, label), ...] or a callable returning it}``: what references may point to.
@@ -250,6 +292,8 @@ class EntityForm(QWidget):
                 self._set(f, values.get(f.name, f.default))
         finally:
             self._loading = False
+        # an existing item keeps its code; a new (empty) one gets proposals as its name is typed
+        self._code_touched = bool(str(values.get("code") or "").strip())
         self.clear_errors()
 
     def defaults(self) -> dict:
