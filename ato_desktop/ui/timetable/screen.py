@@ -437,6 +437,7 @@ class TimetableScreen(QWidget):
         self.workload_bar = QProgressBar()
         self.workload_bar.setObjectName("workloadMeter")
         self.workload_bar.setMaximumWidth(130)
+        self.workload_bar.setMinimumWidth(112)  # "18 / 18 periods" inside the bar
         self.workload_bar.setTextVisible(True)
         self.refuse_box = QCheckBox("Refuse hard-conflict drops")
         self.refuse_box.setObjectName("refuseHardDrops")
