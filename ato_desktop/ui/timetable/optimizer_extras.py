@@ -139,3 +139,12 @@ class PreviewBanner(QFrame):
     def _on_model(self, what: str) -> None:
         if what == "load" and not self.model.previewing:  # a version was loaded (the saved result, another one)
             self.hide()
+
+
+def compact_chart(panel) -> None:
+    """The chart fits the short panel of a 768 px screen: no title (the tab says "Optimizer"), the legend
+    beside the plot instead of under it; otherwise the axis labels shrink to "…"."""
+    panel.chart.setTitle("")
+    panel.chart_view.setToolTip("Best cost over time: hard (must be 0) and soft")
+    panel.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+    panel.chart_view.setMinimumHeight(120)

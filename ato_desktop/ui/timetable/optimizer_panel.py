@@ -171,6 +171,9 @@ class OptimizerPanel(QWidget):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.Antialiasing)
         self.chart_view.setMinimumHeight(140)
+        from ato_desktop.ui.timetable.optimizer_extras import compact_chart
+
+        compact_chart(self)  # issue 16: readable in the short panel of a 1366 x 768 screen
 
         lay = QHBoxLayout(self)
         lw = QWidget()
