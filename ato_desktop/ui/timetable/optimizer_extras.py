@@ -148,3 +148,14 @@ def compact_chart(panel) -> None:
     panel.chart_view.setToolTip("Best cost over time: hard (must be 0) and soft")
     panel.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
     panel.chart_view.setMinimumHeight(120)
+
+
+def follow_warm_up(panel) -> None:
+    """While Start waits for the first-run compile, the panel's status says how far it is and how long is left."""
+    from ato_desktop.ui.warmup import progress_text, warmup_controller
+
+    def show(percent: int, left: int, step: str) -> None:
+        if getattr(panel, "_preparing", False):
+            panel.lbl_phase.setText(progress_text(percent, left, step) + " — the run starts then")
+
+    warmup_controller().progress.connect(show)

@@ -174,6 +174,9 @@ class OptimizerPanel(QWidget):
         from ato_desktop.ui.timetable.optimizer_extras import compact_chart
 
         compact_chart(self)  # issue 16: readable in the short panel of a 1366 x 768 screen
+        from ato_desktop.ui.timetable.optimizer_extras import follow_warm_up
+
+        follow_warm_up(self)  # the first-run compile's progress and time left, while Start waits for it
 
         lay = QHBoxLayout(self)
         lw = QWidget()
