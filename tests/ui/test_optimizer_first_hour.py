@@ -98,3 +98,22 @@ def test_accept_from_the_preview_banner_saves_and_shows_the_new_version(qtbot, s
     assert len(tts.list_timetables(db)) == 2
     # a new version: nothing moved by hand in it yet
     assert not panel.keep_changes.isChecked()
+
+
+def test_a_large_versions_preview_gets_its_engine_state_from_a_worker(qtbot, screen, monkeypatch):
+    """Nothing slow on the UI thread: above the limit, the preview shows at once and is scored in a worker."""
+    from ato_desktop.ui.timetable import optimizer_extras
+
+    w, m, panel = screen, screen.model, screen.optimizer
+    monkeypatch.setattr(optimizer_extras, "PREVIEW_STATE_IN_WORKER_ABOVE", 10)
+    panel.time_limit.setValue(2)
+    panel.population.setValue(4)
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        assert panel.start()
+    result = blocker.args[0]
+    assert m.previewing and panel.preview_banner.isVisible()
+    qtbot.waitUntil(lambda: m.state is not None, timeout=30_000)
+    assert (m.hard, m.soft) == (result.hard, result.soft)
+    assert not panel.keep_changes.isChecked()  # the preview's moves are not the user's
+    panel.discard()
+    assert not m.previewing and m.hard == 0

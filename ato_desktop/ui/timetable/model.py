@@ -230,7 +230,7 @@ class TimetableModel:
     def previewing(self) -> bool:
         return getattr(self, "_preview_saved", None) is not None
 
-    def begin_preview(self, rows: dict) -> int:
+    def begin_preview(self, rows: dict, *, build_state: bool = True) -> int:
         """Show an unsaved placement (``Compiled.rows_from_assignment`` of an optimizer result) in place of
         the version's own, in memory only; returns how many sessions it moves. :meth:`end_preview` (or
         loading any version) puts the version back as it was."""
@@ -251,10 +251,24 @@ class TimetableModel:
             self.views[s] = dataclasses.replace(self.views[s], day=day if start >= 0 else None,
                                                 period=period if start >= 0 else None, room=room_code)
         moved = int(((self.assignment.start != base.start) | (self.assignment.room != base.room)).sum())
-        self._build_state()
+        if build_state:
+            self._build_state()
+        else:  # a large version: the caller builds the engine state in a worker (set_preview_state)
+            self.state = None
+            self._reset_caches()
         self.version += 1
         self._notify("preview")
         return moved
+
+    def set_preview_state(self, state, version: int) -> bool:
+        """The engine state of the preview, built in a worker; ignored when the preview changed since."""
+        if not self.previewing or self.version != version:
+            return False
+        self.state = state
+        self._reset_caches()
+        self.version += 1
+        self._notify("preview")
+        return True
 
     def end_preview(self) -> bool:
         """Back to the version as it was before :meth:`begin_preview`; False when there was no preview."""

@@ -59,7 +59,7 @@ class KeepChangesAdvisor(QObject):
         self.update()
 
     def _on_model(self, what: str) -> None:
-        if what == "preview":
+        if what == "preview" or getattr(self.model, "previewing", False):
             return
         if what == "load" and self.model.timetable_id != self._timetable_id:
             self._user_choice = None  # another version: its own moves, and the automatic choice again
@@ -84,6 +84,9 @@ class KeepChangesAdvisor(QObject):
             text = (f"{'On' if self._user_choice else 'Off'} (your choice); you moved {sessions} since the "
                     "last run.")
         self.label.setText(text)
+
+
+PREVIEW_STATE_IN_WORKER_ABOVE = 800  # sessions (as the screen's own ASYNC_ABOVE)
 
 
 class PreviewBanner(QFrame):
@@ -119,11 +122,20 @@ class PreviewBanner(QFrame):
 
     def show_result(self, compiled, result) -> bool:
         """Show ``result`` (an engine Result for ``compiled``) in the grid and the banner; False if it cannot."""
+        m = self.model
+        big = m.problem.n_sessions > PREVIEW_STATE_IN_WORKER_ABOVE
         try:
             rows = compiled.rows_from_assignment(result.assignment)
-            moved = self.model.begin_preview(rows)
+            moved = m.begin_preview(rows, build_state=not big)
         except Exception:  # noqa: BLE001  (the panel's own Accept / Discard still work without a preview)
             return False
+        if big:  # nothing slow on the UI thread: the preview's engine state (colours, score) comes from a worker
+            from ato_desktop.engine.state import State
+            from ato_desktop.ui.workers import run_in_thread
+
+            version, problem, assignment = m.version, m.problem, m.assignment.copy()
+            run_in_thread(lambda: State(problem, assignment),
+                          lambda state, error: error is None and m.set_preview_state(state, version))
         best = " — the best possible" if getattr(result, "optimal", False) else ""
         self.title.setText(f"<b>Preview — Accept or Discard.</b> The grid shows the optimizer's result "
                            f"(hard {result.hard}, soft {result.soft}{best}; {moved} session"
