@@ -19,7 +19,7 @@ cp "$ROOT/installer/linux/install.sh" "$ROOT/installer/linux/ato-desktop.desktop
    "$ROOT/installer/linux/ato-desktop-mime.xml" "$STAGE/$NAME/"
 cp "$ROOT/resources/icons/ato-desktop.png" "$STAGE/$NAME/ato-desktop.png"
 chmod +x "$STAGE/$NAME/install.sh"
-# xz by default: a ~30 % smaller download than gzip (109 MiB instead of 149 MiB for a 389 MiB bundle;
+# xz by default: a ~30 % smaller download than gzip (108 MiB instead of 149 MiB for a 389 MiB bundle;
 # a few minutes to make); ATO_COMPRESS=gz for a quick gzip tarball (or when xz is missing).
 if [ "${ATO_COMPRESS:-xz}" = "xz" ] && command -v xz >/dev/null; then
   tar -C "$STAGE" -cf - "$NAME" | xz -T0 -6 > "$OUT/$NAME.tar.xz"
