@@ -225,6 +225,8 @@ class EntityForm(QWidget):
         code = self.editors.get("code")
         if propose is None or self._code_touched or not isinstance(code, QLineEdit) or not code.isEnabled():
             return
+        if code.text() and code.text() != getattr(self, "_last_proposal", None):
+            return  # a code that is not our proposal (set by a program, or pasted): never overwritten
         sender = self.sender()
         if sender is code:
             return
@@ -240,6 +242,7 @@ class EntityForm(QWidget):
         except Exception:  # noqa: BLE001  (no database, a closed file: no proposal)
             return
         if proposal != code.text():
+            self._last_proposal = proposal
             self._loading = True
             try:
                 code.setText(proposal)

@@ -76,3 +76,12 @@ def test_a_new_faculty_members_code_is_proposed_from_the_name_and_stays_editable
     # an existing member's code never changes when the name is edited
     QTest.keyClicks(form.editors["name"], " Iyer")
     assert form.editors["code"].text() == "MEE"
+
+
+def test_a_code_set_before_the_name_is_never_replaced_by_a_proposal(window, qtbot):
+    page = window.show_page("rooms")
+    page.new_item()
+    page.form.editors["code"].setText("CR-999")  # set first (a program, a paste)
+    page.form.editors["capacity"].setValue(30)
+    QTest.keyClicks(page.form.editors["name"], "Seminar Hall")
+    assert page.form.editors["code"].text() == "CR-999"
