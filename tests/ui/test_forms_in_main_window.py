@@ -76,6 +76,7 @@ def test_a_new_faculty_members_code_is_proposed_from_the_name_and_stays_editable
     # an existing member's code never changes when the name is edited
     QTest.keyClicks(form.editors["name"], " Iyer")
     assert form.editors["code"].text() == "MEE"
+    page.revert()  # no unsaved edits left for the window to ask about when it closes
 
 
 def test_a_code_set_before_the_name_is_never_replaced_by_a_proposal(window, qtbot):
@@ -85,3 +86,4 @@ def test_a_code_set_before_the_name_is_never_replaced_by_a_proposal(window, qtbo
     page.form.editors["capacity"].setValue(30)
     QTest.keyClicks(page.form.editors["name"], "Seminar Hall")
     assert page.form.editors["code"].text() == "CR-999"
+    page.revert()
