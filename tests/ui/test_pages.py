@@ -103,7 +103,7 @@ def test_constraints_enable_disable_and_parameters(window, qtbot):
     page.select_id(item["id"])
     assert page.toggle_enabled()
     assert res.get_item(window.database, "constraint", "gaps")["enabled"] is False
-    assert window.undo_stack.undoText() == "Disable constraint Gaps"
+    assert window.undo_stack.undoText() == "Disable constraint Idle periods between a student group's classes"
     window.undo_stack.undo()
     assert res.get_item(window.database, "constraint", "gaps")["enabled"] is True
 
