@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS, Assignment, Problem
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services import calendar as cal
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
@@ -239,7 +240,7 @@ def populate(db: Database, seed: int = DEMO_SEED, *, today: dt.date | None = Non
     # Constraint instances: one per engine rule, with the engine's default weights.
     hard = set(HARD_CONSTRAINTS)
     for name, weight in DEFAULT_WEIGHTS.items():
-        res.create_item(db, "constraint", {"type": name, "label": name.replace("_", " ").capitalize(),
+        res.create_item(db, "constraint", {"type": name, "label": rule_name(name),
                                            "is_hard": name in hard, "weight": weight, "enabled": True})
 
 

@@ -53,6 +53,59 @@ def folder_size(path: Path) -> tuple[int, int]:
     return total, files
 
 
+def package_of(rel: Path) -> str:
+    """The package a bundle file belongs to, for the size breakdown (``rel`` is relative to the bundle)."""
+    parts = list(rel.parts)
+    for root in (["_internal"], ["Contents", "Frameworks"], ["Contents", "Resources"], ["Contents", "MacOS"]):
+        if parts[:len(root)] == root and len(parts) > len(root):
+            parts = parts[len(root):]
+            break
+    if len(parts) == 1:
+        name = parts[0]
+        if name.startswith(("libpython", "python3")):
+            return "Python runtime"
+        if name.startswith("ato-desktop"):
+            return "ato-desktop executable (Python modules archive)"
+        if name == "base_library.zip":
+            return "Python standard library (base_library.zip)"
+        return "other top-level files"
+    head = parts[0]
+    if head == "PySide6" and len(parts) > 2 and parts[1] == "Qt":
+        if parts[2] == "lib":
+            return "PySide6/Qt/lib (Qt libraries)"
+        if parts[2] == "plugins" and len(parts) > 3:
+            return "PySide6/Qt/plugins/" + parts[3]
+        return "PySide6/Qt/" + parts[2]
+    if head == "PySide6":
+        return "PySide6 (Python bindings)"
+    if head == "lib-dynload":
+        return "Python standard library (extension modules)"
+    return head
+
+
+def size_breakdown(bundle: Path) -> list[tuple[str, int, int]]:
+    """(package, bytes, files) for every package in the bundle, largest first."""
+    sizes: dict[str, list[int]] = {}
+    for f in bundle.rglob("*"):
+        if f.is_file() and not f.is_symlink():
+            entry = sizes.setdefault(package_of(f.relative_to(bundle)), [0, 0])
+            entry[0] += f.stat().st_size
+            entry[1] += 1
+    return sorted(((k, v[0], v[1]) for k, v in sizes.items()), key=lambda t: (-t[1], t[0]))
+
+
+def print_breakdown(bundle: Path, top: int = 25) -> None:
+    rows = size_breakdown(bundle)
+    total = sum(r[1] for r in rows) or 1
+    print("size by package:", flush=True)
+    for name, size, files in rows[:top]:
+        print(f"  {size / 1024 / 1024:8.1f} MiB {100 * size / total:5.1f} %  {files:4d} files  {name}")
+    rest = rows[top:]
+    if rest:
+        print(f"  {sum(r[1] for r in rest) / 1024 / 1024:8.1f} MiB         {sum(r[2] for r in rest):4d} files  "
+              f"({len(rest)} smaller packages)", flush=True)
+
+
 def build(dist: Path, work: Path, clean: bool) -> float:
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
            "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
@@ -154,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     size, files = folder_size(bundle)
     print(f"bundle: {bundle}", flush=True)
     print(f"bundle size: {size / 1024 / 1024:.1f} MiB in {files} files", flush=True)
+    print_breakdown(bundle)
     print(f"executable: {gui_exe}", flush=True)
 
     status = 0

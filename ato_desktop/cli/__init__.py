@@ -174,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ato_desktop.selftest import run_self_test
 
                 return run_self_test()
+            from ato_desktop.qt_preflight import preflight
+
+            if not preflight():  # Linux: a system library Qt's xcb plugin needs is missing (named, with its package)
+                return 1
             from ato_desktop.ui.app import run_gui
 
             return run_gui(db=args.db, demo=args.demo)

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "optimization in the app starts at once. Installers run this after installing.",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--progress", action="store_true",
+                   help="print 'progress PERCENT SECONDS-LEFT STEP' lines on stdout (the app's progress bar)")
     p.add_argument("--if-needed", action="store_true",
                    help="do nothing when the kernels are already compiled for this version")
     p.set_defaults(func=cmd_warm_up)
@@ -39,8 +41,13 @@ def cmd_warm_up(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
 
     def on_step(text: str) -> None:
+        elapsed = time.perf_counter() - t0
         if not args.quiet:
-            print(f"[warm-up {time.perf_counter() - t0:5.1f}s] {text}", file=sys.stderr, flush=True)
+            print(f"[warm-up {elapsed:5.1f}s] {text}", file=sys.stderr, flush=True)
+        fraction = warmup.step_fraction(text)
+        if getattr(args, "progress", False) and fraction is not None:
+            left = warmup.estimate_left(fraction, elapsed)
+            print(f"progress {round(100 * fraction)} {-1 if left is None else round(left)} {text}", flush=True)
 
     on_step("preparing the optimizer for this computer (first run only)")
     try:

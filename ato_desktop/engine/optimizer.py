@@ -99,6 +99,7 @@ class Result:
     history: list[Progress] = field(default_factory=list)
     logbook: tools.Logbook | None = None
     changed_sessions: int = 0  # sessions whose start/room differ from `start` (if given)
+    optimal: bool = False  # the run ended early at a proven optimum (hard 0, soft + penalty at its lower bound 0)
 
 
 class _Stop(Exception):
@@ -146,6 +147,7 @@ class _Search:
         self.best_h = math.inf
         self.best_s = math.inf
         self.stopped = False
+        self.optimal = False
         soft_w = cp.w[K.N_HARD:]
         self.W = float(params.hard_weight) if params.hard_weight is not None else float(20 * max(1, soft_w.max()) + 10)
         self.anchor = start if params.minimal_change and start is not None else None
@@ -289,6 +291,10 @@ class _Search:
                 self.on_progress(pr)
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
+            raise _Stop
+        if self.best is not None and self.best_h == 0 and self.best_s <= 0:
+            # nothing can be better than hard 0 and soft 0 (every cost is >= 0): a proven optimum, stop here
+            self.optimal = True
             raise _Stop
         if self.out_of_time():
             self.stopped = True
@@ -525,5 +531,5 @@ def optimize(
     return Result(
         assignment=best_a, hard=best_h, soft=best_soft, evaluations=sr.evaluations, seconds=now,
         first_feasible_seconds=sr.first_feasible, generations=sr.generation, stopped=sr.stopped,
-        history=sr.history, logbook=logbook, changed_sessions=changed,
+        history=sr.history, logbook=logbook, changed_sessions=changed, optimal=sr.optimal,
     )

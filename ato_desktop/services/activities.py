@@ -43,8 +43,13 @@ def default_lab_duration(practical_hours: int) -> int:
 
 def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
                   lab_faculty: list[str] | None = None, lab_duration: int | None = None,
-                  use_batches: bool = True) -> LtpPlan:
-    """What ``generate_from_ltp`` would create (nothing is written)."""
+                  use_batches: bool = True, lab_room_kind: str | None = None, lab_room: str | None = None,
+                  batch_teachers: dict[str, list[str]] | None = None) -> LtpPlan:
+    """What ``generate_from_ltp`` would create (nothing is written).
+
+    Practicals need a room of kind ``lab_room_kind`` (default "lab"), or the particular lab ``lab_room``
+    (its kind, and that room preferred). ``batch_teachers`` names who takes the practicals of a lab batch
+    (or of a section without batches): ``{"CSE-3A-B1": ["SRA"], …}``; the others get ``lab_faculty``."""
     with db.read_session() as s:
         c = res._find_by_key(s, "course", course)
         if c is None:
@@ -64,9 +69,19 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
                                       "get the tutorials and practicals).")
             if g not in sections:
                 sections.append(g)
-        for code in list(faculty) + list(lab_faculty or []):
+        batch_teachers = {k: list(v) for k, v in (batch_teachers or {}).items() if v}
+        for code in list(faculty) + list(lab_faculty or []) + [t for v in batch_teachers.values() for t in v]:
             if res._find_by_key(s, "faculty", code) is None:
                 raise ValidationError(WHAT, "faculty", f"no faculty member {code!r}.")
+        lab_kind, preferred = lab_room_kind or "lab", None
+        if lab_room:
+            room = res._find_by_key(s, "room", lab_room)
+            if room is None:
+                raise ValidationError(WHAT, "lab room", f"no room {lab_room!r}.")
+            lab_kind, preferred = room.kind, room.code
+        elif lab_kind not in m.ROOM_KINDS:
+            raise ValidationError(WHAT, "lab room", f"{lab_kind!r} is not a kind of room "
+                                                    f"({', '.join(m.ROOM_KINDS)}).")
         L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
         if L + T + P == 0:
             raise ValidationError(WHAT, "course", f"{c.code} has no L-T-P hours; set them on the course first.")
@@ -82,17 +97,23 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
         plan = LtpPlan(c.code)
         lab_teachers = list(lab_faculty or faculty)
 
-        def add(kind: str, group_codes: list[str], sessions: int, duration: int, room_kind: str, teachers) -> None:
+        def add(kind: str, group_codes: list[str], sessions: int, duration: int, room_kind: str, teachers,
+                room: str | None = None) -> None:
             key = (kind, tuple(sorted(group_codes)))
             label = f"{c.code} {kind} ({', '.join(group_codes)})"
             if key in existing:
                 plan.existing.append(label)
                 return
-            plan.to_create.append({
+            values = {
                 "course": c.code, "kind": kind, "groups": list(group_codes), "faculty": list(teachers),
                 "sessions_per_week": sessions, "duration": duration, "room_kind": room_kind,
                 "_label": label,
-            })
+            }
+            if room:
+                values["preferred_room"] = room
+            plan.to_create.append(values)
+
+        units_seen: set[str] = set()
 
         for g in sections:
             if L:
@@ -101,18 +122,27 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
             if T:
                 for u in units:
                     add("T", [u.code], T, 1, "tutorial_room", faculty)
+            units_seen.update(u.code.lower() for u in units)
             if P:
                 for u in units:
-                    add("P", [u.code], P // d, d, "lab", lab_teachers)
+                    teachers = next((v for k, v in batch_teachers.items() if k.lower() == u.code.lower()),
+                                    lab_teachers)
+                    add("P", [u.code], P // d, d, lab_kind, teachers, preferred)
+        stray = [k for k in batch_teachers if k.lower() not in units_seen]
+        if stray:
+            raise ValidationError(WHAT, "batch teachers", f"{', '.join(stray)} is not a lab batch of the chosen "
+                                                          "sections (nor a section without batches).")
         return plan
 
 
 def generate_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
                       lab_faculty: list[str] | None = None, lab_duration: int | None = None,
-                      use_batches: bool = True) -> tuple[list[dict], list[str]]:
+                      use_batches: bool = True, lab_room_kind: str | None = None, lab_room: str | None = None,
+                      batch_teachers: dict[str, list[str]] | None = None) -> tuple[list[dict], list[str]]:
     """Create the planned activities in one transaction; returns (created items, skipped labels)."""
     plan = plan_from_ltp(db, course, groups, faculty=faculty, lab_faculty=lab_faculty,
-                         lab_duration=lab_duration, use_batches=use_batches)
+                         lab_duration=lab_duration, use_batches=use_batches, lab_room_kind=lab_room_kind,
+                         lab_room=lab_room, batch_teachers=batch_teachers)
     created: list[dict] = []
     with db.session() as s:
         for values in plan.to_create:

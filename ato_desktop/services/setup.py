@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services import calendar as cal
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import ServiceError, ValidationError
@@ -120,7 +121,7 @@ def create_department_database(spec: NewDepartment) -> Path:
                                                "name": spec.department_name.strip(), "is_home": True})
             hard = set(HARD_CONSTRAINTS)
             for name, weight in DEFAULT_WEIGHTS.items():
-                res.create_item(db, "constraint", {"type": name, "label": name.replace("_", " ").capitalize(),
+                res.create_item(db, "constraint", {"type": name, "label": rule_name(name),
                                                    "is_hard": name in hard, "weight": weight, "enabled": True})
         finally:
             db.close()

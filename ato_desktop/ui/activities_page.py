@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
@@ -24,6 +26,7 @@ from ato_desktop.services.listing import list_rows  # the same dicts as list_ite
 from ato_desktop.ui.availability_host import AvailabilityHostPage
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import CallCommand
+from ato_desktop.storage.models import ROOM_KINDS
 
 
 def _checklist(parent, items: list[tuple[str, str]]) -> QListWidget:
@@ -93,6 +96,29 @@ class GenerateDialog(QDialog):
         self.duration.setRange(1, 6)
         self.duration.setSuffix(" periods per lab")
         form.addRow("Lab duration", self.duration)
+        # issue 16: which lab a practical needs, and which teacher takes which batch
+        self.lab_room = QComboBox(self)
+        self.lab_room.setObjectName("labRoom")
+        self.lab_room.setToolTip("The kind of room the practicals need, or one particular lab (then preferred)")
+        self.lab_room.addItem("Any lab", "kind:lab")
+        rooms = list_rows(db, "room")
+        for kind in ROOM_KINDS:
+            if kind != "lab":
+                self.lab_room.addItem(f"Any {kind.replace('_', ' ')}", f"kind:{kind}")
+        for r in sorted(rooms, key=lambda r: (r.get("kind") != "lab", r["code"])):
+            self.lab_room.addItem(f"{r['code']}  ({r.get('kind', '').replace('_', ' ')}, {r.get('capacity')} seats)",
+                                  f"room:{r['code']}")
+        form.addRow("Lab room (P)", self.lab_room)
+        self._all_groups = list_rows(db, "group")
+        self._faculty_choices = fac
+        self.batch_table = QTableWidget(0, 2, self)
+        self.batch_table.setObjectName("batchTeachers")
+        self.batch_table.setHorizontalHeaderLabels(["Batch", "Lab teacher"])
+        self.batch_table.verticalHeader().setVisible(False)
+        self.batch_table.horizontalHeader().setStretchLastSection(True)
+        self.batch_table.setMaximumHeight(130)
+        self.batch_table.setToolTip("Who takes the practicals of each batch (default: the lab instructors above)")
+        form.addRow("Teacher per batch (P)", self.batch_table)
         lay.addLayout(form)
         self.preview = QLabel(self)
         self.preview.setObjectName("preview")
@@ -112,6 +138,9 @@ class GenerateDialog(QDialog):
         self.course.currentIndexChanged.connect(self._course_changed)
         for w in (self.groups, self.faculty, self.lab_faculty):
             w.itemChanged.connect(lambda *_: self.update_preview())
+        self.groups.itemChanged.connect(lambda *_: self._fill_batches())
+        self.use_batches.toggled.connect(lambda *_: self._fill_batches())
+        self.lab_room.currentIndexChanged.connect(lambda *_: self.update_preview())
         self.use_batches.toggled.connect(lambda *_: self.update_preview())
         self.duration.valueChanged.connect(lambda *_: self.update_preview())
         if course is not None:
@@ -119,7 +148,7 @@ class GenerateDialog(QDialog):
             if i >= 0:
                 self.course.setCurrentIndex(i)
         self._course_changed()
-        self.resize(520, 640)
+        self.resize(560, 600)
 
     def _course_changed(self, *_):
         c = self._courses.get(self.course.currentData())
@@ -127,12 +156,61 @@ class GenerateDialog(QDialog):
             self.duration.blockSignals(True)
             self.duration.setValue(acts.default_lab_duration(c["practical_hours"]))
             self.duration.setEnabled(c["practical_hours"] > 0)
+            self.lab_room.setEnabled(c["practical_hours"] > 0)
+            self.batch_table.setEnabled(c["practical_hours"] > 0)
             self.duration.blockSignals(False)
         self.update_preview()
 
     def _args(self) -> dict:
+        kind, _, key = (self.lab_room.currentData() or "kind:lab").partition(":")
         return dict(faculty=checked_keys(self.faculty), lab_faculty=checked_keys(self.lab_faculty) or None,
-                    lab_duration=self.duration.value(), use_batches=self.use_batches.isChecked())
+                    lab_duration=self.duration.value(), use_batches=self.use_batches.isChecked(),
+                    lab_room_kind=key if kind == "kind" else None, lab_room=key if kind == "room" else None,
+                    batch_teachers=self.batch_teachers())
+
+    def _units(self) -> list[str]:
+        """The lab batches of the checked sections (a section without batches stands for itself)."""
+        out = []
+        for sec in checked_keys(self.groups):
+            batches = sorted(g["code"] for g in self._all_groups if (g.get("parent") or "").lower() == sec.lower())
+            out += batches if batches and self.use_batches.isChecked() else [sec]
+        return out
+
+    def _fill_batches(self) -> None:
+        keep = self.batch_teachers()
+        self.batch_table.setRowCount(0)
+        for unit in self._units():
+            row = self.batch_table.rowCount()
+            self.batch_table.insertRow(row)
+            item = QTableWidgetItem(unit)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.batch_table.setItem(row, 0, item)
+            combo = QComboBox(self.batch_table)
+            combo.addItem("(the lab instructors above)", None)
+            for code, label in self._faculty_choices:
+                combo.addItem(label, code)
+            if unit in keep:
+                combo.setCurrentIndex(max(0, combo.findData(keep[unit][0])))
+            combo.currentIndexChanged.connect(lambda *_: self.update_preview())
+            self.batch_table.setCellWidget(row, 1, combo)
+        self.update_preview()
+
+    def set_batch_teacher(self, unit: str, faculty: str | None) -> None:
+        for row in range(self.batch_table.rowCount()):
+            if self.batch_table.item(row, 0).text() == unit:
+                combo = self.batch_table.cellWidget(row, 1)
+                combo.setCurrentIndex(max(0, combo.findData(faculty)))
+                return
+        raise KeyError(unit)
+
+    def batch_teachers(self) -> dict[str, list[str]]:
+        out = {}
+        table = getattr(self, "batch_table", None)
+        for row in range(table.rowCount() if table is not None else 0):
+            code = table.cellWidget(row, 1).currentData()
+            if code:
+                out[table.item(row, 0).text()] = [code]
+        return out
 
     def update_preview(self) -> None:
         code = self.course.currentData()
@@ -148,7 +226,10 @@ class GenerateDialog(QDialog):
             self.ok_button.setEnabled(False)
             return
         self.error.setText("")
-        lines = [f"• {p['_label']}: {p['sessions_per_week']} × {p['duration']} period(s)" for p in plan.to_create]
+        lines = [f"• {p['_label']}: {p['sessions_per_week']} × {p['duration']} period(s)"
+                 + (f" in {p.get('preferred_room') or 'a ' + p['room_kind'].replace('_', ' ')}, "
+                    f"{', '.join(p['faculty'])}" if p["kind"] == "P" else "")
+                 for p in plan.to_create]
         text = (f"Will create {len(lines)} activit{'y' if len(lines) == 1 else 'ies'}:\n" + "\n".join(lines)
                 if lines else "Nothing to create.")
         if plan.existing:

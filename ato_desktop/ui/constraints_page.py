@@ -28,8 +28,13 @@ class ConstraintsPage(ResourcePage):
             combo = self.form.editors["type"]
             text = combo.currentText()
             combo.blockSignals(True)
+            from PySide6.QtCore import Qt
+
+            from ato_desktop.rule_names import rule_name
+
             for name in DEFAULT_WEIGHTS:
                 combo.addItem(name, name)
+                combo.setItemData(combo.count() - 1, rule_name(name), Qt.ItemDataRole.ToolTipRole)
             combo.setEditText(text)
             combo.blockSignals(False)
             self._types_loaded = True

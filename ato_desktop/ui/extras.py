@@ -209,8 +209,28 @@ class _WarmUpStatus(QObject):
     def __init__(self, window: "MainWindow"):
         super().__init__(window)
         self._window = window
+        # issue 16: a determinate bar with the time left while the kernels compile (first run only)
+        from PySide6.QtWidgets import QProgressBar
+
+        self.bar = QProgressBar(window)
+        self.bar.setObjectName("warmUpProgress")
+        self.bar.setRange(0, 100)
+        self.bar.setMaximumWidth(220)
+        self.bar.setFormat("Preparing the optimizer: %p%")
+        self.bar.hide()
+        window.statusBar().addPermanentWidget(self.bar)
+
+    def on_progress(self, percent: int, left: int, step: str) -> None:
+        from ato_desktop.ui.warmup import progress_text
+
+        text = progress_text(percent, left, step)
+        self.bar.setValue(percent)
+        self.bar.setToolTip(f"{text} ({step}). You can keep working; Optimize starts when this is done.")
+        self.bar.show()
+        self._window.show_status(text, 0)
 
     def on_finished(self, ok: bool, message: str) -> None:
+        self.bar.hide()
         self._window.show_status(
             "The optimizer is ready." if ok else f"Preparing the optimizer failed: {message}", 10000)
 
@@ -227,6 +247,7 @@ def _warm_up_controller(window: "MainWindow"):
         # (the controller is shared and outlives windows).
         window._warm_up_status = _WarmUpStatus(window)
         wc.finished.connect(window._warm_up_status.on_finished)
+        wc.progress.connect(window._warm_up_status.on_progress)
     return wc
 
 

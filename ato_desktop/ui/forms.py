@@ -271,6 +271,7 @@ class EntityForm(QWidget):
         for w in params:  # a constraint's parameters follow its type
             w.set_type(self._constraint_type())
         if not self._loading:
+            self._propose_code()
             self.edited.emit()
 
     def _constraint_type(self) -> str | None:
@@ -278,6 +279,50 @@ class EntityForm(QWidget):
         if not isinstance(w, QComboBox):
             return None
         return (w.currentText() if w.isEditable() else w.currentData()) or None
+
+    # -- proposed codes (issue 16) ------------------------------------------------
+    CODE_INPUTS = ("name", "department", "semester", "section", "parent")
+
+    def set_code_proposer(self, propose) -> None:
+        """``propose(values) -> str``: a code for the values typed so far. While the Code field is empty or
+        holds a proposal (the user has not typed in it), it follows the name, department, section…"""
+        self._proposer = propose
+        self._code_touched = False
+        code = self.editors.get("code")
+        if isinstance(code, QLineEdit):
+            code.textEdited.connect(self._code_edited)  # textEdited: typed by the user, not set by us
+
+    def _code_edited(self, text: str) -> None:
+        self._code_touched = bool(text.strip())  # emptied by the user: proposals come back
+
+    def _propose_code(self) -> None:
+        propose = getattr(self, "_proposer", None)
+        code = self.editors.get("code")
+        if propose is None or self._code_touched or not isinstance(code, QLineEdit) or not code.isEnabled():
+            return
+        if code.text() and code.text() != getattr(self, "_last_proposal", None):
+            return  # a code that is not our proposal (set by a program, or pasted): never overwritten
+        sender = self.sender()
+        if sender is code:
+            return
+        values = {}
+        for name in self.CODE_INPUTS:
+            if name in self.editors:
+                try:
+                    values[name] = self.value_of(name)
+                except Exception:  # noqa: BLE001  (a half-typed value proposes nothing)
+                    return
+        try:
+            proposal = propose(values) or ""
+        except Exception:  # noqa: BLE001  (no database, a closed file: no proposal)
+            return
+        if proposal != code.text():
+            self._last_proposal = proposal
+            self._loading = True
+            try:
+                code.setText(proposal)
+            finally:
+                self._loading = False
 
     def set_reference_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
         """``{"department": [(key, label), ...] or a callable returning it}``: what references may point to.
@@ -325,6 +370,8 @@ class EntityForm(QWidget):
                 self._set(f, values.get(f.name, f.default))
         finally:
             self._loading = False
+        # an existing item keeps its code; a new (empty) one gets proposals as its name is typed
+        self._code_touched = bool(str(values.get("code") or "").strip())
         self.clear_errors()
 
     def defaults(self) -> dict:

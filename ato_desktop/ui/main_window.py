@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcuts(_unique_keys([QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(S.Redo)]))
         self.act_redo.setObjectName("actionRedo")
         self.act_about = self._action("&About ATO Desktop", self.about, None, "", "actionAbout")
+        self.act_guide = self._action("&Getting started", self.show_guide, S.HelpContents,
+                                      "From an empty department to a published timetable", "actionGettingStarted")
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -242,6 +244,7 @@ class MainWindow(QMainWindow):
         self.page_group = QActionGroup(self)
         self.page_group.setExclusive(True)
         h = self.menu("Help")
+        h.addAction(self.act_guide)
         h.addAction(self.act_about)
         mb.setObjectName("menuBar")
 
@@ -667,6 +670,17 @@ class MainWindow(QMainWindow):
         dlg = ImportDialog(self.database, entity, self.undo_stack, self)
         dlg.exec()
         self._data_changed("*")
+
+    def show_guide(self):
+        """Help ▸ Getting started (F1): the short guide, beside the main window."""
+        from ato_desktop.ui.help_guide import GettingStartedDialog
+
+        dlg = getattr(self, "guide_dialog", None)
+        if dlg is None:
+            dlg = self.guide_dialog = GettingStartedDialog(self)
+        dlg.show()
+        dlg.raise_()
+        return dlg
 
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}",

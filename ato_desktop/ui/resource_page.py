@@ -171,6 +171,10 @@ class ResourcePage(QWidget):
         rlay.addWidget(self.form_title)
         self.form = EntityForm(entity, right, choice_overrides=choice_overrides)
         self.form.edited.connect(self._form_edited)
+        if entity in ("faculty", "room", "group"):  # codes proposed from the name (issue 16)
+            from ato_desktop.services.codes import propose_code
+
+            self.form.set_code_proposer(lambda values: propose_code(self.db, entity, values) if self.db else "")
         scroll = QScrollArea(right)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)

@@ -54,6 +54,8 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     if not warmup.is_warm():
         log("compiling the engine's kernels first (once)…")
         warmup.warm_up()
+    elif not warmup.kernels_loaded():  # compiled before: load them here, or the grid has no engine state
+        warmup.load_kernels()
     tmp = Path(tempfile.mkdtemp(prefix="ato-shots-"))
     db_path = tmp / "demo.atodb"
     create_demo_database(db_path)
@@ -99,7 +101,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     db = open_database(db_path)
     stack = QUndoStack()
     w = TimetableScreen(db, stack)
-    w.resize(1440, 900)
+    w.resize(1366, 768)  # the laptop screen most coordinators have (issue 16)
     w.show()
     m = w.model
     w.show_view(VIEW_GROUP, "CSE-5A")
@@ -208,16 +210,46 @@ def substitutions_shot(app, db_path: Path, save) -> None:
         win.database.close()
 
 
+HELP_IMAGES = ("main-window.png", "optimizer.png")  # the pictures of resources/help/getting-started.html
+HELP_WIDTH = 800
+
+
+def write_help_images(shots: Path, help_dir: Path | None = None) -> list[Path]:
+    """Smaller copies of the screenshots the in-app guide shows (resources/help/images)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    from ato_desktop.ui.help_guide import guide_path
+
+    folder = help_dir or guide_path().parent / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in HELP_IMAGES:
+        img = QImage(str(shots / name))
+        if img.isNull():
+            continue
+        if img.width() > HELP_WIDTH:
+            img = img.scaledToWidth(HELP_WIDTH, Qt.TransformationMode.SmoothTransformation)
+        img.save(str(folder / name))
+        out.append(folder / name)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ato_desktop.ui.screenshots",
                                  description="Render the main screens of ATO Desktop to PNG files.")
     ap.add_argument("outdir", type=Path)
     ap.add_argument("--optimizer-seconds", type=float, default=8.0)
+    ap.add_argument("--help-images", action="store_true",
+                    help="also refresh the pictures of Help ▸ Getting started (resources/help/images)")
     args = ap.parse_args(argv)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     files = render_all(args.outdir, optimizer_seconds=args.optimizer_seconds)
     print(f"{len(files)} screenshots in {args.outdir}")
+    if args.help_images:
+        for path in write_help_images(args.outdir):
+            print(f"wrote {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QHeaderView,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -127,9 +128,22 @@ class TimetablesPage(QWidget):
         split.addWidget(self.placeholder)
         split.setStretchFactor(1, 3)
         self.splitter = split
-        outer = QVBoxLayout(self)
+        self.versions_panel = left
+        outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(split)
+        outer.setSpacing(0)
+        # a narrow button at the left edge folds the versions list away and brings it back (on a laptop
+        # screen it starts folded: the timetable's own Version box picks a version too)
+        self.versions_toggle = QToolButton(self)
+        self.versions_toggle.setObjectName("versionsToggle")
+        self.versions_toggle.setArrowType(Qt.ArrowType.LeftArrow)
+        self.versions_toggle.setAutoRaise(True)
+        self.versions_toggle.setFixedWidth(14)
+        self.versions_toggle.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.versions_toggle.setToolTip("Hide the versions list")
+        self.versions_toggle.clicked.connect(lambda: self.show_versions(self.versions_collapsed))
+        outer.addWidget(self.versions_toggle)
+        outer.addWidget(split, 1)
         self._update_buttons()
 
     def _connect_screen(self) -> None:
@@ -204,6 +218,15 @@ class TimetablesPage(QWidget):
             return
         self._versions_fitted = True
         total = sum(self.splitter.sizes())
+        room = self._room_for_versions(total)
+        if room < 180:  # a laptop screen (1,366 px at 125 %): the grid first, the list folds away
+            self.collapse_versions()
+            return
+        left = self.versions_width(limit=max(180, min(320, room)))
+        self.splitter.setSizes([left, max(total - left, 1)])
+
+    def _room_for_versions(self, total: int) -> int:
+        """How wide the versions list may be in ``total`` px without the grid scrolling sideways."""
         room = total - self.screen.minimumSizeHint().width() - self.splitter.handleWidth()
         grid, scroll = getattr(self.screen, "grid", None), getattr(self.screen, "scroll", None)
         if grid is not None and scroll is not None and hasattr(grid, "MAX_LABEL_W"):
@@ -213,8 +236,38 @@ class TimetablesPage(QWidget):
             need = (grid.MAX_LABEL_W + grid.minimumWidth() - grid.LABEL_W + scroll.verticalScrollBar().sizeHint().width()
                     + 2 * scroll.frameWidth() + tray + 12)
             room = min(room, total - need - self.splitter.handleWidth())
-        left = self.versions_width(limit=max(180, min(320, room)))
+        return room
+
+    @property
+    def versions_collapsed(self) -> bool:
+        return self.versions_panel.isHidden()
+
+    def collapse_versions(self) -> None:
+        """Fold the versions list away (the grid's Version box still picks a version; the arrow
+        button at the page's left edge brings the list back)."""
+        self.versions_panel.hide()
+        self.versions_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.versions_toggle.setToolTip("Show the versions list (open, copy, rename, publish versions)")
+
+    def show_versions(self, shown: bool = True) -> None:
+        if not shown:
+            self.collapse_versions()
+            return
+        self.versions_panel.show()
+        self.versions_toggle.setArrowType(Qt.ArrowType.LeftArrow)
+        self.versions_toggle.setToolTip("Hide the versions list")
+        total = sum(self.splitter.sizes())
+        left = self.versions_width()
         self.splitter.setSizes([left, max(total - left, 1)])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # the window got narrower (a smaller screen, a larger font): the grid keeps its width
+        if (self.screen is not None and event.oldSize().width() > event.size().width() > 0
+                and not self.versions_collapsed and self.isVisible()):
+            total = sum(self.splitter.sizes())
+            if self._room_for_versions(total) < min(self.splitter.sizes()[0], 180):
+                self.collapse_versions()
 
     def _hand_database_to_screen(self, tid) -> None:
         if self.screen is None or not hasattr(self.screen, "set_database"):

@@ -43,7 +43,7 @@ _OUTPUT_LIMIT = 8192
 
 def warm_up_command() -> list[str]:
     """Program and arguments of the warm-up child process."""
-    args = ["warm-up", "--quiet", "--if-needed"]
+    args = ["warm-up", "--quiet", "--if-needed", "--progress"]
     if getattr(sys, "frozen", False):
         return [sys.executable, *args]
     return [sys.executable, "-m", "ato_desktop", *args]
@@ -59,6 +59,7 @@ class WarmUpController(QObject):
     finished = Signal(bool, str)  # ok, a one-line message for the status bar
     runningChanged = Signal(bool)
     kernelsLoaded = Signal(bool)  # the in-process load (a worker thread) ended; ok
+    progress = Signal(int, int, str)  # percent done, seconds left (-1: not known yet), the step (issue 16)
 
     def __init__(self, parent: QObject | None = None, command: list[str] | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +160,8 @@ class WarmUpController(QObject):
         proc.errorOccurred.connect(self._on_error)
         self._proc = proc
         self._output = b""
+        self._pending = b""
+        self.last_progress = None
         self._failed_to_start = False
         proc.start()
         if self._failed_to_start:  # errorOccurred(FailedToStart) already ran and reported
@@ -190,7 +193,15 @@ class WarmUpController(QObject):
     # ---- process callbacks ---------------------------------------------------
     def _on_ready_read(self) -> None:
         if self._proc is not None:
-            self._output = (self._output + bytes(self._proc.readAll().data()))[-_OUTPUT_LIMIT:]
+            data = bytes(self._proc.readAll().data())
+            self._output = (self._output + data)[-_OUTPUT_LIMIT:]
+            self._pending = getattr(self, "_pending", b"") + data
+            *lines, self._pending = self._pending.split(b"\n")
+            for line in lines:
+                found = parse_progress(line.decode("utf-8", "replace"))
+                if found is not None:
+                    self.last_progress = found
+                    self.progress.emit(*found)
 
     def _last_line(self) -> str:
         lines = [ln.strip() for ln in self._output.decode("utf-8", "replace").splitlines() if ln.strip()]
@@ -226,6 +237,28 @@ class WarmUpController(QObject):
             self._run_waiters()
 
 
+def parse_progress(line: str) -> tuple[int, int, str] | None:
+    """``progress PERCENT SECONDS-LEFT STEP`` (from ``warm-up --progress``) as (percent, seconds left, step)."""
+    parts = line.strip().split(" ", 3)
+    if len(parts) < 3 or parts[0] != "progress":
+        return None
+    try:
+        return int(parts[1]), int(parts[2]), parts[3] if len(parts) > 3 else ""
+    except ValueError:
+        return None
+
+
+def progress_text(percent: int, left: int, step: str = "") -> str:
+    """What the status bar says while the optimizer is being prepared."""
+    if left < 0:
+        when = "about a minute or two on the first run"
+    elif left < 60:
+        when = f"about {max(5, round(left / 5) * 5)} s left"
+    else:
+        when = f"about {round(left / 60)} min left"
+    return f"Preparing the optimizer (first run only): {percent} %, {when}"
+
+
 _controller: WarmUpController | None = None
 
 
@@ -246,4 +279,5 @@ def _forget_controller(*_args) -> None:
     _controller = None
 
 
-__all__ = ["WarmUpController", "warmup_controller", "warm_up_command", "PREPARING_MESSAGE"]
+__all__ = ["WarmUpController", "warmup_controller", "warm_up_command", "PREPARING_MESSAGE", "parse_progress",
+           "progress_text"]

@@ -217,3 +217,16 @@ def test_bad_parameters_are_refused(comp01) -> None:
         optimize(comp01, start=Assignment(np.zeros(3, np.int32), np.zeros(3, np.int32)),
                  params=OptimizeParams(time_limit=1))
 
+
+
+def test_the_run_stops_early_at_a_proven_optimum() -> None:
+    """Issue 16: hard 0 and soft 0 cannot be beaten, so the run ends there instead of using its whole time."""
+    from tests.engine.handmade import S, make
+
+    p = make([S("CS301 L", "Dr. Rao", "CSE-3A"), S("CS305 L", "Dr. Iyer", "CSE-3A")])  # side by side: soft 0
+    t0 = time.perf_counter()
+    result = optimize(p, None, OptimizeParams(time_limit=60, seed=3, population_size=4))
+    assert (result.hard, result.soft) == (0, 0)
+    assert result.optimal and not result.stopped
+    assert time.perf_counter() - t0 < 20  # far from the 60 s limit (most of it is loading the kernels)
+    assert result.history[-1].phase == "done"

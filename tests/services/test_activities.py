@@ -105,3 +105,25 @@ def test_plan_writes_nothing(dept):
     plan = acts.plan_from_ltp(dept, "CS201", ["CSE-3A"], faculty=["SRA"])
     assert len(plan.to_create) == 5 and plan.existing == []
     assert res.count_items(dept, "activity") == 0
+
+
+def test_practicals_take_the_chosen_lab_and_each_batch_its_own_teacher(dept):
+    """Issue 16: which lab a practical needs (a kind, or one particular lab) and who takes which batch."""
+    res.create_item(dept, "room", {"code": "LAB-3", "capacity": 35, "kind": "lab"})
+    created, _ = acts.generate_from_ltp(dept, "CS201", ["CSE-3A"], faculty=["SRA"], lab_faculty=["LAB"],
+                                        lab_room="LAB-3", batch_teachers={"CSE-3A-B2": ["AIY"]})
+    labs = {tuple(a["groups"]): a for a in created if a["kind"] == "P"}
+    assert labs[("CSE-3A-B1",)]["faculty"] == ["LAB"] and labs[("CSE-3A-B2",)]["faculty"] == ["AIY"]
+    assert all(a["room_kind"] == "lab" and a["preferred_room"] == "LAB-3" for a in labs.values())
+    # a kind of room instead of one lab (a seminar hall for a practical, say)
+    plan = acts.plan_from_ltp(dept, "CS303", ["CSE-3B"], faculty=["SRA"], lab_room_kind="seminar_hall")
+    assert {p["room_kind"] for p in plan.to_create if p["kind"] == "P"} == {"seminar_hall"}
+    assert all("preferred_room" not in p for p in plan.to_create)
+    # mistakes name the problem and create nothing
+    n = res.count_items(dept, "activity")
+    for kw, words in (({"lab_room": "NOPE"}, "no room 'NOPE'"), ({"lab_room_kind": "garden"}, "not a kind of room"),
+                      ({"batch_teachers": {"CSE-3B-B1": ["AIY"]}}, "not a lab batch of the chosen sections"),
+                      ({"batch_teachers": {"CSE-3A-B1": ["ZZZ"]}}, "no faculty member 'ZZZ'")):
+        with pytest.raises(ValidationError, match=words):
+            acts.generate_from_ltp(dept, "CS303", ["CSE-3A"], faculty=["SRA"], **kw)
+    assert res.count_items(dept, "activity") == n

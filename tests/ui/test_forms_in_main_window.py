@@ -53,3 +53,37 @@ def test_import_from_the_file_menu(window, qtbot, tmp_path):
     assert res.count_items(window.database, "room") == n_before + 1
     window.undo_stack.undo()
     assert res.count_items(window.database, "room") == n_before
+
+
+def test_a_new_faculty_members_code_is_proposed_from_the_name_and_stays_editable(window, qtbot):
+    """Issue 16: typing the name fills an empty, untouched Code field; a code the user typed is kept."""
+    page = window.show_page("faculty")
+    page.new_item()
+    form = page.form
+    code, name = form.editors["code"], form.editors["name"]
+    assert code.text() == ""
+    QTest.keyClicks(name, "Dr. Meenakshi Sundaram")
+    taken = {f["code"].upper() for f in res.list_items(window.database, "faculty")}
+    assert code.text().startswith("MS") and code.text().upper() not in taken
+    # the user types a code of their own: further name changes leave it alone
+    code.clear()
+    QTest.keyClicks(code, "MEE")
+    QTest.keyClicks(name, "an")
+    assert code.text() == "MEE"
+    # saved as typed
+    page.save()
+    assert res.get_item(window.database, "faculty", "MEE")["name"] == "Dr. Meenakshi Sundaraman"
+    # an existing member's code never changes when the name is edited
+    QTest.keyClicks(form.editors["name"], " Iyer")
+    assert form.editors["code"].text() == "MEE"
+    page.revert()  # no unsaved edits left for the window to ask about when it closes
+
+
+def test_a_code_set_before_the_name_is_never_replaced_by_a_proposal(window, qtbot):
+    page = window.show_page("rooms")
+    page.new_item()
+    page.form.editors["code"].setText("CR-999")  # set first (a program, a paste)
+    page.form.editors["capacity"].setValue(30)
+    QTest.keyClicks(page.form.editors["name"], "Seminar Hall")
+    assert page.form.editors["code"].text() == "CR-999"
+    page.revert()

@@ -103,7 +103,7 @@ def test_constraints_enable_disable_and_parameters(window, qtbot):
     page.select_id(item["id"])
     assert page.toggle_enabled()
     assert res.get_item(window.database, "constraint", "gaps")["enabled"] is False
-    assert window.undo_stack.undoText() == "Disable constraint Gaps"
+    assert window.undo_stack.undoText() == "Disable constraint Idle periods between a student group's classes"
     window.undo_stack.undo()
     assert res.get_item(window.database, "constraint", "gaps")["enabled"] is True
 
@@ -300,3 +300,35 @@ def test_a_hidden_timetable_screen_lets_go_of_a_closed_database(window, qtbot, d
     window.show_page("timetables")
     qtbot.waitUntil(lambda: page.screen.db is window.database and page.screen.model is not None, timeout=15_000)
     assert window.database.path == other
+
+
+def test_generate_asks_which_lab_and_which_teacher_takes_which_batch(window, qtbot, demo_db_path):
+    """Issue 16: the practicals' lab (a kind or one lab) and a teacher per lab batch, from the dialog."""
+    db = window.database
+    res.create_item(db, "course", {"code": "CS219", "title": "Networks Laboratory", "department": "CSE",
+                                   "lecture_hours": 0, "tutorial_hours": 0, "practical_hours": 2})
+    page = window.show_page("activities")
+
+    def drive(dlg):
+        assert dlg.minimumSizeHint().height() <= 614  # fits a 1366 x 768 screen at 125 %
+        dlg.course.setCurrentIndex(dlg.course.findData("CS219"))
+        for i in range(dlg.groups.count()):
+            if dlg.groups.item(i).data(Qt.ItemDataRole.UserRole) == "CSE-3A":
+                dlg.groups.item(i).setCheckState(Qt.CheckState.Checked)
+        for i in range(dlg.faculty.count()):
+            if dlg.faculty.item(i).data(Qt.ItemDataRole.UserRole) == "KPA":
+                dlg.faculty.item(i).setCheckState(Qt.CheckState.Checked)
+        assert [dlg.batch_table.item(r, 0).text() for r in range(dlg.batch_table.rowCount())] == \
+            ["CSE-3A-B1", "CSE-3A-B2"]
+        dlg.lab_room.setCurrentIndex(dlg.lab_room.findData("room:LAB-2"))
+        dlg.set_batch_teacher("CSE-3A-B2", "SFE")
+        preview = dlg.preview.text()
+        qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+        return preview
+
+    seen = answer_dialog(qtbot, page.open_generate_dialog, accept=None, inspect=drive)
+    assert "CS219 P (CSE-3A-B2): 1 × 2 period(s) in LAB-2, SFE" in seen["info"]
+    labs = {tuple(a["groups"]): a for a in res.list_items(db, "activity", course="CS219")}
+    assert labs[("CSE-3A-B1",)]["faculty"] == ["KPA"] and labs[("CSE-3A-B2",)]["faculty"] == ["SFE"]
+    assert {a["preferred_room"] for a in labs.values()} == {"LAB-2"}
+    assert {a["room_kind"] for a in labs.values()} == {"lab"}

@@ -288,6 +288,37 @@ def test_conflicts_panel_lists_a_forced_clash_and_double_click_selects_its_sessi
     assert not any(it.text(0).startswith("Hard conflicts (") and not it.text(0).endswith("(0)") for it in panel.items())
 
 
+def test_cards_in_a_hard_conflict_have_a_red_edge_and_badge_in_the_grid(qtbot, screen):
+    """Issue 16: a clashing card is marked in the grid itself (red edge, "!" badge, reason in its tooltip)."""
+    from PySide6.QtGui import QColor
+
+    from ato_desktop.ui.timetable.commands import PlaceCommand, push
+    from ato_desktop.ui.timetable.model import Placement
+
+    w, m = screen, screen.model
+    assert m.hard_conflict_sessions() == frozenset()
+    s = section_lecture(m, w)
+    other, t = _teacher_busy_slot(m, s)
+    room = m.preview(s).at(t)[3]
+
+    def badge_is_red(x: int) -> bool:
+        w.grid.repaint()
+        img = w.grid.grab().toImage()
+        r = w.grid.item_of(x).rect
+        dpr = img.devicePixelRatio()
+        c = QColor(img.pixel(int((r.right() - 13) * dpr), int((r.bottom() - 9) * dpr)))  # the badge, left of its "!"
+        return c.red() > 170 and c.green() < 80 and c.blue() < 80
+
+    assert not badge_is_red(s)
+    assert push(w.undo_stack, PlaceCommand(m, [Placement(s, t, room)], "force")) is None
+    assert {s, other} <= m.hard_conflict_sessions()
+    assert s in w.grid.shown_sessions() and badge_is_red(s)
+    assert "Hard conflict:" in w.grid.card_tooltip(s)
+    w.undo_stack.undo()
+    assert m.hard_conflict_sessions() == frozenset() and not badge_is_red(s)
+    assert "Hard conflict" not in w.grid.card_tooltip(s)
+
+
 def test_click_selects_then_keyboard_locks_and_unschedules(qtbot, screen):
     w, m, db = screen, screen.model, screen.db
     a, b = [x for x in w.grid.shown_sessions() if m.problem.session_duration[x] == 1][:2]

@@ -89,7 +89,7 @@ def test_the_real_command_in_a_real_process_when_warm(qtbot, cold):
     """The real `python -m ato_desktop warm-up --quiet --if-needed` child: with the marker
     written it ends at once, exit code 0, its message reaches finished()."""
     engine_warmup._write_marker(1.0)
-    assert warm_up_command()[1:] == ["-m", "ato_desktop", "warm-up", "--quiet", "--if-needed"]
+    assert warm_up_command()[1:] == ["-m", "ato_desktop", "warm-up", "--quiet", "--if-needed", "--progress"]
     c = WarmUpController()
     with qtbot.waitSignal(c.finished, timeout=60000) as sig:
         assert c.start() is True
@@ -134,3 +134,45 @@ def test_a_cold_real_warm_up_in_a_process(qtbot, cold, monkeypatch):
     comp01 = itc_dataset_dir() / "comp01.ctt"
     assert comp01.is_file(), f"ITC-2007 comp01 not found at {comp01}"
     assert_a_new_process_compiles_nothing({**os.environ, "PYTHONPATH": str(REPO)}, comp01)
+
+
+def test_progress_lines_of_the_child_drive_a_determinate_bar_with_the_time_left(qtbot, cold):
+    """Issue 16: the child prints 'progress PERCENT SECONDS-LEFT STEP'; the controller parses them (also when
+    split across reads) and the main window's status bar shows a determinate bar and an estimate."""
+    from ato_desktop.ui.warmup import parse_progress, progress_text
+
+    assert "--progress" in warm_up_command()
+    assert parse_progress("progress 26 41 compiling the incremental state") == \
+        (26, 41, "compiling the incremental state")
+    assert parse_progress("Optimizer prepared in 3.0 s.") is None
+    assert progress_text(26, 41) == "Preparing the optimizer (first run only): 26 %, about 40 s left"
+    assert "about 2 min left" in progress_text(10, 130)
+    assert "first run" in progress_text(0, -1)
+    # the engine's steps give the shares: monotone, from 0 to below 100 %
+    shares = [engine_warmup.step_fraction(name) for name, _ in engine_warmup.STEP_WEIGHTS]
+    assert shares[0] == 0.0 and shares == sorted(shares) and shares[-1] < 1.0
+    assert engine_warmup.estimate_left(0.5, 30.0) == pytest.approx(30.0)
+    script = ("import sys, time\n"
+              "for p, left, step in ((0, -1, 'loading the engine'), (26, 41, 'compiling the incremental state')):\n"
+              "    sys.stdout.write(f'progress {p} {left} ')\n    sys.stdout.flush()\n    time.sleep(0.2)\n"
+              "    print(step, flush=True)\n    time.sleep(0.2)\n"
+              "print('fake prepared', flush=True)\n")
+    c = WarmUpController(command=[sys.executable, "-c", script])
+    seen = []
+    c.progress.connect(lambda *a: seen.append(a))
+    with qtbot.waitSignal(c.finished, timeout=20_000):
+        c.ensure_started()
+    assert seen == [(0, -1, "loading the engine"), (26, 41, "compiling the incremental state")]
+
+
+def test_the_main_window_shows_the_warm_up_progress_bar(qtbot, window):
+    from ato_desktop.ui import extras
+
+    wc = extras._warm_up_controller(window)
+    bar = window._warm_up_status.bar
+    assert bar.isHidden()
+    wc.progress.emit(47, 35, "compiling the optimizer's search")
+    assert bar.isVisible() and bar.value() == 47 and bar.maximum() == 100
+    assert "47 %, about 35 s left" in window.statusBar().currentMessage()
+    wc.finished.emit(True, "prepared")
+    assert bar.isHidden() and window.statusBar().currentMessage() == "The optimizer is ready."

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
+from ato_desktop.rule_names import rule_name
 from ato_desktop.ui.timetable.model import TimetableModel, violation_rows
 
 ROLE_SESSIONS = Qt.UserRole + 1
@@ -87,7 +88,7 @@ class ConflictsPanel(QTreeWidget):
         try:
             self.clear()
             hard_root = QTreeWidgetItem(self, [f"Hard conflicts ({sum(r.hard for r in rows)})", ""])
-            soft_root = QTreeWidgetItem(self, [f"Soft costs ({sum(not r.hard for r in rows)})", ""])
+            soft_root = QTreeWidgetItem(self, [f"Preferences not met ({sum(not r.hard for r in rows)})", ""])
             hard_root.setForeground(0, QColor(170, 0, 0))
             groups: dict[tuple[bool, str], tuple[QTreeWidgetItem, list[int], list[int]]] = {}
             label = self.model.short_label
@@ -95,7 +96,8 @@ class ConflictsPanel(QTreeWidget):
                 key = (r.hard, r.constraint)
                 entry = groups.get(key)
                 if entry is None:
-                    g = QTreeWidgetItem(hard_root if r.hard else soft_root, [r.constraint.replace("_", " "), ""])
+                    g = QTreeWidgetItem(hard_root if r.hard else soft_root, [rule_name(r.constraint), ""])
+                    g.setToolTip(0, f"Rule: {r.constraint}")
                     entry = groups[key] = (g, [], [0])
                 g, sessions, n = entry
                 n[0] += 1

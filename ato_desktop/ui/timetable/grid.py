@@ -69,6 +69,30 @@ def session_from_mime(md: QMimeData, timetable_id: int) -> int | None:
         return None
 
 
+CONFLICT_RED = QColor(200, 20, 20)
+
+
+def draw_conflict_mark(p: QPainter, rect: QRectF, path: QPainterPath, selected: bool = False) -> None:
+    """A card in a hard conflict: a red edge and a red "!" badge in its bottom-right corner."""
+    p.save()
+    p.setRenderHint(QPainter.Antialiasing, True)
+    p.setBrush(Qt.NoBrush)
+    p.setPen(QPen(CONFLICT_RED, 2.5 if not selected else 1.5, Qt.SolidLine))
+    p.drawPath(path)
+    d = 14.0
+    badge = QRectF(rect.right() - d - 2, rect.bottom() - d - 2, d, d)
+    p.setPen(Qt.NoPen)
+    p.setBrush(CONFLICT_RED)
+    p.drawEllipse(badge)
+    f = p.font()
+    f.setBold(True)
+    f.setPixelSize(11)
+    p.setFont(f)
+    p.setPen(QColor(255, 255, 255))
+    p.drawText(badge, Qt.AlignCenter, "!")
+    p.restore()
+
+
 def draw_lock(p: QPainter, x: float, y: float, size: float = 10) -> None:
     """A small padlock (no emoji font needed)."""
     p.save()
@@ -463,6 +487,15 @@ class TimetableGrid(QWidget):
             y += fm2.height()
         if v.locked:
             draw_lock(p, it.rect.right() - 14, it.rect.top() + 4, 10)
+        if s in self._hard_sessions():
+            draw_conflict_mark(p, it.rect, path, selected=sel)
+
+    def _hard_sessions(self) -> frozenset[int]:
+        fn = getattr(self.model, "hard_conflict_sessions", None)
+        try:
+            return fn() if fn is not None else frozenset()
+        except Exception:  # noqa: BLE001  (a half-loaded engine must not stop the grid painting)
+            return frozenset()
 
     def card_pixmap(self, s: int) -> QPixmap:
         it = self.item_of(s)
@@ -600,6 +633,9 @@ class TimetableGrid(QWidget):
             lines.append(f"Elective basket {v.basket}")
         if v.locked:
             lines.append("Locked: the optimizer keeps it here.")
+        if s in self._hard_sessions():
+            reasons = [row.message for row in m.violations() if row.hard and s in row.sessions][:3]
+            lines.append("Hard conflict: " + (" ".join(reasons) if reasons else "see the Conflicts panel."))
         return "\n".join(lines)
 
     # ---- drop side ---------------------------------------------------------------------

@@ -213,10 +213,68 @@ class TimetableModel:
         self.room_index = {c: i for i, c in enumerate(data.compiled.room_codes)}
         self._colors = {}
         self.state = data.state
+        self._preview_saved = None  # a version read from the database is never a preview
         self._reset_caches()
         self.selection.clear()
         self.version += 1
         self._notify("load")
+
+    # ---- optimizer result preview (nothing is written) ----------------------------------
+    @property
+    def previewing(self) -> bool:
+        return getattr(self, "_preview_saved", None) is not None
+
+    def begin_preview(self, rows: dict, *, build_state: bool = True) -> int:
+        """Show an unsaved placement (``Compiled.rows_from_assignment`` of an optimizer result) in place of
+        the version's own, in memory only; returns how many sessions it moves. :meth:`end_preview` (or
+        loading any version) puts the version back as it was."""
+        if not self.previewing:
+            self._preview_saved = (self.assignment.copy(), list(self.views), self.state)
+        else:  # a preview on a preview: start from the version again
+            self.assignment, self.views = self._preview_saved[0].copy(), list(self._preview_saved[1])
+        P = self.problem.periods_per_day
+        base = self._preview_saved[0]
+        for key, (day, period, room_code) in rows.items():
+            s = self.compiled.index_of.get(key)
+            if s is None:
+                continue
+            start = day * P + period if day is not None and period is not None else UNASSIGNED
+            room = self.room_index.get(room_code, UNASSIGNED) if room_code else UNASSIGNED
+            self.assignment.start[s] = start
+            self.assignment.room[s] = room
+            self.views[s] = dataclasses.replace(self.views[s], day=day if start >= 0 else None,
+                                                period=period if start >= 0 else None, room=room_code)
+        moved = int(((self.assignment.start != base.start) | (self.assignment.room != base.room)).sum())
+        if build_state:
+            self._build_state()
+        else:  # a large version: the caller builds the engine state in a worker (set_preview_state)
+            self.state = None
+            self._reset_caches()
+        self.version += 1
+        self._notify("preview")
+        return moved
+
+    def set_preview_state(self, state, version: int) -> bool:
+        """The engine state of the preview, built in a worker; ignored when the preview changed since."""
+        if not self.previewing or self.version != version:
+            return False
+        self.state = state
+        self._reset_caches()
+        self.version += 1
+        self._notify("preview")
+        return True
+
+    def end_preview(self) -> bool:
+        """Back to the version as it was before :meth:`begin_preview`; False when there was no preview."""
+        if not self.previewing:
+            return False
+        assignment, views, state = self._preview_saved
+        self._preview_saved = None
+        self.assignment, self.views, self.state = assignment, views, state
+        self._reset_caches()
+        self.version += 1
+        self._notify("preview")
+        return True
 
     def set_state(self, state) -> None:
         """Use an engine state built elsewhere (a worker thread) for the current assignment; tell the views."""
@@ -375,6 +433,19 @@ class TimetableModel:
     def violations(self) -> list[ViolationRow]:
         """Every hard and soft violation with its sentence and sessions (hard first)."""
         return violation_rows(self.score(), self.problem, self.assignment)
+
+    def hard_conflict_sessions(self) -> frozenset[int]:
+        """The scheduled sessions involved in a hard conflict (the grid marks their cards); cached per change."""
+        key = (self.version, id(self.state), self.hard)
+        cached = getattr(self, "_hard_sessions_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found: frozenset[int] = frozenset()
+        if self.state is not None and self.hard:
+            found = frozenset(int(x) for row in self.violations() if row.hard and row.constraint != "unscheduled"
+                              for x in row.sessions if int(self.assignment.start[int(x)]) >= 0)
+        self._hard_sessions_cache = (key, found)
+        return found
 
     def weekly_load(self, faculty_code: str) -> tuple[int, int]:
         """(periods scheduled this week, weekly limit) of a faculty member."""

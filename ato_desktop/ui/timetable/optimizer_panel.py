@@ -97,6 +97,12 @@ class OptimizerPanel(QWidget):
         form.addRow("Seed", self.seed)
         form.addRow("Population", self.population)
         form.addRow(self.keep_changes)
+        # issue 16: a result is previewed in the grid before Accept; "Keep my changes" follows the hand moves
+        from ato_desktop.ui.timetable.optimizer_extras import KeepChangesAdvisor, PreviewBanner
+
+        self.preview_banner = PreviewBanner(self)  # the screen puts it above the grid
+        self.keep_advisor = KeepChangesAdvisor(self)
+        form.addRow(self.keep_advisor.label)
 
         self.start_button = QPushButton("Start")
         self.start_button.setObjectName("startButton")
@@ -169,6 +175,12 @@ class OptimizerPanel(QWidget):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.Antialiasing)
         self.chart_view.setMinimumHeight(140)
+        from ato_desktop.ui.timetable.optimizer_extras import compact_chart
+
+        compact_chart(self)  # issue 16: readable in the short panel of a 1366 x 768 screen
+        from ato_desktop.ui.timetable.optimizer_extras import follow_warm_up
+
+        follow_warm_up(self)  # the first-run compile's progress and time left, while Start waits for it
 
         lay = QHBoxLayout(self)
         lw = QWidget()
@@ -388,10 +400,13 @@ class OptimizerPanel(QWidget):
         if result.hard >= 0 and result.soft >= 0:
             self._add_point(result.seconds, result.hard, result.soft, final=True)
         how = "stopped" if result.stopped else "finished"
+        if getattr(result, "optimal", False):
+            how = "finished at the best possible timetable"
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
         self.discard_button.setEnabled(True)
         self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
+        self.preview_banner.show_result(self.compiled, result)
         self.finished.emit(result)
 
     def _show_impossible(self, findings) -> None:
@@ -547,6 +562,7 @@ class OptimizerPanel(QWidget):
         box.open()
 
     def discard(self) -> None:
+        self.preview_banner.end()
         self.result = None
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)

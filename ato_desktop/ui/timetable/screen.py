@@ -448,7 +448,7 @@ class TimetableScreen(QWidget):
         self.entity_box.setMinimumContentsLength(14)
         # the boxes do not grow to their longest entry: the bar must fit a 1366 px screen beside the versions
         self.entity_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.version_box.setMinimumContentsLength(20)
+        self.version_box.setMinimumContentsLength(14)
         self.version_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.score_label = QLabel()
         self.score_label.setObjectName("scoreLabel")
@@ -457,7 +457,8 @@ class TimetableScreen(QWidget):
         self.workload_label = QLabel()
         self.workload_bar = QProgressBar()
         self.workload_bar.setObjectName("workloadMeter")
-        self.workload_bar.setMaximumWidth(160)
+        self.workload_bar.setMaximumWidth(130)
+        self.workload_bar.setMinimumWidth(112)  # "18 / 18 periods" inside the bar
         self.workload_bar.setTextVisible(True)
         self.refuse_box = QCheckBox("Refuse hard-conflict drops")
         self.refuse_box.setObjectName("refuseHardDrops")
@@ -470,8 +471,6 @@ class TimetableScreen(QWidget):
         bar.addWidget(self.workload_label)
         bar.addWidget(self.workload_bar)
         bar.addStretch(1)
-        bar.addWidget(self.refuse_box)
-        bar.addSpacing(12)
         bar.addWidget(self.score_label)
         lay.addLayout(bar)
 
@@ -500,6 +499,8 @@ class TimetableScreen(QWidget):
             self.optimizer = OptimizerPanel(db, undo_stack, self.model)
             self.optimizer.message.connect(self.statusMessage)
             self.tabs.addTab(self.optimizer, "Optimizer")
+        # beside the Conflicts / Optimizer tabs, not in the top bar: the bar must fit 1,366 px at 125 %
+        self.tabs.setCornerWidget(self.refuse_box, Qt.TopRightCorner)
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
         split.addWidget(self.tabs)
@@ -517,6 +518,8 @@ class TimetableScreen(QWidget):
         # grid above / conflicts and optimizer below; unless the user chose, the grid gets the height it needs
         self._grid_height_fitted = remember_splitter(split, "timetable_grid_tabs")
         remember_splitter(top, "timetable_grid_tray")  # grid / unscheduled tray
+        if self.optimizer is not None:  # "Preview — Accept or Discard" while the grid shows a run's result
+            lay.addWidget(self.optimizer.preview_banner)
         lay.addWidget(split, 1)
 
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
@@ -611,7 +614,7 @@ class TimetableScreen(QWidget):
         if not is_fac:
             return
         used, limit = self.model.weekly_load(self.entity_box.currentData())
-        self.workload_label.setText("Load this week:")
+        self.workload_label.setText("Load:")
         self.workload_bar.setRange(0, max(limit, used, 1))
         self.workload_bar.setValue(used)
         self.workload_bar.setFormat(f"{used} / {limit} periods")
