@@ -74,10 +74,8 @@ def packages_for(libraries: list[str]) -> list[str]:
 
 def xcb_plugin() -> Path | None:
     """The xcb platform plugin of the PySide6 this process would load (source install or bundle)."""
-    try:
-        import PySide6  # the package only: no Qt library is loaded by this
-    except ImportError:
-        return None
+    import PySide6  # the package only: no Qt library is loaded by this (a declared dependency: always there)
+
     base = Path(PySide6.__file__).resolve().parent
     for rel in ("Qt/plugins/platforms/libqxcb.so", "plugins/platforms/libqxcb.so"):
         if (base / rel).is_file():

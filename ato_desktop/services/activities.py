@@ -19,6 +19,8 @@ from ato_desktop.services.errors import NotFoundError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
+ROOM_KINDS = m.ROOM_KINDS  # the kinds of room a practical may ask for (the UI takes them from here)
+
 WHAT = "Generate from L-T-P"
 
 

@@ -26,7 +26,7 @@ from ato_desktop.services.listing import list_rows  # the same dicts as list_ite
 from ato_desktop.ui.availability_host import AvailabilityHostPage
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import CallCommand
-from ato_desktop.storage.models import ROOM_KINDS
+from ato_desktop.services.activities import ROOM_KINDS
 
 
 def _checklist(parent, items: list[tuple[str, str]]) -> QListWidget:
