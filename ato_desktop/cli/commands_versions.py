@@ -117,6 +117,22 @@ def cmd_copy(args) -> int:
     return 0
 
 
+@_run
+def cmd_compare(args) -> int:
+    import json
+
+    from ato_desktop.services import compare
+
+    with _db(args) as db:
+        cmp = compare.compare_versions(db, args.a, args.b)
+    if args.json:
+        print(json.dumps(cmp.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in cmp.text_lines():
+            print(line)
+    return 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("versions", help="timetable versions: list, show, publish (with a fresh check), copy")
     actions = p.add_subparsers(dest="versions_command", metavar="ACTION", required=True)
@@ -143,3 +159,10 @@ def register(sub) -> None:
     cp.add_argument("name", metavar="NAME")
     cp.add_argument("--as", dest="as_name", metavar="NEW", help="the new draft's name")
     cp.set_defaults(func=cmd_copy)
+    cm = actions.add_parser("compare", help="two versions side by side: scores, faculty and group figures, "
+                                            "room utilization, and the sessions that moved")
+    db_arg(cm)
+    cm.add_argument("a", metavar="A", help="the version before")
+    cm.add_argument("b", metavar="B", help="the version after")
+    cm.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cm.set_defaults(func=cmd_compare)

@@ -68,6 +68,7 @@ PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("backup restore", "file"): OTHER_DB,
     ("absence remove", "id"): "1",
     ("import-fet", "file"): INPUT,  # the bad file offered as a FET file
+    ("versions compare", "a"): "X", ("versions compare", "b"): "Y",
 }
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
