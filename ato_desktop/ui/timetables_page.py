@@ -71,6 +71,8 @@ class TimetablesPage(QWidget):
         self._unscheduled: dict[int, int] = {}
         self._selecting = False
         self.publish_dialog = None
+        self.compare_dialog = None
+        self._compare_job = None
         self.offer_box = None
         self._publish_job = None
         self.current = current_version_of(undo_stack)
@@ -94,6 +96,8 @@ class TimetablesPage(QWidget):
              self.publish_selected),
             ("Draft", "Copy this version to a new draft and show it (a published version is frozen)",
              self.copy_to_draft),
+            ("Compare", "Compare the two selected versions side by side (Ctrl+click selects a second one)",
+             self.compare_selected),
         ):
             b = QToolButton(left)
             b.setText(name)
@@ -108,7 +112,7 @@ class TimetablesPage(QWidget):
         self.table.setObjectName("versions")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # two: Compare
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -377,6 +381,12 @@ class TimetablesPage(QWidget):
         it = self.table.item(rows.pop(), 0)
         return it.data(Qt.ItemDataRole.UserRole) if it else None
 
+    def selected_ids(self) -> list[int]:
+        """The selected versions, in list order (two of them: Compare)."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        items = [self.table.item(r, 0) for r in rows]
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it is not None]
+
     def selected_info(self) -> tts.TimetableInfo | None:
         tid = self.selected_id()
         return next((t for t in self.infos if t.id == tid), None)
@@ -398,6 +408,8 @@ class TimetablesPage(QWidget):
         frozen = info is not None and info.status == "published"
         self.buttons["Rename"].setEnabled(has and edit and not frozen)
         self.buttons["Publish"].setEnabled(has and edit and not frozen and self._publish_job is None)
+        self.buttons["Compare"].setEnabled(self.db is not None and len(self.selected_ids()) == 2
+                                           and self._compare_job is None)
 
     def _selection_changed(self) -> None:
         """Choosing a row makes it the current version (the grid shows it; Publish publishes it)."""
@@ -622,6 +634,43 @@ class TimetablesPage(QWidget):
         if not notes.get_mail_settings(self.db).configured:
             msg += " — they wait in Notifications until Tools ▸ Mail settings is set up"
         self.status.emit(msg + ".")
+
+    def compare_selected(self, a: int | None = None, b: int | None = None) -> bool:
+        """Compare two versions (the two selected ones, the older first) in a worker, then show them side by
+        side (:attr:`compare_dialog`)."""
+        if a is None or b is None:
+            ids = self.selected_ids()
+            if len(ids) != 2:
+                return False
+            a, b = sorted(ids)
+        if self.db is None or self._compare_job is not None:
+            return False
+        from ato_desktop.services import compare
+        from ato_desktop.ui.workers import run_in_thread
+
+        db = self.db
+        self.status.emit("Comparing the two versions…")
+        self._compare_job = run_in_thread(lambda: compare.compare_versions(db, a, b),
+                                          lambda r, e: self._compared(db, r, e))
+        self._update_buttons()
+        return True
+
+    def _compared(self, db, cmp, error) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._compare_job = None
+        self._update_buttons()
+        if db is not self.db:
+            return
+        if error is not None:
+            self._fail(error)
+            return
+        from ato_desktop.ui.compare_dialog import CompareDialog
+
+        dlg = CompareDialog(cmp, self)
+        self.compare_dialog = dlg
+        self.status.emit(f"{cmp.a.name} → {cmp.b.name}: {len(cmp.moved)} session(s) moved.")
+        dlg.open()
 
     def offer_copy(self, tid: int, why: str) -> None:
         """A published version cannot be edited: offer "Copy to a new draft" (:attr:`offer_box`)."""
