@@ -1,4 +1,11 @@
-"""``ato-desktop versions list|show|publish|copy --db DB [NAME]``: timetable versions, headless.
+"""``ato-desktop versions list|show|compare|submit|approve|return|publish|archive|history|copy --db DB``:
+timetable versions, headless.
+
+* ``versions compare A B [--json]``: two versions side by side and the sessions that moved
+  (``services.compare``);
+* ``versions submit|approve|return|archive NAME [--comment TEXT] [--as WHO]``: the review steps
+  (``services.approval``); a step the version's status does not allow is refused (exit 2, one sentence);
+* ``versions history NAME``: every step with who, when and the comment;
 
 * ``versions list``: name, status, hard, soft, unscheduled (checked now against the data), created,
   published;
@@ -133,8 +140,42 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _step(action):
+    @_run
+    def cmd(args) -> int:
+        from ato_desktop.services import approval
+
+        who = args.who if args.who is not None else None
+        with _db(args) as db:
+            if action == "return":
+                t = approval.return_with_comment(db, args.name, args.comment or "", who=who)
+            else:
+                t = getattr(approval, action)(db, args.name, who=who, comment=args.comment or "")
+        print(t.sentence + (f" Comment: {t.comment}" if t.comment else ""))
+        return 0
+
+    return cmd
+
+
+@_run
+def cmd_history(args) -> int:
+    from ato_desktop.services import approval
+    from ato_desktop.services import timetables as tts
+
+    with _db(args) as db:
+        info = tts.get_timetable(db, args.name)
+        entries = approval.history(db, info.id)
+    print(f"{info.name}: {approval.STATUS_NAMES.get(info.status, info.status)}")
+    if not entries:
+        print("No review or publication step recorded yet.")
+    for e in entries:
+        print("  " + e.text)
+    return 0
+
+
 def register(sub) -> None:
-    p = sub.add_parser("versions", help="timetable versions: list, show, publish (with a fresh check), copy")
+    p = sub.add_parser("versions", help="timetable versions: list, show, compare, submit, approve, return, "
+                                        "publish (with a fresh check), archive, history, copy")
     actions = p.add_subparsers(dest="versions_command", metavar="ACTION", required=True)
 
     def db_arg(parser):
@@ -152,7 +193,8 @@ def register(sub) -> None:
     pb.add_argument("name", metavar="NAME")
     pb.add_argument("--force", action="store_true",
                     help="publish even with hard conflicts or unscheduled sessions (recorded with the version)")
-    pb.add_argument("--by", default="", metavar="WHO", help="who overrides (recorded with --force; default: the system user name)")
+    pb.add_argument("--by", "--as", dest="by", default="", metavar="WHO",
+                    help="who publishes (recorded in the history, and with --force; default: the system user name)")
     pb.set_defaults(func=cmd_publish)
     cp = actions.add_parser("copy", help="copy a version to a new draft")
     db_arg(cp)
@@ -166,3 +208,19 @@ def register(sub) -> None:
     cm.add_argument("b", metavar="B", help="the version after")
     cm.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cm.set_defaults(func=cmd_compare)
+    for action, text in (("submit", "submit a draft (or a returned version) for review; it is frozen until "
+                                    "returned"),
+                         ("approve", "approve a submitted version (the approver's name is recorded: --as)"),
+                         ("return", "return a submitted or approved version for changes (--comment says why)"),
+                         ("archive", "archive a published version")):
+        ap = actions.add_parser(action, help=text)
+        db_arg(ap)
+        ap.add_argument("name", metavar="NAME")
+        ap.add_argument("--comment", default="", metavar="TEXT", help="recorded in the version's history")
+        ap.add_argument("--as", dest="who", default=None, metavar="WHO",
+                        help="who takes this step (default: the system user name)")
+        ap.set_defaults(func=_step(action))
+    hi = actions.add_parser("history", help="a version's review and publication steps: who, when, comment")
+    db_arg(hi)
+    hi.add_argument("name", metavar="NAME")
+    hi.set_defaults(func=cmd_history)
