@@ -80,16 +80,20 @@ class CompareDialog(QDialog):
         self.moved.setObjectName("compareMoved")
         self.moved.addItems([mv.text for mv in cmp.moved] + [f"only in {cmp.a.name}: {x}" for x in cmp.only_in_a]
                             + [f"only in {cmp.b.name}: {x}" for x in cmp.only_in_b])
+        self.moved.setWordWrap(True)
         tabs.addTab(self.moved, f"Moved ({len(cmp.moved)})")
         for title, index, name in (("Per faculty", cmp.by_faculty, "compareByFaculty"),
                                    ("Per group", cmp.by_group, "compareByGroup")):
             lw = QListWidget(tabs)
             lw.setObjectName(name)
+            lw.setWordWrap(True)
             for code, ids in index.items():
                 lw.addItem(f"{code}:")
                 lw.addItems([f"    {cmp.moved[i].text}" for i in ids])
             tabs.addTab(lw, title)
         split.addWidget(tabs)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
