@@ -173,6 +173,30 @@ def cmd_history(args) -> int:
     return 0
 
 
+@_run
+def cmd_review_package(args) -> int:
+    from pathlib import Path
+
+    from ato_desktop.reports.data import ReportError
+    from ato_desktop.reports.review import write_review_package
+
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        raise CliError(f"--out {out}: give a file name ending in .pdf")
+    if out.exists() and out.is_dir():
+        raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
+    if not out.parent.exists():
+        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    with _db(args) as db:
+        try:
+            pkg = write_review_package(db, args.name, out, against=args.against)
+        except (ReportError, OSError) as exc:
+            raise CliError(f"{out}: {exc}") from None
+    vs = f", compared with {pkg.against} ({pkg.moved} session(s) moved)" if pkg.against else ""
+    print(f"{pkg.pages} page(s) written to {pkg.path}: the review package of {pkg.timetable}{vs}.")
+    return 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("versions", help="timetable versions: list, show, compare, submit, approve, return, "
                                         "publish (with a fresh check), archive, history, copy")
@@ -220,6 +244,13 @@ def register(sub) -> None:
         ap.add_argument("--as", dest="who", default=None, metavar="WHO",
                         help="who takes this step (default: the system user name)")
         ap.set_defaults(func=_step(action))
+    rp = actions.add_parser("review-package", help="one PDF for the approver: the check, the comparison with "
+                                                   "the latest published version, the history, then the book")
+    db_arg(rp)
+    rp.add_argument("name", metavar="NAME")
+    rp.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    rp.add_argument("--against", metavar="OTHER", help="compare with this version (default: the latest published)")
+    rp.set_defaults(func=cmd_review_package)
     hi = actions.add_parser("history", help="a version's review and publication steps: who, when, comment")
     db_arg(hi)
     hi.add_argument("name", metavar="NAME")

@@ -144,6 +144,32 @@ class Comparison:
         return lines
 
 
+def figure_rows(cmp) -> list[tuple[str, str, str]]:
+    """(figure, value in A, value in B) for the side-by-side table."""
+    a, b = cmp.a, cmp.b
+    rows = [("Status", a.status, b.status), ("Hard", str(a.hard), str(b.hard)), ("Soft", str(a.soft), str(b.soft)),
+            ("Scheduled", f"{a.scheduled}/{a.sessions}", f"{b.scheduled}/{b.sessions}"),
+            ("Room utilization", f"{a.room_utilization:.1%}", f"{b.room_utilization:.1%}")]
+    for r in a.rules:
+        rb = b.rule(r.name)
+        if r.cost or (rb and rb.cost):
+            rows.append((f"{'Hard' if r.hard else 'Soft'}: {r.label}", str(r.cost), str(rb.cost if rb else 0)))
+    fb = {p.code: p for p in b.faculty}
+    for p in a.faculty:
+        q = fb.get(p.code)
+        rows.append((f"{p.code}: days / gaps / max per day", f"{p.days} / {p.gaps} / {p.max_per_day}",
+                     f"{q.days} / {q.gaps} / {q.max_per_day}" if q else "-"))
+    gb = {p.code: p for p in b.groups}
+    for p in a.groups:
+        q = gb.get(p.code)
+        rows.append((f"{p.code}: days / gaps / isolated", f"{p.days} / {p.gaps} / {p.isolated}",
+                     f"{q.days} / {q.gaps} / {q.isolated}" if q else "-"))
+    rb = dict(b.rooms)
+    for code, u in a.rooms:
+        rows.append((f"Room {code}", f"{u:.0%}", f"{rb.get(code, 0):.0%}"))
+    return rows
+
+
 def _where(fs: FrozenSession) -> str:
     if not fs.scheduled:
         return "not scheduled"
