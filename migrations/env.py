@@ -30,15 +30,28 @@ def run_migrations_online() -> None:
         if not db:
             raise SystemExit("Pass the database: alembic -x db=PATH ...")
         engine = create_engine(f"sqlite:///{db}")
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            compare_type=True,
-            include_object=include_object,
-        )
-        context.run_migrations()
+    with engine.connect() as connection:
+        # Batch mode rebuilds a table (copy, DROP, rename) to change a constraint: with foreign keys on,
+        # the DROP would delete, through ON DELETE CASCADE, every row that refers to the table (a
+        # timetable's sessions). SQLite ignores this pragma inside a transaction: set it before one.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=target_metadata,
+                    render_as_batch=True,
+                    compare_type=True,
+                    include_object=include_object,
+                )
+                context.run_migrations()
+                bad = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if bad:
+                    raise RuntimeError(f"the upgrade left rows that refer to missing ones: {bad[:3]}")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

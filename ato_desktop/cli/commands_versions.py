@@ -1,4 +1,11 @@
-"""``ato-desktop versions list|show|publish|copy --db DB [NAME]``: timetable versions, headless.
+"""``ato-desktop versions list|show|compare|submit|approve|return|publish|archive|history|copy --db DB``:
+timetable versions, headless.
+
+* ``versions compare A B [--json]``: two versions side by side and the sessions that moved
+  (``services.compare``);
+* ``versions submit|approve|return|archive NAME [--comment TEXT] [--as WHO]``: the review steps
+  (``services.approval``); a step the version's status does not allow is refused (exit 2, one sentence);
+* ``versions history NAME``: every step with who, when and the comment;
 
 * ``versions list``: name, status, hard, soft, unscheduled (checked now against the data), created,
   published;
@@ -117,8 +124,82 @@ def cmd_copy(args) -> int:
     return 0
 
 
+@_run
+def cmd_compare(args) -> int:
+    import json
+
+    from ato_desktop.services import compare
+
+    with _db(args) as db:
+        cmp = compare.compare_versions(db, args.a, args.b)
+    if args.json:
+        print(json.dumps(cmp.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in cmp.text_lines():
+            print(line)
+    return 0
+
+
+def _step(action):
+    @_run
+    def cmd(args) -> int:
+        from ato_desktop.services import approval
+
+        who = args.who if args.who is not None else None
+        with _db(args) as db:
+            if action == "return":
+                t = approval.return_with_comment(db, args.name, args.comment or "", who=who)
+            else:
+                t = getattr(approval, action)(db, args.name, who=who, comment=args.comment or "")
+        print(t.sentence + (f" Comment: {t.comment}" if t.comment else ""))
+        return 0
+
+    return cmd
+
+
+@_run
+def cmd_history(args) -> int:
+    from ato_desktop.services import approval
+    from ato_desktop.services import timetables as tts
+
+    with _db(args) as db:
+        info = tts.get_timetable(db, args.name)
+        entries = approval.history(db, info.id)
+    print(f"{info.name}: {approval.STATUS_NAMES.get(info.status, info.status)}")
+    if not entries:
+        print("No review or publication step recorded yet.")
+    for e in entries:
+        print("  " + e.text)
+    return 0
+
+
+@_run
+def cmd_review_package(args) -> int:
+    from pathlib import Path
+
+    from ato_desktop.reports.data import ReportError
+    from ato_desktop.reports.review import write_review_package
+
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        raise CliError(f"--out {out}: give a file name ending in .pdf")
+    if out.exists() and out.is_dir():
+        raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
+    if not out.parent.exists():
+        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    with _db(args) as db:
+        try:
+            pkg = write_review_package(db, args.name, out, against=args.against)
+        except (ReportError, OSError) as exc:
+            raise CliError(f"{out}: {exc}") from None
+    vs = f", compared with {pkg.against} ({pkg.moved} session(s) moved)" if pkg.against else ""
+    print(f"{pkg.pages} page(s) written to {pkg.path}: the review package of {pkg.timetable}{vs}.")
+    return 0
+
+
 def register(sub) -> None:
-    p = sub.add_parser("versions", help="timetable versions: list, show, publish (with a fresh check), copy")
+    p = sub.add_parser("versions", help="timetable versions: list, show, compare, submit, approve, return, "
+                                        "publish (with a fresh check), archive, history, copy")
     actions = p.add_subparsers(dest="versions_command", metavar="ACTION", required=True)
 
     def db_arg(parser):
@@ -136,10 +217,41 @@ def register(sub) -> None:
     pb.add_argument("name", metavar="NAME")
     pb.add_argument("--force", action="store_true",
                     help="publish even with hard conflicts or unscheduled sessions (recorded with the version)")
-    pb.add_argument("--by", default="", metavar="WHO", help="who overrides (recorded with --force; default: the system user name)")
+    pb.add_argument("--by", "--as", dest="by", default="", metavar="WHO",
+                    help="who publishes (recorded in the history, and with --force; default: the system user name)")
     pb.set_defaults(func=cmd_publish)
     cp = actions.add_parser("copy", help="copy a version to a new draft")
     db_arg(cp)
     cp.add_argument("name", metavar="NAME")
     cp.add_argument("--as", dest="as_name", metavar="NEW", help="the new draft's name")
     cp.set_defaults(func=cmd_copy)
+    cm = actions.add_parser("compare", help="two versions side by side: scores, faculty and group figures, "
+                                            "room utilization, and the sessions that moved")
+    db_arg(cm)
+    cm.add_argument("a", metavar="A", help="the version before")
+    cm.add_argument("b", metavar="B", help="the version after")
+    cm.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cm.set_defaults(func=cmd_compare)
+    for action, text in (("submit", "submit a draft (or a returned version) for review; it is frozen until "
+                                    "returned"),
+                         ("approve", "approve a submitted version (the approver's name is recorded: --as)"),
+                         ("return", "return a submitted or approved version for changes (--comment says why)"),
+                         ("archive", "archive a published version")):
+        ap = actions.add_parser(action, help=text)
+        db_arg(ap)
+        ap.add_argument("name", metavar="NAME")
+        ap.add_argument("--comment", default="", metavar="TEXT", help="recorded in the version's history")
+        ap.add_argument("--as", dest="who", default=None, metavar="WHO",
+                        help="who takes this step (default: the system user name)")
+        ap.set_defaults(func=_step(action))
+    rp = actions.add_parser("review-package", help="one PDF for the approver: the check, the comparison with "
+                                                   "the latest published version, the history, then the book")
+    db_arg(rp)
+    rp.add_argument("name", metavar="NAME")
+    rp.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    rp.add_argument("--against", metavar="OTHER", help="compare with this version (default: the latest published)")
+    rp.set_defaults(func=cmd_review_package)
+    hi = actions.add_parser("history", help="a version's review and publication steps: who, when, comment")
+    db_arg(hi)
+    hi.add_argument("name", metavar="NAME")
+    hi.set_defaults(func=cmd_history)

@@ -225,7 +225,8 @@ def check_request(kind: str, name: str | None, paper: str) -> None:
 
 def build_report(db: Database, kind: str, *, timetable_id: int | str | None = None, name: str | None = None,
                  paper: str = "A4", landscape: bool = True, on_progress: ProgressFn | None = None,
-                 should_stop: StopFn | None = None, data: ReportData | None = None) -> tuple[bytes, int, ReportData]:
+                 should_stop: StopFn | None = None, data: ReportData | None = None,
+                 preface: tuple[str, Callable[[Styles, PageSetup], list]] | None = None) -> tuple[bytes, int, ReportData]:
     """Render a report to PDF bytes. Returns ``(pdf, pages, data)``.
 
     Raises :class:`ReportError` for a bad request and :class:`ReportCancelled` when ``should_stop()``
@@ -255,6 +256,8 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
     story = _assemble(parts, lazy)
     if has_toc:
         story = _contents(data, styles, setup, [(p.level, p.title, p.key) for p in parts]) + [PageBreak()] + story
+    if preface is not None:  # (title, make(styles, setup)): pages before everything (a review package's summary)
+        story = [Marker("preface", preface[0], 0), *preface[1](styles, setup), PageBreak()] + story
 
     def on_marker(marker: Marker, page: int) -> None:
         rep(0.05 + 0.9 * done[0] / n_parts, f"Page {page}: {marker.title}")

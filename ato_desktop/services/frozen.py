@@ -18,16 +18,25 @@ from sqlalchemy.orm import Session
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage import models as m
 
-FROZEN_STATUSES = ("published", "archived")  # archived: a published version retired, still as published
+# archived: a published version retired, still as published. submitted and approved (services.approval):
+# the approver reviews exactly what was submitted, and what is approved is what is published; "returned"
+# is editable again.
+FROZEN_STATUSES = ("submitted", "approved", "published", "archived")
+_FROZEN_AS = {"submitted": "submitted for review", "approved": "approved"}
 
 
 class FrozenVersionError(ServiceError):
-    """An edit of a published (frozen) version was refused."""
+    """An edit of a published, approved or submitted (frozen) version was refused."""
 
-    def __init__(self, name: str, what: str):
+    def __init__(self, name: str, what: str, status: str = "published"):
         self.version = name
-        super().__init__(f"{what} is not possible: the version {name!r} is published and frozen. "
-                         "Copy it to a new draft to change it.")
+        self.status = status
+        if status in _FROZEN_AS:
+            super().__init__(f"{what} is not possible: the version {name!r} is {_FROZEN_AS[status]} and frozen. "
+                             "Return it for changes, or copy it to a new draft to change it.")
+        else:
+            super().__init__(f"{what} is not possible: the version {name!r} is published and frozen. "
+                             "Copy it to a new draft to change it.")
 
 
 def is_frozen(tt: m.Timetable) -> bool:
@@ -35,9 +44,9 @@ def is_frozen(tt: m.Timetable) -> bool:
 
 
 def ensure_editable(tt: m.Timetable, what: str) -> None:
-    """Raise :class:`FrozenVersionError` when ``tt`` is published (``what``: "Moving a session", …)."""
+    """Raise :class:`FrozenVersionError` when ``tt`` is frozen (``what``: "Moving a session", …)."""
     if is_frozen(tt):
-        raise FrozenVersionError(tt.name, what)
+        raise FrozenVersionError(tt.name, what, tt.status)
 
 
 @dataclass(frozen=True)

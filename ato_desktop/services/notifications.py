@@ -560,7 +560,7 @@ def _previous_for(s: Session, tt: m.Timetable) -> m.Timetable | None:
 
 
 def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLISH_TEMPLATE,
-                       override: str | None = None) -> PublishResult:
+                       override: str | None = None, by: str | None = None) -> PublishResult:
     """Publish a version and queue, in the SAME transaction, one message per faculty member whose
     sessions changed against the previous published version (all with sessions on a first publication).
 
@@ -577,11 +577,17 @@ def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLIS
         tt = _tt(s, timetable)
         prev = _previous_for(s, tt)
         if tt.status != "published":
-            if tt.status == "draft" or not frozen.has_snapshot(s, tt.id):
-                frozen.freeze(s, tt)
+            before = tt.status
+            if tt.status in ("draft", "returned") or not frozen.has_snapshot(s, tt.id):
+                frozen.freeze(s, tt)  # an approved version keeps the snapshot that was approved
             tt.status = "published"
             tt.published_at = utcnow()
             tt.publish_override = override
+            from ato_desktop.services import approval
+
+            comment = "; ".join(x for x in (None if before == "approved" else approval.WITHOUT_APPROVAL,
+                                            override) if x)
+            approval.record(s, tt, before, "published", by, comment)
         new = _placements(s, tt)
         changes = _changes(_placements(s, prev) if prev else None, new)
         classes = _classes(new)
@@ -660,12 +666,12 @@ def set_on_publish(db: Database, template: str | None) -> None:
             row.value = value
 
 
-def publish(db: Database, timetable, *, override: str | None = None) -> PublishResult | None:
+def publish(db: Database, timetable, *, override: str | None = None, by: str | None = None) -> PublishResult | None:
     """Publish a version; if notifications on publish are on (:func:`get_on_publish`), queue them in
     the same transaction. Returns the :class:`PublishResult`, or None when nothing was queued
     because notifications on publish are off. Then call the scheduler's ``trigger_delivery()``."""
     template = get_on_publish(db)
-    result = publish_and_notify(db, timetable, template=template, override=override)
+    result = publish_and_notify(db, timetable, template=template, override=override, by=by)
     return result if template is not None else None
 
 

@@ -47,9 +47,13 @@ def set_status_exact(db: Database, timetable_id: int, state: tuple[str, object])
         status, published_at = state
         if status == "published" and tt.status != "published":
             freeze(s, tt)
-        elif status == "draft":
+        elif status in ("draft", "returned"):
             unfreeze(s, tt)
             tt.publish_override = None
+        if status != tt.status:  # the history tells the undo too
+            from ato_desktop.services import approval
+
+            approval.record(s, tt, tt.status, status, None, "undone" if status != "published" else "redone")
         tt.status, tt.published_at = status, published_at
 
 
@@ -165,12 +169,18 @@ def publish_version(db: Database, key: int | str, *, force: bool = False, by: st
     info = tts.get_timetable(db, key)
     if info.status == "published":
         raise ValidationError("Timetable", "status", f"{info.name!r} is already published.")
+    if info.status in ("submitted", "archived"):
+        from ato_desktop.services.approval import TransitionRefused
+
+        raise TransitionRefused(f"“{info.name}” is submitted for review: approve it or return it before publishing it."
+                                if info.status == "submitted" else
+                                f"“{info.name}” is archived: copy it to a new draft to publish it again.")
     if check is None or check.timetable_id != info.id:
         check = check_version(db, info.id)
     if check.blocked and not force:
         raise PublishRefused(check)
     override = check.override_text(current_user() if by is None else by) if check.blocked else None
-    result = notes.publish(db, info.id, override=override)
+    result = notes.publish(db, info.id, override=override, by=by)
     return PublishOutcome(check, result, override)
 
 

@@ -69,7 +69,9 @@ DESIGNATIONS = (
     "Lab Instructor",
 )
 AVAILABILITY_STATES = ("unavailable", "undesired", "preferred")
-TIMETABLE_STATUSES = ("draft", "published", "archived")
+# draft → submitted (for review) → approved or returned (with comments) → published → archived
+# (docs/versions.md); every transition is a ``timetable_event`` row.
+TIMETABLE_STATUSES = ("draft", "submitted", "returned", "approved", "published", "archived")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -470,6 +472,21 @@ class PublishedSession(Base):
     period_label: Mapped[Optional[str]] = mapped_column(String(60))  # "P3" or "P3–P4"
     start_time: Mapped[Optional[str]] = mapped_column(String(10))
     end_time: Mapped[Optional[str]] = mapped_column(String(10))
+
+
+class TimetableEvent(Base):
+    """One step of a version's review and publication (submitted, returned, approved, published, archived):
+    who took it, when, and their comment. ``from_status`` is NULL for a version's creation."""
+
+    __tablename__ = "timetable_event"
+    __table_args__ = (CheckConstraint(_in("to_status", TIMETABLE_STATUSES), name="to_status_valid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetable.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[Optional[str]] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    who: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
 
 
 # ---------------------------------------------------------------------------

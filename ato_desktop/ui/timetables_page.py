@@ -70,6 +70,10 @@ class TimetablesPage(QWidget):
         self._unscheduled: dict[int, int] = {}
         self._selecting = False
         self.publish_dialog = None
+        self.compare_dialog = None
+        self.step_dialog = None
+        self.history_dialog = None
+        self._compare_job = None
         self.offer_box = None
         self._publish_job = None
         self.current = current_version_of(undo_stack)
@@ -93,6 +97,8 @@ class TimetablesPage(QWidget):
              self.publish_selected),
             ("Draft", "Copy this version to a new draft and show it (a published version is frozen)",
              self.copy_to_draft),
+            ("Compare", "Compare the two selected versions side by side (Ctrl+click selects a second one)",
+             self.compare_selected),
         ):
             b = QToolButton(left)
             b.setText(name)
@@ -102,12 +108,31 @@ class TimetablesPage(QWidget):
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             bar.addWidget(b, len(self.buttons) // 3, len(self.buttons) % 3)
             self.buttons[name] = b
+        for key, text, tip, slot in (  # the review (services.approval, docs/versions.md)
+            ("Submit", "Submit", "Submit this version for review (it is frozen until returned)",
+             lambda: self.review_step("submit")),
+            ("Approve", "Approve…", "Approve this submitted version (your name and the time are recorded)",
+             lambda: self.review_step("approve")),
+            ("Return", "Return…", "Return this version for changes, with a comment",
+             lambda: self.review_step("return")),
+            ("Archive", "Archive", "Archive this published version", lambda: self.review_step("archive")),
+            ("History", "History", "Who submitted, returned, approved and published this version, when, "
+                                   "and their comments", self.show_history),
+        ):
+            b = QToolButton(left)
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setObjectName(f"tt{key}")
+            b.clicked.connect(lambda *_, s=slot: s())
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            bar.addWidget(b, len(self.buttons) // 3, len(self.buttons) % 3)
+            self.buttons[key] = b
         ll.addLayout(bar)
         self.table = QTableWidget(0, len(COLUMNS), left)
         self.table.setObjectName("versions")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # two: Compare
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -424,6 +449,12 @@ class TimetablesPage(QWidget):
         it = self.table.item(rows.pop(), 0)
         return it.data(Qt.ItemDataRole.UserRole) if it else None
 
+    def selected_ids(self) -> list[int]:
+        """The selected versions, in list order (two of them: Compare)."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        items = [self.table.item(r, 0) for r in rows]
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it is not None]
+
     def selected_info(self) -> tts.TimetableInfo | None:
         tid = self.selected_id()
         return next((t for t in self.infos if t.id == tid), None)
@@ -442,9 +473,19 @@ class TimetablesPage(QWidget):
         for n in ("Copy", "Rename", "Delete", "Publish", "Draft"):
             self.buttons[n].setEnabled(has and edit)
         info = self.selected_info()
-        frozen = info is not None and info.status == "published"
+        from ato_desktop.services.frozen import FROZEN_STATUSES
+
+        status = info.status if info is not None else None
+        frozen = status in FROZEN_STATUSES
         self.buttons["Rename"].setEnabled(has and edit and not frozen)
-        self.buttons["Publish"].setEnabled(has and edit and not frozen and self._publish_job is None)
+        self.buttons["Publish"].setEnabled(has and edit and status in ("draft", "returned", "approved")
+                                           and self._publish_job is None)
+        for key, allowed in (("Submit", ("draft", "returned")), ("Approve", ("submitted",)),
+                             ("Return", ("submitted", "approved")), ("Archive", ("published",))):
+            self.buttons[key].setEnabled(has and edit and status in allowed)
+        self.buttons["History"].setEnabled(has)
+        self.buttons["Compare"].setEnabled(self.db is not None and len(self.selected_ids()) == 2
+                                           and self._compare_job is None)
 
     def _selection_changed(self) -> None:
         """Choosing a row makes it the current version (the grid shows it; Publish publishes it)."""
@@ -606,6 +647,10 @@ class TimetablesPage(QWidget):
         if info.status == "published":
             self.offer_copy(info.id, f"{info.name} is already published, and a published version is frozen.")
             return False
+        if info.status == "submitted":
+            self._fail(ServiceError(f"“{info.name}” is submitted for review: approve it or return it before "
+                                    "publishing it."))
+            return False
         if not confirm:
             try:
                 check = versions.check_version(self.db, info.id)
@@ -669,6 +714,106 @@ class TimetablesPage(QWidget):
         if not notes.get_mail_settings(self.db).configured:
             msg += " — they wait in Notifications until Tools ▸ Mail settings is set up"
         self.status.emit(msg + ".")
+
+    def compare_selected(self, a: int | None = None, b: int | None = None) -> bool:
+        """Compare two versions (the two selected ones, the older first) in a worker, then show them side by
+        side (:attr:`compare_dialog`)."""
+        if a is None or b is None:
+            ids = self.selected_ids()
+            if len(ids) != 2:
+                return False
+            a, b = sorted(ids)
+        if self.db is None or self._compare_job is not None:
+            return False
+        from ato_desktop.services import compare
+        from ato_desktop.ui.workers import run_in_thread
+
+        db = self.db
+        self.status.emit("Comparing the two versions…")
+        self._compare_job = run_in_thread(lambda: compare.compare_versions(db, a, b),
+                                          lambda r, e: self._compared(db, r, e))
+        self._update_buttons()
+        return True
+
+    def _compared(self, db, cmp, error) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._compare_job = None
+        self._update_buttons()
+        if db is not self.db:
+            return
+        if error is not None:
+            self._fail(error)
+            return
+        from ato_desktop.ui.compare_dialog import CompareDialog
+
+        dlg = CompareDialog(cmp, self)
+        self.compare_dialog = dlg
+        self.status.emit(f"{cmp.a.name} → {cmp.b.name}: {len(cmp.moved)} session(s) moved.")
+        dlg.open()
+
+    # -- the review (services.approval) ----------------------------------------
+    def _review_target(self) -> tts.TimetableInfo | None:
+        return self.selected_info() or next((t for t in self.infos if t.id == self.current_id()), None)
+
+    def review_step(self, action: str) -> bool:
+        """Ask who takes the step and their comment (:attr:`step_dialog`), then take it."""
+        info = self._review_target()
+        if info is None or self.db is None or self.readonly:
+            return False
+        from ato_desktop.ui.approval_dialog import StepDialog
+
+        dlg = StepDialog(action, info.name, versions.current_user(), self)
+        self.step_dialog = dlg
+        dlg.accepted.connect(lambda: self.take_step(action, info.id, *dlg.values()))
+        dlg.open()
+        return True
+
+    def take_step(self, action: str, tid: int, who: str, comment: str) -> bool:
+        """Submit, approve, return or archive a version (one undo step; the history keeps who and when)."""
+        from ato_desktop.services import approval
+
+        def step(db):
+            if action == "return":
+                return approval.return_with_comment(db, tid, comment, who=who)
+            return getattr(approval, action)(db, tid, who=who, comment=comment)
+
+        try:
+            t = step(self.db)
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        holder = {"t": t}
+
+        def undo(db):
+            approval.undo(db, holder["t"])
+
+        def redo(db):
+            holder["t"] = step(db)
+
+        self.undo_stack.push(CallCommand(self.undo_stack, f"{action.capitalize()} {t.name}", redo, undo,
+                                         entity="timetable"))
+        self.status.emit(t.sentence)
+        self.reload()
+        return True
+
+    def show_history(self) -> bool:
+        info = self._review_target()
+        if info is None or self.db is None:
+            return False
+        from ato_desktop.services import approval
+        from ato_desktop.ui.approval_dialog import HistoryDialog
+
+        try:
+            entries = approval.history(self.db, info.id)
+            status = tts.get_timetable(self.db, info.id).status
+        except (ServiceError, DatabaseError) as exc:
+            self._fail(exc)
+            return False
+        dlg = HistoryDialog(info.name, approval.STATUS_NAMES.get(status, status), entries, self)
+        self.history_dialog = dlg
+        dlg.open()
+        return True
 
     def offer_copy(self, tid: int, why: str) -> None:
         """A published version cannot be edited: offer "Copy to a new draft" (:attr:`offer_box`)."""
