@@ -122,14 +122,18 @@ def _describe(j) -> ScheduledJob:
 class NotificationScheduler:
     def __init__(self, db_path: str | Path, *, timezone=None):
         from ato_desktop.storage import open_files
-        from ato_desktop.storage.database import make_engine
+        from ato_desktop.storage.database import WRITE_OPTION, make_engine
 
         self.db_path = jobs.key_for(db_path)
         self._hold = open_files.hold(self.db_path)  # its job store's connections: no direct reads of the file here
         self._engine = make_engine(Path(self.db_path))  # WAL, busy timeout: same rules as the app
+        # Every job-store transaction takes the write lock up front (BEGIN IMMEDIATE, waiting up to the busy
+        # timeout): a deferred one that reads first (create-if-missing, update a job) fails at once with
+        # "database is locked" when the app commits meanwhile (WAL cannot upgrade a stale read snapshot).
+        store_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         kwargs = {"timezone": timezone} if timezone is not None else {}
         self.scheduler = _Scheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
+            jobstores={"default": SQLAlchemyJobStore(engine=store_engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(max_workers=1)},  # one delivery at a time
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": int(WEEKLY_GRACE.total_seconds())},
