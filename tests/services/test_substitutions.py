@@ -1,7 +1,7 @@
 """Absences and daily arrangements (issue 21): on real database files through the services and the CLI.
 
 The arrangement tests take the database from the ``arrangement_db_path`` fixture, parametrized by the
-name of a database-path fixture: add ``"large_demo_db_path"`` to ``DATABASES`` when the large demo exists.
+name of a database-path fixture (the small demo and a copy of the large one).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ato_desktop.services.rowchange import undo_change
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
 
-DATABASES = ["demo_db_path"]
+DATABASES = ["demo_db_path", "large_demo_copy"]  # the small and the large demo department
 TERM = ("2026-07-20", "2026-12-12")
 
 
