@@ -14,6 +14,7 @@ RULE_NAMES = {
     "room_unavailable": "A room booked when unavailable",
     "session_unavailable": "A class at a time it may not be held",
     "daily_load": "More periods in a day than a teacher's daily limit",
+    "weekly_load": "More periods in a week than a teacher's weekly limit",
     "max_consecutive": "Too many periods in a row for a teacher",
     "max_days": "A teacher on campus on more days than their limit",
     "unscheduled": "A class with no slot yet",

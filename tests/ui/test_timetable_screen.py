@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoStack
 
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.model import VIEW_GROUP, VIEW_MASTER, VIEW_ROOM
 from ato_desktop.ui.timetable.screen import TimetableScreen
@@ -196,7 +197,8 @@ def test_conflicts_panel_lists_daily_and_weekly_load_limits_in_sentences(qtbot, 
                for t in texts), texts
     assert any(t.startswith(f"{name} teaches {week} periods this week; the weekly limit is {week - 1}: ")
                for t in texts), texts
-    assert "daily load (1)" in texts and "weekly load (1)" in texts
+    # the panel's groups are named in the coordinator's words
+    assert f"{rule_name('daily_load')} (1)" in texts and f"{rule_name('weekly_load')} (1)" in texts
 
 
 def test_score_label_counts_unscheduled_sessions_as_hard_even_with_their_rule_off(qtbot, demo_db):
