@@ -930,10 +930,10 @@ def day_timetable(db: Database, date, timetable: int | str | None = None) -> Day
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class WeekDay:
-    day: int  # the calendar day (position) this date is: the grid's row
+    day: int  # which calendar day this date is (0 = the calendar's first day): the grid's row
     date: dt.date
     holiday: str | None  # why nothing is taught that date ("a holiday (Diwali)", "outside the term …"), or None
-    follows: int | None  # the calendar day (position) whose sessions run that date (None = none)
+    follows: int | None  # the calendar day (0 = the first) whose sessions run that date (None = none)
     follows_name: str | None
     why: str  # "", "follows Monday's timetable (make-up day)", …
     rows: tuple[DayRow, ...]  # the date's lessons, arrangements applied (see :func:`day_timetable`)
@@ -953,8 +953,10 @@ def week_timetable(db: Database, date, timetable: int | str | None = None) -> li
     with db.read_session() as s:
         days = [(d.position, d.name) for d in s.scalars(select(m.Day).order_by(m.Day.position))]
     weekdays = [w.lower() for w in terms.WEEKDAYS]
+    index = {pos: i for i, (pos, _n) in enumerate(days)}
     out = []
     for pos, name in days:
+        pos = index[pos]
         if name.lower() not in weekdays:
             continue
         d = monday + dt.timedelta(days=weekdays.index(name.lower()))
@@ -969,5 +971,5 @@ def week_timetable(db: Database, date, timetable: int | str | None = None) -> li
             out.append(WeekDay(pos, d, info.why, None, None, info.why, ()))
             continue
         day = day_timetable(db, d, tt.id)
-        out.append(WeekDay(pos, d, None, info.day, info.day_name, info.why, day.rows))
+        out.append(WeekDay(pos, d, None, index[info.day], info.day_name, info.why, day.rows))
     return out
