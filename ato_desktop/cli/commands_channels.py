@@ -1,4 +1,4 @@
-"""``ato-desktop channel add|list|remove|send``: webhook channels (Teams, Slack, generic JSON)."""
+"""``ato-desktop channel add|list|remove|disable|enable|send``: webhook channels (Teams, Slack, generic JSON)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,22 @@ def cmd_remove(args) -> int:
     return _run(args, run)
 
 
+def cmd_enable(args, enabled: bool = True) -> int:
+    from ato_desktop.services import channels
+
+    def run(db):
+        c = channels.set_channel_enabled(db, args.name, enabled)
+        print(f"Channel {c.name!r} " + ("enabled: it receives its notices again." if c.enabled
+                                         else "disabled: it queues nothing until it is enabled again."))
+        return 0
+
+    return _run(args, run)
+
+
+def cmd_disable(args) -> int:
+    return cmd_enable(args, False)
+
+
 def cmd_send(args) -> int:
     from ato_desktop.services import channels
 
@@ -87,6 +103,12 @@ def register(sub) -> None:
     p.add_argument("--db", dest="sub_db", metavar="PATH")
     p.add_argument("--name", required=True)
     p.set_defaults(func=cmd_remove)
+    for action, fn, what in (("disable", cmd_disable, "stop queuing notices for a channel (it is kept)"),
+                             ("enable", cmd_enable, "queue notices for a disabled channel again")):
+        p = csub.add_parser(action, help=what)
+        p.add_argument("--db", dest="sub_db", metavar="PATH")
+        p.add_argument("--name", required=True)
+        p.set_defaults(func=fn)
     p = csub.add_parser("send", help="post every due webhook message now")
     p.add_argument("--db", dest="sub_db", metavar="PATH")
     p.set_defaults(func=cmd_send)

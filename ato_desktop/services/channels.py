@@ -92,6 +92,20 @@ def list_channels(db: Database) -> list[ChannelInfo]:
                             secrets.get_secret(_account(c.name)) is not None) for c in rows]
 
 
+def set_channel_enabled(db: Database, name: str, enabled: bool) -> ChannelInfo:
+    """Disable (``enabled=False``) or enable a channel; a disabled channel keeps its address and events but
+    queues nothing (:func:`queue_event_in`). Undo: call again with the previous value (``enabled`` of the
+    returned info before the call, from :func:`list_channels`)."""
+    with db.session() as s:
+        c = s.scalar(select(m.NotifyChannel).where(func.lower(m.NotifyChannel.name) == (name or "").strip().lower()))
+        if c is None:
+            raise NotFoundError("Channel", name)
+        c.enabled = bool(enabled)
+        info = ChannelInfo(c.name, c.kind, tuple(c.events or ()), c.enabled, True)
+    return ChannelInfo(info.name, info.kind, info.events, info.enabled,
+                       secrets.get_secret(_account(info.name)) is not None)
+
+
 def remove_channel(db: Database, name: str) -> None:
     with db.session() as s:
         c = s.scalar(select(m.NotifyChannel).where(func.lower(m.NotifyChannel.name) == name.strip().lower()))

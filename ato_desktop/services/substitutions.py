@@ -854,6 +854,8 @@ class DayRow:
     teachers: tuple[str, ...]  # who actually teaches (arrangements applied)
     room: str | None
     note: str  # "", "SRA absent: AGH takes it", "self-study", "swap", "merged with …"
+    activity_id: int = 0  # the weekly pattern's session this row is (for the week view)
+    occurrence: int = 0
 
 
 @dataclass(frozen=True)
@@ -919,5 +921,55 @@ def day_timetable(db: Database, date, timetable: int | str | None = None) -> Day
             course, kind, teachers = r["course_code"], r["activity_kind"], [a]
             notes_.append(f"swap: {a} teaches {r['course_code']} here (for {r['date']})")
         rows.append(DayRow(x.period, day.labels.get(x.period, ""), x.duration, course, kind, x.groups,
-                           tuple(t for t in teachers if t), room, "; ".join(notes_)))
+                           tuple(t for t in teachers if t), room, "; ".join(notes_), x.activity_id, x.occurrence))
     return DayTimetable(date, info.day_name, info.why, tt.name, tuple(rows))
+
+
+# ---------------------------------------------------------------------------
+# the real timetable of a week (the timetable screen's "Week of" view)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeekDay:
+    day: int  # which calendar day this date is (0 = the calendar's first day): the grid's row
+    date: dt.date
+    holiday: str | None  # why nothing is taught that date ("a holiday (Diwali)", "outside the term …"), or None
+    follows: int | None  # the calendar day (0 = the first) whose sessions run that date (None = none)
+    follows_name: str | None
+    why: str  # "", "follows Monday's timetable (make-up day)", …
+    rows: tuple[DayRow, ...]  # the date's lessons, arrangements applied (see :func:`day_timetable`)
+
+    def row_of(self, activity_id: int, occurrence: int) -> DayRow | None:
+        return next((r for r in self.rows if (r.activity_id, r.occurrence) == (activity_id, occurrence)), None)
+
+
+def week_timetable(db: Database, date, timetable: int | str | None = None) -> list[WeekDay]:
+    """The real timetable of the week (Monday to Sunday) that contains ``date``: one :class:`WeekDay` per
+    working day of the calendar, in calendar order, each with its date, a holiday (or "outside the term")
+    label, the weekday whose timetable runs that date, and its lessons with the day's substitutions."""
+    date = terms.parse_date(date)
+    monday = date - dt.timedelta(days=date.weekday())
+    term = terms.get_term(db)
+    tt = base_timetable(db, timetable)
+    with db.read_session() as s:
+        days = [(d.position, d.name) for d in s.scalars(select(m.Day).order_by(m.Day.position))]
+    weekdays = [w.lower() for w in terms.WEEKDAYS]
+    index = {pos: i for i, (pos, _n) in enumerate(days)}
+    out = []
+    for pos, name in days:
+        pos = index[pos]
+        if name.lower() not in weekdays:
+            continue
+        d = monday + dt.timedelta(days=weekdays.index(name.lower()))
+        try:
+            terms._check_in_term(term, d)
+        except ValidationError as exc:
+            why = str(exc)
+            out.append(WeekDay(pos, d, "outside the term" if term.is_set else why, None, None, why, ()))
+            continue
+        info = terms.date_info(db, d, term)
+        if not info.teaching:
+            out.append(WeekDay(pos, d, info.why, None, None, info.why, ()))
+            continue
+        day = day_timetable(db, d, tt.id)
+        out.append(WeekDay(pos, d, None, index[info.day], info.day_name, info.why, day.rows))
+    return out

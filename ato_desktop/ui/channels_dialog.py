@@ -6,6 +6,7 @@ nor written to the database.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -49,6 +50,7 @@ class ChannelsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        self.table.itemChanged.connect(self._check_changed)
         lay.addWidget(self.table, 1)
         form = QFormLayout()
         self.name_edit = QLineEdit(self)
@@ -90,6 +92,26 @@ class ChannelsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
+        self.table.blockSignals(True)
+        try:
+            self._reload()
+        finally:
+            self.table.blockSignals(False)
+
+    def _check_changed(self, item: QTableWidgetItem) -> None:
+        """The Name column's checkbox: the channel on (enabled) or off (disabled: it queues nothing)."""
+        if item.column() != 0:
+            return
+        on = item.checkState() == Qt.CheckState.Checked
+        try:
+            channels.set_channel_enabled(self.db, item.text(), on)
+        except ServiceError as exc:
+            self._fail(str(exc))
+        else:
+            self.error.hide()
+        self.reload()
+
+    def _reload(self) -> None:
         self.table.setRowCount(0)
         for c in channels.list_channels(self.db):
             r = self.table.rowCount()
@@ -97,7 +119,12 @@ class ChannelsDialog(QDialog):
             missing = "" if c.has_url else " (address missing from this computer's keychain)"
             for col, text in enumerate((c.name, KIND_LABELS[c.kind] + missing,
                                         ", ".join(EVENT_LABELS.get(e, e) for e in c.events))):
-                self.table.setItem(r, col, QTableWidgetItem(text))
+                it = QTableWidgetItem(text)
+                if col == 0:  # on / off
+                    it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    it.setCheckState(Qt.CheckState.Checked if c.enabled else Qt.CheckState.Unchecked)
+                    it.setToolTip("Untick to disable the channel: it keeps its address but queues nothing.")
+                self.table.setItem(r, col, it)
 
     def _fail(self, message: str) -> bool:
         self.error.setText(message)

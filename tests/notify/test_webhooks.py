@@ -252,3 +252,34 @@ def test_the_daily_digest_of_a_channel_says_tomorrow_s_arrangements(planned, hoo
     assert texts[0].startswith("*Tomorrow, Tuesday 08 December 2026*")
     assert "Dr. Srinivasa Rao (SRA) absent: whole day" in texts[0]
     assert "No classes: a holiday (Diwali)." in texts[1]
+
+
+def test_a_disabled_channel_queues_nothing_until_it_is_enabled_again(demo_db_path, memory_keyring, capsys,
+                                                                     hook_server):
+    p = str(demo_db_path)
+    db = open_database(demo_db_path)
+    try:
+        channels.add_channel(db, "staff", "slack", hook_server.url("/staff"), "publish")
+        channels.add_channel(db, "gateway", "json", hook_server.url("/gateway"), "publish")
+    finally:
+        db.close()
+    assert main(["channel", "disable", "--db", p, "--name", "GATEWAY"]) == 0
+    assert "disabled" in capsys.readouterr().out
+    assert main(["channel", "list", "--db", p]) == 0
+    assert "gateway (json): publish [disabled]" in capsys.readouterr().out
+    db = open_database(demo_db_path)
+    try:
+        assert channels.queue_event(db, "publish", subject="s", text="first", key="n1") == 1
+        assert channels.deliver_webhooks(db).sent == 1
+        assert [a[0] for a in hook_server.accepted] == ["/staff"]
+        assert channels.set_channel_enabled(db, "gateway", True).enabled
+        assert channels.queue_event(db, "publish", subject="s", text="second", key="n2") == 2
+        assert channels.deliver_webhooks(db).sent == 2
+        assert sorted(a[0] for a in hook_server.accepted) == ["/gateway", "/staff", "/staff"]
+        assert [c.enabled for c in channels.list_channels(db)] == [True, True]
+    finally:
+        db.close()
+    assert main(["channel", "disable", "--db", p, "--name", "nowhere"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+    assert main(["channel", "enable", "--db", p, "--name", "staff"]) == 0  # already on: stays on
+    assert "enabled" in capsys.readouterr().out

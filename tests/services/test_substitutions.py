@@ -514,3 +514,35 @@ def test_a_longer_absence_covers_every_teaching_day_and_one_undo_removes_it(adb)
     assert sb.register(adb).rows
     undo_change(adb, change)  # the absence and the arrangements made since go together
     assert sb.list_absences(adb) == [] and sb.register(adb).rows == ()
+
+
+def test_the_real_timetable_of_a_week(adb):
+    """The week view's data: dates, a holiday, a day that follows another weekday, the day's substitutions."""
+    terms.add_holiday(adb, "2026-12-10", "Foundation Day")  # Thursday
+    terms.add_exception(adb, "2026-12-09", "Friday", "make-up")  # Wednesday runs Friday's timetable
+    code = _busiest(adb, DATE, 1)[0]
+    sb.add_absence(adb, code, DATE)
+    sb.auto_plan(adb, DATE)
+    week = sb.week_timetable(adb, "2026-12-10")  # any date of the week: Monday to Sunday
+    by_date = {w.date: w for w in week}
+    assert week[0].date == dt.date(2026, 12, 7) and [w.day for w in week] == sorted(w.day for w in week)
+    thursday = by_date[dt.date(2026, 12, 10)]
+    assert thursday.holiday and "Foundation Day" in thursday.holiday and thursday.rows == () \
+        and thursday.follows is None
+    wednesday, friday = by_date[dt.date(2026, 12, 9)], by_date[dt.date(2026, 12, 11)]
+    assert wednesday.follows == friday.day and wednesday.follows_name == "Friday" and wednesday.holiday is None
+    assert [(r.activity_id, r.occurrence) for r in wednesday.rows] == \
+        [(r.activity_id, r.occurrence) for r in friday.rows]
+    tuesday = by_date[DATE]
+    assert tuesday.rows == sb.day_timetable(adb, DATE).rows
+    plan = sb.plan_day(adb, DATE)
+    taken = [x for x in plan.lessons if x.arrangement and x.arrangement.substitute]
+    assert taken
+    for x in taken:
+        row = tuesday.row_of(x.activity_id, x.occurrence)
+        assert row is not None and x.arrangement.substitute in row.teachers and code not in row.teachers
+        assert f"{code} absent" in row.note
+    monday = by_date[dt.date(2026, 12, 7)]
+    assert monday.rows and not any(r.note for r in monday.rows)
+    outside = sb.week_timetable(adb, "2026-12-14")  # the week after the term's end
+    assert all(w.holiday == "outside the term" and w.rows == () for w in outside)

@@ -123,6 +123,17 @@ def test_the_channels_dialog_keeps_the_address_in_the_keychain(qtbot, subst_wind
         assert dlg.add() and dlg.table.rowCount() == 1
         assert dlg.table.item(0, 2).text() == "Substitutions, Publication"
         assert list(store.store.values()) == ["https://example.webhook.office.com/abc"]
+        from PySide6.QtCore import Qt
+
+        from ato_desktop.services import channels
+
+        item = dlg.table.item(0, 0)
+        assert item.checkState() == Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked)  # the channel's checkbox: disabled
+        assert [c.enabled for c in channels.list_channels(subst_window.database)] == [False]
+        assert dlg.table.item(0, 0).checkState() == Qt.CheckState.Unchecked
+        dlg.table.item(0, 0).setCheckState(Qt.CheckState.Checked)
+        assert [c.enabled for c in channels.list_channels(subst_window.database)] == [True]
         dlg.table.selectRow(0)
         assert dlg.remove() and dlg.table.rowCount() == 0 and store.store == {}
     finally:

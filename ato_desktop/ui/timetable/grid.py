@@ -107,6 +107,9 @@ def draw_lock(p: QPainter, x: float, y: float, size: float = 10) -> None:
     p.restore()
 
 
+READ_ONLY_WEEK = ("The week of a date is read-only: clear “Week of” to move sessions in the weekly pattern.")
+
+
 @dataclass
 class CardItem:
     session: int
@@ -155,6 +158,8 @@ class TimetableGrid(QWidget):
         self._lanes: list[Lane] = []
         self._lane_y: list[float] = []
         self._lane_h: list[float] = []
+        # the real timetable of a chosen week (services.substitutions.WeekDay by calendar day), None = the pattern
+        self.week: dict[int, object] | None = None
         model.subscribe(self._on_model)
         self.relayout()
 
@@ -162,6 +167,35 @@ class TimetableGrid(QWidget):
     def set_view(self, kind: str, entity: str | None) -> None:
         self.kind, self.entity = kind, entity
         self.relayout()
+
+    def set_week(self, week: list | None) -> None:
+        """Show the real timetable of a week (``services.substitutions.week_timetable``'s days: dates,
+        holidays, days that follow another weekday, substitutions), read-only; ``None`` = the weekly pattern."""
+        self.week = None if week is None else {w.day: w for w in week}
+        self._tooltip_cache.clear()
+        self.relayout()
+
+    def week_day(self, lane: int):
+        """The chosen week's day shown in row ``lane`` (None: the weekly pattern, or a day without a date)."""
+        if self.week is None or lane >= len(self._lanes):
+            return None
+        return self.week.get(self._lanes[lane].day)
+
+    def card_who(self, it: CardItem) -> tuple[str, str]:
+        """Who teaches a card as shown, and its mark: "" (as in the pattern), "substitute", "self-study",
+        "not covered" or "changed" (a swap, a merge) - the chosen week's arrangements applied."""
+        v = self.model.views[it.session]
+        who = ", ".join(v.faculty)
+        wd = self.week_day(it.lane)
+        row = wd.row_of(v.activity_id, v.occurrence) if wd is not None else None
+        if row is None or not row.note:
+            return who, ""
+        if "self-study" in row.note:
+            return "self-study", "self-study"
+        if "not covered" in row.note:
+            return f"{who} (absent)", "not covered"
+        mark = "substitute" if "takes it" in row.note else "changed"
+        return ", ".join(row.teachers) or who, mark
 
     def _on_model(self, what: str) -> None:
         self._tooltip_cache.clear()
@@ -209,6 +243,20 @@ class TimetableGrid(QWidget):
         m = self.model
         P = m.problem.periods_per_day
         self._lanes = m.lanes(self.kind, self.entity)
+        follows: dict[int, list[int]] | None = None
+        if self.week is not None:  # row labels with the dates; each row shows the weekday it follows
+            follows = {}
+            for w in self.week.values():
+                if w.follows is not None:
+                    follows.setdefault(w.follows, []).append(w.day)
+            lanes = []
+            for ln in self._lanes:
+                w = self.week.get(ln.day)
+                if w is not None:
+                    date = f"{w.date:%a} {w.date.day} {w.date:%b}"
+                    ln = Lane(ln.day, f"{date}  {ln.entity}" if ln.entity else date, ln.entity)
+                lanes.append(ln)
+            self._lanes = lanes
         self._fit_label()
         self._fit_columns()
         lane_of: dict[tuple[int, str | None], int] = {
@@ -218,7 +266,9 @@ class TimetableGrid(QWidget):
             t = int(m.assignment.start[s])
             day, per = divmod(t, P)
             dur = int(m.problem.session_duration[s])
-            keys = [(day, sec) for sec in m.section_of(s)] if self.kind == VIEW_MASTER else [(day, None)]
+            days = [day] if follows is None else follows.get(day, [])
+            keys = [(d, sec) for d in days for sec in m.section_of(s)] if self.kind == VIEW_MASTER else \
+                [(d, None) for d in days]
             for k in keys:
                 li = lane_of.get(k)
                 if li is not None:
@@ -417,6 +467,16 @@ class TimetableGrid(QWidget):
                                 p.drawText(r.adjusted(0, 0, -4, -2), Qt.AlignRight | Qt.AlignBottom, txt)
                 p.setPen(grid_pen)
                 p.drawRect(r)
+            wd = self.week.get(ln.day) if self.week is not None else None
+            if wd is not None and (wd.holiday or wd.why):
+                area = QRectF(self.LABEL_W, y, self.col_x(P) - self.LABEL_W, h)
+                if wd.holiday:  # greyed, with the holiday's label: nothing happens that day
+                    p.fillRect(area, QColor(200, 200, 200, 170))
+                p.setPen(QColor(70, 70, 70))
+                p.setFont(small)
+                p.drawText(area.adjusted(8, 2, -8, -2), Qt.AlignRight | Qt.AlignBottom,
+                           wd.holiday[:1].upper() + wd.holiday[1:] if wd.holiday else wd.why)
+                p.setFont(hfont)
             p.setPen(QPen(QColor(170, 170, 170)))
             p.drawLine(QPointF(0, y + h), QPointF(self.col_x(P), y + h))
         if self.hover_cell is not None and self.drag_session is not None:
@@ -466,7 +526,13 @@ class TimetableGrid(QWidget):
         f2.setPointSizeF(max(6.5, self.font().pointSizeF() - 1))
         p.setFont(f2)
         fm2 = QFontMetrics(f2)
-        who = ", ".join(v.faculty)
+        who, mark = self.card_who(it)
+        if mark:  # the chosen date's arrangement: marked
+            who = f"⇄ {who}" if mark in ("substitute", "changed") else f"⚠ {who}" if mark == "not covered" else who
+            p.save()
+            p.setPen(QPen(QColor(200, 90, 0), 2, Qt.DashLine))
+            p.drawPath(path)
+            p.restore()
         room = v.room or "no room"
         if self.kind == VIEW_MASTER:
             line2 = f"{who} · {room}"
@@ -532,6 +598,8 @@ class TimetableGrid(QWidget):
     def keyPressEvent(self, ev) -> None:
         """Delete / Backspace: unschedule the selected cards; L: lock or unlock them; Esc: clear the selection."""
         sel = sorted(s for s in self.model.selection if s in set(self.shown_sessions()))
+        if self.week is not None and ev.key() != Qt.Key_Escape:  # a chosen week is read-only
+            sel = []
         if ev.key() in (Qt.Key_Delete, Qt.Key_Backspace) and sel:
             self.unscheduleManyRequested.emit(sel)
             ev.accept()
@@ -554,6 +622,9 @@ class TimetableGrid(QWidget):
                 self._press = None
                 if self.model.is_locked(s):
                     self.message.emit(f"{self.model.short_label(s)} is locked: unlock it to move it.")
+                    return
+                if self.week is not None:
+                    self.message.emit(READ_ONLY_WEEK)
                     return
                 self.start_drag(s)
                 return
@@ -595,6 +666,9 @@ class TimetableGrid(QWidget):
         it = self.item_at(ev.pos())
         if it is None:
             return
+        if self.week is not None:
+            self.message.emit(READ_ONLY_WEEK)
+            return
         s = it.session
         menu = QMenu(self)
         locked = self.model.is_locked(s)
@@ -613,7 +687,14 @@ class TimetableGrid(QWidget):
         if ev.type() == QEvent.ToolTip:
             it = self.item_at(ev.pos())
             if it is not None:
-                QToolTip.showText(ev.globalPos(), self.card_tooltip(it.session), self)
+                tip = self.card_tooltip(it.session)
+                wd = self.week_day(it.lane)
+                if wd is not None:
+                    v = self.model.views[it.session]
+                    row = wd.row_of(v.activity_id, v.occurrence)
+                    tip += f"\n{wd.date:%a %d %b %Y}" + (f" ({wd.why})" if wd.why else "") + \
+                        (f": {row.note}" if row is not None and row.note else "")
+                QToolTip.showText(ev.globalPos(), tip, self)
             else:
                 QToolTip.hideText()
                 ev.ignore()
@@ -641,7 +722,7 @@ class TimetableGrid(QWidget):
     # ---- drop side ---------------------------------------------------------------------
     def dragEnterEvent(self, ev) -> None:
         s = session_from_mime(ev.mimeData(), self.model.timetable_id)
-        if s is None:
+        if s is None or self.week is not None:  # a chosen week is read-only
             ev.ignore()
             return
         if self.drag_session != s:

@@ -7,10 +7,11 @@ goes through ``undo_stack`` as one named step.
 from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -465,6 +466,22 @@ class TimetableScreen(QWidget):
         self.refuse_box.setToolTip("When on, a drop that causes a hard conflict is refused instead of asked about")
         self.refuse_box.setChecked(self.settings.value(SETTING_REFUSE_HARD, False, type=bool))
         self.refuse_box.toggled.connect(lambda v: self.settings.setValue(SETTING_REFUSE_HARD, v))
+        # "Week of": the real timetable of a chosen date's week (holidays, substitutions), read-only
+        self.week_box = QCheckBox("Week of")
+        self.week_box.setObjectName("weekOfBox")
+        self.week_box.setToolTip("Show the real timetable of the week of a date: its dates, holidays, days that "
+                                 "follow another weekday and the day's substitutions. Read-only: sessions are "
+                                 "moved in the weekly pattern (untick to go back to it).")
+        self.week_edit = QDateEdit()
+        self.week_edit.setObjectName("weekOfEdit")
+        self.week_edit.setCalendarPopup(True)
+        self.week_edit.setDisplayFormat("d MMM yy")
+        self.week_edit.setDate(QDate.currentDate())
+        self.week_edit.setEnabled(False)
+        self.week_edit.setToolTip(self.week_box.toolTip())
+        self.week_loaded = None  # the week shown (services.substitutions.WeekDay list), None = the pattern
+        self._week_request = 0
+        self._week_job = None
         for w in (QLabel("Version:"), self.version_box, QLabel("View:"), self.kind_box, self.entity_box):
             bar.addWidget(w)
         bar.addSpacing(12)
@@ -500,7 +517,15 @@ class TimetableScreen(QWidget):
             self.optimizer.message.connect(self.statusMessage)
             self.tabs.addTab(self.optimizer, "Optimizer")
         # beside the Conflicts / Optimizer tabs, not in the top bar: the bar must fit 1,366 px at 125 %
-        self.tabs.setCornerWidget(self.refuse_box, Qt.TopRightCorner)
+        # so is "Week of" (the top bar has no 190 px left at 1093 px wide with the faculty view's load meter)
+        corner = QWidget()
+        cl = QHBoxLayout(corner)
+        cl.setContentsMargins(0, 0, 0, 0)
+        for w in (self.week_box, self.week_edit):
+            cl.addWidget(w)
+        cl.addSpacing(12)
+        cl.addWidget(self.refuse_box)
+        self.tabs.setCornerWidget(corner, Qt.TopRightCorner)
         split = QSplitter(Qt.Vertical)
         split.addWidget(top)
         split.addWidget(self.tabs)
@@ -525,6 +550,8 @@ class TimetableScreen(QWidget):
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
         self.entity_box.currentIndexChanged.connect(self._entity_changed)
         self.version_box.activated.connect(self._version_chosen)
+        self.week_box.toggled.connect(self._week_changed)
+        self.week_edit.dateChanged.connect(self._week_changed)
         self.grid.dropRequested.connect(self.handle_drop, Qt.QueuedConnection)
         self.grid.lockRequested.connect(self.lock_sessions)
         self.grid.unscheduleRequested.connect(self.unschedule)
@@ -555,6 +582,52 @@ class TimetableScreen(QWidget):
         tid = self.version_box.currentData()
         if tid is not None and tid != self.model.timetable_id:
             self.open_timetable(tid)
+
+    # ---- the week of a date ------------------------------------------------------------
+    def set_week(self, date) -> None:
+        """Show the week of ``date`` (a datetime.date, or None = the weekly pattern); read in a worker."""
+        if date is None:
+            self.week_box.setChecked(False)
+            return
+        self.week_edit.setDate(QDate(date.year, date.month, date.day))
+        if self.week_box.isChecked():
+            self._week_changed()
+        else:
+            self.week_box.setChecked(True)
+
+    def _week_changed(self, *_a) -> None:
+        from ato_desktop.ui.workers import run_in_thread
+
+        on = self.week_box.isChecked()
+        self.week_edit.setEnabled(on)
+        self._week_request += 1
+        if not on or self.db is None or self.model is None:
+            self.week_loaded = None
+            self.grid.set_week(None)
+            return
+        request, db, tid, date = self._week_request, self.db, self.model.timetable_id, self.week_edit.date().toPython()
+
+        def read():
+            from ato_desktop.services import substitutions as sb
+
+            return sb.week_timetable(db, date, tid)
+
+        def done(week, error) -> None:
+            try:
+                if request != self._week_request or db is not self.db:
+                    return  # another date, version or file was chosen meanwhile
+                if error is not None:
+                    self.statusMessage.emit(f"The week of {date:%d %b %Y} cannot be shown: {error}")
+                    self.week_box.setChecked(False)
+                    return
+                self.week_loaded = week
+                self.grid.set_week(week)
+                self.statusMessage.emit(f"The week of {date:%d %b %Y} (read-only: untick “Week of” to edit "
+                                        "the weekly pattern).")
+            except RuntimeError:  # the screen was deleted meanwhile
+                pass
+
+        self._week_job = run_in_thread(read, done)
 
     def _kind_changed(self, *_a) -> None:
         kind = self.kind_box.currentData()
@@ -589,6 +662,8 @@ class TimetableScreen(QWidget):
                 self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
             self._fill_versions()
             self._kind_changed()
+            if self.week_box.isChecked():  # another version, or the same one reloaded: its week again
+                self._week_changed()
             if m.state is None:
                 QTimer.singleShot(0, self._request_state)
         n = len(m.unscheduled())
