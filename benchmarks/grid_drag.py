@@ -39,7 +39,7 @@ def build_database(path: Path, sections: int, seed: int = 7) -> None:
     from ato_desktop.services import calendar as cal
     from ato_desktop.services import resources as res
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
 
     rnd = random.Random(seed)

@@ -48,7 +48,7 @@ demo = None
 if len(sys.argv) > 2:
     from ato_desktop.demo import create_demo_database
     from ato_desktop.demo_large import create_large_demo_database
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
     (create_large_demo_database if sys.argv[3:] == ["large"] else create_demo_database)(sys.argv[2])
     db = open_database(sys.argv[2])

@@ -230,7 +230,7 @@ def compare_versions(db: Database, a: int | str, b: int | str) -> Comparison:
     run it in a worker in the GUI."""
     from ato_desktop.engine.evaluate import evaluate
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.compile import compile_database
+    from ato_desktop.services.compile import compile_database
 
     info_a, info_b = tts.get_timetable(db, a), tts.get_timetable(db, b)
     scores = {}
