@@ -287,37 +287,34 @@ def parse_fet_bytes(data: bytes, name: str = "file.fet") -> FetFile:
 
     # Students: years > groups > subgroups; one name space (a name met again is the same set).
     kinds: dict[str, str] = {}
+
+    def count(el: Element, kind: str, set_name: str) -> int:
+        n = _int(el, "Number_of_Students", f"{kind} {set_name!r}", name, 0)
+        if n < 0:
+            raise FetError(f"{name} line {el.line}: {kind} {set_name!r} has a negative number of students ({n}).")
+        return n
+
+    def students_set(el: Element, kind: str) -> tuple[str, int]:
+        """A group or subgroup: its name (noted when a set of another kind has it) and its size."""
+        set_name = el.get("Name")
+        if kinds.get(set_name, kind) != kind:
+            f.notes.append(f"line {el.line}: the {kind} {set_name!r} has the name of a {kinds[set_name]}; "
+                           f"the two are taken as one students set.")
+        kinds.setdefault(set_name, kind)
+        return set_name, count(el, kind, set_name)
+
     stud = root.find("Students_List")
     for y in (stud.findall("Year") if stud is not None else []):
         yname = y.get("Name")
         if yname in kinds:
             f.notes.append(f"line {y.line}: the year {yname!r} is listed twice; its groups are merged.")
         kinds.setdefault(yname, "year")
-        ny = _int(y, "Number_of_Students", f"year {yname!r}", name, 0)
-        if ny < 0:
-            raise FetError(f"{name} line {y.line}: year {yname!r} has a negative number of students ({ny}).")
-        year = FetYear(yname, ny, line=y.line)
+        year = FetYear(yname, count(y, "year", yname), line=y.line)
         for g in y.findall("Group"):
-            gname = g.get("Name")
-            if kinds.get(gname, "group") != "group":
-                f.notes.append(f"line {g.line}: the group {gname!r} has the name of a {kinds[gname]}; "
-                               f"the two are taken as one students set.")
-            kinds.setdefault(gname, "group")
-            ng = _int(g, "Number_of_Students", f"group {gname!r}", name, 0)
-            if ng < 0:
-                raise FetError(f"{name} line {g.line}: group {gname!r} has a negative number of students ({ng}).")
+            gname, ng = students_set(g, "group")
             group = FetGroup(gname, ng, line=g.line)
             for sg in g.findall("Subgroup"):
-                sname = sg.get("Name")
-                if kinds.get(sname, "subgroup") != "subgroup":
-                    f.notes.append(f"line {sg.line}: the subgroup {sname!r} has the name of a {kinds[sname]}; "
-                                   f"the two are taken as one students set.")
-                kinds.setdefault(sname, "subgroup")
-                ns = _int(sg, "Number_of_Students", f"subgroup {sname!r}", name, 0)
-                if ns < 0:
-                    raise FetError(f"{name} line {sg.line}: subgroup {sname!r} has a negative number of "
-                                   f"students ({ns}).")
-                group.subgroups.append((sname, ns))
+                group.subgroups.append(students_set(sg, "subgroup"))
             year.groups.append(group)
         f.years.append(year)
 
