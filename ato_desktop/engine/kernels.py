@@ -12,8 +12,19 @@ the document leaves open are fixed as follows (and shared with ``engine/constrai
 * ``max_consecutive``: a break slot never belongs to a run, even when occupied.
 * a weight missing from ``Problem.weights`` takes its value from ``DEFAULT_WEIGHTS``.
 
-Layout: :class:`CP` (compiled problem, read-only arrays) and :class:`ST`
-(mutable incremental state).  All kernels are ``@njit(cache=True, nogil=True)``.
+Layout: :class:`CP` (compiled problem, read-only arrays), :class:`ST` (mutable incremental
+state) and :class:`SR` (the local search's arrays).  All kernels are
+``@njit(cache=True, nogil=True)``.  Which kernel counts each rule, and the rule order of the
+count vectors, are declared in :mod:`ato_desktop.engine.rules`.
+
+Why this file is not split (it is the one file of the package over 600 lines): numba's
+on-disk cache keys each kernel on the time stamp of the file that defines it, and a kernel
+compiled in one file carries compiled copies of the kernels it calls from other files.  Were
+the delta code here and the search loop in another file, an edit of the delta code would
+leave the search loop's cached copy running the old one.  The warm-up's marker
+(``engine.warmup``) keys on this one file's stamp too, and a frozen bundle ships its cache
+under the fingerprint of ``engine/*.py`` (``frozen.engine_fingerprint``): one file keeps the
+three in step.  ``engine.local_search`` is the public name of the search kernels.
 """
 
 from __future__ import annotations
@@ -23,19 +34,44 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .problem import (
-    DEFAULT_WEIGHTS, HARD_CONSTRAINTS, SOFT_CONSTRAINTS, RESOURCE_FACULTY, RESOURCE_GROUP, Problem,
-)
+from .problem import DEFAULT_WEIGHTS, RESOURCE_FACULTY, RESOURCE_GROUP, Problem
+from .rules import HARD_RULES, RULE_INDEX, RULES, order_stamp
 
-CONSTRAINTS: tuple[str, ...] = HARD_CONSTRAINTS + SOFT_CONSTRAINTS
+CONSTRAINTS: tuple[str, ...] = tuple(r.name for r in RULES)
 NC = len(CONSTRAINTS)
-N_HARD = len(HARD_CONSTRAINTS)
-(
-    UNSCHED, RCLASH, ROOMCLASH, RUNAV, ROOMUNAV, SUNAV, BREAK, OVERFLOW, UNSUIT, SYNC, LOCK, DLOAD,
-    MINDAYS, ISO, GAPS, RSTAB, RCAP, RUNDES, RNOTPREF, MAXCONS, SNOTPREF, MAXDAYS,
-) = range(NC)
-assert CONSTRAINTS[MAXDAYS] == "max_days" and CONSTRAINTS[DLOAD] == "daily_load"
-assert CONSTRAINTS[MINDAYS] == "min_days" and CONSTRAINTS[SNOTPREF] == "session_not_preferred"
+N_HARD = len(HARD_RULES)
+
+# The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
+# on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
+# Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
+RULE_ORDER_STAMP = "7f6ad6dc"
+if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
+    raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
+                      f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
+
+# index of each rule in the count vectors, looked up by name (which kernel counts it: rules.RULES, tested)
+UNSCHED = RULE_INDEX["unscheduled"]
+RCLASH = RULE_INDEX["resource_clash"]
+ROOMCLASH = RULE_INDEX["room_clash"]
+RUNAV = RULE_INDEX["resource_unavailable"]
+ROOMUNAV = RULE_INDEX["room_unavailable"]
+SUNAV = RULE_INDEX["session_unavailable"]
+BREAK = RULE_INDEX["break_overlap"]
+OVERFLOW = RULE_INDEX["day_overflow"]
+UNSUIT = RULE_INDEX["room_unsuitable"]
+SYNC = RULE_INDEX["sync_mismatch"]
+LOCK = RULE_INDEX["locked_moved"]
+DLOAD = RULE_INDEX["daily_load"]
+MINDAYS = RULE_INDEX["min_days"]
+ISO = RULE_INDEX["isolated"]
+GAPS = RULE_INDEX["gaps"]
+RSTAB = RULE_INDEX["room_stability"]
+RCAP = RULE_INDEX["room_capacity"]
+RUNDES = RULE_INDEX["resource_undesired"]
+RNOTPREF = RULE_INDEX["resource_not_preferred"]
+MAXCONS = RULE_INDEX["max_consecutive"]
+SNOTPREF = RULE_INDEX["session_not_preferred"]
+MAXDAYS = RULE_INDEX["max_days"]
 
 
 class CP(NamedTuple):
@@ -122,6 +158,29 @@ class ST(NamedTuple):
     l_n: np.ndarray  # int64[5]
     old_t: np.ndarray  # int64[kmax]
     old_r: np.ndarray  # int64[kmax]
+
+
+class SR(NamedTuple):
+    """The search's arrays, built once per optimizer run (``optimizer._Search``) and passed to
+    ``construct`` / ``sa_chunk`` as one argument.  A *unit* is one session or a whole sync set
+    (its members share the start)."""
+    mov: np.ndarray  # int64[]: sessions that move alone (single units, not locked)
+    rmov: np.ndarray  # int64[]: sessions whose room may change
+    syu: np.ndarray  # int64[]: sync-set units that may move
+    u_ptr: np.ndarray  # int64[n_units+1] CSR: members of each unit
+    u_idx: np.ndarray
+    u_fixed: np.ndarray  # int64[n_units]: locked start of the unit, or -1
+    kempe_ok: np.ndarray  # bool[S]: may take part in a Kempe chain (movable, duration 1)
+    cs_ptr: np.ndarray  # int64[S+1] CSR: candidate start slots of each session
+    cs_idx: np.ndarray
+    c_ptr: np.ndarray  # int64[C+1] CSR: room-movable sessions of each course key
+    c_idx: np.ndarray
+    cc: np.ndarray  # int64[]: course keys with two or more of them
+    ms: np.ndarray  # int64[cap]: scratch, the sessions of one (compound) move
+    mt: np.ndarray  # int64[cap]: their new starts
+    mr: np.ndarray  # int64[cap]: their new rooms
+    chain: np.ndarray  # int64[S+1]: scratch of the Kempe chain
+    in_chain: np.ndarray  # int64[S]
 
 
 # --------------------------------------------------------------------------------------
@@ -253,10 +312,6 @@ def new_state(cp: CP) -> ST:
         l_n=np.zeros(5, np.int64),
         old_t=np.zeros(kk, np.int64), old_r=np.zeros(kk, np.int64),
     )
-
-
-def copy_state(st: ST) -> ST:
-    return ST(*[v.copy() for v in st])
 
 
 # --------------------------------------------------------------------------------------
@@ -548,13 +603,6 @@ def full_cost_kernel(cp, start, room):
 # --------------------------------------------------------------------------------------
 
 @njit(cache=True, nogil=True)
-def _unplace(cp, st, s):
-    _unplace_a(cp.T, cp.P, cp.dur[s], cp.needs_room[s], cp.res_idx[cp.res_ptr[s]:cp.res_ptr[s + 1]],
-               cp.course[s], st.start, st.room, st.occ, st.rocc, st.pos, st.slot_n, st.slot_list,
-               st.cday, st.croom, s)
-
-
-@njit(cache=True, nogil=True)
 def _unplace_a(T, P, d, needs_room, res, c, start, room, occ, rocc, pos, slot_n, slot_list, cday, croom, s):
     t = start[s]
     if t < 0:
@@ -647,188 +695,12 @@ def sess_cost(cp, st, s):
 
 
 @njit(cache=True, nogil=True)
-def _mark_pos(cp, st, s, t, r, stamp):
-    if t < 0:
-        return
-    P = cp.P
-    rr = r if cp.needs_room[s] else -1
-    n = st.l_n
-    for u in range(t, min(t + cp.dur[s], cp.T)):
-        if rr >= 0 and st.mk_rt[rr, u] != stamp:
-            st.mk_rt[rr, u] = stamp
-            st.l_rt[n[0], 0] = rr
-            st.l_rt[n[0], 1] = u
-            n[0] += 1
-        d = u // P
-        for i in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            q = cp.res_idx[i]
-            st.mk_qt[q, u] = stamp
-            if st.mk_qd[q, d] != stamp:
-                st.mk_qd[q, d] = stamp
-                st.l_qd[n[1], 0] = q
-                st.l_qd[n[1], 1] = d
-                n[1] += 1
-
-
-@njit(cache=True, nogil=True)
-def _mark_moves(cp, st, ms, mt, mr, k):
-    st.stamp[0] += 1
-    stamp = st.stamp[0]
-    n = st.l_n
-    n[:] = 0
-    for i in range(k):
-        s = ms[i]
-        st.mk_s[s] = stamp
-        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
-            t = st.start[s] if side == 0 else mt[i]
-            if t < 0:
-                continue
-            r = st.room[s] if side == 0 else mr[i]
-            rr = r if cp.needs_room[s] else -1
-            for u in range(t, min(t + cp.dur[s], cp.T)):
-                if rr >= 0 and st.mk_rt[rr, u] != stamp:
-                    st.mk_rt[rr, u] = stamp
-                    st.l_rt[n[0], 0] = rr
-                    st.l_rt[n[0], 1] = u
-                    n[0] += 1
-                d = u // cp.P
-                for jj in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-                    q = cp.res_idx[jj]
-                    st.mk_qt[q, u] = stamp
-                    if st.mk_qd[q, d] != stamp:
-                        st.mk_qd[q, d] = stamp
-                        st.l_qd[n[1], 0] = q
-                        st.l_qd[n[1], 1] = d
-                        n[1] += 1
-        for j in range(cp.res_ptr[s], cp.res_ptr[s + 1]):
-            q = cp.res_idx[j]
-            if st.mk_q[q] != stamp:
-                st.mk_q[q] = stamp
-                st.l_q[n[2]] = q
-                n[2] += 1
-        c = cp.course[s]
-        if st.mk_c[c] != stamp:
-            st.mk_c[c] = stamp
-            st.l_c[n[3]] = c
-            n[3] += 1
-        for j in range(cp.ss_ptr[s], cp.ss_ptr[s + 1]):
-            y = cp.ss_idx[j]
-            if st.mk_y[y] != stamp:
-                st.mk_y[y] = stamp
-                st.l_y[n[4]] = y
-                n[4] += 1
-    return stamp
-
-
-@njit(cache=True, nogil=True)
-def _overlap(cp, st, a, b):
-    ta = st.start[a]
-    tb = st.start[b]
-    if ta < 0 or tb < 0:
-        return 0
-    lo = max(ta, tb)
-    hi = min(min(ta + cp.dur[a], tb + cp.dur[b]), cp.T)
-    return hi - lo if hi > lo else 0
-
-
-@njit(cache=True, nogil=True)
-def _local(cp, st, ms, k, stamp, tmp):
-    """Weighted (hard, soft, penalty) over every component marked for the moved set."""
-    h = 0
-    so = 0
-    pen = 0
-    w = cp.w
-    n = st.l_n
-    for i in range(k):  # body of sess_cost, written out (no call)
-        s = ms[i]
-        t = st.start[s]
-        r = st.room[s]
-        if st.anchor_w[0] != 0 and st.anchor_t[s] != -2:
-            if t != st.anchor_t[s] or (cp.needs_room[s] and r != st.anchor_r[s]):
-                pen += st.anchor_w[0]
-        if t < 0:
-            h += w[UNSCHED]
-            continue
-        h += cp.static_h[s, t]
-        so += cp.static_s[s, t]
-        if cp.needs_room[s]:
-            if r < 0:
-                h += w[UNSCHED]
-            else:
-                h += cp.room_h[s, r]
-                so += cp.room_s[s, r]
-                if w[ROOMUNAV] != 0:
-                    for u in range(t, min(t + cp.dur[s], cp.T)):
-                        if not cp.room_avail[r, u]:
-                            h += w[ROOMUNAV]
-        if (cp.lock_t[s] >= 0 and t != cp.lock_t[s]) or (cp.lock_r[s] >= 0 and r != cp.lock_r[s]):
-            h += w[LOCK]
-    if w[ROOMCLASH] != 0:
-        for i in range(n[0]):
-            x = st.rocc[st.l_rt[i, 0], st.l_rt[i, 1]]
-            if x > 1:
-                h += w[ROOMCLASH] * (x - 1)
-    if w[RCLASH] != 0:
-        cl = 0
-        for i in range(k):
-            s = ms[i]
-            t = st.start[s]
-            if t < 0:
-                continue
-            for u in range(t, min(t + cp.dur[s], cp.T)):
-                for j in range(st.slot_n[u]):
-                    y = st.slot_list[u, j]
-                    if cp.conf[s, y]:
-                        cl += 1
-            for j in range(i + 1, k):
-                y = ms[j]
-                if cp.conf[s, y] and st.start[y] >= 0:
-                    lo = max(t, st.start[y])
-                    hi = min(min(t + cp.dur[s], st.start[y] + cp.dur[y]), cp.T)
-                    if hi > lo:
-                        cl -= hi - lo
-        h += w[RCLASH] * cl
-    tmp[:] = 0
-    occ = st.occ
-    for i in range(n[1]):
-        q = st.l_qd[i, 0]
-        _day_counts(cp.P, cp.is_fac[q], cp.is_grp[q], cp.max_daily[q], cp.max_consec[q],
-                    w[DLOAD] == 0, w[MAXCONS] == 0, w[GAPS] == 0, cp.usable, occ, q, st.l_qd[i, 1], tmp)
-    for i in range(n[2]):
-        q = st.l_q[i]
-        if cp.max_days[q] > 0 and cp.is_fac[q]:
-            tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
-        if cp.is_grp[q] and w[ISO] != 0:
-            P = cp.P
-            for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
-                y = cp.rs_idx[j]
-                t = st.start[y]
-                if t < 0:
-                    continue
-                aff = st.mk_s[y] == stamp
-                if not aff and t % P != 0 and st.mk_qt[q, t - 1] == stamp:
-                    aff = True
-                if not aff:
-                    nx = min(t + cp.dur[y], cp.T)
-                    if nx < cp.T and nx % P != 0 and st.mk_qt[q, nx] == stamp:
-                        aff = True
-                if aff:
-                    tmp[ISO] += iso_of(P, cp.T, cp.dur[y], occ, q, t)
-    for i in range(n[3]):
-        c = st.l_c[i]
-        _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
-    for i in range(n[4]):
-        tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
-    a, b = _weighted(w, tmp)
-    return h + a, so + b, pen
-
-
-@njit(cache=True, nogil=True)
 def delta_moves(cp, st, ms, mt, mr, k, tmp):
     """(d_hard, d_soft, d_penalty) of moving ms[i] to (mt[i], mr[i]) for i < k; state unchanged.
 
-    The bodies of ``_mark_moves`` and ``_local`` are written out here (phase 0: before the
-    moves, phase 1: after): every call that passes the compiled tuples costs about a
+    Marking what the moves touch and costing it (the local part of ``sess_cost`` and of the
+    per-resource, per-course and per-sync-set counts) are written out here, not called (phase 0:
+    before the moves, phase 1: after): every call that passes the compiled tuples costs about a
     microsecond of reference counting, and numba-IR inlining (``inline="always"``) made
     the first compile take minutes."""
     st.stamp[0] += 1
@@ -838,7 +710,7 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     for i in range(k):
         s = ms[i]
         st.mk_s[s] = stamp
-        for side in range(2):  # old and new position (body of _mark_pos, written out: no call)
+        for side in range(2):  # old and new position (written out: no call)
             t = st.start[s] if side == 0 else mt[i]
             if t < 0:
                 continue
@@ -1000,9 +872,6 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     return h1 - h0, s1 - s0, p1 - p0
 
 
-delta_moves_i = delta_moves  # name used by search_kernels
-
-
 @njit(cache=True, nogil=True)
 def apply_moves(cp, st, ms, mt, mr, k, tmp):
     dh, ds, dp = delta_moves(cp, st, ms, mt, mr, k, tmp)
@@ -1081,10 +950,10 @@ def move_grid_kernel(cp, st, s, gh, gs):
 # --------------------------------------------------------------------------------------
 # search kernels (private RNG, greedy constructor, simulated annealing chunks)
 #
-# They live in this file, not in search_kernels.py, because numba's on-disk cache of a
+# They live in this file, not in local_search.py, because numba's on-disk cache of a
 # function is invalidated only by changes to the file that defines it: a search kernel
 # cached in another module would keep running an old copy of the delta code after an
-# edit here.  ``engine.search_kernels`` re-exports them.
+# edit here.  ``engine.local_search`` re-exports them.
 # --------------------------------------------------------------------------------------
 
 # fpar layout (float64): temperature, per-iteration cooling factor, hard weight W,
@@ -1149,12 +1018,17 @@ def _good_room(cp, st, rs, s, t):
 
 
 @njit(cache=True, nogil=True)
-def construct(cp, st, rs, units, u_ptr, u_idx, u_fixed, cs_ptr, cs_idx, W):
+def construct(cp, st, rs, units, sr, W):
     """Greedily place each unit (in the given order) where W*hard + soft rises least.
 
     A unit is one session or a sync set (all members share the start).  Ties are
-    broken at random.  Start slots come from the session's candidate list.
+    broken at random.  Start slots come from the session's candidate list (``sr``: :class:`SR`).
     """
+    u_ptr = sr.u_ptr
+    u_idx = sr.u_idx
+    u_fixed = sr.u_fixed
+    cs_ptr = sr.cs_ptr
+    cs_idx = sr.cs_idx
     tmp = np.zeros(NC, np.int64)
     kmax = cp.kmax
     ms = np.zeros(kmax, np.int64)
@@ -1539,9 +1413,11 @@ def _breaks_hard(T, dur, needs_room, static_h, room_h, room_avail, lock_t, lock_
 
 
 @njit(cache=True, nogil=True)
-def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx, c_ptr, c_idx, cc,
-             fpar, ipar, n_iter, best_t, best_r, best_f, ms, mt, mr, chain, in_chain):
+def sa_chunk(cp, st, rs, sr, fpar, ipar, n_iter, best_t, best_r, best_f):
     """Run n_iter simulated-annealing iterations on st (minimising W*hard + soft + penalty).
+
+    ``sr`` (:class:`SR`) holds the search's arrays; ``fpar`` / ``ipar`` the parameters and
+    counters (layouts ``F_*`` / ``I_*``).
 
     Neighbourhoods: move one session (new start and maybe new room), room-only change,
     swap two sessions (exchange starts, and rooms half of the time), move a whole sync
@@ -1552,6 +1428,22 @@ def sa_chunk(cp, st, rs, mov, rmov, syu, u_ptr, u_idx, kempe_ok, cs_ptr, cs_idx,
     something: isolated, or short of min_days; see ``focus_move``).  The best (hard, soft+pen) seen is copied
     into best_t / best_r / best_f.
     """
+    mov = sr.mov
+    rmov = sr.rmov
+    syu = sr.syu
+    u_ptr = sr.u_ptr
+    u_idx = sr.u_idx
+    kempe_ok = sr.kempe_ok
+    cs_ptr = sr.cs_ptr
+    cs_idx = sr.cs_idx
+    c_ptr = sr.c_ptr
+    c_idx = sr.c_idx
+    cc = sr.cc
+    ms = sr.ms
+    mt = sr.mt
+    mr = sr.mr
+    chain = sr.chain
+    in_chain = sr.in_chain
     tmp = np.zeros(NC, np.int64)
     temp = fpar[F_TEMP]
     alpha = fpar[F_ALPHA]

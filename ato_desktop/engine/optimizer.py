@@ -45,7 +45,7 @@ import numpy as np
 from deap import base, tools
 
 from . import kernels as K
-from . import search_kernels as SK
+from . import local_search as SK
 from .problem import Assignment, Problem
 from .state import check_assignment
 
@@ -237,11 +237,11 @@ class _Search:
         rid = {r: i for i, r in enumerate(sorted(roots))}
         self.block_of = np.array([rid[f2(int(cp.course[s]))] for s in range(S)], np.int64)
         self.n_blocks = len(rid)
-        self.ms = np.zeros(max(cp.kmax, K.MAX_MOVED), np.int64)
-        self.mt = np.zeros_like(self.ms)
-        self.mr = np.zeros_like(self.ms)
-        self.chain = np.zeros(S + 1, np.int64)
-        self.in_chain = np.zeros(S, np.int64)
+        ms = np.zeros(max(cp.kmax, K.MAX_MOVED), np.int64)
+        self.sr = SK.SR(mov=self.mov, rmov=self.rmov, syu=self.syu, u_ptr=self.u_ptr, u_idx=self.u_idx,
+                        u_fixed=self.u_fixed, kempe_ok=self.kempe_ok, cs_ptr=self.cs_ptr, cs_idx=self.cs_idx,
+                        c_ptr=self.c_ptr, c_idx=self.c_idx, cc=self.cc, ms=ms, mt=np.zeros_like(ms),
+                        mr=np.zeros_like(ms), chain=np.zeros(S + 1, np.int64), in_chain=np.zeros(S, np.int64))
 
     def _seed(self) -> np.ndarray:
         return np.array([self.rng.getrandbits(64)], np.uint64)
@@ -333,8 +333,7 @@ class _Search:
         rs = self._seed()
         step = 64
         for i in range(0, len(order), step):
-            SK.construct(cp, st, rs, order[i:i + step], self.u_ptr, self.u_idx, self.u_fixed,
-                         self.cs_ptr, self.cs_idx, self.W)
+            SK.construct(cp, st, rs, order[i:i + step], self.sr, self.W)
             self.evaluations += 1
             self.check()
         return st
@@ -354,10 +353,7 @@ class _Search:
             while done < iterations:
                 n = min(self.chunk, iterations - done)
                 c0 = time.perf_counter()
-                SK.sa_chunk(cp, st, rs, self.mov, self.rmov, self.syu, self.u_ptr, self.u_idx,
-                            self.kempe_ok, self.cs_ptr, self.cs_idx, self.c_ptr, self.c_idx, self.cc,
-                            fpar, ipar, n,
-                            best_t, best_r, best_f, self.ms, self.mt, self.mr, self.chain, self.in_chain)
+                SK.sa_chunk(cp, st, rs, self.sr, fpar, ipar, n, best_t, best_r, best_f)
                 dt = time.perf_counter() - c0
                 done += n
                 self.evaluations += n
@@ -384,15 +380,12 @@ def _warm_up(sr: "_Search") -> None:
     K.load_state(cp, st, empty, empty.copy())
     K.full_cost_kernel(cp, empty, empty.copy())
     rs = np.zeros(1, np.uint64)
-    SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.u_ptr, sr.u_idx, sr.u_fixed,
-                 sr.cs_ptr, sr.cs_idx, 1.0)
+    SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.sr, 1.0)
     fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], np.float64)
     ipar = np.zeros(4, np.int64)
     bt, br = st.start.copy(), st.room.copy()
     bf = np.zeros(3, np.int64)
-    SK.sa_chunk(cp, st, rs, sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx, sr.kempe_ok, sr.cs_ptr,
-                sr.cs_idx, sr.c_ptr, sr.c_idx, sr.cc, fpar, ipar, 0, bt, br, bf, sr.ms, sr.mt, sr.mr,
-                sr.chain, sr.in_chain)
+    SK.sa_chunk(cp, st, rs, sr.sr, fpar, ipar, 0, bt, br, bf)
 
 
 def _tournament(pop, k, tournsize, rng):

@@ -37,6 +37,8 @@ from typing import Mapping
 
 import numpy as np
 
+from .rules import HARD_RULES, RULES, SOFT_RULES
+
 RESOURCE_FACULTY = 0
 RESOURCE_GROUP = 1
 
@@ -218,44 +220,11 @@ class Assignment:
         )
 
 
-# Canonical constraint names and default weights for department problems.
-# Hard constraints first.  The ITC-2007 reader sets its own weights.
+# Canonical constraint names (hard first) and default weights for department problems:
+# declared once, in ``engine.rules``.  The ITC-2007 reader sets its own weights.
 HARD = "hard"
 SOFT = "soft"
 
-DEFAULT_WEIGHTS: dict[str, int] = {
-    # hard
-    "unscheduled": 1,            # every session scheduled
-    "resource_clash": 1,         # no faculty / group double-booking (per overlapping pair of sessions)
-    "room_clash": 1,             # no room double-booking (each extra session in a room and slot)
-    "resource_unavailable": 1,   # faculty / group availability
-    "room_unavailable": 1,       # room availability
-    "session_unavailable": 1,    # an activity's forbidden periods
-    "break_overlap": 1,          # nothing during breaks
-    "day_overflow": 1,           # a multi-period session stays within one day
-    "room_unsuitable": 1,        # room kind / features / capacity where required
-    "sync_mismatch": 1,          # elective-basket sessions start together
-    "locked_moved": 1,           # locked sessions stay where they were locked
-    "daily_load": 1,             # faculty maximum periods per day
-    # soft
-    "min_days": 5,               # spread of a course's sessions over a minimum number of days
-    "isolated": 2,               # student-group compactness: isolated sessions
-    "gaps": 1,                   # student-group compactness: idle periods between sessions of a day
-    "room_stability": 1,         # one room per course key
-    "room_capacity": 1,          # students above capacity (when capacity is not a hard requirement)
-    "resource_undesired": 2,     # faculty undesired periods used
-    "resource_not_preferred": 1,  # faculty with preferred periods teaching outside them
-    "max_consecutive": 2,        # faculty maximum consecutive periods
-    "session_not_preferred": 1,  # an activity's preferred times
-    "max_days": 3,               # faculty days on campus
-}
-
-HARD_CONSTRAINTS = (
-    "unscheduled", "resource_clash", "room_clash", "resource_unavailable", "room_unavailable",
-    "session_unavailable", "break_overlap", "day_overflow", "room_unsuitable", "sync_mismatch",
-    "locked_moved", "daily_load",
-)
-SOFT_CONSTRAINTS = (
-    "min_days", "isolated", "gaps", "room_stability", "room_capacity", "resource_undesired",
-    "resource_not_preferred", "max_consecutive", "session_not_preferred", "max_days",
-)
+DEFAULT_WEIGHTS: dict[str, int] = {r.name: r.weight for r in RULES}
+HARD_CONSTRAINTS = HARD_RULES
+SOFT_CONSTRAINTS = SOFT_RULES

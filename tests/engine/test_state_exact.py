@@ -96,7 +96,7 @@ def _search_tables(p):
     """The optimizer's own neighbourhood tables for p (units, course keys, Kempe flags)."""
     from ato_desktop.engine.optimizer import OptimizeParams, _Search
 
-    return _Search(p, None, OptimizeParams(time_limit=None, generations=1), None, None)
+    return _Search(p, None, OptimizeParams(time_limit=None, generations=1), None, None).sr
 
 
 @SETTINGS
@@ -109,7 +109,7 @@ def test_compound_moves_of_the_search_are_exact(seed):
     g = np.random.default_rng(seed)
     p = random_problem(seed, max_sessions=14)
     sr = _search_tables(p)
-    cp = sr.cp
+    cp = K.compile_problem(p)
     a = random_assignment(p, g)
     kst = K.new_state(cp)
     K.load_state(cp, kst, a.start.astype(np.int32), a.room.astype(np.int32))
@@ -166,7 +166,7 @@ def test_annealing_chunk_keeps_totals_exact_and_locks(seed):
     g = np.random.default_rng(seed)
     p = random_problem(seed, max_sessions=14)
     sr = _search_tables(p)
-    cp = sr.cp
+    cp = K.compile_problem(p)
     a = random_assignment(p, g)
     lt, lr = cp.lock_t >= 0, cp.lock_r >= 0
     a.start[lt] = cp.lock_t[lt]
@@ -177,9 +177,7 @@ def test_annealing_chunk_keeps_totals_exact_and_locks(seed):
     ipar = np.zeros(4, np.int64)
     bt, br = kst.start.copy(), kst.room.copy()
     bf = np.array([kst.tot[0], kst.tot[1] + kst.tot[2], kst.tot[1]], np.int64)
-    K.sa_chunk(cp, kst, np.array([seed], np.uint64), sr.mov, sr.rmov, sr.syu, sr.u_ptr, sr.u_idx,
-               sr.kempe_ok, sr.cs_ptr, sr.cs_idx, sr.c_ptr, sr.c_idx, sr.cc, fpar, ipar, 400,
-               bt, br, bf, sr.ms, sr.mt, sr.mr, sr.chain, sr.in_chain)
+    K.sa_chunk(cp, kst, np.array([seed], np.uint64), sr, fpar, ipar, 400, bt, br, bf)
     now = Assignment(kst.start.copy(), kst.room.copy())
     assert (kst.tot[0], kst.tot[1]) == full_cost(p, now)
     assert np.array_equal(now.start[lt], cp.lock_t[lt]) and np.array_equal(now.room[lr], cp.lock_r[lr])

@@ -10,8 +10,7 @@ from .base import Context, V, group_values, rule
 
 # Rule: a faculty member / group is not scheduled in a slot they are unavailable
 # (one count per session, occupied slot and unavailable resource of the session).
-@rule("resource_unavailable", "Faculty/group unavailable", hard=True,
-      text="Faculty members and student groups are only scheduled when available.")
+@rule("resource_unavailable", text="Faculty members and student groups are only scheduled when available.")
 def resource_unavailable(cx: Context, w: int) -> list[Violation]:
     p, Q = cx.p, cx.p.n_resources
     bad = ~p.resource_available[cx.ro_q, cx.ro_u]
@@ -24,8 +23,7 @@ def resource_unavailable(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: a room is not used in a slot where it is unavailable (per session and occupied slot).
-@rule("room_unavailable", "Room unavailable", hard=True,
-      text="A room is only used when it is available.")
+@rule("room_unavailable", text="A room is only used when it is available.")
 def room_unavailable(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     ur = cx.used_room[cx.occ_s]
@@ -41,8 +39,7 @@ def room_unavailable(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: a session does not occupy a slot forbidden for it (per session and occupied slot).
-@rule("session_unavailable", "Activity in a forbidden period", hard=True,
-      text="An activity is never scheduled in one of its forbidden periods.")
+@rule("session_unavailable", text="An activity is never scheduled in one of its forbidden periods.")
 def session_unavailable(cx: Context, w: int) -> list[Violation]:
     bad = ~cx.p.session_available[cx.occ_s, cx.occ_u]
     out = []

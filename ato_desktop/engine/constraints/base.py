@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..problem import DEFAULT_WEIGHTS, RESOURCE_FACULTY, RESOURCE_GROUP, Assignment, Problem
+from ..rules import BY_NAME
 from ..score import Violation
 
 
@@ -222,13 +223,15 @@ class Constraint:
         return sum(v.count for v in self.violations(problem, assignment, context=context, weight=1))
 
 
-def rule(name: str, label: str, *, hard: bool, text: str) -> Callable[[RuleFn], Constraint]:
-    """Decorator turning ``f(cx, w) -> list[Violation]`` into a :class:`Constraint`."""
-    if name not in DEFAULT_WEIGHTS:
+def rule(name: str, *, text: str) -> Callable[[RuleFn], Constraint]:
+    """Decorator turning ``f(cx, w) -> list[Violation]`` into a :class:`Constraint`; its label and
+    hard/soft flag come from the rule's one declaration in :mod:`ato_desktop.engine.rules`."""
+    if name not in BY_NAME:
         raise ValueError(f"unknown constraint name {name!r}")
+    declared = BY_NAME[name]
 
     def wrap(fn: RuleFn) -> Constraint:
-        return Constraint(name=name, label=label, rule=text, is_hard=hard, fn=fn)
+        return Constraint(name=name, label=declared.label, rule=text, is_hard=declared.hard, fn=fn)
 
     return wrap
 

@@ -18,8 +18,7 @@ def _n(k: int) -> str:
 
 # Rule: two sessions sharing a faculty member or group never occupy the same slot
 # (one count per pair of sessions and common slot, however many resources they share).
-@rule("resource_clash", "Faculty/group double-booked", hard=True,
-      text="Two sessions with a common faculty member or student group do not overlap.")
+@rule("resource_clash", text="Two sessions with a common faculty member or student group do not overlap.")
 def resource_clash(cx: Context, w: int) -> list[Violation]:
     T = cx.T
     busy = cx.load[cx.ro_q, cx.ro_u] >= 2
@@ -42,8 +41,7 @@ def resource_clash(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: a room holds at most one session per slot (per room and slot: sessions there - 1).
-@rule("room_clash", "Room double-booked", hard=True,
-      text="A room holds at most one session at a time.")
+@rule("room_clash", text="A room holds at most one session at a time.")
 def room_clash(cx: Context, w: int) -> list[Violation]:
     T = cx.T
     ur = cx.used_room[cx.occ_s]

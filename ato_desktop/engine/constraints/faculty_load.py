@@ -20,8 +20,7 @@ def _plural(n: int, word: str) -> str:
 
 # Rule: a faculty member teaches at most resource_max_daily periods a day
 # (per faculty and day: occupied session-slots above the maximum).
-@rule("daily_load", "Faculty daily maximum exceeded", hard=True,
-      text="A faculty member teaches no more than their daily maximum of periods.")
+@rule("daily_load", text="A faculty member teaches no more than their daily maximum of periods.")
 def daily_load(cx: Context, w: int) -> list[Violation]:
     p, D, P = cx.p, cx.D, cx.P
     mx = p.resource_max_daily.astype(np.int64)
@@ -41,8 +40,7 @@ def daily_load(cx: Context, w: int) -> list[Violation]:
 # Rule (soft): runs of consecutive occupied usable periods within a day longer than
 # resource_max_consecutive (per faculty and run: length - maximum).  A break or a free
 # period ends a run; an occupied break period belongs to no run.
-@rule("max_consecutive", "Too many periods in a row", hard=False,
-      text="A faculty member does not teach more than their maximum of periods in a row.")
+@rule("max_consecutive", text="A faculty member does not teach more than their maximum of periods in a row.")
 def max_consecutive(cx: Context, w: int) -> list[Violation]:
     p, D, P = cx.p, cx.D, cx.P
     mx = p.resource_max_consecutive.astype(np.int64)
@@ -68,8 +66,7 @@ def max_consecutive(cx: Context, w: int) -> list[Violation]:
 
 # Rule (soft): a faculty member comes on at most resource_max_days days
 # (per faculty: days with an occupied slot above the maximum).
-@rule("max_days", "Too many days on campus", hard=False,
-      text="A faculty member's classes fit in their maximum number of days on campus.")
+@rule("max_days", text="A faculty member's classes fit in their maximum number of days on campus.")
 def max_days(cx: Context, w: int) -> list[Violation]:
     p, D, P = cx.p, cx.D, cx.P
     mx = p.resource_max_days.astype(np.int64)

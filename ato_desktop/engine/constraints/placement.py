@@ -9,8 +9,7 @@ from .base import Context, V, group_values, rule
 
 
 # Rule: every session has a start slot, and a room if it needs one (one count per session).
-@rule("unscheduled", "Session not scheduled", hard=True,
-      text="Every session has a start slot, and a room when it needs one.")
+@rule("unscheduled", text="Every session has a start slot, and a room when it needs one.")
 def unscheduled(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     no_start = ~cx.sched
@@ -28,8 +27,7 @@ def unscheduled(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: a session's start period plus its duration stays within the start day.
-@rule("day_overflow", "Session runs past the end of the day", hard=True,
-      text="A multi-period session starts early enough to end on the same day.")
+@rule("day_overflow", text="A multi-period session starts early enough to end on the same day.")
 def day_overflow(cx: Context, w: int) -> list[Violation]:
     p, P = cx.p, cx.P
     dur = p.session_duration
@@ -44,8 +42,7 @@ def day_overflow(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: no session occupies a break (a slot with slot_usable False); one count per slot.
-@rule("break_overlap", "Session during a break", hard=True,
-      text="Nothing is scheduled during a break.")
+@rule("break_overlap", text="Nothing is scheduled during a break.")
 def break_overlap(cx: Context, w: int) -> list[Violation]:
     bad = ~cx.p.slot_usable[cx.occ_u]
     out = []
@@ -56,8 +53,7 @@ def break_overlap(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: the scheduled members of a sync set share one start slot (count: distinct starts - 1).
-@rule("sync_mismatch", "Elective basket not in sync", hard=True,
-      text="Sessions of an elective basket start in the same slot.")
+@rule("sync_mismatch", text="Sessions of an elective basket start in the same slot.")
 def sync_mismatch(cx: Context, w: int) -> list[Violation]:
     out = []
     for members in cx.p.sync_sets:
@@ -74,8 +70,7 @@ def sync_mismatch(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule: a locked session keeps its locked start slot and locked room (one count per session).
-@rule("locked_moved", "Locked session moved", hard=True,
-      text="A locked session stays at its locked slot and room.")
+@rule("locked_moved", text="A locked session stays at its locked slot and room.")
 def locked_moved(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     ls, lr = p.locked_start.astype(np.int64), p.locked_room.astype(np.int64)

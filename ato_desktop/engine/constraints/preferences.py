@@ -20,8 +20,7 @@ def _per_session_resource(cx: Context, name: str, w: int, bad: np.ndarray, text:
 
 
 # Rule (soft): per (session, occupied slot, resource) where the resource marked the slot undesired.
-@rule("resource_undesired", "Undesired period", hard=False,
-      text="Faculty members and groups are not scheduled in periods they marked undesired.")
+@rule("resource_undesired", text="Faculty members and groups are not scheduled in periods they marked undesired.")
 def resource_undesired(cx: Context, w: int) -> list[Violation]:
     bad = cx.p.resource_pref[cx.ro_q, cx.ro_u] == PREF_UNDESIRED
     return _per_session_resource(cx, "resource_undesired", w, bad, "a period marked undesired")
@@ -29,8 +28,7 @@ def resource_undesired(cx: Context, w: int) -> list[Violation]:
 
 # Rule (soft): per (session, occupied slot, resource) where the resource has preferred
 # periods and this slot is not one of them.
-@rule("resource_not_preferred", "Outside preferred periods", hard=False,
-      text="Faculty members and groups with preferred periods are scheduled within them.")
+@rule("resource_not_preferred", text="Faculty members and groups with preferred periods are scheduled within them.")
 def resource_not_preferred(cx: Context, w: int) -> list[Violation]:
     pref = cx.p.resource_pref
     has_pref = (pref == PREF_PREFERRED).any(axis=1) if pref.shape[1] else np.zeros(len(pref), bool)
@@ -40,8 +38,7 @@ def resource_not_preferred(cx: Context, w: int) -> list[Violation]:
 
 # Rule (soft): per scheduled session: 1 if its start slot is undesired for its activity, or
 # the activity has preferred start slots and this is not one.
-@rule("session_not_preferred", "Activity outside its preferred times", hard=False,
-      text="An activity starts at one of its preferred times and never at an undesired one.")
+@rule("session_not_preferred", text="An activity starts at one of its preferred times and never at an undesired one.")
 def session_not_preferred(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     sched = np.flatnonzero(cx.sched)

@@ -19,8 +19,7 @@ def _requirement(cx: Context, s: int) -> str | None:
 
 # Rule: a session sits in a room it is allowed (kind, features, capacity where required);
 # one count per session.
-@rule("room_unsuitable", "Unsuitable room", hard=True,
-      text="A session is held in a room of the required kind, with the required features and size.")
+@rule("room_unsuitable", text="A session is held in a room of the required kind, with the required features and size.")
 def room_unsuitable(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     S = p.n_sessions
@@ -39,8 +38,7 @@ def room_unsuitable(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule (soft): students above the room's capacity (per session: size - capacity, if positive).
-@rule("room_capacity", "Room too small", hard=False,
-      text="A session's students fit in its room (each student above capacity costs).")
+@rule("room_capacity", text="A session's students fit in its room (each student above capacity costs).")
 def room_capacity(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     has = np.flatnonzero(cx.used_room >= 0)
@@ -55,8 +53,7 @@ def room_capacity(cx: Context, w: int) -> list[Violation]:
 
 
 # Rule (soft): the sessions of one course key use one room (per course: distinct rooms - 1).
-@rule("room_stability", "Course changes rooms", hard=False,
-      text="All sessions of a course meet in the same room.")
+@rule("room_stability", text="All sessions of a course meet in the same room.")
 def room_stability(cx: Context, w: int) -> list[Violation]:
     p = cx.p
     has = np.flatnonzero(cx.used_room >= 0)

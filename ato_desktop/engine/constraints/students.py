@@ -14,8 +14,7 @@ def _plural(n: int, word: str) -> str:
 
 # Rule (soft): the scheduled sessions of a course key start on at least course_min_days
 # distinct days (per course: missing days).
-@rule("min_days", "Course not spread over enough days", hard=False,
-      text="A course's sessions are spread over at least its minimum number of days.")
+@rule("min_days", text="A course's sessions are spread over at least its minimum number of days.")
 def min_days(cx: Context, w: int) -> list[Violation]:
     p, P = cx.p, cx.P
     md = p.course_min_days.astype(np.int64)
@@ -42,8 +41,7 @@ def min_days(cx: Context, w: int) -> list[Violation]:
 
 # Rule (soft): per (group, scheduled session of the group): 1 if no other session of the
 # group occupies the slot just before its start or just after its end on the same day.
-@rule("isolated", "Isolated session", hard=False,
-      text="A student group's session is next to another session of the group on the same day.")
+@rule("isolated", text="A student group's session is next to another session of the group on the same day.")
 def isolated(cx: Context, w: int) -> list[Violation]:
     p, P, T = cx.p, cx.P, cx.T
     pairs = np.unique(np.stack([cx.rs_s, cx.rs_q], axis=1), axis=0) if len(cx.rs_s) else np.zeros((0, 2), np.int64)
@@ -73,8 +71,7 @@ def isolated(cx: Context, w: int) -> list[Violation]:
 
 # Rule (soft): per group and day, idle usable periods between its first and last
 # occupied period of the day.
-@rule("gaps", "Idle periods between classes", hard=False,
-      text="A student group's day has no idle periods between its classes.")
+@rule("gaps", text="A student group's day has no idle periods between its classes.")
 def gaps(cx: Context, w: int) -> list[Violation]:
     p, D, P = cx.p, cx.D, cx.P
     usable = p.slot_usable

@@ -1,0 +1,104 @@
+"""Every timetable rule, declared once: name, hard or soft, default weight, labels, and the kernel that counts it.
+
+Everything else reads this table:
+
+* ``engine.problem``: ``HARD_CONSTRAINTS``, ``SOFT_CONSTRAINTS`` (the canonical order, hard first)
+  and ``DEFAULT_WEIGHTS``;
+* ``engine.constraints``: each Python unit takes its label and hard/soft flag from here (the unit
+  itself holds only the function that explains the rule's violations);
+* ``engine.kernels``: the index of each rule in the kernels' count vectors, looked up by name
+  (``RULE_INDEX["gaps"]``), never by the position of a tuple unpack;
+* ``ato_desktop.rule_names``: the coordinator's words shown in the UI (Constraints page,
+  conflicts panel);
+* ``docs/constraints.md``: its Hard and Soft tables list these names in this order (tested).
+
+The order below is the order of the kernels' count vectors and is compiled into them as
+constants. numba's on-disk cache looks only at ``kernels.py``'s own time stamp, so a change of
+order here must come with an edit of ``kernels.py``: it keeps a stamp of this order
+(``RULE_ORDER_STAMP``) and refuses to import when the two differ.
+
+No imports of its own (plain data): ``rule_names``, storage and the UI read it without loading numba.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    name: str  # the engine's name (weights, the database, reports)
+    hard: bool
+    weight: int  # default weight for department problems (the ITC-2007 reader sets its own)
+    label: str  # short label of the explained breakdown (engine.evaluate, reports)
+    plain: str  # the rule in a coordinator's words (UI)
+    kernel: str  # the function of engine.kernels that counts it
+
+
+RULES: tuple[Rule, ...] = (
+    # hard
+    Rule("unscheduled", True, 1, "Session not scheduled",
+         "A class with no slot yet", "full_counts"),
+    Rule("resource_clash", True, 1, "Faculty/group double-booked",
+         "A teacher or class in two places at once", "full_counts"),
+    Rule("room_clash", True, 1, "Room double-booked",
+         "Two classes in one room at once", "full_counts"),
+    Rule("resource_unavailable", True, 1, "Faculty/group unavailable",
+         "A teacher or class booked when unavailable", "start_counts"),
+    Rule("room_unavailable", True, 1, "Room unavailable",
+         "A room booked when unavailable", "full_counts"),
+    Rule("session_unavailable", True, 1, "Activity in a forbidden period",
+         "A class at a time it may not be held", "start_counts"),
+    Rule("break_overlap", True, 1, "Session during a break",
+         "A class during a break", "start_counts"),
+    Rule("day_overflow", True, 1, "Session runs past the end of the day",
+         "A class running past the end of the day", "start_counts"),
+    Rule("room_unsuitable", True, 1, "Unsuitable room",
+         "A class in the wrong kind of room", "full_counts"),
+    Rule("sync_mismatch", True, 1, "Elective basket not in sync",
+         "Electives of one basket not at the same time", "sync_count"),
+    Rule("locked_moved", True, 1, "Locked session moved",
+         "A locked class moved", "full_counts"),
+    Rule("daily_load", True, 1, "Faculty daily maximum exceeded",
+         "More periods in a day than a teacher's daily limit", "_day_counts"),
+    # soft
+    Rule("min_days", False, 5, "Course not spread over enough days",
+         "A course's classes bunched on too few days", "_course_counts"),
+    Rule("isolated", False, 2, "Isolated session",
+         "A lone class in a student group's day", "iso_of"),
+    Rule("gaps", False, 1, "Idle periods between classes",
+         "Idle periods between a student group's classes", "_day_counts"),
+    Rule("room_stability", False, 1, "Course changes rooms",
+         "A course moving between rooms during the week", "_course_counts"),
+    Rule("room_capacity", False, 1, "Room too small",
+         "A room too small for the class", "full_counts"),
+    Rule("resource_undesired", False, 2, "Undesired period",
+         "A teacher or class at a time they would rather avoid", "start_counts"),
+    Rule("resource_not_preferred", False, 1, "Outside preferred periods",
+         "A teacher outside their preferred hours", "start_counts"),
+    Rule("max_consecutive", False, 2, "Too many periods in a row",
+         "Too many periods in a row for a teacher", "_day_counts"),
+    Rule("session_not_preferred", False, 1, "Activity outside its preferred times",
+         "A class outside its preferred times", "start_counts"),
+    Rule("max_days", False, 3, "Too many days on campus",
+         "A teacher on campus on more days than their limit", "maxdays_count"),
+)
+
+#: name -> Rule
+BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+#: name -> position in the canonical order (= index in the kernels' count vectors)
+RULE_INDEX: dict[str, int] = {r.name: i for i, r in enumerate(RULES)}
+
+HARD_RULES: tuple[str, ...] = tuple(r.name for r in RULES if r.hard)
+SOFT_RULES: tuple[str, ...] = tuple(r.name for r in RULES if not r.hard)
+assert RULES[:len(HARD_RULES)] == tuple(r for r in RULES if r.hard), "hard rules come first"
+
+
+def order_stamp(names=None) -> str:
+    """A short stamp of the rule order (``kernels.RULE_ORDER_STAMP`` must equal it)."""
+    import zlib
+
+    names = tuple(r.name for r in RULES) if names is None else tuple(names)
+    return f"{zlib.crc32(','.join(names).encode()):08x}"
+
+
+__all__ = ["Rule", "RULES", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]
