@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
@@ -24,9 +25,28 @@ def cmd_check(args) -> int:
     return 1 if errors else 0
 
 
-def cmd_solve(args) -> int:
-    from ato_desktop.services.solving import solve_database
+def solve_settings(args):
+    """The optimizer settings of ``solve``'s arguments (an argument not given keeps the app's default).
 
+    ``--generations`` without ``--time-limit`` stops by generations only: the run is reproducible."""
+    from ato_desktop.services.solving import OptimizerSettings
+
+    changes = {}
+    if args.time_limit is not None:
+        changes["time_limit"] = args.time_limit
+    elif args.generations is not None:
+        changes["time_limit"] = None
+    for arg, name in (("generations", "generations"), ("seed", "seed"), ("population", "population_size"),
+                      ("keep_changes", "keep_changes")):
+        if getattr(args, arg) is not None:
+            changes[name] = getattr(args, arg)
+    return OptimizerSettings().but(**changes)
+
+
+def cmd_solve(args) -> int:
+    from ato_desktop.services.solving import run_solve, save_solve
+
+    settings = solve_settings(args)
     db = open_db_or_fail(db_path(args))
     last = [0.0]
 
@@ -38,16 +58,17 @@ def cmd_solve(args) -> int:
                   f"{p.evals_per_second:,.0f} evals/s", file=sys.stderr, flush=True)
 
     with db:
-        out = solve_database(db, timetable=args.timetable, time_limit=args.time_limit,
-                             generations=args.generations, seed=args.seed, keep_changes=args.keep_changes,
-                             new_name=args.name, on_progress=progress)
-    print(f"Saved as timetable version '{out.version.name}': hard {out.hard}, soft {out.soft} "
-          f"({out.seconds:.1f} s, {out.evaluations:,} evaluations"
-          + (f", first feasible after {out.first_feasible_seconds:.2f} s" if out.first_feasible_seconds is not None else "")
+        run = run_solve(db, settings, timetable=args.timetable, on_progress=progress)
+        saved = save_solve(db, run, name=args.name)
+        top = run.top_violations()
+    r = run.result
+    print(f"Saved as timetable version '{saved.version.name}': hard {saved.hard}, soft {saved.soft} "
+          f"({r.seconds:.1f} s, {r.evaluations:,} evaluations"
+          + (f", first feasible after {r.first_feasible_seconds:.2f} s" if r.first_feasible_seconds is not None else "")
           + ").")
-    if out.top_violations:
+    if top:
         print("Top violations:")
-        for line in out.top_violations:
+        for line in top:
             print(f"  - {line}")
     return 0
 
@@ -61,10 +82,15 @@ def register(sub) -> None:
     solve = sub.add_parser("solve", help="optimize the department's timetable and save it as a new version")
     _db_arg(solve)
     solve.add_argument("--timetable", metavar="NAME", help="start version: its locks are kept (default: latest)")
-    solve.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
-    solve.add_argument("--generations", type=int, default=None, help="stop after N generations (reproducible)")
-    solve.add_argument("--seed", type=int, default=0)
-    solve.add_argument("--keep-changes", action="store_true",
-                       help="start from the version and change as little as possible")
+    # no default here: an argument not given takes the app's (services.solving.OptimizerSettings);
+    # importing the services would load SQLAlchemy at every start of the command line
+    solve.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                       help="default: as in the app; none with --generations alone")
+    solve.add_argument("--generations", type=int, default=None,
+                       help="stop after N generations (without --time-limit: reproducible)")
+    solve.add_argument("--seed", type=int, default=None, help="default: as in the app")
+    solve.add_argument("--population", type=int, default=None, metavar="N", help="default: as in the app")
+    solve.add_argument("--keep-changes", action=argparse.BooleanOptionalAction, default=None,
+                       help="start from the version and change as little as possible (default: as in the app)")
     solve.add_argument("--name", help="name of the new version (default: 'Optimized <date time>')")
     solve.set_defaults(func=cmd_solve)

@@ -1,20 +1,165 @@
-"""Check and optimize a department database's timetable (the storage <-> engine bridge)."""
+"""Check and optimize a department database's timetable: ONE optimizer pipeline for the app and the CLI.
+
+* :class:`OptimizerSettings` holds what a user chooses (seed, population, time and generation
+  limits, "keep my changes", the impossible-problem check) with its defaults, here and nowhere else.
+* :func:`run_solve` compiles the database and runs the optimizer with the one progress contract
+  (``on_progress(snapshot)``, ``should_stop()``); it writes nothing.  The optimizer panel calls it
+  in its worker, the CLI ``solve`` on its own thread.
+* :func:`save_solve` saves a run's result as a NEW timetable version (a backup first, then one
+  transaction) with its score and score fingerprint.  The panel's Accept calls it, and so does the CLI.
+
+So the same settings (with a generation limit) give the same timetable from the app and the CLI (tested).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Callable
 
-from ato_desktop.services import timetables as tts
-from ato_desktop.services.compile import compile_database
-from ato_desktop.storage.compile import Compiled
-from ato_desktop.storage.database import Database
+if TYPE_CHECKING:  # the CLI's parser reads the defaults below without loading SQLAlchemy
+    from ato_desktop.services.timetables import TimetableInfo
+    from ato_desktop.storage.compile import Compiled
+    from ato_desktop.storage.database import Database
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """What the user chooses for one optimizer run; the defaults of the panel and of ``solve``."""
+
+    time_limit: float | None = 30.0  # seconds; None = stop by generations only
+    generations: int | None = None  # stop after this many generations (with a seed: reproducible)
+    seed: int = 1
+    population_size: int = 2  # the engine's tuned default (the ITC-2007 figures are measured with it)
+    keep_changes: bool = False  # "Keep my changes": start from the version, move as few sessions as possible
+    refuse_impossible: bool = True  # explain an impossible timetable before optimizing (False: "Optimize anyway")
+
+    def engine_params(self, *, minimal_change: bool):
+        """The engine's parameters for this run (the engine's own tuning keeps its defaults)."""
+        from ato_desktop.engine.optimizer import OptimizeParams
+
+        return OptimizeParams(time_limit=self.time_limit, generations=self.generations, seed=self.seed,
+                              population_size=self.population_size, minimal_change=minimal_change)
+
+    def but(self, **changes) -> "OptimizerSettings":
+        """A copy with ``changes`` (an unknown name raises ``TypeError``)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown optimizer setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
+
+
+@dataclass
+class SolveRun:
+    """A finished (or stopped) optimizer run, not saved yet."""
+
+    settings: OptimizerSettings
+    compiled: Compiled
+    result: object  # engine.optimizer.Result
+    source_id: int | None  # the version the run started from (its locks held), None for an empty database
+    data_fingerprint: str  # the data the run started from (Accept compares it with the data as it is then)
+    minimal_change: bool = False  # True when the run started from the version and moved as little as it could
+
+    def top_violations(self, top: int = 10) -> list[str]:
+        from ato_desktop.engine import evaluate
+
+        return evaluate(self.compiled.problem, self.result.assignment).summary(top=top)
+
+    def notes(self) -> str:
+        r = self.result
+        return (f"Optimizer: seed {self.settings.seed}, {r.seconds:.1f} s, "
+                f"{r.evaluations} evaluations{' (stopped early)' if r.stopped else ''}.")
+
+
+@dataclass
+class SavedSolve:
+    """A run saved as a new version: the version, the score stored with it, and the rows written."""
+
+    version: TimetableInfo
+    hard: int
+    soft: int
+    fingerprint: str
+    notes: str
+    rows: dict = field(repr=False, default_factory=dict)
+
+
+class BackupFailed(Exception):
+    """The backup before saving a result could not be taken (nothing was saved)."""
+
+
+def check_database(db: Database, timetable: int | str | None = None):
+    """Impossible-problem findings for the database (``engine.checks.check_problem``)."""
+    from ato_desktop.engine.checks import check_problem
+    from ato_desktop.services.compile import compile_database
+
+    comp, _, _ = compile_database(db, timetable)
+    return check_problem(comp.problem)
+
+
+def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timetable: int | str | None = None,
+              on_progress: Callable | None = None, should_stop: Callable[[], bool] | None = None) -> SolveRun:
+    """Compile the database (locks of ``timetable``, default the latest version, included) and optimize.
+
+    Raises :class:`ImpossibleProblemError` first when the timetable cannot be solved as entered (unless
+    ``settings.refuse_impossible`` is False).  With ``keep_changes`` the run starts from the version
+    (when it places anything) and moves as few sessions as it can.  Writes nothing.
+    """
+    from ato_desktop.engine.optimizer import optimize
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.services.scores import data_fingerprint
+
+    settings = settings or OptimizerSettings()
+    comp, current, tt_id = compile_database(db, timetable)
+    if settings.refuse_impossible:
+        refuse_if_impossible(comp.problem)
+    start = None
+    if settings.keep_changes and current is not None and (current.start >= 0).any():
+        start = current
+    params = settings.engine_params(minimal_change=start is not None)
+    result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
+    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None)
+
+
+def data_changes_since(db: Database, run: SolveRun) -> list[str]:
+    """What changed in the data since ``run`` started, in words ([] when nothing a score depends on)."""
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.services.scores import describe_changes
+
+    now, _a, _t = compile_database(db, run.source_id)
+    return describe_changes(run.compiled.problem, now.problem)
+
+
+def save_solve(db: Database, run: SolveRun, *, name: str | None = None, backup: bool = True) -> SavedSolve:
+    """Save ``run``'s result as a NEW version (child of the version it started from), in one transaction.
+
+    A backup is taken first (``backup=False`` skips it: the user chose to save without one); when it
+    fails, :class:`BackupFailed` is raised and nothing is saved.  The version stores the score as
+    computed on the data of the run, with its score fingerprint (the versions list rechecks it when
+    the data changes later).  ``name`` defaults to "Optimized <date time>" (made unique).
+    """
+    from ato_desktop.services import backups
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services.scores import score_of
+    from ato_desktop.storage.compile import score_fingerprint
+
+    if backup:
+        try:
+            backups.before_optimizer(db)
+        except Exception as exc:  # the caller says so and may save without a backup
+            raise BackupFailed(str(exc)) from exc
+    problem, assignment = run.compiled.problem, run.result.assignment
+    rows = run.compiled.rows_from_assignment(assignment)
+    shown = score_of(problem, assignment, score_fingerprint(problem, assignment))
+    new_name = name or tts.unique_version_name(db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+    notes = run.notes()
+    info = tts.create_version_with_rows(db, new_name, rows, parent=run.source_id, hard=shown.hard,
+                                        soft=shown.soft, notes=notes, fingerprint=shown.fingerprint)
+    return SavedSolve(info, shown.hard, shown.soft, shown.fingerprint, notes, rows)
 
 
 @dataclass
 class SolveOutcome:
-    version: tts.TimetableInfo
+    version: TimetableInfo
     hard: int
     soft: int
     seconds: float
@@ -24,51 +169,18 @@ class SolveOutcome:
     top_violations: list[str]
 
 
-def check_database(db: Database, timetable: int | str | None = None):
-    """Impossible-problem findings for the database (``engine.checks.check_problem``)."""
-    from ato_desktop.engine.checks import check_problem
-
-    comp, _, _ = compile_database(db, timetable)
-    return check_problem(comp.problem)
-
-
-def solve_database(db: Database, *, timetable: int | str | None = None, time_limit: float | None = 30.0,
-                   generations: int | None = None, seed: int = 0, population_size: int | None = None,
-                   keep_changes: bool = False, new_name: str | None = None,
+def solve_database(db: Database, settings: OptimizerSettings | None = None, *,
+                   timetable: int | str | None = None, new_name: str | None = None,
                    on_progress: Callable | None = None, should_stop: Callable[[], bool] | None = None,
-                   refuse_impossible: bool = True) -> SolveOutcome:
-    """Compile, optimize and save the result as a NEW timetable version (one transaction).
-
-    Locked sessions of ``timetable`` stay where they are. ``keep_changes`` starts from
-    that version and changes as little as possible. A backup is taken before the
-    result is written.
-    """
-    from ato_desktop.engine import evaluate, optimize
-    from ato_desktop.engine.optimizer import OptimizeParams
-    from ato_desktop.storage.backup import backup_before
-
-    comp, current, tt_id = compile_database(db, timetable)
-    if refuse_impossible:
-        refuse_if_impossible(comp.problem)
-    kwargs = dict(time_limit=time_limit, generations=generations, seed=seed, minimal_change=keep_changes)
-    if population_size:
-        kwargs["population_size"] = population_size
-    params = OptimizeParams(**kwargs)
-    start = current if (keep_changes and current is not None) else None
-    result = optimize(comp.problem, start=start, params=params, on_progress=on_progress, should_stop=should_stop)
-    from ato_desktop.services.scores import score_of
-    from ato_desktop.storage.compile import score_fingerprint
-
-    score = evaluate(comp.problem, result.assignment)
-    shown = score_of(comp.problem, result.assignment, score_fingerprint(comp.problem, result.assignment))
-    name = new_name or tts.unique_version_name(db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M}")
-    backup_before(db.path, "optimizer")
-    info = tts.create_version_with_rows(
-        db, name, comp.rows_from_assignment(result.assignment), parent=tt_id, hard=shown.hard, soft=shown.soft,
-        fingerprint=shown.fingerprint,
-        notes=f"Optimizer: seed {seed}, {result.seconds:.1f} s, {result.evaluations} evaluations.")
-    return SolveOutcome(info, shown.hard, shown.soft, result.seconds, result.first_feasible_seconds,
-                        result.evaluations, result.stopped, score.summary(top=10))
+                   **changes) -> SolveOutcome:
+    """:func:`run_solve` then :func:`save_solve` (self-test, benchmarks); ``changes`` override ``settings``
+    field by field (``time_limit=5, seed=0``)."""
+    settings = (settings or OptimizerSettings()).but(**changes)
+    run = run_solve(db, settings, timetable=timetable, on_progress=on_progress, should_stop=should_stop)
+    saved = save_solve(db, run, name=new_name)
+    r = run.result
+    return SolveOutcome(saved.version, saved.hard, saved.soft, r.seconds, r.first_feasible_seconds,
+                        r.evaluations, r.stopped, run.top_violations())
 
 
 def refuse_if_impossible(problem) -> None:

@@ -40,3 +40,23 @@ def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
         assert (score.hard, score.soft) == (hard, soft)
     finally:
         db.close()
+
+
+def test_solve_takes_the_apps_optimizer_settings_unless_told_otherwise() -> None:
+    """One settings dataclass (issue 15, item 5): an argument not given keeps OptimizerSettings' default;
+    --generations alone drops the time limit (a reproducible run)."""
+    import pytest
+
+    from ato_desktop.cli import build_parser
+    from ato_desktop.cli.commands_solve import solve_settings
+    from ato_desktop.services.solving import OptimizerSettings
+
+    parser = build_parser(with_commands=True)
+    assert solve_settings(parser.parse_args(["solve", "--db", "x.atodb"])) == OptimizerSettings()
+    s = solve_settings(parser.parse_args(["solve", "--db", "x.atodb", "--generations", "3", "--seed", "4",
+                                          "--population", "6", "--keep-changes"]))
+    assert s == OptimizerSettings(time_limit=None, generations=3, seed=4, population_size=6, keep_changes=True)
+    s = solve_settings(parser.parse_args(["solve", "--db", "x.atodb", "--generations", "3", "--time-limit", "9"]))
+    assert (s.time_limit, s.generations) == (9.0, 3)
+    with pytest.raises(TypeError, match="unknown optimizer setting"):
+        OptimizerSettings().but(populaton_size=3)

@@ -37,10 +37,10 @@ def test_keep_my_changes_is_on_only_after_hand_moves_and_says_why(qtbot, screen)
     w, m, panel = screen, screen.model, screen.optimizer
     reason = panel.keep_advisor.label
     # a version just opened: nothing moved, so the first Start may move anything (the demo's 431 -> low soft)
-    assert not panel.keep_changes.isChecked() and not panel.params().minimal_change
+    assert not panel.keep_changes.isChecked() and not panel.settings().keep_changes
     assert reason.text().startswith("Off: you have moved no session since the last run")
     assert push(w.undo_stack, PlaceCommand(m, [_green_move(m, w)], "move")) is None
-    assert panel.keep_changes.isChecked() and panel.params().minimal_change
+    assert panel.keep_changes.isChecked() and panel.settings().keep_changes
     assert reason.text().startswith("On because you moved 1 session since the last run")
     w.undo_stack.undo()  # back where it was: nothing moved any more
     assert not panel.keep_changes.isChecked() and "moved no session" in reason.text()

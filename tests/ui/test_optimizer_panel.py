@@ -170,7 +170,7 @@ def test_a_failed_backup_or_write_keeps_the_result_unsaved_and_the_database_unch
     import ato_desktop.ui.timetable.optimizer_panel as op
 
     panel, db = screen.optimizer, screen.db
-    real_backup, real_write = op.backups.before_optimizer, op.tts.create_version_with_rows
+    real_backup, real_write = backups.before_optimizer, tts.create_version_with_rows
     panel.time_limit.setValue(2)
     panel.population.setValue(4)
     panel.keep_changes.setChecked(False)
@@ -182,7 +182,7 @@ def test_a_failed_backup_or_write_keeps_the_result_unsaved_and_the_database_unch
     def no_backup(_db):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(op.backups, "before_optimizer", no_backup)
+    monkeypatch.setattr(backups, "before_optimizer", no_backup)
     monkeypatch.setattr(op.QMessageBox, "question", lambda _p, title, text, *a: (asked.append(text), op.QMessageBox.No)[1])
     monkeypatch.setattr(op.QMessageBox, "warning", lambda _p, title, text, *a: warned.append((title, text)))
     assert panel.accept_result("Never saved")
@@ -195,15 +195,15 @@ def test_a_failed_backup_or_write_keeps_the_result_unsaved_and_the_database_unch
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(op.QMessageBox, "question", lambda *a: op.QMessageBox.Yes)  # save without a backup
-    monkeypatch.setattr(op.tts, "create_version_with_rows", failing_write)
+    monkeypatch.setattr(tts, "create_version_with_rows", failing_write)
     assert panel.accept_result("Never saved")
     qtbot.waitUntil(lambda: bool(warned), timeout=15_000)
     assert warned == [("Could not save the result", "disk I/O error")] and panel.lbl_phase.text() == "not saved"
     assert panel.result is not None and panel.accept_button.isEnabled()
     assert len(tts.list_timetables(db)) == versions
     # the disk has room again: the same result saves, after a backup
-    monkeypatch.setattr(op.backups, "before_optimizer", real_backup)
-    monkeypatch.setattr(op.tts, "create_version_with_rows", real_write)
+    monkeypatch.setattr(backups, "before_optimizer", real_backup)
+    monkeypatch.setattr(tts, "create_version_with_rows", real_write)
     n_backups = len(backups.list_for(db))
     with qtbot.waitSignal(panel.accepted, timeout=15_000):
         assert panel.accept_result("Saved at last")
@@ -278,3 +278,47 @@ def test_accept_anyway_saves_the_result_and_its_score_is_rechecked(qtbot, screen
         box.findChild(QPushButton, "acceptAnywayButton").click()
     info = tts.get_timetable(db, "Anyway")
     assert info.id in scores.find_out_of_date(db).stale_ids  # the score it was saved with is of the old data
+
+
+def test_the_panel_starts_at_the_optimizer_settings_defaults(qtbot, screen):
+    from ato_desktop.services.solving import OptimizerSettings
+
+    # a version just opened: nothing moved by hand, so "Keep my changes" is off, as by default
+    assert screen.optimizer.settings() == OptimizerSettings()
+
+
+def test_the_panel_and_the_cli_solve_give_the_same_timetable_for_the_same_settings(qtbot, screen, _demo_template,
+                                                                                    tmp_path, capsys):
+    """One pipeline (issue 15, item 5): the panel's Start + Accept and ``solve --db`` run the same two services,
+    so the same seed and settings with a generation limit save the same timetable and score."""
+    from ato_desktop.cli import main
+    from ato_desktop.storage.database import open_database
+
+    panel = screen.optimizer
+    panel.seed.setValue(5)
+    panel.population.setValue(2)
+    panel.keep_changes.setChecked(False)
+    panel.generations = 1  # the form's "reproducible run": no time limit
+    with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
+        assert panel.start()
+    assert blocker.args[0] is not None and not blocker.args[0].stopped
+    with qtbot.waitSignal(panel.accepted, timeout=30_000):
+        assert panel.accept_result("From the app")
+    app = tts.get_timetable(screen.db, "From the app")
+    app_rows = sorted((v.activity_id, v.occurrence, v.day, v.period, v.room)
+                      for v in tts.list_sessions(screen.db, app.id))
+
+    cli_path = tmp_path / "cli.atodb"
+    cli_path.write_bytes(_demo_template.read_bytes())
+    assert main(["solve", "--db", str(cli_path), "--timetable", REF, "--generations", "1", "--seed", "5",
+                 "--population", "2", "--no-keep-changes", "--name", "From the CLI"]) == 0
+    assert "Saved as timetable version 'From the CLI'" in capsys.readouterr().out
+    db = open_database(cli_path)
+    try:
+        cli = tts.get_timetable(db, "From the CLI")
+        cli_rows = sorted((v.activity_id, v.occurrence, v.day, v.period, v.room) for v in tts.list_sessions(db, cli.id))
+    finally:
+        db.close()
+    assert cli_rows == app_rows and len(app_rows) > 0
+    assert (cli.hard_cost, cli.soft_cost) == (app.hard_cost, app.soft_cost)
+    assert cli.notes.startswith("Optimizer: seed 5, ") and app.notes.startswith("Optimizer: seed 5, ")

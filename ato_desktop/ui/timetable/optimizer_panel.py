@@ -1,10 +1,12 @@
 """The optimizer panel: parameters, Start/Stop, a live chart of best hard/soft, accept or discard.
 
-The run happens in a QThreadPool worker (:class:`~ato_desktop.ui.timetable.jobs.Job`);
-the engine reports progress through ``on_progress`` and checks ``should_stop``;
-a GUI-thread timer polls the latest snapshot. Stop returns the best so far.
-Accepting saves the result as a NEW timetable version in one transaction and
-is one undo step.
+The form holds :class:`~ato_desktop.services.solving.OptimizerSettings` (whose defaults it shows).
+The run is :func:`~ato_desktop.services.solving.run_solve` in a QThreadPool worker
+(:class:`~ato_desktop.ui.timetable.jobs.Job`): the engine reports progress through
+``on_progress`` and checks ``should_stop``; a GUI-thread timer polls the latest snapshot.
+Stop returns the best so far. Accept is :func:`~ato_desktop.services.solving.save_solve`: the
+result becomes a NEW timetable version in one transaction, and one undo step. The CLI ``solve``
+calls the same two services.
 
 Nothing slow runs on the UI thread during a run (issue 5: event-loop latency under
 50 ms, ``benchmarks/ui_latency.py``): the kernels are loaded into the process in a
@@ -15,8 +17,6 @@ thread only shows it.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QCoreApplication, QMargins, Qt, Signal
@@ -37,12 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ato_desktop.services import backups
-from ato_desktop.services import timetables as tts
-from ato_desktop.services.scores import data_fingerprint, describe_changes, score_of
-from ato_desktop.services.compile import compile_database
-from ato_desktop.storage.compile import score_fingerprint
-from ato_desktop.storage.database import Database
+from ato_desktop.services import Database
+from ato_desktop.services.solving import BackupFailed, OptimizerSettings, data_changes_since, run_solve, save_solve
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.jobs import Job
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
@@ -68,7 +64,7 @@ class OptimizerPanel(QWidget):
         self._preparing = False  # waiting for the first-run warm-up before starting
         self.result = None
         self.compiled = None
-        self.run_fingerprint: str | None = None  # data fingerprint of the run's start (compared at Accept)
+        self.run = None  # the last run (services.solving.SolveRun), until it is saved or discarded
         self.data_changed_box: QMessageBox | None = None
         self.source_id: int | None = None
         self.snapshots: list = []
@@ -76,23 +72,25 @@ class OptimizerPanel(QWidget):
         self._anyway = False  # the next run skips the impossible-problem check ("Optimize anyway")
         self.check_dialog = None  # the findings of the last run refused as impossible
 
+        defaults = OptimizerSettings()
+        self.generations: int | None = None  # a generation limit (tests, reproducible runs); the form has none
         form = QFormLayout()
         self.time_limit = QDoubleSpinBox()
         self.time_limit.setObjectName("timeLimit")
         self.time_limit.setRange(1, 3600)
-        self.time_limit.setValue(30)
+        self.time_limit.setValue(defaults.time_limit)
         self.time_limit.setSuffix(" s")
         self.seed = QSpinBox()
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2_000_000_000)
-        self.seed.setValue(1)
+        self.seed.setValue(defaults.seed)
         self.population = QSpinBox()
         self.population.setObjectName("populationSize")
         self.population.setRange(2, 200)
-        self.population.setValue(8)
+        self.population.setValue(defaults.population_size)
         self.keep_changes = QCheckBox("Keep my changes (move as few sessions as possible)")
         self.keep_changes.setObjectName("keepChanges")
-        self.keep_changes.setChecked(True)
+        self.keep_changes.setChecked(defaults.keep_changes)  # then the advisor below follows the hand moves
         form.addRow("Time limit", self.time_limit)
         form.addRow("Seed", self.seed)
         form.addRow("Population", self.population)
@@ -222,13 +220,12 @@ class OptimizerPanel(QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.running
 
-    def params(self):
-        """The engine parameters from the form (``minimal_change`` needs a current timetable)."""
-        from ato_desktop.engine.optimizer import OptimizeParams
-
-        return OptimizeParams(time_limit=float(self.time_limit.value()), seed=int(self.seed.value()),
-                              population_size=int(self.population.value()),
-                              minimal_change=self.keep_changes.isChecked())
+    def settings(self) -> OptimizerSettings:
+        """The optimizer settings of the form (with ``generations`` set: no time limit, a reproducible run)."""
+        return OptimizerSettings().but(
+            time_limit=None if self.generations else float(self.time_limit.value()),
+            generations=self.generations, seed=int(self.seed.value()),
+            population_size=int(self.population.value()), keep_changes=self.keep_changes.isChecked())
 
     def start(self) -> bool:
         """Start a run on the version shown, in a QThreadPool worker (compile + optimize there).
@@ -265,29 +262,18 @@ class OptimizerPanel(QWidget):
     def _start_now(self) -> bool:
         if self.running:
             return False
-        from ato_desktop.engine.optimizer import optimize
-
-        params = self.params()
+        # an impossible timetable is explained before any optimizing (issue 3), unless "Optimize anyway"
+        settings = self.settings().but(refuse_impossible=not self._anyway)
+        self._anyway = False
         db = self.db
         self.source_id = source_id = self.model.timetable_id
-        keep = params.minimal_change
-        check_first, self._anyway = not self._anyway, False
 
-        def work(on_progress, should_stop):
-            comp, assignment, _tt = compile_database(db, source_id)  # fresh: includes the locks
-            if check_first:  # an impossible timetable is explained before any optimizing (issue 3)
-                from ato_desktop.services.solving import refuse_if_impossible
-
-                refuse_if_impossible(comp.problem)
-            start = None
-            if keep and assignment is not None and (assignment.start >= 0).any():
-                start = assignment
-            params.minimal_change = start is not None
-            result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
-            return comp, result, data_fingerprint(comp.problem)  # the data the run started from
+        def work(on_progress, should_stop):  # compiles afresh (locks included), then optimizes
+            return run_solve(db, settings, timetable=source_id, on_progress=on_progress, should_stop=should_stop)
 
         self.result = None
         self.compiled = None
+        self.run = None
         self._reset_chart()
         self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
@@ -392,7 +378,8 @@ class OptimizerPanel(QWidget):
             self.finished.emit(None)
             QMessageBox.critical(self, "Optimizer failed", f"{type(error).__name__}: {error}")
             return
-        self.compiled, result, self.run_fingerprint = out
+        self.run = out
+        self.compiled, result = out.compiled, out.result
         self.result = result
         self.lbl_best.setText(f"{result.hard} / {result.soft}")
         self.lbl_elapsed.setText(f"{result.seconds:.1f} s")
@@ -443,45 +430,31 @@ class OptimizerPanel(QWidget):
         elsewhere while the optimizer ran), nothing is saved and a box says what changed and offers
         Re-run / Accept anyway / Cancel (``anyway`` skips that check).
         """
-        if self.result is None or self.compiled is None or self.running or self._saving:
+        if self.result is None or self.run is None or self.running or self._saving:
             return False
-        result, db, source_id, compiled = self.result, self.db, self.source_id, self.compiled
-        run_fp = getattr(self, "run_fingerprint", None)
-        notes = (f"Optimizer: seed {int(self.seed.value())}, {result.seconds:.1f} s, "
-                 f"{result.evaluations} evaluations{' (stopped early)' if result.stopped else ''}.")
-        stamp = f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M:%S}"
+        db, source_id, run = self.db, self.source_id, self.run
         self._saving = True
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.lbl_phase.setText("checking the data…" if not anyway else "taking a backup…")
-        # the score stored with the version: as computed on the data of the run (a later change of the
-        # data makes it out of date, and the versions list rechecks it)
-        holder: dict = {}
 
-        def save():  # worker thread: write the version, read it back as the grid shows it
-            rows = compiled.rows_from_assignment(result.assignment)
-            new_name = name or tts.unique_version_name(db, stamp)
-            shown = score_of(compiled.problem, result.assignment,
-                             score_fingerprint(compiled.problem, result.assignment))
-            holder["score"] = shown
-            info = tts.create_version_with_rows(db, new_name, rows, parent=source_id, hard=shown.hard,
-                                                soft=shown.soft, notes=notes, fingerprint=shown.fingerprint)
+        def save(backup: bool):  # worker thread: write the version, read it back as the grid shows it
+            saved = save_solve(db, run, name=name, backup=backup)
             try:
-                loaded = fetch(db, info.id)
+                loaded = fetch(db, saved.version.id)
             except Exception:  # shown all the same: the undo step reads it on the UI thread
                 loaded = None
-            return rows, info, loaded
+            return saved, loaded
 
         def backup_then_save(_on_progress, _should_stop):
-            if not anyway and run_fp is not None:
-                now, _a, _t = compile_database(db, source_id)
-                if data_fingerprint(now.problem) != run_fp:
-                    return "data-changed", describe_changes(compiled.problem, now.problem)
+            if not anyway:
+                changes = data_changes_since(db, run)
+                if changes:
+                    return "data-changed", changes
             try:
-                backups.before_optimizer(db)
-            except Exception as exc:  # the user decides whether to save without a backup
+                return "saved", save(backup=True)
+            except BackupFailed as exc:  # the user decides whether to save without a backup
                 return "backup-failed", exc
-            return "saved", save()
 
         def not_saved(problem: object = None) -> None:  # the result stays, to save again or discard
             self.accept_button.setEnabled(True)
@@ -505,22 +478,24 @@ class OptimizerPanel(QWidget):
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
-                self._save_job = Job(lambda _p, _s: ("saved", save()), parent=self)
+                self._save_job = Job(lambda _p, _s: ("saved", save(backup=False)), parent=self)
                 self._save_job.finished.connect(saved)
                 self._save_job.start()
                 return
             if error is not None:
                 not_saved(error)
                 return
-            rows, info, loaded = out[1]
-            shown = holder["score"]
-            cmd = AcceptResultCommand(self.model, rows, info.name, shown.hard, shown.soft, notes=notes,
-                                      source_id=source_id, saved=(info, loaded), fingerprint=shown.fingerprint)
+            saved_solve, loaded = out[1]
+            info = saved_solve.version
+            cmd = AcceptResultCommand(self.model, saved_solve.rows, info.name, saved_solve.hard, saved_solve.soft,
+                                      notes=saved_solve.notes, source_id=source_id, saved=(info, loaded),
+                                      fingerprint=saved_solve.fingerprint)
             err = push(self.undo_stack, cmd)
             if err is not None:
                 not_saved(err)
                 return
             self.result = None
+            self.run = None
             self.lbl_phase.setText(f"saved as {info.name!r}")
             self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
@@ -564,6 +539,7 @@ class OptimizerPanel(QWidget):
     def discard(self) -> None:
         self.preview_banner.end()
         self.result = None
+        self.run = None
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
         self.lbl_phase.setText("discarded")
