@@ -132,6 +132,27 @@ class _Progress:
         print(f"[{self.label}] {text}", file=sys.stderr, flush=True)
 
 
+PROFILE_SECONDS = (10, 30, 60, 120, 300)  # the anytime profile's checkpoints (benchmarks/itc2007.py)
+
+
+def anytime_profile(result, time_limit: float | None) -> dict[str, list[int]]:
+    """The best ``[hard, soft]`` known at each checkpoint of ``PROFILE_SECONDS`` within the time limit, from
+    the run's progress history (the engine's costs; a run that ended earlier keeps its final best)."""
+    out: dict[str, list[int]] = {}
+    for c in PROFILE_SECONDS:
+        if time_limit is not None and c > time_limit + 1e-9:
+            break
+        best = None
+        for p in result.history:
+            if p.elapsed <= c and p.best_hard >= 0:
+                best = [int(p.best_hard), int(p.best_soft)]
+        if result.seconds <= c:
+            best = [int(result.hard), int(result.soft)]
+        if best is not None:
+            out[str(c)] = best
+    return out
+
+
 def cmd_solve_ctt(args: argparse.Namespace) -> int:
     from ato_desktop.engine.checks import check_problem
     from ato_desktop.io.ctt import write_solution
@@ -199,6 +220,7 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         "engine_soft": engine_soft,
         "seed": args.seed,
         "time_limit": args.time_limit,
+        "profile": anytime_profile(result, args.time_limit),
     }
     print(json.dumps(summary), flush=True)
     return 0

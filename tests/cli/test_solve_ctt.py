@@ -74,3 +74,19 @@ def test_solve_ctt_end_to_end_on_toy(itc_dir: Path, tmp_path: Path) -> None:
     problem = load_ctt_problem(itc_dir / "toy.ctt")
     a = read_solution(out, problem)
     assert (a.start >= 0).all() and len(out.read_text().splitlines()) == problem.n_sessions
+
+
+def test_the_anytime_profile_takes_the_best_known_at_each_checkpoint_within_the_time_limit() -> None:
+    """solve-ctt's JSON line carries the best (hard, soft) after 10, 30, 60, 120, 300 s (benchmarks/itc2007.py)."""
+    from types import SimpleNamespace as NS
+
+    from ato_desktop.cli.commands_engine import anytime_profile
+
+    history = [NS(elapsed=0.1, best_hard=-1, best_soft=-1), NS(elapsed=2.0, best_hard=3, best_soft=90),
+               NS(elapsed=9.9, best_hard=0, best_soft=70), NS(elapsed=10.2, best_hard=0, best_soft=60),
+               NS(elapsed=29.0, best_hard=0, best_soft=41)]
+    result = NS(history=history, seconds=45.0, hard=0, soft=40)
+    assert anytime_profile(result, 60) == {"10": [0, 70], "30": [0, 41], "60": [0, 40]}
+    assert anytime_profile(result, 10) == {"10": [0, 70]}
+    early = NS(history=history[:2], seconds=5.0, hard=2, soft=80)  # ended (optimum or stop) before 10 s
+    assert anytime_profile(early, 300) == {c: [2, 80] for c in ("10", "30", "60", "120", "300")}
