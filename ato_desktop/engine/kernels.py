@@ -17,7 +17,7 @@ state) and :class:`SR` (the local search's arrays).  All kernels are
 ``@njit(cache=True, nogil=True)``.  Which kernel counts each rule, and the rule order of the
 count vectors, are declared in :mod:`ato_desktop.engine.rules`.
 
-Why this file is not split (it is the one file of the package over 600 lines): numba's
+Why this file is not split (the one file of the package allowed over 600 lines, issue 15): numba's
 on-disk cache keys each kernel on the time stamp of the file that defines it, and a kernel
 compiled in one file carries compiled copies of the kernels it calls from other files.  Were
 the delta code here and the search loop in another file, an edit of the delta code would
