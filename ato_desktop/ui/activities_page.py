@@ -234,6 +234,8 @@ class GenerateDialog(QDialog):
                 if lines else "Nothing to create.")
         if plan.existing:
             text += "\nAlready there (skipped): " + ", ".join(plan.existing)
+        if plan.notes:  # what the credit template said about the course's hours
+            text += "\n" + "\n".join(plan.notes)
         self.preview.setText(text)
         self.ok_button.setEnabled(bool(lines))
 

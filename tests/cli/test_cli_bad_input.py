@@ -79,7 +79,7 @@ OUT_SUFFIX = {"report": ".pdf", "versions review-package": ".pdf", "export": ".c
 # Commands that only read the database: on a busy one (WAL: readers are not blocked) or in a read-only
 # folder they are expected to work (exit 0).
 READS = {"info", "check", "export", "report", "backup list", "notify outbox", "notify templates",
-         "notify preview"}
+         "notify preview", "template show"}
 
 
 # (command, case) that rightly succeed: a backup of a database being written (SQLite's online backup);
