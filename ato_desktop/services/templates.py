@@ -30,7 +30,7 @@ from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
 __all__ = ["KEY", "Category", "Template", "DEFAULT", "get_template", "set_template", "category_for",
-           "hours_from_credits", "credits_of_hours", "weekly_norm", "norms_by_faculty", "below_norm"]
+           "hours_from_credits", "credits_of_hours", "weekly_norm", "norms_by_faculty", "norm_of", "below_norm"]
 
 KEY = "credit_template"
 WHAT = "Credit template"
@@ -246,11 +246,26 @@ def weekly_norm(t: Template, designation: str, code: str) -> int:
 
 
 def norms_by_faculty(db: Database) -> dict[str, int]:
-    """Faculty code -> weekly direct teaching norm (0 = none), from the template and designations."""
+    """Faculty code -> weekly direct teaching norm (0 = none), from the template and designations.
+
+    Colleagues of other departments (who teach a course or two here) have none: their norm is met, or
+    not, in their own department. Without a home department, everybody's counts."""
     with db.read_session() as s:
         t = _read(s)
-        return {code: weekly_norm(t, designation, code)
-                for code, designation in s.execute(select(m.Faculty.code, m.Faculty.designation))}
+        home = set(s.scalars(select(m.Department.id).where(m.Department.is_home.is_(True))))
+        rows = s.execute(select(m.Faculty.code, m.Faculty.designation, m.Faculty.department_id))
+        return {code: weekly_norm(t, designation, code) if not home or dept in home else 0
+                for code, designation, dept in rows}
+
+
+def norm_of(db: Database, code: str) -> int:
+    """One faculty member's norm, as :func:`norms_by_faculty` gives it (0: none or unknown)."""
+    with db.read_session() as s:
+        f = s.scalar(select(m.Faculty).where(m.Faculty.code == code))
+        if f is None:
+            return 0
+        home = set(s.scalars(select(m.Department.id).where(m.Department.is_home.is_(True))))
+        return weekly_norm(_read(s), f.designation, f.code) if not home or f.department_id in home else 0
 
 
 def below_norm(taught: int, norm: int) -> str:
