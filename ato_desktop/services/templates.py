@@ -105,8 +105,14 @@ DEFAULT = Template(
         _c("project", "Project / dissertation", "project", 4, 0, 0, 4),
         _c("internship", "Internship", "project", 2, 0, 0, 2),
     ),
-    norms=(("Assistant Professor", 16), ("Associate Professor", 14), ("Professor", 14)),
+    norms=(("Professor", 14), ("Associate Professor", 14), ("Assistant Professor", 16)),  # as m.DESIGNATIONS
 )
+
+
+def _ordered(norms) -> tuple:
+    """Norms in the order of the designations (a template compares equal however it was written)."""
+    rank = {d: i for i, d in enumerate(m.DESIGNATIONS)}
+    return tuple(sorted(norms, key=lambda n: (rank.get(n[0], len(rank)), n[0])))
 
 
 def _bad(field_name: str, message: str) -> ValidationError:
@@ -161,13 +167,13 @@ def validate(t: Template) -> Template:
         seen.add(designation)
         norms.append((designation, _int(hours, f"{designation} norm", 0, 60)))
     relaxed = tuple(sorted({str(r).strip().upper() for r in t.relaxed if str(r).strip()}))
-    return replace(out, categories=tuple(cats), norms=tuple(norms), relaxed=relaxed)
+    return replace(out, categories=tuple(cats), norms=_ordered(norms), relaxed=relaxed)
 
 
 def _from_json(text: str) -> Template:
     raw = json.loads(text)
     cats = tuple(Category(**c) for c in raw.get("categories", []))
-    norms = tuple((k, int(v)) for k, v in (raw.get("norms") or {}).items())
+    norms = _ordered((k, int(v)) for k, v in (raw.get("norms") or {}).items())
     return Template(int(raw.get("lecture_hours", 1)), int(raw.get("tutorial_hours", 1)),
                     int(raw.get("practical_hours", 2)), cats, norms, int(raw.get("relaxation", 2)),
                     tuple(raw.get("relaxed", ())))

@@ -14,7 +14,7 @@ def test_show_set_and_refusals(demo_db_path, capsys):
     assert main(["template", "show", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "1 credit = 1 h lecture, 1 h tutorial or 2 h practical per week" in out
-    assert "Assistant Professor 16, Associate Professor 14, Professor 14" in out
+    assert "Professor 14, Associate Professor 14, Assistant Professor 16" in out
     assert main(["template", "set", "--db", db, "--practical-hours", "3", "--category",
                  "oe=Open elective,elective,3,2-0-1", "--norm", "Lecturer=18", "--relaxed", "SFE"]) == 0
     assert "(for SFE)" in capsys.readouterr().out
