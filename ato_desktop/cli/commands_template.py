@@ -4,6 +4,8 @@
     ato-desktop template set --db DB [--lecture-hours N] [--tutorial-hours N] [--practical-hours N]
         [--category KEY=NAME,COURSE_CATEGORY,CREDITS,L-T-P ...] [--remove-category KEY ...]
         [--norm "DESIGNATION=HOURS" ...] [--relaxation H] [--relaxed CODE,CODE] [--reset]
+    ato-desktop bells show --db DB
+    ato-desktop bells set --db DB --day Saturday --closed P5,P6,P7     (--closed '' : the full day again)
 """
 
 from __future__ import annotations
@@ -82,6 +84,33 @@ def cmd_set(args) -> int:
     return 0
 
 
+def cmd_bells_show(args) -> int:
+    from ato_desktop.services import bells
+
+    db = open_db_or_fail(db_path(args), write=False)
+    with db:
+        closed = bells.get_closed(db)
+    if not closed:
+        print("Every day has the calendar's periods and breaks.")
+    for day, labels in closed.items():
+        print(f"{day}: no teaching in {', '.join(labels)}")
+    return 0
+
+
+def cmd_bells_set(args) -> int:
+    from ato_desktop.services import bells
+
+    labels = [p.strip() for p in args.closed.split(",") if p.strip()]
+    db = open_db_or_fail(db_path(args))
+    with db:
+        bells.set_day_closed(db, args.day, labels)
+        closed = bells.get_closed(db)
+    day = next((d for d in closed if d.lower() == args.day.strip().lower()), None)
+    print(f"{day}: no teaching in {', '.join(closed[day])}." if day else
+          f"{args.day.strip()}: the calendar's full day.")
+    return 0
+
+
 def register(sub) -> None:
     tp = sub.add_parser("template", help="the credit template (credits to weekly hours, NEP categories) "
                                          "and UGC workload norms of a database")
@@ -107,3 +136,16 @@ def register(sub) -> None:
     st.add_argument("--relaxed", metavar="CODE,CODE", help="the faculty with such duties ('' for nobody)")
     st.add_argument("--reset", action="store_true", help="start from the default (UGC) template")
     st.set_defaults(func=cmd_set)
+
+    bl = sub.add_parser("bells", help="per-day bell schedules: the periods a day does not have (a Saturday "
+                                      "half-day, a break of its own)")
+    bsub = bl.add_subparsers(dest="bells_command", required=True, metavar="show|set")
+    bshow = bsub.add_parser("show", help="the days with periods of their own")
+    bshow.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
+    bshow.set_defaults(func=cmd_bells_show)
+    bset = bsub.add_parser("set", help="the teaching periods a day does not have (no teaching, like a break)")
+    bset.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
+    bset.add_argument("--day", required=True, help="a day of the calendar, e.g. Saturday")
+    bset.add_argument("--closed", required=True, metavar="P5,P6,...",
+                      help="period labels with no teaching that day ('' for the full day again)")
+    bset.set_defaults(func=cmd_bells_set)

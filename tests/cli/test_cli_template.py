@@ -37,3 +37,19 @@ def test_show_set_and_refusals(demo_db_path, capsys):
     assert main(["template", "set", "--db", db, "--reset"]) == 0
     with open_database(demo_db_path) as d:
         assert tpl.get_template(d) == tpl.DEFAULT
+
+
+def test_bells_show_set_and_refusal(demo_db_path, capsys):
+    from ato_desktop.services import bells
+
+    db = str(demo_db_path)
+    assert main(["bells", "show", "--db", db]) == 0
+    assert "Every day has the calendar's periods" in capsys.readouterr().out
+    assert main(["bells", "set", "--db", db, "--day", "saturday", "--closed", "P5,P6,P7"]) == 0
+    assert capsys.readouterr().out.strip() == "Saturday: no teaching in P5, P6, P7."
+    assert main(["bells", "set", "--db", db, "--day", "Saturday", "--closed", "Lunch"]) == 2
+    assert "Lunch is a break every day already" in capsys.readouterr().err
+    with open_database(demo_db_path) as d:
+        assert bells.get_closed(d) == {"Saturday": ["P5", "P6", "P7"]}
+    assert main(["bells", "set", "--db", db, "--day", "Saturday", "--closed", ""]) == 0
+    assert "the calendar's full day" in capsys.readouterr().out
