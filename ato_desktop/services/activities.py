@@ -49,6 +49,41 @@ def default_lab_duration(practical_hours: int) -> int:
     return 1
 
 
+def _hours(s, c: m.Course, category: str | None) -> tuple[tuple[int, int, int], list[str]]:
+    """A course's weekly L, T, P hours under the credit template, and what the template says about them."""
+    L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
+    template = tpl._read(s)
+    cat = tpl.category_for(template, c.category, category)
+    rule = (f"1 credit = {template.lecture_hours} h lecture, {template.tutorial_hours} h tutorial or "
+            f"{template.practical_hours} h practical a week")
+    notes = []
+    if L + T + P == 0 and c.credits:
+        L, T, P = tpl.hours_from_credits(template, c.credits, cat)
+        notes.append(f"{c.code} has no L-T-P hours: its {c.credits} credits"
+                     + (f" as {cat.name} ({cat.split} credits)" if cat else "")
+                     + f" give {L}-{T}-{P} hours a week ({rule}).")
+    elif L + T + P:
+        worth = tpl.credits_of_hours(template, L, T, P)
+        if c.credits and abs(worth - c.credits) > 1e-9:
+            notes.append(f"{c.code} has {c.credits} credits, but its {L}-{T}-{P} hours a week are worth "
+                         f"{worth:g} under the credit template ({rule}).")
+    return (L, T, P), notes
+
+
+def course_hours(db: Database, course: str, category: str | None = None) -> tuple[int, int, int]:
+    """The weekly L, T, P hours Generate from L-T-P uses for a course (from its credits when it has none)."""
+    with db.read_session() as s:
+        c = res._find_by_key(s, "course", course)
+        if c is None:
+            raise NotFoundError("Course", course)
+        return _hours(s, c, category)[0]
+
+
+def template_categories(db: Database) -> list[tuple[str, str]]:
+    """(key, name) of the credit template's categories, for a choice in the dialog."""
+    return [(c.key, c.name) for c in tpl.get_template(db).categories]
+
+
 def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
                   lab_faculty: list[str] | None = None, lab_duration: int | None = None,
                   use_batches: bool = True, lab_room_kind: str | None = None, lab_room: str | None = None,
@@ -93,22 +128,7 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
         elif lab_kind not in m.ROOM_KINDS:
             raise ValidationError(WHAT, "lab room", f"{lab_kind!r} is not a kind of room "
                                                     f"({', '.join(m.ROOM_KINDS)}).")
-        L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
-        template = tpl._read(s)
-        cat = tpl.category_for(template, c.category, category)
-        rule = (f"1 credit = {template.lecture_hours} h lecture, {template.tutorial_hours} h tutorial or "
-                f"{template.practical_hours} h practical a week")
-        notes = []
-        if L + T + P == 0 and c.credits:
-            L, T, P = tpl.hours_from_credits(template, c.credits, cat)
-            notes.append(f"{c.code} has no L-T-P hours: its {c.credits} credits"
-                         + (f" as {cat.name} ({cat.split} credits)" if cat else "")
-                         + f" give {L}-{T}-{P} hours a week ({rule}).")
-        elif L + T + P:
-            worth = tpl.credits_of_hours(template, L, T, P)
-            if c.credits and abs(worth - c.credits) > 1e-9:
-                notes.append(f"{c.code} has {c.credits} credits, but its {L}-{T}-{P} hours a week are worth "
-                             f"{worth:g} under the credit template ({rule}).")
+        (L, T, P), notes = _hours(s, c, category)
         if L + T + P == 0:
             raise ValidationError(WHAT, "course", f"{c.code} has no L-T-P hours and no credits; set them on the "
                                                   "course first.")

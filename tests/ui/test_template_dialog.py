@@ -40,3 +40,29 @@ def test_edit_save_undo_and_refuse(window, qtbot):
     assert tpl.get_template(db) == t  # nothing saved
     dlg.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
     assert dlg.template() == tpl.DEFAULT and dlg.error.text() == ""
+
+
+def test_generate_dialog_uses_the_template_for_a_credits_only_course(qtbot, demo_db):
+    from PySide6.QtCore import Qt
+
+    from ato_desktop.services import resources as res
+    from ato_desktop.ui.activities_page import GenerateDialog
+
+    res.create_item(demo_db, "course", {"code": "SEC9", "title": "Web Design Lab", "department": "CSE",
+                                        "credits": 3, "category": "skill_enhancement", "lecture_hours": 0,
+                                        "tutorial_hours": 0, "practical_hours": 0})
+    dlg = GenerateDialog(demo_db, course="SEC9")
+    qtbot.addWidget(dlg)
+    for w, code in ((dlg.groups, "CSE-3A"), (dlg.faculty, "KPA")):
+        for i in range(w.count()):
+            if w.item(i).data(Qt.ItemDataRole.UserRole) == code:
+                w.item(i).setCheckState(Qt.CheckState.Checked)
+    # SEC 1-0-2 credits: 1 h lecture, 4 h practical in 2-period labs per batch
+    assert dlg.duration.value() == 2 and dlg.duration.isEnabled()
+    text = dlg.preview.text()
+    assert "SEC9 L (CSE-3A): 3 × 1" not in text and "SEC9 L (CSE-3A): 1 × 1 period(s)" in text
+    assert "SEC9 P (CSE-3A-B1): 2 × 2 period(s)" in text
+    assert "its 3 credits as Skill enhancement (SEC) (1-0-2 credits) give 1-0-4 hours" in text
+    dlg.category.setCurrentIndex(dlg.category.findData("mdc"))  # another category: all lecture
+    assert "SEC9 L (CSE-3A): 3 × 1 period(s)" in dlg.preview.text() and " P (" not in dlg.preview.text()
+    assert not dlg.duration.isEnabled()
