@@ -31,3 +31,27 @@ def test_saturday_half_day_in_the_grid(qtbot, demo_db):
         g.grab()  # paints the hatched cells without error
     finally:
         w.shutdown()
+
+
+def test_per_day_periods_dialog_saves_undoes_and_refuses(window, qtbot):
+    from ato_desktop.services import bells
+
+    page = window.show_page("calendar")
+    db = window.database
+    dlg = page.edit_bells(modal=False)
+    qtbot.addWidget(dlg)
+    assert dlg.closed() == {} and dlg.days[-1] == "Saturday" and "Lunch" not in dlg.periods
+    dlg.set_closed("Saturday", ["P5", "P6", "P7"])
+    assert dlg.save()
+    assert bells.get_closed(db) == {"Saturday": ["P5", "P6", "P7"]}
+    assert window.undo_stack.undoText() == "Change the per-day periods"
+    window.undo_stack.undo()
+    assert bells.get_closed(db) == {}
+    window.undo_stack.redo()
+    assert bells.get_closed(db) == {"Saturday": ["P5", "P6", "P7"]}
+    dlg = page.edit_bells(modal=False)
+    qtbot.addWidget(dlg)
+    assert dlg.closed() == {"Saturday": ["P5", "P6", "P7"]}
+    dlg.set_closed("Monday", list(dlg.periods))
+    assert not dlg.save() and "Monday would have no teaching period left" in dlg.error.text()
+    assert bells.get_closed(db) == {"Saturday": ["P5", "P6", "P7"]}
