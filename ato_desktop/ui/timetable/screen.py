@@ -701,7 +701,8 @@ class TimetableScreen(QWidget):
         under = "" if over else below_norm(used, norm)
         self.workload_label.setText(f"Load (norm {norm}):" if norm else "Load:")
         self.workload_bar.setToolTip(f"{used} periods scheduled a week; the weekly maximum is {limit or 'not set'}"
-                                     + (f"; the UGC norm is {norm}" if norm else "") + (f": {under}." if under else "."))
+                                     + (f"; the UGC norm is {norm}" if norm else "")
+                                     + (f": {under}." if under else "."))
         self.workload_bar.setStyleSheet("QProgressBar::chunk { background: %s; }"
                                         % ("#d55" if over else "#d90" if under else "#5a5"))
 
