@@ -1,6 +1,6 @@
 """Import, export and new-database commands.
 
-    ato-desktop import --db DB --entity faculty FILE [--map HEADER=field ...] [--dry-run]
+    ato-desktop import --db DB --entity faculty|room|group|course|activity FILE [--map HEADER=field ...] [--dry-run]
     ato-desktop export --db DB --entity room --out rooms.xlsx
     ato-desktop new PATH --code CSE --name "Computer Science" [--institution I] [--days Monday,...]
                     [--period P1=09:00-09:50 --break Lunch=12:35-13:25 ...]
@@ -89,7 +89,8 @@ def cmd_new(args) -> int:
 def register(sub) -> None:
     from ato_desktop.services.imports import IMPORTABLE
 
-    imp = sub.add_parser("import", help="import faculty, rooms, groups or courses from CSV/XLSX (all or nothing)")
+    imp = sub.add_parser("import", help="import faculty, rooms, groups, courses or activities (teaching "
+                                        "assignments) from CSV/XLSX (all or nothing)")
     imp.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
     imp.add_argument("--entity", required=True, choices=IMPORTABLE)
     imp.add_argument("file", metavar="FILE", help="a .csv or .xlsx file with a header row")

@@ -459,7 +459,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "tutorial_hours": ("t", "tutorial", "tutorials"),
     "practical_hours": ("p", "practical", "practicals", "lab"),
     "category": ("nepcategory", "type"),
-    "kind": ("roomtype", "type"),
+    "room_kind": ("roomtype", "roomkind", "venuetype"),  # before "kind": an activity has both
+    "kind": ("roomtype", "type", "ltp", "component", "lecturetutorialpractical"),
+    "course": ("coursecode", "subject", "subjectcode", "paper", "papercode"),
+    "groups": ("group", "groupcode", "groups", "section", "sections", "batch", "batches", "class", "classes",
+               "studentgroup", "groupsorbatches"),
+    "faculty": ("teacher", "teachers", "facultycode", "facultycodes", "faculties", "staff", "teachercode"),
+    "sessions_per_week": ("sessions", "sessionsweek", "perweek", "noofsessions", "classesperweek"),
+    "duration": ("periods", "length", "consecutiveperiods", "durationperiods"),
+    "preferred_room": ("room", "rooms", "roomcode", "venue", "labroom"),
     "max_weekly_periods": ("maxload", "weeklyload", "load"),
     "parent": ("section", "parentsection"),
 }

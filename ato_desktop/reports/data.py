@@ -38,6 +38,7 @@ class ReportData:
     faculty_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     room_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     substitutions: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (taken, given) this term
+    weekly_norms: dict[str, int] = field(default_factory=dict)  # code -> UGC direct teaching norm (0: none)
 
     # ---- indexes (built once: a campus book asks for each of hundreds of groups) ----
     def _index(self) -> dict:
@@ -184,6 +185,9 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
     from ato_desktop.services.substitutions import substitution_counts
 
     data.substitutions = substitution_counts(db)
+    from ato_desktop.services.templates import norms_by_faculty
+
+    data.weekly_norms = norms_by_faculty(db)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)

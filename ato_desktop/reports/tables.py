@@ -27,10 +27,16 @@ class WorkloadRow:
     daily_limit: int
     subs_taken: int = 0  # substitutions taken for colleagues this term
     subs_given: int = 0  # own lessons covered by colleagues this term
+    norm: int = 0  # UGC direct teaching norm a week (services.templates; 0: none)
 
     @property
     def over_week(self) -> bool:
         return self.weekly_limit > 0 and self.week > self.weekly_limit
+
+    @property
+    def under_norm(self) -> bool:
+        """Assigned fewer periods than the designation's UGC norm (a warning, not a conflict)."""
+        return self.norm > 0 and self.assigned < self.norm
 
     def over_day(self, d: int) -> bool:
         return self.daily_limit > 0 and self.per_day[d] > self.daily_limit
@@ -50,7 +56,7 @@ def workload(data: ReportData) -> list[WorkloadRow]:
         taken, given = data.substitutions.get(code, (0, 0))
         rows.append(WorkloadRow(code, f.get("name", ""), f.get("designation", ""), per_day, sum(per_day), assigned,
                                 int(f.get("max_weekly_periods") or 0), int(f.get("max_daily_periods") or 0),
-                                taken, given))
+                                taken, given, data.weekly_norms.get(code, 0)))
     return rows
 
 
@@ -162,7 +168,9 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
                  Paragraph("Periods taught per day and per week, against each faculty member's limits. "
                            "Cells over a limit are highlighted; “assigned” counts every session of the "
                            "faculty member, scheduled or not; “subst.” counts the term's substitutions "
-                           "taken for colleagues / own lessons covered by them.", styles.subtitle),
+                           "taken for colleagues / own lessons covered by them; “below the UGC norm” compares "
+                           "the assigned periods with the designation's direct teaching norm (the credit "
+                           "template's workload norms).", styles.subtitle),
                  Spacer(1, 6 * k)]
     table = [_head(styles, ["Code", "Name", "Designation", *days, "Week", "Limit / week", "Max / day",
                             "Assigned", "Subst.", "Status"])]
@@ -178,6 +186,8 @@ def workload_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> li
                 status.append(f"{days[d]} over daily max")
         if r.assigned > r.week:
             status.append(f"{r.assigned - r.week} unscheduled")
+        if r.under_norm:
+            status.append(f"{r.norm - r.assigned} below the UGC norm of {r.norm}")
         if not status:
             status = ["OK" if r.week else "no teaching"]
         table.append([r.code, Paragraph(esc(r.name), styles.small), Paragraph(esc(r.designation), styles.small),

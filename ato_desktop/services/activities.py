@@ -6,6 +6,10 @@ activity per section (L sessions a week), and per lab batch of each section
 sessions) and a practical activity (P hours in sessions of ``lab_duration``
 consecutive periods). ``generate_from_ltp`` creates them in ONE transaction,
 skipping activities that already exist (same course, kind and groups).
+
+The credit template (``services.templates``) is read: a course without L-T-P hours gets them from its
+credits and its category's split (1 credit = 1 hour of lecture or tutorial, 2 of practical, by default),
+and a course whose hours are worth other credits than it has gets a note in the plan.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ato_desktop.services import resources as res
+from ato_desktop.services import templates as tpl
 from ato_desktop.services.errors import NotFoundError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -29,6 +34,7 @@ class LtpPlan:
     course: str
     to_create: list[dict] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)  # labels of activities already there (skipped)
+    notes: list[str] = field(default_factory=list)  # what the credit template said about the hours
 
 
 def default_lab_duration(practical_hours: int) -> int:
@@ -43,11 +49,49 @@ def default_lab_duration(practical_hours: int) -> int:
     return 1
 
 
+def _hours(s, c: m.Course, category: str | None) -> tuple[tuple[int, int, int], list[str]]:
+    """A course's weekly L, T, P hours under the credit template, and what the template says about them."""
+    L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
+    template = tpl._read(s)
+    cat = tpl.category_for(template, c.category, category)
+    rule = (f"1 credit = {template.lecture_hours} h lecture, {template.tutorial_hours} h tutorial or "
+            f"{template.practical_hours} h practical a week")
+    notes = []
+    if L + T + P == 0 and c.credits:
+        L, T, P = tpl.hours_from_credits(template, c.credits, cat)
+        notes.append(f"{c.code} has no L-T-P hours: its {c.credits} credits"
+                     + (f" as {cat.name} ({cat.split} credits)" if cat else "")
+                     + f" give {L}-{T}-{P} hours a week ({rule}).")
+    elif L + T + P:
+        worth = tpl.credits_of_hours(template, L, T, P)
+        if c.credits and abs(worth - c.credits) > 1e-9:
+            notes.append(f"{c.code} has {c.credits} credits, but its {L}-{T}-{P} hours a week are worth "
+                         f"{worth:g} under the credit template ({rule}).")
+    return (L, T, P), notes
+
+
+def course_hours(db: Database, course: str, category: str | None = None) -> tuple[int, int, int]:
+    """The weekly L, T, P hours Generate from L-T-P uses for a course (from its credits when it has none)."""
+    with db.read_session() as s:
+        c = res._find_by_key(s, "course", course)
+        if c is None:
+            raise NotFoundError("Course", course)
+        return _hours(s, c, category)[0]
+
+
+def template_categories(db: Database) -> list[tuple[str, str]]:
+    """(key, name) of the credit template's categories, for a choice in the dialog."""
+    return [(c.key, c.name) for c in tpl.get_template(db).categories]
+
+
 def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
                   lab_faculty: list[str] | None = None, lab_duration: int | None = None,
                   use_batches: bool = True, lab_room_kind: str | None = None, lab_room: str | None = None,
-                  batch_teachers: dict[str, list[str]] | None = None) -> LtpPlan:
+                  batch_teachers: dict[str, list[str]] | None = None, category: str | None = None) -> LtpPlan:
     """What ``generate_from_ltp`` would create (nothing is written).
+
+    ``category`` (a key or name of the credit template's categories) chooses the credit split for a
+    course without L-T-P hours; by default, the template's first category of the course's category.
 
     Practicals need a room of kind ``lab_room_kind`` (default "lab"), or the particular lab ``lab_room``
     (its kind, and that room preferred). ``batch_teachers`` names who takes the practicals of a lab batch
@@ -84,9 +128,10 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
         elif lab_kind not in m.ROOM_KINDS:
             raise ValidationError(WHAT, "lab room", f"{lab_kind!r} is not a kind of room "
                                                     f"({', '.join(m.ROOM_KINDS)}).")
-        L, T, P = c.lecture_hours, c.tutorial_hours, c.practical_hours
+        (L, T, P), notes = _hours(s, c, category)
         if L + T + P == 0:
-            raise ValidationError(WHAT, "course", f"{c.code} has no L-T-P hours; set them on the course first.")
+            raise ValidationError(WHAT, "course", f"{c.code} has no L-T-P hours and no credits; set them on the "
+                                                  "course first.")
         d = lab_duration or default_lab_duration(P)
         if P and (d < 1 or d > 6 or P % d):
             raise ValidationError(WHAT, "lab duration",
@@ -96,7 +141,7 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
             (a.kind, tuple(sorted(g.code for g in a.groups)))
             for a in s.scalars(select(m.Activity).where(m.Activity.course_id == c.id))
         }
-        plan = LtpPlan(c.code)
+        plan = LtpPlan(c.code, notes=notes)
         lab_teachers = list(lab_faculty or faculty)
 
         def add(kind: str, group_codes: list[str], sessions: int, duration: int, room_kind: str, teachers,
@@ -140,11 +185,12 @@ def plan_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list
 def generate_from_ltp(db: Database, course: str, groups: list[str], *, faculty: list[str],
                       lab_faculty: list[str] | None = None, lab_duration: int | None = None,
                       use_batches: bool = True, lab_room_kind: str | None = None, lab_room: str | None = None,
-                      batch_teachers: dict[str, list[str]] | None = None) -> tuple[list[dict], list[str]]:
+                      batch_teachers: dict[str, list[str]] | None = None,
+                      category: str | None = None) -> tuple[list[dict], list[str]]:
     """Create the planned activities in one transaction; returns (created items, skipped labels)."""
     plan = plan_from_ltp(db, course, groups, faculty=faculty, lab_faculty=lab_faculty,
                          lab_duration=lab_duration, use_batches=use_batches, lab_room_kind=lab_room_kind,
-                         lab_room=lab_room, batch_teachers=batch_teachers)
+                         lab_room=lab_room, batch_teachers=batch_teachers, category=category)
     created: list[dict] = []
     with db.session() as s:
         for values in plan.to_create:

@@ -1,4 +1,5 @@
-"""Import faculty, rooms, student groups and courses from CSV / XLSX: all or nothing.
+"""Import faculty, rooms, student groups, courses and activities (teaching assignments) from CSV / XLSX:
+all or nothing.
 
 Steps (the import dialog and ``ato-desktop import`` do the same):
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from ato_desktop.io import tabular as tab
 from ato_desktop.io.tabular import ImportCancelled, ImportRowsError, RowError, Table, TabularError
@@ -39,7 +41,7 @@ __all__ = [
     "import_file", "remove_imported", "restore_imported", "default_values",
 ]
 
-IMPORTABLE = ("faculty", "room", "group", "course")
+IMPORTABLE = ("faculty", "room", "group", "course", "activity")
 
 
 @dataclass
@@ -97,12 +99,89 @@ def prepare(db: Database, entity: str, table: Table, mapping: Sequence[str | Non
     defaults = default_values(db, entity, {f for f in mapping if f})
     if defaults:
         rows = [(n, {**defaults, **values}) for n, values in rows]
+    if entity == "activity":
+        rows = _activity_defaults(db, rows)
     if entity == "group":
         # Lab batches name their section; create the sections of the file first, whatever the file's order.
         codes = {str(v.get("code", "")).strip().lower() for _, v in rows}
         later = [r for r in rows if str(r[1].get("parent", "")).strip().lower() in codes]
         rows = [r for r in rows if r not in later] + later
     return rows, errors
+
+
+def _header(table: Table | None, mapping: Sequence[str | None] | None, fname: str) -> str:
+    if table is not None and mapping is not None and fname in mapping:
+        return table.headers[list(mapping).index(fname)]
+    return ""
+
+
+def _activity_defaults(db: Database, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """An activity row without a room kind takes its preferred room's kind, or "lab" for a practical (the
+    field's default, a classroom, otherwise)."""
+    with db.read_session() as s:
+        kinds = {code.lower(): kind for code, kind in s.execute(select(m.Room.code, m.Room.kind))}
+    out = []
+    for n, values in rows:
+        if not str(values.get("room_kind", "")).strip():
+            room = str(values.get("preferred_room", "")).strip()
+            kind = kinds.get(room.lower()) if room else None
+            if kind is None and str(values.get("kind", "")).strip().upper() == "P":
+                kind = "lab"
+            if kind is not None:
+                values = {**values, "room_kind": kind}
+        out.append((n, values))
+    return out
+
+
+def _rooms_errors(rows: Sequence[tuple[int, dict]], table: Table | None, mapping: Sequence[str | None] | None
+                  ) -> list[RowError]:
+    """Rows naming several rooms: an activity has one preferred room (the others come from its room kind)."""
+    out = []
+    for n, values in rows:
+        room = str(values.get("preferred_room", "")).strip()
+        if "," in room:
+            out.append(RowError(n, _header(table, mapping, "preferred_room"),
+                                res.spec("activity").field("preferred_room").label,
+                                f"names {len(room.split(','))} rooms ({room}); give one preferred room (the "
+                                "optimizer picks the others by the room kind)."))
+    return out
+
+
+def _activity_key(values: dict) -> tuple:
+    """What makes two activity rows the same: course, kind, student groups and faculty (case aside)."""
+    def codes(v) -> tuple:
+        items = v.split(",") if isinstance(v, str) else (v or [])
+        return tuple(sorted({str(x).strip().lower() for x in items if str(x).strip()}))
+    return (str(values.get("course", "")).strip().lower(), str(values.get("kind") or "L").strip().upper(),
+            codes(values.get("groups")), codes(values.get("faculty")))
+
+
+def _activity_duplicates(db: Database, rows: Sequence[tuple[int, dict]], table: Table | None,
+                         mapping: Sequence[str | None] | None) -> list[RowError]:
+    """Rows that repeat an activity of the database or an earlier row of the file (importing the same
+    sheet twice would double every class)."""
+    with db.read_session() as s:
+        acts = s.scalars(select(m.Activity).options(selectinload(m.Activity.course),
+                                                     selectinload(m.Activity.groups),
+                                                     selectinload(m.Activity.faculty)))
+        there = {_activity_key({"course": a.course.code, "kind": a.kind, "groups": [g.code for g in a.groups],
+                                "faculty": [f.code for f in a.faculty]}) for a in acts}
+    column = _header(table, mapping, "course")
+    seen: dict[tuple, int] = {}
+    errors = []
+    for n, values in rows:
+        key = _activity_key(values)
+        if not key[0] or not key[2]:
+            continue  # the row's own check says what is missing
+        what = f"{str(values.get('course')).strip()} {key[1]} for {values.get('groups')}"
+        if key in there:
+            errors.append(RowError(n, column, "Course", f"{what} with the same faculty is already an activity "
+                                                        "of the database; nothing to add."))
+        elif key in seen:
+            errors.append(RowError(n, column, "Course", f"{what} with the same faculty repeats row {seen[key]}."))
+        else:
+            seen[key] = n
+    return errors
 
 
 def _column_of(sp: res.EntitySpec, table: Table | None, mapping: Sequence[str | None] | None, label: str) -> tuple[str, str]:
@@ -184,7 +263,14 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
             raise _DryRun
     except _DryRun:
         pass
-    return _row_errors(sp, errors, numbers, table, mapping)
+    out = _row_errors(sp, errors, numbers, table, mapping)
+    if entity == "activity":
+        rooms = _rooms_errors(rows, table, mapping)
+        several = {e.row for e in rooms}  # not also "no room 'A, B'"
+        out = [e for e in out if not (e.row in several and e.field == rooms[0].field)]
+        out = sorted(out + rooms + _activity_duplicates(db, rows, table, mapping),
+                     key=lambda e: (e.row is None, e.row or 0))
+    return out
 
 
 def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
@@ -197,6 +283,11 @@ def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, 
     sp = _spec(entity)
     if not rows:
         raise TabularError(table.path if table else None, "has no data rows to import.")
+    if entity == "activity":
+        duplicates = sorted(_rooms_errors(rows, table, mapping) + _activity_duplicates(db, rows, table, mapping),
+                            key=lambda e: e.row or 0)
+        if duplicates:
+            raise ImportRowsError(table.path if table else None, duplicates, sp.plural.lower())
     backup_path = backups.before_import(db) if backup else None
     numbers = [n for n, _ in rows]
     try:

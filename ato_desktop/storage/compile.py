@@ -2,7 +2,9 @@
 
 Mapping (see docs/constraints.md for the engine side):
 
-* slots = days x periods; break periods are unusable slots;
+* slots = days x periods; break periods are unusable slots, and so are the periods a day's own bell
+  schedule closes (a Saturday half-day, a break of its own: the setting :data:`CLOSED_PERIODS_KEY`,
+  ``{"Saturday": ["P5", "P6", "P7"]}``, written by ``services.bells``);
 * resources = every faculty member, then every *leaf* student group (a lab
   batch, or a section without batches). A section's activity uses all its
   leaves, so a section clashes with its own batches while batches of one
@@ -113,6 +115,23 @@ def _mark_grid(marks, day_pos: dict[int, int], period_pos: dict[int, int], P: in
     return avail, pref
 
 
+CLOSED_PERIODS_KEY = "closed_periods"
+
+
+def closed_periods(s: Session) -> dict[str, list[str]]:
+    """Day name -> labels of the teaching periods that day does not have (its own bell schedule).
+
+    A value that is not the expected JSON reads as none (``services.bells`` writes it, validated)."""
+    row = s.get(m.Setting, CLOSED_PERIODS_KEY)
+    if row is None or not row.value.strip():
+        return {}
+    try:
+        raw = json.loads(row.value)
+        return {str(d): [str(p) for p in ps] for d, ps in raw.items() if isinstance(ps, list)}
+    except (ValueError, AttributeError):
+        return {}
+
+
 def compile_session(s: Session, timetable_id: int | None = None, name: str = "department") -> Compiled:
     days = list(s.scalars(select(m.Day).order_by(m.Day.position)))
     periods = list(s.scalars(select(m.Period).order_by(m.Period.position)))
@@ -121,6 +140,11 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     day_pos = {d.id: d.position for d in days}
     period_pos = {p.id: p.position for p in periods}
     slot_usable = np.array([not periods[t % P].is_break for t in range(T)], bool) if T else np.zeros(0, bool)
+    closed = {d.lower(): {p.lower() for p in ps} for d, ps in closed_periods(s).items()}
+    for d in days:
+        for p in periods:
+            if p.label.lower() in closed.get(d.name.lower(), ()):
+                slot_usable[d.position * P + p.position] = False
 
     rooms = list(s.scalars(select(m.Room).options(selectinload(m.Room.availability)).order_by(m.Room.code)))
     R = len(rooms)

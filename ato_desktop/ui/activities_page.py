@@ -72,6 +72,15 @@ class GenerateDialog(QDialog):
             self.course.addItem(f"{c['_label']}  (L-T-P {c['lecture_hours']}-{c['tutorial_hours']}-"
                                 f"{c['practical_hours']})", code)
         form.addRow("Course", self.course)
+        # the credit template: a course with credits but no L-T-P hours gets them from a category's split
+        self.category = QComboBox(self)
+        self.category.setObjectName("creditCategory")
+        self.category.setToolTip("For a course with credits but no L-T-P hours: whose default split of "
+                                 "credits into lecture, tutorial and practical to use (the credit template)")
+        self.category.addItem("(the course's own category)", None)
+        for key, name in acts.template_categories(db):
+            self.category.addItem(name, key)
+        form.addRow("Credit split", self.category)
         groups = [g for g in list_rows(db, "group") if not g.get("parent")]
         self.groups = _checklist(self, [(g["code"], f"{g['code']}  {g['name']}") for g in groups])
         self.groups.setObjectName("groups")
@@ -136,6 +145,7 @@ class GenerateDialog(QDialog):
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
         self.course.currentIndexChanged.connect(self._course_changed)
+        self.category.currentIndexChanged.connect(self._course_changed)
         for w in (self.groups, self.faculty, self.lab_faculty):
             w.itemChanged.connect(lambda *_: self.update_preview())
         self.groups.itemChanged.connect(lambda *_: self._fill_batches())
@@ -153,11 +163,15 @@ class GenerateDialog(QDialog):
     def _course_changed(self, *_):
         c = self._courses.get(self.course.currentData())
         if c:
+            try:  # a course with credits only: its practical hours come from the credit template
+                practical = acts.course_hours(self.db, c["code"], self.category.currentData())[2]
+            except (ServiceError, DatabaseError):
+                practical = c["practical_hours"]
             self.duration.blockSignals(True)
-            self.duration.setValue(acts.default_lab_duration(c["practical_hours"]))
-            self.duration.setEnabled(c["practical_hours"] > 0)
-            self.lab_room.setEnabled(c["practical_hours"] > 0)
-            self.batch_table.setEnabled(c["practical_hours"] > 0)
+            self.duration.setValue(acts.default_lab_duration(practical))
+            self.duration.setEnabled(practical > 0)
+            self.lab_room.setEnabled(practical > 0)
+            self.batch_table.setEnabled(practical > 0)
             self.duration.blockSignals(False)
         self.update_preview()
 
@@ -166,7 +180,7 @@ class GenerateDialog(QDialog):
         return dict(faculty=checked_keys(self.faculty), lab_faculty=checked_keys(self.lab_faculty) or None,
                     lab_duration=self.duration.value(), use_batches=self.use_batches.isChecked(),
                     lab_room_kind=key if kind == "kind" else None, lab_room=key if kind == "room" else None,
-                    batch_teachers=self.batch_teachers())
+                    batch_teachers=self.batch_teachers(), category=self.category.currentData())
 
     def _units(self) -> list[str]:
         """The lab batches of the checked sections (a section without batches stands for itself)."""
@@ -234,6 +248,8 @@ class GenerateDialog(QDialog):
                 if lines else "Nothing to create.")
         if plan.existing:
             text += "\nAlready there (skipped): " + ", ".join(plan.existing)
+        if plan.notes:  # what the credit template said about the course's hours
+            text += "\n" + "\n".join(plan.notes)
         self.preview.setText(text)
         self.ok_button.setEnabled(bool(lines))
 

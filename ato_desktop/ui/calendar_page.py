@@ -80,6 +80,10 @@ class CalendarPage(QWidget):
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
+        self.bells_button = QPushButton("Per-day periods…", per_box)  # a Saturday half-day, a day's own break
+        self.bells_button.setObjectName("bellsButton")
+        self.bells_button.clicked.connect(lambda *_: self.edit_bells())
+        row.addWidget(self.bells_button)
         pl.addLayout(row)
         from ato_desktop.ui.term_box import TermBox
 
@@ -106,6 +110,17 @@ class CalendarPage(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.apply_button)
         outer.addLayout(buttons)
+
+    def edit_bells(self, *, modal: bool = True):
+        """The per-day periods dialog (returned unshown when ``modal`` is False: tests)."""
+        if self.db is None:
+            return None
+        from ato_desktop.ui.bells_dialog import BellsDialog
+
+        dlg = BellsDialog(self.db, self.undo_stack, self, readonly=self.readonly)
+        if modal:
+            dlg.exec()
+        return dlg
 
     # -- data ----------------------------------------------------------------
     def set_database(self, db, readonly: bool = False) -> None:

@@ -20,6 +20,12 @@ class ConstraintsPage(ResourcePage):
         self.toggle_action.setShortcut("Ctrl+E")
         self.toggle_action.triggered.connect(lambda *_: self.toggle_enabled())
         self.add_page_action(self.toggle_action)
+        self.template_action = QAction("Credit template…", self)
+        self.template_action.setObjectName("actionCreditTemplate")
+        self.template_action.setToolTip("How credits become weekly hours, the NEP categories, and the UGC "
+                                        "workload norms of this database")
+        self.template_action.triggered.connect(lambda *_: self.edit_template())
+        self.add_page_action(self.template_action)
 
     def ensure_loaded(self) -> None:
         if not self._types_loaded:  # the engine's constraint names (imported late: numpy is slow to load)
@@ -39,6 +45,17 @@ class ConstraintsPage(ResourcePage):
             combo.blockSignals(False)
             self._types_loaded = True
         super().ensure_loaded()
+
+    def edit_template(self, *, modal: bool = True):
+        """The credit template and workload norms dialog (returned unshown when ``modal`` is False: tests)."""
+        if self.db is None:
+            return None
+        from ato_desktop.ui.template_dialog import TemplateDialog
+
+        dlg = TemplateDialog(self.db, self.undo_stack, self, readonly=self.readonly)
+        if modal:
+            dlg.exec()
+        return dlg
 
     def toggle_enabled(self) -> bool:
         item = self._editing

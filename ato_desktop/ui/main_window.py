@@ -68,7 +68,8 @@ STANDARD_PAGES = (
     ("substitutions", "Substitutions", None),
 )
 
-IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"))
+IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"),
+              ("activity", "Activities (teaching assignments)…"))
 
 
 def _unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:

@@ -69,6 +69,7 @@ PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("absence remove", "id"): "1",
     ("import-fet", "file"): INPUT,  # the bad file offered as a FET file
     ("versions compare", "a"): "X", ("versions compare", "b"): "Y",
+    ("bells set", "day"): "Saturday", ("bells set", "closed"): "P7",
 }
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
@@ -79,7 +80,7 @@ OUT_SUFFIX = {"report": ".pdf", "versions review-package": ".pdf", "export": ".c
 # Commands that only read the database: on a busy one (WAL: readers are not blocked) or in a read-only
 # folder they are expected to work (exit 0).
 READS = {"info", "check", "export", "report", "backup list", "notify outbox", "notify templates",
-         "notify preview"}
+         "notify preview", "template show", "bells show"}
 
 
 # (command, case) that rightly succeed: a backup of a database being written (SQLite's online backup);

@@ -79,3 +79,31 @@ def test_new_creates_a_database_with_the_given_calendar(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
     assert main(["new", str(tmp_path / "x.atodb"), "--code", "CE", "--name", "X", "--period", "P1=10:00-09:00"]) == 2
     assert "before it starts" in capsys.readouterr().err and not (tmp_path / "x.atodb").exists()
+
+
+def test_import_activities_one_bad_row_then_all(demo_db_path, tmp_path, capsys):
+    """`import --entity activity`: a bad row is printed with its number and reason, nothing is imported."""
+    out = tmp_path / "acts.csv"
+    assert main(["export", "--db", str(demo_db_path), "--entity", "activity", "--out", str(out)]) == 0
+    capsys.readouterr()
+    with open_database(demo_db_path) as db:
+        n = res.count_items(db, "activity")
+        with db.session() as s:
+            from sqlalchemy import delete
+
+            from ato_desktop.storage import models as m
+            s.execute(delete(m.Activity))
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    bad = lines[:3] + [lines[3].replace(",1,2,", ",1,9,", 1)] + lines[4:]
+    assert bad != lines
+    out.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    assert main(["import", "--db", str(demo_db_path), "--entity", "activity", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "row 4, column 'Duration (periods)': Duration (periods) must be at most 6 (got 9)." in err
+    with open_database(demo_db_path) as db:
+        assert res.count_items(db, "activity") == 0
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import", "--db", str(demo_db_path), "--entity", "activity", str(out)]) == 0
+    assert f"Imported {n} activity row(s)" in capsys.readouterr().out
+    with open_database(demo_db_path) as db:
+        assert res.count_items(db, "activity") == n

@@ -118,6 +118,7 @@ def fuzz_db(tmp_path_factory, _empty_template):
     res.create_item(db, "department", {"code": "ECE", "name": "Electronics"})
     res.create_item(db, "faculty", {"code": "OLD", "name": "Existing", "department": "CSE"})
     res.create_item(db, "group", {"code": "CSE-3A", "department": "CSE", "strength": 60})
+    res.create_item(db, "course", {"code": "CS101", "title": "Programming", "department": "CSE"})
     yield db
     db.close()
 
@@ -155,11 +156,13 @@ HEADERS = {
     "room": ["Code", "Capacity", "Kind", "Features", "Owner department", "Shared", "Building", "x"],
     "group": ["Code", "Strength", "Semester", "Department", "Section (for a lab batch)", "Section", "Programme"],
     "course": ["Code", "Title", "Credits", "L", "T", "P", "NEP category", "Department"],
+    "activity": ["Course", "Kind", "Student groups", "Faculty", "Sessions / week", "Duration (periods)",
+                 "Room kind", "Room", "Batch"],
 }
 CELL = st.one_of(
     st.sampled_from(["", "CSE", "ECE", "OLD", "CSE-3A", "A1", "a1", "Dr. X", "x@y.edu", "60", "0", "-3", "1e3",
                      "3.0", "yes", "no", "lab", "classroom", "Professor", "major", "=1+1", "@SUM(A1)", "+91",
-                     "gpu, projector", " padded ", "NaN", "2026-01-01"]),
+                     "gpu, projector", " padded ", "NaN", "2026-01-01", "CS101", "L", "P", "OLD, OLD"]),
     st.text(max_size=25),
     st.integers(-10, 10_000).map(str),
 )

@@ -22,7 +22,7 @@ def dept(db):
                                    "lecture_hours": 3, "tutorial_hours": 1, "practical_hours": 2})
     res.create_item(db, "course", {"code": "CS303", "title": "DBMS", "department": "CSE",
                                    "lecture_hours": 3, "tutorial_hours": 0, "practical_hours": 3})
-    res.create_item(db, "course", {"code": "CS000", "title": "Seminar", "department": "CSE",
+    res.create_item(db, "course", {"code": "CS000", "title": "Seminar", "department": "CSE", "credits": 0,
                                    "lecture_hours": 0, "tutorial_hours": 0, "practical_hours": 0})
     return db
 

@@ -106,7 +106,7 @@ def test_mapping_pairs_and_unknown_entity(cse_db, tmp_path):
                                                              "Credit points": "credits"}, backup=False)
     assert result.count == 1 and res.get_item(cse_db, "course", "CS101")["credits"] == 4
     with pytest.raises(TabularError, match="cannot be imported"):
-        imports.import_file(cse_db, "activity", p)
+        imports.import_file(cse_db, "constraint", p)
 
 
 @pytest.mark.parametrize("entity", ["faculty", "room", "group", "course"])

@@ -155,3 +155,32 @@ def test_works_with_the_main_windows_undo_stack(qtbot, db, tmp_path):
     assert res.count_items(db, "room") == 0 and seen == ["room"]
     stack.redo()
     assert res.count_items(db, "room") == 2 and seen == ["room", "room"]
+
+
+def test_activities_import_from_the_dialog_all_or_nothing(qtbot, demo_db, tmp_path):
+    """Teaching assignments: the preview names the bad row and its reason; fixed, every row imports."""
+    from sqlalchemy import delete
+
+    from ato_desktop.services import exports
+    from ato_desktop.storage import models as m
+
+    f = tmp_path / "acts.csv"
+    n = exports.export_items(demo_db, "activity", f)
+    with demo_db.session() as s:
+        s.execute(delete(m.Activity))
+    lines = f.read_text(encoding="utf-8-sig").splitlines()
+    f.write_text("\n".join(lines[:2] + [lines[2].replace(",L,", ",Q,", 1) if ",L," in lines[2] else
+                                        lines[2].replace(",P,", ",Q,", 1)] + lines[3:]) + "\n")
+    dlg = ImportDialog(demo_db, "activity", QUndoStack())
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert load(qtbot, dlg, f) == 1
+    assert dlg.error_rows() == [("3", "Kind", "Kind", "'Q' is not one of: L, T, P.")]
+    assert not dlg.import_button.isEnabled() and res.count_items(demo_db, "activity") == 0
+    f.write_text("\n".join(lines) + "\n")
+    with qtbot.waitSignal(dlg.validated, timeout=10_000) as blocker:
+        QTest.mouseClick(dlg.reload_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0] == 0
+    with qtbot.waitSignal(dlg.imported, timeout=10_000) as blocker:
+        QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [n] and res.count_items(demo_db, "activity") == n

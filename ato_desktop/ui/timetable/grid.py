@@ -237,7 +237,9 @@ class TimetableGrid(QWidget):
         super().resizeEvent(ev)
 
     def _is_break(self, period: int) -> bool:
-        return not bool(self.model.problem.slot_usable[period])
+        """A break column: no teaching in this period on any day (a day's own closed periods are cells)."""
+        p = self.model.problem
+        return not bool(p.slot_usable[period::p.periods_per_day].any())
 
     def relayout(self) -> None:
         m = self.model
@@ -365,6 +367,9 @@ class TimetableGrid(QWidget):
             return {"category": BLOCKED, "d_hard": 0, "d_soft": 0, "room": -1, "start": -1,
                     "tooltip": "A break: nothing can be scheduled here."}
         t = self.slot_of(lane, period)
+        if not self.model.problem.slot_usable[t]:
+            return {"category": BLOCKED, "d_hard": 0, "d_soft": 0, "room": -1, "start": -1,
+                    "tooltip": "No teaching in this period on this day (the day's own bell schedule)."}
         if self.model.state is None:
             return {"category": GREEN, "d_hard": 0, "d_soft": 0, "room": -1, "start": t, "tooltip": ""}
         troom = self.target_room()
@@ -450,7 +455,7 @@ class TimetableGrid(QWidget):
             p.drawText(QRectF(6, y, self.LABEL_W - 8, h), Qt.AlignVCenter | Qt.AlignLeft, ln.label)
             for per in range(P):
                 r = QRectF(self.col_x(per), y, self.col_w(per), h)
-                if self._is_break(per):
+                if self._is_break(per) or not m.problem.slot_usable[ln.day * P + per]:
                     p.fillRect(r, QBrush(QColor(205, 205, 205), Qt.BDiagPattern))
                     p.fillRect(r, QColor(230, 230, 230, 120))
                 else:

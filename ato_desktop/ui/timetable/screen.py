@@ -694,7 +694,17 @@ class TimetableScreen(QWidget):
         self.workload_bar.setValue(used)
         self.workload_bar.setFormat(f"{used} / {limit} periods")
         over = limit and used > limit
-        self.workload_bar.setStyleSheet("QProgressBar::chunk { background: %s; }" % ("#d55" if over else "#5a5"))
+        # UGC norm (the credit template's workload norms): below it is a warning, amber
+        from ato_desktop.services.templates import below_norm, norm_of
+
+        norm = norm_of(self.model.db, self.entity_box.currentData())
+        under = "" if over else below_norm(used, norm)
+        self.workload_label.setText(f"Load (norm {norm}):" if norm else "Load:")
+        self.workload_bar.setToolTip(f"{used} periods scheduled a week; the weekly maximum is {limit or 'not set'}"
+                                     + (f"; the UGC norm is {norm}" if norm else "")
+                                     + (f": {under}." if under else "."))
+        self.workload_bar.setStyleSheet("QProgressBar::chunk { background: %s; }"
+                                        % ("#d55" if over else "#d90" if under else "#5a5"))
 
     def select_sessions(self, sessions: list[int]) -> None:
         """Highlight sessions; show them (switching to the first one's group if it is not visible)."""
