@@ -63,8 +63,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("ato_desktop.ui.screenshots", "ato_desktop.storage"): "developer tool: opens the demo file itself",
     # the optimizer pipeline is unified by item 5 (one service runs a solve, one saves it)
     ("ato_desktop.ui.timetable.optimizer_panel", "ato_desktop.storage"): "score_fingerprint of a result",
-    # the grid's model still reads the database itself (item 6 moves it to services)
-    ("ato_desktop.ui.timetable.screen", "except SQLAlchemyError"): "rebuilding the grid's state",
 }
 
 
