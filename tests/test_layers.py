@@ -47,9 +47,6 @@ UI_MUST_NOT_CATCH = ("SQLAlchemyError", "OperationalError", "IntegrityError", "D
 
 # (module, forbidden import) pairs not fixed yet, each with the reason. Remove an entry when it is fixed.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # the scheduler's job store pickles these functions by reference (module:function) in every database
-    # file: moving them to services needs a job-store migration (issue 15, item 10)
-    ("ato_desktop.notify.jobs", "ato_desktop.services"): "scheduled jobs call notification services",
     # the optimizer pipeline is unified by item 5 (one service runs a solve, one saves it)
     ("ato_desktop.ui.timetable.optimizer_panel", "ato_desktop.storage"): "score_fingerprint of a result",
 }
