@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from reportlab.lib import colors
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from ato_desktop.reports.data import ReportData
+from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import HEAD_COLOR, MUTED, RULE, WARN_COLOR, PageSetup, Paragraph, Styles, esc
 
 
@@ -266,6 +266,8 @@ def problems(data: ReportData, *, max_messages: int = 100) -> Problems:
 def _problems(data: ReportData, max_messages: int) -> Problems:
     from ato_desktop.engine.problem import HARD_CONSTRAINTS
 
+    if data.compiled is None:
+        raise ReportError("the report's data has no compiled timetable: read it with services.reports.load_report_data.")
     comp, assignment = data.compiled()  # read by the services (services.reports.load_report_data)
     p = comp.problem
     req_texts = p.meta.get("session_room_requirement", ())
