@@ -206,7 +206,7 @@ def step_optimize(ctx: Context) -> str:
 
 
 def step_report(ctx: Context) -> str:
-    from ato_desktop.reports import faculty_timetable_pdf as render
+    from ato_desktop.services.reports import faculty_timetable_pdf as render
     from ato_desktop.services import resources as res
 
     db = _open_demo(ctx)

@@ -263,7 +263,7 @@ def cmd_notify(args) -> int:
 
 
 def cmd_register(args) -> int:
-    from ato_desktop.reports.substitutions import write_register
+    from ato_desktop.services.reports import write_register
 
     def run(db):
         out, reg = write_register(db, args.out)
@@ -275,7 +275,7 @@ def cmd_register(args) -> int:
 
 
 def cmd_sheet(args) -> int:
-    from ato_desktop.reports.substitutions import write_sheet
+    from ato_desktop.services.reports import write_sheet
 
     def run(db):
         out = write_sheet(db, args.date, args.out, timetable=args.timetable, slips=not args.no_slips)

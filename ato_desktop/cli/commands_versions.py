@@ -178,7 +178,7 @@ def cmd_review_package(args) -> int:
     from pathlib import Path
 
     from ato_desktop.reports.data import ReportError
-    from ato_desktop.reports.review import write_review_package
+    from ato_desktop.services.reports import write_review_package
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".pdf":

@@ -970,7 +970,7 @@ def envelope_recipients(ms: MailSettings, to: str) -> list[str]:
 
 
 def _default_pdf(db: Database, timetable_id: int, faculty_code: str) -> bytes:
-    from ato_desktop.reports import faculty_timetable_pdf
+    from ato_desktop.services.reports import faculty_timetable_pdf
 
     return faculty_timetable_pdf(db, timetable_id, faculty_code)
 

@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError, render_report
+from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError
+from ato_desktop.services.reports import render_report
 from ato_desktop.services import Database
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts

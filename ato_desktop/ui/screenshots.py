@@ -40,7 +40,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     from PySide6.QtWidgets import QApplication
 
     from ato_desktop.demo import create_demo_database
-    from ato_desktop.storage.database import open_database
+    from ato_desktop.services.database_files import open_database
     from ato_desktop.ui.timetable.commands import PlaceCommand
     from ato_desktop.ui.timetable.model import RED, VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM, Placement
     from ato_desktop.ui.timetable.screen import HardDropDialog, TimetableScreen
@@ -175,7 +175,7 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     from ato_desktop.services import substitutions as sb
     from ato_desktop.services import term as terms
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.database import open_database
+    from ato_desktop.services.database_files import open_database
     from ato_desktop.ui.app import create_main_window
     from ato_desktop.ui.workers import wait_for_workers
 

@@ -524,7 +524,7 @@ class SubstitutionsPage(QWidget):
                                                   "PDF (*.pdf)")
             if not path:
                 return None
-        from ato_desktop.reports.substitutions import write_sheet
+        from ato_desktop.services.reports import write_sheet
 
         return self._write(lambda db: write_sheet(db, date, path), f"Arrangement sheet saved to {path}.")
 
@@ -536,7 +536,7 @@ class SubstitutionsPage(QWidget):
                                                   "Excel workbook (*.xlsx);;PDF (*.pdf)")
             if not path:
                 return None
-        from ato_desktop.reports.substitutions import write_register
+        from ato_desktop.services.reports import write_register
 
         return self._write(lambda db: write_register(db, path), f"Register saved to {path}.")
 

@@ -217,3 +217,29 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
         again.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]
     assert len(got) == len(set(got)) == len(codes)
+
+
+def test_the_stored_job_references_still_name_importable_jobs_that_do_the_services_work():
+    """Every database file with a schedule stores ``ato_desktop.notify.jobs:<function>``: those stay
+    importable (thin shims, so no job-store migration) and run the services' work (notify imports no
+    services: ``services.notification_jobs`` hands it over when the services are imported)."""
+    import subprocess
+    import sys
+
+    from apscheduler.util import obj_to_ref, ref_to_obj
+
+    from ato_desktop.notify import jobs
+    from ato_desktop.services import notification_jobs as work
+
+    for name in ("deliver_outbox", "send_weekly", "send_daily_digest"):
+        ref = f"ato_desktop.notify.jobs:{name}"
+        assert ref_to_obj(ref) is getattr(jobs, name) and obj_to_ref(getattr(jobs, name)) == ref
+        assert jobs._work[name] is getattr(work, name)
+    code = ("from apscheduler.util import ref_to_obj\n"
+            "import ato_desktop.services\n"
+            "from ato_desktop.notify import jobs\n"
+            "ref_to_obj('ato_desktop.notify.jobs:send_weekly')\n"
+            "print(sorted(jobs._work))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "['deliver_outbox', 'send_daily_digest', 'send_weekly']"

@@ -78,7 +78,7 @@ def test_a_new_teacher_after_publishing_does_not_rewrite_what_was_published(demo
     frozen = {(f.activity_id, f.occurrence): f for f in tts.published_sessions(demo_db, REFERENCE_NAME)}
     fs = frozen[(s.activity_id, s.occurrence)]
     assert fs.faculty_codes == ("SRA",) and fs.faculty_names != ("Renamed Later",)
-    from ato_desktop.reports.data import load_report_data
+    from ato_desktop.services.reports import load_report_data
 
     data = load_report_data(demo_db, REFERENCE_NAME, with_availability=False)
     assert any(v.activity_id == s.activity_id for v in data.faculty_sessions("SRA"))
@@ -168,7 +168,7 @@ def test_a_published_version_is_not_synced_with_later_activity_changes_and_archi
 
 
 def test_published_pdfs_print_the_period_times_of_publish_time(demo_db):
-    from ato_desktop.reports.data import load_report_data
+    from ato_desktop.services.reports import load_report_data
     from ato_desktop.services import calendar as cal
 
     versions.publish_version(demo_db, REFERENCE_NAME)

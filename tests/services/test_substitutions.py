@@ -425,7 +425,7 @@ def test_the_workload_report_counts_substitutions(adb):
     from pypdf import PdfReader
     import io
 
-    from ato_desktop.reports import build_report, load_report_data
+    from ato_desktop.services.reports import build_report, load_report_data
     from ato_desktop.reports.tables import workload
 
     absent = _busiest(adb, DATE, 1)[0]

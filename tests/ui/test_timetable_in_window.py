@@ -41,13 +41,13 @@ def test_showing_the_page_loads_the_version_once(qtbot, window, monkeypatch):
     from ato_desktop.ui.timetable import model as model_mod
 
     calls = []
-    real = model_mod.compile_database
+    real = model_mod.open_version  # services.timetable_view: one read of the version
 
     def counting(*a, **kw):
         calls.append(a)
         return real(*a, **kw)
 
-    monkeypatch.setattr(model_mod, "compile_database", counting)
+    monkeypatch.setattr(model_mod, "open_version", counting)
     page = window.show_page("timetables")
     qtbot.waitUntil(lambda: page.screen is not None and page.screen.showing_timetable, timeout=20000)
     qtbot.wait(300)  # the announcement goes out on the next event-loop turn

@@ -6,7 +6,6 @@ goes through ``undo_stack`` as one named step.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -306,7 +305,7 @@ class TimetableScreen(QWidget):
         if model.problem.n_sessions <= STATE_IN_WORKER_ABOVE:
             try:
                 model.rebuild_state()
-            except (ServiceError, DatabaseError, SQLAlchemyError) as exc:  # file closed or gone meanwhile
+            except (ServiceError, DatabaseError) as exc:  # file closed or gone meanwhile
                 self.statusMessage.emit(f"The timetable could not be refreshed: {exc}")
             return
         from ato_desktop.ui.workers import run_in_thread
