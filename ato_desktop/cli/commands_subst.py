@@ -235,7 +235,7 @@ def cmd_assign(args) -> int:
 
 
 def _queue_notices(db, date, timetable, send: bool) -> None:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
     from ato_desktop.services.substitution_notices import queue_substitution_notices
 
     q = queue_substitution_notices(db, date, timetable=timetable)
@@ -250,7 +250,7 @@ def _queue_notices(db, date, timetable, send: bool) -> None:
     if send:
         from ato_desktop.services.channels import deliver_webhooks
 
-        r = notes.deliver_due(db)
+        r = outbox.deliver_due(db)
         print(f"Sent {r.sent}, retrying later {r.retrying}, failed {r.failed}."
               + (f" {r.errors[0]}" if r.errors else ""))
         h = deliver_webhooks(db)

@@ -35,7 +35,7 @@ def stop_event(db_path) -> threading.Event:
 
 
 def _run(db_path: str, queue) -> str:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
     from ato_desktop.storage.database import open_database
 
     stopping = stop_event(db_path)
@@ -43,7 +43,7 @@ def _run(db_path: str, queue) -> str:
     db = open_database(Path(db_path), create=False, upgrade=False, backup=False)
     try:
         queued = queue(db) if queue else None
-        report = notes.deliver_due(db, should_stop=stopping.is_set)
+        report = outbox.deliver_due(db, should_stop=stopping.is_set)
         from ato_desktop.services.channels import deliver_webhooks
 
         hooks = deliver_webhooks(db, should_stop=stopping.is_set)

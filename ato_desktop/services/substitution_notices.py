@@ -22,7 +22,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line, render
+from ato_desktop.services import mail_settings
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services import substitutions as sb
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -73,10 +75,10 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
     for x in plan.lessons:
         if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
             by_sub.setdefault(x.arrangement.substitute, []).append(x)
-    sender = notes.get_mail_settings(db).sender
+    sender = mail_settings.get_mail_settings(db).sender
     result = NoticeResult()
     per_recipient = []
-    now = notes.utcnow()
+    now = outbox.utcnow()
     when = plan.date.strftime("%A %d %B %Y")
     with db.session() as s:
         tpl = s.scalar(select(m.MailTemplate).where(m.MailTemplate.name == TEMPLATE))
@@ -169,7 +171,7 @@ def _queue_classes(db: Database, plan: sb.DayPlan, sender: str, result: NoticeRe
         subject, text, html = (tpl.subject, tpl.body_text, tpl.body_html) if tpl else (CLASS_SUBJECT, CLASS_TEXT, "")
         base = notes._base_vars(s)
         when = plan.date.strftime("%A %d %B %Y")
-        now = notes.utcnow()
+        now = outbox.utcnow()
         for address, (names, lessons) in sorted(per_address.items()):
             r = render(subject, text, html, dict(base, group=", ".join(names), date=when, day=when,
                                                  lessons=[_class_line(x) for x in lessons], faculty_name="",

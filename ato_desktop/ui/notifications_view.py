@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 from ato_desktop.notify import jobs
 from ato_desktop.notify import scheduler as sch
 from ato_desktop.notify.render import VARIABLES
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui._notify_tasks import run_in_background
 
@@ -398,9 +400,9 @@ class NotificationsView(QWidget):
         if self.db is None:
             return
         selected = set(self.selected_message_ids())
-        counts = notes.outbox_counts(self.db)
+        counts = outbox.outbox_counts(self.db)
         self.outbox_counts.setText(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "The outbox is empty.")
-        rows = notes.list_outbox(self.db, status=self.status_filter.currentData())
+        rows = outbox.list_outbox(self.db, status=self.status_filter.currentData())
         needle = self.outbox_search.text().strip().lower()
         if needle:
             rows = [r for r in rows if needle in " ".join(
@@ -460,7 +462,7 @@ class NotificationsView(QWidget):
         self._busy = True
         self._outbox_selection_changed()
         self._say(self.outbox_status, "Sending…")
-        run_in_background(lambda: notes.deliver_due(db, should_stop=stop.is_set), self._send_done)
+        run_in_background(lambda: outbox.deliver_due(db, should_stop=stop.is_set), self._send_done)
 
     def _send_done(self, report, error) -> None:
         self._busy = False
@@ -474,14 +476,14 @@ class NotificationsView(QWidget):
         ids = self.selected_message_ids()
         if self.db is None or not ids:
             return
-        notes.retry(self.db, ids)
+        outbox.retry(self.db, ids)
         self.refresh_outbox()
         self.send_waiting()
 
     def retry_all(self) -> None:
         if self.db is None:
             return
-        notes.retry(self.db)
+        outbox.retry(self.db)
         self.refresh_outbox()
         self.send_waiting()
 
@@ -490,7 +492,7 @@ class NotificationsView(QWidget):
         ids = self._selected_uncertain_ids()
         if self.db is None or not ids:
             return
-        n = notes.send_again(self.db, ids)
+        n = outbox.send_again(self.db, ids)
         self._say(self.outbox_status, f"Sending {n} message(s) again.")
         self.refresh_outbox()
         self.send_waiting()
@@ -500,7 +502,7 @@ class NotificationsView(QWidget):
         ids = self._selected_uncertain_ids()
         if self.db is None or not ids:
             return
-        n = notes.mark_sent(self.db, ids)
+        n = outbox.mark_sent(self.db, ids)
         self._say(self.outbox_status, f"Marked {n} message(s) as sent.")
         self.refresh_outbox()
 
@@ -508,7 +510,7 @@ class NotificationsView(QWidget):
         ids = self.selected_message_ids()
         if self.db is None or not ids:
             return
-        n = notes.delete_messages(self.db, ids)
+        n = outbox.delete_messages(self.db, ids)
         self._say(self.outbox_status, f"Deleted {n} message(s)." + (
             "" if n == len(ids) else " Messages being sent right now were kept."))
         self.refresh_outbox()
@@ -520,7 +522,7 @@ class NotificationsView(QWidget):
         if self.db is None:
             return
         current = self.template_list.currentItem().text() if self.template_list.currentItem() else None
-        templates = notes.list_templates(self.db)
+        templates = mail_templates.list_templates(self.db)
         self._loading = True
         try:
             self.template_list.clear()
@@ -552,7 +554,7 @@ class NotificationsView(QWidget):
         if self._loading or not name or self.db is None:
             return
         try:
-            t = notes.get_template(self.db, name)
+            t = mail_templates.get_template(self.db, name)
         except ServiceError as exc:
             self._say(self.template_status, str(exc), True)
             return
@@ -578,7 +580,7 @@ class NotificationsView(QWidget):
         if self.db is None:
             return False
         try:
-            t = notes.save_template(self.db, self.template_name.text(), subject=self.template_subject.text(),
+            t = mail_templates.save_template(self.db, self.template_name.text(), subject=self.template_subject.text(),
                                     body_text=self.body_text.toPlainText(), body_html=self.body_html.toPlainText(),
                                     attach_pdf=self.attach_pdf.isChecked())
         except ServiceError as exc:
@@ -599,7 +601,7 @@ class NotificationsView(QWidget):
                                             "template for that (Schedules) before deleting it.", True)
             return
         try:
-            notes.delete_template(self.db, name)
+            mail_templates.delete_template(self.db, name)
         except ServiceError as exc:
             self._say(self.template_status, str(exc), True)
             return

@@ -699,7 +699,7 @@ class TimetablesPage(QWidget):
 
     def _after_publish(self, name: str, result) -> None:
         """Ask the file's scheduler to send what was queued (undo does not recall mail already queued)."""
-        from ato_desktop.services import notifications as notes
+        from ato_desktop.services import mail_settings
 
         queued = result.queue.queued if result is not None else 0
         if not queued:
@@ -711,7 +711,7 @@ class TimetablesPage(QWidget):
         if scheduler is not None:
             scheduler.trigger_delivery()
         msg = f"Published {name}: {queued} e-mail(s) to faculty queued"
-        if not notes.get_mail_settings(self.db).configured:
+        if not mail_settings.get_mail_settings(self.db).configured:
             msg += " — they wait in Notifications until Tools ▸ Mail settings is set up"
         self.status.emit(msg + ".")
 

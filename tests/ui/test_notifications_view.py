@@ -8,7 +8,10 @@ import pytest
 from PySide6.QtCore import Qt, QTime
 
 from ato_desktop.notify import scheduler as sch
+from ato_desktop.services import faculty_changes
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.storage.database import open_database
 from ato_desktop.ui.notifications_view import ON_PUBLISH_ROW, OUTBOX_COLUMNS, NotificationsView
 from tests.notify.conftest import configure
@@ -36,9 +39,9 @@ def _column(v, col):
 def test_outbox_shows_errors_and_retry_delivers_once(qtbot, view, demo_db, down_server, memory_keyring):
     assert view.scheduler is sch.active_scheduler(demo_db.path) and view.scheduler.running
     configure(demo_db, down_server)
-    notes.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
-    notes.deliver_due(demo_db)  # the server is down
+    outbox.deliver_due(demo_db)  # the server is down
     view.refresh_outbox()
     assert _column(view, STATUS) == ["queued", "queued"]
     assert all("Connection refused" in e for e in _column(view, ERROR))
@@ -92,14 +95,14 @@ def test_template_editor_live_preview_variables_and_save(qtbot, view, demo_db):
     view.template_name.setText("notice")
     view.body_text.setPlainText("   ")
     assert view.save_template() is False and "text" in view.template_status.text()
-    assert "notice" not in [t.name for t in notes.list_templates(demo_db)]
+    assert "notice" not in [t.name for t in mail_templates.list_templates(demo_db)]
     view.body_text.setPlainText("Dear $facultyname, see $classes")  # a typo: refused, naming it
     assert view.save_template() is False and "$facultyname is not a known variable" in view.template_status.text()
-    assert "notice" not in [t.name for t in notes.list_templates(demo_db)]
+    assert "notice" not in [t.name for t in mail_templates.list_templates(demo_db)]
     view.body_text.setPlainText("Dear $faculty_name, see $classes")
     view.attach_pdf.setChecked(False)
     assert view.save_template() is True
-    t = notes.get_template(demo_db, "notice")
+    t = mail_templates.get_template(demo_db, "notice")
     assert t.subject == "Your timetable: $version" and not t.attach_pdf
     assert view.template_list.currentItem().text() == "notice"
 
@@ -108,17 +111,17 @@ def test_template_editor_live_preview_variables_and_save(qtbot, view, demo_db):
     assert "published" in view.template_status.text()
     view.select_template("notice")
     view.delete_template()
-    assert "notice" not in [t.name for t in notes.list_templates(demo_db)]
+    assert "notice" not in [t.name for t in mail_templates.list_templates(demo_db)]
 
 
 def test_send_template_to_everyone_in_the_background(qtbot, view, demo_db, smtp_server, memory_keyring):
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="$classes", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="$classes", attach_pdf=False)
     view.refresh_templates()
     view.select_template("plain")
     view.send_template_to_everyone()
     qtbot.waitUntil(lambda: not view.busy, timeout=15000)
-    teaching = notes.change_summary(demo_db, None, "Reference timetable")
+    teaching = faculty_changes.change_summary(demo_db, None, "Reference timetable")
     got = [r.rcpt_tos[0] for r in smtp_server.received]
     assert len(got) == len(set(got)) == len(teaching)
     assert set(_column(view, STATUS)) == {"sent"}
@@ -170,7 +173,7 @@ def test_set_database_switches_files_and_schedulers(qtbot, view, demo_db, tmp_pa
     shutil.copyfile(demo_db.path, other_path)
     other = open_database(other_path)
     try:
-        notes.save_template(other, "only_here", subject="s", body_text="b")
+        mail_templates.save_template(other, "only_here", subject="s", body_text="b")
         view.set_database(other)
         assert not first.running  # the view had started it, so it stopped it
         assert view.scheduler.db_path == str(other_path.resolve()) and view.scheduler.running
@@ -248,9 +251,9 @@ def test_a_message_that_may_have_been_sent_waits_for_the_coordinator(qtbot, view
     server.start()
     try:
         configure(demo_db, server)
-        notes.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="b", attach_pdf=False)
+        mail_templates.save_template(demo_db, "plain", subject="Hello $faculty_name", body_text="b", attach_pdf=False)
         notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
-        notes.deliver_due(demo_db)  # both accepted, both replies lost
+        outbox.deliver_due(demo_db)  # both accepted, both replies lost
         view.refresh_outbox()
         assert _column(view, STATUS) == ["may have been sent", "may have been sent"]
         assert all("may have been sent" in e for e in _column(view, ERROR))
@@ -265,7 +268,7 @@ def test_a_message_that_may_have_been_sent_waits_for_the_coordinator(qtbot, view
         view.outbox_table.selectRow(0)
         qtbot.mouseClick(view.send_again_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not view.busy, timeout=10000)
-        assert {r.status for r in notes.list_outbox(demo_db)} == {"sent"}
+        assert {r.status for r in outbox.list_outbox(demo_db)} == {"sent"}
         assert len(server.received) == 3  # two first tries, one sent again on request
     finally:
         server.stop()
