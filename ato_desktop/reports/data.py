@@ -181,7 +181,7 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
     )
     if frozen is not None:
         _use_published_names(data, frozen)
-    from ato_desktop.services.substitutions import substitution_counts
+    from ato_desktop.services.substitution_register import substitution_counts
 
     data.substitutions = substitution_counts(db)
     if with_availability:

@@ -16,7 +16,8 @@ from ato_desktop.reports.layout import (
     HEAD_COLOR, MUTED, RULE, WARN_COLOR, DocInfo, PageSetup, Paragraph, ReportDoc, Styles, esc,
 )
 from ato_desktop.services import calendar as cal
-from ato_desktop.services import substitutions as sb
+from ato_desktop.services import substitution_day as sday
+from ato_desktop.services import substitution_register as sreg
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage.database import Database
 
@@ -58,7 +59,7 @@ def _span_times(db: Database):
     return span
 
 
-def _arrangement_text(x: sb.Lesson) -> str:
+def _arrangement_text(x: sday.Lesson) -> str:
     a = x.arrangement
     if a is None or x.problem:
         return "NOT COVERED" + (f" ({x.problem})" if x.problem else "")
@@ -75,7 +76,7 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
                           now: dt.datetime | None = None) -> bytes:
     """The date's arrangement for the staff room (A4 portrait), then a slip per substitute."""
     try:
-        plan = sb.plan_day(db, date, timetable)
+        plan = sday.plan_day(db, date, timetable)
     except ServiceError as exc:
         raise ReportError(str(exc)) from None
     times = _span_times(db)
@@ -119,9 +120,9 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
         story.append(Table(rows, colWidths=[fw * w for w in (0.12, 0.14, 0.24, 0.18, 0.22, 0.10)],
                            style=TableStyle(cmds), repeatRows=1))
     if slips:
-        by_sub: dict[str, list[sb.Lesson]] = {}
+        by_sub: dict[str, list[sday.Lesson]] = {}
         for x in plan.lessons:
-            if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
+            if x.covered and x.arrangement.substitute and x.arrangement.kind in sday.TAKING_KINDS:
                 by_sub.setdefault(x.arrangement.substitute, []).append(x)
         if by_sub:
             story.append(PageBreak())
@@ -138,7 +139,7 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
     return buf.getvalue()
 
 
-def _slip(plan: sb.DayPlan, lessons: list[sb.Lesson], times, styles: Styles, fw: float) -> list:
+def _slip(plan: sday.DayPlan, lessons: list[sday.Lesson], times, styles: Styles, fw: float) -> list:
     a = lessons[0].arrangement
     k = styles.k
     lines = [f"<b>{esc(a.substitute_name)} ({esc(a.substitute)})</b>: on {esc(plan.date.strftime('%A %d %B %Y'))} "
@@ -156,8 +157,8 @@ def _slip(plan: sb.DayPlan, lessons: list[sb.Lesson], times, styles: Styles, fw:
     return [Spacer(1, 8 * k), t]
 
 
-def register_pdf(db: Database, reg: sb.Register | None = None, *, now: dt.datetime | None = None) -> bytes:
-    reg = reg or sb.register(db)
+def register_pdf(db: Database, reg: sreg.Register | None = None, *, now: dt.datetime | None = None) -> bytes:
+    reg = reg or sreg.register(db)
     setup = PageSetup("A4", landscape=True)
     styles = Styles(setup)
     k = styles.k
@@ -187,7 +188,7 @@ def register_pdf(db: Database, reg: sb.Register | None = None, *, now: dt.dateti
     return buf.getvalue()
 
 
-def register_xlsx(reg: sb.Register, path: Path) -> None:
+def register_xlsx(reg: sreg.Register, path: Path) -> None:
     """Two sheets: per faculty member (taken, given) and every arrangement; formula-safe text cells."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -241,9 +242,9 @@ def check_out_path(out, suffixes: tuple[str, ...]) -> Path:
     return out
 
 
-def write_register(db: Database, out) -> tuple[Path, sb.Register]:
+def write_register(db: Database, out) -> tuple[Path, sreg.Register]:
     out = check_out_path(out, (".xlsx", ".pdf"))
-    reg = sb.register(db)
+    reg = sreg.register(db)
     try:
         if out.suffix.lower() == ".pdf":
             write_atomic(out, register_pdf(db, reg))

@@ -16,6 +16,7 @@ from ato_desktop.notify import webhooks
 from ato_desktop.services import channels
 from ato_desktop.services import notifications as notes
 from ato_desktop.services import outbox
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
@@ -101,7 +102,7 @@ def planned(demo_db_path, memory_keyring):
 
 
 def _substitutes(db) -> set[str]:
-    return {x.arrangement.substitute for x in sb.plan_day(db, DATE).lessons if x.arrangement.kind == "substitute"}
+    return {x.arrangement.substitute for x in sday.plan_day(db, DATE).lessons if x.arrangement.kind == "substitute"}
 
 
 def test_notices_reach_teams_slack_and_json_webhooks_exactly_once(planned, hook_server):

@@ -158,7 +158,7 @@ class TimetableGrid(QWidget):
         self._lanes: list[Lane] = []
         self._lane_y: list[float] = []
         self._lane_h: list[float] = []
-        # the real timetable of a chosen week (services.substitutions.WeekDay by calendar day), None = the pattern
+        # the real timetable of a chosen week (services.day_timetable.WeekDay by calendar day), None = the pattern
         self.week: dict[int, object] | None = None
         model.subscribe(self._on_model)
         self.relayout()
@@ -169,7 +169,7 @@ class TimetableGrid(QWidget):
         self.relayout()
 
     def set_week(self, week: list | None) -> None:
-        """Show the real timetable of a week (``services.substitutions.week_timetable``'s days: dates,
+        """Show the real timetable of a week (``services.day_timetable.week_timetable``'s days: dates,
         holidays, days that follow another weekday, substitutions), read-only; ``None`` = the weekly pattern."""
         self.week = None if week is None else {w.day: w for w in week}
         self._tooltip_cache.clear()

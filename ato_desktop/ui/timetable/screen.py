@@ -608,9 +608,9 @@ class TimetableScreen(QWidget):
         request, db, tid, date = self._week_request, self.db, self.model.timetable_id, self.week_edit.date().toPython()
 
         def read():
-            from ato_desktop.services import substitutions as sb
+            from ato_desktop.services import day_timetable as daytt
 
-            return sb.week_timetable(db, date, tid)
+            return daytt.week_timetable(db, date, tid)
 
         def done(week, error) -> None:
             try:
