@@ -31,7 +31,8 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
                          paper: str = "A4") -> tuple[bytes, ReviewPackage]:
     """The review package's PDF bytes. ``against``: the version to compare with (default: the latest
     published one other than this; none when nothing was published)."""
-    from ato_desktop.services import approval, compare, versions
+    from ato_desktop.services import approval, compare
+    from ato_desktop.services import version_lifecycle as versions
     from ato_desktop.services import timetables as tts
 
     info = tts.get_timetable(db, key)

@@ -170,7 +170,7 @@ def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLIS
     Publishing freezes the version: its sessions and the names printed about them are copied
     (``published_session``), and the changes compare that snapshot with the previous version's.
     ``template=None`` publishes without queuing anything. ``override`` is recorded with the version
-    (what the coordinator explicitly published anyway; see ``services.versions.publish_version``).
+    (what the coordinator explicitly published anyway; see ``services.version_lifecycle.publish_version``).
     Publishing the same version again queues nothing new (idempotency key event ``publish``).
     Call :func:`deliver_due` (or the scheduler's ``trigger_delivery``) afterwards to send.
     """

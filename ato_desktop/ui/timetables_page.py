@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.services import versions
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.current_version import current_version_of
 from ato_desktop.ui.sizing import remember_splitter

@@ -11,7 +11,7 @@ from ato_desktop.services import notifications as notes
 from ato_desktop.services import outbox
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
-from ato_desktop.services import versions
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services.errors import ValidationError
 from ato_desktop.services.frozen import FrozenVersionError
 from ato_desktop.storage import models as m

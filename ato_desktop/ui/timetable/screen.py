@@ -790,7 +790,7 @@ class TimetableScreen(QWidget):
         box.open()
 
     def copy_to_draft(self) -> bool:
-        from ato_desktop.services import versions
+        from ato_desktop.services import version_lifecycle as versions
 
         if self.db is None or self.model is None:
             return False
