@@ -58,9 +58,9 @@ def test_switching_the_grid_to_b_makes_b_current_for_publish_export_and_the_mail
     # the mail preview renders B
     view = window.show_page("notifications")
     view = view.ensure_loaded() if hasattr(view, "ensure_loaded") else view
-    view.template_subject.setText("Timetable $version")
-    view.update_preview()
-    qtbot.waitUntil(lambda: "Version B" in view.preview_subject.text(), timeout=30_000)
+    view.templates_tab.template_subject.setText("Timetable $version")
+    view.templates_tab.update_preview()
+    qtbot.waitUntil(lambda: "Version B" in view.templates_tab.preview_subject.text(), timeout=30_000)
 
     # Publish publishes B after the confirmation
     page = window.show_page("timetables")
