@@ -28,6 +28,7 @@ from typing import Callable
 from ato_desktop.io import fet as fio
 from ato_desktop.services.fet_plan import FetImportCancelled, FetImportError, FetImportReport, _Planner, soft_weight
 from ato_desktop.services.fet_write import _Spec, _build, _write
+from ato_desktop.services.setup import _remove  # a database file and its -wal, -shm and .lock
 from ato_desktop.storage.database import DB_SUFFIX, DatabaseError, open_database
 
 # An activity requiring this "feature" needs no room (FET places an activity in a room only when a space
@@ -110,13 +111,5 @@ def plan_import(f: fio.FetFile, report: FetImportReport) -> tuple["_Planner", "_
             continue
         plan.space(el)
     return plan, _build(plan, report)
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        try:
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        except OSError:
-            pass
 
 

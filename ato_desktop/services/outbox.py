@@ -114,26 +114,27 @@ def retry(db: Database, ids: Iterable[int] | None = None) -> int:
                          .execution_options(synchronize_session=False)).rowcount
 
 
-def send_again(db: Database, ids: Iterable[int]) -> int:
-    """The coordinator's choice for messages that may have been sent (``uncertain``), or failed: queue them
-    to be sent now, with the same Message-ID. Returns how many."""
+def _decide(db: Database, ids: Iterable[int], **values) -> int:
+    """The coordinator's decision on messages that may have been sent (or failed): set ``values`` on those
+    of ``ids`` still ``uncertain`` or ``failed``. Returns how many."""
     with db.session() as s:
         return s.execute(update(m.OutboxMessage)
                          .where(m.OutboxMessage.id.in_(list(ids)),
                                 m.OutboxMessage.status.in_(("uncertain", "failed")))
-                         .values(status="queued", next_attempt_at=utcnow(), claimed_at=None)
+                         .values(claimed_at=None, **values)
                          .execution_options(synchronize_session=False)).rowcount
+
+
+def send_again(db: Database, ids: Iterable[int]) -> int:
+    """The coordinator's choice for messages that may have been sent (``uncertain``), or failed: queue them
+    to be sent now, with the same Message-ID. Returns how many."""
+    return _decide(db, ids, status="queued", next_attempt_at=utcnow())
 
 
 def mark_sent(db: Database, ids: Iterable[int]) -> int:
     """The coordinator's choice for messages that may have been sent (``uncertain``), or failed: they did
     arrive (the coordinator checked), so they are ``sent`` and never sent again. Returns how many."""
-    with db.session() as s:
-        return s.execute(update(m.OutboxMessage)
-                         .where(m.OutboxMessage.id.in_(list(ids)),
-                                m.OutboxMessage.status.in_(("uncertain", "failed")))
-                         .values(status="sent", sent_at=utcnow(), claimed_at=None)
-                         .execution_options(synchronize_session=False)).rowcount
+    return _decide(db, ids, status="sent", sent_at=utcnow())
 
 
 def _mark_uncertain(db: Database, msg_id: int, error: str) -> None:

@@ -77,6 +77,18 @@ def _open_bytes(uri: str) -> sqlite3.Connection:
     return con
 
 
+def _check_uri(uri: str, backup_path: Path) -> None:
+    """:func:`_check_open_database` on the file at ``uri`` (a copy of ``backup_path``, or the backup itself)."""
+    try:
+        con = _open_bytes(uri)
+    except sqlite3.Error as exc:
+        raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
+    try:
+        _check_open_database(con, backup_path)
+    finally:
+        con.close()
+
+
 def verify_backup(backup_path: Path) -> None:
     """Refuse a backup that is damaged, not an ATO database, or from a newer app version.
 
@@ -92,14 +104,7 @@ def verify_backup(backup_path: Path) -> None:
     except DatabaseError as exc:
         raise BackupError(f"The backup cannot be used: {exc}") from exc
     with _reading(backup_path) as uri:
-        try:
-            con = _open_bytes(uri)
-        except sqlite3.Error as exc:
-            raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
-        try:
-            _check_open_database(con, backup_path)
-        finally:
-            con.close()
+        _check_uri(uri, backup_path)
 
 
 def _side_files(path: Path) -> list[Path]:
@@ -175,14 +180,7 @@ def _copy_and_verify(backup_path: Path, tmp: Path) -> None:
             raise BackupError(f"Cannot write a temporary file beside {tmp.parent}: {exc}.") from exc
         finally:
             source.close()
-    try:
-        con = _open_bytes(str(tmp.resolve().as_uri()))
-    except sqlite3.Error as exc:
-        raise BackupError(f"The backup {backup_path} cannot be opened ({_text(exc)}).") from exc
-    try:
-        _check_open_database(con, backup_path)
-    finally:
-        con.close()
+    _check_uri(str(tmp.resolve().as_uri()), backup_path)
 
 
 def _keep_current(db_path: Path, backup_path: Path) -> tuple[Path | None, bool]:
