@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ato_desktop.demo import DAYS, PERIODS, REFERENCE_NAME, DemoResult
+from ato_desktop.demo import DAYS, PERIODS, REFERENCE_NAME, DemoResult, make_room_for
 from ato_desktop.demo_large_data import (BASKETS, BATCHES, COURSES, CSE_FACULTY, LAB_ROOMS, LOADS, OTHER_DEPARTMENTS,
                                         OTHER_FACULTY, SECTIONS, SHARED_ROOMS, STRENGTH, Course)
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
@@ -390,11 +390,7 @@ def create_large_demo_database(path: str | Path, seed: int = LARGE_SEED, overwri
     from ato_desktop.services.compile import compile_database
 
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        if not overwrite:
-            raise FileExistsError(f"{path} already exists; choose another file name.")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    make_room_for(path, overwrite, empty_is_new=True)
     db = open_database(path)
     try:
         _, rows = populate_large(db, seed)

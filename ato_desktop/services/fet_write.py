@@ -295,18 +295,15 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
 
     # availability
     everyone = spec.extra_unavail
-    for t, fac in faculty.items():
-        un = plan.teacher_unavail.get(t, np.zeros(T, bool)) | everyone
-        mark(m.FacultyAvailability, "faculty_id", fac, un, "unavailable")
-        und = plan.teacher_undesired.get(t)
-        if und is not None:
-            mark(m.FacultyAvailability, "faculty_id", fac, und & ~un, "undesired")
-    for a, g in atom_groups.items():
-        un = plan.atom_unavail.get(a, np.zeros(T, bool)) | everyone
-        mark(m.GroupAvailability, "group_id", g, un, "unavailable")
-        und = plan.atom_undesired.get(a)
-        if und is not None:
-            mark(m.GroupAvailability, "group_id", g, und & ~un, "undesired")
+    for unavail, undesired, table, column, ids in (
+            (plan.teacher_unavail, plan.teacher_undesired, m.FacultyAvailability, "faculty_id", faculty),
+            (plan.atom_unavail, plan.atom_undesired, m.GroupAvailability, "group_id", atom_groups)):
+        for key, row_id in ids.items():
+            un = unavail.get(key, np.zeros(T, bool)) | everyone
+            mark(table, column, row_id, un, "unavailable")
+            und = undesired.get(key)
+            if und is not None:
+                mark(table, column, row_id, und & ~un, "undesired")
     for rn, mask in plan.room_unavail.items():
         mark(m.RoomAvailability, "room_id", rooms[rn], mask, "unavailable")
     check_stop()
