@@ -237,7 +237,8 @@ def step_report(ctx: Context) -> str:
 
 
 def step_backup(ctx: Context) -> str:
-    from ato_desktop.storage.backup import create_backup, read_summary, verify_backup
+    from ato_desktop.storage.backup import create_backup, read_summary
+    from ato_desktop.storage.restore import verify_backup
 
     _check(ctx.demo_path is not None, "the demo database was not created")
     path = create_backup(ctx.demo_path, prune=False)

@@ -18,7 +18,7 @@ log = logging.getLogger("ato_desktop.notify.jobs")  # the scheduler's log, as be
 
 
 def _run(db_path: str, queue) -> str:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
     from ato_desktop.services.channels import deliver_webhooks
     from ato_desktop.storage.database import open_database
 
@@ -27,7 +27,7 @@ def _run(db_path: str, queue) -> str:
     db = open_database(Path(db_path), create=False, upgrade=False, backup=False)
     try:
         queued = queue(db) if queue else None
-        report = notes.deliver_due(db, should_stop=stopping.is_set)
+        report = outbox.deliver_due(db, should_stop=stopping.is_set)
         hooks = deliver_webhooks(db, should_stop=stopping.is_set)
     finally:
         db.close()

@@ -65,7 +65,7 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
         _use_published_names(data, frozen)
     tt_id = info.id
     data.compiled = lambda: compile_database(db, tt_id)[:2]  # read when a report lists the conflicts
-    from ato_desktop.services.substitutions import substitution_counts
+    from ato_desktop.services.substitution_register import substitution_counts
 
     data.substitutions = substitution_counts(db)
     from ato_desktop.services.templates import norms_by_faculty
@@ -152,7 +152,8 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
                          paper: str = "A4") -> tuple[bytes, ReviewPackage]:
     """The review package's PDF bytes. ``against``: the version to compare with (default: the latest
     published one other than this; none when nothing was published)."""
-    from ato_desktop.services import approval, compare, versions
+    from ato_desktop.services import approval, compare
+    from ato_desktop.services import version_lifecycle as versions
 
     info = tts.get_timetable(db, key)
     check = versions.check_version(db, info.id)
@@ -185,7 +186,7 @@ def write_review_package(db: Database, key: int | str, out: str | Path, *, again
 def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = None, slips: bool = True,
                           now: dt.datetime | None = None) -> bytes:
     """The date's arrangement for the staff room (A4 portrait), then a slip per substitute."""
-    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import substitution_day as sb
 
     try:
         plan = sb.plan_day(db, date, timetable)
@@ -202,14 +203,14 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
 
 def register_pdf(db: Database, reg=None, *, now: dt.datetime | None = None) -> bytes:
     """The term's register of substitutions as a PDF (``reg``: read here when not given)."""
-    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import substitution_register as sb
 
     return printouts.register_pdf(reg or sb.register(db), cal.all_settings(db), now=now)
 
 
 def write_register(db: Database, out):
     """Write the term's register to ``out`` (.xlsx or .pdf); returns (path, register)."""
-    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import substitution_register as sb
 
     out = printouts.check_out_path(out, (".xlsx", ".pdf"))
     reg = sb.register(db)

@@ -172,6 +172,7 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     """``substitutions.png``: the Substitutions page on a copy of the demo with three absences planned."""
     import shutil
 
+    from ato_desktop.services import substitution_day as sday
     from ato_desktop.services import substitutions as sb
     from ato_desktop.services import term as terms
     from ato_desktop.services import timetables as tts
@@ -188,7 +189,7 @@ def substitutions_shot(app, db_path: Path, save) -> None:
         for code, periods in (("SRA", None), ("KPA", None), ("RKM", "P5,P6")):
             sb.add_absence(db, code, date, periods=periods, reason="leave" if not periods else "duty")
         sb.auto_plan(db, date)
-        first = sb.plan_day(db, date).lessons[0]
+        first = sday.plan_day(db, date).lessons[0]
         sb.clear_arrangement(db, date, first.absence_id, first.activity_id, first.occurrence)
     finally:
         db.close()

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ato_desktop.services import day_timetable as daytt
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
@@ -55,7 +57,7 @@ def _table(parent, headers: list[str], name: str) -> QTableWidget:
     return t
 
 
-def arrangement_text(x: sb.Lesson) -> str:
+def arrangement_text(x: sday.Lesson) -> str:
     a = x.arrangement
     if a is None:
         return "not covered"
@@ -77,8 +79,8 @@ class SubstitutionsPage(QWidget):
         self.undo_stack = undo_stack
         self.db = None
         self.readonly = False
-        self.plan: sb.DayPlan | None = None
-        self.day: sb.DayTimetable | None = None
+        self.plan: sday.DayPlan | None = None
+        self.day: daytt.DayTimetable | None = None
         self._dirty = True
         self._loading = 0
         outer = QVBoxLayout(self)
@@ -264,7 +266,7 @@ class SubstitutionsPage(QWidget):
             faculty = [(f["code"], f["name"]) for f in res.list_items(db, "faculty")]
             info = terms.date_info(db, date)
             try:
-                return faculty, info, sb.plan_day(db, date), sb.day_timetable(db, date), None
+                return faculty, info, sday.plan_day(db, date), daytt.day_timetable(db, date), None
             except ServiceError as exc:
                 return faculty, info, None, None, str(exc)
 
@@ -338,7 +340,7 @@ class SubstitutionsPage(QWidget):
         if plan.lessons:
             self.lessons.selectRow(0)
 
-    def selected_lesson(self) -> sb.Lesson | None:
+    def selected_lesson(self) -> sday.Lesson | None:
         rows = {i.row() for i in self.lessons.selectedIndexes()}
         if not rows or self.plan is None:
             return None

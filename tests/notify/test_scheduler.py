@@ -8,7 +8,10 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from ato_desktop.demo import REFERENCE_NAME
 from ato_desktop.notify.scheduler import DIGEST_ID, RETRY_ID, WEEKLY_ID, NotificationScheduler
+from ato_desktop.services import faculty_changes
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from tests.notify.conftest import configure
 
 
@@ -20,8 +23,8 @@ def _prepare(db, server):
         from sqlalchemy import delete
 
         s.execute(delete(m.OutboxMessage))
-    notes.save_template(db, "weekly_plain", subject="Your classes, $week", body_text="$classes\n", attach_pdf=False)
-    return len(notes.change_summary(db, None, REFERENCE_NAME))
+    mail_templates.save_template(db, "weekly_plain", subject="Your classes, $week", body_text="$classes\n", attach_pdf=False)
+    return len(faculty_changes.change_summary(db, None, REFERENCE_NAME))
 
 
 def _wait(pred, timeout):
@@ -107,7 +110,7 @@ def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, m
 
 def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring):
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
     sched = NotificationScheduler(demo_db.path)
     sched.start()
@@ -116,7 +119,7 @@ def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring)
         assert _wait(lambda: len(smtp_server.received) == 2, 8)
     finally:
         sched.shutdown()
-    assert notes.outbox_counts(demo_db)["sent"] == 2
+    assert outbox.outbox_counts(demo_db)["sent"] == 2
 
 
 def test_several_schedules_are_listed_described_and_removable(demo_db):
@@ -167,7 +170,7 @@ def test_ensure_scheduler_is_one_per_file_and_shutdown_of_one_does_not_stop_anot
 
 def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db, smtp_server, memory_keyring):
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
     sched = NotificationScheduler(demo_db.path)
     sched.start()
@@ -196,15 +199,15 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
     smtp_server.handler = SlowHandler()
     smtp_server.start()
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
-    codes = sorted(notes.change_summary(demo_db, None, REFERENCE_NAME))[:8]
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    codes = sorted(faculty_changes.change_summary(demo_db, None, REFERENCE_NAME))[:8]
     notes.queue_template(demo_db, "plain", to=codes)
     sched = NotificationScheduler(demo_db.path)
     sched.start()
     sched.trigger_delivery()
     assert _wait(lambda: len(smtp_server.received) >= 2, 8)
     sched.shutdown()  # the app quits while the delivery is running
-    counts = notes.outbox_counts(demo_db)
+    counts = outbox.outbox_counts(demo_db)
     assert counts["sending"] == 0 and 2 <= counts["sent"] < len(codes)
     assert counts["sent"] + counts["queued"] == len(codes)
     assert len(smtp_server.received) == counts["sent"]
@@ -212,7 +215,7 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
     again = NotificationScheduler(demo_db.path)  # next start: the retry job picks the rest up
     again.start(retry_every=dt.timedelta(seconds=1))
     try:
-        assert _wait(lambda: notes.outbox_counts(demo_db)["sent"] == len(codes), 15)
+        assert _wait(lambda: outbox.outbox_counts(demo_db)["sent"] == len(codes), 15)
     finally:
         again.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from tests.notify.conftest import configure, memory_keyring, smtp_server  # noqa: F401  (fixtures)
 from tests.reports.conftest import page_texts, read_pdf
 
 
 def test_delivered_mail_carries_the_faculty_timetable_pdf(demo_db, smtp_server, memory_keyring):  # noqa: F811
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
+    mail_templates.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
                         attach_pdf=True)
     notes.queue_template(demo_db, "with pdf", to=["SFE", "ZDS"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 2, report.summary()
     by_rcpt = {r.rcpt_tos[0]: r.message for r in smtp_server.received}
     for code, name in (("SFE", "Dr. Sébastien Fernandes"), ("ZDS", "Ms. Zoë D'Souza")):

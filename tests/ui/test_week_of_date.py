@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtGui import QUndoStack
 
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
@@ -33,7 +34,7 @@ def week_db(demo_db):
     code = sorted({f for x in sessions if x.day == tuesday for f in x.faculty})[0]
     absence = sb.add_absence(db, code, TUESDAY)
     sb.auto_plan(db, TUESDAY)
-    lesson = next(x for x in sb.plan_day(db, TUESDAY).lessons if x.arrangement and x.arrangement.substitute)
+    lesson = next(x for x in sday.plan_day(db, TUESDAY).lessons if x.arrangement and x.arrangement.substitute)
     return db, lesson, tuesday
 
 
