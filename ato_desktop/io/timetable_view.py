@@ -138,3 +138,38 @@ class TimetableView:
         if last is None or last.position == first.position:
             return first.label
         return f"{first.label}–{last.label}"
+
+
+def day_blocks(sessions) -> list[tuple[int, int, list[ViewSession]]]:
+    """Runs of overlapping sessions of one day: (first period, one past the last, sessions in order)."""
+    items = sorted(((s.period, s.period + max(1, s.duration), s) for s in sessions if s.scheduled),
+                   key=lambda x: (x[0], x[1], x[2].course_code, x[2].activity_id, x[2].occurrence))
+    out: list[list] = []
+    for lo, hi, s in items:
+        if out and lo < out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+            out[-1][2].append(s)
+        else:
+            out.append([lo, hi, [s]])
+    return [(lo, hi, ss) for lo, hi, ss in out]
+
+
+def short_group(code: str, context: str | None) -> str:
+    """``CSE-3A-B1`` shown as ``B1`` on the timetable of CSE-3A."""
+    if context and code.startswith(context + "-"):
+        return code[len(context) + 1:]
+    return code
+
+
+def detail_parts(view: TimetableView, kind: str, s: ViewSession, context: str | None) -> list[str]:
+    """What a cell says besides the course: groups and room for a teacher, groups and teachers for a room,
+    room and teachers (and the groups, unless it is the group's own) for a group or the master."""
+    groups = ", ".join(short_group(g, context) for g in s.groups)
+    faculty = ", ".join(view.faculty_names.get(f, f) for f in s.faculty)
+    room = s.room or "no room"
+    if kind == "faculty":
+        return [groups, room]
+    if kind == "room":
+        return [groups, faculty]
+    own = context is not None and list(s.groups) == [context]
+    return ([] if own else [groups]) + [room, faculty]

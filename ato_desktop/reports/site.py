@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ato_desktop.io.ical import entity_calendar, safe_name
-from ato_desktop.io.timetable_view import ENTITY_LABELS, TimetableView, ViewEntity, ViewSession
+from ato_desktop.io.timetable_view import ENTITY_LABELS, TimetableView, ViewEntity, ViewSession, day_blocks, detail_parts
 
 CSS = """
 *{box-sizing:border-box}
@@ -157,41 +157,9 @@ def _page(view: TimetableView, title: str, body: str, *, script: str = "", data_
         f"by ATO Desktop.</footer>\n{data}{js}\n</body>\n</html>\n")
 
 
-def _blocks(sessions: list[ViewSession]) -> list[tuple[int, int, list[ViewSession]]]:
-    """Runs of overlapping sessions of one day: (first period, one past the last, sessions)."""
-    items = sorted(((s.period, s.period + max(1, s.duration), s) for s in sessions if s.scheduled),
-                   key=lambda x: (x[0], x[1], x[2].course_code, x[2].activity_id, x[2].occurrence))
-    out: list[list] = []
-    for lo, hi, s in items:
-        if out and lo < out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
-            out[-1][2].append(s)
-        else:
-            out.append([lo, hi, [s]])
-    return [(lo, hi, ss) for lo, hi, ss in out]
-
-
-def _short_group(code: str, context: str | None) -> str:
-    if context and code.startswith(context + "-"):
-        return code[len(context) + 1:]
-    return code
-
-
-def _detail(view: TimetableView, kind: str, s: ViewSession, context: str | None) -> list[str]:
-    groups = ", ".join(_short_group(g, context) for g in s.groups)
-    faculty = ", ".join(view.faculty_names.get(f, f) for f in s.faculty)
-    room = s.room or "no room"
-    if kind == "faculty":
-        return [groups, room]
-    if kind == "room":
-        return [groups, faculty]
-    own = context is not None and list(s.groups) == [context]
-    return ([] if own else [groups]) + [room, faculty]
-
-
 def _session_html(view: TimetableView, kind: str, s: ViewSession, context: str | None, *, whole: bool) -> str:
     title = view.course_titles.get(s.course_code) or s.course_title
-    detail = " · ".join(esc(x) for x in _detail(view, kind, s, context) if x)
+    detail = " · ".join(esc(x) for x in detail_parts(view, kind, s, context) if x)
     times = view.times(s)
     when = "" if whole or times is None else f'<span class="times">{esc(view.period_span(s))}, {esc(times[0])}–{esc(times[1])}</span>'
     return (f'<div class="s k{esc(s.kind)}" title="{esc(title)}"><b>{esc(s.course_code)}</b> {esc(s.kind_name)}'
@@ -211,7 +179,7 @@ def _grid(view: TimetableView, kind: str, sessions: tuple[ViewSession, ...], con
     body = []
     for label, day_sessions in rows:
         cells, pos = [], 0
-        blocks = {lo: (hi, ss) for lo, hi, ss in _blocks(day_sessions)}
+        blocks = {lo: (hi, ss) for lo, hi, ss in day_blocks(day_sessions)}
         while pos < n:
             if pos in blocks:
                 hi, ss = blocks[pos]
@@ -239,7 +207,7 @@ def _day_list(view: TimetableView, kind: str, sessions: tuple[ViewSession, ...],
         for s in today:
             start, end = view.times(s)
             title = view.course_titles.get(s.course_code) or s.course_title
-            detail = " · ".join(esc(x) for x in _detail(view, kind, s, context) if x)
+            detail = " · ".join(esc(x) for x in detail_parts(view, kind, s, context) if x)
             items.append(f'<li class="k{esc(s.kind)}"><span class="when">{esc(start)}–{esc(end)} '
                          f'({esc(view.period_span(s))})</span><b>{esc(s.course_code)}</b> {esc(s.kind_name)}'
                          f'{" — " + esc(title) if title else ""}<br>{detail}</li>')
