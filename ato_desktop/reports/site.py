@@ -4,8 +4,8 @@
 course; the data is embedded in the page as JSON and the search is a small script in the page, because
 browsers block ``fetch()`` from ``file://``), a page per faculty member, student group and room with its
 ``.ics`` calendar beside it, and ``master.html``. No external resource is used: the style sheet and the
-script are in the pages and the text uses the system's fonts (which display the Indian scripts on every
-current system). Pages are readable on a phone (below 700 px the week grid becomes a list per day; the
+script are in the pages and the text uses the system's fonts; for a name in an Indian script the bundled
+Noto font of that script is copied into ``fonts/`` beside the pages and used where the system has none. Pages are readable on a phone (below 700 px the week grid becomes a list per day; the
 master timetable scrolls inside its own box) and print on paper (``@media print``).
 
 Reads a :class:`~ato_desktop.io.timetable_view.TimetableView` only; the services feed it in.
@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Callable
 
 from ato_desktop.io.ical import entity_calendar, safe_name
+from ato_desktop.reports.fonts import SCRIPTS, font_bytes, script_of
 from ato_desktop.io.timetable_view import ENTITY_LABELS, TimetableView, ViewEntity, ViewSession, day_blocks, detail_parts
 
 CSS = """
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Devanagari",
+body{margin:0;font-family:"ATO Indic",system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Devanagari",
 "Noto Sans Tamil","Noto Sans Telugu","Noto Sans Bengali","Noto Sans Kannada","Noto Sans Malayalam",
 "Noto Sans Gujarati","Noto Sans Gurmukhi","Noto Sans Oriya","Nirmala UI",Mangal,"Helvetica Neue",Arial,sans-serif;
 color:#1a1a1a;background:#fff;line-height:1.4;font-size:16px}
@@ -56,6 +57,7 @@ table.tt td.brk,table.tt th.brk{background:#eee;width:4.2em;font-size:.7rem;colo
 .scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
 .scroll table.tt{min-width:900px}
 .unsch{margin-top:1em;font-size:.9rem}
+input,button{font:inherit}
 input#q{width:100%;max-width:36em;font-size:1.05rem;padding:.5em;border:1px solid #888;border-radius:4px}
 #results{list-style:none;padding:0;margin:.6em 0}
 #results li{padding:.35em 0;border-bottom:1px solid #eee;overflow-wrap:anywhere}
@@ -140,7 +142,8 @@ def ics_name(kind: str, code: str) -> str:
     return f"{kind}-{safe_name(code)}.ics"
 
 
-def _page(view: TimetableView, title: str, body: str, *, script: str = "", data_json: str = "") -> str:
+def _page(view: TimetableView, title: str, body: str, *, script: str = "", data_json: str = "",
+          fonts: str = "") -> str:
     generated = view.generated.strftime("%Y-%m-%d %H:%M")
     head_meta = " · ".join(x for x in (view.institution, view.department, view.term_label) if x)
     data = f'<script type="application/json" id="site-data">{data_json}</script>' if data_json else ""
@@ -149,7 +152,7 @@ def _page(view: TimetableView, title: str, body: str, *, script: str = "", data_
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="ATO Desktop">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>{fonts}{CSS}</style>\n</head>\n<body>\n"
         f'<header><div class="meta">{esc(head_meta)}</div>'
         f'<nav class="top"><a href="index.html">All timetables</a><a href="master.html">Master timetable</a></nav>'
         f"</header>\n<main>\n{body}\n</main>\n"
@@ -216,7 +219,7 @@ def _day_list(view: TimetableView, kind: str, sessions: tuple[ViewSession, ...],
     return f'<div class="days">{"".join(parts)}</div>'
 
 
-def entity_page(view: TimetableView, e: ViewEntity, *, with_ics: bool) -> str:
+def entity_page(view: TimetableView, e: ViewEntity, *, with_ics: bool, fonts: str = "") -> str:
     label = ENTITY_LABELS[e.kind]
     context = e.code if e.kind == "group" else None
     title = f"{label} {e.title}" if e.kind != "faculty" else e.title
@@ -234,10 +237,10 @@ def entity_page(view: TimetableView, e: ViewEntity, *, with_ics: bool) -> str:
             f'<div class="grid">{_grid(view, e.kind, e.sessions, context)}</div>'
             f"{_day_list(view, e.kind, e.sessions, context)}{extra}"
             f'<p class="meta">Courses: {esc(legend)}</p>')
-    return _page(view, f"{title} — timetable", body)
+    return _page(view, f"{title} — timetable", body, fonts=fonts)
 
 
-def master_page(view: TimetableView) -> str:
+def master_page(view: TimetableView, fonts: str = "") -> str:
     own: dict[str, list[ViewSession]] = {}
     for s in view.sessions:
         for g in s.groups:
@@ -250,7 +253,7 @@ def master_page(view: TimetableView) -> str:
         rows = [(f"{g}", ss) for g, ss in rows]
         parts.append(f"<h2>{esc(d.name)}</h2>"
                      f'<div class="scroll">{_grid(view, "master", (), None, rows=rows)}</div>')
-    return _page(view, "Master timetable", "".join(parts))
+    return _page(view, "Master timetable", "".join(parts), fonts=fonts)
 
 
 def _json_for_script(value) -> str:
@@ -258,7 +261,7 @@ def _json_for_script(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def index_page(view: TimetableView) -> str:
+def index_page(view: TimetableView, fonts: str = "") -> str:
     entries = []
     course_links: dict[str, list[int]] = {}
     for kind in ("faculty", "group", "room"):
@@ -287,7 +290,47 @@ def index_page(view: TimetableView) -> str:
             '<input id="q" type="search" autocomplete="off" placeholder="e.g. a teacher\'s name, CSE-3A, CS301">'
             '<div id="count" class="meta" aria-live="polite"></div><ul id="results"></ul></div>'
             f'<p><a href="master.html">Master timetable</a> (every group, day by day)</p>{"".join(sections)}')
-    return _page(view, title, body, script=SEARCH_JS, data_json=_json_for_script({"entries": entries}))
+    return _page(view, title, body, script=SEARCH_JS, data_json=_json_for_script({"entries": entries}),
+                 fonts=fonts)
+
+
+# the code points of each script (as reports.fonts knows them), for @font-face unicode-range
+SCRIPT_RANGES = {
+    "Devanagari": "U+0900-097F,U+1CD0-1CFF,U+A8E0-A8FF,U+200C-200D,U+25CC",
+    "Bengali": "U+0980-09FF,U+200C-200D,U+25CC", "Gurmukhi": "U+0A00-0A7F,U+200C-200D,U+25CC",
+    "Gujarati": "U+0A80-0AFF,U+200C-200D,U+25CC", "Oriya": "U+0B00-0B7F,U+200C-200D,U+25CC",
+    "Tamil": "U+0B80-0BFF,U+200C-200D,U+25CC", "Telugu": "U+0C00-0C7F,U+200C-200D,U+25CC",
+    "Kannada": "U+0C80-0CFF,U+200C-200D,U+25CC", "Malayalam": "U+0D00-0D7F,U+200C-200D,U+25CC",
+}
+
+
+def scripts_used(view: TimetableView) -> list[str]:
+    """The Indian scripts that occur in the names and titles the site shows."""
+    texts = [view.institution, view.department, view.term_label, view.version,
+             *view.faculty_names.values(), *view.group_names.values(), *view.room_names.values(),
+             *view.course_titles.values()]
+    found = {script_of(ch) for text in texts for ch in str(text) if ord(ch) >= 0x0900}
+    return [sc for sc in SCRIPTS if sc in found]
+
+
+def copy_fonts(view: TimetableView, folder: Path) -> str:
+    """Copy the bundled Noto font of each Indian script the site uses into ``fonts/`` (a computer or phone
+    without one still shows the names) and return their ``@font-face`` rules: family "ATO Indic", first in
+    the list but only for the characters of that script (its unicode-range), because a system font may
+    claim those characters and draw empty boxes (Chrome's system-ui on Linux without Indian fonts does)."""
+    rules = []
+    used = scripts_used(view)
+    if not used:
+        return ""
+    (folder / "fonts").mkdir(exist_ok=True)
+    (folder / "fonts" / "LICENSE-Noto.txt").write_bytes(font_bytes("LICENSE-Noto.txt"))
+    for sc in used:
+        for weight, css_weight in (("Regular", 400), ("Bold", 700)):
+            name = f"NotoSans{sc}-{weight}.ttf"
+            (folder / "fonts" / name).write_bytes(font_bytes(name))
+            rules.append(f'@font-face{{font-family:"ATO Indic";src:url("fonts/{name}") format("truetype");'
+                         f"font-weight:{css_weight};font-display:swap;unicode-range:{SCRIPT_RANGES[sc]}}}")
+    return "\n".join(rules) + "\n"
 
 
 def write_site(view: TimetableView, folder: Path, *, now: dt.datetime | None = None,
@@ -306,13 +349,14 @@ def write_site(view: TimetableView, folder: Path, *, now: dt.datetime | None = N
         if on_progress is not None:
             on_progress(i / total, message)
 
+    fonts = copy_fonts(view, folder)
     step(0, "Writing the index")
-    put("index.html", index_page(view))
+    put("index.html", index_page(view, fonts))
     step(1, "Writing the master timetable")
-    put("master.html", master_page(view))
+    put("master.html", master_page(view, fonts))
     for i, e in enumerate(entities, start=2):
         step(i, f"Writing {ENTITY_LABELS[e.kind].lower()} {e.code}")
-        put(page_name(e.kind, e.code), entity_page(view, e, with_ics=with_ics))
+        put(page_name(e.kind, e.code), entity_page(view, e, with_ics=with_ics, fonts=fonts))
         if with_ics:
             (folder / ics_name(e.kind, e.code)).write_bytes(entity_calendar(view, e, now=now).encode("utf-8"))
             calendars += 1

@@ -52,8 +52,14 @@ def test_cli_writes_every_page_with_its_calendar(demo_db_path, tmp_path, capsys)
         assert "@media print" in text and "@media (max-width:700px)" in text
         # nothing from the net: no external script, style sheet, font or image; no fetch()
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), page.name
-        assert "@import" not in text and "url(" not in text and "fetch(" not in text, page.name
-        assert "@font-face" not in text
+        assert "@import" not in text and "fetch(" not in text, page.name
+        # the only url(): the bundled fonts of the Indian scripts used, beside the pages
+        assert set(re.findall(r'url\("([^"]*)"\)', text)) == {
+            "fonts/NotoSansDevanagari-Regular.ttf", "fonts/NotoSansDevanagari-Bold.ttf",
+            "fonts/NotoSansTamil-Regular.ttf", "fonts/NotoSansTamil-Bold.ttf"}, page.name
+    assert sorted(p.name for p in (out / "fonts").iterdir()) == [
+        "LICENSE-Noto.txt", "NotoSansDevanagari-Bold.ttf", "NotoSansDevanagari-Regular.ttf",
+        "NotoSansTamil-Bold.ttf", "NotoSansTamil-Regular.ttf"]
 
 
 def test_a_published_version_is_read_from_its_snapshot(demo_db, tmp_path):
@@ -75,7 +81,7 @@ def test_a_failure_leaves_no_half_site(term_db, tmp_path, monkeypatch):
 
     calls = []
 
-    def broken(view, e, *, with_ics):
+    def broken(view, e, *, with_ics, fonts=""):
         calls.append(e.code)
         if len(calls) > 5:
             raise OSError(28, "No space left on device")
@@ -96,7 +102,7 @@ def test_republishing_replaces_an_earlier_site_only_when_complete(term_db, tmp_p
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     from ato_desktop.reports import site
 
-    monkeypatch.setattr(site, "master_page", lambda view: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    monkeypatch.setattr(site, "master_page", lambda view, fonts="": (_ for _ in ()).throw(OSError(5, "I/O error")))
     with pytest.raises(PublishError):
         publish_site(term_db, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier site untouched

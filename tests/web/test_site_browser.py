@@ -100,6 +100,35 @@ def test_search_finds_a_faculty_member_and_leads_to_the_page(browser, site):
     page.close()
 
 
+def test_an_indian_script_name_is_drawn_with_a_real_font(browser, site):
+    """The bundled Noto Devanagari (fonts/ beside the pages) loads from file:// for the name as typed; a
+    system font that only draws empty boxes for it (as system-ui does here) is not used for it."""
+    folder, view = site
+    fac = next(e for e in view.faculty if e.name == HINDI)
+    page, watch = _open(browser, (folder / f"faculty-{fac.code}.html").as_uri(), 1280)
+    assert HINDI in page.locator("h1").inner_text()
+    faces = page.evaluate("document.fonts.ready.then(() => [...document.fonts]"
+                          ".filter(f => f.family.includes('ATO Indic')).map(f => f.status))")
+    assert "loaded" in faces and "error" not in faces, faces
+    # a word of the name in the page's heading is as wide as in the bundled font alone (empty boxes are not)
+    widths = page.evaluate("""async word => {
+        const h1 = document.querySelector('h1'), text = h1.firstChild, at = text.data.indexOf(word);
+        const style = getComputedStyle(h1);
+        await document.fonts.load(`${style.fontWeight} ${style.fontSize} "ATO Indic"`, word);
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        const b = document.createElement('span');
+        b.textContent = word;
+        b.style.font = `${style.fontWeight} ${style.fontSize} "ATO Indic"`;
+        document.body.append(b);
+        return [range.getBoundingClientRect().width, b.getBoundingClientRect().width];
+    }""", HINDI.split()[1])  # one word: no Latin full stop or space, which other fonts draw
+    assert abs(widths[0] - widths[1]) < 1, widths
+    assert not watch.errors, watch.errors
+    page.close()
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_every_page_kind_without_errors_and_fits(browser, site, width):
     folder, view = site
