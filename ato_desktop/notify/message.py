@@ -72,5 +72,6 @@ def build_message(*, sender: str, sender_name: str, to_name: str, to_addr: str, 
     if html:
         msg.add_alternative(html, subtype="html")
     for filename, data in attachments:
-        msg.add_attachment(data, maintype="application", subtype="pdf", filename=one_line(filename))
+        kind = ("text", "calendar") if filename.lower().endswith(".ics") else ("application", "pdf")
+        msg.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=one_line(filename))
     return msg

@@ -265,6 +265,11 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
         pdf = pdf_maker(db, row.timetable_id, row.faculty_code)
         safe = re.sub(r"[^A-Za-z0-9._ -]+", "", f"Timetable {row.faculty_code} {version}").strip() or "Timetable"
         attachments.append((f"{safe}.pdf", pdf))
+        from ato_desktop.services.publishing import faculty_calendar  # the .ics beside it (issue 20)
+
+        ics = faculty_calendar(db, row.timetable_id, row.faculty_code)
+        if ics:
+            attachments.append((f"{safe}.ics", ics))
     try:
         return build_message(sender=ms.sender, sender_name=ms.sender_name, to_name=row.recipient_name,
                              to_addr=row.recipient_email, subject=row.subject, text=row.body_text,

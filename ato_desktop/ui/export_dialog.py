@@ -1,4 +1,5 @@
-"""File ▸ Export PDF: choose what to print, paper and orientation; render in a worker.
+"""File ▸ Export PDF: choose what to print, paper and orientation; render in a worker. It also writes the
+version as an Excel workbook (a sheet per group, faculty member or room; ``services.publishing``).
 
 Usage (the main window)::
 
@@ -43,9 +44,14 @@ from ato_desktop.services.reports import render_report
 from ato_desktop.services import Database
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import settings as app_settings
 
 ALL_ITEMS = "(all, one page each)"
+# an editable copy (issue 20): the version as an Excel workbook, a sheet per group, faculty member or room
+XLSX_KINDS = {"xlsx-group": "Excel workbook: a sheet per student group",
+              "xlsx-faculty": "Excel workbook: a sheet per faculty member",
+              "xlsx-room": "Excel workbook: a sheet per room"}
 KIND_ORDER = ("book", "group", "faculty", "room", "master", "workload", "utilization", "conflicts")
 ENTITY_OF = {"group": "group", "faculty": "faculty", "room": "room"}
 
@@ -65,11 +71,18 @@ class _RenderJob(QRunnable):
 
     def run(self) -> None:  # worker thread
         try:
-            result = render_report(self.db, on_progress=lambda p: self.signals.progress.emit(p.fraction, p.message),
-                                   should_stop=self.stop.is_set, **self.kwargs)
+            if self.kwargs["kind"] in XLSX_KINDS:
+                from ato_desktop.services.publishing import export_timetable_xlsx
+
+                self.signals.progress.emit(0.1, "Writing the workbook")
+                result = export_timetable_xlsx(self.db, self.kwargs["out_path"], by=self.kwargs["kind"][5:],
+                                               timetable=self.kwargs["timetable_id"])
+            else:
+                result = render_report(self.db, on_progress=lambda p: self.signals.progress.emit(p.fraction, p.message),
+                                       should_stop=self.stop.is_set, **self.kwargs)
         except ReportCancelled:
             self.signals.cancelled.emit()
-        except ReportError as exc:
+        except (ReportError, ServiceError) as exc:
             self.signals.failed.emit(str(exc)[:1].upper() + str(exc)[1:])
         except OSError as exc:
             self.signals.failed.emit(f"The PDF could not be written: {exc.strerror or exc}")
@@ -111,6 +124,8 @@ class ExportPdfDialog(QDialog):
         for kind in KIND_ORDER:
             if kind in KINDS:
                 self.kind_combo.addItem(KIND_LABELS[kind], kind)
+        for kind, label in XLSX_KINDS.items():
+            self.kind_combo.addItem(label, kind)
         form.addRow("&What:", self.kind_combo)
 
         self.item_combo = QComboBox(self)
@@ -217,11 +232,15 @@ class ExportPdfDialog(QDialog):
         self.item_combo.blockSignals(False)
         self.item_combo.setEnabled(named)
         self.item_label.setEnabled(named)
+        for w in (self.paper_combo, self.landscape_radio, self.portrait_radio):
+            w.setEnabled(kind not in XLSX_KINDS)
         self._suggest_path()
 
     def _suggest_path(self) -> None:
         current = self.path_edit.text().strip()
         if current and not getattr(self, "_path_suggested", False):
+            if Path(current).suffix.lower() in (".pdf", ".xlsx") and Path(current).suffix.lower() != self._suffix():
+                self.path_edit.setText(str(Path(current).with_suffix(self._suffix())))
             return  # the user chose a file: keep it
         if current:
             folder = Path(current).parent
@@ -230,15 +249,22 @@ class ExportPdfDialog(QDialog):
         stem = self.kind() if self.kind() != "book" else "timetable-book"
         if self.item():
             stem += "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.item())
-        self.path_edit.setText(str(folder / f"{stem}.pdf"))
+        if self.kind() in XLSX_KINDS:
+            stem = f"timetable-by-{self.kind()[5:]}"
+        self.path_edit.setText(str(folder / f"{stem}{self._suffix()}"))
         self._path_suggested = True
+
+    def _suffix(self) -> str:
+        return ".xlsx" if self.kind() in XLSX_KINDS else ".pdf"
 
     @Slot()
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PDF", self.path_edit.text(), "PDF files (*.pdf)")
+        xlsx = self.kind() in XLSX_KINDS
+        path, _ = QFileDialog.getSaveFileName(self, "Export", self.path_edit.text(),
+                                              "Excel workbook (*.xlsx)" if xlsx else "PDF files (*.pdf)")
         if path:
-            if not path.lower().endswith(".pdf"):
-                path += ".pdf"
+            if not path.lower().endswith(self._suffix()):
+                path += self._suffix()
             self.path_edit.setText(path)
             self._path_suggested = False
 
@@ -252,11 +278,11 @@ class ExportPdfDialog(QDialog):
             return
         text = self.path_edit.text().strip()
         if not text:
-            self._error("Choose where to save the PDF.")
+            self._error("Choose where to save the file.")
             return
         path = Path(text).expanduser()
-        if path.suffix.lower() != ".pdf":
-            self._error(f"{path.name}: the file name must end in .pdf.")
+        if path.suffix.lower() != self._suffix():
+            self._error(f"{path.name}: the file name must end in {self._suffix()}.")
             return
         if not path.parent.is_dir():
             self._error(f"The folder {path.parent} does not exist.")
@@ -299,6 +325,8 @@ class ExportPdfDialog(QDialog):
             w.setEnabled(not busy)
         if not busy:
             self.item_combo.setEnabled(self.kind() in NAMED_KINDS)
+            for w in (self.paper_combo, self.landscape_radio, self.portrait_radio):
+                w.setEnabled(self.kind() not in XLSX_KINDS)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Stop" if busy else "Close")
 
@@ -318,7 +346,8 @@ class ExportPdfDialog(QDialog):
         app_settings.save_export_choices(self.paper_combo.currentText(), self.landscape_radio.isChecked(),
                                          Path(result.path).parent)
         self.progress.setValue(1000)
-        self.status.setText(f"{result.pages} page(s) written to {result.path}.")
+        what = "sheet(s)" if self.kind() in XLSX_KINDS else "page(s)"
+        self.status.setText(f"{result.pages} {what} written to {result.path}.")
         if self.open_check.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
         self.accept()

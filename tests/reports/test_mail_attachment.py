@@ -25,3 +25,25 @@ def test_delivered_mail_carries_the_faculty_timetable_pdf(demo_db, smtp_server, 
         assert len(reader.pages) == 1
         text = page_texts(reader)[0]
         assert f"Timetable — {name} ({code})" in text and "Reference timetable" in text
+
+
+def test_the_mail_carries_the_faculty_calendar_beside_the_pdf(demo_db, smtp_server, memory_keyring):  # noqa: F811
+    import icalendar
+
+    from tests.web.conftest import set_fixed_term
+
+    set_fixed_term(demo_db)
+    configure(demo_db, smtp_server)
+    notes.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
+                        attach_pdf=True)
+    notes.queue_template(demo_db, "with pdf", to=["SFE"])
+    report = notes.deliver_due(demo_db)
+    assert report.sent == 1, report.summary()
+    msg = smtp_server.received[0].message
+    parts = {p.get_content_type(): p for p in msg.iter_attachments()}
+    assert set(parts) == {"application/pdf", "text/calendar"}
+    ics = parts["text/calendar"]
+    assert ics.get_filename().endswith(".ics") and "SFE" in ics.get_filename()
+    cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))
+    events = cal.walk("VEVENT")
+    assert events and all("Sébastien Fernandes (SFE)" in str(e["DESCRIPTION"]) for e in events)
