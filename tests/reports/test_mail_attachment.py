@@ -34,10 +34,10 @@ def test_the_mail_carries_the_faculty_calendar_beside_the_pdf(demo_db, smtp_serv
 
     set_fixed_term(demo_db)
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
+    mail_templates.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
                         attach_pdf=True)
     notes.queue_template(demo_db, "with pdf", to=["SFE"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 1, report.summary()
     msg = smtp_server.received[0].message
     parts = {p.get_content_type(): p for p in msg.iter_attachments()}
