@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPlainTextEdit,
                                QProgressDialog, QVBoxLayout, QWidget)
 
-from ato_desktop.ui.workers import file_pool, run_in_thread
+from ato_desktop.ui import tasks
 
 __all__ = ["install", "FetImportController", "FetReportDialog"]
 
@@ -100,7 +100,7 @@ class FetImportController(QObject):
             return import_fet(src, out, on_progress=lambda f, msg: sig.changed.emit(f, msg),
                               should_stop=self._cancel.is_set)
 
-        self.job = run_in_thread(work, self._done, pool=file_pool())
+        self.job = tasks.run(work, self._done, serial=True)
         return self.job
 
     def _done(self, report, error) -> None:

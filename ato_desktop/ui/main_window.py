@@ -49,7 +49,7 @@ from ato_desktop.storage.database import (DB_SUFFIX, Database, DatabaseError, Re
 from ato_desktop.storage.instance import DatabaseInUseError, open_for_editing
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.undo import UndoStack
-from ato_desktop.ui.workers import file_pool, run_in_thread
+from ato_desktop.ui import tasks
 
 FILE_FILTER = f"ATO Desktop databases (*{DB_SUFFIX});;All files (*)"
 
@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
             elif result is not None:
                 self.show_status(f"Daily backup saved in {Path(result).parent.name}.")
 
-        self.last_job = run_in_thread(lambda: backups.daily_backup(db.path), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: backups.daily_backup(db.path), done, serial=True)
 
     def close_database(self) -> None:
         self.set_database(None)
@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
                 return
             self.open_database(path)
 
-        self.last_job = run_in_thread(ensure_demo_database, done)
+        self.last_job = tasks.run(ensure_demo_database, done)
 
     def new_department(self) -> None:
         from ato_desktop.ui.new_department_wizard import NewDepartmentWizard
@@ -620,7 +620,7 @@ class MainWindow(QMainWindow):
             else:
                 self.show_status(f"Saved a copy to {result}.")
 
-        self.last_job = run_in_thread(lambda: db.save_copy(dest), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: db.save_copy(dest), done, serial=True)
         return self.last_job
 
     def restore_from_backup(self) -> None:
@@ -655,7 +655,7 @@ class MainWindow(QMainWindow):
             self.set_database(new_db)
             self.show_status(f"Restored {Path(backup).name}. The data before it was backed up first.", 15000)
 
-        self.last_job = run_in_thread(lambda: backups.restore(db, backup), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: backups.restore(db, backup), done, serial=True)
         return self.last_job
 
     def _give_all(self) -> None:

@@ -41,7 +41,7 @@ from ato_desktop.notify import scheduler as sch
 from ato_desktop.notify.render import VARIABLES
 from ato_desktop.services import notifications as notes
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.ui._notify_tasks import run_in_background
+from ato_desktop.ui import tasks
 
 OUTBOX_COLUMNS = ("Created", "To", "Faculty", "Template", "Subject", "Status", "Attempts", "Next try / sent",
                   "Error")
@@ -460,7 +460,7 @@ class NotificationsView(QWidget):
         self._busy = True
         self._outbox_selection_changed()
         self._say(self.outbox_status, "Sending…")
-        run_in_background(lambda: notes.deliver_due(db, should_stop=stop.is_set), self._send_done)
+        tasks.run(lambda: notes.deliver_due(db, should_stop=stop.is_set), self._send_done)
 
     def _send_done(self, report, error) -> None:
         self._busy = False
@@ -669,8 +669,8 @@ class NotificationsView(QWidget):
         code = self.preview_faculty.currentData()
         self._preview_pending = True
         version = self.current_version_id()
-        run_in_background(lambda: (seq, notes.preview(db, subject=subject, body_text=text, body_html=html,
-                                                      faculty_code=code, timetable=version)), self._preview_done)
+        tasks.run(lambda: (seq, notes.preview(db, subject=subject, body_text=text, body_html=html,
+                                              faculty_code=code, timetable=version)), self._preview_done)
 
     @property
     def preview_pending(self) -> bool:

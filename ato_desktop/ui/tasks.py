@@ -5,6 +5,7 @@ The contract (after Anki's ``aqt/taskman.py`` and Picard's ``util/thread.py``)::
     task = Task(fn)                      # fn(on_progress, should_stop) -> result
     task.progress.connect(show)          # the latest snapshot (a ``Progress``), polled on a timer
     task.finished.connect(done)          # (result, error) on the GUI thread; error keeps its traceback
+                                         # (then succeeded(result) or failed(error), for those who prefer)
     task.start()
     task.cancel()                        # should_stop() turns True; the job may still return its best
 
@@ -59,6 +60,8 @@ class Task(QObject):
 
     progress = Signal(object)  # the latest snapshot the job stored
     finished = Signal(object, object)  # result, error (None when it returned)
+    succeeded = Signal(object)  # then: the result, when it returned
+    failed = Signal(object)  # or: the exception, when it raised
 
     def __init__(self, fn: Job, *, poll_ms: int = 150, parent: QObject | None = None, low_priority: bool = False,
                  key: Any = None, serial: bool = False):
@@ -219,6 +222,10 @@ class TaskRunner(QObject):
                 return
             task._poll()
             task.finished.emit(task.result, task.error)
+            if task.error is None:
+                task.succeeded.emit(task.result)
+            else:
+                task.failed.emit(task.error)
         finally:
             if not self._live:
                 self.idle.emit()
@@ -226,19 +233,20 @@ class TaskRunner(QObject):
     def wait_idle(self, timeout_ms: int = 30000, *, deliver: bool = True) -> bool:
         """Wait until every task has returned and (``deliver``) reported; False on timeout.
 
-        ``deliver=False`` (at exit, when no receiver should run any more) only waits for the jobs
+        With ``deliver`` the events already posted are processed first (a result or a queued signal
+        may start another task), so "idle" means: nothing left to run or to report. ``deliver=False`` (at exit, when no receiver should run any more) only waits for the jobs
         to return.
         """
         deadline = time.monotonic() + timeout_ms / 1000
-        app = QCoreApplication.instance()
+        app = QCoreApplication.instance() if deliver else None
         while True:
+            if app is not None:  # what the event loop holds may start a task: drain it first
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             pending = [t for t in self._live if not t._returned.is_set()]
             if not pending and (not deliver or not self._live):
                 return True
             if time.monotonic() >= deadline:
                 return False
-            if deliver and app is not None:
-                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             if pending:
                 with self._cond:
                     if not all(t._returned.is_set() for t in pending):
@@ -282,9 +290,7 @@ def use_runner(new: TaskRunner | None) -> TaskRunner | None:
 
 def wait_idle(timeout_ms: int = 30000, *, deliver: bool = True) -> bool:
     """Wait for every task of the current runner (see :meth:`TaskRunner.wait_idle`)."""
-    if _runner is None:
-        return True
-    return _runner.wait_idle(timeout_ms, deliver=deliver)
+    return runner().wait_idle(timeout_ms, deliver=deliver)
 
 
 def _receiver_of(on_done: Callable) -> QObject | None:

@@ -381,7 +381,7 @@ class TimetablesPage(QWidget):
         self._scores_stale = False
         if self.db is None or not self.infos:
             return
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         self._recheck_gen += 1
         gen, db = self._recheck_gen, self.db
@@ -391,7 +391,7 @@ class TimetablesPage(QWidget):
 
             return scores.find_out_of_date(db)
 
-        run_in_thread(find, lambda r, e: self._found_out_of_date(gen, db, r, e))
+        tasks.run(find, lambda r, e: self._found_out_of_date(gen, db, r, e), key=("score-recheck", id(self)))
 
     def _current(self, gen: int, db) -> bool:
         return gen == self._recheck_gen and db is self.db and shiboken6.isValid(self)
@@ -403,7 +403,7 @@ class TimetablesPage(QWidget):
             self.status.emit(f"The versions' scores could not be rechecked: {error}")
             return
         from ato_desktop.services import scores
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         self._unscheduled = dict(recheck.unscheduled)
         for r, t in enumerate(self.infos):
@@ -420,7 +420,8 @@ class TimetablesPage(QWidget):
         if not stale:
             return
         self.scores_rechecking.emit(stale)
-        run_in_thread(lambda: scores.rescore(db, recheck), lambda res, e: self._rescored(gen, db, res, e))
+        tasks.run(lambda: scores.rescore(db, recheck), lambda res, e: self._rescored(gen, db, res, e),
+                  key=("score-recheck", id(self)))
 
     def _rescored(self, gen: int, db, new: dict, error) -> None:
         if not self._current(gen, db):
@@ -658,11 +659,11 @@ class TimetablesPage(QWidget):
                 self._fail(exc)
                 return False
             return self._publish_checked(check, force)
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         db = self.db
         self.status.emit(f"Checking {info.name} before publishing…")
-        self._publish_job = run_in_thread(lambda: versions.check_version(db, info.id), self._publish_checked_async)
+        self._publish_job = tasks.run(lambda: versions.check_version(db, info.id), self._publish_checked_async)
         self._update_buttons()
         return True
 
@@ -726,11 +727,11 @@ class TimetablesPage(QWidget):
         if self.db is None or self._compare_job is not None:
             return False
         from ato_desktop.services import compare
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         db = self.db
         self.status.emit("Comparing the two versions…")
-        self._compare_job = run_in_thread(lambda: compare.compare_versions(db, a, b),
+        self._compare_job = tasks.run(lambda: compare.compare_versions(db, a, b),
                                           lambda r, e: self._compared(db, r, e))
         self._update_buttons()
         return True

@@ -1,6 +1,6 @@
 """The optimizer panel: parameters, Start/Stop, a live chart of best hard/soft, accept or discard.
 
-The run happens in a QThreadPool worker (:class:`~ato_desktop.ui.timetable.jobs.Job`);
+The run happens in a QThreadPool worker (:class:`~ato_desktop.ui.tasks.Task`);
 the engine reports progress through ``on_progress`` and checks ``should_stop``;
 a GUI-thread timer polls the latest snapshot. Stop returns the best so far.
 Accepting saves the result as a NEW timetable version in one transaction and
@@ -43,8 +43,8 @@ from ato_desktop.services.scores import data_fingerprint, describe_changes, scor
 from ato_desktop.services.compile import compile_database
 from ato_desktop.storage.compile import score_fingerprint
 from ato_desktop.storage.database import Database
+from ato_desktop.ui.tasks import Task
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
-from ato_desktop.ui.timetable.jobs import Job
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
 CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
@@ -64,7 +64,7 @@ class OptimizerPanel(QWidget):
         self.db = db
         self.undo_stack = undo_stack
         self.model = model
-        self.job: Job | None = None
+        self.job: Task | None = None
         self._preparing = False  # waiting for the first-run warm-up before starting
         self.result = None
         self.compiled = None
@@ -289,7 +289,7 @@ class OptimizerPanel(QWidget):
         self.result = None
         self.compiled = None
         self._reset_chart()
-        self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
+        self.job = Task(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.start_button.setEnabled(False)
@@ -505,7 +505,7 @@ class OptimizerPanel(QWidget):
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
-                self._save_job = Job(lambda _p, _s: ("saved", save()), parent=self)
+                self._save_job = Task(lambda _p, _s: ("saved", save()), parent=self)
                 self._save_job.finished.connect(saved)
                 self._save_job.start()
                 return
@@ -525,7 +525,7 @@ class OptimizerPanel(QWidget):
             self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
 
-        self._save_job = Job(backup_then_save, parent=self)
+        self._save_job = Task(backup_then_save, parent=self)
         self._save_job.finished.connect(saved)
         self._save_job.start()
         return True
