@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.io.tabular import ImportRowsError, RowError, Table, TabularError, read_table
-from ato_desktop.progress import Progress
 from ato_desktop.services import Database
 from ato_desktop.services import imports
 from ato_desktop.services import resources as res
@@ -126,16 +125,14 @@ class ImportCommand(QUndoCommand):
 
 
 def _read_job(path: Path, on_progress=None, should_stop=None) -> Table:
-    return read_table(path, on_progress=lambda n: on_progress(Progress(n)) if on_progress else None,
-                      should_stop=should_stop)
+    return read_table(path, on_progress=on_progress, should_stop=should_stop)
 
 
 def _check_job(db: Database, entity: str, table: Table, mapping: list, on_progress=None, should_stop=None):
     rows, errors = imports.prepare(db, entity, table, mapping)
     if not errors:
         errors = imports.check_rows(db, entity, rows, table=table, mapping=mapping,
-                                    on_progress=lambda done, total: on_progress(Progress(done, total))
-                                    if on_progress else None, should_stop=should_stop)
+                                    on_progress=on_progress, should_stop=should_stop)
     return rows, errors
 
 
