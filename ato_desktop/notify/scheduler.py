@@ -225,7 +225,8 @@ class NotificationScheduler:
         deadline = time.monotonic() + timeout
         ex = self._executor
         while True:
-            if ex.busy == 0 and not self._due():
+            # due first: a job leaves the store only once submitted (busy), so read busy after it
+            if not self._due() and ex.busy == 0:
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
