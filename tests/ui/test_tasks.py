@@ -176,3 +176,19 @@ def test_the_inline_runner_runs_at_once_with_the_same_callbacks(inline_tasks):
 
     task = tasks.run(broken, lambda r, e: got.append((r, e)))
     assert isinstance(got[-1][1], KeyError) and "KeyError" in task.traceback
+
+
+def test_a_real_user_under_the_inline_runner(inline_tasks, db, tmp_path):
+    """The export action's callbacks run before ``export_list`` returns: no waiting in the test."""
+    from ato_desktop.io.export import ExportError
+    from ato_desktop.services import resources as res
+    from ato_desktop.ui.export_action import export_list
+
+    res.create_item(db, "department", {"code": "CSE", "name": "CS"})
+    res.create_item(db, "faculty", {"code": "OK", "name": "Plain Name", "department": "CSE"})
+    done, errors = [], []
+    export_list(db, "faculty", tmp_path / "f.csv", on_done=done.append, on_failed=errors.append)
+    assert done == [1] and (tmp_path / "f.csv").is_file()
+    export_list(db, "faculty", tmp_path / "missing" / "f.csv", on_done=done.append, on_failed=errors.append)
+    assert done == [1] and len(errors) == 1 and isinstance(errors[0], ExportError)
+    assert not inline_tasks.busy()
