@@ -53,6 +53,7 @@ from ato_desktop.notify import secrets
 from ato_desktop.notify.message import InvalidAddress, build_message, check_address, new_message_id
 from ato_desktop.notify.render import VARIABLES, Rendered, one_line, render, unknown_variables
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES, MailError, MailSettings, SmtpTransport
+from ato_desktop.progress import Progress
 from ato_desktop.services.calendar import ALL_DAYS, all_settings
 from ato_desktop.services import frozen
 from ato_desktop.services.errors import NotFoundError, ValidationError
@@ -1000,7 +1001,7 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
 def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Callable[[], bool] | None = None,
                 password: str | None = None, limit: int | None = None,
                 sending_timeout: dt.timedelta = SENDING_TIMEOUT, pdf_maker: PdfMaker | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> DeliveryReport:
+                on_progress: Callable[[Progress], None] | None = None) -> DeliveryReport:
     """Send every due message once (see the module notes). Never raises for mail problems:
     they are recorded on the messages. ``should_stop`` is checked between messages."""
     now = now or utcnow()
@@ -1081,7 +1082,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
             _mark_sent(db, msg_id, utcnow())
             report.sent += 1
             if on_progress:
-                on_progress(i + 1, len(due))
+                on_progress(Progress(i + 1, len(due), "sending e-mails"))
     finally:
         if transport is not None:
             transport.close()
