@@ -12,6 +12,7 @@ from typing import Callable
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Spacer
 
+from ato_desktop.progress import Progress
 from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import (
     DocInfo,
@@ -42,12 +43,7 @@ KIND_LABELS = {
 NAMED_KINDS = ("group", "faculty", "room")
 
 
-@dataclass(frozen=True)
-class ReportProgress:
-    """A progress snapshot: ``fraction`` in [0, 1] and what is being done."""
-
-    fraction: float
-    message: str
+ReportProgress = Progress  # the one progress snapshot: ``fraction`` (done of 1.0) and ``message``
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class _Reporter:
         fraction = max(self.last, min(1.0, fraction))
         self.last = fraction
         if self.on_progress is not None:
-            self.on_progress(ReportProgress(fraction, message))
+            self.on_progress(Progress(fraction, 1.0, message))
 
     def check(self) -> None:
         if self.should_stop is not None and self.should_stop():

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from ato_desktop.notify.message import InvalidAddress, build_message
 from ato_desktop.notify.smtp import MailError, MailSettings, SmtpTransport
+from ato_desktop.progress import Progress
 from ato_desktop.services.mail_settings import _password_for, get_mail_settings
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -283,7 +284,7 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
 def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Callable[[], bool] | None = None,
                 password: str | None = None, limit: int | None = None,
                 sending_timeout: dt.timedelta = SENDING_TIMEOUT, pdf_maker: PdfMaker | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> DeliveryReport:
+                on_progress: Callable[[Progress], None] | None = None) -> DeliveryReport:
     """Send every due message once (see the module notes). Never raises for mail problems:
     they are recorded on the messages. ``should_stop`` is checked between messages."""
     now = now or utcnow()
@@ -364,7 +365,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
             _mark_sent(db, msg_id, utcnow())
             report.sent += 1
             if on_progress:
-                on_progress(i + 1, len(due))
+                on_progress(Progress(i + 1, len(due), "sending e-mails"))
     finally:
         if transport is not None:
             transport.close()

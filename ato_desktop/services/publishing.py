@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ato_desktop.progress import Progress
 from ato_desktop.io.timetable_view import (
     TermDates,
     TimetableView,
@@ -150,7 +151,7 @@ def _check_site_target(out: Path) -> None:
 
 def publish_site(db: Database, out: str | os.PathLike, *, timetable: int | str | None = None,
                  now: dt.datetime | None = None,
-                 on_progress: Callable[[float, str], None] | None = None,
+                 on_progress: Callable[[Progress], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> PublishResult:
     """Write the static website of a version (``None``: the latest) to the folder ``out``.
 
@@ -166,7 +167,7 @@ def publish_site(db: Database, out: str | os.PathLike, *, timetable: int | str |
         if should_stop is not None and should_stop():
             raise PublishCancelled()
         if on_progress is not None:
-            on_progress(fraction, message)
+            on_progress(Progress(round(fraction * 1000), 1000, message))
 
     progress(0.0, "Reading the timetable")
     view = timetable_view(db, timetable, now=now)
@@ -188,7 +189,7 @@ def publish_site(db: Database, out: str | os.PathLike, *, timetable: int | str |
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     files = sum(1 for p in out.rglob("*") if p.is_file())
     if on_progress is not None:
-        on_progress(1.0, "Done")
+        on_progress(Progress(1000, 1000, "Done"))
     note = "" if view.term is not None else ("no calendars: the term has no start and end dates "
                                               "(ato-desktop term set --start … --end …)")
     return PublishResult(out, view.version, stats["pages"], stats["calendars"], files, size,

@@ -25,7 +25,7 @@ import ato_desktop
 from ato_desktop import APP_NAME, __version__
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.main_window import MainWindow
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 
 PROBE_ENV = "ATO_STARTUP_PROBE"
 
@@ -214,7 +214,7 @@ def when_preloaded(window: MainWindow, fn) -> None:
 
 def _dispose(window: MainWindow) -> None:
     """Delete the window's C++ side before the interpreter ends (PySide can crash if it is left to GC)."""
-    wait_for_workers(30000)
+    wait_idle(30000, deliver=False)
     try:
         import shiboken6
 

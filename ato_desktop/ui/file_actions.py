@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from ato_desktop.services import database_files as files
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import settings as st
-from ato_desktop.ui.workers import file_pool, run_in_thread
+from ato_desktop.ui import tasks
 
 FILE_FILTER = f"ATO Desktop databases (*{files.DB_SUFFIX});;All files (*)"
 
@@ -82,7 +82,7 @@ class FileActions:
             elif result is not None:
                 self.show_status(f"Daily backup saved in {Path(result).parent.name}.")
 
-        self.last_job = run_in_thread(lambda: backups.daily_backup(db.path), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: backups.daily_backup(db.path), done, serial=True)
 
     # ------------------------------------------------------------------ the file changed under us
     def _emit_detached(self, db: files.Database) -> None:
@@ -162,7 +162,7 @@ class FileActions:
                 return
             self.open_database(path)
 
-        self.last_job = run_in_thread(ensure_demo_database, done)
+        self.last_job = tasks.run(ensure_demo_database, done)
 
     def new_department(self) -> None:
         from ato_desktop.ui.new_department_wizard import NewDepartmentWizard
@@ -200,7 +200,7 @@ class FileActions:
             else:
                 self.show_status(f"Saved a copy to {result}.")
 
-        self.last_job = run_in_thread(lambda: db.save_copy(dest), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: db.save_copy(dest), done, serial=True)
         return self.last_job
 
     def restore_from_backup(self) -> None:
@@ -235,7 +235,7 @@ class FileActions:
             self.set_database(new_db)
             self.show_status(f"Restored {Path(backup).name}. The data before it was backed up first.", 15000)
 
-        self.last_job = run_in_thread(lambda: backups.restore(db, backup), done, pool=file_pool())
+        self.last_job = tasks.run(lambda: backups.restore(db, backup), done, serial=True)
         return self.last_job
 
     def _give_all(self) -> None:

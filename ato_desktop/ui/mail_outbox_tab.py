@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.notify import jobs
 from ato_desktop.services import outbox
-from ato_desktop.ui._notify_tasks import run_in_background
+from ato_desktop.ui import tasks
 
 OUTBOX_COLUMNS = ("Created", "To", "Faculty", "Template", "Subject", "Status", "Attempts", "Next try / sent",
                   "Error")
@@ -204,7 +204,7 @@ class OutboxTab(QWidget):
         self._busy = True
         self._outbox_selection_changed()
         self._say(self.outbox_status, "Sending…")
-        run_in_background(lambda: outbox.deliver_due(db, should_stop=stop.is_set), self._send_done)
+        tasks.run(lambda: outbox.deliver_due(db, should_stop=stop.is_set), self._send_done)
 
     def _send_done(self, report, error) -> None:
         self._busy = False

@@ -29,7 +29,7 @@ from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
 from ato_desktop.services import mail_settings
 from ato_desktop.services.errors import DatabaseError, ValidationError
-from ato_desktop.ui._notify_tasks import run_in_background
+from ato_desktop.ui import tasks
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}
 
@@ -220,7 +220,7 @@ class MailSettingsDialog(QDialog):
         self._testing = True
         self.test_button.setEnabled(False)
         self._show(f"Sending a test e-mail to {to} through {ms.where}…", False)
-        run_in_background(lambda: mail_settings.send_test_email(db, to, password=password, settings=ms), self._test_done)
+        tasks.run(lambda: mail_settings.send_test_email(db, to, password=password, settings=ms), self._test_done)
 
     def _test_done(self, result, error) -> None:
         self._testing = False

@@ -27,7 +27,7 @@ from ato_desktop.notify.render import VARIABLES
 from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.ui._notify_tasks import run_in_background
+from ato_desktop.ui import tasks
 
 PREVIEW_DELAY_MS = 250
 
@@ -313,7 +313,7 @@ class TemplatesTab(QWidget):
         code = self.preview_faculty.currentData()
         self._preview_pending = True
         version = self.current_version_id()
-        run_in_background(lambda: (seq, notes.preview(db, subject=subject, body_text=text, body_html=html,
+        tasks.run(lambda: (seq, notes.preview(db, subject=subject, body_text=text, body_html=html,
                                                       faculty_code=code, timetable=version)), self._preview_done)
 
     @property

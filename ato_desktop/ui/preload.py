@@ -18,7 +18,7 @@ import importlib
 from typing import Callable, Iterable, Union
 
 from ato_desktop.services.database_files import warm_storage
-from ato_desktop.ui.workers import Job, run_in_thread
+from ato_desktop.ui import tasks
 
 
 # What opening a database needs (Alembic alone takes a few hundred ms to import), and the Qt-free
@@ -44,7 +44,7 @@ def _import_all(modules: tuple) -> list[str]:
     return failed
 
 
-def preload(modules: Iterable[Union[str, Callable[[], None]]], then: Callable[[], None] | None = None) -> Job:
+def preload(modules: Iterable[Union[str, Callable[[], None]]], then: Callable[[], None] | None = None) -> tasks.Task:
     """Import ``modules`` (names, or callables to run) in a worker thread; then call ``then()`` on the UI thread."""
     names = tuple(modules)
-    return run_in_thread(lambda: _import_all(names), (lambda result, error: then()) if then is not None else None)
+    return tasks.run(lambda: _import_all(names), (lambda result, error: then()) if then is not None else None)

@@ -8,11 +8,10 @@ the system's browser.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,48 +33,26 @@ from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.publishing import PublishCancelled, publish_site
+from ato_desktop.ui.tasks import Task
 
 
-class _Signals(QObject):
-    progress = Signal(float, str)
-    done = Signal(object)  # PublishResult
-    cancelled = Signal()
-    failed = Signal(str)
-
-
-class _PublishJob(QRunnable):
-    def __init__(self, db: Database, out: Path, timetable, signals: _Signals, stop: threading.Event):
-        super().__init__()
-        self.db, self.out, self.timetable, self.signals, self.stop = db, out, timetable, signals, stop
-        self.setAutoDelete(True)
-
-    def run(self) -> None:  # worker thread
-        try:
-            result = publish_site(self.db, self.out, timetable=self.timetable,
-                                  on_progress=self.signals.progress.emit, should_stop=self.stop.is_set)
-        except PublishCancelled:
-            self.signals.cancelled.emit()
-        except ServiceError as exc:
-            self.signals.failed.emit(str(exc))
-        except OSError as exc:
-            self.signals.failed.emit(f"The website could not be written: {exc.strerror or exc}")
-        except Exception as exc:  # an unexpected bug: say so instead of failing silently
-            self.signals.failed.emit(f"The website could not be made ({type(exc).__name__}: {exc}).")
-        else:
-            self.signals.done.emit(result)
+def _failure_message(exc: BaseException) -> str:
+    """The one sentence the dialog shows for a publish that raised."""
+    if isinstance(exc, ServiceError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"The website could not be written: {exc.strerror or exc}"
+    return f"The website could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
 
 class PublishSiteDialog(QDialog):
-    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None, *,
-                 pool: QThreadPool | None = None):
+    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Publish website")
         self.setObjectName("publishSiteDialog")
         self.db = db
-        self.pool = pool or QThreadPool.globalInstance()
         self.last_result = None
-        self._stop: threading.Event | None = None
-        self._signals: _Signals | None = None
+        self._task: Task | None = None
 
         layout = QVBoxLayout(self)
         intro = QLabel("A website of the timetable for the college web server, a shared drive or a USB stick: "
@@ -137,7 +114,7 @@ class PublishSiteDialog(QDialog):
             self.path_edit.setText(path)
 
     def running(self) -> bool:
-        return self._stop is not None
+        return self._task is not None
 
     @Slot()
     def start(self) -> None:
@@ -147,22 +124,20 @@ class PublishSiteDialog(QDialog):
         if not text:
             self._error("Choose a folder for the website.")
             return
-        self._stop = threading.Event()
-        self._signals = sig = _Signals()  # no parent: outlives the dialog if the worker does
-        sig.progress.connect(self._on_progress)
-        sig.done.connect(self._on_done)
-        sig.cancelled.connect(self._on_cancelled)
-        sig.failed.connect(self._on_failed)
+        db, out, timetable = self.db, Path(text).expanduser(), self.version_combo.currentData()
+        self._task = task = Task(lambda on_progress, should_stop: publish_site(
+            db, out, timetable=timetable, on_progress=on_progress, should_stop=should_stop))  # may outlive the dialog
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._on_finished)
         self._set_busy(True)
         self.status.setStyleSheet("")
         self.status.setText("Starting…")
-        self.pool.start(_PublishJob(self.db, Path(text).expanduser(), self.version_combo.currentData(), sig,
-                                    self._stop))
+        task.start()
 
     @Slot()
     def cancel(self) -> None:
         if self.running():
-            self._stop.set()
+            self._task.cancel()
             self.status.setText("Stopping…")
             self.cancel_button.setEnabled(False)
         else:
@@ -184,13 +159,22 @@ class PublishSiteDialog(QDialog):
         self.cancel_button.setText("Stop" if busy else "Close")
 
     def _finish(self) -> None:
-        self._stop = None
+        self._task = None
         self._set_busy(False)
 
-    @Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status.setText(message)
+    @Slot(object)
+    def _on_progress(self, snapshot) -> None:  # a Progress
+        self.progress.setValue(int(snapshot.fraction * 1000))
+        self.status.setText(snapshot.message)
+
+    @Slot(object, object)
+    def _on_finished(self, result, error) -> None:
+        if error is None:
+            self._on_done(result)
+        elif isinstance(error, PublishCancelled):
+            self._on_cancelled()
+        else:
+            self._on_failed(_failure_message(error))
 
     @Slot(object)
     def _on_done(self, result) -> None:

@@ -178,7 +178,7 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     from ato_desktop.services import timetables as tts
     from ato_desktop.services.database_files import open_database
     from ato_desktop.ui.app import create_main_window
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
     copy = db_path.with_name("substitutions.atodb")
     shutil.copyfile(db_path, copy)
@@ -198,10 +198,10 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     win.show()
     page = win.show_page("substitutions")
     page.set_date(date)
-    wait_for_workers(20000)
+    wait_idle(20000)
     _process(app, 200)
     page.lessons.selectRow(0)
-    wait_for_workers(20000)
+    wait_idle(20000)
     _process(app, 200)
     save(win, "substitutions.png")
     if hasattr(win, "shutdown"):

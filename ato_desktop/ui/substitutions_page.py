@@ -39,7 +39,7 @@ from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import RowChangeCommand
-from ato_desktop.ui.workers import run_in_thread
+from ato_desktop.ui import tasks
 
 ENTITY = "substitutions"
 
@@ -289,7 +289,7 @@ class SubstitutionsPage(QWidget):
             self._fill()
             self.plan_loaded.emit()
 
-        run_in_thread(read, done)
+        tasks.run(read, done)
 
     def _set_faculty(self, faculty: list[tuple[str, str]]) -> None:
         have = [self.faculty_box.itemData(i) for i in range(self.faculty_box.count())]
@@ -374,7 +374,7 @@ class SubstitutionsPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, alt)
                     self.alternatives.addItem(item)
 
-        run_in_thread(read, done)
+        tasks.run(read, done)
 
     # ---- edits ---------------------------------------------------------------------------
     def _show_error(self, message: str) -> None:
@@ -405,7 +405,7 @@ class SubstitutionsPage(QWidget):
             if on_ok is not None:
                 on_ok()
 
-        return run_in_thread(lambda: fn(db), done)
+        return tasks.run(lambda: fn(db), done)
 
     def add_absence(self):
         code = self.faculty_box.currentData() if self.faculty_box.currentIndex() >= 0 and \
@@ -484,7 +484,7 @@ class SubstitutionsPage(QWidget):
             self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
-        return run_in_thread(lambda: sb.auto_plan(db, date), done)
+        return tasks.run(lambda: sb.auto_plan(db, date), done)
 
     def notify_substitutes(self):
         """Queue the e-mails in a worker; the outbox's sender delivers them."""
@@ -504,7 +504,7 @@ class SubstitutionsPage(QWidget):
             extra = f"; no e-mail address for {', '.join(result.no_email)}" if result.no_email else ""
             self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
 
-        return run_in_thread(queue, done)
+        return tasks.run(queue, done)
 
     def open_channels(self, *, modal: bool = True):
         from ato_desktop.ui.channels_dialog import ChannelsDialog
@@ -557,4 +557,4 @@ class SubstitutionsPage(QWidget):
                 self.error.hide()
                 self.status.emit(message)
 
-        return run_in_thread(lambda: fn(db), done)
+        return tasks.run(lambda: fn(db), done)

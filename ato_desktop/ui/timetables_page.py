@@ -372,7 +372,7 @@ class TimetablesPage(VersionActions, QWidget):
         self._scores_stale = False
         if self.db is None or not self.infos:
             return
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         self._recheck_gen += 1
         gen, db = self._recheck_gen, self.db
@@ -382,7 +382,7 @@ class TimetablesPage(VersionActions, QWidget):
 
             return scores.find_out_of_date(db)
 
-        run_in_thread(find, lambda r, e: self._found_out_of_date(gen, db, r, e))
+        tasks.run(find, lambda r, e: self._found_out_of_date(gen, db, r, e), key=("score-recheck", id(self)))
 
     def _current(self, gen: int, db) -> bool:
         return gen == self._recheck_gen and db is self.db and shiboken6.isValid(self)
@@ -394,7 +394,7 @@ class TimetablesPage(VersionActions, QWidget):
             self.status.emit(f"The versions' scores could not be rechecked: {error}")
             return
         from ato_desktop.services import scores
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         self._unscheduled = dict(recheck.unscheduled)
         for r, t in enumerate(self.infos):
@@ -411,7 +411,8 @@ class TimetablesPage(VersionActions, QWidget):
         if not stale:
             return
         self.scores_rechecking.emit(stale)
-        run_in_thread(lambda: scores.rescore(db, recheck), lambda res, e: self._rescored(gen, db, res, e))
+        tasks.run(lambda: scores.rescore(db, recheck), lambda res, e: self._rescored(gen, db, res, e),
+                  key=("score-recheck", id(self)))
 
     def _rescored(self, gen: int, db, new: dict, error) -> None:
         if not self._current(gen, db):

@@ -146,11 +146,11 @@ class VersionActions:
                 self._fail(exc)
                 return False
             return self._publish_checked(check, force)
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         db = self.db
         self.status.emit(f"Checking {info.name} before publishing…")
-        self._publish_job = run_in_thread(lambda: versions.check_version(db, info.id), self._publish_checked_async)
+        self._publish_job = tasks.run(lambda: versions.check_version(db, info.id), self._publish_checked_async)
         self._update_buttons()
         return True
 
@@ -214,11 +214,11 @@ class VersionActions:
         if self.db is None or self._compare_job is not None:
             return False
         from ato_desktop.services import compare
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         db = self.db
         self.status.emit("Comparing the two versions…")
-        self._compare_job = run_in_thread(lambda: compare.compare_versions(db, a, b),
+        self._compare_job = tasks.run(lambda: compare.compare_versions(db, a, b),
                                           lambda r, e: self._compared(db, r, e))
         self._update_buttons()
         return True

@@ -107,7 +107,7 @@ def test_quitting_mid_send_loses_nothing(demo_db, smtp_server, memory_keyring):
     notes.queue_template(demo_db, "plain", to=CODES)
     sent_so_far = []
     report = outbox.deliver_due(demo_db, should_stop=lambda: len(smtp_server.received) >= 2,
-                               on_progress=lambda i, n: sent_so_far.append(i))
+                                on_progress=lambda p: sent_so_far.append(p.done))
     assert report.stopped and report.sent == 2 and report.waiting == 2
     counts = outbox.outbox_counts(demo_db)
     assert counts["sent"] == 2 and counts["queued"] == 2 and counts["sending"] == 0

@@ -4,7 +4,6 @@ exactly one e-mail, with their own timetable PDF, from the file's notification s
 from __future__ import annotations
 
 import io
-import time
 
 from pypdf import PdfReader
 from PySide6.QtCore import QSettings
@@ -52,7 +51,11 @@ def test_publish_button_sends_each_faculty_member_their_timetable_once(qtbot, de
         assert tts.get_timetable(db, REFERENCE_NAME).status == "draft"
         window.undo_stack.redo()
         assert tts.get_timetable(db, REFERENCE_NAME).status == "published"
-        time.sleep(1.0)
+        from ato_desktop.notify.scheduler import active_scheduler
+        from ato_desktop.ui.tasks import wait_idle
+
+        assert wait_idle(30_000)  # the window's tasks, then the file's scheduler: nothing left to run
+        assert active_scheduler(db.path).wait_idle(30)
         assert len(outbox.list_outbox(db)) == queued and len(smtp_server.received) == queued
     finally:
         window.close()

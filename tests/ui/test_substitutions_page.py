@@ -29,9 +29,9 @@ def subst_window(qtbot, demo_db_path):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
-    wait_for_workers(20000)
+    wait_idle(20000)
     w.close()
 
 

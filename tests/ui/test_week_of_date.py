@@ -14,7 +14,7 @@ from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.model import VIEW_GROUP
 from ato_desktop.ui.timetable.screen import TimetableScreen
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 
 TUESDAY = dt.date(2026, 12, 8)
 HOLIDAY = dt.date(2026, 12, 10)  # the Thursday of that week
@@ -77,4 +77,4 @@ def test_week_of_a_date_shows_dates_holiday_and_substitute_then_back_to_the_patt
     assert [it for it in grid._items if it.lane == labels.index("Thu 10 Dec")]  # the pattern's Thursday again
     who, mark = grid.card_who(next(it for it in grid._items if it.session == cards[0].session))
     assert lesson.faculty in who and mark == ""
-    wait_for_workers(10_000)
+    wait_idle(10_000)

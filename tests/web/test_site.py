@@ -130,7 +130,7 @@ def test_progress_and_cancel(term_db, tmp_path):
     from ato_desktop.services.publishing import PublishCancelled
 
     seen = []
-    publish_site(term_db, tmp_path / "a", on_progress=lambda f, m: seen.append(f))
+    publish_site(term_db, tmp_path / "a", on_progress=lambda p: seen.append(p.fraction))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     n = []
 

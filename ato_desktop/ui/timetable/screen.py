@@ -211,7 +211,7 @@ class TimetableScreen(QWidget):
         return True
 
     def _open_in_worker(self, tt_id: int | str | None) -> bool:
-        from ato_desktop.ui.timetable.jobs import Job
+        from ato_desktop.ui.tasks import Task
 
         request, db = self._load_request, self.db
         self._show_empty("Loading the timetable…", can_create=False)
@@ -224,7 +224,7 @@ class TimetableScreen(QWidget):
                 return
             self._apply_loaded(data)
 
-        self._load_job = Job(lambda _p, _s: fetch(db, tt_id), parent=self)
+        self._load_job = Task(lambda _p, _s: fetch(db, tt_id), parent=self)
         self._load_job.finished.connect(done)
         self._load_job.start()
         return True
@@ -307,7 +307,7 @@ class TimetableScreen(QWidget):
             except (ServiceError, DatabaseError) as exc:  # file closed or gone meanwhile
                 self.statusMessage.emit(f"The timetable could not be refreshed: {exc}")
             return
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         version, problem, assignment = model.version, model.problem, model.assignment.copy()
 
@@ -327,7 +327,7 @@ class TimetableScreen(QWidget):
             except RuntimeError:  # the screen was deleted meanwhile
                 pass
 
-        self._state_job = run_in_thread(build, done)
+        self._state_job = tasks.run(build, done)
 
     def shutdown(self) -> None:
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
@@ -594,7 +594,7 @@ class TimetableScreen(QWidget):
             self.week_box.setChecked(True)
 
     def _week_changed(self, *_a) -> None:
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         on = self.week_box.isChecked()
         self.week_edit.setEnabled(on)
@@ -625,7 +625,7 @@ class TimetableScreen(QWidget):
             except RuntimeError:  # the screen was deleted meanwhile
                 pass
 
-        self._week_job = run_in_thread(read, done)
+        self._week_job = tasks.run(read, done)
 
     def _kind_changed(self, *_a) -> None:
         kind = self.kind_box.currentData()
