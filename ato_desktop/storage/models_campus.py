@@ -1,0 +1,39 @@
+"""The campus's committed occupancy (issue 19, migration 0006_campus).
+
+Committing a timetable version writes one row per room and per faculty member each of its scheduled
+sessions occupies: the day and the range of period positions (first and last, inclusive). Only
+committed versions have rows, so every row is binding for every department. On PostgreSQL two
+exclusion constraints (``btree_gist``, created by the migration, not declared here) refuse two rows of
+the same room, or of the same faculty member, on the same day with overlapping periods; on SQLite the
+commit service makes that check in its write transaction (``services/campus.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ato_desktop.storage.models import Base, utcnow
+
+
+class CommittedOccupancy(Base):
+    __tablename__ = "committed_occupancy"
+    __table_args__ = (
+        CheckConstraint("(room_id IS NULL) <> (faculty_id IS NULL)", name="one_resource"),
+        CheckConstraint("period_from <= period_to", name="periods_ordered"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timetable_id: Mapped[int] = mapped_column(ForeignKey("timetable.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"), index=True)
+    room_id: Mapped[Optional[int]] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    faculty_id: Mapped[Optional[int]] = mapped_column(ForeignKey("faculty.id", ondelete="CASCADE"), index=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("day.id", ondelete="RESTRICT"))
+    period_from: Mapped[int] = mapped_column(Integer)  # position of the first period
+    period_to: Mapped[int] = mapped_column(Integer)  # position of the last period (inclusive)
+    activity_id: Mapped[int] = mapped_column(Integer)  # plain number: the lesson, for the clash list
+    occurrence: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300), default="")  # "ECE-5A Signals Lab"
+    committed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

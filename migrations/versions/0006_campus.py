@@ -1,0 +1,86 @@
+"""campus: departments own timetable versions; committed occupancy, double bookings refused by the database
+
+Revision ID: 0006_campus
+Revises: 0005_approval
+Create Date: 2026-12-06 12:20:00
+
+- ``timetable.department_id``: the department that owns a version (NULL in a department's own file: the
+  home department); ``timetable.committed_at``: when the version was last committed to the campus.
+- ``committed_occupancy``: each room and faculty member a committed version occupies, day by day, as a
+  range of period positions (first and last, inclusive), with the lesson's label for the clash list.
+  On PostgreSQL two exclusion constraints (``btree_gist``) make the database refuse two committed rows
+  of the same room, or of the same faculty member, on the same day with overlapping periods: two
+  clients committing at once cannot both win. On SQLite (one file, one writer) the commit service makes
+  the same check inside its write transaction.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0006_campus'
+down_revision = '0005_approval'
+branch_labels = None
+depends_on = None
+
+EXCLUSIONS = {  # constraint name -> the resource column (PostgreSQL only)
+    'ex_committed_occupancy_room_overlap': 'room_id',
+    'ex_committed_occupancy_faculty_overlap': 'faculty_id',
+}
+
+
+def upgrade() -> None:
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    with op.batch_alter_table('timetable', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('department_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('committed_at', sa.DateTime(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_timetable_department_id_department'), 'department',
+                                    ['department_id'], ['id'], ondelete='RESTRICT')
+        batch_op.create_index(batch_op.f('ix_timetable_department_id'), ['department_id'], unique=False)
+    op.create_table('committed_occupancy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('timetable_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=True),
+    sa.Column('faculty_id', sa.Integer(), nullable=True),
+    sa.Column('day_id', sa.Integer(), nullable=False),
+    sa.Column('period_from', sa.Integer(), nullable=False),
+    sa.Column('period_to', sa.Integer(), nullable=False),
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('occurrence', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('committed_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('(room_id IS NULL) <> (faculty_id IS NULL)', name=op.f('ck_committed_occupancy_one_resource')),
+    sa.CheckConstraint('period_from <= period_to', name=op.f('ck_committed_occupancy_periods_ordered')),
+    sa.ForeignKeyConstraint(['day_id'], ['day.id'], name=op.f('fk_committed_occupancy_day_id_day'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_committed_occupancy_department_id_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['faculty_id'], ['faculty.id'], name=op.f('fk_committed_occupancy_faculty_id_faculty'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id'], ['room.id'], name=op.f('fk_committed_occupancy_room_id_room'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['timetable_id'], ['timetable.id'], name=op.f('fk_committed_occupancy_timetable_id_timetable'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_committed_occupancy'))
+    )
+    with op.batch_alter_table('committed_occupancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_committed_occupancy_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committed_occupancy_faculty_id'), ['faculty_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committed_occupancy_room_id'), ['room_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committed_occupancy_timetable_id'), ['timetable_id'], unique=False)
+    if postgresql:
+        # btree_gist lets a GiST index compare plain integers with '=' beside a range's '&&'.
+        op.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
+        for name, column in EXCLUSIONS.items():
+            op.execute(f"ALTER TABLE committed_occupancy ADD CONSTRAINT {name} EXCLUDE USING gist "
+                       f"({column} WITH =, day_id WITH =, int4range(period_from, period_to, '[]') WITH &&) "
+                       f"WHERE ({column} IS NOT NULL)")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('committed_occupancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_committed_occupancy_timetable_id'))
+        batch_op.drop_index(batch_op.f('ix_committed_occupancy_room_id'))
+        batch_op.drop_index(batch_op.f('ix_committed_occupancy_faculty_id'))
+        batch_op.drop_index(batch_op.f('ix_committed_occupancy_department_id'))
+    op.drop_table('committed_occupancy')  # its exclusion constraints go with it
+    with op.batch_alter_table('timetable', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_timetable_department_id'))
+        batch_op.drop_constraint(batch_op.f('fk_timetable_department_id_department'), type_='foreignkey')
+        batch_op.drop_column('committed_at')
+        batch_op.drop_column('department_id')
