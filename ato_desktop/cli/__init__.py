@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_versions",
     "ato_desktop.cli.commands_subst",
     "ato_desktop.cli.commands_channels",
+    "ato_desktop.cli.commands_campus",
 )
 
 

@@ -30,6 +30,8 @@ def open_db_or_fail(path: str | None, *, create: bool = False, write: bool = Tru
 
     if not path:
         raise CliError("give the database with --db PATH")
+    if path.strip().lower().startswith(("postgresql://", "postgres://")):  # a campus database (storage/campus.py)
+        return open_database(path, create=False)
     p = Path(path).expanduser()
     if not p.exists() and not create:
         raise CliError(f"{p} does not exist")
