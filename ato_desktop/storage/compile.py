@@ -250,6 +250,21 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             if row.room_id is not None:
                 locked_room[si] = room_index[row.room_id]
 
+    # Campus (issue 19): what other departments committed in these rooms and with these faculty is a fixed
+    # fact: those rooms and people are unavailable then (a department's own file: usually nothing).
+    from ato_desktop.storage.models_campus import committed_by_others
+
+    period_index = {p.position: i for i, p in enumerate(periods)}
+    faculty_index = {f.id: i for i, f in enumerate(faculty)}
+    for room_id, faculty_id, day_id, lo, hi in committed_by_others(s, timetable_id):
+        if day_id not in day_pos:
+            continue
+        cells = [day_pos[day_id] * P + period_index[p] for p in range(lo, hi + 1) if p in period_index]
+        if room_id is not None and room_id in room_index:
+            room_available[room_index[room_id], cells] = False
+        elif faculty_id is not None and faculty_id in faculty_index:
+            res_avail[faculty_index[faculty_id], cells] = False
+
     weights = dict(DEFAULT_WEIGHTS)
     for ci in s.scalars(select(m.ConstraintInstance)):
         if ci.type in weights:

@@ -37,3 +37,23 @@ class CommittedOccupancy(Base):
     occurrence: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(300), default="")  # "ECE-5A Signals Lab"
     committed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def committed_by_others(s, timetable_id: int | None) -> list[tuple[int | None, int | None, int, int, int]]:
+    """(room_id, faculty_id, day_id, period_from, period_to) of every row committed by departments other
+    than the owner of ``timetable_id`` (its department, or the file's home department): the fixed facts
+    a department's timetable must leave free (storage/compile.py marks them unavailable)."""
+    from sqlalchemy import select
+
+    from ato_desktop.storage import models as m
+
+    owner = None
+    if timetable_id is not None:
+        owner = s.scalar(select(m.Timetable.department_id).where(m.Timetable.id == timetable_id))
+    if owner is None:
+        owner = s.scalar(select(m.Department.id).where(m.Department.is_home.is_(True)).order_by(m.Department.id).limit(1))
+    q = select(CommittedOccupancy.room_id, CommittedOccupancy.faculty_id, CommittedOccupancy.day_id,
+               CommittedOccupancy.period_from, CommittedOccupancy.period_to)
+    if owner is not None:
+        q = q.where(CommittedOccupancy.department_id != owner)
+    return [tuple(r) for r in s.execute(q)]

@@ -179,7 +179,7 @@ def build_calendar(db) -> None:
     with db.session() as s:
         for i, (name, short) in enumerate(DAYS):
             s.add(m.Day(position=i, name=name, short_name=short))
-        for i, (label, a, b) in enumerate(PERIODS, start=1):
+        for i, (label, a, b) in enumerate(PERIODS):
             s.add(m.Period(position=i, label=label, start_time=a, end_time=b))
 
 

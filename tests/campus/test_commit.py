@@ -60,10 +60,10 @@ def test_the_database_itself_refuses_a_double_booking(campus_db):
                   "period_to, activity_id, occurrence, label, committed_at) VALUES (:t, :d, :r, :day, :a, :b, 0, 0, 'x', now())")
     with pytest.raises(IntegrityError) as info:
         with campus_db.engine.begin() as c:
-            c.execute(insert, dict(t=ids[0], d=ids[1], r=ids[2], day=ids[3], a=4, b=4))  # P4 overlaps P3–P4
+            c.execute(insert, dict(t=ids[0], d=ids[1], r=ids[2], day=ids[3], a=3, b=3))  # P4 (position 3) overlaps P3–P4
     assert "ex_committed_occupancy_room_overlap" in str(info.value)
-    with campus_db.engine.begin() as c:  # the period after is free
-        c.execute(insert, dict(t=ids[0], d=ids[1], r=ids[2], day=ids[3], a=5, b=5))
+    with campus_db.engine.begin() as c:  # P1–P2 of that day are free
+        c.execute(insert, dict(t=ids[0], d=ids[1], r=ids[2], day=ids[3], a=0, b=1))
 
 
 def test_recommitting_and_committing_another_version_replace_the_departments_commitment(campus_db):

@@ -87,3 +87,26 @@ def test_migration_0006_on_a_file_keeps_the_versions(tmp_path):
     assert con.execute("SELECT name FROM timetable").fetchall() == [("Odd 2026",)]
     assert "committed_occupancy" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     con.close()
+
+
+def test_other_departments_commitments_are_fixed_facts_when_compiling(file_db):
+    """CSE committed its lab in the shared Seminar Hall with the shared Dr. Sharma on Tue P3–P4: compiling
+    ECE's version makes the hall and Dr. Sharma unavailable then (and only then); ECE's own commitment
+    does not block ECE."""
+    from ato_desktop.services.compile import compile_database
+
+    before, _, _ = compile_database(file_db, "ECE Odd")
+    campus.commit(file_db, "CSE", "CSE Odd")
+    comp, _, _ = compile_database(file_db, "ECE Odd")
+    p = comp.problem
+    P = p.periods_per_day
+    tue = p.day_names.index("Tue")
+    blocked = {tue * P + p.period_labels.index("P3"), tue * P + p.period_labels.index("P4")}
+    hall = comp.room_codes.index("SH")
+    sharma = comp.faculty_codes.index("SHR")
+    assert {t for t in range(len(p.slot_usable)) if not p.room_available[hall, t]} == blocked
+    assert {t for t in range(len(p.slot_usable)) if not p.resource_available[sharma, t]} == blocked
+    assert before.problem.room_available.all()
+    # the committing department's own compile is not blocked by its own commitment
+    own, _, _ = compile_database(file_db, "CSE Odd")
+    assert own.problem.room_available[hall].all()
