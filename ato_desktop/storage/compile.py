@@ -123,6 +123,12 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     slot_usable = np.array([not periods[t % P].is_break for t in range(T)], bool) if T else np.zeros(0, bool)
 
     rooms = list(s.scalars(select(m.Room).options(selectinload(m.Room.availability)).order_by(m.Room.code)))
+    # Campus (issue 19): a department's version is its department's problem (None: a file, everything)
+    from ato_desktop.storage.models_campus import department_scope
+
+    scope = department_scope(s, timetable_id)
+    if scope is not None:
+        rooms = [r for r in rooms if r.id in scope["rooms"]]
     R = len(rooms)
     room_available = np.ones((R, T), bool)
     for i, r in enumerate(rooms):
@@ -131,6 +137,9 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     faculty = list(s.scalars(select(m.Faculty).options(selectinload(m.Faculty.availability)).order_by(m.Faculty.code)))
     groups = list(s.scalars(select(m.StudentGroup).options(
         selectinload(m.StudentGroup.availability), selectinload(m.StudentGroup.batches)).order_by(m.StudentGroup.code)))
+    if scope is not None:
+        faculty = [f for f in faculty if f.id in scope["faculty"]]
+        groups = [g for g in groups if g.id in scope["groups"]]
     leaves = [g for g in groups if not g.batches]
     res_index: dict[tuple[str, int], int] = {}
     names, kinds = [], []
@@ -170,6 +179,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         selectinload(m.Activity.time_prefs),
         selectinload(m.Activity.basket).selectinload(m.ElectiveBasket.cohorts).selectinload(m.StudentGroup.batches),
     ).order_by(m.Activity.id)))
+    if scope is not None:
+        activities = [a for a in activities if a.id in scope["activities"]]
 
     # Room facts read once (not once per activity: 4,000 activities x 240 rooms took seconds).
     room_kinds = [r.kind for r in rooms]
@@ -247,7 +258,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             if si is None or row.day_id is None:
                 continue
             locked_start[si] = day_pos[row.day_id] * P + period_pos[row.period_id]
-            if row.room_id is not None:
+            if row.room_id is not None and row.room_id in room_index:
                 locked_room[si] = room_index[row.room_id]
 
     # Campus (issue 19): what other departments committed in these rooms and with these faculty is a fixed

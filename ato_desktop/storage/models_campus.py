@@ -57,3 +57,55 @@ def committed_by_others(s, timetable_id: int | None) -> list[tuple[int | None, i
     if owner is not None:
         q = q.where(CommittedOccupancy.department_id != owner)
     return [tuple(r) for r in s.execute(q)]
+
+
+def _inherit_department(mapper, connection, target) -> None:
+    """A version made from another (a copy, an optimizer result) belongs to the same department."""
+    from sqlalchemy import select
+
+    from ato_desktop.storage import models as m
+
+    if target.department_id is None and target.parent_id is not None:
+        target.department_id = connection.scalar(
+            select(m.Timetable.department_id).where(m.Timetable.id == target.parent_id))
+
+
+def department_scope(s, timetable_id: int | None) -> dict[str, set[int]] | None:
+    """What a campus version's problem holds: its department's activities, the groups and faculty they
+    use plus the department's own, and the rooms the department may use (its own, shared ones and
+    those of no department). None for a version without a department (a department's own file: all)."""
+    from sqlalchemy import or_, select
+
+    from ato_desktop.storage import models as m
+
+    if timetable_id is None:
+        return None
+    dept = s.scalar(select(m.Timetable.department_id).where(m.Timetable.id == timetable_id))
+    if dept is None:
+        return None
+    acts = set(s.scalars(select(m.Activity.id).join(m.Course).where(m.Course.department_id == dept)))
+    fac = set(s.scalars(select(m.Faculty.id).where(m.Faculty.department_id == dept)))
+    fac |= set(s.scalars(select(m.activity_faculty.c.faculty_id).where(m.activity_faculty.c.activity_id.in_(acts or [-1]))))
+    groups = set(s.scalars(select(m.StudentGroup.id).where(m.StudentGroup.department_id == dept)))
+    groups |= set(s.scalars(select(m.activity_group.c.group_id).where(m.activity_group.c.activity_id.in_(acts or [-1]))))
+    baskets = set(s.scalars(select(m.Activity.basket_id).where(m.Activity.id.in_(acts or [-1]),
+                                                              m.Activity.basket_id.is_not(None))))
+    groups |= set(s.scalars(select(m.basket_cohort.c.group_id).where(m.basket_cohort.c.basket_id.in_(baskets or [-1]))))
+    # a section comes with its lab batches, a batch with its section
+    groups |= set(s.scalars(select(m.StudentGroup.id).where(m.StudentGroup.parent_id.in_(groups or [-1]))))
+    groups |= set(s.scalars(select(m.StudentGroup.parent_id).where(m.StudentGroup.id.in_(groups or [-1]),
+                                                                  m.StudentGroup.parent_id.is_not(None))))
+    rooms = set(s.scalars(select(m.Room.id).where(or_(m.Room.department_id.is_(None), m.Room.department_id == dept,
+                                                       m.Room.shared.is_(True)))))
+    return {"activities": acts, "faculty": fac, "groups": groups, "rooms": rooms, "department": {dept}}
+
+
+def _register() -> None:
+    from sqlalchemy import event
+
+    from ato_desktop.storage import models as m
+
+    event.listen(m.Timetable, "before_insert", _inherit_department)
+
+
+_register()

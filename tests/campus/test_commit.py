@@ -130,3 +130,29 @@ def test_two_coordinators_committing_the_same_hall_at_once_exactly_one_wins(camp
     title = "Signals Lab" if winner == "ECE" else "Networks Lab"
     assert f"Seminar Hall is committed by {winner} on Tue P3–P4 ({winner}-5A {title})" in str(results[loser])
     assert _rows(campus_db, loser) == 0 and _rows(campus_db, winner) == 5
+
+
+def test_a_campus_version_is_its_departments_problem_with_the_others_commitments_fixed(campus_db):
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services.compile import compile_database
+
+    campus.commit(campus_db, "ECE", "ECE Odd")
+    comp, assignment, _ = compile_database(campus_db, "CSE Odd")
+    p = comp.problem
+    assert sorted(comp.room_codes) == ["CSE-101", "SH"]  # its own room and the shared hall, not ECE's
+    assert sorted(comp.faculty_codes) == ["CSE1", "SHR"]  # its own and the shared teacher of its lab
+    assert [k for k in comp.keys] and all(label.startswith("CSE") for label in p.session_labels)
+    P = p.periods_per_day
+    tue = p.day_names.index("Tue")
+    blocked = {tue * P + p.period_labels.index("P3"), tue * P + p.period_labels.index("P4")}
+    hall, shr = comp.room_codes.index("SH"), comp.faculty_codes.index("SHR")
+    assert {t for t in range(len(p.slot_usable)) if not p.room_available[hall, t]} == blocked
+    assert {t for t in range(len(p.slot_usable)) if not p.resource_available[shr, t]} == blocked
+    # a copy of a campus version belongs to the same department and holds only its activities
+    copy = tts.copy_timetable(campus_db, "CSE Odd", "CSE Odd copy")
+    new = tts.create_timetable(campus_db, "Campus-wide empty")  # no department: every activity
+    with campus_db.read_session() as s:
+        t = s.get(m.Timetable, copy.id)
+        assert t.department_id == s.scalar(select(m.Department.id).where(m.Department.code == "CSE"))
+        assert len(t.assignments) == 2
+        assert len(s.get(m.Timetable, new.id).assignments) == 4
