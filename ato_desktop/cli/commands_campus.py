@@ -1,4 +1,4 @@
-"""Campus mode (issue 19): ``campus init | add-department | commit | migrate-from | backup``.
+"""Campus mode (issue 19): ``campus init | add-department | grant | commit | migrate-from | backup``.
 
 ``--db`` is a campus database's URL (``postgresql://user@host:port/campus?sslmode=require``); the
 password comes from ``~/.pgpass`` or the OS keychain (docs/campus.md), never from the command line's
@@ -47,6 +47,17 @@ def cmd_add_department(args) -> int:
     with db:
         added = campus.add_department(db, args.code, args.name)
     print(f"Department {added.code} ({added.name}) added.")
+    return 0
+
+
+def cmd_grant(args) -> int:
+    from ato_desktop.services import campus
+    from ato_desktop.storage.campus import open_campus
+
+    db = open_campus(_campus_url(args), create=False, upgrade=False)
+    with db:
+        done = campus.grant(db, args.role, args.department)
+    print(done.sentence)
     return 0
 
 
@@ -146,6 +157,13 @@ def register(sub) -> None:
     add.add_argument("--code", required=True, help="short code, e.g. ECE")
     add.add_argument("--name", required=True, help="full name")
     add.set_defaults(func=cmd_add_department)
+
+    grant = csub.add_parser("grant", help="let a database login coordinate a department (row-level security: "
+                                          "it writes only that department's rows)")
+    grant.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP + " (as the campus administrator)")
+    grant.add_argument("--role", required=True, metavar="LOGIN", help="the PostgreSQL login (createuser NAME)")
+    grant.add_argument("--department", required=True, metavar="CODE")
+    grant.set_defaults(func=cmd_grant)
 
     commit = csub.add_parser("commit", help="commit a department's timetable version: its rooms and faculty "
                                             "become binding for every department (refused, with each clash, "

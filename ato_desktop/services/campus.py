@@ -17,16 +17,17 @@ commitment.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.services.errors import NotFoundError, ServiceError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
-from ato_desktop.storage.models_campus import CommittedOccupancy
+from ato_desktop.storage.models_campus import CampusMember, CommittedOccupancy
 
 ATTEMPTS = 3  # a commit that lost a deadlock against another one is tried again (then refused in words)
 
@@ -98,6 +99,51 @@ def add_department(db: Database, code: str, name: str) -> DepartmentAdded:
         s.add(d)
         s.flush()
         return DepartmentAdded(d.id, d.code, d.name)
+
+
+ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Granted:
+    role: str
+    department: str
+
+    @property
+    def sentence(self) -> str:
+        return (f"The login {self.role} now coordinates {self.department}: it reads the whole campus and writes "
+                f"only {self.department}'s rows.")
+
+
+def grant(db: Database, role: str, department_code: str) -> Granted:
+    """Let the PostgreSQL login ``role`` coordinate ``department_code``: table privileges, and the
+    ``campus_member`` row that row-level security checks (migration 0006_campus). Run as the campus
+    administrator (the database's owner). The login itself is made by the server's administrator
+    (``createuser --pwprompt NAME``): passwords never pass through ATO Desktop."""
+    role = (role or "").strip()
+    if not ROLE_NAME.match(role):
+        raise ValidationError("Login", "role", "letters, digits and _ only, starting with a letter (e.g. ece_coord).")
+    if not getattr(db, "is_campus", False):
+        raise ServiceError("Logins and their departments are for a campus database on PostgreSQL: "
+                           "a department's own file has one coordinator.")
+    with db.session() as s:
+        dept = _department(s, department_code)
+        if s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}) is None:
+            raise ServiceError(f"The database server has no login {role}: create it first "
+                               f"(createuser --pwprompt {role}), then grant it the department.")
+        member = s.get(CampusMember, role)
+        if member is None:
+            s.add(CampusMember(role_name=role, department_id=dept.id))
+        else:
+            member.department_id = dept.id
+        database = s.scalar(text("SELECT current_database()"))
+        q = f'"{role}"'
+        s.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {q}'))
+        s.execute(text(f"GRANT USAGE ON SCHEMA public TO {q}"))
+        s.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}"))
+        s.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {q}"))
+        s.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
+        return Granted(role, dept.code)
 
 
 def _department(s: Session, code: str) -> m.Department:

@@ -171,6 +171,11 @@ def translate(exc: BaseException, location: str) -> DatabaseError | None:
     nice = connection_error(exc, location)
     if nice is not None:
         return nice
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, StaleDataError):  # row-level security hid the row (or it was deleted meanwhile)
+        return DatabaseError(f"The campus database {location} refused this change: the row belongs to another "
+                             "department, or was removed meanwhile. Nothing was changed.")
     err = _pg_error(exc)
     if err is None:
         return None

@@ -109,3 +109,12 @@ def _register() -> None:
 
 
 _register()
+
+
+class CampusMember(Base):
+    """A database login (PostgreSQL role) that coordinates a department: with row-level security (migration
+    0006_campus) it writes only that department's rows. ``campus grant`` adds one."""
+
+    __tablename__ = "campus_member"
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))

@@ -12,6 +12,10 @@ Create Date: 2026-12-06 12:20:00
   of the same room, or of the same faculty member, on the same day with overlapping periods: two
   clients committing at once cannot both win. On SQLite (one file, one writer) the commit service makes
   the same check inside its write transaction.
+- ``campus_member``: which database login coordinates which department. On PostgreSQL, row-level
+  security lets a login write only its department's rows (faculty, groups, courses, activities,
+  versions and what hangs on them, its committed occupancy) and none of the campus-level ones (days,
+  periods, rooms, departments); everyone reads everything. The database owner is not subject to it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -21,6 +25,28 @@ revision = '0006_campus'
 down_revision = '0005_approval'
 branch_labels = None
 depends_on = None
+
+# Row-level security (PostgreSQL only): a coordinator's login (a row of ``campus_member``) writes only its
+# department's rows, even with hand-made SQL; everyone reads everything. The database owner (the campus
+# administrator, who runs the migrations) is not subject to these policies.
+MINE = "(SELECT department_id FROM campus_member WHERE role_name = current_user)"
+OWNED = {  # table -> the condition that a row is the current login's department's
+    'faculty': f"department_id IN {MINE}",
+    'student_group': f"department_id IN {MINE}",
+    'course': f"department_id IN {MINE}",
+    'timetable': f"department_id IN {MINE}",
+    'committed_occupancy': f"department_id IN {MINE}",
+    'activity': f"course_id IN (SELECT id FROM course WHERE department_id IN {MINE})",
+    'activity_group': f"activity_id IN (SELECT a.id FROM activity a JOIN course c ON c.id = a.course_id WHERE c.department_id IN {MINE})",
+    'activity_faculty': f"activity_id IN (SELECT a.id FROM activity a JOIN course c ON c.id = a.course_id WHERE c.department_id IN {MINE})",
+    'activity_time_pref': f"activity_id IN (SELECT a.id FROM activity a JOIN course c ON c.id = a.course_id WHERE c.department_id IN {MINE})",
+    'faculty_availability': f"faculty_id IN (SELECT id FROM faculty WHERE department_id IN {MINE})",
+    'group_availability': f"group_id IN (SELECT id FROM student_group WHERE department_id IN {MINE})",
+    'session_assignment': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
+    'published_session': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
+    'timetable_event': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
+}
+CAMPUS_LEVEL = ('department', 'day', 'period', 'room', 'room_availability', 'campus_member')  # the administrator's
 
 EXCLUSIONS = {  # constraint name -> the resource column (PostgreSQL only)
     'ex_committed_occupancy_room_overlap': 'room_id',
@@ -63,7 +89,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_committed_occupancy_faculty_id'), ['faculty_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committed_occupancy_room_id'), ['room_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committed_occupancy_timetable_id'), ['timetable_id'], unique=False)
+    op.create_table('campus_member',
+    sa.Column('role_name', sa.String(length=63), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_campus_member_department_id_department'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('role_name', name=op.f('pk_campus_member'))
+    )
     if postgresql:
+        for table, mine in OWNED.items():
+            op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            op.execute(f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (true)")
+            op.execute(f"CREATE POLICY {table}_own_department ON {table} FOR ALL USING ({mine}) WITH CHECK ({mine})")
+        for table in CAMPUS_LEVEL:
+            op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            op.execute(f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (true)")
         # btree_gist lets a GiST index compare plain integers with '=' beside a range's '&&'.
         op.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
         for name, column in EXCLUSIONS.items():
@@ -73,6 +112,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        for table in (*OWNED, *CAMPUS_LEVEL):
+            if table == 'campus_member':
+                continue  # dropped below, with its policy (the others' policies refer to it: dropped first)
+            op.execute(f"DROP POLICY IF EXISTS {table}_read ON {table}")
+            op.execute(f"DROP POLICY IF EXISTS {table}_own_department ON {table}")
+            op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.drop_table('campus_member')
     with op.batch_alter_table('committed_occupancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committed_occupancy_timetable_id'))
         batch_op.drop_index(batch_op.f('ix_committed_occupancy_room_id'))

@@ -3,7 +3,7 @@
 Debian's server binaries (``/usr/lib/postgresql/*/bin``) ``initdb`` a cluster in a temporary folder; the
 server listens on a Unix socket in that folder and on 127.0.0.1 at a free port (password logins over
 TCP: the superuser ``postgres`` has the password ``SUPERUSER_PASSWORD``; Unix-socket logins are trusted).
-It is stopped at the end of the session. initdb refuses to run as root: as root (CI) the cluster belongs
+It is stopped at the end of the session (tests/campus/pgserver.py). initdb refuses to run as root: as root (CI) the cluster belongs
 to the ``postgres`` user and the server runs as that user through ``runuser``.
 
 Without the binaries the campus tests skip and say why (``.ci/run`` installs them from Debian's packages).
@@ -11,119 +11,21 @@ Without the binaries the campus tests skip and say why (``.ci/run`` installs the
 
 from __future__ import annotations
 
-import glob
-import itertools
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-SUPERUSER_PASSWORD = "campus-test-secret"
-
-
-def _binaries() -> Path | None:
-    for initdb in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True):
-        bindir = Path(initdb).parent
-        if (bindir / "pg_ctl").exists() and (bindir / "postgres").exists():
-            return bindir
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class PgServer:
-    bindir: Path
-    folder: Path  # the cluster's folder; the server's Unix socket is in it
-    port: int
-    _names = itertools.count(1)
-
-    @property
-    def socket_dir(self) -> str:
-        return str(self.folder)
-
-    def url(self, dbname: str, user: str = "postgres", password: str | None = None, tcp: bool = False) -> str:
-        auth = user + (f":{password}" if password is not None else "")
-        if tcp:
-            return f"postgresql://{auth}@127.0.0.1:{self.port}/{dbname}?sslmode=disable"
-        return f"postgresql://{auth}@/{dbname}?host={self.socket_dir}&port={self.port}"
-
-    def admin(self, sql: str, dbname: str = "postgres") -> list[tuple]:
-        import psycopg
-
-        with psycopg.connect(host=self.socket_dir, port=self.port, user="postgres", dbname=dbname,
-                             autocommit=True) as con:
-            cur = con.execute(sql)
-            return cur.fetchall() if cur.description else []
-
-    def create_database(self, prefix: str = "campus") -> str:
-        name = f"{prefix}_{next(self._names)}"
-        self.admin(f'CREATE DATABASE "{name}"')
-        return name
-
-
-def _as_owner(cmd: list[str], owner: str | None) -> list[str]:
-    return ["runuser", "-u", owner, "--", *cmd] if owner else cmd
+from tests.campus.pgserver import SUPERUSER_PASSWORD, ServerUnavailable, start_server  # noqa: F401
 
 
 @pytest.fixture(scope="session")
 def pg_server():
-    bindir = _binaries()
-    if bindir is None:
-        pytest.skip("PostgreSQL's server binaries are not installed (/usr/lib/postgresql/*/bin/initdb): "
-                    "install the Debian packages postgresql and postgresql-contrib to run the campus tests")
     try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("the PostgreSQL driver psycopg is not installed (pip install 'psycopg[binary]')")
-    owner = None
-    if os.geteuid() == 0:  # initdb refuses root: the cluster belongs to an unprivileged user
-        try:
-            owner = pwd.getpwnam("postgres").pw_name
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run the test server as")
-    folder = Path(tempfile.mkdtemp(prefix="ato-pg-"))
-    data = folder / "data"
-    pwfile = folder / "pw"
-    pwfile.write_text(SUPERUSER_PASSWORD + "\n")
-    if owner:
-        info = pwd.getpwnam(owner)
-        for p in (folder, pwfile):
-            os.chown(p, info.pw_uid, info.pw_gid)
-    port = _free_port()
-    log = folder / "server.log"
+        server = start_server()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
     try:
-        r = subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                                      "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                                      "--locale=C.UTF-8", "--no-sync"], owner),
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            pytest.skip(f"initdb failed: {r.stderr.strip()[-300:]}")
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-                "-c fsync=off -c max_connections=60 -c shared_buffers=16MB")
-        r = subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
-                                      "-w", "-t", "60", "start"], owner),
-                           capture_output=True, text=True, timeout=90)
-        if r.returncode != 0:
-            detail = log.read_text()[-300:] if log.exists() else r.stderr
-            pytest.skip(f"the test PostgreSQL server did not start: {detail.strip()}")
-        server = PgServer(bindir, folder, port)
         yield server
     finally:
-        if data.exists():
-            subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], owner),
-                           capture_output=True, timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture

@@ -139,3 +139,11 @@ def test_the_password_comes_from_the_os_keychain(pg_server, no_pgpass, memory_ke
     db = open_database(pg_server.url(name, tcp=True))
     assert db.revision() == HEAD_REVISION
     db.close()
+
+
+def test_without_the_server_binaries_the_campus_tests_skip_and_say_why(monkeypatch):
+    from tests.campus import pgserver
+
+    monkeypatch.setattr(pgserver, "_binaries", lambda: None)
+    with pytest.raises(pgserver.ServerUnavailable, match="install the Debian packages postgresql and postgresql-contrib"):
+        pgserver.start_server()

@@ -109,4 +109,4 @@ def test_other_departments_commitments_are_fixed_facts_when_compiling(file_db):
     assert before.problem.room_available.all()
     # the committing department's own compile is not blocked by its own commitment
     own, _, _ = compile_database(file_db, "CSE Odd")
-    assert own.problem.room_available[hall].all()
+    assert own.problem.room_available[own.room_codes.index("SH")].all()
