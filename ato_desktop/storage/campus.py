@@ -263,7 +263,12 @@ class CampusDatabase(Database):
                     raise nice from exc
                 raise
 
+    # What a file's PRAGMAs report, for the same questions asked of a campus database (``info``)
+    PRAGMA_ANSWERS = {"journal_mode": "postgresql", "foreign_keys": "1", "synchronous": "server"}
+
     def pragma(self, name: str) -> str:
+        if name in self.PRAGMA_ANSWERS:
+            return self.PRAGMA_ANSWERS[name]
         raise DatabaseError(f"{self.location} is a PostgreSQL database: it has no SQLite PRAGMA {name}.")
 
     def close(self) -> None:

@@ -147,3 +147,39 @@ def test_without_the_server_binaries_the_campus_tests_skip_and_say_why(monkeypat
     monkeypatch.setattr(pgserver, "_binaries", lambda: None)
     with pytest.raises(pgserver.ServerUnavailable, match="install the Debian packages postgresql and postgresql-contrib"):
         pgserver.start_server()
+
+
+def test_a_server_that_drops_the_connection_mid_edit(pg_server, pg_url):
+    """The administrator (or a restart) cuts the connection inside a transaction: that edit is one
+    sentence and nothing of it is written; the next edit reconnects by itself."""
+    db = open_database(pg_url)
+    dbname = pg_url.split("@/", 1)[1].split("?", 1)[0]
+    try:
+        with db.session() as s:
+            s.add(Department(code="ECE", name="Electronics"))
+        with pytest.raises(DatabaseError) as info:
+            with db.session() as s:
+                s.add(Department(code="CSE", name="Computer Science"))
+                s.flush()
+                pg_server.admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                f"WHERE datname = '{dbname}' AND pid <> pg_backend_pid()")
+                s.add(Department(code="ME", name="Mechanical"))
+                s.flush()
+        message = str(info.value)
+        assert "closed the connection" in message and "Nothing was changed" in message and "\n" not in message
+        with db.session() as s:  # reconnected
+            s.add(Department(code="CIV", name="Civil"))
+        with db.read_session() as s:
+            assert sorted(s.scalars(select(Department.code))) == ["CIV", "ECE"]
+    finally:
+        db.close()
+
+
+def test_info_on_a_campus_database(pg_url, capsys):
+    from ato_desktop.cli import main
+
+    assert main(["campus", "init", "--db", pg_url]) == 0
+    capsys.readouterr()
+    assert main(["info", "--db", pg_url]) == 0
+    out = capsys.readouterr().out
+    assert "Schema revision: 0006_campus" in out and "campus-test-secret" not in out
