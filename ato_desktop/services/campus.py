@@ -349,6 +349,10 @@ def _commit_once(db: Database, department_code: str, timetable: str) -> CommitRe
                                      label=r.label, committed_at=now))
         tt.committed_at = now
         s.flush()
+        if getattr(db, "is_campus", False):  # other clients' live view (delivered when this commits)
+            from ato_desktop.storage.campus import notify
+
+            notify(s, {"event": "commit", "department": dept.code, "timetable": tt.name})
         return CommitResult(dept.code, tt.name, tt.id, sum(r.room_id is not None for r in rows),
                             sum(r.faculty_id is not None for r in rows),
                             tuple(sorted(p.name for p in previous)), now)
@@ -362,6 +366,10 @@ def withdraw(db: Database, department_code: str) -> int:
         n = s.execute(delete(CommittedOccupancy).where(CommittedOccupancy.department_id == dept.id)).rowcount
         for tt in s.scalars(select(m.Timetable).where(m.Timetable.id.in_(ids or [-1]))):
             tt.committed_at = None
+        if getattr(db, "is_campus", False):
+            from ato_desktop.storage.campus import notify
+
+            notify(s, {"event": "withdraw", "department": dept.code})
         return int(n or 0)
 
 

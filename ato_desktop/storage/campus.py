@@ -133,6 +133,14 @@ def _pg_error(exc: BaseException):
 
 def connection_error(exc: BaseException, location: str) -> DatabaseError | None:
     """One sentence for a failure to connect to or log in at the campus server, or None."""
+    why = connection_problem(exc)
+    if why is None:
+        return None
+    return CampusConnectionError(f"Cannot connect to the campus database {location}: {why}. Nothing was changed.")
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """What went wrong with the connection to the campus server, in words, or None."""
     err = _pg_error(exc)
     if err is None:
         return None
@@ -164,7 +172,7 @@ def connection_error(exc: BaseException, location: str) -> DatabaseError | None:
         why = "the server closed the connection (it was restarted or went away); try again"
     else:
         why = msg
-    return CampusConnectionError(f"Cannot connect to the campus database {location}: {why}. Nothing was changed.")
+    return why
 
 
 def translate(exc: BaseException, location: str) -> DatabaseError | None:
@@ -336,3 +344,86 @@ def open_campus(url: str, *, upgrade: bool = True, create: bool = True) -> Campu
         engine.dispose()
         raise
     return CampusDatabase(url, engine)
+
+
+# ---- live view of other departments' commits (PostgreSQL LISTEN/NOTIFY) -----------------------------
+NOTIFY_CHANNEL = "ato_campus"
+
+
+def notify(session, payload: dict) -> None:
+    """Tell every listening client about a change, when ``session``'s transaction commits (not before;
+    not at all if it rolls back): PostgreSQL delivers NOTIFY at commit."""
+    import json
+
+    session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": NOTIFY_CHANNEL, "payload": json.dumps(payload, sort_keys=True)})
+
+
+class CommitListener:
+    """A background thread that LISTENs on the campus database and calls ``on_change(payload)`` for each
+    commit of any client (from that thread: a UI hands it to its own thread). A lost connection is
+    retried every ``retry_s`` seconds; ``on_error(sentence)`` hears about it once per outage and
+    ``on_error("")`` when it is back. :meth:`stop` ends the thread."""
+
+    def __init__(self, url: str, on_change, on_error=None, retry_s: float = 2.0):
+        self.url = url
+        self.on_change = on_change
+        self.on_error = on_error or (lambda _msg: None)
+        self.retry_s = retry_s
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="campus-listener", daemon=True)
+
+    def start(self) -> "CommitListener":
+        self._thread.start()
+        return self
+
+    def wait_listening(self, timeout: float) -> bool:
+        return self._listening.wait(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _connect(self):
+        import psycopg
+
+        engine = make_campus_engine(self.url)  # the same URL, password source and timeouts
+        try:
+            u = engine.url
+            params = dict(host=u.host or None, port=u.port or None, dbname=u.database, user=u.username or None,
+                          password=u.password or None, connect_timeout=CONNECT_TIMEOUT_S)
+            for k, v in u.query.items():
+                params[k] = v[0] if isinstance(v, tuple) else v
+            return psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+        finally:
+            engine.dispose()
+
+    def _run(self) -> None:
+        import json
+
+        location = safe_location(self.url)
+        down = False
+        while not self._stop.is_set():
+            try:
+                with self._connect() as con:
+                    con.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    if down:
+                        self.on_error("")
+                        down = False
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for n in con.notifies(timeout=0.5):
+                            try:
+                                payload = json.loads(n.payload)
+                            except ValueError:
+                                payload = {"event": "unknown", "raw": n.payload}
+                            self.on_change(payload)
+            except Exception as exc:  # the server went away: say so once, retry
+                self._listening.clear()
+                if not down:
+                    why = connection_problem(exc) or one_line(str(exc))
+                    self.on_error(f"The live view of other departments' commits on {location} stopped: {why}. "
+                                  "Reconnecting…")
+                    down = True
+                self._stop.wait(self.retry_s)
