@@ -1,4 +1,4 @@
-"""Campus mode (issue 19): ``campus init | add-department | grant | commit | migrate-from | backup``.
+"""Campus mode (issue 19): ``campus init | add-department | grant | commit | checkout | checkin | migrate-from | backup``.
 
 ``--db`` is a campus database's URL (``postgresql://user@host:port/campus?sslmode=require``); the
 password comes from ``~/.pgpass`` or the OS keychain (docs/campus.md), never from the command line's
@@ -81,6 +81,31 @@ def cmd_migrate_from(args) -> int:
         target = open_campus(url, create=False, upgrade=False)
         with target:
             done = campus_migrate.migrate_department(source, target, args.department)
+    print(done.sentence)
+    return 0
+
+
+def cmd_checkout(args) -> int:
+    from ato_desktop.services import campus_checkout
+    from ato_desktop.storage.campus import open_campus
+
+    db = open_campus(_campus_url(args), create=False, upgrade=False)
+    with db:
+        done = campus_checkout.checkout(db, args.department, args.out)
+    print(done.sentence)
+    return 0
+
+
+def cmd_checkin(args) -> int:
+    from ato_desktop.services import campus_checkout
+    from ato_desktop.storage.campus import open_campus
+
+    url = _campus_url(args)
+    if not Path(args.file).expanduser().is_file():
+        raise CliError(f"no checked-out file at {args.file}")
+    db = open_campus(url, create=False, upgrade=False)
+    with db:
+        done = campus_checkout.checkin(db, args.file, args.timetable)
     print(done.sentence)
     return 0
 
@@ -172,6 +197,20 @@ def register(sub) -> None:
     commit.add_argument("--department", required=True, metavar="CODE")
     commit.add_argument("--timetable", required=True, metavar="NAME")
     commit.set_defaults(func=cmd_commit)
+
+    out = csub.add_parser("checkout", help="take a department out to a .atodb file to work offline (other "
+                                           "departments' commitments become unavailable periods there)")
+    out.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP)
+    out.add_argument("--department", required=True, metavar="CODE")
+    out.add_argument("--out", required=True, metavar="FILE.atodb")
+    out.set_defaults(func=cmd_checkout)
+
+    back = csub.add_parser("checkin", help="bring a checked-out file's version back and commit it (refused, "
+                                            "with each clash, if someone committed the same rooms or faculty)")
+    back.add_argument("file", metavar="FILE.atodb")
+    back.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP)
+    back.add_argument("--timetable", required=True, metavar="NAME")
+    back.set_defaults(func=cmd_checkin)
 
     mig = csub.add_parser("migrate-from", help="bring a department's .atodb file into the campus database")
     mig.add_argument("file", metavar="FILE.atodb")

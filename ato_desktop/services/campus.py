@@ -303,19 +303,25 @@ def _is_retryable(exc: BaseException) -> bool:
     return False
 
 
-def commit(db: Database, department_code: str, timetable: str) -> CommitResult:
+def commit(db: Database, department_code: str, timetable: str, *, prepare=None) -> CommitResult:
     """Commit ``timetable`` of ``department_code`` to the campus (one transaction); :class:`CommitRefused`
-    lists each clash when other departments committed the same rooms or faculty at the same time."""
+    lists each clash when other departments committed the same rooms or faculty at the same time.
+    ``prepare(session)``, when given, runs first in the same transaction (a check-in writes the version
+    there: refused, nothing of it is written either)."""
     for attempt in range(ATTEMPTS):
         try:
-            return _commit_once(db, department_code, timetable)
+            return _commit_once(db, department_code, timetable, prepare)
         except IntegrityError as exc:
             if not _is_exclusion_violation(exc):
                 raise
             # Another commit won the race between our check and our insert: the database refused ours.
             with db.read_session() as s:
+                if prepare is not None:
+                    prepare(s)  # what the refused transaction would have written: rolled back below
+                    s.flush()
                 dept, tt = _owned_version(s, department_code, timetable)
                 found = clashes(s, occupancy(s, tt), dept.id)
+                s.rollback()
             if found:
                 raise CommitRefused(dept.code, tt.name, found) from None
             if attempt == ATTEMPTS - 1:
@@ -327,8 +333,11 @@ def commit(db: Database, department_code: str, timetable: str) -> CommitResult:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _commit_once(db: Database, department_code: str, timetable: str) -> CommitResult:
+def _commit_once(db: Database, department_code: str, timetable: str, prepare=None) -> CommitResult:
     with db.session() as s:
+        if prepare is not None:
+            prepare(s)
+            s.flush()
         dept, tt = _owned_version(s, department_code, timetable)
         rows = occupancy(s, tt)
         found = clashes(s, rows, dept.id)

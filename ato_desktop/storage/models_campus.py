@@ -83,6 +83,15 @@ def department_scope(s, timetable_id: int | None) -> dict[str, set[int]] | None:
     dept = s.scalar(select(m.Timetable.department_id).where(m.Timetable.id == timetable_id))
     if dept is None:
         return None
+    return scope_of_department(s, dept)
+
+
+def scope_of_department(s, dept: int) -> dict[str, set[int]]:
+    """:func:`department_scope` of the department ``dept`` (an id)."""
+    from sqlalchemy import or_, select
+
+    from ato_desktop.storage import models as m
+
     acts = set(s.scalars(select(m.Activity.id).join(m.Course).where(m.Course.department_id == dept)))
     fac = set(s.scalars(select(m.Faculty.id).where(m.Faculty.department_id == dept)))
     fac |= set(s.scalars(select(m.activity_faculty.c.faculty_id).where(m.activity_faculty.c.activity_id.in_(acts or [-1]))))

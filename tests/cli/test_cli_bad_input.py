@@ -69,14 +69,14 @@ PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("absence remove", "id"): "1",
     ("import-fet", "file"): INPUT,  # the bad file offered as a FET file
     ("versions compare", "a"): "X", ("versions compare", "b"): "Y",
-    ("campus migrate-from", "file"): INPUT,  # the bad file offered as a department's file (--db is no URL)
+    ("campus migrate-from", "file"): INPUT, ("campus checkin", "file"): INPUT,  # the bad file offered as a department's file (--db is no URL)
 }
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
     "solve-ctt": ["--time-limit", "1", "--generations", "1", "--quiet"],
 }
 NO_INPUT = {"warm-up"}  # takes no file or database at all
-OUT_SUFFIX = {"campus backup": ".dump", "report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet"}
+OUT_SUFFIX = {"campus backup": ".dump", "campus checkout": ".atodb", "report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet"}
 # Commands that only read the database: on a busy one (WAL: readers are not blocked) or in a read-only
 # folder they are expected to work (exit 0).
 READS = {"info", "check", "export", "report", "backup list", "notify outbox", "notify templates",
