@@ -117,7 +117,7 @@ def cmd_info(args) -> int:
         versions = [dataclasses.replace(v, hard_cost=new[v.id].hard, soft_cost=new[v.id].soft) if v.id in new else v
                     for v in tts.list_timetables(db)]
         info = {
-            "database": str(db.path),
+            "database": getattr(db, "location", None) or str(db.path),  # a campus database: its URL
             "schema_revision": db.revision(),
             "journal_mode": db.pragma("journal_mode"),
             "foreign_keys": db.pragma("foreign_keys") == "1",

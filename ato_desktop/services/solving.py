@@ -62,7 +62,8 @@ def solve_database(db: Database, *, timetable: int | str | None = None, time_lim
     score = evaluate(comp.problem, result.assignment)
     shown = score_of(comp.problem, result.assignment, score_fingerprint(comp.problem, result.assignment))
     name = new_name or tts.unique_version_name(db, f"Optimized {dt.datetime.now():%Y-%m-%d %H:%M}")
-    backup_before(db.path, "optimizer")
+    if not db.is_campus:  # a campus database on a server is backed up there (campus backup), not as a file
+        backup_before(db.path, "optimizer")
     info = tts.create_version_with_rows(
         db, name, comp.rows_from_assignment(result.assignment), parent=tt_id, hard=shown.hard, soft=shown.soft,
         fingerprint=shown.fingerprint,
