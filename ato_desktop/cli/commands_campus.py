@@ -1,4 +1,4 @@
-"""Campus mode (issue 19): ``campus init | add-department | grant | commit | checkout | checkin | migrate-from | backup``.
+"""Campus mode (issue 19): ``campus init | add-department | grant | share-room | commit | checkout | checkin | migrate-from | backup``.
 
 ``--db`` is a campus database's URL (``postgresql://user@host:port/campus?sslmode=require``); the
 password comes from ``~/.pgpass`` or the OS keychain (docs/campus.md), never from the command line's
@@ -57,6 +57,16 @@ def cmd_grant(args) -> int:
     db = open_campus(_campus_url(args), create=False, upgrade=False)
     with db:
         done = campus.grant(db, args.role, args.department)
+    print(done.sentence)
+    return 0
+
+
+def cmd_share_room(args) -> int:
+    from ato_desktop.services import campus
+
+    db = open_db_or_fail(db_path(args))
+    with db:
+        done = campus.set_room_sharing(db, args.room, args.day, args.periods.split(","), args.mode, args.department)
     print(done.sentence)
     return 0
 
@@ -189,6 +199,16 @@ def register(sub) -> None:
     grant.add_argument("--role", required=True, metavar="LOGIN", help="the PostgreSQL login (createuser NAME)")
     grant.add_argument("--department", required=True, metavar="CODE")
     grant.set_defaults(func=cmd_grant)
+
+    share = csub.add_parser("share-room", help="set cells of a room's sharing grid: free for all, open to one "
+                                               "department, unavailable, or the owner's again")
+    share.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP + " (as the campus administrator)")
+    share.add_argument("--room", required=True, metavar="CODE")
+    share.add_argument("--day", required=True, metavar="DAY", help="e.g. Tue or Tuesday")
+    share.add_argument("--periods", required=True, metavar="P3,P4", help="period labels, comma-separated")
+    share.add_argument("--mode", required=True, choices=("free", "department", "unavailable", "owner"))
+    share.add_argument("--department", metavar="CODE", help="with --mode department: who may use it")
+    share.set_defaults(func=cmd_share_room)
 
     commit = csub.add_parser("commit", help="commit a department's timetable version: its rooms and faculty "
                                             "become binding for every department (refused, with each clash, "

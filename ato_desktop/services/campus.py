@@ -406,3 +406,55 @@ def others_commitments(s: Session, department_id: int | None) -> list[Commitment
                        names.days.get(o.day_id, "?"), names.span(o.period_from, o.period_to), o.label,
                        o.room_id, o.faculty_id, o.day_id, o.period_from, o.period_to)
             for o in s.scalars(q)]
+
+
+@dataclass(frozen=True)
+class SharingSet:
+    room: str
+    cells: int
+    mode: str
+    department: str | None
+
+    @property
+    def sentence(self) -> str:
+        who = {"free": "free for every department", "unavailable": "unavailable",
+               "department": f"open to {self.department}", "owner": "the owner's again"}[self.mode]
+        return f"{self.room}: {self.cells} period{'s' if self.cells != 1 else ''} now {who}."
+
+
+def set_room_sharing(db: Database, room_code: str, day: str, periods: list[str], mode: str,
+                     department_code: str | None = None) -> SharingSet:
+    """Set cells of a room's sharing grid (campus administrator): ``mode`` ``free``, ``department`` (with
+    ``department_code``), ``unavailable``, or ``owner`` (remove the cells: the owner's again)."""
+    from ato_desktop.storage.models_campus import ROOM_SHARE_MODES, RoomShare
+
+    if mode not in (*ROOM_SHARE_MODES, "owner"):
+        raise ValidationError("Room sharing", "mode", f"one of {', '.join((*ROOM_SHARE_MODES, 'owner'))}.")
+    if (mode == "department") != bool(department_code):
+        raise ValidationError("Room sharing", "department", "give a department with mode 'department' (and only then).")
+    with db.session() as s:
+        room = s.scalar(select(m.Room).where(m.Room.code == (room_code or "").strip()))
+        if room is None:
+            raise NotFoundError("Room", room_code)
+        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
+        if d is None:
+            raise NotFoundError("Day", day)
+        wanted = [p.strip() for p in periods if p.strip()]
+        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
+        missing = [p for p in wanted if p not in found]
+        if missing or not wanted:
+            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        dept = _department(s, department_code) if department_code else None
+        for label in wanted:
+            p = found[label]
+            cell = s.scalar(select(RoomShare).where(RoomShare.room_id == room.id, RoomShare.day_id == d.id,
+                                                    RoomShare.period_id == p.id))
+            if mode == "owner":
+                if cell is not None:
+                    s.delete(cell)
+                continue
+            if cell is None:
+                cell = RoomShare(room_id=room.id, day_id=d.id, period_id=p.id)
+                s.add(cell)
+            cell.mode, cell.department_id = mode, dept.id if dept else None
+        return SharingSet(room.name or room.code, len(wanted), mode, dept.code if dept else None)

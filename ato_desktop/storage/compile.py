@@ -133,6 +133,13 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     room_available = np.ones((R, T), bool)
     for i, r in enumerate(rooms):
         room_available[i] = _mark_grid(r.availability, day_pos, period_pos, P, T)[0]
+    if scope is not None:  # where the department may use each room: owners and sharing grids
+        from ato_desktop.storage.models_campus import room_usable
+
+        usable = room_usable(s, next(iter(scope["department"])), rooms,
+                             day_pos, {p.position: i for i, p in enumerate(periods)}, P, T)
+        for i, r in enumerate(rooms):
+            room_available[i] &= usable[r.id]
 
     faculty = list(s.scalars(select(m.Faculty).options(selectinload(m.Faculty.availability)).order_by(m.Faculty.code)))
     groups = list(s.scalars(select(m.StudentGroup).options(

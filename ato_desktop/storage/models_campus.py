@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ato_desktop.storage.models import Base, utcnow
@@ -106,6 +106,8 @@ def scope_of_department(s, dept: int) -> dict[str, set[int]]:
                                                                   m.StudentGroup.parent_id.is_not(None))))
     rooms = set(s.scalars(select(m.Room.id).where(or_(m.Room.department_id.is_(None), m.Room.department_id == dept,
                                                        m.Room.shared.is_(True)))))
+    rooms |= set(s.scalars(select(RoomShare.room_id).where(or_(  # another department's room it may use at times
+        RoomShare.mode == "free", (RoomShare.mode == "department") & (RoomShare.department_id == dept)))))
     return {"activities": acts, "faculty": fac, "groups": groups, "rooms": rooms, "department": {dept}}
 
 
@@ -127,3 +129,54 @@ class CampusMember(Base):
     __tablename__ = "campus_member"
     role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+
+
+ROOM_SHARE_MODES = ("free", "department", "unavailable")
+
+
+class RoomShare(Base):
+    """One cell of a room's sharing grid (as UniTime has): on ``day_id`` at ``period_id`` the room is
+    ``free`` for every department, may be used by ``department_id`` (besides its owner), or is
+    ``unavailable``. A cell without a row belongs to the owner department (a room of no department, or
+    a shared one, is free for all). Only campus versions (with a department) are affected."""
+
+    __tablename__ = "room_share"
+    __table_args__ = (
+        UniqueConstraint("room_id", "day_id", "period_id"),
+        CheckConstraint("mode IN ('free', 'department', 'unavailable')", name="mode_valid"),
+        CheckConstraint("(mode = 'department') = (department_id IS NOT NULL)", name="department_complete"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
+    day_id: Mapped[int] = mapped_column(ForeignKey("day.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(12))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+
+
+def room_usable(s, dept: int, rooms, day_pos: dict, period_index: dict, P: int, T: int):
+    """{room id: bool array over the T slots}: where department ``dept`` may use each room, by the
+    rooms' owners and their sharing grids (:class:`RoomShare`)."""
+    import numpy as np
+    from sqlalchemy import select
+
+    out = {}
+    cells: dict[int, list[RoomShare]] = {}
+    for r in s.scalars(select(RoomShare).where(RoomShare.room_id.in_([r.id for r in rooms] or [-1]))):
+        cells.setdefault(r.room_id, []).append(r)
+    period_pos = None
+    for room in rooms:
+        mine = room.department_id == dept
+        default = bool(room.shared or room.department_id is None or mine)
+        usable = np.full(T, default, bool)
+        for c in cells.get(room.id, ()):
+            if period_pos is None:
+                from ato_desktop.storage import models as m
+
+                period_pos = {p.id: p.position for p in s.scalars(select(m.Period))}
+            if c.day_id not in day_pos or period_pos.get(c.period_id) not in period_index:
+                continue
+            t = day_pos[c.day_id] * P + period_index[period_pos[c.period_id]]
+            usable[t] = c.mode == "free" or (c.mode == "department" and (c.department_id == dept or mine))
+        out[room.id] = usable
+    return out

@@ -16,6 +16,9 @@ Create Date: 2026-12-06 12:20:00
   security lets a login write only its department's rows (faculty, groups, courses, activities,
   versions and what hangs on them, its committed occupancy) and none of the campus-level ones (days,
   periods, rooms, departments); everyone reads everything. The database owner is not subject to it.
+- ``room_share``: a room's sharing grid (day × period): ``free`` for every department, one
+  ``department`` may use it, or ``unavailable``; a cell without a row is the owner department's (a
+  room of no department, or a shared one, is free for all). Used when a campus version is compiled.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -46,7 +49,7 @@ OWNED = {  # table -> the condition that a row is the current login's department
     'published_session': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
     'timetable_event': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
 }
-CAMPUS_LEVEL = ('department', 'day', 'period', 'room', 'room_availability', 'campus_member')  # the administrator's
+CAMPUS_LEVEL = ('department', 'day', 'period', 'room', 'room_availability', 'room_share', 'campus_member')  # the administrator's
 
 EXCLUSIONS = {  # constraint name -> the resource column (PostgreSQL only)
     'ex_committed_occupancy_room_overlap': 'room_id',
@@ -95,6 +98,22 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_campus_member_department_id_department'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('role_name', name=op.f('pk_campus_member'))
     )
+    op.create_table('room_share',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('day_id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=12), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("mode IN ('free', 'department', 'unavailable')", name=op.f('ck_room_share_mode_valid')),
+    sa.CheckConstraint("(mode = 'department') = (department_id IS NOT NULL)", name=op.f('ck_room_share_department_complete')),
+    sa.ForeignKeyConstraint(['day_id'], ['day.id'], name=op.f('fk_room_share_day_id_day'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_room_share_department_id_department'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_room_share_period_id_period'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id'], ['room.id'], name=op.f('fk_room_share_room_id_room'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_share')),
+    sa.UniqueConstraint('room_id', 'day_id', 'period_id', name=op.f('uq_room_share_room_id_day_id_period_id'))
+    )
     if postgresql:
         for table, mine in OWNED.items():
             op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -114,11 +133,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for table in (*OWNED, *CAMPUS_LEVEL):
-            if table == 'campus_member':
+            if table in ('campus_member', 'room_share'):
                 continue  # dropped below, with its policy (the others' policies refer to it: dropped first)
             op.execute(f"DROP POLICY IF EXISTS {table}_read ON {table}")
             op.execute(f"DROP POLICY IF EXISTS {table}_own_department ON {table}")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.drop_table('room_share')
     op.drop_table('campus_member')
     with op.batch_alter_table('committed_occupancy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committed_occupancy_timetable_id'))

@@ -61,7 +61,7 @@ FILL = {
     "to": "someone@example.org", "template": "weekly_reminder", "code": "X", "name": "X",
     "day": "mon", "time": "07:00", "id": "nothing", "value": "off",
     "start": "2026-12-01", "end": "2027-04-30", "date": "2026-12-07", "follows": "Monday", "faculty": "X",
-    "lesson": "1", "url": "https://example.org/hook", "department": "X", "timetable": "X", "role": "x",
+    "lesson": "1", "url": "https://example.org/hook", "department": "X", "timetable": "X", "role": "x", "room": "X", "periods": "P1",
 }
 PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("import", "file"): CSV,
