@@ -1,4 +1,4 @@
-"""Campus mode (issue 19): ``campus init | add-department | grant | share-room | commit | checkout | checkin | migrate-from | backup``.
+"""Campus mode (issue 19): ``campus init | add-department | grant | share-room | add-slot | commit | checkout | checkin | migrate-from | backup``.
 
 ``--db`` is a campus database's URL (``postgresql://user@host:port/campus?sslmode=require``); the
 password comes from ``~/.pgpass`` or the OS keychain (docs/campus.md), never from the command line's
@@ -67,6 +67,16 @@ def cmd_share_room(args) -> int:
     db = open_db_or_fail(db_path(args))
     with db:
         done = campus.set_room_sharing(db, args.room, args.day, args.periods.split(","), args.mode, args.department)
+    print(done.sentence)
+    return 0
+
+
+def cmd_add_slot(args) -> int:
+    from ato_desktop.services import campus
+
+    db = open_db_or_fail(db_path(args))
+    with db:
+        done = campus.add_campus_slot(db, args.category, args.day, args.periods.split(","))
     print(done.sentence)
     return 0
 
@@ -209,6 +219,15 @@ def register(sub) -> None:
     share.add_argument("--mode", required=True, choices=("free", "department", "unavailable", "owner"))
     share.add_argument("--department", metavar="CODE", help="with --mode department: who may use it")
     share.set_defaults(func=cmd_share_room)
+
+    slot = csub.add_parser("add-slot", help="a campus elective slot (e.g. Wed P5,P6 for multidisciplinary "
+                                            "courses) every department's timetable keeps")
+    slot.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP + " (as the campus administrator)")
+    slot.add_argument("--category", required=True, choices=("multidisciplinary", "ability_enhancement",
+                                                            "skill_enhancement", "value_added", "elective"))
+    slot.add_argument("--day", required=True, metavar="DAY")
+    slot.add_argument("--periods", required=True, metavar="P5,P6", help="consecutive period labels")
+    slot.set_defaults(func=cmd_add_slot)
 
     commit = csub.add_parser("commit", help="commit a department's timetable version: its rooms and faculty "
                                             "become binding for every department (refused, with each clash, "

@@ -458,3 +458,47 @@ def set_room_sharing(db: Database, room_code: str, day: str, periods: list[str],
                 s.add(cell)
             cell.mode, cell.department_id = mode, dept.id if dept else None
         return SharingSet(room.name or room.code, len(wanted), mode, dept.code if dept else None)
+
+
+SLOT_CATEGORIES = ("multidisciplinary", "ability_enhancement", "skill_enhancement", "value_added", "elective")
+
+
+@dataclass(frozen=True)
+class SlotAdded:
+    id: int
+    category: str
+    day: str
+    periods: str
+
+    @property
+    def sentence(self) -> str:
+        return (f"Campus slot {self.day} {self.periods} for {self.category.replace('_', ' ')} courses: their lessons "
+                "go there on every department's timetable, and the groups that take them keep it free.")
+
+
+def add_campus_slot(db: Database, category: str, day: str, periods: list[str], label: str = "") -> SlotAdded:
+    """A campus elective slot (campus administrator), e.g. Wed P5–P6 for multidisciplinary courses."""
+    from ato_desktop.storage.models_campus import CampusSlot
+
+    if category not in SLOT_CATEGORIES:
+        raise ValidationError("Campus slot", "category", f"one of {', '.join(SLOT_CATEGORIES)}.")
+    with db.session() as s:
+        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
+        if d is None:
+            raise NotFoundError("Day", day)
+        wanted = [p.strip() for p in periods if p.strip()]
+        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
+        missing = [p for p in wanted if p not in found]
+        if missing or not wanted:
+            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        positions = sorted(found[p].position for p in wanted)
+        every = [p.position for p in s.scalars(select(m.Period).order_by(m.Period.position))]
+        span = every[every.index(positions[0]):every.index(positions[-1]) + 1]
+        if span != positions:
+            raise ValidationError("Campus slot", "periods", "give consecutive periods (e.g. P5,P6).")
+        slot = CampusSlot(category=category, day_id=d.id, period_from=positions[0], period_to=positions[-1],
+                          label=(label or "").strip()[:100])
+        s.add(slot)
+        s.flush()
+        names = _Names(s)
+        return SlotAdded(slot.id, category, d.short_name or d.name, names.span(positions[0], positions[-1]))

@@ -205,6 +205,11 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
                                              bool)
         return hit.copy()
 
+    # Campus elective slots (issue 19): where each slotted or slot-keeping activity may start
+    from ato_desktop.storage.models_campus import elective_slot_masks
+
+    slot_masks = elective_slot_masks(s, activities, leaf_ids, day_pos, periods, T)
+
     basket_anchor: dict[int, int] = {}
     for a in activities:
         if a.basket_id is not None and a.basket_id not in basket_anchor:
@@ -234,6 +239,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         feat = f" with {', '.join(sorted(need))}" if need else ""
         req = f"{a.room_kind.replace('_', ' ')}{feat} for {size} students"
         s_avail, s_pref = _mark_grid(a.time_prefs, day_pos, period_pos, P, T)
+        if a.id in slot_masks:
+            s_avail &= slot_masks[a.id]
         for k in range(a.sessions_per_week):
             si = len(keys)
             keys.append((a.id, k))

@@ -180,3 +180,65 @@ def room_usable(s, dept: int, rooms, day_pos: dict, period_index: dict, P: int, 
             usable[t] = c.mode == "free" or (c.mode == "department" and (c.department_id == dept or mine))
         out[room.id] = usable
     return out
+
+
+class CampusSlot(Base):
+    """A campus elective slot: lessons of courses of ``category`` (NEP: multidisciplinary, ability or skill
+    enhancement, value added, open elective) are placed inside it on every department's timetable, and
+    the groups that take such a course keep it free for it. Periods are positions (first and last)."""
+
+    __tablename__ = "campus_slot"
+    __table_args__ = (CheckConstraint("period_from <= period_to", name="periods_ordered"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(30))
+    day_id: Mapped[int] = mapped_column(ForeignKey("day.id", ondelete="CASCADE"))
+    period_from: Mapped[int] = mapped_column(Integer)
+    period_to: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100), default="")
+
+
+def elective_slot_masks(s, activities, group_leaves, day_pos: dict, periods, T: int) -> dict:
+    """{activity id: bool array over the T start slots} for the campus's elective slots (none: {}).
+
+    An activity of a slotted category may start only where it fits inside one of its category's slots;
+    any other activity of a group that takes such a course may not overlap those slots.
+    ``group_leaves(group)`` gives a group's leaf resources (a section's batches)."""
+    import numpy as np
+    from sqlalchemy import select
+
+    slots = list(s.scalars(select(CampusSlot)))
+    if not slots:
+        return {}
+    P = len(periods)
+    index = {p.position: i for i, p in enumerate(periods)}
+    by_cat: dict[str, list[tuple[int, int, int]]] = {}
+    for sl in slots:
+        if sl.day_id in day_pos and sl.period_from in index and sl.period_to in index:
+            by_cat.setdefault(sl.category, []).append((day_pos[sl.day_id], index[sl.period_from], index[sl.period_to]))
+    takers: dict[str, set[int]] = {}
+    for a in activities:
+        if a.course.category in by_cat:
+            takers.setdefault(a.course.category, set()).update(q for g in a.groups for q in group_leaves(g))
+    out = {}
+    for a in activities:
+        dur = max(1, a.duration)
+        cat = a.course.category
+        if cat in by_cat:
+            mask = np.zeros(T, bool)
+            for d, lo, hi in by_cat[cat]:
+                for p in range(lo, hi - dur + 2):
+                    mask[d * P + p] = True
+            out[a.id] = mask
+            continue
+        leaves = {q for g in a.groups for q in group_leaves(g)}
+        mask = None
+        for c, cells in by_cat.items():
+            if leaves & takers.get(c, set()):
+                if mask is None:
+                    mask = np.ones(T, bool)
+                for d, lo, hi in cells:
+                    for p in range(max(0, lo - dur + 1), hi + 1):
+                        mask[d * P + p] = False
+        if mask is not None:
+            out[a.id] = mask
+    return out

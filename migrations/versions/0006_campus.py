@@ -19,6 +19,8 @@ Create Date: 2026-12-06 12:20:00
 - ``room_share``: a room's sharing grid (day × period): ``free`` for every department, one
   ``department`` may use it, or ``unavailable``; a cell without a row is the owner department's (a
   room of no department, or a shared one, is free for all). Used when a campus version is compiled.
+- ``campus_slot``: the campus's elective slots (e.g. Wed P5–P6 for multidisciplinary courses): lessons of
+  that category are placed inside them, and the groups that take such a course keep them free.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -49,7 +51,8 @@ OWNED = {  # table -> the condition that a row is the current login's department
     'published_session': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
     'timetable_event': f"timetable_id IN (SELECT id FROM timetable WHERE department_id IN {MINE})",
 }
-CAMPUS_LEVEL = ('department', 'day', 'period', 'room', 'room_availability', 'room_share', 'campus_member')  # the administrator's
+CAMPUS_LEVEL = ('department', 'day', 'period', 'room', 'room_availability', 'room_share', 'campus_slot',
+                'campus_member')  # the administrator's
 
 EXCLUSIONS = {  # constraint name -> the resource column (PostgreSQL only)
     'ex_committed_occupancy_room_overlap': 'room_id',
@@ -114,6 +117,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room_share')),
     sa.UniqueConstraint('room_id', 'day_id', 'period_id', name=op.f('uq_room_share_room_id_day_id_period_id'))
     )
+    op.create_table('campus_slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=30), nullable=False),
+    sa.Column('day_id', sa.Integer(), nullable=False),
+    sa.Column('period_from', sa.Integer(), nullable=False),
+    sa.Column('period_to', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=100), nullable=False),
+    sa.CheckConstraint('period_from <= period_to', name=op.f('ck_campus_slot_periods_ordered')),
+    sa.ForeignKeyConstraint(['day_id'], ['day.id'], name=op.f('fk_campus_slot_day_id_day'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campus_slot'))
+    )
     if postgresql:
         for table, mine in OWNED.items():
             op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -133,11 +147,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for table in (*OWNED, *CAMPUS_LEVEL):
-            if table in ('campus_member', 'room_share'):
+            if table in ('campus_member', 'room_share', 'campus_slot'):
                 continue  # dropped below, with its policy (the others' policies refer to it: dropped first)
             op.execute(f"DROP POLICY IF EXISTS {table}_read ON {table}")
             op.execute(f"DROP POLICY IF EXISTS {table}_own_department ON {table}")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.drop_table('campus_slot')
     op.drop_table('room_share')
     op.drop_table('campus_member')
     with op.batch_alter_table('committed_occupancy', schema=None) as batch_op:
