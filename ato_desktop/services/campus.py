@@ -321,9 +321,10 @@ def commit(db: Database, department_code: str, timetable: str, *, prepare=None) 
                     s.flush()
                 dept, tt = _owned_version(s, department_code, timetable)
                 found = clashes(s, occupancy(s, tt), dept.id)
+                code, name = dept.code, tt.name
                 s.rollback()
             if found:
-                raise CommitRefused(dept.code, tt.name, found) from None
+                raise CommitRefused(code, name, found) from None
             if attempt == ATTEMPTS - 1:
                 raise ServiceError(f"“{timetable}” of {department_code} was not committed: another department "
                                    "committed the same rooms or faculty at that moment. Try again.") from None

@@ -34,6 +34,22 @@ def pg_url(pg_server) -> str:
     return pg_server.url(pg_server.create_database())
 
 
+@pytest.fixture(scope="session")
+def _campus_template(pg_server) -> str:
+    """A database migrated to the head once per session (the migrations take a second or two each time)."""
+    from ato_desktop.storage.database import open_database
+
+    name = pg_server.create_database("template")
+    open_database(pg_server.url(name)).close()
+    return name
+
+
+@pytest.fixture
+def pg_campus_url(pg_server, _campus_template) -> str:
+    """A new campus database with the schema at the head (a copy of the session's migrated template)."""
+    return pg_server.url(pg_server.create_database(template=_campus_template))
+
+
 @pytest.fixture
 def memory_keyring():
     """An in-memory keyring backend: the tests never touch the user's real keychain."""

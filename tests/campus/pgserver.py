@@ -75,9 +75,9 @@ class PgServer:
             cur = con.execute(sql)
             return cur.fetchall() if cur.description else []
 
-    def create_database(self, prefix: str = "campus") -> str:
+    def create_database(self, prefix: str = "campus", template: str | None = None) -> str:
         name = f"{prefix}_{next(self._names)}"
-        self.admin(f'CREATE DATABASE "{name}"')
+        self.admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
 
     def stop(self) -> None:

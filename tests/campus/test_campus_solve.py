@@ -10,20 +10,20 @@ from ato_desktop.storage.database import open_database
 from tests.campus.conftest import build_calendar, build_department
 
 
-def test_solve_around_another_departments_commitment_then_commit(pg_url, capsys):
-    db = open_database(pg_url)
+def test_solve_around_another_departments_commitment_then_commit(pg_campus_url, capsys):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
     campus.commit(db, "ECE", "ECE Odd")
     db.close()
-    assert main(["solve", "--db", pg_url, "--timetable", "CSE Odd", "--time-limit", "5", "--generations", "30",
+    assert main(["solve", "--db", pg_campus_url, "--timetable", "CSE Odd", "--time-limit", "5", "--generations", "30",
                  "--name", "CSE solved"]) == 0
     out = capsys.readouterr().out
     assert "Saved as timetable version 'CSE solved': hard 0" in out
-    assert main(["campus", "commit", "--db", pg_url, "--department", "CSE", "--timetable", "CSE solved"]) == 0
+    assert main(["campus", "commit", "--db", pg_campus_url, "--department", "CSE", "--timetable", "CSE solved"]) == 0
     assert "“CSE solved” of CSE is committed" in capsys.readouterr().out
-    assert main(["info", "--db", pg_url]) == 0
+    assert main(["info", "--db", pg_campus_url]) == 0
     out = capsys.readouterr().out
     assert "ECE Odd [draft] 2/2 scheduled, hard 0" in out  # its own problem: CSE's sessions are not its own
     assert "CSE Odd [draft] 2/2 scheduled, hard 4" in out  # the hall and Dr. Sharma are ECE's then

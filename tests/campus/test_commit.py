@@ -28,8 +28,8 @@ def _rows(db, dept: str | None = None) -> int:
 
 
 @pytest.fixture
-def campus_db(pg_url):
-    db = open_database(pg_url)
+def campus_db(pg_campus_url):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
@@ -92,10 +92,10 @@ def test_a_version_is_committed_only_by_its_own_department(campus_db):
         campus.commit(campus_db, "MECH", "ECE Odd")
 
 
-def test_two_coordinators_committing_the_same_hall_at_once_exactly_one_wins(campus_db, pg_url, monkeypatch):
+def test_two_coordinators_committing_the_same_hall_at_once_exactly_one_wins(campus_db, pg_campus_url, monkeypatch):
     """Both pass the check in Python before either writes (a barrier holds them there): the database
     decides. The loser is refused with the winner's clash in words, and wrote nothing."""
-    other = open_database(pg_url)
+    other = open_database(pg_campus_url)
     barrier = threading.Barrier(2, timeout=30)
     real = campus.clashes
     first_call: dict[int, bool] = {}

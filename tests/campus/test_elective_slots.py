@@ -15,8 +15,8 @@ from tests.campus.conftest import build_calendar, build_department
 
 
 @pytest.fixture
-def campus_db(pg_url):
-    db = open_database(pg_url)
+def campus_db(pg_campus_url):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
@@ -34,10 +34,10 @@ def _starts(comp, kind: str) -> list[str]:
             if p.session_available[si, t]]
 
 
-def test_an_mdc_slot_holds_the_mdc_lessons_and_its_takers_keep_it_free(campus_db, pg_url, capsys):
+def test_an_mdc_slot_holds_the_mdc_lessons_and_its_takers_keep_it_free(campus_db, pg_campus_url, capsys):
     before, _, _ = compile_database(campus_db, "CSE Odd")
     assert len(_starts(before, "L")) == 12
-    assert main(["campus", "add-slot", "--db", pg_url, "--category", "multidisciplinary", "--day", "Wed",
+    assert main(["campus", "add-slot", "--db", pg_campus_url, "--category", "multidisciplinary", "--day", "Wed",
                  "--periods", "P3,P4"]) == 0
     assert "Campus slot Wed P3–P4 for multidisciplinary courses" in capsys.readouterr().out
     comp, _, _ = compile_database(campus_db, "CSE Odd")

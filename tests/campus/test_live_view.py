@@ -14,8 +14,8 @@ from tests.campus.conftest import build_calendar, build_department
 
 
 @pytest.fixture
-def campus_db(pg_url):
-    db = open_database(pg_url)
+def campus_db(pg_campus_url):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
@@ -23,10 +23,10 @@ def campus_db(pg_url):
     db.close()
 
 
-def test_other_clients_hear_each_commit_and_not_a_refused_one(campus_db, pg_url):
+def test_other_clients_hear_each_commit_and_not_a_refused_one(campus_db, pg_campus_url):
     heard: queue.Queue = queue.Queue()
     errors: queue.Queue = queue.Queue()
-    listener = CommitListener(pg_url, heard.put, errors.put).start()
+    listener = CommitListener(pg_campus_url, heard.put, errors.put).start()
     try:
         assert listener.wait_listening(20)
         campus.commit(campus_db, "ECE", "ECE Odd")
@@ -41,11 +41,11 @@ def test_other_clients_hear_each_commit_and_not_a_refused_one(campus_db, pg_url)
         listener.stop()
 
 
-def test_a_listener_cut_off_by_the_server_says_so_and_comes_back(campus_db, pg_server, pg_url):
+def test_a_listener_cut_off_by_the_server_says_so_and_comes_back(campus_db, pg_server, pg_campus_url):
     heard: queue.Queue = queue.Queue()
     errors: queue.Queue = queue.Queue()
-    listener = CommitListener(pg_url, heard.put, errors.put, retry_s=0.2).start()
-    dbname = pg_url.split("@/", 1)[1].split("?", 1)[0]
+    listener = CommitListener(pg_campus_url, heard.put, errors.put, retry_s=0.2).start()
+    dbname = pg_campus_url.split("@/", 1)[1].split("?", 1)[0]
     try:
         assert listener.wait_listening(20)
         pg_server.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -14,8 +14,8 @@ from tests.campus.conftest import build_calendar, build_department
 
 
 @pytest.fixture
-def campus_with_logins(pg_server, pg_url, capsys):
-    db = open_database(pg_url)
+def campus_with_logins(pg_server, pg_campus_url, capsys):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
@@ -23,10 +23,10 @@ def campus_with_logins(pg_server, pg_url, capsys):
     for role in ("ece_coord", "cse_coord"):
         pg_server.admin(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
                         f"THEN CREATE ROLE {role} LOGIN; END IF; END $$")
-    assert main(["campus", "grant", "--db", pg_url, "--role", "ece_coord", "--department", "ECE"]) == 0
+    assert main(["campus", "grant", "--db", pg_campus_url, "--role", "ece_coord", "--department", "ECE"]) == 0
     assert "now coordinates ECE" in capsys.readouterr().out
-    assert main(["campus", "grant", "--db", pg_url, "--role", "cse_coord", "--department", "CSE"]) == 0
-    name = pg_url.split("@/", 1)[1].split("?", 1)[0]
+    assert main(["campus", "grant", "--db", pg_campus_url, "--role", "cse_coord", "--department", "CSE"]) == 0
+    name = pg_campus_url.split("@/", 1)[1].split("?", 1)[0]
     return pg_server, name
 
 
@@ -77,11 +77,11 @@ def test_a_coordinator_commits_its_own_department_only(campus_with_logins):
                         "WHERE d.code = 'CSE'", dbname=dbname) == [(0,)]
 
 
-def test_grant_refuses_a_missing_login_and_a_file(pg_url, tmp_path, capsys):
-    assert main(["campus", "init", "--db", pg_url]) == 0
-    assert main(["campus", "add-department", "--db", pg_url, "--code", "ECE", "--name", "ECE"]) == 0
+def test_grant_refuses_a_missing_login_and_a_file(pg_campus_url, tmp_path, capsys):
+    assert main(["campus", "init", "--db", pg_campus_url]) == 0
+    assert main(["campus", "add-department", "--db", pg_campus_url, "--code", "ECE", "--name", "ECE"]) == 0
     capsys.readouterr()
-    assert main(["campus", "grant", "--db", pg_url, "--role", "nobody_here", "--department", "ECE"]) == 2
+    assert main(["campus", "grant", "--db", pg_campus_url, "--role", "nobody_here", "--department", "ECE"]) == 2
     assert "has no login nobody_here" in capsys.readouterr().err
-    assert main(["campus", "grant", "--db", pg_url, "--role", "x; DROP TABLE room", "--department", "ECE"]) == 2
+    assert main(["campus", "grant", "--db", pg_campus_url, "--role", "x; DROP TABLE room", "--department", "ECE"]) == 2
     assert "letters, digits and _ only" in capsys.readouterr().err

@@ -12,8 +12,8 @@ from tests.campus.conftest import build_calendar, build_department
 
 
 @pytest.fixture
-def campus_db(pg_url):
-    db = open_database(pg_url)
+def campus_db(pg_campus_url):
+    db = open_database(pg_campus_url)
     build_calendar(db)
     build_department(db, "ECE")
     build_department(db, "CSE")
@@ -57,12 +57,12 @@ def test_bad_sharing_settings_are_refused(campus_db):
         campus.set_room_sharing(campus_db, "SH", "Tue", ["P9"], "free")
 
 
-def test_share_room_from_the_command_line(campus_db, pg_url, capsys):
+def test_share_room_from_the_command_line(campus_db, pg_campus_url, capsys):
     from ato_desktop.cli import main
 
-    assert main(["campus", "share-room", "--db", pg_url, "--room", "ECE-101", "--day", "Wed", "--periods", "P1,P2",
+    assert main(["campus", "share-room", "--db", pg_campus_url, "--room", "ECE-101", "--day", "Wed", "--periods", "P1,P2",
                  "--mode", "department", "--department", "CSE"]) == 0
     assert "2 periods now open to CSE" in capsys.readouterr().out
-    assert main(["campus", "share-room", "--db", pg_url, "--room", "NOPE", "--day", "Wed", "--periods", "P1",
+    assert main(["campus", "share-room", "--db", pg_campus_url, "--room", "NOPE", "--day", "Wed", "--periods", "P1",
                  "--mode", "free"]) == 2
     assert "NOPE" in capsys.readouterr().err
