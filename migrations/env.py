@@ -1,4 +1,4 @@
-"""Alembic environment for ATO Desktop (SQLite, batch mode)."""
+"""Alembic environment for ATO Desktop (SQLite in batch mode; PostgreSQL for a campus database)."""
 
 from alembic import context
 from sqlalchemy import create_engine
@@ -31,6 +31,19 @@ def run_migrations_online() -> None:
             raise SystemExit("Pass the database: alembic -x db=PATH ...")
         engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            # PostgreSQL (a campus database): ALTER TABLE changes constraints in place, so batch mode
+            # rebuilds nothing there; DDL is transactional, so a failed upgrade leaves nothing half-done.
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=target_metadata,
+                    render_as_batch=True,
+                    compare_type=True,
+                    include_object=include_object,
+                )
+                context.run_migrations()
+            return
         # Batch mode rebuilds a table (copy, DROP, rename) to change a constraint: with foreign keys on,
         # the DROP would delete, through ON DELETE CASCADE, every row that refers to the table (a
         # timetable's sessions). SQLite ignores this pragma inside a transaction: set it before one.

@@ -30,6 +30,8 @@ def open_db_or_fail(path: str | None, *, create: bool = False, write: bool = Tru
 
     if not path:
         raise CliError("give the database with --db PATH")
+    if path.strip().lower().startswith(("postgresql://", "postgres://")):  # a campus database (storage/campus.py)
+        return open_database(path, create=False)
     p = Path(path).expanduser()
     if not p.exists() and not create:
         raise CliError(f"{p} does not exist")
@@ -115,7 +117,7 @@ def cmd_info(args) -> int:
         versions = [dataclasses.replace(v, hard_cost=new[v.id].hard, soft_cost=new[v.id].soft) if v.id in new else v
                     for v in tts.list_timetables(db)]
         info = {
-            "database": str(db.path),
+            "database": getattr(db, "location", None) or str(db.path),  # a campus database: its URL
             "schema_revision": db.revision(),
             "journal_mode": db.pragma("journal_mode"),
             "foreign_keys": db.pragma("foreign_keys") == "1",

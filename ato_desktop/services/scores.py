@@ -99,15 +99,28 @@ def find_out_of_date(db: Database, *, only: int | None = None) -> Recheck:
     from ato_desktop.storage.compile import compile_session, problem_digest, score_fingerprint
 
     with db.read_session() as s:
-        comp = compile_session(s, None)
         versions, rows, locks = _versions(s)
-    p = comp.problem
-    base = problem_digest(p)
-    room_index = {c: i for i, c in enumerate(comp.room_codes)}
+        # a campus database: each department's versions are scored on its own problem (storage/compile.py)
+        owner = dict(s.execute(select(m.Timetable.id, m.Timetable.department_id)).all())
+        compiled = {None: compile_session(s, None)}
+        for tid, _stored in versions:
+            dept = owner.get(tid)
+            if dept not in compiled and (only is None or tid == only):
+                c = compile_session(s, tid)
+                unlocked = np.full(c.problem.n_sessions, -1, np.int32)
+                compiled[dept] = dataclasses.replace(c, problem=dataclasses.replace(
+                    c.problem, locked_start=unlocked, locked_room=unlocked.copy()))
     out = Recheck({}, {}, {})
+    digests: dict = {}
     for tid, stored in versions:
         if only is not None and tid != only:
             continue
+        comp = compiled[owner.get(tid)]
+        p = comp.problem
+        if owner.get(tid) not in digests:
+            digests[owner.get(tid)] = problem_digest(p)
+        base = digests[owner.get(tid)]
+        room_index = {c: i for i, c in enumerate(comp.room_codes)}
         problem = p
         if locks[tid]:
             ls = np.full(p.n_sessions, -1, np.int32)

@@ -142,7 +142,7 @@ def save_solve(db: Database, run: SolveRun, *, name: str | None = None, backup: 
     from ato_desktop.services.scores import score_of
     from ato_desktop.storage.compile import score_fingerprint
 
-    if backup:
+    if backup and not db.is_campus:  # a campus database on a server is backed up there (campus backup)
         try:
             backups.before_optimizer(db)
         except Exception as exc:  # the caller says so and may save without a backup

@@ -117,7 +117,10 @@ def _sync_sessions(s: Session, tt: m.Timetable) -> None:
     have: dict[int, dict[int, m.SessionAssignment]] = {}
     for a in tt.assignments:
         have.setdefault(a.activity_id, {})[a.occurrence] = a
-    for act in s.scalars(select(m.Activity)):
+    acts = select(m.Activity)
+    if tt.department_id is not None:  # a campus database: a version holds its own department's activities
+        acts = acts.join(m.Course).where(m.Course.department_id == tt.department_id)
+    for act in s.scalars(acts):
         rows = have.get(act.id, {})
         for k in range(act.sessions_per_week):
             if k not in rows:

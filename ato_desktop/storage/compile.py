@@ -147,14 +147,30 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
                 slot_usable[d.position * P + p.position] = False
 
     rooms = list(s.scalars(select(m.Room).options(selectinload(m.Room.availability)).order_by(m.Room.code)))
+    # Campus (issue 19): a department's version is its department's problem (None: a file, everything)
+    from ato_desktop.storage.models_campus import department_scope
+
+    scope = department_scope(s, timetable_id)
+    if scope is not None:
+        rooms = [r for r in rooms if r.id in scope["rooms"]]
     R = len(rooms)
     room_available = np.ones((R, T), bool)
     for i, r in enumerate(rooms):
         room_available[i] = _mark_grid(r.availability, day_pos, period_pos, P, T)[0]
+    if scope is not None:  # where the department may use each room: owners and sharing grids
+        from ato_desktop.storage.models_campus import room_usable
+
+        usable = room_usable(s, next(iter(scope["department"])), rooms,
+                             day_pos, {p.position: i for i, p in enumerate(periods)}, P, T)
+        for i, r in enumerate(rooms):
+            room_available[i] &= usable[r.id]
 
     faculty = list(s.scalars(select(m.Faculty).options(selectinload(m.Faculty.availability)).order_by(m.Faculty.code)))
     groups = list(s.scalars(select(m.StudentGroup).options(
         selectinload(m.StudentGroup.availability), selectinload(m.StudentGroup.batches)).order_by(m.StudentGroup.code)))
+    if scope is not None:
+        faculty = [f for f in faculty if f.id in scope["faculty"]]
+        groups = [g for g in groups if g.id in scope["groups"]]
     leaves = [g for g in groups if not g.batches]
     res_index: dict[tuple[str, int], int] = {}
     names, kinds = [], []
@@ -194,6 +210,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         selectinload(m.Activity.time_prefs),
         selectinload(m.Activity.basket).selectinload(m.ElectiveBasket.cohorts).selectinload(m.StudentGroup.batches),
     ).order_by(m.Activity.id)))
+    if scope is not None:
+        activities = [a for a in activities if a.id in scope["activities"]]
 
     # Room facts read once (not once per activity: 4,000 activities x 240 rooms took seconds).
     room_kinds = [r.kind for r in rooms]
@@ -210,6 +228,11 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             hit = kind_cache[key] = np.array([k in accepts and need <= f for k, f in zip(room_kinds, room_features)],
                                              bool)
         return hit.copy()
+
+    # Campus elective slots (issue 19): where each slotted or slot-keeping activity may start
+    from ato_desktop.storage.models_campus import elective_slot_masks
+
+    slot_masks = elective_slot_masks(s, activities, leaf_ids, day_pos, periods, T)
 
     basket_anchor: dict[int, int] = {}
     for a in activities:
@@ -240,6 +263,8 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         feat = f" with {', '.join(sorted(need))}" if need else ""
         req = f"{a.room_kind.replace('_', ' ')}{feat} for {size} students"
         s_avail, s_pref = _mark_grid(a.time_prefs, day_pos, period_pos, P, T)
+        if a.id in slot_masks:
+            s_avail &= slot_masks[a.id]
         for k in range(a.sessions_per_week):
             si = len(keys)
             keys.append((a.id, k))
@@ -271,8 +296,23 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             if si is None or row.day_id is None:
                 continue
             locked_start[si] = day_pos[row.day_id] * P + period_pos[row.period_id]
-            if row.room_id is not None:
+            if row.room_id is not None and row.room_id in room_index:
                 locked_room[si] = room_index[row.room_id]
+
+    # Campus (issue 19): what other departments committed in these rooms and with these faculty is a fixed
+    # fact: those rooms and people are unavailable then (a department's own file: usually nothing).
+    from ato_desktop.storage.models_campus import committed_by_others
+
+    period_index = {p.position: i for i, p in enumerate(periods)}
+    faculty_index = {f.id: i for i, f in enumerate(faculty)}
+    for room_id, faculty_id, day_id, lo, hi in committed_by_others(s, timetable_id):
+        if day_id not in day_pos:
+            continue
+        cells = [day_pos[day_id] * P + period_index[p] for p in range(lo, hi + 1) if p in period_index]
+        if room_id is not None and room_id in room_index:
+            room_available[room_index[room_id], cells] = False
+        elif faculty_id is not None and faculty_id in faculty_index:
+            res_avail[faculty_index[faculty_id], cells] = False
 
     weights = dict(DEFAULT_WEIGHTS)
     for ci in s.scalars(select(m.ConstraintInstance)):

@@ -48,7 +48,7 @@ SYNCHRONOUS = "FULL"
 APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
 # The newest Alembic revision (a test keeps it equal to migrations/' head): a file already there opens
 # without importing Alembic at all (a quarter of a second of CPU).
-HEAD_REVISION = "0005_approval"
+HEAD_REVISION = "0006_campus"
 ATO_CORE_TABLES = frozenset({"faculty", "room", "student_group", "course", "timetable", "session_assignment"})
 WRITE_OPTION = "ato_write"  # execution option: this transaction will write (BEGIN IMMEDIATE)
 
@@ -272,8 +272,11 @@ class Database:
     """An open database: an engine and a session factory.
 
     Use :meth:`session` for a unit of work (one transaction, committed on
-    success and rolled back on error).
+    success and rolled back on error). A campus database on PostgreSQL is a
+    :class:`~ato_desktop.storage.campus.CampusDatabase` (``is_campus``).
     """
+
+    is_campus = False
 
     def __init__(self, path: Path, engine: Engine, readonly: bool = False, hold: "open_files.Hold | None" = None):
         self.path = Path(path)
@@ -475,8 +478,14 @@ def open_database(path: str | Path, *, create: bool = True, upgrade: bool = True
     """Open (and if needed create and upgrade) the database at ``path``.
 
     Errors are :class:`DatabaseError` subclasses with a message for the user;
-    on error the file is left untouched.
+    on error the file is left untouched. ``path`` may also be a campus database's URL
+    (``postgresql://user@host:port/campus``): see :mod:`ato_desktop.storage.campus`.
     """
+    if isinstance(path, str) and path.strip().lower().startswith(("postgresql://", "postgres://",
+                                                                   "postgresql+psycopg://")):
+        from ato_desktop.storage.campus import open_campus
+
+        return open_campus(path, upgrade=upgrade, create=create)
     path = Path(path).expanduser()
     # A Database of this process on this file may have lost it (its -wal deleted by another program):
     # a new connection would share SQLite's stale view of it. Find out now, and refuse then.

@@ -402,6 +402,10 @@ class Timetable(Base):
     score_fingerprint: Mapped[Optional[str]] = mapped_column(String(64))
     # What the coordinator explicitly overrode when publishing (conflicts, unscheduled sessions), or None.
     publish_override: Mapped[Optional[str]] = mapped_column(Text)
+    # The department that owns the version (a campus database); NULL in a department's own file (its home
+    # department). ``committed_at``: when it was last committed to the campus (storage/models_campus.py).
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"), index=True)
+    committed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     assignments: Mapped[list["SessionAssignment"]] = relationship(
         back_populates="timetable", cascade="all, delete-orphan", passive_deletes=True
@@ -646,3 +650,8 @@ class NotifyChannel(Base):
     events: Mapped[list[str]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The campus's committed occupancy (issue 19) lives in a module of its own; imported here so that
+# every table is in ``Base.metadata`` once this module is imported.
+from ato_desktop.storage.models_campus import CommittedOccupancy  # noqa: E402,F401

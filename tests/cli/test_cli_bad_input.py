@@ -61,7 +61,7 @@ FILL = {
     "to": "someone@example.org", "template": "weekly_reminder", "code": "X", "name": "X",
     "day": "mon", "time": "07:00", "id": "nothing", "value": "off",
     "start": "2026-12-01", "end": "2027-04-30", "date": "2026-12-07", "follows": "Monday", "faculty": "X",
-    "lesson": "1", "url": "https://example.org/hook",
+    "lesson": "1", "url": "https://example.org/hook", "department": "X", "timetable": "X", "role": "x", "room": "X", "periods": "P1",
 }
 PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("import", "file"): CSV,
@@ -70,13 +70,14 @@ PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
     ("import-fet", "file"): INPUT,  # the bad file offered as a FET file
     ("versions compare", "a"): "X", ("versions compare", "b"): "Y",
     ("bells set", "day"): "Saturday", ("bells set", "closed"): "P7",
+    ("campus migrate-from", "file"): INPUT, ("campus checkin", "file"): INPUT,  # the bad file offered as a department's file (--db is no URL)
 }
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
     "solve-ctt": ["--time-limit", "1", "--generations", "1", "--quiet"],
 }
 NO_INPUT = {"warm-up"}  # takes no file or database at all
-OUT_SUFFIX = {"report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet",
+OUT_SUFFIX = {"campus backup": ".dump", "campus checkout": ".atodb", "report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet",
               "publish-site": "-site", "export-timetable": ".xlsx"}
 # Commands that only read the database: on a busy one (WAL: readers are not blocked) or in a read-only
 # folder they are expected to work (exit 0).

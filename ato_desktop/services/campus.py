@@ -1,0 +1,505 @@
+"""Campus mode (issue 19): departments, and committing a timetable version to the campus.
+
+Committing a department's version writes its *committed occupancy*: one row per room and per faculty
+member each scheduled session occupies (day, first and last period). The first commit wins: a version
+whose rooms or faculty are already committed by another department at an overlapping time is refused,
+with each clash in plain words ("Seminar Hall is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"),
+and nothing is written. On PostgreSQL the database itself refuses a double booking (exclusion
+constraints of migration 0006_campus), so two coordinators committing at the same moment cannot both
+win; the check made here first only finds the words. On a department's own ``.atodb`` file (one file,
+one writer: the write transaction holds the file's lock) this check is the whole protection.
+
+A department commits one version at a time: committing another version replaces its previous
+commitment in the same transaction. :func:`withdraw` (the undo of a commit) removes a department's
+commitment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ato_desktop.services.errors import NotFoundError, ServiceError, ValidationError
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import Database
+from ato_desktop.storage.models_campus import CampusMember, CommittedOccupancy
+
+ATTEMPTS = 3  # a commit that lost a deadlock against another one is tried again (then refused in words)
+
+
+class CommitRefused(ServiceError):
+    """The version clashes with what other departments committed; nothing was written."""
+
+    def __init__(self, department: str, timetable: str, clashes: list["Clash"]):
+        self.department = department
+        self.timetable = timetable
+        self.clashes = clashes
+        n = len(clashes)
+        shown = "; ".join(str(c) for c in clashes[:10]) + (f"; and {n - 10} more" if n > 10 else "")
+        super().__init__(f"“{timetable}” of {department} was not committed: {n} clash{'es' if n != 1 else ''} "
+                         f"with the campus's committed timetables: {shown}. Nothing was written.")
+
+
+@dataclass(frozen=True)
+class Clash:
+    resource: str  # "Seminar Hall", "Dr. S. Rao"
+    department: str  # the department that committed it first ("" for a clash inside the version itself)
+    day: str  # "Tue"
+    periods: str  # "P3–P4"
+    label: str  # their lesson: "ECE-5A Signals Lab"
+    mine: str = ""  # ours
+
+    def __str__(self) -> str:
+        if not self.department:
+            return f"{self.resource} is used twice by this version on {self.day} {self.periods} ({self.label})"
+        return f"{self.resource} is committed by {self.department} on {self.day} {self.periods} ({self.label})"
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    department: str
+    timetable: str
+    timetable_id: int
+    rooms: int  # rows written
+    faculty: int
+    replaced: tuple[str, ...] = ()  # the department's versions whose commitment this one replaced
+    committed_at: dt.datetime | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def sentence(self) -> str:
+        extra = f" (replacing the commitment of {', '.join(self.replaced)})" if self.replaced else ""
+        return (f"“{self.timetable}” of {self.department} is committed to the campus: {self.rooms} room bookings "
+                f"and {self.faculty} faculty bookings{extra}.")
+
+
+@dataclass(frozen=True)
+class DepartmentAdded:
+    id: int
+    code: str
+    name: str
+
+
+# ---- departments -----------------------------------------------------------------------------------
+def add_department(db: Database, code: str, name: str) -> DepartmentAdded:
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code:
+        raise ValidationError("Department", "code", "give the department's short code (e.g. ECE).")
+    if len(code) > 20:
+        raise ValidationError("Department", "code", "at most 20 characters.")
+    with db.session() as s:
+        if s.scalar(select(m.Department.id).where(m.Department.code == code)) is not None:
+            raise ValidationError("Department", "code", f"{code} exists already.")
+        d = m.Department(code=code, name=name or code, is_home=False)
+        s.add(d)
+        s.flush()
+        return DepartmentAdded(d.id, d.code, d.name)
+
+
+ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Granted:
+    role: str
+    department: str
+
+    @property
+    def sentence(self) -> str:
+        return (f"The login {self.role} now coordinates {self.department}: it reads the whole campus and writes "
+                f"only {self.department}'s rows.")
+
+
+def grant(db: Database, role: str, department_code: str) -> Granted:
+    """Let the PostgreSQL login ``role`` coordinate ``department_code``: table privileges, and the
+    ``campus_member`` row that row-level security checks (migration 0006_campus). Run as the campus
+    administrator (the database's owner). The login itself is made by the server's administrator
+    (``createuser --pwprompt NAME``): passwords never pass through ATO Desktop."""
+    role = (role or "").strip()
+    if not ROLE_NAME.match(role):
+        raise ValidationError("Login", "role", "letters, digits and _ only, starting with a letter (e.g. ece_coord).")
+    if not getattr(db, "is_campus", False):
+        raise ServiceError("Logins and their departments are for a campus database on PostgreSQL: "
+                           "a department's own file has one coordinator.")
+    with db.session() as s:
+        dept = _department(s, department_code)
+        if s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}) is None:
+            raise ServiceError(f"The database server has no login {role}: create it first "
+                               f"(createuser --pwprompt {role}), then grant it the department.")
+        member = s.get(CampusMember, role)
+        if member is None:
+            s.add(CampusMember(role_name=role, department_id=dept.id))
+        else:
+            member.department_id = dept.id
+        database = s.scalar(text("SELECT current_database()"))
+        q = f'"{role}"'
+        s.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {q}'))
+        s.execute(text(f"GRANT USAGE ON SCHEMA public TO {q}"))
+        s.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}"))
+        s.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {q}"))
+        s.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
+        return Granted(role, dept.code)
+
+
+def _department(s: Session, code: str) -> m.Department:
+    d = s.scalar(select(m.Department).where(m.Department.code == (code or "").strip()))
+    if d is None:
+        raise NotFoundError("Department", code)
+    return d
+
+
+def owner_id(s: Session, tt: m.Timetable) -> int | None:
+    """The department that owns ``tt``: its own, or (in a department's file) the home department."""
+    if tt.department_id is not None:
+        return tt.department_id
+    return s.scalar(select(m.Department.id).where(m.Department.is_home.is_(True)).order_by(m.Department.id).limit(1))
+
+
+# ---- the occupancy of a version --------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Row:
+    room_id: int | None
+    faculty_id: int | None
+    day_id: int
+    period_from: int
+    period_to: int
+    activity_id: int
+    occurrence: int
+    label: str
+
+    def key(self):
+        return (0 if self.room_id is not None else 1, self.room_id or self.faculty_id, self.day_id,
+                self.period_from, self.activity_id, self.occurrence)
+
+
+def _lesson_label(a: m.Activity) -> str:
+    groups = " ".join(g.code for g in a.groups)
+    title = a.course.title or a.course.code
+    return f"{groups} {title}".strip()[:300]
+
+
+def occupancy(s: Session, tt: m.Timetable) -> list[_Row]:
+    """The rooms and faculty each scheduled session of ``tt`` occupies, in one fixed order (so that two
+    commits running at once insert in the same order: fewer deadlocks)."""
+    periods = list(s.scalars(select(m.Period).order_by(m.Period.position)))
+    index = {p.id: i for i, p in enumerate(periods)}
+    rows: list[_Row] = []
+    assignments = s.scalars(
+        select(m.SessionAssignment)
+        .where(m.SessionAssignment.timetable_id == tt.id, m.SessionAssignment.day_id.is_not(None))
+        .options(selectinload(m.SessionAssignment.activity).selectinload(m.Activity.faculty),
+                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.groups),
+                 selectinload(m.SessionAssignment.activity).selectinload(m.Activity.course)))
+    for sa in assignments:
+        a = sa.activity
+        first = index[sa.period_id]
+        last = min(first + max(1, a.duration) - 1, len(periods) - 1)
+        span = (periods[first].position, periods[last].position)
+        label = _lesson_label(a)
+        if sa.room_id is not None:
+            rows.append(_Row(sa.room_id, None, sa.day_id, *span, a.id, sa.occurrence, label))
+        for f in a.faculty:
+            rows.append(_Row(None, f.id, sa.day_id, *span, a.id, sa.occurrence, label))
+    rows.sort(key=_Row.key)
+    return rows
+
+
+class _Names:
+    def __init__(self, s: Session):
+        self.days = {d.id: d.short_name or d.name for d in s.scalars(select(m.Day))}
+        self.periods = {p.position: p.label for p in s.scalars(select(m.Period))}
+        self.s = s
+        self._rooms: dict[int, str] = {}
+        self._faculty: dict[int, str] = {}
+        self._depts: dict[int, str] = {}
+
+    def resource(self, room_id, faculty_id) -> str:
+        if room_id is not None:
+            if room_id not in self._rooms:
+                r = self.s.get(m.Room, room_id)
+                self._rooms[room_id] = (r.name or r.code) if r else f"room {room_id}"
+            return self._rooms[room_id]
+        if faculty_id not in self._faculty:
+            f = self.s.get(m.Faculty, faculty_id)
+            self._faculty[faculty_id] = (f.name or f.code) if f else f"faculty {faculty_id}"
+        return self._faculty[faculty_id]
+
+    def department(self, dept_id: int) -> str:
+        if dept_id not in self._depts:
+            d = self.s.get(m.Department, dept_id)
+            self._depts[dept_id] = d.code if d else f"department {dept_id}"
+        return self._depts[dept_id]
+
+    def span(self, lo: int, hi: int) -> str:
+        a, b = self.periods.get(lo, f"P{lo}"), self.periods.get(hi, f"P{hi}")
+        return a if lo == hi else f"{a}–{b}"
+
+
+def clashes(s: Session, rows: list[_Row], department_id: int) -> list[Clash]:
+    """What ``rows`` clash with: other departments' committed rows, and the version's own double uses."""
+    names = _Names(s)
+    out: list[Clash] = []
+    seen = set()
+    rooms = {r.room_id for r in rows if r.room_id is not None}
+    faculty = {r.faculty_id for r in rows if r.faculty_id is not None}
+    if rooms or faculty:
+        theirs = list(s.scalars(select(CommittedOccupancy).where(
+            CommittedOccupancy.department_id != department_id,
+            or_(CommittedOccupancy.room_id.in_(rooms or [-1]), CommittedOccupancy.faculty_id.in_(faculty or [-1])))
+            .order_by(CommittedOccupancy.day_id, CommittedOccupancy.period_from, CommittedOccupancy.id)))
+        by_resource: dict[tuple, list[CommittedOccupancy]] = {}
+        for o in theirs:
+            by_resource.setdefault((o.room_id, o.faculty_id, o.day_id), []).append(o)
+        for r in rows:
+            for o in by_resource.get((r.room_id, r.faculty_id, r.day_id), ()):
+                if o.period_from <= r.period_to and r.period_from <= o.period_to and o.id not in seen:
+                    seen.add(o.id)
+                    out.append(Clash(names.resource(o.room_id, o.faculty_id), names.department(o.department_id),
+                                     names.days.get(o.day_id, "?"), names.span(o.period_from, o.period_to),
+                                     o.label, r.label))
+    # the version's own double uses (a draft with conflicts left): the database would refuse them too
+    by_mine: dict[tuple, list[_Row]] = {}
+    for r in rows:
+        by_mine.setdefault((r.room_id, r.faculty_id, r.day_id), []).append(r)
+    for (room_id, faculty_id, day_id), group in by_mine.items():
+        group.sort(key=lambda r: r.period_from)
+        for a, b in zip(group, group[1:]):
+            if b.period_from <= a.period_to:
+                out.append(Clash(names.resource(room_id, faculty_id), "", names.days.get(day_id, "?"),
+                                 names.span(b.period_from, min(a.period_to, b.period_to)),
+                                 f"{a.label} and {b.label}", b.label))
+    return out
+
+
+# ---- commit and withdraw ---------------------------------------------------------------------------
+def _owned_version(s: Session, department_code: str, timetable: str) -> tuple[m.Department, m.Timetable]:
+    dept = _department(s, department_code)
+    tt = s.scalar(select(m.Timetable).where(m.Timetable.name == (timetable or "").strip()))
+    if tt is None:
+        raise NotFoundError("Timetable", timetable)
+    if owner_id(s, tt) != dept.id:
+        raise ServiceError(f"“{tt.name}” does not belong to {dept.code}: a department commits only its own versions.")
+    return dept, tt
+
+
+def _is_exclusion_violation(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    return type(orig).__name__ == "ExclusionViolation" or getattr(orig, "sqlstate", None) == "23P01"
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        orig = getattr(exc, "orig", exc)
+        if getattr(orig, "sqlstate", None) in ("40P01", "40001"):  # deadlock, serialization failure
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def commit(db: Database, department_code: str, timetable: str, *, prepare=None) -> CommitResult:
+    """Commit ``timetable`` of ``department_code`` to the campus (one transaction); :class:`CommitRefused`
+    lists each clash when other departments committed the same rooms or faculty at the same time.
+    ``prepare(session)``, when given, runs first in the same transaction (a check-in writes the version
+    there: refused, nothing of it is written either)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return _commit_once(db, department_code, timetable, prepare)
+        except IntegrityError as exc:
+            if not _is_exclusion_violation(exc):
+                raise
+            # Another commit won the race between our check and our insert: the database refused ours.
+            with db.read_session() as s:
+                if prepare is not None:
+                    prepare(s)  # what the refused transaction would have written: rolled back below
+                    s.flush()
+                dept, tt = _owned_version(s, department_code, timetable)
+                found = clashes(s, occupancy(s, tt), dept.id)
+                code, name = dept.code, tt.name
+                s.rollback()
+            if found:
+                raise CommitRefused(code, name, found) from None
+            if attempt == ATTEMPTS - 1:
+                raise ServiceError(f"“{timetable}” of {department_code} was not committed: another department "
+                                   "committed the same rooms or faculty at that moment. Try again.") from None
+        except Exception as exc:
+            if not _is_retryable(exc) or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _commit_once(db: Database, department_code: str, timetable: str, prepare=None) -> CommitResult:
+    with db.session() as s:
+        if prepare is not None:
+            prepare(s)
+            s.flush()
+        dept, tt = _owned_version(s, department_code, timetable)
+        rows = occupancy(s, tt)
+        found = clashes(s, rows, dept.id)
+        if found:
+            raise CommitRefused(dept.code, tt.name, found)
+        previous = list(s.scalars(select(m.Timetable).where(
+            m.Timetable.committed_at.is_not(None), m.Timetable.id != tt.id,
+            m.Timetable.id.in_(select(CommittedOccupancy.timetable_id)
+                               .where(CommittedOccupancy.department_id == dept.id)))))
+        s.execute(delete(CommittedOccupancy).where(CommittedOccupancy.department_id == dept.id))
+        for p in previous:
+            p.committed_at = None
+        now = m.utcnow()
+        for r in rows:
+            s.add(CommittedOccupancy(timetable_id=tt.id, department_id=dept.id, room_id=r.room_id,
+                                     faculty_id=r.faculty_id, day_id=r.day_id, period_from=r.period_from,
+                                     period_to=r.period_to, activity_id=r.activity_id, occurrence=r.occurrence,
+                                     label=r.label, committed_at=now))
+        tt.committed_at = now
+        s.flush()
+        if getattr(db, "is_campus", False):  # other clients' live view (delivered when this commits)
+            from ato_desktop.storage.campus import notify
+
+            notify(s, {"event": "commit", "department": dept.code, "timetable": tt.name})
+        return CommitResult(dept.code, tt.name, tt.id, sum(r.room_id is not None for r in rows),
+                            sum(r.faculty_id is not None for r in rows),
+                            tuple(sorted(p.name for p in previous)), now)
+
+
+def withdraw(db: Database, department_code: str) -> int:
+    """Remove ``department_code``'s commitment (the undo of :func:`commit`); returns the rows removed."""
+    with db.session() as s:
+        dept = _department(s, department_code)
+        ids = set(s.scalars(select(CommittedOccupancy.timetable_id).where(CommittedOccupancy.department_id == dept.id)))
+        n = s.execute(delete(CommittedOccupancy).where(CommittedOccupancy.department_id == dept.id)).rowcount
+        for tt in s.scalars(select(m.Timetable).where(m.Timetable.id.in_(ids or [-1]))):
+            tt.committed_at = None
+        if getattr(db, "is_campus", False):
+            from ato_desktop.storage.campus import notify
+
+            notify(s, {"event": "withdraw", "department": dept.code})
+        return int(n or 0)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    department: str
+    resource: str
+    day: str
+    periods: str
+    label: str
+    room_id: int | None
+    faculty_id: int | None
+    day_id: int
+    period_from: int
+    period_to: int
+
+
+def others_commitments(s: Session, department_id: int | None) -> list[Commitment]:
+    """Every committed row of departments other than ``department_id`` (the fixed facts of item 4)."""
+    names = _Names(s)
+    q = select(CommittedOccupancy).order_by(CommittedOccupancy.id)
+    if department_id is not None:
+        q = q.where(CommittedOccupancy.department_id != department_id)
+    return [Commitment(names.department(o.department_id), names.resource(o.room_id, o.faculty_id),
+                       names.days.get(o.day_id, "?"), names.span(o.period_from, o.period_to), o.label,
+                       o.room_id, o.faculty_id, o.day_id, o.period_from, o.period_to)
+            for o in s.scalars(q)]
+
+
+@dataclass(frozen=True)
+class SharingSet:
+    room: str
+    cells: int
+    mode: str
+    department: str | None
+
+    @property
+    def sentence(self) -> str:
+        who = {"free": "free for every department", "unavailable": "unavailable",
+               "department": f"open to {self.department}", "owner": "the owner's again"}[self.mode]
+        return f"{self.room}: {self.cells} period{'s' if self.cells != 1 else ''} now {who}."
+
+
+def set_room_sharing(db: Database, room_code: str, day: str, periods: list[str], mode: str,
+                     department_code: str | None = None) -> SharingSet:
+    """Set cells of a room's sharing grid (campus administrator): ``mode`` ``free``, ``department`` (with
+    ``department_code``), ``unavailable``, or ``owner`` (remove the cells: the owner's again)."""
+    from ato_desktop.storage.models_campus import ROOM_SHARE_MODES, RoomShare
+
+    if mode not in (*ROOM_SHARE_MODES, "owner"):
+        raise ValidationError("Room sharing", "mode", f"one of {', '.join((*ROOM_SHARE_MODES, 'owner'))}.")
+    if (mode == "department") != bool(department_code):
+        raise ValidationError("Room sharing", "department", "give a department with mode 'department' (and only then).")
+    with db.session() as s:
+        room = s.scalar(select(m.Room).where(m.Room.code == (room_code or "").strip()))
+        if room is None:
+            raise NotFoundError("Room", room_code)
+        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
+        if d is None:
+            raise NotFoundError("Day", day)
+        wanted = [p.strip() for p in periods if p.strip()]
+        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
+        missing = [p for p in wanted if p not in found]
+        if missing or not wanted:
+            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        dept = _department(s, department_code) if department_code else None
+        for label in wanted:
+            p = found[label]
+            cell = s.scalar(select(RoomShare).where(RoomShare.room_id == room.id, RoomShare.day_id == d.id,
+                                                    RoomShare.period_id == p.id))
+            if mode == "owner":
+                if cell is not None:
+                    s.delete(cell)
+                continue
+            if cell is None:
+                cell = RoomShare(room_id=room.id, day_id=d.id, period_id=p.id)
+                s.add(cell)
+            cell.mode, cell.department_id = mode, dept.id if dept else None
+        return SharingSet(room.name or room.code, len(wanted), mode, dept.code if dept else None)
+
+
+SLOT_CATEGORIES = ("multidisciplinary", "ability_enhancement", "skill_enhancement", "value_added", "elective")
+
+
+@dataclass(frozen=True)
+class SlotAdded:
+    id: int
+    category: str
+    day: str
+    periods: str
+
+    @property
+    def sentence(self) -> str:
+        return (f"Campus slot {self.day} {self.periods} for {self.category.replace('_', ' ')} courses: their lessons "
+                "go there on every department's timetable, and the groups that take them keep it free.")
+
+
+def add_campus_slot(db: Database, category: str, day: str, periods: list[str], label: str = "") -> SlotAdded:
+    """A campus elective slot (campus administrator), e.g. Wed P5–P6 for multidisciplinary courses."""
+    from ato_desktop.storage.models_campus import CampusSlot
+
+    if category not in SLOT_CATEGORIES:
+        raise ValidationError("Campus slot", "category", f"one of {', '.join(SLOT_CATEGORIES)}.")
+    with db.session() as s:
+        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
+        if d is None:
+            raise NotFoundError("Day", day)
+        wanted = [p.strip() for p in periods if p.strip()]
+        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
+        missing = [p for p in wanted if p not in found]
+        if missing or not wanted:
+            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        positions = sorted(found[p].position for p in wanted)
+        every = [p.position for p in s.scalars(select(m.Period).order_by(m.Period.position))]
+        span = every[every.index(positions[0]):every.index(positions[-1]) + 1]
+        if span != positions:
+            raise ValidationError("Campus slot", "periods", "give consecutive periods (e.g. P5,P6).")
+        slot = CampusSlot(category=category, day_id=d.id, period_from=positions[0], period_to=positions[-1],
+                          label=(label or "").strip()[:100])
+        s.add(slot)
+        s.flush()
+        names = _Names(s)
+        return SlotAdded(slot.id, category, d.short_name or d.name, names.span(positions[0], positions[-1]))
