@@ -8,7 +8,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.ui import extras
+from ato_desktop.ui import window_features as extras
 
 
 def _when_modal(qtbot, fn):
