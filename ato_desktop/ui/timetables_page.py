@@ -38,7 +38,7 @@ from ato_desktop.services import versions
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.current_version import current_version_of
 from ato_desktop.ui.sizing import remember_splitter
-from ato_desktop.ui.undo import CallCommand
+from ato_desktop.services import version_edits as vedits
 
 COLUMNS = ("Name", "Status", "Scheduled", "Hard", "Soft", "Changed")
 
@@ -195,14 +195,13 @@ class TimetablesPage(QWidget):
             self.reload()
         self._update_buttons()
 
-    def on_data_changed(self, entity: str) -> None:
+    def on_operation(self, change) -> None:
         self._scores_stale = True  # any edit (availability, a constraint's weight, ...) may change a score
-        if entity in ("*", "timetable", "activity", "calendar", "room"):
+        if change.concerns("timetable", "activity", "calendar", "room"):
             self._dirty = True
-            # The screen hears the same signal (it listens to the undo stack's data_changed) and reloads
-            # itself, at once or when shown; "timetable" is mostly its own announcement (a move, a load).
-            # Marking it stale here too loaded a version twice on first show and on every edit.
-            if getattr(self.undo_stack, "data_changed", None) is None and entity != "timetable":
+            # The screen hears the same signal (it listens to the undo stack's operation_executed) and
+            # reloads itself, at once or when shown; marking it stale here too loaded a version twice.
+            if getattr(self.undo_stack, "operation_executed", None) is None and not change.kinds <= {"timetable"}:
                 self._screen_stale = True
             if self.isVisible():
                 self.ensure_loaded()
@@ -544,13 +543,7 @@ class TimetablesPage(QWidget):
         name = name or self._ask_name("New version", tts.unique_version_name(self.db, "Draft"))
         if not name:
             return False
-        try:
-            info = tts.create_timetable(self.db, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"New version {info.name}")
-        return True
+        return self._run(lambda db: vedits.add_version(db, name=name), self._created)
 
     def copy_selected(self, name: str | None = None) -> bool:
         src = self.selected_info()
@@ -559,26 +552,15 @@ class TimetablesPage(QWidget):
         name = name or self._ask_name("Copy version", tts.unique_version_name(self.db, f"{src.name} copy"))
         if not name:
             return False
-        try:
-            info = tts.copy_timetable(self.db, src.id, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"Copy {src.name} to {info.name}")
-        return True
+        return self._run(lambda db: vedits.copy_version(db, source=src.id, name=name), self._created)
 
-    def _push_created(self, info: tts.TimetableInfo, text: str) -> None:
-        holder: dict = {}
+    def _run(self, operation, on_done=None) -> bool:
+        """One operation on the writer (one undo step); a refusal goes to the status bar."""
+        return bool(self.undo_stack.run(operation, on_done=on_done, on_error=self._fail, db=self.db))
 
-        def undo(db):
-            holder["snap"] = versions.delete_version(db, info.id)
-
-        def redo(db):
-            versions.restore_version(db, holder["snap"])
-
-        self.undo_stack.push(CallCommand(self.undo_stack, text, redo, undo, entity="timetable"))
-        self.select_id(info.id)
-        self.status.emit(f"{text}.")
+    def _created(self, change) -> None:
+        self.select_id(change.result.id)
+        self.status.emit(f"{change.title}.")
 
     def rename_selected(self, name: str | None = None) -> bool:
         info = self.selected_info()
@@ -587,17 +569,7 @@ class TimetablesPage(QWidget):
         name = name or self._ask_name("Rename version", info.name)
         if not name or name == info.name:
             return False
-        old = info.name
-        try:
-            tts.rename_timetable(self.db, info.id, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self.undo_stack.push(CallCommand(
-            self.undo_stack, f"Rename version {old} to {name}",
-            lambda db: tts.rename_timetable(db, info.id, name), lambda db: tts.rename_timetable(db, info.id, old),
-            entity="timetable"))
-        return True
+        return self._run(lambda db: vedits.rename_version(db, timetable=info.id, name=name))
 
     def delete_selected(self, confirm: bool = True) -> bool:
         info = self.selected_info()
@@ -610,26 +582,13 @@ class TimetablesPage(QWidget):
                 "placed)? You can undo this with Edit ▸ Undo.")
             if ans != QMessageBox.StandardButton.Yes:
                 return False
-        try:
-            snap = versions.delete_version(self.db, info.id)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        holder = {"snap": snap}
-        if self.open_id == info.id:
-            self.open_id = None
-        if self.current.id() == info.id:
-            self.current.set(None)  # the grid shows another version next (the screen picks it)
+        def done(_change) -> None:
+            if self.open_id == info.id:
+                self.open_id = None
+            if self.current.id() == info.id:
+                self.current.set(None)  # the grid shows another version next (the screen picks it)
 
-        def undo(db):
-            versions.restore_version(db, holder["snap"])
-
-        def redo(db):
-            holder["snap"] = versions.delete_version(db, info.id)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, f"Delete version {info.name}", redo, undo,
-                                         entity="timetable"))
-        return True
+        return self._run(lambda db: vedits.remove_version(db, timetable=info.id), done)
 
     def publish_selected(self, confirm: bool = True, force: bool = False) -> bool:
         """Publish the current version (the one the grid shows). With ``confirm`` (the button), it is
@@ -684,18 +643,8 @@ class TimetablesPage(QWidget):
     def _publish_checked(self, check, force: bool) -> bool:
         """Publish after the check (refused by the service when blocked and not ``force``); one undo step."""
         tid, name = check.timetable_id, check.name
-        try:
-            before = versions.status_of(self.db, tid)
-            outcome = versions.publish_version(self.db, tid, force=force, check=check)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        override = outcome.override
-        self.undo_stack.push(CallCommand(
-            self.undo_stack, f"Publish {name}", lambda db: _publish_again(db, tid, override),
-            lambda db: versions.set_status_exact(db, tid, before), entity="timetable"))
-        self._after_publish(name, outcome.result)
-        return True
+        return self._run(lambda db: vedits.publish(db, timetable=tid, force=force, check=check),
+                         lambda change: self._after_publish(name, change.result.result))
 
     def _after_publish(self, name: str, result) -> None:
         """Ask the file's scheduler to send what was queued (undo does not recall mail already queued)."""
@@ -771,31 +720,12 @@ class TimetablesPage(QWidget):
 
     def take_step(self, action: str, tid: int, who: str, comment: str) -> bool:
         """Submit, approve, return or archive a version (one undo step; the history keeps who and when)."""
-        from ato_desktop.services import approval
+        def done(change) -> None:
+            self.status.emit(change.result.sentence)
+            self.reload()
 
-        def step(db):
-            if action == "return":
-                return approval.return_with_comment(db, tid, comment, who=who)
-            return getattr(approval, action)(db, tid, who=who, comment=comment)
-
-        try:
-            t = step(self.db)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        holder = {"t": t}
-
-        def undo(db):
-            approval.undo(db, holder["t"])
-
-        def redo(db):
-            holder["t"] = step(db)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, f"{action.capitalize()} {t.name}", redo, undo,
-                                         entity="timetable"))
-        self.status.emit(t.sentence)
-        self.reload()
-        return True
+        return self._run(lambda db: vedits.take_step(db, action=action, timetable=tid, who=who, comment=comment),
+                         done)
 
     def show_history(self) -> bool:
         info = self._review_target()
@@ -840,10 +770,3 @@ class TimetablesPage(QWidget):
         if self.current.id() != info.id:
             self.open_timetable(info.id)
         return True
-
-
-def _publish_again(db, timetable_id: int, override: str | None) -> None:
-    """Redo of a publication: publish again (nothing is queued twice; the override stays recorded)."""
-    from ato_desktop.services import notifications as notes
-
-    notes.publish(db, timetable_id, override=override)

@@ -157,9 +157,9 @@ class TimetableScreen(QWidget):
 
         self.current = current_version_of(undo_stack)  # shared with the versions list, Publish, Export PDF
         self.current.changed.connect(self._current_changed)
-        changed = getattr(undo_stack, "data_changed", None)  # ato_desktop.ui.undo.UndoStack
-        if changed is not None:
-            changed.connect(self.on_data_changed)
+        executed = getattr(undo_stack, "operation_executed", None)  # ato_desktop.ui.undo.UndoStack
+        if executed is not None:
+            executed.connect(self.on_operation)
         from ato_desktop.ui.warmup import warmup_controller
 
         self._requesting_state = False
@@ -348,11 +348,13 @@ class TimetableScreen(QWidget):
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
-    def on_data_changed(self, entity: str) -> None:
-        """Another part of the app changed data: versions are re-listed; anything else reloads the grid."""
-        if self.model is None or self.db is None:
+    def on_operation(self, change) -> None:
+        """An operation changed data: versions are re-listed; anything else reloads the grid."""
+        if self.model is None or self.db is None or not change.touched():
             return
-        if entity == "timetable":
+        if change.touched() <= {"timetable", "substitutions", "notifications"}:
+            if "timetable" not in change.touched():
+                return
             if not self.showing_timetable:
                 return
             ids = {t.id for t in tts.list_timetables(self.db)}
@@ -392,14 +394,16 @@ class TimetableScreen(QWidget):
 
     def _announce(self) -> None:
         """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
-        changed = getattr(self.undo_stack, "data_changed", None)
-        if changed is None or self._announce_pending:
+        executed = getattr(self.undo_stack, "operation_executed", None)
+        if executed is None or self._announce_pending:
             return
         self._announce_pending = True
+        from ato_desktop.services.operations import Change
 
         def fire() -> None:
             self._announce_pending = False
-            changed.emit("timetable")
+            tid = self.model.timetable_id if self.model is not None else None
+            executed.emit(Change("Change the timetable", {"timetable"}, {tid}))
 
         QTimer.singleShot(0, fire)
 
