@@ -95,6 +95,10 @@ class Change:
             return False
         return ANY in touched or ANY in kinds or bool(touched.intersection(kinds))
 
+    @property
+    def can_undo(self) -> bool:
+        return self.reverse is not None
+
     def undo(self, db) -> "Change":
         """Reverse this change (one transaction); returns the change that redoes it."""
         if self.reverse is None:

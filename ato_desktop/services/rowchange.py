@@ -30,6 +30,10 @@ class RowChange(Change):
     def touched(self) -> frozenset:
         return self.kinds | kinds_of_tables(name for name, _ in self.added + self.removed)
 
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.added or self.removed)
+
     def undo(self, db: Database) -> "RowChange":
         return undo_change(db, self)
 

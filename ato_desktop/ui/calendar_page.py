@@ -177,7 +177,7 @@ class CalendarPage(LazyReload, QWidget):
 
         def done(change) -> None:
             self.error.hide()
-            self.status.emit("Calendar saved." if change.reverse is not None else "No changes to apply.")
+            self.status.emit("Calendar saved." if change.can_undo else "No changes to apply.")
 
         return self.undo_stack.run(lambda db: cal.change_calendar(db, days=days, periods=periods, settings=settings),
                                    on_done=done, on_error=failed, db=self.db)

@@ -115,7 +115,7 @@ class Operations(QObject):
                     self.failed.emit(str(exc))
                 return
             if isinstance(change, Change):
-                if undoable and change.reverse is not None and self.stack is not None:
+                if undoable and change.can_undo and self.stack is not None:
                     from ato_desktop.ui.undo import OperationCommand
 
                     self.stack.push(OperationCommand(self, change, db))

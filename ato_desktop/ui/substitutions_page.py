@@ -472,13 +472,7 @@ class SubstitutionsPage(LazyReload, QWidget):
                 return
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
-        def plan(d):
-            change = sb.auto_plan(d, date)
-            if not change.added and not change.removed:
-                change.reverse = None  # nothing to undo: no undo step
-            return change
-
-        return self.undo_stack.run(plan, on_done=done, on_error=failed, db=db)
+        return self.undo_stack.run(lambda d: sb.auto_plan(d, date), on_done=done, on_error=failed, db=db)
 
     def notify_substitutes(self):
         """Queue the e-mails in a worker; the outbox's sender delivers them."""
