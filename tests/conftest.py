@@ -99,7 +99,7 @@ def itc_dir() -> Path:
 def _inline_writes(request, monkeypatch):
     """Operations run at once on the calling thread (``ui.operations``' inline mode), so a test reads
     what a click wrote. A test marked ``threaded_writes`` runs them on the one writer thread, as the app
-    does (``tests/ui/test_operations.py``)."""
+    does (``tests/ui/test_one_writer.py``)."""
     if "threaded_writes" in request.keywords:
         monkeypatch.delenv("ATO_INLINE_WRITES", raising=False)
     else:
