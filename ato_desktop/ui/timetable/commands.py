@@ -1,9 +1,11 @@
-"""Undo commands of the timetable screen. Each is one named step on the QUndoStack.
+"""The timetable screen's edits as operations, and the optimizer result's undo step.
 
-A drop, a swap and a repair are all a :class:`PlaceCommand` (one or several
-placements applied in order, undone in reverse), so a repair with two moves
-is one undo step. Locking is a :class:`LockCommand`; accepting an optimizer
-result as a new version is an :class:`AcceptResultCommand`.
+A drop, a swap, a repair and unscheduling are all one :func:`place` (one or several placements
+applied in order by ``services.timetable_edits.place_sessions``, undone together), so a repair with
+two moves is one undo step; locking is a :func:`lock`. Each is a :class:`TimetableOperation`: run on
+the window's writer (``ui.operations``), it returns a ``Change`` whose ``result`` (the sessions as they
+are now) the screen shows; its undo and redo come from the change itself (``ui.undo.OperationCommand``).
+Accepting an optimizer result as a new version is an :class:`AcceptResultCommand`.
 """
 
 from __future__ import annotations
@@ -12,69 +14,56 @@ from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 
+from ato_desktop.services import timetable_edits as te
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.operations import operations_of
 from ato_desktop.ui.timetable.model import Placement, TimetableModel
 
 
-def push(stack, cmd: QUndoCommand) -> Exception | None:
-    """Push ``cmd``; if its first redo failed, it is not kept and the error is returned."""
-    cmd.error = None
-    stack.push(cmd)
-    return cmd.error
+class TimetableOperation:
+    """An edit of the version ``model`` shows: ``op(db)`` runs it (returns the Change); ``text()`` names it."""
+
+    def __init__(self, model: TimetableModel, text: str, fn: Callable):
+        self.model, self._text, self._fn = model, text, fn
+
+    def text(self) -> str:
+        return self._text
+
+    def __call__(self, db):
+        return self._fn(db)
 
 
-class PlaceCommand(QUndoCommand):
-    def __init__(self, model: TimetableModel, moves: list[Placement], text: str):
-        super().__init__(text)
-        self.model = model
-        self.moves = list(moves)
-        self.timetable_id = model.timetable_id
-        self._before: list[tts.SessionView] = []
-
-    def redo(self) -> None:
-        self._ensure_version()
-        self._before = []
-        try:
-            for mv in self.moves:
-                self._before.append(self.model.place(mv.session, mv.start, mv.room))
-        except Exception as exc:  # put back the ones already done; the stack drops the command
-            for b in reversed(self._before):
-                self.model.restore(b)
-            self._before = []
-            self.error = exc
-            self.setObsolete(True)
-
-    def undo(self) -> None:
-        self._ensure_version()
-        for b in reversed(self._before):
-            self.model.restore(b)
-        self._before = []
-
-    def _ensure_version(self) -> None:
-        if self.model.timetable_id != self.timetable_id:
-            self.model.load(self.timetable_id)
+def place(model: TimetableModel, moves: list[Placement], text: str) -> TimetableOperation:
+    """Place sessions (start -1: unschedule; room -1: keep the room) as one step."""
+    P = model.problem.periods_per_day
+    plan = []
+    for mv in moves:
+        v = model.views[mv.session]
+        if mv.start < 0:
+            plan.append((v.id, None, None, None))
+        else:
+            plan.append((v.id, mv.start // P, mv.start % P, model.room_code(mv.room)))
+    return TimetableOperation(model, text, lambda db: te.place_sessions(db, moves=plan, summary=text))
 
 
-class LockCommand(QUndoCommand):
-    def __init__(self, model: TimetableModel, sessions: list[int], locked: bool):
-        n = len(sessions)
-        what = model.short_label(sessions[0]) if n == 1 else f"{n} sessions"
-        super().__init__(f"{'Lock' if locked else 'Unlock'} {what}")
-        self.model = model
-        self.sessions = list(sessions)
-        self.locked = locked
-        self.timetable_id = model.timetable_id
-        self._before: list[tts.SessionView] = []
+def lock(model: TimetableModel, sessions: list[int], locked: bool) -> TimetableOperation:
+    n = len(sessions)
+    what = model.short_label(sessions[0]) if n == 1 else f"{n} sessions"
+    text = f"{'Lock' if locked else 'Unlock'} {what}"
+    ids = [model.views[s].id for s in sessions]
+    return TimetableOperation(model, text, lambda db: te.lock_sessions(db, sessions=ids, locked=locked, summary=text))
 
-    def redo(self) -> None:
-        if self.model.timetable_id != self.timetable_id:
-            self.model.load(self.timetable_id)
-        self._before = self.model.set_locked(self.sessions, self.locked)
 
-    def undo(self) -> None:
-        if self.model.timetable_id != self.timetable_id:
-            self.model.load(self.timetable_id)
-        self.model.restore_locks(self._before)
+def push(stack, op, *, on_done=None, on_error=None) -> Exception | None:
+    """Run ``op`` on the writer of ``stack`` (a :class:`TimetableOperation` or an undo command).
+    Returns the error when it failed at once (inline writes); otherwise ``on_error`` hears it later."""
+    if isinstance(op, TimetableOperation):
+        handle = operations_of(stack).run(op, on_done=on_done, on_error=on_error or (lambda _exc: None),
+                                          db=op.model.db)
+        return handle.error
+    op.error = None
+    stack.push(op)
+    return op.error
 
 
 class AcceptResultCommand(QUndoCommand):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import DatabaseError, ServiceError
-from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
+from ato_desktop.ui.timetable.commands import lock, place, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
 from ato_desktop.ui.timetable.model import (
@@ -157,9 +157,10 @@ class TimetableScreen(QWidget):
 
         self.current = current_version_of(undo_stack)  # shared with the versions list, Publish, Export PDF
         self.current.changed.connect(self._current_changed)
-        executed = getattr(undo_stack, "operation_executed", None)  # ato_desktop.ui.undo.UndoStack
-        if executed is not None:
-            executed.connect(self.on_operation)
+        if undo_stack is not None:  # the window's writer (ato_desktop.ui.operations) announces each operation
+            from ato_desktop.ui.operations import operations_of
+
+            operations_of(undo_stack).operation_executed.connect(self.on_operation)
         from ato_desktop.ui.warmup import warmup_controller
 
         self._requesting_state = False
@@ -352,6 +353,8 @@ class TimetableScreen(QWidget):
         """An operation changed data: versions are re-listed; anything else reloads the grid."""
         if self.model is None or self.db is None or not change.touched():
             return
+        if self.model.timetable_id in change.versions and isinstance(change.result, list):
+            self.model.show_views(change.result)  # the sessions an operation (or its undo) placed or locked
         if change.touched() <= {"timetable", "substitutions", "notifications"}:
             if "timetable" not in change.touched():
                 return
@@ -394,7 +397,9 @@ class TimetableScreen(QWidget):
 
     def _announce(self) -> None:
         """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
-        executed = getattr(self.undo_stack, "operation_executed", None)
+        from ato_desktop.ui.operations import operations_of
+
+        executed = operations_of(self.undo_stack).operation_executed if self.undo_stack is not None else None
         if executed is None or self._announce_pending:
             return
         self._announce_pending = True
@@ -659,7 +664,7 @@ class TimetableScreen(QWidget):
     # ---- live labels -------------------------------------------------------------------
     def _on_model(self, what: str) -> None:
         m = self.model
-        if what in ("placement", "lock", "load"):
+        if what == "load":  # placements and locks are operations: they announce themselves
             self._announce()
         if what == "load":
             if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
@@ -715,18 +720,19 @@ class TimetableScreen(QWidget):
             self.scroll.ensureVisible(int(it.rect.center().x()), int(it.rect.center().y()), 80, 80)
 
     # ---- actions (each one undo step) -------------------------------------------------------
-    def _push(self, cmd) -> bool:
-        err = push(self.undo_stack, cmd)
-        if err is not None:
+    def _push(self, op) -> bool:
+        """Run one edit on the writer (one undo step); a refusal is shown when it comes back."""
+
+        def refused(err: BaseException) -> None:
             from ato_desktop.services.frozen import FrozenVersionError
 
             if isinstance(err, FrozenVersionError):
                 self.offer_copy_to_draft(str(err))
-                return False
-            QMessageBox.warning(self, "Move refused", str(err))
-            return False
-        self.statusMessage.emit(cmd.text())
-        return True
+            else:
+                QMessageBox.warning(self, "Move refused", str(err))
+
+        err = push(self.undo_stack, op, on_done=lambda _change: self.statusMessage.emit(op.text()), on_error=refused)
+        return err is None
 
     def handle_drop(self, s: int, t: int, room: int, target: int = -1) -> bool:
         """A card was dropped: swap with ``target``, or move to (t, room) — asking first if red."""
@@ -737,7 +743,7 @@ class TimetableScreen(QWidget):
         if target >= 0 and not m.is_locked(target) and int(m.assignment.start[s]) >= 0 and m.state is not None:
             dh, ds = m.swap_delta(s, target)
             if dh <= 0:
-                return self._push(PlaceCommand(m, m.swap_moves(s, target),
+                return self._push(place(m, m.swap_moves(s, target),
                                                f"Swap {m.short_label(s)} and {m.short_label(target)}"))
         if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
             room = m.preview(s).at(t)[3]  # the room the colouring showed
@@ -756,9 +762,9 @@ class TimetableScreen(QWidget):
                     return False
                 if dlg.choice >= 0:
                     rp = repairs[dlg.choice]
-                    return self._push(PlaceCommand(m, rp.moves, f"Repair: {rp.text}"))
+                    return self._push(place(m, rp.moves, f"Repair: {rp.text}"))
         room_code = m.room_code(room)
-        return self._push(PlaceCommand(m, [Placement(s, t, room)],
+        return self._push(place(m, [Placement(s, t, room)],
                                        f"Move {m.short_label(s)} to {m.slot_label(t)}" + (f" ({room_code})" if room_code else "")))
 
     def unschedule(self, s: int) -> bool:
@@ -766,7 +772,7 @@ class TimetableScreen(QWidget):
         if m.is_locked(s):
             self.statusMessage.emit(f"{m.short_label(s)} is locked.")
             return False
-        return self._push(PlaceCommand(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
+        return self._push(place(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
 
     def unschedule_sessions(self, sessions: list[int]) -> bool:
         """Send several sessions to the tray in ONE undo step (locked ones stay)."""
@@ -776,10 +782,10 @@ class TimetableScreen(QWidget):
             self.statusMessage.emit("Nothing to unschedule (locked sessions stay where they are).")
             return False
         what = m.short_label(free[0]) if len(free) == 1 else f"{len(free)} sessions"
-        return self._push(PlaceCommand(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
+        return self._push(place(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
 
     def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
-        return self._push(LockCommand(self.model, list(sessions), locked))
+        return self._push(lock(self.model, list(sessions), locked))
 
     def offer_copy_to_draft(self, why: str) -> None:
         """An edit of a published (frozen) version was refused: offer "Copy to a new draft", which copies
