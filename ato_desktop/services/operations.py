@@ -8,6 +8,8 @@ transaction) returns a :class:`Change`:
   ``"calendar"``, ``"timetable"``, ``"substitutions"``, …; ``"*"`` for "anything");
 - ``versions`` / ``sessions``: the timetable versions and the sessions it touched;
 - ``result``: what the caller may show (the item saved, the new version, …);
+- ``focus``: the timetable version the user should see after it, if it says (an optimizer result
+  applied, and after its undo the version it came from);
 - ``undo(db)``: reverses it in one transaction and returns the :class:`Change` that redoes it,
   so undo and redo are the same function (the trick of :class:`~ato_desktop.services.rowchange.RowChange`,
   which is a ``Change`` made of inserted and deleted rows).
@@ -73,6 +75,7 @@ class Change:
     sessions: frozenset = frozenset()
     result: Any = field(default=None, repr=False)
     reverse: Callable[[Any], "Change"] | None = field(default=None, repr=False)
+    focus: int | None = None  # the timetable version to show after it (a new version; the one an undone one came from)
 
     def __post_init__(self) -> None:
         self.kinds = frozenset(self.kinds)

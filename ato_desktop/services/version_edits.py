@@ -43,6 +43,12 @@ def copy_version(db: Database, *, source: int, name: str) -> Change:
     return _present(f"Copy {src.name} to {info.name}", info.id, info)
 
 
+def copy_to_draft(db: Database, *, timetable: int | str, name: str | None = None) -> Change:
+    """Copy a version (typically a published, frozen one) to a new draft that can be edited."""
+    info = versions.copy_to_draft(db, timetable, name)
+    return _present(f"Copy to the new draft {info.name}", info.id, info)
+
+
 def rename_version(db: Database, *, timetable: int, name: str, summary: str | None = None) -> Change:
     old = tts.get_timetable(db, timetable).name
     info = tts.rename_timetable(db, timetable, name)
@@ -104,3 +110,30 @@ def take_step(db: Database, *, action: str, timetable: int, who: str | None = No
         return Change(summary, KIND, {timetable}, reverse=again)
 
     return Change(summary, KIND, {timetable}, result=t, reverse=back)
+
+
+def accept_result(db: Database, *, name: str, rows: dict, parent: int | None, hard: int | None = None,
+                  soft: int | None = None, notes: str = "", fingerprint: str | None = None) -> Change:
+    """Save an optimizer result as a new version (one transaction; lock flags copied from ``parent``)
+    and show it (``focus``); undo deletes it and shows ``parent`` again, redo puts it back."""
+    info = tts.create_version_with_rows(db, name, rows, parent=parent, hard=hard, soft=soft, notes=notes,
+                                        fingerprint=fingerprint)
+    return applied_result(info, source=parent, focus=info.id)
+
+
+def applied_result(info, *, source: int | None, focus: int | None = None, result=None) -> Change:
+    """The change of an optimizer result saved as the version ``info`` (written by the optimizer's save,
+    which took the backup first): "Apply optimized timetable (name)"; ``result`` defaults to ``info``."""
+    summary = f"Apply optimized timetable ({info.name})"
+    new_id = info.id
+
+    def back(db: Database) -> Change:
+        snap = versions.delete_version(db, new_id)
+
+        def again(d: Database) -> Change:
+            versions.restore_version(d, snap)
+            return applied_result(info, source=source, focus=new_id)
+
+        return Change(summary, KIND, {new_id, source}, reverse=again, focus=source)
+
+    return Change(summary, KIND, {new_id}, result=info if result is None else result, reverse=back, focus=focus)

@@ -761,12 +761,9 @@ class TimetablesPage(QWidget):
         tid = tid if tid is not None else self.current_id()
         if tid is None or self.db is None or self.readonly:
             return False
-        try:
-            info = versions.copy_to_draft(self.db, tid, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"Copy to the new draft {info.name}")
-        if self.current.id() != info.id:
-            self.open_timetable(info.id)
-        return True
+        def done(change) -> None:
+            self._created(change)
+            if self.current.id() != change.result.id:
+                self.open_timetable(change.result.id)
+
+        return self._run(lambda db: vedits.copy_to_draft(db, timetable=tid, name=name), done)

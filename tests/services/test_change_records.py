@@ -69,3 +69,28 @@ def test_a_row_change_is_a_change_whose_kinds_come_from_its_tables():
     assert isinstance(ch, Change) and ch.can_undo and ch.concerns("calendar") and not ch.concerns("room")
     assert ch.title == "09 Nov: holiday"
     assert not RowChange("nothing").can_undo
+
+
+def test_placements_locks_and_an_applied_result_undo_themselves(demo_db):
+    from ato_desktop.services import timetable_edits as te
+
+    db = demo_db
+    src = tts.list_timetables(db)[0]
+    views = [v for v in tts.list_sessions(db, src.id) if v.day is not None and not v.locked]
+    v = views[0]
+    ch = te.place_sessions(db, moves=[(v.id, None, None, None)], summary=f"Unschedule {v.course_code}")
+    assert ch.versions == {src.id} and ch.sessions == {v.id} and ch.result[0].day is None
+    redo = ch.undo(db)
+    assert redo.result[0].day == v.day and redo.result[0].room == v.room  # back exactly
+    assert redo.undo(db).result[0].day is None
+    lk = te.lock_sessions(db, sessions=[v.id], locked=True, summary="Lock")
+    assert lk.result[0].locked and not lk.undo(db).result[0].locked
+
+    rows = {(x.activity_id, x.occurrence): (x.day, x.period, x.room) for x in tts.list_sessions(db, src.id)}
+    applied = vedits.accept_result(db, name="Applied", rows=rows, parent=src.id)
+    new = applied.result.id
+    assert applied.title == "Apply optimized timetable (Applied)" and applied.focus == new
+    undone = applied.undo(db)
+    assert undone.focus == src.id and new not in {t.id for t in tts.list_timetables(db)}
+    redone = undone.undo(db)
+    assert redone.focus == new and tts.get_timetable(db, new).name == "Applied"

@@ -43,7 +43,6 @@ from ato_desktop.services.scores import data_fingerprint, describe_changes, scor
 from ato_desktop.services.compile import compile_database
 from ato_desktop.storage.compile import score_fingerprint
 from ato_desktop.storage.database import Database
-from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.jobs import Job
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
@@ -505,29 +504,36 @@ class OptimizerPanel(QWidget):
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
-                self._save_job = Job(lambda _p, _s: ("saved", save()), parent=self)
-                self._save_job.finished.connect(saved)
-                self._save_job.start()
+                self._save_job = write(lambda: ("saved", save()))
                 return
             if error is not None:
                 not_saved(error)
                 return
-            rows, info, loaded = out[1]
-            shown = holder["score"]
-            cmd = AcceptResultCommand(self.model, rows, info.name, shown.hard, shown.soft, notes=notes,
-                                      source_id=source_id, saved=(info, loaded), fingerprint=shown.fingerprint)
-            err = push(self.undo_stack, cmd)
-            if err is not None:
-                not_saved(err)
-                return
+            rows, info, loaded = out[1]  # one undo step already ("Apply optimized timetable (name)")
+            if loaded is not None and loaded.info.id == info.id:
+                self.model.apply(loaded)
+            else:
+                self.model.load(info.id)
             self.result = None
             self.lbl_phase.setText(f"saved as {info.name!r}")
             self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
 
-        self._save_job = Job(backup_then_save, parent=self)
-        self._save_job.finished.connect(saved)
-        self._save_job.start()
+        def write(job):  # on the window's writer: the backup, the check, the version, as one operation
+            from ato_desktop.services.operations import Change
+            from ato_desktop.services.version_edits import applied_result
+            from ato_desktop.ui.operations import operations_of
+
+            def op(_db):
+                out = job()
+                if out[0] != "saved":
+                    return Change("Apply optimized timetable", frozenset(), result=out)  # nothing written
+                return applied_result(out[1][1], source=source_id, result=out)
+
+            return operations_of(self.undo_stack).run(op, on_done=lambda change: saved(change.result, None),
+                                                      on_error=lambda exc: saved(None, exc), db=db)
+
+        self._save_job = write(lambda: backup_then_save(None, None))
         return True
 
     def _ask_data_changed(self, changes: list[str], name: str | None) -> None:

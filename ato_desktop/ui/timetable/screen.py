@@ -353,7 +353,9 @@ class TimetableScreen(QWidget):
         """An operation changed data: versions are re-listed; anything else reloads the grid."""
         if self.model is None or self.db is None or not change.touched():
             return
-        if self.model.timetable_id in change.versions and isinstance(change.result, list):
+        if change.focus is not None and change.focus != self.model.timetable_id and self.showing_timetable:
+            self.model.load(change.focus)  # e.g. an optimizer result undone: the version it came from
+        elif self.model.timetable_id in change.versions and isinstance(change.result, list):
             self.model.show_views(change.result)  # the sessions an operation (or its undo) placed or locked
         if change.touched() <= {"timetable", "substitutions", "notifications"}:
             if "timetable" not in change.touched():
@@ -419,14 +421,16 @@ class TimetableScreen(QWidget):
             self.open_timetable(self.model.timetable_id)
 
     def create_empty_version(self) -> bool:
+        """A new empty version (one operation on the writer, one undo step), opened when it is made."""
+        from ato_desktop.services import version_edits
+        from ato_desktop.ui.operations import operations_of
+
         if self.db is None:
             return False
-        try:
-            info = tts.create_timetable(self.db, tts.unique_version_name(self.db, "Draft timetable"))
-        except ServiceError as exc:
-            QMessageBox.warning(self, "Could not create the timetable", str(exc))
-            return False
-        return self.open_timetable(info.id)
+        name = tts.unique_version_name(self.db, "Draft timetable")
+        return bool(operations_of(self.undo_stack).run(
+            lambda db: version_edits.add_version(db, name=name), on_done=lambda change: self.open_timetable(change.result.id),
+            on_error=lambda exc: QMessageBox.warning(self, "Could not create the timetable", str(exc)), db=self.db))
 
     def _show_empty(self, text: str, can_create: bool) -> bool:
         self.empty_label.setText(text)
@@ -800,16 +804,18 @@ class TimetableScreen(QWidget):
         box.open()
 
     def copy_to_draft(self) -> bool:
-        from ato_desktop.services import versions
+        """One operation on the writer (one undo step); the new draft becomes current."""
+        from ato_desktop.services import version_edits
+        from ato_desktop.ui.operations import operations_of
 
         if self.db is None or self.model is None:
             return False
-        try:
-            info = versions.copy_to_draft(self.db, self.model.timetable_id)
-        except (ServiceError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Could not copy the version", str(exc))
-            return False
-        self.statusMessage.emit(f"Copied to the new draft {info.name}.")
-        self._announce()
-        self.current.set(info.id)  # the screen opens it (_current_changed)
-        return True
+        tid = self.model.timetable_id
+
+        def done(change) -> None:
+            self.statusMessage.emit(f"Copied to the new draft {change.result.name}.")
+            self.current.set(change.result.id)  # the screen opens it (_current_changed)
+
+        return bool(operations_of(self.undo_stack).run(
+            lambda db: version_edits.copy_to_draft(db, timetable=tid), on_done=done,
+            on_error=lambda exc: QMessageBox.warning(self, "Could not copy the version", str(exc)), db=self.db))
