@@ -64,3 +64,19 @@ def test_a_refused_operation_hands_its_sentence_back_and_changes_nothing(qtbot, 
     assert not h and isinstance(errors[0], ValidationError) and str(errors[0])
     assert executed == [] and stack.count() == 0 and res.count_items(demo_db, "room") == n
     QApplication.processEvents()
+
+
+@pytest.mark.threaded_writes
+def test_the_window_saves_a_room_on_the_writer_and_its_list_follows_the_signal(qtbot, window):
+    page = window.show_page("rooms")
+    qtbot.waitUntil(lambda: not page.loading, timeout=10_000)
+    n = page.model.rowCount()
+    page.new_item({"code": "TH-1", "capacity": 25})
+    with qtbot.waitSignal(window.undo_stack.operation_executed, timeout=10_000) as blocker:
+        assert page.save()  # submitted: the writer does it
+    assert blocker.args[0].title == "Add room TH-1" and window.undo_stack.operations.writer_thread is not None
+    assert window.undo_stack.operations.writer_thread is not threading.main_thread()
+    qtbot.waitUntil(lambda: page.model.rowCount() == n + 1, timeout=10_000)
+    with qtbot.waitSignal(window.undo_stack.operation_executed, timeout=10_000):
+        window.act_undo.trigger()
+    qtbot.waitUntil(lambda: page.model.rowCount() == n, timeout=10_000)
