@@ -475,24 +475,20 @@ class SubstitutionsPage(LazyReload, QWidget):
         return self.undo_stack.run(lambda d: sb.auto_plan(d, date), on_done=done, on_error=failed, db=db)
 
     def notify_substitutes(self):
-        """Queue the e-mails in a worker; the outbox's sender delivers them."""
+        """Queue the e-mails (one operation on the writer); the outbox's sender delivers them."""
         if self.db is None or self.readonly:
             return None
         db, date = self.db, self.current_date()
 
-        def queue():
-            from ato_desktop.services.substitution_notices import queue_substitution_notices
-
-            return queue_substitution_notices(db, date)
-
-        def done(result, error):
-            if error is not None:
-                self._show_error(str(error))
-                return
+        def done(change):
+            result = change.result
             extra = f"; no e-mail address for {', '.join(result.no_email)}" if result.no_email else ""
             self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
 
-        return run_in_thread(queue, done)
+        from ato_desktop.services.substitution_notices import queue_notices
+
+        return self.undo_stack.run(lambda d: queue_notices(d, date=date), on_done=done,
+                                   on_error=lambda error: self._show_error(str(error)), db=db)
 
     def open_channels(self, *, modal: bool = True):
         from ato_desktop.ui.channels_dialog import ChannelsDialog

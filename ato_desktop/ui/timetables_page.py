@@ -196,15 +196,16 @@ class TimetablesPage(QWidget):
         self._update_buttons()
 
     def on_operation(self, change) -> None:
+        touched = change.touched()
+        if not touched or touched <= {"notifications", "substitutions"}:
+            return  # the outbox, a day's substitutions: no version and no score changes
         self._scores_stale = True  # any edit (availability, a constraint's weight, ...) may change a score
-        if change.concerns("timetable", "activity", "calendar", "room"):
-            self._dirty = True
-            # The screen hears the same signal (it listens to the undo stack's operation_executed) and
-            # reloads itself, at once or when shown; marking it stale here too loaded a version twice.
-            if getattr(self.undo_stack, "operation_executed", None) is None and not change.kinds <= {"timetable"}:
-                self._screen_stale = True
-            if self.isVisible():
-                self.ensure_loaded()
+        # the list shows the scores: read it again (they are rechecked in a worker)
+        self._dirty = True
+        # The screen hears the same signal (operation_executed) and reloads itself, at once or when
+        # shown; marking it stale here too loaded a version twice.
+        if self.isVisible():
+            self.ensure_loaded()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

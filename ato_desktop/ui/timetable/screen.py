@@ -151,7 +151,6 @@ class TimetableScreen(QWidget):
         self._load_request = 0
         self._load_job = None
         self._dirty = False
-        self._announce_pending = False
         self.statusMessage.connect(self.status)
         from ato_desktop.ui.current_version import current_version_of
 
@@ -396,23 +395,6 @@ class TimetableScreen(QWidget):
         if want < total * 0.8:
             self._grid_height_fitted = True
             split.setSizes([want, total - want])
-
-    def _announce(self) -> None:
-        """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
-        from ato_desktop.ui.operations import operations_of
-
-        executed = operations_of(self.undo_stack).operation_executed if self.undo_stack is not None else None
-        if executed is None or self._announce_pending:
-            return
-        self._announce_pending = True
-        from ato_desktop.services.operations import Change
-
-        def fire() -> None:
-            self._announce_pending = False
-            tid = self.model.timetable_id if self.model is not None else None
-            executed.emit(Change("Change the timetable", {"timetable"}, {tid}))
-
-        QTimer.singleShot(0, fire)
 
     def refresh(self) -> None:
         """Reload the current version (e.g. after activities were edited elsewhere)."""
@@ -668,8 +650,8 @@ class TimetableScreen(QWidget):
     # ---- live labels -------------------------------------------------------------------
     def _on_model(self, what: str) -> None:
         m = self.model
-        if what == "load":  # placements and locks are operations: they announce themselves
-            self._announce()
+        # placements, locks and new versions are operations: they announce themselves (operation_executed);
+        # loading a version changes nothing in the file, the current-version holder tells who shows what
         if what == "load":
             if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
                 self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
