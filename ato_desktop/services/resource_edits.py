@@ -60,8 +60,7 @@ def edit_item(db: Database, *, entity: str, key: Any, values: dict, summary: str
     def back(d: Database) -> Change:
         return edit_item(d, entity=entity, key=new_key, values=old, summary=summary)
 
-    kinds = {entity} | ({"*"} if entity in ("department", "course") else set())  # names shown in other lists
-    return Change(summary, kinds, result=after, reverse=back)
+    return Change(summary, {entity}, result=after, reverse=back)
 
 
 def remove_item(db: Database, *, entity: str, key: Any, summary: str | None = None) -> Change:
