@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ato_desktop.services.operations import Change
 
@@ -49,7 +49,6 @@ class Operations(QObject):
     failed = Signal(str)  # an operation without on_error, an undo or a redo failed: the sentence
     idle = Signal()  # no write is queued or running any more
     _deliver = Signal(object)  # from the writer thread to the main thread (a queued connection)
-
 
     def __init__(self, parent: QObject | None = None, *, inline: bool | None = None):
         super().__init__(parent)
@@ -114,6 +113,9 @@ class Operations(QObject):
                 else:
                     self.failed.emit(str(exc))
                 return
+            shown = getattr(self.stack, "database", None)
+            if shown is not None and shown is not db:
+                return  # written to a file the window no longer shows: no undo step, no view to tell
             if isinstance(change, Change):
                 if undoable and change.can_undo and self.stack is not None:
                     from ato_desktop.ui.undo import OperationCommand
@@ -128,9 +130,11 @@ class Operations(QObject):
                 self.idle.emit()
 
     def wait_idle(self, timeout: float | None = 30) -> None:
-        """Block until the queued writes have run (before the database is closed or replaced)."""
+        """Block until the queued writes have run and their results were handed over (before the
+        database is closed or replaced)."""
         if self._executor is not None and not self.inline:
             self._executor.submit(lambda: None).result(timeout)
+            QCoreApplication.sendPostedEvents(self, 0)  # the results queued for the main thread
 
     def shutdown(self) -> None:
         if self._executor is not None:

@@ -80,3 +80,15 @@ def test_the_window_saves_a_room_on_the_writer_and_its_list_follows_the_signal(q
     with qtbot.waitSignal(window.undo_stack.operation_executed, timeout=10_000):
         window.act_undo.trigger()
     qtbot.waitUntil(lambda: page.model.rowCount() == n, timeout=10_000)
+
+
+@pytest.mark.threaded_writes
+def test_a_write_queued_for_a_file_the_window_leaves_is_done_before_and_leaves_no_undo_step(qtbot, stack, demo_db,
+                                                                                         db):
+    heard = []
+    stack.operation_executed.connect(heard.append)
+    stack.run(lambda d: edits.add_item(d, entity="room", values={"code": "OLD-1", "capacity": 30}))
+    stack.set_database(db)  # waits for the queued write and hands its result over first
+    assert [c.title for c in heard] == ["Add room OLD-1"]
+    assert any(r["code"] == "OLD-1" for r in res.list_items(demo_db, "room"))
+    assert stack.count() == 0 and not stack.canUndo()  # the old file's history does not apply here
