@@ -92,3 +92,15 @@ def itc_dir() -> Path:
     if not ITC_DIR.is_dir():
         pytest.skip(f"ITC-2007 dataset not found at {ITC_DIR}")
     return ITC_DIR
+
+
+
+@pytest.fixture(autouse=True)
+def _inline_writes(request, monkeypatch):
+    """Operations run at once on the calling thread (``ui.operations``' inline mode), so a test reads
+    what a click wrote. A test marked ``threaded_writes`` runs them on the one writer thread, as the app
+    does (``tests/ui/test_one_writer.py``)."""
+    if "threaded_writes" in request.keywords:
+        monkeypatch.delenv("ATO_INLINE_WRITES", raising=False)
+    else:
+        monkeypatch.setenv("ATO_INLINE_WRITES", "1")

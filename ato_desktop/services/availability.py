@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.services.operations import Change
 from ato_desktop.services.resources import _find_by_key, spec
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -60,3 +61,27 @@ def _owner(owner: str):
         return OWNERS[owner]
     except KeyError:
         raise ValidationError("Availability", "owner", f"{owner!r} has no availability.") from None
+
+
+def owner_key(db: Database, owner: str, item_id: int):
+    """The key the owner is looked up by (its code; the id for activities)."""
+    sp = spec(owner)
+    if sp.key == "id":
+        return int(item_id)
+    with db.read_session() as s:
+        obj = s.get(sp.model, int(item_id))
+        if obj is None:
+            raise NotFoundError(sp.label, item_id)
+        return getattr(obj, sp.key)
+
+
+def paint_marks(db: Database, *, owner: str, item_id: int, marks: Marks, summary: str = "") -> Change:
+    """Replace the marks of one owner (the availability editor's drag) as one undo step.
+    The change touches ``"availability"``; ``result`` is ``(owner, item_id)``."""
+    before = set_marks(db, owner, owner_key(db, owner, item_id), marks)
+    summary = summary or f"Change the availability of {spec(owner).label.lower()} {item_id}"
+
+    def back(d: Database) -> Change:
+        return paint_marks(d, owner=owner, item_id=item_id, marks=before, summary=summary)
+
+    return Change(summary, {"availability"}, result=(owner, int(item_id)), reverse=back)

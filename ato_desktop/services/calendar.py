@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from ato_desktop.services.operations import Change
 from ato_desktop.services.errors import ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -164,3 +165,30 @@ def all_settings(db: Database) -> dict[str, str]:
         for row in s.scalars(select(m.Setting)):
             out[row.key] = row.value
     return out
+
+
+def change_calendar(db: Database, *, days: list[str], periods: list[tuple[str, str, str, bool]],
+                    settings: dict[str, str] | None = None) -> Change:
+    """The Calendar page's Apply: working days, periods and the department's names, as one undo step.
+    Nothing changes (and the change touches nothing) when all are as they were."""
+    settings = dict(settings or {})
+    before = get_calendar(db)
+    old_days = [d.name for d in before.days]
+    old_periods = [(p.label, p.start_time, p.end_time, p.is_break) for p in before.periods]
+    current = all_settings(db)
+    old_settings = {k: current.get(k, "") for k in settings}
+    periods = [tuple(p) for p in periods]
+    cal_changed = (list(days), periods) != (old_days, old_periods)
+    set_changed = settings != old_settings
+    if not cal_changed and not set_changed:
+        return Change("Change the calendar", frozenset())
+    validate_calendar(days, periods)
+    if cal_changed:
+        set_calendar(db, days, periods)
+    if set_changed:
+        set_settings(db, **settings)
+
+    def back(d: Database) -> Change:
+        return change_calendar(d, days=old_days, periods=old_periods, settings=old_settings)
+
+    return Change("Change the calendar", {"calendar"}, reverse=back)

@@ -237,3 +237,35 @@ def deliver_webhooks(db: Database, *, now: dt.datetime | None = None,
         outbox._mark_sent(db, msg_id, outbox.utcnow())
         report.sent += 1
     return report
+
+
+# ---- the Channels dialog's edits as operations (services.operations.Change) ------------------------
+def add_webhook(db: Database, *, name: str, kind: str, url: str, events):
+    """Add a channel (see :func:`add_channel`). Not undoable: its address went to the keychain."""
+    from ato_desktop.services.operations import Change
+
+    info = add_channel(db, name, kind, url, events)
+    return Change(f"Add channel {info.name}", {"notifications"}, result=info)
+
+
+def switch_channel(db: Database, *, name: str, enabled: bool):
+    """Enable or disable a channel; undo switches it back."""
+    from ato_desktop.services.operations import Change
+
+    info = set_channel_enabled(db, name, enabled)
+    summary = f"{'Enable' if enabled else 'Disable'} channel {info.name}"
+
+    def back(d: Database):
+        c = switch_channel(d, name=name, enabled=not enabled)
+        c.summary = summary
+        return c
+
+    return Change(summary, {"notifications"}, result=info, reverse=back)
+
+
+def remove_webhook(db: Database, *, name: str):
+    """Remove a channel and its address from the keychain. Not undoable (the address is gone)."""
+    from ato_desktop.services.operations import Change
+
+    remove_channel(db, name)
+    return Change(f"Remove channel {name}", {"notifications"})

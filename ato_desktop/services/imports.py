@@ -33,6 +33,7 @@ from ato_desktop.progress import OnProgress, Progress
 from ato_desktop.services import backups
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import ValidationError
+from ato_desktop.services.operations import Change, kinds_of_tables
 from ato_desktop.services.snapshot import RowSnapshot, restore_rows, snapshot_rows
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -342,3 +343,25 @@ def restore_imported(db: Database, snap: RowSnapshot) -> None:
     """Redo an import after :func:`remove_imported`: the same rows with the same ids."""
     with db.session() as s:
         restore_rows(s.connection(), snap)
+
+
+def apply_import(db: Database, *, entity: str, rows: Sequence[tuple[int, dict]], table: Table | None = None,
+                 mapping: Sequence[str | None] | None = None, summary: str = "", backup: bool = True) -> Change:
+    """The import dialog's Import: :func:`import_rows` as an operation (``result``: the ImportResult).
+    Undo removes exactly the imported rows; redo puts the same rows back (same ids)."""
+    result = import_rows(db, entity, rows, table=table, mapping=mapping, backup=backup)
+    summary = summary or f"Import {len(result.ids)} {_spec(entity).plural.lower()}"
+    return _imported(summary, entity, result.ids, result)
+
+
+def _imported(summary: str, entity: str, ids: Sequence[int], result=None) -> Change:
+    def back(db: Database) -> Change:
+        snap = remove_imported(db, entity, ids)
+
+        def again(d: Database) -> Change:
+            restore_imported(d, snap)
+            return _imported(summary, entity, ids)
+
+        return Change(summary, {entity} | kinds_of_tables(name for name, _ in snap.rows), reverse=again)
+
+    return Change(summary, {entity}, result=result, reverse=back)

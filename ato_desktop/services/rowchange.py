@@ -1,8 +1,8 @@
 """Undoable changes made of inserted and deleted rows (term days, absences, substitutions).
 
-An operation returns a :class:`RowChange`: the rows it added and the rows it removed (each with its
-primary key, parents first). :func:`undo_change` reverses it in one transaction and returns the
-change that redoes it, so undo and redo are the same function.
+An operation returns a :class:`RowChange` (a :class:`~ato_desktop.services.operations.Change`): the rows
+it added and the rows it removed (each with its primary key, parents first). Its ``undo`` (:func:`undo_change`)
+reverses it in one transaction and returns the change that redoes it, so undo and redo are the same function.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.engine import Connection
 
+from ato_desktop.services.operations import Change, kinds_of_tables
 from ato_desktop.services.snapshot import snapshot_rows
 from ato_desktop.storage.database import Database
 from ato_desktop.storage.models import Base
@@ -19,12 +20,22 @@ from ato_desktop.storage.models import Base
 Rows = list[tuple[str, list[dict]]]  # (table name, row dicts), parents first
 
 
-@dataclass
-class RowChange:
-    summary: str
+@dataclass(eq=False)
+class RowChange(Change):
+    kinds: frozenset = frozenset()  # besides the kinds of the tables in ``added`` and ``removed``
     added: Rows = field(default_factory=list)
     removed: Rows = field(default_factory=list)
     detail: dict = field(default_factory=dict)  # what the caller may show (ids, codes)
+
+    def touched(self) -> frozenset:
+        return self.kinds | kinds_of_tables(name for name, _ in self.added + self.removed)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def undo(self, db: Database) -> "RowChange":
+        return undo_change(db, self)
 
     def count(self, table: str, which: str = "added") -> int:
         return sum(len(rows) for name, rows in getattr(self, which) if name == table)
@@ -78,4 +89,5 @@ def undo_change(db: Database, change: RowChange) -> RowChange:
         for table, rows in reversed(change.added):
             gone = remove_rows(conn, table, rows) + gone
         insert_rows(conn, change.removed)
-    return RowChange(f"undo: {change.summary}", added=change.removed, removed=gone, detail=change.detail)
+    return RowChange(f"undo: {change.summary}", change.kinds, change.versions, change.sessions,
+                     added=change.removed, removed=gone, detail=change.detail)

@@ -260,3 +260,12 @@ def queue_channel_digest(db: Database, *, today=None) -> int:
     key = f"{tomorrow.isoformat()}|{hashlib.sha1(text.encode()).hexdigest()[:16]}"
     return channels.queue_event(db, "daily_digest", subject=f"Tomorrow, {when}", text=text, key=key,
                                 data={"date": tomorrow.isoformat(), "lines": lines})
+
+
+def queue_notices(db: Database, *, date, timetable: int | str | None = None):
+    """The Substitutions page's "Notify substitutes" as an operation: :func:`queue_substitution_notices`;
+    ``result`` is its NoticeResult. Not undoable (mail queued may be on its way)."""
+    from ato_desktop.services.operations import Change
+
+    result = queue_substitution_notices(db, date, timetable=timetable)
+    return Change(f"Queue {result.queued} substitution notice(s)", {"notifications"}, result=result)

@@ -20,12 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import activities as acts
-from ato_desktop.services import resources as res
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.listing import list_rows  # the same dicts as list_items, without the ORM
 from ato_desktop.ui.availability_host import AvailabilityHostPage
 from ato_desktop.ui.forms import ERROR_STYLE
-from ato_desktop.ui.undo import CallCommand
 from ato_desktop.services.activities import ROOM_KINDS
 
 
@@ -254,13 +252,19 @@ class GenerateDialog(QDialog):
         self.ok_button.setEnabled(bool(lines))
 
     def generate(self) -> None:
-        try:
-            self.created, self.skipped = acts.generate_from_ltp(
-                self.db, self.course.currentData(), checked_keys(self.groups), **self._args())
-        except (ServiceError, DatabaseError) as exc:
-            self.error.setText(str(exc))
-            return
-        self.accept()
+        """One operation on the writer (one undo step); the dialog closes when it is done."""
+        from ato_desktop.services.resource_edits import generate_activities
+        from ato_desktop.ui.operations import operations_of
+
+        course, groups, args = self.course.currentData(), checked_keys(self.groups), self._args()
+
+        def done(change) -> None:
+            self.created, self.skipped = change.result
+            self.accept()
+
+        operations_of(getattr(self.parent(), "undo_stack", None)).run(
+            lambda db: generate_activities(db, course=course, groups=groups, **args),
+            on_done=done, on_error=lambda exc: self.error.setText(str(exc)), db=self.db)
 
 
 class ActivitiesPage(AvailabilityHostPage):
@@ -282,10 +286,10 @@ class ActivitiesPage(AvailabilityHostPage):
         self.form.editors["faculty"].parentWidget().layout().addWidget(self.load_warning)
         self._limits: dict[str, tuple[str, int]] | None = None  # faculty code -> (name, weekly limit)
 
-    def on_data_changed(self, entity: str) -> None:
-        if entity in ("*", "faculty", "external"):
+    def on_operation(self, change) -> None:
+        if change.concerns("faculty"):
             self._limits = None
-        super().on_data_changed(entity)
+        super().on_operation(change)
 
     def set_database(self, db, readonly: bool = False) -> None:
         self._limits = None
@@ -359,21 +363,9 @@ class ActivitiesPage(AvailabilityHostPage):
         return dlg.created
 
     def push_generated(self, created: list[dict], skipped: list[str]) -> None:
+        """After the dialog's operation (already one undo step): say what it made and show the first."""
         ids = [c["id"] for c in created]
-        snaps: list = []
-
-        def undo(db):
-            snaps.clear()
-            for i in reversed(ids):
-                snaps.append(res.delete_item(db, "activity", i))
-
-        def redo(db):
-            for snap in reversed(snaps):
-                res.restore(db, snap)
-
         course = created[0]["course"] if created else ""
-        self.undo_stack.push(CallCommand(self.undo_stack, f"Generate {len(created)} activities of {course}",
-                                         redo, undo, entity="activity"))
         msg = f"Created {len(created)} activities for {course}."
         if skipped:
             msg += f" Skipped {len(skipped)} that already existed."

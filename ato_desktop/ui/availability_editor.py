@@ -9,20 +9,18 @@ Choose a mark (Unavailable, Undesired, Preferred or Clear) and a shape
 (Rectangle: the rectangle between where the drag started and where the
 mouse is; Brush: every cell the mouse passes over), then press and drag on
 the grid (or move with the arrow keys and press Space). While dragging, the cells show the result; on release the whole
-drag becomes ONE undo step (:class:`PaintMarksCommand`) committed through
-``services.availability.set_marks`` in one transaction. Break periods are
+drag becomes ONE operation (``services.availability.paint_marks``, one transaction, on the window's
+writer) and so one undo step. Break periods are
 shown (greyed, with their times) and cannot be marked.
 
-Undo and redo write the marks back to the database and refresh every editor
-showing that owner, through :func:`availability_notifier` (``changed(kind,
-item_id)``), so they keep working after the editor was closed or switched to
-another owner.
+Every editor showing that owner refreshes on ``operation_executed`` (after the drag, its undo and
+redo), so undo keeps working after the editor was closed or switched to another owner.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -43,8 +41,7 @@ from ato_desktop.services import calendar as cal
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.resources import spec
 
-__all__ = ["AvailabilityEditor", "AvailabilityGrid", "PaintMarksCommand", "availability_notifier",
-           "MARKS", "CLEAR", "OWNER_KINDS"]
+__all__ = ["AvailabilityEditor", "AvailabilityGrid", "MARKS", "CLEAR", "OWNER_KINDS"]
 
 CLEAR = "clear"
 MARKS = ("unavailable", "undesired", "preferred", CLEAR)
@@ -61,70 +58,6 @@ MARK_COLORS = {"unavailable": "#e57373", "undesired": "#ffcc80", "preferred": "#
 BREAK_COLOR = "#d9d9d9"
 
 Marks = dict[tuple[int, int], str]
-
-
-class _Notifier(QObject):
-    changed = Signal(str, int)  # kind, item id: marks of this owner changed in the database
-    failed = Signal(str)  # an undo/redo could not be written
-
-
-_notifier: _Notifier | None = None
-
-
-def availability_notifier() -> _Notifier:
-    """The application-wide signal hub for availability changes."""
-    global _notifier
-    if _notifier is None:
-        _notifier = _Notifier()
-    return _notifier
-
-
-def _owner_key(db: Database, kind: str, item_id: int):
-    """The key the services look the owner up by (its code; the id for activities)."""
-    sp = spec(kind)
-    if sp.key == "id":
-        return int(item_id)
-    with db.read_session() as s:
-        obj = s.get(sp.model, int(item_id))
-        if obj is None:
-            from ato_desktop.services.errors import NotFoundError
-
-            raise NotFoundError(sp.label, item_id)
-        return getattr(obj, sp.key)
-
-
-class PaintMarksCommand(QUndoCommand):
-    """One drag on the grid: replaces the owner's marks with ``after``; undo puts ``before`` back."""
-
-    def __init__(self, db: Database, kind: str, item_id: int, before: Marks, after: Marks, text: str,
-                 stack: QUndoStack | None = None):
-        super().__init__(text)
-        self._stack = stack  # ui.undo.UndoStack has failed(message) for the status bar
-        self.db, self.kind, self.item_id = db, kind, int(item_id)
-        self.before, self.after = dict(before), dict(after)
-        self.error: str | None = None
-        self._first = True
-
-    def _write(self, marks: Marks) -> None:
-        try:
-            av.set_marks(self.db, self.kind, _owner_key(self.db, self.kind, self.item_id), marks)
-            self.error = None
-        except (ServiceError, DatabaseError) as exc:
-            self.error = str(exc)
-            availability_notifier().failed.emit(self.error)
-            failed = getattr(self._stack, "failed", None)
-            if failed is not None:
-                failed.emit(f"Could not save “{self.text()}”: {exc}")
-        availability_notifier().changed.emit(self.kind, self.item_id)
-
-    def redo(self) -> None:
-        self._write(self.after)
-        if self._first and self.error is not None:
-            self.setObsolete(True)  # a failed first write is not kept on the undo stack
-        self._first = False
-
-    def undo(self) -> None:
-        self._write(self.before)
 
 
 class AvailabilityGrid(QTableWidget):
@@ -273,9 +206,9 @@ class AvailabilityEditor(QWidget):
         self.hint.setObjectName("availabilityHint")
         layout.addWidget(self.hint)
 
-        notifier = availability_notifier()
-        notifier.changed.connect(self._on_changed)
-        notifier.failed.connect(self._on_failed)
+        from ato_desktop.ui.operations import operations_of
+
+        operations_of(undo_stack).operation_executed.connect(self._on_operation)
         self.grid.setEnabled(False)
 
     # -- public --------------------------------------------------------------
@@ -318,7 +251,7 @@ class AvailabilityEditor(QWidget):
             self.calendar = cal.get_calendar(self.db)
             label = ""
             if self.kind is not None and self.item_id is not None:
-                key = _owner_key(self.db, self.kind, self.item_id)
+                key = av.owner_key(self.db, self.kind, self.item_id)
                 self._marks = av.get_marks(self.db, self.kind, key)
                 from ato_desktop.services.resources import get_item
 
@@ -414,10 +347,21 @@ class AvailabilityEditor(QWidget):
         mark = self.current_mark
         what = "Clear" if mark == CLEAR else f"Mark {MARK_LABELS[mark].lower()}"
         text = f"{what}: {n} period{'s' if n != 1 else ''} of {self.title.text().removeprefix('Availability of ')}"
-        cmd = PaintMarksCommand(self.db, self.kind, self.item_id, self._marks, after, text, self.undo_stack)
-        # push() runs redo(): it writes to the database (the command is dropped again if that failed) and
-        # the notifier's changed() reloads this editor either way.
-        self.undo_stack.push(cmd)
+        from ato_desktop.ui.operations import operations_of
+
+        kind, item_id = self.kind, self.item_id
+
+        def failed(exc: BaseException) -> None:  # nothing was written: show the marks as they are
+            self._on_failed(str(exc))
+            self._on_changed(kind, item_id)
+
+        operations_of(self.undo_stack).run(
+            lambda db: av.paint_marks(db, owner=kind, item_id=item_id, marks=after, summary=text),
+            on_error=failed, db=self.db)
+
+    def _on_operation(self, change) -> None:
+        if "availability" in change.kinds and change.result is not None:
+            self._on_changed(*change.result)
 
     def _on_changed(self, kind: str, item_id: int) -> None:
         if kind != self.kind or item_id != self.item_id:

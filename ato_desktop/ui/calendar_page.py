@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import calendar as cal
-from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
-from ato_desktop.ui.undo import CallCommand
+from ato_desktop.ui.lazy_page import LazyReload
 
 SETTING_FIELDS = (("institution_name", "Institution"), ("department_name", "Department"), ("term", "Term"))
 
 
-class CalendarPage(QWidget):
+class CalendarPage(LazyReload, QWidget):
+    RELOAD_KINDS = ("calendar",)
+
     status = Signal(str)
 
     def __init__(self, undo_stack, parent=None):
@@ -132,20 +133,6 @@ class CalendarPage(QWidget):
         if self.isVisible():
             self.reload()
 
-    def on_data_changed(self, entity: str) -> None:
-        if entity in ("*", "calendar"):
-            self._dirty = True
-            if self.isVisible():
-                self.reload()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        if self._dirty:
-            self.reload()
-
     def reload(self) -> None:
         self._dirty = False
         self.error.hide()
@@ -197,40 +184,15 @@ class CalendarPage(QWidget):
         if self.db is None or self.readonly:
             return False
         days, periods, settings = self.form_values()
-        before = cal.get_calendar(self.db)
-        before_settings = {k: cal.all_settings(self.db).get(k, "") for k in settings}
-        old_days = [d.name for d in before.days]
-        old_periods = [(p.label, p.start_time, p.end_time, p.is_break) for p in before.periods]
-        cal_changed = (days, periods) != (old_days, old_periods)
-        set_changed = settings != before_settings
-        if not cal_changed and not set_changed:
-            self.status.emit("No changes to apply.")
-            return True
-        try:
-            cal.validate_calendar(days, periods)
-            if cal_changed:
-                cal.set_calendar(self.db, days, periods)
-            if set_changed:
-                cal.set_settings(self.db, **settings)
-        except (ServiceError, DatabaseError) as exc:
+
+        def failed(exc: BaseException) -> None:
             self.error.setText(str(exc))
             self.error.show()
             self.status.emit(f"Calendar not changed: {exc}")
-            return False
-        self.error.hide()
 
-        def redo(db):
-            if cal_changed:
-                cal.set_calendar(db, days, periods)
-            if set_changed:
-                cal.set_settings(db, **settings)
+        def done(change) -> None:
+            self.error.hide()
+            self.status.emit("Calendar saved." if change.can_undo else "No changes to apply.")
 
-        def undo(db):
-            if cal_changed:
-                cal.set_calendar(db, old_days, old_periods)
-            if set_changed:
-                cal.set_settings(db, **before_settings)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, "Change the calendar", redo, undo, entity="calendar"))
-        self.status.emit("Calendar saved.")
-        return True
+        return self.undo_stack.run(lambda db: cal.change_calendar(db, days=days, periods=periods, settings=settings),
+                                   on_done=done, on_error=failed, db=self.db)

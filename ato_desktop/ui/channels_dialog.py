@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import channels
-from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
 
 KIND_LABELS = {"teams": "Microsoft Teams", "slack": "Slack", "json": "JSON webhook (SMS / WhatsApp gateway)"}
@@ -103,13 +102,7 @@ class ChannelsDialog(QDialog):
         if item.column() != 0:
             return
         on = item.checkState() == Qt.CheckState.Checked
-        try:
-            channels.set_channel_enabled(self.db, item.text(), on)
-        except ServiceError as exc:
-            self._fail(str(exc))
-        else:
-            self.error.hide()
-        self.reload()
+        self._run(lambda db: channels.switch_channel(db, name=item.text(), enabled=on), lambda _c: None)
 
     def _reload(self) -> None:
         self.table.setRowCount(0)
@@ -133,25 +126,33 @@ class ChannelsDialog(QDialog):
 
     def add(self) -> bool:
         events = [e for e, c in self.event_checks.items() if c.isChecked()]
-        try:
-            channels.add_channel(self.db, self.name_edit.text(), self.kind_box.currentData(), self.url_edit.text(),
-                                 events)
-        except ServiceError as exc:
-            return self._fail(str(exc))
-        self.error.hide()
-        self.name_edit.clear()
-        self.url_edit.clear()
-        self.reload()
-        return True
+        name, kind, url = self.name_edit.text(), self.kind_box.currentData(), self.url_edit.text()
+
+        def done(_change) -> None:
+            self.name_edit.clear()
+            self.url_edit.clear()
+
+        return self._run(lambda db: channels.add_webhook(db, name=name, kind=kind, url=url, events=events), done)
 
     def remove(self) -> bool:
         rows = {i.row() for i in self.table.selectedIndexes()}
         if not rows:
             return self._fail("Select the channel to remove.")
-        try:
-            channels.remove_channel(self.db, self.table.item(min(rows), 0).text())
-        except ServiceError as exc:
-            return self._fail(str(exc))
-        self.error.hide()
-        self.reload()
-        return True
+        name = self.table.item(min(rows), 0).text()
+        return self._run(lambda db: channels.remove_webhook(db, name=name), lambda _c: None)
+
+    def _run(self, operation, on_done) -> bool:
+        """One operation on the window's writer; the list is read again when it is done."""
+        from ato_desktop.ui.operations import operations_of
+
+        def done(change) -> None:
+            self.error.hide()
+            on_done(change)
+            self.reload()
+
+        def failed(exc: BaseException) -> None:
+            self._fail(str(exc))
+            self.reload()
+
+        return bool(operations_of(getattr(self.parent(), "undo_stack", None)).run(
+            operation, on_done=done, on_error=failed, db=self.db))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 
-from ato_desktop.services import resources as res
-from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.resource_page import ResourcePage
-from ato_desktop.ui.undo import UpdateItemCommand
+from ato_desktop.services import resource_edits as edits
 
 
 class ConstraintsPage(ResourcePage):
@@ -62,14 +60,13 @@ class ConstraintsPage(ResourcePage):
         if item is None or self.db is None or self.readonly:
             return False
         changed = {"enabled": not item["enabled"]}
-        try:
-            after = res.update_item(self.db, "constraint", item["type"], changed)
-        except (ServiceError, DatabaseError) as exc:
-            self.status.emit(str(exc))
-            return False
-        self._editing = after
-        verb = "Enable" if after["enabled"] else "Disable"
-        self.undo_stack.push(UpdateItemCommand(self.undo_stack, "constraint", item, after, changed,
-                                               text=f"{verb} constraint {after['_label']}"))
-        self.status.emit(f"{verb}d {after['_label']}.")
-        return True
+        verb = "Enable" if changed["enabled"] else "Disable"
+
+        def done(change) -> None:
+            self._editing = change.result
+            self.status.emit(f"{verb}d {change.result['_label']}.")
+
+        return bool(self.undo_stack.run(
+            lambda db: edits.edit_item(db, entity="constraint", key=item["type"], values=changed,
+                                       summary=f"{verb} constraint {item['_label']}"),
+            on_done=done, on_error=lambda exc: self.status.emit(str(exc)), db=self.db))

@@ -10,20 +10,17 @@ combo box per column changes it), then checks EVERY row in a worker exactly
 as the import would (``services.imports.check_rows``, rolled back) and lists
 each problem with its row number as in the file, the column and the message.
 Import is enabled only when there are no errors; it takes a ``before-import``
-backup and creates all rows in one transaction (all or nothing), then pushes
-one undo step (:class:`ImportCommand`) that removes exactly the imported rows
-(redo puts the same rows back).
-
-``import_notifier().changed(entity)`` fires after an import, undo or redo so
-that lists can refresh.
+backup and creates all rows in one transaction (all or nothing), as one operation on the
+window's writer (``services.imports.apply_import``): one undo step that removes exactly the
+imported rows (redo puts the same rows back); ``operation_executed`` tells the lists.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,80 +45,15 @@ from ato_desktop.services import Database
 from ato_desktop.services import imports
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import DatabaseError, ServiceError
-from ato_desktop.services.snapshot import RowSnapshot
 from ato_desktop.ui import tasks
+from ato_desktop.ui.operations import operations_of
 
-__all__ = ["ImportDialog", "ImportCommand", "import_notifier", "PREVIEW_ROWS"]
+__all__ = ["ImportDialog", "PREVIEW_ROWS"]
 
 PREVIEW_ROWS = 20
 ERROR_TINT = "#f8d7da"
 IGNORE = "— ignore this column —"
 FILE_FILTER = "Tables (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx);;All files (*)"
-
-
-class _ImportNotifier(QObject):
-    changed = Signal(str)  # entity whose rows were added or removed
-    failed = Signal(str)
-
-
-_notifier: _ImportNotifier | None = None
-
-
-def import_notifier() -> _ImportNotifier:
-    global _notifier
-    if _notifier is None:
-        _notifier = _ImportNotifier()
-    return _notifier
-
-
-class ImportCommand(QUndoCommand):
-    """The undo step of one import: undo removes exactly the imported rows, redo restores them (same ids).
-
-    After each undo/redo it emits ``import_notifier().changed(entity)`` and, when the
-    stack has them (``ui.undo.UndoStack``), ``stack.data_changed(entity)`` and, on failure,
-    ``stack.failed(message)``.
-    """
-
-    def __init__(self, db: Database, entity: str, ids: list[int], text: str, stack: QUndoStack | None = None):
-        super().__init__(text)
-        self.db, self.entity, self.ids = db, entity, list(ids)
-        self._stack = stack
-        self._snapshot: RowSnapshot | None = None
-        self._done = True  # pushed after the import already happened
-
-    def _report(self, error: str | None) -> None:
-        if error:
-            import_notifier().failed.emit(error)
-            failed = getattr(self._stack, "failed", None)
-            if failed is not None:
-                failed.emit(error)
-        import_notifier().changed.emit(self.entity)
-        changed = getattr(self._stack, "data_changed", None)
-        if changed is not None:
-            changed.emit(self.entity)
-
-    def redo(self) -> None:
-        if self._done:
-            return
-        error = None
-        try:
-            if self._snapshot is not None:
-                imports.restore_imported(self.db, self._snapshot)
-            self._done = True
-        except Exception as exc:  # noqa: BLE001 - shown to the user; the database is unchanged
-            error = f"Redo of “{self.text()}” failed: {exc}"
-        self._report(error)
-
-    def undo(self) -> None:
-        if not self._done:
-            return
-        error = None
-        try:
-            self._snapshot = imports.remove_imported(self.db, self.entity, self.ids)
-            self._done = False
-        except Exception as exc:  # noqa: BLE001
-            error = f"Undo of “{self.text()}” failed: {exc}"
-        self._report(error)
 
 
 def _read_job(path: Path, on_progress=None, should_stop=None) -> Table:
@@ -286,9 +218,20 @@ class ImportDialog(QDialog):
         if self.table is None or self.errors or not self.rows or self.importing or self._job is not None:
             return
         self._set_importing(True)
-        self._run(imports.import_rows, self.db, self.entity, self.rows, table=self.table, mapping=self.mapping(),
-                  on_done=self._on_imported, busy=f"Backing up, then importing {len(self.rows)} rows…",
-                  with_progress=False)
+        self._generation += 1
+        generation = self._generation
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText(f"Backing up, then importing {len(self.rows)} rows…")
+        entity, rows, table, mapping = self.entity, self.rows, self.table, self.mapping()
+        n = len(rows)
+        what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
+        summary = f"Import {n} {what} from {self.path.name if self.path else 'file'}"
+        operations_of(self.undo_stack).run(
+            lambda db: imports.apply_import(db, entity=entity, rows=rows, table=table, mapping=mapping,
+                                            summary=summary),
+            on_done=lambda change, g=generation: self._finish(g) and self._on_imported(change.result),
+            on_error=lambda exc, g=generation: self._finish(g) and self._on_failed(exc), db=self.db)
 
     def _set_importing(self, on: bool) -> None:
         self.importing = on
@@ -430,14 +373,10 @@ class ImportDialog(QDialog):
         self._set_importing(False)
         n = result.count
         what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
-        self.undo_stack.push(ImportCommand(self.db, self.entity, result.ids,
-                                           f"Import {n} {what} from {self.path.name if self.path else 'file'}",
-                                           self.undo_stack))
         self.status.setText(f"Imported {n} {what}." + (f" A backup was taken first: {result.backup.name}."
                                                        if result.backup else ""))
         self.rows = []
         self.import_button.setEnabled(False)
-        import_notifier().changed.emit(self.entity)
         self.imported.emit(n)
 
     def _show_errors(self, errors: list[RowError]) -> None:

@@ -13,8 +13,8 @@ Public API (other parts plug in here)::
     window.database_changed    # Signal(object): the new Database (or None)
 
 Pages that define ``set_database(db, readonly)`` receive every new database;
-pages that define ``on_data_changed(entity)`` are told after every edit, undo
-and redo. The standard pages are created lazily (on first show or first
+pages that define ``on_operation(change)`` are told after every operation, undo
+and redo (``undo_stack.operation_executed``). The standard pages are created lazily (on first show or first
 ``window.pages[key]``), so the window opens fast on a big department; a page
 created late gets the open database when it is created, which is all a page
 that did not exist yet could have missed.
@@ -153,7 +153,7 @@ class MainWindow(FileActions, QMainWindow):
         self._build_toolbar()
         self._build_pages()
 
-        self.undo_stack.data_changed.connect(self._data_changed)
+        self.undo_stack.operation_executed.connect(self._operation_executed)
         self.undo_stack.failed.connect(lambda msg: self.show_status(msg, 15000))
         self.detached_box: QMessageBox | None = None
         self.database_detached.connect(self._on_database_detached, Qt.ConnectionType.QueuedConnection)
@@ -385,11 +385,11 @@ class MainWindow(FileActions, QMainWindow):
             if act.objectName() == f"actionPage_{key}":
                 act.setChecked(True)
 
-    def _data_changed(self, entity: str) -> None:
+    def _operation_executed(self, change) -> None:
         for page in self.pages.created().values():  # a page made later reads the data then
-            fn = getattr(page, "on_data_changed", None)
+            fn = getattr(page, "on_operation", None)
             if fn is not None:
-                fn(entity)
+                fn(change)
 
     # ------------------------------------------------------------------ database
     def _give_database(self, page: QWidget) -> None:
@@ -411,6 +411,7 @@ class MainWindow(FileActions, QMainWindow):
         self.database = db
         self.readonly = bool(db is not None and db.readonly)
         self.undo_stack.blockSignals(False)  # blocked while the window was closed
+        self.undo_stack.operations.blockSignals(False)
         self.undo_stack.set_database(db)
         for page in self.pages.created().values():  # lazy pages get it when they are created
             self._give_database(page)
@@ -442,7 +443,6 @@ class MainWindow(FileActions, QMainWindow):
 
         dlg = ImportDialog(self.database, entity, self.undo_stack, self)
         dlg.exec()
-        self._data_changed("*")
 
     def show_guide(self):
         """Help ▸ Getting started (F1): the short guide, beside the main window."""
@@ -526,10 +526,12 @@ class MainWindow(FileActions, QMainWindow):
             fn = getattr(page, "shutdown", None)
             if fn is not None:
                 fn()
+        self.undo_stack.operations.wait_idle()  # the writes queued run before the file is closed
         if self.database is not None:
             self.database.close()
             self.database = None
         # The file is closed: a late announcement (a page's queued "data changed", a worker's result)
         # must not make the pages read it again. set_database() turns the signals back on.
         self.undo_stack.blockSignals(True)
+        self.undo_stack.operations.blockSignals(True)
         super().closeEvent(event)

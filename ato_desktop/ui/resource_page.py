@@ -43,8 +43,10 @@ from ato_desktop.services.errors import DatabaseError, DependentsError, ServiceE
 from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepare_texts
 from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
-from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
+from ato_desktop.services import resource_edits as edits
 from ato_desktop.ui import tasks
+from ato_desktop.ui.lazy_page import LazyReload
+from ato_desktop.ui.undo import UndoStack
 
 
 class DeleteConfirmDialog(QDialog):
@@ -89,7 +91,7 @@ class DeleteConfirmDialog(QDialog):
         return [self.list.item(i).text() for i in range(self.list.count())]
 
 
-class ResourcePage(QWidget):
+class ResourcePage(LazyReload, QWidget):
     """List + form for one entity. ``status(str)`` reports what happened for the status bar."""
 
     status = Signal(str)
@@ -250,26 +252,23 @@ class ResourcePage(QWidget):
             self.reload()
         self._update_buttons()
 
-    # what a resource list never shows: a timetable's sessions (moves, locks, a loaded version)
-    UNRELATED_ENTITIES = frozenset({"timetable"})
+    # what a resource list never shows: a timetable's sessions (moves, locks, a loaded version), the
+    # day-to-day substitutions, the mail outbox
+    UNRELATED_ENTITIES = frozenset({"timetable", "substitutions", "notifications"})
 
-    def on_data_changed(self, entity: str) -> None:
-        if entity in self.UNRELATED_ENTITIES:
-            return  # e.g. the timetable screen's announcement after each move: re-reading the list is wasted
+    def concerned(self, change) -> bool:
+        touched = change.touched()
+        return bool(touched) and not touched <= self.UNRELATED_ENTITIES
+
+    def on_operation(self, change) -> None:
+        if not self.concerned(change):
+            return  # e.g. the timetable screen's moves: re-reading the list is wasted
         self._dirty = True
         self._choices_dirty = True
         self._prefetched_choices = None
-        if entity == "external" and self.form_dirty:
-            return  # e.g. availability painted beside a form being edited: keep the edits, reload later
+        if change.touched() <= {"availability"} and self.form_dirty:
+            return  # availability painted beside a form being edited: keep the edits, reload later
         if self.isVisible():
-            self.reload()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        if self._dirty:
             self.reload()
 
     def reload(self) -> None:
@@ -584,36 +583,37 @@ class ResourcePage(QWidget):
             return False
         try:
             values = self.form.values()
-            if self._editing is None:
-                item = res.create_item(self.db, self.entity, values)
-                self.form.clear_errors()
-                self._editing = item
-                self.undo_stack.push(CreateItemCommand(self.undo_stack, self.entity, item))
-                self.status.emit(f"Added {self.spec.label.lower()} {item['_label']}.")
-            else:
-                before = self._editing
-                changed = {k: v for k, v in values.items() if not _same(before.get(k), v)}
-                if not changed:
-                    self.form.clear_errors()
-                    self.status.emit("No changes to save.")
-                    return True
-                after = res.update_item(self.db, self.entity, before[self.spec.key], changed)
-                self.form.clear_errors()
-                self._editing = after
-                self.undo_stack.push(UpdateItemCommand(self.undo_stack, self.entity, before, after, changed))
-                self.status.emit(f"Saved {self.spec.label.lower()} {after['_label']}.")
         except ValidationError as exc:
             self.form.show_error(exc)
             self.status.emit(f"Not saved: {exc}")
             return False
-        except (ServiceError, DatabaseError) as exc:
+        before = self._editing
+        if before is None:
+            op = lambda db: edits.add_item(db, entity=self.entity, values=values)
+            said = "Added"
+        else:
+            changed = {k: v for k, v in values.items() if not _same(before.get(k), v)}
+            if not changed:
+                self.form.clear_errors()
+                self.status.emit("No changes to save.")
+                return True
+            key = before[self.spec.key]
+            op = lambda db: edits.edit_item(db, entity=self.entity, key=key, values=changed)
+            said = "Saved"
+
+        def done(change) -> None:
+            item = change.result
+            self.form.clear_errors()
+            self._editing = item
+            self.status.emit(f"{said} {self.spec.label.lower()} {item['_label']}.")
+            self.form_dirty = False
+            self.select_id(item["id"])
+
+        def failed(exc: BaseException) -> None:
             self.form.show_error(exc)
             self.status.emit(f"Not saved: {exc}")
-            return False
-        self.form_dirty = False
-        if self._editing is not None:
-            self.select_id(self._editing["id"])
-        return True
+
+        return bool(self.undo_stack.run(op, on_done=done, on_error=failed, db=self.db))
 
     def delete_selected(self) -> bool:
         item = self._editing
@@ -631,17 +631,14 @@ class ResourcePage(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted or dlg.blocked:
             return False
         row = self.model.row_of(item["id"])
-        try:
-            snap = res.delete_item(self.db, self.entity, key)
-        except DependentsError as exc:
-            self.status.emit(str(exc))
-            return False
-        except (ServiceError, DatabaseError) as exc:
-            self.status.emit(f"Not deleted: {exc}")
-            return False
-        self._editing = None
-        self.undo_stack.push(DeleteItemCommand(self.undo_stack, self.entity, item, snap))
-        self.status.emit(f"Deleted {what}. Edit ▸ Undo puts it back.")
+
+        def failed(exc: BaseException) -> None:
+            self.status.emit(str(exc) if isinstance(exc, DependentsError) else f"Not deleted: {exc}")
+
+        def done(_change) -> None:
+            self._editing = None
+            self.status.emit(f"Deleted {what}. Edit ▸ Undo puts it back.")
+            self.when_loaded(select_neighbour)
 
         def select_neighbour() -> None:  # once the list without the deleted item is shown
             if self._editing is None and self.proxy.rowCount():
@@ -649,8 +646,8 @@ class ResourcePage(QWidget):
                 self._select_row(r)
                 self._show_item(self.proxy.index(r, 0))
 
-        self.when_loaded(select_neighbour)
-        return True
+        return bool(self.undo_stack.run(lambda db: edits.remove_item(db, entity=self.entity, key=key, summary=f"Delete {what[:1].lower()}{what[1:]}"),
+                                        on_done=done, on_error=failed, db=self.db))
 
 
 def _same(a: Any, b: Any) -> bool:

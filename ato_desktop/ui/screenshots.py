@@ -41,7 +41,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
 
     from ato_desktop.demo import create_demo_database
     from ato_desktop.services.database_files import open_database
-    from ato_desktop.ui.timetable.commands import PlaceCommand
+    from ato_desktop.ui.timetable.commands import place
     from ato_desktop.ui.timetable.model import RED, VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM, Placement
     from ato_desktop.ui.timetable.screen import HardDropDialog, TimetableScreen
 
@@ -145,7 +145,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
         dlg.show()
         save(dlg, "timetable-repair.png")
         dlg.close()
-        w._push(PlaceCommand(m, [Placement(s, t, r)], "Move (screenshot)"))
+        w._push(place(m, [Placement(s, t, r)], "Move (screenshot)"))
         w.tabs.setCurrentWidget(w.conflicts)
         w.conflicts.expandAll()
         save(w, "timetable-conflicts.png")

@@ -38,8 +38,8 @@ from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
-from ato_desktop.ui.undo import RowChangeCommand
 from ato_desktop.ui import tasks
+from ato_desktop.ui.lazy_page import LazyReload
 
 ENTITY = "substitutions"
 
@@ -69,7 +69,9 @@ def arrangement_text(x: sday.Lesson) -> str:
             "merge": f"merged: {a.other}"}[a.kind]
 
 
-class SubstitutionsPage(QWidget):
+class SubstitutionsPage(LazyReload, QWidget):
+    RELOAD_KINDS = (ENTITY, "calendar", "faculty", "timetable")
+
     status = Signal(str)
     plan_loaded = Signal()  # after each (re)load of the date's plan (tests wait on it)
 
@@ -230,20 +232,6 @@ class SubstitutionsPage(QWidget):
         if self.isVisible():
             self.reload()
 
-    def on_data_changed(self, entity: str) -> None:
-        if entity in ("*", "external", ENTITY, "calendar", "faculty", "timetables"):
-            self._dirty = True
-            if self.isVisible():
-                self.reload()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        if self._dirty:
-            self.reload()
-
     def current_date(self) -> dt.date:
         q = self.date_edit.date()
         return dt.date(q.year(), q.month(), q.day())
@@ -383,29 +371,30 @@ class SubstitutionsPage(QWidget):
         self.status.emit(message)
 
     def _do(self, fn, on_ok=None):
-        """Run one service operation in a worker (it reads the day's timetable: big departments take a
-        moment); when it is back, push it as one undo step (the views reload). Returns the job, or None
+        """Run one service operation on the writer (it reads the day's timetable: big departments take a
+        moment); when it is back it is one undo step (the views reload). Returns the handle, or None
         when nothing was started."""
         if self.db is None or self.readonly:
             return None
         db = self.db
 
-        def done(change, error):
+        def failed(error):
             if self.db is not db:
                 return
             if isinstance(error, ServiceError):
                 self._show_error(str(error))
-                return
-            if error is not None:
+            else:
                 self._show_error(f"Could not save the change: {error}")
+
+        def done(change):
+            if self.db is not db:
                 return
             self.error.hide()
-            self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
-            self.status.emit(change.summary[:1].upper() + change.summary[1:] + ".")
+            self.status.emit(change.title + ".")
             if on_ok is not None:
                 on_ok()
 
-        return tasks.run(lambda: fn(db), done)
+        return self.undo_stack.run(fn, on_done=done, on_error=failed, db=db)
 
     def add_absence(self):
         code = self.faculty_box.currentData() if self.faculty_box.currentIndex() >= 0 and \
@@ -471,40 +460,37 @@ class SubstitutionsPage(QWidget):
         self.auto_button.setEnabled(False)
         self.status.emit("Planning the day…")
 
-        def done(change, error):
+        def failed(error):
+            self.auto_button.setEnabled(self.db is not None and not self.readonly)
+            if self.db is db:
+                self._show_error(str(error))
+
+        def done(change):
             self.auto_button.setEnabled(self.db is not None and not self.readonly)
             if self.db is not db:
-                return
-            if error is not None:
-                self._show_error(str(error))
                 return
             if not change.added and not change.removed:
                 self.status.emit("Every lesson of this date is arranged already: nothing to plan.")
                 return
-            self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
-        return tasks.run(lambda: sb.auto_plan(db, date), done)
+        return self.undo_stack.run(lambda d: sb.auto_plan(d, date), on_done=done, on_error=failed, db=db)
 
     def notify_substitutes(self):
-        """Queue the e-mails in a worker; the outbox's sender delivers them."""
+        """Queue the e-mails (one operation on the writer); the outbox's sender delivers them."""
         if self.db is None or self.readonly:
             return None
         db, date = self.db, self.current_date()
 
-        def queue():
-            from ato_desktop.services.substitution_notices import queue_substitution_notices
-
-            return queue_substitution_notices(db, date)
-
-        def done(result, error):
-            if error is not None:
-                self._show_error(str(error))
-                return
+        def done(change):
+            result = change.result
             extra = f"; no e-mail address for {', '.join(result.no_email)}" if result.no_email else ""
             self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
 
-        return tasks.run(queue, done)
+        from ato_desktop.services.substitution_notices import queue_notices
+
+        return self.undo_stack.run(lambda d: queue_notices(d, date=date), on_done=done,
+                                   on_error=lambda error: self._show_error(str(error)), db=db)
 
     def open_channels(self, *, modal: bool = True):
         from ato_desktop.ui.channels_dialog import ChannelsDialog

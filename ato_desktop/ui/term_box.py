@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import term as terms
-from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
-from ato_desktop.ui.undo import RowChangeCommand
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -132,16 +130,14 @@ class TermBox(QGroupBox):
     def _do(self, fn) -> bool:
         if self.db is None or self.readonly:
             return False
-        try:
-            change = fn(self.db)
-        except ServiceError as exc:
+
+        def failed(exc: BaseException) -> None:
             self.error.setText(str(exc))
             self.error.show()
             self.status.emit(str(exc))
-            return False
-        self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity="calendar"))
-        self.status.emit(change.summary[:1].upper() + change.summary[1:] + ".")
-        return True
+
+        return self.undo_stack.run(fn, on_done=lambda change: self.status.emit(change.title + "."),
+                                   on_error=failed, db=self.db)
 
     def set_term(self) -> bool:
         start, end = _date(self.start_edit.date()), _date(self.end_edit.date())

@@ -186,17 +186,17 @@ class TimetablesPage(VersionActions, QWidget):
             self.reload()
         self._update_buttons()
 
-    def on_data_changed(self, entity: str) -> None:
+    def on_operation(self, change) -> None:
+        touched = change.touched()
+        if not touched or touched <= {"notifications", "substitutions"}:
+            return  # the outbox, a day's substitutions: no version and no score changes
         self._scores_stale = True  # any edit (availability, a constraint's weight, ...) may change a score
-        if entity in ("*", "timetable", "activity", "calendar", "room"):
-            self._dirty = True
-            # The screen hears the same signal (it listens to the undo stack's data_changed) and reloads
-            # itself, at once or when shown; "timetable" is mostly its own announcement (a move, a load).
-            # Marking it stale here too loaded a version twice on first show and on every edit.
-            if getattr(self.undo_stack, "data_changed", None) is None and entity != "timetable":
-                self._screen_stale = True
-            if self.isVisible():
-                self.ensure_loaded()
+        # the list shows the scores: read it again (they are rechecked in a worker)
+        self._dirty = True
+        # The screen hears the same signal (operation_executed) and reloads itself, at once or when
+        # shown; marking it stale here too loaded a version twice.
+        if self.isVisible():
+            self.ensure_loaded()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from ato_desktop.services import timetables as tts
 from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services.errors import DatabaseError, ServiceError
-from ato_desktop.ui.undo import CallCommand
+from ato_desktop.services import version_edits as vedits
 
 
 class VersionActions:
@@ -32,13 +32,7 @@ class VersionActions:
         name = name or self._ask_name("New version", tts.unique_version_name(self.db, "Draft"))
         if not name:
             return False
-        try:
-            info = tts.create_timetable(self.db, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"New version {info.name}")
-        return True
+        return self._run(lambda db: vedits.add_version(db, name=name), self._created)
 
     def copy_selected(self, name: str | None = None) -> bool:
         src = self.selected_info()
@@ -47,26 +41,15 @@ class VersionActions:
         name = name or self._ask_name("Copy version", tts.unique_version_name(self.db, f"{src.name} copy"))
         if not name:
             return False
-        try:
-            info = tts.copy_timetable(self.db, src.id, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"Copy {src.name} to {info.name}")
-        return True
+        return self._run(lambda db: vedits.copy_version(db, source=src.id, name=name), self._created)
 
-    def _push_created(self, info: tts.TimetableInfo, text: str) -> None:
-        holder: dict = {}
+    def _run(self, operation, on_done=None) -> bool:
+        """One operation on the writer (one undo step); a refusal goes to the status bar."""
+        return bool(self.undo_stack.run(operation, on_done=on_done, on_error=self._fail, db=self.db))
 
-        def undo(db):
-            holder["snap"] = versions.delete_version(db, info.id)
-
-        def redo(db):
-            versions.restore_version(db, holder["snap"])
-
-        self.undo_stack.push(CallCommand(self.undo_stack, text, redo, undo, entity="timetable"))
-        self.select_id(info.id)
-        self.status.emit(f"{text}.")
+    def _created(self, change) -> None:
+        self.select_id(change.result.id)
+        self.status.emit(f"{change.title}.")
 
     def rename_selected(self, name: str | None = None) -> bool:
         info = self.selected_info()
@@ -75,17 +58,7 @@ class VersionActions:
         name = name or self._ask_name("Rename version", info.name)
         if not name or name == info.name:
             return False
-        old = info.name
-        try:
-            tts.rename_timetable(self.db, info.id, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self.undo_stack.push(CallCommand(
-            self.undo_stack, f"Rename version {old} to {name}",
-            lambda db: tts.rename_timetable(db, info.id, name), lambda db: tts.rename_timetable(db, info.id, old),
-            entity="timetable"))
-        return True
+        return self._run(lambda db: vedits.rename_version(db, timetable=info.id, name=name))
 
     def delete_selected(self, confirm: bool = True) -> bool:
         info = self.selected_info()
@@ -98,26 +71,13 @@ class VersionActions:
                 "placed)? You can undo this with Edit ▸ Undo.")
             if ans != QMessageBox.StandardButton.Yes:
                 return False
-        try:
-            snap = versions.delete_version(self.db, info.id)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        holder = {"snap": snap}
-        if self.open_id == info.id:
-            self.open_id = None
-        if self.current.id() == info.id:
-            self.current.set(None)  # the grid shows another version next (the screen picks it)
+        def done(_change) -> None:
+            if self.open_id == info.id:
+                self.open_id = None
+            if self.current.id() == info.id:
+                self.current.set(None)  # the grid shows another version next (the screen picks it)
 
-        def undo(db):
-            versions.restore_version(db, holder["snap"])
-
-        def redo(db):
-            holder["snap"] = versions.delete_version(db, info.id)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, f"Delete version {info.name}", redo, undo,
-                                         entity="timetable"))
-        return True
+        return self._run(lambda db: vedits.remove_version(db, timetable=info.id), done)
 
     def publish_selected(self, confirm: bool = True, force: bool = False) -> bool:
         """Publish the current version (the one the grid shows). With ``confirm`` (the button), it is
@@ -172,18 +132,8 @@ class VersionActions:
     def _publish_checked(self, check, force: bool) -> bool:
         """Publish after the check (refused by the service when blocked and not ``force``); one undo step."""
         tid, name = check.timetable_id, check.name
-        try:
-            before = versions.status_of(self.db, tid)
-            outcome = versions.publish_version(self.db, tid, force=force, check=check)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        override = outcome.override
-        self.undo_stack.push(CallCommand(
-            self.undo_stack, f"Publish {name}", lambda db: _publish_again(db, tid, override),
-            lambda db: versions.set_status_exact(db, tid, before), entity="timetable"))
-        self._after_publish(name, outcome.result)
-        return True
+        return self._run(lambda db: vedits.publish(db, timetable=tid, force=force, check=check),
+                         lambda change: self._after_publish(name, change.result.result))
 
     def _after_publish(self, name: str, result) -> None:
         """Ask the file's scheduler to send what was queued (undo does not recall mail already queued)."""
@@ -259,31 +209,12 @@ class VersionActions:
 
     def take_step(self, action: str, tid: int, who: str, comment: str) -> bool:
         """Submit, approve, return or archive a version (one undo step; the history keeps who and when)."""
-        from ato_desktop.services import approval
+        def done(change) -> None:
+            self.status.emit(change.result.sentence)
+            self.reload()
 
-        def step(db):
-            if action == "return":
-                return approval.return_with_comment(db, tid, comment, who=who)
-            return getattr(approval, action)(db, tid, who=who, comment=comment)
-
-        try:
-            t = step(self.db)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        holder = {"t": t}
-
-        def undo(db):
-            approval.undo(db, holder["t"])
-
-        def redo(db):
-            holder["t"] = step(db)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, f"{action.capitalize()} {t.name}", redo, undo,
-                                         entity="timetable"))
-        self.status.emit(t.sentence)
-        self.reload()
-        return True
+        return self._run(lambda db: vedits.take_step(db, action=action, timetable=tid, who=who, comment=comment),
+                         done)
 
     def show_history(self) -> bool:
         info = self._review_target()
@@ -319,19 +250,9 @@ class VersionActions:
         tid = tid if tid is not None else self.current_id()
         if tid is None or self.db is None or self.readonly:
             return False
-        try:
-            info = versions.copy_to_draft(self.db, tid, name)
-        except (ServiceError, DatabaseError) as exc:
-            self._fail(exc)
-            return False
-        self._push_created(info, f"Copy to the new draft {info.name}")
-        if self.current.id() != info.id:
-            self.open_timetable(info.id)
-        return True
+        def done(change) -> None:
+            self._created(change)
+            if self.current.id() != change.result.id:
+                self.open_timetable(change.result.id)
 
-
-def _publish_again(db, timetable_id: int, override: str | None) -> None:
-    """Redo of a publication: publish again (nothing is queued twice; the override stays recorded)."""
-    from ato_desktop.services import notifications as notes
-
-    notes.publish(db, timetable_id, override=override)
+        return self._run(lambda db: vedits.copy_to_draft(db, timetable=tid, name=name), done)

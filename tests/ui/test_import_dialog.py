@@ -12,7 +12,8 @@ from PySide6.QtTest import QTest
 
 from ato_desktop.services import backups
 from ato_desktop.services import resources as res
-from ato_desktop.ui.import_dialog import ImportDialog, import_notifier
+from ato_desktop.ui.import_dialog import ImportDialog
+from ato_desktop.ui.operations import operations_of
 
 BAD = (
     "Code,Name,E-mail,Department\n"
@@ -59,7 +60,7 @@ def test_bad_row_blocks_import_then_fixed_file_imports_and_undo_removes(qtbot, d
     assert blocker.args[0] == 0 and dlg.error_rows() == []
     assert dlg.import_button.isEnabled()
     changed = []
-    import_notifier().changed.connect(changed.append)
+    operations_of(stack).operation_executed.connect(lambda change: changed.extend(sorted(change.kinds)))
     with qtbot.waitSignal(dlg.imported, timeout=10_000) as blocker:
         QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [3]
@@ -119,6 +120,7 @@ def test_results_arrive_on_the_ui_thread(qtbot, dialog, tmp_path):
     assert seen == [True]
 
 
+@pytest.mark.threaded_writes  # the import runs on the writer thread: the dialog is busy meanwhile
 def test_dialog_cannot_be_closed_or_changed_while_importing(qtbot, dialog, tmp_path):
     dlg, stack, db = dialog
     f = tmp_path / "faculty.csv"
@@ -150,7 +152,7 @@ def test_works_with_the_main_windows_undo_stack(qtbot, db, tmp_path):
     with qtbot.waitSignal(dlg.imported, timeout=10_000):
         dlg.start_import()
     seen = []
-    stack.data_changed.connect(seen.append)
+    stack.operation_executed.connect(lambda change: seen.extend(sorted(change.kinds)))
     stack.undo()
     assert res.count_items(db, "room") == 0 and seen == ["room"]
     stack.redo()

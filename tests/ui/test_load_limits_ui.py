@@ -3,6 +3,7 @@ in the activity form warns at once, in the form (real window on the demo databas
 
 from __future__ import annotations
 
+from ato_desktop.services.operations import Change
 import pytest
 from PySide6.QtCore import Qt
 
@@ -37,7 +38,7 @@ def test_activity_form_warns_when_a_teacher_would_exceed_the_weekly_limit(window
 
     # adding a second teacher whose limit is already used up: typed into the Faculty field
     res.update_item(db, "faculty", "AGH", {"max_weekly_periods": 10})
-    window.undo_stack.data_changed.emit("faculty")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"faculty"}))
     other = next(a for a in res.list_items(db, "activity") if "AGH" not in a["faculty"] and a["duration"] == 1)
     qtbot.waitUntil(lambda: not page.loading)
     assert page.select_id(other["id"])

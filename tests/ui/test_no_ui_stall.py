@@ -167,6 +167,7 @@ def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):
     w.shutdown()
 
 
+@pytest.mark.threaded_writes  # the save is an operation: on the writer thread, as in the app
 def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, monkeypatch):
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)
     qtbot.addWidget(w)
@@ -200,9 +201,14 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
         assert m.timetable_id == new_id and m.timetable.name.startswith("Optimized ")
         assert m.state is not None and (m.hard, m.soft) == (result.hard, result.soft)
         assert w.undo_stack.undoText().startswith("Apply optimized timetable")
-        w.undo_stack.undo()  # undo / redo still work (on the UI thread: user actions, not the run)
+        from ato_desktop.ui.operations import operations_of
+
+        executed = operations_of(w.undo_stack).operation_executed
+        with qtbot.waitSignal(executed, timeout=30_000):
+            w.undo_stack.undo()  # undo / redo still work (on the writer too)
         assert m.timetable.name == REF
-        w.undo_stack.redo()
+        with qtbot.waitSignal(executed, timeout=30_000):
+            w.undo_stack.redo()
         assert m.timetable.name.startswith("Optimized ") and m.hard == result.hard
     finally:
         w.shutdown()

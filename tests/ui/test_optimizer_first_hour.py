@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QUndoStack
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.ui.timetable.commands import PlaceCommand, push
+from ato_desktop.ui.timetable.commands import place, push
 from ato_desktop.ui.timetable.model import GREEN, Placement
 from ato_desktop.ui.timetable.screen import TimetableScreen
 
@@ -39,7 +39,7 @@ def test_keep_my_changes_is_on_only_after_hand_moves_and_says_why(qtbot, screen)
     # a version just opened: nothing moved, so the first Start may move anything (the demo's 431 -> low soft)
     assert not panel.keep_changes.isChecked() and not panel.settings().keep_changes
     assert reason.text().startswith("Off: you have moved no session since the last run")
-    assert push(w.undo_stack, PlaceCommand(m, [_green_move(m, w)], "move")) is None
+    assert push(w.undo_stack, place(m, [_green_move(m, w)], "move")) is None
     assert panel.keep_changes.isChecked() and panel.settings().keep_changes
     assert reason.text().startswith("On because you moved 1 session since the last run")
     w.undo_stack.undo()  # back where it was: nothing moved any more

@@ -101,13 +101,13 @@ def test_a_version_with_an_unscheduled_session_needs_publish_anyway_and_the_over
 
 
 def test_accepting_an_optimizer_result_makes_it_current_in_the_list_the_grid_and_publish(qtbot, window, three):
-    from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
+    from ato_desktop.ui.timetable.commands import accept, push
 
     db, b, _c = three
     page, screen = _page_on(qtbot, window, b)
     rows = {(v.activity_id, v.occurrence): (v.day, v.period, v.room) for v in tts.list_sessions(db, b)}
     # what the optimizer panel pushes when Accept is clicked (the run itself is tested elsewhere)
-    assert push(window.undo_stack, AcceptResultCommand(screen.model, rows, "Optimized", 0, 0)) is None
+    assert push(window.undo_stack, accept(screen.model, rows, "Optimized", 0, 0)) is None
     new = tts.get_timetable(db, "Optimized").id
     assert screen.model.timetable_id == new and page.current.id() == new
     qtbot.waitUntil(lambda: page.selected_id() == new, timeout=10_000)

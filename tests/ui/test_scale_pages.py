@@ -3,6 +3,7 @@ start-up and notification imports in a worker. Behaviour only (the timings are i
 
 from __future__ import annotations
 
+from ato_desktop.services.operations import Change
 import pytest
 from PySide6.QtCore import Qt
 
@@ -151,17 +152,17 @@ def test_after_the_window_closes_late_announcements_reach_no_page(qtbot, demo_db
     w.show()
     faculty = w.show_page("faculty")
     heard = []
-    orig = faculty.on_data_changed
-    faculty.on_data_changed = lambda entity: (heard.append(entity), orig(entity))
-    w.undo_stack.data_changed.emit("faculty")
+    orig = faculty.on_operation
+    faculty.on_operation = lambda change: (heard.extend(sorted(change.kinds)), orig(change))
+    w.undo_stack.operation_executed.emit(Change("an edit", {"faculty"}))
     assert heard == ["faculty"]
     wait_idle(20_000)
     w.close()
     assert w.database is None
-    w.undo_stack.data_changed.emit("timetable")  # e.g. a page's queued announcement after the close
+    w.undo_stack.operation_executed.emit(Change("an edit", {"timetable"}))  # e.g. a page's queued announcement after the close
     assert heard == ["faculty"]
     assert w.open_database(demo_db_path, ask=False)  # open again: the pages hear edits again
-    w.undo_stack.data_changed.emit("room")
+    w.undo_stack.operation_executed.emit(Change("an edit", {"room"}))
     assert heard == ["faculty", "room"]
     wait_idle(20_000)
     w.close()
@@ -177,7 +178,7 @@ def test_a_timetable_announcement_does_not_re_read_the_resource_lists(window, mo
     reads = []
     real = rp.list_rows
     monkeypatch.setattr(rp, "list_rows", lambda db, entity: (reads.append(entity), real(db, entity))[1])
-    window.undo_stack.data_changed.emit("timetable")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"timetable"}))
     assert reads == [] and not faculty._dirty
-    window.undo_stack.data_changed.emit("faculty")  # its own data: read again
+    window.undo_stack.operation_executed.emit(Change("an edit", {"faculty"}))  # its own data: read again
     assert reads == ["faculty"]

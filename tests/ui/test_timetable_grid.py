@@ -281,14 +281,14 @@ def test_drag_preview_matches_the_engine_and_is_cached(qtbot, screen):
 
 
 def test_conflicts_panel_lists_a_forced_clash_and_double_click_selects_its_sessions(qtbot, screen):
-    from ato_desktop.ui.timetable.commands import PlaceCommand, push
+    from ato_desktop.ui.timetable.commands import place, push
     from ato_desktop.ui.timetable.model import Placement
 
     w, m = screen, screen.model
     s = section_lecture(m, w)
     other, t = _teacher_busy_slot(m, s)
     room = m.preview(s).at(t)[3]
-    assert push(w.undo_stack, PlaceCommand(m, [Placement(s, t, room)], "force")) is None
+    assert push(w.undo_stack, place(m, [Placement(s, t, room)], "force")) is None
     assert m.hard >= 1 and "Hard" in w.score_label.text() and f">{m.hard}<" in w.score_label.text()
     panel = w.conflicts
     hard_rows = [it for it in panel.items() if it.parent() is not None and it.parent().parent() is not None
@@ -307,7 +307,7 @@ def test_cards_in_a_hard_conflict_have_a_red_edge_and_badge_in_the_grid(qtbot, s
     """Issue 16: a clashing card is marked in the grid itself (red edge, "!" badge, reason in its tooltip)."""
     from PySide6.QtGui import QColor
 
-    from ato_desktop.ui.timetable.commands import PlaceCommand, push
+    from ato_desktop.ui.timetable.commands import place, push
     from ato_desktop.ui.timetable.model import Placement
 
     w, m = screen, screen.model
@@ -325,7 +325,7 @@ def test_cards_in_a_hard_conflict_have_a_red_edge_and_badge_in_the_grid(qtbot, s
         return c.red() > 170 and c.green() < 80 and c.blue() < 80
 
     assert not badge_is_red(s)
-    assert push(w.undo_stack, PlaceCommand(m, [Placement(s, t, room)], "force")) is None
+    assert push(w.undo_stack, place(m, [Placement(s, t, room)], "force")) is None
     assert {s, other} <= m.hard_conflict_sessions()
     assert s in w.grid.shown_sessions() and badge_is_red(s)
     assert "Hard conflict:" in w.grid.card_tooltip(s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ato_desktop.services.operations import Change
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.tasks import wait_idle
 from ato_desktop.ui.timetable.model import GREEN, VIEW_GROUP
@@ -30,7 +31,7 @@ def test_open_a_version_move_a_card_and_undo_from_the_window(qtbot, window):
     assert int(m.assignment.start[s]) == before
     # an edit elsewhere (any entity) reloads the grid from the database
     version = m.version
-    window.undo_stack.data_changed.emit("activity")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"activity"}))
     qtbot.waitUntil(lambda: m.version > version, timeout=15_000)
     assert m.timetable_id == ref.id
     # the page's version list follows the screen's changes
@@ -54,7 +55,7 @@ def test_showing_the_page_loads_the_version_once(qtbot, window, monkeypatch):
     assert wait_idle(20000)  # the announcement goes out on the next event-loop turn (and may start a load)
     assert len(calls) == 1
     # an edit elsewhere still reloads the grid once
-    window.undo_stack.data_changed.emit("activity")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"activity"}))
     qtbot.waitUntil(lambda: len(calls) >= 2, timeout=20000)
     assert wait_idle(20000)
     assert len(calls) == 2

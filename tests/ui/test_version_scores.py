@@ -4,6 +4,7 @@ demo database, no sleeps: the page's signals and qtbot.waitUntil)."""
 
 from __future__ import annotations
 
+from ato_desktop.services.operations import Change
 import pytest
 
 from ato_desktop.services import availability as av
@@ -44,7 +45,7 @@ def test_a_score_made_untrue_by_a_data_change_is_shown_out_of_date_then_recomput
     # a teacher becomes unavailable where they teach (edited elsewhere; the window announces it)
     sv = next(v for v in tts.list_sessions(db, REF) if v.scheduled and len(v.faculty) == 1)
     av.set_marks(db, "faculty", sv.faculty[0], {(sv.day, sv.period): "unavailable"})
-    window.undo_stack.data_changed.emit("availability")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"availability"}))
     qtbot.waitUntil(lambda: [k for k, _ in seen] == ["rechecking", "rechecked"], timeout=60_000)
     assert seen[0][1][ref.id] == (scores.OUT_OF_DATE, "")
     hard, soft = seen[1][1][ref.id]
@@ -53,7 +54,7 @@ def test_a_score_made_untrue_by_a_data_change_is_shown_out_of_date_then_recomput
     seen.clear()
 
     # nothing changed since: shown again without a recheck
-    window.undo_stack.data_changed.emit("timetable")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"timetable"}))
     qtbot.waitUntil(lambda: page.table.item(0, page.HARD_COL).text() == hard)
     from ato_desktop.ui.tasks import wait_idle
 
@@ -70,6 +71,6 @@ def test_unscheduled_sessions_are_named_beside_the_hard_figure(window, qtbot):
     seen.clear()
     sv = next(v for v in tts.list_sessions(db, REF) if v.scheduled)
     tts.move_session(db, sv.id, None, None, None)
-    window.undo_stack.data_changed.emit("timetable")
+    window.undo_stack.operation_executed.emit(Change("an edit", {"timetable"}))
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=60_000)
     assert seen[1][1][ref.id][0] == "1 (1 unscheduled)"

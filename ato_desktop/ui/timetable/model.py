@@ -493,6 +493,25 @@ class TimetableModel:
             self.views[s] = dataclasses.replace(self.views[s], locked=b.locked)
         self._notify("lock")
 
+    def show_views(self, views: Iterable[tts.SessionView]) -> None:
+        """Show sessions as ``views`` say (after an operation on this version, its undo or its redo);
+        writes nothing: the operation did."""
+        P = self.problem.periods_per_day
+        relocked = False
+        for v in views:
+            s = self.compiled.index_of.get((v.activity_id, v.occurrence))
+            if s is None:
+                continue
+            start = v.day * P + v.period if v.day is not None else UNASSIGNED
+            room = self.room_index.get(v.room, UNASSIGNED) if v.room else UNASSIGNED
+            if start != int(self.assignment.start[s]) or room != int(self.assignment.room[s]):
+                self._set(s, start, room, locked=v.locked)
+            elif v.locked != self.views[s].locked:
+                self.views[s] = dataclasses.replace(self.views[s], locked=v.locked)
+                relocked = True
+        if relocked:
+            self._notify("lock")
+
     def _set(self, s: int, start: int, room: int, *, locked: bool) -> None:
         P = self.problem.periods_per_day
         self.assignment.start[s] = start

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import Database
 from ato_desktop.services.solving import BackupFailed, OptimizerSettings, data_changes_since, run_solve, save_solve
 from ato_desktop.ui.tasks import Task
-from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
 CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
@@ -478,31 +477,38 @@ class OptimizerPanel(QWidget):
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
-                self._save_job = Task(lambda _p, _s: ("saved", save(backup=False)), parent=self)
-                self._save_job.finished.connect(saved)
-                self._save_job.start()
+                self._save_job = write(lambda: ("saved", save(backup=False)))
                 return
             if error is not None:
                 not_saved(error)
                 return
-            saved_solve, loaded = out[1]
+            saved_solve, loaded = out[1]  # one undo step already ("Apply optimized timetable (name)")
             info = saved_solve.version
-            cmd = AcceptResultCommand(self.model, saved_solve.rows, info.name, saved_solve.hard, saved_solve.soft,
-                                      notes=saved_solve.notes, source_id=source_id, saved=(info, loaded),
-                                      fingerprint=saved_solve.fingerprint)
-            err = push(self.undo_stack, cmd)
-            if err is not None:
-                not_saved(err)
-                return
+            if loaded is not None and loaded.info.id == info.id:
+                self.model.apply(loaded)
+            else:
+                self.model.load(info.id)
             self.result = None
             self.run = None
             self.lbl_phase.setText(f"saved as {info.name!r}")
             self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
 
-        self._save_job = Task(backup_then_save, parent=self)
-        self._save_job.finished.connect(saved)
-        self._save_job.start()
+        def write(job):  # on the window's writer: the backup, the check, the version, as one operation
+            from ato_desktop.services.operations import Change
+            from ato_desktop.services.version_edits import applied_result
+            from ato_desktop.ui.operations import operations_of
+
+            def op(_db):
+                out = job()
+                if out[0] != "saved":
+                    return Change("Apply optimized timetable", frozenset(), result=out)  # nothing written
+                return applied_result(out[1][0].version, source=source_id, result=out)
+
+            return operations_of(self.undo_stack).run(op, on_done=lambda change: saved(change.result, None),
+                                                      on_error=lambda exc: saved(None, exc), db=db)
+
+        self._save_job = write(lambda: backup_then_save(None, None))
         return True
 
     def _ask_data_changed(self, changes: list[str], name: str | None) -> None:

@@ -32,7 +32,7 @@ from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui import settings as app_settings
-from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
+from ato_desktop.ui.timetable.commands import lock, place, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
 from ato_desktop.ui.timetable.model import (
@@ -149,15 +149,15 @@ class TimetableScreen(QWidget):
         self._load_request = 0
         self._load_job = None
         self._dirty = False
-        self._announce_pending = False
         self.statusMessage.connect(self.status)
         from ato_desktop.ui.current_version import current_version_of
 
         self.current = current_version_of(undo_stack)  # shared with the versions list, Publish, Export PDF
         self.current.changed.connect(self._current_changed)
-        changed = getattr(undo_stack, "data_changed", None)  # ato_desktop.ui.undo.UndoStack
-        if changed is not None:
-            changed.connect(self.on_data_changed)
+        if undo_stack is not None:  # the window's writer (ato_desktop.ui.operations) announces each operation
+            from ato_desktop.ui.operations import operations_of
+
+            operations_of(undo_stack).operation_executed.connect(self.on_operation)
         from ato_desktop.ui.warmup import warmup_controller
 
         self._requesting_state = False
@@ -346,11 +346,17 @@ class TimetableScreen(QWidget):
         if self.optimizer is not None:
             self.optimizer.shutdown()
 
-    def on_data_changed(self, entity: str) -> None:
-        """Another part of the app changed data: versions are re-listed; anything else reloads the grid."""
-        if self.model is None or self.db is None:
+    def on_operation(self, change) -> None:
+        """An operation changed data: versions are re-listed; anything else reloads the grid."""
+        if self.model is None or self.db is None or not change.touched():
             return
-        if entity == "timetable":
+        if change.focus is not None and change.focus != self.model.timetable_id and self.showing_timetable:
+            self.model.load(change.focus)  # e.g. an optimizer result undone: the version it came from
+        elif self.model.timetable_id in change.versions and isinstance(change.result, list):
+            self.model.show_views(change.result)  # the sessions an operation (or its undo) placed or locked
+        if change.touched() <= {"timetable", "substitutions", "notifications"}:
+            if "timetable" not in change.touched():
+                return
             if not self.showing_timetable:
                 return
             ids = {t.id for t in tts.list_timetables(self.db)}
@@ -388,19 +394,6 @@ class TimetableScreen(QWidget):
             self._grid_height_fitted = True
             split.setSizes([want, total - want])
 
-    def _announce(self) -> None:
-        """Tell the rest of the window (once per event-loop turn) that this version's sessions changed."""
-        changed = getattr(self.undo_stack, "data_changed", None)
-        if changed is None or self._announce_pending:
-            return
-        self._announce_pending = True
-
-        def fire() -> None:
-            self._announce_pending = False
-            changed.emit("timetable")
-
-        QTimer.singleShot(0, fire)
-
     def refresh(self) -> None:
         """Reload the current version (e.g. after activities were edited elsewhere)."""
         self._dirty = False
@@ -408,14 +401,16 @@ class TimetableScreen(QWidget):
             self.open_timetable(self.model.timetable_id)
 
     def create_empty_version(self) -> bool:
+        """A new empty version (one operation on the writer, one undo step), opened when it is made."""
+        from ato_desktop.services import version_edits
+        from ato_desktop.ui.operations import operations_of
+
         if self.db is None:
             return False
-        try:
-            info = tts.create_timetable(self.db, tts.unique_version_name(self.db, "Draft timetable"))
-        except ServiceError as exc:
-            QMessageBox.warning(self, "Could not create the timetable", str(exc))
-            return False
-        return self.open_timetable(info.id)
+        name = tts.unique_version_name(self.db, "Draft timetable")
+        return bool(operations_of(self.undo_stack).run(
+            lambda db: version_edits.add_version(db, name=name), on_done=lambda change: self.open_timetable(change.result.id),
+            on_error=lambda exc: QMessageBox.warning(self, "Could not create the timetable", str(exc)), db=self.db))
 
     def _show_empty(self, text: str, can_create: bool) -> bool:
         self.empty_label.setText(text)
@@ -653,8 +648,8 @@ class TimetableScreen(QWidget):
     # ---- live labels -------------------------------------------------------------------
     def _on_model(self, what: str) -> None:
         m = self.model
-        if what in ("placement", "lock", "load"):
-            self._announce()
+        # placements, locks and new versions are operations: they announce themselves (operation_executed);
+        # loading a version changes nothing in the file, the current-version holder tells who shows what
         if what == "load":
             if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
                 self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
@@ -719,18 +714,19 @@ class TimetableScreen(QWidget):
             self.scroll.ensureVisible(int(it.rect.center().x()), int(it.rect.center().y()), 80, 80)
 
     # ---- actions (each one undo step) -------------------------------------------------------
-    def _push(self, cmd) -> bool:
-        err = push(self.undo_stack, cmd)
-        if err is not None:
+    def _push(self, op) -> bool:
+        """Run one edit on the writer (one undo step); a refusal is shown when it comes back."""
+
+        def refused(err: BaseException) -> None:
             from ato_desktop.services.frozen import FrozenVersionError
 
             if isinstance(err, FrozenVersionError):
                 self.offer_copy_to_draft(str(err))
-                return False
-            QMessageBox.warning(self, "Move refused", str(err))
-            return False
-        self.statusMessage.emit(cmd.text())
-        return True
+            else:
+                QMessageBox.warning(self, "Move refused", str(err))
+
+        err = push(self.undo_stack, op, on_done=lambda _change: self.statusMessage.emit(op.text()), on_error=refused)
+        return err is None
 
     def handle_drop(self, s: int, t: int, room: int, target: int = -1) -> bool:
         """A card was dropped: swap with ``target``, or move to (t, room) — asking first if red."""
@@ -741,7 +737,7 @@ class TimetableScreen(QWidget):
         if target >= 0 and not m.is_locked(target) and int(m.assignment.start[s]) >= 0 and m.state is not None:
             dh, ds = m.swap_delta(s, target)
             if dh <= 0:
-                return self._push(PlaceCommand(m, m.swap_moves(s, target),
+                return self._push(place(m, m.swap_moves(s, target),
                                                f"Swap {m.short_label(s)} and {m.short_label(target)}"))
         if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
             room = m.preview(s).at(t)[3]  # the room the colouring showed
@@ -760,9 +756,9 @@ class TimetableScreen(QWidget):
                     return False
                 if dlg.choice >= 0:
                     rp = repairs[dlg.choice]
-                    return self._push(PlaceCommand(m, rp.moves, f"Repair: {rp.text}"))
+                    return self._push(place(m, rp.moves, f"Repair: {rp.text}"))
         room_code = m.room_code(room)
-        return self._push(PlaceCommand(m, [Placement(s, t, room)],
+        return self._push(place(m, [Placement(s, t, room)],
                                        f"Move {m.short_label(s)} to {m.slot_label(t)}" + (f" ({room_code})" if room_code else "")))
 
     def unschedule(self, s: int) -> bool:
@@ -770,7 +766,7 @@ class TimetableScreen(QWidget):
         if m.is_locked(s):
             self.statusMessage.emit(f"{m.short_label(s)} is locked.")
             return False
-        return self._push(PlaceCommand(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
+        return self._push(place(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
 
     def unschedule_sessions(self, sessions: list[int]) -> bool:
         """Send several sessions to the tray in ONE undo step (locked ones stay)."""
@@ -780,10 +776,10 @@ class TimetableScreen(QWidget):
             self.statusMessage.emit("Nothing to unschedule (locked sessions stay where they are).")
             return False
         what = m.short_label(free[0]) if len(free) == 1 else f"{len(free)} sessions"
-        return self._push(PlaceCommand(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
+        return self._push(place(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
 
     def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
-        return self._push(LockCommand(self.model, list(sessions), locked))
+        return self._push(lock(self.model, list(sessions), locked))
 
     def offer_copy_to_draft(self, why: str) -> None:
         """An edit of a published (frozen) version was refused: offer "Copy to a new draft", which copies
@@ -798,16 +794,18 @@ class TimetableScreen(QWidget):
         box.open()
 
     def copy_to_draft(self) -> bool:
-        from ato_desktop.services import version_lifecycle as versions
+        """One operation on the writer (one undo step); the new draft becomes current."""
+        from ato_desktop.services import version_edits
+        from ato_desktop.ui.operations import operations_of
 
         if self.db is None or self.model is None:
             return False
-        try:
-            info = versions.copy_to_draft(self.db, self.model.timetable_id)
-        except (ServiceError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Could not copy the version", str(exc))
-            return False
-        self.statusMessage.emit(f"Copied to the new draft {info.name}.")
-        self._announce()
-        self.current.set(info.id)  # the screen opens it (_current_changed)
-        return True
+        tid = self.model.timetable_id
+
+        def done(change) -> None:
+            self.statusMessage.emit(f"Copied to the new draft {change.result.name}.")
+            self.current.set(change.result.id)  # the screen opens it (_current_changed)
+
+        return bool(operations_of(self.undo_stack).run(
+            lambda db: version_edits.copy_to_draft(db, timetable=tid), on_done=done,
+            on_error=lambda exc: QMessageBox.warning(self, "Could not copy the version", str(exc)), db=self.db))

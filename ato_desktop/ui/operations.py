@@ -1,0 +1,155 @@
+"""The one writer: every operation (a write) runs here, one at a time, off the UI thread.
+
+``ops.run(operation, on_done=..., on_error=...)`` submits ``operation(db)`` (a service operation
+returning a :class:`~ato_desktop.services.operations.Change`) to a single-worker executor, so
+writes never run on the UI thread and never overlap. Back on the main thread:
+
+- on success the change becomes one undo step (:class:`~ato_desktop.ui.undo.OperationCommand`, when it
+  has an undo), ``operation_executed(change)`` is emitted (every page refreshes what the change
+  concerns), then ``on_done(change)`` is called;
+- on failure ``on_error(exc)`` is called (a :class:`ServiceError`'s one sentence goes to the form
+  or the status bar); without ``on_error`` the sentence goes to ``failed(message)``.
+
+Undo and redo run on the same writer (the change's own ``undo``), and announce the change that
+results through ``operation_executed`` too.
+
+Reads may stay where they are. Tests run with ``ATO_INLINE_WRITES=1`` (or pass ``inline=True``): the
+operation then runs at once on the calling thread, with the same callbacks.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from ato_desktop.services.operations import Change
+
+Operation = Callable[[Any], Change]
+
+
+class Submitted:
+    """A handle on one submitted operation: ``done`` once it ran and its callbacks were called;
+    ``error`` is what it raised. True unless it failed."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.error: BaseException | None = None
+        self.change: Change | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+
+class Operations(QObject):
+    operation_executed = Signal(object)  # the Change, after each operation, undo and redo
+    failed = Signal(str)  # an operation without on_error, an undo or a redo failed: the sentence
+    idle = Signal()  # no write is queued or running any more
+    _deliver = Signal(object)  # from the writer thread to the main thread (a queued connection)
+
+    def __init__(self, parent: QObject | None = None, *, inline: bool | None = None):
+        super().__init__(parent)
+        self.database = None
+        self.inline = os.environ.get("ATO_INLINE_WRITES") == "1" if inline is None else inline
+        self.stack = None  # the UndoStack that keeps the undo steps (ui.undo sets it)
+        self.pending = 0
+        self.writer_thread: threading.Thread | None = None  # for tests: where the last write ran
+        self._executor: ThreadPoolExecutor | None = None
+        self._deliver.connect(self._delivered)
+
+    # ---- running -----------------------------------------------------------------------------
+    def run(self, operation: Operation, *, on_done: Callable[[Change], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None, undoable: bool = True,
+            db=None) -> Submitted:
+        """Run ``operation(db)`` on the writer (``db``: the window's database unless given).
+        The handle returned is false when the operation failed already (inline mode)."""
+        db = self.database if db is None else db
+        handle = Submitted()
+        self._submit(operation, db, (on_done, on_error, undoable, None, db, handle))
+        return handle
+
+    def step(self, command, fn: Callable[[Any], Change], verb: str) -> None:
+        """Undo or redo ``command`` (``fn(db)`` returns the change that results) on the writer."""
+        self._submit(fn, command.db, (None, None, False, (command, verb), command.db, Submitted()))
+
+    def _submit(self, fn, db, job) -> None:
+        if self.inline:
+            outcome = self._call(fn, db)
+            self.pending += 1
+            self._delivered((job, outcome))
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ato-writer")
+        self.pending += 1
+        future = self._executor.submit(self._call, fn, db)
+        future.add_done_callback(lambda f: self._deliver.emit((job, f.result())))
+
+    def _call(self, fn, db) -> tuple[Any, BaseException | None]:
+        self.writer_thread = threading.current_thread()
+        try:
+            return fn(db), None
+        except Exception as exc:  # handed to the main thread
+            return None, exc
+
+    def _delivered(self, payload) -> None:
+        (on_done, on_error, undoable, stepping, db, handle), (change, exc) = payload
+        self.pending -= 1
+        handle.error, handle.change = exc, change
+        try:
+            if stepping is not None:
+                command, verb = stepping
+                if exc is not None:
+                    command.setObsolete(True)  # keep the stack honest: a step that failed cannot stay
+                    self.failed.emit(f"Could not {verb} “{command.text()}”: {exc}")
+                elif isinstance(change, Change):
+                    self.operation_executed.emit(change)
+                return
+            if exc is not None:
+                if on_error is not None:
+                    on_error(exc)
+                else:
+                    self.failed.emit(str(exc))
+                return
+            shown = getattr(self.stack, "database", None)
+            if shown is not None and shown is not db:
+                return  # written to a file the window no longer shows: no undo step, no view to tell
+            if isinstance(change, Change):
+                if undoable and change.can_undo and self.stack is not None:
+                    from ato_desktop.ui.undo import OperationCommand
+
+                    self.stack.push(OperationCommand(self, change, db))
+                self.operation_executed.emit(change)
+            if on_done is not None:
+                on_done(change)
+        finally:
+            handle.done = True
+            if self.pending == 0:
+                self.idle.emit()
+
+    def wait_idle(self, timeout: float | None = 30) -> None:
+        """Block until the queued writes have run and their results were handed over (before the
+        database is closed or replaced)."""
+        if self._executor is not None and not self.inline:
+            self._executor.submit(lambda: None).result(timeout)
+            QCoreApplication.sendPostedEvents(self, 0)  # the results queued for the main thread
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+def operations_of(holder) -> Operations:
+    """The window's writer, reached through the undo stack every page is given."""
+    ops = getattr(holder, "operations", None)
+    if ops is None:  # a bare QUndoStack (a dialog's test): a writer of its own, kept on it
+        ops = Operations(holder if isinstance(holder, QObject) else None)
+        ops.stack = holder
+        try:
+            holder.operations = ops
+        except AttributeError:
+            pass
+    return ops
