@@ -211,7 +211,7 @@ def trend_chart(data) -> QChart:
             s.append(float(i), float(v))
         chart.addSeries(s)
         y = QValueAxis()
-        y.setRange(0, max([1] + values) * 1.1)
+        y.setRange(0, max([4] + values) * 1.1)
         y.setLabelFormat("%d")
         y.setTitleText(name)
         chart.addAxis(y, side)
