@@ -1,7 +1,7 @@
 """The review package: ONE PDF the head of department reads before approving a version — a summary
 (the check now: hard conflicts, unscheduled sessions and warnings; the comparison with the latest
-published version, or another one; the version's history), then the department's timetable book.
-``ato-desktop versions review-package``."""
+published version, or another one; the version's history; the Dashboard's charts), then the department's
+timetable book. ``ato-desktop versions review-package``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 from ato_desktop.reports.build import build_report, write_atomic
+from ato_desktop.reports.charts import dashboard_flowables
 from ato_desktop.reports.layout import Paragraph, esc
 from ato_desktop.storage.database import Database
 
@@ -28,9 +29,10 @@ class ReviewPackage:
 
 
 def build_review_package(db: Database, key: int | str, *, against: int | str | None = None,
-                         paper: str = "A4") -> tuple[bytes, ReviewPackage]:
+                         paper: str = "A4", dashboard=None) -> tuple[bytes, ReviewPackage]:
     """The review package's PDF bytes. ``against``: the version to compare with (default: the latest
-    published one other than this; none when nothing was published)."""
+    published one other than this; none when nothing was published). ``dashboard``: the version's
+    ``services.dashboard.DashboardData`` when the caller has it (computed here otherwise)."""
     from ato_desktop.services import approval, compare, versions
     from ato_desktop.services import timetables as tts
 
@@ -42,6 +44,10 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
         other = tts.latest_published(db, before_id=info.id)
     cmp = compare.compare_versions(db, other.id, info.id) if other is not None else None
     history = approval.history(db, info.id)
+    if dashboard is None:
+        from ato_desktop.services.dashboard import dashboard_data
+
+        dashboard = dashboard_data(db, info.id)
 
     def summary(styles, setup) -> list:
         _, _, fw, _ = setup.frame()
@@ -78,6 +84,7 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
             out.append(Paragraph(esc(e.text), styles.body))
         if not history:
             out.append(Paragraph("No review step recorded yet.", styles.body))
+        out += dashboard_flowables(dashboard, styles, fw)
         return out
 
     pdf, pages, _ = build_report(db, "book", timetable_id=info.id, paper=paper,
@@ -87,9 +94,9 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
 
 
 def write_review_package(db: Database, key: int | str, out: str | Path, *, against: int | str | None = None,
-                         paper: str = "A4") -> ReviewPackage:
+                         paper: str = "A4", dashboard=None) -> ReviewPackage:
     """Write the review package to ``out`` (atomically: no half-written file)."""
-    pdf, pkg = build_review_package(db, key, against=against, paper=paper)
+    pdf, pkg = build_review_package(db, key, against=against, paper=paper, dashboard=dashboard)
     path = Path(out)
     write_atomic(path, pdf)
     return ReviewPackage(path, pkg.timetable, pkg.against, pkg.pages, pkg.moved)
