@@ -428,7 +428,7 @@ class DashboardPage(QWidget):
             return False
         from ato_desktop.ui.candidates_dialog import CandidatesDialog
 
-        dlg = CandidatesDialog(self.db, self)
+        dlg = CandidatesDialog(self.db, self, undo_stack=self.undo_stack)
         dlg.finished_candidates.connect(lambda _r: self._mark_dirty())
         self.candidates_dialog = dlg
         dlg.open()
