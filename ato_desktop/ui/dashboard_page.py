@@ -305,6 +305,7 @@ class DashboardPage(QWidget):
         top.addWidget(self.version)
         self.summary = QLabel("", self)
         self.summary.setObjectName("dashboardSummary")
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the window
         top.addWidget(self.summary, 1)
         self.refresh = QPushButton("Refresh", self)
         self.refresh.setObjectName("dashboardRefresh")
