@@ -23,6 +23,7 @@ from PySide6.QtCharts import (
     QChartView,
     QHorizontalBarSeries,
     QLineSeries,
+    QScatterSeries,
     QStackedBarSeries,
     QValueAxis,
 )
@@ -126,14 +127,13 @@ def _small_labels(axis, n: int) -> None:
 
 
 def faculty_chart(data) -> QChart:
+    """Periods taught a week (bars) against each teacher's maximum and UGC norm (markers)."""
     chart = _chart("Faculty load (periods a week)")
     series = QBarSeries()
-    for name, values in (("Taught", [f.taught for f in data.faculty]),
-                         ("Maximum", [f.maximum for f in data.faculty]),
-                         ("UGC norm", [f.norm for f in data.faculty])):
-        s = QBarSet(name)
-        s.append([float(v) for v in values])
-        series.append(s)
+    taught = QBarSet("Taught")
+    taught.append([float(f.taught) for f in data.faculty])
+    series.append(taught)
+    series.setBarWidth(0.8)
     chart.addSeries(series)
     x = QBarCategoryAxis()
     x.append([f.code for f in data.faculty])
@@ -145,6 +145,20 @@ def faculty_chart(data) -> QChart:
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
     series.attachAxis(y)
+    for name, attr, colour, shape in (("Maximum", "maximum", "#2ca02c", QScatterSeries.MarkerShape.MarkerShapeRectangle),
+                                      ("UGC norm", "norm", "#f0a030", QScatterSeries.MarkerShape.MarkerShapeCircle)):
+        s = QScatterSeries()
+        s.setName(name)
+        s.setMarkerShape(shape)
+        s.setMarkerSize(7.0 if len(data.faculty) < 40 else 5.0)
+        s.setColor(QColor(colour))
+        s.setBorderColor(QColor(colour))
+        for i, f in enumerate(data.faculty):
+            if getattr(f, attr):
+                s.append(float(i), float(getattr(f, attr)))
+        chart.addSeries(s)
+        s.attachAxis(x)
+        s.attachAxis(y)
     return chart
 
 
@@ -176,6 +190,7 @@ def soft_rules_chart(data) -> QChart:
 def groups_chart(data) -> QChart:
     chart = _chart("Student-group compactness")
     series = QStackedBarSeries()
+    series.setBarWidth(0.9)
     for name, values in (("Gaps (idle periods)", [g.gaps for g in data.groups]),
                          ("Isolated sessions", [g.isolated for g in data.groups])):
         s = QBarSet(name)
