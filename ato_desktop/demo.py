@@ -354,17 +354,24 @@ def _add_unavailability(db: Database, comp, planted: Assignment, seed: int) -> N
                   | {(t // P, t % P): "undesired" for t in undesired})
 
 
+def make_room_for(path: Path, overwrite: bool, *, empty_is_new: bool = False) -> None:
+    """Refuse an existing ``path`` unless ``overwrite``; then remove it with its -wal and -shm files.
+    ``empty_is_new``: an empty file counts as no file (it is left as it is)."""
+    if not path.exists() or (empty_is_new and path.stat().st_size == 0):
+        return
+    if not overwrite:
+        raise FileExistsError(f"{path} already exists; choose another file name.")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: bool = False, *,
                          today: dt.date | None = None) -> DemoResult:
     """Write the demo department to ``path`` (a new file) with its planted reference timetable."""
     from ato_desktop.services.compile import compile_database
 
     path = Path(path)
-    if path.exists():  # even an empty file: a file the user has is never replaced without --force
-        if not overwrite:
-            raise FileExistsError(f"{path} already exists; choose another file name.")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    make_room_for(path, overwrite)  # even an empty file: a file the user has is never replaced without --force
     db = open_database(path)
     try:
         populate(db, seed, today=today)

@@ -128,12 +128,13 @@ def step_demo(ctx: Context) -> str:
 
 def step_window(ctx: Context) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings, QThreadPool
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     # The window's settings (recent files, layout) go to the temporary folder, not the user's.
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(ctx.workdir / "settings"))
     from ato_desktop.ui.app import create_main_window
+    from ato_desktop.ui.tasks import wait_idle
 
     _check(ctx.demo_path is not None, "the demo database was not created")
     window = create_main_window(ctx.demo_path)
@@ -145,7 +146,7 @@ def step_window(ctx: Context) -> str:
             window.show_page(key)
             app.processEvents()
         pages = len(window.pages)
-        QThreadPool.globalInstance().waitForDone(30_000)  # the daily backup worker
+        wait_idle(30_000)  # the daily backup task
         app.processEvents()
     finally:
         window.close()
@@ -206,7 +207,7 @@ def step_optimize(ctx: Context) -> str:
 
 
 def step_report(ctx: Context) -> str:
-    from ato_desktop.reports import faculty_timetable_pdf as render
+    from ato_desktop.services.reports import faculty_timetable_pdf as render
     from ato_desktop.services import resources as res
 
     db = _open_demo(ctx)
@@ -237,7 +238,8 @@ def step_report(ctx: Context) -> str:
 
 
 def step_backup(ctx: Context) -> str:
-    from ato_desktop.storage.backup import create_backup, read_summary, verify_backup
+    from ato_desktop.storage.backup import create_backup, read_summary
+    from ato_desktop.storage.restore import verify_backup
 
     _check(ctx.demo_path is not None, "the demo database was not created")
     path = create_backup(ctx.demo_path, prune=False)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ato_desktop.reports import render_report  # noqa: E402
+from ato_desktop.services.reports import render_report  # noqa: E402
 from ato_desktop.storage.database import open_database  # noqa: E402
 
 TARGETS_S = {"small": 5.0, "large": 15.0, "db": 120.0}

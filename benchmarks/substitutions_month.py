@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ato_desktop.services import substitution_day as sday
+from ato_desktop.services import substitution_register as sreg
 from ato_desktop.services import substitutions as sb  # noqa: E402
 from ato_desktop.services import term as terms  # noqa: E402
 from ato_desktop.services import timetables as tts  # noqa: E402
@@ -33,7 +35,7 @@ from ato_desktop.storage.database import Database, open_database  # noqa: E402
 def simulate_month(db: Database, *, days: int = 20, seed: int = 0, per_day: int = 3) -> dict:
     """Record random absences on ``days`` teaching days of the term and plan each with auto."""
     rng = random.Random(seed)
-    reg0 = sb.register(db)
+    reg0 = sreg.register(db)
     pool = sorted(reg0.eligible())
     dates = [d.date for d in terms.term_dates(db)][:days]
     if len(dates) < days:
@@ -52,11 +54,11 @@ def simulate_month(db: Database, *, days: int = 20, seed: int = 0, per_day: int 
         t0 = time.perf_counter()
         sb.auto_plan(db, d)
         seconds.append(time.perf_counter() - t0)
-        plan = sb.plan_day(db, d)
+        plan = sday.plan_day(db, d)
         lessons += len(plan.lessons)
         self_study += sum(1 for x in plan.lessons if x.arrangement and x.arrangement.kind == "self_study")
         assert all(x.covered for x in plan.lessons), f"{d}: a lesson is left uncovered"
-    reg = sb.register(db)
+    reg = sreg.register(db)
     taken = {t.code: t.taken for t in reg.totals if t.code in reg.eligible()}
     return {"days": len(dates), "lessons": lessons, "self_study": self_study, "register": reg,
             "spread": reg.spread(), "taken": taken, "median_plan_s": statistics.median(seconds)}

@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     from ato_desktop.demo import create_demo_database
-    from ato_desktop.reports import render_report
+    from ato_desktop.services.reports import render_report
     from ato_desktop.storage.database import open_database
 
     out = Path(args.out)

@@ -47,22 +47,6 @@ UI_MUST_NOT_CATCH = ("SQLAlchemyError", "OperationalError", "IntegrityError", "D
 
 # (module, forbidden import) pairs not fixed yet, each with the reason. Remove an entry when it is fixed.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # the scheduler's job store pickles these functions by reference (module:function) in every database
-    # file: moving them to services needs a job-store migration (issue 15, item 10)
-    ("ato_desktop.notify.jobs", "ato_desktop.services"): "scheduled jobs call notification services",
-    # load_report_data reads through the services; it moves to services (which then feed ReportData in)
-    ("ato_desktop.reports.data", "ato_desktop.services"): "load_report_data reads via services",
-    ("ato_desktop.reports.substitutions", "ato_desktop.services"): "the cover list reads its day via services",
-    ("ato_desktop.reports.tables", "ato_desktop.services"): "SessionView type, compile_database",
-    ("ato_desktop.reports.timetable", "ato_desktop.services"): "SessionView type (annotations only)",
-    ("ato_desktop.reports.review", "ato_desktop.services"): "the review package reads its check, comparison "
-                                                            "and history via services",
-    # window plus file handling in one class: the file operations go to a service with its split (item 10)
-    ("ato_desktop.ui.main_window", "ato_desktop.storage"): "opens, creates and locks database files",
-    ("ato_desktop.ui.preload", "ato_desktop.storage"): "warms the ORM mappers at start-up",
-    ("ato_desktop.ui.screenshots", "ato_desktop.storage"): "developer tool: opens the demo file itself",
-    # the grid's model still reads the database itself (item 6 moves it to services)
-    ("ato_desktop.ui.timetable.screen", "except SQLAlchemyError"): "rebuilding the grid's state",
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ato_desktop.cli import CliError
 from ato_desktop.storage import backup as b
+from ato_desktop.storage import restore
 
 
 def _db(args) -> Path:
@@ -110,7 +111,7 @@ def cmd_restore(args) -> int:
         raise CliError(f"{db} is open for editing in {who}; use File ▸ Restore from backup there, "
                        "or close it first. Nothing was changed.")
     _check_restore_target(db)
-    safety = b.restore_backup(db, src)
+    safety = restore.restore_backup(db, src)
     print(f"Restored {db} from {src.name}.")
     if safety:
         print(f"The previous contents were kept in {safety}.")

@@ -28,7 +28,7 @@ def _db(args, write: bool = True):
 
 
 def cmd_configure(args) -> int:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import mail_settings
 
     password = None
     if args.password_stdin:
@@ -37,7 +37,7 @@ def cmd_configure(args) -> int:
         if not password:
             raise CliError("--password-stdin: no password on standard input")
     with _db(args) as db:
-        ms = notes.save_mail_settings(db, host=args.host, port=args.port, security=args.security,
+        ms = mail_settings.save_mail_settings(db, host=args.host, port=args.port, security=args.security,
                                       sender=args.sender, user=args.user or "", sender_name=args.sender_name or "",
                                       password=password, ca_file=args.ca_file or "",
                                       reply_to=args.reply_to or "", copy=args.copy or "")
@@ -52,22 +52,22 @@ def cmd_configure(args) -> int:
 
 
 def cmd_test(args) -> int:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import mail_settings
 
     with _db(args, write=False) as db:
-        ms = notes.get_mail_settings(db)
+        ms = mail_settings.get_mail_settings(db)
         try:
-            mid = notes.send_test_email(db, args.to)
-        except notes.MailError as exc:
+            mid = mail_settings.send_test_email(db, args.to)
+        except mail_settings.MailError as exc:
             raise CliError(f"test e-mail not sent: {exc}") from None
     print(f"Test e-mail sent to {args.to} through {ms.where} (Message-ID {mid}).")
     return 0
 
 
 def _print_report(db, report) -> None:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
 
-    counts = notes.outbox_counts(db)
+    counts = outbox.outbox_counts(db)
     print(f"{report.sent} sent.")
     waiting = counts["queued"] + counts["sending"]
     if waiting:
@@ -84,14 +84,16 @@ def _print_report(db, report) -> None:
 
 
 def cmd_send_now(args) -> int:
+    from ato_desktop.services import mail_templates
     from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
 
     with _db(args) as db:
         q = notes.queue_template(db, args.template, timetable=args.version, to=args.to or None)
-        print(f"Queued {q.queued} message(s) with template '{notes.get_template(db, args.template).name}'.")
+        print(f"Queued {q.queued} message(s) with template '{mail_templates.get_template(db, args.template).name}'.")
         if q.no_email:
             print(f"No e-mail address for: {', '.join(q.no_email)} (nothing queued for them).")
-        report = notes.deliver_due(db)
+        report = outbox.deliver_due(db)
         _print_report(db, report)
     return 0
 
@@ -101,24 +103,24 @@ def _when(value) -> str:
 
 
 def cmd_outbox(args) -> int:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
 
     resend, mark = args.resend or [], args.mark_sent or []
     with _db(args, write=bool(args.retry or resend or mark)) as db:
         if mark:
-            n = notes.mark_sent(db, mark)
+            n = outbox.mark_sent(db, mark)
             print(f"Marked {n} message(s) as sent." + ("" if n == len(set(mark)) else
                   " Only messages that may have been sent, or failed, can be marked."))
         if resend:
-            n = notes.send_again(db, resend)
+            n = outbox.send_again(db, resend)
             print(f"Sending {n} message(s) again now." + ("" if n == len(set(resend)) else
                   " Only messages that may have been sent, or failed, can be sent again."))
         if args.retry:
-            n = notes.retry(db)
+            n = outbox.retry(db)
             print(f"Retrying {n} message(s) now.")
         if args.retry or resend:
-            _print_report(db, notes.deliver_due(db))
-        rows = notes.list_outbox(db, status=args.status)
+            _print_report(db, outbox.deliver_due(db))
+        rows = outbox.list_outbox(db, status=args.status)
         if args.json:
             print(json.dumps([{
                 "id": r.id, "created": r.created_at.isoformat(), "template": r.template, "event": r.event,
@@ -127,7 +129,7 @@ def cmd_outbox(args) -> int:
                 "sent": r.sent_at.isoformat() if r.sent_at else None, "message_id": r.message_id,
             } for r in rows], indent=2))
             return 0
-        counts = notes.outbox_counts(db)
+        counts = outbox.outbox_counts(db)
         print("Outbox: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + " (times in UTC).")
         for r in rows:
             when = f"sent {_when(r.sent_at)}" if r.status == "sent" else (
@@ -141,11 +143,12 @@ def cmd_outbox(args) -> int:
 
 
 def cmd_templates(args) -> int:
+    from ato_desktop.services import mail_templates
     from ato_desktop.services import notifications as notes
 
     with _db(args, write=False) as db:
         on_publish = notes.get_on_publish(db)
-        for t in notes.list_templates(db):
+        for t in mail_templates.list_templates(db):
             flags = [x for x in ("PDF attached" if t.attach_pdf else "",
                                  "sent on publish" if t.name == on_publish else "") if x]
             print(f"{t.name:<20} {t.subject}" + (f"  ({', '.join(flags)})" if flags else ""))
@@ -153,10 +156,11 @@ def cmd_templates(args) -> int:
 
 
 def cmd_preview(args) -> int:
+    from ato_desktop.services import mail_templates
     from ato_desktop.services import notifications as notes
 
     with _db(args, write=False) as db:
-        t = notes.get_template(db, args.template)
+        t = mail_templates.get_template(db, args.template)
         r = notes.preview(db, subject=t.subject, body_text=t.body_text, body_html=t.body_html,
                           faculty_code=args.faculty)
     print(f"Subject: {r.subject}\n")
@@ -177,6 +181,7 @@ def _hhmm(value: str) -> tuple[int, int]:
 
 def cmd_schedule(args) -> int:
     from ato_desktop.notify import scheduler as sch
+    from ato_desktop.services import mail_templates
     from ato_desktop.services import notifications as notes
 
     with _db(args) as db:  # even listing writes: the scheduler stores its retry job
@@ -187,7 +192,7 @@ def cmd_schedule(args) -> int:
             print(f"On publish: {'send ' + repr(now) if now else 'send nothing'}.")
             return 0
         if args.action in ("weekly", "daily"):
-            notes.get_template(db, args.template)  # exists?
+            mail_templates.get_template(db, args.template)  # exists?
         on_publish = notes.get_on_publish(db)
         path = db.path
     # The job store lives in the database file; a paused scheduler edits it without running jobs.

@@ -16,7 +16,7 @@ KIND_HELP = (
 
 def cmd_report(args) -> int:
     from ato_desktop.cli.commands_db import db_path, open_db_or_fail
-    from ato_desktop.reports import render_report
+    from ato_desktop.services.reports import render_report
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".pdf":

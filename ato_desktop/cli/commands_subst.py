@@ -90,6 +90,7 @@ def cmd_term_day(args) -> int:
 
 # ---- absences -----------------------------------------------------------------------
 def cmd_absence_add(args) -> int:
+    from ato_desktop.services import substitution_day as sday
     from ato_desktop.services import substitutions as sb
 
     def run(db):
@@ -98,7 +99,7 @@ def cmd_absence_add(args) -> int:
         print(f"Recorded: {change.summary}.")
         for d in change.detail["dates"]:
             try:
-                plan = sb.plan_day(db, d, args.timetable)
+                plan = sday.plan_day(db, d, args.timetable)
             except Exception as exc:  # the absence is recorded; say why its lessons cannot be listed
                 print(f"  {d}: {exc}")
                 continue
@@ -113,10 +114,10 @@ def cmd_absence_add(args) -> int:
 
 
 def cmd_absence_list(args) -> int:
-    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import substitution_day as sday
 
     def run(db):
-        rows = sb.list_absences(db, args.date)
+        rows = sday.list_absences(db, args.date)
         if not rows:
             print("No absences recorded.")
         for a in rows:
@@ -160,6 +161,7 @@ def _print_plan(plan, limit: int) -> None:
 
 
 def cmd_plan(args) -> int:
+    from ato_desktop.services import substitution_day as sday
     from ato_desktop.services import substitutions as sb
 
     def run(db):
@@ -169,7 +171,7 @@ def cmd_plan(args) -> int:
                 print(f"Assigned {change.count('substitution')} lesson(s)"
                       + (f", re-planned {change.count('substitution', 'removed')}" if
                          change.count('substitution', 'removed') else "") + ".")
-        plan = sb.plan_day(db, args.date, args.timetable)
+        plan = sday.plan_day(db, args.date, args.timetable)
         if args.notify and not args.json:
             _queue_notices(db, args.date, args.timetable, send=False)
         elif args.notify:
@@ -186,11 +188,11 @@ def cmd_plan(args) -> int:
 
 
 def cmd_day(args) -> int:
-    from ato_desktop.services import substitutions as sb
+    from ato_desktop.services import day_timetable as daytt
     from ato_desktop.services import term as terms
 
     def run(db):
-        d = sb.day_timetable(db, args.date, args.timetable)
+        d = daytt.day_timetable(db, args.date, args.timetable)
         if args.json:
             print(json.dumps({"date": d.date.isoformat(), "day": d.day_name, "why": d.why, "timetable": d.timetable,
                               "lessons": [{"period": r.period_label, "duration": r.duration, "course": r.course,
@@ -235,7 +237,7 @@ def cmd_assign(args) -> int:
 
 
 def _queue_notices(db, date, timetable, send: bool) -> None:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
     from ato_desktop.services.substitution_notices import queue_substitution_notices
 
     q = queue_substitution_notices(db, date, timetable=timetable)
@@ -250,7 +252,7 @@ def _queue_notices(db, date, timetable, send: bool) -> None:
     if send:
         from ato_desktop.services.channels import deliver_webhooks
 
-        r = notes.deliver_due(db)
+        r = outbox.deliver_due(db)
         print(f"Sent {r.sent}, retrying later {r.retrying}, failed {r.failed}."
               + (f" {r.errors[0]}" if r.errors else ""))
         h = deliver_webhooks(db)
@@ -263,7 +265,7 @@ def cmd_notify(args) -> int:
 
 
 def cmd_register(args) -> int:
-    from ato_desktop.reports.substitutions import write_register
+    from ato_desktop.services.reports import write_register
 
     def run(db):
         out, reg = write_register(db, args.out)
@@ -275,7 +277,7 @@ def cmd_register(args) -> int:
 
 
 def cmd_sheet(args) -> int:
-    from ato_desktop.reports.substitutions import write_sheet
+    from ato_desktop.services.reports import write_sheet
 
     def run(db):
         out = write_sheet(db, args.date, args.out, timetable=args.timetable, slips=not args.no_slips)

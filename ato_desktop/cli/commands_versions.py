@@ -50,7 +50,7 @@ def _when(t) -> str:
 @_run
 def cmd_list(args) -> int:
     from ato_desktop.services import timetables as tts
-    from ato_desktop.services import versions
+    from ato_desktop.services import version_lifecycle as versions
 
     with _db(args) as db:
         infos = tts.list_timetables(db)
@@ -78,7 +78,7 @@ def _print_check(check) -> None:
 @_run
 def cmd_show(args) -> int:
     from ato_desktop.services import timetables as tts
-    from ato_desktop.services import versions
+    from ato_desktop.services import version_lifecycle as versions
 
     with _db(args) as db:
         info = tts.get_timetable(db, args.name)
@@ -97,7 +97,7 @@ def cmd_show(args) -> int:
 
 @_run
 def cmd_publish(args) -> int:
-    from ato_desktop.services import versions
+    from ato_desktop.services import version_lifecycle as versions
 
     with _db(args) as db:
         check = versions.check_version(db, args.name)
@@ -116,7 +116,7 @@ def cmd_publish(args) -> int:
 
 @_run
 def cmd_copy(args) -> int:
-    from ato_desktop.services import versions
+    from ato_desktop.services import version_lifecycle as versions
 
     with _db(args) as db:
         info = versions.copy_to_draft(db, args.name, args.as_name)
@@ -178,7 +178,7 @@ def cmd_review_package(args) -> int:
     from pathlib import Path
 
     from ato_desktop.reports.data import ReportError
-    from ato_desktop.reports.review import write_review_package
+    from ato_desktop.services.reports import write_review_package
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".pdf":

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from ato_desktop.io.safe_cells import unprotect
+from ato_desktop.progress import Progress
 
 __all__ = [
     "TabularError", "ImportRowsError", "ImportCancelled", "RowError", "Table", "TableRow",
@@ -152,11 +153,11 @@ def column_letter(index: int) -> str:
 # ---------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------
-Progress = Callable[[int], None]
+OnProgress = Callable[[Progress], None]  # Progress(rows read so far)
 ShouldStop = Callable[[], bool]
 
 
-def read_table(path: str | Path, *, on_progress: Progress | None = None,
+def read_table(path: str | Path, *, on_progress: OnProgress | None = None,
                should_stop: ShouldStop | None = None) -> Table:
     """Read a CSV or XLSX file (chosen by content, not by name). Raises :class:`TabularError`."""
     from ato_desktop.io.files import InputFileError, read_regular_file
@@ -261,15 +262,15 @@ def _build(file, kind: str, records: Iterable[tuple[int, list[str]]], on_progres
             raise TabularError(file, f"has more than {MAX_ROWS} data rows; split it into smaller files.", row=number)
         table.rows.append(TableRow(number, tuple(cells)))
         if on_progress is not None and len(table.rows) % 500 == 0:
-            on_progress(len(table.rows))
+            on_progress(Progress(len(table.rows), 0, "reading"))
     if table is None:
         raise TabularError(file, "is empty: expected a header row naming the columns, then one row per item.")
     if on_progress is not None:
-        on_progress(len(table.rows))
+        on_progress(Progress(len(table.rows), 0, "reading"))
     return table
 
 
-def read_csv_bytes(data: bytes, file: str | Path | None = None, *, on_progress: Progress | None = None,
+def read_csv_bytes(data: bytes, file: str | Path | None = None, *, on_progress: OnProgress | None = None,
                    should_stop: ShouldStop | None = None) -> Table:
     if len(data) > MAX_FILE_BYTES:
         raise TabularError(file, f"is too large (at most {MAX_FILE_BYTES // 2**20} MB).")
@@ -310,7 +311,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress: Progress | None = None,
+def read_xlsx_bytes(data: bytes, file: str | Path | None = None, *, on_progress: OnProgress | None = None,
                     should_stop: ShouldStop | None = None) -> Table:
     import openpyxl
 

@@ -6,5 +6,6 @@
 * ``smtp``      – mail settings and the SMTP transport (none / STARTTLS / SSL).
 * ``scheduler`` – APScheduler 3 with its job store in the same SQLite file.
 
-The operations the UI and the CLI call live in ``ato_desktop.services.notifications``.
+The operations the UI and the CLI call live in ``ato_desktop.services``: ``notifications`` (queuing,
+publication), ``outbox`` (delivery), ``mail_settings``, ``mail_templates`` and ``faculty_changes``.
 """

@@ -2,18 +2,19 @@
 
 The job store pickles *references* to these functions (``module:function``)
 and their arguments, so they are plain module-level functions taking the
-database path (a string) and a template name, never objects. They run in the
-scheduler's worker thread, never in the UI thread, and open their own
-connection to the file (WAL: the app keeps working meanwhile).
+database path (a string) and a template name, never objects. Every database
+file with a schedule stores these references, so they stay here, as thin
+shims: their work (reading and sending through the services) is
+``services.notification_jobs``, which hands it over with :func:`provide` when
+the services are imported (notify never imports the services). They run in
+the scheduler's worker thread, never in the UI thread.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
-
-log = logging.getLogger(__name__)
+from typing import Callable
 
 _stops: dict[str, threading.Event] = {}
 _stops_lock = threading.Lock()
@@ -34,47 +35,32 @@ def stop_event(db_path) -> threading.Event:
         return ev
 
 
-def _run(db_path: str, queue) -> str:
-    from ato_desktop.services import notifications as notes
-    from ato_desktop.storage.database import open_database
+# name -> the job's work, given by ``services.notification_jobs`` when the services are imported
+_work: dict[str, Callable[..., str]] = {}
 
-    stopping = stop_event(db_path)
-    # The app opened (and migrated) the file already; the job only needs a connection.
-    db = open_database(Path(db_path), create=False, upgrade=False, backup=False)
-    try:
-        queued = queue(db) if queue else None
-        report = notes.deliver_due(db, should_stop=stopping.is_set)
-        from ato_desktop.services.channels import deliver_webhooks
 
-        hooks = deliver_webhooks(db, should_stop=stopping.is_set)
-    finally:
-        db.close()
-    text = (f"{queued.queued} queued; " if queued else "") + report.summary() + f"; {hooks.summary()}"
-    log.info("notifications job on %s: %s", db_path, text)
-    return text
+def provide(**work: Callable[..., str]) -> None:
+    """Give the job functions below their work (``services.notification_jobs`` does, on import)."""
+    _work.update(work)
+
+
+def _call(name: str, *args) -> str:
+    fn = _work.get(name)
+    if fn is None:  # nothing imported the services in this process: a job cannot do anything
+        raise RuntimeError(f"the scheduled job {name!r} has nothing to run: import ato_desktop.services first")
+    return fn(*args)
 
 
 def deliver_outbox(db_path: str) -> str:
     """Send every due message of the outbox (after a publish, and periodically for retries)."""
-    return _run(db_path, None)
+    return _call("deliver_outbox", db_path)
 
 
 def send_weekly(db_path: str, template: str = "weekly_reminder") -> str:
     """The weekly reminder to every faculty member with classes (once per ISO week)."""
-    from ato_desktop.services import notifications as notes
-
-    return _run(db_path, lambda db: notes.queue_weekly(db, template))
+    return _call("send_weekly", db_path, template)
 
 
 def send_daily_digest(db_path: str, template: str = "daily_digest") -> str:
     """Tomorrow's classes to each faculty member who has some (once per day)."""
-    from ato_desktop.services import notifications as notes
-
-    from ato_desktop.services.substitution_notices import queue_channel_digest
-
-    def queue(db):
-        result = notes.queue_daily_digest(db, template)
-        queue_channel_digest(db)  # tomorrow's arrangements to the webhook channels that receive the digest
-        return result
-
-    return _run(db_path, queue)
+    return _call("send_daily_digest", db_path, template)

@@ -49,7 +49,7 @@ def build_message(*, sender: str, sender_name: str, to_name: str, to_addr: str, 
                   text: str, html: str | None, message_id: str, attachments: list[tuple[str, bytes]] = (),
                   date=None, reply_to: str | None = None, cc: str | None = None) -> EmailMessage:
     """One message. ``reply_to``: the coordinator's address for replies; ``cc``: a visible copy (a Bcc
-    copy is an envelope recipient only: see ``services.notifications.envelope_recipients``)."""
+    copy is an envelope recipient only: see ``services.outbox.envelope_recipients``)."""
     # The default (RFC 5322) policy folds and encodes headers per RFC 2047 without losing the spaces
     # between words (the compat32 policy's encoded words could run words together in some clients).
     msg = EmailMessage(policy=policy.default)
@@ -72,5 +72,6 @@ def build_message(*, sender: str, sender_name: str, to_name: str, to_addr: str, 
     if html:
         msg.add_alternative(html, subtype="html")
     for filename, data in attachments:
-        msg.add_attachment(data, maintype="application", subtype="pdf", filename=one_line(filename))
+        kind = ("text", "calendar") if filename.lower().endswith(".ics") else ("application", "pdf")
+        msg.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=one_line(filename))
     return msg

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MI
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -66,6 +67,41 @@ class _Scheduler(BackgroundScheduler):
         if self.state == STATE_STOPPED:
             return None
         return super()._process_jobs()
+
+
+class _Executor(ThreadPoolExecutor):
+    """APScheduler's thread pool, counting the runs submitted and not finished yet (for ``wait_idle``)."""
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers)
+        self.busy = 0
+        self.changed = threading.Condition()
+
+    def _do_submit_job(self, job, run_times):
+        with self.changed:
+            self.busy += 1
+        try:
+            super()._do_submit_job(job, run_times)
+        except BaseException:
+            self._finished()
+            raise
+
+    def _run_job_success(self, job_id, events):
+        try:
+            super()._run_job_success(job_id, events)  # the listeners (last_runs) have seen its events
+        finally:
+            self._finished()
+
+    def _run_job_error(self, job_id, exc, traceback=None):
+        try:
+            super()._run_job_error(job_id, exc, traceback)
+        finally:
+            self._finished()
+
+    def _finished(self) -> None:
+        with self.changed:
+            self.busy -= 1
+            self.changed.notify_all()
 
 
 @dataclass(frozen=True)
@@ -132,9 +168,10 @@ class NotificationScheduler:
         # "database is locked" when the app commits meanwhile (WAL cannot upgrade a stale read snapshot).
         store_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         kwargs = {"timezone": timezone} if timezone is not None else {}
+        self._executor = _Executor(max_workers=1)  # one delivery at a time
         self.scheduler = _Scheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=store_engine, tablename=JOBS_TABLE)},
-            executors={"default": ThreadPoolExecutor(max_workers=1)},  # one delivery at a time
+            executors={"default": self._executor},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": int(WEEKLY_GRACE.total_seconds())},
             **kwargs,
@@ -178,6 +215,33 @@ class NotificationScheduler:
     @property
     def running(self) -> bool:
         return self.scheduler.running
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no job runs and (unless paused) none is due; False after ``timeout`` seconds.
+
+        What a caller (a test, the app at quit) waits on instead of sleeping: when it returns True,
+        every run due so far has finished and its ``last_runs`` entry is written.
+        """
+        deadline = time.monotonic() + timeout
+        ex = self._executor
+        while True:
+            # due first: a job leaves the store only once submitted (busy), so read busy after it
+            if not self._due() and ex.busy == 0:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with ex.changed:
+                if ex.busy:
+                    ex.changed.wait(min(left, 0.5))  # woken when a run finishes
+                else:
+                    ex.changed.wait(min(left, 0.02))  # a due job is being picked up by the scheduler's thread
+
+    def _due(self) -> bool:
+        if self.scheduler.state != STATE_RUNNING:
+            return False
+        now = dt.datetime.now(self.scheduler.timezone)
+        return any(j.next_run_time is not None and j.next_run_time <= now for j in self.scheduler.get_jobs())
 
     # ---- schedules -----------------------------------------------------------
     def schedule_weekly(self, day_of_week: str = "mon", hour: int = 7, minute: int = 0, second: int = 0,

@@ -1,11 +1,8 @@
-"""PDF timetables and reports (ReportLab; no Qt).
+"""PDF timetables and reports (ReportLab; no Qt, no database reads).
 
-Public API::
-
-    faculty_timetable_pdf(db, timetable_id, faculty_code) -> bytes
-    render_report(db, kind, out_path, timetable_id=None, name=None, paper="A4", landscape=True,
-                  on_progress=None, should_stop=None) -> ReportResult
-    build_report(db, kind, ...) -> (pdf bytes, pages, ReportData)
+The services read the data (``services.reports``: ``load_report_data``, ``render_report``,
+``build_report``, ``faculty_timetable_pdf``, the review package and the substitution printouts);
+this package lays out what they hand it (``reports.build.build_report(data or a loader, kind, ...)``).
 
 ``kind`` is one of :data:`KINDS`: group, faculty, room (one ``name`` or all), master,
 workload, utilization, conflicts, book. Errors a user can fix raise :class:`ReportError`;
@@ -18,14 +15,11 @@ from ato_desktop.reports.build import (
     NAMED_KINDS,
     ReportProgress,
     ReportResult,
-    build_report,
-    faculty_timetable_pdf,
-    render_report,
 )
-from ato_desktop.reports.data import ReportData, ReportError, load_report_data
+from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import ReportCancelled
 
 __all__ = [
     "KINDS", "KIND_LABELS", "NAMED_KINDS", "ReportCancelled", "ReportData", "ReportError", "ReportProgress",
-    "ReportResult", "build_report", "faculty_timetable_pdf", "load_report_data", "render_report",
+    "ReportResult",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -13,7 +12,8 @@ from typing import Callable
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Spacer
 
-from ato_desktop.reports.data import ReportData, ReportError, load_report_data
+from ato_desktop.progress import Progress
+from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import (
     DocInfo,
     Lazy,
@@ -28,7 +28,6 @@ from ato_desktop.reports.layout import (
 )
 from ato_desktop.reports.tables import problems_flowables, utilization_flowables, workload_flowables
 from ato_desktop.reports.timetable import master_day, master_key, timetable_page
-from ato_desktop.storage.database import Database
 
 KINDS = ("group", "faculty", "room", "master", "workload", "utilization", "conflicts", "book")
 KIND_LABELS = {
@@ -44,12 +43,7 @@ KIND_LABELS = {
 NAMED_KINDS = ("group", "faculty", "room")
 
 
-@dataclass(frozen=True)
-class ReportProgress:
-    """A progress snapshot: ``fraction`` in [0, 1] and what is being done."""
-
-    fraction: float
-    message: str
+ReportProgress = Progress  # the one progress snapshot: ``fraction`` (done of 1.0) and ``message``
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ class _Reporter:
         fraction = max(self.last, min(1.0, fraction))
         self.last = fraction
         if self.on_progress is not None:
-            self.on_progress(ReportProgress(fraction, message))
+            self.on_progress(Progress(fraction, 1.0, message))
 
     def check(self) -> None:
         if self.should_stop is not None and self.should_stop():
@@ -91,7 +85,7 @@ class _Part:
     make: Callable[[], list] | None  # None: a heading without pages of its own (it marks the next section)
 
 
-def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: PageSetup,
+def _parts(data: ReportData, kind: str, name: str | None, setup: PageSetup,
            styles: Styles) -> tuple[list[_Part], bool]:
     """The sections of a report; second value: whether it has a table of contents.
 
@@ -115,7 +109,7 @@ def _parts(db: Database, data: ReportData, kind: str, name: str | None, setup: P
         parts.append(_Part("Room utilization", "utilization", level,
                            lambda: utilization_flowables(data, styles, setup)))
         parts.append(_Part("Unscheduled sessions and conflicts", "conflicts", level,
-                           lambda: problems_flowables(db, data, styles, setup)))
+                           lambda: problems_flowables(data, styles, setup)))
 
     toc = False
     if kind in NAMED_KINDS:
@@ -223,11 +217,12 @@ def check_request(kind: str, name: str | None, paper: str) -> None:
         raise ReportError(f"a name only applies to the group, faculty and room timetables, not to {kind!r}.")
 
 
-def build_report(db: Database, kind: str, *, timetable_id: int | str | None = None, name: str | None = None,
+def build_report(data: ReportData | Callable[[], ReportData], kind: str, *, name: str | None = None,
                  paper: str = "A4", landscape: bool = True, on_progress: ProgressFn | None = None,
-                 should_stop: StopFn | None = None, data: ReportData | None = None,
+                 should_stop: StopFn | None = None,
                  preface: tuple[str, Callable[[Styles, PageSetup], list]] | None = None) -> tuple[bytes, int, ReportData]:
-    """Render a report to PDF bytes. Returns ``(pdf, pages, data)``.
+    """Render a report of ``data`` (or of what ``data()`` reads, after the request is checked) to PDF
+    bytes. Returns ``(pdf, pages, data)``. The services read the data (``services.reports``).
 
     Raises :class:`ReportError` for a bad request and :class:`ReportCancelled` when ``should_stop()``
     turns true (checked between sections and pages).
@@ -238,11 +233,11 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
     check_request(kind, name, paper)
     rep = _Reporter(on_progress, should_stop)
     rep(0.0, "Reading the timetable")
-    if data is None:
-        data = load_report_data(db, timetable_id)
+    if not isinstance(data, ReportData):
+        data = data()
     setup = PageSetup(paper.upper(), landscape)
     styles = Styles(setup)
-    parts, has_toc = _parts(db, data, kind, name, setup, styles)
+    parts, has_toc = _parts(data, kind, name, setup, styles)
     rep(0.05, "Laying out the pages")
     n_parts = max(1, sum(p.make is not None for p in parts))
     done = [0]
@@ -286,29 +281,3 @@ def write_atomic(path: Path, payload: bytes) -> None:
         except OSError:
             pass
         raise
-
-
-def render_report(db: Database, kind: str, out_path: str | os.PathLike | None, timetable_id: int | str | None = None,
-                  name: str | None = None, paper: str = "A4", landscape: bool = True,
-                  on_progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> ReportResult:
-    """Render ``kind`` to ``out_path`` (written only when the whole PDF is ready).
-
-    ``kind``: group | faculty | room (``name`` = one code, else all) | master | workload | utilization |
-    conflicts | book. ``timetable_id``: a version id or name; ``None`` = the latest version.
-    """
-    t0 = time.perf_counter()
-    pdf, pages, data = build_report(db, kind, timetable_id=timetable_id, name=name, paper=paper, landscape=landscape,
-                                    on_progress=on_progress, should_stop=should_stop)
-    path = None
-    if out_path is not None:
-        path = Path(out_path)
-        write_atomic(path, pdf)
-    return ReportResult(path, kind, pages, time.perf_counter() - t0, data.timetable.name, len(pdf))
-
-
-def faculty_timetable_pdf(db: Database, timetable_id: int | str | None, faculty_code: str, *, paper: str = "A4",
-                          landscape: bool = True) -> bytes:
-    """One faculty member's timetable as PDF bytes (the e-mail attachment)."""
-    pdf, _, _ = build_report(db, "faculty", timetable_id=timetable_id, name=faculty_code, paper=paper,
-                             landscape=landscape)
-    return pdf

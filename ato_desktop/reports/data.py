@@ -1,20 +1,18 @@
-"""Everything a report needs, read once from the database through the services.
+"""Everything a report needs, read once from the database by the services.
 
 :class:`ReportData` is a plain snapshot (no SQLAlchemy objects), so rendering
 can take its time without holding a transaction, and tests can inspect it.
+``services.reports.load_report_data`` fills it in; the reports never read the
+database themselves. The types named in its annotations (``Calendar``,
+``TimetableInfo``, ``SessionView``) are the services' plain dataclasses
+(``services.calendar``, ``services.timetables``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-
-from ato_desktop.services import availability as av
-from ato_desktop.services import calendar as cal
-from ato_desktop.services import resources as res
-from ato_desktop.services import timetables as tts
-from ato_desktop.services.errors import NotFoundError
-from ato_desktop.storage.database import Database
+from dataclasses import dataclass, field
+from typing import Callable
 
 
 class ReportError(Exception):
@@ -26,9 +24,9 @@ class ReportData:
     institution: str
     department: str
     term: str
-    calendar: cal.Calendar
-    timetable: tts.TimetableInfo
-    sessions: list[tts.SessionView]
+    calendar: Calendar
+    timetable: TimetableInfo
+    sessions: list[SessionView]
     faculty: dict[str, dict]  # code -> item dict (services.resources)
     rooms: dict[str, dict]
     groups: dict[str, dict]
@@ -39,6 +37,8 @@ class ReportData:
     room_unavailable: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     substitutions: dict[str, tuple[int, int]] = field(default_factory=dict)  # code -> (taken, given) this term
     weekly_norms: dict[str, int] = field(default_factory=dict)  # code -> UGC direct teaching norm (0: none)
+    # () -> (the compiled problem, the version's assignment), read when a report lists conflicts
+    compiled: Callable[[], tuple] | None = None
 
     # ---- indexes (built once: a campus book asks for each of hundreds of groups) ----
     def _index(self) -> dict:
@@ -50,8 +50,8 @@ class ReportData:
                     kids.setdefault(g["parent"], []).append(c)
             by_group: dict[str, list[int]] = {}
             by_basket: dict[str, list[int]] = {}
-            by_faculty: dict[str, list[tts.SessionView]] = {}
-            by_room: dict[str, list[tts.SessionView]] = {}
+            by_faculty: dict[str, list[SessionView]] = {}
+            by_room: dict[str, list[SessionView]] = {}
             for i, s in enumerate(self.sessions):
                 for g in s.groups:
                     by_group.setdefault(g, []).append(i)
@@ -109,7 +109,7 @@ class ReportData:
         return sorted(self.rooms)
 
     # ---- sessions of one timetable ---------------------------------------------
-    def group_sessions(self, code: str) -> list[tts.SessionView]:
+    def group_sessions(self, code: str) -> list[SessionView]:
         """A group's sessions: its own, its batches', its section's, and its elective baskets'."""
         idx = self._index()
         hit = idx["group_cache"].get(code)
@@ -121,13 +121,13 @@ class ReportData:
             hit = idx["group_cache"][code] = [self.sessions[i] for i in sorted(found)]
         return list(hit)
 
-    def faculty_sessions(self, code: str) -> list[tts.SessionView]:
+    def faculty_sessions(self, code: str) -> list[SessionView]:
         return list(self._index()["faculty"].get(code, ()))
 
-    def room_sessions(self, code: str) -> list[tts.SessionView]:
+    def room_sessions(self, code: str) -> list[SessionView]:
         return list(self._index()["room"].get(code, ()))
 
-    def unscheduled(self) -> list[tts.SessionView]:
+    def unscheduled(self) -> list[SessionView]:
         return [s for s in self.sessions if not s.scheduled]
 
     def teaching_periods(self) -> list[int]:
@@ -145,83 +145,3 @@ class ReportData:
         label = {"group": "student group", "faculty": "faculty member", "room": "room"}[kind]
         known = ", ".join(sorted(table)[:12]) + (" ..." if len(table) > 12 else "")
         raise ReportError(f"there is no {label} {name!r}. Known: {known or 'none'}.")
-
-
-def load_report_data(db: Database, timetable: int | str | None = None, *, now: dt.datetime | None = None,
-                     with_availability: bool = True) -> ReportData:
-    """Read a timetable version (``None`` = the latest) and every resource it mentions.
-
-    A published version is read from its frozen snapshot: its sessions, teachers, rooms and the
-    names printed about them as they were when it was published."""
-    try:
-        info = tts.get_timetable(db, timetable)
-    except NotFoundError:
-        if timetable is None:
-            raise ReportError("this database has no timetable version yet; create or optimize one first.") from None
-        names = ", ".join(repr(t.name) for t in tts.list_timetables(db)) or "none"
-        raise ReportError(f"there is no timetable version {timetable!r}. Versions: {names}.") from None
-    frozen = tts.published_sessions(db, info.id)  # a published version prints as it was published
-    if frozen is not None:
-        sessions = [tts.frozen_view(fs, -1 - i) for i, fs in enumerate(frozen)]
-    else:
-        sessions = tts.list_sessions(db, info.id)
-    settings = cal.all_settings(db)
-    data = ReportData(
-        institution=settings.get("institution_name", ""),
-        department=settings.get("department_name", ""),
-        term=settings.get("term", ""),
-        calendar=cal.get_calendar(db),
-        timetable=info,
-        sessions=sessions,
-        faculty={f["code"]: f for f in res.list_items(db, "faculty")},
-        rooms={r["code"]: r for r in res.list_items(db, "room")},
-        groups={g["code"]: g for g in res.list_items(db, "group")},
-        courses={c["code"]: c for c in res.list_items(db, "course")},
-        baskets={b["code"]: b for b in res.list_items(db, "basket")},
-        generated=now or dt.datetime.now().astimezone(),
-    )
-    if frozen is not None:
-        _use_published_names(data, frozen)
-    from ato_desktop.services.substitutions import substitution_counts
-
-    data.substitutions = substitution_counts(db)
-    from ato_desktop.services.templates import norms_by_faculty
-
-    data.weekly_norms = norms_by_faculty(db)
-    if with_availability:
-        for code in data.faculty:
-            marks = av.get_marks(db, "faculty", code)
-            data.faculty_unavailable[code] = {k for k, v in marks.items() if v == "unavailable"}
-        for code in data.rooms:
-            marks = av.get_marks(db, "room", code)
-            data.room_unavailable[code] = {k for k, v in marks.items() if v == "unavailable"}
-    return data
-
-
-def _use_published_names(data: ReportData, frozen) -> None:
-    """Names as they were at publish time (a teacher, room, group or course renamed or removed since
-    still prints as it was published)."""
-    def put(table: dict, code: str, **values) -> None:
-        item = dict(table.get(code) or {"code": code})
-        item.update(values)
-        table[code] = item
-
-    for fs in frozen:
-        for code, name in zip(fs.faculty_codes, fs.faculty_names):
-            put(data.faculty, code, name=name)
-        for code, name in zip(fs.group_codes, fs.group_names):
-            put(data.groups, code, name=name)
-        if fs.room_code:
-            put(data.rooms, fs.room_code, name=fs.room_name or fs.room_code)
-        put(data.courses, fs.course_code, title=fs.course_title)
-    # the day names and period labels and times printed, as they were (where the calendar still has them)
-    days = {fs.day: (fs.day_name, fs.day_short) for fs in frozen if fs.day is not None and fs.day_name}
-    periods = {fs.period: (fs.period_label, fs.start_time, fs.end_time)
-               for fs in frozen if fs.period is not None and fs.duration == 1 and fs.period_label}
-    calendar = data.calendar
-    data.calendar = replace(calendar, days=tuple(
-        replace(d, name=days[d.position][0], short_name=days[d.position][1] or d.short_name)
-        if d.position in days else d for d in calendar.days), periods=tuple(
-        replace(p, label=periods[p.position][0], start_time=periods[p.position][1] or p.start_time,
-                end_time=periods[p.position][2] or p.end_time)
-        if p.position in periods else p for p in calendar.periods))

@@ -1,20 +1,22 @@
 """The review package: ONE PDF the head of department reads before approving a version — a summary
 (the check now: hard conflicts, unscheduled sessions and warnings; the comparison with the latest
-published version, or another one; the version's history; the Dashboard's charts), then the department's
-timetable book. ``ato-desktop versions review-package``."""
+published version, or another one; the version's history; the Dashboard's charts), then the department's timetable book.
+``ato-desktop versions review-package``. The services read the facts (``services.reports.build_review_package``);
+this module lays them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
-from ato_desktop.reports.build import build_report, write_atomic
+from ato_desktop.reports.build import build_report
 from ato_desktop.reports.charts import dashboard_flowables
+from ato_desktop.reports.data import ReportData
 from ato_desktop.reports.layout import Paragraph, esc
-from ato_desktop.storage.database import Database
 
 MAX_MOVED = 60  # moved sessions listed on the summary (the count is always given)
 
@@ -28,40 +30,40 @@ class ReviewPackage:
     moved: int
 
 
-def build_review_package(db: Database, key: int | str, *, against: int | str | None = None,
-                         paper: str = "A4", dashboard=None) -> tuple[bytes, ReviewPackage]:
-    """The review package's PDF bytes. ``against``: the version to compare with (default: the latest
-    published one other than this; none when nothing was published). ``dashboard``: the version's
-    ``services.dashboard.DashboardData`` when the caller has it (computed here otherwise)."""
-    from ato_desktop.services import approval, compare, versions
-    from ato_desktop.services import timetables as tts
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the summary pages say, read by the services: the version, its check, the comparison, its history."""
 
-    info = tts.get_timetable(db, key)
-    check = versions.check_version(db, info.id)
-    if against is not None:
-        other = tts.get_timetable(db, against)
-    else:
-        other = tts.latest_published(db, before_id=info.id)
-    cmp = compare.compare_versions(db, other.id, info.id) if other is not None else None
-    history = approval.history(db, info.id)
-    if dashboard is None:
-        from ato_desktop.services.dashboard import dashboard_data
+    name: str
+    status: str  # the status's plain name
+    sessions: int
+    hard: int
+    soft: int
+    check_lines: list[str]  # the check's summary lines after the first
+    compared_with: str | None = None  # None: nothing published before, nothing to compare with
+    figure_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (figure, the other, this one)
+    moved: list[str] = field(default_factory=list)  # one sentence per moved session
+    history: list[str] = field(default_factory=list)  # one sentence per review step
+    dashboard: object | None = None  # services.dashboard.DashboardData: its charts after the history
 
-        dashboard = dashboard_data(db, info.id)
 
+def review_package_pdf(facts: ReviewFacts, data: ReportData | Callable[[], ReportData], *,
+                       paper: str = "A4") -> tuple[bytes, int]:
+    """The review package's PDF bytes and page count: the summary, then the department's book of ``data``."""
     def summary(styles, setup) -> list:
         _, _, fw, _ = setup.frame()
-        out = [Paragraph(esc(f"Review package: {info.name}"), styles.title),
-               Paragraph(esc(f"Status: {approval.STATUS_NAMES.get(info.status, info.status)} · "
-                             f"{check.sessions} sessions · hard {check.hard}, soft {check.soft}"), styles.subtitle),
+        out = [Paragraph(esc(f"Review package: {facts.name}"), styles.title),
+               Paragraph(esc(f"Status: {facts.status} · "
+                             f"{facts.sessions} sessions · hard {facts.hard}, soft {facts.soft}"), styles.subtitle),
                Paragraph("Check", styles.h2)]
-        for line in check.summary_lines()[1:]:
+        for line in facts.check_lines:
             out.append(Paragraph(esc(line), styles.body))
-        if cmp is not None:
-            out.append(Paragraph(esc(f"Compared with {cmp.a.name}: {len(cmp.moved)} session(s) moved"), styles.h2))
+        if facts.compared_with is not None:
+            out.append(Paragraph(esc(f"Compared with {facts.compared_with}: {len(facts.moved)} session(s) moved"),
+                                 styles.h2))
             rows = [[Paragraph(esc(c), styles.head_left if i == 0 else styles.head) for i, c in
-                     enumerate(("", cmp.a.name, cmp.b.name))]]
-            for fig, x, y in compare.figure_rows(cmp):
+                     enumerate(("", facts.compared_with, facts.name))]]
+            for fig, x, y in facts.figure_rows:
                 bold = x != y
                 rows.append([Paragraph(esc(fig), styles.cell(7 * styles.k, "left")),
                              Paragraph(esc(x), styles.cell(7 * styles.k, "center", bold)),
@@ -72,31 +74,21 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
                                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             out.append(t)
             out.append(Paragraph("Moved sessions", styles.h2))
-            for mv in cmp.moved[:MAX_MOVED]:
-                out.append(Paragraph(esc(mv.text), styles.body))
-            if len(cmp.moved) > MAX_MOVED:
-                out.append(Paragraph(esc(f"… and {len(cmp.moved) - MAX_MOVED} more "
+            for text in facts.moved[:MAX_MOVED]:
+                out.append(Paragraph(esc(text), styles.body))
+            if len(facts.moved) > MAX_MOVED:
+                out.append(Paragraph(esc(f"… and {len(facts.moved) - MAX_MOVED} more "
                                          "(ato-desktop versions compare lists them all)."), styles.body))
         else:
             out.append(Paragraph("No version was published before: nothing to compare with.", styles.body))
         out.append(Paragraph("History", styles.h2))
-        for e in history or []:
-            out.append(Paragraph(esc(e.text), styles.body))
-        if not history:
+        for text in facts.history:
+            out.append(Paragraph(esc(text), styles.body))
+        if not facts.history:
             out.append(Paragraph("No review step recorded yet.", styles.body))
-        out += dashboard_flowables(dashboard, styles, fw)
+        if facts.dashboard is not None:
+            out += dashboard_flowables(facts.dashboard, styles, fw)
         return out
 
-    pdf, pages, _ = build_report(db, "book", timetable_id=info.id, paper=paper,
-                                 preface=("Review summary", summary))
-    return pdf, ReviewPackage(None, info.name, other.name if other is not None else None, pages,
-                              len(cmp.moved) if cmp is not None else 0)
-
-
-def write_review_package(db: Database, key: int | str, out: str | Path, *, against: int | str | None = None,
-                         paper: str = "A4", dashboard=None) -> ReviewPackage:
-    """Write the review package to ``out`` (atomically: no half-written file)."""
-    pdf, pkg = build_review_package(db, key, against=against, paper=paper, dashboard=dashboard)
-    path = Path(out)
-    write_atomic(path, pdf)
-    return ReviewPackage(path, pkg.timetable, pkg.against, pkg.pages, pkg.moved)
+    pdf, pages, _ = build_report(data, "book", paper=paper, preface=("Review summary", summary))
+    return pdf, pages

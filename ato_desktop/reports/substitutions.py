@@ -1,5 +1,7 @@
 """Printouts of daily arrangements: the staff-room sheet of a date, a slip per substitute, and the
-term's register of substitutions (PDF with the reports' styles and fonts, or XLSX)."""
+term's register of substitutions (PDF with the reports' styles and fonts, or XLSX). The services read the
+day's plan and the register (``services.substitutions``'s plain ``DayPlan``/``Register``) and write the
+files (``services.reports``); this module lays them out."""
 
 from __future__ import annotations
 
@@ -10,21 +12,15 @@ from pathlib import Path
 
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from ato_desktop.reports.build import write_atomic
 from ato_desktop.reports.data import ReportError
 from ato_desktop.reports.layout import (
     HEAD_COLOR, MUTED, RULE, WARN_COLOR, DocInfo, PageSetup, Paragraph, ReportDoc, Styles, esc,
 )
-from ato_desktop.services import calendar as cal
-from ato_desktop.services import substitutions as sb
-from ato_desktop.services.errors import ServiceError
-from ato_desktop.storage.database import Database
 
 KIND_TEXT = {"substitute": "substitute", "self_study": "self-study", "swap": "swap", "merge": "merged"}
 
 
-def _doc_info(db: Database, title: str, version: str, now: dt.datetime | None) -> DocInfo:
-    settings = cal.all_settings(db)
+def _doc_info(settings: dict, title: str, version: str, now: dt.datetime | None) -> DocInfo:
     now = now or dt.datetime.now().astimezone()
     return DocInfo(institution=settings.get("institution_name", ""), department=settings.get("department_name", ""),
                    term=settings.get("term", ""), version=version, generated=now.strftime("%d %b %Y, %H:%M"),
@@ -47,9 +43,9 @@ def _head(styles: Styles, names: list[str]) -> list:
     return [Paragraph(esc(n), styles.head_left) for n in names]
 
 
-def _span_times(db: Database):
+def _span_times(calendar_periods):
     """(first period, duration) -> "13:10–14:50"."""
-    periods = {p.position: p for p in cal.get_calendar(db).periods}
+    periods = {p.position: p for p in calendar_periods}
 
     def span(first: int, duration: int) -> str:
         a, b = periods.get(first), periods.get(first + duration - 1)
@@ -58,7 +54,7 @@ def _span_times(db: Database):
     return span
 
 
-def _arrangement_text(x: sb.Lesson) -> str:
+def _arrangement_text(x) -> str:
     a = x.arrangement
     if a is None or x.problem:
         return "NOT COVERED" + (f" ({x.problem})" if x.problem else "")
@@ -71,15 +67,12 @@ def _arrangement_text(x: sb.Lesson) -> str:
     return f"merged with {a.other or ''}, {a.substitute_name} ({a.substitute})"
 
 
-def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = None, slips: bool = True,
+def arrangement_sheet_pdf(plan, periods, settings: dict, *, slips: dict[str, list] | None = None,
                           now: dt.datetime | None = None) -> bytes:
-    """The date's arrangement for the staff room (A4 portrait), then a slip per substitute."""
-    try:
-        plan = sb.plan_day(db, date, timetable)
-    except ServiceError as exc:
-        raise ReportError(str(exc)) from None
-    times = _span_times(db)
-    labels = {p.position: p.label for p in cal.get_calendar(db).periods}
+    """The day ``plan``'s arrangement for the staff room (A4 portrait), then a slip per substitute (``slips``:
+    substitute code -> the lessons they take). ``periods``: the calendar's periods; ``settings``: its settings."""
+    times = _span_times(periods)
+    labels = {p.position: p.label for p in periods}
     setup = PageSetup("A4", landscape=False)
     styles = Styles(setup)
     k = styles.k
@@ -119,10 +112,7 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
         story.append(Table(rows, colWidths=[fw * w for w in (0.12, 0.14, 0.24, 0.18, 0.22, 0.10)],
                            style=TableStyle(cmds), repeatRows=1))
     if slips:
-        by_sub: dict[str, list[sb.Lesson]] = {}
-        for x in plan.lessons:
-            if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
-                by_sub.setdefault(x.arrangement.substitute, []).append(x)
+        by_sub = slips
         if by_sub:
             story.append(PageBreak())
             story.append(Paragraph("Substitution slips", styles.title))
@@ -132,13 +122,13 @@ def arrangement_sheet_pdf(db: Database, date, *, timetable: int | str | None = N
                 story.append(CondPageBreak(60 * k))
                 story.append(KeepTogether(_slip(plan, by_sub[code], times, styles, fw)))
     buf = io.BytesIO()
-    doc = ReportDoc(buf, setup, _doc_info(db, f"Daily arrangement {plan.date.isoformat()}", plan.timetable, now),
+    doc = ReportDoc(buf, setup, _doc_info(settings, f"Daily arrangement {plan.date.isoformat()}", plan.timetable, now),
                     styles)
     doc.build(story)
     return buf.getvalue()
 
 
-def _slip(plan: sb.DayPlan, lessons: list[sb.Lesson], times, styles: Styles, fw: float) -> list:
+def _slip(plan, lessons: list, times, styles: Styles, fw: float) -> list:
     a = lessons[0].arrangement
     k = styles.k
     lines = [f"<b>{esc(a.substitute_name)} ({esc(a.substitute)})</b>: on {esc(plan.date.strftime('%A %d %B %Y'))} "
@@ -156,8 +146,8 @@ def _slip(plan: sb.DayPlan, lessons: list[sb.Lesson], times, styles: Styles, fw:
     return [Spacer(1, 8 * k), t]
 
 
-def register_pdf(db: Database, reg: sb.Register | None = None, *, now: dt.datetime | None = None) -> bytes:
-    reg = reg or sb.register(db)
+def register_pdf(reg, settings: dict, *, now: dt.datetime | None = None) -> bytes:
+    """The term's register ``reg`` (``services.substitutions.Register``) as a PDF."""
     setup = PageSetup("A4", landscape=True)
     styles = Styles(setup)
     k = styles.k
@@ -182,12 +172,12 @@ def register_pdf(db: Database, reg: sb.Register | None = None, *, now: dt.dateti
     story.append(Table(rows, colWidths=[fw * w for w in (0.09, 0.06, 0.09, 0.14, 0.07, 0.07, 0.1, 0.09, 0.08, 0.21)],
                        style=TableStyle(_table_style(len(rows), k)), repeatRows=1))
     buf = io.BytesIO()
-    doc = ReportDoc(buf, setup, _doc_info(db, "Register of substitutions", "published timetable", now), styles)
+    doc = ReportDoc(buf, setup, _doc_info(settings, "Register of substitutions", "published timetable", now), styles)
     doc.build(story)
     return buf.getvalue()
 
 
-def register_xlsx(reg: sb.Register, path: Path) -> None:
+def register_xlsx(reg, path: Path) -> None:
     """Two sheets: per faculty member (taken, given) and every arrangement; formula-safe text cells."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -238,27 +228,4 @@ def check_out_path(out, suffixes: tuple[str, ...]) -> Path:
         raise ReportError(f"{out} is a folder; give a file name ending in {' or '.join(suffixes)}.")
     if not out.parent.is_dir():
         raise ReportError(f"{out}: the folder {out.parent} does not exist.")
-    return out
-
-
-def write_register(db: Database, out) -> tuple[Path, sb.Register]:
-    out = check_out_path(out, (".xlsx", ".pdf"))
-    reg = sb.register(db)
-    try:
-        if out.suffix.lower() == ".pdf":
-            write_atomic(out, register_pdf(db, reg))
-        else:
-            register_xlsx(reg, out)
-    except OSError as exc:
-        raise ReportError(f"cannot write {out}: {exc.strerror or exc}. Nothing was written.") from None
-    return out, reg
-
-
-def write_sheet(db: Database, date, out, *, timetable: int | str | None = None, slips: bool = True) -> Path:
-    out = check_out_path(out, (".pdf",))
-    pdf = arrangement_sheet_pdf(db, date, timetable=timetable, slips=slips)
-    try:
-        write_atomic(out, pdf)
-    except OSError as exc:
-        raise ReportError(f"cannot write {out}: {exc.strerror or exc}. Nothing was written.") from None
     return out

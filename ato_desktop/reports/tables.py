@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from reportlab.lib import colors
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from ato_desktop.reports.data import ReportData
+from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import HEAD_COLOR, MUTED, RULE, WARN_COLOR, PageSetup, Paragraph, Styles, esc
-from ato_desktop.services.timetables import SessionView
 
 
 # ---------------------------------------------------------------------------
@@ -265,20 +264,21 @@ class Problems:
     why: dict[int, str] = field(default_factory=dict)  # session id -> why it is unscheduled / where it fits
 
 
-def problems(db, data: ReportData, *, max_messages: int = 100) -> Problems:
+def problems(data: ReportData, *, max_messages: int = 100) -> Problems:
     """Unscheduled sessions, and the engine's remaining violations with their explanations (cached on ``data``)."""
     cached = data.__dict__.get("_problems")
     if cached is not None:
         return cached
-    data.__dict__["_problems"] = out = _problems(db, data, max_messages)
+    data.__dict__["_problems"] = out = _problems(data, max_messages)
     return out
 
 
-def _problems(db, data: ReportData, max_messages: int) -> Problems:
+def _problems(data: ReportData, max_messages: int) -> Problems:
     from ato_desktop.engine.problem import HARD_CONSTRAINTS
-    from ato_desktop.services.compile import compile_database
 
-    comp, assignment, _ = compile_database(db, data.timetable.id)
+    if data.compiled is None:
+        raise ReportError("the report's data has no compiled timetable: read it with services.reports.load_report_data.")
+    comp, assignment = data.compiled()  # read by the services (services.reports.load_report_data)
     p = comp.problem
     req_texts = p.meta.get("session_room_requirement", ())
     index = {(s.activity_id, s.occurrence): s.id for s in data.sessions}
@@ -354,10 +354,10 @@ def _why_unscheduled(p, a, s: int, examples: int = 3) -> str:
     return f"Fits now at {', '.join(places[:examples])}{more}{tail}."
 
 
-def problems_flowables(db, data: ReportData, styles: Styles, setup: PageSetup) -> list:
+def problems_flowables(data: ReportData, styles: Styles, setup: PageSetup) -> list:
     _, _, fw, _ = setup.frame()
     k = styles.k
-    pr = problems(db, data)
+    pr = problems(data)
     out: list = [Paragraph("Unscheduled sessions and remaining conflicts", styles.title)]
     n_hard = sum(g.count for g in pr.conflicts if g.hard)
     n_soft = sum(g.count if g.violations is None else g.violations for g in pr.conflicts if not g.hard)

@@ -4,7 +4,7 @@ A grid has one row per day (or, on the master, per student group) and one
 column per period, breaks included (shaded, narrower). Sessions that overlap
 in a row are drawn as ONE merged cell spanning from the first period to the
 last (a 2- or 3-period lab is one cell; two lab batches side by side share a
-cell that lists both).
+cell that lists both). Sessions are the services' plain ``SessionView`` values (``ReportData.sessions``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from ato_desktop.reports.layout import (
     Styles,
     esc,
 )
-from ato_desktop.services.timetables import SessionView
 
 KIND_WORDS = {"L": "lecture", "T": "tutorial", "P": "practical (lab)"}
 SWATCHES = {**KIND_COLORS, "mixed": MIXED_COLOR, "clash": WARN_COLOR}

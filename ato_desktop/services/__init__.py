@@ -10,4 +10,7 @@ never import the storage layer.
 
 from ato_desktop.storage.database import DB_SUFFIX, Database
 
+# gives the scheduled jobs (``notify.jobs``, referenced by name in every file's job store) their work
+from ato_desktop.services import notification_jobs as _notification_jobs  # noqa: E402,F401
+
 __all__ = ["DB_SUFFIX", "Database"]

@@ -73,7 +73,7 @@ class HistoryEntry:
 
 
 def current_user() -> str:
-    from ato_desktop.services.versions import current_user as user
+    from ato_desktop.services.version_lifecycle import current_user as user
 
     return user()
 

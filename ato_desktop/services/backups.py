@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage import backup as _b
+from ato_desktop.storage import restore as _restore
 from ato_desktop.storage.backup import BackupInfo
 from ato_desktop.storage.database import Database, DatabaseError, open_database
 
@@ -107,7 +108,7 @@ def restore(db: Database | str | Path, backup: str | Path | BackupInfo) -> Datab
     path = _path(db)
     src = backup.path if isinstance(backup, BackupInfo) else Path(backup)
     try:
-        _b.restore_backup(path, src)
+        _restore.restore_backup(path, src)
     except DatabaseError as exc:
         raise BackupServiceError(str(exc)) from exc
     if isinstance(db, Database):

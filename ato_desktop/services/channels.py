@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ato_desktop.notify import secrets, webhooks
 from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line
-from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services.errors import NotFoundError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
@@ -132,7 +132,7 @@ def queue_event_in(s, event: str, *, subject: str, text: str, key: str, data: di
     """:func:`queue_event` inside the caller's transaction ``s`` (e.g. the publication's)."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
-    now = notes.utcnow()
+    now = outbox.utcnow()
     queued = 0
     channels = [c for c in s.scalars(select(m.NotifyChannel).where(m.NotifyChannel.enabled.is_(True)))
                 if event in (c.events or [])]
@@ -200,7 +200,7 @@ def deliver_webhooks(db: Database, *, now: dt.datetime | None = None,
                      should_stop: Callable[[], bool] | None = None,
                      poster: Callable[..., int] | None = None) -> WebhookReport:
     """Post every due webhook message once (claim, post, mark) — the e-mail outbox's rules."""
-    now = now or notes.utcnow()
+    now = now or outbox.utcnow()
     poster = poster or webhooks.post
     report = WebhookReport(errors=[])
     with db.read_session() as s:
@@ -208,7 +208,7 @@ def deliver_webhooks(db: Database, *, now: dt.datetime | None = None,
     for msg_id in _due(db, now):
         if should_stop is not None and should_stop():
             break
-        row = notes._claim(db, msg_id, now)
+        row = outbox._claim(db, msg_id, now)
         if row is None:
             continue
         kind = kinds.get(row.channel)
@@ -229,11 +229,11 @@ def deliver_webhooks(db: Database, *, now: dt.datetime | None = None,
                 if exc.uncertain:
                     o.status, o.last_error, o.claimed_at = "uncertain", str(exc)[:2000], None
                     report.uncertain += 1
-                elif notes._mark_failed(s, o, str(exc), exc.permanent, now) == "failed":
+                elif outbox._mark_failed(s, o, str(exc), exc.permanent, now) == "failed":
                     report.failed += 1
                 else:
                     report.retrying += 1
             continue
-        notes._mark_sent(db, msg_id, notes.utcnow())
+        outbox._mark_sent(db, msg_id, outbox.utcnow())
         report.sent += 1
     return report

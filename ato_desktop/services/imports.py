@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from ato_desktop.io import tabular as tab
 from ato_desktop.io.tabular import ImportCancelled, ImportRowsError, RowError, Table, TabularError
+from ato_desktop.progress import OnProgress, Progress
 from ato_desktop.services import backups
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import ValidationError
@@ -233,7 +234,7 @@ def _field_errors(s, sp: res.EntitySpec, values: dict, i: int) -> list[Validatio
 
 def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, table: Table | None = None,
                mapping: Sequence[str | None] | None = None,
-               on_progress: Callable[[int, int], None] | None = None,
+               on_progress: OnProgress | None = None,
                should_stop: Callable[[], bool] | None = None) -> list[RowError]:
     """Validate every row exactly as the import would, then roll back. Returns the errors (empty: all good).
 
@@ -257,7 +258,7 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
                     creator.flush()
                     errors.extend(_field_errors(s, sp, values, i) or [exc])
                 if on_progress is not None and (i % 50 == 0 or i == total - 1):
-                    on_progress(i + 1, total)
+                    on_progress(Progress(i + 1, total, "checking rows"))
             creator.finish()
             errors.extend(creator.errors)  # rows the database itself refused
             raise _DryRun

@@ -22,8 +22,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line, render
+from ato_desktop.services import mail_settings
 from ato_desktop.services import notifications as notes
-from ato_desktop.services import substitutions as sb
+from ato_desktop.services import outbox
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -68,15 +70,15 @@ $institution
 def queue_substitution_notices(db: Database, date, *, timetable: int | str | None = None) -> NoticeResult:
     """Queue an e-mail to every substitute of ``date`` not told yet about their arrangement, and the day's
     arrangement to the webhook channels that receive ``substitution`` (a JSON channel: one per substitute)."""
-    plan = sb.plan_day(db, date, timetable)
-    by_sub: dict[str, list[sb.Lesson]] = {}
+    plan = sday.plan_day(db, date, timetable)
+    by_sub: dict[str, list[sday.Lesson]] = {}
     for x in plan.lessons:
-        if x.covered and x.arrangement.substitute and x.arrangement.kind in sb.TAKING_KINDS:
+        if x.covered and x.arrangement.substitute and x.arrangement.kind in sday.TAKING_KINDS:
             by_sub.setdefault(x.arrangement.substitute, []).append(x)
-    sender = notes.get_mail_settings(db).sender
+    sender = mail_settings.get_mail_settings(db).sender
     result = NoticeResult()
     per_recipient = []
-    now = notes.utcnow()
+    now = outbox.utcnow()
     when = plan.date.strftime("%A %d %B %Y")
     with db.session() as s:
         tpl = s.scalar(select(m.MailTemplate).where(m.MailTemplate.name == TEMPLATE))
@@ -129,7 +131,7 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
     return result
 
 
-def _class_line(x: sb.Lesson) -> str:
+def _class_line(x: sday.Lesson) -> str:
     a = x.arrangement
     if a.kind == "substitute":
         what = f"taken by {a.substitute_name}"
@@ -144,12 +146,12 @@ def _class_line(x: sb.Lesson) -> str:
         (f", {room}" if room and a.kind == "substitute" else "")
 
 
-def _queue_classes(db: Database, plan: sb.DayPlan, sender: str, result: NoticeResult) -> None:
+def _queue_classes(db: Database, plan: sday.DayPlan, sender: str, result: NoticeResult) -> None:
     """One e-mail per class address (a group's own, else its section's) listing its arranged lessons."""
     with db.session() as s:
         groups = {g.code: g for g in s.scalars(select(m.StudentGroup))}
         by_id = {g.id: g for g in groups.values()}
-        per_address: dict[str, tuple[list[str], list[sb.Lesson]]] = {}
+        per_address: dict[str, tuple[list[str], list[sday.Lesson]]] = {}
         for x in plan.lessons:
             if not x.covered:
                 continue
@@ -169,7 +171,7 @@ def _queue_classes(db: Database, plan: sb.DayPlan, sender: str, result: NoticeRe
         subject, text, html = (tpl.subject, tpl.body_text, tpl.body_html) if tpl else (CLASS_SUBJECT, CLASS_TEXT, "")
         base = notes._base_vars(s)
         when = plan.date.strftime("%A %d %B %Y")
-        now = notes.utcnow()
+        now = outbox.utcnow()
         for address, (names, lessons) in sorted(per_address.items()):
             r = render(subject, text, html, dict(base, group=", ".join(names), date=when, day=when,
                                                  lessons=[_class_line(x) for x in lessons], faculty_name="",
@@ -190,7 +192,7 @@ def _queue_classes(db: Database, plan: sb.DayPlan, sender: str, result: NoticeRe
                 result.classes += 1
 
 
-def _queue_channels(db: Database, plan: sb.DayPlan, per_recipient: list) -> int:
+def _queue_channels(db: Database, plan: sday.DayPlan, per_recipient: list) -> int:
     from ato_desktop.services import channels
 
     if not plan.lessons:
@@ -238,7 +240,7 @@ def queue_channel_digest(db: Database, *, today=None) -> int:
         lines.append(f"No classes: {info.why}.")
     else:
         try:
-            plan = sb.plan_day(db, tomorrow)
+            plan = sday.plan_day(db, tomorrow)
         except ServiceError as exc:
             lines.append(str(exc))
         else:
@@ -251,7 +253,7 @@ def queue_channel_digest(db: Database, *, today=None) -> int:
             for x in plan.lessons:
                 arr = x.arrangement
                 what = "not covered yet" if arr is None or x.problem else (
-                    f"{arr.substitute_name} ({arr.substitute})" if arr.kind in sb.TAKING_KINDS else
+                    f"{arr.substitute_name} ({arr.substitute})" if arr.kind in sday.TAKING_KINDS else
                     f"self-study{' in ' + arr.room if arr.room else ''}")
                 lines.append(f"{x.period_label} {x.course} {x.kind} {', '.join(x.groups)}: {what}")
     text = "\n".join(lines)

@@ -25,7 +25,7 @@ import ato_desktop
 from ato_desktop import APP_NAME, __version__
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.main_window import MainWindow
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 
 PROBE_ENV = "ATO_STARTUP_PROBE"
 
@@ -111,9 +111,9 @@ def create_main_window(db_path: str | Path | None = None, *, readonly: bool = Fa
     """A main window (not shown, no event loop) with ``db_path`` open if given."""
     ensure_app()
     window = MainWindow()
-    from ato_desktop.ui import extras
+    from ato_desktop.ui import window_features
 
-    extras.install(window, warm_up=False)  # Export PDF, mail settings, notifications
+    window_features.install(window, warm_up=False)  # Export PDF, mail settings, notifications
     if db_path is not None:
         window.open_database(Path(db_path), readonly=readonly, ask=False)
     return window
@@ -164,11 +164,11 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     app = ensure_app()
     probe = os.environ.get(PROBE_ENV) == "1"
     window = MainWindow()
-    from ato_desktop.ui import extras
+    from ato_desktop.ui import window_features
 
     # Export PDF, mail settings, notifications; and, a few seconds after start-up, the
     # first-run compile of the optimizer in a separate process (ato_desktop.ui.warmup).
-    extras.install(window, warm_up=not probe)
+    window_features.install(window, warm_up=not probe)
     install_file_open_handler(window, app)
     if probe:  # measure up to a window showing the requested data
         if db:
@@ -214,7 +214,7 @@ def when_preloaded(window: MainWindow, fn) -> None:
 
 def _dispose(window: MainWindow) -> None:
     """Delete the window's C++ side before the interpreter ends (PySide can crash if it is left to GC)."""
-    wait_for_workers(30000)
+    wait_idle(30000, deliver=False)
     try:
         import shiboken6
 

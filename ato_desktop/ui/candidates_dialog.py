@@ -4,10 +4,8 @@ removes them all); then they are listed and the first two open side by side in t
 
 from __future__ import annotations
 
-import threading
-
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,12 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 
-class _Relay(QObject):
-    """Carries the worker's progress to the UI thread (a queued signal)."""
-
-    progress = Signal(int, int, str, int, int, float)  # index, k, profile, hard, soft, elapsed
-
-
 class CandidatesDialog(QDialog):
     finished_candidates = Signal(object)  # services.candidates.CandidatesResult
 
@@ -42,8 +34,7 @@ class CandidatesDialog(QDialog):
         self.setObjectName("candidatesDialog")
         self.setWindowTitle("Candidate timetables")
         self._titles = {k: p.title for k, p in BY_KEY.items()}
-        self._stop = threading.Event()
-        self.job = None
+        self.job = None  # the ui.tasks.Task while running
         self.result = None
         self.error: BaseException | None = None
         self.compare_dialog = None
@@ -94,8 +85,6 @@ class CandidatesDialog(QDialog):
         for b in (self.start_button, self.compare_button, self.cancel_button):
             self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
         lay.addWidget(self.buttons)
-        self._relay = _Relay(self)
-        self._relay.progress.connect(self._progress)
         self.resize(560, 380)
 
     # -- running --------------------------------------------------------------------
@@ -107,16 +96,16 @@ class CandidatesDialog(QDialog):
             return False
         from ato_desktop.services import candidates
         from ato_desktop.services.solving import OptimizerSettings
-        from ato_desktop.ui.dashboard_page import in_background
+        from ato_desktop.ui import tasks
 
         k, limit = self.k.value(), float(self.time_limit.value())
         settings = OptimizerSettings(time_limit=limit, generations=self.generations)
         self._limit = limit
-        self._stop.clear()
-        db, relay, stop = self.db, self._relay, self._stop
+        db = self.db
 
-        def progress(i, k, profile, snap) -> None:
-            relay.progress.emit(i, k, profile, int(snap.best_hard), int(snap.best_soft), float(snap.elapsed))
+        def job(on_progress, should_stop):
+            return candidates.make_candidates(db, k, settings, should_stop=should_stop,
+                                              on_progress=lambda i, k, profile, snap: on_progress((i, k, profile, snap)))
 
         self.list.clear()
         self.progress.setValue(0)
@@ -125,27 +114,27 @@ class CandidatesDialog(QDialog):
         self.k.setEnabled(False)
         self.time_limit.setEnabled(False)
         self.cancel_button.setText("Stop")
-        self.job = in_background(lambda: candidates.make_candidates(db, k, settings, on_progress=progress,
-                                                                    should_stop=stop.is_set),
-                                 self._done)
+        self.job = tasks.start(job, self._done, on_progress=self._progress)
         return True
 
     def cancel(self) -> None:
         """While running: stop (the candidates finished so far are kept); else close."""
         if self.job is not None:
-            self._stop.set()
+            self.job.cancel()
             self.state.setText("Stopping…")
         else:
             self.reject()
 
     def reject(self) -> None:
         if self.job is not None:
-            self._stop.set()  # closing stops the run; the result still arrives and is kept
+            self.job.cancel()  # closing stops the run; the candidates finished are kept
         super().reject()
 
-    def _progress(self, i: int, k: int, profile: str, hard: int, soft: int, elapsed: float) -> None:
-        if not shiboken6.isValid(self):
+    def _progress(self, latest) -> None:
+        if not shiboken6.isValid(self) or latest is None:
             return
+        i, k, profile, snap = latest
+        hard, soft, elapsed = int(snap.best_hard), int(snap.best_soft), float(snap.elapsed)
         part = min(1.0, elapsed / self._limit) if self._limit else 0.0
         self.progress.setValue(int(1000 * (i + part) / k))
         self.state.setText(f"Candidate {i + 1} of {k} ({self._titles.get(profile, profile)}): "
@@ -179,7 +168,7 @@ class CandidatesDialog(QDialog):
     def _push_undo(self, result) -> None:
         if self.undo_stack is None or not result.candidates:
             return
-        from ato_desktop.services import versions
+        from ato_desktop.services import version_lifecycle as versions
         from ato_desktop.ui.undo import CallCommand
 
         ids = [c.version_id for c in result.candidates]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ato_desktop.ui.form_jobs import Job, start
+from ato_desktop.ui.tasks import Task
 
 __all__ = ["CheckDialog", "CODE_TITLES", "summary"]
 
@@ -71,7 +71,7 @@ class CheckDialog(QDialog):
         self.setObjectName("checkDialog")
         self.setWindowTitle("Check the data")
         self.findings: list | None = None
-        self.job: Job | None = None
+        self.job: Task | None = None
         lay = QVBoxLayout(self)
         self.intro = QLabel(intro, self)
         self.intro.setWordWrap(True)
@@ -109,18 +109,18 @@ class CheckDialog(QDialog):
         return b
 
     # -- running -------------------------------------------------------------
-    def check(self, db, timetable=None) -> Job:
+    def check(self, db, timetable=None) -> Task:
         """Compile and check ``db`` in a worker; the list appears when done."""
         from ato_desktop.services.solving import check_database
 
         self.status.setText("Checking…")
         self.tree.clear()
         self.copy_button.setEnabled(False)
-        job = Job(check_database, db, timetable)
-        job.signals.done.connect(self._done)
-        job.signals.failed.connect(self._failed)
+        job = Task(lambda _p, _s: check_database(db, timetable), poll_ms=0)
+        job.succeeded.connect(self._done)
+        job.failed.connect(self._failed)
         self.job = job
-        return start(job)
+        return job.start()
 
     def _done(self, findings) -> None:
         self.job = None

@@ -6,8 +6,7 @@ per group, stacked bars) and the hard and soft score across versions (lines). Ea
 PNG by its "PNG…" button or its right-click menu. The page also offers the review package and the
 optimizer's candidates (``ui.review_package``, ``ui.candidates_dialog``).
 
-Long calls go through :func:`in_background`, the ONE place of this page (and of the review package and
-candidates actions) that hands work to a worker thread.
+Long calls go through the one task runner (``ui.tasks``).
 """
 
 from __future__ import annotations
@@ -48,11 +47,11 @@ from ato_desktop.ui.current_version import current_version_of
 
 
 def in_background(fn: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]):
-    """Run ``fn`` in a worker; ``on_done(result, error)`` on the UI thread. (The one call of the worker
-    helper for the dashboard, the review package and the candidates: swap it here.)"""
-    from ato_desktop.ui.workers import run_in_thread
+    """Run ``fn`` in a worker (``ui.tasks``); ``on_done(result, error)`` on the UI thread. (The dashboard's
+    and the review package's way to the task runner.)"""
+    from ato_desktop.ui import tasks
 
-    return run_in_thread(fn, on_done)
+    return tasks.run(fn, on_done)
 
 
 # ---------------------------------------------------------------------------- charts

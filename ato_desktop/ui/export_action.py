@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ato_desktop.services import exports
 from ato_desktop.services.resources import spec
-from ato_desktop.ui.form_jobs import Job, start
+from ato_desktop.ui.tasks import Task
 
 __all__ = ["ask_export_path", "export_job", "export_list", "EXPORT_FILTER"]
 
@@ -40,18 +40,18 @@ def ask_export_path(parent: QWidget | None, entity: str, folder: Path | None = N
     return path
 
 
-def export_job(db, entity: str, path: str | Path, *, search: str = "") -> Job:
-    """The export as a job not started yet: connect to its signals, then ``form_jobs.start`` it."""
-    return Job(exports.export_items, db, entity, Path(path), search=search)
+def export_job(db, entity: str, path: str | Path, *, search: str = "") -> Task:
+    """The export as a task not started yet: connect to its signals, then ``start()`` it."""
+    return Task(lambda _p, _s: exports.export_items(db, entity, Path(path), search=search), poll_ms=0)
 
 
 def export_list(db, entity: str, path: str | Path, *, search: str = "",
                 on_done: Callable[[int], Any] | None = None,
-                on_failed: Callable[[BaseException], Any] | None = None) -> Job:
+                on_failed: Callable[[BaseException], Any] | None = None) -> Task:
     """Export in a worker; ``on_done`` gets the row count, ``on_failed`` the ``ExportError`` (on the UI thread)."""
     job = export_job(db, entity, path, search=search)
     if on_done is not None:
-        job.signals.done.connect(on_done)
+        job.succeeded.connect(on_done)
     if on_failed is not None:
-        job.signals.failed.connect(on_failed)
-    return start(job)
+        job.failed.connect(on_failed)
+    return job.start()

@@ -1,11 +1,12 @@
-"""File ▸ Export PDF: choose what to print, paper and orientation; render in a worker.
+"""File ▸ Export PDF: choose what to print, paper and orientation; render in a worker. It also writes the
+version as an Excel workbook (a sheet per group, faculty member or room; ``services.publishing``).
 
 Usage (the main window)::
 
     dlg = ExportPdfDialog(db, timetable_id=current_version_id, parent=window)
     dlg.exec()
 
-The PDF is rendered on a ``QThreadPool`` worker by :func:`ato_desktop.reports.render_report`
+The PDF is rendered by a task (``ato_desktop.ui.tasks``) calling :func:`ato_desktop.reports.render_report`
 (written to disk only when complete); the dialog shows a progress bar, Cancel stops the
 render between pages and writes nothing, and "Open when done" opens the file with the
 system's PDF viewer. The paper size, orientation and output folder of the last
@@ -14,11 +15,10 @@ successful export are remembered (QSettings, ``export/*``) and offered next time
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -38,57 +38,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError, render_report
+from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled, ReportError
+from ato_desktop.services.reports import render_report
 from ato_desktop.services import Database
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import settings as app_settings
+from ato_desktop.ui.tasks import Task
 
 ALL_ITEMS = "(all, one page each)"
+# an editable copy (issue 20): the version as an Excel workbook, a sheet per group, faculty member or room
+XLSX_KINDS = {"xlsx-group": "Excel workbook: a sheet per student group",
+              "xlsx-faculty": "Excel workbook: a sheet per faculty member",
+              "xlsx-room": "Excel workbook: a sheet per room"}
 KIND_ORDER = ("book", "group", "faculty", "room", "master", "workload", "utilization", "conflicts")
 ENTITY_OF = {"group": "group", "faculty": "faculty", "room": "room"}
 
 
-class _Signals(QObject):
-    progress = Signal(float, str)
-    done = Signal(object)  # ReportResult
-    cancelled = Signal()
-    failed = Signal(str)
+def _export(db: Database, *, on_progress, should_stop, **kwargs):
+    """The task's work: a PDF report, or the version as an Excel workbook (issue 20)."""
+    if kwargs["kind"] in XLSX_KINDS:
+        from ato_desktop.progress import Progress
+        from ato_desktop.services.publishing import export_timetable_xlsx
+
+        on_progress(Progress(1, 10, "Writing the workbook"))
+        return export_timetable_xlsx(db, kwargs["out_path"], by=kwargs["kind"][5:], timetable=kwargs["timetable_id"])
+    return render_report(db, on_progress=on_progress, should_stop=should_stop, **kwargs)
 
 
-class _RenderJob(QRunnable):
-    def __init__(self, db: Database, kwargs: dict, signals: _Signals, stop: threading.Event):
-        super().__init__()
-        self.db, self.kwargs, self.signals, self.stop = db, kwargs, signals, stop
-        self.setAutoDelete(True)
-
-    def run(self) -> None:  # worker thread
-        try:
-            result = render_report(self.db, on_progress=lambda p: self.signals.progress.emit(p.fraction, p.message),
-                                   should_stop=self.stop.is_set, **self.kwargs)
-        except ReportCancelled:
-            self.signals.cancelled.emit()
-        except ReportError as exc:
-            self.signals.failed.emit(str(exc)[:1].upper() + str(exc)[1:])
-        except OSError as exc:
-            self.signals.failed.emit(f"The PDF could not be written: {exc.strerror or exc}")
-        except Exception as exc:  # an unexpected bug: say so instead of failing silently
-            self.signals.failed.emit(f"The PDF could not be made ({type(exc).__name__}: {exc}).")
-        else:
-            self.signals.done.emit(result)
+def _failure_message(exc: BaseException) -> str:
+    """The one sentence the dialog shows for a render that raised."""
+    if isinstance(exc, (ReportError, ServiceError)):
+        return str(exc)[:1].upper() + str(exc)[1:]
+    if isinstance(exc, OSError):
+        return f"The PDF could not be written: {exc.strerror or exc}"
+    return f"The PDF could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
 
 class ExportPdfDialog(QDialog):
-    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None, *,
-                 pool: QThreadPool | None = None):
+    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export PDF")
         self.setObjectName("exportPdfDialog")
         self.db = db
-        self.pool = pool or QThreadPool.globalInstance()
         self.last_result = None
-        self._stop: threading.Event | None = None
-        self._signals: _Signals | None = None
+        self._task: Task | None = None
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -110,6 +105,8 @@ class ExportPdfDialog(QDialog):
         for kind in KIND_ORDER:
             if kind in KINDS:
                 self.kind_combo.addItem(KIND_LABELS[kind], kind)
+        for kind, label in XLSX_KINDS.items():
+            self.kind_combo.addItem(label, kind)
         form.addRow("&What:", self.kind_combo)
 
         self.item_combo = QComboBox(self)
@@ -216,11 +213,15 @@ class ExportPdfDialog(QDialog):
         self.item_combo.blockSignals(False)
         self.item_combo.setEnabled(named)
         self.item_label.setEnabled(named)
+        for w in (self.paper_combo, self.landscape_radio, self.portrait_radio):
+            w.setEnabled(kind not in XLSX_KINDS)
         self._suggest_path()
 
     def _suggest_path(self) -> None:
         current = self.path_edit.text().strip()
         if current and not getattr(self, "_path_suggested", False):
+            if Path(current).suffix.lower() in (".pdf", ".xlsx") and Path(current).suffix.lower() != self._suffix():
+                self.path_edit.setText(str(Path(current).with_suffix(self._suffix())))
             return  # the user chose a file: keep it
         if current:
             folder = Path(current).parent
@@ -229,21 +230,28 @@ class ExportPdfDialog(QDialog):
         stem = self.kind() if self.kind() != "book" else "timetable-book"
         if self.item():
             stem += "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in self.item())
-        self.path_edit.setText(str(folder / f"{stem}.pdf"))
+        if self.kind() in XLSX_KINDS:
+            stem = f"timetable-by-{self.kind()[5:]}"
+        self.path_edit.setText(str(folder / f"{stem}{self._suffix()}"))
         self._path_suggested = True
+
+    def _suffix(self) -> str:
+        return ".xlsx" if self.kind() in XLSX_KINDS else ".pdf"
 
     @Slot()
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PDF", self.path_edit.text(), "PDF files (*.pdf)")
+        xlsx = self.kind() in XLSX_KINDS
+        path, _ = QFileDialog.getSaveFileName(self, "Export", self.path_edit.text(),
+                                              "Excel workbook (*.xlsx)" if xlsx else "PDF files (*.pdf)")
         if path:
-            if not path.lower().endswith(".pdf"):
-                path += ".pdf"
+            if not path.lower().endswith(self._suffix()):
+                path += self._suffix()
             self.path_edit.setText(path)
             self._path_suggested = False
 
     # ---- running ---------------------------------------------------------------------
     def running(self) -> bool:
-        return self._stop is not None
+        return self._task is not None
 
     @Slot()
     def start(self) -> None:
@@ -251,11 +259,11 @@ class ExportPdfDialog(QDialog):
             return
         text = self.path_edit.text().strip()
         if not text:
-            self._error("Choose where to save the PDF.")
+            self._error("Choose where to save the file.")
             return
         path = Path(text).expanduser()
-        if path.suffix.lower() != ".pdf":
-            self._error(f"{path.name}: the file name must end in .pdf.")
+        if path.suffix.lower() != self._suffix():
+            self._error(f"{path.name}: the file name must end in {self._suffix()}.")
             return
         if not path.parent.is_dir():
             self._error(f"The folder {path.parent} does not exist.")
@@ -263,21 +271,20 @@ class ExportPdfDialog(QDialog):
         kwargs = dict(kind=self.kind(), out_path=path, timetable_id=self.version_combo.currentData(),
                       name=self.item(), paper=self.paper_combo.currentText(),
                       landscape=self.landscape_radio.isChecked())
-        self._stop = threading.Event()
-        self._signals = sig = _Signals()  # no parent: outlives the dialog if the worker does
-        sig.progress.connect(self._on_progress)
-        sig.done.connect(self._on_done)
-        sig.cancelled.connect(self._on_cancelled)
-        sig.failed.connect(self._on_failed)
+        db = self.db
+        self._task = task = Task(lambda on_progress, should_stop: _export(
+            db, on_progress=on_progress, should_stop=should_stop, **kwargs))  # no parent: may outlive the dialog
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._on_finished)
         self._set_busy(True)
         self.status.setStyleSheet("")
         self.status.setText("Starting…")
-        self.pool.start(_RenderJob(self.db, kwargs, sig, self._stop))
+        task.start()
 
     @Slot()
     def cancel(self) -> None:
         if self.running():
-            self._stop.set()
+            self._task.cancel()
             self.status.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
         else:
@@ -298,17 +305,28 @@ class ExportPdfDialog(QDialog):
             w.setEnabled(not busy)
         if not busy:
             self.item_combo.setEnabled(self.kind() in NAMED_KINDS)
+            for w in (self.paper_combo, self.landscape_radio, self.portrait_radio):
+                w.setEnabled(self.kind() not in XLSX_KINDS)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Stop" if busy else "Close")
 
     def _finish(self) -> None:
-        self._stop = None
+        self._task = None
         self._set_busy(False)
 
-    @Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
-        self.status.setText(message)
+    @Slot(object)
+    def _on_progress(self, snapshot) -> None:  # a Progress
+        self.progress.setValue(int(snapshot.fraction * 1000))
+        self.status.setText(snapshot.message)
+
+    @Slot(object, object)
+    def _on_finished(self, result, error) -> None:
+        if error is None:
+            self._on_done(result)
+        elif isinstance(error, ReportCancelled):
+            self._on_cancelled()
+        else:
+            self._on_failed(_failure_message(error))
 
     @Slot(object)
     def _on_done(self, result) -> None:
@@ -317,7 +335,8 @@ class ExportPdfDialog(QDialog):
         app_settings.save_export_choices(self.paper_combo.currentText(), self.landscape_radio.isChecked(),
                                          Path(result.path).parent)
         self.progress.setValue(1000)
-        self.status.setText(f"{result.pages} page(s) written to {result.path}.")
+        what = "sheet(s)" if self.kind() in XLSX_KINDS else "page(s)"
+        self.status.setText(f"{result.pages} {what} written to {result.path}.")
         if self.open_check.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
         self.accept()

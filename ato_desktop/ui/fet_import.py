@@ -8,21 +8,17 @@ cancelled.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPlainTextEdit,
                                QProgressDialog, QVBoxLayout, QWidget)
 
-from ato_desktop.ui.workers import file_pool, run_in_thread
+from ato_desktop.progress import Progress
+from ato_desktop.ui import tasks
 
 __all__ = ["install", "FetImportController", "FetReportDialog"]
-
-
-class _Progress(QObject):
-    changed = Signal(float, str)  # emitted in the worker, delivered on the UI thread
 
 
 class FetReportDialog(QDialog):
@@ -62,7 +58,6 @@ class FetImportController(QObject):
         self.report = None
         self.error: BaseException | None = None
         self.dialog: FetReportDialog | None = None
-        self._cancel = threading.Event()
 
     def ask_and_run(self) -> None:
         src, _ = QFileDialog.getOpenFileName(self.window, "Import a FET file", "", "FET files (*.fet);;All files (*)")
@@ -82,25 +77,25 @@ class FetImportController(QObject):
     def start(self, src: Path, out: Path):
         from ato_desktop.services.fet_import import import_fet
 
-        self._cancel.clear()
         self.report, self.error = None, None
         progress = QProgressDialog(f"Importing {src.name}…", "Cancel", 0, 100, self.window)
         progress.setObjectName("fetImportProgress")
         progress.setWindowTitle("FET import")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
-        progress.canceled.connect(self._cancel.set)
         self.progress = progress
-        sig = _Progress(self)
-        sig.changed.connect(lambda f, msg: (progress.setValue(int(f * 100)), progress.setLabelText(msg))
-                            if not progress.wasCanceled() else None)
-        self._sig = sig
 
-        def work():
-            return import_fet(src, out, on_progress=lambda f, msg: sig.changed.emit(f, msg),
-                              should_stop=self._cancel.is_set)
+        def show(p: Progress) -> None:
+            if not progress.wasCanceled():
+                progress.setValue(int(p.fraction * 100))
+                progress.setLabelText(p.message)
 
-        self.job = run_in_thread(work, self._done, pool=file_pool())
+        def work(on_progress, should_stop):
+            return import_fet(src, out, on_progress=lambda f, msg: on_progress(Progress(f, 1.0, msg)),
+                              should_stop=should_stop)
+
+        self.job = tasks.start(work, self._done, on_progress=show, serial=True)
+        progress.canceled.connect(self.job.cancel)
         return self.job
 
     def _done(self, report, error) -> None:

@@ -49,7 +49,7 @@ from ato_desktop.services import imports
 from ato_desktop.services import resources as res
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.snapshot import RowSnapshot
-from ato_desktop.ui.form_jobs import Job, start
+from ato_desktop.ui import tasks
 
 __all__ = ["ImportDialog", "ImportCommand", "import_notifier", "PREVIEW_ROWS"]
 
@@ -124,15 +124,15 @@ class ImportCommand(QUndoCommand):
         self._report(error)
 
 
-def _read_job(path: Path, progress=None, should_stop=None) -> Table:
-    return read_table(path, on_progress=lambda n: progress(n, 0) if progress else None, should_stop=should_stop)
+def _read_job(path: Path, on_progress=None, should_stop=None) -> Table:
+    return read_table(path, on_progress=on_progress, should_stop=should_stop)
 
 
-def _check_job(db: Database, entity: str, table: Table, mapping: list, progress=None, should_stop=None):
+def _check_job(db: Database, entity: str, table: Table, mapping: list, on_progress=None, should_stop=None):
     rows, errors = imports.prepare(db, entity, table, mapping)
     if not errors:
         errors = imports.check_rows(db, entity, rows, table=table, mapping=mapping,
-                                    on_progress=progress, should_stop=should_stop)
+                                    on_progress=on_progress, should_stop=should_stop)
     return rows, errors
 
 
@@ -156,7 +156,7 @@ class ImportDialog(QDialog):
         self.table: Table | None = None
         self.rows: list[tuple[int, dict]] = []
         self.errors: list[RowError] = []
-        self._job: Job | None = None
+        self._job: tasks.Task | None = None
         self._generation = 0  # ignore results of superseded jobs
         self.importing = False  # while True the dialog cannot be changed or closed
         self._last_dir = Path.home()
@@ -302,15 +302,21 @@ class ImportDialog(QDialog):
             self._job.cancel()
         self._generation += 1
         generation = self._generation
-        job = Job(fn, *args, wants_progress=with_progress, **kwargs)
-        job.signals.progress.connect(lambda d, t, g=generation: self._on_progress(g, d, t))
-        job.signals.done.connect(lambda result, g=generation: self._finish(g) and on_done(result))
-        job.signals.failed.connect(lambda exc, g=generation: self._finish(g) and self._on_failed(exc))
+        if with_progress:
+            def work(on_progress, should_stop):
+                return fn(*args, on_progress=on_progress, should_stop=should_stop, **kwargs)
+        else:
+            def work(_on_progress, _should_stop):
+                return fn(*args, **kwargs)
+        job = tasks.Task(work)
+        job.progress.connect(lambda p, g=generation: self._on_progress(g, int(p.done), int(p.total)))
+        job.succeeded.connect(lambda result, g=generation: self._finish(g) and on_done(result))
+        job.failed.connect(lambda exc, g=generation: self._finish(g) and self._on_failed(exc))
         self._job = job
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText(busy)
-        start(job)
+        job.start()
 
     def _finish(self, generation: int) -> bool:
         if generation != self._generation:

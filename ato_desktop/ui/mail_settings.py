@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
-from ato_desktop.services import notifications as notes
+from ato_desktop.services import mail_settings
 from ato_desktop.services.errors import DatabaseError, ValidationError
-from ato_desktop.ui._notify_tasks import run_in_background
+from ato_desktop.ui import tasks
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}
 
@@ -40,7 +40,7 @@ class MailSettingsDialog(QDialog):
         self.db = db
         self.setWindowTitle("Mail settings")
         self.setObjectName("mailSettingsDialog")
-        ms = notes.get_mail_settings(db)
+        ms = mail_settings.get_mail_settings(db)
         self.keyring_ok = secrets.backend_usable()
         layout = QVBoxLayout(self)
 
@@ -113,7 +113,7 @@ class MailSettingsDialog(QDialog):
         self.keyring_label.setObjectName("keyringStatus")
         self.keyring_label.setWordWrap(True)
         if self.keyring_ok:
-            stored = notes.has_password(db)
+            stored = mail_settings.has_password(db)
             self.password.setPlaceholderText("(stored in the system keychain)" if stored else "")
             self.keyring_label.setText(
                 "The password is kept in the system keychain"
@@ -194,7 +194,7 @@ class MailSettingsDialog(QDialog):
 
     def save(self) -> bool:
         try:
-            notes.save_mail_settings(self.db, **self._fields(), password=self._typed_password())
+            mail_settings.save_mail_settings(self.db, **self._fields(), password=self._typed_password())
         except ValidationError as exc:
             self._show(str(exc), True)
             self._focus_field(exc.field)
@@ -209,7 +209,7 @@ class MailSettingsDialog(QDialog):
         if self._testing:
             return
         try:
-            ms = notes.validate_mail_settings(**self._fields())
+            ms = mail_settings.validate_mail_settings(**self._fields())
         except ValidationError as exc:
             self._show(str(exc), True)
             self._focus_field(exc.field)
@@ -220,7 +220,7 @@ class MailSettingsDialog(QDialog):
         self._testing = True
         self.test_button.setEnabled(False)
         self._show(f"Sending a test e-mail to {to} through {ms.where}…", False)
-        run_in_background(lambda: notes.send_test_email(db, to, password=password, settings=ms), self._test_done)
+        tasks.run(lambda: mail_settings.send_test_email(db, to, password=password, settings=ms), self._test_done)
 
     def _test_done(self, result, error) -> None:
         self._testing = False
@@ -228,7 +228,7 @@ class MailSettingsDialog(QDialog):
         if error is None:
             self._show(f"Test e-mail sent to {self.test_to.text().strip() or self.sender.text()}. "
                        "Check that inbox.", False)
-        elif isinstance(error, notes.MailError):
+        elif isinstance(error, mail_settings.MailError):
             self._show(f"Test e-mail not sent: {error}", True)
         else:
             self._show(f"Test e-mail not sent: {type(error).__name__}: {error}", True)

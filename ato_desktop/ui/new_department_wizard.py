@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import DB_SUFFIX, setup
 from ato_desktop.services.calendar import ALL_DAYS, validate_calendar
 from ato_desktop.services.errors import ServiceError, ValidationError
-from ato_desktop.ui.form_jobs import Job, start
+from ato_desktop.ui import tasks
 
 __all__ = ["NewDepartmentWizard", "default_folder"]
 
@@ -260,7 +260,7 @@ class NewDepartmentWizard(QWizard):
         self.setWindowTitle("New department")
         self.resize(680, 560)
         self.created_path: Path | None = None
-        self._job: Job | None = None
+        self._job: tasks.Task | None = None
         self.department_page = _DepartmentPage()
         self.days_page = _DaysPage()
         self.periods_page = _PeriodsPage()
@@ -292,11 +292,11 @@ class NewDepartmentWizard(QWizard):
             return False
         page.error.setText(f"Creating {spec.path.name}…")
         self._set_busy(True)
-        job = Job(setup.create_department_database, spec)
-        job.signals.done.connect(self._on_created)
-        job.signals.failed.connect(self._on_failed)
+        job = tasks.Task(lambda _p, _s: setup.create_department_database(spec), poll_ms=0)
+        job.succeeded.connect(self._on_created)
+        job.failed.connect(self._on_failed)
         self._job = job
-        start(job)
+        job.start()
         return False
 
     def reject(self) -> None:

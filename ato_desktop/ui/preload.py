@@ -17,16 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import Callable, Iterable, Union
 
-from ato_desktop.ui.workers import Job, run_in_thread
-
-
-def warm_orm() -> None:
-    """Import the storage layer and configure the ORM mappers (done once per process, ~100 ms)."""
-    from sqlalchemy.orm import configure_mappers
-
-    import ato_desktop.storage.models  # noqa: F401
-
-    configure_mappers()
+from ato_desktop.services.database_files import warm_storage
+from ato_desktop.ui import tasks
 
 
 # What opening a database needs (Alembic alone takes a few hundred ms to import), and the Qt-free
@@ -35,8 +27,8 @@ def warm_orm() -> None:
 # worker would slow down whatever the user does then.
 NOTIFICATIONS = ("ato_desktop.notify.jobs", "ato_desktop.notify.scheduler", "ato_desktop.notify.render",
                  "ato_desktop.notify.secrets", "ato_desktop.services.notifications")
-STARTUP = ("ato_desktop.storage.migrate", "ato_desktop.storage.instance", "ato_desktop.services.listing",
-           "ato_desktop.services.availability", "ato_desktop.services.timetables", warm_orm, *NOTIFICATIONS)
+STARTUP = (warm_storage, "ato_desktop.services.listing", "ato_desktop.services.availability",
+           "ato_desktop.services.timetables", *NOTIFICATIONS)
 
 
 def _import_all(modules: tuple) -> list[str]:
@@ -52,7 +44,7 @@ def _import_all(modules: tuple) -> list[str]:
     return failed
 
 
-def preload(modules: Iterable[Union[str, Callable[[], None]]], then: Callable[[], None] | None = None) -> Job:
+def preload(modules: Iterable[Union[str, Callable[[], None]]], then: Callable[[], None] | None = None) -> tasks.Task:
     """Import ``modules`` (names, or callables to run) in a worker thread; then call ``then()`` on the UI thread."""
     names = tuple(modules)
-    return run_in_thread(lambda: _import_all(names), (lambda result, error: then()) if then is not None else None)
+    return tasks.run(lambda: _import_all(names), (lambda result, error: then()) if then is not None else None)

@@ -44,7 +44,7 @@ from ato_desktop.ui.forms import EntityForm
 from ato_desktop.ui.resource_model import FilterProxy, ResourceTableModel, prepare_texts
 from ato_desktop.ui.sizing import COLUMN_CAP, fit_columns, remember_splitter, table_width
 from ato_desktop.ui.undo import CreateItemCommand, DeleteItemCommand, UndoStack, UpdateItemCommand
-from ato_desktop.ui.workers import run_in_thread
+from ato_desktop.ui import tasks
 
 
 class DeleteConfirmDialog(QDialog):
@@ -314,7 +314,7 @@ class ResourcePage(QWidget):
             rows, prepared, choices = result
             self._apply_rows(gen, db, rows, choices, prepared)
 
-        self.load_job = run_in_thread(fetch, done)
+        self.load_job = tasks.run(fetch, done)
 
     def when_loaded(self, fn) -> None:
         """Run ``fn()`` now, or once the list being read in a worker is shown."""

@@ -38,7 +38,7 @@ class ReviewPackageController(QObject):
         out = Path(path)
         if out.suffix.lower() != ".pdf":
             out = out.with_name(out.name + ".pdf")
-        from ato_desktop.reports.review import write_review_package
+        from ato_desktop.services.reports import write_review_package
         from ato_desktop.ui.dashboard_page import in_background
 
         db, key = self.db, self.key

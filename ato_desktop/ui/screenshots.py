@@ -40,7 +40,7 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
     from PySide6.QtWidgets import QApplication
 
     from ato_desktop.demo import create_demo_database
-    from ato_desktop.storage.database import open_database
+    from ato_desktop.services.database_files import open_database
     from ato_desktop.ui.timetable.commands import PlaceCommand
     from ato_desktop.ui.timetable.model import RED, VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM, Placement
     from ato_desktop.ui.timetable.screen import HardDropDialog, TimetableScreen
@@ -172,12 +172,13 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     """``substitutions.png``: the Substitutions page on a copy of the demo with three absences planned."""
     import shutil
 
+    from ato_desktop.services import substitution_day as sday
     from ato_desktop.services import substitutions as sb
     from ato_desktop.services import term as terms
     from ato_desktop.services import timetables as tts
-    from ato_desktop.storage.database import open_database
+    from ato_desktop.services.database_files import open_database
     from ato_desktop.ui.app import create_main_window
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
     copy = db_path.with_name("substitutions.atodb")
     shutil.copyfile(db_path, copy)
@@ -188,7 +189,7 @@ def substitutions_shot(app, db_path: Path, save) -> None:
         for code, periods in (("SRA", None), ("KPA", None), ("RKM", "P5,P6")):
             sb.add_absence(db, code, date, periods=periods, reason="leave" if not periods else "duty")
         sb.auto_plan(db, date)
-        first = sb.plan_day(db, date).lessons[0]
+        first = sday.plan_day(db, date).lessons[0]
         sb.clear_arrangement(db, date, first.absence_id, first.activity_id, first.occurrence)
     finally:
         db.close()
@@ -197,10 +198,10 @@ def substitutions_shot(app, db_path: Path, save) -> None:
     win.show()
     page = win.show_page("substitutions")
     page.set_date(date)
-    wait_for_workers(20000)
+    wait_idle(20000)
     _process(app, 200)
     page.lessons.selectRow(0)
-    wait_for_workers(20000)
+    wait_idle(20000)
     _process(app, 200)
     save(win, "substitutions.png")
     if hasattr(win, "shutdown"):

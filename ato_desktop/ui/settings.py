@@ -127,3 +127,16 @@ def splitter_state(name: str) -> QByteArray | None:
 
 def save_splitter_state(name: str, state: QByteArray) -> None:
     settings().setValue(K_SPLITTER + name, state)
+
+
+K_REFUSE_HARD = "timetable/refuse_hard_drops"
+
+
+def refuse_hard_drops() -> bool:
+    """The timetable screen's choice to refuse a drop that breaks a hard rule (off until chosen)."""
+    v = settings().value(K_REFUSE_HARD)
+    return False if v is None else str(v).lower() in ("true", "1")
+
+
+def save_refuse_hard_drops(on: bool) -> None:
+    settings().setValue(K_REFUSE_HARD, bool(on))

@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ato_desktop.services import day_timetable as daytt
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
 from ato_desktop.ui.undo import RowChangeCommand
-from ato_desktop.ui.workers import run_in_thread
+from ato_desktop.ui import tasks
 
 ENTITY = "substitutions"
 
@@ -55,7 +57,7 @@ def _table(parent, headers: list[str], name: str) -> QTableWidget:
     return t
 
 
-def arrangement_text(x: sb.Lesson) -> str:
+def arrangement_text(x: sday.Lesson) -> str:
     a = x.arrangement
     if a is None:
         return "not covered"
@@ -77,8 +79,8 @@ class SubstitutionsPage(QWidget):
         self.undo_stack = undo_stack
         self.db = None
         self.readonly = False
-        self.plan: sb.DayPlan | None = None
-        self.day: sb.DayTimetable | None = None
+        self.plan: sday.DayPlan | None = None
+        self.day: daytt.DayTimetable | None = None
         self._dirty = True
         self._loading = 0
         outer = QVBoxLayout(self)
@@ -264,7 +266,7 @@ class SubstitutionsPage(QWidget):
             faculty = [(f["code"], f["name"]) for f in res.list_items(db, "faculty")]
             info = terms.date_info(db, date)
             try:
-                return faculty, info, sb.plan_day(db, date), sb.day_timetable(db, date), None
+                return faculty, info, sday.plan_day(db, date), daytt.day_timetable(db, date), None
             except ServiceError as exc:
                 return faculty, info, None, None, str(exc)
 
@@ -287,7 +289,7 @@ class SubstitutionsPage(QWidget):
             self._fill()
             self.plan_loaded.emit()
 
-        run_in_thread(read, done)
+        tasks.run(read, done)
 
     def _set_faculty(self, faculty: list[tuple[str, str]]) -> None:
         have = [self.faculty_box.itemData(i) for i in range(self.faculty_box.count())]
@@ -338,7 +340,7 @@ class SubstitutionsPage(QWidget):
         if plan.lessons:
             self.lessons.selectRow(0)
 
-    def selected_lesson(self) -> sb.Lesson | None:
+    def selected_lesson(self) -> sday.Lesson | None:
         rows = {i.row() for i in self.lessons.selectedIndexes()}
         if not rows or self.plan is None:
             return None
@@ -372,7 +374,7 @@ class SubstitutionsPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, alt)
                     self.alternatives.addItem(item)
 
-        run_in_thread(read, done)
+        tasks.run(read, done)
 
     # ---- edits ---------------------------------------------------------------------------
     def _show_error(self, message: str) -> None:
@@ -403,7 +405,7 @@ class SubstitutionsPage(QWidget):
             if on_ok is not None:
                 on_ok()
 
-        return run_in_thread(lambda: fn(db), done)
+        return tasks.run(lambda: fn(db), done)
 
     def add_absence(self):
         code = self.faculty_box.currentData() if self.faculty_box.currentIndex() >= 0 and \
@@ -482,7 +484,7 @@ class SubstitutionsPage(QWidget):
             self.undo_stack.push(RowChangeCommand(self.undo_stack, change, entity=ENTITY))
             self.status.emit(f"{change.count('substitution')} lesson(s) arranged.")
 
-        return run_in_thread(lambda: sb.auto_plan(db, date), done)
+        return tasks.run(lambda: sb.auto_plan(db, date), done)
 
     def notify_substitutes(self):
         """Queue the e-mails in a worker; the outbox's sender delivers them."""
@@ -502,7 +504,7 @@ class SubstitutionsPage(QWidget):
             extra = f"; no e-mail address for {', '.join(result.no_email)}" if result.no_email else ""
             self.status.emit(f"{result.queued} notice(s) queued in the outbox{extra}.")
 
-        return run_in_thread(queue, done)
+        return tasks.run(queue, done)
 
     def open_channels(self, *, modal: bool = True):
         from ato_desktop.ui.channels_dialog import ChannelsDialog
@@ -524,7 +526,7 @@ class SubstitutionsPage(QWidget):
                                                   "PDF (*.pdf)")
             if not path:
                 return None
-        from ato_desktop.reports.substitutions import write_sheet
+        from ato_desktop.services.reports import write_sheet
 
         return self._write(lambda db: write_sheet(db, date, path), f"Arrangement sheet saved to {path}.")
 
@@ -536,7 +538,7 @@ class SubstitutionsPage(QWidget):
                                                   "Excel workbook (*.xlsx);;PDF (*.pdf)")
             if not path:
                 return None
-        from ato_desktop.reports.substitutions import write_register
+        from ato_desktop.services.reports import write_register
 
         return self._write(lambda db: write_register(db, path), f"Register saved to {path}.")
 
@@ -555,4 +557,4 @@ class SubstitutionsPage(QWidget):
                 self.error.hide()
                 self.status.emit(message)
 
-        return run_in_thread(lambda: fn(db), done)
+        return tasks.run(lambda: fn(db), done)

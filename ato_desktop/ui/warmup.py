@@ -68,7 +68,7 @@ class WarmUpController(QObject):
         self._output = b""
         self._waiters: list[Callable[[], None]] = []
         self._failed_to_start = False
-        self._load_job = None  # the in-process kernel load (ui.workers.Job) while it runs
+        self._load_job = None  # the in-process kernel load (a ui.tasks.Task) while it runs
         self.last_ok: bool | None = None
         self.last_message = ""
         self.load_error: BaseException | None = None
@@ -119,11 +119,11 @@ class WarmUpController(QObject):
             return True
         if self.kernels_loaded() or not self.is_warm():
             return False
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         # (normal priority: the load is mostly Python holding the GIL, and a low-priority thread
         # holding the GIL on a busy machine would keep the UI thread waiting longer)
-        self._load_job = run_in_thread(_engine_warmup.load_kernels, self._on_loaded)
+        self._load_job = tasks.run(_engine_warmup.load_kernels, self._on_loaded)
         return True
 
     def _on_loaded(self, _seconds, error) -> None:

@@ -77,11 +77,12 @@ EXTRA = {  # options that keep the run short
     "candidates": ["-k", "1", "--time-limit", "1", "--generations", "1"],
 }
 NO_INPUT = {"warm-up"}  # takes no file or database at all
-OUT_SUFFIX = {"report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet"}
+OUT_SUFFIX = {"report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet",
+              "publish-site": "-site", "export-timetable": ".xlsx"}
 # Commands that only read the database: on a busy one (WAL: readers are not blocked) or in a read-only
 # folder they are expected to work (exit 0).
 READS = {"info", "check", "export", "report", "backup list", "notify outbox", "notify templates",
-         "notify preview", "template show", "bells show"}
+         "notify preview", "template show", "bells show", "publish-site", "export-timetable"}
 
 
 # (command, case) that rightly succeed: a backup of a database being written (SQLite's online backup);

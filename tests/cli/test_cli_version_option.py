@@ -15,11 +15,11 @@ def test_send_now_version_is_the_timetable_version_not_the_program_version(demo_
     assert rc == 0, err
     assert "ATO Desktop 0." not in out
     assert "Queued " in out and "message(s)" in out
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import outbox
     from ato_desktop.storage.database import open_database
 
     with open_database(demo_db_path) as db:
-        assert sum(notes.outbox_counts(db).values()) > 0
+        assert sum(outbox.outbox_counts(db).values()) > 0
 
 
 def test_send_now_with_an_unknown_version_names_it(demo_db_path, capsys):

@@ -153,9 +153,9 @@ def down_server():
 
 
 def configure(db, server: SmtpServer, **kw) -> None:
-    from ato_desktop.services import notifications as notes
+    from ato_desktop.services import mail_settings
 
-    notes.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
+    mail_settings.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
                              sender="timetable@demo-institute.edu.in", sender_name="CSE Timetable Office", **kw)
 
 

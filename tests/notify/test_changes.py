@@ -3,7 +3,9 @@
 import pytest
 
 from ato_desktop.demo import REFERENCE_NAME
+from ato_desktop.services import faculty_changes
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services import timetables as tts
 
 
@@ -23,7 +25,7 @@ def _v2_with_changes(db):
 
 def test_change_summary_lists_each_changed_session_for_its_faculty(demo_db):
     sra, rkm, free = _v2_with_changes(demo_db)
-    changes = notes.change_summary(demo_db, REFERENCE_NAME, "v2")
+    changes = faculty_changes.change_summary(demo_db, REFERENCE_NAME, "v2")
     assert set(changes) == {"SRA", "RKM"}
     [line] = changes["SRA"]
     assert line.startswith(f"{sra.course_code} Lecture") or line.startswith(sra.course_code)
@@ -32,11 +34,11 @@ def test_change_summary_lists_each_changed_session_for_its_faculty(demo_db):
     assert line.split("→")[1].strip().startswith(days[free[0]])
     [line] = changes["RKM"]
     assert f"room {rkm.room} → CR-105" in line
-    assert notes.change_summary(demo_db, "v2", "v2") == {}
+    assert faculty_changes.change_summary(demo_db, "v2", "v2") == {}
 
 
 def test_first_publication_lists_every_class_as_new(demo_db):
-    changes = notes.change_summary(demo_db, None, REFERENCE_NAME)
+    changes = faculty_changes.change_summary(demo_db, None, REFERENCE_NAME)
     sessions = [s for s in tts.list_sessions(demo_db, REFERENCE_NAME) if s.scheduled]
     assert set(changes) == {f for s in sessions for f in s.faculty}
     assert sum(len(v) for v in changes.values()) == sum(len(s.faculty) for s in sessions)
@@ -53,7 +55,7 @@ def test_publish_and_notify_queues_only_affected_faculty_once(demo_db):
     assert tts.latest_published(demo_db).name == "v2"
     again = notes.publish_and_notify(demo_db, "v2")
     assert again.queue.queued == 0 and again.queue.already_queued == 2
-    rows = [r for r in notes.list_outbox(demo_db) if r.event == "publish" and r.subject.find("v2") >= 0]
+    rows = [r for r in outbox.list_outbox(demo_db) if r.event == "publish" and r.subject.find("v2") >= 0]
     assert sorted(r.faculty_code for r in rows) == ["RKM", "SRA"]
     with demo_db.read_session() as s:
         from ato_desktop.storage import models as m
@@ -69,7 +71,7 @@ def test_publish_is_one_transaction(demo_db):
     with pytest.raises(NotFoundError):
         notes.publish_and_notify(demo_db, REFERENCE_NAME, template="no such template")
     assert tts.get_timetable(demo_db, REFERENCE_NAME).status == "draft"
-    assert notes.list_outbox(demo_db) == []
+    assert outbox.list_outbox(demo_db) == []
 
 
 def test_weekly_and_digest_are_idempotent_and_follow_the_calendar(demo_db):

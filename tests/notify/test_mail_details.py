@@ -5,7 +5,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from ato_desktop.services import mail_settings
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services.errors import ValidationError
 from tests.notify.conftest import configure
 
@@ -23,11 +26,11 @@ def _decoded_subjects(raw: bytes) -> tuple[str, str]:
 @pytest.mark.parametrize("copy", ["cc", "bcc", ""])
 def test_messages_carry_reply_to_and_the_coordinators_copy(demo_db, smtp_server, memory_keyring, copy):
     configure(demo_db, smtp_server, reply_to=COORDINATOR, copy=copy)
-    assert notes.get_mail_settings(demo_db).reply_to == COORDINATOR
-    notes.save_template(demo_db, "plain", subject=SUBJECT, body_text="Dear $faculty_name,\n$classes\n",
+    assert mail_settings.get_mail_settings(demo_db).reply_to == COORDINATOR
+    mail_templates.save_template(demo_db, "plain", subject=SUBJECT, body_text="Dear $faculty_name,\n$classes\n",
                         attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 1, report.summary()
     [got] = smtp_server.received
     msg = got.message
@@ -44,14 +47,14 @@ def test_messages_carry_reply_to_and_the_coordinators_copy(demo_db, smtp_server,
 
 def test_reply_to_and_copy_are_checked(demo_db, memory_keyring):
     with pytest.raises(ValidationError, match="reply to"):
-        notes.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
+        mail_settings.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
                                  reply_to="not an address")
     with pytest.raises(ValidationError, match="copy"):
-        notes.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
+        mail_settings.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
                                  copy="everyone")
-    ms = notes.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
+    ms = mail_settings.save_mail_settings(demo_db, host="smtp.x.in", port=587, security="starttls", sender="a@x.in",
                                   copy="bcc")
-    assert ms.coordinator == "a@x.in" and notes.envelope_recipients(ms, "b@x.in") == ["b@x.in", "a@x.in"]
+    assert ms.coordinator == "a@x.in" and outbox.envelope_recipients(ms, "b@x.in") == ["b@x.in", "a@x.in"]
 
 
 @pytest.mark.parametrize("subject", [

@@ -4,7 +4,9 @@ import pytest
 
 from ato_desktop.notify.message import InvalidAddress, build_message, check_address
 from ato_desktop.notify.render import render
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from tests.notify.conftest import configure
 
 
@@ -54,10 +56,10 @@ def test_header_injection_through_the_whole_pipeline(demo_db, smtp_server, memor
 
         f = s.scalar(select(m.Faculty).where(m.Faculty.code == "SRA"))
         f.name = "Dr. Rao\r\nBcc: victim@example.org\r\nX-Injected: yes"
-    notes.save_template(demo_db, "plain", subject="Note for $faculty_name", body_text="Dear $faculty_name\n",
+    mail_templates.save_template(demo_db, "plain", subject="Note for $faculty_name", body_text="Dear $faculty_name\n",
                         attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 1, report.summary()
     [got] = smtp_server.received
     assert got.rcpt_tos == ["sra.cse@demo-institute.edu.in"]  # no extra envelope recipient
@@ -77,10 +79,10 @@ def test_recipient_address_with_crlf_fails_permanently_and_sends_nothing(demo_db
 
         f = s.scalar(select(m.Faculty).where(m.Faculty.code == "AIY"))
         f.email = "aiy.cse@demo-institute.edu.in\r\nBcc: victim@example.org"
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["AIY"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 0 and report.failed == 1
-    [row] = notes.list_outbox(demo_db)
+    [row] = outbox.list_outbox(demo_db)
     assert row.status == "failed" and "line break" in row.last_error
     assert smtp_server.received == []

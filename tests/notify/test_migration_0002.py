@@ -62,9 +62,10 @@ def test_upgrade_from_0001_with_data_keeps_it_and_adds_templates(tmp_path):
 
 
 def test_demo_database_carries_the_timetable_template(demo_db):
+    from ato_desktop.services import mail_templates
     from ato_desktop.services import notifications as notes
 
-    tpl = notes.get_template(demo_db, "timetable")
+    tpl = mail_templates.get_template(demo_db, "timetable")
     assert tpl.attach_pdf and "$faculty_name" in tpl.body_text
     faculty = notes.recipients(demo_db)
     assert len(faculty) >= 18 and all(r.email.endswith("@demo-institute.edu.in") for r in faculty)

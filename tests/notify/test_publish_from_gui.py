@@ -4,13 +4,12 @@ exactly one e-mail, with their own timetable PDF, from the file's notification s
 from __future__ import annotations
 
 import io
-import time
 
 from pypdf import PdfReader
 from PySide6.QtCore import QSettings
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
 from tests.notify.conftest import configure
@@ -36,9 +35,9 @@ def test_publish_button_sends_each_faculty_member_their_timetable_once(qtbot, de
         qtbot.waitUntil(lambda: page.publish_dialog is not None and page.publish_dialog.isVisible(), timeout=60_000)
         page.publish_dialog.publish_button.click()
         assert tts.get_timetable(db, REFERENCE_NAME).status == "published"
-        queued = len(notes.list_outbox(db))
+        queued = len(outbox.list_outbox(db))
         assert queued > 10 and "e-mail(s) to faculty queued" in messages[-1]
-        qtbot.waitUntil(lambda: notes.outbox_counts(db).get("sent", 0) == queued, timeout=120_000)
+        qtbot.waitUntil(lambda: outbox.outbox_counts(db).get("sent", 0) == queued, timeout=120_000)
         faculty = {f["email"]: f for f in res.list_items(db, "faculty")}
         addrs = [r.rcpt_tos[0] for r in smtp_server.received]
         assert len(addrs) == len(set(addrs)) == queued  # once each
@@ -52,7 +51,11 @@ def test_publish_button_sends_each_faculty_member_their_timetable_once(qtbot, de
         assert tts.get_timetable(db, REFERENCE_NAME).status == "draft"
         window.undo_stack.redo()
         assert tts.get_timetable(db, REFERENCE_NAME).status == "published"
-        time.sleep(1.0)
-        assert len(notes.list_outbox(db)) == queued and len(smtp_server.received) == queued
+        from ato_desktop.notify.scheduler import active_scheduler
+        from ato_desktop.ui.tasks import wait_idle
+
+        assert wait_idle(30_000)  # the window's tasks, then the file's scheduler: nothing left to run
+        assert active_scheduler(db.path).wait_idle(30)
+        assert len(outbox.list_outbox(db)) == queued and len(smtp_server.received) == queued
     finally:
         window.close()

@@ -8,7 +8,10 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from ato_desktop.demo import REFERENCE_NAME
 from ato_desktop.notify.scheduler import DIGEST_ID, RETRY_ID, WEEKLY_ID, NotificationScheduler
+from ato_desktop.services import faculty_changes
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from tests.notify.conftest import configure
 
 
@@ -20,8 +23,8 @@ def _prepare(db, server):
         from sqlalchemy import delete
 
         s.execute(delete(m.OutboxMessage))
-    notes.save_template(db, "weekly_plain", subject="Your classes, $week", body_text="$classes\n", attach_pdf=False)
-    return len(notes.change_summary(db, None, REFERENCE_NAME))
+    mail_templates.save_template(db, "weekly_plain", subject="Your classes, $week", body_text="$classes\n", attach_pdf=False)
+    return len(faculty_changes.change_summary(db, None, REFERENCE_NAME))
 
 
 def _wait(pred, timeout):
@@ -95,7 +98,7 @@ def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, m
     again.start()
     try:
         assert _wait(lambda: len(smtp_server.received) >= teachers, 8)
-        time.sleep(0.5)
+        assert again.wait_idle(8)  # every run due has finished: none is left to come
         assert runs == [WEEKLY_ID]  # coalesced: once, not three times
         nxt = again.job(WEEKLY_ID).next_run_time
         assert nxt > dt.datetime.now(tz) + dt.timedelta(days=6)
@@ -107,7 +110,7 @@ def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, m
 
 def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring):
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
     sched = NotificationScheduler(demo_db.path)
     sched.start()
@@ -116,7 +119,7 @@ def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring)
         assert _wait(lambda: len(smtp_server.received) == 2, 8)
     finally:
         sched.shutdown()
-    assert notes.outbox_counts(demo_db)["sent"] == 2
+    assert outbox.outbox_counts(demo_db)["sent"] == 2
 
 
 def test_several_schedules_are_listed_described_and_removable(demo_db):
@@ -167,7 +170,7 @@ def test_ensure_scheduler_is_one_per_file_and_shutdown_of_one_does_not_stop_anot
 
 def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db, smtp_server, memory_keyring):
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
     sched = NotificationScheduler(demo_db.path)
     sched.start()
@@ -177,7 +180,7 @@ def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db
         second = sched.trigger_delivery()
         assert first != second
         assert _wait(lambda: len(smtp_server.received) == 3 and second in sched.last_runs, 8)
-        time.sleep(0.3)
+        assert sched.wait_idle(8)
     finally:
         sched.shutdown()
     assert sorted(r.rcpt_tos[0][:3] for r in smtp_server.received) == ["aiy", "rkm", "sra"]
@@ -196,15 +199,15 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
     smtp_server.handler = SlowHandler()
     smtp_server.start()
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
-    codes = sorted(notes.change_summary(demo_db, None, REFERENCE_NAME))[:8]
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    codes = sorted(faculty_changes.change_summary(demo_db, None, REFERENCE_NAME))[:8]
     notes.queue_template(demo_db, "plain", to=codes)
     sched = NotificationScheduler(demo_db.path)
     sched.start()
     sched.trigger_delivery()
     assert _wait(lambda: len(smtp_server.received) >= 2, 8)
     sched.shutdown()  # the app quits while the delivery is running
-    counts = notes.outbox_counts(demo_db)
+    counts = outbox.outbox_counts(demo_db)
     assert counts["sending"] == 0 and 2 <= counts["sent"] < len(codes)
     assert counts["sent"] + counts["queued"] == len(codes)
     assert len(smtp_server.received) == counts["sent"]
@@ -212,8 +215,34 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
     again = NotificationScheduler(demo_db.path)  # next start: the retry job picks the rest up
     again.start(retry_every=dt.timedelta(seconds=1))
     try:
-        assert _wait(lambda: notes.outbox_counts(demo_db)["sent"] == len(codes), 15)
+        assert _wait(lambda: outbox.outbox_counts(demo_db)["sent"] == len(codes), 15)
     finally:
         again.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]
     assert len(got) == len(set(got)) == len(codes)
+
+
+def test_the_stored_job_references_still_name_importable_jobs_that_do_the_services_work():
+    """Every database file with a schedule stores ``ato_desktop.notify.jobs:<function>``: those stay
+    importable (thin shims, so no job-store migration) and run the services' work (notify imports no
+    services: ``services.notification_jobs`` hands it over when the services are imported)."""
+    import subprocess
+    import sys
+
+    from apscheduler.util import obj_to_ref, ref_to_obj
+
+    from ato_desktop.notify import jobs
+    from ato_desktop.services import notification_jobs as work
+
+    for name in ("deliver_outbox", "send_weekly", "send_daily_digest"):
+        ref = f"ato_desktop.notify.jobs:{name}"
+        assert ref_to_obj(ref) is getattr(jobs, name) and obj_to_ref(getattr(jobs, name)) == ref
+        assert jobs._work[name] is getattr(work, name)
+    code = ("from apscheduler.util import ref_to_obj\n"
+            "import ato_desktop.services\n"
+            "from ato_desktop.notify import jobs\n"
+            "ref_to_obj('ato_desktop.notify.jobs:send_weekly')\n"
+            "print(sorted(jobs._work))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "['deliver_outbox', 'send_daily_digest', 'send_weekly']"

@@ -5,17 +5,17 @@ import pytest
 from keyring.backends import chainer
 
 from ato_desktop.notify import secrets
-from ato_desktop.services import notifications as notes
+from ato_desktop.services import mail_settings
 from ato_desktop.services.errors import ValidationError
 
 
 def test_password_is_stored_in_keyring_under_the_app_service(db, memory_keyring):
-    notes.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls",
+    mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls",
                              sender="tt@example.edu.in", user="coordinator", password="s3cret-Pa55")
     assert memory_keyring.store == {("ATO Desktop", "smtp:coordinator@smtp.example.edu.in"): "s3cret-Pa55"}
     assert keyring.get_password("ATO Desktop", "smtp:coordinator@smtp.example.edu.in") == "s3cret-Pa55"
-    assert notes.has_password(db)
-    ms = notes.get_mail_settings(db)
+    assert mail_settings.has_password(db)
+    ms = mail_settings.get_mail_settings(db)
     assert (ms.host, ms.port, ms.security, ms.user, ms.sender) == (
         "smtp.example.edu.in", 587, "starttls", "coordinator", "tt@example.edu.in")
     db.close()
@@ -26,12 +26,12 @@ def test_password_is_stored_in_keyring_under_the_app_service(db, memory_keyring)
 def test_no_backend_refuses_the_password_and_changes_nothing(db, no_keyring):
     assert not secrets.backend_usable()
     with pytest.raises(secrets.SecretStoreUnavailable, match="No secure password store"):
-        notes.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls",
+        mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls",
                                  sender="tt@example.edu.in", user="coordinator", password="pw")
-    assert notes.get_mail_settings(db).host == ""  # nothing saved
+    assert mail_settings.get_mail_settings(db).host == ""  # nothing saved
     # without a password the settings themselves can still be saved
-    notes.save_mail_settings(db, host="smtp.example.edu.in", port=25, security="none", sender="tt@example.edu.in")
-    assert notes.get_mail_settings(db).port == 25 and not notes.has_password(db)
+    mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=25, security="none", sender="tt@example.edu.in")
+    assert mail_settings.get_mail_settings(db).port == 25 and not mail_settings.has_password(db)
 
 
 def test_empty_chainer_counts_as_no_backend(monkeypatch):
@@ -54,7 +54,7 @@ def test_bad_settings_are_refused_with_the_field(db, memory_keyring, field, kw):
     values = dict(host="smtp.example.edu.in", port=587, security="starttls", sender="tt@example.edu.in")
     values.update(kw)
     with pytest.raises(ValidationError) as exc:
-        notes.save_mail_settings(db, **values, user="u", password="pw")
+        mail_settings.save_mail_settings(db, **values, user="u", password="pw")
     assert exc.value.field == field
     assert memory_keyring.store == {}  # the password is not stored either
 
@@ -64,13 +64,13 @@ def test_login_uses_the_keyring_password(db, memory_keyring):
 
     server = SmtpServer(auth={"coordinator": "right-pw"}).start()
     try:
-        notes.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
+        mail_settings.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
                                  sender="tt@example.edu.in", user="coordinator", password="wrong-pw")
-        with pytest.raises(notes.MailError, match="rejected the user name or password"):
-            notes.send_test_email(db, "me@example.edu.in")
-        notes.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
+        with pytest.raises(mail_settings.MailError, match="rejected the user name or password"):
+            mail_settings.send_test_email(db, "me@example.edu.in")
+        mail_settings.save_mail_settings(db, host="127.0.0.1", port=server.port, security="none",
                                  sender="tt@example.edu.in", user="coordinator", password="right-pw")
-        notes.send_test_email(db, "me@example.edu.in")
+        mail_settings.send_test_email(db, "me@example.edu.in")
         [got] = server.received
         assert got.rcpt_tos == ["me@example.edu.in"] and got.message["Subject"] == "ATO Desktop test e-mail"
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ato_desktop.cli import main
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
@@ -23,7 +24,7 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
         sb.add_absence(db, "SRA", DATE)
         from ato_desktop.services import resources as res
 
-        lesson_groups = [x.groups[0] for x in sb.plan_day(db, DATE, "Reference timetable").lessons]
+        lesson_groups = [x.groups[0] for x in sday.plan_day(db, DATE, "Reference timetable").lessons]
         section = res.get_item(db, "group", lesson_groups[0])["parent"] or lesson_groups[0]
         res.update_item(db, "group", section, {"email": "cr.class@students.demo.edu.in"})
     finally:
@@ -36,7 +37,7 @@ def test_substitutes_are_told_by_email_exactly_once(demo_db_path, smtp_server, m
     assert "already told" in out and "Sent" in out
     db = open_database(demo_db_path)
     try:
-        plan = sb.plan_day(db, DATE)
+        plan = sday.plan_day(db, DATE)
         subs = {x.arrangement.substitute for x in plan.lessons if x.arrangement.kind == "substitute"}
         assert subs
         got = smtp_server.received

@@ -13,7 +13,10 @@ import ssl
 import pytest
 
 from ato_desktop.notify.smtp import MailError
+from ato_desktop.services import mail_settings
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services.errors import ValidationError
 from tests.notify.conftest import SmtpServer
 from tests.notify.test_cli_notify import run
@@ -23,7 +26,7 @@ SENDER = "timetable@demo-institute.edu.in"
 
 
 def settings(db, server, security, ca_file="", host="127.0.0.1", password=PASSWORD):
-    notes.save_mail_settings(db, host=host, port=server.port, security=security, sender=SENDER,
+    mail_settings.save_mail_settings(db, host=host, port=server.port, security=security, sender=SENDER,
                              sender_name="CSE Timetable Office", user=USER, password=password, ca_file=str(ca_file))
 
 
@@ -48,7 +51,7 @@ both_modes = pytest.mark.parametrize("tls_server", ["starttls", "ssl"], indirect
 @both_modes
 def test_send_with_auth_over_tls_with_the_trusted_ca(db, tls_server, certs, memory_keyring):
     settings(db, tls_server, tls_server.mode, ca_file=certs.ca)
-    mid = notes.send_test_email(db, "me@example.edu.in")
+    mid = mail_settings.send_test_email(db, "me@example.edu.in")
     [got] = tls_server.received
     assert got.rcpt_tos == ["me@example.edu.in"] and got.message["Message-ID"].strip() == mid
     assert tls_server.auth_calls == [(USER, True)]  # the password was sent, and only inside TLS
@@ -62,14 +65,14 @@ def test_ssl_by_host_name_checks_the_name_in_the_certificate(db, certs, memory_k
     server = _server(certs, "ssl").start()
     try:
         settings(db, server, "ssl", ca_file=certs.ca, host="localhost")
-        notes.send_test_email(db, "me@example.edu.in")
+        mail_settings.send_test_email(db, "me@example.edu.in")
         assert len(server.received) == 1 and server.auth_calls == [(USER, True)]
     finally:
         server.stop()
 
 
 def _plain_template(db):
-    notes.save_template(db, "plain", subject="Classes of $faculty_name ($version)",
+    mail_templates.save_template(db, "plain", subject="Classes of $faculty_name ($version)",
                         body_text="Dear $faculty_name,\n$classes\n", attach_pdf=False)
 
 
@@ -77,27 +80,27 @@ def _plain_template(db):
 def test_untrusted_certificate_is_a_clear_error_and_the_message_waits(demo_db, tls_server, certs, memory_keyring):
     settings(demo_db, tls_server, tls_server.mode)  # no trusted-certificate file: the test CA is unknown
     with pytest.raises(MailError) as err:
-        notes.send_test_email(demo_db, "me@example.edu.in")
+        mail_settings.send_test_email(demo_db, "me@example.edu.in")
     text = str(err.value)
     assert "certificate of 127.0.0.1" in text and "not trusted" in text and "Mail settings" in text, text
 
     _plain_template(demo_db)
     notes.queue_template(demo_db, "plain", to=["SRA"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 0 and report.retrying == 1
-    [row] = notes.list_outbox(demo_db)
+    [row] = outbox.list_outbox(demo_db)
     assert row.status == "queued" and row.attempts == 1
     assert "127.0.0.1" in row.last_error and "certificate" in row.last_error
     assert tls_server.received == [] and tls_server.auth_calls == []  # the password never left
 
     # the coordinator sets the institution's CA: the waiting message goes, once
-    notes.save_mail_settings(demo_db, host="127.0.0.1", port=tls_server.port, security=tls_server.mode,
+    mail_settings.save_mail_settings(demo_db, host="127.0.0.1", port=tls_server.port, security=tls_server.mode,
                              sender=SENDER, user=USER, ca_file=str(certs.ca))  # the stored password stays
-    assert notes.retry(demo_db) == 1
-    assert notes.deliver_due(demo_db).sent == 1
+    assert outbox.retry(demo_db) == 1
+    assert outbox.deliver_due(demo_db).sent == 1
     assert [r.rcpt_tos for r in tls_server.received] == [["sra.cse@demo-institute.edu.in"]]
     assert tls_server.auth_calls == [(USER, True)]
-    assert notes.deliver_due(demo_db).sent == 0 and len(tls_server.received) == 1
+    assert outbox.deliver_due(demo_db).sent == 0 and len(tls_server.received) == 1
 
 
 @pytest.mark.parametrize("mode", ["starttls", "ssl"])
@@ -106,7 +109,7 @@ def test_certificate_for_another_name_is_refused_even_from_a_trusted_ca(db, cert
     try:
         settings(db, server, mode, ca_file=certs.ca)
         with pytest.raises(MailError, match=r"certificate of 127\.0\.0\.1 is not valid for that name"):
-            notes.send_test_email(db, "me@example.edu.in")
+            mail_settings.send_test_email(db, "me@example.edu.in")
         assert server.received == [] and server.auth_calls == []
     finally:
         server.stop()
@@ -117,7 +120,7 @@ def test_starttls_not_offered_never_falls_back_to_plain_text(db, memory_keyring)
     try:
         settings(db, server, "starttls")
         with pytest.raises(MailError) as err:
-            notes.send_test_email(db, "me@example.edu.in")
+            mail_settings.send_test_email(db, "me@example.edu.in")
         text = str(err.value)
         assert f"127.0.0.1:{server.port} does not offer STARTTLS" in text and "no password" in text, text
         assert server.auth_calls == [] and server.received == []
@@ -130,7 +133,7 @@ def test_plain_server_on_the_ssl_setting_fails_clearly(db, memory_keyring):
     try:
         settings(db, server, "ssl")
         with pytest.raises(MailError, match=f"Secure connection to 127.0.0.1:{server.port} failed"):
-            notes.send_test_email(db, "me@example.edu.in")
+            mail_settings.send_test_email(db, "me@example.edu.in")
         assert server.auth_calls == [] and server.received == []
     finally:
         server.stop()
@@ -141,10 +144,10 @@ def test_trusted_certificate_file_removed_after_saving(db, certs, tmp_path, memo
     try:
         ca = shutil.copy(certs.ca, tmp_path / "college-ca.pem")
         settings(db, server, "starttls", ca_file=ca)
-        assert notes.get_mail_settings(db).ca_file == str(ca)
+        assert mail_settings.get_mail_settings(db).ca_file == str(ca)
         (tmp_path / "college-ca.pem").unlink()
         with pytest.raises(MailError, match="trusted certificate file .*college-ca.pem.* cannot be used"):
-            notes.send_test_email(db, "me@example.edu.in")
+            mail_settings.send_test_email(db, "me@example.edu.in")
         assert server.received == [] and server.auth_calls == []
     finally:
         server.stop()
@@ -174,20 +177,20 @@ def _bad_files(tmp_path, certs):
 def test_bad_trusted_certificate_file_is_refused_and_nothing_saved(db, certs, tmp_path, memory_keyring, case):
     path, message = _bad_files(tmp_path, certs)[case]
     with pytest.raises(ValidationError) as err:
-        notes.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER,
+        mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER,
                                  user=USER, password=PASSWORD, ca_file=str(path))
     assert err.value.field == "trusted_certificate"
     assert "trusted certificate" in str(err.value) and str(path) in str(err.value) and message in str(err.value)
-    assert notes.get_mail_settings(db).host == "" and memory_keyring.store == {}
+    assert mail_settings.get_mail_settings(db).host == "" and memory_keyring.store == {}
 
 
 def test_trusted_certificate_is_stored_as_an_absolute_path_and_can_be_cleared(db, certs, monkeypatch):
     monkeypatch.chdir(certs.ca.parent)
-    ms = notes.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER,
+    ms = mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER,
                                   ca_file="ca.pem")
-    assert ms.ca_file == str(certs.ca.resolve()) == notes.get_mail_settings(db).ca_file
-    notes.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER)
-    assert notes.get_mail_settings(db).ca_file == ""
+    assert ms.ca_file == str(certs.ca.resolve()) == mail_settings.get_mail_settings(db).ca_file
+    mail_settings.save_mail_settings(db, host="smtp.example.edu.in", port=587, security="starttls", sender=SENDER)
+    assert mail_settings.get_mail_settings(db).ca_file == ""
 
 
 # ---------------------------------------------------------------------------
@@ -222,7 +225,7 @@ def test_certificates_made_by_the_openssl_command_work_the_same(db, tmp_path, me
     server = _server(other, "starttls").start()
     try:
         settings(db, server, "starttls", ca_file=other.ca)
-        notes.send_test_email(db, "me@example.edu.in")
+        mail_settings.send_test_email(db, "me@example.edu.in")
         assert len(server.received) == 1 and server.auth_calls == [(USER, True)]
     finally:
         server.stop()

@@ -15,6 +15,8 @@ from ato_desktop.cli import main
 from ato_desktop.notify import webhooks
 from ato_desktop.services import channels
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
@@ -100,7 +102,7 @@ def planned(demo_db_path, memory_keyring):
 
 
 def _substitutes(db) -> set[str]:
-    return {x.arrangement.substitute for x in sb.plan_day(db, DATE).lessons if x.arrangement.kind == "substitute"}
+    return {x.arrangement.substitute for x in sday.plan_day(db, DATE).lessons if x.arrangement.kind == "substitute"}
 
 
 def test_notices_reach_teams_slack_and_json_webhooks_exactly_once(planned, hook_server):
@@ -134,7 +136,7 @@ def test_notices_reach_teams_slack_and_json_webhooks_exactly_once(planned, hook_
     keys = [k for _, k, _ in hook_server.accepted]
     assert len(keys) == len(set(keys)) == 2 + len(subs)
     # e-mail delivery leaves webhook rows alone (and the e-mail outbox does not post them)
-    assert all(not m.recipient_email.startswith("webhook:") or m.status == "sent" for m in notes.list_outbox(db))
+    assert all(not m.recipient_email.startswith("webhook:") or m.status == "sent" for m in outbox.list_outbox(db))
 
 
 def test_a_server_answering_500_twice_then_200_gets_each_notice_once(planned, hook_server):
@@ -142,7 +144,7 @@ def test_a_server_answering_500_twice_then_200_gets_each_notice_once(planned, ho
     channels.add_channel(db, "slack", "slack", hook_server.url("/s"), "substitution")
     hook_server.fail_next = 2
     assert queue_substitution_notices(db, DATE).webhooks == 1
-    t0 = notes.utcnow()
+    t0 = outbox.utcnow()
     assert channels.deliver_webhooks(db, now=t0).retrying == 1
     assert channels.deliver_webhooks(db, now=t0).sent == 0  # not due yet: backing off
     assert channels.deliver_webhooks(db, now=t0 + dt.timedelta(minutes=2)).retrying == 1
@@ -156,7 +158,7 @@ def test_a_server_that_is_down_and_comes_back_gets_each_notice_once(planned):
     server = HookServer()  # nothing listens on its port yet
     channels.add_channel(db, "gateway", "json", server.url("/hook"), "substitution")
     n = queue_substitution_notices(db, DATE).webhooks
-    t0 = notes.utcnow()
+    t0 = outbox.utcnow()
     r = channels.deliver_webhooks(db, now=t0)
     assert r.retrying == n and "cannot be reached" in r.errors[0]
     server.start()
@@ -180,8 +182,8 @@ def test_a_request_left_without_an_answer_is_uncertain_and_not_sent_again(planne
     r = channels.deliver_webhooks(db, poster=impatient)
     assert r.uncertain == 1 and "may have arrived" in r.errors[0]
     hook_server.hold.set()
-    assert channels.deliver_webhooks(db, now=notes.utcnow() + dt.timedelta(days=1)).sent == 0
-    assert [o.status for o in notes.list_outbox(db) if o.recipient_email == "webhook:teams"] == ["uncertain"]
+    assert channels.deliver_webhooks(db, now=outbox.utcnow() + dt.timedelta(days=1)).sent == 0
+    assert [o.status for o in outbox.list_outbox(db) if o.recipient_email == "webhook:teams"] == ["uncertain"]
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/hook", "example.org/hook", "javascript:alert(1)", "https://"])

@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDesktopServices
 
 from ato_desktop.ui.export_dialog import ALL_ITEMS, ExportPdfDialog
+from ato_desktop.ui.tasks import wait_idle
 from tests.reports.conftest import outline, page_texts, read_pdf
 
 
@@ -68,7 +69,7 @@ def test_cancel_stops_the_render_and_writes_nothing(qtbot, demo_db, tmp_path):
     assert not out.exists() and list(outdir.iterdir()) == []
     assert dlg.isVisible() or not dlg.result()  # still open, not accepted
     assert dlg.export_button.isEnabled()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    assert wait_idle(10_000)
 
 
 def test_bad_output_folder_and_full_book(qtbot, demo_db, tmp_path):

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from ato_desktop.reports import faculty_timetable_pdf
+from ato_desktop.services.reports import faculty_timetable_pdf
 from ato_desktop.reports.fonts import _SHARED, SCRIPTS, font_bytes, mixed_words, runs, shaping_available
 from tests.reports.conftest import page_texts, read_pdf
 
@@ -97,7 +97,7 @@ def test_a_word_in_an_indian_script_is_never_split_into_pieces():
 
 
 def test_cell_fills_stay_apart_in_grey_and_the_legend_has_their_key(demo_copy):
-    from ato_desktop.reports import build_report
+    from ato_desktop.services.reports import build_report
     from ato_desktop.reports.layout import KIND_COLORS, MIXED_COLOR, WARN_COLOR
 
     def grey(c) -> float:  # luminance, as a black-and-white printer sees it

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pytest
 
-from ato_desktop.reports import build_report
+from ato_desktop.services.reports import build_report
 from ato_desktop.storage.database import open_database
 from tests.reports.conftest import count_word, outline, read_pdf
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from tests.notify.conftest import configure, memory_keyring, smtp_server  # noqa: F401  (fixtures)
 from tests.reports.conftest import page_texts, read_pdf
 
 
 def test_delivered_mail_carries_the_faculty_timetable_pdf(demo_db, smtp_server, memory_keyring):  # noqa: F811
     configure(demo_db, smtp_server)
-    notes.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
+    mail_templates.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
                         attach_pdf=True)
     notes.queue_template(demo_db, "with pdf", to=["SFE", "ZDS"])
-    report = notes.deliver_due(demo_db)
+    report = outbox.deliver_due(demo_db)
     assert report.sent == 2, report.summary()
     by_rcpt = {r.rcpt_tos[0]: r.message for r in smtp_server.received}
     for code, name in (("SFE", "Dr. Sébastien Fernandes"), ("ZDS", "Ms. Zoë D'Souza")):
@@ -23,3 +25,25 @@ def test_delivered_mail_carries_the_faculty_timetable_pdf(demo_db, smtp_server, 
         assert len(reader.pages) == 1
         text = page_texts(reader)[0]
         assert f"Timetable — {name} ({code})" in text and "Reference timetable" in text
+
+
+def test_the_mail_carries_the_faculty_calendar_beside_the_pdf(demo_db, smtp_server, memory_keyring):  # noqa: F811
+    import icalendar
+
+    from tests.web.conftest import set_fixed_term
+
+    set_fixed_term(demo_db)
+    configure(demo_db, smtp_server)
+    mail_templates.save_template(demo_db, "with pdf", subject="Your classes ($version)", body_text="Dear $faculty_name,\n",
+                        attach_pdf=True)
+    notes.queue_template(demo_db, "with pdf", to=["SFE"])
+    report = outbox.deliver_due(demo_db)
+    assert report.sent == 1, report.summary()
+    msg = smtp_server.received[0].message
+    parts = {p.get_content_type(): p for p in msg.iter_attachments()}
+    assert set(parts) == {"application/pdf", "text/calendar"}
+    ics = parts["text/calendar"]
+    assert ics.get_filename().endswith(".ics") and "SFE" in ics.get_filename()
+    cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))
+    events = cal.walk("VEVENT")
+    assert events and all("Sébastien Fernandes (SFE)" in str(e["DESCRIPTION"]) for e in events)

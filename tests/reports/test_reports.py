@@ -8,7 +8,8 @@ import sqlite3
 
 import pytest
 
-from ato_desktop.reports import ReportCancelled, build_report, load_report_data, render_report
+from ato_desktop.reports import ReportCancelled
+from ato_desktop.services.reports import build_report, load_report_data, render_report
 from ato_desktop.reports.tables import problems, utilization, workload
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
@@ -87,7 +88,7 @@ def test_unscheduled_sessions_and_conflicts_are_listed(scratch):
     a, b = [s for s in sessions if s.groups == ("CSE-3A",) and s.kind == "L"][:2]
     tts.move_session(scratch, b.id, a.day, a.period, b.room)
     data = load_report_data(scratch)
-    pr = problems(scratch, data)
+    pr = problems(data)
     assert [s.id for s in pr.unscheduled] == [gone.id]
     names = {g.name: g for g in pr.conflicts}
     assert names["unscheduled"].count == 1 and names["unscheduled"].hard
@@ -107,7 +108,7 @@ def test_conflicts_come_with_the_engines_explanations(scratch):
     a, b = [s for s in sessions if s.groups == ("CSE-3A",) and s.kind == "L"][:2]
     tts.move_session(scratch, b.id, a.day, a.period, b.room)
     data = load_report_data(scratch)
-    pr = problems(scratch, data)
+    pr = problems(data)
     assert pr.explained
     clash = next(g for g in pr.conflicts if g.name == "resource_clash")
     assert clash.messages and any(a.course_code in m or b.course_code in m for m in clash.messages)
@@ -220,7 +221,7 @@ def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
     sessions = tts.list_sessions(scratch)
     gone = next(s for s in sessions if s.course_code == "CS201" and s.kind == "L" and s.groups == ("CSE-3B",))
     tts.move_session(scratch, gone.id, None, None, None)
-    pr = problems(scratch, load_report_data(scratch))
+    pr = problems(load_report_data(scratch))
     why = pr.why[gone.id]
     places = re.findall(r"(\w{3}) (P\d) in ([\w-]+)", why)
     assert why.startswith("Fits now at") and len(places) == 3
@@ -238,7 +239,7 @@ def test_unscheduled_sessions_say_where_they_fit_now_or_why_not(scratch):
     teacher = gone.faculty[0]
     marks = {(d.position, p.position): "unavailable" for d in calendar.days for p in calendar.periods if not p.is_break}
     av.set_marks(scratch, "faculty", teacher, marks)
-    pr = problems(scratch, load_report_data(scratch))
+    pr = problems(load_report_data(scratch))
     assert "Fits now" not in pr.why[gone.id] and pr.why[gone.id]
     text = "\n".join(page_texts(read_pdf(build_report(scratch, "conflicts")[0])))
     assert pr.why[gone.id][:25] in text.replace("\n", " ")
@@ -271,7 +272,7 @@ def test_conflict_sections_count_violations_not_the_weighted_count(demo_copy):
     differs = {n: r for n, r in score.by_constraint.items() if r.count > len(r.violations) > 0}
     assert differs, "the demo should have a rule whose count exceeds its violations"
     text = " ".join(page_texts(read_pdf(build_report(demo_copy, "conflicts", data=data)[0]))).replace("\n", " ")
-    pr = problems(demo_copy, data)
+    pr = problems(data)
     for g in pr.conflicts:
         r = score.by_constraint[g.name]
         assert g.violations == len(r.violations)

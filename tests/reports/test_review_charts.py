@@ -7,7 +7,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.reports.review import write_review_package
+from ato_desktop.services.reports import write_review_package
 from ato_desktop.services import dashboard
 
 

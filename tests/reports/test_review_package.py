@@ -7,7 +7,8 @@ from pypdf import PdfReader
 
 from ato_desktop.cli import main
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.services import approval, versions
+from ato_desktop.services import approval
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services import timetables as tts
 from ato_desktop.storage.database import open_database
 

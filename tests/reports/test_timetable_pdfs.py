@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from ato_desktop.reports import ReportError, build_report, faculty_timetable_pdf, load_report_data
+from ato_desktop.reports import ReportError
+from ato_desktop.services.reports import build_report, faculty_timetable_pdf, load_report_data
 from ato_desktop.services import timetables as tts
 from tests.reports.conftest import count_word, outline, page_texts, read_pdf
 
@@ -195,7 +196,7 @@ def test_reports_render_without_qt(demo_copy):
     import sys
 
     code = ("import sys\nfrom ato_desktop.storage.database import open_readonly\n"
-            "from ato_desktop.reports import build_report\n"
+            "from ato_desktop.services.reports import build_report\n"
             f"db = open_readonly({str(demo_copy.path)!r})\n"
             "pdf, pages, _ = build_report(db, 'conflicts')\n"
             "assert pages >= 1\n"

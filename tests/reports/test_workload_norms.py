@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ato_desktop.reports import build_report, load_report_data
+from ato_desktop.services.reports import build_report, load_report_data
 from ato_desktop.reports.tables import workload
 from ato_desktop.services import resources as res
 from ato_desktop.services import templates as tpl

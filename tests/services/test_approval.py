@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.services import approval, versions
+from ato_desktop.services import approval
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.frozen import FrozenVersionError, frozen_sessions, has_snapshot
 from ato_desktop.storage import models as m

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.services import dashboard, notifications, versions
+from ato_desktop.services import dashboard, notifications
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services import timetables as tts
 from ato_desktop.storage import models as m
 

@@ -71,7 +71,7 @@ def test_check_rows_reports_progress_and_errors(cse_db, tmp_path):
     rows, errors = imports.prepare(cse_db, "room", table, mapping)
     assert errors == []
     seen = []
-    errs = imports.check_rows(cse_db, "room", rows, table=table, mapping=mapping, on_progress=lambda d, t: seen.append((d, t)))
+    errs = imports.check_rows(cse_db, "room", rows, table=table, mapping=mapping, on_progress=lambda p: seen.append((p.done, p.total)))
     assert [(x.row, x.column) for x in errs] == [(3, "Seats"), (4, "Type")]
     assert seen[-1] == (3, 3)
     assert res.count_items(cse_db, "room") == 0

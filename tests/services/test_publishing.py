@@ -5,10 +5,13 @@ import datetime as dt
 import pytest
 
 from ato_desktop.demo import REFERENCE_NAME
+from ato_desktop.services import faculty_changes
+from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
+from ato_desktop.services import outbox
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
-from ato_desktop.services import versions
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services.errors import ValidationError
 from ato_desktop.services.frozen import FrozenVersionError
 from ato_desktop.storage import models as m
@@ -35,7 +38,7 @@ def test_publish_refuses_unscheduled_without_override_and_records_it_with(demo_d
     with pytest.raises(versions.PublishRefused, match="1 unscheduled session"):
         versions.publish_version(demo_db, REFERENCE_NAME)
     info = tts.get_timetable(demo_db, REFERENCE_NAME)
-    assert info.status == "draft" and notes.list_outbox(demo_db) == []
+    assert info.status == "draft" and outbox.list_outbox(demo_db) == []
     out = versions.publish_version(demo_db, REFERENCE_NAME, force=True, by="the coordinator")
     assert out.override and "1 unscheduled" in out.override and "the coordinator" in out.override
     with demo_db.read_session() as s:
@@ -78,7 +81,7 @@ def test_a_new_teacher_after_publishing_does_not_rewrite_what_was_published(demo
     frozen = {(f.activity_id, f.occurrence): f for f in tts.published_sessions(demo_db, REFERENCE_NAME)}
     fs = frozen[(s.activity_id, s.occurrence)]
     assert fs.faculty_codes == ("SRA",) and fs.faculty_names != ("Renamed Later",)
-    from ato_desktop.reports.data import load_report_data
+    from ato_desktop.services.reports import load_report_data
 
     data = load_report_data(demo_db, REFERENCE_NAME, with_availability=False)
     assert any(v.activity_id == s.activity_id for v in data.faculty_sessions("SRA"))
@@ -95,7 +98,7 @@ def test_change_of_teacher_notifies_the_old_and_the_new_teacher(demo_db):
     s = next(v for v in tts.list_sessions(demo_db, REFERENCE_NAME) if v.scheduled and v.faculty == ("SRA",))
     draft = versions.copy_to_draft(demo_db, REFERENCE_NAME, "v2")
     res.update_item(demo_db, "activity", s.activity_id, {"faculty": ["TKA"]})
-    changes = notes.change_summary(demo_db, REFERENCE_NAME, draft.id)
+    changes = faculty_changes.change_summary(demo_db, REFERENCE_NAME, draft.id)
     assert "SRA" in changes and "TKA" in changes
     assert any("SRA → TKA" in line for line in changes["SRA"])
     assert any("SRA → TKA" in line for line in changes["TKA"])
@@ -114,12 +117,12 @@ def test_swapping_two_identical_sessions_is_not_a_change(demo_db):
     tts.save_placements(demo_db, draft.id, {a.id: (b.day, b.period, b.room), b.id: (a.day, a.period, a.room)})
     moved = {v.id: v for v in tts.list_sessions(demo_db, draft.id)}
     assert (moved[a.id].day, moved[a.id].period) == (b.day, b.period)
-    assert notes.change_summary(demo_db, REFERENCE_NAME, draft.id) == {}
+    assert faculty_changes.change_summary(demo_db, REFERENCE_NAME, draft.id) == {}
     assert versions.check_version(demo_db, draft.id).mail.count == 0
 
 
 def test_a_message_about_a_draft_never_says_published(demo_db):
-    tpl = notes.get_template(demo_db, notes.PUBLISH_TEMPLATE)
+    tpl = mail_templates.get_template(demo_db, notes.PUBLISH_TEMPLATE)
     draft = notes.preview(demo_db, subject=tpl.subject, body_text=tpl.body_text, body_html=tpl.body_html,
                           timetable=REFERENCE_NAME)
     assert "publish" not in draft.text.lower() and "publish" not in draft.html.lower()
@@ -132,11 +135,11 @@ def test_a_message_about_a_draft_never_says_published(demo_db):
 
 def test_a_template_with_an_unknown_variable_is_refused_naming_it(demo_db):
     with pytest.raises(ValidationError, match=r"\$facluty_name is not a known variable"):
-        notes.save_template(demo_db, "typo", subject="Hello $version", body_text="Dear $facluty_name,")
+        mail_templates.save_template(demo_db, "typo", subject="Hello $version", body_text="Dear $facluty_name,")
     with pytest.raises(ValidationError, match=r"\$wek"):
-        notes.save_template(demo_db, "typo", subject="Hello ${wek}", body_text="x")
-    notes.save_template(demo_db, "ok", subject="Costs $$5 for $version", body_text="Dear $faculty_name, $published")
-    assert [t.name for t in notes.list_templates(demo_db)].count("typo") == 0
+        mail_templates.save_template(demo_db, "typo", subject="Hello ${wek}", body_text="x")
+    mail_templates.save_template(demo_db, "ok", subject="Costs $$5 for $version", body_text="Dear $faculty_name, $published")
+    assert [t.name for t in mail_templates.list_templates(demo_db)].count("typo") == 0
 
 
 def test_a_weekly_reminder_sent_on_a_sunday_names_the_coming_week(demo_db):
@@ -168,7 +171,7 @@ def test_a_published_version_is_not_synced_with_later_activity_changes_and_archi
 
 
 def test_published_pdfs_print_the_period_times_of_publish_time(demo_db):
-    from ato_desktop.reports.data import load_report_data
+    from ato_desktop.services.reports import load_report_data
     from ato_desktop.services import calendar as cal
 
     versions.publish_version(demo_db, REFERENCE_NAME)
@@ -184,5 +187,5 @@ def test_published_pdfs_print_the_period_times_of_publish_time(demo_db):
     draft = versions.copy_to_draft(demo_db, REFERENCE_NAME)
     data = load_report_data(demo_db, draft.id, with_availability=False)
     assert data.calendar.periods[0].start_time == "07:00"
-    lines = [x for v in notes.change_summary(demo_db, REFERENCE_NAME, draft.id).values() for x in v]
+    lines = [x for v in faculty_changes.change_summary(demo_db, REFERENCE_NAME, draft.id).values() for x in v]
     assert any("07:00" in x for x in lines)  # the notice tells the new time

@@ -16,6 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from ato_desktop.cli import main
+from ato_desktop.services import day_timetable as daytt
+from ato_desktop.services import substitution_day as sday
+from ato_desktop.services import substitution_register as sreg
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
@@ -79,7 +82,7 @@ DATE = dt.date(2026, 12, 8)  # a Tuesday of the term
 def check_against_timetable(db, date: dt.date) -> list:
     """Every lesson covered or self-study; no substitute double-booked, absent, unavailable or over their
     daily limit — recomputed from the timetable and the stored rows, not from the planner."""
-    plan = sb.plan_day(db, date)
+    plan = sday.plan_day(db, date)
     day = plan.lessons and terms.teaching_day(db, date).day
     with db.read_session() as s:
         fac = {f.code: f for f in s.execute(m.Faculty.__table__.select())}
@@ -176,7 +179,7 @@ def test_three_absences_planned_with_auto_are_all_covered_without_clashes(arrang
 def test_candidates_are_ranked_with_reasons_and_respect_the_hard_rules(adb):
     code = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, code, DATE)
-    plan = sb.plan_day(adb, DATE)
+    plan = sday.plan_day(adb, DATE)
     assert plan.lessons
     for x in plan.lessons:
         assert code not in [c.code for c in x.candidates]
@@ -197,20 +200,20 @@ def test_candidates_are_ranked_with_reasons_and_respect_the_hard_rules(adb):
 def test_undo_of_an_assignment_restores_the_previous_state(adb):
     code = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, code, DATE)
-    x = sb.plan_day(adb, DATE).lessons[0]
+    x = sday.plan_day(adb, DATE).lessons[0]
     first, second = x.candidates[0].code, x.candidates[1].code
     ch1 = sb.assign_substitute(adb, DATE, x.absence_id, x.activity_id, x.occurrence, first)
     ch2 = sb.assign_substitute(adb, DATE, x.absence_id, x.activity_id, x.occurrence, second)
 
     def current():
-        return next(y for y in sb.plan_day(adb, DATE).lessons if y.ref == x.ref).arrangement
+        return next(y for y in sday.plan_day(adb, DATE).lessons if y.ref == x.ref).arrangement
 
     assert current().substitute == second
     redo2 = undo_change(adb, ch2)
     assert current().substitute == first
     undo_change(adb, ch1)
     assert current() is None
-    assert sb.register(adb).rows == ()
+    assert sreg.register(adb).rows == ()
     undo_change(adb, undo_change(adb, ch1))  # redo then undo again: still nothing
     assert current() is None
     sb.assign_substitute(adb, DATE, x.absence_id, x.activity_id, x.occurrence, first)
@@ -222,34 +225,34 @@ def test_auto_plan_is_one_undoable_operation(adb):
     for code in _busiest(adb, DATE, 2):
         sb.add_absence(adb, code, DATE)
     change = sb.auto_plan(adb, DATE)
-    assert change.count("substitution") == len(sb.plan_day(adb, DATE).lessons) > 0
+    assert change.count("substitution") == len(sday.plan_day(adb, DATE).lessons) > 0
     undo_change(adb, change)
-    assert all(x.arrangement is None for x in sb.plan_day(adb, DATE).lessons)
+    assert all(x.arrangement is None for x in sday.plan_day(adb, DATE).lessons)
 
 
 def test_replanning_after_a_second_absence_keeps_the_first_assignments(adb):
     a, b, c = _busiest(adb, DATE, 3)
     sb.add_absence(adb, a, DATE)
     sb.auto_plan(adb, DATE)
-    before = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sb.plan_day(adb, DATE).lessons}
+    before = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sday.plan_day(adb, DATE).lessons}
     subs = {s for _, s in before.values()}
     second = next(code for code in (b, c) if code not in subs)
     sb.add_absence(adb, second, DATE)
-    plan = sb.plan_day(adb, DATE)
+    plan = sday.plan_day(adb, DATE)
     assert {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in plan.lessons if x.faculty == a} == before
     sb.auto_plan(adb, DATE)
-    after = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sb.plan_day(adb, DATE).lessons}
+    after = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sday.plan_day(adb, DATE).lessons}
     assert {k: after[k] for k in before} == before
     check_against_timetable(adb, DATE)
     # a substitute who falls ill too: only their lessons are planned again
     victim_ref, (_, victim) = next(iter(before.items()))
     sb.add_absence(adb, victim, DATE)
-    plan = sb.plan_day(adb, DATE)
+    plan = sday.plan_day(adb, DATE)
     broken = [x for x in plan.lessons if x.problem]
     assert [x.ref for x in broken] == [r for r, (_, s) in before.items() if s == victim]
     assert "now absent" in broken[0].problem
     sb.auto_plan(adb, DATE)
-    final = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sb.plan_day(adb, DATE).lessons}
+    final = {x.ref: (x.arrangement.id, x.arrangement.substitute) for x in sday.plan_day(adb, DATE).lessons}
     for ref, value in before.items():
         if value[1] != victim:
             assert final[ref] == value
@@ -314,9 +317,9 @@ def test_term_commands_and_a_saturday_that_follows_monday(arrangement_db_path, c
         assert terms.teaching_day(db, "2026-12-05").day == monday
         code = _busiest(db, dt.date(2026, 12, 7), 1)[0]
         sb.add_absence(db, code, "2026-12-05")
-        sat = [(x.course, x.period) for x in sb.plan_day(db, "2026-12-05").lessons]
+        sat = [(x.course, x.period) for x in sday.plan_day(db, "2026-12-05").lessons]
         sb.add_absence(db, code, "2026-12-07")
-        mon = [(x.course, x.period) for x in sb.plan_day(db, "2026-12-07").lessons]
+        mon = [(x.course, x.period) for x in sday.plan_day(db, "2026-12-07").lessons]
         assert sat == mon and sat
     finally:
         db.close()
@@ -349,13 +352,13 @@ def test_without_the_fairness_rule_the_same_month_is_spread_much_worse(adb, monk
     """The fairness rank is what spreads the load: the same seeded month ranked without it."""
     from benchmarks.substitutions_month import simulate_month
 
-    init = sb._Day.__init__
+    init = sday._Day.__init__
 
     def forgetful(self, *args, **kwargs):
         init(self, *args, **kwargs)
         self.term_count = {}  # every day starts as if nobody had substituted yet this term
 
-    monkeypatch.setattr(sb._Day, "__init__", forgetful)
+    monkeypatch.setattr(sday._Day, "__init__", forgetful)
     out = simulate_month(adb, days=20, seed=0, per_day=3)
     assert out["spread"] >= 5, out["taken"]
 
@@ -365,7 +368,7 @@ def test_register_exports_to_xlsx_and_pdf(arrangement_db_path, capsys, tmp_path)
     for code in _busiest(db, DATE, 2):
         sb.add_absence(db, code, DATE, note="=HYPERLINK(\"http://x\")")
     sb.auto_plan(db, DATE)
-    reg = sb.register(db)
+    reg = sreg.register(db)
     db.close()
     xlsx, pdf = tmp_path / "reg.xlsx", tmp_path / "reg.pdf"
     for out in (xlsx, pdf):
@@ -390,16 +393,16 @@ def test_register_exports_to_xlsx_and_pdf(arrangement_db_path, capsys, tmp_path)
 def test_self_study_and_swap_alternatives(adb):
     code = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, code, DATE)
-    x = sb.plan_day(adb, DATE).lessons[0]
+    x = sday.plan_day(adb, DATE).lessons[0]
     sb.set_self_study(adb, DATE, x.absence_id, x.activity_id, x.occurrence)
-    y = next(y for y in sb.plan_day(adb, DATE).lessons if y.ref == x.ref)
+    y = next(y for y in sday.plan_day(adb, DATE).lessons if y.ref == x.ref)
     assert y.arrangement.kind == "self_study" and y.arrangement.room == x.room and y.covered
     # a Monday: the rest of the week offers swaps with a later lesson of the same group
     monday = dt.date(2026, 12, 7)
     swaps, lesson = [], None
     for code in _busiest(adb, monday, 30):
         sb.add_absence(adb, code, monday)
-        for lesson in (z for z in sb.plan_day(adb, monday).lessons if z.faculty == code):
+        for lesson in (z for z in sday.plan_day(adb, monday).lessons if z.faculty == code):
             swaps = [a for a in sb.alternatives(adb, monday, lesson.absence_id, lesson.activity_id,
                                                 lesson.occurrence) if a.kind == "swap"]
             if swaps:
@@ -411,10 +414,10 @@ def test_self_study_and_swap_alternatives(adb):
     assert monday < s.date <= monday + dt.timedelta(days=6)
     sb.assign_alternative(adb, monday, lesson.absence_id, lesson.activity_id, lesson.occurrence, "swap",
                           s.activity_id, s.occurrence, s.date)
-    z = next(z for z in sb.plan_day(adb, monday).lessons if z.ref == lesson.ref)
+    z = next(z for z in sday.plan_day(adb, monday).lessons if z.ref == lesson.ref)
     assert z.arrangement.kind == "swap" and z.arrangement.substitute == s.teacher and z.covered
     # on the other date the absent teacher now teaches in the other lesson's slot
-    there = next(r for r in sb.day_timetable(adb, s.date).rows if r.note.startswith("swap:"))
+    there = next(r for r in daytt.day_timetable(adb, s.date).rows if r.note.startswith("swap:"))
     assert there.teachers == (lesson.faculty,) and there.course == lesson.course
     with pytest.raises(ValidationError, match="not possible"):
         sb.assign_alternative(adb, monday, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
@@ -425,16 +428,16 @@ def test_the_workload_report_counts_substitutions(adb):
     from pypdf import PdfReader
     import io
 
-    from ato_desktop.reports import build_report, load_report_data
+    from ato_desktop.services.reports import build_report, load_report_data
     from ato_desktop.reports.tables import workload
 
     absent = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, absent, DATE)
     sb.auto_plan(adb, DATE)
-    taken = {t.code: t.taken for t in sb.register(adb).totals}
-    data = load_report_data(adb, sb.base_timetable(adb).id)
+    taken = {t.code: t.taken for t in sreg.register(adb).totals}
+    data = load_report_data(adb, sday.base_timetable(adb).id)
     rows = {r.code: r for r in workload(data)}
-    assert rows[absent].subs_given == len(sb.plan_day(adb, DATE).lessons) > 0
+    assert rows[absent].subs_given == len(sday.plan_day(adb, DATE).lessons) > 0
     assert {c: r.subs_taken for c, r in rows.items()} == taken
     pdf, _, _ = build_report(adb, "workload", data=data)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
@@ -447,17 +450,17 @@ def test_the_real_timetable_of_a_date(adb, capsys, arrangement_db_path):
     code = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, code, DATE)
     sb.auto_plan(adb, DATE)
-    day = sb.day_timetable(adb, DATE)
+    day = daytt.day_timetable(adb, DATE)
     mine = [r for r in day.rows if f"{code} absent" in r.note]
     assert mine and all(code not in r.teachers for r in mine)
-    plan = {(x.course, x.period): x.arrangement.substitute for x in sb.plan_day(adb, DATE).lessons}
+    plan = {(x.course, x.period): x.arrangement.substitute for x in sday.plan_day(adb, DATE).lessons}
     for r in mine:
         assert plan[(r.course, r.period)] in r.teachers
     others = [r for r in day.rows if not r.note]
     assert len(others) + len(mine) == len(day.rows) and others
-    assert sb.day_timetable(adb, "2026-11-09").rows == () and "Diwali" in sb.day_timetable(adb, "2026-11-09").why
-    saturday = sb.day_timetable(adb, "2026-12-05")
-    monday = sb.day_timetable(adb, "2026-12-07")
+    assert daytt.day_timetable(adb, "2026-11-09").rows == () and "Diwali" in daytt.day_timetable(adb, "2026-11-09").why
+    saturday = daytt.day_timetable(adb, "2026-12-05")
+    monday = daytt.day_timetable(adb, "2026-12-07")
     assert saturday.day_name == "Monday" and [(r.course, r.period) for r in saturday.rows] == \
         [(r.course, r.period) for r in monday.rows]
     rc = main(["substitutions", "day", "--db", str(arrangement_db_path), "--date", "2026-12-05", "--json"])
@@ -469,14 +472,14 @@ def test_two_sections_of_a_course_can_be_merged_in_a_room_that_seats_both(adb):
     """Two sections of one course at the same period: the absent teacher's section joins the other one,
     in a free room large enough for both when the other's room is too small."""
     day = terms.teaching_day(adb, DATE).day
-    sessions = [x for x in tts.list_sessions(adb, sb.base_timetable(adb).id) if x.day == day]
+    sessions = [x for x in tts.list_sessions(adb, sday.base_timetable(adb).id) if x.day == day]
     pairs = [(x, y) for x in sessions for y in sessions if x.course_code == y.course_code and x.period == y.period
              and x.duration == y.duration and x.groups != y.groups and set(x.faculty).isdisjoint(y.faculty)]
     if not pairs:
         pytest.skip("no course runs for two groups at the same time on this date")
     x, y = pairs[0]
     sb.add_absence(adb, x.faculty[0], DATE)
-    lesson = next(z for z in sb.plan_day(adb, DATE).lessons if (z.activity_id, z.occurrence) ==
+    lesson = next(z for z in sday.plan_day(adb, DATE).lessons if (z.activity_id, z.occurrence) ==
                   (x.activity_id, x.occurrence))
     merges = [a for a in sb.alternatives(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence)
               if a.kind == "merge"]
@@ -487,7 +490,7 @@ def test_two_sections_of_a_course_can_be_merged_in_a_room_that_seats_both(adb):
     assert cap[merges[0].room] >= sum(strength[g] for g in (*x.groups, *y.groups))
     sb.assign_alternative(adb, DATE, lesson.absence_id, lesson.activity_id, lesson.occurrence, "merge",
                           y.activity_id, y.occurrence)
-    z = next(z for z in sb.plan_day(adb, DATE).lessons if z.ref == lesson.ref)
+    z = next(z for z in sday.plan_day(adb, DATE).lessons if z.ref == lesson.ref)
     assert z.arrangement.kind == "merge" and z.arrangement.room == merges[0].room and z.covered
 
 
@@ -511,9 +514,9 @@ def test_a_longer_absence_covers_every_teaching_day_and_one_undo_removes_it(adb)
     with pytest.raises(ValidationError, match="already recorded absent"):
         sb.add_absence(adb, code, DATE, periods="P1")
     sb.auto_plan(adb, DATE)
-    assert sb.register(adb).rows
+    assert sreg.register(adb).rows
     undo_change(adb, change)  # the absence and the arrangements made since go together
-    assert sb.list_absences(adb) == [] and sb.register(adb).rows == ()
+    assert sday.list_absences(adb) == [] and sreg.register(adb).rows == ()
 
 
 def test_the_real_timetable_of_a_week(adb):
@@ -523,7 +526,7 @@ def test_the_real_timetable_of_a_week(adb):
     code = _busiest(adb, DATE, 1)[0]
     sb.add_absence(adb, code, DATE)
     sb.auto_plan(adb, DATE)
-    week = sb.week_timetable(adb, "2026-12-10")  # any date of the week: Monday to Sunday
+    week = daytt.week_timetable(adb, "2026-12-10")  # any date of the week: Monday to Sunday
     by_date = {w.date: w for w in week}
     assert week[0].date == dt.date(2026, 12, 7) and [w.day for w in week] == sorted(w.day for w in week)
     thursday = by_date[dt.date(2026, 12, 10)]
@@ -534,8 +537,8 @@ def test_the_real_timetable_of_a_week(adb):
     assert [(r.activity_id, r.occurrence) for r in wednesday.rows] == \
         [(r.activity_id, r.occurrence) for r in friday.rows]
     tuesday = by_date[DATE]
-    assert tuesday.rows == sb.day_timetable(adb, DATE).rows
-    plan = sb.plan_day(adb, DATE)
+    assert tuesday.rows == daytt.day_timetable(adb, DATE).rows
+    plan = sday.plan_day(adb, DATE)
     taken = [x for x in plan.lessons if x.arrangement and x.arrangement.substitute]
     assert taken
     for x in taken:
@@ -544,5 +547,5 @@ def test_the_real_timetable_of_a_week(adb):
         assert f"{code} absent" in row.note
     monday = by_date[dt.date(2026, 12, 7)]
     assert monday.rows and not any(r.note for r in monday.rows)
-    outside = sb.week_timetable(adb, "2026-12-14")  # the week after the term's end
+    outside = daytt.week_timetable(adb, "2026-12-14")  # the week after the term's end
     assert all(w.holiday == "outside the term" and w.rows == () for w in outside)

@@ -13,6 +13,7 @@ import pytest
 from ato_desktop.services import backups as svc
 from ato_desktop.services import resources as res
 from ato_desktop.storage import backup as b
+from ato_desktop.storage import restore
 from ato_desktop.storage.database import open_database
 
 
@@ -177,7 +178,7 @@ def test_restore_refuses_bad_backups_and_changes_nothing(demo_db_path, tmp_path)
     for bad, words in ((damaged, "damaged"), (newer, "newer version"), (other, "another application"),
                        (text, "not an SQLite file"), (tmp_path / "missing.atodb", "does not exist")):
         with pytest.raises(b.BackupError, match=words):
-            b.restore_backup(demo_db_path, bad)
+            restore.restore_backup(demo_db_path, bad)
         with pytest.raises(svc.BackupServiceError):
             svc.restore(demo_db_path, bad)
     assert digest(demo_db_path) == before
@@ -189,7 +190,7 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(demo_db_path):
     raw = bytearray(demo_db_path.read_bytes())
     raw[0:16] = b"garbage garbage!"
     demo_db_path.write_bytes(bytes(raw))
-    safety = b.restore_backup(demo_db_path, good)
+    safety = restore.restore_backup(demo_db_path, good)
     assert safety is not None and safety.read_bytes() == bytes(raw)
     db = open_database(demo_db_path)
     try:

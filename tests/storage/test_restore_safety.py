@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from ato_desktop.services import backups as svc
 from ato_desktop.services import resources as res
 from ato_desktop.storage import backup as b
+from ato_desktop.storage import restore
 from ato_desktop.storage.database import (
     Database,
     DatabaseError,
@@ -91,10 +92,10 @@ def test_a_backup_with_one_damaged_schema_byte_is_refused_and_the_live_file_is_u
     n_backups = len(b.list_backups(demo_db_path))
 
     with pytest.raises(b.BackupError, match="damaged") as info:
-        b.verify_backup(bad)
+        restore.verify_backup(bad)
     assert "\n" not in str(info.value)
     with pytest.raises(b.BackupError, match="damaged") as info:
-        b.restore_backup(demo_db_path, bad)
+        restore.restore_backup(demo_db_path, bad)
     assert "\n" not in str(info.value) and "Traceback" not in str(info.value)
     with pytest.raises(svc.BackupServiceError):
         svc.restore(demo_db_path, bad)
@@ -181,7 +182,7 @@ def test_restore_into_a_database_open_in_this_process_goes_through_sqlite(demo_d
         res.create_item(db, "department", {"code": "GONE", "name": "after the backup"})
         wal = demo_db_path.with_name(demo_db_path.name + "-wal")
         wal_inode, main_inode = os.stat(wal).st_ino, os.stat(demo_db_path).st_ino
-        safety = b.restore_backup(demo_db_path, good_backup)
+        safety = restore.restore_backup(demo_db_path, good_backup)
         assert safety is not None and safety.name.endswith("-before-restore.atodb")
         assert "GONE" not in {d["code"] for d in res.list_items(db, "department")}  # the open Database sees it
         assert os.stat(wal).st_ino == wal_inode and os.stat(demo_db_path).st_ino == main_inode
@@ -201,7 +202,7 @@ def test_restore_over_an_unusable_file_open_here_is_refused(demo_db_path, good_b
 
     with open_files.hold(demo_db_path):  # as if a connection of this process had it open
         with pytest.raises(b.BackupError, match="open") as info:
-            b.restore_backup(demo_db_path, good_backup)
+            restore.restore_backup(demo_db_path, good_backup)
     assert "\n" not in str(info.value)
     assert demo_db_path.read_bytes() == bytes(raw)
 
@@ -242,7 +243,7 @@ def test_restoring_a_byte_flipped_backup_restores_exactly_or_changes_nothing(fli
         _flip(good, bad, changes)
         before, before_content = digest(live), content(live)
         try:
-            b.restore_backup(live, bad)
+            restore.restore_backup(live, bad)
         except DatabaseError as exc:
             message = str(exc)
             assert message and "\n" not in message and "Traceback" not in message
@@ -286,7 +287,7 @@ def test_a_backup_with_another_page_size_restores_exactly(demo_db_path, good_bac
     db = open_database(demo_db_path)
     try:
         res.create_item(db, "department", {"code": "GONE", "name": "after the backup"})
-        b.restore_backup(demo_db_path, other)  # into the open (WAL) database, through SQLite
+        restore.restore_backup(demo_db_path, other)  # into the open (WAL) database, through SQLite
         assert "GONE" not in {d["code"] for d in res.list_items(db, "department")}
     finally:
         db.close()

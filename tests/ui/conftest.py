@@ -49,10 +49,20 @@ def window(qtbot, demo_db_path):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui import tasks
 
-    wait_for_workers(20000)
+    tasks.wait_idle(20000)
     w.close()
+
+
+@pytest.fixture
+def inline_tasks(qapp):
+    """Every task runs at once on the calling thread (``ato_desktop.ui.tasks.InlineRunner``)."""
+    from ato_desktop.ui import tasks
+
+    old = tasks.use_runner(tasks.InlineRunner())
+    yield tasks.runner()
+    tasks.use_runner(old)
 
 
 def answer_dialog(qtbot, action, *, accept=True, inspect=None, timeout=15_000):

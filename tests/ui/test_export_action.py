@@ -7,7 +7,6 @@ import openpyxl
 from ato_desktop.io.export import ExportError
 from ato_desktop.services import resources as res
 from ato_desktop.ui.export_action import export_job, export_list
-from ato_desktop.ui.form_jobs import start
 
 
 def test_export_list_in_a_worker(qtbot, db, tmp_path):
@@ -17,16 +16,16 @@ def test_export_list_in_a_worker(qtbot, db, tmp_path):
     out = tmp_path / "faculty.xlsx"
     job = export_job(db, "faculty", out, search="hyper")
     # connected before the job starts: a job that ends at once cannot be missed
-    with qtbot.waitSignal(job.signals.done, timeout=60_000) as blocker:
-        start(job)
+    with qtbot.waitSignal(job.succeeded, timeout=60_000) as blocker:
+        job.start()
     assert blocker.args == [1]
     ws = openpyxl.load_workbook(out).active
     assert [c.value for c in ws[1]][:2] == ["Code", "Name"]
     assert ws["B2"].value == "'=HYPERLINK(\"http://x\")" and ws["B2"].data_type == "s" and ws.max_row == 2
 
     job = export_job(db, "faculty", tmp_path / "missing-folder" / "f.csv")
-    with qtbot.waitSignal(job.signals.failed, timeout=60_000) as blocker:
-        start(job)
+    with qtbot.waitSignal(job.failed, timeout=60_000) as blocker:
+        job.start()
     assert isinstance(blocker.args[0], ExportError) and "does not exist" in str(blocker.args[0])
 
 

@@ -81,9 +81,9 @@ def test_a_deleted_wal_makes_the_window_stop_writing_and_offer_a_copy(qtbot, win
     assert save.text() == "Save a copy…"
     save.click()
     qtbot.waitUntil(lambda: dest.exists(), timeout=15_000)
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
-    wait_for_workers(15_000)
+    wait_idle(15_000)
     con = sqlite3.connect(dest)
     try:
         codes = {r[0] for r in con.execute("SELECT code FROM department")}
@@ -106,11 +106,11 @@ def test_restore_in_the_window_goes_through_sqlite_beside_its_mail_job(qtbot, wi
     stays, a damaged backup changes nothing and leaves the window writable."""
     from ato_desktop.storage import backup as b
     from ato_desktop.storage import open_files
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
     monkeypatch.setattr(sch, "RETRY_EVERY", dt.timedelta(seconds=1))
     sched = window.pages["notifications"].ensure_loaded().scheduler
-    wait_for_workers()  # the daily backup taken at open
+    wait_idle()  # the daily backup taken at open
     backup = b.create_backup(demo_db_path, "manual")
     wal = demo_db_path.with_name(demo_db_path.name + "-wal")
     inodes = os.stat(demo_db_path).st_ino, os.stat(wal).st_ino

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from ato_desktop.services import notifications as notes
+from ato_desktop.services import mail_settings
 from ato_desktop.ui.mail_settings import MailSettingsDialog
 from tests.notify.conftest import (  # noqa: F401 (fixtures)
     SmtpServer,
@@ -32,7 +32,7 @@ def test_save_stores_settings_and_password_in_keyring_only(qtbot, db, memory_key
     _fill(dlg, 2525, user="coordinator", password="Secr3t!", security="starttls")
     with qtbot.waitSignal(dlg.accepted, timeout=15_000):
         qtbot.mouseClick(dlg.buttons.button(dlg.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
-    ms = notes.get_mail_settings(db)
+    ms = mail_settings.get_mail_settings(db)
     assert (ms.host, ms.port, ms.security, ms.user) == ("127.0.0.1", 2525, "starttls", "coordinator")
     assert memory_keyring.store == {("ATO Desktop", "smtp:coordinator@127.0.0.1"): "Secr3t!"}
     # opened again: the password is not shown, only said to be stored
@@ -60,7 +60,7 @@ def test_bad_input_is_shown_and_nothing_saved(qtbot, db, memory_keyring):
     assert dlg.save() is False
     assert "sender address" in dlg.status.text() and "not an address" in dlg.status.text()
     assert dlg.result() != dlg.DialogCode.Accepted
-    assert notes.get_mail_settings(db).host == "" and memory_keyring.store == {}
+    assert mail_settings.get_mail_settings(db).host == "" and memory_keyring.store == {}
 
 
 def test_without_keyring_it_says_so_and_stores_no_password(qtbot, db, no_keyring):
@@ -72,7 +72,7 @@ def test_without_keyring_it_says_so_and_stores_no_password(qtbot, db, no_keyring
     _fill(dlg, 25, user="u")
     dlg.password.setText("typed anyway")  # programmatically: still never stored
     assert dlg.save() is True
-    assert notes.get_mail_settings(db).user == "u" and not notes.has_password(db)
+    assert mail_settings.get_mail_settings(db).user == "u" and not mail_settings.has_password(db)
     for f in db.path.parent.glob(db.path.name + "*"):
         assert b"typed anyway" not in f.read_bytes()
 
@@ -88,7 +88,7 @@ def test_send_test_email_in_a_worker_reaches_the_server(qtbot, db, smtp_server, 
     assert "Test e-mail sent to me@example.edu.in" in dlg.status.text(), dlg.status.text()
     [got] = smtp_server.received
     assert got.rcpt_tos == ["me@example.edu.in"]
-    assert notes.get_mail_settings(db).host == ""  # testing does not save
+    assert mail_settings.get_mail_settings(db).host == ""  # testing does not save
 
 
 def test_unreachable_server_gives_a_clear_error(qtbot, db, down_server, memory_keyring):
@@ -131,7 +131,7 @@ def test_browse_fills_the_trusted_certificate_and_save_stores_it(qtbot, db, cert
     qtbot.mouseClick(dlg.ca_browse, Qt.MouseButton.LeftButton)
     assert dlg.ca_file.text() == str(certs.ca) and "PEM" in asked[0][0] and "*.pem" in asked[0][1]
     assert dlg.save() is True
-    assert notes.get_mail_settings(db).ca_file == str(certs.ca.resolve())
+    assert mail_settings.get_mail_settings(db).ca_file == str(certs.ca.resolve())
     again = MailSettingsDialog(db)
     qtbot.addWidget(again)
     assert again.ca_file.text() == str(certs.ca.resolve())
@@ -146,7 +146,7 @@ def test_bad_trusted_certificate_is_shown_focused_and_nothing_saved(qtbot, db, c
     assert dlg.save() is False
     assert "trusted certificate" in dlg.status.text() and "private key" in dlg.status.text()
     qtbot.waitUntil(dlg.ca_file.hasFocus, timeout=15_000)
-    assert notes.get_mail_settings(db).host == ""
+    assert mail_settings.get_mail_settings(db).host == ""
 
 
 def test_send_test_over_starttls_uses_the_typed_trusted_certificate(qtbot, db, certs, memory_keyring):
@@ -164,7 +164,7 @@ def test_send_test_over_starttls_uses_the_typed_trusted_certificate(qtbot, db, c
         qtbot.waitUntil(lambda: not dlg.testing, timeout=10000)
         assert "Test e-mail sent" in dlg.status.text(), dlg.status.text()
         assert len(server.received) == 1 and server.auth_calls == [("u", True)]
-        assert notes.get_mail_settings(db).host == ""  # testing does not save
+        assert mail_settings.get_mail_settings(db).host == ""  # testing does not save
     finally:
         server.stop()
 
@@ -175,11 +175,11 @@ def test_reply_to_and_the_coordinators_copy_are_saved_and_checked(qtbot, db, mem
     _fill(dlg, 2525)
     dlg.reply_to.setText("not an address")
     assert dlg.save() is False and "reply-to address" in dlg.status.text()
-    assert notes.get_mail_settings(db).host == ""
+    assert mail_settings.get_mail_settings(db).host == ""
     dlg.reply_to.setText("coordinator@demo-institute.edu.in")
     dlg.copy_mode.setCurrentIndex(dlg.copy_mode.findData("bcc"))
     assert dlg.save() is True
-    ms = notes.get_mail_settings(db)
+    ms = mail_settings.get_mail_settings(db)
     assert (ms.reply_to, ms.copy) == ("coordinator@demo-institute.edu.in", "bcc")
     again = MailSettingsDialog(db)
     qtbot.addWidget(again)

@@ -168,8 +168,6 @@ def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):
 
 
 def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, monkeypatch):
-    from ato_desktop.services import compile as services_compile
-
     w = TimetableScreen(demo_db, QUndoStack(), timetable=REF)
     qtbot.addWidget(w)
     panel, m = w.optimizer, w.model
@@ -181,7 +179,8 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
             panel.start()
         result = blocker.args[0]
         on_main: dict[str, list[bool]] = {"create": [], "compile": [], "fetch": []}
-        real_create, real_compile, real_fetch = (tts.create_version_with_rows, services_compile.compile_database,
+        # "compile": the version is read and compiled by services.timetable_view.open_version
+        real_create, real_compile, real_fetch = (tts.create_version_with_rows, model_mod.open_version,
                                                  model_mod.fetch)
 
         def spy(name, fn):
@@ -191,7 +190,7 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
             return wrapper
 
         monkeypatch.setattr(tts, "create_version_with_rows", spy("create", real_create))
-        monkeypatch.setattr(model_mod, "compile_database", spy("compile", real_compile))
+        monkeypatch.setattr(model_mod, "open_version", spy("compile", real_compile))
         monkeypatch.setattr("ato_desktop.ui.timetable.optimizer_panel.fetch", spy("fetch", real_fetch))
         with qtbot.waitSignal(panel.accepted, timeout=60_000) as acc:
             assert panel.accept_result() is True

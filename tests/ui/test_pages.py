@@ -190,9 +190,9 @@ def test_database_in_use_is_offered_read_only(qtbot, demo_db_path):
 
 
 def test_restore_from_backup_in_a_worker_keeps_the_lock(window, qtbot, demo_db_path):
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
-    wait_for_workers()  # the daily backup taken at open (two backups at once can collide in pruning)
+    wait_idle()  # the daily backup taken at open (two backups at once can collide in pruning)
     backup = b.create_backup(demo_db_path, "manual")
     page = window.show_page("rooms")
     page.new_item()

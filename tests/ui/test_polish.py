@@ -13,7 +13,7 @@ from ato_desktop.services import timetables as tts
 from ato_desktop.ui.app import StartDialog, app_icon, create_main_window, install_file_open_handler, start_window
 from ato_desktop.ui.sizing import COLUMN_CAP
 from ato_desktop.ui.timetable.model import VIEW_GROUP, VIEW_MASTER
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 
 
 def _settle(ms: int = 60) -> None:
@@ -31,7 +31,7 @@ def _new_window(qtbot, path, size=(1366, 768)):
 
 
 def _close(w) -> None:
-    wait_for_workers(20000)
+    wait_idle(20000)
     w.close()
 
 

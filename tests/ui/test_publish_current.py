@@ -40,27 +40,27 @@ def _wait_dialog(qtbot, page):
 
 
 def test_switching_the_grid_to_b_makes_b_current_for_publish_export_and_the_mail_preview(qtbot, window, three):
-    from ato_desktop.ui import extras
+    from ato_desktop.ui import window_features
 
     db, b, c = three
     page, screen = _page_on(qtbot, window, b)
     # the list marks and selects B (not the latest, C)
     qtbot.waitUntil(lambda: page.selected_id() == b, timeout=10_000)
-    assert page.current.id() == b and extras.current_timetable_id(window) == b
+    assert page.current.id() == b and window_features.current_timetable_id(window) == b
     row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).data(256) == b)
     assert "◀ open" in page.table.item(row, 0).text()
 
     # Export PDF's default version is B
-    seen = answer_dialog(qtbot, lambda: extras.export_pdf(window), accept=False,
+    seen = answer_dialog(qtbot, lambda: window_features.export_pdf(window), accept=False,
                          inspect=lambda dlg: dlg.version_combo.currentData())
     assert seen["info"] == b
 
     # the mail preview renders B
     view = window.show_page("notifications")
     view = view.ensure_loaded() if hasattr(view, "ensure_loaded") else view
-    view.template_subject.setText("Timetable $version")
-    view.update_preview()
-    qtbot.waitUntil(lambda: "Version B" in view.preview_subject.text(), timeout=30_000)
+    view.templates_tab.template_subject.setText("Timetable $version")
+    view.templates_tab.update_preview()
+    qtbot.waitUntil(lambda: "Version B" in view.templates_tab.preview_subject.text(), timeout=30_000)
 
     # Publish publishes B after the confirmation
     page = window.show_page("timetables")

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ato_desktop.services import resources as res
 from ato_desktop.ui.resource_page import ResourcePage
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 from tests.ui.conftest import answer_dialog
 
 
@@ -122,8 +122,7 @@ def test_a_list_being_read_for_a_closed_file_is_dropped(window, qtbot, small_asy
     assert page.loading
     window.close_database()
     assert not page.loading
-    wait_for_workers(30_000)
-    qtbot.wait(50)  # the worker's result is delivered (and ignored)
+    wait_idle(30_000)  # the worker's result is delivered (and ignored)
     assert page.model.rowCount() == 0 and page.db is None
 
 
@@ -156,7 +155,7 @@ def test_after_the_window_closes_late_announcements_reach_no_page(qtbot, demo_db
     faculty.on_data_changed = lambda entity: (heard.append(entity), orig(entity))
     w.undo_stack.data_changed.emit("faculty")
     assert heard == ["faculty"]
-    wait_for_workers(20_000)
+    wait_idle(20_000)
     w.close()
     assert w.database is None
     w.undo_stack.data_changed.emit("timetable")  # e.g. a page's queued announcement after the close
@@ -164,7 +163,7 @@ def test_after_the_window_closes_late_announcements_reach_no_page(qtbot, demo_db
     assert w.open_database(demo_db_path, ask=False)  # open again: the pages hear edits again
     w.undo_stack.data_changed.emit("room")
     assert heard == ["faculty", "room"]
-    wait_for_workers(20_000)
+    wait_idle(20_000)
     w.close()
 
 

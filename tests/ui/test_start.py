@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QPushButton, QWizard
 from ato_desktop.services import calendar as cal
 from ato_desktop.ui import settings as st
 from ato_desktop.ui.app import StartDialog, create_main_window, start_window
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 from tests.ui.conftest import answer_dialog
 
 
@@ -38,7 +38,7 @@ def test_first_start_offers_the_demo_which_is_built_in_a_worker(qtbot, tmp_path,
     assert w.database.path == tmp_path / "data" / "ATO Desktop" / "demo.atodb"
     assert w.windowTitle() == "ATO Desktop — demo.atodb" and w.centralWidget().isEnabled()
     assert w.show_page("faculty").model.rowCount() == 19
-    wait_for_workers(20000)  # the daily backup
+    wait_idle(20000)  # the daily backup
     w.close()
 
     # the next start opens the last file without asking
@@ -67,5 +67,5 @@ def test_file_new_runs_the_wizard_and_opens_the_new_department(qtbot, tmp_path, 
     assert w.pages["departments"].model.items()[0]["code"] == "ME"
     assert len(cal.get_calendar(w.database).days) == 5
     assert st.recent_files()[:2] == [(tmp_path / "mech.atodb").resolve(), demo_db_path.resolve()]
-    wait_for_workers(20000)
+    wait_idle(20000)
     w.close()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ato_desktop.services import substitutions as sb
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
 from ato_desktop.storage.database import open_database
@@ -29,9 +29,9 @@ def subst_window(qtbot, demo_db_path):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
-    wait_for_workers(20000)
+    wait_idle(20000)
     w.close()
 
 
@@ -51,7 +51,7 @@ def test_record_an_absence_assign_undo_plan_and_print(qtbot, subst_window, tmp_p
     job = page.add_absence()  # in a worker: it reads the day's timetable
     qtbot.waitUntil(lambda: job.done, timeout=10_000)
     assert "no period 'P9'" in page.error.text() and not page.error.isHidden()
-    assert sb.list_absences(w.database, DATE) == [] and w.undo_stack.count() == 0
+    assert sday.list_absences(w.database, DATE) == [] and w.undo_stack.count() == 0
     page.periods_edit.clear()
     job = page.add_absence()
     qtbot.waitUntil(lambda: job.done, timeout=10_000)
@@ -69,7 +69,7 @@ def test_record_an_absence_assign_undo_plan_and_print(qtbot, subst_window, tmp_p
     page.auto_button.click()
     qtbot.waitUntil(lambda: page.lessons.rowCount() and "not covered" not in " ".join(_lessons_text(page)),
                     timeout=10_000)
-    assert all(x.covered for x in sb.plan_day(w.database, DATE).lessons)
+    assert all(x.covered for x in sday.plan_day(w.database, DATE).lessons)
     notes = [page.day_table.item(r, 5).text() for r in range(page.day_table.rowCount())]
     assert len(notes) > len(_lessons_text(page)) and any(n.startswith("SRA absent: ") for n in notes)
     out = tmp_path / "sheet.pdf"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.tasks import wait_idle
 from ato_desktop.ui.timetable.grid import session_mime
 from ato_desktop.ui.timetable.model import GREEN, RED, VIEW_FACULTY, VIEW_GROUP
 from ato_desktop.ui.timetable.screen import HardDropDialog, TimetableScreen
@@ -136,14 +137,28 @@ def test_hovering_where_the_teacher_already_teaches_is_red_with_the_teachers_nam
     w.grid.end_drag_preview()
 
 
-def _answer_dialog(qtbot, choice: str):
+def _answer_dialog(qtbot, choice: str, kind=HardDropDialog) -> list:
+    """Answer the next modal ``kind`` dialog (close it if ``choice`` is None); the list gets it once done."""
+    answered: list = []
+
     def click():
         dlg = QApplication.activeModalWidget()
-        if not isinstance(dlg, HardDropDialog):
+        if not isinstance(dlg, kind):
             QTimer.singleShot(50, click)
             return
-        {"force": dlg.force_button, "repair": dlg.apply_button, "cancel": dlg.cancel_button}[choice].click()
+        if choice is None:
+            dlg.close()
+        else:
+            {"force": dlg.force_button, "repair": dlg.apply_button, "cancel": dlg.cancel_button}[choice].click()
+        answered.append(dlg)
     QTimer.singleShot(50, click)
+    return answered
+
+
+def _until_answered(qtbot, answered: list) -> None:
+    """The queued drop ran: its dialog was answered, is gone, and no task is left."""
+    qtbot.waitUntil(lambda: bool(answered) and QApplication.activeModalWidget() is None, timeout=15_000)
+    assert wait_idle(15_000)
 
 
 def test_red_drop_asks_and_a_repair_is_one_undo_step(qtbot, screen):
@@ -154,9 +169,9 @@ def test_red_drop_asks_and_a_repair_is_one_undo_step(qtbot, screen):
     pos = w.grid.cell_center(w.grid.lane_index(t // P), t % P)
     start_before = m.assignment.start.copy()
     # cancel: nothing changes
-    _answer_dialog(qtbot, "cancel")
+    answered = _answer_dialog(qtbot, "cancel")
     assert drag_to(w.grid, s, pos, m.timetable_id)
-    qtbot.wait(300)
+    _until_answered(qtbot, answered)
     assert (m.assignment.start == start_before).all() and w.undo_stack.count() == 0
     # repair: the drop plus a move of the clashing session, in one step, hard cost still 0
     _answer_dialog(qtbot, "repair")
@@ -175,9 +190,9 @@ def test_red_drop_asks_and_a_repair_is_one_undo_step(qtbot, screen):
         assert v.day * P + v.period == start_before[x]
     # refuse setting: a red drop is refused without a dialog
     w.refuse_box.setChecked(True)
-    QTimer.singleShot(200, lambda: QApplication.activeModalWidget() and QApplication.activeModalWidget().close())
+    answered = _answer_dialog(qtbot, None, QMessageBox)  # "Drop refused"
     drag_to(w.grid, s, pos, m.timetable_id)
-    qtbot.wait(400)
+    _until_answered(qtbot, answered)
     assert (m.assignment.start == start_before).all()
 
 
@@ -196,7 +211,7 @@ def test_tray_unschedule_and_schedule_back(qtbot, screen):
     s = next(x for x in w.grid.shown_sessions() if m.problem.session_duration[x] == 1)
     tray = w.tray
     pos = tray.viewport().rect().center()
-    assert drag_to(tray.viewport(), s, pos, m.timetable_id) or True
+    assert drag_to(tray.viewport(), s, pos, m.timetable_id)
     qtbot.waitUntil(lambda: s in tray.sessions(), timeout=15_000)
     assert db_place(db, m.views[s].id)[:3] == (None, None, None)
     assert m.hard == 1  # "unscheduled"

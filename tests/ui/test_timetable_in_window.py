@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.tasks import wait_idle
 from ato_desktop.ui.timetable.model import GREEN, VIEW_GROUP
 from ato_desktop.ui.timetable.screen import TimetableScreen
 
@@ -41,19 +42,19 @@ def test_showing_the_page_loads_the_version_once(qtbot, window, monkeypatch):
     from ato_desktop.ui.timetable import model as model_mod
 
     calls = []
-    real = model_mod.compile_database
+    real = model_mod.open_version  # services.timetable_view: one read of the version
 
     def counting(*a, **kw):
         calls.append(a)
         return real(*a, **kw)
 
-    monkeypatch.setattr(model_mod, "compile_database", counting)
+    monkeypatch.setattr(model_mod, "open_version", counting)
     page = window.show_page("timetables")
     qtbot.waitUntil(lambda: page.screen is not None and page.screen.showing_timetable, timeout=20000)
-    qtbot.wait(300)  # the announcement goes out on the next event-loop turn
+    assert wait_idle(20000)  # the announcement goes out on the next event-loop turn (and may start a load)
     assert len(calls) == 1
     # an edit elsewhere still reloads the grid once
     window.undo_stack.data_changed.emit("activity")
     qtbot.waitUntil(lambda: len(calls) >= 2, timeout=20000)
-    qtbot.wait(300)
+    assert wait_idle(20000)
     assert len(calls) == 2

@@ -6,6 +6,7 @@ from PySide6.QtGui import QUndoStack
 
 from ato_desktop.rule_names import rule_name
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.tasks import wait_idle
 from ato_desktop.ui.timetable.model import VIEW_GROUP, VIEW_MASTER, VIEW_ROOM
 from ato_desktop.ui.timetable.screen import TimetableScreen
 
@@ -156,7 +157,7 @@ def test_a_large_version_is_loaded_in_a_worker_and_only_the_last_request_counts(
         assert w.set_database(demo_db, "Reference timetable")
         assert not w.showing_timetable and "Loading" in w.empty_label.text()  # the GUI did not wait
         w.open_timetable(copy.id)  # asked again before the first load finished
-    qtbot.wait(300)  # the first load's result (if it arrives later) must not replace the second
+    assert wait_idle(30000)  # the first load's result (if it arrives later) must not replace the second
     assert blocker.args == [copy.id]
     assert w.showing_timetable and w.model.timetable_id == copy.id and w.model.hard == 0
     assert len(w.grid.shown_sessions()) > 0

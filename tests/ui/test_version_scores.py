@@ -55,10 +55,9 @@ def test_a_score_made_untrue_by_a_data_change_is_shown_out_of_date_then_recomput
     # nothing changed since: shown again without a recheck
     window.undo_stack.data_changed.emit("timetable")
     qtbot.waitUntil(lambda: page.table.item(0, page.HARD_COL).text() == hard)
-    from ato_desktop.ui.workers import wait_for_workers
+    from ato_desktop.ui.tasks import wait_idle
 
-    wait_for_workers(20000)
-    qtbot.wait(0)
+    wait_idle(20000)  # every recheck started has reported
     assert seen == []
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from ato_desktop.demo import REFERENCE_NAME
 from ato_desktop.services import timetables as tts
-from ato_desktop.services import versions
+from ato_desktop.services import version_lifecycle as versions
 
 
 def test_compare_two_selected_versions_shows_the_two_moved_sessions(qtbot, window):

@@ -166,9 +166,9 @@ def test_progress_lines_of_the_child_drive_a_determinate_bar_with_the_time_left(
 
 
 def test_the_main_window_shows_the_warm_up_progress_bar(qtbot, window):
-    from ato_desktop.ui import extras
+    from ato_desktop.ui import window_features
 
-    wc = extras._warm_up_controller(window)
+    wc = window_features._warm_up_controller(window)
     bar = window._warm_up_status.bar
     assert bar.isHidden()
     wc.progress.emit(47, 35, "compiling the optimizer's search")

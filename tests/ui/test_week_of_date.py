@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 from PySide6.QtGui import QUndoStack
 
+from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.model import VIEW_GROUP
 from ato_desktop.ui.timetable.screen import TimetableScreen
-from ato_desktop.ui.workers import wait_for_workers
+from ato_desktop.ui.tasks import wait_idle
 
 TUESDAY = dt.date(2026, 12, 8)
 HOLIDAY = dt.date(2026, 12, 10)  # the Thursday of that week
@@ -33,7 +34,7 @@ def week_db(demo_db):
     code = sorted({f for x in sessions if x.day == tuesday for f in x.faculty})[0]
     absence = sb.add_absence(db, code, TUESDAY)
     sb.auto_plan(db, TUESDAY)
-    lesson = next(x for x in sb.plan_day(db, TUESDAY).lessons if x.arrangement and x.arrangement.substitute)
+    lesson = next(x for x in sday.plan_day(db, TUESDAY).lessons if x.arrangement and x.arrangement.substitute)
     return db, lesson, tuesday
 
 
@@ -76,4 +77,4 @@ def test_week_of_a_date_shows_dates_holiday_and_substitute_then_back_to_the_patt
     assert [it for it in grid._items if it.lane == labels.index("Thu 10 Dec")]  # the pattern's Thursday again
     who, mark = grid.card_who(next(it for it in grid._items if it.session == cards[0].session))
     assert lesson.faculty in who and mark == ""
-    wait_for_workers(10_000)
+    wait_idle(10_000)

@@ -6,6 +6,7 @@ from itertools import combinations
 
 import numpy as np
 
+from ..problem import Problem
 from ..score import Violation
 from .base import Context, V, group_values, join_names, rule
 
@@ -58,4 +59,32 @@ def room_clash(cx: Context, w: int) -> list[Violation]:
         msg = (f"Room {cx.r(r)} holds {_n(len(ss))} sessions at once on {cx.slots(slots)}: "
                f"{join_names([cx.s(s) for s in ss])}")
         out.append(V("room_clash", w, count, msg, sessions=ss, rooms=(r,), slots=slots))
+    return out
+
+
+def clashes_of(p: Problem, start: np.ndarray, room: np.ndarray, s: int) -> list[tuple[int, tuple[int, ...], bool]]:
+    """The two rules above for one session: every scheduled session that ``resource_clash`` or
+    ``room_clash`` counts against ``s`` as placed in ``start``/``room`` (the same occupancy as
+    :class:`Context`: slots ``start..min(start+d-1, T-1)``, a room only when the session needs one).
+
+    Returns ``(other session, the resources both need, whether both use the same room)``, sorted by
+    session. Cheap (no full :class:`Context`): the grid asks it for every drop and repair."""
+    t = int(start[s])
+    if t < 0:
+        return []
+    T = p.n_slots
+    dur = p.session_duration.astype(np.int64)
+    end = min(t + int(dur[s]) - 1, T - 1)
+    st = np.asarray(start, np.int64)
+    cand = np.flatnonzero((st >= 0) & (st <= end) & (np.minimum(st + dur - 1, T - 1) >= t))
+    mine = set(int(q) for q in p.resources_of(s))
+    r = int(room[s]) if p.session_needs_room[s] else -1
+    out = []
+    for x in cand.tolist():
+        if x == s:
+            continue
+        shared = tuple(sorted(mine.intersection(int(q) for q in p.resources_of(x))))
+        same_room = r >= 0 and int(room[x]) == r and bool(p.session_needs_room[x])
+        if shared or same_room:
+            out.append((x, shared, same_room))
     return out

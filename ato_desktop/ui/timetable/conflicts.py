@@ -59,7 +59,7 @@ class ConflictsPanel(QTreeWidget):
             return
         # large department: evaluate a copy of the assignment in a worker, fill when it is still current
         from ato_desktop.engine.evaluate import evaluate
-        from ato_desktop.ui.timetable.jobs import Job
+        from ato_desktop.ui.tasks import Task
 
         version, problem, assignment = m.version, m.problem, m.assignment.copy()
         self.clear()
@@ -79,7 +79,7 @@ class ConflictsPanel(QTreeWidget):
             m._score_cache, rows = out
             self._fill(rows)
 
-        self._job = Job(work, parent=self)
+        self._job = Task(work, parent=self)
         self._job.finished.connect(done)
         self._job.start()
 

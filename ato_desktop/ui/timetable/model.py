@@ -4,6 +4,9 @@ No Qt here. The model holds the compiled problem, the current assignment and
 an engine :class:`~ato_desktop.engine.state.State` (kept in sync with every
 move), maps engine session indices to the database's sessions, and applies
 moves through :mod:`ato_desktop.services.timetables` (one transaction each).
+A version is read by :func:`ato_desktop.services.timetable_view.open_version`; room
+choice and repairs are :mod:`ato_desktop.engine.repair`, the sentences
+:mod:`ato_desktop.engine.explain`: this module keeps what the grid presents.
 
 Widgets listen with :meth:`TimetableModel.subscribe`; the undo commands in
 :mod:`ato_desktop.ui.timetable.commands` call :meth:`place` / :meth:`restore`.
@@ -20,11 +23,13 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ato_desktop.engine.problem import HARD_CONSTRAINTS, UNASSIGNED, Assignment
+from ato_desktop.engine import explain, repair
+from ato_desktop.engine.explain import ViolationRow, violation_rows
+from ato_desktop.engine.problem import UNASSIGNED
+from ato_desktop.engine.repair import Placement
 from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
-from ato_desktop.services.grid import GridLookups, grid_lookups
-from ato_desktop.services.compile import compile_database
+from ato_desktop.services.timetable_view import GridLookups, OpenedVersion, open_version
 
 GREEN, YELLOW, RED, BLOCKED = "green", "yellow", "red", "blocked"
 VIEW_GROUP, VIEW_FACULTY, VIEW_ROOM, VIEW_MASTER = "group", "faculty", "room", "master"
@@ -35,15 +40,6 @@ def course_color(code: str) -> tuple[int, int, int]:
     h = (zlib.crc32(code.encode()) % 360) / 360.0
     r, g, b = colorsys.hls_to_rgb(h, 0.82, 0.55)
     return int(r * 255), int(g * 255), int(b * 255)
-
-
-@dataclass(frozen=True)
-class Placement:
-    """A target for one session: start slot (-1 = unscheduled) and room index (-1 = none)."""
-
-    session: int
-    start: int
-    room: int
 
 
 @dataclass
@@ -92,14 +88,6 @@ class Repair:
 
 
 @dataclass
-class ViolationRow:
-    constraint: str
-    hard: bool
-    message: str
-    sessions: tuple[int, ...]
-
-
-@dataclass
 class Lane:
     """One row of a grid: a day, optionally for one section (master view)."""
 
@@ -142,43 +130,15 @@ def engine_loaded() -> bool:
     return kernels_loaded()
 
 
-@dataclass
-class Loaded:
-    """Everything :class:`TimetableModel` shows of one version, read by :func:`fetch`."""
-
-    compiled: object  # storage.compile.Compiled
-    assignment: Assignment
-    info: tts.TimetableInfo
-    lookups: GridLookups
-    views: list
-    state: object  # engine State or None
+Loaded = OpenedVersion  # what fetch returns
 
 
-def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool | None = None) -> Loaded:
-    """Read and compile a version (database reads + engine state). No Qt: safe in a worker thread.
+def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool | None = None) -> OpenedVersion:
+    """Read and compile a version (:func:`services.timetable_view.open_version`). No Qt: safe in a worker.
 
     ``build_state``: build the engine state (None: when the kernels are compiled, see
     :func:`engine_ready`; the UI thread passes :func:`engine_loaded` so that it never loads them)."""
-    comp, assignment, tt_id = compile_database(db, timetable)
-    if tt_id is None:
-        raise ValueError("The database has no timetable version yet: create one first.")
-    info = tts.get_timetable(db, tt_id)
-    lookups = grid_lookups(db)
-    views: list = [None] * comp.problem.n_sessions
-    for v in tts.list_sessions(db, tt_id):
-        s = comp.index_of.get((v.activity_id, v.occurrence))
-        if s is not None:
-            views[s] = v
-    missing = [i for i, v in enumerate(views) if v is None]
-    if missing:
-        raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
-    if assignment is None:
-        assignment = Assignment.empty(comp.problem)
-    from ato_desktop.engine.state import State
-
-    # never compile the kernels here before the first-run warm-up (see ui.warmup)
-    state = State(comp.problem, assignment.copy()) if build_state is not False and engine_ready() else None
-    return Loaded(comp, assignment, info, lookups, views, state)
+    return open_version(db, timetable, build_state=build_state)
 
 
 class TimetableModel:
@@ -458,66 +418,17 @@ class TimetableModel:
     def _room_busy(self) -> np.ndarray:
         """int[R, T]: how many scheduled sessions occupy each room at each slot (cached per change)."""
         if self._busy_cache is None:
-            p, a = self.problem, self.assignment
-            busy = np.zeros((p.n_rooms, p.n_slots), np.int32)
-            ok = (a.start >= 0) & (a.room >= 0) & p.session_needs_room
-            dur = p.session_duration
-            for k in range(int(dur.max()) if len(dur) else 0):
-                sel = ok & (dur > k) & (a.start + k < p.n_slots)
-                np.add.at(busy, (a.room[sel], a.start[sel] + k), 1)
-            self._busy_cache = busy
+            self._busy_cache = repair.room_busy(self.problem, self.assignment)
         return self._busy_cache
 
     def best_rooms(self, s: int, busy: np.ndarray | None = None) -> np.ndarray:
-        """For every start slot, the room a time-only drop of ``s`` uses (-1 = none needed / none at all).
-
-        Preference: suitable and available > free > the current room or one its course
-        already uses > the smallest room that fits. Deltas are then exact for that room.
-        """
-        p = self.problem
-        T, R = p.n_slots, p.n_rooms
-        cur = int(self.assignment.room[s])
-        if not p.session_needs_room[s] or R == 0:
-            return np.full(T, cur if cur >= 0 else -1, np.int64)
-        busy = (self._room_busy() if busy is None else busy).astype(np.int32, copy=True)
-        d = int(p.session_duration[s])
-        t0 = int(self.assignment.start[s])
-        if t0 >= 0 and cur >= 0:  # the session's own cells do not block it
-            busy[cur, t0:min(t0 + d, T)] -= 1
-        occ = np.zeros((R, T), np.int32)
-        unavailable = np.zeros((R, T), np.int32)
-        avail = ~p.room_available
-        for k in range(d):
-            occ[:, : T - k] += busy[:, k:]
-            occ[:, T - k:] += 1 if k else 0
-            unavailable[:, : T - k] += avail[:, k:]
-        bad = (~p.session_allowed_rooms[s])[:, None] | (unavailable > 0)
-        same_course = np.zeros(R, bool)
-        mates = np.flatnonzero(p.session_course == p.session_course[s])
-        used = self.assignment.room[mates]
-        same_course[used[used >= 0]] = True
-        if cur >= 0:
-            same_course[cur] = True
-        waste = np.abs(p.room_capacity.astype(np.float64) - p.session_size[s]) / (1.0 + p.room_capacity.max())
-        key = bad * 8.0 + (occ > 0) * 4.0 + (~same_course)[:, None] * 2.0 + waste[:, None]
-        if cur >= 0:
-            key[cur] -= 0.5
-        return key.argmin(axis=0).astype(np.int64)
+        """For every start slot, the room a time-only drop of ``s`` uses (``engine.repair.best_rooms``)."""
+        return repair.best_rooms(self.problem, self.assignment, s, self._room_busy() if busy is None else busy)
 
     def slot_deltas(self, s: int, room: int | None = None, busy: np.ndarray | None = None):
         """(d_hard[T], d_soft[T], rooms[T]) of moving ``s`` to every start slot, exact engine deltas."""
-        p = self.problem
-        T = p.n_slots
-        if room is not None and room >= 0 and p.session_needs_room[s]:
-            rooms = np.full(T, room, np.int64)
-        else:
-            rooms = self.best_rooms(s, busy)
-        dh = np.zeros(T, np.int64)
-        ds = np.zeros(T, np.int64)
-        delta = self.state.delta_move
-        for t in range(T):
-            dh[t], ds[t] = delta(s, t, int(rooms[t]))
-        return dh, ds, rooms
+        return repair.slot_deltas(self.problem, self.assignment, self.state, s, room,
+                                  self._room_busy() if busy is None else busy)
 
     def preview(self, s: int, room: int | None = None) -> DropPreview:
         """Colouring data for dragging ``s`` (into ``room``, or the best room per slot), cached until a change.
@@ -618,149 +529,24 @@ class TimetableModel:
     # ---- what a drop would touch -----------------------------------------------------------
     def overlapping(self, s: int, start: int | None = None, room: int | None = None) -> list[tuple[int, str]]:
         """Scheduled sessions that would clash with ``s`` at (start, room): (session, what is shared)."""
-        p = self.problem
         a = self.assignment
-        start = int(a.start[s]) if start is None else start
-        room = int(a.room[s]) if room is None else room
-        if start < 0:
-            return []
-        d = int(p.session_duration[s])
-        st, dur = a.start, p.session_duration
-        cand = np.flatnonzero((st >= 0) & (st < start + d) & (st + dur > start))
-        res_s = set(int(q) for q in p.resources_of(s))
-        out = []
-        for x in cand:
-            x = int(x)
-            if x == s:
-                continue
-            shared = res_s.intersection(int(q) for q in p.resources_of(x))
-            if shared:
-                out.append((x, ", ".join(p.resource_names[q] for q in sorted(shared))))
-            elif room >= 0 and int(a.room[x]) == room and p.session_needs_room[x]:
-                out.append((x, f"room {self.room_code(room)}"))
-        return out
-
-    def _counts_after(self, s: int, t: int, r: int) -> dict[str, int]:
-        st = self.state
-        old = (int(st.start[s]), int(st.room[s]))
-        st.apply_move(s, t, r)
-        try:
-            return st.counts()
-        finally:
-            st.apply_move(s, *old)
+        if start is not None or room is not None:
+            a = a.copy()
+            a.start[s] = a.start[s] if start is None else start
+            a.room[s] = a.room[s] if room is None else room
+        return explain.clash_texts(self.problem, a, s, self.room_code)
 
     def explain_drop(self, s: int, t: int, r: int) -> list[str]:
         """Sentences for the hard (then soft) violations a drop of ``s`` at (t, r) would add."""
-        from ato_desktop.engine.evaluate import evaluate
-
-        if self.problem.n_sessions <= 600:  # two full evaluations: small departments
-            a = self.assignment.copy()
-            a.start[s], a.room[s] = t, r
-            before = {(name, v.message) for name, c in self.score().by_constraint.items() for v in c.violations}
-            after = evaluate(self.problem, a)
-            hard, soft = [], []
-            for name, c in after.by_constraint.items():
-                for v in c.violations:
-                    if (name, v.message) in before or s not in [int(x) for x in v.sessions]:
-                        continue
-                    (hard if name in HARD_CONSTRAINTS else soft).append(v.message)
-            if hard or soft:
-                return hard + soft
-        # large department, or no new sentence: name the clashes ourselves, then the counts that rise
-        before = self.state.counts()
-        after = self._counts_after(s, t, r)
-        out = []
-        for x, what in self.overlapping(s, t, r):
-            out.append(f"{what}: already busy with {self.short_label(x)} at "
-                       f"{self.slot_label(int(self.assignment.start[x]))}.")
-        for name in (*HARD_CONSTRAINTS, *[k for k in after if k not in HARD_CONSTRAINTS]):
-            diff = after.get(name, 0) - before.get(name, 0)
-            if diff > 0 and name not in ("resource_clash", "room_clash"):
-                out.append(f"{name.replace('_', ' ')}: +{diff}")
-        return out
+        return explain.explain_drop(self.problem, self.state, self.assignment, s, t, r, label=self.short_label,
+                                    room_name=self.room_code, score=self.score)
 
     def repairs(self, s: int, t: int, r: int, limit: int = 3, budget_s: float = 0.4) -> list[Repair]:
-        """Up to ``limit`` small repairs making a hard-infeasible drop of ``s`` at (t, r) work.
-
-        A short local search with State deltas: after the drop, move one (or,
-        failing that, two) of the unlocked sessions now clashing with ``s`` to
-        their best slots; a repair must leave the hard cost no worse than now.
-        The state is changed temporarily and always put back.
-        """
-        deadline = time.perf_counter() + budget_s
-        st = self.state
-        base_h, base_s = st.hard, st.soft
-        log: list[tuple[int, int, int]] = []
-        saved = self.assignment.copy()
-
-        def do(x: int, tt: int, rr: int) -> None:
-            log.append((x, int(st.start[x]), int(st.room[x])))
-            st.apply_move(x, tt, rr)
-            self.assignment.start[x], self.assignment.room[x] = tt, rr
-
-        def revert_to(n: int) -> None:
-            while len(log) > n:
-                x, a, b = log.pop()
-                st.apply_move(x, a, b)
-                self.assignment.start[x], self.assignment.room[x] = a, b
-
-        def best_moves(x: int, k: int) -> list[tuple[int, int, int, int]]:
-            self._busy_cache = None  # the state changed under us
-            dh, ds, rooms = self.slot_deltas(x)
-            key = dh * 1_000_000 + ds
-            order = np.argsort(key, kind="stable")
-            cur = (int(st.start[x]), int(st.room[x]))
-            out = []
-            for tt in order:
-                tt = int(tt)
-                rr = int(rooms[tt])
-                if (tt, rr) == cur or tt == cur[0]:
-                    continue
-                out.append((tt, rr, int(dh[tt]), int(ds[tt])))
-                if len(out) >= k:
-                    break
-            return out
-
-        found: list[Repair] = []
-        seen: set[tuple] = set()
-
-        def add(moves: list[Placement], h: int, so: int) -> None:
-            key = tuple(sorted((m.session, m.start) for m in moves))  # rooms alone do not make a new idea
-            if key not in seen:
-                seen.add(key)
-                found.append(Repair(moves, h - base_h, so - base_s, self.describe_moves(moves)))
-
-        try:
-            do(s, t, r)
-            culprits = [x for x, _ in self.overlapping(s) if not self.is_locked(x)]
-            for x in culprits:
-                for tt, rr, dh, ds in best_moves(x, 3):
-                    if st.hard + dh <= base_h:
-                        add([Placement(s, t, r), Placement(x, tt, rr)], st.hard + dh, st.soft + ds)
-            if len(found) < limit:
-                for x in culprits:
-                    for tt, rr, _dh, _ds in best_moves(x, 3):
-                        if time.perf_counter() > deadline:
-                            break
-                        do(x, tt, rr)
-                        # what still clashes with the dropped session, then what the moved one now hits
-                        others = []
-                        for y, _ in (*self.overlapping(s), *self.overlapping(x)):
-                            if y not in (s, x) and y not in others and not self.is_locked(y):
-                                others.append(y)
-                        for y in others:
-                            for t2, r2, dh2, ds2 in best_moves(y, 2):
-                                if st.hard + dh2 <= base_h:
-                                    add([Placement(s, t, r), Placement(x, tt, rr), Placement(y, t2, r2)],
-                                        st.hard + dh2, st.soft + ds2)
-                        revert_to(1)
-        finally:
-            revert_to(0)
-            self.assignment.start[:] = saved.start
-            self.assignment.room[:] = saved.room
-            self._busy_cache = None
-        found.sort(key=lambda rp: (rp.d_hard, len(rp.moves), rp.d_soft))
-        return found[:limit]
+        """Up to ``limit`` small repairs making a hard-infeasible drop of ``s`` at (t, r) work
+        (``engine.repair.find_repairs``), each with its sentence."""
+        found = repair.find_repairs(self.problem, self.state, self.assignment, s, t, r, locked=self.is_locked,
+                                    limit=limit, budget_s=budget_s)
+        return [Repair(rp.moves, rp.d_hard, rp.d_soft, self.describe_moves(rp.moves)) for rp in found]
 
 
 def open_model(db: Database, timetable: int | str | None = None) -> TimetableModel:
@@ -772,18 +558,3 @@ __all__ = [
     "TimetableModel", "Placement", "DropPreview", "Repair", "ViolationRow", "Lane", "Card", "course_color",
 ]
 
-
-def violation_rows(score, problem=None, assignment=None) -> list[ViolationRow]:
-    """An engine ``Score``'s violations as rows, hard first (pure: a worker may build them); with the
-    problem and assignment, also every teacher above their weekly limit (a hard rule on the data)."""
-    rows = []
-    for name, c in score.by_constraint.items():
-        hard = name in HARD_CONSTRAINTS
-        for v in c.violations:
-            rows.append(ViolationRow(name, hard, v.message, tuple(int(x) for x in v.sessions)))
-    if problem is not None and assignment is not None:
-        from ato_desktop.engine.constraints.faculty_load import weekly_load
-
-        rows += [ViolationRow("weekly_load", True, v.message, v.sessions) for v in weekly_load(problem, assignment)]
-    rows.sort(key=lambda r: (not r.hard, r.constraint))
-    return rows

@@ -131,10 +131,10 @@ class PreviewBanner(QFrame):
             return False
         if big:  # nothing slow on the UI thread: the preview's engine state (colours, score) comes from a worker
             from ato_desktop.engine.state import State
-            from ato_desktop.ui.workers import run_in_thread
+            from ato_desktop.ui import tasks
 
             version, problem, assignment = m.version, m.problem, m.assignment.copy()
-            run_in_thread(lambda: State(problem, assignment),
+            tasks.run(lambda: State(problem, assignment),
                           lambda state, error: error is None and m.set_preview_state(state, version))
         best = " — the best possible" if getattr(result, "optimal", False) else ""
         self.title.setText(f"<b>Preview — Accept or Discard.</b> The grid shows the optimizer's result "

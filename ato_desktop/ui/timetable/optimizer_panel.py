@@ -2,7 +2,7 @@
 
 The form holds :class:`~ato_desktop.services.solving.OptimizerSettings` (whose defaults it shows).
 The run is :func:`~ato_desktop.services.solving.run_solve` in a QThreadPool worker
-(:class:`~ato_desktop.ui.timetable.jobs.Job`): the engine reports progress through
+(:class:`~ato_desktop.ui.tasks.Task`): the engine reports progress through
 ``on_progress`` and checks ``should_stop``; a GUI-thread timer polls the latest snapshot.
 Stop returns the best so far. Accept is :func:`~ato_desktop.services.solving.save_solve`: the
 result becomes a NEW timetable version in one transaction, and one undo step. The CLI ``solve``
@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 
 from ato_desktop.services import Database
 from ato_desktop.services.solving import BackupFailed, OptimizerSettings, data_changes_since, run_solve, save_solve
+from ato_desktop.ui.tasks import Task
 from ato_desktop.ui.timetable.commands import AcceptResultCommand, push
-from ato_desktop.ui.timetable.jobs import Job
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
 CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
@@ -60,7 +60,7 @@ class OptimizerPanel(QWidget):
         self.db = db
         self.undo_stack = undo_stack
         self.model = model
-        self.job: Job | None = None
+        self.job: Task | None = None
         self._preparing = False  # waiting for the first-run warm-up before starting
         self.result = None
         self.compiled = None
@@ -275,7 +275,7 @@ class OptimizerPanel(QWidget):
         self.compiled = None
         self.run = None
         self._reset_chart()
-        self.job = Job(work, poll_ms=150, parent=self, low_priority=True)
+        self.job = Task(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.start_button.setEnabled(False)
@@ -478,7 +478,7 @@ class OptimizerPanel(QWidget):
                     return
                 self._saving = True
                 self.lbl_phase.setText("saving…")
-                self._save_job = Job(lambda _p, _s: ("saved", save(backup=False)), parent=self)
+                self._save_job = Task(lambda _p, _s: ("saved", save(backup=False)), parent=self)
                 self._save_job.finished.connect(saved)
                 self._save_job.start()
                 return
@@ -500,7 +500,7 @@ class OptimizerPanel(QWidget):
             self.message.emit(f"Optimized timetable saved as {info.name!r}.")
             self.accepted.emit(self.model.timetable_id)
 
-        self._save_job = Job(backup_then_save, parent=self)
+        self._save_job = Task(backup_then_save, parent=self)
         self._save_job.finished.connect(saved)
         self._save_job.start()
         return True

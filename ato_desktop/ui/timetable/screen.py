@@ -6,8 +6,7 @@ goes through ``undo_stack`` as one named step.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import DatabaseError, ServiceError
+from ato_desktop.ui import settings as app_settings
 from ato_desktop.ui.timetable.commands import LockCommand, PlaceCommand, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
@@ -49,7 +49,6 @@ from ato_desktop.ui.timetable.model import (
 )
 from ato_desktop.ui.timetable.tray import UnscheduledTray
 
-SETTING_REFUSE_HARD = "timetable/refuse_hard_drops"
 STATE_IN_WORKER_ABOVE = 800  # sessions: a bigger version's engine state is built in a worker after the warm-up
 ASYNC_ABOVE = 800  # sessions: larger versions are read and compiled in a worker thread
 VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (VIEW_ROOM, "By room"),
@@ -127,7 +126,6 @@ class TimetableScreen(QWidget):
         self.with_optimizer = with_optimizer
         self.model: TimetableModel | None = None
         self.optimizer = None
-        self.settings = QSettings()
         self._pages = QStackedLayout(self)
         self._empty = QWidget()
         el = QVBoxLayout(self._empty)
@@ -213,7 +211,7 @@ class TimetableScreen(QWidget):
         return True
 
     def _open_in_worker(self, tt_id: int | str | None) -> bool:
-        from ato_desktop.ui.timetable.jobs import Job
+        from ato_desktop.ui.tasks import Task
 
         request, db = self._load_request, self.db
         self._show_empty("Loading the timetable…", can_create=False)
@@ -226,7 +224,7 @@ class TimetableScreen(QWidget):
                 return
             self._apply_loaded(data)
 
-        self._load_job = Job(lambda _p, _s: fetch(db, tt_id), parent=self)
+        self._load_job = Task(lambda _p, _s: fetch(db, tt_id), parent=self)
         self._load_job.finished.connect(done)
         self._load_job.start()
         return True
@@ -306,10 +304,10 @@ class TimetableScreen(QWidget):
         if model.problem.n_sessions <= STATE_IN_WORKER_ABOVE:
             try:
                 model.rebuild_state()
-            except (ServiceError, DatabaseError, SQLAlchemyError) as exc:  # file closed or gone meanwhile
+            except (ServiceError, DatabaseError) as exc:  # file closed or gone meanwhile
                 self.statusMessage.emit(f"The timetable could not be refreshed: {exc}")
             return
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         version, problem, assignment = model.version, model.problem, model.assignment.copy()
 
@@ -329,7 +327,7 @@ class TimetableScreen(QWidget):
             except RuntimeError:  # the screen was deleted meanwhile
                 pass
 
-        self._state_job = run_in_thread(build, done)
+        self._state_job = tasks.run(build, done)
 
     def shutdown(self) -> None:
         """Stop a running optimizer and wait for it (call before closing the window or the database)."""
@@ -464,8 +462,8 @@ class TimetableScreen(QWidget):
         self.refuse_box = QCheckBox("Refuse hard-conflict drops")
         self.refuse_box.setObjectName("refuseHardDrops")
         self.refuse_box.setToolTip("When on, a drop that causes a hard conflict is refused instead of asked about")
-        self.refuse_box.setChecked(self.settings.value(SETTING_REFUSE_HARD, False, type=bool))
-        self.refuse_box.toggled.connect(lambda v: self.settings.setValue(SETTING_REFUSE_HARD, v))
+        self.refuse_box.setChecked(app_settings.refuse_hard_drops())
+        self.refuse_box.toggled.connect(app_settings.save_refuse_hard_drops)
         # "Week of": the real timetable of a chosen date's week (holidays, substitutions), read-only
         self.week_box = QCheckBox("Week of")
         self.week_box.setObjectName("weekOfBox")
@@ -596,7 +594,7 @@ class TimetableScreen(QWidget):
             self.week_box.setChecked(True)
 
     def _week_changed(self, *_a) -> None:
-        from ato_desktop.ui.workers import run_in_thread
+        from ato_desktop.ui import tasks
 
         on = self.week_box.isChecked()
         self.week_edit.setEnabled(on)
@@ -608,9 +606,9 @@ class TimetableScreen(QWidget):
         request, db, tid, date = self._week_request, self.db, self.model.timetable_id, self.week_edit.date().toPython()
 
         def read():
-            from ato_desktop.services import substitutions as sb
+            from ato_desktop.services import day_timetable as daytt
 
-            return sb.week_timetable(db, date, tid)
+            return daytt.week_timetable(db, date, tid)
 
         def done(week, error) -> None:
             try:
@@ -627,7 +625,7 @@ class TimetableScreen(QWidget):
             except RuntimeError:  # the screen was deleted meanwhile
                 pass
 
-        self._week_job = run_in_thread(read, done)
+        self._week_job = tasks.run(read, done)
 
     def _kind_changed(self, *_a) -> None:
         kind = self.kind_box.currentData()
@@ -800,7 +798,7 @@ class TimetableScreen(QWidget):
         box.open()
 
     def copy_to_draft(self) -> bool:
-        from ato_desktop.services import versions
+        from ato_desktop.services import version_lifecycle as versions
 
         if self.db is None or self.model is None:
             return False

@@ -4,6 +4,8 @@
 
 * File ▸ Export PDF… (Ctrl+P): :class:`~ato_desktop.ui.export_dialog.ExportPdfDialog` on the
   timetable version shown in the Timetables page (PDFs render in a worker);
+* File ▸ Publish website…: :class:`~ato_desktop.ui.publish_site_dialog.PublishSiteDialog` (the static
+  website with its .ics calendars, written in a worker);
 * Tools ▸ Mail settings…: :class:`~ato_desktop.ui.mail_settings.MailSettingsDialog`;
 * Tools ▸ Check the data… (Ctrl+Shift+K): :class:`~ato_desktop.ui.check_dialog.CheckDialog`, the
   impossible-problem findings (``ato-desktop check``) of the version shown;
@@ -80,6 +82,20 @@ def export_pdf(window: "MainWindow") -> None:
     result = getattr(dialog, "last_result", None)
     if result is not None:
         window.show_status(f"PDF written: {result.path} ({result.pages} pages).", 10000)
+
+
+def publish_website(window: "MainWindow") -> None:
+    """File ▸ Publish website…: the static website of the version shown (issue 20), written in a worker."""
+    if not _need_database(window, "Publish website"):
+        return
+    from ato_desktop.ui.publish_site_dialog import PublishSiteDialog
+
+    dialog = PublishSiteDialog(window.database, current_timetable_id(window), window)
+    window.publish_site_dialog = dialog  # for tests
+    dialog.exec()
+    result = getattr(dialog, "last_result", None)
+    if result is not None:
+        window.show_status(f"Website written: {result.path} ({result.pages} pages).", 10000)
 
 
 def mail_settings(window: "MainWindow") -> None:
@@ -268,6 +284,15 @@ def install(window: "MainWindow", *, warm_up: bool = True) -> None:
     else:
         window.add_menu_action("File", act)
     window.act_export_pdf = act
+    act = QAction("Publish &website…", window)
+    act.setObjectName("actionPublishWebsite")
+    act.setStatusTip("Write the timetable website (pages and .ics calendars) to a folder")
+    act.triggered.connect(lambda *_: publish_website(window))
+    if before is not None:
+        file_menu.insertAction(before, act)
+    else:
+        window.add_menu_action("File", act)
+    window.act_publish_website = act
 
     act = QAction("&Mail settings…", window)
     act.setObjectName("actionMailSettings")

@@ -7,7 +7,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.ui import extras
+from ato_desktop.ui import window_features
 from tests.reports.conftest import page_texts, read_pdf
 
 
@@ -23,13 +23,13 @@ def _when_modal(qtbot, fn):
 
 
 def test_file_export_pdf_prints_the_version_shown(qtbot, window, tmp_path, monkeypatch):
-    extras.install(window, warm_up=False)
-    extras.install(window, warm_up=False)  # idempotent
+    window_features.install(window, warm_up=False)
+    window_features.install(window, warm_up=False)  # idempotent
     assert [a.objectName() for a in window.menu("File").actions()].count("actionExportPdf") == 1
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: True))
     window.show_page("timetables")
     ref = tts.get_timetable(window.database, "Reference timetable").id
-    assert extras.current_timetable_id(window) == ref
+    assert window_features.current_timetable_id(window) == ref
     out = tmp_path / "group-CSE-3A.pdf"
 
     def drive(dlg):
@@ -47,7 +47,7 @@ def test_file_export_pdf_prints_the_version_shown(qtbot, window, tmp_path, monke
 
 
 def test_mail_settings_and_notifications_page(qtbot, window):
-    extras.install(window, warm_up=False)
+    window_features.install(window, warm_up=False)
     seen = {}
 
     def look(dlg):
@@ -65,6 +65,6 @@ def test_mail_settings_and_notifications_page(qtbot, window):
 
 
 def test_prepare_optimizer_action_says_ready_when_warm(qtbot, window):
-    extras.install(window, warm_up=False)
+    window_features.install(window, warm_up=False)
     window.findChild(type(window.act_export_pdf), "actionWarmUp").trigger()
     assert window.statusBar().currentMessage() == "The optimizer is ready."

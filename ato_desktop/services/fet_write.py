@@ -1,0 +1,391 @@
+"""The rows of a FET import: the plan turned into calendar, rooms, groups, activities and constraints
+(:func:`_build`), written into the new database in one transaction (:func:`_write`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import insert
+
+from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
+from ato_desktop.io import fet as fio
+from ato_desktop.services.fet_plan import (MAX_DURATION, MAX_SESSIONS, FetImportReport, _Codes, _cover, _kind,
+                                           _period_times, _Planner, soft_weight)
+from ato_desktop.storage import models as m
+from ato_desktop.storage.compile import NO_ROOM_FEATURE
+
+
+@dataclass
+class _Spec:
+    periods: list[tuple[str, str, str, bool]]
+    extra_unavail: np.ndarray  # break slots not on every day -> unavailable for everyone
+    groups: list[tuple[list[int], int]]  # db activity -> (fet ids, duration)
+    min_days: dict[int, int]
+    baskets: list[list[int]]
+    room_sets: dict[int, frozenset | None]  # db activity -> allowed rooms (None: no room)
+    allowed: dict[int, np.ndarray]  # db activity -> bool[T] usable occupied slots
+    pref: dict[int, np.ndarray | None]
+
+
+def _build(plan: _Planner, report: FetImportReport) -> _Spec:
+    f, P, D, T = plan.f, plan.P, plan.D, plan.T
+    # calendar
+    times, from_names = _period_times(f.hours)
+    if not from_names:
+        report.notes.append("the hour names carry no clock times; periods were given made-up times from 07:00.")
+    brk = plan.break_slots.reshape(D, P)
+    break_period = brk.all(axis=0)
+    if break_period.all():
+        break_period[:] = False
+    periods = [(h, a, b, bool(break_period[i])) for i, (h, (a, b)) in enumerate(zip(f.hours, times))]
+    extra = (brk & ~break_period[None, :]).reshape(T)
+
+    # activities: hard masks, rooms, grouping
+    by_key: dict[tuple, list[int]] = {}
+    order: list[tuple] = []
+    too_long = 0
+    approx_start = 0
+    for aid, a in plan.acts.items():
+        x = a.fet
+        if x.duration > MAX_DURATION:
+            too_long += 1
+            continue
+        cover = _cover(a.allowed_start, x.duration, P)
+        if x.duration > 1:
+            # the engine forbids occupied slots; starts whose whole span is covered would pass
+            spans = np.array([t % P + x.duration <= P and cover[t:t + x.duration].all() for t in range(T)], bool)
+            if (spans & ~a.allowed_start).any():
+                approx_start += 1
+        allowed = a.allowed_slot & cover
+        if a.rooms_pref:
+            rs = frozenset.intersection(*a.rooms_pref)
+        elif a.rooms_home:
+            rs = frozenset.intersection(*a.rooms_home)
+        else:
+            rs = None
+        pref = a.pref_start
+        key = (x.group_id or -x.id, x.duration, allowed.tobytes(), None if pref is None else pref.tobytes(), rs)
+        if key not in by_key:
+            by_key[key] = []
+            order.append(key)
+        by_key[key].append(aid)
+    if too_long:
+        report.notes.append(f"{too_long} activit{'y lasts' if too_long == 1 else 'ies last'} more than "
+                            f"{MAX_DURATION} periods (the most a session may last here) and were not imported.")
+    if approx_start:
+        report.approx(f"{approx_start} multi-period activities with preferred starting times may start where "
+                      f"their whole span lies within allowed periods (the engine forbids periods, not starts).")
+    groups: list[tuple[list[int], int]] = []
+    room_sets: dict[int, frozenset | None] = {}
+    allowed_of: dict[int, np.ndarray] = {}
+    pref_of: dict[int, np.ndarray | None] = {}
+    split_parts: dict[int, int] = defaultdict(int)
+    for key in order:
+        ids = by_key[key]
+        for i in range(0, len(ids), MAX_SESSIONS):
+            k = len(groups)
+            groups.append((ids[i:i + MAX_SESSIONS], key[1]))
+            room_sets[k] = key[4]
+            allowed_of[k] = np.frombuffer(key[2], dtype=bool).copy()
+            pref_of[k] = None if key[3] is None else np.frombuffer(key[3], dtype=bool).copy()
+            if key[0] > 0:
+                split_parts[key[0]] += 1
+    n_split = sum(1 for v in split_parts.values() if v > 1)
+    if n_split:
+        report.approx(f"{n_split} split activities became several activities, because their parts differ in "
+                      f"duration or constraints.")
+    empty_rooms = sum(1 for v in room_sets.values() if v is not None and not v)
+    if empty_rooms:
+        report.notes.append(f"{empty_rooms} activities have preferred-room constraints with no room in common; "
+                            f"no room suits them (FET cannot place them either).")
+    where: dict[int, tuple[int, int]] = {}
+    for k, (ids, _) in enumerate(groups):
+        for occ, aid in enumerate(ids):
+            where[aid] = (k, occ)
+
+    # min days between activities
+    min_days: dict[int, int] = {}
+    md_tag = "ConstraintMinDaysBetweenActivities"
+    for el, ids, mindays, pct in plan.min_days:
+        ks = {where[i][0] for i in ids if i in where}
+        if len(ks) != 1 or len(ids) < 2:
+            if len(ids) >= 2 and ks:
+                report.skip(md_tag, "between different activities (the engine spreads the sessions of one "
+                                    "activity)")
+            else:
+                report.took(md_tag)  # nothing to spread (fewer than two active activities)
+            continue
+        k = ks.pop()
+        min_days[k] = max(min_days.get(k, 0), min(len(ids), D))
+        if mindays > 1:
+            report.approx("min days between activities of more than 1 day are kept as 'on different days'.")
+        if pct >= 100:
+            report.approx("min days between activities at 100 % are kept as soft rules with weight 1000.")
+        plan.soft_pct["min_days"] = max(plan.soft_pct["min_days"], pct)
+        report.took(md_tag)
+
+    # same starting time -> elective baskets (sync sets)
+    ss_tag = "ConstraintActivitiesSameStartingTime"
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    usable = []
+    for el, ids in plan.same_start:
+        ks = [where[i][0] for i in ids if i in where]
+        if len(ks) < 2:
+            report.took(ss_tag)
+            continue
+        if len(set(ks)) != len(ks):
+            report.skip(ss_tag, "between parts of one activity")
+            continue
+        usable.append((el, ids, ks))
+    comps: dict[int, list] = defaultdict(list)
+    for el, ids, ks in usable:
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    for item in usable:
+        comps[root(item[2][0])].append(item)
+    baskets: list[list[int]] = []
+    for items in comps.values():
+        members = sorted({k for _, _, ks in items for k in ks})
+        sizes = {len(groups[k][0]) for k in members}
+        ok = sizes == {1}
+        if not ok and len(sizes) == 1:
+            n = sizes.pop()
+            used = set()
+            ok = len(items) == n and all(sorted(ks) == members for _, _, ks in items)
+            for _, ids, _ in items:
+                used.update(ids)
+            ok = ok and len(used) == n * len(members)
+        if ok:
+            baskets.append(members)
+            for _ in items:
+                report.took(ss_tag)
+        else:
+            for _ in items:
+                report.skip(ss_tag, "linking sessions that the engine cannot pair one to one")
+    return _Spec(periods, extra, groups, min_days, baskets, room_sets, allowed_of, pref_of)
+
+
+def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) -> None:
+    f, P, D, T = plan.f, plan.P, plan.D, plan.T
+    days, day_names = [], set()
+    for i, name in enumerate(f.days):
+        dn = name.strip()[:30] or f"Day {i + 1}"
+        if dn in day_names:
+            dn = f"{dn[:25]} ({i + 1})"
+        day_names.add(dn)
+        days.append(m.Day(position=i, name=dn, short_name=dn[:10]))
+    periods = [m.Period(position=i, label=(lbl.strip() or f"P{i + 1}")[:30], start_time=a, end_time=b, is_break=br)
+               for i, (lbl, a, b, br) in enumerate(spec.periods)]
+    s.add_all(days + periods)
+    inst = f.institution.strip() or Path(f.name).stem
+    for k, v in (("institution_name", inst[:200]), ("department_name", inst[:200]), ("term", "")):
+        s.merge(m.Setting(key=k, value=v))
+    dept = m.Department(code="FET", name=(inst or "Imported from FET")[:200], is_home=True)
+    s.add(dept)
+    s.flush()
+
+    marks: dict[type, list[dict]] = defaultdict(list)  # bulk-inserted at the end (the ORM is slow for 10^5 rows)
+
+    def mark(cls, owner_field: str, owner, mask: np.ndarray, state: str):
+        rows = marks[cls]
+        for t in np.flatnonzero(mask):
+            rows.append({owner_field: owner.id, "day_id": days[t // P].id, "period_id": periods[t % P].id,
+                         "state": state})
+
+    # rooms; room sets become features (an activity requires the feature of its set)
+    room_codes = _Codes(20, "R")
+    rooms: dict[str, m.Room] = {}
+    virtual = 0
+    for r in f.rooms:
+        virtual += r.virtual
+        rooms[r.name] = m.Room(code=room_codes.make(r.name), name=r.name[:200], building=r.building[:100],
+                               capacity=max(1, r.capacity), kind="classroom", features=[])
+    if virtual:
+        report.approx(f"{virtual} virtual rooms were imported as ordinary rooms.")
+    zero_cap = sum(1 for r in f.rooms if r.capacity == 0)
+    if zero_cap:
+        report.approx(f"{zero_cap} rooms of capacity 0 were given capacity 1.")
+    set_feature: dict[frozenset, str] = {}
+    for k, rs in spec.room_sets.items():
+        if rs is not None and rs not in set_feature:
+            feat = (f"room {rooms[next(iter(rs))].code}" if len(rs) == 1 else f"room set {len(set_feature) + 1}")
+            set_feature[rs] = feat
+            for rn in rs:
+                rooms[rn].features = rooms[rn].features + [feat]
+    s.add_all(rooms.values())
+
+    # faculty
+    fac_codes = _Codes(20, "T")
+    load: dict[str, int] = defaultdict(int)
+    for ids, dur in spec.groups:
+        for aid in ids:
+            for t in plan.acts[aid].fet.teachers:
+                load[t] += dur
+    faculty: dict[str, m.Faculty] = {}
+    for t in f.teachers:
+        faculty[t] = m.Faculty(code=fac_codes.make(t), name=(t.strip() or t)[:200] or "?", department=dept,
+                               designation="Assistant Professor", max_weekly_periods=load.get(t, 0),
+                               max_daily_periods=max(0, plan.max_daily.get(t, 0)),
+                               max_consecutive=max(0, plan.max_consec.get(t, 0)),
+                               max_days=max(0, plan.max_days.get(t, 0)))
+    s.add_all(faculty.values())
+
+    # students: years -> sections, atoms -> batches of the first year listing them
+    grp_codes = _Codes(40, "G")
+    numbers: dict[str, int] = {}
+    for y in f.years:
+        numbers.setdefault(y.name, y.students)
+        for g in y.groups:
+            numbers.setdefault(g.name, g.students)
+            for sname, n in g.subgroups:
+                numbers.setdefault(sname, n)
+    owner: dict[str, str] = {}
+    for y in f.years:
+        for atom in plan.atoms[y.name]:
+            owner.setdefault(atom, y.name)
+    sections: dict[str, m.StudentGroup] = {}
+    atom_groups: dict[str, m.StudentGroup] = {}
+    for y in f.years:
+        mine = [a for a in plan.atoms[y.name] if owner[a] == y.name]
+        if not mine:
+            continue
+        sec = m.StudentGroup(code=grp_codes.make(y.name), name=y.name[:200], department=dept,
+                             programme=y.name.strip()[:100], semester=1, section="",
+                             strength=max(1, y.students or sum(numbers.get(a, 0) for a in mine)))
+        sections[y.name] = sec
+        s.add(sec)
+        if mine == [y.name]:
+            atom_groups[y.name] = sec
+            continue
+        share = max(1, (y.students or 0) // max(1, len(plan.atoms[y.name])))
+        for a in mine:
+            g = m.StudentGroup(code=grp_codes.make(a), name=a[:200], department=dept, programme=y.name.strip()[:100],
+                               semester=1, section="", strength=max(1, numbers.get(a, 0) or share), parent=sec)
+            atom_groups[a] = g
+            s.add(g)
+    if any(sum(1 for y in f.years if atom in plan.atoms[y.name]) > 1 for atom in atom_groups):
+        report.approx("students sets listed under several years are lab batches of the first year only; "
+                      "their activities name them directly, so clashes stay as in FET.")
+
+    # courses
+    course_codes = _Codes(20, "C")
+    courses: dict[str, m.Course] = {}
+    hours = defaultdict(lambda: {"L": 0, "T": 0, "P": 0})
+    for ids, dur in spec.groups:
+        x = plan.acts[ids[0]].fet
+        hours[x.subject][_kind(x.tags)] += dur * len(ids)
+    for subj in list(f.subjects) + ([""] if "" in hours else []):
+        title = subj.strip() or "(no subject)"
+        h = hours.get(subj, {"L": 0, "T": 0, "P": 0})
+        courses[subj] = m.Course(code=course_codes.make(title), title=title[:200], credits=0, lecture_hours=h["L"],
+                                 tutorial_hours=h["T"], practical_hours=h["P"], category="major", department=dept)
+    s.add_all(courses.values())
+    s.flush()
+    check_stop()
+
+    # availability
+    everyone = spec.extra_unavail
+    for unavail, undesired, table, column, ids in (
+            (plan.teacher_unavail, plan.teacher_undesired, m.FacultyAvailability, "faculty_id", faculty),
+            (plan.atom_unavail, plan.atom_undesired, m.GroupAvailability, "group_id", atom_groups)):
+        for key, row_id in ids.items():
+            un = unavail.get(key, np.zeros(T, bool)) | everyone
+            mark(table, column, row_id, un, "unavailable")
+            und = undesired.get(key)
+            if und is not None:
+                mark(table, column, row_id, und & ~un, "undesired")
+    for rn, mask in plan.room_unavail.items():
+        mark(m.RoomAvailability, "room_id", rooms[rn], mask, "unavailable")
+    check_stop()
+
+    # activities
+    def groups_of(x: fio.FetActivity) -> list[m.StudentGroup]:
+        out: list[m.StudentGroup] = []
+        for name in x.students:
+            atoms = plan.atoms.get(name, [name])
+            sec = sections.get(name)
+            if sec is not None and sec.batches and sorted(b.name for b in sec.batches) == sorted(atoms):
+                picks = [sec]
+            else:
+                picks = [atom_groups[a] for a in atoms if a in atom_groups]
+            out += [p for p in picks if p not in out]
+        covered = {id(b) for p in out if p.parent is None for b in p.batches}
+        return [p for p in out if id(p) not in covered]
+
+    basket_of: dict[int, m.ElectiveBasket] = {}
+    for i, members in enumerate(spec.baskets):
+        b = m.ElectiveBasket(code=f"SAME-{i + 1}", name=f"Same starting time {i + 1} (from FET)")
+        s.add(b)
+        for k in members:
+            basket_of[k] = b
+    n_sessions = 0
+    size_differs = 0
+    fet_ids = []
+    with s.no_autoflush:
+        for k, (ids, dur) in enumerate(spec.groups):
+            x = plan.acts[ids[0]].fet
+            rs = spec.room_sets[k]
+            n = len(ids)
+            md = spec.min_days.get(k, 1) if n > 1 else 0
+            act = m.Activity(kind=_kind(x.tags), sessions_per_week=n, duration=dur, room_kind="classroom",
+                             required_features=[NO_ROOM_FEATURE] if rs is None else [set_feature[rs]],
+                             min_days=md,
+                             note=(f"FET {'activities' if n > 1 else 'activity'} {', '.join(map(str, ids))}"
+                                   + (f"; tags: {', '.join(t.strip() for t in x.tags)}" if x.tags else ""))[:200])
+            s.add(act)
+            act.course = courses[x.subject]
+            act.basket = basket_of.get(k)
+            act.faculty = [faculty[t] for t in dict.fromkeys(x.teachers)]
+            act.groups = groups_of(x)
+            if x.n_students is not None and x.n_students != sum(g.strength for g in act.groups):
+                size_differs += 1
+            n_sessions += n
+            fet_ids.append((act, k))
+    if size_differs:
+        report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
+                      f"their student groups; room capacity is checked against that sum here.")
+    s.flush()
+    for act, k in fet_ids:
+        allowed, pref = spec.allowed[k], spec.pref[k]
+        for t in range(T):
+            state = None
+            if not allowed[t]:
+                state = "unavailable"
+            elif pref is not None and pref[t]:
+                state = "preferred"
+            if state:
+                marks[m.ActivityTimePreference].append({"activity_id": act.id, "day_id": days[t // P].id,
+                                                        "period_id": periods[t % P].id, "state": state})
+    for cls, rows in marks.items():
+        for i in range(0, len(rows), 5000):
+            s.execute(insert(cls), rows[i:i + 5000])
+    check_stop()
+
+    # constraint weights: hard rules as usual; soft rules only where the FET file asks for them
+    hard = set(HARD_CONSTRAINTS)
+    for name, weight in DEFAULT_WEIGHTS.items():
+        if name in hard:
+            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=True,
+                                       weight=weight, enabled=True))
+        else:
+            pct = plan.soft_pct.get(name, 0.0)
+            used = name in plan.soft_pct
+            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
+                                       weight=soft_weight(pct) if used else weight, enabled=used,
+                                       params={"fet_weight_percentage": pct} if used else {}))
+    report.counts = {"days": D, "periods": P, "faculty": len(faculty), "groups": len(sections) + sum(
+        1 for g in atom_groups.values() if g.parent is not None), "rooms": len(rooms), "courses": len(courses),
+        "activities": len(spec.groups), "sessions": n_sessions}
+    if fac_codes.changed or grp_codes.changed or room_codes.changed or course_codes.changed:
+        report.notes.append("names that are not valid codes here (too long, or letters outside A–Z) were given "
+                            "codes; the full names are kept as names.")

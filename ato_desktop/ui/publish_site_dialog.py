@@ -1,0 +1,204 @@
+"""File ▸ Publish website…: write the timetable website of a version to a folder, in a worker.
+
+The site (``services.publishing.publish_site``: an index with search, a page and an ``.ics`` calendar per
+faculty member, group and room, the master) is built in a hidden folder beside the target and moved into
+place when complete; Stop ends it between pages and writes nothing. "Open when done" opens the index in
+the system's browser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ato_desktop.services import Database
+from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.publishing import PublishCancelled, publish_site
+from ato_desktop.ui.tasks import Task
+
+
+def _failure_message(exc: BaseException) -> str:
+    """The one sentence the dialog shows for a publish that raised."""
+    if isinstance(exc, ServiceError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"The website could not be written: {exc.strerror or exc}"
+    return f"The website could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
+
+
+class PublishSiteDialog(QDialog):
+    def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Publish website")
+        self.setObjectName("publishSiteDialog")
+        self.db = db
+        self.last_result = None
+        self._task: Task | None = None
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("A website of the timetable for the college web server, a shared drive or a USB stick: "
+                       "a page per faculty member, group and room with its calendar (.ics), the master "
+                       "timetable and a search. It works without a server, from the folder itself.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.version_combo = QComboBox(self)
+        self.version_combo.setObjectName("versionCombo")
+        versions = tts.list_timetables(db)
+        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
+            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
+        if timetable_id is not None:
+            i = self.version_combo.findData(timetable_id)
+            if i >= 0:
+                self.version_combo.setCurrentIndex(i)
+        form.addRow("Timetable &version:", self.version_combo)
+
+        out = QWidget(self)
+        row = QHBoxLayout(out)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("pathEdit")
+        self.path_edit.setPlaceholderText("A new or empty folder (an earlier ATO website there is replaced)")
+        self.path_edit.setText(str(Path(platformdirs.user_documents_dir()) / "timetable-website"))
+        browse = QPushButton("&Browse…", out)
+        browse.clicked.connect(self.choose_folder)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form.addRow("&Folder:", out)
+
+        self.open_check = QCheckBox("&Open the website when done", self)
+        self.open_check.setChecked(True)
+        layout.addWidget(self.open_check)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        self.status.setObjectName("statusLabel")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(self)
+        self.publish_button = self.buttons.addButton("&Publish", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.publish_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout.addWidget(self.buttons)
+        if not versions:
+            self.publish_button.setEnabled(False)
+            self.status.setText("There is no timetable version yet; create or optimize one first.")
+
+    @Slot()
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder for the website", self.path_edit.text())
+        if path:
+            self.path_edit.setText(path)
+
+    def running(self) -> bool:
+        return self._task is not None
+
+    @Slot()
+    def start(self) -> None:
+        if self.running():
+            return
+        text = self.path_edit.text().strip()
+        if not text:
+            self._error("Choose a folder for the website.")
+            return
+        db, out, timetable = self.db, Path(text).expanduser(), self.version_combo.currentData()
+        self._task = task = Task(lambda on_progress, should_stop: publish_site(
+            db, out, timetable=timetable, on_progress=on_progress, should_stop=should_stop))  # may outlive the dialog
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._on_finished)
+        self._set_busy(True)
+        self.status.setStyleSheet("")
+        self.status.setText("Starting…")
+        task.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.running():
+            self._task.cancel()
+            self.status.setText("Stopping…")
+            self.cancel_button.setEnabled(False)
+        else:
+            self.reject()
+
+    def reject(self) -> None:  # Esc / window close while writing = stop first
+        if self.running():
+            self.cancel()
+            return
+        super().reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(True)
+        if busy:
+            self.progress.setValue(0)
+        for w in (self.publish_button, self.version_combo, self.path_edit):
+            w.setEnabled(not busy)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Stop" if busy else "Close")
+
+    def _finish(self) -> None:
+        self._task = None
+        self._set_busy(False)
+
+    @Slot(object)
+    def _on_progress(self, snapshot) -> None:  # a Progress
+        self.progress.setValue(int(snapshot.fraction * 1000))
+        self.status.setText(snapshot.message)
+
+    @Slot(object, object)
+    def _on_finished(self, result, error) -> None:
+        if error is None:
+            self._on_done(result)
+        elif isinstance(error, PublishCancelled):
+            self._on_cancelled()
+        else:
+            self._on_failed(_failure_message(error))
+
+    @Slot(object)
+    def _on_done(self, result) -> None:
+        self._finish()
+        self.last_result = result
+        self.progress.setValue(1000)
+        note = f" Note: {result.note}." if result.note else ""
+        self.status.setText(f"{result.pages} page(s) and {result.calendars} calendar(s) written to {result.path}.{note}")
+        if self.open_check.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path / "index.html")))
+        self.accept()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self.status.setText("Stopped; nothing was written.")
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self._error(message)
+
+    def _error(self, message: str) -> None:
+        self.status.setStyleSheet("color: #A61B1B;")
+        self.status.setText(message)
