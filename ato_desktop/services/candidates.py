@@ -20,8 +20,9 @@ Cancel (``should_stop``) stops the run under way; the candidates finished before
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ato_desktop.engine.rules import SOFT_RULES
 

@@ -11,7 +11,8 @@ Long calls go through the one task runner (``ui.tasks``).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCharts import (

@@ -116,8 +116,8 @@ class TimetablesPage(VersionActions, QWidget):
             ("Archive", "Archive", "Archive this published version", lambda: self.review_step("archive")),
             ("History", "History", "Who submitted, returned, approved and published this version, when, "
                                    "and their comments", self.show_history),
-            ("ReviewPdf", "Review PDF…", "Build this version's review package (one PDF for the approver) in the "
-                                         "background and save it", lambda: self.review_package()),
+            ("ReviewPdf", "Review PDF…", "Build this version's review package (one PDF for the approver) and save it",
+             lambda: self.review_package()),
             ("Candidates", "Candidates…", "Optimize K candidate versions (seeds and weightings) and compare them",
              lambda: self.make_candidates()),
         ):

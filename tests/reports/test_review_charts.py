@@ -7,8 +7,8 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.services.reports import write_review_package
 from ato_desktop.services import dashboard
+from ato_desktop.services.reports import write_review_package
 
 
 def test_review_package_has_the_dashboard_charts_page(demo_db, tmp_path):

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 
 from ato_desktop.demo import REFERENCE_NAME
 from ato_desktop.services import dashboard, notifications
-from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services import timetables as tts
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.storage import models as m
 
 
