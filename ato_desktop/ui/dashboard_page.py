@@ -307,7 +307,8 @@ class DashboardPage(QWidget):
         self._gen = 0
         self._job = None
         self.current = current_version_of(undo_stack)
-        self.current.changed.connect(lambda _tid: self._mark_dirty())
+        self._key: int | None = None  # the version shown (None: the current one, else the latest)
+        self.current.changed.connect(self._current_changed)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -316,7 +317,7 @@ class DashboardPage(QWidget):
         self.version = QComboBox(self)
         self.version.setObjectName("dashboardVersion")
         self.version.setMinimumContentsLength(18)
-        self.version.activated.connect(lambda _i: self.load(self.version.currentData()))
+        self.version.activated.connect(lambda _i: self.load(self.version.currentData()))  # the user's choice
         top.addWidget(self.version)
         self.summary = QLabel("", self)
         self.summary.setObjectName("dashboardSummary")
@@ -324,7 +325,7 @@ class DashboardPage(QWidget):
         top.addWidget(self.summary, 1)
         self.refresh = QPushButton("Refresh", self)
         self.refresh.setObjectName("dashboardRefresh")
-        self.refresh.clicked.connect(lambda: self.load(self.version.currentData()))
+        self.refresh.clicked.connect(lambda: self.load(self._key))
         top.addWidget(self.refresh)
         self.review = QPushButton("Review package…", self)
         self.review.setObjectName("dashboardReview")
@@ -350,31 +351,38 @@ class DashboardPage(QWidget):
         self._gen += 1
         self._job = None
         self.data = None
+        self._key = None
         self._mark_dirty()
 
     def on_data_changed(self, entity: str) -> None:
         self._mark_dirty()
 
+    def _current_changed(self, tid) -> None:
+        """The window's current version changed (opened on the Timetables page): show that one."""
+        self._key = tid
+        self._mark_dirty()
+
     def _mark_dirty(self) -> None:
         self._dirty = True
         if self.isVisible():
-            self.load(self.version.currentData())
+            self.load(self._key)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._dirty:
-            self.load(self.version.currentData())
+            self.load(self._key)
 
     # -- loading -----------------------------------------------------------------
-    def load(self, key: int | None = None) -> bool:
-        """Compute the dashboard of version ``key`` (default: the current version, else the latest) in a
-        worker; :meth:`show_data` shows it."""
+    def load(self, key: int | None = None, *, latest: bool = False) -> bool:
+        """Compute the dashboard of version ``key`` (default: the current version, else the latest; with
+        ``latest``: the most recently changed one) in a worker; :meth:`show_data` shows it."""
         if self.db is None:
             return False
         from ato_desktop.services import dashboard
 
-        if key is None:
+        if key is None and not latest:
             key = self.current.id()
+        self._key = key
         self._dirty = False
         self._gen += 1
         gen, db = self._gen, self.db
@@ -390,6 +398,12 @@ class DashboardPage(QWidget):
         if not shiboken6.isValid(self) or gen != self._gen:
             return
         self._job = None
+        if error is not None and self._key is not None:
+            from ato_desktop.services.errors import NotFoundError
+
+            if isinstance(error, NotFoundError):  # the version shown was deleted (or its creation undone)
+                self.load(latest=True)
+                return
         if error is not None:
             self.summary.setText(f"The dashboard could not be computed: {error}")
             self.status.emit(f"The dashboard could not be computed: {error}")

@@ -30,3 +30,19 @@ def test_dashboard_page_shows_five_charts_and_saves_each_as_png(qtbot, window, t
     hint = window.minimumSizeHint()
     assert hint.width() <= 1366 and hint.height() <= 768
     assert page.width() <= 1366 and page.height() <= 768
+
+
+def test_dashboard_follows_the_current_version_and_survives_its_deletion(qtbot, window):
+    from ato_desktop.services import version_lifecycle as versions
+
+    db = window.database
+    other = versions.copy_to_draft(db, REFERENCE_NAME, "Other")
+    page = window.show_page("dashboard")
+    qtbot.waitUntil(lambda: page.data is not None and not page.busy(), timeout=60_000)
+    page.current.set(other.id)  # opened on the Timetables page
+    qtbot.waitUntil(lambda: page.data.version == "Other" and not page.busy(), timeout=60_000)
+    assert page.version.currentText() == "Other"
+    versions.delete_version(db, other.id)
+    page.on_data_changed("timetable")
+    qtbot.waitUntil(lambda: page.data.version == REFERENCE_NAME and not page.busy(), timeout=60_000)
+    assert [page.version.itemText(i) for i in range(page.version.count())] == [REFERENCE_NAME]
