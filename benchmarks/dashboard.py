@@ -58,9 +58,10 @@ def main(argv=None) -> int:
                 render_times.append(time.perf_counter() - t)
             print(f"large demo: {len(data.faculty)} faculty, {len(data.groups)} groups, {data.rooms} rooms, "
                   f"{len(data.trend)} version(s)")
-            print(f"data:   best {min(data_times):.3f} s, median {sorted(data_times)[len(data_times) // 2]:.3f} s")
-            print(f"render: best {min(render_times):.3f} s, median {sorted(render_times)[len(render_times) // 2]:.3f} s"
-                  f" (target < 1 s)")
+            print(f"data:   first {data_times[0]:.3f} s, best {min(data_times):.3f} s, "
+                  f"median {sorted(data_times)[len(data_times) // 2]:.3f} s")
+            print(f"render: first {render_times[0]:.3f} s, best {min(render_times):.3f} s, "
+                  f"median {sorted(render_times)[len(render_times) // 2]:.3f} s (target < 1 s)")
             page.close()
         finally:
             db.close()
