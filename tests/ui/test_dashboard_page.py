@@ -46,3 +46,17 @@ def test_dashboard_follows_the_current_version_and_survives_its_deletion(qtbot, 
     page.on_data_changed("timetable")
     qtbot.waitUntil(lambda: page.data.version == REFERENCE_NAME and not page.busy(), timeout=60_000)
     assert [page.version.itemText(i) for i in range(page.version.count())] == [REFERENCE_NAME]
+
+
+def test_png_button_saves_the_chart_where_the_user_chose(qtbot, window, tmp_path, monkeypatch):
+    from ato_desktop.ui import dashboard_page
+
+    page = window.show_page("dashboard")
+    qtbot.waitUntil(lambda: page.data is not None, timeout=60_000)
+    out = tmp_path / "soft.png"
+    asked = []
+    monkeypatch.setattr(dashboard_page.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (asked.append(a[2]) or str(out), "PNG picture (*.png)")))
+    page.boxes["soft"].png.click()
+    assert asked == ["soft.png"] and out.exists() and not QImage(str(out)).isNull()
+    assert "Chart saved to" in window.statusBar().currentMessage()
