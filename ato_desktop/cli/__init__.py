@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ato_desktop.cli.commands_subst",
     "ato_desktop.cli.commands_channels",
     "ato_desktop.cli.commands_template",
+    "ato_desktop.cli.commands_candidates",
     "ato_desktop.cli.commands_web",
     "ato_desktop.cli.commands_campus",
 )

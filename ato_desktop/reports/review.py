@@ -1,6 +1,6 @@
 """The review package: ONE PDF the head of department reads before approving a version — a summary
 (the check now: hard conflicts, unscheduled sessions and warnings; the comparison with the latest
-published version, or another one; the version's history), then the department's timetable book.
+published version, or another one; the version's history; the Dashboard's charts), then the department's timetable book.
 ``ato-desktop versions review-package``. The services read the facts (``services.reports.build_review_package``);
 this module lays them out."""
 
@@ -14,6 +14,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 
 from ato_desktop.reports.build import build_report
+from ato_desktop.reports.charts import dashboard_flowables
 from ato_desktop.reports.data import ReportData
 from ato_desktop.reports.layout import Paragraph, esc
 
@@ -43,6 +44,7 @@ class ReviewFacts:
     figure_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (figure, the other, this one)
     moved: list[str] = field(default_factory=list)  # one sentence per moved session
     history: list[str] = field(default_factory=list)  # one sentence per review step
+    dashboard: object | None = None  # services.dashboard.DashboardData: its charts after the history
 
 
 def review_package_pdf(facts: ReviewFacts, data: ReportData | Callable[[], ReportData], *,
@@ -84,6 +86,8 @@ def review_package_pdf(facts: ReviewFacts, data: ReportData | Callable[[], Repor
             out.append(Paragraph(esc(text), styles.body))
         if not facts.history:
             out.append(Paragraph("No review step recorded yet.", styles.body))
+        if facts.dashboard is not None:
+            out += dashboard_flowables(facts.dashboard, styles, fw)
         return out
 
     pdf, pages, _ = build_report(data, "book", paper=paper, preface=("Review summary", summary))

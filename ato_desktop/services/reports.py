@@ -149,9 +149,10 @@ def faculty_timetable_pdf(db: Database, timetable_id: int | str | None, faculty_
 
 # ---- the review package ---------------------------------------------------------------------
 def build_review_package(db: Database, key: int | str, *, against: int | str | None = None,
-                         paper: str = "A4") -> tuple[bytes, ReviewPackage]:
+                         paper: str = "A4", dashboard=None) -> tuple[bytes, ReviewPackage]:
     """The review package's PDF bytes. ``against``: the version to compare with (default: the latest
-    published one other than this; none when nothing was published)."""
+    published one other than this; none when nothing was published). ``dashboard``: the version's
+    ``services.dashboard.DashboardData`` when the caller has it (computed here otherwise)."""
     from ato_desktop.services import approval, compare
     from ato_desktop.services import version_lifecycle as versions
 
@@ -163,20 +164,24 @@ def build_review_package(db: Database, key: int | str, *, against: int | str | N
         other = tts.latest_published(db, before_id=info.id)
     cmp = compare.compare_versions(db, other.id, info.id) if other is not None else None
     history = approval.history(db, info.id)
+    if dashboard is None:
+        from ato_desktop.services.dashboard import dashboard_data
+
+        dashboard = dashboard_data(db, info.id)
     facts = ReviewFacts(
         info.name, approval.STATUS_NAMES.get(info.status, info.status), check.sessions, check.hard, check.soft,
         check.summary_lines()[1:], cmp.a.name if cmp is not None else None,
         compare.figure_rows(cmp) if cmp is not None else [], [mv.text for mv in cmp.moved] if cmp is not None else [],
-        [e.text for e in history or []])
+        [e.text for e in history or []], dashboard)
     pdf, pages = review_package_pdf(facts, lambda: load_report_data(db, info.id), paper=paper)
     return pdf, ReviewPackage(None, info.name, other.name if other is not None else None, pages,
                               len(cmp.moved) if cmp is not None else 0)
 
 
 def write_review_package(db: Database, key: int | str, out: str | Path, *, against: int | str | None = None,
-                         paper: str = "A4") -> ReviewPackage:
+                         paper: str = "A4", dashboard=None) -> ReviewPackage:
     """Write the review package to ``out`` (atomically: no half-written file)."""
-    pdf, pkg = build_review_package(db, key, against=against, paper=paper)
+    pdf, pkg = build_review_package(db, key, against=against, paper=paper, dashboard=dashboard)
     path = Path(out)
     write_atomic(path, pdf)
     return ReviewPackage(path, pkg.timetable, pkg.against, pkg.pages, pkg.moved)

@@ -58,6 +58,7 @@ STANDARD_PAGES = (
     ("baskets", "Elective baskets", "basket"),
     ("constraints", "Constraints", "constraint"),
     ("timetables", "Timetables", None),
+    ("dashboard", "Dashboard", None),
     ("substitutions", "Substitutions", None),
 )
 

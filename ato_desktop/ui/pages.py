@@ -17,6 +17,10 @@ def build_standard_page(key: str, entity: str | None, window) -> QWidget | None:
         from ato_desktop.ui.timetables_page import TimetablesPage
 
         return TimetablesPage(stack, window)
+    if key == "dashboard":
+        from ato_desktop.ui.dashboard_page import DashboardPage
+
+        return DashboardPage(stack, window)
     if key == "substitutions":
         from ato_desktop.ui.substitutions_page import SubstitutionsPage
 

@@ -116,6 +116,10 @@ class TimetablesPage(VersionActions, QWidget):
             ("Archive", "Archive", "Archive this published version", lambda: self.review_step("archive")),
             ("History", "History", "Who submitted, returned, approved and published this version, when, "
                                    "and their comments", self.show_history),
+            ("ReviewPdf", "Review PDF…", "Build this version's review package (one PDF for the approver) and save it",
+             lambda: self.review_package()),
+            ("Candidates", "Candidates…", "Optimize K candidate versions (seeds and weightings) and compare them",
+             lambda: self.make_candidates()),
         ):
             add_button(key, text, tip, slot)
         ll.addLayout(bar)
@@ -520,3 +524,25 @@ class TimetablesPage(VersionActions, QWidget):
         info = next((t for t in self.infos if t.id == tid), None)
         if info:
             self.status.emit(f"Opened {info.name}.")
+
+    def review_package(self, path: str | None = None) -> bool:
+        """The review package of the selected (or current) version, built in the background (ui.review_package)."""
+        info = self._review_target()
+        if info is None or self.db is None:
+            return False
+        from ato_desktop.ui.review_package import ReviewPackageController
+
+        self.review_controller = ReviewPackageController(self.db, info.id, self)
+        self.review_controller.message.connect(self.status.emit)
+        return self.review_controller.start(path)
+
+    def make_candidates(self) -> bool:
+        """Candidates… (ui.candidates_dialog): K optimized draft versions, compared."""
+        if self.db is None or self.readonly:
+            return False
+        from ato_desktop.ui.candidates_dialog import CandidatesDialog
+
+        self.candidates_dialog = CandidatesDialog(self.db, self, undo_stack=self.undo_stack)
+        self.candidates_dialog.finished_candidates.connect(lambda _r: self.reload())
+        self.candidates_dialog.open()
+        return True

@@ -75,6 +75,7 @@ PER_COMMAND = {  # (command, dest) -> value, where the dest alone is not enough
 EXTRA = {  # options that keep the run short
     "solve": ["--time-limit", "1", "--generations", "1"],
     "solve-ctt": ["--time-limit", "1", "--generations", "1", "--quiet"],
+    "candidates": ["-k", "1", "--time-limit", "1", "--generations", "1"],
 }
 NO_INPUT = {"warm-up"}  # takes no file or database at all
 OUT_SUFFIX = {"campus backup": ".dump", "campus checkout": ".atodb", "report": ".pdf", "versions review-package": ".pdf", "export": ".csv", "solve-ctt": ".sol", "import-fet": ".atodb", "export-fet": ".fet",

@@ -25,7 +25,7 @@ def count(path, table):
 def test_every_list_shows_the_demo_rows(window, demo_db_path):
     assert window.windowTitle() == "ATO Desktop — demo.atodb"
     expected_keys = ["calendar", "departments", "faculty", "rooms", "groups", "courses", "activities",
-                     "baskets", "constraints", "timetables", "substitutions", "notifications"]
+                     "baskets", "constraints", "timetables", "dashboard", "substitutions", "notifications"]
     assert list(window.pages) == expected_keys
     for key, entity in ENTITY_PAGES.items():
         page = window.show_page(key)

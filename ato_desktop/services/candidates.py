@@ -1,0 +1,163 @@
+"""K candidate timetables to choose from: the optimizer run K times (a different seed each, and a named
+weighting profile in turn), each result saved as a new draft version named after its profile and seed,
+then compared (``services.compare``) with the first. ``ato-desktop candidates``, the Dashboard's
+Candidates….
+
+Built on :func:`services.solving.run_solve` and :func:`services.solving.save_solve`. A profile
+multiplies the weights of some soft rules of ``engine.rules`` for the optimizer's search only; every
+candidate is saved and scored with the department's own weights, so their scores compare fairly:
+
+* ``balanced``: the department's weights as set on the Constraints page;
+* ``students``: compact for students: idle periods (``gaps``) and isolated sessions weigh three
+  times as much, a course spread over its days (``min_days``) twice;
+* ``faculty``: fewer days on campus for faculty: days beyond a teacher's limit (``max_days``) weigh
+  four times as much, too many periods in a row, undesired and non-preferred periods twice (the
+  engine counts days on campus only beyond each teacher's "max days", so a teacher without one
+  is not pushed to come on fewer days).
+
+Cancel (``should_stop``) stops the run under way; the candidates finished before it are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ato_desktop.engine.rules import SOFT_RULES
+
+if TYPE_CHECKING:
+    from ato_desktop.services.compare import Comparison
+    from ato_desktop.services.solving import OptimizerSettings
+    from ato_desktop.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    title: str
+    multipliers: tuple[tuple[str, int], ...]  # (soft rule, factor); rules not listed keep their weight
+
+
+PROFILES: tuple[Profile, ...] = (
+    Profile("balanced", "Balanced", ()),
+    Profile("students", "Compact for students", (("gaps", 3), ("isolated", 3), ("min_days", 2))),
+    Profile("faculty", "Fewest days for faculty", (("max_days", 4), ("max_consecutive", 2),
+                                                   ("resource_undesired", 2), ("resource_not_preferred", 2))),
+)
+BY_KEY = {p.key: p for p in PROFILES}
+assert all(r in SOFT_RULES for p in PROFILES for r, _ in p.multipliers), "profiles name soft rules of engine.rules"
+
+MAX_K = 12
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # 0-based
+    profile: str  # Profile.key
+    seed: int
+    version_id: int
+    name: str
+    hard: int
+    soft: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CandidatesResult:
+    candidates: tuple[Candidate, ...]
+    comparisons: tuple[Comparison, ...]  # candidate i (i >= 1) against candidate 0
+    stopped: bool  # Cancel: fewer than K candidates
+
+    def text_lines(self) -> list[str]:
+        lines = [f"{'candidate':44} {'profile':10} {'seed':>5} {'hard':>5} {'soft':>7} {'moved vs 1st':>12}"]
+        moved = {c.b.id: len(c.moved) for c in self.comparisons}
+        for c in self.candidates:
+            lines.append(f"{c.name[:44]:44} {c.profile:10} {c.seed:>5} {c.hard:>5} {c.soft:>7} "
+                         f"{moved.get(c.version_id, '-'):>12}")
+        if self.stopped:
+            lines.append("Stopped: the candidates above were finished before it.")
+        return lines
+
+
+def plan(k: int, seed: int = 1, profiles: tuple[str, ...] | None = None) -> list[tuple[str, int]]:
+    """The (profile, seed) of each of ``k`` candidates: the profiles in turn, seed, seed+1, …"""
+    if not 1 <= k <= MAX_K:
+        from ato_desktop.services.errors import ValidationError
+
+        raise ValidationError("candidates", "k", f"the number of candidates must be between 1 and {MAX_K} (not {k})")
+    keys = profiles or tuple(p.key for p in PROFILES)
+    unknown = [p for p in keys if p not in BY_KEY]
+    if unknown:
+        from ato_desktop.services.errors import ValidationError
+
+        raise ValidationError("candidates", "profile", f"{unknown[0]!r} is not a profile; choose from {', '.join(BY_KEY)}")
+    return [(keys[i % len(keys)], seed + i) for i in range(k)]
+
+
+def weights_for(problem, profile: str) -> dict[str, int]:
+    """``problem``'s weights with ``profile``'s multipliers applied (a weight of 0 stays 0: off)."""
+    from ato_desktop.engine.problem import DEFAULT_WEIGHTS
+
+    w = {name: problem.weight(name, DEFAULT_WEIGHTS.get(name, 0)) for name in DEFAULT_WEIGHTS}
+    w.update(problem.weights)
+    for rule, factor in BY_KEY[profile].multipliers:
+        w[rule] = w.get(rule, 0) * factor
+    return w
+
+
+def _run(db: Database, settings: OptimizerSettings, profile: str, on_progress, should_stop):
+    """One optimizer run for ``profile``: :func:`run_solve` itself for the department's weights; for a
+    profile, the same steps with the profile's weights for the search, and the department's compiled
+    problem kept in the run (so :func:`save_solve` scores it with the department's weights)."""
+    from ato_desktop.services import solving
+
+    if not BY_KEY[profile].multipliers:
+        return solving.run_solve(db, settings, on_progress=on_progress, should_stop=should_stop)
+    from ato_desktop.engine.optimizer import optimize
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.services.scores import data_fingerprint
+
+    comp, _current, tt_id = compile_database(db, None)
+    if settings.refuse_impossible:
+        solving.refuse_if_impossible(comp.problem)
+    search = replace(comp.problem, weights=weights_for(comp.problem, profile))
+    result = optimize(search, None, settings.engine_params(minimal_change=False), on_progress=on_progress,
+                      should_stop=should_stop)
+    return solving.SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem))
+
+
+def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None = None, *,
+                    profiles: tuple[str, ...] | None = None, backup: bool = True,
+                    on_progress: Callable[[int, int, str, object], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> CandidatesResult:
+    """Optimize ``k`` candidates (``settings`` for each run, its seed the first candidate's) and save each
+    as a draft version "Candidate i: <profile> (seed s)"; compare candidates 2…k with the first.
+
+    ``on_progress(index, k, profile, snapshot)`` relays the optimizer's progress. A backup is taken
+    before the first save only (``backup=False``: none)."""
+    from ato_desktop.services import compare, solving
+    from ato_desktop.services import timetables as tts
+
+    settings = settings or solving.OptimizerSettings()
+    if settings.keep_changes:
+        settings = settings.but(keep_changes=False)  # candidates start afresh: different timetables to choose from
+    steps = plan(k, settings.seed, profiles)
+    stop = should_stop or (lambda: False)
+    done: list[Candidate] = []
+    stopped = False
+    for i, (profile, seed) in enumerate(steps):
+        if stop():
+            stopped = True
+            break
+        relay = (lambda snap, i=i, profile=profile: on_progress(i, k, profile, snap)) if on_progress else None
+        run = _run(db, settings.but(seed=seed), profile, relay, stop)
+        if run.result.stopped and stop():
+            stopped = True  # the run under way is dropped: it was cut short
+            break
+        name = tts.unique_version_name(db, f"Candidate {i + 1}: {BY_KEY[profile].title} (seed {seed})")
+        saved = solving.save_solve(db, run, name=name, backup=backup and not done)
+        done.append(Candidate(i, profile, seed, saved.version.id, saved.version.name, saved.hard, saved.soft,
+                              run.result.seconds))
+    comparisons = tuple(compare.compare_versions(db, done[0].version_id, c.version_id) for c in done[1:])
+    return CandidatesResult(tuple(done), comparisons, stopped)
