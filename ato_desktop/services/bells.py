@@ -87,3 +87,14 @@ def set_day_closed(db: Database, day: str, periods: list[str]) -> dict[str, list
     current = {k: v for k, v in current.items() if k.lower() != str(day).strip().lower()}
     current[day] = list(periods)
     return set_closed(db, current)
+
+
+def change_closed_periods(db: Database, *, closed: dict[str, list[str]]):
+    """The operation: every day's closed periods replaced (one transaction, one undo step that puts the
+    previous ones back)."""
+    from ato_desktop.services.operations import reverting
+
+    before = set_closed(db, closed)
+    return reverting("Change the per-day periods", kinds=("calendar",),
+                     redo=lambda d: change_closed_periods(d, closed=closed),
+                     undo=lambda d: change_closed_periods(d, closed=before))

@@ -161,3 +161,25 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
                               run.result.seconds))
     comparisons = tuple(compare.compare_versions(db, done[0].version_id, c.version_id) for c in done[1:])
     return CandidatesResult(tuple(done), comparisons, stopped)
+
+
+def candidates_made(*, versions: list[int]):
+    """The change of candidates saved as new draft versions (written by their runs): one undo step that
+    deletes them all, whose undo (the redo) brings them back."""
+    from ato_desktop.services import version_lifecycle
+    from ato_desktop.services.operations import Change
+
+    ids = list(versions)
+    summary = f"Make {len(ids)} candidate timetable(s)"
+
+    def back(db) -> Change:
+        snaps = [version_lifecycle.delete_version(db, tid) for tid in reversed(ids)]
+
+        def again(d) -> Change:
+            for snap in reversed(snaps):
+                version_lifecycle.restore_version(d, snap)
+            return candidates_made(versions=ids)
+
+        return Change(summary, {"timetable"}, set(ids), reverse=again)
+
+    return Change(summary, {"timetable"}, set(ids), reverse=back)

@@ -280,3 +280,14 @@ def below_norm(taught: int, norm: int) -> str:
         return f"{norm - taught} below the UGC norm of {norm}"
     return ""
 
+
+
+def change_template(db: Database, *, template: Template):
+    """The operation: the credit template and UGC norms replaced (one transaction, one undo step)."""
+    from ato_desktop.services.operations import reverting
+
+    before = set_template(db, template)
+    saved = get_template(db)
+    return reverting("Change the credit template", kinds=("*",),
+                     redo=lambda d: change_template(d, template=saved),
+                     undo=lambda d: change_template(d, template=before), result=saved)

@@ -14,7 +14,6 @@ from ato_desktop.services import bells
 from ato_desktop.services import calendar as cal
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui.forms import ERROR_STYLE
-from ato_desktop.ui.undo import CallCommand
 
 
 class BellsDialog(QDialog):
@@ -75,15 +74,11 @@ class BellsDialog(QDialog):
         return out
 
     def save(self) -> bool:
+        """One operation on the window's writer (one undo step); a refusal stays in the dialog."""
         new = self.closed()
-        try:
-            before = bells.set_closed(self.db, new)
-        except (ServiceError, DatabaseError) as exc:
+
+        def failed(exc: BaseException) -> None:
             self.error.setText(str(exc))
-            return False
-        if before != new:
-            self.undo_stack.push(CallCommand(self.undo_stack, "Change the per-day periods",
-                                             lambda db: bells.set_closed(db, new),
-                                             lambda db: bells.set_closed(db, before), entity="calendar"))
-        self.accept()
-        return True
+
+        return bool(self.undo_stack.run(lambda db: bells.change_closed_periods(db, closed=new),
+                                        on_done=lambda _change: self.accept(), on_error=failed, db=self.db))

@@ -166,23 +166,13 @@ class CandidatesDialog(QDialog):
             self.open_compare(1)
 
     def _push_undo(self, result) -> None:
+        """The candidates were written by their runs; their one undo step goes through the writer."""
         if self.undo_stack is None or not result.candidates:
             return
-        from ato_desktop.services import version_lifecycle as versions
-        from ato_desktop.ui.undo import CallCommand
+        from ato_desktop.services.candidates import candidates_made
 
         ids = [c.version_id for c in result.candidates]
-        holder: dict = {}
-
-        def undo(db):
-            holder["snaps"] = [versions.delete_version(db, tid) for tid in reversed(ids)]
-
-        def redo(db):
-            for snap in reversed(holder.pop("snaps", [])):
-                versions.restore_version(db, snap)
-
-        self.undo_stack.push(CallCommand(self.undo_stack, f"Make {len(ids)} candidate timetable(s)", redo, undo,
-                                         entity="timetable"))
+        self.undo_stack.run(lambda _db: candidates_made(versions=ids), db=self.db)
 
     def open_compare(self, index: int) -> bool:
         """The candidate ``index`` (1…) side by side with the first, in the Compare dialog."""

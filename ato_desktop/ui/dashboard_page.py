@@ -354,8 +354,12 @@ class DashboardPage(QWidget):
         self._key = None
         self._mark_dirty()
 
-    def on_data_changed(self, entity: str) -> None:
-        self._mark_dirty()
+    def on_operation(self, change) -> None:
+        """After every operation (the window's one signal): the charts read the timetable, the faculty
+        loads and limits, the rooms and the scores, so any change but mail and substitutions counts."""
+        touched = change.touched()
+        if touched and not touched <= {"notifications", "substitutions"}:
+            self._mark_dirty()
 
     def _current_changed(self, tid) -> None:
         """The window's current version changed (opened on the Timetables page): show that one."""

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import resources as res
 from ato_desktop.services import templates as tpl
 from ato_desktop.services.errors import DatabaseError, ServiceError
-from ato_desktop.ui.undo import CallCommand
 
 COURSE_CATEGORIES = res.spec("course").field("category").choices
 DESIGNATIONS = res.spec("faculty").field("designation").choices
@@ -145,15 +144,11 @@ class TemplateDialog(QDialog):
 
     # -- save --------------------------------------------------------------------------------
     def save(self) -> bool:
+        """One operation on the window's writer (one undo step); a refusal stays in the dialog."""
         new = self.template()
-        try:
-            before = tpl.set_template(self.db, new)
-        except (ServiceError, DatabaseError) as exc:
+
+        def failed(exc: BaseException) -> None:
             self.error.setText(str(exc))
-            return False
-        saved = tpl.get_template(self.db)
-        self.undo_stack.push(CallCommand(self.undo_stack, "Change the credit template",
-                                         lambda db: tpl.set_template(db, saved),
-                                         lambda db: tpl.set_template(db, before), entity="*"))
-        self.accept()
-        return True
+
+        return bool(self.undo_stack.run(lambda db: tpl.change_template(db, template=new),
+                                        on_done=lambda _change: self.accept(), on_error=failed, db=self.db))

@@ -42,8 +42,9 @@ def test_dashboard_follows_the_current_version_and_survives_its_deletion(qtbot, 
     page.current.set(other.id)  # opened on the Timetables page
     qtbot.waitUntil(lambda: page.data.version == "Other" and not page.busy(), timeout=60_000)
     assert page.version.currentText() == "Other"
-    versions.delete_version(db, other.id)
-    page.on_data_changed("timetable")
+    from ato_desktop.services import version_edits
+
+    assert window.undo_stack.run(lambda d: version_edits.remove_version(d, timetable=other.id))  # the one signal
     qtbot.waitUntil(lambda: page.data.version == REFERENCE_NAME and not page.busy(), timeout=60_000)
     assert [page.version.itemText(i) for i in range(page.version.count())] == [REFERENCE_NAME]
 
