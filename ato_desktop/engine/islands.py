@@ -25,10 +25,11 @@ import random
 import threading
 import time
 from dataclasses import replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .optimizer import OptimizeParams, Progress, Result, _evolve, _finish, _Search, _Stop
-from .problem import Assignment, Problem
+if TYPE_CHECKING:  # the optimizer loads numba: imported where used, so default_threads() stays light
+    from .optimizer import OptimizeParams, Progress, Result, _Search
+    from .problem import Assignment, Problem
 
 _PHASES = ("prepare", "construct", "init", "evolve", "done")
 
@@ -60,7 +61,7 @@ class _Exchange:
         self.barrier = threading.Barrier(n, action=self._pick) if synchronous else None
 
     @staticmethod
-    def _offer(sr: _Search, island: int):
+    def _offer(sr: "_Search", island: int):
         ind = sr.best
         if ind is None:
             return None
@@ -72,6 +73,8 @@ class _Exchange:
         self.shared = min(got, key=lambda s: s[:3]) if got else None
 
     def migrate(self, island: int):
+        from .optimizer import _Stop
+
         def take(sr: _Search):
             if sr.generation % self.every:
                 return None
@@ -102,6 +105,8 @@ class _Exchange:
 
 
 def _merged(searches: list[_Search], now: float) -> Progress:
+    from .optimizer import Progress
+
     best = None
     for i, s in enumerate(searches):
         ind = s.best  # read once: another thread may replace it
@@ -129,6 +134,8 @@ def optimize_islands(
     should_stop: Callable[[], bool] | None,
 ) -> Result:
     """``optimize`` with ``params.threads`` islands (arguments already checked by ``optimize``)."""
+    from .optimizer import Progress, _evolve, _finish, _Search
+
     n = params.threads
     if on_progress is not None:
         on_progress(Progress(0, -1, -1, 0, 0.0, 0.0, "prepare"))

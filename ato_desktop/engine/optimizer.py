@@ -30,8 +30,9 @@ Progress is reported at least every ``progress_interval`` seconds (annealing run
 chunks of about 0.05 s, in numba with the GIL released), ``should_stop`` is polled
 between chunks, and with ``time_limit=None`` the result depends only on the seed and
 the generation count.  ``threads=N`` runs N such searches side by side as islands that
-exchange their best solutions (:mod:`ato_desktop.engine.islands`).  Numba compiles the kernels on first use (about 1.5 minutes on
-a busy 2-core machine, then cached on disk); that happens before the clock starts.
+exchange their best solutions (:mod:`ato_desktop.engine.islands`).  Numba compiles
+the kernels on first use (about 1.5 minutes on a busy 2-core machine, then cached on
+disk); that happens before the clock starts.
 """
 
 from __future__ import annotations
@@ -570,6 +571,7 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
     return Result(
         assignment=best_a, hard=best_h, soft=best_soft, evaluations=evaluations, seconds=now,
         first_feasible_seconds=min(feasible) if feasible else None, generations=generations,
-        stopped=any(s.stopped for s in searches) and not any(s.optimal for s in searches), history=history, logbook=logbook, changed_sessions=changed,
+        stopped=any(s.stopped for s in searches) and not any(s.optimal for s in searches),
+        history=history, logbook=logbook, changed_sessions=changed,
         optimal=any(s.optimal for s in searches),
     )

@@ -1,7 +1,7 @@
 """Check and optimize a department database's timetable: ONE optimizer pipeline for the app and the CLI.
 
 * :class:`OptimizerSettings` holds what a user chooses (seed, population, time and generation
-  limits, "keep my changes", the impossible-problem check) with its defaults, here and nowhere else.
+  limits, "keep my changes", the impossible-problem check, threads) with its defaults, here and nowhere else.
 * :func:`run_solve` compiles the database and runs the optimizer with the one progress contract
   (``on_progress(snapshot)``, ``should_stop()``); it writes nothing.  The optimizer panel calls it
   in its worker, the CLI ``solve`` on its own thread.
@@ -33,13 +33,15 @@ class OptimizerSettings:
     population_size: int = 2  # the engine's tuned default (the ITC-2007 figures are measured with it)
     keep_changes: bool = False  # "Keep my changes": start from the version, move as few sessions as possible
     refuse_impossible: bool = True  # explain an impossible timetable before optimizing (False: "Optimize anyway")
+    threads: int = field(default_factory=lambda: _default_threads())  # islands side by side: cores - 1, >= 1
 
     def engine_params(self, *, minimal_change: bool):
         """The engine's parameters for this run (the engine's own tuning keeps its defaults)."""
         from ato_desktop.engine.optimizer import OptimizeParams
 
         return OptimizeParams(time_limit=self.time_limit, generations=self.generations, seed=self.seed,
-                              population_size=self.population_size, minimal_change=minimal_change)
+                              population_size=self.population_size, minimal_change=minimal_change,
+                              threads=self.threads)
 
     def but(self, **changes) -> "OptimizerSettings":
         """A copy with ``changes`` (an unknown name raises ``TypeError``)."""
@@ -47,6 +49,12 @@ class OptimizerSettings:
         if unknown:
             raise TypeError(f"unknown optimizer setting(s): {', '.join(sorted(unknown))}")
         return replace(self, **changes)
+
+
+def _default_threads() -> int:
+    from ato_desktop.engine.islands import default_threads
+
+    return default_threads()
 
 
 @dataclass
@@ -67,7 +75,8 @@ class SolveRun:
 
     def notes(self) -> str:
         r = self.result
-        return (f"Optimizer: seed {self.settings.seed}, {r.seconds:.1f} s, "
+        threads = f", {self.settings.threads} threads" if self.settings.threads > 1 else ""
+        return (f"Optimizer: seed {self.settings.seed}{threads}, {r.seconds:.1f} s, "
                 f"{r.evaluations} evaluations{' (stopped early)' if r.stopped else ''}.")
 
 

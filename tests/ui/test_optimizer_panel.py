@@ -285,6 +285,9 @@ def test_the_panel_starts_at_the_optimizer_settings_defaults(qtbot, screen):
 
     # a version just opened: nothing moved by hand, so "Keep my changes" is off, as by default
     assert screen.optimizer.settings() == OptimizerSettings()
+    threads = screen.optimizer.threads  # issue 18: the threads setting reaches the run's settings
+    threads.setValue(threads.maximum())
+    assert screen.optimizer.settings().threads == threads.maximum() >= 1
 
 
 def test_the_panel_and_the_cli_solve_give_the_same_timetable_for_the_same_settings(qtbot, screen, _demo_template,
