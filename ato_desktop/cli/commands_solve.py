@@ -66,6 +66,8 @@ def cmd_solve(args) -> int:
           f"({r.seconds:.1f} s, {r.evaluations:,} evaluations"
           + (f", first feasible after {r.first_feasible_seconds:.2f} s" if r.first_feasible_seconds is not None else "")
           + ").")
+    for line in run.end_lines():
+        print(line)
     if top:
         print("Top violations:")
         for line in top:

@@ -233,8 +233,10 @@ def lower_bound(problem: Problem, conflicts: list[Conflict] | None = None) -> Lo
     return LowerBound(hard=hard, soft=sum(parts.values()), parts=parts)
 
 
-def explain_hard(problem: Problem, assignment: Assignment, top: int = 8) -> Explanation:
-    """What keeps ``assignment`` from being free of hard violations (see the module docstring)."""
+def explain_hard(problem: Problem, assignment: Assignment, top: int = 8,
+                 conflicts: list[Conflict] | None = None) -> Explanation:
+    """What keeps ``assignment`` from being free of hard violations (see the module docstring);
+    ``conflicts``: those of :func:`proven_conflicts`, when already known."""
     from .evaluate import evaluate
 
     score = evaluate(problem, assignment)
@@ -247,5 +249,7 @@ def explain_hard(problem: Problem, assignment: Assignment, top: int = 8) -> Expl
         for r in v.rooms:
             tally[problem.room_names[r]] = tally.get(problem.room_names[r], 0) + 1
     resources = tuple(sorted(tally.items(), key=lambda x: (-x[1], x[0])))
-    conflicts = tuple(proven_conflicts(problem)[:top]) if score.hard > 0 else ()
+    if score.hard > 0 and conflicts is None:
+        conflicts = proven_conflicts(problem)
+    conflicts = tuple(conflicts[:top]) if score.hard > 0 else ()
     return Explanation(hard=int(score.hard), rules=rules, resources=resources, conflicts=conflicts)

@@ -67,6 +67,18 @@ class SolveRun:
     source_id: int | None  # the version the run started from (its locks held), None for an empty database
     data_fingerprint: str  # the data the run started from (Accept compares it with the data as it is then)
     minimal_change: bool = False  # True when the run started from the version and moved as little as it could
+    bound: object = None  # engine.infeasibility.LowerBound of the problem (hard, soft with hard 0)
+    explanation: object = None  # engine.infeasibility.Explanation when the run ended with hard violations
+
+    def end_lines(self) -> list[str]:
+        """The lower bound beside the result, then (hard violations left) what makes them, in words."""
+        out = []
+        if self.bound is not None:
+            out.append(f"Best possible: hard {self.bound.hard} or more, soft {self.bound.soft} or more "
+                       "(a cheap lower bound).")
+        if self.explanation is not None:
+            out += self.explanation.lines()
+        return out
 
     def top_violations(self, top: int = 10) -> list[str]:
         from ato_desktop.engine import evaluate
@@ -126,7 +138,20 @@ def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timeta
         start = current
     params = settings.engine_params(minimal_change=start is not None)
     result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
-    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None)
+    bound, explanation = explain_result(comp.problem, result)
+    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None,
+                    bound=bound, explanation=explanation)
+
+
+def explain_result(problem, result):
+    """(lower bound, explanation or None): why ``result`` still has hard violations, and how far it can be
+    from the best possible (``engine.infeasibility``)."""
+    from ato_desktop.engine.infeasibility import explain_hard, lower_bound, proven_conflicts
+
+    conflicts = proven_conflicts(problem)
+    bound = lower_bound(problem, conflicts)
+    explanation = explain_hard(problem, result.assignment, conflicts=conflicts) if result.hard > 0 else None
+    return bound, explanation
 
 
 def data_changes_since(db: Database, run: SolveRun) -> list[str]:

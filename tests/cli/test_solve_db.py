@@ -31,6 +31,7 @@ def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
     hard, soft = int(m.group(1)), int(m.group(2))
     assert hard == 0
     assert "evals/s" in proc.stderr  # progress lines while it ran
+    assert re.search(r"Best possible: hard 0 or more, soft \d+ or more", proc.stdout), proc.stdout  # issue 18 §4
     db = open_database(demo_db_path)
     try:
         after = {t.name for t in tts.list_timetables(db)}

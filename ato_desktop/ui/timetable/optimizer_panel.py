@@ -401,7 +401,11 @@ class OptimizerPanel(QWidget):
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
         self.discard_button.setEnabled(True)
-        self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
+        end = out.end_lines() if hasattr(out, "end_lines") else []  # the lower bound; why hard is not 0
+        self.lbl_phase.setToolTip("\n".join(end))
+        if result.hard > 0 and end:
+            self.lbl_phase.setText("\n".join([self.lbl_phase.text(), *end]))
+        self.message.emit(" ".join([f"Optimizer {how}: hard {result.hard}, soft {result.soft}.", *end[:2]]))
         self.preview_banner.show_result(self.compiled, result)
         self.finished.emit(result)
 
