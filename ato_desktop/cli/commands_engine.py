@@ -211,6 +211,11 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         print(f"[{label}] warning: the engine reported hard {engine_hard} soft {engine_soft}, "
               f"the validator hard {score.hard} soft {score.soft}", file=sys.stderr)
     print(format_breakdown(score))
+    from ato_desktop.engine.infeasibility import lower_bound
+
+    bound = lower_bound(problem)
+    if not args.quiet:
+        print(f"[{label}] {bound.text()}", file=sys.stderr)
     ffs = result.first_feasible_seconds
     summary = {
         "instance": label,
@@ -223,6 +228,7 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         "engine_soft": engine_soft,
         "seed": args.seed,
         "threads": args.threads,
+        "lower_bound": [bound.hard, bound.soft],
         "time_limit": args.time_limit,
         "profile": anytime_profile(result, args.time_limit),
     }

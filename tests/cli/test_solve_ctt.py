@@ -99,6 +99,7 @@ def test_solve_ctt_on_two_threads(itc_dir: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["threads"] == 2 and summary["hard"] == 0
+    assert summary["lower_bound"][0] == 0 and 0 <= summary["lower_bound"][1] <= summary["soft"]  # issue 18 §4
     assert (summary["engine_hard"], summary["engine_soft"]) == (summary["hard"], summary["soft"])
     proc = run("solve-ctt", str(itc_dir / "toy.ctt"), "--threads", "0", "--out", str(out))
     assert proc.returncode != 0 and "--threads" in proc.stderr
