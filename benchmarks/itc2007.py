@@ -9,6 +9,7 @@ soft / best published.
 
     python benchmarks/itc2007.py                      # comp01..comp14, 60 s each, seed 0
     python benchmarks/itc2007.py --instances comp01,comp05 --time-limit 30 --seed 3 --jobs 1
+    python benchmarks/itc2007.py --instances comp01,comp05 --time-limit 30 --threads 2   # 1 against 2 threads
 
 Prints a table (instance, hard, soft, first feasible, Müller's two references, ratio = soft / best
 published), the anytime profile (the best soft cost after 10, 30, 60, 120 and 300 s, those within
@@ -69,10 +70,12 @@ def read_references(readme: Path, column_prefix: str = "müller, best published"
 
 
 def run_one(instance: str, data: Path, out_dir: Path, time_limit: float, seed: int,
-            generations: int | None) -> dict:
-    sol = out_dir / f"{instance}.sol"
+            generations: int | None, threads: int = 1) -> dict:
+    sol = out_dir / f"{instance}-t{threads}.sol"
     cmd = [sys.executable, "-m", "ato_desktop", "solve-ctt", str(data / f"{instance}.ctt"),
-           "--time-limit", str(time_limit), "--seed", str(seed), "--out", str(sol), "--quiet"]
+           "--time-limit", str(time_limit), "--seed", str(seed), "--out", str(sol), "--quiet",
+           "--threads", str(threads)]
+    load = os.getloadavg()[0]
     if generations:
         cmd += ["--generations", str(generations)]
     t0 = time.perf_counter()
@@ -91,7 +94,29 @@ def run_one(instance: str, data: Path, out_dir: Path, time_limit: float, seed: i
     except json.JSONDecodeError:
         return {"instance": instance, "error": f"last line is not JSON: {lines[-1][:80]}"}
     row["wall_seconds"] = round(wall, 2)
+    row["load_before"] = round(load, 2)
     return row
+
+
+def print_threads(rows: list[dict], rows_n: list[dict], threads: int) -> None:
+    """1 thread against ``threads`` threads, instance by instance (validator's figures; load = 1-min load
+    average when the run started, on a shared machine the figure to read the two columns with)."""
+    print()
+    print(f"threads: 1 against {threads} (soft at the time limit; h<n> = n hard violations left)")
+    header = (f"{'instance':<9} {'soft 1':>7} {f'soft {threads}':>7} {'evals 1':>10} {f'evals {threads}':>10} "
+              f"{'load 1':>6} {f'load {threads}':>6}")
+    print(header)
+    print("-" * len(header))
+    better = 0
+    for a, b in zip(rows, rows_n):
+        if "error" in a or "error" in b:
+            print(f"{a['instance']:<9} ERROR {a.get('error') or b.get('error')}")
+            continue
+        cell = [str(r["soft"]) if r["hard"] == 0 else f"h{r['hard']}" for r in (a, b)]
+        better += (b["hard"], b["soft"]) < (a["hard"], a["soft"])
+        print(f"{a['instance']:<9} {cell[0]:>7} {cell[1]:>7} {a['evaluations']:>10} {b['evaluations']:>10} "
+              f"{a['load_before']:>6} {b['load_before']:>6}")
+    print(f"{threads} threads better on {better} of {len(rows)}")
 
 
 def print_profile(rows: list[dict]) -> None:
@@ -129,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--generations", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="also run every instance on N threads and print 1 against N (default 1: one run)")
     ap.add_argument("--jobs", type=int, default=1, help="instances run at the same time (default 1)")
     ap.add_argument("--data", type=Path, default=None, help="dataset folder (default ../shared/datasets/itc2007)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the solution files in this folder")
@@ -155,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             rows = list(pool.map(lambda n: run_one(n, data, out_dir, args.time_limit, args.seed,
                                                    args.generations), names))
+            rows_n = []
+            if args.threads > 1:
+                rows_n = list(pool.map(lambda n: run_one(n, data, out_dir, args.time_limit, args.seed,
+                                                         args.generations, args.threads), names))
 
     print("references: Müller (ITC-2007 track 3 winner): best = best published, comp = competition runs; "
           "ratio = soft / best")
@@ -181,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{r.get('evaluations', 0):>10} {('-' if ref is None else ref):>5} {comp_runs.get(name, '-'):>5} "
               f"{('-' if ratio is None else f'{ratio:.2f}'):>7}")
     print_profile(rows)
+    if rows_n:
+        print_threads(rows, rows_n, args.threads)
     print()
     feasible = sum(1 for r in rows if "error" not in r and r["hard"] == 0)
     print(f"feasible: {feasible}/{len(rows)}")
@@ -196,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(over {len(ratios)} feasible of {with_ref})")
     if args.json:
         args.json.write_text(json.dumps({"time_limit": args.time_limit, "seed": args.seed, "rows": rows,
+                                         "threads": args.threads, "rows_threads": rows_n,
                                          "references": refs}, indent=2))
     return 0 if all("error" not in r for r in rows) else 1
 

@@ -54,6 +54,7 @@ def main() -> int:
                     help="the demo department to open (default small)")
     ap.add_argument("--interval", type=int, default=10, help="probe interval in ms")
     ap.add_argument("--population", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=None, help="optimizer threads (default: the panel's)")
     ap.add_argument("--idle", type=float, default=2.0, help="seconds between the grid showing and Start")
     ap.add_argument("--settle", type=float, default=1.0, help="seconds probed after the result is accepted")
     ap.add_argument("--no-accept", action="store_true", help="do not accept the result at the end")
@@ -160,6 +161,9 @@ def main() -> int:
         w.tabs.setCurrentWidget(panel)
         panel.time_limit.setValue(args.seconds)
         panel.population.setValue(args.population)
+        if args.threads is not None:
+            panel.threads.setMaximum(max(panel.threads.maximum(), args.threads))
+            panel.threads.setValue(args.threads)
         panel.keep_changes.setChecked(False)
         panel.progressed.connect(progress.append)
         panel.progressed.connect(first_progress)

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     p.add_argument("--generations", type=_positive_int, default=None, metavar="N",
                    help="stop after N generations (default: only the time limit)")
+    p.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+                   help="search on N threads side by side, exchanging the best solutions (default 1)")
     p.add_argument("--out", required=True, metavar="SOLUTION.sol", help="where to write the solution")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=cmd_solve_ctt)
@@ -171,10 +173,11 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         print(f"[{label}] {f.severity}: {f.message}", file=sys.stderr)
 
     optimize, OptimizeParams = _import_optimizer()
-    params = OptimizeParams(time_limit=args.time_limit, generations=args.generations, seed=args.seed)
+    params = OptimizeParams(time_limit=args.time_limit, generations=args.generations, seed=args.seed,
+                            threads=args.threads)
     if not args.quiet:
         print(f"[{label}] {problem.n_sessions} lectures, {problem.n_rooms} rooms, {problem.n_slots} periods; "
-              f"optimizing for {args.time_limit:g} s (seed {args.seed})", file=sys.stderr, flush=True)
+              f"optimizing for {args.time_limit:g} s (seed {args.seed}, {args.threads} thread(s))", file=sys.stderr, flush=True)
     # Ctrl-C stops the search early; the best solution so far is still written and scored.
     stop = threading.Event()
 
@@ -208,6 +211,11 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         print(f"[{label}] warning: the engine reported hard {engine_hard} soft {engine_soft}, "
               f"the validator hard {score.hard} soft {score.soft}", file=sys.stderr)
     print(format_breakdown(score))
+    from ato_desktop.engine.infeasibility import lower_bound
+
+    bound = lower_bound(problem)
+    if not args.quiet:
+        print(f"[{label}] {bound.text()}", file=sys.stderr)
     ffs = result.first_feasible_seconds
     summary = {
         "instance": label,
@@ -219,6 +227,8 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         "engine_hard": engine_hard,
         "engine_soft": engine_soft,
         "seed": args.seed,
+        "threads": args.threads,
+        "lower_bound": [bound.hard, bound.soft],
         "time_limit": args.time_limit,
         "profile": anytime_profile(result, args.time_limit),
     }

@@ -37,7 +37,7 @@ def solve_settings(args):
     elif args.generations is not None:
         changes["time_limit"] = None
     for arg, name in (("generations", "generations"), ("seed", "seed"), ("population", "population_size"),
-                      ("keep_changes", "keep_changes")):
+                      ("keep_changes", "keep_changes"), ("threads", "threads")):
         if getattr(args, arg) is not None:
             changes[name] = getattr(args, arg)
     return OptimizerSettings().but(**changes)
@@ -66,11 +66,23 @@ def cmd_solve(args) -> int:
           f"({r.seconds:.1f} s, {r.evaluations:,} evaluations"
           + (f", first feasible after {r.first_feasible_seconds:.2f} s" if r.first_feasible_seconds is not None else "")
           + ").")
+    for line in run.end_lines():
+        print(line)
     if top:
         print("Top violations:")
         for line in top:
             print(f"  - {line}")
     return 0
+
+
+def _threads_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--threads must be a whole number of at least 1, not {text!r}")
+    return n
 
 
 def register(sub) -> None:
@@ -90,6 +102,8 @@ def register(sub) -> None:
                        help="stop after N generations (without --time-limit: reproducible)")
     solve.add_argument("--seed", type=int, default=None, help="default: as in the app")
     solve.add_argument("--population", type=int, default=None, metavar="N", help="default: as in the app")
+    solve.add_argument("--threads", type=_threads_arg, default=None, metavar="N",
+                       help="search on N threads side by side (default: the machine's cores minus one)")
     solve.add_argument("--keep-changes", action=argparse.BooleanOptionalAction, default=None,
                        help="start from the version and change as little as possible (default: as in the app)")
     solve.add_argument("--name", help="name of the new version (default: 'Optimized <date time>')")

@@ -29,8 +29,10 @@ kernels get splitmix64 seeds drawn from it):
 Progress is reported at least every ``progress_interval`` seconds (annealing runs in
 chunks of about 0.05 s, in numba with the GIL released), ``should_stop`` is polled
 between chunks, and with ``time_limit=None`` the result depends only on the seed and
-the generation count.  Numba compiles the kernels on first use (about 1.5 minutes on
-a busy 2-core machine, then cached on disk); that happens before the clock starts.
+the generation count.  ``threads=N`` runs N such searches side by side as islands that
+exchange their best solutions (:mod:`ato_desktop.engine.islands`).  Numba compiles
+the kernels on first use (about 1.5 minutes on a busy 2-core machine, then cached on
+disk); that happens before the clock starts.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class OptimizeParams:
     p_course_room: float = 0.02  # every session of a course key into one room
     p_focus: float = 0.1  # move a session that costs something (isolated, short of min_days)
     progress_interval: float = 0.2  # seconds between progress callbacks
+    threads: int = 1  # islands searching side by side (engine.islands); 1 = this thread only
+    exchange_every: int = 1  # islands: generations between two exchanges of the best solutions
 
 
 @dataclass
@@ -403,19 +407,38 @@ def optimize(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Result:
-    """Optimize `problem` (see module docstring); cancel returns the best so far."""
+    """Optimize `problem` (see module docstring); cancel returns the best so far.
+
+    With ``params.threads`` > 1 the search runs as islands on that many threads (see
+    :mod:`ato_desktop.engine.islands`)."""
     params = params or OptimizeParams()
     if params.time_limit is None and not params.generations:
         raise ValueError("give a time_limit or a number of generations (both are missing)")
     if params.population_size < 1:
         raise ValueError("population_size must be at least 1")
+    if params.threads < 1:
+        raise ValueError("threads must be at least 1")
     if start is not None:
         check_assignment(problem, start)
         start = Assignment(np.asarray(start.start, np.int32).copy(), np.asarray(start.room, np.int32).copy())
     if params.minimal_change and start is None:
         raise ValueError("minimal_change needs a start assignment")
+    if params.threads > 1:
+        from .islands import optimize_islands
+
+        return optimize_islands(problem, start, params, on_progress, should_stop)
     sr = _Search(problem, start, params, on_progress, should_stop)
-    cp = sr.cp
+    logbook = _evolve(sr, start)
+    return _finish(problem, start, [sr], logbook, on_progress, sr.history, sr.elapsed())
+
+
+def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = None) -> tools.Logbook:
+    """Build the population and evolve it until the generation limit or a stop (``_Stop``).
+
+    ``migrate(sr)``, when given, is called after every generation; it may return a migrant
+    ``(start, room, hard, soft_plus_penalty, soft)`` that replaces the worst individual
+    when it is better than that one and not a duplicate (the island model)."""
+    params, cp = sr.params, sr.cp
 
     class Fitness(base.Fitness):  # per-run class, no creator globals
         weights = (-1.0, -1.0)
@@ -480,6 +503,15 @@ def optimize(
         record = stats.compile(pop)
         logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
         seen = {ind.key() for ind in pop}
+
+        def admit(child) -> None:
+            key = child.key()
+            worst = min(range(len(pop)), key=lambda i: pop[i].fitness)
+            if key not in seen and child.fitness > pop[worst].fitness:
+                seen.discard(pop[worst].key())
+                pop[worst] = child
+                seen.add(key)
+
         while True:
             if params.generations and sr.generation >= params.generations:
                 break
@@ -490,39 +522,56 @@ def optimize(
             t_hi = sr.temperature(frac)
             toolbox.mutate(child, params.generation_iterations, t_hi, t_hi * params.generation_cooling)
             child.fitness.values = toolbox.evaluate(child)
-            key = child.key()
-            worst = min(range(len(pop)), key=lambda i: pop[i].fitness)
-            if key not in seen and child.fitness > pop[worst].fitness:
-                seen.discard(pop[worst].key())
-                pop[worst] = child
-                seen.add(key)
+            admit(child)
             record = stats.compile(pop)
             logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
             sr.check()
+            if migrate is not None:
+                got = migrate(sr)
+                if got is not None:
+                    m_start, m_room, m_h, m_sp, m_soft = got
+                    ind = _Individual(m_start.copy(), m_room.copy(), Fitness)
+                    ind.fitness.values = (m_h, m_sp)
+                    ind.soft = m_soft
+                    admit(ind)
+                    sr.offer(ind.start, ind.room, m_h, m_sp, m_soft, Fitness)
     except _Stop:
         pass
     sr.phase = "done"
-    if sr.best is None:  # stopped before anything was built
+    return logbook
+
+
+def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"], logbook, on_progress,
+            history: list[Progress], now: float) -> Result:
+    """The result of one run or of several islands: the best of ``searches`` (first wins a tie)."""
+    cp = searches[0].cp
+    found = [(s.best_h, s.best_s, i) for i, s in enumerate(searches) if s.best is not None]
+    evaluations = sum(s.evaluations for s in searches)
+    generations = max(s.generation for s in searches)
+    if not found:  # stopped before anything was built
         a = start.copy() if start is not None else Assignment.empty(problem)
         h, s = K.full_cost_kernel(cp, a.start, a.room)
         best_a, best_h, best_soft = a, int(h), int(s)
     else:
-        best_a = Assignment(sr.best.start.astype(np.int32), sr.best.room.astype(np.int32))
+        win = searches[min(found)[2]]
+        best_a = Assignment(win.best.start.astype(np.int32), win.best.room.astype(np.int32))
         h, s = K.full_cost_kernel(cp, best_a.start, best_a.room)
         best_h, best_soft = int(h), int(s)
-        assert best_h == sr.best_h, "incremental and full evaluation disagree"
-    now = sr.elapsed()
-    final = Progress(sr.generation, best_h, best_soft, sr.evaluations,
-                     sr.evaluations / now if now > 0 else 0.0, now, "done")
-    sr.history.append(final)
+        assert best_h == win.best_h, "incremental and full evaluation disagree"
+    final = Progress(generations, best_h, best_soft, evaluations,
+                     evaluations / now if now > 0 else 0.0, now, "done")
+    history.append(final)
     if on_progress is not None:
         on_progress(final)
     changed = 0
     if start is not None:
         moved = (best_a.start != start.start) | (cp.needs_room & (best_a.room != start.room))
         changed = int(moved.sum())
+    feasible = [s.first_feasible for s in searches if s.first_feasible is not None]
     return Result(
-        assignment=best_a, hard=best_h, soft=best_soft, evaluations=sr.evaluations, seconds=now,
-        first_feasible_seconds=sr.first_feasible, generations=sr.generation, stopped=sr.stopped,
-        history=sr.history, logbook=logbook, changed_sessions=changed, optimal=sr.optimal,
+        assignment=best_a, hard=best_h, soft=best_soft, evaluations=evaluations, seconds=now,
+        first_feasible_seconds=min(feasible) if feasible else None, generations=generations,
+        stopped=any(s.stopped for s in searches) and not any(s.optimal for s in searches),
+        history=history, logbook=logbook, changed_sessions=changed,
+        optimal=any(s.optimal for s in searches),
     )

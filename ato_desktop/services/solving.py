@@ -1,7 +1,7 @@
 """Check and optimize a department database's timetable: ONE optimizer pipeline for the app and the CLI.
 
 * :class:`OptimizerSettings` holds what a user chooses (seed, population, time and generation
-  limits, "keep my changes", the impossible-problem check) with its defaults, here and nowhere else.
+  limits, "keep my changes", the impossible-problem check, threads) with its defaults, here and nowhere else.
 * :func:`run_solve` compiles the database and runs the optimizer with the one progress contract
   (``on_progress(snapshot)``, ``should_stop()``); it writes nothing.  The optimizer panel calls it
   in its worker, the CLI ``solve`` on its own thread.
@@ -33,13 +33,15 @@ class OptimizerSettings:
     population_size: int = 2  # the engine's tuned default (the ITC-2007 figures are measured with it)
     keep_changes: bool = False  # "Keep my changes": start from the version, move as few sessions as possible
     refuse_impossible: bool = True  # explain an impossible timetable before optimizing (False: "Optimize anyway")
+    threads: int = field(default_factory=lambda: _default_threads())  # islands side by side: cores - 1, >= 1
 
     def engine_params(self, *, minimal_change: bool):
         """The engine's parameters for this run (the engine's own tuning keeps its defaults)."""
         from ato_desktop.engine.optimizer import OptimizeParams
 
         return OptimizeParams(time_limit=self.time_limit, generations=self.generations, seed=self.seed,
-                              population_size=self.population_size, minimal_change=minimal_change)
+                              population_size=self.population_size, minimal_change=minimal_change,
+                              threads=self.threads)
 
     def but(self, **changes) -> "OptimizerSettings":
         """A copy with ``changes`` (an unknown name raises ``TypeError``)."""
@@ -47,6 +49,12 @@ class OptimizerSettings:
         if unknown:
             raise TypeError(f"unknown optimizer setting(s): {', '.join(sorted(unknown))}")
         return replace(self, **changes)
+
+
+def _default_threads() -> int:
+    from ato_desktop.engine.islands import default_threads
+
+    return default_threads()
 
 
 @dataclass
@@ -59,6 +67,18 @@ class SolveRun:
     source_id: int | None  # the version the run started from (its locks held), None for an empty database
     data_fingerprint: str  # the data the run started from (Accept compares it with the data as it is then)
     minimal_change: bool = False  # True when the run started from the version and moved as little as it could
+    bound: object = None  # engine.infeasibility.LowerBound of the problem (hard, soft with hard 0)
+    explanation: object = None  # engine.infeasibility.Explanation when the run ended with hard violations
+
+    def end_lines(self) -> list[str]:
+        """The lower bound beside the result, then (hard violations left) what makes them, in words."""
+        out = []
+        if self.bound is not None:
+            out.append(f"Best possible: hard {self.bound.hard} or more, soft {self.bound.soft} or more "
+                       "(a cheap lower bound).")
+        if self.explanation is not None:
+            out += self.explanation.lines()
+        return out
 
     def top_violations(self, top: int = 10) -> list[str]:
         from ato_desktop.engine import evaluate
@@ -67,7 +87,8 @@ class SolveRun:
 
     def notes(self) -> str:
         r = self.result
-        return (f"Optimizer: seed {self.settings.seed}, {r.seconds:.1f} s, "
+        threads = f", {self.settings.threads} threads" if self.settings.threads > 1 else ""
+        return (f"Optimizer: seed {self.settings.seed}{threads}, {r.seconds:.1f} s, "
                 f"{r.evaluations} evaluations{' (stopped early)' if r.stopped else ''}.")
 
 
@@ -117,7 +138,20 @@ def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timeta
         start = current
     params = settings.engine_params(minimal_change=start is not None)
     result = optimize(comp.problem, start, params, on_progress=on_progress, should_stop=should_stop)
-    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None)
+    bound, explanation = explain_result(comp.problem, result)
+    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None,
+                    bound=bound, explanation=explanation)
+
+
+def explain_result(problem, result):
+    """(lower bound, explanation or None): why ``result`` still has hard violations, and how far it can be
+    from the best possible (``engine.infeasibility``)."""
+    from ato_desktop.engine.infeasibility import explain_hard, lower_bound, proven_conflicts
+
+    conflicts = proven_conflicts(problem)
+    bound = lower_bound(problem, conflicts)
+    explanation = explain_hard(problem, result.assignment, conflicts=conflicts) if result.hard > 0 else None
+    return bound, explanation
 
 
 def data_changes_since(db: Database, run: SolveRun) -> list[str]:

@@ -90,3 +90,16 @@ def test_the_anytime_profile_takes_the_best_known_at_each_checkpoint_within_the_
     assert anytime_profile(result, 10) == {"10": [0, 70]}
     early = NS(history=history[:2], seconds=5.0, hard=2, soft=80)  # ended (optimum or stop) before 10 s
     assert anytime_profile(early, 300) == {c: [2, 80] for c in ("10", "30", "60", "120", "300")}
+
+
+def test_solve_ctt_on_two_threads(itc_dir: Path, tmp_path: Path) -> None:
+    """Issue 18 §2: --threads N runs N islands; the written file is still scored by the validator."""
+    out = tmp_path / "toy.sol"
+    proc = run("solve-ctt", str(itc_dir / "toy.ctt"), "--time-limit", "2", "--threads", "2", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["threads"] == 2 and summary["hard"] == 0
+    assert summary["lower_bound"][0] == 0 and 0 <= summary["lower_bound"][1] <= summary["soft"]  # issue 18 §4
+    assert (summary["engine_hard"], summary["engine_soft"]) == (summary["hard"], summary["soft"])
+    proc = run("solve-ctt", str(itc_dir / "toy.ctt"), "--threads", "0", "--out", str(out))
+    assert proc.returncode != 0 and "--threads" in proc.stderr

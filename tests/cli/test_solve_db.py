@@ -31,6 +31,7 @@ def test_solve_db_saves_a_new_feasible_version(demo_db_path: Path) -> None:
     hard, soft = int(m.group(1)), int(m.group(2))
     assert hard == 0
     assert "evals/s" in proc.stderr  # progress lines while it ran
+    assert re.search(r"Best possible: hard 0 or more, soft \d+ or more", proc.stdout), proc.stdout  # issue 18 §4
     db = open_database(demo_db_path)
     try:
         after = {t.name for t in tts.list_timetables(db)}
@@ -60,3 +61,11 @@ def test_solve_takes_the_apps_optimizer_settings_unless_told_otherwise() -> None
     assert (s.time_limit, s.generations) == (9.0, 3)
     with pytest.raises(TypeError, match="unknown optimizer setting"):
         OptimizerSettings().but(populaton_size=3)
+    # issue 18: --threads (default: the machine's cores minus one, at least one)
+    from ato_desktop.engine.islands import default_threads
+
+    assert OptimizerSettings().threads == default_threads() >= 1
+    s = solve_settings(parser.parse_args(["solve", "--db", "x.atodb", "--threads", "2"]))
+    assert s.threads == 2 and s.engine_params(minimal_change=False).threads == 2
+    with pytest.raises(SystemExit):
+        parser.parse_args(["solve", "--db", "x.atodb", "--threads", "0"])

@@ -158,6 +158,10 @@ def test_an_impossible_timetable_is_explained_instead_of_optimized_and_can_run_a
     result = blocker.args[0]
     assert result is not None and result.hard > 0  # the best it could do: some conflicts remain
     assert not dlg.isVisible() and panel.accept_button.isEnabled()
+    # issue 18 §4: the end message says which rules and which resource make it impossible, and a bound
+    end = panel.lbl_phase.text()
+    assert "Still broken:" in end and "Impossible as entered:" in end and "Mr. Arjun Ghosh" in end, end
+    assert f"hard {panel.run.bound.hard} or more" in end and 1 <= panel.run.bound.hard <= result.hard
     # the next plain Start checks again
     with qtbot.waitSignal(panel.finished, timeout=FIRST_RUN) as blocker:
         assert panel.start()
@@ -285,6 +289,9 @@ def test_the_panel_starts_at_the_optimizer_settings_defaults(qtbot, screen):
 
     # a version just opened: nothing moved by hand, so "Keep my changes" is off, as by default
     assert screen.optimizer.settings() == OptimizerSettings()
+    threads = screen.optimizer.threads  # issue 18: the threads setting reaches the run's settings
+    threads.setValue(threads.maximum())
+    assert screen.optimizer.settings().threads == threads.maximum() >= 1
 
 
 def test_the_panel_and_the_cli_solve_give_the_same_timetable_for_the_same_settings(qtbot, screen, _demo_template,

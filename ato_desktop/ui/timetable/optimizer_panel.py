@@ -18,6 +18,8 @@ thread only shows it.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QCoreApplication, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -87,12 +89,18 @@ class OptimizerPanel(QWidget):
         self.population.setObjectName("populationSize")
         self.population.setRange(2, 200)
         self.population.setValue(defaults.population_size)
+        self.threads = QSpinBox()
+        self.threads.setObjectName("threads")
+        self.threads.setRange(1, max(os.cpu_count() or 1, defaults.threads))
+        self.threads.setValue(defaults.threads)
+        self.threads.setToolTip("Searches side by side, one per processor core; one core is left for the window")
         self.keep_changes = QCheckBox("Keep my changes (move as few sessions as possible)")
         self.keep_changes.setObjectName("keepChanges")
         self.keep_changes.setChecked(defaults.keep_changes)  # then the advisor below follows the hand moves
         form.addRow("Time limit", self.time_limit)
         form.addRow("Seed", self.seed)
         form.addRow("Population", self.population)
+        form.addRow("Threads", self.threads)
         form.addRow(self.keep_changes)
         # issue 16: a result is previewed in the grid before Accept; "Keep my changes" follows the hand moves
         from ato_desktop.ui.timetable.optimizer_extras import KeepChangesAdvisor, PreviewBanner
@@ -224,7 +232,8 @@ class OptimizerPanel(QWidget):
         return OptimizerSettings().but(
             time_limit=None if self.generations else float(self.time_limit.value()),
             generations=self.generations, seed=int(self.seed.value()),
-            population_size=int(self.population.value()), keep_changes=self.keep_changes.isChecked())
+            population_size=int(self.population.value()), keep_changes=self.keep_changes.isChecked(),
+            threads=int(self.threads.value()))
 
     def start(self) -> bool:
         """Start a run on the version shown, in a QThreadPool worker (compile + optimize there).
@@ -391,7 +400,11 @@ class OptimizerPanel(QWidget):
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
         self.discard_button.setEnabled(True)
-        self.message.emit(f"Optimizer {how}: hard {result.hard}, soft {result.soft}.")
+        end = out.end_lines() if hasattr(out, "end_lines") else []  # the lower bound; why hard is not 0
+        self.lbl_phase.setToolTip("\n".join(end))
+        if result.hard > 0 and end:
+            self.lbl_phase.setText("\n".join([self.lbl_phase.text(), *end]))
+        self.message.emit(" ".join([f"Optimizer {how}: hard {result.hard}, soft {result.soft}.", *end[:2]]))
         self.preview_banner.show_result(self.compiled, result)
         self.finished.emit(result)
 

@@ -1,0 +1,145 @@
+"""The optimizer on several threads (engine.islands): determinism, feasibility, cancel, merged progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ato_desktop.engine.islands import _Exchange, default_threads, island_seed
+from ato_desktop.engine.optimizer import OptimizeParams, Progress, optimize
+from ato_desktop.engine.state import full_cost
+from ato_desktop.io.ctt import load_ctt_problem
+
+from tests.conftest_itc import itc_dataset_dir
+
+SMALL = dict(population_size=2, init_iterations=4_000, generation_iterations=6_000)
+
+
+@pytest.fixture(scope="module")
+def comp01():
+    d = itc_dataset_dir()
+    if not d.is_dir():
+        pytest.skip(f"ITC-2007 dataset not found at {d}")
+    return load_ctt_problem(d / "comp01.ctt")
+
+
+@pytest.fixture(scope="module")
+def demo_problem(tmp_path_factory):
+    from ato_desktop.demo import create_demo_database
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.storage.database import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.atodb"
+    create_demo_database(path)
+    db = open_database(path)
+    try:
+        comp, _, _ = compile_database(db, None)
+    finally:
+        db.close()
+    return comp.problem
+
+
+def _key(r) -> bytes:
+    return r.assignment.start.tobytes() + r.assignment.room.tobytes()
+
+
+def test_same_seed_threads_and_generation_limit_give_the_same_result(comp01) -> None:
+    params = OptimizeParams(time_limit=None, generations=6, seed=7, threads=2, exchange_every=2, **SMALL)
+    a = optimize(comp01, params=params)
+    b = optimize(comp01, params=params)
+    assert _key(a) == _key(b) and (a.hard, a.soft) == (b.hard, b.soft)
+    assert a.generations == 6 and a.evaluations == b.evaluations
+    assert full_cost(comp01, a.assignment) == (a.hard, a.soft)
+    # two islands did twice the work of one
+    one = optimize(comp01, params=OptimizeParams(time_limit=None, generations=6, seed=7, **SMALL))
+    assert a.evaluations == 2 * one.evaluations
+
+
+def test_the_synchronous_exchange_hands_the_best_to_the_other_island() -> None:
+    class Fit:
+        def __init__(self, h, sp):
+            self.values = (h, sp)
+
+    class Ind:
+        def __init__(self, h, sp, tag):
+            self.fitness, self.soft = Fit(h, sp), sp
+            self.start, self.room = np.full(3, tag, np.int32), np.zeros(3, np.int32)
+
+    class Sr:
+        def __init__(self, ind):
+            self.best, self.generation, self.stopped = ind, 2, False
+
+    ex = _Exchange(2, every=2, synchronous=True)
+    srs = [Sr(Ind(0, 50, 1)), Sr(Ind(0, 40, 2))]
+    got = [None, None]
+
+    def run(i):
+        got[i] = ex.migrate(i)(srs[i])
+
+    ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join(10)
+    assert got[1] is None  # island 1 holds the best already
+    start, _room, h, sp, _soft = got[0]
+    assert (h, sp) == (0, 40) and (start == 2).all()
+
+
+def test_two_threads_reach_zero_hard_on_the_demo(demo_problem) -> None:
+    seen: list[Progress] = []
+    r = optimize(demo_problem, params=OptimizeParams(time_limit=6, seed=0, threads=2), on_progress=seen.append)
+    assert r.hard == 0
+    assert full_cost(demo_problem, r.assignment) == (0, r.soft)
+    run = [p for p in seen if p.phase != "prepare"]
+    evals = [p.evaluations for p in run]
+    assert evals == sorted(evals) and evals[-1] == r.evaluations
+    assert (run[-1].phase, run[-1].best_hard, run[-1].best_soft) == ("done", r.hard, r.soft)
+    assert len(run) >= 10  # merged progress several times a second
+
+
+def test_cancel_with_two_threads_returns_promptly(comp01) -> None:
+    flag = threading.Event()
+    seen: list[Progress] = []
+    out = {}
+
+    def run():
+        out["r"] = optimize(comp01, params=OptimizeParams(time_limit=60, seed=0, threads=2),
+                            on_progress=seen.append, should_stop=flag.is_set)
+        out["t"] = time.perf_counter()
+
+    th = threading.Thread(target=run)
+    th.start()
+    deadline = time.perf_counter() + 120
+    while not any(p.phase != "prepare" and p.best_hard >= 0 for p in seen):  # a first solution
+        assert time.perf_counter() < deadline
+        time.sleep(0.05)
+    t_cancel = time.perf_counter()
+    flag.set()
+    th.join(30)
+    assert not th.is_alive()
+    assert out["t"] - t_cancel <= 0.5, f"cancel took {out['t'] - t_cancel:.3f} s"
+    r = out["r"]
+    assert r.stopped and r.seconds < 30
+    assert not [t for t in threading.enumerate() if t.name.startswith("ato-island-")]
+    assert full_cost(comp01, r.assignment) == (r.hard, r.soft)
+
+
+def test_cancel_during_a_synchronous_run_releases_the_waiting_island(comp01) -> None:
+    flag = threading.Event()
+    flag.set()  # cancelled from the start: nobody may hang at the exchange
+    t0 = time.perf_counter()
+    r = optimize(comp01, params=OptimizeParams(time_limit=None, generations=1000, seed=0, threads=2, **SMALL),
+                 should_stop=flag.is_set)
+    assert r.stopped and time.perf_counter() - t0 < 30
+    assert not [t for t in threading.enumerate() if t.name.startswith("ato-island-")]
+
+
+def test_defaults_and_seeds() -> None:
+    assert default_threads() >= 1
+    assert island_seed(5, 0) == 5 and island_seed(5, 1) == island_seed(5, 1) != island_seed(5, 2)
+    with pytest.raises(ValueError, match="threads"):
+        optimize(None, params=OptimizeParams(time_limit=1, threads=0))
