@@ -146,8 +146,9 @@ def test_faculty_names_in_latin_and_indian_scripts_are_found_by_text_search(larg
         name = data.faculty[code]["name"]
         title = f"{name} ({code})"
         text = section(title)
-        # as typed (the invisible layer; the shaped glyphs that follow it extract as private-use characters)
+        # as typed (the invisible layer; the shaped glyphs drawn over it extract as nothing)
         assert name in text and f"({code})" in text, code
+        assert not [hex(ord(ch)) for ch in text if 0xE000 <= ord(ch) <= 0xF8FF], code
         for s in data.faculty_sessions(code):
             assert s.course_code in text, (code, s.course_code)
     # every name in the contents and in the workload report (both orientations), as typed
