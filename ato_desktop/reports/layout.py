@@ -119,11 +119,12 @@ def draw_text(canv, x: float, y: float, text: str, font: str, size: float, align
             width = stringWidth(piece, name, size)
         pieces.append((name, shaped, width))
     total = sum(w for *_, w in pieces)
-    pos = x - total if align == "right" else x
-    for name, piece, width in pieces:
-        canv.setFont(name, size)
-        canv.drawString(pos, y, piece)
-        pos += width
+    # one text object: the pieces follow each other on one line for search and copy-paste too
+    tx = canv.beginText(x - total if align == "right" else x, y)
+    for name, piece, _ in pieces:
+        tx.setFont(name, size)
+        tx.textOut(piece)
+    canv.drawText(tx)
     canv.setFont(font, size)
     return total
 

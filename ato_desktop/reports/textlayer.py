@@ -16,15 +16,24 @@ Two ReportLab hooks (installed once by :func:`install`):
 
 Lines of one font are emitted as one string with the words separated by blanks, so a string is
 looked up whole first and word by word after.
+
+The shaped glyphs themselves must then extract as nothing, else a copy gives the name twice (once
+as typed, once as glyph characters in visual order with private-use code points for the conjuncts).
+So a shaped run that has a layer is drawn in the font's *glyph twin* (:func:`glyph_twin`: the same
+face and glyphs, embedded as its own subsets) whose ToUnicode maps every code to the empty string,
+inside a marked-content span with an empty ``/ActualText`` (what viewers such as poppler copy
+instead of the glyphs).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import ShapedStr
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import SUBSETN, ShapedStr, TTFont
 from reportlab.pdfgen.textobject import PDFTextObject
 
 _lock = threading.Lock()
@@ -89,8 +98,6 @@ def _recording(shape):
 def _invisible(tx: PDFTextObject, font, source: str) -> str:
     """PDF operators drawing ``source`` invisibly at the pen, then moving the pen back."""
     canv = tx._canvas
-    if not source.endswith(" "):
-        source += " "  # so that the typed words do not run into the shaped glyphs' characters
     out = ["3 Tr"]
     for subset, t in font.splitString(source, canv._doc):
         if subset != tx._curSubset:
@@ -103,6 +110,59 @@ def _invisible(tx: PDFTextObject, font, source: str) -> str:
     return " ".join(out)
 
 
+class _GlyphTwin(TTFont):
+    """A font's twin for shaped glyphs that have a text layer: its ToUnicode maps every code to ""."""
+
+    def addObjects(self, doc):  # ReportLab's TTFont.addObjects, with other names and the empty map
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            internal = self.getSubsetInternalName(n, doc)[1:]
+            base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX, b"-Glyphs")).decode("pdfdoc")
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+            font.Name = internal
+            font.BaseFont = base
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            cmap = pdfdoc.PDFStream()
+            cmap.content = "\n".join([
+                "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+                f"/CIDSystemInfo << /Registry ({base}) /Ordering ({base}) /Supplement 0 >> def",
+                f"/CMapName /{base} def", "/CMapType 2 def",
+                "1 begincodespacerange", "<00> <%02X>" % (len(subset) - 1), "endcodespacerange",
+                "%d beginbfchar" % len(subset)] + ["<%02X> <>" % i for i in range(len(subset))] + [
+                "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"])
+            if doc.compression:
+                cmap.filters = [pdfdoc.PDFZCompress]
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
+            font.FontDescriptor = self.face.addSubsetObjects(doc, base, subset)
+            doc.Reference(font, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = font
+        del self.state[doc]
+
+
+def glyph_twin(font: TTFont) -> TTFont:
+    """The twin of ``font`` for shaped glyphs (registered once): it shares the face, so the private-use
+    code points ReportLab gives the conjuncts while shaping resolve in it too."""
+    name = font.fontName + "~glyphs"
+    twin = pdfmetrics._fonts.get(name)
+    if twin is None:
+        with _lock:
+            twin = pdfmetrics._fonts.get(name)
+            if twin is None:
+                twin = copy.copy(font)
+                twin.__class__ = _GlyphTwin
+                twin.fontName = name
+                twin.state = WeakKeyDictionary()
+                pdfmetrics._fonts[name] = twin
+    return twin
+
+
 def _layered(format_text):
     def _formatText(self, text):  # noqa: N802 (ReportLab's name)
         if isinstance(text, ShapedStr) and text:
@@ -112,7 +172,14 @@ def _layered(format_text):
             except Exception:  # noqa: BLE001
                 source = None
             if source and any(ord(ch) >= 0x0900 for ch in source):  # Latin shaped for kerning needs no layer
-                return _invisible(self, font, source) + " " + format_text(self, text)
+                layer = _invisible(self, font, source)
+                name = self._fontname
+                self._fontname, self._curSubset = glyph_twin(font).fontName, -1
+                try:
+                    glyphs = format_text(self, text)
+                finally:
+                    self._fontname, self._curSubset = name, -1  # the next string selects its font again
+                return f"{layer} /Span <</ActualText ()>> BDC {glyphs} EMC"
         return format_text(self, text)
 
     _formatText.__wrapped__ = format_text

@@ -130,6 +130,7 @@ class _Row:
     cmds: list  # table commands with row index 0 standing for this row
     height: float
     breaks_used: set
+    fits: list = None  # (cell, markup, width, base size, alignment) of each fitted cell, to fit again
 
 
 def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionView]]], width: float,
@@ -140,8 +141,9 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
 
     ``heights``: the height available on the first page and on each further page. Rows share the
     first page's height (up to ``nominal`` or 95 pt each); a cell's text is set at the largest size
-    from 8 pt down to 7 pt (never smaller) that fits, and a row whose text needs more height gets it:
-    rows that do not fit go to the next table (page) instead of shrinking.
+    from 8 pt down to 7 pt (never smaller) that fits, and a row whose text needs more height gets it
+    (from the other rows' spare height where they have some): rows that do not fit go to the next
+    table (page) instead of shrinking.
     """
     cal = data.calendar
     periods = cal.periods
@@ -185,13 +187,17 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
         lab = styles.fit(f"<b>{esc(label)}</b>", label_w - 2 * pad, row_h - 2 * pad, base=8.5, align="center")
         cells: list = [lab] + [""] * P
         need = [lab.height]
+        fits = [(0, f"<b>{esc(label)}</b>", label_w - 2 * pad, 8.5, "center")]
         cmds: list[tuple] = []
         used: set[int] = set()
         context = context_of_row(r)
         for b in blocks_of(sessions, P):
             w = sum(col_w[1 + c] for c in range(b.lo, b.hi)) - 2 * pad
-            markup = "<br/>".join(session_markup(s, view, context, data, b, periods_label) for s in
-                                  sorted(b.sessions, key=lambda s: (s.period, s.course_code, s.groups)))
+            parts = [session_markup(s, view, context, data, b, periods_label) for s in
+                     sorted(b.sessions, key=lambda s: (s.period, s.course_code, s.groups))]
+            if b.hi - b.lo > 1 and len(parts) > 1:  # a wide cell: each session on one line where it fits
+                parts = [m.replace("<br/>", "&nbsp;· ", 1) for m in parts]
+            markup = "<br/>".join(parts)
             baskets = {s.basket for s in b.sessions}
             if view in ("group", "master") and len(baskets) == 1 and all(is_cohort_view(s, context) for s in b.sessions):
                 markup = f"<i>Elective {esc(baskets.pop())}</i><br/>" + markup
@@ -199,6 +205,7 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
             if clash:
                 markup = f'<font color="#A61B1B"><b>CLASH</b></font><br/>' + markup
             cell = styles.fit(markup, w, row_h - 2 * pad, base=8.0)
+            fits.append((1 + b.lo, markup, w, 8.0, "center"))
             cells[1 + b.lo] = cell
             need.append(cell.height)
             if b.hi - b.lo > 1:
@@ -214,9 +221,28 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
                     cell = styles.fit('<font color="#5F6B7A">not available</font>', col_w[1 + c] - 2 * pad,
                                       row_h - 2 * pad, base=7)
                     cells[1 + c] = cell
+                    fits.append((1 + c, '<font color="#5F6B7A">not available</font>', col_w[1 + c] - 2 * pad, 7,
+                                 "center"))
                     need.append(cell.height)
                     cmds.append(("BACKGROUND", (1 + c, 0), (1 + c, 0), UNAVAILABLE_COLOR))
-        made.append(_Row(cells, cmds, max(row_h, max(need) + 2 * pad + 0.5), used))
+        made.append(_Row(cells, cmds, max(row_h, max(need) + 2 * pad + 0.5), used, fits))
+
+    budget = first - head_h
+    if made and sum(row.height for row in made) > budget + 0.5:
+        # a tall row need not push the grid over the page: the other rows give up height, their text
+        # set smaller (down to 7 pt), and all of it fitted again to the heights shared out
+        least = [max(styles.fit(m, w, 0, base=b, align=a).height for _, m, w, b, a in row.fits) + 2 * pad + 0.5
+                 for row in made]
+        if sum(least) <= budget:
+            lo, hi = 0.0, row_h
+            for _ in range(40):
+                level = (lo + hi) / 2
+                lo, hi = (level, hi) if sum(max(x, level) for x in least) <= budget else (lo, level)
+            for row, x in zip(made, least):
+                target = max(x, lo)
+                for i, m, w, b, a in row.fits:
+                    row.cells[i] = styles.fit(m, w, target - 2 * pad - 0.5, base=b, align=a)
+                row.height = max(target, max(row.cells[i].height for i, *_ in row.fits) + 2 * pad + 0.5)
 
     def paginate(first: float) -> list[list[_Row]]:
         """Rows to pages: as many as fit on each page, never fewer than one."""
@@ -315,6 +341,32 @@ def legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], wi
     return Table(data, colWidths=[code_w, text_w] * ncols, style=TableStyle(cmds), hAlign="LEFT")
 
 
+def compact_legend(styles: Styles, sections: list[tuple[str, list[tuple[str, str]]]], width: float) -> Table | None:
+    """The legend run in: one paragraph per heading ("Courses: CS101 Programming … · CS102 …"), at
+    7 pt, the kinds with their fill behind the code. Less than half the height of :func:`legend`'s
+    columns, where long titles wrap in narrow cells; used when that would push the grid onto a
+    second page."""
+    k = styles.k
+    st = styles.cell(round(max(7.0, 7.0 * k), 2), "left")
+    rows = []
+    for heading, items in sections:
+        if not items:
+            continue
+        parts = []
+        for code, text in items:
+            mark = f"<b>{esc(code)}</b>"
+            if heading == "Kinds" and code in SWATCHES:  # the key to the cell fills
+                mark = f'<span backColor="{SWATCHES[code].hexval().replace("0x", "#")}">&nbsp;{mark}&nbsp;</span>'
+            parts.append(f"{mark} {esc(text)}" if text and text != code else mark)
+        rows.append([Paragraph(f'<font color="#5F6B7A"><b>{esc(heading)}:</b></font> ' + " · ".join(parts), st)])
+    if not rows:
+        return None
+    return Table(rows, colWidths=[width], hAlign="LEFT", style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.6 * k), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * k),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * k), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5 * k)]))
+
+
 def legend_items(data: ReportData, sessions: list[SessionView], view: str) -> list[tuple[str, list[tuple[str, str]]]]:
     courses = sorted({s.course_code for s in sessions})
     course_items = [(c, data.courses.get(c, {}).get("title", "")) for c in courses]
@@ -399,8 +451,8 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
         title = f"Timetable — {VIEW_TITLES[view]} {esc(code)}"
     subtitle = _subtitle(data, view, code, sessions)
     _, used = _title_block(styles, fw, fh, title, subtitle)
-    leg = legend(styles, legend_items(data, sessions, view), fw)
-    leg_h = (leg.wrap(fw, fh)[1] + 5 * k) if leg is not None else 0
+    items = legend_items(data, sessions, view)
+    leg = legend(styles, items, fw)
     by_day: dict[int, list[SessionView]] = {}
     for s in sessions:
         if s.scheduled:
@@ -414,12 +466,23 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
     days = data.calendar.days
     avail = fh - used - 2
 
-    # the grid and its legend on one page; else the grid on its page and the legend on the next
-    first = max(60 * k, avail - leg_h) if leg_h < avail * 0.6 else avail
-    tables = grid(data, styles, rows, fw, (first, avail), view=view,
-                  context_of_row=lambda r: code if view == "group" else None,
-                  unavailable=(lambda r, c: (days[r].position, c) in blocked) if blocked else None,
-                  first_alone=avail)
+    def layout(leg: Table | None) -> tuple[list[Table], bool]:
+        """The grid's tables under the legend ``leg``, and whether grid and legend share one page."""
+        leg_h = (leg.wrap(fw, fh)[1] + 5 * k) if leg is not None else 0
+        # the grid and its legend on one page; else the grid on its page and the legend on the next
+        first = max(60 * k, avail - leg_h) if leg_h < avail * 0.6 else avail
+        tables = grid(data, styles, rows, fw, (first, avail), view=view,
+                      context_of_row=lambda r: code if view == "group" else None,
+                      unavailable=(lambda r, c: (days[r].position, c) in blocked) if blocked else None,
+                      first_alone=avail)
+        return tables, len(tables) == 1 and tables[0].total_height + leg_h <= avail + 0.5
+
+    tables, one_page = layout(leg)
+    if not one_page and leg is not None:  # the legend run in, if that keeps the timetable on one page
+        short = compact_legend(styles, items, fw)
+        short_tables, one_page = layout(short)
+        if one_page:
+            tables, leg = short_tables, short
     return _pages(styles, fw, fh, title, subtitle, tables, leg, title + " — key")
 
 

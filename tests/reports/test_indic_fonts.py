@@ -49,7 +49,7 @@ def test_a_faculty_pdf_with_names_in_indian_scripts(demo_copy, tmp_path):
     shutil.copyfile(demo_copy.path, path)
     db = open_database(path)
     try:
-        cal.set_settings(db, institution_name="राजकीय अभियांत्रिकी महाविद्यालय", term="विषम सत्र 2026 · ₹")
+        cal.set_settings(db, institution_name="राजकीय अभियांत्रिकी महाविद्यालय", term="ஒற்றைப் பருவம் 2026 · ₹")
         sfe = res.get_item(db, "faculty", "SFE")
         res.update_item(db, "faculty", sfe["id"], {"name": "डॉ. प्रिया शर्मा (Priya Sharma)"})
         pdf = faculty_timetable_pdf(db, None, "SFE")
@@ -58,14 +58,33 @@ def test_a_faculty_pdf_with_names_in_indian_scripts(demo_copy, tmp_path):
     reader = read_pdf(pdf)
     assert len(reader.pages) == 1
     text = page_texts(reader)[0]
-    # Shaped: the conjuncts (प्र, त्र, र्म) are drawn as the font's ligature glyphs, which have no character
-    # of their own (ReportLab maps them to private-use code points); unshaped text would extract as typed.
-    assert any(0xE000 <= ord(ch) <= 0xF8FF for ch in text)
-    assert "राजक" in text and "महा" in text and "ालय" in text and "षम" in text  # the plain letters
-    assert "2026 · ₹" in text and "(Priya Sharma) (SFE)" in text and "Assistant Professor" in text
+    # Shaped: the conjuncts (प्र, त्र, र्म, ற்ற) are drawn as the font's ligature glyphs, which have no
+    # character of their own (ReportLab gives them private-use code points). Those glyphs extract as
+    # nothing (their font's ToUnicode maps to ""); the invisible layer gives each name once, as typed.
+    assert not [hex(ord(ch)) for ch in text if 0xE000 <= ord(ch) <= 0xF8FF]
+    assert text.count("राजकीय अभियांत्रिकी महाविद्यालय") == 1  # drawn on the canvas (the header)
+    assert text.count("ஒற்றைப் பருவம் 2026 · ₹") == 1
+    assert text.count("डॉ. प्रिया शर्मा (Priya Sharma) (SFE)") == 1  # in a paragraph (the title)
+    assert "Assistant Professor" in text
     fonts = {str(ref.get_object()["/BaseFont"]).split("+")[-1] for ref in reader.pages[0]["/Resources"]["/Font"].values()}
-    assert {"NotoSansDevanagari-Regular", "NotoSansDevanagari-Bold", "DejaVuSansCondensed"} <= fonts
-    assert not any("Tamil" in f for f in fonts)  # a fallback font is embedded only where it is used
+    assert {"NotoSansDevanagari-Bold", "NotoSansTamil-Regular", "DejaVuSansCondensed"} <= fonts
+    assert {"NotoSansDevanagari-Bold-Glyphs", "NotoSansTamil-Regular-Glyphs"} <= fonts  # the glyph twins
+    assert not any("Bengali" in f for f in fonts)  # a fallback font is embedded only where it is used
+
+
+@pytest.mark.parametrize("name", ["முனைவர் ஸ்ரீநிவாசன் கிருஷ்ணமூர்த்தி", "डॉ. क्षितिज त्रिपाठी"], ids=["Tamil", "Devanagari"])
+def test_an_indian_script_name_copies_out_of_the_pdf_once_and_as_typed(name):
+    """pypdf's extract_text (what search and copy-paste see) gives the name exactly, no private-use characters."""
+    from reportlab.platypus import SimpleDocTemplate, Table
+
+    from ato_desktop.reports.layout import PageSetup, Paragraph, Styles
+
+    styles = Styles(PageSetup())
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build([Paragraph(f"Dr {name} (X1)", styles.body),
+                                  Table([[Paragraph(name, styles.cell(7.0, "left"))]], colWidths=[400])])
+    text = read_pdf(out.getvalue()).pages[0].extract_text()
+    assert [line.strip() for line in text.splitlines()] == [f"Dr {name} (X1)", name]
 
 
 def test_shaping_is_available_where_the_app_is_installed():

@@ -113,6 +113,20 @@ def test_every_session_of_a_section_is_on_its_pages(large_book, section):
     assert "Student group " + section in text
 
 
+def test_each_group_faculty_and_room_timetable_is_one_page_with_its_key(large_book):
+    """24 sections with three lab batches, long course titles: grid and legend still share one A4 page."""
+    data, pages_of, text = large_book["data"], large_book["pages_of"], large_book["text"]
+    groups = [g for g in data.top_groups() if data.group_sessions(g)]
+    faculty = [f"{data.faculty[f]['name']} ({f})" for f in data.active_faculty()]
+    rooms = list(data.active_rooms())
+    assert len(groups) >= 24 and len(faculty) >= 45
+    pages = {title: len(pages_of(title)) for title in groups + faculty + rooms}
+    assert {t: n for t, n in pages.items() if n != 1} == {}
+    for g in ("CSE-1A", "CSE-5B", "CSE-7D"):
+        page = text(pages_of(g).start)
+        assert "Courses" in page and "Kinds" in page and "practical (lab)" in page, g
+
+
 def test_every_session_of_a_day_is_on_the_master_pages_of_that_day(large_book):
     data = large_book["data"]
     day = data.calendar.days[2]
@@ -132,8 +146,9 @@ def test_faculty_names_in_latin_and_indian_scripts_are_found_by_text_search(larg
         name = data.faculty[code]["name"]
         title = f"{name} ({code})"
         text = section(title)
-        # as typed (the invisible layer; the shaped glyphs that follow it extract as private-use characters)
+        # as typed (the invisible layer; the shaped glyphs drawn over it extract as nothing)
         assert name in text and f"({code})" in text, code
+        assert not [hex(ord(ch)) for ch in text if 0xE000 <= ord(ch) <= 0xF8FF], code
         for s in data.faculty_sessions(code):
             assert s.course_code in text, (code, s.course_code)
     # every name in the contents and in the workload report (both orientations), as typed
