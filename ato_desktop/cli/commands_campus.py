@@ -56,7 +56,7 @@ def cmd_grant(args) -> int:
 
     db = open_campus(_campus_url(args), create=False, upgrade=False)
     with db:
-        done = campus.grant(db, args.role, args.department)
+        done = campus.grant(db, args.role, args.department, args.kind)
     print(done.sentence)
     return 0
 
@@ -208,6 +208,9 @@ def register(sub) -> None:
     grant.add_argument("--db", dest="sub_db", metavar="URL", help=URL_HELP + " (as the campus administrator)")
     grant.add_argument("--role", required=True, metavar="LOGIN", help="the PostgreSQL login (createuser NAME)")
     grant.add_argument("--department", required=True, metavar="CODE")
+    grant.add_argument("--kind", choices=("coordinator", "hod", "viewer", "admin"), default="coordinator",
+                       help="what the login may do: coordinator (edit, submit, commit; the default), hod (the head "
+                            "of department: approve, return, publish), viewer (read only), admin (every step)")
     grant.set_defaults(func=cmd_grant)
 
     share = csub.add_parser("share-room", help="set cells of a room's sharing grid: free for all, open to one "

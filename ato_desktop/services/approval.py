@@ -13,6 +13,11 @@ and later archived. docs/versions.md describes the rules.
   it as "published without approval" (``services.notifications.publish_and_notify``).
 * Every transition is one transaction that writes a ``timetable_event`` row (who, when, comment) and
   returns a :class:`Transition`; :func:`undo` puts the version back and removes that row.
+* On a campus database (PostgreSQL) the step is the connected login's, by its kind (``campus grant
+  --kind``, migration 0007_campus_roles): a coordinator submits, the head of department (``hod``) also
+  approves, returns, publishes and archives, a viewer does none of them, each on its own department's
+  versions only; the history records the login. The database owner (the campus administrator) and an
+  ``admin`` login may do every step. :func:`check_role`; the database's trigger refuses the same.
 """
 
 from __future__ import annotations
@@ -89,6 +94,37 @@ def record(s: Session, tt: m.Timetable, from_status: str | None, to_status: str,
     return ev
 
 
+_HOD_STEPS = {"approve": "approve", "return": "return", "publish": "publish", "archive": "archive"}
+
+
+def check_role(db: Database, s: Session, action: str, tt: m.Timetable, who: str | None) -> str | None:
+    """On a campus database: refuse ``action`` (submit, approve, return, publish, archive) on ``tt`` when the
+    connected login's kind may not take it (one sentence), and return the login's name to record. On a
+    local file: ``who`` unchanged (the named approver)."""
+    if not getattr(db, "is_campus", False):
+        return who
+    from sqlalchemy import text
+
+    login = s.scalar(text("SELECT current_user"))
+    row = s.execute(text("SELECT kind, department_id FROM campus_member WHERE role_name = current_user")).first()
+    if row is None:
+        return login  # the database's owner: the campus administrator
+    kind, department_id = row
+    if kind == "admin":
+        return login
+    if kind == "viewer":
+        raise TransitionRefused(f"The login {login} is a viewer: it reads the timetables but cannot {action} "
+                                f"“{tt.name}”.")
+    if kind == "coordinator" and action in _HOD_STEPS:
+        raise TransitionRefused(f"The login {login} is a coordinator: only the head of department can "
+                                f"{action} “{tt.name}”.")
+    if tt.department_id != department_id:
+        theirs = s.get(m.Department, department_id)
+        raise TransitionRefused(f"“{tt.name}” is not {theirs.code if theirs else 'its department'}'s: the login "
+                                f"{login} acts on its own department's versions only.")
+    return login
+
+
 def _tt(s: Session, key) -> m.Timetable:
     from ato_desktop.services.timetables import _tt as find
 
@@ -128,6 +164,7 @@ def _step(db: Database, action: str, key, who: str | None, comment: str) -> Tran
         tt = _tt(s, key)
         if tt.status not in allowed:
             raise TransitionRefused(_refusal(action, tt.name, tt.status))
+        who = check_role(db, s, action, tt, who)
         before = tt.status
         if to == "approved":
             freeze(s, tt)  # what is approved is what publishing keeps

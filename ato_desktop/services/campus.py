@@ -108,21 +108,31 @@ ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 class Granted:
     role: str
     department: str
+    kind: str = "coordinator"
 
     @property
     def sentence(self) -> str:
-        return (f"The login {self.role} now coordinates {self.department}: it reads the whole campus and writes "
-                f"only {self.department}'s rows.")
+        if self.kind == "viewer":
+            return f"The login {self.role} now views {self.department}: it reads the whole campus and writes nothing."
+        what = {"hod": f"is the head of {self.department}", "admin": f"administers {self.department}"}
+        return (f"The login {self.role} now {what.get(self.kind, 'coordinates ' + self.department)}: it reads the "
+                f"whole campus and writes only {self.department}'s rows.")
 
 
-def grant(db: Database, role: str, department_code: str) -> Granted:
+KINDS = ("coordinator", "hod", "viewer", "admin")  # campus_member.kind (migration 0007_campus_roles)
+
+
+def grant(db: Database, role: str, department_code: str, kind: str = "coordinator") -> Granted:
     """Let the PostgreSQL login ``role`` coordinate ``department_code``: table privileges, and the
     ``campus_member`` row that row-level security checks (migration 0006_campus). Run as the campus
     administrator (the database's owner). The login itself is made by the server's administrator
-    (``createuser --pwprompt NAME``): passwords never pass through ATO Desktop."""
+    (``createuser --pwprompt NAME``): passwords never pass through ATO Desktop. ``kind`` (one of
+    :data:`KINDS`) is what the login may do in the approval of a version (``services.approval``)."""
     role = (role or "").strip()
     if not ROLE_NAME.match(role):
         raise ValidationError("Login", "role", "letters, digits and _ only, starting with a letter (e.g. ece_coord).")
+    if kind not in KINDS:
+        raise ValidationError("Login", "kind", f"one of {', '.join(KINDS)} (not {kind!r}).")
     if not getattr(db, "is_campus", False):
         raise ServiceError("Logins and their departments are for a campus database on PostgreSQL: "
                            "a department's own file has one coordinator.")
@@ -133,9 +143,9 @@ def grant(db: Database, role: str, department_code: str) -> Granted:
                                f"(createuser --pwprompt {role}), then grant it the department.")
         member = s.get(CampusMember, role)
         if member is None:
-            s.add(CampusMember(role_name=role, department_id=dept.id))
+            s.add(CampusMember(role_name=role, department_id=dept.id, kind=kind))
         else:
-            member.department_id = dept.id
+            member.department_id, member.kind = dept.id, kind
         database = s.scalar(text("SELECT current_database()"))
         q = f'"{role}"'
         s.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {q}'))
@@ -143,7 +153,7 @@ def grant(db: Database, role: str, department_code: str) -> Granted:
         s.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}"))
         s.execute(text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {q}"))
         s.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
-        return Granted(role, dept.code)
+        return Granted(role, dept.code, kind)
 
 
 def _department(s: Session, code: str) -> m.Department:

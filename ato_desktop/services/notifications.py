@@ -180,14 +180,15 @@ def publish_and_notify(db: Database, timetable, *, template: str | None = PUBLIS
         tt = _tt(s, timetable)
         prev = _previous_for(s, tt)
         if tt.status != "published":
+            from ato_desktop.services import approval
+
+            by = approval.check_role(db, s, "publish", tt, by)  # campus: the head of department's login
             before = tt.status
             if tt.status in ("draft", "returned") or not frozen.has_snapshot(s, tt.id):
                 frozen.freeze(s, tt)  # an approved version keeps the snapshot that was approved
             tt.status = "published"
             tt.published_at = utcnow()
             tt.publish_override = override
-            from ato_desktop.services import approval
-
             comment = "; ".join(x for x in (None if before == "approved" else approval.WITHOUT_APPROVAL,
                                             override) if x)
             approval.record(s, tt, before, "published", by, comment)

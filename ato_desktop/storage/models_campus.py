@@ -124,11 +124,15 @@ _register()
 
 class CampusMember(Base):
     """A database login (PostgreSQL role) that coordinates a department: with row-level security (migration
-    0006_campus) it writes only that department's rows. ``campus grant`` adds one."""
+    0006_campus) it writes only that department's rows. ``campus grant`` adds one. ``kind`` (migration
+    0007_campus_roles): ``coordinator`` (edits, submits, commits), ``hod`` (the head of department:
+    approves, returns, publishes, archives), ``viewer`` (reads only) or ``admin`` (every step)."""
 
     __tablename__ = "campus_member"
+    __table_args__ = (CheckConstraint("kind IN ('admin', 'coordinator', 'hod', 'viewer')", name="kind_valid"),)
     role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12), default="coordinator", server_default="coordinator")
 
 
 ROOM_SHARE_MODES = ("free", "department", "unavailable")
