@@ -15,7 +15,9 @@ candidate is saved and scored with the department's own weights, so their scores
   engine counts days on campus only beyond each teacher's "max days", so a teacher without one
   is not pushed to come on fewer days).
 
-Cancel (``should_stop``) stops the run under way; the candidates finished before it are kept.
+The runs go side by side (at most ``OptimizerSettings.threads`` at a time, each on one thread), each saved
+as it finishes. Cancel (``should_stop``) stops every run under way; the candidates finished before it
+are kept.
 """
 
 from __future__ import annotations
@@ -106,25 +108,39 @@ def weights_for(problem, profile: str) -> dict[str, int]:
     return w
 
 
-def _run(db: Database, settings: OptimizerSettings, profile: str, on_progress, should_stop):
-    """One optimizer run for ``profile``: :func:`run_solve` itself for the department's weights; for a
-    profile, the same steps with the profile's weights for the search, and the department's compiled
-    problem kept in the run (so :func:`save_solve` scores it with the department's weights)."""
+def _prepare(db: Database, settings: OptimizerSettings):
+    """The department's problem compiled once for every run (and refused first when it is impossible)."""
     from ato_desktop.services import solving
-
-    if not BY_KEY[profile].multipliers:
-        return solving.run_solve(db, settings, on_progress=on_progress, should_stop=should_stop)
-    from ato_desktop.engine.optimizer import optimize
     from ato_desktop.services.compile import compile_database
     from ato_desktop.services.scores import data_fingerprint
 
     comp, _current, tt_id = compile_database(db, None)
     if settings.refuse_impossible:
         solving.refuse_if_impossible(comp.problem)
+    return comp, tt_id, data_fingerprint(comp.problem)
+
+
+def _run(prepared, settings: OptimizerSettings, profile: str, on_progress, should_stop):
+    """One optimizer run for ``profile`` (on a worker thread; reads no database): the department's weights,
+    or the profile's for the search only, the department's compiled problem kept in the run (so
+    :func:`save_solve` scores it with the department's weights)."""
+    from ato_desktop.engine.optimizer import optimize
+    from ato_desktop.services import solving
+
+    comp, tt_id, fingerprint = prepared
+    params = settings.engine_params(minimal_change=False)
+    if not BY_KEY[profile].multipliers:
+        result = optimize(comp.problem, None, params, on_progress=on_progress, should_stop=should_stop)
+        bound, explanation = solving.explain_result(comp.problem, result)
+        return solving.SolveRun(settings, comp, result, tt_id, fingerprint, bound=bound, explanation=explanation)
     search = replace(comp.problem, weights=weights_for(comp.problem, profile))
-    result = optimize(search, None, settings.engine_params(minimal_change=False), on_progress=on_progress,
-                      should_stop=should_stop)
-    return solving.SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem))
+    result = optimize(search, None, params, on_progress=on_progress, should_stop=should_stop)
+    return solving.SolveRun(settings, comp, result, tt_id, fingerprint)
+
+
+def workers_for(k: int, settings: OptimizerSettings) -> int:
+    """How many runs go side by side: at most ``settings.threads`` (default: cores − 1), at least 1."""
+    return max(1, min(k, int(settings.threads or 1)))
 
 
 def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None = None, *,
@@ -134,8 +150,16 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     """Optimize ``k`` candidates (``settings`` for each run, its seed the first candidate's) and save each
     as a draft version "Candidate i: <profile> (seed s)"; compare candidates 2…k with the first.
 
-    ``on_progress(index, k, profile, snapshot)`` relays the optimizer's progress. A backup is taken
-    before the first save only (``backup=False``: none)."""
+    The runs go side by side on :func:`workers_for` threads (the engine's kernels release the GIL), each
+    run on one thread (``threads=1``), so a candidate depends on its seed only, not on how many run at
+    once (with a generation limit). Each result is saved by the calling thread as it finishes (one writer);
+    a new run starts only after that, when Cancel was not asked for. Cancel stops every run under way.
+
+    ``on_progress(index, k, profile, snapshot)`` relays the optimizer's progress (from the run's thread).
+    A backup is taken before the first save only (``backup=False``: none)."""
+    import queue
+    import threading
+
     from ato_desktop.services import compare, solving
     from ato_desktop.services import timetables as tts
 
@@ -143,22 +167,60 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     if settings.keep_changes:
         settings = settings.but(keep_changes=False)  # candidates start afresh: different timetables to choose from
     steps = plan(k, settings.seed, profiles)
+    workers = workers_for(k, settings)
     stop = should_stop or (lambda: False)
+    abort = threading.Event()  # a run or a save failed: stop the others
+
+    def stopping() -> bool:
+        return abort.is_set() or stop()
+
+    prepared = _prepare(db, settings)
+    finished: queue.Queue = queue.Queue()
+
+    def job(i: int, profile: str, seed: int) -> None:
+        relay = (lambda snap: on_progress(i, k, profile, snap)) if on_progress else None
+        try:
+            finished.put((i, profile, seed, _run(prepared, settings.but(seed=seed, threads=1), profile, relay,
+                                                 stopping), None))
+        except BaseException as exc:  # handed to the calling thread
+            finished.put((i, profile, seed, None, exc))
+
+    pending = list(enumerate(steps))
     done: list[Candidate] = []
     stopped = False
-    for i, (profile, seed) in enumerate(steps):
-        if stop():
-            stopped = True
+    error: BaseException | None = None
+    running = 0
+    while True:
+        while pending and running < workers and not stopped and error is None:
+            if stop():
+                stopped = True
+                break
+            i, (profile, seed) = pending.pop(0)
+            threading.Thread(target=job, args=(i, profile, seed), name=f"candidate-{i + 1}", daemon=True).start()
+            running += 1
+        if running == 0:
             break
-        relay = (lambda snap, i=i, profile=profile: on_progress(i, k, profile, snap)) if on_progress else None
-        run = _run(db, settings.but(seed=seed), profile, relay, stop)
+        i, profile, seed, run, exc = finished.get()
+        running -= 1
+        if exc is not None or error is not None:
+            error = error or exc
+            abort.set()
+            continue
         if run.result.stopped and stop():
-            stopped = True  # the run under way is dropped: it was cut short
-            break
-        name = tts.unique_version_name(db, f"Candidate {i + 1}: {BY_KEY[profile].title} (seed {seed})")
-        saved = solving.save_solve(db, run, name=name, backup=backup and not done)
+            stopped = True  # the run was cut short: dropped
+            continue
+        try:
+            name = tts.unique_version_name(db, f"Candidate {i + 1}: {BY_KEY[profile].title} (seed {seed})")
+            saved = solving.save_solve(db, run, name=name, backup=backup and not done)
+        except BaseException as exc:
+            error = exc
+            abort.set()
+            continue
         done.append(Candidate(i, profile, seed, saved.version.id, saved.version.name, saved.hard, saved.soft,
                               run.result.seconds))
+    if error is not None:
+        raise error
+    done.sort(key=lambda c: c.index)
     comparisons = tuple(compare.compare_versions(db, done[0].version_id, c.version_id) for c in done[1:])
     return CandidatesResult(tuple(done), comparisons, stopped)
 

@@ -60,3 +60,56 @@ def test_impossible_settings_are_refused_before_anything_runs(demo_db, k, profil
     with pytest.raises(ValidationError):
         candidates.make_candidates(demo_db, k, QUICK, profiles=profiles, backup=False)
     assert len(tts.list_timetables(demo_db)) == n
+
+
+def _sessions(db, version_id: int) -> list[tuple]:
+    from sqlalchemy import select
+
+    from ato_desktop.storage import models as m
+
+    sa = m.SessionAssignment
+    with db.read_session() as s:
+        return sorted(s.execute(select(sa.activity_id, sa.occurrence, sa.day_id, sa.period_id, sa.room_id)
+                                .where(sa.timetable_id == version_id)).all(), key=repr)
+
+
+def test_side_by_side_runs_give_the_same_candidates_as_one_after_another(demo_db_path, tmp_path):
+    """K=3 on 2 worker threads: each candidate is its seed's, whatever ran beside it (generation limit)."""
+    import shutil
+    import threading
+
+    from ato_desktop.storage.database import open_database
+
+    shutil.copy(demo_db_path, tmp_path / "other.atodb")
+    sessions, threads = {}, {}
+    for workers, path in ((1, demo_db_path), (2, tmp_path / "other.atodb")):
+        settings = OptimizerSettings(time_limit=None, generations=2, seed=7, threads=workers)
+        assert candidates.workers_for(3, settings) == workers
+        names = set()
+        with open_database(path) as db:
+            result = candidates.make_candidates(
+                db, 3, settings, backup=False,
+                on_progress=lambda i, k, p, snap: names.add((i, threading.current_thread().name)))
+            assert [c.index for c in result.candidates] == [0, 1, 2] and not result.stopped
+            sessions[workers] = [_sessions(db, c.version_id) for c in result.candidates]
+        threads[workers] = names
+    assert all(sessions[1]) and sessions[2] == sessions[1]
+    assert {n for _i, n in threads[2]} <= {"candidate-1", "candidate-2", "candidate-3"}
+    assert candidates.workers_for(3, OptimizerSettings(threads=8)) == 3
+    assert candidates.workers_for(3, OptimizerSettings(threads=0)) == 1
+
+
+def test_cancel_stops_every_run_under_way(demo_db):
+    """Two runs side by side, both reporting progress, then Cancel: both stop, nothing is saved."""
+    import time
+
+    before = len(tts.list_timetables(demo_db))
+    seen: set[int] = set()
+    settings = OptimizerSettings(time_limit=120.0, generations=None, seed=3, threads=2)
+    started = time.monotonic()
+    result = candidates.make_candidates(demo_db, 3, settings, backup=False,
+                                        on_progress=lambda i, k, p, snap: seen.add(i),
+                                        should_stop=lambda: seen >= {0, 1})
+    assert result.stopped and result.candidates == ()
+    assert time.monotonic() - started < 100  # stopped, not run to the time limit
+    assert len(tts.list_timetables(demo_db)) == before
