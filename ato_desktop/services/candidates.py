@@ -122,8 +122,8 @@ def _run(db: Database, settings: OptimizerSettings, profile: str, on_progress, s
     if settings.refuse_impossible:
         solving.refuse_if_impossible(comp.problem)
     search = replace(comp.problem, weights=weights_for(comp.problem, profile))
-    result = optimize(search, None, settings.engine_params(minimal_change=False), on_progress=on_progress,
-                      should_stop=should_stop)
+    result = optimize(search, None, settings.engine_params(minimal_change=False),
+                      on_progress=solving.optimizer_progress(on_progress, settings), should_stop=should_stop)
     return solving.SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem))
 
 
@@ -134,7 +134,8 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     """Optimize ``k`` candidates (``settings`` for each run, its seed the first candidate's) and save each
     as a draft version "Candidate i: <profile> (seed s)"; compare candidates 2…k with the first.
 
-    ``on_progress(index, k, profile, snapshot)`` relays the optimizer's progress. A backup is taken
+    ``on_progress(index, k, profile, progress)`` relays the optimizer's progress (an
+    :class:`ato_desktop.progress.Progress`, the engine's snapshot in ``detail``). A backup is taken
     before the first save only (``backup=False``: none)."""
     from ato_desktop.services import compare, solving
     from ato_desktop.services import timetables as tts
