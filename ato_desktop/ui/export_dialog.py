@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -42,7 +40,6 @@ from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled
 from ato_desktop.services.reports import render_report
 from ato_desktop.services import Database
 from ato_desktop.services import resources as res
-from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import settings as app_settings
 from ato_desktop.ui.task_dialog import TaskDialog
@@ -94,16 +91,7 @@ class ExportPdfDialog(TaskDialog, QDialog):
         form = QFormLayout()
         layout.addLayout(form)
 
-        self.version_combo = QComboBox(self)
-        self.version_combo.setObjectName("versionCombo")
-        versions = tts.list_timetables(db)
-        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
-            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
-        if timetable_id is not None:
-            i = self.version_combo.findData(timetable_id)
-            if i >= 0:
-                self.version_combo.setCurrentIndex(i)
-        form.addRow("Timetable &version:", self.version_combo)
+        versions = self._add_version_combo(form, db, timetable_id)
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("kindCombo")
@@ -162,22 +150,7 @@ class ExportPdfDialog(TaskDialog, QDialog):
         self.open_check.setChecked(True)
         layout.addWidget(self.open_check)
 
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        self.progress.setVisible(False)
-        layout.addWidget(self.progress)
-        self.status = QLabel("", self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        layout.addWidget(self.buttons)
+        self.export_button = self._add_progress_and_buttons(layout, "&Export")
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.item_combo.currentIndexChanged.connect(self._suggest_path)

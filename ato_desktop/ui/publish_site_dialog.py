@@ -15,22 +15,18 @@ from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ato_desktop.services import Database
-from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.publishing import PublishCancelled, publish_site
 from ato_desktop.ui.task_dialog import TaskDialog
@@ -65,16 +61,7 @@ class PublishSiteDialog(TaskDialog, QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         layout.addLayout(form)
-        self.version_combo = QComboBox(self)
-        self.version_combo.setObjectName("versionCombo")
-        versions = tts.list_timetables(db)
-        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
-            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
-        if timetable_id is not None:
-            i = self.version_combo.findData(timetable_id)
-            if i >= 0:
-                self.version_combo.setCurrentIndex(i)
-        form.addRow("Timetable &version:", self.version_combo)
+        versions = self._add_version_combo(form, db, timetable_id)
 
         out = QWidget(self)
         row = QHBoxLayout(out)
@@ -92,20 +79,7 @@ class PublishSiteDialog(TaskDialog, QDialog):
         self.open_check = QCheckBox("&Open the website when done", self)
         self.open_check.setChecked(True)
         layout.addWidget(self.open_check)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setVisible(False)
-        layout.addWidget(self.progress)
-        self.status = QLabel("", self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(self)
-        self.publish_button = self.buttons.addButton("&Publish", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.publish_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        layout.addWidget(self.buttons)
+        self.publish_button = self._add_progress_and_buttons(layout, "&Publish")
         if not versions:
             self.publish_button.setEnabled(False)
             self.status.setText("There is no timetable version yet; create or optimize one first.")

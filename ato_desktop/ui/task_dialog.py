@@ -9,7 +9,9 @@ A dialog mixes in :class:`TaskDialog` before ``QDialog`` and provides ``progress
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QProgressBar, QPushButton
 
+from ato_desktop.services import timetables as tts
 from ato_desktop.ui.tasks import Task
 
 
@@ -19,6 +21,41 @@ class TaskDialog:
     STOPPED = "Stopped; nothing was written."
     _task: Task | None = None
 
+    # ---- the parts both dialogs show -------------------------------------------------------
+    def _add_version_combo(self, form, db, timetable_id: int | None) -> list:
+        """The "Timetable version" row (newest first, ``timetable_id`` chosen); returns the versions."""
+        self.version_combo = QComboBox(self)
+        self.version_combo.setObjectName("versionCombo")
+        versions = tts.list_timetables(db)
+        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
+            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
+        if timetable_id is not None:
+            i = self.version_combo.findData(timetable_id)
+            if i >= 0:
+                self.version_combo.setCurrentIndex(i)
+        form.addRow("Timetable &version:", self.version_combo)
+        return versions
+
+    def _add_progress_and_buttons(self, layout, start_text: str) -> QPushButton:
+        """The progress bar, the status line and the buttons (``start_text`` starts, Cancel stops or closes)."""
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        self.status.setObjectName("statusLabel")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(self)
+        start = self.buttons.addButton(start_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        start.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout.addWidget(self.buttons)
+        return start
+
+    # ---- the task ------------------------------------------------------------------------------
     def running(self) -> bool:
         return self._task is not None
 
