@@ -97,6 +97,7 @@ class SubstitutionsPage(LazyReload, QWidget):
         top.addWidget(self.date_edit)
         self.day_label = QLabel(self)
         self.day_label.setObjectName("substDay")
+        self.day_label.setWordWrap(True)  # "No classes: <why>" must not force the window wider (a laptop at 125 %)
         top.addWidget(self.day_label, 1)
         self.auto_button = QPushButton("Plan automatically", self)
         self.auto_button.setObjectName("substAuto")
