@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, QRect
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.model import VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM
+from tests.ui.layout_settle import settle_layout
 
 LAPTOP = (1366, 768)
 LAPTOP_125 = (1093, 614)  # the same screen at 125 % scaling, in logical pixels
@@ -24,32 +25,6 @@ LAPTOP_125 = (1093, 614)  # the same screen at 125 % scaling, in logical pixels
 
 def _rect_in(window, widget) -> QRect:
     return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
-
-
-def _geometry(window) -> tuple:
-    from PySide6.QtWidgets import QWidget
-
-    return (window.size().toTuple(),) + tuple(w.geometry().getRect() for w in window.findChildren(QWidget)
-                                             if w.isVisible())
-
-
-def settle_layout(window, rounds: int = 100) -> None:
-    """Wait until the layouts and the deferred fittings (posted events, zero timers) are done: the
-    tasks are idle and one more round of events moves no widget. No fixed sleep."""
-    from PySide6.QtCore import QCoreApplication
-
-    from ato_desktop.ui import tasks
-
-    tasks.wait_idle(10_000)
-    before = None
-    for _ in range(rounds):
-        QCoreApplication.sendPostedEvents()
-        QCoreApplication.processEvents()
-        now = _geometry(window)
-        if now == before:
-            return
-        before = now
-    raise AssertionError(f"the layout still moves after {rounds} rounds of events")
 
 
 def _settle(qtbot, window, size) -> None:
