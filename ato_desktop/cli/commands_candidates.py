@@ -36,7 +36,8 @@ def cmd_candidates(args) -> int:
     db = open_db_or_fail(db_path(args))
     last = [0.0]
 
-    def progress(i, k, profile, p) -> None:
+    def progress(i, k, profile, progress) -> None:
+        p = progress.detail  # the engine's own snapshot
         now = time.monotonic()
         if now - last[0] >= 1.0:
             last[0] = now

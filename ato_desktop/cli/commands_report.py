@@ -14,17 +14,23 @@ KIND_HELP = (
 )
 
 
-def cmd_report(args) -> int:
-    from ato_desktop.cli.commands_db import db_path, open_db_or_fail
-    from ato_desktop.services.reports import render_report
-
-    out = Path(args.out).expanduser()
+def pdf_out(value: str) -> Path:
+    """``--out``: a .pdf file name in a folder that exists (else one sentence saying what is wrong)."""
+    out = Path(value).expanduser()
     if out.suffix.lower() != ".pdf":
         raise CliError(f"--out {out}: give a file name ending in .pdf")
     if out.exists() and out.is_dir():
         raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
     if not out.parent.exists():
         raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    return out
+
+
+def cmd_report(args) -> int:
+    from ato_desktop.cli.commands_db import db_path, open_db_or_fail
+    from ato_desktop.services.reports import render_report
+
+    out = pdf_out(args.out)
     # read-only where the folder cannot be written; else a normal connection, which (unlike a
     # read-only one) removes its -wal and -shm when it closes
     db = open_db_or_fail(db_path(args), write=False)

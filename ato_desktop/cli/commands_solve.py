@@ -50,7 +50,8 @@ def cmd_solve(args) -> int:
     db = open_db_or_fail(db_path(args))
     last = [0.0]
 
-    def progress(p) -> None:
+    def progress(progress) -> None:
+        p = progress.detail  # the engine's own snapshot
         now = time.monotonic()
         if now - last[0] >= 1.0:
             last[0] = now

@@ -175,18 +175,12 @@ def cmd_history(args) -> int:
 
 @_run
 def cmd_review_package(args) -> int:
-    from pathlib import Path
 
+    from ato_desktop.cli.commands_report import pdf_out
     from ato_desktop.reports.data import ReportError
     from ato_desktop.services.reports import write_review_package
 
-    out = Path(args.out).expanduser()
-    if out.suffix.lower() != ".pdf":
-        raise CliError(f"--out {out}: give a file name ending in .pdf")
-    if out.exists() and out.is_dir():
-        raise CliError(f"--out {out} is a folder; give a file name ending in .pdf")
-    if not out.parent.exists():
-        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    out = pdf_out(args.out)
     with _db(args) as db:
         try:
             pkg = write_review_package(db, args.name, out, against=args.against)

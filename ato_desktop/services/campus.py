@@ -433,6 +433,20 @@ class SharingSet:
         return f"{self.room}: {self.cells} period{'s' if self.cells != 1 else ''} now {who}."
 
 
+def _day_and_periods(s, day: str, periods: list[str]):
+    """The day named ``day`` (name or short name) and the periods labelled ``periods``: (day, the labels
+    given, {label: period}); NotFoundError names what is not there."""
+    d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
+    if d is None:
+        raise NotFoundError("Day", day)
+    wanted = [p.strip() for p in periods if p.strip()]
+    found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
+    missing = [p for p in wanted if p not in found]
+    if missing or not wanted:
+        raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+    return d, wanted, found
+
+
 def set_room_sharing(db: Database, room_code: str, day: str, periods: list[str], mode: str,
                      department_code: str | None = None) -> SharingSet:
     """Set cells of a room's sharing grid (campus administrator): ``mode`` ``free``, ``department`` (with
@@ -447,14 +461,7 @@ def set_room_sharing(db: Database, room_code: str, day: str, periods: list[str],
         room = s.scalar(select(m.Room).where(m.Room.code == (room_code or "").strip()))
         if room is None:
             raise NotFoundError("Room", room_code)
-        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
-        if d is None:
-            raise NotFoundError("Day", day)
-        wanted = [p.strip() for p in periods if p.strip()]
-        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
-        missing = [p for p in wanted if p not in found]
-        if missing or not wanted:
-            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        d, wanted, found = _day_and_periods(s, day, periods)
         dept = _department(s, department_code) if department_code else None
         for label in wanted:
             p = found[label]
@@ -494,14 +501,7 @@ def add_campus_slot(db: Database, category: str, day: str, periods: list[str], l
     if category not in SLOT_CATEGORIES:
         raise ValidationError("Campus slot", "category", f"one of {', '.join(SLOT_CATEGORIES)}.")
     with db.session() as s:
-        d = s.scalar(select(m.Day).where(or_(m.Day.name.ilike(day.strip()), m.Day.short_name.ilike(day.strip()))))
-        if d is None:
-            raise NotFoundError("Day", day)
-        wanted = [p.strip() for p in periods if p.strip()]
-        found = {p.label: p for p in s.scalars(select(m.Period).where(m.Period.label.in_(wanted or [""])))}
-        missing = [p for p in wanted if p not in found]
-        if missing or not wanted:
-            raise NotFoundError("Period", ", ".join(missing) or "(none given)")
+        d, wanted, found = _day_and_periods(s, day, periods)
         positions = sorted(found[p].position for p in wanted)
         every = [p.position for p in s.scalars(select(m.Period).order_by(m.Period.position))]
         span = every[every.index(positions[0]):every.index(positions[-1]) + 1]

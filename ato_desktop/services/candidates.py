@@ -130,11 +130,13 @@ def _run(prepared, settings: OptimizerSettings, profile: str, on_progress, shoul
     comp, tt_id, fingerprint = prepared
     params = settings.engine_params(minimal_change=False)
     if not BY_KEY[profile].multipliers:
-        result = optimize(comp.problem, None, params, on_progress=on_progress, should_stop=should_stop)
+        result = optimize(comp.problem, None, params, on_progress=solving.optimizer_progress(on_progress, settings),
+                          should_stop=should_stop)
         bound, explanation = solving.explain_result(comp.problem, result)
         return solving.SolveRun(settings, comp, result, tt_id, fingerprint, bound=bound, explanation=explanation)
     search = replace(comp.problem, weights=weights_for(comp.problem, profile))
-    result = optimize(search, None, params, on_progress=on_progress, should_stop=should_stop)
+    result = optimize(search, None, params, on_progress=solving.optimizer_progress(on_progress, settings),
+                      should_stop=should_stop)
     return solving.SolveRun(settings, comp, result, tt_id, fingerprint)
 
 
@@ -155,7 +157,8 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     once (with a generation limit). Each result is saved by the calling thread as it finishes (one writer);
     a new run starts only after that, when Cancel was not asked for. Cancel stops every run under way.
 
-    ``on_progress(index, k, profile, snapshot)`` relays the optimizer's progress (from the run's thread).
+    ``on_progress(index, k, profile, progress)`` relays the optimizer's progress (from the run's thread: an
+    :class:`ato_desktop.progress.Progress`, the engine's snapshot in ``detail``).
     A backup is taken before the first save only (``backup=False``: none)."""
     import queue
     import threading

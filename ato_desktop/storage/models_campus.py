@@ -16,7 +16,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ato_desktop.storage.models import Base, utcnow
+from ato_desktop.storage.models_base import Base, utcnow
 
 
 class CommittedOccupancy(Base):

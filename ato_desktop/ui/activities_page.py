@@ -23,7 +23,7 @@ from ato_desktop.services import activities as acts
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.services.listing import list_rows  # the same dicts as list_items, without the ORM
 from ato_desktop.ui.availability_host import AvailabilityHostPage
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 from ato_desktop.services.activities import ROOM_KINDS
 
 
@@ -131,10 +131,7 @@ class GenerateDialog(QDialog):
         self.preview.setObjectName("preview")
         self.preview.setWordWrap(True)
         lay.addWidget(self.preview)
-        self.error = QLabel(self)
-        self.error.setObjectName("generateError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
+        self.error = error_label(self, "generateError", hidden=False)
         lay.addWidget(self.error)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = bb.addButton("Generate", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, Q
 from ato_desktop.services import bells
 from ato_desktop.services import calendar as cal
 from ato_desktop.services.errors import DatabaseError, ServiceError
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 
 
 class BellsDialog(QDialog):
@@ -45,10 +45,7 @@ class BellsDialog(QDialog):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)
-        self.error = QLabel(self)
-        self.error.setObjectName("bellsError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
+        self.error = error_label(self, "bellsError", hidden=False)
         lay.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import calendar as cal
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 from ato_desktop.ui.lazy_page import LazyReload
 
 SETTING_FIELDS = (("institution_name", "Institution"), ("department_name", "Department"), ("term", "Term"))
@@ -95,11 +94,7 @@ class CalendarPage(LazyReload, QWidget):
         middle.addWidget(self.term_box, 2)
         outer.addLayout(middle, 1)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("calendarError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self, "calendarError")
         outer.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -94,6 +94,7 @@ class CandidatesDialog(QDialog):
     def start(self) -> bool:
         if self.db is None or self.job is not None:
             return False
+        from ato_desktop.progress import Progress
         from ato_desktop.services import candidates
         from ato_desktop.services.solving import OptimizerSettings
         from ato_desktop.ui import tasks
@@ -105,7 +106,9 @@ class CandidatesDialog(QDialog):
 
         def job(on_progress, should_stop):
             return candidates.make_candidates(db, k, settings, should_stop=should_stop,
-                                              on_progress=lambda i, k, profile, snap: on_progress((i, k, profile, snap)))
+                                              on_progress=lambda i, k, profile, p: on_progress(Progress(
+                                                  done=i + p.fraction, total=k, message=p.message,
+                                                  detail=(i, k, profile, p))))
 
         self.list.clear()
         self.progress.setValue(0)
@@ -133,7 +136,8 @@ class CandidatesDialog(QDialog):
     def _progress(self, latest) -> None:
         if not shiboken6.isValid(self) or latest is None:
             return
-        i, k, profile, snap = latest
+        i, k, profile, progress = latest.detail  # which candidate, and the run's own Progress
+        snap = progress.detail  # the engine's own snapshot
         hard, soft, elapsed = int(snap.best_hard), int(snap.best_soft), float(snap.elapsed)
         part = min(1.0, elapsed / self._limit) if self._limit else 0.0
         self.progress.setValue(int(1000 * (i + part) / k))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import channels
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 
 KIND_LABELS = {"teams": "Microsoft Teams", "slack": "Slack", "json": "JSON webhook (SMS / WhatsApp gateway)"}
 EVENT_LABELS = {"substitution": "Substitutions", "publish": "Publication", "slot_change": "Changed classes",
@@ -79,10 +79,7 @@ class ChannelsDialog(QDialog):
         row.addWidget(self.remove_button)
         row.addStretch(1)
         lay.addLayout(row)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self)
         lay.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)

@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -42,10 +40,9 @@ from ato_desktop.reports import KIND_LABELS, KINDS, NAMED_KINDS, ReportCancelled
 from ato_desktop.services.reports import render_report
 from ato_desktop.services import Database
 from ato_desktop.services import resources as res
-from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import settings as app_settings
-from ato_desktop.ui.tasks import Task
+from ato_desktop.ui.task_dialog import TaskDialog
 
 ALL_ITEMS = "(all, one page each)"
 # an editable copy (issue 20): the version as an Excel workbook, a sheet per group, faculty member or room
@@ -76,29 +73,25 @@ def _failure_message(exc: BaseException) -> str:
     return f"The PDF could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
 
-class ExportPdfDialog(QDialog):
+class ExportPdfDialog(TaskDialog, QDialog):
+    CANCELLED = ReportCancelled
+    STOPPING = "Cancelling…"
+    STOPPED = "Cancelled; no file was written."
+    _failure_message = staticmethod(_failure_message)
+
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export PDF")
         self.setObjectName("exportPdfDialog")
         self.db = db
         self.last_result = None
-        self._task: Task | None = None
+        self._task = None  # the running task (TaskDialog)
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
 
-        self.version_combo = QComboBox(self)
-        self.version_combo.setObjectName("versionCombo")
-        versions = tts.list_timetables(db)
-        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
-            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
-        if timetable_id is not None:
-            i = self.version_combo.findData(timetable_id)
-            if i >= 0:
-                self.version_combo.setCurrentIndex(i)
-        form.addRow("Timetable &version:", self.version_combo)
+        versions = self._add_version_combo(form, db, timetable_id)
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("kindCombo")
@@ -157,22 +150,7 @@ class ExportPdfDialog(QDialog):
         self.open_check.setChecked(True)
         layout.addWidget(self.open_check)
 
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        self.progress.setVisible(False)
-        layout.addWidget(self.progress)
-        self.status = QLabel("", self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        layout.addWidget(self.buttons)
+        self.export_button = self._add_progress_and_buttons(layout, "&Export")
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.item_combo.currentIndexChanged.connect(self._suggest_path)
@@ -250,9 +228,6 @@ class ExportPdfDialog(QDialog):
             self._path_suggested = False
 
     # ---- running ---------------------------------------------------------------------
-    def running(self) -> bool:
-        return self._task is not None
-
     @Slot()
     def start(self) -> None:
         if self.running():
@@ -272,29 +247,8 @@ class ExportPdfDialog(QDialog):
                       name=self.item(), paper=self.paper_combo.currentText(),
                       landscape=self.landscape_radio.isChecked())
         db = self.db
-        self._task = task = Task(lambda on_progress, should_stop: _export(
-            db, on_progress=on_progress, should_stop=should_stop, **kwargs))  # no parent: may outlive the dialog
-        task.progress.connect(self._on_progress)
-        task.finished.connect(self._on_finished)
-        self._set_busy(True)
-        self.status.setStyleSheet("")
-        self.status.setText("Starting…")
-        task.start()
-
-    @Slot()
-    def cancel(self) -> None:
-        if self.running():
-            self._task.cancel()
-            self.status.setText("Cancelling…")
-            self.cancel_button.setEnabled(False)
-        else:
-            self.reject()
-
-    def reject(self) -> None:  # Esc / window close while rendering = cancel first
-        if self.running():
-            self.cancel()
-            return
-        super().reject()
+        self._start_task(lambda on_progress, should_stop: _export(
+            db, on_progress=on_progress, should_stop=should_stop, **kwargs))
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(True)
@@ -310,24 +264,6 @@ class ExportPdfDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Stop" if busy else "Close")
 
-    def _finish(self) -> None:
-        self._task = None
-        self._set_busy(False)
-
-    @Slot(object)
-    def _on_progress(self, snapshot) -> None:  # a Progress
-        self.progress.setValue(int(snapshot.fraction * 1000))
-        self.status.setText(snapshot.message)
-
-    @Slot(object, object)
-    def _on_finished(self, result, error) -> None:
-        if error is None:
-            self._on_done(result)
-        elif isinstance(error, ReportCancelled):
-            self._on_cancelled()
-        else:
-            self._on_failed(_failure_message(error))
-
     @Slot(object)
     def _on_done(self, result) -> None:
         self._finish()
@@ -341,18 +277,3 @@ class ExportPdfDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
         self.accept()
 
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._finish()
-        self.progress.setValue(0)
-        self.status.setText("Cancelled; no file was written.")
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._finish()
-        self.progress.setValue(0)
-        self._error(message)
-
-    def _error(self, message: str) -> None:
-        self.status.setStyleSheet("color: #A61B1B;")
-        self.status.setText(message)

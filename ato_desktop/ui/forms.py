@@ -36,6 +36,17 @@ from ato_desktop.services.errors import ValidationError
 ERROR_STYLE = "color: #b00020;"
 
 
+def error_label(parent, name: str = "", *, hidden: bool = True):
+    """The red, wrapping line a form or page shows its one sentence in (hidden until there is one)."""
+    label = QLabel(parent)
+    if name:
+        label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setVisible(not hidden)
+    return label
+
+
 class RefsEditor(QWidget):
     """Several references as comma-separated codes, with a checklist to pick them."""
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.notify import jobs
-from ato_desktop.services import outbox
+from ato_desktop.services import mail_edits, outbox
 from ato_desktop.ui import tasks
 
 OUTBOX_COLUMNS = ("Created", "To", "Faculty", "Template", "Subject", "Status", "Attempts", "Next try / sent",
@@ -214,18 +214,28 @@ class OutboxTab(QWidget):
             self._say(self.outbox_status, report.summary(), bool(report.errors))
         self.refresh_outbox()
 
+    def _write(self, operation, then) -> None:
+        """Run one outbox operation (``services.mail_edits``) on the window's writer; ``then(n)`` when done."""
+        from ato_desktop.ui.operations import writer_of
+
+        def failed(exc: BaseException) -> None:
+            self._say(self.outbox_status, str(exc), True)
+            self.refresh_outbox()
+
+        writer_of(self).run(operation, on_done=lambda change: then(change.result), on_error=failed, db=self.db)
+
     def retry_selected(self) -> None:
         ids = self.selected_message_ids()
         if self.db is None or not ids:
             return
-        outbox.retry(self.db, ids)
-        self.refresh_outbox()
-        self.send_waiting()
+        self._write(lambda db: mail_edits.retry_messages(db, ids=ids), lambda _n: self._refresh_and_send())
 
     def retry_all(self) -> None:
         if self.db is None:
             return
-        outbox.retry(self.db)
+        self._write(lambda db: mail_edits.retry_messages(db), lambda _n: self._refresh_and_send())
+
+    def _refresh_and_send(self) -> None:
         self.refresh_outbox()
         self.send_waiting()
 
@@ -234,25 +244,33 @@ class OutboxTab(QWidget):
         ids = self._selected_uncertain_ids()
         if self.db is None or not ids:
             return
-        n = outbox.send_again(self.db, ids)
-        self._say(self.outbox_status, f"Sending {n} message(s) again.")
-        self.refresh_outbox()
-        self.send_waiting()
+
+        def then(n: int) -> None:
+            self._say(self.outbox_status, f"Sending {n} message(s) again.")
+            self._refresh_and_send()
+
+        self._write(lambda db: mail_edits.send_messages_again(db, ids=ids), then)
 
     def mark_sent_selected(self) -> None:
         """The coordinator decided: the selected "may have been sent" messages did arrive."""
         ids = self._selected_uncertain_ids()
         if self.db is None or not ids:
             return
-        n = outbox.mark_sent(self.db, ids)
-        self._say(self.outbox_status, f"Marked {n} message(s) as sent.")
-        self.refresh_outbox()
+
+        def then(n: int) -> None:
+            self._say(self.outbox_status, f"Marked {n} message(s) as sent.")
+            self.refresh_outbox()
+
+        self._write(lambda db: mail_edits.mark_messages_sent(db, ids=ids), then)
 
     def delete_selected(self) -> None:
         ids = self.selected_message_ids()
         if self.db is None or not ids:
             return
-        n = outbox.delete_messages(self.db, ids)
-        self._say(self.outbox_status, f"Deleted {n} message(s)." + (
-            "" if n == len(ids) else " Messages being sent right now were kept."))
-        self.refresh_outbox()
+
+        def then(n: int) -> None:
+            self._say(self.outbox_status, f"Deleted {n} message(s)." + (
+                "" if n == len(ids) else " Messages being sent right now were kept."))
+            self.refresh_outbox()
+
+        self._write(lambda db: mail_edits.delete_messages(db, ids=ids), then)

@@ -164,8 +164,10 @@ class SchedulesTab(QWidget):
             return
         try:
             if kind == "publish":
-                notes.set_on_publish(self.db, template)
-                text = f"Publishing a version now sends '{template}' to each faculty member whose classes changed."
+                self._choose_publish_template(
+                    template, f"Publishing a version now sends '{template}' to each faculty member whose classes "
+                              "changed.")
+                return
             else:
                 t = self.schedule_time.time()
                 h, m = t.hour(), t.minute()
@@ -184,6 +186,18 @@ class SchedulesTab(QWidget):
         self._say(self.schedule_status, text)
         self.refresh_schedules()
 
+    def _choose_publish_template(self, template: str | None, text: str) -> None:
+        """The template sent on publication is a setting of the file: an operation on the window's writer."""
+        from ato_desktop.services import mail_edits
+        from ato_desktop.ui.operations import writer_of
+
+        def done(_change) -> None:
+            self._say(self.schedule_status, text)
+            self.refresh_schedules()
+
+        writer_of(self).run(lambda db: mail_edits.choose_publish_template(db, template=template), on_done=done,
+                            on_error=lambda exc: self._say(self.schedule_status, str(exc), True), db=self.db)
+
     def remove_selected_schedule(self) -> None:
         rows = {i.row() for i in self.schedule_table.selectedIndexes()}
         if self.db is None or len(rows) != 1:
@@ -194,8 +208,8 @@ class SchedulesTab(QWidget):
 
     def remove_schedule(self, job_id: str) -> None:
         if job_id == ON_PUBLISH_ROW:
-            notes.set_on_publish(self.db, None)
-            self._say(self.schedule_status, "Publishing a version no longer sends e-mail.")
-        elif self.scheduler is not None and self.scheduler.remove(job_id):
+            self._choose_publish_template(None, "Publishing a version no longer sends e-mail.")
+            return
+        if self.scheduler is not None and self.scheduler.remove(job_id):
             self._say(self.schedule_status, "Schedule removed.")
         self.refresh_schedules()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ato_desktop.notify import secrets
 from ato_desktop.notify.smtp import DEFAULT_PORTS, SECURITY_MODES
 from ato_desktop.services import mail_settings
-from ato_desktop.services.errors import DatabaseError, ValidationError
+from ato_desktop.services.errors import ValidationError
 from ato_desktop.ui import tasks
 
 SECURITY_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)", "ssl": "SSL/TLS (port 465)"}
@@ -193,17 +193,20 @@ class MailSettingsDialog(QDialog):
             self.ca_file.setFocus()
 
     def save(self) -> bool:
-        try:
-            mail_settings.save_mail_settings(self.db, **self._fields(), password=self._typed_password())
-        except ValidationError as exc:
+        """Store the settings (an operation on the window's writer); the dialog closes once they are saved."""
+        from ato_desktop.services import mail_edits
+        from ato_desktop.ui.operations import writer_of
+
+        fields, password = self._fields(), self._typed_password()
+
+        def failed(exc: BaseException) -> None:
             self._show(str(exc), True)
-            self._focus_field(exc.field)
-            return False
-        except (secrets.SecretStoreUnavailable, DatabaseError) as exc:
-            self._show(str(exc), True)
-            return False
-        self.accept()
-        return True
+            if isinstance(exc, ValidationError):
+                self._focus_field(exc.field)
+
+        return bool(writer_of(self.parent() or self).run(
+            lambda db: mail_edits.change_mail_settings(db, **fields, password=password),
+            on_done=lambda _change: self.accept(), on_error=failed, db=self.db))
 
     def send_test(self) -> None:
         if self._testing:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.notify.render import VARIABLES
-from ato_desktop.services import mail_templates
+from ato_desktop.services import mail_edits, mail_templates
 from ato_desktop.services import notifications as notes
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui import tasks
@@ -219,20 +219,28 @@ class TemplatesTab(QWidget):
         self.template_name.setFocus()
         self.template_name.selectAll()
 
+    def _write(self, operation, then) -> bool:
+        """Run one operation (``services.mail_edits``) on the window's writer; ``then(change)`` when done.
+        False when it failed already (the writer runs inline in tests)."""
+        from ato_desktop.ui.operations import writer_of
+
+        return bool(writer_of(self).run(operation, on_done=then, db=self.db,
+                                        on_error=lambda exc: self._say(self.template_status, str(exc), True)))
+
     def save_template(self) -> bool:
         if self.db is None:
             return False
-        try:
-            t = mail_templates.save_template(self.db, self.template_name.text(), subject=self.template_subject.text(),
-                                    body_text=self.body_text.toPlainText(), body_html=self.body_html.toPlainText(),
-                                    attach_pdf=self.attach_pdf.isChecked())
-        except ServiceError as exc:
-            self._say(self.template_status, str(exc), True)
-            return False
-        self._say(self.template_status, f"Template '{t.name}' saved.")
-        self.refresh_templates()
-        self.select_template(t.name)
-        return True
+        name, subject, text = self.template_name.text(), self.template_subject.text(), self.body_text.toPlainText()
+        html, attach = self.body_html.toPlainText(), self.attach_pdf.isChecked()
+
+        def done(change) -> None:
+            t = change.result
+            self._say(self.template_status, f"Template '{t.name}' saved.")
+            self.refresh_templates()
+            self.select_template(t.name)
+
+        return self._write(lambda db: mail_edits.save_template(db, name=name, subject=subject, body_text=text,
+                                                               body_html=html, attach_pdf=attach), done)
 
     def delete_template(self) -> None:
         item = self.template_list.currentItem()
@@ -243,26 +251,27 @@ class TemplatesTab(QWidget):
             self._say(self.template_status, f"'{name}' is sent when a version is published; choose another "
                                             "template for that (Schedules) before deleting it.", True)
             return
-        try:
-            mail_templates.delete_template(self.db, name)
-        except ServiceError as exc:
-            self._say(self.template_status, str(exc), True)
-            return
-        self._say(self.template_status, f"Template '{name}' deleted.")
-        self.refresh_templates()
+
+        def done(_change) -> None:
+            self._say(self.template_status, f"Template '{name}' deleted.")
+            self.refresh_templates()
+
+        self._write(lambda db: mail_edits.delete_template(db, name=name), done)
 
     def send_template_to_everyone(self) -> None:
         item = self.template_list.currentItem()
         if self.db is None or item is None:
             return
-        try:
-            q = notes.queue_template(self.db, item.text(), timetable=self.current_version_id())
-        except ServiceError as exc:
-            self._say(self.template_status, str(exc), True)
-            return
-        extra = f" No address for {', '.join(q.no_email)}." if q.no_email else ""
-        self._say(self.template_status, f"{q.queued} message(s) queued; sending in the background (see Outbox).{extra}")
-        self.queued.emit()
+        name, version = item.text(), self.current_version_id()
+
+        def done(change) -> None:
+            q = change.result
+            extra = f" No address for {', '.join(q.no_email)}." if q.no_email else ""
+            self._say(self.template_status,
+                      f"{q.queued} message(s) queued; sending in the background (see Outbox).{extra}")
+            self.queued.emit()
+
+        self._write(lambda db: mail_edits.queue_template_for_everyone(db, name=name, timetable=version), done)
 
     def eventFilter(self, obj, event) -> bool:  # remember which editor a variable goes into
         from PySide6.QtCore import QEvent

@@ -104,6 +104,12 @@ class NotificationsView(QWidget):
         self.templates_tab.refresh_templates()
         self.schedules_tab.refresh_schedules()
 
+    def on_operation(self, change) -> None:
+        """After an operation, its undo or redo (the window's ``operation_executed``): read the tabs again
+        if it concerns notices (a template saved or deleted, the outbox, the publication template)."""
+        if self.db is not None and change.concerns("notifications"):
+            self.refresh()
+
     def _tick(self) -> None:
         if self.db is not None and self.isVisible():
             self.outbox_tab.refresh_outbox()

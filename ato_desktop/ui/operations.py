@@ -153,3 +153,19 @@ def operations_of(holder) -> Operations:
         except AttributeError:
             pass
     return ops
+
+
+def writer_of(widget) -> Operations:
+    """The writer of the window ``widget`` is shown in (its undo stack's); a widget shown on its own
+    (a page in a test, a dialog without the window) gets one kept on its top-level widget, with no
+    undo stack."""
+    top = widget.window() if widget is not None else None
+    stack = getattr(top, "undo_stack", None)
+    if stack is not None:
+        return operations_of(stack)
+    ops = getattr(top, "_own_writer", None)
+    if ops is None:
+        ops = Operations(top)
+        if top is not None:
+            top._own_writer = ops
+    return ops

@@ -15,25 +15,21 @@ from PySide6.QtCore import QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ato_desktop.services import Database
-from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.publishing import PublishCancelled, publish_site
-from ato_desktop.ui.tasks import Task
+from ato_desktop.ui.task_dialog import TaskDialog
 
 
 def _failure_message(exc: BaseException) -> str:
@@ -45,14 +41,17 @@ def _failure_message(exc: BaseException) -> str:
     return f"The website could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
 
-class PublishSiteDialog(QDialog):
+class PublishSiteDialog(TaskDialog, QDialog):
+    CANCELLED = PublishCancelled
+    _failure_message = staticmethod(_failure_message)
+
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Publish website")
         self.setObjectName("publishSiteDialog")
         self.db = db
         self.last_result = None
-        self._task: Task | None = None
+        self._task = None  # the running task (TaskDialog)
 
         layout = QVBoxLayout(self)
         intro = QLabel("A website of the timetable for the college web server, a shared drive or a USB stick: "
@@ -62,16 +61,7 @@ class PublishSiteDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         layout.addLayout(form)
-        self.version_combo = QComboBox(self)
-        self.version_combo.setObjectName("versionCombo")
-        versions = tts.list_timetables(db)
-        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
-            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
-        if timetable_id is not None:
-            i = self.version_combo.findData(timetable_id)
-            if i >= 0:
-                self.version_combo.setCurrentIndex(i)
-        form.addRow("Timetable &version:", self.version_combo)
+        versions = self._add_version_combo(form, db, timetable_id)
 
         out = QWidget(self)
         row = QHBoxLayout(out)
@@ -89,20 +79,7 @@ class PublishSiteDialog(QDialog):
         self.open_check = QCheckBox("&Open the website when done", self)
         self.open_check.setChecked(True)
         layout.addWidget(self.open_check)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setVisible(False)
-        layout.addWidget(self.progress)
-        self.status = QLabel("", self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(self)
-        self.publish_button = self.buttons.addButton("&Publish", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.publish_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        layout.addWidget(self.buttons)
+        self.publish_button = self._add_progress_and_buttons(layout, "&Publish")
         if not versions:
             self.publish_button.setEnabled(False)
             self.status.setText("There is no timetable version yet; create or optimize one first.")
@@ -113,9 +90,6 @@ class PublishSiteDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
-    def running(self) -> bool:
-        return self._task is not None
-
     @Slot()
     def start(self) -> None:
         if self.running():
@@ -125,29 +99,8 @@ class PublishSiteDialog(QDialog):
             self._error("Choose a folder for the website.")
             return
         db, out, timetable = self.db, Path(text).expanduser(), self.version_combo.currentData()
-        self._task = task = Task(lambda on_progress, should_stop: publish_site(
-            db, out, timetable=timetable, on_progress=on_progress, should_stop=should_stop))  # may outlive the dialog
-        task.progress.connect(self._on_progress)
-        task.finished.connect(self._on_finished)
-        self._set_busy(True)
-        self.status.setStyleSheet("")
-        self.status.setText("Starting…")
-        task.start()
-
-    @Slot()
-    def cancel(self) -> None:
-        if self.running():
-            self._task.cancel()
-            self.status.setText("Stopping…")
-            self.cancel_button.setEnabled(False)
-        else:
-            self.reject()
-
-    def reject(self) -> None:  # Esc / window close while writing = stop first
-        if self.running():
-            self.cancel()
-            return
-        super().reject()
+        self._start_task(lambda on_progress, should_stop: publish_site(
+            db, out, timetable=timetable, on_progress=on_progress, should_stop=should_stop))
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(True)
@@ -157,24 +110,6 @@ class PublishSiteDialog(QDialog):
             w.setEnabled(not busy)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Stop" if busy else "Close")
-
-    def _finish(self) -> None:
-        self._task = None
-        self._set_busy(False)
-
-    @Slot(object)
-    def _on_progress(self, snapshot) -> None:  # a Progress
-        self.progress.setValue(int(snapshot.fraction * 1000))
-        self.status.setText(snapshot.message)
-
-    @Slot(object, object)
-    def _on_finished(self, result, error) -> None:
-        if error is None:
-            self._on_done(result)
-        elif isinstance(error, PublishCancelled):
-            self._on_cancelled()
-        else:
-            self._on_failed(_failure_message(error))
 
     @Slot(object)
     def _on_done(self, result) -> None:
@@ -187,18 +122,3 @@ class PublishSiteDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path / "index.html")))
         self.accept()
 
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._finish()
-        self.progress.setValue(0)
-        self.status.setText("Stopped; nothing was written.")
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._finish()
-        self.progress.setValue(0)
-        self._error(message)
-
-    def _error(self, message: str) -> None:
-        self.status.setStyleSheet("color: #A61B1B;")
-        self.status.setText(message)

@@ -37,7 +37,7 @@ from ato_desktop.services import substitution_day as sday
 from ato_desktop.services import substitutions as sb
 from ato_desktop.services import term as terms
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 from ato_desktop.ui import tasks
 from ato_desktop.ui.lazy_page import LazyReload
 
@@ -97,6 +97,7 @@ class SubstitutionsPage(LazyReload, QWidget):
         top.addWidget(self.date_edit)
         self.day_label = QLabel(self)
         self.day_label.setObjectName("substDay")
+        self.day_label.setWordWrap(True)  # "No classes: <why>" must not force the window wider (a laptop at 125 %)
         top.addWidget(self.day_label, 1)
         self.auto_button = QPushButton("Plan automatically", self)
         self.auto_button.setObjectName("substAuto")
@@ -199,11 +200,7 @@ class SubstitutionsPage(LazyReload, QWidget):
         split.setStretchFactor(1, 2)
         outer.addWidget(split, 1)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("substError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self, "substError")
         outer.addWidget(self.error)
         self._editing = [self.auto_button, self.notify_button, self.channels_button, self.add_absence_button, self.remove_absence_button, self.assign_button,
                          self.self_study_button, self.alt_button, self.clear_button]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import term as terms
-from ato_desktop.ui.forms import ERROR_STYLE
+from ato_desktop.ui.forms import error_label
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -90,10 +90,7 @@ class TermBox(QGroupBox):
         for w in (self.day_edit, self.kind_box, self.label_edit, self.add_button, self.remove_button):
             add.addWidget(w)
         lay.addLayout(add)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(self)
         lay.addWidget(self.error)
 
     def set_database(self, db, readonly: bool = False) -> None:

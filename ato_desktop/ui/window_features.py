@@ -206,6 +206,10 @@ class LazyNotificationsPage(QWidget):
                 self.view.set_database(self._db, readonly=self._readonly)
         return self.view
 
+    def on_operation(self, change) -> None:
+        if self.view is not None:
+            self.view.on_operation(change)
+
     def showEvent(self, event) -> None:
         if self.view is None:
             self._build_soon()

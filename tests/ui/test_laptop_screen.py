@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, QRect
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.ui.timetable.model import VIEW_FACULTY, VIEW_GROUP, VIEW_MASTER, VIEW_ROOM
+from tests.ui.layout_settle import settle_layout
 
 LAPTOP = (1366, 768)
 LAPTOP_125 = (1093, 614)  # the same screen at 125 % scaling, in logical pixels
@@ -29,7 +30,7 @@ def _rect_in(window, widget) -> QRect:
 def _settle(qtbot, window, size) -> None:
     window.resize(*size)
     qtbot.waitUntil(lambda: window.size().toTuple() == size, timeout=5_000)
-    qtbot.wait(50)  # layouts and the splitters' deferred fitting run on the event loop
+    settle_layout(window)  # layouts and the splitters' deferred fitting run on the event loop
 
 
 def check_timetable_fits(qtbot, window, size) -> dict:
@@ -41,7 +42,7 @@ def check_timetable_fits(qtbot, window, size) -> dict:
     found = {}
     for kind, entity in ((VIEW_GROUP, "CSE-5A"), (VIEW_FACULTY, None), (VIEW_ROOM, None), (VIEW_MASTER, None)):
         screen.show_view(kind, entity)
-        qtbot.wait(20)
+        settle_layout(window)
         assert window.size().toTuple() == size, f"the {kind} view forces the window to {window.size().toTuple()}"
         for name, widget in (("score", screen.score_label), ("tray", screen.tray), ("grid", screen.scroll)):
             r = _rect_in(window, widget)
@@ -72,7 +73,7 @@ def test_no_page_forces_the_window_past_a_laptop_screen(qtbot, window, size):
     _settle(qtbot, window, size)
     for key in list(window.pages):
         window.show_page(key)
-        qtbot.wait(10)
+        settle_layout(window)
         hint = window.minimumSizeHint()
         assert hint.width() <= size[0] and hint.height() <= size[1], f"page {key} needs {hint.toTuple()}"
         assert window.size().toTuple() == size, f"page {key} grew the window to {window.size().toTuple()}"
@@ -94,11 +95,6 @@ class Bot:  # the few pytest-qt calls the check uses
         end = QDeadlineTimer(timeout)
         while not cond():
             assert not end.hasExpired(), "timed out"
-            app.processEvents()
-    def wait(self, ms):
-        from PySide6.QtCore import QElapsedTimer
-        t = QElapsedTimer(); t.start()
-        while t.elapsed() < ms:
             app.processEvents()
 
 w = create_main_window(Path(sys.argv[1]))

@@ -126,10 +126,13 @@ def test_start_loads_the_kernels_first_then_runs(qtbot, demo_db, not_loaded):
 
 
 def _progress(t, hard, soft):
-    from ato_desktop.engine.optimizer import Progress
+    """What the panel's run reports: the one Progress, the engine's snapshot in ``detail``."""
+    from ato_desktop.engine.optimizer import Progress as EngineSnapshot
+    from ato_desktop.progress import Progress
 
-    return Progress(generation=1, best_hard=hard, best_soft=soft, evaluations=int(t * 1000),
-                    evals_per_second=1000.0, elapsed=t, phase="evolve")
+    return Progress(done=t, total=60, detail=EngineSnapshot(generation=1, best_hard=hard, best_soft=soft,
+                                                            evaluations=int(t * 1000), evals_per_second=1000.0,
+                                                            elapsed=t, phase="evolve"))
 
 
 def test_the_chart_is_throttled_but_shows_the_latest_best(qtbot, demo_db):

@@ -14,10 +14,11 @@ from ato_desktop.ui.app import StartDialog, app_icon, create_main_window, instal
 from ato_desktop.ui.sizing import COLUMN_CAP
 from ato_desktop.ui.timetable.model import VIEW_GROUP, VIEW_MASTER
 from ato_desktop.ui.tasks import wait_idle
+from tests.ui.layout_settle import settle_layout
 
 
-def _settle(ms: int = 60) -> None:
-    QTest.qWait(ms)
+def _settle() -> None:
+    settle_layout()  # tasks idle, and one more round of events moves no widget (no fixed sleep)
 
 
 def _new_window(qtbot, path, size=(1366, 768)):
@@ -117,7 +118,7 @@ def _open_grid(w):
     page = w.show_page("timetables")
     page.open_timetable(tts.list_timetables(w.database)[0].id)
     page.screen.show_view(VIEW_GROUP, "CSE-5A")
-    _settle(150)
+    _settle()
     return page
 
 

@@ -2,14 +2,15 @@
 
 No Qt here. The model holds the compiled problem, the current assignment and
 an engine :class:`~ato_desktop.engine.state.State` (kept in sync with every
-move), maps engine session indices to the database's sessions, and applies
-moves through :mod:`ato_desktop.services.timetables` (one transaction each).
+move), and maps engine session indices to the database's sessions. It writes nothing: moves and
+locks are operations (:mod:`ato_desktop.services.timetable_edits`) run on the writer, and
+:meth:`TimetableModel.show_views` shows what they changed.
 A version is read by :func:`ato_desktop.services.timetable_view.open_version`; room
 choice and repairs are :mod:`ato_desktop.engine.repair`, the sentences
 :mod:`ato_desktop.engine.explain`: this module keeps what the grid presents.
 
-Widgets listen with :meth:`TimetableModel.subscribe`; the undo commands in
-:mod:`ato_desktop.ui.timetable.commands` call :meth:`place` / :meth:`restore`.
+Widgets listen with :meth:`TimetableModel.subscribe`; :mod:`ato_desktop.ui.timetable.commands`
+builds the operations from the model's session indices.
 """
 
 from __future__ import annotations
@@ -451,47 +452,9 @@ class TimetableModel:
         self._preview_cache[key] = p
         return p
 
-    # ---- moves (through the services) ---------------------------------------------------
+    # ---- what an operation changed (the writes are operations: services/timetable_edits.py) ----
     def is_locked(self, s: int) -> bool:
         return self.views[s].locked
-
-    def place(self, s: int, start: int, room: int) -> tts.SessionView:
-        """Move session ``s`` (start -1 = unschedule); returns its view before, for undo."""
-        P = self.problem.periods_per_day
-        v = self.views[s]
-        if start < 0:
-            before = tts.move_session(self.db, v.id, None, None, None)
-            start, room = UNASSIGNED, UNASSIGNED
-        else:
-            before = tts.move_session(self.db, v.id, start // P, start % P, self.room_code(room))
-            if room < 0:  # the service kept the room
-                room = int(self.assignment.room[s])
-        self._set(s, start, room, locked=v.locked)
-        return before
-
-    def restore(self, before: tts.SessionView) -> None:
-        """Undo: put the session back exactly as ``before`` (slot, room, lock)."""
-        tts.restore_session(self.db, before)
-        s = self.compiled.index_of[(before.activity_id, before.occurrence)]
-        P = self.problem.periods_per_day
-        start = before.day * P + before.period if before.day is not None else UNASSIGNED
-        room = self.room_index.get(before.room, UNASSIGNED) if before.room else UNASSIGNED
-        self._set(s, start, room, locked=before.locked)
-
-    def set_locked(self, sessions: Iterable[int], locked: bool) -> list[tts.SessionView]:
-        sessions = list(sessions)
-        before = tts.set_locked(self.db, [self.views[s].id for s in sessions], locked)
-        for s in sessions:
-            self.views[s] = dataclasses.replace(self.views[s], locked=locked)
-        self._notify("lock")
-        return before
-
-    def restore_locks(self, before: list[tts.SessionView]) -> None:
-        for b in before:
-            s = self.compiled.index_of[(b.activity_id, b.occurrence)]
-            tts.restore_session(self.db, b)
-            self.views[s] = dataclasses.replace(self.views[s], locked=b.locked)
-        self._notify("lock")
 
     def show_views(self, views: Iterable[tts.SessionView]) -> None:
         """Show sessions as ``views`` say (after an operation on this version, its undo or its redo);

@@ -11,12 +11,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -32,21 +28,19 @@ from ato_desktop.services import Database
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import DatabaseError, ServiceError
 from ato_desktop.ui import settings as app_settings
-from ato_desktop.ui.timetable.commands import lock, place, push
 from ato_desktop.ui.timetable.conflicts import ConflictsPanel
 from ato_desktop.ui.timetable.grid import TimetableGrid
 from ato_desktop.ui.timetable.model import (
-    RED,
     VIEW_FACULTY,
     VIEW_GROUP,
     VIEW_MASTER,
     VIEW_ROOM,
-    Placement,
-    Repair,
     TimetableModel,
     engine_loaded,
     fetch,
 )
+from ato_desktop.ui.timetable.screen_edits import HardDropDialog, ScreenEdits  # noqa: F401 (HardDropDialog: imported from here too)
+from ato_desktop.ui.timetable.screen_views import ScreenViews
 from ato_desktop.ui.timetable.tray import UnscheduledTray
 
 STATE_IN_WORKER_ABOVE = 800  # sessions: a bigger version's engine state is built in a worker after the warm-up
@@ -55,55 +49,7 @@ VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (V
               (VIEW_MASTER, "Department master")]
 
 
-class HardDropDialog(QDialog):
-    """Asks before a drop that causes a hard conflict; offers up to three repairs."""
-
-    CANCEL, FORCE = -2, -1
-
-    def __init__(self, model: TimetableModel, s: int, t: int, r: int, reasons: list[str], repairs: list[Repair],
-                 parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Hard conflict")
-        self.setObjectName("hardDropDialog")
-        self.choice = self.CANCEL
-        lay = QVBoxLayout(self)
-        room = model.room_code(r)
-        lay.addWidget(QLabel(f"<b>Moving {model.short_label(s)} to {model.slot_label(t)}"
-                             f"{f' ({room})' if room else ''} causes a hard conflict:</b>"))
-        why = QLabel("\n".join(f"• {x}" for x in reasons[:8]) or "•")
-        why.setWordWrap(True)
-        why.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        lay.addWidget(why)
-        self.repair_list = QListWidget()
-        self.repair_list.setObjectName("repairList")
-        if repairs:
-            lay.addWidget(QLabel("Repairs that avoid it (double-click to apply):"))
-            for i, rp in enumerate(repairs):
-                it = QListWidgetItem(f"{rp.text}   (hard {rp.d_hard:+d}, soft {rp.d_soft:+d})")
-                it.setData(Qt.UserRole, i)
-                self.repair_list.addItem(it)
-            self.repair_list.setCurrentRow(0)
-            self.repair_list.itemDoubleClicked.connect(lambda it: self._pick(it.data(Qt.UserRole)))
-            lay.addWidget(self.repair_list)
-        else:
-            lay.addWidget(QLabel("No small repair was found."))
-            lay.addStretch(1)
-        box = QDialogButtonBox()
-        self.apply_button = box.addButton("Apply repair", QDialogButtonBox.AcceptRole)
-        self.apply_button.setEnabled(bool(repairs))
-        self.force_button = box.addButton("Move anyway", QDialogButtonBox.DestructiveRole)
-        self.cancel_button = box.addButton(QDialogButtonBox.Cancel)
-        self.apply_button.clicked.connect(lambda: self._pick(self.repair_list.currentRow()))
-        self.force_button.clicked.connect(lambda: self._pick(self.FORCE))
-        self.cancel_button.clicked.connect(self.reject)
-        lay.addWidget(box)
-
-    def _pick(self, i: int) -> None:
-        self.choice = i
-        self.accept()
-
-
-class TimetableScreen(QWidget):
+class TimetableScreen(ScreenViews, ScreenEdits, QWidget):
     """Grid views of one timetable version with drag-and-drop, tray, conflicts, score and optimizer.
 
     ``TimetableScreen(db, undo_stack, parent=None)``; the main window calls
@@ -560,252 +506,3 @@ class TimetableScreen(QWidget):
         self._fill_versions()
         self._kind_changed()
         self._on_model("load")
-
-    # ---- pickers ---------------------------------------------------------------------
-    def _fill_versions(self) -> None:
-        self.version_box.blockSignals(True)
-        self.version_box.clear()
-        for info in tts.list_timetables(self.db):
-            self.version_box.addItem(f"{info.name} [{info.status}]", info.id)
-        i = self.version_box.findData(self.model.timetable_id)
-        self.version_box.setCurrentIndex(max(i, 0))
-        self.version_box.blockSignals(False)
-
-    def _version_chosen(self, _i: int) -> None:
-        tid = self.version_box.currentData()
-        if tid is not None and tid != self.model.timetable_id:
-            self.open_timetable(tid)
-
-    # ---- the week of a date ------------------------------------------------------------
-    def set_week(self, date) -> None:
-        """Show the week of ``date`` (a datetime.date, or None = the weekly pattern); read in a worker."""
-        if date is None:
-            self.week_box.setChecked(False)
-            return
-        self.week_edit.setDate(QDate(date.year, date.month, date.day))
-        if self.week_box.isChecked():
-            self._week_changed()
-        else:
-            self.week_box.setChecked(True)
-
-    def _week_changed(self, *_a) -> None:
-        from ato_desktop.ui import tasks
-
-        on = self.week_box.isChecked()
-        self.week_edit.setEnabled(on)
-        self._week_request += 1
-        if not on or self.db is None or self.model is None:
-            self.week_loaded = None
-            self.grid.set_week(None)
-            return
-        request, db, tid, date = self._week_request, self.db, self.model.timetable_id, self.week_edit.date().toPython()
-
-        def read():
-            from ato_desktop.services import day_timetable as daytt
-
-            return daytt.week_timetable(db, date, tid)
-
-        def done(week, error) -> None:
-            try:
-                if request != self._week_request or db is not self.db:
-                    return  # another date, version or file was chosen meanwhile
-                if error is not None:
-                    self.statusMessage.emit(f"The week of {date:%d %b %Y} cannot be shown: {error}")
-                    self.week_box.setChecked(False)
-                    return
-                self.week_loaded = week
-                self.grid.set_week(week)
-                self.statusMessage.emit(f"The week of {date:%d %b %Y} (read-only: untick “Week of” to edit "
-                                        "the weekly pattern).")
-            except RuntimeError:  # the screen was deleted meanwhile
-                pass
-
-        self._week_job = tasks.run(read, done)
-
-    def _kind_changed(self, *_a) -> None:
-        kind = self.kind_box.currentData()
-        self.entity_box.blockSignals(True)
-        self.entity_box.clear()
-        for code, label in self.model.entities(kind):
-            self.entity_box.addItem(label, code)
-        self.entity_box.setEnabled(kind != VIEW_MASTER)
-        self.entity_box.blockSignals(False)
-        self._entity_changed()
-
-    def _entity_changed(self, *_a) -> None:
-        self.grid.set_view(self.kind_box.currentData(), self.entity_box.currentData())
-        self._update_workload()
-
-    def show_view(self, kind: str, entity: str | None = None) -> None:
-        self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
-        if entity is not None:
-            i = self.entity_box.findData(entity)
-            if i < 0:
-                raise KeyError(f"no {kind} {entity!r} in this view")
-            self.entity_box.setCurrentIndex(i)
-        self._entity_changed()
-
-    # ---- live labels -------------------------------------------------------------------
-    def _on_model(self, what: str) -> None:
-        m = self.model
-        # placements, locks and new versions are operations: they announce themselves (operation_executed);
-        # loading a version changes nothing in the file, the current-version holder tells who shows what
-        if what == "load":
-            if self.showing_timetable:  # e.g. an accepted optimizer result: current everywhere
-                self.current.set(m.timetable_id)  # (a first load: _apply_loaded, once the grid is shown)
-            self._fill_versions()
-            self._kind_changed()
-            if self.week_box.isChecked():  # another version, or the same one reloaded: its week again
-                self._week_changed()
-            if m.state is None:
-                QTimer.singleShot(0, self._request_state)
-        n = len(m.unscheduled())
-        if m.hard is None:
-            self.score_label.setText("score: …")  # the engine is still loading (or not in this build)
-        else:
-            # unscheduled sessions are hard even when their rule is switched off (services.scores.score_of)
-            hard = m.hard + (n if int(m.problem.weights.get("unscheduled", 1)) == 0 else 0)
-            color = "#0a0" if hard == 0 else "#c00"
-            extra = f" ({n} unscheduled)" if n else ""
-            self.score_label.setText(f"<b>Hard <span style='color:{color}'>{hard}</span></b>{extra} · Soft {m.soft}")
-        if getattr(getattr(m, "timetable", None), "status", "") in ("published", "archived"):
-            self.score_label.setText(self.score_label.text() + " · <i>published: frozen</i>")
-            self.score_label.setToolTip("A published version cannot be changed; moving a session offers "
-                                        "to copy it to a new draft.")
-        self.tray_label.setText(f"Unscheduled ({n})")
-        self._update_workload()
-
-    def _update_workload(self) -> None:
-        is_fac = self.kind_box.currentData() == VIEW_FACULTY and self.entity_box.currentData()
-        self.workload_label.setVisible(bool(is_fac))
-        self.workload_bar.setVisible(bool(is_fac))
-        if not is_fac:
-            return
-        used, limit = self.model.weekly_load(self.entity_box.currentData())
-        self.workload_label.setText("Load:")
-        self.workload_bar.setRange(0, max(limit, used, 1))
-        self.workload_bar.setValue(used)
-        self.workload_bar.setFormat(f"{used} / {limit} periods")
-        over = limit and used > limit
-        # UGC norm (the credit template's workload norms): below it is a warning, amber
-        from ato_desktop.services.templates import below_norm, norm_of
-
-        norm = norm_of(self.model.db, self.entity_box.currentData())
-        under = "" if over else below_norm(used, norm)
-        self.workload_label.setText(f"Load (norm {norm}):" if norm else "Load:")
-        self.workload_bar.setToolTip(f"{used} periods scheduled a week; the weekly maximum is {limit or 'not set'}"
-                                     + (f"; the UGC norm is {norm}" if norm else "")
-                                     + (f": {under}." if under else "."))
-        self.workload_bar.setStyleSheet("QProgressBar::chunk { background: %s; }"
-                                        % ("#d55" if over else "#d90" if under else "#5a5"))
-
-    def select_sessions(self, sessions: list[int]) -> None:
-        """Highlight sessions; show them (switching to the first one's group if it is not visible)."""
-        m = self.model
-        m.selection = set(sessions)
-        shown = set(self.grid.shown_sessions())
-        if sessions and not shown.intersection(sessions):
-            s = sessions[0]
-            if int(m.assignment.start[s]) >= 0 and m.views[s].groups:
-                self.show_view(VIEW_GROUP, m.views[s].groups[0])
-        self.grid.update()
-        it = next((self.grid.item_of(s) for s in sessions if self.grid.item_of(s)), None)
-        if it is not None:
-            self.scroll.ensureVisible(int(it.rect.center().x()), int(it.rect.center().y()), 80, 80)
-
-    # ---- actions (each one undo step) -------------------------------------------------------
-    def _push(self, op) -> bool:
-        """Run one edit on the writer (one undo step); a refusal is shown when it comes back."""
-
-        def refused(err: BaseException) -> None:
-            from ato_desktop.services.frozen import FrozenVersionError
-
-            if isinstance(err, FrozenVersionError):
-                self.offer_copy_to_draft(str(err))
-            else:
-                QMessageBox.warning(self, "Move refused", str(err))
-
-        err = push(self.undo_stack, op, on_done=lambda _change: self.statusMessage.emit(op.text()), on_error=refused)
-        return err is None
-
-    def handle_drop(self, s: int, t: int, room: int, target: int = -1) -> bool:
-        """A card was dropped: swap with ``target``, or move to (t, room) — asking first if red."""
-        m = self.model
-        if m.is_locked(s):
-            self.statusMessage.emit(f"{m.short_label(s)} is locked.")
-            return False
-        if target >= 0 and not m.is_locked(target) and int(m.assignment.start[s]) >= 0 and m.state is not None:
-            dh, ds = m.swap_delta(s, target)
-            if dh <= 0:
-                return self._push(place(m, m.swap_moves(s, target),
-                                               f"Swap {m.short_label(s)} and {m.short_label(target)}"))
-        if room < 0 and m.problem.session_needs_room[s] and m.state is not None:
-            room = m.preview(s).at(t)[3]  # the room the colouring showed
-        if m.state is not None:
-            cat, dh, ds, _r = m.preview(s).at(t, room)
-            if cat == RED:
-                if self.refuse_box.isChecked():
-                    QMessageBox.information(self, "Drop refused",
-                                            "That drop causes a hard conflict:\n" + "\n".join(m.explain_drop(s, t, room)))
-                    return False
-                reasons = m.explain_drop(s, t, room)
-                repairs = m.repairs(s, t, room)
-                dlg = HardDropDialog(m, s, t, room, reasons, repairs, self)
-                dlg.exec()
-                if dlg.choice == HardDropDialog.CANCEL:
-                    return False
-                if dlg.choice >= 0:
-                    rp = repairs[dlg.choice]
-                    return self._push(place(m, rp.moves, f"Repair: {rp.text}"))
-        room_code = m.room_code(room)
-        return self._push(place(m, [Placement(s, t, room)],
-                                       f"Move {m.short_label(s)} to {m.slot_label(t)}" + (f" ({room_code})" if room_code else "")))
-
-    def unschedule(self, s: int) -> bool:
-        m = self.model
-        if m.is_locked(s):
-            self.statusMessage.emit(f"{m.short_label(s)} is locked.")
-            return False
-        return self._push(place(m, [Placement(s, -1, -1)], f"Unschedule {m.short_label(s)}"))
-
-    def unschedule_sessions(self, sessions: list[int]) -> bool:
-        """Send several sessions to the tray in ONE undo step (locked ones stay)."""
-        m = self.model
-        free = [s for s in sessions if not m.is_locked(s) and int(m.assignment.start[s]) >= 0]
-        if not free:
-            self.statusMessage.emit("Nothing to unschedule (locked sessions stay where they are).")
-            return False
-        what = m.short_label(free[0]) if len(free) == 1 else f"{len(free)} sessions"
-        return self._push(place(m, [Placement(s, -1, -1) for s in free], f"Unschedule {what}"))
-
-    def lock_sessions(self, sessions: list[int], locked: bool) -> bool:
-        return self._push(lock(self.model, list(sessions), locked))
-
-    def offer_copy_to_draft(self, why: str) -> None:
-        """An edit of a published (frozen) version was refused: offer "Copy to a new draft", which copies
-        it and makes the copy current (the grid, the versions list and Publish follow)."""
-        box = QMessageBox(QMessageBox.Icon.Information, "Published version", why,
-                          QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("offerCopy")
-        copy = box.addButton("Copy to a new draft", QMessageBox.ButtonRole.AcceptRole)
-        copy.setObjectName("copyToDraft")
-        copy.clicked.connect(self.copy_to_draft)
-        self.offer_box = box
-        box.open()
-
-    def copy_to_draft(self) -> bool:
-        """One operation on the writer (one undo step); the new draft becomes current."""
-        from ato_desktop.services import version_edits
-        from ato_desktop.ui.operations import operations_of
-
-        if self.db is None or self.model is None:
-            return False
-        tid = self.model.timetable_id
-
-        def done(change) -> None:
-            self.statusMessage.emit(f"Copied to the new draft {change.result.name}.")
-            self.current.set(change.result.id)  # the screen opens it (_current_changed)
-
-        return bool(operations_of(self.undo_stack).run(
-            lambda db: version_edits.copy_to_draft(db, timetable=tid), on_done=done,
-            on_error=lambda exc: QMessageBox.warning(self, "Could not copy the version", str(exc)), db=self.db))

@@ -1,0 +1,119 @@
+"""What the dialogs that write one file in a task share (Export PDF, Publish website): start the task,
+show its progress, Stop (Esc and closing the window stop first), and one sentence when it fails.
+
+A dialog mixes in :class:`TaskDialog` before ``QDialog`` and provides ``progress`` (a bar of 0–1000),
+``status`` (a label), ``cancel_button``, ``_set_busy(busy)``, ``_on_done(result)``, ``_failure_message(exc)``,
+``CANCELLED`` (the exception a stopped task raises) and the sentences ``STOPPING`` and ``STOPPED``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QProgressBar, QPushButton
+
+from ato_desktop.services import timetables as tts
+from ato_desktop.ui.tasks import Task
+
+
+class TaskDialog:
+    CANCELLED: type[BaseException] = Exception
+    STOPPING = "Stopping…"
+    STOPPED = "Stopped; nothing was written."
+    _task: Task | None = None
+
+    # ---- the parts both dialogs show -------------------------------------------------------
+    def _add_version_combo(self, form, db, timetable_id: int | None) -> list:
+        """The "Timetable version" row (newest first, ``timetable_id`` chosen); returns the versions."""
+        self.version_combo = QComboBox(self)
+        self.version_combo.setObjectName("versionCombo")
+        versions = tts.list_timetables(db)
+        for info in sorted(versions, key=lambda t: (t.updated_at, t.id), reverse=True):
+            self.version_combo.addItem(f"{info.name} ({info.status})", info.id)
+        if timetable_id is not None:
+            i = self.version_combo.findData(timetable_id)
+            if i >= 0:
+                self.version_combo.setCurrentIndex(i)
+        form.addRow("Timetable &version:", self.version_combo)
+        return versions
+
+    def _add_progress_and_buttons(self, layout, start_text: str) -> QPushButton:
+        """The progress bar, the status line and the buttons (``start_text`` starts, Cancel stops or closes)."""
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        self.status = QLabel("", self)
+        self.status.setObjectName("statusLabel")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(self)
+        start = self.buttons.addButton(start_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        start.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout.addWidget(self.buttons)
+        return start
+
+    # ---- the task ------------------------------------------------------------------------------
+    def running(self) -> bool:
+        return self._task is not None
+
+    def _start_task(self, job) -> None:
+        """Run ``job(on_progress, should_stop)`` as the dialog's task."""
+        self._task = task = Task(job)  # no parent: may outlive the dialog
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._on_finished)
+        self._set_busy(True)
+        self.status.setStyleSheet("")
+        self.status.setText("Starting…")
+        task.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        if self.running():
+            self._task.cancel()
+            self.status.setText(self.STOPPING)
+            self.cancel_button.setEnabled(False)
+        else:
+            self.reject()
+
+    def reject(self) -> None:  # Esc / window close while writing = stop first
+        if self.running():
+            self.cancel()
+            return
+        super().reject()
+
+    def _finish(self) -> None:
+        self._task = None
+        self._set_busy(False)
+
+    @Slot(object)
+    def _on_progress(self, snapshot) -> None:  # a Progress
+        self.progress.setValue(int(snapshot.fraction * 1000))
+        self.status.setText(snapshot.message)
+
+    @Slot(object, object)
+    def _on_finished(self, result, error) -> None:
+        if error is None:
+            self._on_done(result)
+        elif isinstance(error, self.CANCELLED):
+            self._on_cancelled()
+        else:
+            self._on_failed(self._failure_message(error))
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self.status.setText(self.STOPPED)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._finish()
+        self.progress.setValue(0)
+        self._error(message)
+
+    def _error(self, message: str) -> None:
+        self.status.setStyleSheet("color: #A61B1B;")
+        self.status.setText(message)
