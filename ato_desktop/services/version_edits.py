@@ -9,7 +9,7 @@ version's id in ``versions``; ``result`` is what the version list shows (a ``Tim
 from __future__ import annotations
 
 from ato_desktop.services import timetables as tts
-from ato_desktop.services import versions
+from ato_desktop.services import version_lifecycle as versions
 from ato_desktop.services.operations import Change
 from ato_desktop.storage.database import Database
 
