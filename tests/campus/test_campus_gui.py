@@ -1,0 +1,129 @@
+"""The desktop app on a campus database (issue 19): the window opens on a real PostgreSQL server, names the
+department and the campus, hides the file-only actions, commits from the Timetables page (a refusal lists
+each clash in a dialog, nothing written) and withdraws. Real Qt widgets offscreen, a real server."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from ato_desktop.services import campus
+from ato_desktop.storage import models as m
+from ato_desktop.storage.database import open_database
+from ato_desktop.storage.models_campus import CommittedOccupancy
+from tests.campus.conftest import build_calendar, build_department
+from tests.ui.conftest import _isolated_settings, inline_tasks  # noqa: F401  (the UI tests' fixtures)
+
+ECE_LAB = "Seminar Hall is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
+
+
+@pytest.fixture
+def campus_db(pg_campus_url):
+    db = open_database(pg_campus_url)
+    build_calendar(db)
+    build_department(db, "ECE")
+    build_department(db, "CSE")
+    yield db
+    db.close()
+
+
+def _window(qtbot, url, department=None):
+    from ato_desktop.ui import campus as ui_campus
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window()
+    qtbot.addWidget(w)
+    ui_campus.open_campus(w, url, department=department, ask=False)
+    qtbot.waitUntil(lambda: w.database is not None, timeout=20_000)
+    return w
+
+
+def _close(w):
+    from ato_desktop.ui import tasks
+
+    tasks.wait_idle(20000)
+    w.close()
+
+
+def _rows(db, dept: str) -> int:
+    with db.read_session() as s:
+        return s.scalar(select(func.count()).select_from(CommittedOccupancy)
+                        .join(m.Department, m.Department.id == CommittedOccupancy.department_id)
+                        .where(m.Department.code == dept))
+
+
+def _version_id(db, name: str) -> int:
+    with db.read_session() as s:
+        return s.scalar(select(m.Timetable.id).where(m.Timetable.name == name))
+
+
+def test_the_window_opens_on_a_campus_as_the_logins_department(qtbot, pg_server, campus_db, pg_campus_url):
+    pg_server.admin("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ece_coord') "
+                    "THEN CREATE ROLE ece_coord LOGIN; END IF; END $$")
+    campus.grant(campus_db, "ece_coord", "ECE")
+    dbname = pg_campus_url.split("@/", 1)[1].split("?", 1)[0]
+    w = _window(qtbot, pg_server.url(dbname, user="ece_coord"))
+    try:
+        assert w.database.is_campus and w.campus_department == "ECE"
+        assert "ECE on campus" in w.windowTitle() and dbname in w.windowTitle()
+        assert "password" not in w.windowTitle()
+        # the file-only actions are hidden; File says how a campus is backed up
+        assert not w.act_save_copy.isVisible() and not w.act_restore.isVisible()
+        assert w.act_campus_backup.isVisible()
+        from ato_desktop.ui.campus import show_backup_note
+
+        assert "campus backup" in show_backup_note(w).text()
+        assert w.campus_menu.menuAction().isVisible()
+        page = w.show_page("timetables")
+        assert page.buttons["CommitCampus"].isVisibleTo(page)
+    finally:
+        _close(w)
+
+
+def test_a_campus_administrator_chooses_the_department(qtbot, campus_db, pg_campus_url):
+    w = _window(qtbot, pg_campus_url, department="CSE")  # the superuser has no campus_member row
+    try:
+        assert w.campus_department == "CSE" and "CSE on campus" in w.windowTitle()
+    finally:
+        _close(w)
+
+
+def test_an_unreachable_campus_says_so_and_opens_nothing(qtbot, pg_server, inline_tasks):
+    from ato_desktop.ui import campus as ui_campus
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window()
+    qtbot.addWidget(w)
+    try:
+        ui_campus.open_campus(w, pg_server.url("no_such_campus"), ask=False)
+        assert w.database is None
+        assert "does not exist" in w.statusBar().currentMessage()
+    finally:
+        _close(w)
+
+
+def test_cse_commit_from_the_gui_is_refused_with_the_clash_then_commits_after_ece_withdraws(qtbot, campus_db,
+                                                                                              pg_campus_url):
+    campus.commit(campus_db, "ECE", "ECE Odd")  # ECE committed the hall first
+    w = _window(qtbot, pg_campus_url, department="CSE")
+    try:
+        page = w.show_page("timetables")
+        page.open_timetable(_version_id(campus_db, "CSE Odd"))
+        assert page.current_id() == _version_id(campus_db, "CSE Odd")
+        assert page.buttons["CommitCampus"].isEnabled()
+        page.commit_to_campus(confirm=False)
+        box = page.commit_box
+        assert box is not None and "was not committed" in box.text() and "Nothing was written" in box.text()
+        assert ECE_LAB in box.informativeText()
+        assert _rows(campus_db, "CSE") == 0 and _rows(campus_db, "ECE") == 5
+        assert w.undo_stack.count() == 0
+
+        campus.withdraw(campus_db, "ECE")
+        assert [a.isEnabled() for a in w.campus_actions] == [True, True]  # the Timetables menu: the same actions
+        page.commit_to_campus(confirm=False)
+        assert "is committed to the campus" in page.commit_box.text()
+        assert _rows(campus_db, "CSE") > 0
+        page.withdraw_from_campus(confirm=False)
+        assert "withdrawn" in page.commit_box.text() and _rows(campus_db, "CSE") == 0
+    finally:
+        _close(w)
