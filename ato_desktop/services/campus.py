@@ -591,3 +591,51 @@ def withdraw_department(db: Database, *, department: str):
     n = withdraw(db, department)
     return Change(f"withdraw {department}'s commitment from the campus", frozenset({"timetable"}),
                   result=Withdrawn(department, n))
+
+
+@dataclass(frozen=True)
+class FixedCard:
+    """Another department's committed session on a shared room or faculty member, as the grid shows it
+    (grey, immovable, with its owner): ``day`` and ``first``/``last`` are the grid's day and period indexes."""
+
+    department: str
+    label: str
+    kind: str  # "room" or "faculty"
+    code: str  # the room's or the faculty member's code
+    day: int
+    first: int
+    last: int
+
+    @property
+    def tooltip(self) -> str:
+        return f"Committed by {self.department}: {self.label}"
+
+
+def grid_commitments(s: Session, timetable_id: int) -> tuple[FixedCard, ...]:
+    """What other departments committed, for the grid of version ``timetable_id`` (empty on a file
+    nobody committed in)."""
+    if s.scalar(select(CommittedOccupancy.id).limit(1)) is None:
+        return ()
+    tt = s.get(m.Timetable, timetable_id)
+    mine = owner_id(s, tt) if tt is not None else None
+    day_index = {d: i for i, d in enumerate(s.scalars(select(m.Day.id).order_by(m.Day.position)))}
+    period_index = {p: i for i, p in enumerate(s.scalars(select(m.Period.position).order_by(m.Period.position)))}
+    q = select(CommittedOccupancy).order_by(CommittedOccupancy.day_id, CommittedOccupancy.period_from,
+                                            CommittedOccupancy.id)
+    if mine is not None:
+        q = q.where(CommittedOccupancy.department_id != mine)
+    rows = list(s.scalars(q))
+    rooms = dict(s.execute(select(m.Room.id, m.Room.code).where(
+        m.Room.id.in_({o.room_id for o in rows if o.room_id is not None} or [-1]))).all())
+    faculty = dict(s.execute(select(m.Faculty.id, m.Faculty.code).where(
+        m.Faculty.id.in_({o.faculty_id for o in rows if o.faculty_id is not None} or [-1]))).all())
+    depts = dict(s.execute(select(m.Department.id, m.Department.code)).all())
+    out = []
+    for o in rows:
+        code = rooms.get(o.room_id) if o.room_id is not None else faculty.get(o.faculty_id)
+        if code is None or o.day_id not in day_index or o.period_from not in period_index:
+            continue
+        last = period_index.get(o.period_to, period_index[o.period_from])
+        out.append(FixedCard(depts.get(o.department_id, "?"), o.label, "room" if o.room_id is not None else "faculty",
+                             code, day_index[o.day_id], period_index[o.period_from], last))
+    return tuple(out)

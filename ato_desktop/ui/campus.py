@@ -8,8 +8,8 @@
   backup, the daily backup) are hidden, and File ▸ "Backing up the campus…" says that a campus
   database is backed up on the server with ``ato-desktop campus backup``;
 - :class:`LiveView` listens for other clients' commits (PostgreSQL LISTEN/NOTIFY, in its own thread)
-  and announces each through the window's one ``operation_executed`` signal, as a change of kind
-  ``"timetable"`` without an undo step, so the grid and its conflicts refresh.
+  and announces each through the window's one ``operation_executed`` signal, as a change of kinds
+  ``"timetable"`` and ``"campus"`` without an undo step, so the grid and its conflicts refresh.
 
 The "Commit to campus…" and "Withdraw from campus" actions of the Timetables page are
 :class:`CampusVersionActions`.
@@ -172,7 +172,7 @@ def _database_changed(window, db) -> None:
 class LiveView(QObject):
     """Listens (LISTEN/NOTIFY, in the listener's own thread) for commits and withdrawals on the window's
     campus database; each one by another department is announced on the UI thread through the one
-    ``operation_executed(change)`` signal (kinds {"timetable"}, no undo step)."""
+    ``operation_executed(change)`` signal (kinds {"timetable", "campus"}, no undo step)."""
 
     heard = Signal(object)  # from the listener's thread; delivered on the UI thread (queued)
     lost = Signal(str)
@@ -225,7 +225,9 @@ class LiveView(QObject):
         event = payload.get("event", "change") if isinstance(payload, dict) else "change"
         what = (f"{dept} committed “{payload.get('timetable')}”" if event == "commit" else
                 f"{dept} withdrew its commitment" if event == "withdraw" else "the campus changed")
-        change = Change(f"{what} (campus)", frozenset({"timetable"}))
+        # "timetable": the versions list and scores; "campus": not only versions changed, so the grid
+        # reloads (its grey cards and conflicts), as after any other edit
+        change = Change(f"{what} (campus)", frozenset({"timetable", "campus"}))
         self.announced.append(change)
         self.window.undo_stack.operation_executed.emit(change)
         self.window.show_status(f"Campus: {what}; the grid shows it.", 10000)

@@ -127,3 +127,68 @@ def test_cse_commit_from_the_gui_is_refused_with_the_clash_then_commits_after_ec
         assert "withdrawn" in page.commit_box.text() and _rows(campus_db, "CSE") == 0
     finally:
         _close(w)
+
+
+def test_another_departments_commit_reaches_the_window_through_the_one_signal(qtbot, campus_db, pg_campus_url):
+    """The live view: ECE commits from another client; CSE's window hears it within seconds (LISTEN/NOTIFY,
+    off the UI thread) and announces a "timetable" change, without an undo step, to every page."""
+    w = _window(qtbot, pg_campus_url, department="CSE")
+    w.show()
+    try:
+        page = w.show_page("timetables")
+        page.open_timetable(_version_id(campus_db, "CSE Odd"))
+        qtbot.waitUntil(lambda: getattr(page.screen, "model", None) is not None
+                        and page.screen.model.timetable_id == _version_id(campus_db, "CSE Odd"), timeout=20_000)
+        assert page.screen.model.committed == ()
+        assert w.campus_live.wait_listening(20)
+        seen = []
+        w.undo_stack.operation_executed.connect(seen.append)
+        campus.commit(campus_db, "ECE", "ECE Odd")  # another coordinator's client
+        qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+        change = seen[0]
+        assert change.concerns("timetable") and not change.can_undo and "ECE committed" in change.summary
+        assert w.undo_stack.count() == 0
+        # the grid read the version again: ECE's lab is now a grey card of CSE's grid
+        qtbot.waitUntil(lambda: [c.department for c in page.screen.model.committed_for("room", "SH")] == ["ECE"],
+                        timeout=10_000)
+        # our own department's commit is announced by its operation, not a second time by the live view
+        campus.withdraw(campus_db, "ECE")
+        qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+        campus.commit(campus_db, "CSE", "CSE Odd")
+        campus.withdraw(campus_db, "CSE")
+        campus.commit(campus_db, "ECE", "ECE Odd")  # a marker after CSE's own two messages
+        qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
+        assert [c.summary.split(" ")[0] for c in seen] == ["ECE", "ECE", "ECE"]
+    finally:
+        _close(w)
+
+
+def test_other_departments_commitments_are_grey_immovable_cards_with_their_owner(qtbot, campus_db):
+    """CSE's grid, room view of the Seminar Hall and faculty view of the shared Dr. S. Sharma: ECE's
+    committed lab is a grey card "ECE" with the tooltip "Committed by ECE: ECE-5A Signals Lab"; it is not
+    a session of CSE's version (it cannot be picked up or dragged); the group view does not show it."""
+    from ato_desktop.ui.timetable.grid import TimetableGrid
+    from ato_desktop.ui.timetable.model import TimetableModel, fetch
+
+    campus.commit(campus_db, "ECE", "ECE Odd")
+    model = TimetableModel(campus_db, loaded=fetch(campus_db, _version_id(campus_db, "CSE Odd"), build_state=False))
+    for kind, entity in (("room", "SH"), ("faculty", "SHR")):
+        grid = TimetableGrid(model, kind, entity)
+        qtbot.addWidget(grid)
+        grid.show()
+        grid.relayout()
+        assert [(c.department, c.tooltip) for c, _ in grid.fixed_items] == [
+            ("ECE", "Committed by ECE: ECE-5A Signals Lab")]
+        card, rect = grid.fixed_items[0]
+        lane = grid.lane_index(card.day)
+        assert (card.first, card.last) == (2, 3) and grid._lanes[lane].label.startswith("Tue")
+        assert grid.fixed_at(rect.center()) is card and grid.item_at(rect.center()) is None  # not a session
+        assert len(grid.shown_sessions()) == 1  # CSE's own lab, beside it (its own track)
+        grid.grab()  # paints the grey card
+    group_grid = TimetableGrid(model, "group", "CSE-5A")
+    qtbot.addWidget(group_grid)
+    group_grid.relayout()
+    assert group_grid.fixed_items == []
+    # nothing committed by others (ECE's own version): no grey cards
+    own = TimetableModel(campus_db, loaded=fetch(campus_db, _version_id(campus_db, "ECE Odd"), build_state=False))
+    assert own.committed_for("room", "SH") == []
