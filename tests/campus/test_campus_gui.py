@@ -192,3 +192,29 @@ def test_other_departments_commitments_are_grey_immovable_cards_with_their_owner
     # nothing committed by others (ECE's own version): no grey cards
     own = TimetableModel(campus_db, loaded=fetch(campus_db, _version_id(campus_db, "ECE Odd"), build_state=False))
     assert own.committed_for("room", "SH") == []
+
+
+def test_dragging_onto_another_departments_commitment_is_red(qtbot, campus_db):
+    """The drag colouring treats the cells other departments committed as occupied: CSE's lab (moved to Wed
+    first) dropped on Tue P3 of the Seminar Hall, which ECE committed, is red; on Wed P3 it is not."""
+    from ato_desktop.engine.state import State
+    from ato_desktop.ui.timetable.grid import TimetableGrid
+    from ato_desktop.ui.timetable.model import RED, TimetableModel, fetch
+
+    campus.commit(campus_db, "ECE", "ECE Odd")
+    with campus_db.session() as s:
+        wed = s.scalar(select(m.Day.id).where(m.Day.short_name == "Wed"))
+        p1 = s.scalar(select(m.Period.id).where(m.Period.label == "P1"))
+        tid = s.scalar(select(m.Timetable.id).where(m.Timetable.name == "CSE Odd"))
+        lab = s.scalar(select(m.SessionAssignment).join(m.Activity).where(
+            m.SessionAssignment.timetable_id == tid, m.Activity.kind == "P"))
+        lab.day_id, lab.period_id = wed, p1
+    model = TimetableModel(campus_db, loaded=fetch(campus_db, tid, build_state=False))
+    model.set_state(State(model.problem, model.assignment.copy()))
+    grid = TimetableGrid(model, "room", "SH")
+    qtbot.addWidget(grid)
+    grid.relayout()
+    [s] = [i for i in grid.shown_sessions() if model.views[i].kind == "P"]
+    tue, wed_lane = grid.lane_index(1), grid.lane_index(2)
+    assert grid.drop_info(s, tue, 2)["category"] == RED
+    assert grid.drop_info(s, wed_lane, 2)["category"] != RED
