@@ -218,3 +218,21 @@ def test_dragging_onto_another_departments_commitment_is_red(qtbot, campus_db):
     tue, wed_lane = grid.lane_index(1), grid.lane_index(2)
     assert grid.drop_info(s, tue, 2)["category"] == RED
     assert grid.drop_info(s, wed_lane, 2)["category"] != RED
+
+
+def test_create_main_window_takes_a_campus_url_as_the_command_line_does(qtbot, campus_db, pg_campus_url):
+    """``ato-desktop --db postgresql://…``: the URL is not a file path (no Path() of it); the superuser has
+    no campus_member row and, without asking, edits no department (the title says campus)."""
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window(pg_campus_url)
+    qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: w.database is not None, timeout=20_000)
+        assert w.database.is_campus and w.campus_department is None
+        assert w.windowTitle().startswith("ATO Desktop — campus postgresql://postgres@")
+        from ato_desktop.ui import settings as st
+
+        assert st.last_file() is None  # a campus is not a recent file
+    finally:
+        _close(w)
