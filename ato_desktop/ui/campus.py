@@ -20,7 +20,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from ato_desktop import APP_NAME
 
@@ -120,8 +120,8 @@ def install(window) -> None:
     menu = window.menu("Timetables")
     window.campus_actions = []
     for key, text, tip, method in (
-        ("CommitCampus", "&Commit to campus…", "Commit the version shown to the campus: its rooms and shared "
-                                               "faculty become binding for every department", "commit_to_campus"),
+        ("CommitCampus", "&Commit to campus…", ("Commit the version shown to the campus: its rooms and shared "
+                                                "faculty become binding for every department"), "commit_to_campus"),
         ("WithdrawCampus", "&Withdraw from campus", "Withdraw your department's commitment from the campus",
          "withdraw_from_campus"),
     ):
@@ -269,11 +269,12 @@ class CampusVersionActions:
         if self.db is None or self.readonly or not is_campus(self.db):
             return False
         from ato_desktop.services import campus
+        from ato_desktop.services.errors import DatabaseError, ServiceError
 
         if dept is None and tid is not None:
             try:
                 dept = campus.version_department(self.db, tid)
-            except Exception as exc:  # a ServiceError or DatabaseError: one sentence
+            except (ServiceError, DatabaseError) as exc:  # one sentence
                 self._fail(exc)
                 return False
         if dept is None:

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.campus import CampusVersionActions
 from ato_desktop.ui.current_version import current_version_of
 from ato_desktop.ui.sizing import remember_splitter
-from ato_desktop.ui.campus import CampusVersionActions
 from ato_desktop.ui.version_actions import VersionActions
 
 COLUMNS = ("Name", "Status", "Scheduled", "Hard", "Soft", "Changed")
@@ -121,8 +121,8 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
              lambda: self.review_package()),
             ("Candidates", "Candidates…", "Optimize K candidate versions (seeds and weightings) and compare them",
              lambda: self.make_candidates()),
-            ("CommitCampus", "Commit…", "Commit the version shown to the campus (a campus database only): its "
-                                        "rooms and shared faculty become binding for every department",
+            ("CommitCampus", "Commit…", ("Commit the version shown to the campus (a campus database only): its "
+                                         "rooms and shared faculty become binding for every department"),
              lambda: self.commit_to_campus()),
             ("WithdrawCampus", "Withdraw", "Withdraw your department's commitment from the campus",
              lambda: self.withdraw_from_campus()),
