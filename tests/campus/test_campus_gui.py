@@ -236,3 +236,23 @@ def test_create_main_window_takes_a_campus_url_as_the_command_line_does(qtbot, c
         assert st.last_file() is None  # a campus is not a recent file
     finally:
         _close(w)
+
+
+def test_with_several_departments_and_no_row_of_its_own_the_login_chooses(qtbot, campus_db, pg_campus_url,
+                                                                           inline_tasks):
+    from ato_desktop.ui import campus as ui_campus
+    from ato_desktop.ui.app import create_main_window
+    from tests.ui.conftest import answer_dialog
+
+    w = create_main_window()
+    qtbot.addWidget(w)
+    try:
+        def pick_cse(dlg):
+            assert "coordinates no department" in dlg.labelText()
+            assert dlg.comboBoxItems() == ["CSE — Department of CSE", "ECE — Department of ECE"]
+            dlg.setTextValue("ECE — Department of ECE")
+
+        answer_dialog(qtbot, lambda: ui_campus.open_campus(w, pg_campus_url, ask=True), inspect=pick_cse)
+        assert w.campus_department == "ECE" and "ECE on campus" in w.windowTitle()
+    finally:
+        _close(w)
