@@ -24,7 +24,7 @@ from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line
 from ato_desktop.services import outbox
 from ato_desktop.services.errors import NotFoundError, ValidationError
-from ato_desktop.services.sql_insert import insert_for
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -151,7 +151,7 @@ def queue_event_in(s, event: str, *, subject: str, text: str, key: str, data: di
                 status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
                 channel=c.name, payload=json.dumps(extra, ensure_ascii=False, default=str),
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            queued += s.execute(stmt).rowcount
+            queued += inserted(s, stmt)
     return queued
 
 

@@ -24,7 +24,7 @@ from ato_desktop.services.faculty_changes import _changes, _classes, _placements
 from ato_desktop.services.mail_settings import get_mail_settings
 from ato_desktop.services.mail_templates import _tpl
 from ato_desktop.services.outbox import utcnow
-from ato_desktop.services.sql_insert import insert_for
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -120,7 +120,7 @@ def _queue(s: Session, tpl: m.MailTemplate, tt: m.Timetable | None, faculty: Ite
             message_id=new_message_id(sender, f"ato.{digest}"), status="queued", attempts=0, last_error="",
             next_attempt_at=now, created_at=now,
         ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        if s.execute(stmt).rowcount:
+        if inserted(s, stmt):
             result.queued += 1
             result.faculty.append(f.code)
         else:

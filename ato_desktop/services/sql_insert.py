@@ -12,3 +12,9 @@ def insert_for(session, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def inserted(session, stmt) -> int:
+    """How many rows the ``INSERT … ON CONFLICT DO NOTHING`` ``stmt`` wrote: counted with ``RETURNING``, since
+    through SQLAlchemy PostgreSQL's driver reports no row count for it (-1, which is true)."""
+    return len(session.execute(stmt.returning(stmt.table.c.id)).all())

@@ -25,7 +25,7 @@ from ato_desktop.services import mail_settings
 from ato_desktop.services import notifications as notes
 from ato_desktop.services import outbox
 from ato_desktop.services import substitution_day as sday
-from ato_desktop.services.sql_insert import insert_for
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -121,7 +121,7 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
                 body_html=r.html, attach_pdf=False, message_id=new_message_id(sender, f"ato.sub.{digest}"),
                 status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            if s.execute(stmt).rowcount:
+            if inserted(s, stmt):
                 result.queued += 1
                 result.faculty.append(code)
             else:
@@ -188,7 +188,7 @@ def _queue_classes(db: Database, plan: sday.DayPlan, sender: str, result: Notice
                 message_id=new_message_id(sender, f"ato.cls.{digest}"), status="queued", attempts=0, last_error="",
                 next_attempt_at=now, created_at=now,
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            if s.execute(stmt).rowcount:
+            if inserted(s, stmt):
                 result.classes += 1
 
 
