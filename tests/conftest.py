@@ -69,20 +69,75 @@ def demo_db_path(_demo_template, tmp_path) -> Path:
     return _copy(_demo_template, tmp_path / "demo.atodb")
 
 
-@pytest.fixture
-def db(empty_db_path):
+# ATO_TEST_DB=postgresql: the ``db`` and ``demo_db`` fixtures are campus databases on a throwaway PostgreSQL
+# server (tests/campus/pgserver.py; one per test session, each test its own database copied from a migrated
+# template) instead of SQLite files. Tests that take a file's path (``empty_db_path``, ``demo_db_path``) stay
+# on SQLite. docs/campus.md says how many of tests/storage and tests/services pass that way.
+ON_POSTGRESQL = os.environ.get("ATO_TEST_DB", "").strip().lower() in ("postgresql", "postgres", "pg")
+
+
+@pytest.fixture(scope="session")
+def _test_pg_server():
+    from tests.campus.pgserver import ServerUnavailable, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as exc:
+        pytest.skip(f"ATO_TEST_DB=postgresql: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def _pg_templates(_test_pg_server):
+    """Two template databases: migrated and empty; and the demo department (as the demo file has it)."""
+    from ato_desktop import demo
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
 
-    database = open_database(empty_db_path)
+    empty = _test_pg_server.create_database("t_empty")
+    open_database(_test_pg_server.url(empty)).close()
+    full = _test_pg_server.create_database("t_demo", template=empty)
+    database = open_database(_test_pg_server.url(full))
+    try:  # what demo.create_demo_database writes into a new file
+        demo.populate(database, demo.DEMO_SEED)
+        comp, _, _ = compile_database(database)
+        planted = demo.plant(comp.problem, demo.DEMO_SEED)
+        demo._add_unavailability(database, comp, planted, demo.DEMO_SEED)
+        tts.create_timetable(database, demo.REFERENCE_NAME, notes="Planted by the demo generator: zero hard conflicts.")
+        tts.save_rows(database, demo.REFERENCE_NAME, comp.rows_from_assignment(planted))
+    finally:
+        database.close()
+    return {"empty": empty, "demo": full}
+
+
+def _pg_database(request, which: str):
+    from ato_desktop.storage.database import open_database
+
+    server = request.getfixturevalue("_test_pg_server")
+    name = server.create_database("t", template=request.getfixturevalue("_pg_templates")[which])
+    return open_database(server.url(name))
+
+
+@pytest.fixture
+def db(request):
+    from ato_desktop.storage.database import open_database
+
+    database = _pg_database(request, "empty") if ON_POSTGRESQL else \
+        open_database(request.getfixturevalue("empty_db_path"))
     yield database
     database.close()
 
 
 @pytest.fixture
-def demo_db(demo_db_path):
+def demo_db(request):
     from ato_desktop.storage.database import open_database
 
-    database = open_database(demo_db_path)
+    database = _pg_database(request, "demo") if ON_POSTGRESQL else \
+        open_database(request.getfixturevalue("demo_db_path"))
     yield database
     database.close()
 

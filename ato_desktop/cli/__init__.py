@@ -134,7 +134,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         epilog=f"'ato-desktop FILE{DB_SUFFIX}' starts the desktop app with that database open (the same as --db).",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="open this database file")
+    parser.add_argument("--db", metavar="PATH", help="open this database file (or a campus database: postgresql://user@host/campus)")
     parser.add_argument("--demo", action="store_true", help="open the embedded demo department")
     parser.add_argument("--self-test", action="store_true", help="smoke-test this installation and exit")
     if not with_commands:

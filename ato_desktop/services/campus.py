@@ -513,3 +513,139 @@ def add_campus_slot(db: Database, category: str, day: str, periods: list[str], l
         s.flush()
         names = _Names(s)
         return SlotAdded(slot.id, category, d.short_name or d.name, names.span(positions[0], positions[-1]))
+
+
+# ---- what the desktop app needs (ui/campus.py) -------------------------------------------------------
+def is_database_url(value) -> bool:
+    """True for a campus database URL (``postgresql://…``), False for a file path."""
+    from ato_desktop.storage.campus import is_database_url as _is_url
+
+    return _is_url(value)
+
+
+def listener(url: str, on_change, on_error=None, retry_s: float = 2.0):
+    """A :class:`~ato_desktop.storage.campus.CommitListener` on ``url`` (not started): it calls
+    ``on_change(payload)`` from its own thread for each commit or withdrawal of any client."""
+    from ato_desktop.storage.campus import CommitListener
+
+    return CommitListener(url, on_change, on_error, retry_s=retry_s)
+
+
+@dataclass(frozen=True)
+class LoginDepartments:
+    login: str  # the PostgreSQL user ("" on a department's file)
+    member: str | None  # the department its campus_member row names, if any
+    departments: tuple[tuple[str, str], ...]  # (code, name) of every department, by code
+
+
+def login_departments(db: Database) -> LoginDepartments:
+    """Which department the login coordinates (its ``campus_member`` row) and every department (the
+    window offers a choice when the login has no row: the campus administrator)."""
+    with db.read_session() as s:
+        login = s.scalar(text("SELECT current_user")) if getattr(db, "is_campus", False) else ""
+        member = None
+        if login:
+            member = s.scalar(select(m.Department.code).join(CampusMember, CampusMember.department_id == m.Department.id)
+                              .where(CampusMember.role_name == login))
+        departments = tuple((d.code, d.name) for d in s.scalars(select(m.Department).order_by(m.Department.code)))
+        return LoginDepartments(login or "", member, departments)
+
+
+def version_department(db: Database, timetable: int) -> str:
+    """The code of the department that owns version ``timetable``."""
+    with db.read_session() as s:
+        tt = s.get(m.Timetable, timetable)
+        if tt is None:
+            raise NotFoundError("Timetable", str(timetable))
+        dept_id = owner_id(s, tt)
+        code = s.scalar(select(m.Department.code).where(m.Department.id == dept_id)) if dept_id else None
+        if code is None:
+            raise ServiceError(f"“{tt.name}” belongs to no department: it cannot be committed to the campus.")
+        return code
+
+
+def commit_version(db: Database, *, timetable: int, department: str | None = None):
+    """The operation behind "Commit to campus…": commit version ``timetable`` (of ``department``, by
+    default the version's own). Returns a :class:`~ato_desktop.services.operations.Change` with the
+    :class:`CommitResult`; no undo step (withdraw is its own action); :class:`CommitRefused` lists the
+    clashes, and nothing is written."""
+    from ato_desktop.services.operations import Change
+
+    code = department or version_department(db, timetable)
+    with db.read_session() as s:
+        tt = s.get(m.Timetable, timetable)
+        if tt is None:
+            raise NotFoundError("Timetable", str(timetable))
+        name = tt.name
+    done = commit(db, code, name)
+    return Change(f"commit {name} to the campus", frozenset({"timetable"}), frozenset({timetable}), result=done)
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    department: str
+    rows: int
+
+    @property
+    def sentence(self) -> str:
+        if not self.rows:
+            return f"{self.department} had nothing committed to the campus."
+        return (f"{self.department}'s commitment is withdrawn: its {self.rows} room and faculty bookings are free "
+                "for other departments again.")
+
+
+def withdraw_department(db: Database, *, department: str):
+    """The operation behind "Withdraw from campus": remove ``department``'s commitment (no undo step)."""
+    from ato_desktop.services.operations import Change
+
+    n = withdraw(db, department)
+    return Change(f"withdraw {department}'s commitment from the campus", frozenset({"timetable"}),
+                  result=Withdrawn(department, n))
+
+
+@dataclass(frozen=True)
+class FixedCard:
+    """Another department's committed session on a shared room or faculty member, as the grid shows it
+    (grey, immovable, with its owner): ``day`` and ``first``/``last`` are the grid's day and period indexes."""
+
+    department: str
+    label: str
+    kind: str  # "room" or "faculty"
+    code: str  # the room's or the faculty member's code
+    day: int
+    first: int
+    last: int
+
+    @property
+    def tooltip(self) -> str:
+        return f"Committed by {self.department}: {self.label}"
+
+
+def grid_commitments(s: Session, timetable_id: int) -> tuple[FixedCard, ...]:
+    """What other departments committed, for the grid of version ``timetable_id`` (empty on a file
+    nobody committed in)."""
+    if s.scalar(select(CommittedOccupancy.id).limit(1)) is None:
+        return ()
+    tt = s.get(m.Timetable, timetable_id)
+    mine = owner_id(s, tt) if tt is not None else None
+    day_index = {d: i for i, d in enumerate(s.scalars(select(m.Day.id).order_by(m.Day.position)))}
+    period_index = {p: i for i, p in enumerate(s.scalars(select(m.Period.position).order_by(m.Period.position)))}
+    q = select(CommittedOccupancy).order_by(CommittedOccupancy.day_id, CommittedOccupancy.period_from,
+                                            CommittedOccupancy.id)
+    if mine is not None:
+        q = q.where(CommittedOccupancy.department_id != mine)
+    rows = list(s.scalars(q))
+    rooms = dict(s.execute(select(m.Room.id, m.Room.code).where(
+        m.Room.id.in_({o.room_id for o in rows if o.room_id is not None} or [-1]))).all())
+    faculty = dict(s.execute(select(m.Faculty.id, m.Faculty.code).where(
+        m.Faculty.id.in_({o.faculty_id for o in rows if o.faculty_id is not None} or [-1]))).all())
+    depts = dict(s.execute(select(m.Department.id, m.Department.code)).all())
+    out = []
+    for o in rows:
+        code = rooms.get(o.room_id) if o.room_id is not None else faculty.get(o.faculty_id)
+        if code is None or o.day_id not in day_index or o.period_from not in period_index:
+            continue
+        last = period_index.get(o.period_to, period_index[o.period_from])
+        out.append(FixedCard(depts.get(o.department_id, "?"), o.label, "room" if o.room_id is not None else "faculty",
+                             code, day_index[o.day_id], period_index[o.period_from], last))
+    return tuple(out)

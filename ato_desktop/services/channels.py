@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ato_desktop.notify import secrets, webhooks
 from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line
 from ato_desktop.services import outbox
 from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -143,7 +143,7 @@ def queue_event_in(s, event: str, *, subject: str, text: str, key: str, data: di
         for code, subj, body, extra in items:
             k = f"{c.name}|{event}|{key}" + (f"|{code}" if code else "")
             digest = hashlib.sha1(k.encode()).hexdigest()[:16]
-            stmt = sqlite_insert(m.OutboxMessage).values(
+            stmt = insert_for(s, m.OutboxMessage).values(
                 idempotency_key=k[:300], event=event, template_name=f"webhook:{c.kind}", timetable_id=None,
                 faculty_id=None, faculty_code=code, recipient_name=one_line(c.name)[:200],
                 recipient_email=f"webhook:{c.name}"[:254], subject=one_line(subj)[:300], body_text=body,
@@ -151,7 +151,7 @@ def queue_event_in(s, event: str, *, subject: str, text: str, key: str, data: di
                 status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
                 channel=c.name, payload=json.dumps(extra, ensure_ascii=False, default=str),
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            queued += s.execute(stmt).rowcount
+            queued += inserted(s, stmt)
     return queued
 
 

@@ -69,3 +69,11 @@ def warm_storage() -> None:
     import ato_desktop.storage.models  # noqa: F401
 
     configure_mappers()
+
+
+def open_campus_database(url: str):
+    """Open the campus database at ``url`` (``postgresql://…``) for the desktop app: its schema must be
+    set up (``campus init``) and current; every failure is one sentence naming the server."""
+    from ato_desktop.storage.campus import open_campus
+
+    return open_campus(url, create=False, upgrade=False)

@@ -290,7 +290,7 @@ def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, 
                             key=lambda e: e.row or 0)
         if duplicates:
             raise ImportRowsError(table.path if table else None, duplicates, sp.plural.lower())
-    backup_path = backups.before_import(db) if backup else None
+    backup_path = backups.before_import(db) if backup and not getattr(db, "is_campus", False) else None  # a campus: campus backup
     numbers = [n for n, _ in rows]
     try:
         created = res.bulk_create(db, entity, [values for _, values in rows], first_row=0)

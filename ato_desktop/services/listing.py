@@ -33,6 +33,8 @@ def _rows_of(s, model) -> dict[int, SimpleNamespace]:
     def decode(raw):
         if raw is None:
             return None
+        if not isinstance(raw, str):  # PostgreSQL's driver hands JSON over decoded already
+            return raw
         try:
             return memo[raw]
         except KeyError:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.notify.message import new_message_id
@@ -25,6 +24,7 @@ from ato_desktop.services.faculty_changes import _changes, _classes, _placements
 from ato_desktop.services.mail_settings import get_mail_settings
 from ato_desktop.services.mail_templates import _tpl
 from ato_desktop.services.outbox import utcnow
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -113,14 +113,14 @@ def _queue(s: Session, tpl: m.MailTemplate, tt: m.Timetable | None, faculty: Ite
         r = render(tpl.subject, tpl.body_text, tpl.body_html, variables)
         key = _key(tpl.name, tt.id if tt else None, f.code, event)
         digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-        stmt = sqlite_insert(m.OutboxMessage).values(
+        stmt = insert_for(s, m.OutboxMessage).values(
             idempotency_key=key, event=event[:100], template_name=tpl.name, timetable_id=tt.id if tt else None,
             faculty_id=f.id, faculty_code=f.code, recipient_name=one_line(f.name)[:200], recipient_email=email,
             subject=r.subject, body_text=r.text, body_html=r.html, attach_pdf=bool(tpl.attach_pdf and tt),
             message_id=new_message_id(sender, f"ato.{digest}"), status="queued", attempts=0, last_error="",
             next_attempt_at=now, created_at=now,
         ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        if s.execute(stmt).rowcount:
+        if inserted(s, stmt):
             result.queued += 1
             result.faculty.append(f.code)
         else:

@@ -18,7 +18,6 @@ import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ato_desktop.notify.message import new_message_id
 from ato_desktop.notify.render import one_line, render
@@ -26,6 +25,7 @@ from ato_desktop.services import mail_settings
 from ato_desktop.services import notifications as notes
 from ato_desktop.services import outbox
 from ato_desktop.services import substitution_day as sday
+from ato_desktop.services.sql_insert import insert_for, inserted
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -114,14 +114,14 @@ def queue_substitution_notices(db: Database, date, *, timetable: int | str | Non
             ids = ",".join(str(x.arrangement.id) for x in lessons)
             key = f"{TEMPLATE}|{plan.date.isoformat()}|{code}|{ids}"
             digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-            stmt = sqlite_insert(m.OutboxMessage).values(
+            stmt = insert_for(s, m.OutboxMessage).values(
                 idempotency_key=key[:300], event=f"{EVENT}:{plan.date.isoformat()}", template_name=TEMPLATE,
                 timetable_id=plan.timetable_id, faculty_id=f.id, faculty_code=f.code,
                 recipient_name=one_line(f.name)[:200], recipient_email=email, subject=r.subject, body_text=r.text,
                 body_html=r.html, attach_pdf=False, message_id=new_message_id(sender, f"ato.sub.{digest}"),
                 status="queued", attempts=0, last_error="", next_attempt_at=now, created_at=now,
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            if s.execute(stmt).rowcount:
+            if inserted(s, stmt):
                 result.queued += 1
                 result.faculty.append(code)
             else:
@@ -180,7 +180,7 @@ def _queue_classes(db: Database, plan: sday.DayPlan, sender: str, result: Notice
             ids = ",".join(f"{x.arrangement.id}" for x in lessons)
             key = f"{TEMPLATE}_class|{plan.date.isoformat()}|{address}|{ids}"
             digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-            stmt = sqlite_insert(m.OutboxMessage).values(
+            stmt = insert_for(s, m.OutboxMessage).values(
                 idempotency_key=key[:300], event=f"{EVENT}:{plan.date.isoformat()}", template_name="substitution_class",
                 timetable_id=plan.timetable_id, faculty_id=None, faculty_code="",
                 recipient_name=one_line(", ".join(names))[:200], recipient_email=address, subject=r.subject,
@@ -188,7 +188,7 @@ def _queue_classes(db: Database, plan: sday.DayPlan, sender: str, result: Notice
                 message_id=new_message_id(sender, f"ato.cls.{digest}"), status="queued", attempts=0, last_error="",
                 next_attempt_at=now, created_at=now,
             ).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            if s.execute(stmt).rowcount:
+            if inserted(s, stmt):
                 result.classes += 1
 
 

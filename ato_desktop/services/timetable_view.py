@@ -110,6 +110,7 @@ class OpenedVersion:
     lookups: GridLookups
     views: list  # tts.SessionView per engine session index
     state: object  # engine State, or None
+    committed: tuple = ()  # other departments' commitments on shared rooms and faculty (campus.FixedCard)
 
 
 def open_version(db: Database, timetable: int | str | None = None, *,
@@ -157,4 +158,6 @@ def _read(s: Session, tt: m.Timetable, *, as_synced: bool) -> OpenedVersion:
     if missing:
         raise ValueError(f"{len(missing)} sessions of the compiled problem have no row in the timetable.")
     assignment = comp.assignment_from_rows({(v.activity_id, v.occurrence): (v.day, v.period, v.room) for v in rows})
-    return OpenedVersion(comp, assignment, info, lookups, views, None)
+    from ato_desktop.services.campus import grid_commitments
+
+    return OpenedVersion(comp, assignment, info, lookups, views, None, grid_commitments(s, tt.id))

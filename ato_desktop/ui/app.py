@@ -115,7 +115,7 @@ def create_main_window(db_path: str | Path | None = None, *, readonly: bool = Fa
 
     window_features.install(window, warm_up=False)  # Export PDF, mail settings, notifications
     if db_path is not None:
-        window.open_database(Path(db_path), readonly=readonly, ask=False)
+        window.open_database(db_path if _is_url(db_path) else Path(db_path), readonly=readonly, ask=False)
     return window
 
 
@@ -160,6 +160,12 @@ def _probe(window: MainWindow, app: QApplication) -> None:
     app.exit(0)
 
 
+def _is_url(db) -> bool:
+    from ato_desktop.ui.campus import is_url
+
+    return is_url(db)
+
+
 def run_gui(db: str | None = None, demo: bool = False) -> int:
     app = ensure_app()
     probe = os.environ.get(PROBE_ENV) == "1"
@@ -172,7 +178,7 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     install_file_open_handler(window, app)
     if probe:  # measure up to a window showing the requested data
         if db:
-            window.open_database(Path(db), ask=False)
+            window.open_database(db if _is_url(db) else Path(db), ask=False)
         elif demo:
             from ato_desktop.demo import ensure_demo_database
 
@@ -228,7 +234,7 @@ def start_window(window: MainWindow, *, db: str | Path | None = None, demo: bool
     """What the app opens at start: ``db``, the demo, the last file, or (first start) the chooser."""
     handler = getattr(window, "file_open_handler", None)
     if db:
-        window.open_database(Path(db))
+        window.open_database(db if _is_url(db) else Path(db))
     elif demo:
         window.open_demo()
     elif handler is not None and handler.received:

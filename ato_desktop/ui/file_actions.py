@@ -25,7 +25,12 @@ class FileActions:
     """The window's file handling (mixed into ``MainWindow``)."""
 
     def open_database(self, path: str | Path, *, readonly: bool = False, ask: bool = True) -> bool:
-        """Open ``path`` for editing (or read-only). If another instance edits it, offer read-only."""
+        """Open ``path`` for editing (or read-only). If another instance edits it, offer read-only.
+        A campus database's URL (``postgresql://…``) is opened by :func:`ato_desktop.ui.campus.open_campus`."""
+        from ato_desktop.ui import campus
+
+        if campus.is_url(path):
+            return campus.open_campus(self, path, ask=ask) is not None
         path = Path(path).expanduser()
         if self.database is not None and self.database.path.resolve() == path.resolve() and not readonly:
             return True

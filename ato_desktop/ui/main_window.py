@@ -153,6 +153,9 @@ class MainWindow(FileActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_pages()
+        from ato_desktop.ui import campus
+
+        campus.install(self)  # the campus actions (shown on a campus database) and its live view
 
         self.undo_stack.operation_executed.connect(self._operation_executed)
         self.undo_stack.failed.connect(lambda msg: self.show_status(msg, 15000))
@@ -418,7 +421,7 @@ class MainWindow(FileActions, QMainWindow):
             self._give_database(page)
         if old is not None and old is not db:
             old.close()
-        if db is not None:
+        if db is not None and not getattr(db, "is_campus", False):  # a campus is no file to reopen
             try:
                 st.add_recent_file(db.path)
             except Exception:
@@ -477,11 +480,22 @@ class MainWindow(FileActions, QMainWindow):
             a.setEnabled(editable)
         for a in (self.act_new, self.act_open, self.act_demo):
             a.setEnabled(not self._busy)
+        if hasattr(self, "campus_live"):
+            from ato_desktop.ui.campus import update_actions
+
+            update_actions(self)  # the file-only actions are hidden on a campus database
 
     def _update_title(self) -> None:
         if self.database is None:
             self.setWindowTitle(APP_NAME)
             self.db_label.setText("No database open")
+            return
+        if getattr(self.database, "is_campus", False):
+            from ato_desktop.ui.campus import title_of
+
+            title, label = title_of(self)
+            self.setWindowTitle(title)
+            self.db_label.setText(label)
             return
         stopped = self.database.detached and not self.database.readonly
         ro = " (stopped writing: changed by another program)" if stopped else " (read-only)" if self.readonly else ""
@@ -528,6 +542,7 @@ class MainWindow(FileActions, QMainWindow):
             if fn is not None:
                 fn()
         self.undo_stack.operations.wait_idle()  # the writes queued run before the file is closed
+        self.campus_live.stop()  # a campus database's live view (its listener thread)
         if self.database is not None:
             self.database.close()
             self.database = None

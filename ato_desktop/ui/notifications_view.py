@@ -81,7 +81,9 @@ class NotificationsView(QWidget):
             return
         for tab in self._all_tabs():
             tab.set_readonly(readonly)
-        if readonly:  # a second window on a file another instance edits: look, don't touch
+        if readonly or getattr(db, "is_campus", False):
+            # a second window on a file another instance edits: look, don't touch. A campus database: the
+            # scheduler's job store is the department's SQLite file (no scheduled mail on a campus yet)
             self.scheduler, self._owns_scheduler = None, False
         elif same:
             pass  # keep the scheduler (and who owns it)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.ui.campus import CampusVersionActions
 from ato_desktop.ui.current_version import current_version_of
 from ato_desktop.ui.sizing import remember_splitter
 from ato_desktop.ui.version_actions import VersionActions
@@ -44,7 +45,7 @@ def timetable_screen_class():
     return TimetableScreen
 
 
-class TimetablesPage(VersionActions, QWidget):
+class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
     status = Signal(str)
     scores_rechecking = Signal(object)  # ids of versions shown "out of date — rechecking…"
     scores_rechecked = Signal(object)  # timetable id -> services.scores.Score, as now shown
@@ -120,6 +121,11 @@ class TimetablesPage(VersionActions, QWidget):
              lambda: self.review_package()),
             ("Candidates", "Candidates…", "Optimize K candidate versions (seeds and weightings) and compare them",
              lambda: self.make_candidates()),
+            ("CommitCampus", "Commit…", ("Commit the version shown to the campus (a campus database only): its "
+                                         "rooms and shared faculty become binding for every department"),
+             lambda: self.commit_to_campus()),
+            ("WithdrawCampus", "Withdraw", "Withdraw your department's commitment from the campus",
+             lambda: self.withdraw_from_campus()),
         ):
             add_button(key, text, tip, slot)
         ll.addLayout(bar)
@@ -482,6 +488,10 @@ class TimetablesPage(VersionActions, QWidget):
         self.buttons["History"].setEnabled(has)
         self.buttons["Compare"].setEnabled(self.db is not None and len(self.selected_ids()) == 2
                                            and self._compare_job is None)
+        campus = bool(getattr(self.db, "is_campus", False))  # Commit/Withdraw: on a campus database only
+        for key in ("CommitCampus", "WithdrawCampus"):
+            self.buttons[key].setVisible(campus)
+            self.buttons[key].setEnabled(campus and edit and self.current_id() is not None)
 
     def _selection_changed(self) -> None:
         """Choosing a row makes it the current version (the grid shows it; Publish publishes it)."""

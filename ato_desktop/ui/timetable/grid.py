@@ -211,7 +211,13 @@ class TimetableGrid(GridPainting, QWidget):
                 li = lane_of.get(k)
                 if li is not None:
                     placed[li].append((per, min(per + dur, P), s))
+        fixed = m.committed_for(self.kind, self.entity)  # other departments' commitments: grey, immovable
+        for i, c in enumerate(fixed):
+            li = lane_of.get((c.day, None)) if follows is None else None
+            if li is not None:
+                placed[li].append((c.first, min(c.last + 1, P), -1 - i))
         self._items = []
+        self.fixed_items: list[tuple[object, QRectF]] = []
         self._lane_y, self._lane_h = [], []
         y = float(self.HEADER_H)
         for li in range(len(self._lanes)):
@@ -231,7 +237,11 @@ class TimetableGrid(GridPainting, QWidget):
             for per, end, s, k in assigned:
                 x0 = self.col_x(per)
                 x1 = self.col_x(end)
-                self._items.append(CardItem(s, li, QRectF(x0 + 2, y + k * self.track_h + 2, x1 - x0 - 4, self.track_h - 4)))
+                rect = QRectF(x0 + 2, y + k * self.track_h + 2, x1 - x0 - 4, self.track_h - 4)
+                if s < 0:
+                    self.fixed_items.append((fixed[-1 - s], rect))
+                    continue
+                self._items.append(CardItem(s, li, rect))
             self._lane_y.append(y)
             self._lane_h.append(h)
             y += h
@@ -282,6 +292,11 @@ class TimetableGrid(GridPainting, QWidget):
             if it.rect.contains(pt):
                 return it
         return None
+
+    def fixed_at(self, pos: QPointF | QPoint):
+        """Another department's committed session (grey card) at ``pos``, or None."""
+        pt = QPointF(pos)
+        return next((c for c, rect in getattr(self, "fixed_items", ()) if rect.contains(pt)), None)
 
     def item_of(self, s: int) -> CardItem | None:
         return next((it for it in self._items if it.session == s), None)
@@ -461,6 +476,8 @@ class TimetableGrid(GridPainting, QWidget):
                     tip += f"\n{wd.date:%a %d %b %Y}" + (f" ({wd.why})" if wd.why else "") + \
                         (f": {row.note}" if row is not None and row.note else "")
                 QToolTip.showText(ev.globalPos(), tip, self)
+            elif (fixed := self.fixed_at(ev.pos())) is not None:
+                QToolTip.showText(ev.globalPos(), fixed.tooltip, self)  # "Committed by ECE: ECE-5A Signals Lab"
             else:
                 QToolTip.hideText()
                 ev.ignore()

@@ -167,6 +167,14 @@ class GridPainting:
         p.setRenderHint(QPainter.Antialiasing, True)
         for it in self._items:
             self._paint_card(p, it)
+        for c, rect in getattr(self, "fixed_items", ()):  # other departments' commitments: grey, with the owner
+            p.setPen(QPen(QColor(150, 150, 150)))
+            p.setBrush(QColor(214, 214, 214))
+            p.drawRoundedRect(rect, 4, 4)
+            p.setPen(QColor(80, 80, 80))
+            p.setFont(small)
+            p.drawText(rect.adjusted(4, 2, -4, -2), Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap,
+                       f"{c.department}\n{c.label}")
         p.end()
 
     def _paint_card(self, p: QPainter, it: CardItem) -> None:

@@ -170,6 +170,7 @@ class TimetableModel:
         self.timetable = data.info
         self.lookups: GridLookups = data.lookups
         self.views: list[tts.SessionView] = data.views
+        self.committed = tuple(getattr(data, "committed", ()))  # other departments' commitments (grey cards)
         self.assignment = data.assignment
         self.room_index = {c: i for i, c in enumerate(data.compiled.room_codes)}
         self._colors = {}
@@ -296,6 +297,13 @@ class TimetableModel:
 
     def cards(self) -> list[Card]:
         return [self.card(s) for s in range(self.problem.n_sessions)]
+
+    def committed_for(self, kind: str, entity: str | None) -> list:
+        """Other departments' committed sessions on the room or faculty member ``entity`` (a room or
+        faculty view): grey, immovable cards with their owner (``services.campus.FixedCard``)."""
+        if kind not in (VIEW_ROOM, VIEW_FACULTY) or not entity:
+            return []
+        return [c for c in self.committed if c.kind == kind and c.code == entity]
 
     def scheduled(self) -> list[int]:
         return [int(s) for s in np.flatnonzero(self.assignment.start >= 0)]
