@@ -62,21 +62,21 @@ def cmd_grant(args) -> int:
 
 
 def cmd_share_room(args) -> int:
-    from ato_desktop.services import campus
+    from ato_desktop.services import campus_sharing
 
     db = open_db_or_fail(db_path(args))
     with db:
-        done = campus.set_room_sharing(db, args.room, args.day, args.periods.split(","), args.mode, args.department)
+        done = campus_sharing.set_room_sharing(db, args.room, args.day, args.periods.split(","), args.mode, args.department)
     print(done.sentence)
     return 0
 
 
 def cmd_add_slot(args) -> int:
-    from ato_desktop.services import campus
+    from ato_desktop.services import campus_sharing
 
     db = open_db_or_fail(db_path(args))
     with db:
-        done = campus.add_campus_slot(db, args.category, args.day, args.periods.split(","))
+        done = campus_sharing.add_campus_slot(db, args.category, args.day, args.periods.split(","))
     print(done.sentence)
     return 0
 

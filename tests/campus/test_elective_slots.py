@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from ato_desktop.cli import main
-from ato_desktop.services import campus
+from ato_desktop.services import campus, campus_sharing
 from ato_desktop.services.compile import compile_database
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
@@ -50,4 +50,4 @@ def test_an_mdc_slot_holds_the_mdc_lessons_and_its_takers_keep_it_free(campus_db
 
 def test_a_slot_needs_consecutive_periods(campus_db):
     with pytest.raises(campus.ValidationError, match="consecutive"):
-        campus.add_campus_slot(campus_db, "value_added", "Mon", ["P1", "P3"])
+        campus_sharing.add_campus_slot(campus_db, "value_added", "Mon", ["P1", "P3"])

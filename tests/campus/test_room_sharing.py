@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ato_desktop.services import campus
+from ato_desktop.services import campus, campus_sharing
 from ato_desktop.services.compile import compile_database
 from ato_desktop.storage.database import open_database
 from tests.campus.conftest import build_calendar, build_department
@@ -33,28 +33,28 @@ def _open_cells(comp, code: str) -> list[str]:
 def test_the_sharing_grid_decides_where_a_department_may_use_a_room(campus_db):
     comp, _, _ = compile_database(campus_db, "CSE Odd")
     assert "ECE-101" not in comp.room_codes  # ECE's own room
-    done = campus.set_room_sharing(campus_db, "ECE-101", "Wed", ["P1", "P2"], "department", "CSE")
+    done = campus_sharing.set_room_sharing(campus_db, "ECE-101", "Wed", ["P1", "P2"], "department", "CSE")
     assert done.sentence == "ECE 101: 2 periods now open to CSE."
-    campus.set_room_sharing(campus_db, "ECE-101", "Mon", ["P4"], "free")
-    campus.set_room_sharing(campus_db, "SH", "tuesday", ["P1"], "unavailable")
+    campus_sharing.set_room_sharing(campus_db, "ECE-101", "Mon", ["P4"], "free")
+    campus_sharing.set_room_sharing(campus_db, "SH", "tuesday", ["P1"], "unavailable")
     comp, _, _ = compile_database(campus_db, "CSE Odd")
     assert _open_cells(comp, "ECE-101") == ["Mon P4", "Wed P1", "Wed P2"]
     assert "Tue P1" not in _open_cells(comp, "SH") and len(_open_cells(comp, "SH")) == 11
     ece, _, _ = compile_database(campus_db, "ECE Odd")
     assert len(_open_cells(ece, "ECE-101")) == 12  # the owner keeps its room
     assert "Tue P1" not in _open_cells(ece, "SH")
-    campus.set_room_sharing(campus_db, "ECE-101", "Wed", ["P1", "P2"], "owner")
+    campus_sharing.set_room_sharing(campus_db, "ECE-101", "Wed", ["P1", "P2"], "owner")
     comp, _, _ = compile_database(campus_db, "CSE Odd")
     assert _open_cells(comp, "ECE-101") == ["Mon P4"]
 
 
 def test_bad_sharing_settings_are_refused(campus_db):
     with pytest.raises(campus.ValidationError):
-        campus.set_room_sharing(campus_db, "SH", "Tue", ["P1"], "department")  # which department?
+        campus_sharing.set_room_sharing(campus_db, "SH", "Tue", ["P1"], "department")  # which department?
     with pytest.raises(campus.NotFoundError):
-        campus.set_room_sharing(campus_db, "SH", "Sun", ["P1"], "free")
+        campus_sharing.set_room_sharing(campus_db, "SH", "Sun", ["P1"], "free")
     with pytest.raises(campus.NotFoundError):
-        campus.set_room_sharing(campus_db, "SH", "Tue", ["P9"], "free")
+        campus_sharing.set_room_sharing(campus_db, "SH", "Tue", ["P9"], "free")
 
 
 def test_share_room_from_the_command_line(campus_db, pg_campus_url, capsys):
