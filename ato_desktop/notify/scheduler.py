@@ -37,6 +37,7 @@ from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
@@ -56,6 +57,7 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 WEEKLY_GRACE = dt.timedelta(days=3)
 DIGEST_GRACE = dt.timedelta(hours=12)
 RETRY_EVERY = dt.timedelta(minutes=2)
+LOOKUP_RETRY_S = 0.5  # after a one-off job vanished under this scheduler (another one removed it)
 
 
 class _Scheduler(BackgroundScheduler):
@@ -66,7 +68,13 @@ class _Scheduler(BackgroundScheduler):
     def _process_jobs(self):
         if self.state == STATE_STOPPED:
             return None
-        return super()._process_jobs()
+        try:
+            return super()._process_jobs()
+        except JobLookupError:
+            # Another scheduler on the same file (the CLI, a second window) ran a one-off job and removed it
+            # between this loop reading it and removing it: APScheduler raises, which ended this thread (and
+            # with it all scheduled mail until the app restarted). The job ran once; look again shortly.
+            return LOOKUP_RETRY_S
 
 
 class _Executor(ThreadPoolExecutor):

@@ -246,3 +246,38 @@ def test_the_stored_job_references_still_name_importable_jobs_that_do_the_servic
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "['deliver_outbox', 'send_daily_digest', 'send_weekly']"
+
+
+def test_a_one_off_job_removed_by_another_scheduler_does_not_end_this_one(demo_db, smtp_server, memory_keyring):
+    """The app and the CLI (or two windows) each run a scheduler on the same file: when the other one ran a
+    one-off delivery and removed its row first, APScheduler's removal raised JobLookupError, which ended this
+    scheduler's thread and all scheduled mail with it. Simulated here: the job store's row is gone when this
+    scheduler removes the job it just ran."""
+    from apscheduler.jobstores.base import JobLookupError
+
+    configure(demo_db, smtp_server)
+    mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
+    notes.queue_template(demo_db, "plain", to=["SRA"])
+    sched = NotificationScheduler(demo_db.path)
+    store = sched.scheduler._jobstores["default"]
+    real_remove = store.remove_job
+    vanished = []
+
+    def remove_job(job_id):
+        if job_id.startswith("deliver-now") and not vanished:
+            vanished.append(job_id)
+            real_remove(job_id)  # the other scheduler removed it first
+            raise JobLookupError(job_id)
+        return real_remove(job_id)
+
+    store.remove_job = remove_job
+    sched.start()
+    try:
+        sched.trigger_delivery()
+        assert _wait(lambda: len(smtp_server.received) == 1 and vanished, 8)
+        notes.queue_template(demo_db, "plain", to=["AIY"])
+        sched.trigger_delivery()  # this scheduler still runs jobs
+        assert _wait(lambda: len(smtp_server.received) == 2, 8)
+        assert sched.scheduler._thread.is_alive()
+    finally:
+        sched.shutdown()
