@@ -64,20 +64,12 @@ def _export(db: Database, *, on_progress, should_stop, **kwargs):
     return render_report(db, on_progress=on_progress, should_stop=should_stop, **kwargs)
 
 
-def _failure_message(exc: BaseException) -> str:
-    """The one sentence the dialog shows for a render that raised."""
-    if isinstance(exc, (ReportError, ServiceError)):
-        return str(exc)[:1].upper() + str(exc)[1:]
-    if isinstance(exc, OSError):
-        return f"The PDF could not be written: {exc.strerror or exc}"
-    return f"The PDF could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
-
-
 class ExportPdfDialog(TaskDialog, QDialog):
     CANCELLED = ReportCancelled
     STOPPING = "Cancelling…"
     STOPPED = "Cancelled; no file was written."
-    _failure_message = staticmethod(_failure_message)
+    WHAT = "PDF"
+    USER_ERRORS = (ReportError, ServiceError)
 
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)

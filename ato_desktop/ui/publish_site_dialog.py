@@ -27,23 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import Database
-from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.publishing import PublishCancelled, publish_site
 from ato_desktop.ui.task_dialog import TaskDialog
 
 
-def _failure_message(exc: BaseException) -> str:
-    """The one sentence the dialog shows for a publish that raised."""
-    if isinstance(exc, ServiceError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"The website could not be written: {exc.strerror or exc}"
-    return f"The website could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
-
-
 class PublishSiteDialog(TaskDialog, QDialog):
     CANCELLED = PublishCancelled
-    _failure_message = staticmethod(_failure_message)
+    WHAT = "website"
 
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)

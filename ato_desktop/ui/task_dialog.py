@@ -2,8 +2,8 @@
 show its progress, Stop (Esc and closing the window stop first), and one sentence when it fails.
 
 A dialog mixes in :class:`TaskDialog` before ``QDialog`` and provides ``progress`` (a bar of 0–1000),
-``status`` (a label), ``cancel_button``, ``_set_busy(busy)``, ``_on_done(result)``, ``_failure_message(exc)``,
-``CANCELLED`` (the exception a stopped task raises) and the sentences ``STOPPING`` and ``STOPPED``.
+``status`` (a label), ``cancel_button``, ``_set_busy(busy)``, ``_on_done(result)``, ``WHAT`` (what it writes,
+for the failure sentences) and ``USER_ERRORS`` (the errors whose own sentence is shown), ``CANCELLED`` (the exception a stopped task raises) and the sentences ``STOPPING`` and ``STOPPED``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QProgressBar, QPushButton
 
 from ato_desktop.services import timetables as tts
+from ato_desktop.services.errors import ServiceError
 from ato_desktop.ui.tasks import Task
 
 
@@ -19,7 +20,17 @@ class TaskDialog:
     CANCELLED: type[BaseException] = Exception
     STOPPING = "Stopping…"
     STOPPED = "Stopped; nothing was written."
+    WHAT = "file"  # what the task writes, in the failure sentences ("The PDF could not be written: …")
+    USER_ERRORS: tuple[type[BaseException], ...] = (ServiceError,)  # their own sentence is what the user sees
     _task: Task | None = None
+
+    def _failure_message(self, exc: BaseException) -> str:
+        """The one sentence the dialog shows for a task that raised."""
+        if isinstance(exc, self.USER_ERRORS):
+            return str(exc)[:1].upper() + str(exc)[1:]
+        if isinstance(exc, OSError):
+            return f"The {self.WHAT} could not be written: {exc.strerror or exc}"
+        return f"The {self.WHAT} could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
     # ---- the parts both dialogs show -------------------------------------------------------
     def _add_version_combo(self, form, db, timetable_id: int | None) -> list:
