@@ -11,35 +11,8 @@ import pytest
 from ato_desktop.engine.islands import _Exchange, default_threads, island_seed
 from ato_desktop.engine.optimizer import OptimizeParams, Progress, optimize
 from ato_desktop.engine.state import full_cost
-from ato_desktop.io.ctt import load_ctt_problem
-
-from tests.conftest_itc import itc_dataset_dir
 
 SMALL = dict(population_size=2, init_iterations=4_000, generation_iterations=6_000)
-
-
-@pytest.fixture(scope="module")
-def comp01():
-    d = itc_dataset_dir()
-    if not d.is_dir():
-        pytest.skip(f"ITC-2007 dataset not found at {d}")
-    return load_ctt_problem(d / "comp01.ctt")
-
-
-@pytest.fixture(scope="module")
-def demo_problem(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
-    from ato_desktop.services.compile import compile_database
-    from ato_desktop.storage.database import open_database
-
-    path = tmp_path_factory.mktemp("demo") / "demo.atodb"
-    create_demo_database(path)
-    db = open_database(path)
-    try:
-        comp, _, _ = compile_database(db, None)
-    finally:
-        db.close()
-    return comp.problem
 
 
 def _key(r) -> bytes:

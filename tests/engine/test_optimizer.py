@@ -38,22 +38,6 @@ def itc_dir_module():
     return ITC_DIR
 
 
-@pytest.fixture(scope="module")
-def demo_problem(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
-    from ato_desktop.services.compile import compile_database
-    from ato_desktop.storage.database import open_database
-
-    path = tmp_path_factory.mktemp("demo") / "demo.atodb"
-    create_demo_database(path)
-    db = open_database(path)
-    try:
-        comp, _, _ = compile_database(db, None)
-    finally:
-        db.close()
-    return comp.problem
-
-
 def _same(a: Assignment, b: Assignment) -> bool:
     return np.array_equal(a.start, b.start) and np.array_equal(a.room, b.room)
 

@@ -22,12 +22,8 @@ import pytest
 from ato_desktop.engine import kernels as K
 from ato_desktop.engine import warmup
 from ato_desktop.engine.problem import Assignment
-from ato_desktop.io.ctt import load_ctt_problem
 
 REPO = Path(__file__).resolve().parents[2]
-from tests.conftest_itc import itc_dataset_dir  # noqa: E402
-
-ITC_DIR = itc_dataset_dir()
 
 
 @pytest.fixture
@@ -36,29 +32,6 @@ def marker_env(tmp_path, monkeypatch):
     folder = tmp_path / "markers"
     monkeypatch.setenv(warmup.MARKER_DIR_ENV, str(folder))
     return folder
-
-
-@pytest.fixture(scope="module")
-def comp01():
-    if not (ITC_DIR / "comp01.ctt").is_file():
-        pytest.skip(f"ITC-2007 dataset not found at {ITC_DIR}")
-    return load_ctt_problem(ITC_DIR / "comp01.ctt")
-
-
-@pytest.fixture(scope="module")
-def demo_problem(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
-    from ato_desktop.services.compile import compile_database
-    from ato_desktop.storage.database import open_database
-
-    path = tmp_path_factory.mktemp("demo") / "demo.atodb"
-    create_demo_database(path)
-    db = open_database(path)
-    try:
-        comp, _, _ = compile_database(db, None)
-    finally:
-        db.close()
-    return comp.problem
 
 
 def _types(problem):
