@@ -31,11 +31,14 @@ import datetime as dt
 import logging
 import threading
 import time
+from threading import TIMEOUT_MAX
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED,
+                                EVENT_JOB_SUBMITTED, JobSubmissionEvent)
+from apscheduler.executors.base import MaxInstancesReachedError
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -57,24 +60,102 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 WEEKLY_GRACE = dt.timedelta(days=3)
 DIGEST_GRACE = dt.timedelta(hours=12)
 RETRY_EVERY = dt.timedelta(minutes=2)
-LOOKUP_RETRY_S = 0.5  # after a one-off job vanished under this scheduler (another one removed it)
+
+
+class ManualClock:
+    """A clock the caller moves (tests): ``clock()`` is the time now, ``advance(delta)`` moves it on.
+
+    Keep it at or after the real time: APScheduler's executor still counts a run as missed when the
+    real time is past its run time by more than the job's grace time."""
+
+    def __init__(self, start: dt.datetime):
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dt.datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        with self._lock:
+            self._now += delta
+            return self._now
 
 
 class _Scheduler(BackgroundScheduler):
-    """APScheduler 3's loop runs ``_process_jobs`` once more *after* ``shutdown()`` stopped the
-    executors; a job due at that moment fails to submit and its run is used up (its next run
-    time moves on). Skip that last pass, so a run missed at quit time stays due for the next start."""
+    """APScheduler 3's background scheduler whose due times come from ``now`` (the real time, or a clock
+    the caller drives: then it never wakes by itself, and :meth:`NotificationScheduler.run_due` runs
+    what is due at the clock's time)."""
+
+    def __init__(self, *, now, manual: bool, **options):
+        self.now = now
+        self.manual = manual
+        super().__init__(**options)
+
+    def wakeup(self):
+        if not self.manual:
+            super().wakeup()
+
+    def _real_add_job(self, job, jobstore_alias, replace_existing):
+        if not hasattr(job, "next_run_time"):  # APScheduler would take the real time
+            job._modify(next_run_time=job.trigger.get_next_fire_time(None, self.now()))
+        super()._real_add_job(job, jobstore_alias, replace_existing)
 
     def _process_jobs(self):
-        if self.state == STATE_STOPPED:
+        """APScheduler 3's ``BaseScheduler._process_jobs`` (one executor, our clock), with two changes.
+
+        APScheduler's loop runs it once more *after* ``shutdown()`` stopped the executors; a job due at
+        that moment fails to submit and its run is used up (its next run time moves on): that last pass is
+        skipped, so a run missed at quit time stays due for the next start. And a one-off job that another
+        scheduler on the same file (the CLI, a second window) ran and removed first made APScheduler's
+        removal raise JobLookupError, which ended this thread (and all scheduled mail until the app
+        restarted): the job ran once, so that error is passed over."""
+        if self.state != STATE_RUNNING:
             return None
-        try:
-            return super()._process_jobs()
-        except JobLookupError:
-            # Another scheduler on the same file (the CLI, a second window) ran a one-off job and removed it
-            # between this loop reading it and removing it: APScheduler raises, which ended this thread (and
-            # with it all scheduled mail until the app restarted). The job ran once; look again shortly.
-            return LOOKUP_RETRY_S
+        now = self.now()
+        next_wakeup = None
+        events = []
+        with self._jobstores_lock:
+            for alias, store in self._jobstores.items():
+                try:
+                    due = store.get_due_jobs(now)
+                except Exception as exc:  # noqa: BLE001 - APScheduler's own rule: look again a little later
+                    log.warning("Error getting due jobs from job store %r: %s", alias, exc)
+                    retry = now + dt.timedelta(seconds=self.jobstore_retry_interval)
+                    next_wakeup = retry if next_wakeup is None else min(next_wakeup, retry)
+                    continue
+                for job in due:
+                    run_times = job._get_run_times(now)
+                    run_times = run_times[-1:] if run_times and job.coalesce else run_times
+                    if not run_times:
+                        continue
+                    try:
+                        self._lookup_executor(job.executor).submit_job(job, run_times)
+                    except MaxInstancesReachedError:
+                        log.warning("Execution of job %s skipped: it is still running", job)
+                        events.append(JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, job.id, alias, run_times))
+                    except BaseException:  # noqa: BLE001 - APScheduler's own rule: log, and move the job on
+                        log.exception("Error submitting job %s", job)
+                    else:
+                        events.append(JobSubmissionEvent(EVENT_JOB_SUBMITTED, job.id, alias, run_times))
+                    following = job.trigger.get_next_fire_time(run_times[-1], now)
+                    if following:
+                        job._modify(next_run_time=following)
+                        store.update_job(job)
+                    else:
+                        try:
+                            self.remove_job(job.id, alias)
+                        except JobLookupError:
+                            pass  # another scheduler on the same file removed it first
+                store_next = store.get_next_run_time()
+                if store_next is not None:
+                    store_next = store_next.astimezone(self.timezone)
+                    next_wakeup = store_next if next_wakeup is None else min(next_wakeup, store_next)
+        for event in events:
+            self._dispatch_event(event)
+        if next_wakeup is None or self.state != STATE_RUNNING:
+            return None
+        return min(max(next_wakeup.timestamp() - self.now().timestamp(), 0), TIMEOUT_MAX)
 
 
 class _Executor(ThreadPoolExecutor):
@@ -164,7 +245,9 @@ def _describe(j) -> ScheduledJob:
 
 
 class NotificationScheduler:
-    def __init__(self, db_path: str | Path, *, timezone=None):
+    def __init__(self, db_path: str | Path, *, timezone=None, clock=None):
+        """``clock``: a callable giving the (aware) time now, e.g. a :class:`ManualClock`. A scheduler given
+        a clock does not wake by itself: the caller moves the clock and calls :meth:`run_due`."""
         from ato_desktop.storage import open_files
         from ato_desktop.storage.database import WRITE_OPTION, make_engine
 
@@ -177,7 +260,9 @@ class NotificationScheduler:
         store_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         kwargs = {"timezone": timezone} if timezone is not None else {}
         self._executor = _Executor(max_workers=1)  # one delivery at a time
+        self.clock = clock
         self.scheduler = _Scheduler(
+            now=self.now, manual=clock is not None,
             jobstores={"default": SQLAlchemyJobStore(engine=store_engine, tablename=JOBS_TABLE)},
             executors={"default": self._executor},
             job_defaults={"coalesce": True, "max_instances": 1,
@@ -187,8 +272,12 @@ class NotificationScheduler:
         self.last_runs: dict[str, JobRun] = {}  # job id -> its last run in this session (for the UI)
         self.scheduler.add_listener(self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
+    def now(self) -> dt.datetime:
+        """The time the due times are computed from: the clock's, or the real time."""
+        return self.clock() if self.clock is not None else dt.datetime.now(self.scheduler.timezone)
+
     def _on_event(self, ev) -> None:
-        now = dt.datetime.now(self.scheduler.timezone)
+        now = self.now()
         if ev.code == EVENT_JOB_EXECUTED:
             run = JobRun(ev.job_id, now, True, str(ev.retval or "done"))
         elif ev.code == EVENT_JOB_MISSED:
@@ -203,7 +292,9 @@ class NotificationScheduler:
         retry_every = retry_every or RETRY_EVERY  # read now: a test may set a short interval for the app's scheduler
         jobs.stop_event(self.db_path).clear()
         self.scheduler.start(paused=paused)
-        self.scheduler.add_job(jobs.deliver_outbox, IntervalTrigger(seconds=retry_every.total_seconds()),
+        first = self.now() + retry_every
+        self.scheduler.add_job(jobs.deliver_outbox, IntervalTrigger(seconds=retry_every.total_seconds(),
+                                                                    start_date=first, timezone=self.scheduler.timezone),
                                args=[self.db_path], id=RETRY_ID, name="Send waiting e-mails",
                                replace_existing=True, misfire_grace_time=max(1, int(retry_every.total_seconds())))
         with _active_lock:
@@ -245,10 +336,17 @@ class NotificationScheduler:
                 else:
                     ex.changed.wait(min(left, 0.02))  # a due job is being picked up by the scheduler's thread
 
+    def run_due(self, timeout: float = 30.0) -> bool:
+        """Run, on the scheduler's worker, every job due at :meth:`now` (coalesced, as the scheduler's own
+        loop does) and wait until they have finished (False after ``timeout`` seconds). With a
+        :class:`ManualClock` this is how time passes: ``clock.advance(...)``, then ``run_due()``."""
+        self.scheduler._process_jobs()
+        return self.wait_idle(timeout)
+
     def _due(self) -> bool:
-        if self.scheduler.state != STATE_RUNNING:
-            return False
-        now = dt.datetime.now(self.scheduler.timezone)
+        if self.scheduler.state != STATE_RUNNING or self.scheduler.manual:
+            return False  # a manual scheduler's due jobs wait for the next run_due()
+        now = self.now()
         return any(j.next_run_time is not None and j.next_run_time <= now for j in self.scheduler.get_jobs())
 
     # ---- schedules -----------------------------------------------------------
@@ -282,7 +380,7 @@ class NotificationScheduler:
 
         Each call is its own one-off job (so a call during a running delivery is not dropped);
         it is persisted, so if the app quits first it runs at the next start. Returns its id."""
-        when = dt.datetime.now(self.scheduler.timezone) + delay
+        when = self.now() + delay
         job_id = f"{DELIVER_NOW_ID}-{uuid.uuid4().hex[:12]}"
         self.scheduler.add_job(jobs.deliver_outbox, "date", run_date=when, args=[self.db_path],
                                id=job_id, name="Send e-mails now", misfire_grace_time=24 * 3600)

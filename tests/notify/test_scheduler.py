@@ -1,4 +1,7 @@
-"""APScheduler jobs in the same SQLite file: they fire, persist, and a missed one runs once."""
+"""APScheduler jobs in the same SQLite file: they fire, persist, and a missed one runs once.
+
+The schedulers here run on a ManualClock: a test moves the clock and runs what is due (``run_due``), it
+never waits for a real trigger; the mail still goes to a real SMTP server on 127.0.0.1."""
 
 import datetime as dt
 import sqlite3
@@ -7,7 +10,8 @@ import time
 from apscheduler.events import EVENT_JOB_EXECUTED
 
 from ato_desktop.demo import REFERENCE_NAME
-from ato_desktop.notify.scheduler import DIGEST_ID, RETRY_ID, WEEKLY_ID, NotificationScheduler
+from ato_desktop.notify.scheduler import (DIGEST_ID, RETRY_EVERY, RETRY_ID, WEEKLY_ID, ManualClock,
+                                          NotificationScheduler)
 from ato_desktop.services import faculty_changes
 from ato_desktop.services import mail_templates
 from ato_desktop.services import notifications as notes
@@ -36,16 +40,30 @@ def _wait(pred, timeout):
     return pred()
 
 
+def _clock(db) -> ManualClock:
+    """A manual clock at the real time now (whole seconds), in the schedulers' time zone."""
+    tz = NotificationScheduler(db.path).scheduler.timezone
+    return ManualClock(dt.datetime.now(tz).replace(microsecond=0))
+
+
 def test_weekly_job_scheduled_seconds_ahead_fires_and_sends(demo_db, smtp_server, memory_keyring):
     teachers = _prepare(demo_db, smtp_server)
-    sched = NotificationScheduler(demo_db.path)
+    clock = _clock(demo_db)
+    sched = NotificationScheduler(demo_db.path, clock=clock)
     sched.start()
     try:
-        at = dt.datetime.now(sched.scheduler.timezone) + dt.timedelta(seconds=2)
+        at = clock() + dt.timedelta(hours=3)
         job = sched.schedule_weekly(["mon", "tue", "wed", "thu", "fri", "sat", "sun"][at.weekday()],
                                     at.hour, at.minute, at.second, template="weekly_plain")
-        assert abs((job.next_run_time - at).total_seconds()) < 1
-        assert _wait(lambda: len(smtp_server.received) >= teachers, 8), len(smtp_server.received)
+        assert job.next_run_time == at  # computed from the clock
+        clock.advance(dt.timedelta(hours=3) - dt.timedelta(seconds=1))
+        assert sched.run_due() and smtp_server.received == []  # a second early: nothing
+        assert sched.last_runs.get(WEEKLY_ID) is None
+        clock.advance(dt.timedelta(seconds=1))
+        assert sched.run_due()
+        assert len(smtp_server.received) == teachers, len(smtp_server.received)
+        assert sched.last_runs[WEEKLY_ID].ok and sched.last_runs[WEEKLY_ID].at == at
+        assert sched.job(WEEKLY_ID).next_run_time == at + dt.timedelta(weeks=1)
     finally:
         sched.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]
@@ -80,9 +98,9 @@ def test_jobs_persist_in_the_same_file_across_restarts(demo_db, smtp_server, mem
 
 def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, memory_keyring):
     teachers = _prepare(demo_db, smtp_server)
-    tz = NotificationScheduler(demo_db.path).scheduler.timezone
-    slot = dt.datetime.now(tz) - dt.timedelta(minutes=1)  # the weekly slot passed a minute ago...
-    sched = NotificationScheduler(demo_db.path)
+    clock = _clock(demo_db)
+    slot = clock() - dt.timedelta(minutes=1)  # the weekly slot passed a minute ago...
+    sched = NotificationScheduler(demo_db.path, clock=clock)
     sched.start(paused=True)
     sched.schedule_weekly(["mon", "tue", "wed", "thu", "fri", "sat", "sun"][slot.weekday()],
                           slot.hour, slot.minute, slot.second, template="weekly_plain")
@@ -92,16 +110,16 @@ def test_job_missed_while_closed_runs_once_at_next_start(demo_db, smtp_server, m
     assert smtp_server.received == []
 
     runs = []
-    again = NotificationScheduler(demo_db.path)
+    again = NotificationScheduler(demo_db.path, clock=clock)
     again.scheduler.add_listener(lambda ev: runs.append(ev.job_id) if ev.job_id == WEEKLY_ID else None,
                                  EVENT_JOB_EXECUTED)
     again.start()
     try:
-        assert _wait(lambda: len(smtp_server.received) >= teachers, 8)
-        assert again.wait_idle(8)  # every run due has finished: none is left to come
+        assert again.run_due()  # the start: every run due has finished
+        assert len(smtp_server.received) == teachers
         assert runs == [WEEKLY_ID]  # coalesced: once, not three times
-        nxt = again.job(WEEKLY_ID).next_run_time
-        assert nxt > dt.datetime.now(tz) + dt.timedelta(days=6)
+        assert again.job(WEEKLY_ID).next_run_time == slot + dt.timedelta(weeks=1)
+        assert again.run_due() and runs == [WEEKLY_ID]  # none is left to come
     finally:
         again.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]
@@ -112,11 +130,14 @@ def test_trigger_delivery_sends_the_outbox(demo_db, smtp_server, memory_keyring)
     configure(demo_db, smtp_server)
     mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
-    sched = NotificationScheduler(demo_db.path)
+    clock = _clock(demo_db)
+    sched = NotificationScheduler(demo_db.path, clock=clock)
     sched.start()
     try:
-        sched.trigger_delivery()
-        assert _wait(lambda: len(smtp_server.received) == 2, 8)
+        sched.trigger_delivery(dt.timedelta(minutes=1))
+        assert sched.run_due() and smtp_server.received == []
+        clock.advance(dt.timedelta(minutes=1))
+        assert sched.run_due() and len(smtp_server.received) == 2
     finally:
         sched.shutdown()
     assert outbox.outbox_counts(demo_db)["sent"] == 2
@@ -172,15 +193,15 @@ def test_two_triggers_in_a_row_send_each_message_once_and_record_the_run(demo_db
     configure(demo_db, smtp_server)
     mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA", "AIY"])
-    sched = NotificationScheduler(demo_db.path)
+    sched = NotificationScheduler(demo_db.path, clock=_clock(demo_db))
     sched.start()
     try:
         first = sched.trigger_delivery()
         notes.queue_template(demo_db, "plain", to=["RKM"])
         second = sched.trigger_delivery()
         assert first != second
-        assert _wait(lambda: len(smtp_server.received) == 3 and second in sched.last_runs, 8)
-        assert sched.wait_idle(8)
+        assert sched.run_due()
+        assert len(smtp_server.received) == 3 and second in sched.last_runs
     finally:
         sched.shutdown()
     assert sorted(r.rcpt_tos[0][:3] for r in smtp_server.received) == ["aiy", "rkm", "sra"]
@@ -212,10 +233,13 @@ def test_quitting_mid_delivery_loses_nothing_and_sends_nothing_twice(demo_db, sm
     assert counts["sent"] + counts["queued"] == len(codes)
     assert len(smtp_server.received) == counts["sent"]
 
-    again = NotificationScheduler(demo_db.path)  # next start: the retry job picks the rest up
-    again.start(retry_every=dt.timedelta(seconds=1))
+    clock = _clock(demo_db)
+    again = NotificationScheduler(demo_db.path, clock=clock)  # next start: the retry job picks the rest up
+    again.start()
     try:
-        assert _wait(lambda: outbox.outbox_counts(demo_db)["sent"] == len(codes), 15)
+        clock.advance(RETRY_EVERY)
+        assert again.run_due(60)
+        assert outbox.outbox_counts(demo_db)["sent"] == len(codes)
     finally:
         again.shutdown()
     got = [r.rcpt_tos[0] for r in smtp_server.received]
@@ -258,7 +282,7 @@ def test_a_one_off_job_removed_by_another_scheduler_does_not_end_this_one(demo_d
     configure(demo_db, smtp_server)
     mail_templates.save_template(demo_db, "plain", subject="s", body_text="b", attach_pdf=False)
     notes.queue_template(demo_db, "plain", to=["SRA"])
-    sched = NotificationScheduler(demo_db.path)
+    sched = NotificationScheduler(demo_db.path, clock=_clock(demo_db))
     store = sched.scheduler._jobstores["default"]
     real_remove = store.remove_job
     vanished = []
@@ -274,10 +298,10 @@ def test_a_one_off_job_removed_by_another_scheduler_does_not_end_this_one(demo_d
     sched.start()
     try:
         sched.trigger_delivery()
-        assert _wait(lambda: len(smtp_server.received) == 1 and vanished, 8)
+        assert sched.run_due() and len(smtp_server.received) == 1 and vanished
         notes.queue_template(demo_db, "plain", to=["AIY"])
         sched.trigger_delivery()  # this scheduler still runs jobs
-        assert _wait(lambda: len(smtp_server.received) == 2, 8)
+        assert sched.run_due() and len(smtp_server.received) == 2
         assert sched.scheduler._thread.is_alive()
     finally:
         sched.shutdown()
