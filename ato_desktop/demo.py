@@ -354,10 +354,10 @@ def _add_unavailability(db: Database, comp, planted: Assignment, seed: int) -> N
                   | {(t // P, t % P): "undesired" for t in undesired})
 
 
-def make_room_for(path: Path, overwrite: bool, *, empty_is_new: bool = False) -> None:
-    """Refuse an existing ``path`` unless ``overwrite``; then remove it with its -wal and -shm files.
-    ``empty_is_new``: an empty file counts as no file (it is left as it is)."""
-    if not path.exists() or (empty_is_new and path.stat().st_size == 0):
+def make_room_for(path: Path, overwrite: bool) -> None:
+    """The one rule of both demo generators: refuse an existing ``path`` unless ``overwrite`` (even an empty
+    file: a file the user has is never replaced without --force); then remove it with its -wal and -shm files."""
+    if not path.exists():
         return
     if not overwrite:
         raise FileExistsError(f"{path} already exists; choose another file name.")
@@ -371,7 +371,7 @@ def create_demo_database(path: str | Path, seed: int = DEMO_SEED, overwrite: boo
     from ato_desktop.services.compile import compile_database
 
     path = Path(path)
-    make_room_for(path, overwrite)  # even an empty file: a file the user has is never replaced without --force
+    make_room_for(path, overwrite)
     db = open_database(path)
     try:
         populate(db, seed, today=today)

@@ -390,7 +390,7 @@ def create_large_demo_database(path: str | Path, seed: int = LARGE_SEED, overwri
     from ato_desktop.services.compile import compile_database
 
     path = Path(path)
-    make_room_for(path, overwrite, empty_is_new=True)
+    make_room_for(path, overwrite)
     db = open_database(path)
     try:
         _, rows = populate_large(db, seed)

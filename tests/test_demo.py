@@ -92,3 +92,20 @@ def test_demo_generation_is_deterministic(tmp_path):
     a = create_demo_database(tmp_path / "a.atodb")
     b = create_demo_database(tmp_path / "b.atodb")
     assert np.array_equal(a.planted.start, b.planted.start) and np.array_equal(a.planted.room, b.planted.room)
+
+
+def test_both_demo_generators_refuse_an_existing_empty_file(tmp_path):
+    """One rule for the small and the large demo (the large one took an empty file as new): a file the
+    user has, even an empty one, is not replaced without --force; it stays as it was."""
+    import pytest
+
+    from ato_desktop.demo import create_demo_database
+    from ato_desktop.demo_large import create_large_demo_database
+
+    for create in (create_demo_database, create_large_demo_database):
+        empty = tmp_path / f"{create.__name__}.atodb"
+        empty.touch()
+        with pytest.raises(FileExistsError, match="already exists"):
+            create(empty)
+        assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == [empty.name]
+        empty.unlink()
