@@ -191,8 +191,10 @@ def _gaps(used: set[int], teaching: set[int]) -> int:
     return sum(1 for p in range(lo, hi + 1) if p in teaching and p not in used)
 
 
-def _figures(tt: m.Timetable, sessions: list[FrozenSession], score, teaching: set[int],
-             n_days: int, rooms: list[str], faculty_codes: list[str], group_codes: list[str]) -> VersionFigures:
+def version_figures(tt: m.Timetable, sessions: list[FrozenSession], score, teaching: set[int],
+                    n_days: int, rooms: list[str], faculty_codes: list[str], group_codes: list[str]) -> VersionFigures:
+    """The figures of one version (its sessions and its engine score): per teacher, per group, per room,
+    per rule. Used by the comparison and the dashboard."""
     fac = _periods_by_day(sessions, lambda fs: fs.faculty_codes)
     grp = _periods_by_day(sessions, lambda fs: fs.group_codes)
     faculty = tuple(PersonFigures(code, days=len(fac.get(code, {})),
@@ -248,7 +250,7 @@ def compare_versions(db: Database, a: int | str, b: int | str) -> Comparison:
             tt = s.get(m.Timetable, info.id)
             sessions = sessions_of(s, tt)
             by_key.append({(fs.activity_id, fs.occurrence): fs for fs in sessions})
-            figures.append(_figures(tt, sessions, scores[info.id], teaching, n_days, rooms,
+            figures.append(version_figures(tt, sessions, scores[info.id], teaching, n_days, rooms,
                                     faculty_codes, group_codes))
     ka, kb = by_key
     moved: list[MovedSession] = []

@@ -81,7 +81,7 @@ def dashboard_data(db: Database, key: int | str | None = None) -> DashboardData:
     from ato_desktop.engine.rules import SOFT_RULES
     from ato_desktop.services import templates
     from ato_desktop.services import timetables as tts
-    from ato_desktop.services.compare import _figures
+    from ato_desktop.services.compare import version_figures
     from ato_desktop.services.compile import compile_database
     from ato_desktop.services.frozen import sessions_of
 
@@ -101,7 +101,7 @@ def dashboard_data(db: Database, key: int | str | None = None) -> DashboardData:
         group_codes = list(s.scalars(select(m.StudentGroup.code).order_by(m.StudentGroup.code)))
         tt = s.get(m.Timetable, info.id)
         sessions = sessions_of(s, tt)
-        fig = _figures(tt, sessions, score, teaching, len(days), rooms, [r.code for r in fac_rows], group_codes)
+        fig = version_figures(tt, sessions, score, teaching, len(days), rooms, [r.code for r in fac_rows], group_codes)
     taught: dict[str, int] = {}
     occupied: dict[tuple[int, int], set[str]] = {}
     for fs in sessions:

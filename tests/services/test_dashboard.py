@@ -44,3 +44,20 @@ def test_a_published_version_is_read_from_its_snapshot(demo_db):
     live = dashboard.dashboard_data(demo_db, "Next")
     assert next(f for f in live.faculty if f.code == busiest.code).taught == 0
     assert [t.name for t in again.trend] == [REFERENCE_NAME, "Next"]
+
+
+def test_the_dashboard_uses_the_comparisons_public_figures(demo_db, monkeypatch):
+    """One computation of a version's figures, public in services.compare (the dashboard imported its
+    private ``_figures``)."""
+    from ato_desktop.services import compare
+
+    calls = []
+    real = compare.version_figures
+
+    def counted(*args, **kw):
+        calls.append(args[0].name)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(compare, "version_figures", counted)
+    d = dashboard.dashboard_data(demo_db, REFERENCE_NAME)
+    assert calls == [REFERENCE_NAME] and d.hard == 0
