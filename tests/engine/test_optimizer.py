@@ -85,21 +85,24 @@ def test_locked_sessions_stay_where_they_are_locked(comp01) -> None:
 
 def test_cancel_returns_the_best_so_far_within_half_a_second(comp01) -> None:
     flag = threading.Event()
+    searching = threading.Event()  # set by the first progress snapshot of the search (it has a solution)
     seen: list[Progress] = []
+
+    def on_progress(p: Progress) -> None:
+        seen.append(p)
+        if p.phase != "prepare" and p.best_hard >= 0:
+            searching.set()
+
     out = {}
 
     def run():
         out["r"] = optimize(comp01, params=OptimizeParams(time_limit=60, seed=0),
-                            on_progress=seen.append, should_stop=flag.is_set)
+                            on_progress=on_progress, should_stop=flag.is_set)
         out["t"] = time.perf_counter()
 
     th = threading.Thread(target=run)
     th.start()
-    deadline = time.perf_counter() + 120
-    while not any(p.phase != "prepare" and p.best_hard >= 0 for p in seen):  # wait for a first solution
-        assert time.perf_counter() < deadline
-        time.sleep(0.05)
-    time.sleep(0.5)
+    assert searching.wait(120), "no progress snapshot of the search within 120 s"
     t_cancel = time.perf_counter()
     flag.set()
     th.join(30)
