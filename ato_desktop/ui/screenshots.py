@@ -34,6 +34,12 @@ def _process(app, ms: int = 50) -> None:
 
 
 def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> list[Path]:
+    """Write the PNG files into ``outdir``; the demo copies live in a temporary folder, removed at the end."""
+    with tempfile.TemporaryDirectory(prefix="ato-shots-") as tmp:
+        return _render_all(outdir, Path(tmp), optimizer_seconds=optimizer_seconds, log=log)
+
+
+def _render_all(outdir: Path, tmp: Path, *, optimizer_seconds: float, log) -> list[Path]:
     import ato_desktop.ui.qt_workarounds  # noqa: F401
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QUndoStack
@@ -56,7 +62,6 @@ def render_all(outdir: Path, *, optimizer_seconds: float = 8.0, log=print) -> li
         warmup.warm_up()
     elif not warmup.kernels_loaded():  # compiled before: load them here, or the grid has no engine state
         warmup.load_kernels()
-    tmp = Path(tempfile.mkdtemp(prefix="ato-shots-"))
     db_path = tmp / "demo.atodb"
     create_demo_database(db_path)
     written: list[Path] = []

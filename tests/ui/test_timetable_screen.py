@@ -106,12 +106,18 @@ def test_qt_workaround_keeps_none_alive_through_many_void_calls(qapp):
         assert qt_workarounds._applied
 
 
-def test_screenshot_command_writes_pngs(qtbot, tmp_path):
+def test_screenshot_command_writes_pngs(qtbot, tmp_path, monkeypatch):
+    import tempfile
+
     from PySide6.QtGui import QImage
 
     from ato_desktop.ui.screenshots import render_all
 
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     files = render_all(tmp_path / "shots", optimizer_seconds=1, log=lambda _m: None)
+    assert list(temp.iterdir()) == []  # its demo copies are gone (it left an ato-shots-* folder each run)
     names = {f.name for f in files}
     assert {"timetable-group.png", "timetable-drag.png", "timetable-faculty.png", "timetable-master.png",
             "timetable-repair.png", "timetable-conflicts.png", "optimizer.png", "substitutions.png"} <= names
