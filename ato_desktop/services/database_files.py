@@ -33,8 +33,11 @@ def open_file(path: str | Path, *, readonly: bool = False) -> OpenedFile:
 
     A file in a read-only place opens read-only, with the reason. Raises :class:`DatabaseInUseError`
     when another instance edits it (the caller may offer :func:`open_readonly`) and
-    :class:`DatabaseError` with one sentence for every other file that cannot be opened."""
+    :class:`DatabaseError` with one sentence for every other file that cannot be opened, among them a
+    missing one (opening never creates a file: a new department is File ▸ New's)."""
     path = Path(path).expanduser()
+    if not path.exists():
+        raise DatabaseError(f"{path}: no such file. Nothing was opened.")
     if readonly:
         return OpenedFile(open_readonly(path))
     try:

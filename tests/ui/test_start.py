@@ -69,3 +69,15 @@ def test_file_new_runs_the_wizard_and_opens_the_new_department(qtbot, tmp_path, 
     assert st.recent_files()[:2] == [(tmp_path / "mech.atodb").resolve(), demo_db_path.resolve()]
     wait_idle(20000)
     w.close()
+
+
+def test_opening_a_missing_file_says_so_and_creates_nothing(qtbot, tmp_path):
+    """File ▸ Open, a recent file or ``--db`` on a path with no file: one sentence, and no empty database
+    appears there (it did: opening created one; only File ▸ New creates a department)."""
+    missing = tmp_path / "nowhere.atodb"
+    w = create_main_window(missing)
+    qtbot.addWidget(w)
+    assert w.database is None
+    assert w.statusBar().currentMessage() == f"{missing}: no such file. Nothing was opened."
+    assert list(tmp_path.iterdir()) == []
+    assert w.open_database(missing, ask=False) is False and list(tmp_path.iterdir()) == []
