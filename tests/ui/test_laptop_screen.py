@@ -7,6 +7,7 @@ group view's grid must not need a horizontal scroll bar; no page may force the w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -68,15 +69,34 @@ def test_timetable_page_fits_a_laptop_screen(qtbot, window, size):
         assert page.versions_collapsed
 
 
+def _substitution_dates(db) -> dict[str, dt.date]:
+    """A date with classes and one without, in the demo's term (the page shows other widgets on each)."""
+    from ato_desktop.services import term as terms
+
+    term = terms.get_term(db)
+    days = [term.start + dt.timedelta(days=i) for i in range((term.end - term.start).days + 1)]
+    teaching = {d: terms.date_info(db, d, term).teaching for d in days[:14]}
+    return {"classes": next(d for d, t in teaching.items() if t),
+            "no classes": next(d for d, t in teaching.items() if not t)}
+
+
 @pytest.mark.parametrize("size", [LAPTOP, LAPTOP_125], ids=["1366x768", "1093x614-at-125pct"])
 def test_no_page_forces_the_window_past_a_laptop_screen(qtbot, window, size):
     _settle(qtbot, window, size)
     for key in list(window.pages):
-        window.show_page(key)
-        settle_layout(window)
-        hint = window.minimumSizeHint()
-        assert hint.width() <= size[0] and hint.height() <= size[1], f"page {key} needs {hint.toTuple()}"
-        assert window.size().toTuple() == size, f"page {key} grew the window to {window.size().toTuple()}"
+        page = window.show_page(key)
+        # the Substitutions page shows the date it is given (today at first): both kinds of day, on any day
+        dates = _substitution_dates(window.database) if key == "substitutions" else {"": None}
+        for kind, date in dates.items():
+            if date is not None:
+                with qtbot.waitSignal(page.plan_loaded, timeout=20_000):
+                    page.set_date(date)
+                    page.reload()
+                assert page.day_label.text().startswith("No classes") == (kind == "no classes")
+            settle_layout(window)
+            hint = window.minimumSizeHint()
+            assert hint.width() <= size[0] and hint.height() <= size[1], f"page {key} {kind} needs {hint.toTuple()}"
+            assert window.size().toTuple() == size, f"page {key} {kind} grew the window to {window.size().toTuple()}"
 
 
 CHILD = r"""
