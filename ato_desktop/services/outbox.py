@@ -254,7 +254,9 @@ def _default_pdf(db: Database, timetable_id: int, faculty_code: str) -> bytes:
     return faculty_timetable_pdf(db, timetable_id, faculty_code)
 
 
-def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: PdfMaker):
+def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: PdfMaker, views: dict):
+    """The message of ``row``; ``views``: the timetables read for the .ics files of this send batch, by
+    version id (each version is read once per batch, not once per e-mail)."""
     attachments = []
     if row.attach_pdf:
         if row.timetable_id is None:
@@ -266,9 +268,12 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
         pdf = pdf_maker(db, row.timetable_id, row.faculty_code)
         safe = re.sub(r"[^A-Za-z0-9._ -]+", "", f"Timetable {row.faculty_code} {version}").strip() or "Timetable"
         attachments.append((f"{safe}.pdf", pdf))
-        from ato_desktop.services.publishing import faculty_calendar  # the .ics beside it (issue 20)
+        from ato_desktop.services.publishing import faculty_calendar, timetable_view  # the .ics beside it (issue 20)
 
-        ics = faculty_calendar(db, row.timetable_id, row.faculty_code)
+        view = views.get(row.timetable_id)
+        if view is None:
+            view = views[row.timetable_id] = timetable_view(db, row.timetable_id)
+        ics = faculty_calendar(db, row.timetable_id, row.faculty_code, view=view)
         if ics:
             attachments.append((f"{safe}.ics", ics))
     try:
@@ -325,6 +330,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
             report.errors.append(str(error))
 
     current = None
+    views = {}  # timetable id -> its TimetableView, read once for this batch's .ics files
     if due and not ms.configured:
         fail_rows(due, MailError("Mail is not configured: set the SMTP host and sender in Mail settings."))
         due = []
@@ -339,7 +345,7 @@ def deliver_due(db: Database, *, now: dt.datetime | None = None, should_stop: Ca
                 continue
             current = msg_id
             try:
-                msg = _compose(db, row, ms, pdf_maker)
+                msg = _compose(db, row, ms, pdf_maker, views)
             except MailError as exc:
                 fail_rows([msg_id], exc)
                 continue

@@ -47,3 +47,24 @@ def test_the_mail_carries_the_faculty_calendar_beside_the_pdf(demo_db, smtp_serv
     cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))
     events = cal.walk("VEVENT")
     assert events and all("Sébastien Fernandes (SFE)" in str(e["DESCRIPTION"]) for e in events)
+
+
+def test_a_send_batch_reads_the_timetable_once_for_all_its_calendars(demo_db, smtp_server, memory_keyring,  # noqa: F811
+                                                                     monkeypatch):
+    """Each e-mail read the whole timetable again to make its .ics; now one read per version and batch."""
+    from ato_desktop.services import publishing
+    from tests.web.conftest import set_fixed_term
+
+    set_fixed_term(demo_db)
+    configure(demo_db, smtp_server)
+    mail_templates.save_template(demo_db, "with pdf", subject="s", body_text="b", attach_pdf=True)
+    notes.queue_template(demo_db, "with pdf", to=["SFE", "ZDS", "SRA"])
+    reads = []
+    real = publishing.timetable_view
+    monkeypatch.setattr(publishing, "timetable_view", lambda *a, **kw: reads.append(a[1:]) or real(*a, **kw))
+    report = outbox.deliver_due(demo_db, pdf_maker=lambda db, tt, code: b"%PDF-1.4\n")
+    assert report.sent == 3, report.summary()
+    assert len(reads) == 1
+    calendars = [p for r in smtp_server.received for p in r.message.iter_attachments()
+                 if p.get_content_type() == "text/calendar"]
+    assert len(calendars) == 3 and len({c.get_filename() for c in calendars}) == 3
