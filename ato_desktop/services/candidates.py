@@ -30,6 +30,7 @@ from ato_desktop.engine.rules import SOFT_RULES
 
 if TYPE_CHECKING:
     from ato_desktop.services.compare import Comparison
+    from ato_desktop.services.operations import Change
     from ato_desktop.services.solving import OptimizerSettings
     from ato_desktop.storage.database import Database
 
@@ -148,14 +149,17 @@ def workers_for(k: int, settings: OptimizerSettings) -> int:
 def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None = None, *,
                     profiles: tuple[str, ...] | None = None, backup: bool = True,
                     on_progress: Callable[[int, int, str, object], None] | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> CandidatesResult:
+                    should_stop: Callable[[], bool] | None = None,
+                    write: Callable[[Callable[[Database], Change]], Change] | None = None) -> CandidatesResult:
     """Optimize ``k`` candidates (``settings`` for each run, its seed the first candidate's) and save each
     as a draft version "Candidate i: <profile> (seed s)"; compare candidates 2…k with the first.
 
     The runs go side by side on :func:`workers_for` threads (the engine's kernels release the GIL), each
     run on one thread (``threads=1``), so a candidate depends on its seed only, not on how many run at
-    once (with a generation limit). Each result is saved by the calling thread as it finishes (one writer);
-    a new run starts only after that, when Cancel was not asked for. Cancel stops every run under way.
+    once (with a generation limit). Each result is saved as it finishes by the operation
+    :func:`save_candidate`, handed to ``write`` (the app's one writer, waited for; by default it runs on the
+    calling thread); a new run starts only after that, when Cancel was not asked for. Cancel stops every
+    run under way.
 
     ``on_progress(index, k, profile, progress)`` relays the optimizer's progress (from the run's thread: an
     :class:`ato_desktop.progress.Progress`, the engine's snapshot in ``detail``).
@@ -164,9 +168,9 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     import threading
 
     from ato_desktop.services import compare, solving
-    from ato_desktop.services import timetables as tts
 
     settings = settings or solving.OptimizerSettings()
+    write = write or (lambda operation: operation(db))
     if settings.keep_changes:
         settings = settings.but(keep_changes=False)  # candidates start afresh: different timetables to choose from
     steps = plan(k, settings.seed, profiles)
@@ -213,8 +217,9 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
             stopped = True  # the run was cut short: dropped
             continue
         try:
-            name = tts.unique_version_name(db, f"Candidate {i + 1}: {BY_KEY[profile].title} (seed {seed})")
-            saved = solving.save_solve(db, run, name=name, backup=backup and not done)
+            title = f"Candidate {i + 1}: {BY_KEY[profile].title} (seed {seed})"
+            saved = write(lambda d, run=run, title=title, first=not done: save_candidate(
+                d, run=run, title=title, backup=backup and first)).result
         except BaseException as exc:
             error = exc
             abort.set()
@@ -226,6 +231,18 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     done.sort(key=lambda c: c.index)
     comparisons = tuple(compare.compare_versions(db, done[0].version_id, c.version_id) for c in done[1:])
     return CandidatesResult(tuple(done), comparisons, stopped)
+
+
+def save_candidate(db: Database, *, run, title: str, backup: bool) -> Change:
+    """Save one candidate's run as a new draft version named ``title`` (made unique): the operation each
+    finished run is written by (on the app's writer). It is no undo step of its own: the candidates
+    made together are one (:func:`candidates_made`). ``result``: the :class:`~services.solving.SavedSolve`."""
+    from ato_desktop.services import solving
+    from ato_desktop.services import timetables as tts
+    from ato_desktop.services.operations import Change
+
+    saved = solving.save_solve(db, run, name=tts.unique_version_name(db, title), backup=backup)
+    return Change(f"Save {saved.version.name}", {"timetable"}, {saved.version.id}, result=saved)
 
 
 def candidates_made(*, versions: list[int]):

@@ -98,14 +98,17 @@ class CandidatesDialog(QDialog):
         from ato_desktop.services import candidates
         from ato_desktop.services.solving import OptimizerSettings
         from ato_desktop.ui import tasks
+        from ato_desktop.ui.operations import operations_of, writer_of
 
         k, limit = self.k.value(), float(self.time_limit.value())
         settings = OptimizerSettings(time_limit=limit, generations=self.generations)
         self._limit = limit
         db = self.db
+        writer = operations_of(self.undo_stack) if self.undo_stack is not None else writer_of(self)
 
-        def job(on_progress, should_stop):
+        def job(on_progress, should_stop):  # each candidate is saved by an operation on the one writer
             return candidates.make_candidates(db, k, settings, should_stop=should_stop,
+                                              write=lambda op: writer.run_and_wait(op, db=db),
                                               on_progress=lambda i, k, profile, p: on_progress(Progress(
                                                   done=i + p.fraction, total=k, message=p.message,
                                                   detail=(i, k, profile, p))))
@@ -170,7 +173,7 @@ class CandidatesDialog(QDialog):
             self.open_compare(1)
 
     def _push_undo(self, result) -> None:
-        """The candidates were written by their runs; their one undo step goes through the writer."""
+        """The candidates were saved one by one on the writer; their one undo step goes through it too."""
         if self.undo_stack is None or not result.candidates:
             return
         from ato_desktop.services.candidates import candidates_made

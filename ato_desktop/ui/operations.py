@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
 
 from ato_desktop.services.operations import Change
 
@@ -37,6 +37,7 @@ class Submitted:
 
     def __init__(self) -> None:
         self.done = False
+        self.finished = threading.Event()  # set with ``done`` (a worker thread can wait on it)
         self.error: BaseException | None = None
         self.change: Change | None = None
 
@@ -49,6 +50,7 @@ class Operations(QObject):
     failed = Signal(str)  # an operation without on_error, an undo or a redo failed: the sentence
     idle = Signal()  # no write is queued or running any more
     _deliver = Signal(object)  # from the writer thread to the main thread (a queued connection)
+    _run_here = Signal(object)  # from a task's thread to the main thread: submit an operation (run_and_wait)
 
     def __init__(self, parent: QObject | None = None, *, inline: bool | None = None):
         super().__init__(parent)
@@ -59,6 +61,7 @@ class Operations(QObject):
         self.writer_thread: threading.Thread | None = None  # for tests: where the last write ran
         self._executor: ThreadPoolExecutor | None = None
         self._deliver.connect(self._delivered)
+        self._run_here.connect(self._run_for_worker, Qt.ConnectionType.QueuedConnection)
 
     # ---- running -----------------------------------------------------------------------------
     def run(self, operation: Operation, *, on_done: Callable[[Change], None] | None = None,
@@ -70,6 +73,32 @@ class Operations(QObject):
         handle = Submitted()
         self._submit(operation, db, (on_done, on_error, undoable, None, db, handle))
         return handle
+
+    def run_and_wait(self, operation: Operation, *, db=None) -> Change:
+        """From a task's thread (a job that writes as it goes, e.g. the candidates): run ``operation`` on
+        the writer as :meth:`run` does, but as no undo step of its own (the task adds one for the whole when
+        it is done), and wait for it. Returns its change; raises its error. Its ``operation_executed``
+        is emitted on the main thread, as for any operation."""
+        if QThread.currentThread() is self.thread():  # a task run inline (tests): submit it here
+            handle = self.run(operation, undoable=False, db=db, on_error=lambda _exc: None)
+            while not handle.finished.is_set():  # a threaded writer delivers through this thread's events
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+                handle.finished.wait(0.01)
+        else:
+            box: list[Submitted] = []
+            submitted = threading.Event()
+            self._run_here.emit((operation, db, box, submitted))
+            submitted.wait()
+            handle = box[0]
+            handle.finished.wait()
+        if handle.error is not None:
+            raise handle.error
+        return handle.change
+
+    def _run_for_worker(self, request) -> None:  # main thread
+        operation, db, box, submitted = request
+        box.append(self.run(operation, undoable=False, db=db, on_error=lambda _exc: None))
+        submitted.set()
 
     def step(self, command, fn: Callable[[Any], Change], verb: str) -> None:
         """Undo or redo ``command`` (``fn(db)`` returns the change that results) on the writer."""
@@ -126,6 +155,7 @@ class Operations(QObject):
                 on_done(change)
         finally:
             handle.done = True
+            handle.finished.set()
             if self.pending == 0:
                 self.idle.emit()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from ato_desktop.demo import REFERENCE_NAME
@@ -58,6 +59,38 @@ def test_candidates_dialog_makes_k_versions_compares_them_and_undo_removes_them(
     assert [t.name for t in tts.list_timetables(db)] == [REFERENCE_NAME]
     window.undo_stack.redo()
     assert {c.name for c in dlg.result.candidates} <= {t.name for t in tts.list_timetables(db)}
+
+
+@pytest.mark.threaded_writes
+def test_each_candidate_is_saved_by_an_operation_on_the_one_writer(qtbot, window, monkeypatch):
+    """The candidates' saves ran in their task's thread; now each is an operation on the writer, announced
+    like any other, and the whole is still one undo step."""
+    import threading
+
+    from ato_desktop.services import solving
+
+    saved_on, heard = [], []
+    real = solving.save_solve
+    monkeypatch.setattr(solving, "save_solve",
+                        lambda *a, **kw: saved_on.append(threading.current_thread().name) or real(*a, **kw))
+    window.undo_stack.operation_executed.connect(lambda change: heard.append(change.title))
+    before = window.undo_stack.count()
+    page = _timetables(qtbot, window)
+    page.make_candidates()
+    dlg = page.candidates_dialog
+    dlg.k.setValue(2)
+    dlg.time_limit.setValue(1)
+    dlg.generations = 1
+    dlg.start_button.click()
+    qtbot.waitUntil(lambda: dlg.result is not None or dlg.error is not None, timeout=120_000)
+    assert dlg.error is None and len(dlg.result.candidates) == 2
+    qtbot.waitUntil(lambda: window.undo_stack.count() == before + 1, timeout=10_000)
+    assert len(saved_on) == 2 and all(name.startswith("ato-writer") for name in saved_on), saved_on
+    assert sorted(t for t in heard if t.startswith("Save Candidate")) == sorted(f"Save {c.name}"
+                                                                             for c in dlg.result.candidates)
+    assert window.undo_stack.undoText() == "Make 2 candidate timetable(s)"
+    dlg.compare_dialog.close()
+    dlg.close()
 
 
 def test_candidates_cancel_stops_the_run(qtbot, window):
