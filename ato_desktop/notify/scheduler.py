@@ -31,19 +31,25 @@ import datetime as dt
 import logging
 import threading
 import time
-from threading import TIMEOUT_MAX
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from threading import TIMEOUT_MAX
 
-from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED,
-                                EVENT_JOB_SUBMITTED, JobSubmissionEvent)
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.base import MaxInstancesReachedError
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -119,7 +125,7 @@ class _Scheduler(BackgroundScheduler):
             for alias, store in self._jobstores.items():
                 try:
                     due = store.get_due_jobs(now)
-                except Exception as exc:  # noqa: BLE001 - APScheduler's own rule: look again a little later
+                except Exception as exc:
                     log.warning("Error getting due jobs from job store %r: %s", alias, exc)
                     retry = now + dt.timedelta(seconds=self.jobstore_retry_interval)
                     next_wakeup = retry if next_wakeup is None else min(next_wakeup, retry)
@@ -134,7 +140,7 @@ class _Scheduler(BackgroundScheduler):
                     except MaxInstancesReachedError:
                         log.warning("Execution of job %s skipped: it is still running", job)
                         events.append(JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, job.id, alias, run_times))
-                    except BaseException:  # noqa: BLE001 - APScheduler's own rule: log, and move the job on
+                    except BaseException:
                         log.exception("Error submitting job %s", job)
                     else:
                         events.append(JobSubmissionEvent(EVENT_JOB_SUBMITTED, job.id, alias, run_times))

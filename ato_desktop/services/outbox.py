@@ -268,7 +268,8 @@ def _compose(db: Database, row: m.OutboxMessage, ms: MailSettings, pdf_maker: Pd
         pdf = pdf_maker(db, row.timetable_id, row.faculty_code)
         safe = re.sub(r"[^A-Za-z0-9._ -]+", "", f"Timetable {row.faculty_code} {version}").strip() or "Timetable"
         attachments.append((f"{safe}.pdf", pdf))
-        from ato_desktop.services.publishing import faculty_calendar, timetable_view  # the .ics beside it (issue 20)
+        # the .ics beside it (issue 20)
+        from ato_desktop.services.publishing import faculty_calendar, timetable_view
 
         view = views.get(row.timetable_id)
         if view is None:
