@@ -32,6 +32,7 @@ from ato_desktop.storage.database import (
     SchemaTooNewError,
     one_line,
 )
+from ato_desktop.storage.transactions import read_transaction, write_transaction
 
 KEYRING_SERVICE = "ato-desktop-campus"
 URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -243,33 +244,14 @@ class CampusDatabase(Database):
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._write_factory() as s:
-            try:
-                yield s
-                if self.readonly:
-                    s.rollback()
-                else:
-                    s.commit()
-            except BaseException as exc:
-                try:
-                    s.rollback()
-                except Exception:
-                    pass
-                nice = translate(exc, self.location)
-                if nice is not None:
-                    raise nice from exc
-                raise
+        with write_transaction(self._write_factory, readonly=self.readonly,
+                               translate=lambda exc: translate(exc, self.location)) as s:
+            yield s
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
-        with self._factory() as s:
-            try:
-                yield s
-            except Exception as exc:
-                nice = translate(exc, self.location)
-                if nice is not None:
-                    raise nice from exc
-                raise
+        with read_transaction(self._factory, translate=lambda exc: translate(exc, self.location)) as s:
+            yield s
 
     # What a file's PRAGMAs report, for the same questions asked of a campus database (``info``)
     PRAGMA_ANSWERS = {"journal_mode": "postgresql", "foreign_keys": "1", "synchronous": "server"}

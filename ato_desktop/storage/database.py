@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ato_desktop import APP_ID, APP_NAME
 from ato_desktop.storage import open_files
+from ato_desktop.storage.transactions import read_transaction, write_transaction
 
 DB_SUFFIX = ".atodb"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -388,45 +389,27 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One write transaction; storage failures become clear ``DatabaseError`` subclasses."""
-        with self._write_factory() as s:
-            try:
-                if not self.readonly:
-                    self.check_attached()
-                yield s
-                if self.readonly:
-                    s.rollback()
-                else:
-                    self.check_attached()  # the -wal went away during the transaction: do not commit into it
-                    s.commit()
-                    self.check_attached()  # ... or just now (then this commit may be lost: say so)
-            except BaseException as exc:
-                try:
-                    s.rollback()
-                except Exception:  # the connection may be unusable (disk gone); the transaction is void anyway
-                    pass
-                from ato_desktop.storage.errors import classify, translate
+        from ato_desktop.storage.errors import classify, translate
 
-                nice = translate(exc, self.path)
-                if nice is not None:
-                    if classify(exc) == "io" and not self.readonly:
-                        # after a lost lock SQLite's view of the -wal and -shm no longer match
-                        self.mark_detached("SQLite reported a disk I/O error")
-                    raise nice from exc
-                raise
+        def lost(exc: BaseException) -> None:
+            if classify(exc) == "io" and not self.readonly:
+                # after a lost lock SQLite's view of the -wal and -shm no longer match
+                self.mark_detached("SQLite reported a disk I/O error")
+
+        # check_attached: the -wal went away before or during the transaction: do not commit into it;
+        # or just after the commit (then this commit may be lost: say so)
+        with write_transaction(self._write_factory, readonly=self.readonly,
+                               translate=lambda exc: translate(exc, self.path),
+                               check=self.check_attached, on_failure=lost) as s:
+            yield s
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A session for reading; storage failures become a clear ``DatabaseReadError``."""
-        with self._factory() as s:
-            try:
-                yield s
-            except Exception as exc:
-                from ato_desktop.storage.errors import translate_read
+        from ato_desktop.storage.errors import translate_read
 
-                nice = translate_read(exc, self.path)
-                if nice is not None:
-                    raise nice from exc
-                raise
+        with read_transaction(self._factory, translate=lambda exc: translate_read(exc, self.path)) as s:
+            yield s
 
     def pragma(self, name: str) -> str:
         with self.engine.connect() as c:
