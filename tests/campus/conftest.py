@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.campus.pgserver import SUPERUSER_PASSWORD, ServerUnavailable, start_server  # noqa: F401
+from tests.keyrings import memory_keyring  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="session")
@@ -48,35 +49,6 @@ def _campus_template(pg_server) -> str:
 def pg_campus_url(pg_server, _campus_template) -> str:
     """A new campus database with the schema at the head (a copy of the session's migrated template)."""
     return pg_server.url(pg_server.create_database(template=_campus_template))
-
-
-@pytest.fixture
-def memory_keyring():
-    """An in-memory keyring backend: the tests never touch the user's real keychain."""
-    import keyring
-    from keyring.backend import KeyringBackend
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1
-
-        def __init__(self):
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service, username):
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):
-            self.store.pop((service, username), None)
-
-    before = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(before)
 
 
 @pytest.fixture
