@@ -18,21 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -73,16 +67,7 @@ class ExportPdfDialog(TaskDialog, QDialog):
 
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Export PDF")
-        self.setObjectName("exportPdfDialog")
-        self.db = db
-        self.last_result = None
-        self._task = None  # the running task (TaskDialog)
-
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        layout.addLayout(form)
-
+        layout, form = self._setup(db, "Export PDF", "exportPdfDialog")
         versions = self._add_version_combo(form, db, timetable_id)
 
         self.kind_combo = QComboBox(self)
@@ -120,17 +105,7 @@ class ExportPdfDialog(TaskDialog, QDialog):
         row.addStretch(1)
         form.addRow("Orientation:", orient)
 
-        out = QWidget(self)
-        row = QHBoxLayout(out)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.path_edit = QLineEdit(self)
-        self.path_edit.setObjectName("pathEdit")
-        self.path_edit.setPlaceholderText("Where to save the PDF")
-        browse = QPushButton("&Browse…", out)
-        browse.clicked.connect(self.choose_file)
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
-        form.addRow("&Save as:", out)
+        self._add_path_row(form, "&Save as:", "Where to save the PDF", self.choose_file)
 
         paper, landscape, folder = app_settings.export_choices()
         if self.paper_combo.findText(paper) >= 0:
@@ -138,10 +113,7 @@ class ExportPdfDialog(TaskDialog, QDialog):
         (self.landscape_radio if landscape else self.portrait_radio).setChecked(True)
         self._folder = folder if folder is not None and folder.is_dir() else None
 
-        self.open_check = QCheckBox("&Open the PDF when done", self)
-        self.open_check.setChecked(True)
-        layout.addWidget(self.open_check)
-
+        self._add_open_check(layout, "&Open the PDF when done")
         self.export_button = self._add_progress_and_buttons(layout, "&Export")
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
@@ -222,13 +194,9 @@ class ExportPdfDialog(TaskDialog, QDialog):
     # ---- running ---------------------------------------------------------------------
     @Slot()
     def start(self) -> None:
-        if self.running():
+        path = self._target("Choose where to save the file.")
+        if path is None:
             return
-        text = self.path_edit.text().strip()
-        if not text:
-            self._error("Choose where to save the file.")
-            return
-        path = Path(text).expanduser()
         if path.suffix.lower() != self._suffix():
             self._error(f"{path.name}: the file name must end in {self._suffix()}.")
             return
@@ -242,30 +210,21 @@ class ExportPdfDialog(TaskDialog, QDialog):
         self._start_task(lambda on_progress, should_stop: _export(
             db, on_progress=on_progress, should_stop=should_stop, **kwargs))
 
+    def _busy_widgets(self) -> tuple:
+        return (self.export_button, self.kind_combo, self.item_combo, self.version_combo, self.paper_combo,
+                self.landscape_radio, self.portrait_radio, self.path_edit)
+
     def _set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(True)
-        if busy:
-            self.progress.setValue(0)
-        for w in (self.export_button, self.kind_combo, self.item_combo, self.version_combo, self.paper_combo,
-                  self.landscape_radio, self.portrait_radio, self.path_edit):
-            w.setEnabled(not busy)
+        super()._set_busy(busy)
         if not busy:
             self.item_combo.setEnabled(self.kind() in NAMED_KINDS)
             for w in (self.paper_combo, self.landscape_radio, self.portrait_radio):
                 w.setEnabled(self.kind() not in XLSX_KINDS)
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("Stop" if busy else "Close")
 
     @Slot(object)
     def _on_done(self, result) -> None:
-        self._finish()
-        self.last_result = result
         app_settings.save_export_choices(self.paper_combo.currentText(), self.landscape_radio.isChecked(),
                                          Path(result.path).parent)
-        self.progress.setValue(1000)
         what = "sheet(s)" if self.kind() in XLSX_KINDS else "page(s)"
-        self.status.setText(f"{result.pages} {what} written to {result.path}.")
-        if self.open_check.isChecked():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
-        self.accept()
+        self._show_done(result, f"{result.pages} {what} written to {result.path}.", result.path)
 

@@ -11,20 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QUrl, Slot
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from ato_desktop.services import Database
 from ato_desktop.services.publishing import PublishCancelled, publish_site
@@ -37,38 +25,16 @@ class PublishSiteDialog(TaskDialog, QDialog):
 
     def __init__(self, db: Database, timetable_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Publish website")
-        self.setObjectName("publishSiteDialog")
-        self.db = db
-        self.last_result = None
-        self._task = None  # the running task (TaskDialog)
-
-        layout = QVBoxLayout(self)
-        intro = QLabel("A website of the timetable for the college web server, a shared drive or a USB stick: "
-                       "a page per faculty member, group and room with its calendar (.ics), the master "
-                       "timetable and a search. It works without a server, from the folder itself.", self)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        layout.addLayout(form)
+        layout, form = self._setup(
+            db, "Publish website", "publishSiteDialog",
+            intro="A website of the timetable for the college web server, a shared drive or a USB stick: "
+                  "a page per faculty member, group and room with its calendar (.ics), the master "
+                  "timetable and a search. It works without a server, from the folder itself.")
         versions = self._add_version_combo(form, db, timetable_id)
-
-        out = QWidget(self)
-        row = QHBoxLayout(out)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.path_edit = QLineEdit(self)
-        self.path_edit.setObjectName("pathEdit")
-        self.path_edit.setPlaceholderText("A new or empty folder (an earlier ATO website there is replaced)")
+        self._add_path_row(form, "&Folder:", "A new or empty folder (an earlier ATO website there is replaced)",
+                           self.choose_folder)
         self.path_edit.setText(str(Path(platformdirs.user_documents_dir()) / "timetable-website"))
-        browse = QPushButton("&Browse…", out)
-        browse.clicked.connect(self.choose_folder)
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
-        form.addRow("&Folder:", out)
-
-        self.open_check = QCheckBox("&Open the website when done", self)
-        self.open_check.setChecked(True)
-        layout.addWidget(self.open_check)
+        self._add_open_check(layout, "&Open the website when done")
         self.publish_button = self._add_progress_and_buttons(layout, "&Publish")
         if not versions:
             self.publish_button.setEnabled(False)
@@ -82,33 +48,18 @@ class PublishSiteDialog(TaskDialog, QDialog):
 
     @Slot()
     def start(self) -> None:
-        if self.running():
+        out = self._target("Choose a folder for the website.")
+        if out is None:
             return
-        text = self.path_edit.text().strip()
-        if not text:
-            self._error("Choose a folder for the website.")
-            return
-        db, out, timetable = self.db, Path(text).expanduser(), self.version_combo.currentData()
+        db, timetable = self.db, self.version_combo.currentData()
         self._start_task(lambda on_progress, should_stop: publish_site(
             db, out, timetable=timetable, on_progress=on_progress, should_stop=should_stop))
 
-    def _set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(True)
-        if busy:
-            self.progress.setValue(0)
-        for w in (self.publish_button, self.version_combo, self.path_edit):
-            w.setEnabled(not busy)
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("Stop" if busy else "Close")
+    def _busy_widgets(self) -> tuple:
+        return (self.publish_button, self.version_combo, self.path_edit)
 
     @Slot(object)
     def _on_done(self, result) -> None:
-        self._finish()
-        self.last_result = result
-        self.progress.setValue(1000)
         note = f" Note: {result.note}." if result.note else ""
-        self.status.setText(f"{result.pages} page(s) and {result.calendars} calendar(s) written to {result.path}.{note}")
-        if self.open_check.isChecked():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path / "index.html")))
-        self.accept()
-
+        self._show_done(result, f"{result.pages} page(s) and {result.calendars} calendar(s) written to "
+                                f"{result.path}.{note}", result.path / "index.html")

@@ -1,15 +1,33 @@
 """What the dialogs that write one file in a task share (Export PDF, Publish website): start the task,
 show its progress, Stop (Esc and closing the window stop first), and one sentence when it fails.
 
-A dialog mixes in :class:`TaskDialog` before ``QDialog`` and provides ``progress`` (a bar of 0–1000),
-``status`` (a label), ``cancel_button``, ``_set_busy(busy)``, ``_on_done(result)``, ``WHAT`` (what it writes,
-for the failure sentences) and ``USER_ERRORS`` (the errors whose own sentence is shown), ``CANCELLED`` (the exception a stopped task raises) and the sentences ``STOPPING`` and ``STOPPED``.
+A dialog mixes in :class:`TaskDialog` before ``QDialog``; its ``__init__`` builds the parts both show with
+``_setup`` (title, layout, form), ``_add_version_combo``, ``_add_path_row``, ``_add_open_check`` and
+``_add_progress_and_buttons`` (the progress bar, ``status`` and ``cancel_button``). It provides ``start()``,
+``_busy_widgets()`` (disabled while the task runs), ``_on_done(result)`` (which ends in ``_show_done``),
+``WHAT`` (what it writes, for the failure sentences), ``USER_ERRORS`` (the errors whose own sentence is
+shown), ``CANCELLED`` (the exception a stopped task raises) and the sentences ``STOPPING`` and ``STOPPED``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QProgressBar, QPushButton
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ato_desktop.services import timetables as tts
 from ato_desktop.services.errors import ServiceError
@@ -33,6 +51,43 @@ class TaskDialog:
         return f"The {self.WHAT} could not be made ({type(exc).__name__}: {exc})."  # an unexpected bug: say so
 
     # ---- the parts both dialogs show -------------------------------------------------------
+    def _setup(self, db, title: str, name: str, intro: str = "") -> tuple[QVBoxLayout, QFormLayout]:
+        """The dialog's title and object name, its database, no result yet; its layout (``intro`` on top)
+        with a form, both returned."""
+        self.setWindowTitle(title)
+        self.setObjectName(name)
+        self.db = db
+        self.last_result = None
+        self._task = None  # the running task
+        layout = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro, self)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        form = QFormLayout()
+        layout.addLayout(form)
+        return layout, form
+
+    def _add_path_row(self, form, label: str, placeholder: str, browse) -> None:
+        """The row of the target (``path_edit``) with its Browse… button (``browse`` is called)."""
+        out = QWidget(self)
+        row = QHBoxLayout(out)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("pathEdit")
+        self.path_edit.setPlaceholderText(placeholder)
+        button = QPushButton("&Browse…", out)
+        button.clicked.connect(browse)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(button)
+        form.addRow(label, out)
+
+    def _add_open_check(self, layout, text: str) -> None:
+        """"Open … when done" (``open_check``, checked)."""
+        self.open_check = QCheckBox(text, self)
+        self.open_check.setChecked(True)
+        layout.addWidget(self.open_check)
+
     def _add_version_combo(self, form, db, timetable_id: int | None) -> list:
         """The "Timetable version" row (newest first, ``timetable_id`` chosen); returns the versions."""
         self.version_combo = QComboBox(self)
@@ -70,6 +125,17 @@ class TaskDialog:
     def running(self) -> bool:
         return self._task is not None
 
+    def _target(self, missing: str):
+        """The target written in ``path_edit`` (a Path), or None: a task runs already, or nothing is written
+        there (then the sentence ``missing`` is shown)."""
+        if self.running():
+            return None
+        text = self.path_edit.text().strip()
+        if not text:
+            self._error(missing)
+            return None
+        return Path(text).expanduser()
+
     def _start_task(self, job) -> None:
         """Run ``job(on_progress, should_stop)`` as the dialog's task."""
         self._task = task = Task(job)  # no parent: may outlive the dialog
@@ -98,6 +164,29 @@ class TaskDialog:
     def _finish(self) -> None:
         self._task = None
         self._set_busy(False)
+
+    def _busy_widgets(self) -> tuple:
+        """The widgets disabled while the task runs."""
+        return ()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(True)
+        if busy:
+            self.progress.setValue(0)
+        for w in self._busy_widgets():
+            w.setEnabled(not busy)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Stop" if busy else "Close")
+
+    def _show_done(self, result, text: str, open_path) -> None:
+        """The task wrote ``result``: say ``text``, open ``open_path`` if asked, close the dialog."""
+        self._finish()
+        self.last_result = result
+        self.progress.setValue(1000)
+        self.status.setText(text)
+        if self.open_check.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(open_path)))
+        self.accept()
 
     @Slot(object)
     def _on_progress(self, snapshot) -> None:  # a Progress
