@@ -331,6 +331,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     n_sessions = 0
     size_differs = 0
     fet_ids = []
+    links: list[tuple[m.Activity, list[m.Faculty], list[m.StudentGroup]]] = []
     with s.no_autoflush:
         for k, (ids, dur) in enumerate(spec.groups):
             x = plan.acts[ids[0]].fet
@@ -345,16 +346,24 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             s.add(act)
             act.course = courses[x.subject]
             act.basket = basket_of.get(k)
-            act.faculty = [faculty[t] for t in dict.fromkeys(x.teachers)]
-            act.groups = groups_of(x)
-            if x.n_students is not None and x.n_students != sum(g.strength for g in act.groups):
+            # the link rows are inserted below in this order (the ORM's flush of a many-to-many collection
+            # writes them in an order that changes from run to run)
+            teachers = [faculty[t] for t in dict.fromkeys(x.teachers)]
+            act_groups = groups_of(x)
+            if x.n_students is not None and x.n_students != sum(g.strength for g in act_groups):
                 size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
+            links.append((act, teachers, act_groups))
     if size_differs:
         report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
                       f"their student groups; room capacity is checked against that sum here.")
     s.flush()
+    fac_rows = [{"activity_id": act.id, "faculty_id": f_.id} for act, fs, _ in links for f_ in fs]
+    grp_rows = [{"activity_id": act.id, "group_id": g.id} for act, _, gs in links for g in gs]
+    for table, rows in ((m.activity_faculty, fac_rows), (m.activity_group, grp_rows)):
+        for i in range(0, len(rows), 5000):
+            s.execute(insert(table), rows[i:i + 5000])
     for act, k in fet_ids:
         allowed, pref = spec.allowed[k], spec.pref[k]
         for t in range(T):
