@@ -21,7 +21,7 @@ from ato_desktop.storage.compile import NO_ROOM_FEATURE
 @dataclass
 class _Spec:
     periods: list[tuple[str, str, str, bool]]
-    extra_unavail: np.ndarray  # break slots not on every day -> unavailable for everyone
+    extra_unavail: np.ndarray  # break slots not on every day -> that day's closed periods (services.bells)
     groups: list[tuple[list[int], int]]  # db activity -> (fet ids, duration)
     min_days: dict[int, int]
     baskets: list[list[int]]
@@ -293,8 +293,9 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     s.flush()
     check_stop()
 
-    # availability
-    everyone = spec.extra_unavail
+    # break times on some days only: that day's own bell schedule (closed periods, as services.bells keeps
+    # them), so the calendar shows them as FET does; unavailable for everyone only where that cannot say it
+    everyone = _closed_periods(s, spec.extra_unavail, days, periods, report)
     for unavail, undesired, table, column, ids in (
             (plan.teacher_unavail, plan.teacher_undesired, m.FacultyAvailability, "faculty_id", faculty),
             (plan.atom_unavail, plan.atom_undesired, m.GroupAvailability, "group_id", atom_groups)):
@@ -398,3 +399,39 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     if fac_codes.changed or grp_codes.changed or room_codes.changed or course_codes.changed:
         report.notes.append("names that are not valid codes here (too long, or letters outside A–Z) were given "
                             "codes; the full names are kept as names.")
+
+
+def _closed_periods(s, extra: np.ndarray, days: list[m.Day], periods: list[m.Period],
+                    report: FetImportReport) -> np.ndarray:
+    """Write the break slots of ``extra`` (not on every day) as closed periods per day; returns the slots
+    left for "unavailable for everyone": all of them when period labels repeat (closed periods name
+    periods by label), and a day's when every teaching period of it would be closed (a day without
+    teaching is not a bell schedule)."""
+    import json
+
+    from ato_desktop.storage.compile import CLOSED_PERIODS_KEY
+
+    P = len(periods)
+    left = np.zeros_like(extra)
+    if not extra.any():
+        return left
+    if len({p.label.lower() for p in periods}) != P:
+        report.approx("break times on some days only became unavailable periods for every teacher and student "
+                      "set (the hour names repeat, so a day's own periods cannot name them).")
+        return extra.copy()
+    teaching = [p for p in periods if not p.is_break]
+    closed: dict[str, list[str]] = {}
+    for d in days:
+        row = extra[d.position * P:(d.position + 1) * P]
+        labels = [p.label for p in teaching if row[p.position]]
+        if not labels:
+            continue
+        if len(labels) == len(teaching):
+            left[d.position * P:(d.position + 1) * P] = row
+            report.approx(f"break times all day on {d.name} became unavailable periods for every teacher and "
+                          f"student set.")
+            continue
+        closed[d.name] = labels
+    if closed:
+        s.merge(m.Setting(key=CLOSED_PERIODS_KEY, value=json.dumps(closed, ensure_ascii=False)))
+    return left
