@@ -351,14 +351,17 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             # writes them in an order that changes from run to run)
             teachers = [faculty[t] for t in dict.fromkeys(x.teachers)]
             act_groups = groups_of(x)
-            if x.n_students is not None and x.n_students != sum(g.strength for g in act_groups):
+            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups')
+            fet_size = x.n_students if x.n_students is not None else sum(numbers.get(nm, 0) for nm in x.students)
+            if 0 < fet_size < sum(g.strength for g in act_groups):  # (fewer here only relaxes the room check)
                 size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
             links.append((act, teachers, act_groups))
     if size_differs:
-        report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
-                      f"their student groups; room capacity is checked against that sum here.")
+        report.approx(f"{size_differs} activities have fewer students in FET (the stated number, or the named students "
+                      f"sets' own numbers, as FET counts) than the sum of their student groups here; "
+                      f"room capacity is checked against that sum, so a room FET finds big enough may be too small.")
     s.flush()
     fac_rows = [{"activity_id": act.id, "faculty_id": f_.id} for act, fs, _ in links for f_ in fs]
     grp_rows = [{"activity_id": act.id, "group_id": g.id} for act, _, gs in links for g in gs]

@@ -286,3 +286,10 @@ def test_breaks_on_some_days_become_those_days_closed_periods(tmp_path):
                                                         [True, True, False, False, False]]
     finally:
         db.close()
+
+
+def test_a_group_counted_as_fet_counts_it_is_reported(tmp_path):
+    """FET counts an activity's students by the named set's own number (group 'BSc 1 Skills': 10), not
+    its subgroups' (3 x 10); the room check here sums the lab batches, so the import says so."""
+    report = import_fet(DATA / "group_count.fet", tmp_path / "count.atodb")
+    assert any(a.startswith("1 activities have fewer students in FET") for a in report.approximations)
