@@ -78,6 +78,14 @@ def test_handmade_file_round_trips_through_fet(tmp_path):
 
 
 @needs_fet
+def test_breaks_on_some_days_round_trip_through_fet(tmp_path):
+    """Break times on some days, imported as those days' closed periods, go back to FET as break times."""
+    ok, log = round_trip(DATA / "some_day_breaks.fet", tmp_path)
+    assert ok, log
+    assert "ConstraintBreakTimes" in (tmp_path / "export.fet").read_text(encoding="utf-8")
+
+
+@needs_fet
 def test_fet_refuses_a_timetable_that_breaks_a_hard_rule(tmp_path):
     """The check has teeth: a locked timetable with a teacher in two places at once is refused by FET."""
     from ato_desktop.services import timetables as tts
