@@ -56,3 +56,26 @@ def test_ics_events_on_that_day_start_at_its_own_times(demo_db):
             assert end.strftime("%H:%M") == want_end
             found += 1
     assert found
+
+
+def test_website_cells_on_that_day_say_its_own_times(demo_db, tmp_path):
+    from ato_desktop.services.publishing import publish_site, timetable_view
+
+    bells.set_day_times(demo_db, "Saturday", SATURDAY)
+    view = timetable_view(demo_db)
+    saturday = next(d.position for d in view.days if d.name == "Saturday")
+
+    def alone_at_p1(e) -> bool:  # one session from P1 and nothing overlapping it: a cell that is the session
+        sat = [s for s in e.sessions if s.scheduled and s.day == saturday]
+        first = [s for s in sat if s.period == 0]
+        return len(first) == 1 and not any(0 < s.period < first[0].duration for s in sat)
+
+    entity = next(e for e in view.entities("group") if alone_at_p1(e))
+    publish_site(demo_db, tmp_path / "site")
+    page = (tmp_path / "site" / f"group-{entity.code}.html").read_text(encoding="utf-8")
+    grid = page[page.index('<table class="tt">'):]
+    grid = grid[:grid.index("</table>")]
+    saturday_row = grid[grid.index('scope="row">Saturday</th>'):]
+    assert "08:00–" in saturday_row.split("</tr>")[0]  # the Saturday P1 session's cell says its own time
+    assert "09:00–09:50" in grid  # the header keeps the calendar's times
+    assert "times" in page and "08:00–" in page[page.index("</table>"):]  # the day lists too
