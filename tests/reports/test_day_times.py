@@ -16,11 +16,11 @@ SATURDAY = {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")}
 
 def test_group_and_master_pdfs_print_the_days_own_times(demo_db):
     bells.set_day_times(demo_db, "Saturday", SATURDAY)
-    pdf, _pages, data = build_report(demo_db, "group", name="CSE-3A")
+    pdf, _pages, _data = build_report(demo_db, "group", name="CSE-3A")
     (text,) = page_texts(read_pdf(pdf))
     assert "Saturday: P1 08:00–08:45, P2 08:45–09:30" in text
     assert "09:00–09:50" in text  # the header keeps the calendar's times for the other days
-    pdf, _pages, data = build_report(demo_db, "master")
+    pdf, _pages, _data = build_report(demo_db, "master")
     texts = page_texts(read_pdf(pdf))
     saturday = next(t for t in texts if "Master timetable — Saturday" in t)
     monday = next(t for t in texts if "Master timetable — Monday" in t)
