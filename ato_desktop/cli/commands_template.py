@@ -6,6 +6,7 @@
         [--norm "DESIGNATION=HOURS" ...] [--relaxation H] [--relaxed CODE,CODE] [--reset]
     ato-desktop bells show --db DB
     ato-desktop bells set --db DB --day Saturday --closed P5,P6,P7     (--closed '' : the full day again)
+    ato-desktop bells set --db DB --day Saturday --times P1=08:00-08:45,P2=08:45-09:30   (--times '' : the calendar's)
 """
 
 from __future__ import annotations
@@ -90,24 +91,56 @@ def cmd_bells_show(args) -> int:
     db = open_db_or_fail(db_path(args), write=False)
     with db:
         closed = bells.get_closed(db)
-    if not closed:
+        times = bells.get_times(db)
+    if not closed and not times:
         print("Every day has the calendar's periods and breaks.")
-    for day, labels in closed.items():
-        print(f"{day}: no teaching in {', '.join(labels)}")
+    for day in dict.fromkeys(list(closed) + list(times)):
+        if day in closed:
+            print(f"{day}: no teaching in {', '.join(closed[day])}")
+        if day in times:
+            print(f"{day}: own times {_times_text(times[day])}")
     return 0
+
+
+def _times_text(row: dict) -> str:
+    return ", ".join(f"{label} {a}-{b}" for label, (a, b) in row.items())
+
+
+def _parse_times(text: str) -> dict[str, tuple[str, str]]:
+    """``P1=08:00-08:45,P2=08:45-09:30`` -> {"P1": ("08:00", "08:45"), ...}; '' -> {}."""
+    out = {}
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        label, sep, span = item.partition("=")
+        start, dash, end = span.strip().partition("-")
+        if not sep or not dash or not label.strip():
+            raise CliError(f"--times: {item!r} is not PERIOD=START-END, e.g. P1=08:00-08:45.")
+        out[label.strip()] = (start.strip(), end.strip())
+    return out
 
 
 def cmd_bells_set(args) -> int:
     from ato_desktop.services import bells
 
-    labels = [p.strip() for p in args.closed.split(",") if p.strip()]
     db = open_db_or_fail(db_path(args))
     with db:
-        bells.set_day_closed(db, args.day, labels)
+        if args.closed is None and args.times is None:
+            raise CliError("bells set: give --closed PERIODS and/or --times PERIOD=START-END,...")
+        labels = None if args.closed is None else [p.strip() for p in args.closed.split(",") if p.strip()]
+        times = None if args.times is None else _parse_times(args.times)
+        bells.set_day_schedule(db, args.day, closed=labels, times=times)
         closed = bells.get_closed(db)
-    day = next((d for d in closed if d.lower() == args.day.strip().lower()), None)
-    print(f"{day}: no teaching in {', '.join(closed[day])}." if day else
-          f"{args.day.strip()}: the calendar's full day.")
+        own = bells.get_times(db)
+    key = args.day.strip().lower()
+    if args.closed is not None:
+        day = next((d for d in closed if d.lower() == key), None)
+        print(f"{day}: no teaching in {', '.join(closed[day])}." if day else
+              f"{args.day.strip()}: the calendar's full day.")
+    if args.times is not None:
+        day = next((d for d in own if d.lower() == key), None)
+        print(f"{day}: own times {_times_text(own[day])}." if day else
+              f"{args.day.strip()}: the calendar's period times.")
     return 0
 
 
@@ -138,14 +171,18 @@ def register(sub) -> None:
     st.set_defaults(func=cmd_set)
 
     bl = sub.add_parser("bells", help="per-day bell schedules: the periods a day does not have (a Saturday "
-                                      "half-day, a break of its own)")
+                                      "half-day, a break of its own) and its own period times")
     bsub = bl.add_subparsers(dest="bells_command", required=True, metavar="show|set")
     bshow = bsub.add_parser("show", help="the days with periods of their own")
     bshow.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
     bshow.set_defaults(func=cmd_bells_show)
-    bset = bsub.add_parser("set", help="the teaching periods a day does not have (no teaching, like a break)")
+    bset = bsub.add_parser("set", help="the teaching periods a day does not have (no teaching, like a break) "
+                                       "and its own period times")
     bset.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
     bset.add_argument("--day", required=True, help="a day of the calendar, e.g. Saturday")
-    bset.add_argument("--closed", required=True, metavar="P5,P6,...",
+    bset.add_argument("--closed", metavar="P5,P6,...",
                       help="period labels with no teaching that day ('' for the full day again)")
+    bset.add_argument("--times", metavar="P1=08:00-08:45,...",
+                      help="that day's own period times ('' for the calendar's times again); with --closed, "
+                           "both change in one transaction")
     bset.set_defaults(func=cmd_bells_set)

@@ -104,6 +104,8 @@ class TimetableView:
     group_names: dict[str, str]
     course_titles: dict[str, str]
     term: TermDates | None = None
+    # day position -> period position -> (start, end): a day's own period times (a Saturday's shorter periods)
+    day_times: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)
 
     def entities(self, kind: str) -> tuple[ViewEntity, ...]:
         return {"faculty": self.faculty, "group": self.groups, "room": self.rooms}[kind]
@@ -128,7 +130,8 @@ class TimetableView:
         last = self.period(s.period + max(1, s.duration) - 1) or first
         if first is None:
             return None
-        return first.start, last.end
+        own = self.day_times.get(s.day, {})
+        return own.get(first.position, (first.start, first.end))[0], own.get(last.position, (last.start, last.end))[1]
 
     def period_span(self, s: ViewSession) -> str:
         first = self.period(s.period) if s.period is not None else None

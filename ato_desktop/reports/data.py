@@ -39,6 +39,16 @@ class ReportData:
     weekly_norms: dict[str, int] = field(default_factory=dict)  # code -> UGC direct teaching norm (0: none)
     # () -> (the compiled problem, the version's assignment), read when a report lists conflicts
     compiled: Callable[[], tuple] | None = None
+    # day position -> period position -> (start, end): a day's own period times (services.bells)
+    day_times: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)
+
+    def period_times(self, day: int | None, period: int) -> tuple[str, str]:
+        """The clock times of ``period`` on ``day`` (its own, else the calendar's; ``day`` None: the calendar's)."""
+        own = self.day_times.get(day, {}).get(period) if day is not None else None
+        if own is not None:
+            return own
+        p = self.calendar.periods[period]
+        return p.start_time, p.end_time
 
     # ---- indexes (built once: a campus book asks for each of hundreds of groups) ----
     def _index(self) -> dict:

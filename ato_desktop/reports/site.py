@@ -188,6 +188,7 @@ def _grid(view: TimetableView, kind: str, sessions: tuple[ViewSession, ...], con
                 hi, ss = blocks[pos]
                 hi = min(hi, n)
                 whole = all(s.period == pos and s.period + s.duration == hi for s in ss)
+                whole = whole and not view.day_times.get(ss[0].day)  # a day's own times: said in the cell
                 inner = "".join(_session_html(view, kind, s, context, whole=whole) for s in ss)
                 span = f' colspan="{hi - pos}"' if hi - pos > 1 else ""
                 cls = f' class="k{esc(ss[0].kind)}"' if len({s.kind for s in ss}) == 1 else ""

@@ -136,8 +136,9 @@ class _Row:
 def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionView]]], width: float,
          heights: tuple[float, float], *, view: str, context_of_row: Callable[[int], str | None],
          unavailable: Callable[[int, int], bool] | None = None, label_width: float | None = None,
-         nominal: float | None = None, first_alone: float | None = None) -> list[Table]:
-    """A rows x periods grid ``width`` points wide, as one table per page.
+         nominal: float | None = None, first_alone: float | None = None, day: int | None = None) -> list[Table]:
+    """A rows x periods grid ``width`` points wide, as one table per page (``day``: every row is that day,
+    whose own period times the header shows).
 
     ``heights``: the height available on the first page and on each further page. Rows share the
     first page's height (up to ``nominal`` or 95 pt each); a cell's text is set at the largest size
@@ -167,7 +168,8 @@ def grid(data: ReportData, styles: Styles, rows: list[tuple[str, list[SessionVie
 
     header = [""]
     for i, p in enumerate(periods):
-        mark = f"<b>{esc(p.label)}</b><br/>{esc(p.start_time)}–{esc(p.end_time)}"
+        start, end = data.period_times(day, i)
+        mark = f"<b>{esc(p.label)}</b><br/>{esc(start)}–{esc(end)}"
         if p.is_break:
             mark = f"<b>{esc(p.label)}</b>"
         header.append(styles.fit(f'<font color="#FFFFFF">{mark}</font>', col_w[i + 1] - 2 * pad,
@@ -407,6 +409,18 @@ def _subtitle(data: ReportData, view: str, code: str, sessions: list[SessionView
     return " · ".join(esc(b) for b in bits if b)
 
 
+def own_times_note(data: ReportData) -> str:
+    """Subtitle lines for the days whose periods have times of their own (the grid's header shows the
+    calendar's), e.g. "Saturday: P1 08:00–08:45, P2 08:45–09:30"."""
+    out = ""
+    for d in data.calendar.days:
+        own = data.day_times.get(d.position)
+        if own:
+            times = ", ".join(f"{data.calendar.periods[i].label} {a}–{b}" for i, (a, b) in sorted(own.items()))
+            out += "<br/>" + esc(f"{d.name}: {times}")
+    return out
+
+
 def _title_block(styles: Styles, fw: float, fh: float, title: str, subtitle: str) -> tuple[list, float]:
     flow = [Paragraph(title, styles.title), Paragraph(subtitle, styles.subtitle), Spacer(1, 4 * styles.k)]
     return flow, sum(f.wrap(fw, fh)[1] for f in flow) + 6 * styles.k
@@ -449,7 +463,7 @@ def timetable_page(data: ReportData, styles: Styles, setup: PageSetup, view: str
         title = f"Timetable — {esc(name)} ({esc(code)})"
     else:
         title = f"Timetable — {VIEW_TITLES[view]} {esc(code)}"
-    subtitle = _subtitle(data, view, code, sessions)
+    subtitle = _subtitle(data, view, code, sessions) + own_times_note(data)
     _, used = _title_block(styles, fw, fh, title, subtitle)
     items = legend_items(data, sessions, view)
     leg = legend(styles, items, fw)
@@ -509,5 +523,6 @@ def master_day(data: ReportData, styles: Styles, setup: PageSetup, day, *, min_r
     _, used = _title_block(styles, fw, fh, title, subtitle)
     avail = fh - used - 2
     tables = grid(data, styles, rows, fw, (avail, avail), view="master", context_of_row=lambda r: groups[r],
-                  label_width=max(40 * k, fw * 0.08), nominal=max(min_row * k, avail / max(1, len(rows))))
+                  label_width=max(40 * k, fw * 0.08), nominal=max(min_row * k, avail / max(1, len(rows))),
+                  day=day.position)
     return _pages(styles, fw, fh, title, subtitle, tables, None, "")

@@ -21,7 +21,7 @@ from ato_desktop.storage.compile import NO_ROOM_FEATURE
 @dataclass
 class _Spec:
     periods: list[tuple[str, str, str, bool]]
-    extra_unavail: np.ndarray  # break slots not on every day -> unavailable for everyone
+    extra_unavail: np.ndarray  # break slots not on every day -> that day's closed periods (services.bells)
     groups: list[tuple[list[int], int]]  # db activity -> (fet ids, duration)
     min_days: dict[int, int]
     baskets: list[list[int]]
@@ -293,8 +293,9 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     s.flush()
     check_stop()
 
-    # availability
-    everyone = spec.extra_unavail
+    # break times on some days only: that day's own bell schedule (closed periods, as services.bells keeps
+    # them), so the calendar shows them as FET does; unavailable for everyone only where that cannot say it
+    everyone = _closed_periods(s, spec.extra_unavail, days, periods, report)
     for unavail, undesired, table, column, ids in (
             (plan.teacher_unavail, plan.teacher_undesired, m.FacultyAvailability, "faculty_id", faculty),
             (plan.atom_unavail, plan.atom_undesired, m.GroupAvailability, "group_id", atom_groups)):
@@ -331,6 +332,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     n_sessions = 0
     size_differs = 0
     fet_ids = []
+    links: list[tuple[m.Activity, list[m.Faculty], list[m.StudentGroup]]] = []
     with s.no_autoflush:
         for k, (ids, dur) in enumerate(spec.groups):
             x = plan.acts[ids[0]].fet
@@ -345,16 +347,27 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             s.add(act)
             act.course = courses[x.subject]
             act.basket = basket_of.get(k)
-            act.faculty = [faculty[t] for t in dict.fromkeys(x.teachers)]
-            act.groups = groups_of(x)
-            if x.n_students is not None and x.n_students != sum(g.strength for g in act.groups):
+            # the link rows are inserted below in this order (the ORM's flush of a many-to-many collection
+            # writes them in an order that changes from run to run)
+            teachers = [faculty[t] for t in dict.fromkeys(x.teachers)]
+            act_groups = groups_of(x)
+            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups')
+            fet_size = x.n_students if x.n_students is not None else sum(numbers.get(nm, 0) for nm in x.students)
+            if 0 < fet_size < sum(g.strength for g in act_groups):  # (fewer here only relaxes the room check)
                 size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
+            links.append((act, teachers, act_groups))
     if size_differs:
-        report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
-                      f"their student groups; room capacity is checked against that sum here.")
+        report.approx(f"{size_differs} activities have fewer students in FET (the stated number, or the named students "
+                      f"sets' own numbers, as FET counts) than the sum of their student groups here; "
+                      f"room capacity is checked against that sum, so a room FET finds big enough may be too small.")
     s.flush()
+    fac_rows = [{"activity_id": act.id, "faculty_id": f_.id} for act, fs, _ in links for f_ in fs]
+    grp_rows = [{"activity_id": act.id, "group_id": g.id} for act, _, gs in links for g in gs]
+    for table, rows in ((m.activity_faculty, fac_rows), (m.activity_group, grp_rows)):
+        for i in range(0, len(rows), 5000):
+            s.execute(insert(table), rows[i:i + 5000])
     for act, k in fet_ids:
         allowed, pref = spec.allowed[k], spec.pref[k]
         for t in range(T):
@@ -389,3 +402,39 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     if fac_codes.changed or grp_codes.changed or room_codes.changed or course_codes.changed:
         report.notes.append("names that are not valid codes here (too long, or letters outside A–Z) were given "
                             "codes; the full names are kept as names.")
+
+
+def _closed_periods(s, extra: np.ndarray, days: list[m.Day], periods: list[m.Period],
+                    report: FetImportReport) -> np.ndarray:
+    """Write the break slots of ``extra`` (not on every day) as closed periods per day; returns the slots
+    left for "unavailable for everyone": all of them when period labels repeat (closed periods name
+    periods by label), and a day's when every teaching period of it would be closed (a day without
+    teaching is not a bell schedule)."""
+    import json
+
+    from ato_desktop.storage.compile import CLOSED_PERIODS_KEY
+
+    P = len(periods)
+    left = np.zeros_like(extra)
+    if not extra.any():
+        return left
+    if len({p.label.lower() for p in periods}) != P:
+        report.approx("break times on some days only became unavailable periods for every teacher and student "
+                      "set (the hour names repeat, so a day's own periods cannot name them).")
+        return extra.copy()
+    teaching = [p for p in periods if not p.is_break]
+    closed: dict[str, list[str]] = {}
+    for d in days:
+        row = extra[d.position * P:(d.position + 1) * P]
+        labels = [p.label for p in teaching if row[p.position]]
+        if not labels:
+            continue
+        if len(labels) == len(teaching):
+            left[d.position * P:(d.position + 1) * P] = row
+            report.approx(f"break times all day on {d.name} became unavailable periods for every teacher and "
+                          f"student set.")
+            continue
+        closed[d.name] = labels
+    if closed:
+        s.merge(m.Setting(key=CLOSED_PERIODS_KEY, value=json.dumps(closed, ensure_ascii=False)))
+    return left

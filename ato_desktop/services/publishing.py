@@ -128,7 +128,7 @@ def timetable_view(db: Database, timetable: int | str | None = None, *,
         sessions=tuple(sessions.values()), faculty=faculty, groups=tuple(groups), rooms=rooms,
         faculty_names=names["faculty"], room_names=names["room"], group_names=names["group"],
         course_titles={c: (x.get("title") or "") for c, x in data.courses.items()},
-        term=term_dates(db))
+        term=term_dates(db), day_times=data.day_times)
 
 
 # ---- the website --------------------------------------------------------------------------------------

@@ -71,6 +71,10 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
     from ato_desktop.services.templates import norms_by_faculty
 
     data.weekly_norms = norms_by_faculty(db)
+    from ato_desktop.services.bells import day_times_by_position
+
+    with db.read_session() as s:
+        data.day_times = day_times_by_position(s)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)

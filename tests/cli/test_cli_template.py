@@ -53,3 +53,27 @@ def test_bells_show_set_and_refusal(demo_db_path, capsys):
         assert bells.get_closed(d) == {"Saturday": ["P5", "P6", "P7"]}
     assert main(["bells", "set", "--db", db, "--day", "Saturday", "--closed", ""]) == 0
     assert "the calendar's full day" in capsys.readouterr().out
+
+
+def test_bells_set_and_show_a_days_own_period_times(demo_db_path, capsys):
+    from ato_desktop.services import bells
+
+    db = str(demo_db_path)
+    assert main(["bells", "set", "--db", db, "--day", "saturday", "--times", "P1=08:00-08:45, P2=08:45-09:30",
+                 "--closed", "P6,P7"]) == 0
+    out = capsys.readouterr().out
+    assert "Saturday: no teaching in P6, P7." in out and "Saturday: own times P1 08:00-08:45, P2 08:45-09:30." in out
+    assert main(["bells", "show", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines() == ["Saturday: no teaching in P6, P7",
+                                                    "Saturday: own times P1 08:00-08:45, P2 08:45-09:30"]
+    # refusals: one sentence, exit 2, nothing changed (the closed periods neither)
+    for bad, words in ((["--times", "P1=08:00"], "is not PERIOD=START-END"),
+                       (["--times", "P1=08:00-10:00", "--closed", ""], "before P1 ends (10:00)"),
+                       ([], "give --closed PERIODS and/or --times")):
+        assert main(["bells", "set", "--db", db, "--day", "Saturday", *bad]) == 2
+        assert words in capsys.readouterr().err
+    with open_database(demo_db_path) as d:
+        assert bells.get_times(d) == {"Saturday": {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")}}
+        assert bells.get_closed(d) == {"Saturday": ["P6", "P7"]}
+    assert main(["bells", "set", "--db", db, "--day", "Saturday", "--times", ""]) == 0
+    assert "Saturday: the calendar's period times." in capsys.readouterr().out

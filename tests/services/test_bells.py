@@ -57,3 +57,54 @@ def test_impossible_schedules_are_refused_and_nothing_changes(demo_db, day, peri
     with pytest.raises(ValidationError, match=words):
         bells.set_day_closed(demo_db, day, periods)
     assert bells.get_closed(demo_db) == {"Friday": ["P7"]}
+
+
+SATURDAY_TIMES = {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30"), "P3": ("09:30", "10:15")}
+
+
+def test_a_day_with_its_own_period_times(demo_db):
+    """A Saturday whose periods start earlier and are shorter: kept in the settings table (no migration),
+    only where they differ from the calendar's; the optimizer's slots do not change."""
+    from ato_desktop.storage import models as m
+
+    comp_before, _, _ = compile_database(demo_db, REF)
+    given = dict(SATURDAY_TIMES, p4=("10:15", "11:00"), P5=("13:10", "14:00"))  # P5 as the calendar has it
+    assert bells.set_day_times(demo_db, "saturday", given) == {}
+    own = dict(SATURDAY_TIMES, P4=("10:15", "11:00"))
+    assert bells.get_times(demo_db) == {"Saturday": own}
+    with demo_db.read_session() as s:
+        assert bells.day_times_by_position(s) == {5: {0: ("08:00", "08:45"), 1: ("08:45", "09:30"),
+                                                      2: ("09:30", "10:15"), 3: ("10:15", "11:00")}}
+        assert s.get(m.Setting, bells.PERIOD_TIMES_KEY) is not None
+    comp_after, _, _ = compile_database(demo_db, REF)
+    assert (comp_after.problem.slot_usable == comp_before.problem.slot_usable).all()
+    assert bells.set_day_times(demo_db, "Saturday", {}) == {"Saturday": own}  # the calendar's times again
+    assert bells.get_times(demo_db) == {}
+
+
+@pytest.mark.parametrize("day, times, words", [
+    ("Sunday", {"P1": ("08:00", "08:45")}, "no day 'Sunday' in the calendar"),
+    ("Saturday", {"P9": ("08:00", "08:45")}, "no period 'P9'"),
+    ("Saturday", {"P1": ("8 am", "08:45")}, "'8 am' is not a time like 09:00"),
+    ("Saturday", {"P1": ("08:45", "08:00")}, "Saturday P1 ends (08:00) before it starts (08:45)"),
+    ("Saturday", {"P1": ("08:00", "10:00")}, "Saturday P2 starts at 09:50, before P1 ends (10:00)"),
+])
+def test_impossible_period_times_are_refused_and_nothing_changes(demo_db, day, times, words):
+    bells.set_day_times(demo_db, "Friday", {"P7": ("14:50", "15:30")})
+    with pytest.raises(ValidationError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        bells.set_day_times(demo_db, day, times)
+    assert bells.get_times(demo_db) == {"Friday": {"P7": ("14:50", "15:30")}}
+
+
+def test_closed_periods_and_times_change_together_or_not_at_all(demo_db):
+    with pytest.raises(ValidationError, match="not a time"):
+        bells.set_day_schedule(demo_db, "Saturday", closed=["P5", "P6", "P7"], times={"P1": ("x", "08:45")})
+    assert bells.get_closed(demo_db) == {} and bells.get_times(demo_db) == {}
+    change = bells.change_bell_schedule(demo_db, closed={"Saturday": ["P5", "P6", "P7"]},
+                                        times={"Saturday": SATURDAY_TIMES})
+    assert bells.get_closed(demo_db) == {"Saturday": ["P5", "P6", "P7"]}
+    assert bells.get_times(demo_db) == {"Saturday": SATURDAY_TIMES}
+    redo = change.undo(demo_db)  # one undo step puts both back
+    assert bells.get_closed(demo_db) == {} and bells.get_times(demo_db) == {}
+    redo.undo(demo_db)
+    assert bells.get_times(demo_db) == {"Saturday": SATURDAY_TIMES}

@@ -97,10 +97,11 @@ def test_split_activities_subgroups_and_constraints(tmp_path):
         def sessions(note: str) -> list[int]:
             return [i for i, (aid, _) in enumerate(keys) if act_of[aid].note.split(";")[0] == note]
 
-        # Friday P6 is a break on one day only: everyone is unavailable then
+        # Friday P6 is a break on one day only: Friday's own bell schedule closes it (no teaching then)
         fri_p6 = 4 * P + 5
         t1 = comp.faculty_codes.index("T1")
-        assert not p.resource_available[t1, fri_p6] and not p.resource_available[t1, 0]  # + T1 Monday P1
+        assert not p.slot_usable[fri_p6] and p.slot_usable[3 * P + 5]
+        assert p.resource_available[t1, fri_p6] and not p.resource_available[t1, 0]  # T1 Monday P1
         assert p.resource_available[t1, 2]
         (lab_s,) = sessions("FET activity 6")
         allowed = np.flatnonzero(p.session_available[lab_s])
@@ -236,3 +237,59 @@ def test_subactivities_constraints_bind_the_nth_part():
 
     assert bound_parts(2) == {2, 5, 12}  # the second part of DS (1-3), OS (4-5) and the split lab (11-12)
     assert bound_parts(1) == {1, 4, 7, 8, 9, 11}  # first parts and every unsplit activity (6 has its own slots)
+
+
+def _table_dump(path: Path) -> dict[str, list[tuple]]:
+    """Every table's rows in storage order (rowid), read with the SQLite driver."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        names = [n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {n: con.execute(f'SELECT rowid, * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
+    finally:
+        con.close()
+
+
+def test_import_is_reproducible_row_for_row(tmp_path):
+    """Two imports of one file give the same tables, row for row (activity_faculty and activity_group used
+    to come out in another order each run); mail_template's rows carry the migration's clock."""
+    a = _table_dump(import_fet(DATA / "split_subgroups.fet", tmp_path / "a.atodb").out)
+    b = _table_dump(import_fet(DATA / "split_subgroups.fet", tmp_path / "b.atodb").out)
+    assert a.keys() == b.keys()
+    assert a["activity_faculty"] and a["activity_group"]
+    for name in a:
+        if name != "mail_template":
+            assert a[name] == b[name], name
+
+
+def test_breaks_on_some_days_become_those_days_closed_periods(tmp_path):
+    """FET break times on only some days (a Saturday half-day, Tuesday's own first hour) are those days'
+    own bell schedules (services.bells), shown per day as FET shows them; a break on every day is a break
+    period; nobody is made unavailable for them."""
+    from ato_desktop.services import bells
+
+    report = import_fet(DATA / "some_day_breaks.fet", tmp_path / "half.atodb")
+    assert not report.not_imported and not report.approximations
+    db = open_database(tmp_path / "half.atodb")
+    try:
+        assert bells.get_closed(db) == {"Tuesday": ["09:00-10:00"], "Saturday": ["11:30-12:30", "12:30-13:30"]}
+        with db.read_session() as s:
+            periods = list(s.scalars(select(m.Period).order_by(m.Period.position)))
+            assert [p.is_break for p in periods] == [False, False, True, False, False]
+            assert not s.scalars(select(m.FacultyAvailability)).first()
+            assert not s.scalars(select(m.GroupAvailability)).first()
+            p = compile_session(s).problem
+        assert p.slot_usable.reshape(3, 5).tolist() == [[True, True, False, True, True],
+                                                        [False, True, False, True, True],
+                                                        [True, True, False, False, False]]
+    finally:
+        db.close()
+
+
+def test_a_group_counted_as_fet_counts_it_is_reported(tmp_path):
+    """FET counts an activity's students by the named set's own number (group 'BSc 1 Skills': 10), not
+    its subgroups' (3 x 10); the room check here sums the lab batches, so the import says so."""
+    report = import_fet(DATA / "group_count.fet", tmp_path / "count.atodb")
+    assert any(a.startswith("1 activities have fewer students in FET") for a in report.approximations)

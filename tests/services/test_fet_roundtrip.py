@@ -78,6 +78,14 @@ def test_handmade_file_round_trips_through_fet(tmp_path):
 
 
 @needs_fet
+def test_breaks_on_some_days_round_trip_through_fet(tmp_path):
+    """Break times on some days, imported as those days' closed periods, go back to FET as break times."""
+    ok, log = round_trip(DATA / "some_day_breaks.fet", tmp_path)
+    assert ok, log
+    assert "ConstraintBreakTimes" in (tmp_path / "export.fet").read_text(encoding="utf-8")
+
+
+@needs_fet
 def test_fet_refuses_a_timetable_that_breaks_a_hard_rule(tmp_path):
     """The check has teeth: a locked timetable with a teacher in two places at once is refused by FET."""
     from ato_desktop.services import timetables as tts
@@ -133,4 +141,28 @@ def test_demo_reference_timetable_passes_fet(demo_db_path, tmp_path):
         db.close()
     assert report.locked == 155 and report.unplaced == 0
     ok, log = fet_cl_generates(fet_file, tmp_path / "fet-out")
+    assert ok, log
+
+
+# The Indian examples our optimizer does not yet solve within a test's time (docs/fet.md): Kurukshetra is
+# a relaxation of the FET file for our engine (FET's own timetable, locked, scores hard 0 here) and the
+# chain import -> solve -> export -> fet-cl holds on it; what fails is our search reaching hard 0 in time.
+# New Delhi: fet-cl itself finds no timetable within 300 s on the 2-core test machine.
+SLOW = os.environ.get("ATO_FET_SLOW") == "1"
+
+
+@needs_fet
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="Debian's fet-data is not installed (apt-get install fet-data)")
+@pytest.mark.skipif(not SLOW, reason="fet-cl needs 30-60 s to timetable Kurukshetra (ATO_FET_SLOW=1 runs it)")
+def test_kurukshetra_with_fets_own_timetable_round_trips(tmp_path):
+    """FET's own timetable of Kurukshetra (its data_and_timetable file, every activity locked where FET put
+    it) imports, is conflict-free for our engine, exports with our timetable locked, and fet-cl accepts it:
+    the import and the export are right on this file."""
+    src = EXAMPLES / "FET-5-official/India/Kurukshetra/Institute-of-Technology/MED_2019-20-1.fet"
+    ok, log = fet_cl_generates(src, tmp_path / "fet-own", seconds=300)
+    if not ok:
+        pytest.skip("fet-cl found no timetable of its own within 300 s on this machine")
+    (own,) = (tmp_path / "fet-own" / "timetables").glob("*/*_data_and_timetable.fet")
+    (tmp_path / "ours").mkdir()
+    ok, log = round_trip(own, tmp_path / "ours", time_limit=5.0)
     assert ok, log

@@ -55,3 +55,29 @@ def test_per_day_periods_dialog_saves_undoes_and_refuses(window, qtbot):
     dlg.set_closed("Monday", list(dlg.periods))
     assert not dlg.save() and "Monday would have no teaching period left" in dlg.error.text()
     assert bells.get_closed(db) == {"Saturday": ["P5", "P6", "P7"]}
+
+
+def test_per_day_periods_dialog_edits_a_days_own_times(window, qtbot):
+    from ato_desktop.services import bells
+
+    page = window.show_page("calendar")
+    db = window.database
+    dlg = page.edit_bells(modal=False)
+    qtbot.addWidget(dlg)
+    assert dlg.times() == {} and "Lunch" in dlg.all_periods
+    dlg.set_times("Saturday", {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")})
+    dlg.set_closed("Saturday", ["P7"])
+    assert dlg.save()
+    assert bells.get_times(db) == {"Saturday": {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")}}
+    assert bells.get_closed(db) == {"Saturday": ["P7"]}
+    window.undo_stack.undo()  # one step for both
+    assert bells.get_times(db) == {} and bells.get_closed(db) == {}
+    window.undo_stack.redo()
+    dlg = page.edit_bells(modal=False)
+    qtbot.addWidget(dlg)
+    assert dlg.times() == {"Saturday": {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")}}
+    dlg.set_times("Monday", {"P1": ("09:00", "10:30")})  # overlaps P2
+    assert not dlg.save() and "Monday P2 starts at 09:50, before P1 ends (10:30)" in dlg.error.text()
+    dlg.times_table.item(0, 0).setText("nine")
+    assert not dlg.save() and "Monday P1: 'nine' is not START-END" in dlg.error.text()
+    assert bells.get_times(db) == {"Saturday": {"P1": ("08:00", "08:45"), "P2": ("08:45", "09:30")}}
