@@ -44,7 +44,7 @@ N_HARD = len(HARD_RULES)
 # The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
 # on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
 # Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
-RULE_ORDER_STAMP = "f8158b1e"
+RULE_ORDER_STAMP = "9dc6a4f5"
 if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
     raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
                       f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
@@ -79,8 +79,10 @@ EARLY = RULE_INDEX["early_start"]
 GMAXDAILY = RULE_INDEX["group_max_daily"]
 GMAXCONS = RULE_INDEX["group_max_consecutive"]
 MINDAYSW = RULE_INDEX["min_days_week"]
+IVDAYS = RULE_INDEX["interval_max_days"]
 # columns of CP.prof (the day profile's limits of each resource, in the order of problem.PROFILE_ARRAYS)
-PF_GAPS_WEEK, PF_GAPS_DAY, PF_MIN_DAILY, PF_EMPTY_OK, PF_EARLY, PF_MAX_DAILY, PF_MAX_CONSEC, PF_MIN_DAYS = range(8)
+(PF_GAPS_WEEK, PF_GAPS_DAY, PF_MIN_DAILY, PF_EMPTY_OK, PF_EARLY, PF_MAX_DAILY, PF_MAX_CONSEC, PF_MIN_DAYS,
+ PF_IV_MAX, PF_IV_FROM, PF_IV_TO) = range(11)
 
 
 class CP(NamedTuple):
@@ -134,7 +136,7 @@ class CP(NamedTuple):
     ar_idx: np.ndarray
     maxdur: int
     kmax: int  # largest number of sessions moved together
-    prof: np.ndarray  # int64[Q, 8]: the day profile's limits (columns PF_*)
+    prof: np.ndarray  # int64[Q, 11]: the day profile's limits (columns PF_*)
     prof_any: np.ndarray  # bool[Q]: the resource has a day-profile limit (else profile_counts is skipped)
 
 
@@ -268,6 +270,7 @@ def compile_problem(problem: Problem) -> CP:
     none = np.array([int(v) for _, _, v in PROFILE_ARRAYS], np.int64)
     set_ = prof != none
     set_[:, PF_EMPTY_OK] = False  # "empty days not allowed" counts only with a minimum
+    set_[:, PF_IV_FROM] = set_[:, PF_IV_TO] = False  # an interval counts only with its limit
     prof_any = set_.any(axis=1)
     kmax = max([2] + [len(x) for x in sync])
     cp = CP(
@@ -474,7 +477,7 @@ def _maxdays(P, D, md, occ, q):
 def profile_counts(P, D, lim, usable, avail, occ, q, out):
     """The day profile's counts of resource q over the week (``lim`` = its row of ``CP.prof``), added into
     out: max_gaps_week, max_gaps_day, min_hours_daily, early_start, group_max_daily,
-    group_max_consecutive, min_days_week (docs/constraints.md).  A day's load is its occupied
+    group_max_consecutive, min_days_week, interval_max_days (docs/constraints.md).  A day's load is its occupied
     session-slots; an idle period is a free usable period where q is available, between the day's first
     and last occupied period; a day's "open" periods are the usable ones where q is available."""
     gw = lim[PF_GAPS_WEEK]
@@ -485,6 +488,10 @@ def profile_counts(P, D, lim, usable, avail, occ, q, out):
     gmd = lim[PF_MAX_DAILY]
     gmc = lim[PF_MAX_CONSEC]
     mdays = lim[PF_MIN_DAYS]
+    ivm = lim[PF_IV_MAX]
+    iv_from = lim[PF_IV_FROM]
+    iv_to = lim[PF_IV_TO]
+    iv_days = 0
     week_gaps = 0
     days = 0
     second = 0
@@ -537,12 +544,19 @@ def profile_counts(P, D, lim, usable, avail, occ, q, out):
                 out[EARLY] += before - 1
         if gmd > 0 and load > gmd:
             out[GMAXDAILY] += load - gmd
+        if ivm >= 0:
+            for u in range(base + max(0, iv_from), base + min(P, iv_to)):
+                if occ[q, u] > 0:
+                    iv_days += 1
+                    break
     if gw >= 0 and week_gaps > gw:
         out[GAPSWEEK] += week_gaps - gw
     if early >= 0 and second > early:
         out[EARLY] += second - early
     if mdays > 0 and days < mdays:
         out[MINDAYSW] += mdays - days
+    if ivm >= 0 and iv_days > ivm:
+        out[IVDAYS] += iv_days - ivm
 
 
 @njit(cache=True, nogil=True)

@@ -66,6 +66,9 @@ PROFILE_ARRAYS: tuple[tuple[str, type, object], ...] = (
     ("resource_group_max_daily", np.int32, 0),
     ("resource_group_max_consecutive", np.int32, 0),
     ("resource_min_days", np.int32, 0),
+    ("resource_interval_max_days", np.int32, -1),
+    ("resource_interval_from", np.int32, 0),
+    ("resource_interval_to", np.int32, 0),
 )
 
 
@@ -127,6 +130,10 @@ class Problem:
     resource_group_max_daily: np.ndarray | None = None  # int32[Q]: soft most periods a day, 0 = no limit
     resource_group_max_consecutive: np.ndarray | None = None  # int32[Q]: soft most periods in a row, 0 = none
     resource_min_days: np.ndarray | None = None  # int32[Q]: fewest days with a period, 0 = no limit
+    # most days with a period in the interval [from, to) of periods of the day (-1 = no limit)
+    resource_interval_max_days: np.ndarray | None = None  # int32[Q]
+    resource_interval_from: np.ndarray | None = None  # int32[Q]: first period of the interval (0-based)
+    resource_interval_to: np.ndarray | None = None  # int32[Q]: period after the interval's last
 
     # ---- weights of the constraints, by constraint name --------------------------
     # Hard constraints carry a weight too (used for reporting and for the

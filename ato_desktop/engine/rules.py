@@ -97,6 +97,9 @@ RULES: tuple[Rule, ...] = (
          "Too many periods in a row for a class", "profile_counts"),
     Rule("min_days_week", False, 2, "Too few days on campus",
          "A teacher on campus on fewer days than their minimum", "profile_counts"),
+    Rule("interval_max_days", False, 2, "Too many days busy in a part of the day",
+         "A teacher or class busy in a part of the day (e.g. the first period) on more days than their limit",
+         "profile_counts"),
 )
 
 #: name -> Rule

@@ -436,12 +436,14 @@ SUPPORTED_TIME = frozenset({
 DAY_PROFILE_TIME = frozenset(
     f"Constraint{who}{what}"
     for who, whats in (
-        ("Teachers", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek")),
-        ("Teacher", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek")),
+        ("Teachers", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek",
+                      "IntervalMaxDaysPerWeek")),
+        ("Teacher", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek",
+                     "IntervalMaxDaysPerWeek")),
         ("Students", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "EarlyMaxBeginningsAtSecondHour",
-                      "MaxHoursDaily", "MaxHoursContinuously")),
+                      "MaxHoursDaily", "MaxHoursContinuously", "IntervalMaxDaysPerWeek")),
         ("StudentsSet", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "EarlyMaxBeginningsAtSecondHour",
-                         "MaxHoursDaily", "MaxHoursContinuously")),
+                         "MaxHoursDaily", "MaxHoursContinuously", "IntervalMaxDaysPerWeek")),
     )
     for what in whats)
 SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME

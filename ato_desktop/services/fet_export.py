@@ -235,7 +235,7 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
 
         if tt_id is None:  # the day profile's limits (teachers' and students' gaps, hours, days)
             for el in export_elements(s.scalars(select(m.ConstraintInstance)), {x.code for x in faculty},
-                                      {g.code for g in groups}, percent_of_weight):
+                                      {g.code for g in groups}, percent_of_weight, hour_names):
                 add(tc, el)
 
         add(sc, E("ConstraintBasicCompulsorySpace", "", E("Weight_Percentage", 100), E("Active", "true"),

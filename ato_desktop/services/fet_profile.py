@@ -38,6 +38,10 @@ PROFILE_TYPES: dict[str, tuple[str, str, str]] = {
                                                   "Maximum_Hours_Continuously"),
     "ConstraintTeachersMinDaysPerWeek": ("min_days_week", "teachers", "Minimum_Days_Per_Week"),
     "ConstraintTeacherMinDaysPerWeek": ("min_days_week", "teacher", "Minimum_Days_Per_Week"),
+    "ConstraintTeachersIntervalMaxDaysPerWeek": ("interval_max_days", "teachers", "Max_Days_Per_Week"),
+    "ConstraintTeacherIntervalMaxDaysPerWeek": ("interval_max_days", "teacher", "Max_Days_Per_Week"),
+    "ConstraintStudentsIntervalMaxDaysPerWeek": ("interval_max_days", "students", "Max_Days_Per_Week"),
+    "ConstraintStudentsSetIntervalMaxDaysPerWeek": ("interval_max_days", "students_set", "Max_Days_Per_Week"),
 }
 assert set(PROFILE_TYPES) == fio.DAY_PROFILE_TIME, "io.fet lists the day profile's FET types as imported"
 MINIMUM_RULES = ("min_hours_daily", "min_days_week")  # a larger value is stricter
@@ -57,6 +61,7 @@ class ProfilePlan:
     def __init__(self):
         self.limits: dict[str, dict[tuple, int]] = defaultdict(dict)
         self.no_empty: set[tuple] = set()  # min_hours_daily without empty days
+        self.interval: dict[str, tuple[int, int]] = {}  # interval_max_days: kind -> (first hour, end hour)
 
     def read(self, planner, el: fio.Element, tag: str, pct: float) -> bool:
         """Take one FET time constraint if it is of the day profile (True), else False."""
@@ -67,6 +72,19 @@ class ProfilePlan:
 
         rule, who, value_tag = spec
         v = max(0, _num(el, value_tag, planner.name))
+        if rule == "interval_max_days":
+            kind = "faculty" if who.startswith("teacher") else "group"
+            start, end = el.get("Interval_Start_Hour"), el.get("Interval_End_Hour")
+            for h in (start, end):
+                if h and h not in planner.hour_ix:
+                    raise planner._bad(el, f"names the hour {h!r}, which is not in the hours list.")
+            if not start:
+                raise planner._bad(el, "needs an <Interval_Start_Hour>.")
+            iv = (planner.hour_ix[start], planner.hour_ix[end] if end else planner.P)
+            if self.interval.setdefault(kind, iv) != iv:
+                planner.r.skip(tag, "a second part of the day for " + ("teachers" if kind == "faculty" else
+                                                                       "students") + " (one is kept)")
+                return True
         if who == "teacher":
             keys = [("teacher", planner._teacher(el, "Teacher_Name"))]
         elif who == "students_set":
@@ -111,6 +129,9 @@ class ProfilePlan:
                 overrides[code] = v
         if overrides:
             out["overrides"] = dict(sorted(overrides.items()))
+        if rule == "interval_max_days":
+            for kind, (a, b) in self.interval.items():
+                out[f"{kind}_from"], out[f"{kind}_to"] = a + 1, b
         if rule == "min_hours_daily" and self.no_empty:
             codes = set()
             for key in self.no_empty:
@@ -145,13 +166,17 @@ _EXPORT = {  # rule -> (all teachers' type, one teacher's type, all students', o
                               "ConstraintStudentsSetMaxHoursContinuously", "Maximum_Hours_Continuously"),
     "min_days_week": ("ConstraintTeachersMinDaysPerWeek", "ConstraintTeacherMinDaysPerWeek", None, None,
                       "Minimum_Days_Per_Week"),
+    "interval_max_days": ("ConstraintTeachersIntervalMaxDaysPerWeek", "ConstraintTeacherIntervalMaxDaysPerWeek",
+                          "ConstraintStudentsIntervalMaxDaysPerWeek", "ConstraintStudentsSetIntervalMaxDaysPerWeek",
+                          "Max_Days_Per_Week"),
 }
 
 
-def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percent_of_weight) -> list[fio.Element]:
+def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percent_of_weight,
+                    hours: list[str] = ()) -> list[fio.Element]:
     """FET time constraints for the day-profile rules' rows (enabled, weight > 0, with limits). A faculty
     code names a teacher, a group code a students set (a section is a year, a batch a group, as
-    ``export_fet`` writes them)."""
+    ``export_fet`` writes them); ``hours``: the FET hour names (for the intervals)."""
     E = fio.E
     out: list[fio.Element] = []
     for ci in sorted(rows, key=lambda c: c.type):
@@ -167,8 +192,17 @@ def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percen
         def el(tag, who, value, empty_ok):
             kids = [E("Weight_Percentage", pct)]
             if tag in ("ConstraintTeacherMaxGapsPerWeek", "ConstraintTeacherMaxGapsPerDay",
-                       "ConstraintTeacherMinHoursDaily", "ConstraintTeacherMinDaysPerWeek"):
+                       "ConstraintTeacherMinHoursDaily", "ConstraintTeacherMinDaysPerWeek",
+                       "ConstraintTeacherIntervalMaxDaysPerWeek"):
                 kids.append(E("Teacher_Name", who))
+            if ci.type == "interval_max_days":  # FET's order: who, the interval, the value
+                if tag.startswith("ConstraintStudentsSet"):
+                    kids.append(E("Students", who))
+                kind = "faculty" if tag.startswith("ConstraintTeacher") else "group"
+                lo, hi = int(params.get(f"{kind}_from") or 1) - 1, int(params.get(f"{kind}_to") or 1)
+                kids.append(E("Interval_Start_Hour", hours[lo] if 0 <= lo < len(hours) else ""))
+                kids.append(E("Interval_End_Hour", hours[hi] if 0 <= hi < len(hours) else ""))
+                return E(tag, "", *kids, E(value_tag, value), E("Active", "true"), E("Comments"))
             kids.append(E(value_tag, value))
             if tag.startswith("ConstraintStudentsSet"):
                 kids.append(E("Students", who))

@@ -237,9 +237,16 @@ def _day_profile_params() -> dict[str, tuple[FieldSpec, ...]]:
     what = {"max_gaps_week": "Most idle periods a week", "max_gaps_day": "Most idle periods a day",
             "min_hours_daily": "Fewest periods on a day", "early_start": "Most days starting at the second period",
             "group_max_daily": "Most periods a day", "group_max_consecutive": "Most periods in a row",
-            "min_days_week": "Fewest days with classes"}
-    return {rule: _profile_params(kinds, what[rule], empty_days=rule == "min_hours_daily")
-            for rule, (_, _, kinds) in PROFILE_RULES.items()}
+            "min_days_week": "Fewest days with classes",
+            "interval_max_days": "Most days with a class in the part of the day below"}
+    out = {rule: _profile_params(kinds, what[rule], empty_days=rule == "min_hours_daily")
+           for rule, (_, _, kinds) in PROFILE_RULES.items()}
+    out["interval_max_days"] += tuple(
+        _f(f"{kind}_{end}", f"{who}: {word} period", "int", default=1, min=1, max=30,
+           help=f"the part of the day the limit is about, for {who.lower()}: its {word} period (1 = the day's first)")
+        for kind, who in (("faculty", "Faculty"), ("group", "Groups")) for end, word in (("from", "first"),
+                                                                                         ("to", "last")))
+    return out
 
 
 CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = _day_profile_params()
@@ -256,6 +263,8 @@ PROFILE_NOTES = {
     "group_max_consecutive": "A student group's periods in a row above the limit count (faculty: Max "
                              "consecutive periods).",
     "min_days_week": "The days a faculty member comes, below the minimum, count.",
+    "interval_max_days": "The days with a class in a part of the day (from its first to its last period, "
+                         "e.g. the first period only), above the limit, count.",
 }
 
 CONSTRAINT_DATA: dict[str, str] = {

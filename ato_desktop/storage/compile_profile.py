@@ -4,7 +4,9 @@ A rule's row keeps its limits in ``params`` (no schema change): ``faculty_limit`
 (the default for every faculty member / student group the rule is for; absent or None = no limit),
 ``overrides`` (``{"CODE": limit}`` by faculty or group code; a section's value applies to its lab
 batches, a batch's own value wins) and, for ``min_hours_daily``, ``allow_empty_days`` (default True)
-and ``no_empty_days`` (codes whose every day needs the minimum). A disabled rule or one without a row
+and ``no_empty_days`` (codes whose every day needs the minimum); for ``interval_max_days``, the part of
+the day each kind's limit is about: ``faculty_from`` / ``faculty_to`` and ``group_from`` / ``group_to``
+(period numbers of the day, 1-based, both included). A disabled rule or one without a row
 compiles to "no limit", so the engine skips it (docs/constraints.md, "The day profile").
 """
 
@@ -21,6 +23,7 @@ PROFILE_RULES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "group_max_daily": ("resource_group_max_daily", 0, ("group",)),
     "group_max_consecutive": ("resource_group_max_consecutive", 0, ("group",)),
     "min_days_week": ("resource_min_days", 0, ("faculty",)),
+    "interval_max_days": ("resource_interval_max_days", -1, ("faculty", "group")),
 }
 
 
@@ -67,6 +70,14 @@ def profile_arrays(rows, faculty, groups, leaves, res_index, leaf_ids) -> dict[s
                 arr[qs] = v if v >= 0 else none
         if (arr != none).any():
             out[name] = arr
+        if ci.type == "interval_max_days":
+            lo, hi = np.zeros(Q, np.int32), np.zeros(Q, np.int32)
+            for kind, qs in (("faculty", fac_q), ("group", grp_q)):
+                a, b = _int(params.get(f"{kind}_from")), _int(params.get(f"{kind}_to"))
+                if a is not None and b is not None and qs:
+                    lo[qs], hi[qs] = a - 1, b
+            if (arr != none).any():
+                out["resource_interval_from"], out["resource_interval_to"] = lo, hi
         if ci.type == "min_hours_daily":
             empty_ok = np.full(Q, bool(params.get("allow_empty_days", True)), np.bool_)
             for code in params.get("no_empty_days") or []:

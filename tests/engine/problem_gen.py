@@ -58,6 +58,8 @@ def random_problem(seed: int, *, max_sessions: int = 9, zero_weights: bool = Tru
         resource_min_daily=lim(1, 4, 0), resource_min_daily_empty_ok=g.random(Q) < 0.5,
         resource_early_max_second=lim(0, 2, -1), resource_group_max_daily=lim(1, 4, 0),
         resource_group_max_consecutive=lim(1, 3, 0), resource_min_days=lim(1, 4, 0),
+        resource_interval_max_days=lim(0, 3, -1), resource_interval_from=g.integers(-1, P, Q).astype(np.int32),
+        resource_interval_to=g.integers(0, P + 2, Q).astype(np.int32),
     ) if g.random() < 0.7 else {}
     return Problem(
         name=f"rand{seed}", n_days=D, periods_per_day=P,

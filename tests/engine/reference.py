@@ -118,6 +118,9 @@ def reference_counts(p, a) -> dict[str, int]:
         mh, empty_ok = int(p.resource_min_daily[q]), bool(p.resource_min_daily_empty_ok[q])
         early, gmd = int(p.resource_early_max_second[q]), int(p.resource_group_max_daily[q])
         gmc, mdw = int(p.resource_group_max_consecutive[q]), int(p.resource_min_days[q])
+        ivm, ivf, ivt = (int(p.resource_interval_max_days[q]), int(p.resource_interval_from[q]),
+                         int(p.resource_interval_to[q]))
+        iv_days = 0
         open_ = [bool(p.slot_usable[u]) and bool(p.resource_available[q, u]) for u in range(T)]
         week_gaps = days = second = 0
         for d in range(p.n_days):
@@ -140,6 +143,7 @@ def reference_counts(p, a) -> dict[str, int]:
                 c["early_start"] += max(0, late - 1)
             if gmd > 0:
                 c["group_max_daily"] += max(0, sum(loads) - gmd)
+            iv_days += any(load(q, d * P + k) > 0 for k in range(P) if ivf <= k < ivt)
             if gmc > 0:
                 run = 0
                 for u, n in zip(slots + [-1], loads + [0]):
@@ -154,6 +158,8 @@ def reference_counts(p, a) -> dict[str, int]:
             c["early_start"] += max(0, second - early)
         if mdw > 0:
             c["min_days_week"] += max(0, mdw - days)
+        if ivm >= 0:
+            c["interval_max_days"] += max(0, iv_days - ivm)
     for k in range(p.n_courses):
         mine = [s for s in sched if p.session_course[s] == k]
         if p.course_min_days[k] > 0:

@@ -127,3 +127,16 @@ def test_a_problem_without_limits_skips_the_day_profile() -> None:
     p2 = make([S("A", "CSE-3A")], periods=PERIODS, days=DAYS,
               profile={"resource_min_daily_empty_ok": {"CSE-3A": False}})
     assert not compile_problem(p2).prof_any.any()
+
+
+def test_interval_max_days_counts_days_busy_in_a_part_of_the_day() -> None:
+    sessions, where = _grp("Mon P1", "Tue P2", "Wed P1", "Wed P2", who="Dr. Rao")
+    prof = {"resource_interval_max_days": {"Dr. Rao": 1}, "resource_interval_from": {"Dr. Rao": 0},
+            "resource_interval_to": {"Dr. Rao": 1}}  # the first period
+    p = make(sessions, periods=PERIODS, days=DAYS, profile=prof)
+    (v,) = expect(p, place(p, where), "interval_max_days", 1)  # Mon and Wed at P1
+    assert v.message == "Dr. Rao has classes in P1 on 2 days (Mon, Wed); at most 1 may"
+    assert v.slots == (0, 12) and v.sessions == idx(p, "L0", "L2")
+    wide = make(sessions, periods=PERIODS, days=DAYS, profile={**prof, "resource_interval_to": {"Dr. Rao": 2}})
+    expect(wide, place(wide, where), "interval_max_days", 2)  # P1-P2: all three days
+    expect(p, place(p, {**where, "L0": ("Mon P3", "R1")}), "interval_max_days", 0)  # near miss

@@ -82,3 +82,17 @@ def test_bad_parameters_are_refused_in_a_sentence_and_notes_are_kept(demo_db):
                                                                        "group_limit": 1}})
     saved = res.update_item(demo_db, "constraint", "max_gaps_day", {"weight": 9})
     assert saved["params"]["fet_weight_percentage"] == 95.0 and saved["weight"] == 9
+
+
+def test_interval_max_days_compiles_each_kinds_part_of_the_day(demo_db):
+    res.update_item(demo_db, "constraint", "interval_max_days", {"params": {
+        "faculty_limit": 2, "faculty_from": 1, "faculty_to": 2, "group_limit": -1, "group_from": 5, "group_to": 7}})
+    comp, p, a = _compiled(demo_db)
+    nf = comp.n_faculty
+    assert (p.resource_interval_max_days[:nf] == 2).all() and (p.resource_interval_max_days[nf:] == -1).all()
+    assert (p.resource_interval_from[:nf] == 0).all() and (p.resource_interval_to[:nf] == 2).all()
+    assert (p.resource_interval_from[nf:] == 4).all() and (p.resource_interval_to[nf:] == 7).all()
+    r = evaluate(p, a).by_constraint["interval_max_days"]
+    assert r.cost == r.weight * r.count
+    with pytest.raises(ValidationError, match="must be at least 1"):
+        res.update_item(demo_db, "constraint", "interval_max_days", {"params": {"faculty_from": 0}})

@@ -32,7 +32,10 @@ def _rules(path: Path) -> dict[str, tuple[int, bool, dict]]:
 def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
     out = tmp_path / "profile.atodb"
     report = import_fet(DATA / "day_profile.fet", out)
-    assert set(PROFILE_TYPES) <= set(report.imported) and not report.not_imported
+    assert set(PROFILE_TYPES) - {"ConstraintStudentsIntervalMaxDaysPerWeek"} <= set(report.imported)
+    # one part of the day per kind for interval max days: a students' constraint on another part is listed
+    assert report.not_imported == {"ConstraintStudentsIntervalMaxDaysPerWeek": (
+        1, "a second part of the day for students (one is kept)")}
     assert set(PROFILE_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them as imported
     text = "\n".join(report.lines())
     assert "at 100 % are kept as soft rules with weight 1000" in text
@@ -51,6 +54,9 @@ def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
     assert rules["group_max_consecutive"][2]["overrides"] == {"BSc 1 A1": 2}
     assert rules["min_days_week"][:2] == (1000, True)
     assert rules["min_days_week"][2]["overrides"] == {"Dr. Rao": 2}  # a minimum: the larger is stricter
+    assert rules["interval_max_days"] == (1000, True, {
+        "fet_weight_percentage": 100.0, "faculty_limit": 1, "overrides": {"Dr. Rao": 0, "MSc 1": 1},
+        "faculty_from": 1, "faculty_to": 1, "group_from": 3, "group_to": 4})  # end hour empty: the day's end
     assert rules["gaps"][1] is False and rules["isolated"][1] is False  # FET asked for nothing like them
 
     db = open_database(out)
@@ -70,6 +76,9 @@ def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
     assert p.resource_early_max_second[q["Dr. Rao"]] == -1  # a students' rule
     assert p.resource_group_max_daily[q["MSc 1"]] == 4 and p.resource_group_max_daily[q["BSc 1 A2"]] == 3
     assert p.resource_min_days[q["Dr. Rao"]] == 2 and p.resource_min_days[q["MSc 1"]] == 0
+    assert p.resource_interval_max_days[q["Dr. Rao"]] == 0 and p.resource_interval_max_days[q["BSc 1 B"]] == -1
+    assert (p.resource_interval_from[q["Dr. Iyer"]], p.resource_interval_to[q["Dr. Iyer"]]) == (0, 1)
+    assert (p.resource_interval_from[q["MSc 1"]], p.resource_interval_to[q["MSc 1"]]) == (2, 4)
 
 
 def test_export_writes_the_limits_back_and_they_import_again(tmp_path):
@@ -90,7 +99,7 @@ def test_export_writes_the_limits_back_and_they_import_again(tmp_path):
     import_fet(fet_out, again)
     a, b = _rules(first), _rules(again)
     for rule in ("max_gaps_week", "max_gaps_day", "min_hours_daily", "early_start", "group_max_daily",
-                 "group_max_consecutive", "min_days_week"):
+                 "group_max_consecutive", "min_days_week", "interval_max_days"):
         pa = {k: v for k, v in a[rule][2].items() if k != "fet_weight_percentage"}
         pb = {k: v for k, v in b[rule][2].items() if k != "fet_weight_percentage"}
         assert pa == pb, rule

@@ -212,3 +212,29 @@ def min_days_week(cx: Context, w: int) -> list[Violation]:
         out.append(V("min_days_week", w, m - len(busy), msg, sessions=_own_sessions(cx, q), resources=(q,),
                      slots=slots))
     return out
+
+
+# Rule (soft): per resource with resource_interval_max_days >= 0: the days with a period in the interval
+# [resource_interval_from, resource_interval_to) of the day's periods, above the limit (FET's teacher /
+# students interval max days per week, e.g. "at most 2 days with a first period").
+@rule("interval_max_days", text="A teacher or class is busy in a part of the day on no more than a set number of days.")
+def interval_max_days(cx: Context, w: int) -> list[Violation]:
+    p, P = cx.p, cx.P
+    lim = p.resource_interval_max_days
+    out = []
+    for q in _limited(lim, -1):
+        lo, hi = max(0, int(p.resource_interval_from[q])), min(P, int(p.resource_interval_to[q]))
+        busy = [(d, [u for u in range(d * P + lo, d * P + hi) if cx.load[q, u] > 0]) for d in range(cx.D)]
+        busy = [(d, sl) for d, sl in busy if sl]
+        m = int(lim[q])
+        if len(busy) <= m:
+            continue
+        slots = [u for _, sl in busy for u in sl]
+        part = (p.period_labels[lo] if hi - lo == 1 else f"{p.period_labels[lo]}–{p.period_labels[hi - 1]}") \
+            if hi > lo else "?"
+        days = ", ".join(cx.day(d) for d, _ in busy)
+        msg = (f"{cx.q(q)} has classes in {part} on {_plural(len(busy), 'day')} ({days}); "
+               f"at most {m} may")
+        out.append(V("interval_max_days", w, len(busy) - m, msg, sessions=cx.sessions_of(q, slots),
+                     resources=(q,), slots=slots))
+    return out
