@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .problem import DEFAULT_WEIGHTS, RESOURCE_FACULTY, RESOURCE_GROUP, Problem
+from .problem import DEFAULT_WEIGHTS, PROFILE_ARRAYS, RESOURCE_FACULTY, RESOURCE_GROUP, Problem
 from .rules import HARD_RULES, RULE_INDEX, RULES, order_stamp
 
 CONSTRAINTS: tuple[str, ...] = tuple(r.name for r in RULES)
@@ -44,7 +44,7 @@ N_HARD = len(HARD_RULES)
 # The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
 # on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
 # Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
-RULE_ORDER_STAMP = "7f6ad6dc"
+RULE_ORDER_STAMP = "9dc6a4f5"
 if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
     raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
                       f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
@@ -72,6 +72,17 @@ RNOTPREF = RULE_INDEX["resource_not_preferred"]
 MAXCONS = RULE_INDEX["max_consecutive"]
 SNOTPREF = RULE_INDEX["session_not_preferred"]
 MAXDAYS = RULE_INDEX["max_days"]
+GAPSWEEK = RULE_INDEX["max_gaps_week"]
+GAPSDAY = RULE_INDEX["max_gaps_day"]
+MINHOURS = RULE_INDEX["min_hours_daily"]
+EARLY = RULE_INDEX["early_start"]
+GMAXDAILY = RULE_INDEX["group_max_daily"]
+GMAXCONS = RULE_INDEX["group_max_consecutive"]
+MINDAYSW = RULE_INDEX["min_days_week"]
+IVDAYS = RULE_INDEX["interval_max_days"]
+# columns of CP.prof (the day profile's limits of each resource, in the order of problem.PROFILE_ARRAYS)
+(PF_GAPS_WEEK, PF_GAPS_DAY, PF_MIN_DAILY, PF_EMPTY_OK, PF_EARLY, PF_MAX_DAILY, PF_MAX_CONSEC, PF_MIN_DAYS,
+ PF_IV_MAX, PF_IV_FROM, PF_IV_TO) = range(11)
 
 
 class CP(NamedTuple):
@@ -125,6 +136,8 @@ class CP(NamedTuple):
     ar_idx: np.ndarray
     maxdur: int
     kmax: int  # largest number of sessions moved together
+    prof: np.ndarray  # int64[Q, 11]: the day profile's limits (columns PF_*)
+    prof_any: np.ndarray  # bool[Q]: the resource has a day-profile limit (else profile_counts is skipped)
 
 
 class ST(NamedTuple):
@@ -252,6 +265,13 @@ def compile_problem(problem: Problem) -> CP:
     res_pref = problem.resource_pref.astype(np.int8)
     sess_pref = problem.session_pref.astype(np.int8)
     maxdur = int(problem.session_duration.max()) if S else 1
+    prof = np.stack([getattr(problem, n).astype(np.int64) for n, _, _ in PROFILE_ARRAYS], axis=1) \
+        if Q else np.zeros((0, len(PROFILE_ARRAYS)), np.int64)
+    none = np.array([int(v) for _, _, v in PROFILE_ARRAYS], np.int64)
+    set_ = prof != none
+    set_[:, PF_EMPTY_OK] = False  # "empty days not allowed" counts only with a minimum
+    set_[:, PF_IV_FROM] = set_[:, PF_IV_TO] = False  # an interval counts only with its limit
+    prof_any = set_.any(axis=1)
     kmax = max([2] + [len(x) for x in sync])
     cp = CP(
         T=T, P=P, D=D, S=S, R=R, Q=Q, C=C,
@@ -279,6 +299,7 @@ def compile_problem(problem: Problem) -> CP:
         static_h=np.zeros((S, T), np.int64), static_s=np.zeros((S, T), np.int64),
         room_h=np.zeros((S, R), np.int64), room_s=np.zeros((S, R), np.int64),
         ar_ptr=ar_ptr, ar_idx=ar_idx, maxdur=maxdur, kmax=kmax,
+        prof=np.ascontiguousarray(prof), prof_any=np.ascontiguousarray(prof_any, np.bool_),
     )
     _fill_static(cp)
     for name in cp._fields:
@@ -453,6 +474,92 @@ def _maxdays(P, D, md, occ, q):
 
 
 @njit(cache=True, nogil=True)
+def profile_counts(P, D, lim, usable, avail, occ, q, out):
+    """The day profile's counts of resource q over the week (``lim`` = its row of ``CP.prof``), added into
+    out: max_gaps_week, max_gaps_day, min_hours_daily, early_start, group_max_daily,
+    group_max_consecutive, min_days_week, interval_max_days (docs/constraints.md).  A day's load is its occupied
+    session-slots; an idle period is a free usable period where q is available, between the day's first
+    and last occupied period; a day's "open" periods are the usable ones where q is available."""
+    gw = lim[PF_GAPS_WEEK]
+    gd = lim[PF_GAPS_DAY]
+    mh = lim[PF_MIN_DAILY]
+    empty_ok = lim[PF_EMPTY_OK] != 0
+    early = lim[PF_EARLY]
+    gmd = lim[PF_MAX_DAILY]
+    gmc = lim[PF_MAX_CONSEC]
+    mdays = lim[PF_MIN_DAYS]
+    ivm = lim[PF_IV_MAX]
+    iv_from = lim[PF_IV_FROM]
+    iv_to = lim[PF_IV_TO]
+    iv_days = 0
+    week_gaps = 0
+    days = 0
+    second = 0
+    for d in range(D):
+        base = d * P
+        load = 0
+        first = -1
+        last = -1
+        before = 0  # open periods before the first occupied one
+        has_usable = False
+        run = 0
+        for u in range(base, base + P):
+            x = occ[q, u]
+            if usable[u]:
+                has_usable = True
+            if x > 0:
+                load += x
+                if first < 0:
+                    first = u
+                last = u
+            elif first < 0 and usable[u] and avail[q, u]:
+                before += 1
+            if x > 0 and usable[u]:
+                run += 1
+            else:
+                if gmc > 0 and run > gmc:
+                    out[GMAXCONS] += run - gmc
+                run = 0
+        if gmc > 0 and run > gmc:
+            out[GMAXCONS] += run - gmc
+        gaps = 0
+        if first >= 0:
+            days += 1
+            for u in range(first + 1, last):
+                if occ[q, u] == 0 and usable[u] and avail[q, u]:
+                    gaps += 1
+        if gd >= 0 and gaps > gd:
+            out[GAPSDAY] += gaps - gd
+        week_gaps += gaps
+        if mh > 0 and has_usable:
+            if load == 0:
+                if not empty_ok:
+                    out[MINHOURS] += mh
+            elif load < mh:
+                out[MINHOURS] += mh - load
+        if early >= 0 and load > 0:
+            if before == 1:
+                second += 1
+            elif before > 1:
+                out[EARLY] += before - 1
+        if gmd > 0 and load > gmd:
+            out[GMAXDAILY] += load - gmd
+        if ivm >= 0:
+            for u in range(base + max(0, iv_from), base + min(P, iv_to)):
+                if occ[q, u] > 0:
+                    iv_days += 1
+                    break
+    if gw >= 0 and week_gaps > gw:
+        out[GAPSWEEK] += week_gaps - gw
+    if early >= 0 and second > early:
+        out[EARLY] += second - early
+    if mdays > 0 and days < mdays:
+        out[MINDAYSW] += mdays - days
+    if ivm >= 0 and iv_days > ivm:
+        out[IVDAYS] += iv_days - ivm
+
+
+@njit(cache=True, nogil=True)
 def course_counts(cp, cday, croom, c, out):
     _course_counts(cp.min_days[c], cp.D, cp.R, cday, croom, c, out)
 
@@ -566,6 +673,8 @@ def full_counts(cp, start, room):
         for d in range(cp.D):
             day_counts(cp, occ, q, d, out, False)
         out[MAXDAYS] += maxdays_count(cp, occ, q)
+        if cp.prof_any[q]:
+            profile_counts(P, cp.D, cp.prof[q], cp.usable, cp.res_avail, occ, q, out)
         if cp.is_grp[q]:
             for i in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
                 s = cp.rs_idx[i]
@@ -819,6 +928,8 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
             q = st.l_q[i]
             if cp.max_days[q] > 0 and cp.is_fac[q]:
                 tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
+            if cp.prof_any[q]:
+                profile_counts(cp.P, cp.D, cp.prof[q], cp.usable, cp.res_avail, occ, q, tmp)
             if cp.is_grp[q] and w[ISO] != 0:
                 P = cp.P
                 for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):

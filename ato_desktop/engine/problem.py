@@ -56,6 +56,22 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
+# The day profile's per-resource arrays (issue 17): (field, dtype, the value meaning "no limit").
+PROFILE_ARRAYS: tuple[tuple[str, type, object], ...] = (
+    ("resource_max_gaps_week", np.int32, -1),
+    ("resource_max_gaps_day", np.int32, -1),
+    ("resource_min_daily", np.int32, 0),
+    ("resource_min_daily_empty_ok", np.bool_, True),
+    ("resource_early_max_second", np.int32, -1),
+    ("resource_group_max_daily", np.int32, 0),
+    ("resource_group_max_consecutive", np.int32, 0),
+    ("resource_min_days", np.int32, 0),
+    ("resource_interval_max_days", np.int32, -1),
+    ("resource_interval_from", np.int32, 0),
+    ("resource_interval_to", np.int32, 0),
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     # ---- identity and calendar ------------------------------------------------
@@ -104,6 +120,20 @@ class Problem:
     # int32[Q]: most periods a faculty member may be assigned a week, 0 = no limit (None = all 0).
     # A fact about the data, not the placement: checked before optimizing (engine.checks), not scored.
     resource_max_weekly: np.ndarray | None = None
+    # ---- the day profile (issue 17): soft per-resource limits on each day's occupancy (None = no limit
+    # for anyone; the rules max_gaps_week ... min_days_week of engine.rules, docs/constraints.md)
+    resource_max_gaps_week: np.ndarray | None = None  # int32[Q]: most idle periods a week, -1 = no limit
+    resource_max_gaps_day: np.ndarray | None = None  # int32[Q]: most idle periods a day, -1 = no limit
+    resource_min_daily: np.ndarray | None = None  # int32[Q]: fewest periods on a day, 0 = no limit
+    resource_min_daily_empty_ok: np.ndarray | None = None  # bool[Q]: a day without periods is fine (True)
+    resource_early_max_second: np.ndarray | None = None  # int32[Q]: most days starting at the 2nd period, -1 = no rule
+    resource_group_max_daily: np.ndarray | None = None  # int32[Q]: soft most periods a day, 0 = no limit
+    resource_group_max_consecutive: np.ndarray | None = None  # int32[Q]: soft most periods in a row, 0 = none
+    resource_min_days: np.ndarray | None = None  # int32[Q]: fewest days with a period, 0 = no limit
+    # most days with a period in the interval [from, to) of periods of the day (-1 = no limit)
+    resource_interval_max_days: np.ndarray | None = None  # int32[Q]
+    resource_interval_from: np.ndarray | None = None  # int32[Q]: first period of the interval (0-based)
+    resource_interval_to: np.ndarray | None = None  # int32[Q]: period after the interval's last
 
     # ---- weights of the constraints, by constraint name --------------------------
     # Hard constraints carry a weight too (used for reporting and for the
@@ -132,6 +162,10 @@ class Problem:
         if self.resource_max_weekly is None:
             object.__setattr__(self, "resource_max_weekly", np.zeros(self.n_resources, np.int32))
         object.__setattr__(self, "resource_max_weekly", _ro(np.asarray(self.resource_max_weekly, np.int32)))
+        for name, dtype, none in PROFILE_ARRAYS:
+            v = getattr(self, name)
+            v = np.full(self.n_resources, none, dtype) if v is None else np.asarray(v, dtype)
+            object.__setattr__(self, name, _ro(v))
         object.__setattr__(self, "locked_start", _ro(self.locked_start))
         object.__setattr__(self, "locked_room", _ro(self.locked_room))
         object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
@@ -179,7 +213,7 @@ class Problem:
             "slot_usable": (T,), "room_capacity": (R,), "room_available": (R, T),
             "resource_kind": (Q,), "resource_available": (Q, T), "resource_pref": (Q, T),
             "resource_max_daily": (Q,), "resource_max_consecutive": (Q,), "resource_max_days": (Q,),
-            "resource_max_weekly": (Q,),
+            "resource_max_weekly": (Q,), **{name: (Q,) for name, _, _ in PROFILE_ARRAYS},
             "course_min_days": (C,), "session_activity": (S,), "session_course": (S,),
             "session_duration": (S,), "session_size": (S,), "res_indptr": (S + 1,),
             "session_allowed_rooms": (S, R), "session_available": (S, T), "session_pref": (S, T),

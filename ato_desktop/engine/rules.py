@@ -81,6 +81,25 @@ RULES: tuple[Rule, ...] = (
          "A class outside its preferred times", "start_counts"),
     Rule("max_days", False, 3, "Too many days on campus",
          "A teacher on campus on more days than their limit", "maxdays_count"),
+    # soft, the day profile (issue 17): per-resource limits on each day's occupancy, imported from FET
+    # (limits in the rule's constraint parameters, compiled into Problem.resource_* arrays)
+    Rule("max_gaps_week", False, 1, "Too many idle periods in the week",
+         "More idle periods in a week than a teacher's or class's limit", "profile_counts"),
+    Rule("max_gaps_day", False, 1, "Too many idle periods in a day",
+         "More idle periods in a day than a teacher's or class's limit", "profile_counts"),
+    Rule("min_hours_daily", False, 2, "Too few periods in a day",
+         "Fewer periods in a day than a teacher's or class's minimum", "profile_counts"),
+    Rule("early_start", False, 1, "Day starts late",
+         "A class's day not starting at the first period", "profile_counts"),
+    Rule("group_max_daily", False, 3, "Group daily maximum exceeded",
+         "More periods in a day than a class's daily limit", "profile_counts"),
+    Rule("group_max_consecutive", False, 2, "Too many periods in a row for a group",
+         "Too many periods in a row for a class", "profile_counts"),
+    Rule("min_days_week", False, 2, "Too few days on campus",
+         "A teacher on campus on fewer days than their minimum", "profile_counts"),
+    Rule("interval_max_days", False, 2, "Too many days busy in a part of the day",
+         "A teacher or class busy in a part of the day (e.g. the first period) on more days than their limit",
+         "profile_counts"),
 )
 
 #: name -> Rule

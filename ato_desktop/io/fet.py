@@ -431,6 +431,22 @@ SUPPORTED_TIME = frozenset({
     "ConstraintStudentsMaxGapsPerWeek",
     "ConstraintStudentsSetMaxGapsPerWeek",
 })
+# The day profile (issue 17): teachers' and students' gaps, min/max hours, early beginnings, min days
+# (``services.fet_profile.PROFILE_TYPES`` maps each onto its engine rule).
+DAY_PROFILE_TIME = frozenset(
+    f"Constraint{who}{what}"
+    for who, whats in (
+        ("Teachers", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek",
+                      "IntervalMaxDaysPerWeek")),
+        ("Teacher", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "MinDaysPerWeek",
+                     "IntervalMaxDaysPerWeek")),
+        ("Students", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "EarlyMaxBeginningsAtSecondHour",
+                      "MaxHoursDaily", "MaxHoursContinuously", "IntervalMaxDaysPerWeek")),
+        ("StudentsSet", ("MaxGapsPerWeek", "MaxGapsPerDay", "MinHoursDaily", "EarlyMaxBeginningsAtSecondHour",
+                         "MaxHoursDaily", "MaxHoursContinuously", "IntervalMaxDaysPerWeek")),
+    )
+    for what in whats)
+SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME
 SUPPORTED_SPACE = frozenset({
     "ConstraintBasicCompulsorySpace",
     "ConstraintRoomNotAvailableTimes",  # FET files keep it with the space constraints

@@ -12,7 +12,8 @@ The department's hard rules are written as FET's own 100 % constraints, so ``fet
   (``ConstraintActivitiesSameStartingTime``); the rooms a session may use
   (``ConstraintActivityPreferredRooms``: kind, features and capacity) — sessions that need no room get none;
 * soft: the spread of an activity over different days (``ConstraintMinDaysBetweenActivities``) with the
-  weight percentage mapped back from the engine weight;
+  weight percentage mapped back from the engine weight, and the day profile's limits (teachers' and
+  students' max gaps, min/max hours, early beginnings, min days: ``services.fet_profile``);
 * with a timetable: every placed session as ``ConstraintActivityPreferredStartingTime`` 100 % and its room
   as ``ConstraintActivityPreferredRoom`` 100 %, both permanently locked, so FET regenerates exactly that
   timetable and reports whether it breaks any 100 % constraint.
@@ -30,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from ato_desktop.io import fet as fio
 from ato_desktop.io.fet import E, Element
 from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.fet_profile import export_elements
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import Database
@@ -230,6 +232,11 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
                               E("Consecutive_If_Same_Day", "true"), E("Number_of_Activities", n),
                               *[E("Activity_Id", fet_id[comp.index_of[(aid, k)]]) for k in range(n)],
                               E("MinDays", 1), E("Active", "true"), E("Comments")))
+
+        if tt_id is None:  # the day profile's limits (teachers' and students' gaps, hours, days)
+            for el in export_elements(s.scalars(select(m.ConstraintInstance)), {x.code for x in faculty},
+                                      {g.code for g in groups}, percent_of_weight, hour_names):
+                add(tc, el)
 
         add(sc, E("ConstraintBasicCompulsorySpace", "", E("Weight_Percentage", 100), E("Active", "true"),
                   E("Comments")))

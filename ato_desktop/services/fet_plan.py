@@ -17,6 +17,7 @@ import numpy as np
 
 from ato_desktop.io import fet as fio
 from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.fet_profile import ProfilePlan
 
 CODE_OK = re.compile(r"[^A-Za-z0-9._/\-+ ]+")
 TIME_RANGE = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})\s*(?:-|–|—|to)\s*(\d{1,2})\s*[:.h]\s*(\d{2})")
@@ -224,6 +225,7 @@ class _Planner:
         self.soft_pct: dict[str, float] = defaultdict(float)  # engine soft rule -> highest FET percentage
         self.min_days: list[tuple[fio.Element, list[int], int, float]] = []
         self.same_start: list[tuple[fio.Element, list[int]]] = []
+        self.profile = ProfilePlan()  # teachers' and students' day profile (services.fet_profile)
 
     # -- references ------------------------------------------------------
     def _atoms_of(self, names: list[str]) -> list[str]:
@@ -311,6 +313,8 @@ class _Planner:
     def time(self, el: fio.Element) -> None:
         tag, pct, r = el.tag, _pct(el), self.r
         hard = pct >= 100
+        if self.profile.read(self, el, tag, pct):
+            return
         if tag == "ConstraintBasicCompulsoryTime":
             r.took(tag)
         elif tag == "ConstraintBreakTimes":
@@ -401,16 +405,6 @@ class _Planner:
             self.soft_pct["max_consecutive"] = max(self.soft_pct["max_consecutive"], pct)
             if hard:
                 r.approx("teacher max hours continuously at 100 % are kept as soft rules with weight 1000.")
-            r.took(tag)
-        elif tag in ("ConstraintStudentsMaxGapsPerWeek", "ConstraintStudentsSetMaxGapsPerWeek"):
-            v = _num(el, "Max_Gaps", self.name)
-            if tag == "ConstraintStudentsSetMaxGapsPerWeek":
-                self._students(el, "Students")
-                r.approx("students-set max gaps per week apply to every student group (the engine's gaps rule "
-                         "is one rule for all groups).")
-            if v > 0:
-                r.approx(f"students max {v} gaps per week: every gap is penalized (the engine counts all gaps).")
-            self.soft_pct["gaps"] = max(self.soft_pct["gaps"], pct)
             r.took(tag)
         else:
             r.skip(tag)

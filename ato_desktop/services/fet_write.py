@@ -395,7 +395,8 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             used = name in plan.soft_pct
             s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
-                                       params={"fet_weight_percentage": pct} if used else {}))
+                                       params={"fet_weight_percentage": pct,
+                                               **plan.profile.params(name, faculty, atom_groups)} if used else {}))
     report.counts = {"days": D, "periods": P, "faculty": len(faculty), "groups": len(sections) + sum(
         1 for g in atom_groups.values() if g.parent is not None), "rooms": len(rooms), "courses": len(courses),
         "activities": len(spec.groups), "sessions": n_sessions}

@@ -21,7 +21,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+ ]*$")
 class FieldSpec:
     name: str
     label: str
-    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time
+    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time | limits (code -> int)
     required: bool = False
     default: Any = None
     min: int | None = None
@@ -209,9 +209,63 @@ _register(EntitySpec(
 
 
 # The parameters each constraint type's engine rule reads from ``ConstraintInstance.params`` (typed, for
-# the Constraints page's form). None today: the engine reads only a constraint's weight and whether it
-# is enabled; every limit a rule checks is a field of the data, named in CONSTRAINT_DATA.
-CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = {}
+# the Constraints page's form). Most rules read only their weight and whether they are enabled (every
+# limit they check is a field of the data, named in CONSTRAINT_DATA); the day profile's rules (issue 17)
+# keep their per-resource limits here (``storage.compile_profile``).
+def _profile_params(kinds: tuple[str, ...], what: str, *, empty_days: bool = False) -> tuple[FieldSpec, ...]:
+    out = []
+    if "faculty" in kinds:
+        out.append(_f("faculty_limit", "Every faculty member", "int", default=-1, min=-1, max=100,
+                      help=f"{what} for every faculty member; -1 = no limit"))
+    if "group" in kinds:
+        out.append(_f("group_limit", "Every student group", "int", default=-1, min=-1, max=100,
+                      help=f"{what} for every student group (a section's lab batches each); -1 = no limit"))
+    out.append(_f("overrides", "Per faculty member or group", "limits",
+                  help="CODE=limit, separated by commas (e.g. T1=2, CSE-3A=0); a section's limit applies to its "
+                       "lab batches; -1 = no limit for that one"))
+    if empty_days:
+        out.append(_f("allow_empty_days", "Days without classes are fine", "bool", default=True,
+                      help="Off: every day needs the minimum"))
+        out.append(_f("no_empty_days", "Every day needs the minimum for", "list",
+                      help="codes of faculty members or groups, separated by commas"))
+    return tuple(out)
+
+
+def _day_profile_params() -> dict[str, tuple[FieldSpec, ...]]:
+    from ato_desktop.storage.compile_profile import PROFILE_RULES
+
+    what = {"max_gaps_week": "Most idle periods a week", "max_gaps_day": "Most idle periods a day",
+            "min_hours_daily": "Fewest periods on a day", "early_start": "Most days starting at the second period",
+            "group_max_daily": "Most periods a day", "group_max_consecutive": "Most periods in a row",
+            "min_days_week": "Fewest days with classes",
+            "interval_max_days": "Most days with a class in the part of the day below"}
+    out = {rule: _profile_params(kinds, what[rule], empty_days=rule == "min_hours_daily")
+           for rule, (_, _, kinds) in PROFILE_RULES.items()}
+    out["interval_max_days"] += tuple(
+        _f(f"{kind}_{end}", f"{who}: {word} period", "int", default=1, min=1, max=30,
+           help=f"the part of the day the limit is about, for {who.lower()}: its {word} period (1 = the day's first)")
+        for kind, who in (("faculty", "Faculty"), ("group", "Groups")) for end, word in (("from", "first"),
+                                                                                         ("to", "last")))
+    return out
+
+
+CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = _day_profile_params()
+# Kept in a constraint's parameters by the FET import as a note (not read by the engine, not edited).
+PARAM_NOTES = ("fet_weight_percentage",)
+PROFILE_NOTES = {
+    "max_gaps_week": "Idle periods (free periods between a day's classes; breaks and unavailable periods "
+                     "are not idle) in the week above the limit count.",
+    "max_gaps_day": "Idle periods in a day above the limit count, per day.",
+    "min_hours_daily": "On each day with classes, the periods missing to the minimum count.",
+    "early_start": "A group's day starts at its first period: a later start counts, and starts at the second "
+                   "period count beyond the limit (the number of days that may start then).",
+    "group_max_daily": "A student group's periods in a day above the limit count (faculty: Max periods / day).",
+    "group_max_consecutive": "A student group's periods in a row above the limit count (faculty: Max "
+                             "consecutive periods).",
+    "min_days_week": "The days a faculty member comes, below the minimum, count.",
+    "interval_max_days": "The days with a class in a part of the day (from its first to its last period, "
+                         "e.g. the first period only), above the limit, count.",
+}
 
 CONSTRAINT_DATA: dict[str, str] = {
     "unscheduled": "every session of every activity",
@@ -237,6 +291,8 @@ CONSTRAINT_DATA: dict[str, str] = {
 def constraint_params(ctype: str) -> tuple[tuple[FieldSpec, ...], str]:
     """(typed parameters, a sentence on what the rule reads) of a constraint type, for its form."""
     fields = CONSTRAINT_PARAMS.get(ctype, ())
+    if ctype in PROFILE_NOTES:
+        return fields, PROFILE_NOTES[ctype] + " A limit of -1 means no limit."
     uses = CONSTRAINT_DATA.get(ctype)
     note = "No parameters to set here: the engine reads only the weight and whether the rule is enabled."
     if uses:

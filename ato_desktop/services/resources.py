@@ -24,6 +24,7 @@ from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are 
     CODE_RE,
     CONSTRAINT_DATA,
     CONSTRAINT_PARAMS,
+    PARAM_NOTES,
     EMAIL_RE,
     ENTITIES,
     EntitySpec,
@@ -49,6 +50,8 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None) -> None:
     schema = {f.name: f for f in CONSTRAINT_PARAMS.get(obj.type, ())}
     params = dict(obj.params or {})
     for name, value in params.items():
+        if name in PARAM_NOTES:  # the FET import's note (the percentage it came from): kept as it is
+            continue
         f = schema.get(name)
         if f is None:
             raise ValidationError(sp.label, "Parameters", f"{obj.type} has no parameter {name!r} (the engine "
@@ -117,7 +120,7 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
             return []
         if f.kind == "list":
             return []
-        if f.kind == "dict":
+        if f.kind in ("dict", "limits"):
             return {}
         default = f.default
         if f.kind == "int" and default is None:
@@ -170,6 +173,29 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
         if isinstance(value, str):
             value = [v for v in (x.strip() for x in value.split(",")) if v]
         return sorted({str(v).strip() for v in value if str(v).strip()})
+    if f.kind == "limits":  # {"CODE": int >= -1}, or the text "CODE=2, CODE=3"
+        if isinstance(value, str):
+            pairs = {}
+            for part in (x.strip() for x in value.split(",")):
+                if not part:
+                    continue
+                code, sep, number = part.replace(":", "=").rpartition("=")
+                if not sep or not code.strip():
+                    raise bad(f"{part!r} is not CODE=limit (e.g. T1=2).")
+                pairs[code.strip()] = number.strip()
+            value = pairs
+        if not isinstance(value, dict):
+            raise bad("must be CODE=limit pairs (e.g. T1=2, CSE-3A=0).")
+        out = {}
+        for code, number in value.items():
+            try:
+                n = int(str(number).strip())
+            except ValueError:
+                raise bad(f"{code}: {number!r} is not a whole number.") from None
+            if n < -1:
+                raise bad(f"{code}: the limit must be at least -1 (no limit), got {n}.")
+            out[str(code).strip()] = n
+        return dict(sorted(out.items()))
     if f.kind == "dict":
         if not isinstance(value, dict):
             raise bad("must be a set of named parameters.")

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 from ato_desktop.engine.problem import (
     DEFAULT_WEIGHTS,
     PREF_PREFERRED,
+    PROFILE_ARRAYS,
     PREF_UNDESIRED,
     RESOURCE_FACULTY,
     RESOURCE_GROUP,
@@ -45,6 +46,7 @@ from ato_desktop.engine.problem import (
     Problem,
 )
 from ato_desktop.storage import models as m
+from ato_desktop.storage.compile_profile import profile_arrays
 
 # An activity requiring this "feature" is held without a room (imported FET activities that no space
 # constraint puts in a room): its sessions get session_needs_room = False.
@@ -315,9 +317,12 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             res_avail[faculty_index[faculty_id], cells] = False
 
     weights = dict(DEFAULT_WEIGHTS)
-    for ci in s.scalars(select(m.ConstraintInstance)):
+    constraint_rows = list(s.scalars(select(m.ConstraintInstance)))
+    for ci in constraint_rows:
         if ci.type in weights:
             weights[ci.type] = ci.weight if ci.enabled else 0
+    # the day profile's per-resource limits (issue 17), from the rules' parameters
+    profile = profile_arrays(constraint_rows, faculty, groups, leaves, res_index, leaf_ids)
 
     problem = Problem(
         name=name, n_days=D, periods_per_day=P,
@@ -340,7 +345,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_needs_room=np.array(needs_room, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
-        weights=weights,
+        weights=weights, **profile,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
               "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
               "sections": {g.code: tuple(leaf_ids(g)) for g in groups if g.batches}},
@@ -373,6 +378,10 @@ def problem_digest(problem: Problem) -> str:
         _hash_array(h, name, getattr(problem, name))
     for k, members in enumerate(problem.sync_sets):
         _hash_array(h, f"sync{k}", np.asarray(members, np.int64))
+    for name, dtype, none in PROFILE_ARRAYS:  # the day profile: only when set (older digests stay equal)
+        a = getattr(problem, name)
+        if (a != none).any():
+            _hash_array(h, name, a)
     weights = {k: int(v) for k, v in dict(DEFAULT_WEIGHTS, **dict(problem.weights)).items()}
     h.update(json.dumps(weights, sort_keys=True).encode())
     return h.hexdigest()

@@ -156,7 +156,13 @@ class ParamsEditor(QWidget):
             if f.kind == "int":
                 w = QSpinBox(self)
                 w.setRange(f.min if f.min is not None else 0, f.max if f.max is not None else 1_000_000)
+                if f.min == -1:  # a limit: -1 = none
+                    w.setSpecialValueText("no limit")
                 w.valueChanged.connect(self.changed)
+            elif f.kind in ("limits", "list"):  # "T1=2, CSE-3A=0" / "T1, T2": the services parse and check it
+                w = QLineEdit(self)
+                w.setPlaceholderText("T1=2, CSE-3A=0" if f.kind == "limits" else "T1, CSE-3A")
+                w.textEdited.connect(self.changed)
             elif f.kind == "bool":
                 w = QCheckBox(self)
                 w.toggled.connect(self.changed)
@@ -174,9 +180,16 @@ class ParamsEditor(QWidget):
 
     def set_value(self, values: dict | None) -> None:
         values = values or {}
+        self._notes = {k: v for k, v in values.items() if k in res.PARAM_NOTES}  # kept as they are
         for f in self.fields:
             w, v = self.editors[f.name], values.get(f.name, f.default)
-            if isinstance(w, QSpinBox):
+            if isinstance(w, QLineEdit):
+                if isinstance(v, dict):
+                    v = ", ".join(f"{k}={n}" for k, n in v.items())
+                elif isinstance(v, (list, tuple)):
+                    v = ", ".join(str(x) for x in v)
+                w.setText("" if v is None else str(v))
+            elif isinstance(w, QSpinBox):
                 w.setValue(int(v) if v is not None else w.minimum())
             elif isinstance(w, QCheckBox):
                 w.setChecked(bool(v))
@@ -185,11 +198,11 @@ class ParamsEditor(QWidget):
                 w.setCurrentIndex(i if i >= 0 else 0)
 
     def value(self) -> dict:
-        out = {}
+        out = dict(getattr(self, "_notes", {}))
         for f in self.fields:
             w = self.editors[f.name]
             out[f.name] = (w.value() if isinstance(w, QSpinBox) else w.isChecked() if isinstance(w, QCheckBox)
-                           else w.currentData())
+                           else w.text() if isinstance(w, QLineEdit) else w.currentData())
         return out
 
 

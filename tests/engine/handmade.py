@@ -16,7 +16,7 @@ import numpy as np
 from ato_desktop.engine import evaluate, full_cost, full_counts
 from ato_desktop.engine.constraints import REGISTRY
 from ato_desktop.engine.problem import (
-    DEFAULT_WEIGHTS, RESOURCE_FACULTY, RESOURCE_GROUP, Assignment, Problem,
+    DEFAULT_WEIGHTS, PROFILE_ARRAYS, RESOURCE_FACULTY, RESOURCE_GROUP, Assignment, Problem,
 )
 from ato_desktop.engine.score import Violation
 from ato_desktop.engine.state import State
@@ -48,11 +48,12 @@ def slot_of(days, periods, name: str | int) -> int:
 def make(sessions: list[S], *, days=DAYS, periods=PERIODS, breaks=(), rooms=None,
          faculty=("Dr. Rao", "Dr. Iyer"), groups=("CSE-3A", "CSE-3B"), unavailable=None, room_unavailable=None,
          res_pref=None, max_daily=None, max_consecutive=None, max_days=None, min_days=None,
-         sync=(), locked=None, weights=None, meta=None) -> Problem:
+         sync=(), locked=None, weights=None, meta=None, profile=None) -> Problem:
     """``breaks``: period names that are breaks every day; ``unavailable`` / ``room_unavailable``:
     name -> slot names; ``res_pref``: name -> {slot name: +1/-1}; ``max_*``: name -> limit;
     ``min_days``: course -> days; ``sync``: tuples of labels; ``locked``: label -> (slot, room)
-    with None for "free"; ``weights``: overrides of the all-ones weights."""
+    with None for "free"; ``weights``: overrides of the all-ones weights; ``profile``: a day-profile
+    array of the Problem (``resource_max_gaps_week`` ...) -> {name: value}, the others "no limit"."""
     rooms = rooms or {"R1": 40, "R2": 60}
     D, P = len(days), len(periods)
     T = D * P
@@ -127,7 +128,15 @@ def make(sessions: list[S], *, days=DAYS, periods=PERIODS, breaks=(), rooms=None
         session_needs_room=np.array([s.needs_room for s in sessions], bool),
         sync_sets=tuple(np.array(sorted(labels.index(x) for x in group), np.int32) for group in sync),
         locked_start=ls, locked_room=lr, weights=w, meta=meta or {},
+        **{name: _profile(qnames, none, dtype, (profile or {}).get(name)) for name, dtype, none in PROFILE_ARRAYS},
     )
+
+
+def _profile(qnames, none, dtype, values):
+    out = np.full(len(qnames), none, dtype)
+    for name, v in (values or {}).items():
+        out[qnames.index(name)] = v
+    return out
 
 
 def place(p: Problem, where: dict[str, tuple]) -> Assignment:

@@ -49,6 +49,18 @@ def random_problem(seed: int, *, max_sessions: int = 9, zero_weights: bool = Tru
     weights = {n: int(g.integers(0 if zero_weights else 1, 6)) for n in names}
     if g.random() < 0.3:  # a missing weight falls back to its default
         weights.pop(names[int(g.integers(0, len(names)))])
+    # the day profile (issue 17): a limit on about half of the resources, of either kind
+    def lim(lo, hi, none):
+        return np.where(g.random(Q) < 0.5, g.integers(lo, hi, Q), none).astype(np.int32)
+
+    profile = dict(
+        resource_max_gaps_week=lim(0, 3, -1), resource_max_gaps_day=lim(0, 2, -1),
+        resource_min_daily=lim(1, 4, 0), resource_min_daily_empty_ok=g.random(Q) < 0.5,
+        resource_early_max_second=lim(0, 2, -1), resource_group_max_daily=lim(1, 4, 0),
+        resource_group_max_consecutive=lim(1, 3, 0), resource_min_days=lim(1, 4, 0),
+        resource_interval_max_days=lim(0, 3, -1), resource_interval_from=g.integers(-1, P, Q).astype(np.int32),
+        resource_interval_to=g.integers(0, P + 2, Q).astype(np.int32),
+    ) if g.random() < 0.7 else {}
     return Problem(
         name=f"rand{seed}", n_days=D, periods_per_day=P,
         day_names=tuple(f"D{i}" for i in range(D)), period_labels=tuple(f"P{i}" for i in range(P)),
@@ -76,7 +88,7 @@ def random_problem(seed: int, *, max_sessions: int = 9, zero_weights: bool = Tru
         session_pref=spref,
         session_needs_room=g.random(S) > 0.2,
         sync_sets=tuple(sync_sets), locked_start=locked_start, locked_room=locked_room,
-        weights=weights,
+        weights=weights, **profile,
     )
 
 

@@ -113,6 +113,53 @@ def reference_counts(p, a) -> dict[str, int]:
                 near = any((before is not None and before in occ[o]) or (after is not None and after in occ[o])
                            for o in others)
                 c["isolated"] += not near
+    for q in range(Q):  # the day profile (issue 17), literally
+        gw, gd = int(p.resource_max_gaps_week[q]), int(p.resource_max_gaps_day[q])
+        mh, empty_ok = int(p.resource_min_daily[q]), bool(p.resource_min_daily_empty_ok[q])
+        early, gmd = int(p.resource_early_max_second[q]), int(p.resource_group_max_daily[q])
+        gmc, mdw = int(p.resource_group_max_consecutive[q]), int(p.resource_min_days[q])
+        ivm, ivf, ivt = (int(p.resource_interval_max_days[q]), int(p.resource_interval_from[q]),
+                         int(p.resource_interval_to[q]))
+        iv_days = 0
+        open_ = [bool(p.slot_usable[u]) and bool(p.resource_available[q, u]) for u in range(T)]
+        week_gaps = days = second = 0
+        for d in range(p.n_days):
+            slots = list(range(d * P, d * P + P))
+            loads = [load(q, u) for u in slots]
+            busy = [u for u, n in zip(slots, loads) if n > 0]
+            gaps = len([u for u in range(busy[0] + 1, busy[-1]) if load(q, u) == 0 and open_[u]]) if busy else 0
+            days += bool(busy)
+            week_gaps += gaps
+            if gd >= 0:
+                c["max_gaps_day"] += max(0, gaps - gd)
+            if mh > 0 and any(p.slot_usable[u] for u in slots):
+                if sum(loads) == 0:
+                    c["min_hours_daily"] += 0 if empty_ok else mh
+                else:
+                    c["min_hours_daily"] += max(0, mh - sum(loads))
+            if early >= 0 and busy:
+                late = len([u for u in range(slots[0], busy[0]) if open_[u]])
+                second += late == 1
+                c["early_start"] += max(0, late - 1)
+            if gmd > 0:
+                c["group_max_daily"] += max(0, sum(loads) - gmd)
+            iv_days += any(load(q, d * P + k) > 0 for k in range(P) if ivf <= k < ivt)
+            if gmc > 0:
+                run = 0
+                for u, n in zip(slots + [-1], loads + [0]):
+                    if n > 0 and p.slot_usable[u]:
+                        run += 1
+                    else:
+                        c["group_max_consecutive"] += max(0, run - gmc)
+                        run = 0
+        if gw >= 0:
+            c["max_gaps_week"] += max(0, week_gaps - gw)
+        if early >= 0:
+            c["early_start"] += max(0, second - early)
+        if mdw > 0:
+            c["min_days_week"] += max(0, mdw - days)
+        if ivm >= 0:
+            c["interval_max_days"] += max(0, iv_days - ivm)
     for k in range(p.n_courses):
         mine = [s for s in sched if p.session_course[s] == k]
         if p.course_min_days[k] > 0:

@@ -89,7 +89,8 @@ def test_evaluate_equals_kernels_and_state(seed, nonzero) -> None:
         assert r.cost == r.weight * r.count == sum(v.cost for v in r.violations)
         for v in r.violations:
             assert v.count > 0 and v.message
-            assert v.sessions or (name == "min_days" and "has no sessions" in v.message)
+            assert v.sessions or (name in ("min_days", "min_days_week", "min_hours_daily")
+                                     and "has no sessions" in v.message)
             assert all(0 <= s < p.n_sessions for s in v.sessions)
             assert all(0 <= t < p.n_slots for t in v.slots)
 

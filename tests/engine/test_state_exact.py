@@ -88,8 +88,13 @@ def test_near_misses_by_hand():
     c = State(p, a).counts()
     # an empty timetable: only `unscheduled`, once per session
     assert c["unscheduled"] == p.n_sessions
+    usable_days = sum(bool(p.slot_usable[d * p.periods_per_day:(d + 1) * p.periods_per_day].any())
+                      for d in range(p.n_days))
+    no_empty = (p.resource_min_daily > 0) & ~p.resource_min_daily_empty_ok
+    assert c["min_days_week"] == int(p.resource_min_days.sum())  # the day profile: no day used yet
+    assert c["min_hours_daily"] == int(p.resource_min_daily[no_empty].sum()) * usable_days  # empty days
     assert sum(c.values()) == p.n_sessions + sum(
-        max(0, int(m)) for m in p.course_min_days)  # min_days: no day used yet
+        max(0, int(m)) for m in p.course_min_days) + c["min_days_week"] + c["min_hours_daily"]
 
 
 def _search_tables(p):

@@ -86,7 +86,8 @@ def test_split_activities_subgroups_and_constraints(tmp_path):
             assert t3.max_daily_periods == 4
             weights = {c.type: (c.weight, c.enabled) for c in s.scalars(select(m.ConstraintInstance))}
             assert weights["min_days"] == (soft_weight(95), True) == (20, True)
-            assert weights["gaps"] == (1000, True)  # students max gaps 100 %: soft rule, highest weight
+            # students max gaps per week 100 %: the day profile's weekly limit, soft with the highest weight
+            assert weights["max_gaps_week"] == (1000, True) and weights["gaps"][1] is False
             assert weights["session_not_preferred"] == (soft_weight(80), True)
             assert weights["isolated"][1] is False  # FET asked for nothing like it
             comp = compile_session(s)

@@ -1,0 +1,48 @@
+"""The Constraints page edits the day profile's limits (issue 17) with a typed form: spin boxes for the
+default limits (-1 shown as "no limit"), a line for the per-resource overrides, a check box and a line
+for empty days; saved through the one writer, undoable, and refused in one sentence when malformed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QSpinBox, QTextEdit
+
+from ato_desktop.services import resources as res
+from ato_desktop.services.compile import compile_database
+
+
+def test_day_profile_limits_are_edited_with_a_typed_form(window, qtbot):
+    page = window.show_page("constraints")
+    item = res.get_item(window.database, "constraint", "min_hours_daily")
+    page.select_id(item["id"])
+    form = page.form
+    params = form.editors["params"]
+    assert form.findChildren(QPlainTextEdit) == [] and form.findChildren(QTextEdit) == []
+    assert set(params.editors) == {"faculty_limit", "group_limit", "overrides", "allow_empty_days", "no_empty_days"}
+    fac, grp = params.editors["faculty_limit"], params.editors["group_limit"]
+    assert isinstance(fac, QSpinBox) and fac.minimum() == -1 and fac.text() == "no limit"
+    assert isinstance(params.editors["overrides"], QLineEdit) and isinstance(params.editors["allow_empty_days"],
+                                                                             QCheckBox)
+    assert "periods missing to the minimum" in params.note.text()
+    comp, _, _ = compile_database(window.database, "Reference timetable")
+    code = comp.faculty_codes[0]
+    fac.setValue(2)
+    params.editors["overrides"].setText(f"{code}=3")
+    params.editors["no_empty_days"].setText(code)
+    assert page.save()
+    saved = res.get_item(window.database, "constraint", "min_hours_daily")["params"]
+    assert saved == {"faculty_limit": 2, "group_limit": -1, "overrides": {code: 3}, "allow_empty_days": True,
+                     "no_empty_days": [code]}
+    p = compile_database(window.database, "Reference timetable")[0].problem
+    assert p.resource_min_daily[0] == 3 and (p.resource_min_daily[1:comp.n_faculty] == 2).all()
+    assert not p.resource_min_daily_empty_ok[0]
+    window.undo_stack.undo()
+    assert res.get_item(window.database, "constraint", "min_hours_daily")["params"] == item["params"]
+
+    # the form follows the rule: a students' rule has no faculty default
+    early = res.get_item(window.database, "constraint", "early_start")
+    page.select_id(early["id"])
+    assert set(params.editors) == {"group_limit", "overrides"}
+    # a malformed override is refused in one sentence and nothing is saved
+    params.editors["overrides"].setText("CSE-3A")
+    assert not page.save()
+    assert res.get_item(window.database, "constraint", "early_start")["params"] == early["params"]
