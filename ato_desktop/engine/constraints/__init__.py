@@ -12,7 +12,8 @@ locked_moved), ``clashes`` (resource_clash, room_clash), ``availability``
 (resource_unavailable, room_unavailable, session_unavailable), ``rooms``
 (room_unsuitable, room_capacity, room_stability), ``faculty_load`` (daily_load,
 max_consecutive, max_days), ``students`` (min_days, isolated, gaps) and
-``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred).
+``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred); ``relations``
+(the relations between activities of ``Problem.relations``, e.g. activities_consecutive).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ..problem import HARD_CONSTRAINTS, SOFT_CONSTRAINTS
-from . import availability, clashes, faculty_load, placement, preferences, rooms, students
+from . import availability, clashes, faculty_load, placement, preferences, relations, rooms, students
 from .base import Constraint, Context
 
 _UNITS = {
     c.name: c
-    for module in (placement, clashes, availability, rooms, faculty_load, students, preferences)
+    for module in (placement, clashes, availability, rooms, faculty_load, students, preferences, relations)
     for c in vars(module).values()
     if isinstance(c, Constraint)
 }
