@@ -430,6 +430,15 @@ SUPPORTED_TIME = frozenset({
     "ConstraintTeachersMaxHoursContinuously",
     "ConstraintStudentsMaxGapsPerWeek",
     "ConstraintStudentsSetMaxGapsPerWeek",
+}) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
+    "ConstraintActivitiesNotOverlapping",
+    "ConstraintTwoActivitiesConsecutive",
+    "ConstraintTwoActivitiesGrouped",
+    "ConstraintThreeActivitiesGrouped",
+    "ConstraintActivityEndsStudentsDay",
+    "ConstraintActivitiesEndStudentsDay",
+    "ConstraintMinGapsBetweenActivities",
+    "ConstraintActivitiesSameStartingDay",
 })
 SUPPORTED_SPACE = frozenset({
     "ConstraintBasicCompulsorySpace",
@@ -446,6 +455,8 @@ SUPPORTED_SPACE = frozenset({
     "ConstraintStudentsSetHomeRooms",
     "ConstraintTeacherHomeRoom",
     "ConstraintTeacherHomeRooms",
+}) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
+    "ConstraintActivitiesSameRoomIfConsecutive",
 })
 
 # Plain words for the types users meet most (others are spelled out from their CamelCase name).

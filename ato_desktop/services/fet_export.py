@@ -11,8 +11,9 @@ The department's hard rules are written as FET's own 100 % constraints, so ``fet
   (``ConstraintActivityPreferredTimeSlots``); faculty maximum periods per day; elective baskets
   (``ConstraintActivitiesSameStartingTime``); the rooms a session may use
   (``ConstraintActivityPreferredRooms``: kind, features and capacity) — sessions that need no room get none;
-* soft: the spread of an activity over different days (``ConstraintMinDaysBetweenActivities``) with the
-  weight percentage mapped back from the engine weight;
+* soft: the spread of an activity over different days (``ConstraintMinDaysBetweenActivities``) and the
+  relations between activities (not overlapping, consecutive, grouped, ends the students' day, min gaps,
+  same starting day, same room if consecutive) with the weight percentage mapped back from the engine weight;
 * with a timetable: every placed session as ``ConstraintActivityPreferredStartingTime`` 100 % and its room
   as ``ConstraintActivityPreferredRoom`` 100 %, both permanently locked, so FET regenerates exactly that
   timetable and reports whether it breaks any 100 % constraint.
@@ -63,6 +64,38 @@ class FetExportReport:
 def percent_of_weight(weight: int) -> float:
     """Inverse of ``services.fet_import.soft_weight``: engine soft weight -> FET percentage (< 100)."""
     return round(min(99.9, max(0.0, 100.0 - 100.0 / max(1, weight))), 1)
+
+
+def _relation_elements(p, fet_id: dict[int, int], weights) -> list[tuple[bool, Element]]:
+    """FET's own constraints for the problem's relations between activities (issue 17), as (space?, element),
+    with the weight percentage mapped back from the rule's engine weight."""
+    out: list[tuple[bool, Element]] = []
+    tail = (E("Active", "true"), E("Comments"))
+    for x in p.relations:
+        w = int(weights.get(x.rule, 0))
+        if w <= 0:
+            continue
+        pct = E("Weight_Percentage", percent_of_weight(w))
+        ids = [fet_id[int(v)] for v in x.sessions]
+        listed = (E("Number_of_Activities", len(ids)), *[E("Activity_Id", i) for i in ids])
+        ordinal = ("First_Activity_Id", "Second_Activity_Id", "Third_Activity_Id")
+        if x.rule == "activities_not_overlapping":
+            out.append((False, E("ConstraintActivitiesNotOverlapping", "", pct, *listed, *tail)))
+        elif x.rule in ("activities_consecutive", "activities_grouped"):
+            tag = {("activities_consecutive", 2): "ConstraintTwoActivitiesConsecutive",
+                   ("activities_grouped", 2): "ConstraintTwoActivitiesGrouped",
+                   ("activities_grouped", 3): "ConstraintThreeActivitiesGrouped"}[(x.rule, len(ids))]
+            out.append((False, E(tag, "", pct, *[E(o, i) for o, i in zip(ordinal, ids)], *tail)))
+        elif x.rule == "activity_ends_day":
+            out += [(False, E("ConstraintActivityEndsStudentsDay", "", pct, E("Activity_Id", i), *tail)) for i in ids]
+        elif x.rule == "activities_min_gaps":
+            out.append((False, E("ConstraintMinGapsBetweenActivities", "", pct, *listed, E("MinGaps", x.param),
+                                 *tail)))
+        elif x.rule == "activities_same_day":
+            out.append((False, E("ConstraintActivitiesSameStartingDay", "", pct, *listed, *tail)))
+        elif x.rule == "activities_same_room":
+            out.append((True, E("ConstraintActivitiesSameRoomIfConsecutive", "", pct, *listed, *tail)))
+    return out
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -255,6 +288,9 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
                       *[E("Preferred_Room", rooms[int(r)].code) for r in ok], E("Active", "true"), E("Comments")))
         if no_room:
             rep.notes.append(f"{no_room} sessions have no suitable room; FET is free to leave them without one.")
+        if tt_id is None:  # relations between activities: soft rules (left out with a locked timetable, as above)
+            for space, el in _relation_elements(p, fet_id, weights):
+                add(sc if space else tc, el)
 
         # the timetable, locked
         if tt_id is not None:

@@ -175,6 +175,20 @@ def _build(plan: _Planner, report: FetImportReport) -> _Spec:
     return _Spec(periods, extra, groups, min_days, baskets, room_sets, allowed_of, pref_of)
 
 
+def _relation_params(plan: _Planner, spec: _Spec, act_id: dict[int, int]) -> dict[str, dict]:
+    """Engine rule -> its params' ``relations`` (storage.relations): FET activity ids become
+    [activity id, occurrence] (a FET activity is one session of an activity of this database)."""
+    where = {aid: (act_id[k], occ) for k, (ids, _) in enumerate(spec.groups) for occ, aid in enumerate(ids)}
+    out: dict[str, dict] = {}
+    for rule, ids, param, _ in plan.relations:
+        members = [list(where[i]) for i in ids if i in where]
+        entry: dict = {"activities": members}
+        if rule == "activities_min_gaps":
+            entry["min_gap"] = param
+        out.setdefault(rule, {"relations": []})["relations"].append(entry)
+    return out
+
+
 def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) -> None:
     f, P, D, T = plan.f, plan.P, plan.D, plan.T
     days, day_names = [], set()
@@ -355,6 +369,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
         report.approx(f"{size_differs} activities state a number of students in FET that differs from the sum of "
                       f"their student groups; room capacity is checked against that sum here.")
     s.flush()
+    relations = _relation_params(plan, spec, {k: act.id for act, k in fet_ids})
     for act, k in fet_ids:
         allowed, pref = spec.allowed[k], spec.pref[k]
         for t in range(T):
@@ -382,7 +397,8 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             used = name in plan.soft_pct
             s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
-                                       params={"fet_weight_percentage": pct} if used else {}))
+                                       params=({"fet_weight_percentage": pct, **relations.get(name, {})}
+                                               if used else {})))
     report.counts = {"days": D, "periods": P, "faculty": len(faculty), "groups": len(sections) + sum(
         1 for g in atom_groups.values() if g.parent is not None), "rooms": len(rooms), "courses": len(courses),
         "activities": len(spec.groups), "sessions": n_sessions}

@@ -21,7 +21,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+ ]*$")
 class FieldSpec:
     name: str
     label: str
-    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time
+    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time | relations
     required: bool = False
     default: Any = None
     min: int | None = None
@@ -209,9 +209,22 @@ _register(EntitySpec(
 
 
 # The parameters each constraint type's engine rule reads from ``ConstraintInstance.params`` (typed, for
-# the Constraints page's form). None today: the engine reads only a constraint's weight and whether it
-# is enabled; every limit a rule checks is a field of the data, named in CONSTRAINT_DATA.
+# the Constraints page's form). Most rules read only their weight and whether they are enabled (every limit
+# they check is a field of the data, named in CONSTRAINT_DATA); the relations between activities (issue 17)
+# read their relations, each a set of activities (storage.relations).
 CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = {}
+
+_RELATION_HELP = {
+    "activities_not_overlapping": "Each relation: activities never held at the same time",
+    "activities_consecutive": "Each relation: two activities, the second right after the first, the same day",
+    "activities_grouped": "Each relation: two or three activities back to back on one day, in any order",
+    "activity_ends_day": "Each relation: activities after which their students have no class that day",
+    "activities_min_gaps": "Each relation: activities at least the minimum gap apart on the same day",
+    "activities_same_day": "Each relation: activities starting on the same day",
+    "activities_same_room": "Each relation: activities that keep one room when held back to back",
+}
+for _rule, _help in _RELATION_HELP.items():
+    CONSTRAINT_PARAMS[_rule] = (_f("relations", "Relations", "relations", ref="activity", default=(), help=_help),)
 
 CONSTRAINT_DATA: dict[str, str] = {
     "unscheduled": "every session of every activity",
@@ -237,6 +250,8 @@ CONSTRAINT_DATA: dict[str, str] = {
 def constraint_params(ctype: str) -> tuple[tuple[FieldSpec, ...], str]:
     """(typed parameters, a sentence on what the rule reads) of a constraint type, for its form."""
     fields = CONSTRAINT_PARAMS.get(ctype, ())
+    if ctype in _RELATION_HELP:
+        return fields, f"{_RELATION_HELP[ctype]} (pick them with Add…). The weight applies to every relation."
     uses = CONSTRAINT_DATA.get(ctype)
     note = "No parameters to set here: the engine reads only the weight and whether the rule is enabled."
     if uses:

@@ -26,7 +26,7 @@ from ato_desktop.engine.problem import Relation
 from ato_desktop.engine.rules import RELATION_RULES
 
 PAIRED = ("activities_consecutive", "activities_grouped", "activities_same_day", "activities_same_room")
-MIN_SIZE = {"activity_ends_day": 1}
+MIN_SIZE = {"activity_ends_day": 1, "activities_min_gaps": 1}  # members of a stored relation
 MAX_SIZE = {"activities_consecutive": 2, "activities_grouped": 3}
 
 
@@ -88,3 +88,17 @@ def compile_relations(rows: Iterable[tuple[str, Any]], sessions_of: Callable[[in
                     continue
                 out.append(Relation(rule, g, param))
     return tuple(out)
+
+
+def without_activities(rule: str, params: Any, ids: set[int]) -> dict | None:
+    """``params`` with the activities ``ids`` taken out of its relations (a relation left with too few
+    members goes), or None when no relation names them (deleting an activity, issue 17)."""
+    entries = stored_relations(params)
+    if not entries or not any((member(x) or (None,))[0] in ids for e in entries for x in e["activities"]):
+        return None
+    kept = []
+    for e in entries:
+        left = [x for x in e["activities"] if (member(x) or (None,))[0] not in ids]
+        if len(left) >= MIN_SIZE.get(rule, 2):
+            kept.append({**e, "activities": left})
+    return {**params, "relations": kept}
