@@ -66,6 +66,10 @@ def percent_of_weight(weight: int) -> float:
     return round(min(99.9, max(0.0, 100.0 - 100.0 / max(1, weight))), 1)
 
 
+# relation rules FET accepts only at 100 % (fet-cl refuses the file otherwise): left out below weight 1000
+FET_ONLY_HARD = frozenset({"activity_ends_day"})
+
+
 def _relation_elements(p, fet_id: dict[int, int], weights) -> list[tuple[bool, Element]]:
     """FET's own constraints for the problem's relations between activities (issue 17), as (space?, element),
     with the weight percentage mapped back from the rule's engine weight."""
@@ -73,9 +77,10 @@ def _relation_elements(p, fet_id: dict[int, int], weights) -> list[tuple[bool, E
     tail = (E("Active", "true"), E("Comments"))
     for x in p.relations:
         w = int(weights.get(x.rule, 0))
-        if w <= 0:
+        if w <= 0 or (x.rule in FET_ONLY_HARD and w < 1000):
             continue
-        pct = E("Weight_Percentage", percent_of_weight(w))
+        # weight 1000 is what a 100 % FET relation imports as (docs/constraints.md): written back as 100 %
+        pct = E("Weight_Percentage", 100 if w >= 1000 else percent_of_weight(w))
         ids = [fet_id[int(v)] for v in x.sessions]
         listed = (E("Number_of_Activities", len(ids)), *[E("Activity_Id", i) for i in ids])
         ordinal = ("First_Activity_Id", "Second_Activity_Id", "Third_Activity_Id")
@@ -291,6 +296,11 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
         if tt_id is None:  # relations between activities: soft rules (left out with a locked timetable, as above)
             for space, el in _relation_elements(p, fet_id, weights):
                 add(sc if space else tc, el)
+            left = sum(len(x.sessions) for x in p.relations if x.rule in FET_ONLY_HARD
+                       and 0 < int(weights.get(x.rule, 0)) < 1000)
+            if left:
+                rep.notes.append(f"{left} 'activity ends the students' day' relation(s) left out: FET accepts them "
+                                 f"only at 100 % (an engine weight of 1000).")
 
         # the timetable, locked
         if tt_id is not None:
