@@ -36,7 +36,11 @@ def test_relations_reach_the_engine_and_change_the_score(demo_db):
                     {"weight": 4, "params": {"relations": [{"activities": [[multi["id"], 0], [multi["id"], 1]]}]}})
     res.update_item(demo_db, "constraint", "activities_not_overlapping",
                     {"params": {"relations": [{"activities": [multi["id"], other["id"]]}]}})
+    old_problem = comp.problem
     comp, a, rels = _relations(demo_db)
+    from ato_desktop.services.scores import describe_changes
+
+    assert "relations between activities" in describe_changes(old_problem, comp.problem)  # fingerprints differ
     i0, i1 = comp.index_of[(multi["id"], 0)], comp.index_of[(multi["id"], 1)]
     assert ("activities_same_day", [i0, i1], 0) in rels
     members = [comp.index_of[(multi["id"], k)] for k in range(multi["sessions_per_week"])] + \
