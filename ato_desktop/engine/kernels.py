@@ -871,6 +871,7 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     stamp = st.stamp[0]
     n = st.l_n
     n[:] = 0
+    has_rel = len(cp.rel_kind) > 0  # no relations (ITC-2007, most departments): skip their bookkeeping
     for i in range(k):
         s = ms[i]
         st.mk_s[s] = stamp
@@ -912,13 +913,14 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
                 st.mk_y[y] = stamp
                 st.l_y[n[4]] = y
                 n[4] += 1
-        for j in range(cp.sr_ptr[s], cp.sr_ptr[s + 1]):
-            x = cp.sr_idx[j]
-            if st.mk_x[x] != stamp:
-                st.mk_x[x] = stamp
-                st.l_x[n[5]] = x
-                n[5] += 1
-    for i in range(n[2]):  # "ends the students' day" of other sessions of a touched group
+        if has_rel:
+            for j in range(cp.sr_ptr[s], cp.sr_ptr[s + 1]):
+                x = cp.sr_idx[j]
+                if st.mk_x[x] != stamp:
+                    st.mk_x[x] = stamp
+                    st.l_x[n[5]] = x
+                    n[5] += 1
+    for i in range(n[2] if has_rel else 0):  # "ends the students' day" of other sessions of a touched group
         q = st.l_q[i]
         for j in range(cp.er_ptr[q], cp.er_ptr[q + 1]):
             x = cp.er_idx[j]
