@@ -1020,8 +1020,9 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
             _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
         for i in range(n[4]):
             tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
-        for i in range(n[5]):
-            rel_count(cp, st.start, st.room, occ, st.l_x[i], tmp)
+        if has_rel:
+            for i in range(n[5]):
+                rel_count(cp, st.start, st.room, occ, st.l_x[i], tmp)
         a, b = _weighted(w, tmp)
         lh = h + a
         ls = so + b
