@@ -282,7 +282,8 @@ class CampusVersionActions:
         if confirm:
             ans = QMessageBox.question(self, "Withdraw from campus?",
                                        f"Withdraw {dept}'s commitment? Its rooms and faculty become free for "
-                                       "other departments to commit.")
+                                       "other departments to commit; the version it replaced, if any, is "
+                                       "committed again.")
             if ans != QMessageBox.StandardButton.Yes:
                 return False
         return bool(self.undo_stack.run(lambda db: campus.withdraw_department(db, department=dept),

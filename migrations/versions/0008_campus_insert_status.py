@@ -9,9 +9,14 @@ timetable row already 'approved' (or 'published') with hand-made SQL, and approv
 department's. On PostgreSQL the trigger function now checks an INSERT too (a coordinator inserts a version
 only as draft, submitted or returned; the administrator, the head of department and logins without a
 ``campus_member`` row as before), and the trigger fires BEFORE INSERT OR UPDATE OF status. The UPDATE rule of
-0007 is unchanged. SQLite (a department's own file, one coordinator, no logins) has nothing to change.
+0007 is unchanged. SQLite (a department's own file, one coordinator, no logins) has no trigger to change.
+
+Both dialects: ``timetable.replaced_id``, the department's version whose commitment this version's commit
+replaced (a plain number, no foreign key: that version may have been deleted since). Withdrawing a commitment
+puts the replaced one back (services/campus.py ``withdraw``).
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0008_campus_insert_status'
@@ -71,6 +76,8 @@ END $$
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('timetable', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('replaced_id', sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(CHECK)
         op.execute("DROP TRIGGER timetable_status_by_role ON timetable")
@@ -84,3 +91,5 @@ def downgrade() -> None:
         op.execute(OLD_CHECK)
         op.execute("CREATE TRIGGER timetable_status_by_role BEFORE UPDATE OF status ON timetable "
                    "FOR EACH ROW EXECUTE FUNCTION campus_check_status_change()")
+    with op.batch_alter_table('timetable', schema=None) as batch_op:
+        batch_op.drop_column('replaced_id')
