@@ -131,6 +131,20 @@ def install(window) -> None:
         a.triggered.connect(lambda *_, m=method: getattr(window.show_page("timetables"), m)())
         menu.addAction(a)
         window.campus_actions.append(a)
+    menu.addSeparator()
+    window.campus_setup_actions = []
+    for key, text, tip, opener in (
+        ("RoomSharing", "Room &sharing…", "Which department may use each room when (the campus administrator edits it)",
+         "open_room_sharing"),
+        ("CampusSlots", "Campus elective &slots…", "The MDC/AEC/SEC/VAC and open elective slots of the campus",
+         "open_campus_slots"),
+    ):
+        a = QAction(text, window)
+        a.setObjectName(f"action{key}")
+        a.setStatusTip(tip)
+        a.triggered.connect(lambda *_, o=opener: _open_setup(window, o))
+        menu.addAction(a)
+        window.campus_setup_actions.append(a)
     menu.menuAction().setVisible(False)
     window.campus_menu = menu
     window.campus_live = LiveView(window)
@@ -150,6 +164,17 @@ def update_actions(window) -> None:
         menu.menuAction().setVisible(campus)
         for a in window.campus_actions:
             a.setEnabled(campus and not window.readonly and not window._busy)
+        for a in getattr(window, "campus_setup_actions", ()):
+            a.setEnabled(campus)
+
+
+def _open_setup(window, opener: str):
+    """The room sharing or elective slots dialog (ui/campus_setup.py) of the window's campus database."""
+    if not is_campus(window.database):
+        return None
+    from ato_desktop.ui import campus_setup
+
+    return getattr(campus_setup, opener)(window)
 
 
 def show_backup_note(window) -> QMessageBox:
