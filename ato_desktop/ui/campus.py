@@ -39,9 +39,12 @@ def is_campus(db) -> bool:
 
 
 # ---- opening -------------------------------------------------------------------------------------------
-def open_campus(window, url: str, *, department: str | None = None, ask: bool = True):
+def open_campus(window, url: str, *, department: str | None = None, ask: bool = True,
+                password: str | None = None, on_failed=None, on_opened=None):
     """Open the campus database at ``url`` in ``window`` (connecting in a task); returns the task.
-    ``department``: the department to edit when the login coordinates none (the administrator)."""
+    ``department``: the department to edit when the login coordinates none (the administrator).
+    ``password`` (typed in File ▸ Open campus database…): used to connect, then kept in the OS keychain
+    (never in the settings). ``on_failed(sentence)`` instead of the warning dialog; ``on_opened()``."""
     from ato_desktop.ui import tasks
 
     if window.database is not None and ask and not window.confirm_unsaved():
@@ -50,14 +53,17 @@ def open_campus(window, url: str, *, department: str | None = None, ask: bool = 
 
     def connect():
         from ato_desktop.services import campus
+        from ato_desktop.services.campus_login import remember_password, with_password
         from ato_desktop.services.database_files import open_campus_database
 
-        db = open_campus_database(url)
+        db = open_campus_database(with_password(url, password))
         try:
-            return db, campus.login_departments(db)
+            login = campus.login_departments(db)
         except BaseException:
             db.close()
             raise
+        kept = remember_password(url, password) if password else ""
+        return db, login, kept
 
     def done(result, error) -> None:
         if not shiboken6.isValid(window):
@@ -66,15 +72,23 @@ def open_campus(window, url: str, *, department: str | None = None, ask: bool = 
             return
         if error is not None:
             window.show_status(str(error), 15000)
-            if ask:
+            if on_failed is not None:
+                on_failed(str(error))
+            elif ask:
                 QMessageBox.warning(window, "Cannot open the campus database", str(error))
             return
-        db, login = result
+        db, login, kept = result
         code = choose_department(window, login, department, ask=ask)
         window.campus_department = code
         window.set_database(db)
+        from ato_desktop.ui import settings as st
+
+        st.add_recent_campus(db.location)  # the URL without any password
         who = f"{login.login} edits {code}" if code else f"{login.login} edits no department (read the campus)"
-        window.show_status(f"Opened the campus database {db.location}: {who}.", 15000)
+        window.show_status(f"Opened the campus database {db.location}: {who}" + (f"; {kept}" if kept else "") + ".",
+                           15000)
+        if on_opened is not None:
+            on_opened()
 
     window.last_job = tasks.run(connect, done)
     return window.last_job
@@ -117,6 +131,14 @@ def install(window) -> None:
     act.setVisible(False)
     window.menu("File").insertAction(window.act_restore, act)
     window.act_campus_backup = act
+    from ato_desktop.ui.campus_open import open_campus_dialog
+
+    opener = QAction("Open &campus database…", window)
+    opener.setObjectName("actionOpenCampus")
+    opener.setStatusTip("Open a campus database on a PostgreSQL server (host, database, login)")
+    opener.triggered.connect(lambda *_: open_campus_dialog(window))
+    window.menu("File").insertAction(window.recent_menu.menuAction(), opener)
+    window.act_open_campus = opener
     menu = window.menu("Timetables")
     window.campus_actions = []
     for key, text, tip, method in (
@@ -159,6 +181,9 @@ def update_actions(window) -> None:
     act = getattr(window, "act_campus_backup", None)
     if act is not None:
         act.setVisible(campus)
+    opener = getattr(window, "act_open_campus", None)
+    if opener is not None:
+        opener.setEnabled(not window._busy)
     menu = getattr(window, "campus_menu", None)
     if menu is not None:  # the Timetables menu holds only the campus actions (for now)
         menu.menuAction().setVisible(campus)
