@@ -381,8 +381,10 @@ def _remember_replaced(s: Session, tt: m.Timetable, previous: m.Timetable | None
     """The department's versions as a stack of commitments, linked by ``replaced_id``: committing ``tt``
     over ``previous`` pushes ``tt`` (taking it out of the place it had, if it was in the stack already, so
     that withdrawing never cycles between two versions)."""
-    if previous is None:  # nothing was committed (or the same version again): the link stays as it was
-        return
+    if previous is None:
+        if tt.committed_at is None:  # nothing of the department was committed: this commit replaces nothing
+            tt.replaced_id = None
+        return  # (the same version again: its link stays)
     for above in s.scalars(select(m.Timetable).where(m.Timetable.replaced_id == tt.id)):
         above.replaced_id = tt.replaced_id if tt.replaced_id != above.id else None
     tt.replaced_id = previous.id

@@ -128,3 +128,18 @@ def test_a_put_back_racing_another_departments_commit_one_wins_and_no_double_boo
             "SELECT count(*) FROM committed_occupancy a JOIN committed_occupancy b ON a.id < b.id "
             "AND a.day_id = b.day_id AND a.period_from <= b.period_to AND b.period_from <= a.period_to "
             "AND (a.room_id = b.room_id OR a.faculty_id = b.faculty_id)")) == 0
+
+
+def test_a_version_committed_when_nothing_was_keeps_no_old_link(campus_db):
+    """v0, then "ECE Odd" over it, then v2 over that; CSE takes the hall; withdrawing v2 cannot put "ECE Odd"
+    back. "ECE Odd" committed again later replaced nothing: withdrawing it leaves nothing (not v0)."""
+    _copy_without_the_hall(campus_db, "ECE Odd", "ECE v0")
+    _copy_without_the_hall(campus_db, "ECE Odd", "ECE v2")
+    for name in ("ECE v0", "ECE Odd", "ECE v2"):
+        campus.commit(campus_db, "ECE", name)
+    campus.commit(campus_db, "CSE", "CSE Odd")
+    assert campus.withdraw(campus_db, "ECE").not_restored == "ECE Odd"
+    campus.withdraw(campus_db, "CSE")
+    campus.commit(campus_db, "ECE", "ECE Odd")
+    done = campus.withdraw(campus_db, "ECE")
+    assert (done.rows, done.restored, done.not_restored) == (5, "", "") and _rows(campus_db, "ECE") == 0
