@@ -76,6 +76,15 @@ def demo_db_path(_demo_template, tmp_path) -> Path:
 ON_POSTGRESQL = os.environ.get("ATO_TEST_DB", "").strip().lower() in ("postgresql", "postgres", "pg")
 
 
+def pytest_runtest_setup(item):
+    """``@pytest.mark.sqlite_only("why")``: a test about a SQLite file itself (its path, a copy, a backup,
+    SQLite's locks, faults or wording) is skipped with ATO_TEST_DB=postgresql, and says why."""
+    mark = item.get_closest_marker("sqlite_only")
+    if ON_POSTGRESQL and mark is not None:
+        why = mark.args[0] if mark.args else mark.kwargs.get("reason", "about a SQLite file")
+        pytest.skip(f"SQLite only (ATO_TEST_DB=postgresql): {why}")
+
+
 @pytest.fixture(scope="session")
 def _test_pg_server():
     from tests.campus.pgserver import ServerUnavailable, start_server

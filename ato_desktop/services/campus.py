@@ -10,8 +10,10 @@ win; the check made here first only finds the words. On a department's own ``.at
 one writer: the write transaction holds the file's lock) this check is the whole protection.
 
 A department commits one version at a time: committing another version replaces its previous
-commitment in the same transaction. :func:`withdraw` (the undo of a commit) removes a department's
-commitment.
+commitment in the same transaction, and remembers which version it replaced (``timetable.replaced_id``).
+:func:`withdraw` (the undo of a commit) removes a department's commitment and puts back the one it
+replaced; if that one now clashes with what another department committed meanwhile, nothing stays
+committed for the department and the result says why, in one sentence.
 """
 
 from __future__ import annotations
@@ -361,12 +363,9 @@ def _commit_once(db: Database, department_code: str, timetable: str, prepare=Non
         s.execute(delete(CommittedOccupancy).where(CommittedOccupancy.department_id == dept.id))
         for p in previous:
             p.committed_at = None
+        _remember_replaced(s, tt, previous[0] if len(previous) == 1 else None)
         now = m.utcnow()
-        for r in rows:
-            s.add(CommittedOccupancy(timetable_id=tt.id, department_id=dept.id, room_id=r.room_id,
-                                     faculty_id=r.faculty_id, day_id=r.day_id, period_from=r.period_from,
-                                     period_to=r.period_to, activity_id=r.activity_id, occurrence=r.occurrence,
-                                     label=r.label, committed_at=now))
+        _write_rows(s, tt, dept, rows, now)
         tt.committed_at = now
         s.flush()
         if getattr(db, "is_campus", False):  # other clients' live view (delivered when this commits)
@@ -378,19 +377,33 @@ def _commit_once(db: Database, department_code: str, timetable: str, prepare=Non
                             tuple(sorted(p.name for p in previous)), now)
 
 
-def withdraw(db: Database, department_code: str) -> int:
-    """Remove ``department_code``'s commitment (the undo of :func:`commit`); returns the rows removed."""
-    with db.session() as s:
-        dept = _department(s, department_code)
-        ids = set(s.scalars(select(CommittedOccupancy.timetable_id).where(CommittedOccupancy.department_id == dept.id)))
-        n = s.execute(delete(CommittedOccupancy).where(CommittedOccupancy.department_id == dept.id)).rowcount
-        for tt in s.scalars(select(m.Timetable).where(m.Timetable.id.in_(ids or [-1]))):
-            tt.committed_at = None
-        if getattr(db, "is_campus", False):
-            from ato_desktop.storage.campus import notify
+def _remember_replaced(s: Session, tt: m.Timetable, previous: m.Timetable | None) -> None:
+    """The department's versions as a stack of commitments, linked by ``replaced_id``: committing ``tt``
+    over ``previous`` pushes ``tt`` (taking it out of the place it had, if it was in the stack already, so
+    that withdrawing never cycles between two versions)."""
+    if previous is None:
+        if tt.committed_at is None:  # nothing of the department was committed: this commit replaces nothing
+            tt.replaced_id = None
+        return  # (the same version again: its link stays)
+    for above in s.scalars(select(m.Timetable).where(m.Timetable.replaced_id == tt.id)):
+        above.replaced_id = tt.replaced_id if tt.replaced_id != above.id else None
+    tt.replaced_id = previous.id
 
-            notify(s, {"event": "withdraw", "department": dept.code})
-        return int(n or 0)
+
+def _write_rows(s: Session, tt: m.Timetable, dept: m.Department, rows: list[_Row], now) -> None:
+    for r in rows:
+        s.add(CommittedOccupancy(timetable_id=tt.id, department_id=dept.id, room_id=r.room_id,
+                                 faculty_id=r.faculty_id, day_id=r.day_id, period_from=r.period_from,
+                                 period_to=r.period_to, activity_id=r.activity_id, occurrence=r.occurrence,
+                                 label=r.label, committed_at=now))
+
+
+def withdraw(db: Database, department_code: str):
+    """Remove ``department_code``'s commitment and put back the one it replaced
+    (:func:`ato_desktop.services.campus_withdraw.withdraw`); a :class:`~ato_desktop.services.campus_withdraw.Withdrawn`."""
+    from ato_desktop.services.campus_withdraw import withdraw as _withdraw
+
+    return _withdraw(db, department_code)
 
 
 @dataclass(frozen=True)
@@ -485,26 +498,13 @@ def commit_version(db: Database, *, timetable: int, department: str | None = Non
     return Change(f"commit {name} to the campus", frozenset({"timetable"}), frozenset({timetable}), result=done)
 
 
-@dataclass(frozen=True)
-class Withdrawn:
-    department: str
-    rows: int
-
-    @property
-    def sentence(self) -> str:
-        if not self.rows:
-            return f"{self.department} had nothing committed to the campus."
-        return (f"{self.department}'s commitment is withdrawn: its {self.rows} room and faculty bookings are free "
-                "for other departments again.")
-
-
 def withdraw_department(db: Database, *, department: str):
-    """The operation behind "Withdraw from campus": remove ``department``'s commitment (no undo step)."""
+    """The operation behind "Withdraw from campus": remove ``department``'s commitment and put back the
+    one it replaced (no undo step)."""
     from ato_desktop.services.operations import Change
 
-    n = withdraw(db, department)
-    return Change(f"withdraw {department}'s commitment from the campus", frozenset({"timetable"}),
-                  result=Withdrawn(department, n))
+    done = withdraw(db, department)
+    return Change(f"withdraw {department}'s commitment from the campus", frozenset({"timetable"}), result=done)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from ato_desktop.services.campus import _department, _Names
-from ato_desktop.services.errors import NotFoundError, ValidationError
+from ato_desktop.services.errors import NotFoundError, ServiceError, ValidationError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -107,3 +107,172 @@ def add_campus_slot(db: Database, category: str, day: str, periods: list[str], l
         s.flush()
         names = _Names(s)
         return SlotAdded(slot.id, category, d.short_name or d.name, names.span(positions[0], positions[-1]))
+
+
+# ---- the campus administrator's dialogs (ui/campus_setup.py): reads, and operations with their undo ------
+def is_campus_admin(db: Database) -> bool:
+    """Whether the connected login edits campus-level data: on a campus database the database's owner (or a
+    superuser; row-level security lets nobody else write rooms' grids and slots), on a file its coordinator."""
+    if not getattr(db, "is_campus", False):
+        return True
+    from sqlalchemy import text
+
+    with db.read_session() as s:
+        return bool(s.scalar(text(
+            "SELECT r.rolsuper OR pg_has_role(current_user, t.tableowner, 'MEMBER') "
+            "FROM pg_roles r, pg_tables t WHERE r.rolname = current_user AND t.tablename = 'room_share' "
+            "AND t.schemaname = current_schema()")))
+
+
+def _require_admin(db: Database, what: str) -> None:
+    if not is_campus_admin(db):
+        raise ServiceError(f"Only the campus administrator (the campus database's owner) edits {what}: "
+                           "this login reads them. Nothing was changed.")
+
+
+@dataclass(frozen=True)
+class SharingGrid:
+    """A room's sharing grid as the dialog shows it: ``cells[(day_id, period_id)] = (mode, department code
+    or None)`` for the cells set (the others are the owner's)."""
+
+    room: str  # code
+    name: str
+    owner: str  # the owner department's code, "shared" or "" (no department)
+    rooms: tuple[tuple[str, str], ...]  # (code, name) of every room, by code
+    days: tuple[tuple[int, str], ...]  # (id, short name)
+    periods: tuple[tuple[int, str], ...]  # (id, label)
+    departments: tuple[str, ...]
+    cells: dict
+
+
+def sharing_grid(db: Database, room_code: str | None = None) -> SharingGrid:
+    """The sharing grid of room ``room_code`` (the first room by code when None)."""
+    from ato_desktop.storage.models_campus import RoomShare
+
+    with db.read_session() as s:
+        rooms = tuple((r.code, r.name or r.code) for r in s.scalars(select(m.Room).order_by(m.Room.code)))
+        code = room_code or (rooms[0][0] if rooms else "")
+        room = s.scalar(select(m.Room).where(m.Room.code == code))
+        if room is None:
+            raise NotFoundError("Room", code or "(none: the campus has no rooms)")
+        depts = {d.id: d.code for d in s.scalars(select(m.Department))}
+        owner = "shared" if room.shared else depts.get(room.department_id, "")
+        cells = {(c.day_id, c.period_id): (c.mode, depts.get(c.department_id))
+                 for c in s.scalars(select(RoomShare).where(RoomShare.room_id == room.id))}
+        days = tuple((d.id, d.short_name or d.name) for d in s.scalars(select(m.Day).order_by(m.Day.position)))
+        periods = tuple((p.id, p.label) for p in s.scalars(select(m.Period).order_by(m.Period.position)))
+        return SharingGrid(room.code, room.name or room.code, owner, rooms, days, periods,
+                           tuple(sorted(depts.values())), cells)
+
+
+def put_room_sharing(db: Database, *, room: str, cells: dict):
+    """Set cells of ``room``'s sharing grid, ``cells[(day_id, period_id)] = (mode, department code)`` or None
+    (the owner's again), in one transaction. A :class:`~ato_desktop.services.operations.Change` whose undo
+    puts the previous cells back."""
+    from ato_desktop.services.operations import Change
+    from ato_desktop.storage.models_campus import ROOM_SHARE_MODES, RoomShare
+
+    _require_admin(db, "the rooms' sharing grids")
+    before = {}
+    with db.session() as s:
+        r = s.scalar(select(m.Room).where(m.Room.code == (room or "").strip()))
+        if r is None:
+            raise NotFoundError("Room", room)
+        depts = {d.code: d.id for d in s.scalars(select(m.Department))}
+        codes = {v: k for k, v in depts.items()}
+        for (day_id, period_id), value in cells.items():
+            cell = s.scalar(select(RoomShare).where(RoomShare.room_id == r.id, RoomShare.day_id == day_id,
+                                                    RoomShare.period_id == period_id))
+            before[(day_id, period_id)] = None if cell is None else (cell.mode, codes.get(cell.department_id))
+            if value is None:
+                if cell is not None:
+                    s.delete(cell)
+                continue
+            mode, dept = value
+            if mode not in ROOM_SHARE_MODES:
+                raise ValidationError("Room sharing", "mode", f"one of {', '.join(ROOM_SHARE_MODES)}.")
+            if (mode == "department") != bool(dept) or (dept and dept not in depts):
+                raise ValidationError("Room sharing", "department", "choose the department that may use the room.")
+            if cell is None:
+                cell = RoomShare(room_id=r.id, day_id=day_id, period_id=period_id)
+                s.add(cell)
+            cell.mode, cell.department_id = mode, depts[dept] if dept else None
+        name = r.name or r.code
+    n = len(cells)
+    return Change(f"change the sharing of {name} ({n} period{'s' if n != 1 else ''})", frozenset({"room", "campus"}),
+                  result=name, reverse=lambda db_: put_room_sharing(db_, room=room, cells=before))
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: int
+    category: str
+    day_id: int
+    day: str
+    period_from: int  # positions
+    period_to: int
+    periods: str  # "P5–P6"
+    label: str
+
+
+def campus_slots(db: Database) -> tuple[Slot, ...]:
+    """The campus's elective slots, by day and period."""
+    from ato_desktop.storage.models_campus import CampusSlot
+
+    with db.read_session() as s:
+        names = _Names(s)
+        order = {d.id: d.position for d in s.scalars(select(m.Day))}
+        slots = sorted(s.scalars(select(CampusSlot)), key=lambda c: (order.get(c.day_id, 0), c.period_from, c.id))
+        return tuple(Slot(c.id, c.category, c.day_id, names.days.get(c.day_id, "?"), c.period_from, c.period_to,
+                          names.span(c.period_from, c.period_to), c.label) for c in slots)
+
+
+def add_slot(db: Database, *, category: str, day_id: int, period_from: int, period_to: int, label: str = ""):
+    """Add a campus elective slot (day by id, periods by position); undo removes it."""
+    from ato_desktop.services.operations import Change
+    from ato_desktop.storage.models_campus import CampusSlot
+
+    _require_admin(db, "the campus elective slots")
+    if category not in SLOT_CATEGORIES:
+        raise ValidationError("Campus slot", "category", f"one of {', '.join(SLOT_CATEGORIES)}.")
+    if period_from > period_to:
+        raise ValidationError("Campus slot", "periods", "the first period comes before the last.")
+    with db.session() as s:
+        if s.get(m.Day, day_id) is None:
+            raise NotFoundError("Day", str(day_id))
+        slot = CampusSlot(category=category, day_id=day_id, period_from=period_from, period_to=period_to,
+                          label=(label or "").strip()[:100])
+        s.add(slot)
+        s.flush()
+        names = _Names(s)
+        added = SlotAdded(slot.id, category, names.days.get(day_id, "?"), names.span(period_from, period_to))
+    return Change(f"add the {category.replace('_', ' ')} slot {added.day} {added.periods}",
+                  frozenset({"calendar", "campus"}), result=added,
+                  reverse=lambda db_: remove_slot(db_, slot_id=added.id))
+
+
+def remove_slot(db: Database, *, slot_id: int):
+    """Remove a campus elective slot; undo adds it again."""
+    from ato_desktop.services.operations import Change
+    from ato_desktop.storage.models_campus import CampusSlot
+
+    _require_admin(db, "the campus elective slots")
+    with db.session() as s:
+        slot = s.get(CampusSlot, slot_id)
+        if slot is None:
+            raise NotFoundError("Campus slot", str(slot_id))
+        names = _Names(s)
+        what = {"category": slot.category, "day_id": slot.day_id, "period_from": slot.period_from,
+                    "period_to": slot.period_to, "label": slot.label}
+        shown = f"{names.days.get(slot.day_id, '?')} {names.span(slot.period_from, slot.period_to)}"
+        s.delete(slot)
+    return Change(f"remove the {what['category'].replace('_', ' ')} slot {shown}", frozenset({"calendar", "campus"}),
+                  result=shown, reverse=lambda db_: add_slot(db_, **what))
+
+
+def slot_choices(db: Database) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """What the slots dialog offers: (day id, short name) and (period position, label), in order."""
+    with db.read_session() as s:
+        days = tuple((d.id, d.short_name or d.name) for d in s.scalars(select(m.Day).order_by(m.Day.position)))
+        periods = tuple((p.position, p.label) for p in s.scalars(select(m.Period).order_by(m.Period.position)))
+        return days, periods

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ato_desktop.services.errors import ValidationError
 from ato_desktop.services.resources import _check_entity_rules, _clean, spec, to_dict
-from ato_desktop.storage.database import Database
+from ato_desktop.storage.database import Database, one_line
 
 
 def bulk_create(db: Database, entity: str, rows: Iterable[dict], *, first_row: int = 1) -> list[dict]:
@@ -237,7 +237,7 @@ class BulkCreator:
                 one.rollback()
                 self._forget(obj)
                 self.errors.append(ValidationError(self.spec.label, "item",
-                                                   f"conflicts with the database rules ({exc.orig}).", row))
+                                                   f"conflicts with the database rules ({one_line(str(exc.orig))}).", row))
                 continue
             one.commit()
             self.created.append(obj)

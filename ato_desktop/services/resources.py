@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.storage import models as m
-from ato_desktop.storage.database import Database
+from ato_desktop.storage.database import Database, one_line
 from ato_desktop.services.errors import DependentsError, NotFoundError, ValidationError
 from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are part of this module's API)
     CODE_RE,
@@ -366,7 +366,7 @@ def _commit(s: Session, sp: EntitySpec, row: int | None) -> None:
     try:
         s.flush()
     except IntegrityError as exc:
-        raise ValidationError(sp.label, "item", f"conflicts with the database rules ({exc.orig}).", row) from None
+        raise ValidationError(sp.label, "item", f"conflicts with the database rules ({one_line(str(exc.orig))}).", row) from None
 
 
 def create_item(db: Database, entity: str, values: dict, *, row: int | None = None, session: Session | None = None) -> dict:

@@ -45,6 +45,9 @@ class Timetable(Base):
     # department). ``committed_at``: when it was last committed to the campus (storage/models_campus.py).
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"), index=True)
     committed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # The department's version whose commitment this one's commit replaced: withdrawing this one puts that one
+    # back (services/campus.py, migration 0008_campus_insert_status). A plain number: the version may be gone.
+    replaced_id: Mapped[Optional[int]] = mapped_column(Integer)
 
     assignments: Mapped[list["SessionAssignment"]] = relationship(
         back_populates="timetable", cascade="all, delete-orphan", passive_deletes=True

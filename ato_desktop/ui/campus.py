@@ -39,9 +39,12 @@ def is_campus(db) -> bool:
 
 
 # ---- opening -------------------------------------------------------------------------------------------
-def open_campus(window, url: str, *, department: str | None = None, ask: bool = True):
+def open_campus(window, url: str, *, department: str | None = None, ask: bool = True,
+                password: str | None = None, on_failed=None, on_opened=None):
     """Open the campus database at ``url`` in ``window`` (connecting in a task); returns the task.
-    ``department``: the department to edit when the login coordinates none (the administrator)."""
+    ``department``: the department to edit when the login coordinates none (the administrator).
+    ``password`` (typed in File ▸ Open campus database…): used to connect, then kept in the OS keychain
+    (never in the settings). ``on_failed(sentence)`` instead of the warning dialog; ``on_opened()``."""
     from ato_desktop.ui import tasks
 
     if window.database is not None and ask and not window.confirm_unsaved():
@@ -50,14 +53,17 @@ def open_campus(window, url: str, *, department: str | None = None, ask: bool = 
 
     def connect():
         from ato_desktop.services import campus
+        from ato_desktop.services.campus_login import remember_password, with_password
         from ato_desktop.services.database_files import open_campus_database
 
-        db = open_campus_database(url)
+        db = open_campus_database(with_password(url, password))
         try:
-            return db, campus.login_departments(db)
+            login = campus.login_departments(db)
         except BaseException:
             db.close()
             raise
+        kept = remember_password(url, password) if password else ""
+        return db, login, kept
 
     def done(result, error) -> None:
         if not shiboken6.isValid(window):
@@ -66,15 +72,23 @@ def open_campus(window, url: str, *, department: str | None = None, ask: bool = 
             return
         if error is not None:
             window.show_status(str(error), 15000)
-            if ask:
+            if on_failed is not None:
+                on_failed(str(error))
+            elif ask:
                 QMessageBox.warning(window, "Cannot open the campus database", str(error))
             return
-        db, login = result
+        db, login, kept = result
         code = choose_department(window, login, department, ask=ask)
         window.campus_department = code
         window.set_database(db)
+        from ato_desktop.ui import settings as st
+
+        st.add_recent_campus(db.location)  # the URL without any password
         who = f"{login.login} edits {code}" if code else f"{login.login} edits no department (read the campus)"
-        window.show_status(f"Opened the campus database {db.location}: {who}.", 15000)
+        window.show_status(f"Opened the campus database {db.location}: {who}" + (f"; {kept}" if kept else "") + ".",
+                           15000)
+        if on_opened is not None:
+            on_opened()
 
     window.last_job = tasks.run(connect, done)
     return window.last_job
@@ -117,6 +131,14 @@ def install(window) -> None:
     act.setVisible(False)
     window.menu("File").insertAction(window.act_restore, act)
     window.act_campus_backup = act
+    from ato_desktop.ui.campus_open import open_campus_dialog
+
+    opener = QAction("Open &campus database…", window)
+    opener.setObjectName("actionOpenCampus")
+    opener.setStatusTip("Open a campus database on a PostgreSQL server (host, database, login)")
+    opener.triggered.connect(lambda *_: open_campus_dialog(window))
+    window.menu("File").insertAction(window.recent_menu.menuAction(), opener)
+    window.act_open_campus = opener
     menu = window.menu("Timetables")
     window.campus_actions = []
     for key, text, tip, method in (
@@ -131,6 +153,20 @@ def install(window) -> None:
         a.triggered.connect(lambda *_, m=method: getattr(window.show_page("timetables"), m)())
         menu.addAction(a)
         window.campus_actions.append(a)
+    menu.addSeparator()
+    window.campus_setup_actions = []
+    for key, text, tip, opener in (
+        ("RoomSharing", "Room &sharing…", "Which department may use each room when (the campus administrator edits it)",
+         "open_room_sharing"),
+        ("CampusSlots", "Campus elective &slots…", "The MDC/AEC/SEC/VAC and open elective slots of the campus",
+         "open_campus_slots"),
+    ):
+        a = QAction(text, window)
+        a.setObjectName(f"action{key}")
+        a.setStatusTip(tip)
+        a.triggered.connect(lambda *_, o=opener: _open_setup(window, o))
+        menu.addAction(a)
+        window.campus_setup_actions.append(a)
     menu.menuAction().setVisible(False)
     window.campus_menu = menu
     window.campus_live = LiveView(window)
@@ -145,11 +181,25 @@ def update_actions(window) -> None:
     act = getattr(window, "act_campus_backup", None)
     if act is not None:
         act.setVisible(campus)
+    opener = getattr(window, "act_open_campus", None)
+    if opener is not None:
+        opener.setEnabled(not window._busy)
     menu = getattr(window, "campus_menu", None)
     if menu is not None:  # the Timetables menu holds only the campus actions (for now)
         menu.menuAction().setVisible(campus)
         for a in window.campus_actions:
             a.setEnabled(campus and not window.readonly and not window._busy)
+        for a in getattr(window, "campus_setup_actions", ()):
+            a.setEnabled(campus)
+
+
+def _open_setup(window, opener: str):
+    """The room sharing or elective slots dialog (ui/campus_setup.py) of the window's campus database."""
+    if not is_campus(window.database):
+        return None
+    from ato_desktop.ui import campus_setup
+
+    return getattr(campus_setup, opener)(window)
 
 
 def show_backup_note(window) -> QMessageBox:
@@ -282,7 +332,8 @@ class CampusVersionActions:
         if confirm:
             ans = QMessageBox.question(self, "Withdraw from campus?",
                                        f"Withdraw {dept}'s commitment? Its rooms and faculty become free for "
-                                       "other departments to commit.")
+                                       "other departments to commit; the version it replaced, if any, is "
+                                       "committed again.")
             if ans != QMessageBox.StandardButton.Yes:
                 return False
         return bool(self.undo_stack.run(lambda db: campus.withdraw_department(db, department=dept),

@@ -138,12 +138,20 @@ class FileActions:
             act.setStatusTip(str(p))
             act.setToolTip(str(p))
             act.triggered.connect(lambda *_, path=p: self._open_recent(path))
-        if not recent:
+        campuses = st.recent_campuses()  # campus databases (their URLs, never with a password)
+        if recent and campuses:
+            self.recent_menu.addSeparator()
+        for url in campuses:
+            act = self.recent_menu.addAction(f"Campus: {url}")
+            act.setObjectName("recentCampus")
+            act.setStatusTip(url)
+            act.triggered.connect(lambda *_, u=url: self.open_database(u))
+        if not recent and not campuses:
             none = self.recent_menu.addAction("(none)")
             none.setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", st.clear_recent_files)
+            self.recent_menu.addAction("Clear list", lambda: (st.clear_recent_files(), st.clear_recent_campuses()))
 
     def _open_recent(self, path: Path) -> None:
         if not path.exists():

@@ -18,6 +18,7 @@ K_STATE = "window/state"
 K_PAGE = "window/page"
 K_RECENT = "files/recent"
 K_LAST = "files/last"
+K_RECENT_CAMPUS = "campus/recent"  # campus databases' URLs, never with a password
 
 
 def settings() -> QSettings:
@@ -54,6 +55,21 @@ def remove_recent_file(path: Path) -> None:
 
 def clear_recent_files() -> None:
     settings().setValue(K_RECENT, [])
+
+
+def recent_campuses() -> list[str]:
+    return _list(settings().value(K_RECENT_CAMPUS))
+
+
+def add_recent_campus(url: str) -> list[str]:
+    """Put a campus database's URL first in the recent list (the caller passes it without a password)."""
+    items = [url, *[u for u in recent_campuses() if u != url]][:MAX_RECENT]
+    settings().setValue(K_RECENT_CAMPUS, items)
+    return items
+
+
+def clear_recent_campuses() -> None:
+    settings().setValue(K_RECENT_CAMPUS, [])
 
 
 def last_file() -> Path | None:

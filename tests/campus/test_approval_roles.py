@@ -86,3 +86,23 @@ def test_the_database_refuses_a_status_change_by_the_wrong_role(campus_roles):
             con.execute("UPDATE timetable SET status = 'published' WHERE name = 'ECE Odd'")
     assert server.admin("SELECT who FROM timetable_event", dbname=dbname) == [("ece_coord",)]
     assert server.admin("SELECT status FROM timetable WHERE name = 'ECE Odd'", dbname=dbname) == [("approved",)]
+
+
+def test_the_database_refuses_a_version_inserted_by_hand_as_approved(campus_roles):
+    """Migration 0008: the status check covers INSERT too; a coordinator's login cannot create a version
+    that is already approved or published (approval is the head of department's)."""
+    server, dbname = campus_roles
+    new_version = ("INSERT INTO timetable (name, status, notes, created_at, updated_at, department_id) "
+                   "SELECT %s, %s, '', now(), now(), id FROM department WHERE code = 'ECE'")
+    with _as(server, dbname, "ece_coord") as con:
+        for status in ("approved", "published"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                               match=f"ece_coord \\(coordinator\\) may not create a version as {status}"):
+                con.execute(new_version, (f"ECE forged {status}", status))
+        assert con.execute(new_version, ("ECE Draft 2", "draft")).rowcount == 1
+        assert con.execute(new_version, ("ECE Sent", "submitted")).rowcount == 1
+    with _as(server, dbname, "ece_hod") as con:
+        assert con.execute(new_version, ("ECE Approved by the head", "approved")).rowcount == 1
+    assert sorted(r[0] for r in server.admin("SELECT name FROM timetable WHERE department_id = "
+                                             "(SELECT id FROM department WHERE code = 'ECE')", dbname=dbname)) == \
+        ["ECE Approved by the head", "ECE Draft 2", "ECE Odd", "ECE Sent"]

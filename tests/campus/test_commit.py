@@ -80,7 +80,8 @@ def test_recommitting_and_committing_another_version_replace_the_departments_com
                                       day_id=a.day_id, period_id=a.period_id, room_id=a.room_id))
     v2 = campus.commit(campus_db, "ECE", "ECE Odd v2")
     assert v2.replaced == ("ECE Odd",) and _rows(campus_db, "ECE") == 3
-    assert campus.withdraw(campus_db, "ECE") == 3
+    assert campus.withdraw(campus_db, "ECE").rows == 3  # and "ECE Odd", which v2 replaced, is back
+    assert campus.withdraw(campus_db, "ECE").rows == 5  # nothing before it: nothing is put back
     done = campus.commit(campus_db, "CSE", "CSE Odd")  # the hall is free again
     assert done.rooms == 2
 

@@ -3,8 +3,6 @@ the compiler makes unusable, like a break; sessions left there are the hard 'bre
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from ato_desktop.engine import evaluate
@@ -15,14 +13,13 @@ from ato_desktop.services.errors import ValidationError
 REF = "Reference timetable"
 
 
-def _saturday_afternoon_sessions(path) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("""SELECT count(*) FROM session_assignment sa JOIN timetable t ON t.id = sa.timetable_id
+def _saturday_afternoon_sessions(db) -> int:
+    from sqlalchemy import text
+
+    with db.read_session() as s:  # the database's own connection: a file, or a campus on PostgreSQL
+        return s.scalar(text("""SELECT count(*) FROM session_assignment sa JOIN timetable t ON t.id = sa.timetable_id
             JOIN day d ON d.id = sa.day_id JOIN period p ON p.id = sa.period_id
-            WHERE t.name = ? AND d.name = 'Saturday' AND p.label IN ('P5', 'P6', 'P7')""", (REF,)).fetchone()[0]
-    finally:
-        con.close()
+            WHERE t.name = :name AND d.name = 'Saturday' AND p.label IN ('P5', 'P6', 'P7')"""), {"name": REF})
 
 
 def test_a_saturday_half_day_and_its_own_break_are_unusable_slots(demo_db):
@@ -38,7 +35,7 @@ def test_a_saturday_half_day_and_its_own_break_are_unusable_slots(demo_db):
     mon = p.slot_usable[:P]
     assert sat.sum() == mon.sum() - 4  # the other days keep every period
     after = evaluate(p, a)
-    n = _saturday_afternoon_sessions(demo_db.path)
+    n = _saturday_afternoon_sessions(demo_db)
     assert n > 0 and after.hard > 0 and after.by_constraint["break_overlap"].count > 0
     # the full day again: back to a conflict-free reference timetable
     assert bells.set_day_closed(demo_db, "Saturday", []) == {"Saturday": ["P2", "P5", "P6", "P7"]}

@@ -8,6 +8,7 @@ from ato_desktop.services import database_files as files
 from ato_desktop.services.errors import ServiceError
 
 
+@pytest.mark.sqlite_only("a copy of the open file beside it (a campus is no file: campus backup)")
 def test_a_copy_gets_the_suffix_and_never_overwrites_the_open_file(demo_db, tmp_path) -> None:
     assert files.copy_destination(demo_db, tmp_path / "copy") == tmp_path / f"copy{files.DB_SUFFIX}"
     with pytest.raises(ServiceError, match="that is the open database"):

@@ -26,6 +26,7 @@ GOOD = (
 )
 
 
+@pytest.mark.sqlite_only("the file's backup before an import (a campus takes none: campus backup)")
 def test_good_file_imports_all_rows_with_defaults_and_a_backup(cse_db, tmp_path):
     p = tmp_path / "faculty.csv"
     p.write_text(GOOD)

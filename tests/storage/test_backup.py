@@ -199,6 +199,7 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(demo_db_path):
         db.close()
 
 
+@pytest.mark.sqlite_only("a file's daily and before-change backups (a campus is backed up on its server: campus backup)")
 def test_services_create_daily_and_before_hooks(demo_db):
     assert svc.daily_backup(demo_db) is not None
     assert svc.daily_backup(demo_db) is None

@@ -208,6 +208,7 @@ def test_importing_the_open_database_file_is_refused_without_reading_it(demo_db_
         db.close()
 
 
+@pytest.mark.sqlite_only("SQLite's disk I/O error injected into the file's connection")
 def test_a_disk_io_error_while_writing_stops_writing_too(demo_db):
     from sqlalchemy import event
 

@@ -51,6 +51,7 @@ def limit_file_size(db, pages: int):
     return cap
 
 
+@pytest.mark.sqlite_only("a full disk under the SQLite file (its page count, its size limit)")
 def test_disk_full_during_bulk_import_is_clear_and_changes_nothing(demo_db):
     before = fresh_counts(demo_db.path)
     cap = limit_file_size(demo_db, int(demo_db.pragma("page_count")))
@@ -67,6 +68,7 @@ def test_disk_full_during_bulk_import_is_clear_and_changes_nothing(demo_db):
     assert fresh_counts(demo_db.path)["room"] == before["room"] + len(ROOMS)
 
 
+@pytest.mark.sqlite_only("SQLite's disk-full error injected at the file's commit")
 def test_failure_at_commit_of_an_optimizer_result_keeps_the_old_timetable(demo_db):
     sessions = tts.list_sessions(demo_db, "Reference timetable")
     info = tts.get_timetable(demo_db, "Reference timetable")
