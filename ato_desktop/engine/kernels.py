@@ -44,7 +44,7 @@ N_HARD = len(HARD_RULES)
 # The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
 # on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
 # Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
-RULE_ORDER_STAMP = "9dc6a4f5"
+RULE_ORDER_STAMP = "106f70dd"
 if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
     raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
                       f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
@@ -83,6 +83,14 @@ IVDAYS = RULE_INDEX["interval_max_days"]
 # columns of CP.prof (the day profile's limits of each resource, in the order of problem.PROFILE_ARRAYS)
 (PF_GAPS_WEEK, PF_GAPS_DAY, PF_MIN_DAILY, PF_EMPTY_OK, PF_EARLY, PF_MAX_DAILY, PF_MAX_CONSEC, PF_MIN_DAYS,
  PF_IV_MAX, PF_IV_FROM, PF_IV_TO) = range(11)
+# relations between activities (Problem.relations), each counted by rel_count
+RNOOVER = RULE_INDEX["activities_not_overlapping"]
+RCONSEC = RULE_INDEX["activities_consecutive"]
+RGROUP = RULE_INDEX["activities_grouped"]
+RENDS = RULE_INDEX["activity_ends_day"]
+RMINGAP = RULE_INDEX["activities_min_gaps"]
+RSAMEDAY = RULE_INDEX["activities_same_day"]
+RSAMEROOM = RULE_INDEX["activities_same_room"]
 
 
 class CP(NamedTuple):
@@ -138,6 +146,14 @@ class CP(NamedTuple):
     kmax: int  # largest number of sessions moved together
     prof: np.ndarray  # int64[Q, 11]: the day profile's limits (columns PF_*)
     prof_any: np.ndarray  # bool[Q]: the resource has a day-profile limit (else profile_counts is skipped)
+    rel_kind: np.ndarray  # int64[n_rel]: rule index (RNOOVER, ...) of each relation
+    rel_par: np.ndarray  # int64[n_rel]: its parameter (min gap)
+    rel_ptr: np.ndarray  # int64[n_rel+1] CSR: sessions of each relation (in order)
+    rel_idx: np.ndarray
+    sr_ptr: np.ndarray  # int64[S+1] CSR: relations of each session
+    sr_idx: np.ndarray
+    er_ptr: np.ndarray  # int64[Q+1] CSR: activity_ends_day relations with a session of each group resource
+    er_idx: np.ndarray
 
 
 class ST(NamedTuple):
@@ -168,9 +184,11 @@ class ST(NamedTuple):
     l_q: np.ndarray  # int64[cap]
     l_c: np.ndarray  # int64[cap]
     l_y: np.ndarray  # int64[cap]
-    l_n: np.ndarray  # int64[5]
+    l_n: np.ndarray  # int64[6]
     old_t: np.ndarray  # int64[kmax]
     old_r: np.ndarray  # int64[kmax]
+    mk_x: np.ndarray  # int64[n_rel]: relations touched by a move
+    l_x: np.ndarray  # int64[max(n_rel, 1)]
 
 
 class SR(NamedTuple):
@@ -273,6 +291,19 @@ def compile_problem(problem: Problem) -> CP:
     set_[:, PF_IV_FROM] = set_[:, PF_IV_TO] = False  # an interval counts only with its limit
     prof_any = set_.any(axis=1)
     kmax = max([2] + [len(x) for x in sync])
+    rels = problem.relations
+    rel_ptr, rel_idx = _csr([[int(v) for v in x.sessions] for x in rels])
+    of_s_rel: list[list[int]] = [[] for _ in range(S)]
+    ends_q: list[list[int]] = [[] for _ in range(Q)]
+    for k, x in enumerate(rels):
+        for v in x.sessions:
+            of_s_rel[int(v)].append(k)
+            if x.rule == "activity_ends_day":
+                for q in res_idx[res_ptr[v]:res_ptr[v + 1]]:
+                    if kind[q] == RESOURCE_GROUP and (not ends_q[q] or ends_q[q][-1] != k):
+                        ends_q[q].append(k)
+    sr_ptr, sr_idx = _csr(of_s_rel)
+    er_ptr, er_idx = _csr(ends_q)
     cp = CP(
         T=T, P=P, D=D, S=S, R=R, Q=Q, C=C,
         dur=problem.session_duration.astype(np.int64),
@@ -300,6 +331,9 @@ def compile_problem(problem: Problem) -> CP:
         room_h=np.zeros((S, R), np.int64), room_s=np.zeros((S, R), np.int64),
         ar_ptr=ar_ptr, ar_idx=ar_idx, maxdur=maxdur, kmax=kmax,
         prof=np.ascontiguousarray(prof), prof_any=np.ascontiguousarray(prof_any, np.bool_),
+        rel_kind=np.array([RULE_INDEX[x.rule] for x in rels], np.int64),
+        rel_par=np.array([x.param for x in rels], np.int64),
+        rel_ptr=rel_ptr, rel_idx=rel_idx, sr_ptr=sr_ptr, sr_idx=sr_idx, er_ptr=er_ptr, er_idx=er_idx,
     )
     _fill_static(cp)
     for name in cp._fields:
@@ -330,8 +364,9 @@ def new_state(cp: CP) -> ST:
         mk_y=np.zeros(n_sync, np.int64), mk_s=np.zeros(S, np.int64),
         l_rt=np.zeros((cap, 2), np.int64), l_qd=np.zeros((cap, 2), np.int64),
         l_q=np.zeros(cap, np.int64), l_c=np.zeros(cap, np.int64), l_y=np.zeros(cap, np.int64),
-        l_n=np.zeros(5, np.int64),
+        l_n=np.zeros(6, np.int64),
         old_t=np.zeros(kk, np.int64), old_r=np.zeros(kk, np.int64),
+        mk_x=np.zeros(len(cp.rel_kind), np.int64), l_x=np.zeros(max(len(cp.rel_kind), 1), np.int64),
     )
 
 
@@ -600,6 +635,133 @@ def sync_count(cp, start, k):
     return distinct - 1 if distinct > 1 else 0
 
 
+@njit(cache=True, nogil=True)
+def _follows(cp, start, a, b):
+    """Session b starts right after a ends, on a's start day (only breaks between them)."""
+    ta = start[a]
+    tb = start[b]
+    after = min(ta + cp.dur[a], cp.T)
+    if tb < after or tb // cp.P != ta // cp.P:
+        return False
+    for u in range(after, tb):
+        if cp.usable[u]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def rel_count(cp, start, room, occ, k, out):
+    """Count relation k (docs/constraints.md, "Relations") into out[its rule]; occ = resource occupancy."""
+    a = cp.rel_ptr[k]
+    b = cp.rel_ptr[k + 1]
+    kind = cp.rel_kind[k]
+    T = cp.T
+    P = cp.P
+    if kind == RNOOVER:
+        for i in range(a, b):
+            x = cp.rel_idx[i]
+            if start[x] < 0:
+                continue
+            for j in range(i + 1, b):
+                y = cp.rel_idx[j]
+                if start[y] < 0:
+                    continue
+                lo = max(start[x], start[y])
+                hi = min(min(start[x] + cp.dur[x], start[y] + cp.dur[y]), T)
+                if hi > lo:
+                    out[RNOOVER] += hi - lo
+    elif kind == RCONSEC:
+        x = cp.rel_idx[a]
+        y = cp.rel_idx[a + 1]
+        if start[x] >= 0 and start[y] >= 0 and not _follows(cp, start, x, y):
+            out[RCONSEC] += 1
+    elif kind == RGROUP:
+        x = cp.rel_idx[a]
+        y = cp.rel_idx[a + 1]
+        z = cp.rel_idx[a + 2] if b - a == 3 else -1
+        if start[x] < 0 or start[y] < 0 or (z >= 0 and start[z] < 0):
+            return
+        if start[y] < start[x]:
+            x, y = y, x
+        if z >= 0:
+            if start[z] < start[x]:
+                x, y, z = z, x, y
+            elif start[z] < start[y]:
+                y, z = z, y
+        ok = _follows(cp, start, x, y)
+        if ok and z >= 0:
+            ok = _follows(cp, start, y, z)
+        if not ok:
+            out[RGROUP] += 1
+    elif kind == RENDS:
+        for i in range(a, b):
+            x = cp.rel_idx[i]
+            t = start[x]
+            if t < 0:
+                continue
+            day_end = (t // P + 1) * P
+            bad = False
+            for jj in range(cp.res_ptr[x], cp.res_ptr[x + 1]):
+                q = cp.res_idx[jj]
+                if not cp.is_grp[q]:
+                    continue
+                for u in range(min(t + cp.dur[x], T), day_end):
+                    if occ[q, u] > 0:
+                        bad = True
+                        break
+                if bad:
+                    break
+            if bad:
+                out[RENDS] += 1
+    elif kind == RMINGAP:
+        gap = cp.rel_par[k]
+        for i in range(a, b):
+            x = cp.rel_idx[i]
+            if start[x] < 0:
+                continue
+            for j in range(i + 1, b):
+                y = cp.rel_idx[j]
+                if start[y] < 0 or start[x] // P != start[y] // P:
+                    continue
+                e = x
+                f = y
+                if start[y] < start[x]:
+                    e = y
+                    f = x
+                apart = start[f] - min(start[e] + cp.dur[e], T)
+                if apart < 0:
+                    apart = 0
+                if apart < gap:
+                    out[RMINGAP] += gap - apart
+    elif kind == RSAMEDAY:
+        distinct = 0
+        for i in range(a, b):
+            ti = start[cp.rel_idx[i]]
+            if ti < 0:
+                continue
+            new = True
+            for j in range(a, i):
+                tj = start[cp.rel_idx[j]]
+                if tj >= 0 and tj // P == ti // P:
+                    new = False
+                    break
+            if new:
+                distinct += 1
+        if distinct > 1:
+            out[RSAMEDAY] += distinct - 1
+    elif kind == RSAMEROOM:
+        for i in range(a, b):
+            x = cp.rel_idx[i]
+            if start[x] < 0 or not cp.needs_room[x] or room[x] < 0:
+                continue
+            for j in range(i + 1, b):
+                y = cp.rel_idx[j]
+                if start[y] < 0 or not cp.needs_room[y] or room[y] < 0 or room[y] == room[x]:
+                    continue
+                if _follows(cp, start, x, y) or _follows(cp, start, y, x):
+                    out[RSAMEROOM] += 1
+
+
 # --------------------------------------------------------------------------------------
 # full evaluation
 # --------------------------------------------------------------------------------------
@@ -682,6 +844,8 @@ def full_counts(cp, start, room):
                     out[ISO] += iso_of(P, T, cp.dur[s], occ, q, start[s])
     for c in range(cp.C):
         course_counts(cp, cday, croom, c, out)
+    for k in range(len(cp.rel_kind)):
+        rel_count(cp, start, room, occ, k, out)
     return out
 
 
@@ -816,6 +980,7 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
     stamp = st.stamp[0]
     n = st.l_n
     n[:] = 0
+    has_rel = len(cp.rel_kind) > 0  # no relations (ITC-2007, most departments): skip their bookkeeping
     for i in range(k):
         s = ms[i]
         st.mk_s[s] = stamp
@@ -857,6 +1022,21 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
                 st.mk_y[y] = stamp
                 st.l_y[n[4]] = y
                 n[4] += 1
+        if has_rel:
+            for j in range(cp.sr_ptr[s], cp.sr_ptr[s + 1]):
+                x = cp.sr_idx[j]
+                if st.mk_x[x] != stamp:
+                    st.mk_x[x] = stamp
+                    st.l_x[n[5]] = x
+                    n[5] += 1
+    for i in range(n[2] if has_rel else 0):  # "ends the students' day" of other sessions of a touched group
+        q = st.l_q[i]
+        for j in range(cp.er_ptr[q], cp.er_ptr[q + 1]):
+            x = cp.er_idx[j]
+            if st.mk_x[x] != stamp:
+                st.mk_x[x] = stamp
+                st.l_x[n[5]] = x
+                n[5] += 1
     h0 = 0
     s0 = 0
     p0 = 0
@@ -951,6 +1131,9 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
             _course_counts(cp.min_days[c], cp.D, cp.R, st.cday, st.croom, c, tmp)
         for i in range(n[4]):
             tmp[SYNC] += sync_count(cp, st.start, st.l_y[i])
+        if has_rel:
+            for i in range(n[5]):
+                rel_count(cp, st.start, st.room, occ, st.l_x[i], tmp)
         a, b = _weighted(w, tmp)
         lh = h + a
         ls = so + b

@@ -33,11 +33,11 @@ Everything in a Problem is read-only after construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 import numpy as np
 
-from .rules import HARD_RULES, RULES, SOFT_RULES
+from .rules import HARD_RULES, RELATION_RULES, RULES, SOFT_RULES
 
 RESOURCE_FACULTY = 0
 RESOURCE_GROUP = 1
@@ -70,6 +70,16 @@ PROFILE_ARRAYS: tuple[tuple[str, type, object], ...] = (
     ("resource_interval_from", np.int32, 0),
     ("resource_interval_to", np.int32, 0),
 )
+class Relation(NamedTuple):
+    """A relation between sessions, counted by the soft rule ``rule`` (docs/constraints.md, "Relations"):
+    ``activities_consecutive`` (``sessions`` = (a, b): b right after a), ``activities_grouped`` (2 or 3
+    sessions back to back in any order), ``activities_min_gaps`` (``param`` = the minimum gap), and the set
+    rules ``activities_not_overlapping``, ``activity_ends_day``, ``activities_same_day``,
+    ``activities_same_room``."""
+
+    rule: str
+    sessions: np.ndarray  # int32[k] session indices (distinct)
+    param: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +144,8 @@ class Problem:
     resource_interval_max_days: np.ndarray | None = None  # int32[Q]
     resource_interval_from: np.ndarray | None = None  # int32[Q]: first period of the interval (0-based)
     resource_interval_to: np.ndarray | None = None  # int32[Q]: period after the interval's last
+    # relations between sessions (soft rules of engine.rules.RELATION_RULES); () = none, no cost
+    relations: tuple[Relation, ...] = ()
 
     # ---- weights of the constraints, by constraint name --------------------------
     # Hard constraints carry a weight too (used for reporting and for the
@@ -169,7 +181,18 @@ class Problem:
         object.__setattr__(self, "locked_start", _ro(self.locked_start))
         object.__setattr__(self, "locked_room", _ro(self.locked_room))
         object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
+        object.__setattr__(self, "relations", tuple(
+            Relation(str(x[0]), _ro(np.asarray(x[1], np.int32)), int(x[2]) if len(x) > 2 else 0)
+            for x in self.relations))
         self.validate_shapes()
+        for x in self.relations:
+            if x.rule not in RELATION_RULES:
+                raise ValueError(f"unknown relation rule {x.rule!r}; known: {', '.join(RELATION_RULES)}")
+            n = len(x.sessions)
+            if n and (x.sessions.min() < 0 or x.sessions.max() >= S or len(set(x.sessions.tolist())) != n):
+                raise ValueError(f"relation {x.rule}: sessions must be distinct indices below {S}")
+            if x.rule == "activities_consecutive" and n != 2 or x.rule == "activities_grouped" and n not in (2, 3):
+                raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3)")
 
     # ---- sizes ------------------------------------------------------------
     @property

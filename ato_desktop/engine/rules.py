@@ -100,6 +100,28 @@ RULES: tuple[Rule, ...] = (
     Rule("interval_max_days", False, 2, "Too many days busy in a part of the day",
          "A teacher or class busy in a part of the day (e.g. the first period) on more days than their limit",
          "profile_counts"),
+    # soft: relations between activities (Problem.relations; FET's activity relations, issue 17).
+    # Each counts only the relations listed in the data: none listed, no cost.
+    Rule("activities_not_overlapping", False, 10, "Activities overlap",
+         "Activities that must not overlap held at the same time", "rel_count"),
+    Rule("activities_consecutive", False, 10, "Activity not right after the one before it",
+         "An activity not held right after the one it must follow", "rel_count"),
+    Rule("activities_grouped", False, 10, "Grouped activities not back to back",
+         "Activities of a group not held back to back on one day", "rel_count"),
+    Rule("activity_ends_day", False, 10, "Activity does not end the students' day",
+         "A class that should end its students' day followed by another", "rel_count"),
+    Rule("activities_min_gaps", False, 10, "Activities too close on one day",
+         "Activities held closer on one day than their minimum gap", "rel_count"),
+    Rule("activities_same_day", False, 10, "Activities not on the same day",
+         "Activities that should start on the same day held on different days", "rel_count"),
+    Rule("activities_same_room", False, 10, "Back-to-back activities change rooms",
+         "Back-to-back activities that should keep one room in different rooms", "rel_count"),
+)
+
+#: the rules counted on Problem.relations (each relation names one of them)
+RELATION_RULES: tuple[str, ...] = (
+    "activities_not_overlapping", "activities_consecutive", "activities_grouped", "activity_ends_day",
+    "activities_min_gaps", "activities_same_day", "activities_same_room",
 )
 
 #: name -> Rule
@@ -120,4 +142,4 @@ def order_stamp(names=None) -> str:
     return f"{zlib.crc32(','.join(names).encode()):08x}"
 
 
-__all__ = ["Rule", "RULES", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]
+__all__ = ["Rule", "RULES", "RELATION_RULES", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]

@@ -430,6 +430,15 @@ SUPPORTED_TIME = frozenset({
     "ConstraintTeachersMaxHoursContinuously",
     "ConstraintStudentsMaxGapsPerWeek",
     "ConstraintStudentsSetMaxGapsPerWeek",
+}) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
+    "ConstraintActivitiesNotOverlapping",
+    "ConstraintTwoActivitiesConsecutive",
+    "ConstraintTwoActivitiesGrouped",
+    "ConstraintThreeActivitiesGrouped",
+    "ConstraintActivityEndsStudentsDay",
+    "ConstraintActivitiesEndStudentsDay",
+    "ConstraintMinGapsBetweenActivities",
+    "ConstraintActivitiesSameStartingDay",
 })
 # The day profile (issue 17): teachers' and students' gaps, min/max hours, early beginnings, min days
 # (``services.fet_profile.PROFILE_TYPES`` maps each onto its engine rule).
@@ -462,6 +471,8 @@ SUPPORTED_SPACE = frozenset({
     "ConstraintStudentsSetHomeRooms",
     "ConstraintTeacherHomeRoom",
     "ConstraintTeacherHomeRooms",
+}) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
+    "ConstraintActivitiesSameRoomIfConsecutive",
 })
 
 # Plain words for the types users meet most (others are spelled out from their CamelCase name).

@@ -63,6 +63,13 @@ def _is_bold(font_name: str) -> bool:
         return font_name.endswith("-Bold")
 
 
+# Parsed paragraph markup by (text, style): a book sets the same codes, names and labels in the same styles
+# thousands of times, and ReportLab's markup parser (html.parser) was a fifth of its time. Fragments are
+# cloned in and out; paragraphs with callbacks or links are not kept.
+_PARSED: dict = {}
+_PARSED_MAX = 20_000
+
+
 class Paragraph(_RLParagraph):
     """ReportLab's Paragraph, with text in an Indian script set in its fallback font and shaped.
 
@@ -73,7 +80,18 @@ class Paragraph(_RLParagraph):
 
     def _setup(self, text, style, bulletText, frags, cleaner):
         fresh = frags is None  # a split paragraph passes its (already cut) fragments back in
-        super()._setup(text, style, bulletText, frags, cleaner)
+        key = (text, id(style), self.caseSensitive) if fresh and bulletText is None else None
+        hit = _PARSED.get(key) if key is not None else None
+        if hit is not None and hit[0] is style:  # the same markup in the same style: ReportLab's parse again
+            frags = [f.clone() for f in hit[2]]
+            super()._setup(hit[3], hit[1], None, frags, cleaner)
+        else:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            if key is not None and not any(getattr(f, "cbDefn", None) is not None or getattr(f, "link", None)
+                                           for f in self.frags):
+                if len(_PARSED) >= _PARSED_MAX:
+                    _PARSED.clear()
+                _PARSED[key] = (style, self.style, [f.clone() for f in self.frags], self.text)
         if not fresh or not any(has_fallback(getattr(f, "text", "") or "") for f in self.frags):
             return
         out = []
@@ -406,11 +424,17 @@ class ReportDoc(BaseDocTemplate):
 
     def build(self, flowables, *args, **kwargs):
         kwargs.setdefault("canvasmaker", self._canvasmaker)
-        return super().build(flowables, *args, **kwargs)
+        try:
+            return super().build(flowables, *args, **kwargs)
+        finally:
+            _PARSED.clear()  # the parse cache lives for one document (the app keeps no book's worth of it)
 
     def multiBuild(self, story, *args, **kwargs):  # noqa: N802 (ReportLab's name)
         kwargs.setdefault("canvasmaker", self._canvasmaker)
-        return super().multiBuild(story, *args, **kwargs)
+        try:
+            return super().multiBuild(story, *args, **kwargs)
+        finally:
+            _PARSED.clear()
 
     def filterFlowables(self, flowables) -> None:  # noqa: N802 (ReportLab's name)
         """Make a :class:`Lazy` section's flowables when the document reaches it."""

@@ -11,9 +11,11 @@ The department's hard rules are written as FET's own 100 % constraints, so ``fet
   (``ConstraintActivityPreferredTimeSlots``); faculty maximum periods per day; elective baskets
   (``ConstraintActivitiesSameStartingTime``); the rooms a session may use
   (``ConstraintActivityPreferredRooms``: kind, features and capacity) — sessions that need no room get none;
-* soft: the spread of an activity over different days (``ConstraintMinDaysBetweenActivities``) with the
-  weight percentage mapped back from the engine weight, and the day profile's limits (teachers' and
-  students' max gaps, min/max hours, early beginnings, min days: ``services.fet_profile``);
+* soft: the spread of an activity over different days (``ConstraintMinDaysBetweenActivities``), the
+  relations between activities (not overlapping, consecutive, grouped, ends the students' day, min gaps,
+  same starting day, same room if consecutive) with the weight percentage mapped back from the engine weight,
+  and the day profile's limits (teachers' and students' max gaps, min/max hours, early beginnings, min days:
+  ``services.fet_profile``);
 * with a timetable: every placed session as ``ConstraintActivityPreferredStartingTime`` 100 % and its room
   as ``ConstraintActivityPreferredRoom`` 100 %, both permanently locked, so FET regenerates exactly that
   timetable and reports whether it breaks any 100 % constraint.
@@ -65,6 +67,43 @@ class FetExportReport:
 def percent_of_weight(weight: int) -> float:
     """Inverse of ``services.fet_import.soft_weight``: engine soft weight -> FET percentage (< 100)."""
     return round(min(99.9, max(0.0, 100.0 - 100.0 / max(1, weight))), 1)
+
+
+# relation rules FET accepts only at 100 % (fet-cl refuses the file otherwise): left out below weight 1000
+FET_ONLY_HARD = frozenset({"activity_ends_day"})
+
+
+def _relation_elements(p, fet_id: dict[int, int], weights) -> list[tuple[bool, Element]]:
+    """FET's own constraints for the problem's relations between activities (issue 17), as (space?, element),
+    with the weight percentage mapped back from the rule's engine weight."""
+    out: list[tuple[bool, Element]] = []
+    tail = (E("Active", "true"), E("Comments"))
+    for x in p.relations:
+        w = int(weights.get(x.rule, 0))
+        if w <= 0 or (x.rule in FET_ONLY_HARD and w < 1000):
+            continue
+        # weight 1000 is what a 100 % FET relation imports as (docs/constraints.md): written back as 100 %
+        pct = E("Weight_Percentage", 100 if w >= 1000 else percent_of_weight(w))
+        ids = [fet_id[int(v)] for v in x.sessions]
+        listed = (E("Number_of_Activities", len(ids)), *[E("Activity_Id", i) for i in ids])
+        ordinal = ("First_Activity_Id", "Second_Activity_Id", "Third_Activity_Id")
+        if x.rule == "activities_not_overlapping":
+            out.append((False, E("ConstraintActivitiesNotOverlapping", "", pct, *listed, *tail)))
+        elif x.rule in ("activities_consecutive", "activities_grouped"):
+            tag = {("activities_consecutive", 2): "ConstraintTwoActivitiesConsecutive",
+                   ("activities_grouped", 2): "ConstraintTwoActivitiesGrouped",
+                   ("activities_grouped", 3): "ConstraintThreeActivitiesGrouped"}[(x.rule, len(ids))]
+            out.append((False, E(tag, "", pct, *[E(o, i) for o, i in zip(ordinal, ids)], *tail)))
+        elif x.rule == "activity_ends_day":
+            out += [(False, E("ConstraintActivityEndsStudentsDay", "", pct, E("Activity_Id", i), *tail)) for i in ids]
+        elif x.rule == "activities_min_gaps":
+            out.append((False, E("ConstraintMinGapsBetweenActivities", "", pct, *listed, E("MinGaps", x.param),
+                                 *tail)))
+        elif x.rule == "activities_same_day":
+            out.append((False, E("ConstraintActivitiesSameStartingDay", "", pct, *listed, *tail)))
+        elif x.rule == "activities_same_room":
+            out.append((True, E("ConstraintActivitiesSameRoomIfConsecutive", "", pct, *listed, *tail)))
+    return out
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -262,6 +301,14 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
                       *[E("Preferred_Room", rooms[int(r)].code) for r in ok], E("Active", "true"), E("Comments")))
         if no_room:
             rep.notes.append(f"{no_room} sessions have no suitable room; FET is free to leave them without one.")
+        if tt_id is None:  # relations between activities: soft rules (left out with a locked timetable, as above)
+            for space, el in _relation_elements(p, fet_id, weights):
+                add(sc if space else tc, el)
+            left = sum(len(x.sessions) for x in p.relations if x.rule in FET_ONLY_HARD
+                       and 0 < int(weights.get(x.rule, 0)) < 1000)
+            if left:
+                rep.notes.append(f"{left} 'activity ends the students' day' relation(s) left out: FET accepts them "
+                                 f"only at 100 % (an engine weight of 1000).")
 
         # the timetable, locked
         if tt_id is not None:

@@ -25,6 +25,20 @@ MAX_SESSIONS = 20  # storage: sessions_per_week <= 20
 MAX_DURATION = 6  # storage: duration <= 6
 
 
+# FET's relations between activities -> the engine rule counting them (engine.rules.RELATION_RULES)
+RELATION_TAGS = {
+    "ConstraintActivitiesNotOverlapping": "activities_not_overlapping",
+    "ConstraintTwoActivitiesConsecutive": "activities_consecutive",
+    "ConstraintTwoActivitiesGrouped": "activities_grouped",
+    "ConstraintThreeActivitiesGrouped": "activities_grouped",
+    "ConstraintActivityEndsStudentsDay": "activity_ends_day",
+    "ConstraintActivitiesEndStudentsDay": "activity_ends_day",
+    "ConstraintMinGapsBetweenActivities": "activities_min_gaps",
+    "ConstraintActivitiesSameStartingDay": "activities_same_day",
+    "ConstraintActivitiesSameRoomIfConsecutive": "activities_same_room",
+}
+
+
 class FetImportError(ServiceError):
     """The FET file was refused; nothing was written. The message names the file, the line and the element."""
 
@@ -226,6 +240,8 @@ class _Planner:
         self.min_days: list[tuple[fio.Element, list[int], int, float]] = []
         self.same_start: list[tuple[fio.Element, list[int]]] = []
         self.profile = ProfilePlan()  # teachers' and students' day profile (services.fet_profile)
+        # relations between activities: (engine rule, FET activity ids, parameter, percentage)
+        self.relations: list[tuple[str, list[int], int, float]] = []
 
     # -- references ------------------------------------------------------
     def _atoms_of(self, names: list[str]) -> list[str]:
@@ -406,8 +422,49 @@ class _Planner:
             if hard:
                 r.approx("teacher max hours continuously at 100 % are kept as soft rules with weight 1000.")
             r.took(tag)
+        elif tag in RELATION_TAGS:
+            self._relation(el, pct)
         else:
             r.skip(tag)
+
+    def _id_of(self, el: fio.Element, tag: str) -> int:
+        c = el.find(tag)
+        try:
+            i = int(c.text.strip())
+        except (AttributeError, ValueError):
+            raise FetImportError(f"{self.name} line {(c or el).line}: <{el.tag}> needs an activity number in "
+                                 f"<{tag}>.") from None
+        if i not in self.all_ids:
+            raise FetImportError(f"{self.name} line {c.line}: <{el.tag}> names the activity {i}, which is not in "
+                                 f"the activities list.")
+        return i
+
+    def _relation(self, el: fio.Element, pct: float) -> None:
+        """A relation between activities (engine.rules.RELATION_RULES), kept with FET's activity ids."""
+        tag, rule = el.tag, RELATION_TAGS[el.tag]
+        param = 0
+        if tag in ("ConstraintTwoActivitiesConsecutive", "ConstraintTwoActivitiesGrouped",
+                   "ConstraintThreeActivitiesGrouped"):
+            names = ["First_Activity_Id", "Second_Activity_Id"] + (
+                ["Third_Activity_Id"] if tag.startswith("ConstraintThree") else [])
+            ids = [self._id_of(el, n) for n in names]
+        elif tag == "ConstraintActivityEndsStudentsDay":
+            ids = [self._id_of(el, "Activity_Id")]
+        elif tag == "ConstraintActivitiesEndStudentsDay":
+            ids = [a.fet.id for a in self._filter(el)]
+        else:
+            ids = self._ids(el)
+            if tag == "ConstraintMinGapsBetweenActivities":
+                param = _num(el, "MinGaps", self.name)
+        active = [i for i in ids if i in self.acts]
+        if rule in ("activities_consecutive", "activities_grouped") and len(active) < len(ids):
+            self.r.took(tag)  # an inactive activity: FET ignores the constraint too
+            return
+        self.relations.append((rule, active, param, pct))
+        self.soft_pct[rule] = max(self.soft_pct[rule], pct)
+        if pct >= 100:
+            self.r.approx("relations between activities at 100 % are kept as soft rules with weight 1000.")
+        self.r.took(tag)
 
     # -- space constraints ---------------------------------------------------------
     def space(self, el: fio.Element) -> None:
@@ -422,6 +479,9 @@ class _Planner:
                 return
             self._mark(self.room_unavail, room, self._slots(el, "Not_Available_Time", "Day", "Hour"))
             r.took(tag)
+            return
+        if tag in RELATION_TAGS:
+            self._relation(el, pct)
             return
         if tag not in fio.SUPPORTED_SPACE:
             r.skip(tag)

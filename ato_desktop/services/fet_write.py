@@ -175,6 +175,24 @@ def _build(plan: _Planner, report: FetImportReport) -> _Spec:
     return _Spec(periods, extra, groups, min_days, baskets, room_sets, allowed_of, pref_of)
 
 
+def _relation_params(plan: _Planner, spec: _Spec, act_id: dict[int, int]) -> dict[str, dict]:
+    """Engine rule -> its params' ``relations`` (storage.relations): FET activity ids become
+    [activity id, occurrence] (a FET activity is one session of an activity of this database)."""
+    from ato_desktop.storage.relations import MIN_SIZE
+
+    where = {aid: (act_id[k], occ) for k, (ids, _) in enumerate(spec.groups) for occ, aid in enumerate(ids)}
+    out: dict[str, dict] = {}
+    for rule, ids, param, _ in plan.relations:
+        members = [list(where[i]) for i in ids if i in where]
+        if len(members) < MIN_SIZE.get(rule, 2):  # e.g. a filter that matches no active activity: binds nothing
+            continue
+        entry: dict = {"activities": members}
+        if rule == "activities_min_gaps":
+            entry["min_gap"] = param
+        out.setdefault(rule, {"relations": []})["relations"].append(entry)
+    return out
+
+
 def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) -> None:
     f, P, D, T = plan.f, plan.P, plan.D, plan.T
     days, day_names = [], set()
@@ -368,6 +386,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     for table, rows in ((m.activity_faculty, fac_rows), (m.activity_group, grp_rows)):
         for i in range(0, len(rows), 5000):
             s.execute(insert(table), rows[i:i + 5000])
+    relations = _relation_params(plan, spec, {k: act.id for act, k in fet_ids})
     for act, k in fet_ids:
         allowed, pref = spec.allowed[k], spec.pref[k]
         for t in range(T):
@@ -396,7 +415,8 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
                                        params={"fet_weight_percentage": pct,
-                                               **plan.profile.params(name, faculty, atom_groups)} if used else {}))
+                                               **plan.profile.params(name, faculty, atom_groups),
+                                               **relations.get(name, {})} if used else {}))
     report.counts = {"days": D, "periods": P, "faculty": len(faculty), "groups": len(sections) + sum(
         1 for g in atom_groups.values() if g.parent is not None), "rooms": len(rooms), "courses": len(courses),
         "activities": len(spec.groups), "sessions": n_sessions}

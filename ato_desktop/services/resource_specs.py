@@ -21,7 +21,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+ ]*$")
 class FieldSpec:
     name: str
     label: str
-    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time | limits (code -> int)
+    kind: str = "str"  # str | int | bool | choice | ref | refs | list | email | time | limits (code -> int) | relations
     required: bool = False
     default: Any = None
     min: int | None = None
@@ -266,6 +266,20 @@ PROFILE_NOTES = {
     "interval_max_days": "The days with a class in a part of the day (from its first to its last period, "
                          "e.g. the first period only), above the limit, count.",
 }
+# The relations between activities (issue 17) read their relations, each a set of activities
+# (storage.relations).
+
+_RELATION_HELP = {
+    "activities_not_overlapping": "Each relation: activities never held at the same time",
+    "activities_consecutive": "Each relation: two activities, the second right after the first, the same day",
+    "activities_grouped": "Each relation: two or three activities back to back on one day, in any order",
+    "activity_ends_day": "Each relation: activities after which their students have no class that day",
+    "activities_min_gaps": "Each relation: activities at least the minimum gap apart on the same day",
+    "activities_same_day": "Each relation: activities starting on the same day",
+    "activities_same_room": "Each relation: activities that keep one room when held back to back",
+}
+for _rule, _help in _RELATION_HELP.items():
+    CONSTRAINT_PARAMS[_rule] = (_f("relations", "Relations", "relations", ref="activity", default=(), help=_help),)
 
 CONSTRAINT_DATA: dict[str, str] = {
     "unscheduled": "every session of every activity",
@@ -293,6 +307,8 @@ def constraint_params(ctype: str) -> tuple[tuple[FieldSpec, ...], str]:
     fields = CONSTRAINT_PARAMS.get(ctype, ())
     if ctype in PROFILE_NOTES:
         return fields, PROFILE_NOTES[ctype] + " A limit of -1 means no limit."
+    if ctype in _RELATION_HELP:
+        return fields, f"{_RELATION_HELP[ctype]} (pick them with Add…). The weight applies to every relation."
     uses = CONSTRAINT_DATA.get(ctype)
     note = "No parameters to set here: the engine reads only the weight and whether the rule is enabled."
     if uses:

@@ -37,7 +37,7 @@ from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are 
 from ato_desktop.services.snapshot import RowSnapshot, restore_rows, snapshot_rows
 
 
-def _check_constraint(sp: EntitySpec, obj: Any, row: int | None) -> None:
+def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | None = None) -> None:
     """A constraint row is one engine rule: a known type, hard exactly when the engine's rule is, and
     only the parameters the rule reads (typed)."""
     from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
@@ -57,8 +57,25 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None) -> None:
         if f is None:
             raise ValidationError(sp.label, "Parameters", f"{obj.type} has no parameter {name!r} (the engine "
                                   f"reads {', '.join(schema) or 'none'}).", row)
-        params[name] = _clean(sp, f, value, None, row)
+        params[name] = _clean(sp, f, value, s, row) if f.kind == "relations" else _clean(sp, f, value, None, row)
+        if f.kind == "relations":
+            _check_relation_sizes(sp, obj.type, params[name], row)
     obj.params = params
+
+
+def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row: int | None) -> None:
+    """How many activities a relation of ``rule`` takes (storage.relations), and its minimum gap."""
+    from ato_desktop.storage.relations import MAX_SIZE, MIN_SIZE
+
+    lo, hi = MIN_SIZE.get(rule, 2), MAX_SIZE.get(rule)
+    for i, rel in enumerate(relations, 1):
+        n = len(rel["activities"])
+        if n < lo or (hi is not None and n > hi):
+            want = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}"
+            raise ValidationError(sp.label, "Relations", f"relation {i} names {n} activities; {rule.replace('_', ' ')} "
+                                  f"takes {want}.", row)
+        if rule == "activities_min_gaps" and not rel.get("min_gap"):
+            raise ValidationError(sp.label, "Relations", f"relation {i} needs a minimum gap of at least 1 period.", row)
 
 
 def _ref_key(entity: str, obj: Any) -> Any:
@@ -201,6 +218,8 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
         if not isinstance(value, dict):
             raise bad("must be a set of named parameters.")
         return value
+    if f.kind == "relations":
+        return _clean_relations(value, find, bad)
     if f.kind == "ref":
         obj = find(f.ref, value)
         if obj is None:
@@ -220,6 +239,41 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
     raise AssertionError(f.kind)
 
 
+def _clean_relations(value: Any, find, bad) -> list[dict]:
+    """Relations between activities (storage.relations): a list of {"activities": [id or [id, occurrence]],
+    "min_gap": N}; every activity must exist, every occurrence be one of its sessions."""
+    from ato_desktop.storage.relations import member
+
+    if not isinstance(value, list):
+        raise bad("must be a list of relations between activities.")
+    out = []
+    for i, rel in enumerate(value, 1):
+        if not isinstance(rel, dict) or not isinstance(rel.get("activities"), list) \
+                or set(rel) - {"activities", "min_gap"}:
+            raise bad(f"relation {i} must list its activities (and, for a minimum gap, min_gap).")
+        members = []
+        for item in rel["activities"]:
+            mb = member(item)
+            act = find("activity", mb[0]) if mb is not None else None
+            if act is None:
+                raise bad(f"relation {i} names the activity {item!r}, which does not exist.")
+            if mb[1] is not None and not 0 <= mb[1] < act.sessions_per_week:
+                raise bad(f"relation {i}: activity {mb[0]} has no session {mb[1] + 1} "
+                          f"(it has {act.sessions_per_week} a week).")
+            key = mb[0] if mb[1] is None else [mb[0], mb[1]]
+            if key in members:
+                raise bad(f"relation {i} names the activity {item!r} twice.")
+            members.append(key)
+        entry: dict = {"activities": members}
+        if "min_gap" in rel:
+            gap = rel["min_gap"]
+            if isinstance(gap, bool) or not isinstance(gap, int) or not 1 <= gap <= 20:
+                raise bad(f"relation {i}: the minimum gap must be a whole number of periods from 1 to 20.")
+            entry["min_gap"] = gap
+        out.append(entry)
+    return out
+
+
 def _check_unique(s: Session, sp: EntitySpec, f: FieldSpec, value: Any, exclude_id: int | None, row: int | None) -> None:
     col = getattr(sp.model, f.attr)
     q = select(sp.model).where(func.lower(col) == str(value).lower())
@@ -233,7 +287,7 @@ def _check_unique(s: Session, sp: EntitySpec, f: FieldSpec, value: Any, exclude_
 def _check_entity_rules(s: Session, sp: EntitySpec, obj: Any, row: int | None) -> None:
     """Rules that involve several fields or other rows."""
     if sp.name == "constraint":
-        _check_constraint(sp, obj, row)
+        _check_constraint(sp, obj, row, s)
     if sp.name == "group" and obj.parent is not None:
         if obj.parent.parent_id is not None:
             raise ValidationError(sp.label, "Section", "a lab batch must belong to a section, not to another batch.", row)
@@ -398,6 +452,11 @@ def _dependents(s: Session, entity: str, obj: Any) -> dict[str, list[str]]:
         n = s.scalar(select(func.count()).select_from(m.SessionAssignment).where(m.SessionAssignment.activity_id == obj.id))
         if n:
             removed.append(f"{n} scheduled session(s) in timetables")
+        from ato_desktop.storage.relations import without_activities
+
+        for ci in s.scalars(select(m.ConstraintInstance)):
+            if without_activities(ci.type, ci.params, {obj.id}) is not None:
+                cleared.append(f"{_activity_display(obj)} leaves the relations of '{ci.label or ci.type}'")
     elif entity == "room":
         n = s.scalar(select(func.count()).select_from(m.SessionAssignment).where(m.SessionAssignment.room_id == obj.id))
         if n:
@@ -421,9 +480,25 @@ def delete_item(db: Database, entity: str, key: Any) -> RowSnapshot:
         if deps["blocking"]:
             raise DependentsError(sp.label, sp.describe(obj), deps["blocking"])
         snap = snapshot_rows(s.connection(), sp.model.__table__, [obj.id])
+        _drop_from_relations(s, snap)
         s.delete(obj)
         s.flush()
         return snap
+
+
+def _drop_from_relations(s: Session, snap: RowSnapshot) -> None:
+    """Deleted activities leave the relations between activities that name them (constraint params,
+    storage.relations); the snapshot puts the old params back on undo."""
+    from ato_desktop.storage.relations import without_activities
+
+    ids = {r["id"] for name, rows in snap.rows if name == m.Activity.__tablename__ for r in rows}
+    if not ids:
+        return
+    for ci in s.scalars(select(m.ConstraintInstance)):
+        new = without_activities(ci.type, ci.params, ids)
+        if new is not None:
+            snap.nulled.append((m.ConstraintInstance.__tablename__, {"id": ci.id}, "params", ci.params))
+            ci.params = new
 
 
 def restore(db: Database, snap: RowSnapshot) -> None:

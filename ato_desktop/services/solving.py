@@ -69,6 +69,7 @@ class SolveRun:
     minimal_change: bool = False  # True when the run started from the version and moved as little as it could
     bound: object = None  # engine.infeasibility.LowerBound of the problem (hard, soft with hard 0)
     explanation: object = None  # engine.infeasibility.Explanation when the run ended with hard violations
+    quick: bool = False  # a first timetable of run_quick_solve (no optimizer: its kernels were not compiled yet)
 
     def end_lines(self) -> list[str]:
         """The lower bound beside the result, then (hard violations left) what makes them, in words."""
@@ -87,6 +88,9 @@ class SolveRun:
 
     def notes(self) -> str:
         r = self.result
+        if self.quick:
+            return (f"First timetable (quick construction, seed {self.settings.seed}, {r.seconds:.1f} s) "
+                    "made while the optimizer was being prepared.")
         threads = f", {self.settings.threads} threads" if self.settings.threads > 1 else ""
         return (f"Optimizer: seed {self.settings.seed}{threads}, {r.seconds:.1f} s, "
                 f"{r.evaluations} evaluations{' (stopped early)' if r.stopped else ''}.")
@@ -142,6 +146,39 @@ def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timeta
     bound, explanation = explain_result(comp.problem, result)
     return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None,
                     bound=bound, explanation=explanation)
+
+
+def run_quick_solve(db: Database, settings: OptimizerSettings | None = None, *, timetable: int | str | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> SolveRun:
+    """A first timetable in a second or two while the optimizer's kernels compile (issue 16): the greedy
+    numpy constructor (``engine.quickstart``), no numba.  Same checks, inputs and result type as
+    :func:`run_solve` (``quick=True``), so Accept / Discard and the preview treat it alike."""
+    import time
+
+    from ato_desktop.engine import evaluate
+    from ato_desktop.engine.optimizer import Result
+    from ato_desktop.engine.quickstart import quick_timetable
+    from ato_desktop.services.compile import compile_database
+    from ato_desktop.services.scores import data_fingerprint
+
+    settings = settings or OptimizerSettings()
+    comp, current, tt_id = compile_database(db, timetable)
+    if settings.refuse_impossible:
+        refuse_if_impossible(comp.problem)
+    start = None
+    if settings.keep_changes and current is not None and (current.start >= 0).any():
+        start = current
+    t0 = time.perf_counter()
+    assignment = quick_timetable(comp.problem, seed=settings.seed, should_stop=should_stop, start=start)
+    score = evaluate(comp.problem, assignment)
+    seconds = time.perf_counter() - t0
+    changed = 0 if start is None else int(((assignment.start != start.start) | (assignment.room != start.room)).sum())
+    result = Result(assignment=assignment, hard=score.hard, soft=score.soft, evaluations=0, seconds=seconds,
+                    first_feasible_seconds=seconds if score.hard == 0 else None, generations=0,
+                    stopped=bool(should_stop is not None and should_stop()), changed_sessions=changed)
+    bound, explanation = explain_result(comp.problem, result)
+    return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None,
+                    bound=bound, explanation=explanation, quick=True)
 
 
 def explain_result(problem, result):

@@ -323,6 +323,12 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
             weights[ci.type] = ci.weight if ci.enabled else 0
     # the day profile's per-resource limits (issue 17), from the rules' parameters
     profile = profile_arrays(constraint_rows, faculty, groups, leaves, res_index, leaf_ids)
+    # relations between activities (issue 17): kept in their rule's constraint row
+    from ato_desktop.storage.relations import compile_relations
+
+    n_occ = {a.id: a.sessions_per_week for a in activities}
+    relations = compile_relations(((ci.type, ci.params) for ci in constraint_rows if ci.enabled),
+                                  lambda aid: [index_of[(aid, k)] for k in range(n_occ.get(aid, 0))], index_of)
 
     problem = Problem(
         name=name, n_days=D, periods_per_day=P,
@@ -345,7 +351,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_needs_room=np.array(needs_room, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
-        weights=weights, **profile,
+        weights=weights, **profile, relations=relations,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
               "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
               "sections": {g.code: tuple(leaf_ids(g)) for g in groups if g.batches}},
@@ -384,6 +390,9 @@ def problem_digest(problem: Problem) -> str:
             _hash_array(h, name, a)
     weights = {k: int(v) for k, v in dict(DEFAULT_WEIGHTS, **dict(problem.weights)).items()}
     h.update(json.dumps(weights, sort_keys=True).encode())
+    for k, x in enumerate(problem.relations):  # none: the digest of a problem without relations is unchanged
+        h.update(f"rel{k}:{x.rule}:{x.param};".encode())
+        _hash_array(h, f"rel{k}", np.asarray(x.sessions, np.int64))
     return h.hexdigest()
 
 

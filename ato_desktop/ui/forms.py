@@ -142,6 +142,7 @@ class ParamsEditor(QWidget):
         self.fields: tuple[res.FieldSpec, ...] = ()
         self.editors: dict[str, QWidget] = {}
         self.ctype: str | None = None
+        self._choices: dict = {}
 
     def set_type(self, ctype: str | None) -> None:
         if ctype == self.ctype and self.editors.keys() == {f.name for f in self.fields}:
@@ -166,6 +167,13 @@ class ParamsEditor(QWidget):
             elif f.kind == "bool":
                 w = QCheckBox(self)
                 w.toggled.connect(self.changed)
+            elif f.kind == "relations":  # sets of activities (issue 17)
+                from ato_desktop.ui.relations_editor import RelationsEditor
+
+                w = RelationsEditor(f, self, with_gap=ctype == "activities_min_gaps")
+                if f.ref in self._choices:
+                    w.set_choices(self._choices[f.ref])
+                w.changed.connect(self.changed)
             else:
                 w = QComboBox(self)
                 for c in f.choices:
@@ -191,6 +199,8 @@ class ParamsEditor(QWidget):
                 w.setText("" if v is None else str(v))
             elif isinstance(w, QSpinBox):
                 w.setValue(int(v) if v is not None else w.minimum())
+            elif hasattr(w, "set_choices"):  # RelationsEditor
+                w.set_value(v)
             elif isinstance(w, QCheckBox):
                 w.setChecked(bool(v))
             else:
@@ -201,9 +211,17 @@ class ParamsEditor(QWidget):
         out = dict(getattr(self, "_notes", {}))
         for f in self.fields:
             w = self.editors[f.name]
-            out[f.name] = (w.value() if isinstance(w, QSpinBox) else w.isChecked() if isinstance(w, QCheckBox)
+            out[f.name] = (w.value() if isinstance(w, QSpinBox) or hasattr(w, "set_choices")
+                           else w.isChecked() if isinstance(w, QCheckBox)
                            else w.text() if isinstance(w, QLineEdit) else w.currentData())
         return out
+
+    def set_choices(self, choices: dict) -> None:
+        """What references may point to (``EntityForm.set_reference_choices``): the relations' activities."""
+        self._choices = dict(choices)
+        for f in self.fields:
+            if f.kind == "relations" and f.ref in choices:
+                self.editors[f.name].set_choices(choices[f.ref])
 
 
 class EntityForm(QWidget):
@@ -356,6 +374,8 @@ class EntityForm(QWidget):
         self._loading = True
         try:
             for f in self.spec.fields:
+                if f.kind == "dict" and f.name in self.editors:  # a constraint's relations pick activities
+                    self.editors[f.name].set_choices(choices)
                 if f.kind not in ("ref", "refs") or f.ref not in choices:
                     continue
                 w = self.editors[f.name]

@@ -332,6 +332,8 @@ class ResourcePage(ResourceEdits, LazyReload, QWidget):
         if not self._choices_dirty or self.db is None:
             return
         refs = {f.ref for f in self.spec.fields if f.kind in ("ref", "refs")}
+        if any(f.kind == "dict" for f in self.spec.fields):  # a constraint's relations pick activities
+            refs.add("activity")
         db = self.db
         choices = {r: (lambda r=r: list_choices(db, r)) for r in refs}
         if self._prefetched_choices:  # read with the rows in the worker

@@ -88,8 +88,25 @@ def random_problem(seed: int, *, max_sessions: int = 9, zero_weights: bool = Tru
         session_pref=spref,
         session_needs_room=g.random(S) > 0.2,
         sync_sets=tuple(sync_sets), locked_start=locked_start, locked_room=locked_room,
-        weights=weights, **profile,
+        weights=weights, **profile, relations=random_relations(seed, S),
     )
+
+
+def random_relations(seed: int, S: int) -> tuple:
+    """Random relations between sessions (every rule of engine.rules.RELATION_RULES), from their own
+    generator (the other draws of a seed stay as they were)."""
+    from ato_desktop.engine.rules import RELATION_RULES
+
+    g = np.random.default_rng(seed + 7919)
+    out = []
+    if S < 2 or g.random() < 0.25:
+        return ()
+    for _ in range(int(g.integers(1, 5))):
+        rule = RELATION_RULES[int(g.integers(0, len(RELATION_RULES)))]
+        k = 2 if rule == "activities_consecutive" else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
+        members = g.choice(S, size=k, replace=False).astype(np.int32)
+        out.append((rule, members, int(g.integers(1, 3)) if rule == "activities_min_gaps" else 0))
+    return tuple(out)
 
 
 def random_assignment(problem: Problem, g: np.random.Generator) -> Assignment:

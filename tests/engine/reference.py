@@ -166,7 +166,49 @@ def reference_counts(p, a) -> dict[str, int]:
             c["min_days"] += max(0, int(p.course_min_days[k]) - len({start[s] // P for s in mine}))
         rooms = {used_room(p, s, start, room) for s in mine} - {None}
         c["room_stability"] += max(0, len(rooms) - 1)
+    _reference_relations(p, start, room, occ, res, c, load)
     return {k: int(v) for k, v in c.items()}
+
+
+def _reference_relations(p, start, room, occ, res, c, load):
+    """The relations between activities (docs/constraints.md, "Relations"), literally."""
+    P = p.periods_per_day
+
+    def follows(a, b):  # b right after a on a's start day, only breaks between
+        after = occ[a][-1] + 1
+        return (start[b] // P == start[a] // P and start[b] >= after
+                and all(not p.slot_usable[u] for u in range(after, start[b])))
+
+    for x in p.relations:
+        m = [int(s) for s in x.sessions]
+        sm = [s for s in m if start[s] >= 0]
+        if x.rule == "activities_not_overlapping":
+            c[x.rule] += sum(len(set(occ[a]) & set(occ[b])) for a, b in combinations(sm, 2))
+        elif x.rule == "activities_consecutive":
+            a, b = m
+            c[x.rule] += len(sm) == 2 and not follows(a, b)
+        elif x.rule == "activities_grouped":
+            if len(sm) == len(m):
+                from itertools import permutations
+                c[x.rule] += not any(all(follows(o[i], o[i + 1]) for i in range(len(o) - 1))
+                                     for o in permutations(m))
+        elif x.rule == "activity_ends_day":
+            for s in sm:
+                day_end = (start[s] // P + 1) * P
+                c[x.rule] += any(load(q, u) > 0 for q in res[s] if p.resource_kind[q] == RESOURCE_GROUP
+                                 for u in range(occ[s][-1] + 1, day_end))
+        elif x.rule == "activities_min_gaps":
+            for a, b in combinations(sm, 2):
+                if start[a] // P == start[b] // P:
+                    e, f = (a, b) if start[a] <= start[b] else (b, a)
+                    c[x.rule] += max(0, x.param - max(0, start[f] - occ[e][-1] - 1))
+        elif x.rule == "activities_same_day":
+            c[x.rule] += max(0, len({start[s] // P for s in sm}) - 1)
+        elif x.rule == "activities_same_room":
+            for a, b in combinations(sm, 2):
+                ra, rb = used_room(p, a, start, room), used_room(p, b, start, room)
+                if ra is not None and rb is not None and ra != rb and (follows(a, b) or follows(b, a)):
+                    c[x.rule] += 1
 
 
 def reference_cost(p, a) -> tuple[int, int]:

@@ -294,3 +294,56 @@ def test_a_group_counted_as_fet_counts_it_is_reported(tmp_path):
     its subgroups' (3 x 10); the room check here sums the lab batches, so the import says so."""
     report = import_fet(DATA / "group_count.fet", tmp_path / "count.atodb")
     assert any(a.startswith("1 activities have fewer students in FET") for a in report.approximations)
+def test_relations_between_activities_import_with_fet_weights_and_export_back(tmp_path):
+    """FET's activity relations (issue 17): each FET activity is one session; weights as docs/constraints.md
+    says (the highest percentage of a rule; 100 % -> 1000); export-fet writes them back, and they import again
+    the same."""
+    from ato_desktop.services.fet_export import export_fet
+
+    def relations_of(path):
+        db = open_database(path)
+        try:
+            with db.read_session() as s:
+                comp = compile_session(s)
+                rows = {ci.type: ci for ci in s.scalars(select(m.ConstraintInstance))}
+                weights = {t: (rows[t].weight, rows[t].enabled) for t in rows if t.startswith("activit")}
+            p = comp.problem
+            # sessions by FET id: activity ids 1, 2 are one split activity, 3 and 4 (5 is inactive)
+            fet = {1: comp.index_of[(comp.keys[0][0], 0)], 2: comp.index_of[(comp.keys[0][0], 1)],
+                   3: 2, 4: 3}
+            back = {v: k for k, v in fet.items()}
+            return sorted((x.rule, [back[int(s)] for s in x.sessions], x.param) for x in p.relations), weights
+        finally:
+            db.close()
+
+    out = tmp_path / "rel.atodb"
+    report = import_fet(DATA / "relations.fet", out)
+    text = "\n".join(report.lines())
+    assert "not imported" not in text
+    assert report.imported["ConstraintActivitiesEndStudentsDay"] == 1
+    rels, weights = relations_of(out)
+    assert rels == sorted([
+        ("activities_not_overlapping", [3, 4], 0),  # 5 is inactive
+        ("activities_consecutive", [1, 3], 0),
+        ("activities_grouped", [2, 3], 0),
+        ("activities_grouped", [1, 3, 4], 0),
+        ("activity_ends_day", [4], 0),
+        ("activity_ends_day", [3], 0),  # the Physics filter: activity 3 (5 is inactive)
+        ("activities_min_gaps", [1, 2], 2),
+        ("activities_same_day", [2, 4], 0),
+        ("activities_same_room", [1, 3], 0),
+    ])
+    assert weights["activities_consecutive"] == (soft_weight(95), True) == (20, True)
+    assert weights["activities_grouped"] == (10, True)  # 90 % and 80 %: the highest
+    assert weights["activity_ends_day"] == (1000, True)  # 100 % and 50 %
+    assert weights["activities_same_day"] == (100, True)
+    exported = tmp_path / "back.fet"
+    db = open_database(out)
+    try:
+        export_fet(db, exported)
+    finally:
+        db.close()
+    text = exported.read_text(encoding="utf-8")
+    assert text.count("<ConstraintActivityEndsStudentsDay>") == 2 and "<MinGaps>2</MinGaps>" in text
+    rels2, weights2 = relations_of(import_fet(exported, tmp_path / "again.atodb").out)
+    assert rels2 == rels and weights2 == weights

@@ -5,6 +5,7 @@ generation, i.e. the timetable breaks no 100 % constraint FET knows of."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -185,6 +186,27 @@ def test_kurukshetra_with_fets_own_timetable_round_trips(tmp_path):
     (own,) = (tmp_path / "fet-own" / "timetables").glob("*/*_data_and_timetable.fet")
     (tmp_path / "ours").mkdir()
     ok, log = round_trip(own, tmp_path / "ours", time_limit=5.0)
+@needs_fet
+def test_fet_accepts_and_solves_the_exported_relations_between_activities(tmp_path):
+    """The relations between activities (issue 17) written by export-fet are FET's own: fet-cl reads them (an
+    'activity ends students day' only at 100 %, which weight 1000 is written as) and generates a timetable;
+    our optimizer's timetable of the same file round-trips as the others do."""
+    db_path = tmp_path / "rel.atodb"
+    import_fet(DATA / "relations.fet", db_path)
+    db = open_database(db_path)
+    try:
+        fet_file = tmp_path / "relations.fet"
+        report = export_fet(db, fet_file)
+    finally:
+        db.close()
+    assert report.constraints["ConstraintActivityEndsStudentsDay"] == 2
+    assert report.constraints["ConstraintActivitiesSameRoomIfConsecutive"] == 1
+    assert re.search(r"<ConstraintActivityEndsStudentsDay>\s*<Weight_Percentage>100</Weight_Percentage>",
+                     fet_file.read_text(encoding="utf-8"))
+    ok, log = fet_cl_generates(fet_file, tmp_path / "fet-out", seconds=20)
+    assert ok, log
+    (tmp_path / "trip").mkdir()
+    ok, log = round_trip(DATA / "relations.fet", tmp_path / "trip")
     assert ok, log
 
 

@@ -12,9 +12,10 @@ locked_moved), ``clashes`` (resource_clash, room_clash), ``availability``
 (resource_unavailable, room_unavailable, session_unavailable), ``rooms``
 (room_unsuitable, room_capacity, room_stability), ``faculty_load`` (daily_load,
 max_consecutive, max_days), ``students`` (min_days, isolated, gaps) and
-``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred) and
+``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred),
 ``day_profile`` (max_gaps_week, max_gaps_day, min_hours_daily, early_start, group_max_daily,
-group_max_consecutive, min_days_week).
+group_max_consecutive, min_days_week, interval_max_days) and ``relations`` (the relations between
+activities of ``Problem.relations``, e.g. activities_consecutive).
 """
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ..problem import HARD_CONSTRAINTS, SOFT_CONSTRAINTS
-from . import availability, clashes, day_profile, faculty_load, placement, preferences, rooms, students
+from . import (
+    availability,
+    clashes,
+    day_profile,
+    faculty_load,
+    placement,
+    preferences,
+    relations,
+    rooms,
+    students,
+)
 from .base import Constraint, Context
 
 _UNITS = {
     c.name: c
-    for module in (placement, clashes, availability, rooms, faculty_load, students, preferences, day_profile)
+    for module in (placement, clashes, availability, rooms, faculty_load, students, preferences, day_profile,
+                   relations)
     for c in vars(module).values()
     if isinstance(c, Constraint)
 }

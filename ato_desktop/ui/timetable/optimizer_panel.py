@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from ato_desktop.services import Database
-from ato_desktop.services.solving import BackupFailed, OptimizerSettings, data_changes_since, run_solve, save_solve
+from ato_desktop.services.solving import (BackupFailed, OptimizerSettings, data_changes_since, run_quick_solve,
+                                          run_solve, save_solve)
 from ato_desktop.ui.tasks import Task
 from ato_desktop.ui.timetable.model import TimetableModel, fetch
 
@@ -63,6 +64,7 @@ class OptimizerPanel(QWidget):
         self.model = model
         self.job: Task | None = None
         self._preparing = False  # waiting for the first-run warm-up before starting
+        self._quick_shown = False  # a quick first timetable was made while the warm-up runs (issue 16)
         self.result = None
         self.compiled = None
         self.run = None  # the last run (services.solving.SolveRun), until it is saved or discarded
@@ -240,7 +242,9 @@ class OptimizerPanel(QWidget):
 
         On the first run after an install the optimizer's kernels are compiled first, in a
         separate process (``ui.warmup``): compiling in the worker would hold the GIL and
-        freeze the window for a minute. The run starts when that ends.
+        freeze the window for a minute. Meanwhile the first Start gives at once a first timetable from the
+        numpy constructor (``services.solving.run_quick_solve``, a preview to accept or discard, issue 16);
+        a Start after that waits for the compile, its progress and time left shown.
         """
         if self.running or self._preparing:
             return False
@@ -249,6 +253,11 @@ class OptimizerPanel(QWidget):
         wc = warmup_controller()
         if wc.running or not wc.is_warm() or not wc.kernels_loaded():
             first = wc.running or not wc.is_warm()
+            if first and not self._quick_shown:
+                # issue 16: no waiting for the compile (a minute or two): a first timetable from the numpy
+                # constructor now, while the warm-up process compiles; the next Start waits for it
+                wc.ensure_started()
+                return self._start_now(quick=True)
             self._preparing = True
             self.start_button.setEnabled(False)
             self.stop_button.setEnabled(True)
@@ -267,7 +276,7 @@ class OptimizerPanel(QWidget):
         self._preparing = False
         self._start_now()
 
-    def _start_now(self) -> bool:
+    def _start_now(self, quick: bool = False) -> bool:
         if self.running:
             return False
         # an impossible timetable is explained before any optimizing (issue 3), unless "Optimize anyway"
@@ -277,6 +286,8 @@ class OptimizerPanel(QWidget):
         self.source_id = source_id = self.model.timetable_id
 
         def work(on_progress, should_stop):  # compiles afresh (locks included), then optimizes
+            if quick:
+                return run_quick_solve(db, settings, timetable=source_id, should_stop=should_stop)
             return run_solve(db, settings, timetable=source_id, on_progress=on_progress, should_stop=should_stop)
 
         self.result = None
@@ -290,7 +301,7 @@ class OptimizerPanel(QWidget):
         self.stop_button.setEnabled(True)
         self.accept_button.setEnabled(False)
         self.discard_button.setEnabled(False)
-        self.lbl_phase.setText("running…")
+        self.lbl_phase.setText("a first timetable while the optimizer is prepared…" if quick else "running…")
         self.job.start()
         self.started.emit()
         self.message.emit("Optimizer running…")
@@ -398,6 +409,9 @@ class OptimizerPanel(QWidget):
         how = "stopped" if result.stopped else "finished"
         if getattr(result, "optimal", False):
             how = "finished at the best possible timetable"
+        if getattr(out, "quick", False):
+            self._quick_shown = True
+            how = "first timetable (the optimizer is being prepared; Start again runs it)"
         self.lbl_phase.setText(f"{how}: hard {result.hard}, soft {result.soft} — accept or discard")
         self.accept_button.setEnabled(True)
         self.discard_button.setEnabled(True)

@@ -116,6 +116,9 @@ class ScreenViews:
                 self._week_changed()
             if m.state is None:
                 QTimer.singleShot(0, self._request_state)
+        elif what == "preview" and m.state is None and not m.previewing:
+            # the version back after a preview made before the kernels were ready (a quick first timetable)
+            QTimer.singleShot(0, self._request_state)
         n = len(m.unscheduled())
         if m.hard is None:
             self.score_label.setText("score: …")  # the engine is still loading (or not in this build)

@@ -1,0 +1,32 @@
+"""The report paragraphs' parse cache: the same markup in the same style is parsed once, and a cached
+paragraph is the same as a freshly parsed one (its own fragments, Indian-script runs in their fonts)."""
+
+from __future__ import annotations
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import paraparser
+
+from ato_desktop.reports import layout
+from ato_desktop.reports.fonts import register_fonts
+
+
+def _frag_view(p):
+    return [(f.text, f.fontName, f.fontSize) for f in p.frags]
+
+
+def test_the_same_markup_in_the_same_style_is_parsed_once(monkeypatch):
+    register_fonts()
+    calls = []
+    real = paraparser.ParaParser.parse
+    monkeypatch.setattr(paraparser.ParaParser, "parse", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    style = ParagraphStyle("cache-test", fontName="Helvetica", fontSize=9)
+    text = "<b>CS301</b><br/>Dr. Meenakshi Sundaram · முருகன் · LAB-2"
+    first = layout.Paragraph(text, style)
+    second = layout.Paragraph(text, style)
+    assert len(calls) == 1
+    assert _frag_view(first) == _frag_view(second)
+    assert all(a is not b for a, b in zip(first.frags, second.frags))  # no fragment shared between paragraphs
+    assert any("Tamil" in f.fontName for f in second.frags)  # the Indian-script run in its fallback font
+    assert first.style.name == second.style.name
+    other = layout.Paragraph(text, ParagraphStyle("cache-test-2", parent=style, fontSize=11))
+    assert len(calls) == 2 and {f.fontSize for f in other.frags} == {11}
