@@ -14,10 +14,10 @@ from ato_desktop.services.resource_edits import edit_item
 from ato_desktop.storage.database import open_database
 from ato_desktop.storage.migrate import alembic_config
 
-# the rules a database created by the first migration got (the day profile came later)
-OLD_RULES = [r for r in RULES if r.name not in {"max_gaps_week", "max_gaps_day", "min_hours_daily", "early_start",
-                                                "group_max_daily", "group_max_consecutive", "min_days_week",
-                                                "interval_max_days"}]
+# the rules a database created by the first migration got (the day profile and the relations came later)
+LATER = {"max_gaps_week", "max_gaps_day", "min_hours_daily", "early_start", "group_max_daily",
+         "group_max_consecutive", "min_days_week", "interval_max_days"}
+OLD_RULES = [r for r in RULES if r.name not in LATER and not r.name.startswith(("activities_", "activity_"))]
 
 
 def _old_database(path):
@@ -54,5 +54,10 @@ def test_an_old_database_lists_every_rule_and_an_edit_creates_the_row(tmp_path):
         assert res.get_item(db, "constraint", "min_hours_daily") == missing
         redo.undo(db)
         assert res.get_item(db, "constraint", "min_hours_daily")["weight"] == 7
+        # a relation rule (added after the day profile) too: listed, and its first edit creates its row
+        rel = res.get_item(db, "constraint", "activities_same_day")
+        assert rel["id"] < 0 and rel in rows
+        edit_item(db, entity="constraint", key="activities_same_day", values={"enabled": False})
+        assert res.get_item(db, "constraint", "activities_same_day")["id"] > 0
     finally:
         db.close()
