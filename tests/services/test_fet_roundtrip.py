@@ -216,7 +216,8 @@ def test_fet_accepts_and_solves_the_exported_relations_between_activities(tmp_pa
 def test_kurukshetra_round_trips(tmp_path, seed):
     """Our own timetable of Kurukshetra (FET's 100 % rules: the engine's hard rules and the soft ones weighed
     1000; reached by the conflict-directed moves of engine.kernels.clash_pick) passes fet-cl, on two seeds
-    (6 s and 10 s each here, import to fet-cl's verdict; before clash_pick: hard 1-2 left after 45 s)."""
+    (9 s and 16 s each on an idle 2-core machine, 100 s at load 20, import to fet-cl's verdict; before
+    clash_pick: hard 1-2 left after 45 s)."""
     src = EXAMPLES / "FET-5-official/India/Kurukshetra/Institute-of-Technology/MED_2019-20-1.fet"
-    ok, log = round_trip(src, tmp_path, time_limit=120.0, seed=seed)
+    ok, log = round_trip(src, tmp_path, time_limit=300.0, seed=seed)  # the cap only: a loaded machine
     assert ok, log
