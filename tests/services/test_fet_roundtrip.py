@@ -212,12 +212,13 @@ def test_fet_accepts_and_solves_the_exported_relations_between_activities(tmp_pa
 
 @needs_fet
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="Debian's fet-data is not installed (apt-get install fet-data)")
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [1, pytest.param(0, marks=pytest.mark.skipif(
+    not SLOW, reason="seed 0 needs 40-90 s since the relation rules are imported (ATO_FET_SLOW=1 runs it)"))])
 def test_kurukshetra_round_trips(tmp_path, seed):
     """Our own timetable of Kurukshetra (FET's 100 % rules: the engine's hard rules and the soft ones weighed
     1000; reached by the conflict-directed moves of engine.kernels.clash_pick) passes fet-cl, on two seeds
-    (9 s and 16 s each on an idle 2-core machine, 100 s at load 20, import to fet-cl's verdict; before
-    clash_pick: hard 1-2 left after 45 s)."""
+    (seed 1: 13 s at load 4.5 on 2 cores, import to fet-cl's verdict; seed 0: 87 s there, so only with
+    ATO_FET_SLOW=1; before clash_pick: hard 1-2 left after 45 s)."""
     src = EXAMPLES / "FET-5-official/India/Kurukshetra/Institute-of-Technology/MED_2019-20-1.fet"
     ok, log = round_trip(src, tmp_path, time_limit=300.0, seed=seed)  # the cap only: a loaded machine
     assert ok, log
