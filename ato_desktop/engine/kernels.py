@@ -1574,7 +1574,8 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
     """Move a session that costs something (see ``focus_pick``) to the slot picked for it.
     The room is kept when it is free at the new slot, else the least costly free allowed
     room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
-    if not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+    if not (st.tot[0] > 0 and rnd_float(rs) < 0.5 and clash_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt)) \
+            and not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
         return 0
     s = ms[0]
     t = mt[0]
@@ -1591,6 +1592,54 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
             r = _good_room(cp, st, rs, s, t)
     mr[0] = r
     return 1
+
+
+@njit(cache=True, nogil=True)
+def _slot_conflicts(cp, st, s, t):
+    """How many sessions sharing a resource with ``s`` a start at ``t`` would overlap (s itself aside),
+    plus T when the start itself is forbidden to ``s`` (unavailable, a break, past the day's end)."""
+    if cp.static_h[s, t] > 0:
+        return cp.T
+    n = 0
+    for u in range(t, min(t + cp.dur[s], cp.T)):
+        for j in range(st.slot_n[u]):
+            y = st.slot_list[u, j]
+            if y != s and cp.conf[s, y]:
+                n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def clash_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+    """Conflict-directed pick (FET's hard rules, issue 17): while the timetable has hard violations, a
+    movable session in one (a teacher or class clash, or a start it may not have), drawn at random among
+    them (up to 256 random draws: the cost of a pick stays bounded on large files), and the least
+    conflicting of a few of its candidate starts (min-conflicts).  Returns False when none was found."""
+    s = -1
+    for _ in range(256):
+        x = mov[rnd_int(rs, len(mov))]
+        t0 = st.start[x]
+        if t0 >= 0 and _slot_conflicts(cp, st, x, t0) > 0:
+            s = x
+            break
+    if s < 0:
+        return False
+    nc = cs_ptr[s + 1] - cs_ptr[s]
+    best = -1
+    best_n = 1 << 30
+    for _ in range(8):
+        t = cs_idx[cs_ptr[s] + rnd_int(rs, nc)] if nc > 0 else rnd_int(rs, cp.T)
+        if t == st.start[s]:
+            continue
+        n = _slot_conflicts(cp, st, s, t)
+        if n < best_n:
+            best_n = n
+            best = t
+    if best < 0:
+        return False
+    ms[0] = s
+    mt[0] = best
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -1719,7 +1768,9 @@ def sa_chunk(cp, st, rs, sr, fpar, ipar, n_iter, best_t, best_r, best_f):
     costly session to the slot ``focus_pick`` chose for it; members whose room is taken
     at their new slot get a free one), course-room move (every session of a course key
     into one room, occupants exchanging rooms), focused move (a session that costs
-    something: isolated, or short of min_days; see ``focus_move``).  The best (hard, soft+pen) seen is copied
+    something: isolated, or short of min_days; see ``focus_move``).  While the timetable has hard
+    violations, half of the focused moves and Kempe chains from a costly session start from a session in a
+    clash instead, to its least conflicting candidate start (``clash_pick``).  The best (hard, soft+pen) seen is copied
     into best_t / best_r / best_f.
     """
     mov = sr.mov
@@ -1797,7 +1848,9 @@ def sa_chunk(cp, st, rs, sr, fpar, ipar, n_iter, best_t, best_r, best_f):
             mt[0] = st.start[s]
             mr[0] = r
         elif u < p_sync + p_swap + p_room + p_kempe:
-            if rnd_float(rs) < 0.5 and focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
+            if rnd_float(rs) < 0.5 and ((st.tot[0] > 0 and rnd_float(rs) < 0.5
+                                         and clash_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt))
+                                        or focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt)):
                 s = ms[0]  # a chain that takes a costly session where it would cost less
                 t2 = mt[0]
             else:

@@ -92,7 +92,12 @@ def list_rows(db: Database, entity: str) -> list[dict]:
     key = sp.key
     ordered = sorted(main.values(), key=lambda o: (getattr(o, key) is None, getattr(o, key)))
     convert = _converter(entity)
-    return [convert(o) for o in ordered]
+    items = [convert(o) for o in ordered]
+    if entity == "constraint":  # every engine rule, stored or not (services.constraint_rows)
+        from ato_desktop.services.constraint_rows import with_missing_rules
+
+        items = with_missing_rules(items)
+    return items
 
 
 def _converter(entity: str):

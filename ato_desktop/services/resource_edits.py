@@ -54,6 +54,8 @@ def edit_item(db: Database, *, entity: str, key: Any, values: dict, summary: str
     before = res.get_item(db, entity, key)
     after = res.update_item(db, entity, key, values)
     summary = summary or f"Edit {sp.label.lower()} {after.get('_label', '')}".strip()
+    if entity == "constraint" and before["id"] < 0:  # a rule without a row: the edit created it; undo deletes it
+        return _present(summary, entity, after[sp.key], item=after)
     old = {k: before[k] for k in values if k in before}
     new_key = after[sp.key]
 

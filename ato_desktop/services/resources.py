@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ato_desktop.storage import models as m
+from ato_desktop.services import constraint_rows as cr
 from ato_desktop.storage.database import Database, one_line
 from ato_desktop.services.errors import DependentsError, NotFoundError, ValidationError
 from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are part of this module's API)
@@ -351,13 +352,20 @@ def list_items(db: Database, entity: str, *, search: str = "", **filters: Any) -
             else:
                 q = q.where(getattr(sp.model, f.attr) == value)
         order = getattr(sp.model, sp.key) if sp.key != "id" else sp.model.id
-        return [to_dict(entity, o) for o in s.scalars(q.order_by(order))]
+        items = [to_dict(entity, o) for o in s.scalars(q.order_by(order))]
+    if entity == "constraint" and not filters:  # every engine rule, stored or not (services.constraint_rows)
+        from ato_desktop.services.constraint_rows import with_missing_rules
+
+        items = with_missing_rules(items, search)
+    return items
 
 
 def get_item(db: Database, entity: str, key: Any) -> dict:
     with db.read_session() as s:
         obj = _find_by_key(s, entity, key)
         if obj is None:
+            if entity == "constraint" and cr.is_rule(key):  # a rule this database has no row for yet
+                return cr.virtual_item(key.strip())
             raise NotFoundError(spec(entity).label, key)
         return to_dict(entity, obj)
 
@@ -394,6 +402,8 @@ def update_item(db: Database, entity: str, key: Any, values: dict) -> dict:
     sp = spec(entity)
     with db.session() as s:
         obj = _find_by_key(s, entity, key)
+        if obj is None and entity == "constraint" and cr.is_rule(key):  # its first edit creates the row
+            return _create_in(s, sp, entity, {**cr.default_values(key.strip()), **values}, None)
         if obj is None:
             raise NotFoundError(sp.label, key)
         with s.no_autoflush:

@@ -57,12 +57,32 @@ def fet_cl_generates(fet_file: Path, outdir: Path, seconds: int = 60, grace: int
     return ok, log + (output or "")[-3000:]
 
 
-def round_trip(src: Path, tmp_path: Path, time_limit: float = 2.0) -> tuple[bool, str]:
+# A FET constraint at 100 % on a rule the engine has only as soft weighs 1000 (docs/constraints.md "FET
+# weights"): a timetable with hard 0 and a soft total below it breaks none of them.
+MUST_WEIGHT = 1000
+GENERATIONS = 2  # otherwise: hard 0 after this many generations (the soft rules' share of the search)
+
+
+def solve_until_clean(db, *, time_limit: float, seed: int = 0):
+    """Solve, stopping as soon as the best timetable has hard 0 and either soft < MUST_WEIGHT or GENERATIONS
+    generations done: a condition on the search, not a wall time (a loaded machine only makes it later);
+    ``time_limit`` is only the cap."""
+    clean = []
+
+    def seen(p) -> None:
+        d = p.detail
+        if d is not None and d.best_hard == 0 and (0 <= d.best_soft < MUST_WEIGHT or d.generation >= GENERATIONS):
+            clean.append(d.elapsed)
+
+    return solve_database(db, time_limit=time_limit, seed=seed, on_progress=seen, should_stop=lambda: bool(clean))
+
+
+def round_trip(src: Path, tmp_path: Path, time_limit: float = 60.0, seed: int = 0) -> tuple[bool, str]:
     db_path = tmp_path / "imported.atodb"
     import_fet(src, db_path)
     db = open_database(db_path)
     try:
-        out = solve_database(db, time_limit=time_limit, seed=0)
+        out = solve_until_clean(db, time_limit=time_limit, seed=seed)
         assert out.hard == 0, f"our optimizer left {out.hard} hard violations on {src.name}"
         fet_file = tmp_path / "export.fet"
         report = export_fet(db, fet_file, timetable=out.version.name)
@@ -145,10 +165,10 @@ def test_demo_reference_timetable_passes_fet(demo_db_path, tmp_path):
     assert ok, log
 
 
-# The Indian examples our optimizer does not yet solve within a test's time (docs/fet.md): Kurukshetra is
-# a relaxation of the FET file for our engine (FET's own timetable, locked, scores hard 0 here) and the
-# chain import -> solve -> export -> fet-cl holds on it; what fails is our search reaching hard 0 in time.
-# New Delhi: fet-cl itself finds no timetable within 300 s on the 2-core test machine.
+# Kurukshetra is a relaxation of the FET file for our engine (FET's own timetable, locked, scores hard 0
+# here) and the chain import -> solve -> export -> fet-cl holds on it (below: our own timetable does too).
+# New Delhi: our optimizer leaves hard violations after 60 s, and fet-cl itself finds no timetable within
+# 300 s on the 2-core test machine (docs/fet.md).
 SLOW = os.environ.get("ATO_FET_SLOW") == "1"
 
 
@@ -187,4 +207,18 @@ def test_fet_accepts_and_solves_the_exported_relations_between_activities(tmp_pa
     assert ok, log
     (tmp_path / "trip").mkdir()
     ok, log = round_trip(DATA / "relations.fet", tmp_path / "trip")
+    assert ok, log
+
+
+@needs_fet
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="Debian's fet-data is not installed (apt-get install fet-data)")
+@pytest.mark.parametrize("seed", [1, pytest.param(0, marks=pytest.mark.skipif(
+    not SLOW, reason="seed 0 needs 40-90 s since the relation rules are imported (ATO_FET_SLOW=1 runs it)"))])
+def test_kurukshetra_round_trips(tmp_path, seed):
+    """Our own timetable of Kurukshetra (FET's 100 % rules: the engine's hard rules and the soft ones weighed
+    1000; reached by the conflict-directed moves of engine.kernels.clash_pick) passes fet-cl, on two seeds
+    (seed 1: 13 s at load 4.5 on 2 cores, import to fet-cl's verdict; seed 0: 87 s there, so only with
+    ATO_FET_SLOW=1; before clash_pick: hard 1-2 left after 45 s)."""
+    src = EXAMPLES / "FET-5-official/India/Kurukshetra/Institute-of-Technology/MED_2019-20-1.fet"
+    ok, log = round_trip(src, tmp_path, time_limit=300.0, seed=seed)  # the cap only: a loaded machine
     assert ok, log

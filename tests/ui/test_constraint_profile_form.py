@@ -46,3 +46,36 @@ def test_day_profile_limits_are_edited_with_a_typed_form(window, qtbot):
     params.editors["overrides"].setText("CSE-3A")
     assert not page.save()
     assert res.get_item(window.database, "constraint", "early_start")["params"] == early["params"]
+
+
+def test_a_rule_without_a_row_is_listed_and_its_first_save_creates_the_row(qtbot, demo_db_path):
+    """A database made before a rule existed (here: the demo without its min_hours_daily row) lists the rule
+    on the Constraints page; saving its form creates the row through the one writer, and undo removes it."""
+    import sqlite3
+
+    from ato_desktop.ui.app import create_main_window
+
+    with sqlite3.connect(demo_db_path) as con:
+        con.execute("DELETE FROM constraint_instance WHERE type = 'min_hours_daily'")
+    con.close()
+    w = create_main_window(demo_db_path)
+    qtbot.addWidget(w)
+    try:
+        page = w.show_page("constraints")
+        item = res.get_item(w.database, "constraint", "min_hours_daily")
+        assert item["id"] < 0 and page.model.row_of(item["id"]) >= 0
+        stored = res.count_items(w.database, "constraint")
+        page.select_id(item["id"])
+        page.form.editors["params"].editors["group_limit"].setValue(3)
+        assert page.save()
+        saved = res.get_item(w.database, "constraint", "min_hours_daily")
+        assert saved["id"] > 0 and saved["params"]["group_limit"] == 3
+        assert res.count_items(w.database, "constraint") == stored + 1
+        w.undo_stack.undo()
+        assert res.count_items(w.database, "constraint") == stored
+        assert res.get_item(w.database, "constraint", "min_hours_daily") == item
+    finally:
+        from ato_desktop.ui import tasks
+
+        tasks.wait_idle(20000)
+        w.close()

@@ -1,0 +1,49 @@
+"""Every engine rule on the Constraints page, also in a database created before the rule existed.
+
+A database has one ``constraint_instance`` row per rule it was created with; a rule added to
+``engine/rules.py`` later (the day profile, the relation rules) has no row there, and the compiler gives it
+its default weight, enabled (``storage.compile``). The lists show such a rule as that row would be (its id
+negative: it is not stored), and the first edit of it creates the row (``resources.update_item``), in
+the edit's own transaction; its undo deletes the row again (``resource_edits.edit_item``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ato_desktop.engine.rules import RULE_INDEX, RULES
+
+
+def virtual_id(rule: str) -> int:
+    """The id an unstored rule's row is listed with (negative, stable)."""
+    return -1 - RULE_INDEX[rule]
+
+
+def default_values(rule: str) -> dict[str, Any]:
+    """The values of a rule's row as the compiler reads an absent one (default weight, enabled)."""
+    from ato_desktop.rule_names import rule_name
+
+    r = RULES[RULE_INDEX[rule]]
+    return {"type": r.name, "label": rule_name(r.name), "is_hard": r.hard, "weight": r.weight,
+            "enabled": True, "params": {}}
+
+
+def virtual_item(rule: str) -> dict[str, Any]:
+    """An unstored rule as ``resources.to_dict`` gives a stored one."""
+    item = {"id": virtual_id(rule), **default_values(rule)}
+    item["_label"] = item["label"] or rule
+    return item
+
+
+def is_rule(key: Any) -> bool:
+    return isinstance(key, str) and key.strip() in RULE_INDEX
+
+
+def with_missing_rules(items: list[dict], search: str = "") -> list[dict]:
+    """``items`` (the stored rows, in type order) and a virtual row for each rule without one."""
+    have = {d["type"] for d in items}
+    text = search.strip().lower()
+    extra = [virtual_item(r.name) for r in RULES if r.name not in have]
+    if text:
+        extra = [d for d in extra if text in d["type"].lower() or text in d["label"].lower()]
+    return sorted(items + extra, key=lambda d: d["type"])
