@@ -224,6 +224,8 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         "seconds": round(float(result.seconds), 3),
         "first_feasible_seconds": None if ffs is None else round(float(ffs), 3),
         "evaluations": int(result.evaluations),
+        "cpu_seconds": round(float(result.cpu_seconds), 2),
+        "kernel_seconds": round(float(result.kernel_seconds), 2),
         "engine_hard": engine_hard,
         "engine_soft": engine_soft,
         "seed": args.seed,

@@ -104,6 +104,8 @@ class Result:
     logbook: tools.Logbook | None = None
     changed_sessions: int = 0  # sessions whose start/room differ from `start` (if given)
     optimal: bool = False  # the run ended early at a proven optimum (hard 0, soft + penalty at its lower bound 0)
+    cpu_seconds: float = 0.0  # CPU time of the search thread(s), summed over islands (time.thread_time)
+    kernel_seconds: float = 0.0  # wall time spent inside the annealing kernel (GIL released), summed over islands
 
 
 class _Stop(Exception):
@@ -162,6 +164,8 @@ class _Search:
         self.initial = start  # the first individual grows from it (all of them when minimal_change)
         self.chunk = 5_000
         self.rate = 0.0
+        self.cpu_seconds = 0.0  # this search thread's CPU time in _evolve
+        self.kernel_seconds = 0.0  # wall time inside sa_chunk (nogil)
 
     # ---- structure ----------------------------------------------------------------
     def _build_units(self) -> None:
@@ -359,6 +363,7 @@ class _Search:
                 c0 = time.perf_counter()
                 SK.sa_chunk(cp, st, rs, self.sr, fpar, ipar, n, best_t, best_r, best_f)
                 dt = time.perf_counter() - c0
+                self.kernel_seconds += dt
                 done += n
                 self.evaluations += n
                 if dt > 0:  # keep chunks near 0.05 s (never changes the result, only the cadence)
@@ -438,6 +443,14 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
     ``migrate(sr)``, when given, is called after every generation; it may return a migrant
     ``(start, room, hard, soft_plus_penalty, soft)`` that replaces the worst individual
     when it is better than that one and not a duplicate (the island model)."""
+    cpu0 = time.thread_time()
+    try:
+        return _evolve_run(sr, start, migrate)
+    finally:
+        sr.cpu_seconds += time.thread_time() - cpu0
+
+
+def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | None) -> tools.Logbook:
     params, cp = sr.params, sr.cp
 
     class Fitness(base.Fitness):  # per-run class, no creator globals
@@ -574,4 +587,6 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
         stopped=any(s.stopped for s in searches) and not any(s.optimal for s in searches),
         history=history, logbook=logbook, changed_sessions=changed,
         optimal=any(s.optimal for s in searches),
+        cpu_seconds=sum(s.cpu_seconds for s in searches),
+        kernel_seconds=sum(s.kernel_seconds for s in searches),
     )

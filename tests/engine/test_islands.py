@@ -29,6 +29,9 @@ def test_same_seed_threads_and_generation_limit_give_the_same_result(comp01) -> 
     # two islands did twice the work of one
     one = optimize(comp01, params=OptimizeParams(time_limit=None, generations=6, seed=7, **SMALL))
     assert a.evaluations == 2 * one.evaluations
+    # the islands' CPU time and the time inside the (GIL-free) annealing kernel are measured, per run
+    assert 0 < a.kernel_seconds <= 2 * a.seconds + 0.05 and 0 < a.cpu_seconds <= 2 * a.seconds + 0.05
+    assert 0 < one.kernel_seconds <= one.seconds + 0.05 and 0 < one.cpu_seconds <= one.seconds + 0.05
 
 
 def test_the_synchronous_exchange_hands_the_best_to_the_other_island() -> None:
