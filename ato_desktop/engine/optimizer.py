@@ -46,9 +46,12 @@ from typing import Callable
 import numpy as np
 from deap import base, tools
 
+from ato_desktop.progress import Progress  # the one progress type
+
 from . import kernels as K
 from . import local_search as SK
 from .problem import Assignment, Problem
+from .snapshot import Snapshot, report
 from .state import check_assignment
 
 
@@ -80,17 +83,6 @@ class OptimizeParams:
 
 
 @dataclass
-class Progress:
-    generation: int
-    best_hard: int
-    best_soft: int
-    evaluations: int
-    evals_per_second: float
-    elapsed: float
-    phase: str  # "construct", "init", "evolve", "done"
-
-
-@dataclass
 class Result:
     assignment: Assignment
     hard: int
@@ -100,7 +92,7 @@ class Result:
     first_feasible_seconds: float | None
     generations: int
     stopped: bool  # True when should_stop or the time limit ended the run early
-    history: list[Progress] = field(default_factory=list)
+    history: list[Snapshot] = field(default_factory=list)
     logbook: tools.Logbook | None = None
     changed_sessions: int = 0  # sessions whose start/room differ from `start` (if given)
     optimal: bool = False  # the run ended early at a proven optimum (hard 0, soft + penalty at its lower bound 0)
@@ -139,12 +131,11 @@ class _Search:
         self.cp = K.compile_problem(problem)
         cp = self.cp
         self._build_units()
-        if on_progress is not None:
-            on_progress(Progress(0, -1, -1, 0, 0.0, 0.0, "prepare"))
+        report(on_progress, params, Snapshot(0, -1, -1, 0, 0.0, 0.0, "prepare"))
         _warm_up(self)  # numba compile / cache load happens before the clock starts
         self.t0 = time.perf_counter()
         self.evaluations = 0
-        self.history: list[Progress] = []
+        self.history: list[Snapshot] = []
         self.last_progress = -1.0
         self.generation = 0
         self.phase = "construct"
@@ -286,7 +277,7 @@ class _Search:
         now = self.elapsed()
         if force or now - self.last_progress >= self.params.progress_interval:
             self.last_progress = now
-            pr = Progress(
+            pr = Snapshot(
                 generation=self.generation,
                 best_hard=int(self.best_h) if self.best is not None else -1,
                 best_soft=int(self.best.soft) if self.best is not None else -1,
@@ -295,8 +286,7 @@ class _Search:
                 elapsed=now, phase=self.phase,
             )
             self.history.append(pr)
-            if self.on_progress is not None:
-                self.on_progress(pr)
+            report(self.on_progress, self.params, pr)
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
             raise _Stop
@@ -555,7 +545,7 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
 
 
 def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"], logbook, on_progress,
-            history: list[Progress], now: float) -> Result:
+            history: list[Snapshot], now: float) -> Result:
     """The result of one run or of several islands: the best of ``searches`` (first wins a tie)."""
     cp = searches[0].cp
     found = [(s.best_h, s.best_s, i) for i, s in enumerate(searches) if s.best is not None]
@@ -571,11 +561,10 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
         h, s = K.full_cost_kernel(cp, best_a.start, best_a.room)
         best_h, best_soft = int(h), int(s)
         assert best_h == win.best_h, "incremental and full evaluation disagree"
-    final = Progress(generations, best_h, best_soft, evaluations,
+    final = Snapshot(generations, best_h, best_soft, evaluations,
                      evaluations / now if now > 0 else 0.0, now, "done")
     history.append(final)
-    if on_progress is not None:
-        on_progress(final)
+    report(on_progress, searches[0].params, final)
     changed = 0
     if start is not None:
         moved = (best_a.start != start.start) | (cp.needs_room & (best_a.room != start.room))

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ato_desktop.engine.optimizer import OptimizeParams, Progress, optimize
+from ato_desktop.engine.optimizer import OptimizeParams, Snapshot, optimize
 from ato_desktop.engine.problem import Assignment
 from ato_desktop.engine.state import full_cost
 from ato_desktop.io.ctt import load_ctt_problem
+from ato_desktop.progress import Progress
 
 from tests.conftest_itc import itc_dataset_dir  # noqa: E402
 
@@ -85,12 +86,12 @@ def test_locked_sessions_stay_where_they_are_locked(comp01) -> None:
 
 def test_cancel_returns_the_best_so_far_within_half_a_second(comp01) -> None:
     flag = threading.Event()
-    seen: list[Progress] = []
+    seen: list[Snapshot] = []
     out = {}
 
     def run():
         out["r"] = optimize(comp01, params=OptimizeParams(time_limit=60, seed=0),
-                            on_progress=seen.append, should_stop=flag.is_set)
+                            on_progress=lambda p: seen.append(p.detail), should_stop=flag.is_set)
         out["t"] = time.perf_counter()
 
     th = threading.Thread(target=run)
@@ -118,7 +119,10 @@ def test_progress_comes_several_times_a_second(comp01) -> None:
     stamps: list[tuple[float, Progress]] = []
     r = optimize(comp01, params=OptimizeParams(time_limit=3, seed=0),
                  on_progress=lambda p: stamps.append((time.perf_counter(), p)))
-    run = [(t, p) for t, p in stamps if p.phase != "prepare"]
+    # the one progress type: seconds of the time limit done, a sentence, the engine's own figures in detail
+    assert all(type(p) is Progress and isinstance(p.detail, Snapshot) and p.total == 3 and p.message
+               and p.done == p.detail.elapsed for _, p in stamps)
+    run = [(t, p.detail) for t, p in stamps if p.detail.phase != "prepare"]
     gaps = np.diff([t for t, _ in run])
     assert len(run) >= 3 * 3, len(run)
     assert gaps.max() <= 0.5, f"longest silence {gaps.max():.3f} s"
@@ -136,7 +140,7 @@ def test_two_runs_in_two_threads_both_progress(comp01) -> None:
 
     def run(i):
         results[i] = optimize(comp01, params=OptimizeParams(time_limit=3, seed=i),
-                              on_progress=lambda p: logs[i].append((time.perf_counter(), p.evaluations)))
+                              on_progress=lambda p: logs[i].append((time.perf_counter(), p.detail.evaluations)))
 
     ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for th in ths:
@@ -214,3 +218,4 @@ def test_the_run_stops_early_at_a_proven_optimum() -> None:
     assert result.optimal and not result.stopped
     assert time.perf_counter() - t0 < 20  # far from the 60 s limit (most of it is loading the kernels)
     assert result.history[-1].phase == "done"
+
