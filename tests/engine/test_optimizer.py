@@ -219,3 +219,15 @@ def test_the_run_stops_early_at_a_proven_optimum() -> None:
     assert time.perf_counter() - t0 < 20  # far from the 60 s limit (most of it is loading the kernels)
     assert result.history[-1].phase == "done"
 
+
+def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
+    """Beyond ``long_run_from`` seconds an offspring's chain grows with the time limit (longer, slower-cooling
+    annealing rather than more short chains from the elite, which stalled); up to it, and with a generation
+    limit alone, nothing changes (the 60 s figures and the deterministic runs)."""
+    from ato_desktop.engine.optimizer import _Search
+
+    sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
+    assert sr.generation_iterations() == 30_000
+    for limit in (60, 10, None):
+        sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
+        assert sr.generation_iterations() == 6_000
