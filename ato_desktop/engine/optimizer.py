@@ -373,7 +373,11 @@ class _Search:
         p = self.params
         if p.time_limit is None or p.time_limit <= p.long_run_from:
             return p.generation_iterations
-        return int(p.generation_iterations * p.time_limit / p.long_run_from)
+        n = int(p.generation_iterations * p.time_limit / p.long_run_from)
+        left = p.time_limit - self.elapsed()
+        if self.rate > 0 and left > 0:  # the last chain fits the time left: it ends cooled, not cut off hot
+            n = min(n, max(p.generation_iterations, int(0.9 * self.rate * left)))
+        return n
 
     def temperature(self, frac: float) -> float:
         p = self.params

@@ -228,6 +228,11 @@ def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
 
     sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
     assert sr.generation_iterations() == 30_000
+    # near the end the chain shrinks to what the time left allows (at the measured rate), never below the base
+    sr.rate, sr.t0 = 1000.0, time.perf_counter() - 290
+    assert 8_900 <= sr.generation_iterations() <= 9_000
+    sr.t0 = time.perf_counter() - 299.9
+    assert sr.generation_iterations() == 6_000
     for limit in (60, 10, None):
         sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
         assert sr.generation_iterations() == 6_000
