@@ -156,8 +156,7 @@ class _Search:
         self.initial = start  # the first individual grows from it (all of them when minimal_change)
         self.chunk = 5_000
         self.rate = 0.0
-        self.cpu_seconds = 0.0  # this search thread's CPU time in _evolve
-        self.kernel_seconds = 0.0  # wall time inside sa_chunk (nogil)
+        self.cpu_seconds = self.kernel_seconds = 0.0  # CPU time in _evolve; wall time inside sa_chunk (nogil)
 
     # ---- structure ----------------------------------------------------------------
     def _build_units(self) -> None:
@@ -401,6 +400,11 @@ def _warm_up(sr: "_Search") -> None:
     SK.sa_chunk(cp, st, rs, sr.sr, fpar, ipar, 0, bt, br, bf)
 
 
+def _spread(pop) -> float:  # the population's diversity: mean share of sessions at another start, over all pairs
+    d = [np.mean(a.start != b.start) for i, a in enumerate(pop) for b in pop[i + 1:]]
+    return round(float(np.mean(d)), 4) if d else 0.0
+
+
 def _tournament(pop, k, tournsize, rng):
     out = []
     for _ in range(k):
@@ -498,7 +502,7 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
     stats.register("avg_soft", lambda v: float(np.mean([x[1] for x in v])))
     stats.register("distinct", lambda v: len(set(v)))
     logbook = tools.Logbook()
-    logbook.header = ["gen", "evals", "elapsed", "min_hard", "min_soft", "avg_soft", "distinct"]
+    logbook.header = ["gen", "evals", "elapsed", "min_hard", "min_soft", "avg_soft", "distinct", "spread"]
 
     pop: list[_Individual] = []
     try:
@@ -518,7 +522,7 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             pop.append(ind)
         sr.phase = "evolve"
         record = stats.compile(pop)
-        logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+        logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), spread=_spread(pop), **record)
         seen = {ind.key() for ind in pop}
 
         def admit(child) -> None:
@@ -541,7 +545,8 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             child.fitness.values = toolbox.evaluate(child)
             admit(child)
             record = stats.compile(pop)
-            logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+            logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3),
+                           spread=_spread(pop), **record)
             sr.check()
             if migrate is not None:
                 got = migrate(sr)

@@ -54,6 +54,8 @@ def test_same_seed_and_generation_limit_give_the_same_result(comp01) -> None:
     assert [r["gen"] for r in a.logbook] == [0, 1, 2, 3]
     strip = [{k: v for k, v in r.items() if k != "elapsed"} for r in a.logbook]
     assert strip == [{k: v for k, v in r.items() if k != "elapsed"} for r in b.logbook]
+    # the population's diversity is measured every generation (mean share of sessions at another start)
+    assert all(0.0 <= r["spread"] <= 1.0 for r in a.logbook) and a.logbook[0]["spread"] > 0
     # the reported costs are those of the returned assignment
     assert full_cost(comp01, a.assignment) == (a.hard, a.soft)
     other = optimize(comp01, params=OptimizeParams(time_limit=None, generations=3, seed=8, **SMALL))
