@@ -100,11 +100,14 @@ def run_one(instance: str, data: Path, out_dir: Path, time_limit: float, seed: i
 
 def print_threads(rows: list[dict], rows_n: list[dict], threads: int) -> None:
     """1 thread against ``threads`` threads, instance by instance (validator's figures; load = 1-min load
-    average when the run started, on a shared machine the figure to read the two columns with)."""
+    average when the run started, on a shared machine the figure to read the two columns with; cpu/wall =
+    the search threads' CPU time over the run's seconds, at most the thread count; kernel = the share of
+    the islands' time spent inside the annealing kernel, which runs without the GIL)."""
     print()
     print(f"threads: 1 against {threads} (soft at the time limit; h<n> = n hard violations left)")
     header = (f"{'instance':<9} {'soft 1':>7} {f'soft {threads}':>7} {'evals 1':>10} {f'evals {threads}':>10} "
-              f"{'load 1':>6} {f'load {threads}':>6}")
+              f"{'load 1':>6} {f'load {threads}':>6} {'cpu/wall 1':>10} {f'cpu/wall {threads}':>10} "
+              f"{'kernel 1':>8} {f'kernel {threads}':>8}")
     print(header)
     print("-" * len(header))
     better = 0
@@ -114,8 +117,10 @@ def print_threads(rows: list[dict], rows_n: list[dict], threads: int) -> None:
             continue
         cell = [str(r["soft"]) if r["hard"] == 0 else f"h{r['hard']}" for r in (a, b)]
         better += (b["hard"], b["soft"]) < (a["hard"], a["soft"])
+        cpu = [f"{r.get('cpu_seconds', 0) / max(r['seconds'], 1e-9):.2f}" for r in (a, b)]
+        ker = [f"{r.get('kernel_seconds', 0) / max(r['seconds'] * n, 1e-9):.0%}" for r, n in ((a, 1), (b, threads))]
         print(f"{a['instance']:<9} {cell[0]:>7} {cell[1]:>7} {a['evaluations']:>10} {b['evaluations']:>10} "
-              f"{a['load_before']:>6} {b['load_before']:>6}")
+              f"{a['load_before']:>6} {b['load_before']:>6} {cpu[0]:>10} {cpu[1]:>10} {ker[0]:>8} {ker[1]:>8}")
     print(f"{threads} threads better on {better} of {len(rows)}")
 
 

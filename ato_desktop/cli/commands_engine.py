@@ -89,49 +89,22 @@ def _import_optimizer():
     return optimize, OptimizeParams
 
 
-def _field(obj, *names, default=None):
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
-
-
 class _Progress:
-    """Prints one progress line on stderr at most once a second."""
+    """Prints one progress line on stderr at most once a second (the engine's snapshot, ``progress.detail``)."""
 
     def __init__(self, label: str, quiet: bool) -> None:
         self.label = label
         self.quiet = quiet
         self.last = 0.0
 
-    def __call__(self, *args, **kwargs) -> None:
-        if self.quiet:
-            return
+    def __call__(self, progress) -> None:
         now = time.monotonic()
-        if now - self.last < 1.0:
+        if self.quiet or now - self.last < 1.0:
             return
         self.last = now
-        info = args[0] if len(args) == 1 and not kwargs else (kwargs or args)
-        gen = _field(info, "generation", "gen")
-        hard = _field(info, "best_hard", "hard")
-        soft = _field(info, "best_soft", "soft")
-        evals = _field(info, "evaluations", "evals")
-        elapsed = _field(info, "elapsed", "seconds")
-        if hard is None and soft is None:
-            text = str(info)
-        else:
-            parts = []
-            if gen is not None:
-                parts.append(f"gen {gen}")
-            parts.append(f"hard {hard} soft {soft}")
-            if evals is not None:
-                parts.append(f"{evals} evals")
-            if elapsed is not None:
-                parts.append(f"{float(elapsed):.1f}s")
-            text = ", ".join(parts)
-        print(f"[{self.label}] {text}", file=sys.stderr, flush=True)
+        p = progress.detail
+        print(f"[{self.label}] gen {p.generation}, hard {p.best_hard} soft {p.best_soft}, {p.evaluations} evals, "
+              f"{p.elapsed:.1f}s", file=sys.stderr, flush=True)
 
 
 PROFILE_SECONDS = (10, 30, 60, 120, 300)  # the anytime profile's checkpoints (benchmarks/itc2007.py)
@@ -224,6 +197,8 @@ def cmd_solve_ctt(args: argparse.Namespace) -> int:
         "seconds": round(float(result.seconds), 3),
         "first_feasible_seconds": None if ffs is None else round(float(ffs), 3),
         "evaluations": int(result.evaluations),
+        "cpu_seconds": round(float(result.cpu_seconds), 2),
+        "kernel_seconds": round(float(result.kernel_seconds), 2),
         "engine_hard": engine_hard,
         "engine_soft": engine_soft,
         "seed": args.seed,

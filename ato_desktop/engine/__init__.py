@@ -13,7 +13,7 @@ _LAZY = {
     "Assignment": "problem", "Problem": "problem",
     "ConstraintResult": "score", "Score": "score", "Violation": "score",
     "State": "state", "full_cost": "state", "full_counts": "state",
-    "optimize": "optimizer", "OptimizeParams": "optimizer", "Progress": "optimizer", "Result": "optimizer",
+    "optimize": "optimizer", "OptimizeParams": "optimizer", "Snapshot": "optimizer", "Result": "optimizer",
 }
 
 # ``evaluate`` is both a submodule and a function: bind the function eagerly (it needs
@@ -37,7 +37,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .optimizer import OptimizeParams, Progress, Result, optimize
+    from .optimizer import OptimizeParams, Result, Snapshot, optimize
     from .problem import Assignment, Problem
     from .score import ConstraintResult, Score, Violation
     from .state import State, full_cost, full_counts

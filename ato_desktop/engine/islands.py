@@ -13,8 +13,9 @@ synchronous (a barrier at the same generation of every island), so the result de
 the seed, the thread count and the generation count; with a time limit it is asynchronous (an
 island never waits for another).
 
-The calling thread only watches: it merges the islands' progress (best so far over all islands,
-evaluations summed) into one ``on_progress`` callback, polls ``should_stop`` and stops every
+The calling thread only watches: it merges the islands' snapshots (best so far over all islands,
+evaluations summed) into one ``on_progress`` callback (the one ``Progress``, the merged snapshot in
+its ``detail``), polls ``should_stop`` and stops every
 island on cancel (they check between chunks).  A tie between islands goes to the lowest index.
 """
 
@@ -28,7 +29,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # the optimizer loads numba: imported where used, so default_threads() stays light
-    from .optimizer import OptimizeParams, Progress, Result, _Search
+    from ato_desktop.progress import Progress
+
+    from .optimizer import OptimizeParams, Result, Snapshot, _Search
     from .problem import Assignment, Problem
 
 _PHASES = ("prepare", "construct", "init", "evolve", "done")
@@ -104,8 +107,8 @@ class _Exchange:
             self.barrier.abort()
 
 
-def _merged(searches: list[_Search], now: float) -> Progress:
-    from .optimizer import Progress
+def _merged(searches: list[_Search], now: float) -> Snapshot:
+    from .optimizer import Snapshot
 
     best = None
     for i, s in enumerate(searches):
@@ -116,7 +119,7 @@ def _merged(searches: list[_Search], now: float) -> Progress:
                 best = (key, ind.soft)
     evaluations = sum(s.evaluations for s in searches)
     phase = min((s.phase for s in searches), key=lambda p: _PHASES.index(p) if p in _PHASES else 0)
-    return Progress(
+    return Snapshot(
         generation=max(s.generation for s in searches),
         best_hard=int(best[0][0]) if best else -1,
         best_soft=int(best[1]) if best else -1,
@@ -134,11 +137,10 @@ def optimize_islands(
     should_stop: Callable[[], bool] | None,
 ) -> Result:
     """``optimize`` with ``params.threads`` islands (arguments already checked by ``optimize``)."""
-    from .optimizer import Progress, _evolve, _finish, _Search
+    from .optimizer import Snapshot, _evolve, _finish, _Search, report
 
     n = params.threads
-    if on_progress is not None:
-        on_progress(Progress(0, -1, -1, 0, 0.0, 0.0, "prepare"))
+    report(on_progress, params, Snapshot(0, -1, -1, 0, 0.0, 0.0, "prepare"))
     stop = threading.Event()
     # built here, one after the other: numba compiles (or loads) the kernels once, before the clock starts
     searches = [_Search(problem, start, replace(params, seed=island_seed(params.seed, i), threads=1),
@@ -165,7 +167,7 @@ def optimize_islands(
     workers = [threading.Thread(target=run, args=(i,), name=f"ato-island-{i}", daemon=True) for i in range(n)]
     for w in workers:
         w.start()
-    history: list[Progress] = []
+    history: list[Snapshot] = []
     last = -1.0
     poll = min(0.05, params.progress_interval)
     while True:
@@ -181,8 +183,7 @@ def optimize_islands(
             last = now
             pr = _merged(searches, now)
             history.append(pr)
-            if on_progress is not None:
-                on_progress(pr)
+            report(on_progress, params, pr)
     if errors:
         raise errors[0]
     return _finish(problem, start, searches, logbooks[0], on_progress, history, time.perf_counter() - t0)

@@ -46,9 +46,12 @@ from typing import Callable
 import numpy as np
 from deap import base, tools
 
+from ato_desktop.progress import Progress  # the one progress type
+
 from . import kernels as K
 from . import local_search as SK
 from .problem import Assignment, Problem
+from .snapshot import Snapshot, report
 from .state import check_assignment
 
 
@@ -63,7 +66,8 @@ class OptimizeParams:
     crossover_rate: float = 0.3
     tournament_size: int = 2
     init_iterations: int = 20_000  # annealing iterations for each initial individual
-    generation_iterations: int = 3_000_000  # annealing iterations per offspring
+    generation_iterations: int = 3_000_000  # annealing iterations per offspring (time limits up to long_run_from)
+    long_run_from: float = 60.0  # a time limit T over this anneals each offspring T / long_run_from times longer
     hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
     temp_start: float = 2.0  # global schedule, in soft units
     temp_end: float = 0.2
@@ -80,17 +84,6 @@ class OptimizeParams:
 
 
 @dataclass
-class Progress:
-    generation: int
-    best_hard: int
-    best_soft: int
-    evaluations: int
-    evals_per_second: float
-    elapsed: float
-    phase: str  # "construct", "init", "evolve", "done"
-
-
-@dataclass
 class Result:
     assignment: Assignment
     hard: int
@@ -100,10 +93,12 @@ class Result:
     first_feasible_seconds: float | None
     generations: int
     stopped: bool  # True when should_stop or the time limit ended the run early
-    history: list[Progress] = field(default_factory=list)
+    history: list[Snapshot] = field(default_factory=list)
     logbook: tools.Logbook | None = None
     changed_sessions: int = 0  # sessions whose start/room differ from `start` (if given)
     optimal: bool = False  # the run ended early at a proven optimum (hard 0, soft + penalty at its lower bound 0)
+    cpu_seconds: float = 0.0  # CPU time of the search thread(s), summed over islands (time.thread_time)
+    kernel_seconds: float = 0.0  # wall time spent inside the annealing kernel (GIL released), summed over islands
 
 
 class _Stop(Exception):
@@ -137,12 +132,11 @@ class _Search:
         self.cp = K.compile_problem(problem)
         cp = self.cp
         self._build_units()
-        if on_progress is not None:
-            on_progress(Progress(0, -1, -1, 0, 0.0, 0.0, "prepare"))
+        report(on_progress, params, Snapshot(0, -1, -1, 0, 0.0, 0.0, "prepare"))
         _warm_up(self)  # numba compile / cache load happens before the clock starts
         self.t0 = time.perf_counter()
         self.evaluations = 0
-        self.history: list[Progress] = []
+        self.history: list[Snapshot] = []
         self.last_progress = -1.0
         self.generation = 0
         self.phase = "construct"
@@ -162,6 +156,7 @@ class _Search:
         self.initial = start  # the first individual grows from it (all of them when minimal_change)
         self.chunk = 5_000
         self.rate = 0.0
+        self.cpu_seconds = self.kernel_seconds = 0.0  # CPU time in _evolve; wall time inside sa_chunk (nogil)
 
     # ---- structure ----------------------------------------------------------------
     def _build_units(self) -> None:
@@ -282,7 +277,7 @@ class _Search:
         now = self.elapsed()
         if force or now - self.last_progress >= self.params.progress_interval:
             self.last_progress = now
-            pr = Progress(
+            pr = Snapshot(
                 generation=self.generation,
                 best_hard=int(self.best_h) if self.best is not None else -1,
                 best_soft=int(self.best.soft) if self.best is not None else -1,
@@ -291,8 +286,7 @@ class _Search:
                 elapsed=now, phase=self.phase,
             )
             self.history.append(pr)
-            if self.on_progress is not None:
-                self.on_progress(pr)
+            report(self.on_progress, self.params, pr)
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
             raise _Stop
@@ -359,6 +353,7 @@ class _Search:
                 c0 = time.perf_counter()
                 SK.sa_chunk(cp, st, rs, self.sr, fpar, ipar, n, best_t, best_r, best_f)
                 dt = time.perf_counter() - c0
+                self.kernel_seconds += dt
                 done += n
                 self.evaluations += n
                 if dt > 0:  # keep chunks near 0.05 s (never changes the result, only the cadence)
@@ -369,6 +364,19 @@ class _Search:
         finally:
             self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
         return best_t, best_r, best_f
+
+    def generation_iterations(self) -> int:
+        """An offspring's annealing length: longer runs get longer, slower-cooling chains rather than more
+        short ones (more short chains from the elite stall: 60 -> 300 s gained little); a generation limit
+        alone, or a time limit up to ``long_run_from``, keeps ``generation_iterations``."""
+        p = self.params
+        if p.time_limit is None or p.time_limit <= p.long_run_from:
+            return p.generation_iterations
+        n = int(p.generation_iterations * p.time_limit / p.long_run_from)
+        left = p.time_limit - self.elapsed()
+        if self.rate > 0 and left > 0:  # the last chain fits the time left: it ends cooled, not cut off hot
+            n = min(n, max(p.generation_iterations, int(0.9 * self.rate * left)))
+        return n
 
     def temperature(self, frac: float) -> float:
         p = self.params
@@ -390,6 +398,11 @@ def _warm_up(sr: "_Search") -> None:
     bt, br = st.start.copy(), st.room.copy()
     bf = np.zeros(3, np.int64)
     SK.sa_chunk(cp, st, rs, sr.sr, fpar, ipar, 0, bt, br, bf)
+
+
+def _spread(pop) -> float:  # the population's diversity: mean share of sessions at another start, over all pairs
+    d = [np.mean(a.start != b.start) for i, a in enumerate(pop) for b in pop[i + 1:]]
+    return round(float(np.mean(d)), 4) if d else 0.0
 
 
 def _tournament(pop, k, tournsize, rng):
@@ -438,6 +451,14 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
     ``migrate(sr)``, when given, is called after every generation; it may return a migrant
     ``(start, room, hard, soft_plus_penalty, soft)`` that replaces the worst individual
     when it is better than that one and not a duplicate (the island model)."""
+    cpu0 = time.thread_time()
+    try:
+        return _evolve_run(sr, start, migrate)
+    finally:
+        sr.cpu_seconds += time.thread_time() - cpu0
+
+
+def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | None) -> tools.Logbook:
     params, cp = sr.params, sr.cp
 
     class Fitness(base.Fitness):  # per-run class, no creator globals
@@ -481,7 +502,7 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
     stats.register("avg_soft", lambda v: float(np.mean([x[1] for x in v])))
     stats.register("distinct", lambda v: len(set(v)))
     logbook = tools.Logbook()
-    logbook.header = ["gen", "evals", "elapsed", "min_hard", "min_soft", "avg_soft", "distinct"]
+    logbook.header = ["gen", "evals", "elapsed", "min_hard", "min_soft", "avg_soft", "distinct", "spread"]
 
     pop: list[_Individual] = []
     try:
@@ -501,7 +522,7 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
             pop.append(ind)
         sr.phase = "evolve"
         record = stats.compile(pop)
-        logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+        logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), spread=_spread(pop), **record)
         seen = {ind.key() for ind in pop}
 
         def admit(child) -> None:
@@ -520,11 +541,12 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
             p1, p2 = toolbox.select(pop, 2)
             child = toolbox.mate(p1, p2)
             t_hi = sr.temperature(frac)
-            toolbox.mutate(child, params.generation_iterations, t_hi, t_hi * params.generation_cooling)
+            toolbox.mutate(child, sr.generation_iterations(), t_hi, t_hi * params.generation_cooling)
             child.fitness.values = toolbox.evaluate(child)
             admit(child)
             record = stats.compile(pop)
-            logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), **record)
+            logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3),
+                           spread=_spread(pop), **record)
             sr.check()
             if migrate is not None:
                 got = migrate(sr)
@@ -542,7 +564,7 @@ def _evolve(sr: "_Search", start: Assignment | None, migrate: Callable | None = 
 
 
 def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"], logbook, on_progress,
-            history: list[Progress], now: float) -> Result:
+            history: list[Snapshot], now: float) -> Result:
     """The result of one run or of several islands: the best of ``searches`` (first wins a tie)."""
     cp = searches[0].cp
     found = [(s.best_h, s.best_s, i) for i, s in enumerate(searches) if s.best is not None]
@@ -558,11 +580,10 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
         h, s = K.full_cost_kernel(cp, best_a.start, best_a.room)
         best_h, best_soft = int(h), int(s)
         assert best_h == win.best_h, "incremental and full evaluation disagree"
-    final = Progress(generations, best_h, best_soft, evaluations,
+    final = Snapshot(generations, best_h, best_soft, evaluations,
                      evaluations / now if now > 0 else 0.0, now, "done")
     history.append(final)
-    if on_progress is not None:
-        on_progress(final)
+    report(on_progress, searches[0].params, final)
     changed = 0
     if start is not None:
         moved = (best_a.start != start.start) | (cp.needs_room & (best_a.room != start.room))
@@ -574,4 +595,6 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
         stopped=any(s.stopped for s in searches) and not any(s.optimal for s in searches),
         history=history, logbook=logbook, changed_sessions=changed,
         optimal=any(s.optimal for s in searches),
+        cpu_seconds=sum(s.cpu_seconds for s in searches),
+        kernel_seconds=sum(s.kernel_seconds for s in searches),
     )

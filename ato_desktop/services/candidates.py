@@ -131,12 +131,12 @@ def _run(prepared, settings: OptimizerSettings, profile: str, on_progress, shoul
     comp, tt_id, fingerprint = prepared
     params = settings.engine_params(minimal_change=False)
     if not BY_KEY[profile].multipliers:
-        result = optimize(comp.problem, None, params, on_progress=solving.optimizer_progress(on_progress, settings),
+        result = optimize(comp.problem, None, params, on_progress=on_progress,
                           should_stop=should_stop)
         bound, explanation = solving.explain_result(comp.problem, result)
         return solving.SolveRun(settings, comp, result, tt_id, fingerprint, bound=bound, explanation=explanation)
     search = replace(comp.problem, weights=weights_for(comp.problem, profile))
-    result = optimize(search, None, params, on_progress=solving.optimizer_progress(on_progress, settings),
+    result = optimize(search, None, params, on_progress=on_progress,
                       should_stop=should_stop)
     return solving.SolveRun(settings, comp, result, tt_id, fingerprint)
 

@@ -141,7 +141,7 @@ def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timeta
     if settings.keep_changes and current is not None and (current.start >= 0).any():
         start = current
     params = settings.engine_params(minimal_change=start is not None)
-    result = optimize(comp.problem, start, params, on_progress=optimizer_progress(on_progress, settings),
+    result = optimize(comp.problem, start, params, on_progress=on_progress,
                       should_stop=should_stop)
     bound, explanation = explain_result(comp.problem, result)
     return SolveRun(settings, comp, result, tt_id, data_fingerprint(comp.problem), minimal_change=start is not None,
@@ -190,25 +190,6 @@ def explain_result(problem, result):
     bound = lower_bound(problem, conflicts)
     explanation = explain_hard(problem, result.assignment, conflicts=conflicts) if result.hard > 0 else None
     return bound, explanation
-
-
-def optimizer_progress(on_progress: Callable | None, settings: OptimizerSettings) -> Callable | None:
-    """The engine's progress callback for ``on_progress``, which gets the one snapshot type,
-    :class:`ato_desktop.progress.Progress`: ``done``/``total`` in seconds of the time limit (or in
-    generations, when only they limit the run), a sentence, and the engine's own snapshot in ``detail``."""
-    if on_progress is None:
-        return None
-    from ato_desktop.progress import Progress
-
-    by_time = settings.time_limit is not None
-
-    def report(snap) -> None:
-        best = f"hard {snap.best_hard}, soft {snap.best_soft}" if snap.best_hard >= 0 else "no timetable yet"
-        on_progress(Progress(done=snap.elapsed if by_time else snap.generation,
-                             total=(settings.time_limit if by_time else settings.generations) or 0,
-                             message=f"{snap.phase}: {best}", detail=snap))
-
-    return report
 
 
 def data_changes_since(db: Database, run: SolveRun) -> list[str]:

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ato_desktop.engine.optimizer import OptimizeParams, Progress, optimize
+from ato_desktop.engine.optimizer import OptimizeParams, Snapshot, optimize
 from ato_desktop.engine.problem import Assignment
 from ato_desktop.engine.state import full_cost
 from ato_desktop.io.ctt import load_ctt_problem
+from ato_desktop.progress import Progress
 
 from tests.conftest_itc import itc_dataset_dir  # noqa: E402
 
@@ -53,6 +54,8 @@ def test_same_seed_and_generation_limit_give_the_same_result(comp01) -> None:
     assert [r["gen"] for r in a.logbook] == [0, 1, 2, 3]
     strip = [{k: v for k, v in r.items() if k != "elapsed"} for r in a.logbook]
     assert strip == [{k: v for k, v in r.items() if k != "elapsed"} for r in b.logbook]
+    # the population's diversity is measured every generation (mean share of sessions at another start)
+    assert all(0.0 <= r["spread"] <= 1.0 for r in a.logbook) and a.logbook[0]["spread"] > 0
     # the reported costs are those of the returned assignment
     assert full_cost(comp01, a.assignment) == (a.hard, a.soft)
     other = optimize(comp01, params=OptimizeParams(time_limit=None, generations=3, seed=8, **SMALL))
@@ -86,11 +89,12 @@ def test_locked_sessions_stay_where_they_are_locked(comp01) -> None:
 def test_cancel_returns_the_best_so_far_within_half_a_second(comp01) -> None:
     flag = threading.Event()
     searching = threading.Event()  # set by the first progress snapshot of the search (it has a solution)
-    seen: list[Progress] = []
+    seen: list[Snapshot] = []
 
-    def on_progress(p: Progress) -> None:
-        seen.append(p)
-        if p.phase != "prepare" and p.best_hard >= 0:
+    def on_progress(p) -> None:
+        snap = p.detail
+        seen.append(snap)
+        if snap.phase != "prepare" and snap.best_hard >= 0:
             searching.set()
 
     out = {}
@@ -121,7 +125,10 @@ def test_progress_comes_several_times_a_second(comp01) -> None:
     stamps: list[tuple[float, Progress]] = []
     r = optimize(comp01, params=OptimizeParams(time_limit=3, seed=0),
                  on_progress=lambda p: stamps.append((time.perf_counter(), p)))
-    run = [(t, p) for t, p in stamps if p.phase != "prepare"]
+    # the one progress type: seconds of the time limit done, a sentence, the engine's own figures in detail
+    assert all(type(p) is Progress and isinstance(p.detail, Snapshot) and p.total == 3 and p.message
+               and p.done == p.detail.elapsed for _, p in stamps)
+    run = [(t, p.detail) for t, p in stamps if p.detail.phase != "prepare"]
     gaps = np.diff([t for t, _ in run])
     assert len(run) >= 3 * 3, len(run)
     assert gaps.max() <= 0.5, f"longest silence {gaps.max():.3f} s"
@@ -139,7 +146,7 @@ def test_two_runs_in_two_threads_both_progress(comp01) -> None:
 
     def run(i):
         results[i] = optimize(comp01, params=OptimizeParams(time_limit=3, seed=i),
-                              on_progress=lambda p: logs[i].append((time.perf_counter(), p.evaluations)))
+                              on_progress=lambda p: logs[i].append((time.perf_counter(), p.detail.evaluations)))
 
     ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for th in ths:
@@ -217,3 +224,21 @@ def test_the_run_stops_early_at_a_proven_optimum() -> None:
     assert result.optimal and not result.stopped
     assert time.perf_counter() - t0 < 20  # far from the 60 s limit (most of it is loading the kernels)
     assert result.history[-1].phase == "done"
+
+
+def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
+    """Beyond ``long_run_from`` seconds an offspring's chain grows with the time limit (longer, slower-cooling
+    annealing rather than more short chains from the elite, which stalled); up to it, and with a generation
+    limit alone, nothing changes (the 60 s figures and the deterministic runs)."""
+    from ato_desktop.engine.optimizer import _Search
+
+    sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
+    assert sr.generation_iterations() == 30_000
+    # near the end the chain shrinks to what the time left allows (at the measured rate), never below the base
+    sr.rate, sr.t0 = 1000.0, time.perf_counter() - 290
+    assert 8_900 <= sr.generation_iterations() <= 9_000
+    sr.t0 = time.perf_counter() - 299.9
+    assert sr.generation_iterations() == 6_000
+    for limit in (60, 10, None):
+        sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
+        assert sr.generation_iterations() == 6_000

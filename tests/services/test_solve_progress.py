@@ -3,7 +3,7 @@ services, with the engine's own snapshot in ``detail``: a solve and every candid
 
 from __future__ import annotations
 
-from ato_desktop.engine.optimizer import Progress as EngineSnapshot
+from ato_desktop.engine.optimizer import Snapshot as EngineSnapshot
 from ato_desktop.progress import Progress
 from ato_desktop.services import candidates
 from ato_desktop.services.solving import OptimizerSettings, run_solve

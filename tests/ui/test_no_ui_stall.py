@@ -127,7 +127,7 @@ def test_start_loads_the_kernels_first_then_runs(qtbot, demo_db, not_loaded):
 
 def _progress(t, hard, soft):
     """What the panel's run reports: the one Progress, the engine's snapshot in ``detail``."""
-    from ato_desktop.engine.optimizer import Progress as EngineSnapshot
+    from ato_desktop.engine.optimizer import Snapshot as EngineSnapshot
     from ato_desktop.progress import Progress
 
     return Progress(done=t, total=60, detail=EngineSnapshot(generation=1, best_hard=hard, best_soft=soft,

@@ -329,7 +329,7 @@ class OptimizerPanel(QWidget):
         return self.job.wait(timeout_ms)
 
     def _on_progress(self, progress) -> None:
-        p = progress.detail  # the engine's own snapshot (services.solving.optimizer_progress)
+        p = progress.detail  # the engine's own snapshot (engine.optimizer.Snapshot)
         self.snapshots.append(p)
         self.lbl_generation.setText(str(p.generation))
         self.lbl_evals.setText(f"{p.evals_per_second:,.0f}")
