@@ -50,7 +50,7 @@ from ato_desktop.progress import Progress  # the one progress type
 
 from . import kernels as K
 from . import local_search as SK
-from .problem import Assignment, Problem
+from .problem import Assignment, Problem, sync_units
 from .snapshot import Snapshot, report
 from .state import check_assignment
 
@@ -162,22 +162,7 @@ class _Search:
     def _build_units(self) -> None:
         cp, p = self.cp, self.problem
         S = cp.S
-        parent = list(range(S))
-
-        def find(x):
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for members in p.sync_sets:
-            m = [int(v) for v in members]
-            for v in m[1:]:
-                parent[find(v)] = find(m[0])
-        groups: dict[int, list[int]] = {}
-        for s in range(S):
-            groups.setdefault(find(s), []).append(s)
-        units = sorted(groups.values(), key=lambda g: g[0])
+        units = sync_units(p)
         self.u_ptr, self.u_idx = K._csr(units)
         fixed = np.full(len(units), -1, np.int64)
         for i, g in enumerate(units):

@@ -254,6 +254,27 @@ class Problem:
             raise ValueError("res_indices length does not match res_indptr")
 
 
+def sync_units(p: Problem) -> list[list[int]]:
+    """The sessions that move together: each elective basket's sync sets joined (union-find), every other
+    session alone; in order of each unit's first session, members ascending."""
+    parent = list(range(p.n_sessions))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for members in p.sync_sets:
+        m = [int(v) for v in members]
+        for v in m[1:]:
+            parent[find(v)] = find(m[0])
+    groups: dict[int, list[int]] = {}
+    for s in range(p.n_sessions):
+        groups.setdefault(find(s), []).append(s)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
 @dataclass
 class Assignment:
     """Where each session is: start slot and room (-1 = unscheduled / no room)."""

@@ -25,26 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .checks import feasible_starts
-from .problem import RESOURCE_FACULTY, Assignment, Problem
-
-
-def _units(p: Problem) -> list[list[int]]:
-    parent = list(range(p.n_sessions))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for members in p.sync_sets:
-        m = [int(v) for v in members]
-        for v in m[1:]:
-            parent[find(v)] = find(m[0])
-    groups: dict[int, list[int]] = {}
-    for s in range(p.n_sessions):
-        groups.setdefault(find(s), []).append(s)
-    return list(groups.values())
+from .problem import RESOURCE_FACULTY, Assignment, Problem, sync_units
 
 
 def _window_free(busy: np.ndarray, d: int, T: int) -> np.ndarray:
@@ -69,7 +50,7 @@ def quick_timetable(problem: Problem, seed: int = 1, should_stop: Callable[[], b
     its placements are kept where they break no hard rule, the rest is placed around them."""
     t0 = time.perf_counter()
     rng = random.Random(seed)
-    units = _units(problem)
+    units = sync_units(problem)
     first: set[int] = set()
     best: Assignment | None = None
     for _ in range(max(1, tries)):

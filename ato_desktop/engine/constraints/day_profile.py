@@ -14,6 +14,7 @@ import numpy as np
 
 from ..score import Violation
 from .base import Context, V, rule
+from .faculty_load import runs_over
 
 
 def _plural(n: int, word: str) -> str:
@@ -172,25 +173,15 @@ def group_max_daily(cx: Context, w: int) -> list[Violation]:
 # within a day longer than it (a break or free period ends a run), as max_consecutive for faculty.
 @rule("group_max_consecutive", text="A class does not have more than its maximum of periods in a row.")
 def group_max_consecutive(cx: Context, w: int) -> list[Violation]:
-    p, P = cx.p, cx.P
-    lim = p.resource_group_max_consecutive
-    usable = p.slot_usable
+    lim = cx.p.resource_group_max_consecutive
     out = []
     for q in _limited(lim, 0):
         m = int(lim[q])
-        for d in range(cx.D):
-            run: list[int] = []
-            for u in list(range(d * P, d * P + P)) + [-1]:
-                if u >= 0 and cx.load[q, u] > 0 and usable[u]:
-                    run.append(u)
-                    continue
-                if len(run) > m:
-                    ss = cx.sessions_of(q, run)
-                    msg = (f"{cx.q(q)} has {len(run)} periods in a row on {cx.slots(run)} "
-                           f"(maximum {m}): {cx.sessions(ss)}")
-                    out.append(V("group_max_consecutive", w, len(run) - m, msg, sessions=ss, resources=(q,),
-                                 slots=run))
-                run = []
+        for run in runs_over(cx, q, m):
+            ss = cx.sessions_of(q, run)
+            msg = (f"{cx.q(q)} has {len(run)} periods in a row on {cx.slots(run)} "
+                   f"(maximum {m}): {cx.sessions(ss)}")
+            out.append(V("group_max_consecutive", w, len(run) - m, msg, sessions=ss, resources=(q,), slots=run))
     return out
 
 

@@ -42,25 +42,32 @@ def daily_load(cx: Context, w: int) -> list[Violation]:
 # period ends a run; an occupied break period belongs to no run.
 @rule("max_consecutive", text="A faculty member does not teach more than their maximum of periods in a row.")
 def max_consecutive(cx: Context, w: int) -> list[Violation]:
-    p, D, P = cx.p, cx.D, cx.P
-    mx = p.resource_max_consecutive.astype(np.int64)
-    usable = p.slot_usable
+    mx = cx.p.resource_max_consecutive.astype(np.int64)
     out = []
     for q in np.flatnonzero(cx.is_faculty & (mx > 0)).tolist():
         m = int(mx[q])
-        for d in range(D):
-            run: list[int] = []
-            for u in list(range(d * P, d * P + P)) + [-1]:
-                if u >= 0 and cx.load[q, u] > 0 and usable[u]:
-                    run.append(u)
-                    continue
-                if len(run) > m:
-                    ss = cx.sessions_of(q, run)
-                    msg = (f"{cx.q(q)} teaches {len(run)} periods in a row on {cx.slots(run)} "
-                           f"(maximum {m}): {cx.sessions(ss)}")
-                    out.append(V("max_consecutive", w, len(run) - m, msg, sessions=ss, resources=(q,),
-                                 slots=run))
-                run = []
+        for run in runs_over(cx, q, m):
+            ss = cx.sessions_of(q, run)
+            msg = (f"{cx.q(q)} teaches {len(run)} periods in a row on {cx.slots(run)} "
+                   f"(maximum {m}): {cx.sessions(ss)}")
+            out.append(V("max_consecutive", w, len(run) - m, msg, sessions=ss, resources=(q,), slots=run))
+    return out
+
+
+def runs_over(cx: Context, q: int, m: int) -> list[list[int]]:
+    """Resource q's runs of occupied usable periods within a day (a break or a free period ends a run)
+    longer than m, day by day: the slots of each."""
+    P, usable = cx.P, cx.p.slot_usable
+    out = []
+    for d in range(cx.D):
+        run: list[int] = []
+        for u in list(range(d * P, d * P + P)) + [-1]:
+            if u >= 0 and cx.load[q, u] > 0 and usable[u]:
+                run.append(u)
+                continue
+            if len(run) > m:
+                out.append(run)
+            run = []
     return out
 
 
