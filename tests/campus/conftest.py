@@ -117,3 +117,16 @@ def build_department(db, code: str, *, home: bool = False, hall: bool = True) ->
                                   period_id=period["P3"].id, room_id=hall_room.id if hall else own_room.id))
         s.add(m.SessionAssignment(timetable_id=tt.id, activity_id=lecture.id, occurrence=0, day_id=day["Mon"].id,
                                   period_id=period["P1"].id, room_id=own_room.id))
+
+
+@pytest.fixture
+def campus_db(pg_campus_url):
+    """A campus database with the calendar and two departments, ECE and CSE (build_department)."""
+    from ato_desktop.storage.database import open_database
+
+    db = open_database(pg_campus_url)
+    build_calendar(db)
+    build_department(db, "ECE")
+    build_department(db, "CSE")
+    yield db
+    db.close()

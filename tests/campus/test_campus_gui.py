@@ -4,27 +4,14 @@ each clash in a dialog, nothing written) and withdraws. Real Qt widgets offscree
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from ato_desktop.services import campus
 from ato_desktop.storage import models as m
-from ato_desktop.storage.database import open_database
 from ato_desktop.storage.models_campus import CommittedOccupancy
-from tests.campus.conftest import build_calendar, build_department
 from tests.ui.conftest import _isolated_settings, inline_tasks  # noqa: F401  (the UI tests' fixtures)
 
 ECE_LAB = "Seminar Hall is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def _window(qtbot, url, department=None):

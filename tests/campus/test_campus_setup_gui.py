@@ -12,19 +12,8 @@ from ato_desktop.services.errors import ServiceError
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
 from ato_desktop.storage.models_campus import CampusSlot, RoomShare
-from tests.campus.conftest import build_calendar, build_department
 from tests.campus.test_campus_gui import _close, _window
 from tests.ui.conftest import _isolated_settings  # noqa: F401  (the UI tests' fixture)
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def _cells(db, room: str) -> list[tuple[str, str, str, str | None]]:

@@ -13,7 +13,6 @@ from ato_desktop.services import campus
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
 from ato_desktop.storage.models_campus import CommittedOccupancy
-from tests.campus.conftest import build_calendar, build_department
 
 ECE_LAB = "Seminar Hall is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
 ECE_SHARED = "Dr. S. Sharma is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
@@ -25,16 +24,6 @@ def _rows(db, dept: str | None = None) -> int:
         if dept:
             q = q.join(m.Department, m.Department.id == CommittedOccupancy.department_id).where(m.Department.code == dept)
         return s.scalar(q)
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def test_the_second_department_is_refused_with_the_clashes_in_words(campus_db):

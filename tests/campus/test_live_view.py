@@ -9,18 +9,6 @@ import pytest
 
 from ato_desktop.services import campus
 from ato_desktop.storage.campus import CommitListener
-from ato_desktop.storage.database import open_database
-from tests.campus.conftest import build_calendar, build_department
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def test_other_clients_hear_each_commit_and_not_a_refused_one(campus_db, pg_campus_url):

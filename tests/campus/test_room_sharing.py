@@ -7,18 +7,6 @@ import pytest
 
 from ato_desktop.services import campus, campus_sharing
 from ato_desktop.services.compile import compile_database
-from ato_desktop.storage.database import open_database
-from tests.campus.conftest import build_calendar, build_department
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def _open_cells(comp, code: str) -> list[str]:

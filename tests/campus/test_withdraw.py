@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from ato_desktop.services import campus, campus_withdraw
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
-from tests.campus.conftest import build_calendar, build_department
 from tests.campus.test_commit import _rows
-
-
-@pytest.fixture
-def campus_db(pg_campus_url):
-    db = open_database(pg_campus_url)
-    build_calendar(db)
-    build_department(db, "ECE")
-    build_department(db, "CSE")
-    yield db
-    db.close()
 
 
 def _copy_without_the_hall(db, src: str, name: str) -> None:
