@@ -130,3 +130,42 @@ def campus_db(pg_campus_url):
     build_department(db, "CSE")
     yield db
     db.close()
+
+
+def race_past_the_clash_check(monkeypatch, calls: dict, *, modules=()) -> dict:
+    """Run each of ``calls`` (name -> function) on its own thread so that all of them pass the clash check
+    in Python, and find no clash, before any writes (a barrier holds them there): the database decides.
+    ``clashes`` is replaced in ``services.campus`` and in each of ``modules`` that imported it.
+    Returns name -> the call's result, or the exception it raised."""
+    import threading
+
+    from ato_desktop.services import campus
+
+    barrier = threading.Barrier(len(calls), timeout=30)
+    real = campus.clashes
+    waited: set[int] = set()
+
+    def clashes_then_wait(s, rows, department_id):
+        found = real(s, rows, department_id)
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            assert found == []
+            barrier.wait()  # all have checked; now all write
+        return found
+
+    for module in (campus, *modules):
+        monkeypatch.setattr(module, "clashes", clashes_then_wait)
+    results: dict = {}
+
+    def run(name, fn):
+        try:
+            results[name] = fn()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(name, fn)) for name, fn in calls.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results

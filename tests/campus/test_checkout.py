@@ -12,7 +12,7 @@ from ato_desktop.services import campus
 from ato_desktop.services.compile import compile_database
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
-from tests.campus.conftest import build_calendar, build_department
+from tests.campus.conftest import build_calendar, build_department, race_past_the_clash_check
 
 
 @pytest.fixture
@@ -89,7 +89,6 @@ def test_a_check_in_racing_a_commit_for_the_same_hall_exactly_one_wins(pg_campus
     """CSE checks in while ECE commits the same hall at the same period; both pass the check in Python (a
     barrier holds them there) and the database decides. The loser is refused in words and wrote nothing:
     a refused check-in leaves the campus's version as it was."""
-    import threading
 
     from ato_desktop.services import campus_checkout
 
@@ -104,33 +103,9 @@ def test_a_check_in_racing_a_commit_for_the_same_hall_exactly_one_wins(pg_campus
         for a in tt.assignments:
             a.day_id = a.period_id = None
     other = open_database(pg_campus_url)
-    barrier = threading.Barrier(2, timeout=30)
-    real = campus.clashes
-    waited: set[int] = set()
-
-    def clashes_then_wait(s, rows, department_id):
-        found = real(s, rows, department_id)
-        if threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
-            assert found == []
-            barrier.wait()
-        return found
-
-    monkeypatch.setattr(campus, "clashes", clashes_then_wait)
-    results: dict[str, object] = {}
-
-    def run(name, fn):
-        try:
-            results[name] = fn()
-        except Exception as exc:  # noqa: BLE001
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=("ECE", lambda: campus.commit(db, "ECE", "ECE Odd"))),
-               threading.Thread(target=run, args=("CSE", lambda: campus_checkout.checkin(other, path, "CSE Odd")))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = race_past_the_clash_check(monkeypatch, {
+        "ECE": lambda: campus.commit(db, "ECE", "ECE Odd"),
+        "CSE": lambda: campus_checkout.checkin(other, path, "CSE Odd")})
     won = [k for k, r in results.items() if isinstance(r, campus.CommitResult)]
     lost = [k for k, r in results.items() if isinstance(r, campus.CommitRefused)]
     try:

@@ -3,7 +3,6 @@ a refused commit lists each clash in words and writes nothing. Against a real Po
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import func, select, text
@@ -13,6 +12,7 @@ from ato_desktop.services import campus
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
 from ato_desktop.storage.models_campus import CommittedOccupancy
+from tests.campus.conftest import race_past_the_clash_check
 
 ECE_LAB = "Seminar Hall is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
 ECE_SHARED = "Dr. S. Sharma is committed by ECE on Tue P3–P4 (ECE-5A Signals Lab)"
@@ -86,32 +86,9 @@ def test_two_coordinators_committing_the_same_hall_at_once_exactly_one_wins(camp
     """Both pass the check in Python before either writes (a barrier holds them there): the database
     decides. The loser is refused with the winner's clash in words, and wrote nothing."""
     other = open_database(pg_campus_url)
-    barrier = threading.Barrier(2, timeout=30)
-    real = campus.clashes
-    first_call: dict[int, bool] = {}
-
-    def clashes_then_wait(s, rows, department_id):
-        found = real(s, rows, department_id)
-        if not first_call.setdefault(threading.get_ident(), False):
-            first_call[threading.get_ident()] = True
-            assert found == []
-            barrier.wait()  # both have checked; now both insert
-        return found
-
-    monkeypatch.setattr(campus, "clashes", clashes_then_wait)
-    results: dict[str, object] = {}
-
-    def run(db, dept):
-        try:
-            results[dept] = campus.commit(db, dept, f"{dept} Odd")
-        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
-            results[dept] = exc
-
-    threads = [threading.Thread(target=run, args=(campus_db, "ECE")), threading.Thread(target=run, args=(other, "CSE"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = race_past_the_clash_check(monkeypatch, {
+        "ECE": lambda: campus.commit(campus_db, "ECE", "ECE Odd"),
+        "CSE": lambda: campus.commit(other, "CSE", "CSE Odd")})
     other.close()
     won = [d for d, r in results.items() if isinstance(r, campus.CommitResult)]
     lost = [d for d, r in results.items() if isinstance(r, campus.CommitRefused)]

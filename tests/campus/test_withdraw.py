@@ -4,13 +4,13 @@ says why in one sentence. Against a real PostgreSQL server, races as in test_com
 
 from __future__ import annotations
 
-import threading
 
 from sqlalchemy import select
 
 from ato_desktop.services import campus, campus_withdraw
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import open_database
+from tests.campus.conftest import race_past_the_clash_check
 from tests.campus.test_commit import _rows
 
 
@@ -70,34 +70,9 @@ def test_a_put_back_racing_another_departments_commit_one_wins_and_no_double_boo
     _copy_without_the_hall(campus_db, "ECE Odd", "ECE v2")
     campus.commit(campus_db, "ECE", "ECE v2")
     other = open_database(pg_campus_url)
-    barrier = threading.Barrier(2, timeout=30)
-    real = campus.clashes
-    first_call: dict[int, bool] = {}
-
-    def clashes_then_wait(s, rows, department_id):
-        found = real(s, rows, department_id)
-        if not first_call.setdefault(threading.get_ident(), False):
-            first_call[threading.get_ident()] = True
-            assert found == []
-            barrier.wait()  # both have checked; now both write
-        return found
-
-    monkeypatch.setattr(campus, "clashes", clashes_then_wait)
-    monkeypatch.setattr(campus_withdraw, "clashes", clashes_then_wait)
-    results: dict[str, object] = {}
-
-    def run(name, fn):
-        try:
-            results[name] = fn()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=("ECE", lambda: campus.withdraw(campus_db, "ECE"))),
-               threading.Thread(target=run, args=("CSE", lambda: campus.commit(other, "CSE", "CSE Odd")))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = race_past_the_clash_check(monkeypatch, {
+        "ECE": lambda: campus.withdraw(campus_db, "ECE"),
+        "CSE": lambda: campus.commit(other, "CSE", "CSE Odd")}, modules=(campus_withdraw,))
     other.close()
     ece, cse = results["ECE"], results["CSE"]
     assert isinstance(ece, campus_withdraw.Withdrawn), results  # the withdrawal itself always happens
