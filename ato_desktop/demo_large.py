@@ -29,6 +29,7 @@ from ato_desktop.demo import DAYS, PERIODS, REFERENCE_NAME, DemoResult, make_roo
 from ato_desktop.demo_large_data import (BASKETS, BATCHES, COURSES, CSE_FACULTY, LAB_ROOMS, LOADS, OTHER_DEPARTMENTS,
                                         OTHER_FACULTY, SECTIONS, SHARED_ROOMS, STRENGTH, Course)
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services import calendar as cal
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
@@ -377,7 +378,7 @@ def populate_large(db: Database, seed: int = LARGE_SEED) -> tuple[Plan, dict]:
         for k, (day, p, room) in enumerate(a.placed):
             rows[(item["id"], k)] = (day, p, room)
     hard = set(HARD_CONSTRAINTS)
-    res.bulk_create(db, "constraint", [{"type": name, "label": name.replace("_", " ").capitalize(),
+    res.bulk_create(db, "constraint", [{"type": name, "label": rule_name(name),
                                         "is_hard": name in hard, "weight": weight, "enabled": True}
                                        for name, weight in DEFAULT_WEIGHTS.items()])
     for code, marks in _marks(plan, seed).items():

@@ -11,6 +11,7 @@ from typing import Callable
 from .constraints.clashes import clashes_of
 from .evaluate import evaluate
 from .problem import HARD_CONSTRAINTS, Assignment, Problem
+from .rules import BY_NAME
 
 
 @dataclass
@@ -88,5 +89,6 @@ def explain_drop(p: Problem, state, a: Assignment, s: int, t: int, r: int, *, la
     for name in (*HARD_CONSTRAINTS, *[k for k in after_counts if k not in HARD_CONSTRAINTS]):
         diff = after_counts.get(name, 0) - before_counts.get(name, 0)
         if diff > 0 and name not in ("resource_clash", "room_clash"):
-            out.append(f"{name.replace('_', ' ')}: +{diff}")
+            rule = BY_NAME.get(name)  # the rule in the coordinator's words (issue 16 §4)
+            out.append(f"{rule.plain if rule else name.replace('_', ' ')}: +{diff}")
     return out

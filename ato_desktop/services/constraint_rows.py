@@ -40,10 +40,40 @@ def is_rule(key: Any) -> bool:
 
 
 def with_missing_rules(items: list[dict], search: str = "") -> list[dict]:
-    """``items`` (the stored rows, in type order) and a virtual row for each rule without one."""
+    """``items`` (the stored rows) and a virtual row for each rule without one, in the rules' order."""
     have = {d["type"] for d in items}
     text = search.strip().lower()
     extra = [virtual_item(r.name) for r in RULES if r.name not in have]
     if text:
         extra = [d for d in extra if text in d["type"].lower() or text in d["label"].lower()]
-    return sorted(items + extra, key=lambda d: d["type"])
+    # in the order of engine/rules.py (hard rules first), as docs/constraints.md lists them: the list shows
+    # the rules' plain words, not their engine names
+    return sorted(items + extra, key=lambda d: (RULE_INDEX.get(d["type"], len(RULE_INDEX)), d["type"]))
+
+
+def describe_params(rule: str | None, params: dict | None) -> str:
+    """A rule's parameters in the words of its form (the Constraints list's Parameters column), not the
+    stored keys: "Every faculty member: 2; Per faculty member or group: T1=3", "2 relations"."""
+    from ato_desktop.services.resource_specs import CONSTRAINT_PARAMS
+
+    fields = {f.name: f for f in CONSTRAINT_PARAMS.get(rule or "", ())}
+    parts = []
+    for key, value in (params or {}).items():
+        f = fields.get(key)
+        if key == "fet_weight_percentage":
+            parts.append(f"FET weight {value} %")
+            continue
+        label = f.label if f is not None else key.replace("_", " ").capitalize()
+        kind = f.kind if f is not None else ""
+        if kind == "relations" or key == "relations":
+            n = len(value or [])
+            parts.append(f"{n} relation" + ("" if n == 1 else "s"))
+        elif isinstance(value, bool):
+            parts.append(f"{label}: {'Yes' if value else 'No'}")
+        elif isinstance(value, dict):
+            parts.append(f"{label}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
+        elif isinstance(value, (list, tuple)):
+            parts.append(f"{label}: " + ", ".join(str(v) for v in value))
+        else:
+            parts.append(f"{label}: {value}")
+    return "; ".join(parts)

@@ -204,8 +204,17 @@ _register(EntitySpec(
         _f("params", "Parameters", "dict", default=None),
     ),
     key="type",
-    display=lambda o: o.label or o.type,
+    # the rule in the coordinator's words (issue 16 §4), whatever label the row was stored with (the large
+    # demo and the FET import stored the engine's name, "Activities consecutive")
+    display=lambda o: _rule_words(o.type, o.label),
+    extra=lambda o: {"label": _rule_words(o.type, o.label)},
 ))
+
+
+def _rule_words(rule: str, stored: str | None) -> str:
+    from ato_desktop.rule_names import RULE_NAMES
+
+    return RULE_NAMES.get(rule) or stored or rule
 
 
 # The parameters each constraint type's engine rule reads from ``ConstraintInstance.params`` (typed, for

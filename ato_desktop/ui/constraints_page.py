@@ -26,23 +26,40 @@ class ConstraintsPage(ResourcePage):
         self.add_page_action(self.template_action)
 
     def ensure_loaded(self) -> None:
-        if not self._types_loaded:  # the engine's constraint names (imported late: numpy is slow to load)
-            from ato_desktop.engine.problem import DEFAULT_WEIGHTS
-
-            combo = self.form.editors["type"]
-            text = combo.currentText()
-            combo.blockSignals(True)
-            from PySide6.QtCore import Qt
-
-            from ato_desktop.rule_names import rule_name
-
-            for name in DEFAULT_WEIGHTS:
-                combo.addItem(name, name)
-                combo.setItemData(combo.count() - 1, rule_name(name), Qt.ItemDataRole.ToolTipRole)
-            combo.setEditText(text)
-            combo.blockSignals(False)
-            self._types_loaded = True
+        if not self._types_loaded:
+            self._load_types()
         super().ensure_loaded()
+
+    def _load_types(self) -> None:
+        """The rules in the coordinator's words (issue 16 §4): the list hides the engine's names (Type
+        column) and the form's Type lists each rule's plain words, its engine name kept as the item's data."""
+        from PySide6.QtCore import Qt
+
+        from ato_desktop.engine.rules import RULES
+        from ato_desktop.rule_names import rule_name
+
+        self.table.setColumnHidden(self.model.columns.index(self.spec.field("type")), True)
+        combo = self.form.editors["type"]
+        combo.blockSignals(True)
+        combo.setEditable(False)  # the value is the chosen item's data (the engine name), not its text
+        for r in RULES:
+            combo.addItem(r.plain, r.name)
+            combo.setItemData(combo.count() - 1, "Hard rule: must hold" if r.hard else "Soft rule: a cost",
+                              Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(-1)
+        combo.blockSignals(False)
+        form_set_values = self.form.set_values
+
+        def set_values(values: dict) -> None:  # a stored type no rule has any more keeps its name
+            t = values.get("type")
+            if t and combo.findData(t) < 0:
+                combo.blockSignals(True)
+                combo.addItem(rule_name(t), t)
+                combo.blockSignals(False)
+            form_set_values(values)
+
+        self.form.set_values = set_values
+        self._types_loaded = True
 
     def edit_template(self, *, modal: bool = True):
         """The credit template and workload norms dialog (returned unshown when ``modal`` is False: tests)."""

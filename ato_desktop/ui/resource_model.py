@@ -44,6 +44,15 @@ def format_value(field: res.FieldSpec, value: Any) -> str:
     return str(value)
 
 
+def cell_text(entity: str, field: res.FieldSpec, row: dict) -> str:
+    """A row's cell as shown: ``format_value``, but a constraint's parameters in its form's words."""
+    if entity == "constraint" and field.name == "params":
+        from ato_desktop.services.constraint_rows import describe_params
+
+        return describe_params(row.get("type"), row.get("params"))
+    return format_value(field, row.get(field.name))
+
+
 def _sort_key(field: res.FieldSpec, value: Any) -> Any:
     if field.kind == "int":
         return value if value is not None else -1
@@ -88,7 +97,7 @@ class ResourceTableModel(QAbstractTableModel):
         t = self._text[r]
         if t is None:
             row = self._rows[r]
-            t = self._text[r] = [format_value(f, row.get(f.name)) for f in self.columns]
+            t = self._text[r] = [cell_text(self.entity, f, row) for f in self.columns]
         return t
 
     def text(self, row: int, column: int) -> str:
@@ -153,7 +162,7 @@ class ResourceTableModel(QAbstractTableModel):
 def prepare_texts(entity: str, rows: list[dict]) -> tuple[list[list[str]], list[str]]:
     """Every row's cell texts and filter string, as the model builds them (plain Python: any thread)."""
     fields = list(res.spec(entity).fields)
-    texts = [[format_value(f, row.get(f.name)) for f in fields] for row in rows]
+    texts = [[cell_text(entity, f, row) for f in fields] for row in rows]
     hays = [" ".join(t).lower() + " " + str(row.get("_label", "")).lower() for t, row in zip(texts, rows)]
     return texts, hays
 

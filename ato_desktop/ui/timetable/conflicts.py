@@ -97,7 +97,8 @@ class ConflictsPanel(QTreeWidget):
                 entry = groups.get(key)
                 if entry is None:
                     g = QTreeWidgetItem(hard_root if r.hard else soft_root, [rule_name(r.constraint), ""])
-                    g.setToolTip(0, f"Rule: {r.constraint}")
+                    g.setToolTip(0, ("A hard rule: must hold. " if r.hard else "A preference: a cost. ")
+                                 + "Double-click to select its sessions.")
                     entry = groups[key] = (g, [], [0])
                 g, sessions, n = entry
                 n[0] += 1
