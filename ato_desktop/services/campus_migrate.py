@@ -18,6 +18,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ato_desktop.services.errors import ServiceError
+from ato_desktop.services.frozen import frozen_times_key
 from ato_desktop.storage import models as m
 from ato_desktop.storage.database import Database
 
@@ -167,6 +168,9 @@ def _migrate(src: Session, dst: Session, code: str) -> Migrated:
                                room_id=room_map.get(sa.room_id) if sa.room_id else None))
         for ps in src.scalars(select(m.PublishedSession).where(m.PublishedSession.timetable_id == v.id)):
             rows.append(_clone(ps, timetable_id=t.id))
+        kept = src.get(m.Setting, frozen_times_key(v.id))  # the period times it was frozen with
+        if kept is not None:
+            dst.merge(m.Setting(key=frozen_times_key(t.id), value=kept.value))
         for ev in src.scalars(select(m.TimetableEvent).where(m.TimetableEvent.timetable_id == v.id)):
             rows.append(_clone(ev, timetable_id=t.id))
         dst.add_all(rows)

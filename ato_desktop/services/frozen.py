@@ -202,6 +202,7 @@ def freeze(s: Session, tt: m.Timetable) -> int:
     rows = live_sessions(s, tt.id)
     for fs in rows:
         s.add(m.PublishedSession(timetable_id=tt.id, **fs.as_row()))
+    _freeze_times(s, tt.id)
     s.flush()
     return len(rows)
 
@@ -210,3 +211,50 @@ def unfreeze(s: Session, tt: m.Timetable) -> None:
     """Drop the snapshot (undo of a publication, in the caller's transaction)."""
     s.execute(delete(m.PublishedSession).where(m.PublishedSession.timetable_id == tt.id)
               .execution_options(synchronize_session=False))
+    row = s.get(m.Setting, frozen_times_key(tt.id))
+    if row is not None:
+        s.delete(row)
+
+
+# The period times of a frozen version: every period's clock times and each day's own times
+# (services.bells, a Saturday half-day), as they were when it was frozen. Kept in the key/value settings
+# under the version's id (no schema change); the printed reports, the website and the .ics calendars of
+# the version read them (services.reports.load_report_data), so a later edit of the bells does not
+# rewrite what was published.
+FROZEN_TIMES_PREFIX = "frozen_period_times:"
+
+
+def frozen_times_key(tt_id: int) -> str:
+    return f"{FROZEN_TIMES_PREFIX}{int(tt_id)}"
+
+
+def _freeze_times(s: Session, tt_id: int) -> None:
+    import json
+
+    from ato_desktop.services.bells import day_times_by_position
+
+    periods = {str(p.position): [p.start_time, p.end_time] for p in s.scalars(select(m.Period))}
+    days = {str(d): {str(p): list(t) for p, t in row.items()} for d, row in day_times_by_position(s).items()}
+    value = json.dumps({"periods": periods, "days": days}, ensure_ascii=False, sort_keys=True)
+    row = s.get(m.Setting, frozen_times_key(tt_id))
+    if row is None:
+        s.add(m.Setting(key=frozen_times_key(tt_id), value=value))
+    else:
+        row.value = value
+
+
+def frozen_times(s: Session, tt_id: int) -> tuple[dict[int, tuple[str, str]], dict[int, dict[int, tuple[str, str]]]] | None:
+    """(period position -> (start, end), day position -> period position -> its own (start, end)) as frozen
+    with the version; None when it was frozen before its times were kept (or the value is unreadable)."""
+    import json
+
+    row = s.get(m.Setting, frozen_times_key(tt_id))
+    if row is None:
+        return None
+    try:
+        raw = json.loads(row.value)
+        periods = {int(p): (str(t[0]), str(t[1])) for p, t in raw["periods"].items()}
+        days = {int(d): {int(p): (str(t[0]), str(t[1])) for p, t in ps.items()} for d, ps in raw["days"].items()}
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    return periods, days

@@ -72,9 +72,14 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
 
     data.weekly_norms = norms_by_faculty(db)
     from ato_desktop.services.bells import day_times_by_position
+    from ato_desktop.services.frozen import frozen_times
 
     with db.read_session() as s:
-        data.day_times = day_times_by_position(s)
+        kept = frozen_times(s, info.id) if frozen is not None else None
+        if kept is None:
+            data.day_times = day_times_by_position(s)
+        else:  # a published or approved version prints the times it was frozen with
+            _use_frozen_times(data, *kept)
     if with_availability:
         for code in data.faculty:
             marks = av.get_marks(db, "faculty", code)
@@ -83,6 +88,15 @@ def load_report_data(db: Database, timetable: int | str | None = None, *, now: d
             marks = av.get_marks(db, "room", code)
             data.room_unavailable[code] = {k for k, v in marks.items() if v == "unavailable"}
     return data
+
+
+def _use_frozen_times(data: ReportData, periods: dict[int, tuple[str, str]],
+                      day_times: dict[int, dict[int, tuple[str, str]]]) -> None:
+    """The period times a frozen version was frozen with: every period's, and each day's own."""
+    data.day_times = day_times
+    data.calendar = replace(data.calendar, periods=tuple(
+        replace(p, start_time=periods[p.position][0], end_time=periods[p.position][1])
+        if p.position in periods else p for p in data.calendar.periods))
 
 
 def _use_published_names(data: ReportData, frozen) -> None:
