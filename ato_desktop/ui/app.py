@@ -191,11 +191,23 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
             _dispose(window)
     window.show()
     # open the start-up file once the modules it needs are imported (in a worker: the window stays live)
-    when_preloaded(window, lambda: start_window(window, db=db, demo=demo))
+    when_preloaded(window, lambda: (freeze_long_lived(), start_window(window, db=db, demo=demo)))
     try:
         return app.exec()
     finally:
         _dispose(window)
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now (the start-up imports: modules, classes, SQLAlchemy's mappers, the window)
+    out of the garbage collector's generations (``gc.freeze``), once the start-up imports are done.
+
+    They live as long as the app; without this each full (generation 2) collection walks all of them
+    again, and the one that falls in an ordinary step (listing 600 faculty members) took that step over
+    200 ms (``benchmarks/scale.py``). Done once, in the app only (the tests create many windows)."""
+    import gc
+
+    gc.freeze()
 
 
 def when_preloaded(window: MainWindow, fn) -> None:
