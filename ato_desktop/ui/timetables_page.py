@@ -177,6 +177,19 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
             signal = getattr(self.screen, sig, None)
             if signal is not None:
                 signal.connect(slot)
+        signal = getattr(self.screen, "timetableOpened", None)
+        if signal is not None:
+            signal.connect(self._grid_loaded)
+
+    def _grid_loaded(self, _tid=None) -> None:
+        """A version's sessions are in the grid (read in a worker on a large department): its width is
+        known only now. Fold the versions list away if the grid beside it would scroll sideways, before
+        the layout runs, so that the window is never forced wider than a laptop screen (issue 16 §3)."""
+        if self.screen is None or self.versions_collapsed or not self.isVisible():
+            return
+        total = sum(self.splitter.sizes())
+        if total > 0 and self._room_for_versions(total) < min(self.splitter.sizes()[0], 180):
+            self.collapse_versions()
 
     # -- data ----------------------------------------------------------------
     def set_database(self, db, readonly: bool = False) -> None:

@@ -136,3 +136,22 @@ def test_timetable_page_fits_at_qt_scale_factor_125(demo_db_path, _engine_warm, 
                           env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split()[-1] == "1.25"
+
+
+@pytest.mark.parametrize("size", [LAPTOP, LAPTOP_125], ids=["1366x768", "1093x614-at-125pct"])
+def test_the_large_department_fits_a_laptop_screen(qtbot, large_demo_copy, size):
+    """The large demo (50 faculty, 24 sections): longer names, four-digit soft costs and the faculty view's
+    UGC norm in the top bar must still fit, in every view."""
+    from ato_desktop.ui import tasks
+    from ato_desktop.ui.app import create_main_window
+
+    w = create_main_window(large_demo_copy)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        check_timetable_fits(qtbot, w, size)
+        check_timetable_fits(qtbot, w, size)  # and again, from the faculty view's state
+    finally:
+        tasks.wait_idle(20000)
+        w.close()

@@ -394,6 +394,9 @@ class TimetableScreen(ScreenViews, ScreenEdits, QWidget):
         self.score_label.setObjectName("scoreLabel")
         self.score_label.setTextFormat(Qt.RichText)
         self.score_label.setToolTip("Weighted hard / soft cost of this version (hard must be 0)")
+        # on two lines when the bar is short of room ("Hard 0 (3 unscheduled) · Soft 12345" beside the faculty
+        # view's load meter, on a 1366 px screen at 125 %), rather than forcing the window wider
+        self.score_label.setWordWrap(True)
         self.workload_label = QLabel()
         self.workload_bar = QProgressBar()
         self.workload_bar.setObjectName("workloadMeter")
