@@ -103,6 +103,10 @@ class RowError:
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"
         col = f", column {self.column!r}" if self.column else ""
+        if self.message.startswith("no ") and self.field:  # an unknown reference: "no faculty member 'XYZ'."
+            # not "Faculty no faculty member 'XYZ'": the field only where the column is named otherwise
+            same = self.column.strip().lower() == self.field.strip().lower()
+            return f"{where}{col}{'' if same or not self.column else f' ({self.field})'}: {self.message}".rstrip()
         return f"{where}{col}: {self.field + ' ' if self.field else ''}{self.message}".rstrip()
 
 

@@ -44,8 +44,14 @@ def test_one_bad_row_names_the_row_and_imports_nothing_then_the_fixed_file_impor
     with pytest.raises(ImportRowsError) as e:
         imports.import_file(cse, "activity", p)
     assert [(x.row, x.column, x.field) for x in e.value.errors] == [(5, "Teachers", "Faculty")]
-    assert "no faculty member 'XYZ'" in str(e.value.errors[0])
+    assert str(e.value.errors[0]) == "row 5, column 'Teachers' (Faculty): no faculty member 'XYZ'."
     assert res.count_items(cse, "activity") == 0
+    # the column named as the field: the field is not said twice ("Faculty no faculty member 'XYZ'")
+    q = tmp_path / "exported.csv"
+    q.write_text("Course,Kind,Student groups,Faculty\nCS302,T,CSE-5A,XYZ\n")
+    with pytest.raises(ImportRowsError) as e:
+        imports.import_file(cse, "activity", q)
+    assert str(e.value.errors[0]) == "row 2, column 'Faculty': no faculty member 'XYZ'."
     p.write_text(SHEET.replace("XYZ", "MKV"))
     assert imports.import_file(cse, "activity", p, backup=False).count == 4
     acts = {(a["course"], a["kind"], tuple(a["groups"])): a for a in res.list_items(cse, "activity")}
