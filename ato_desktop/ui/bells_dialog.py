@@ -31,8 +31,7 @@ class BellsDialog(QDialog):
         self.all_periods = [p.label for p in calendar.periods]
         lay = QVBoxLayout(self)
         note = QLabel("Tick the periods a day does not have, e.g. P5–P7 on a Saturday half-day, or a break of "
-                      "that day's own. Nothing is scheduled there, as in a break; the period times stay the "
-                      "calendar's.", self)
+                      "that day's own. Nothing is scheduled there, as in a break.", self)
         note.setWordWrap(True)
         lay.addWidget(note)
         self.table = QTableWidget(len(self.days), len(self.periods), self)
@@ -51,7 +50,8 @@ class BellsDialog(QDialog):
         lay.addWidget(self.table)
         times_note = QLabel("A day's own period times, e.g. 08:00-08:45 for a Saturday whose periods are shorter "
                             "(empty: the calendar's times, shown in the header). Printed timetables, the website "
-                            "and the calendar files use them.", self)
+                            "and the calendar files use them; a published or approved version keeps the times "
+                            "it was published with.", self)
         times_note.setWordWrap(True)
         lay.addWidget(times_note)
         self.times_table = QTableWidget(len(self.days), len(self.all_periods), self)
