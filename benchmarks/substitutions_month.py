@@ -1,6 +1,7 @@
 """A simulated month of absences: is the load of substitutions spread fairly?
 
     python benchmarks/substitutions_month.py                  # a fresh demo department
+    python benchmarks/substitutions_month.py --size large     # a fresh large demo department (issue 16)
     python benchmarks/substitutions_month.py --db my.atodb --days 20 --seed 0 --per-day 3
 
 On a copy of the database: the most recently published version is used (the first version is
@@ -67,6 +68,8 @@ def simulate_month(db: Database, *, days: int = 20, seed: int = 0, per_day: int 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="database to copy (default: a fresh demo department)")
+    ap.add_argument("--size", choices=("small", "large"), default="small",
+                    help="the fresh demo department's size, without --db (default small)")
     ap.add_argument("--days", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--per-day", type=int, default=3, help="at most this many absent per day (default 3)")
@@ -75,6 +78,10 @@ def main(argv=None) -> int:
         path = Path(tmp) / "month.atodb"
         if args.db:
             shutil.copyfile(args.db, path)
+        elif args.size == "large":
+            from ato_desktop.demo_large import create_large_demo_database
+
+            create_large_demo_database(path)
         else:
             from ato_desktop.demo import create_demo_database
 
