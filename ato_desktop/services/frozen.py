@@ -132,6 +132,9 @@ def live_sessions(s: Session, tt_id: int, faculty_id: int | None = None) -> list
                                                  m.Period.start_time, m.Period.end_time))}
     by_pos = {p.position: p for p in periods.values()}
     rooms = {r.id: (r.code, r.name or r.code) for r in s.execute(select(m.Room.id, m.Room.code, m.Room.name))}
+    from ato_desktop.services.bells import day_times_by_position
+
+    own = day_times_by_position(s)  # a day's own period times (a Saturday's shorter periods), said in mails
     out = []
     for r in rows:
         act = acts.get(r.activity_id)
@@ -148,6 +151,9 @@ def live_sessions(s: Session, tt_id: int, faculty_id: int | None = None) -> list
         else:
             plabel = first.label if first is not None else None
         room = rooms.get(r.room_id) if r.room_id is not None else None
+        times = own.get(day.position, {}) if day is not None else {}
+        start = times.get(first.position, (first.start_time, None))[0] if first is not None else None
+        end = times.get(last.position, (None, last.end_time))[1] if last is not None else None
         out.append(FrozenSession(
             activity_id=act.id, occurrence=r.occurrence, course_code=code, course_title=title or "", kind=act.kind,
             duration=act.duration, basket=baskets.get(act.basket_id) if act.basket_id is not None else None,
@@ -157,8 +163,7 @@ def live_sessions(s: Session, tt_id: int, faculty_id: int | None = None) -> list
             day=day.position if day is not None and first is not None else None,
             period=first.position if day is not None and first is not None else None,
             day_name=day.name if day is not None else None, day_short=day.short_name if day is not None else None,
-            period_label=plabel, start_time=first.start_time if first is not None else None,
-            end_time=last.end_time if last is not None else None, session_id=r.id))
+            period_label=plabel, start_time=start, end_time=end, session_id=r.id))
     return out
 
 

@@ -89,3 +89,23 @@ def test_an_approved_version_keeps_its_times(demo_db):
     versions.publish_version(demo_db, "Candidate", by="Dr. Head")  # publishing keeps what was approved
     text = _group_text(demo_db, "Candidate")
     assert "Saturday: P1 08:00–08:45, P2 08:45–09:30" in text and "07:30" not in text
+
+
+def test_mails_about_a_version_say_the_days_own_times_as_published(demo_db):
+    """What e-mails and change notices say about a session (``FrozenSession.slot_text``): a Saturday P1
+    class at Saturday's own times, frozen with the version; the draft's at the times set since."""
+    from ato_desktop.services import frozen
+
+    bells.set_day_times(demo_db, "Saturday", BEFORE)
+    versions.publish_version(demo_db, REFERENCE_NAME, by="C")
+    versions.copy_to_draft(demo_db, REFERENCE_NAME, "Draft")
+    bells.set_day_times(demo_db, "Saturday", AFTER)
+    sat = _saturday(demo_db)
+    published = [fs for fs in tts.published_sessions(demo_db, REFERENCE_NAME) if fs.day == sat and fs.period == 0]
+    assert published and all("(08:00–" in fs.slot_text for fs in published)
+    assert all(fs.slot_text.endswith("–08:45)") for fs in published if fs.duration == 1)
+    draft = tts.get_timetable(demo_db, "Draft")
+    with demo_db.read_session() as s:
+        live = [fs for fs in frozen.live_sessions(s, draft.id) if fs.day == sat and fs.period == 0]
+    assert live and all("(07:30–" in fs.slot_text for fs in live)
+    assert all(fs.slot_text.endswith("–08:15)") for fs in live if fs.duration == 1)
