@@ -47,6 +47,19 @@ def test_break_overlap_counts_each_break_slot() -> None:
     expect(p2, place(p2, {"Lab": ("Mon P1", "R1")}), "break_overlap", 0)
 
 
+def test_a_period_closed_on_one_day_is_named_as_such_not_as_a_break() -> None:
+    """A day's own closed periods (a Saturday half-day, services.bells) are unusable slots like a break;
+    the sentence says that day has no teaching then (there is no break in that column on other days)."""
+    from dataclasses import replace
+
+    p = make([S("Lab", "CSE-3A", dur=2)])
+    usable = p.slot_usable.copy()
+    usable[7] = False  # Tue P4 closed, on Tuesday only
+    p = replace(p, slot_usable=usable)
+    vs = expect(p, place(p, {"Lab": ("Tue P3", "R1")}), "break_overlap", 1)
+    assert vs[0].message == "Lab is held at Tue P4, when Tue has no teaching" and vs[0].slots == (7,)
+
+
 def test_elective_basket_out_of_sync() -> None:
     p = make([S("EL1", "Dr. Rao"), S("EL2", "Dr. Iyer"), S("EL3", "CSE-3A"), S("EL4", "CSE-3B")],
              sync=[("EL1", "EL2", "EL3", "EL4")])

@@ -46,8 +46,12 @@ def day_overflow(cx: Context, w: int) -> list[Violation]:
 def break_overlap(cx: Context, w: int) -> list[Violation]:
     bad = ~cx.p.slot_usable[cx.occ_u]
     out = []
+    P = cx.p.periods_per_day
     for s, (us,) in group_values(cx.occ_s[bad], cx.occ_u[bad]):
-        msg = f"{cx.s(s)} overlaps the break at {cx.slots(us)}"
+        if all(not cx.p.slot_usable[int(u) % P::P].any() for u in us):  # a break of every day
+            msg = f"{cx.s(s)} overlaps the break at {cx.slots(us)}"
+        else:  # a period closed on that day only (services.bells: a Saturday half-day, a break of its own)
+            msg = f"{cx.s(s)} is held at {cx.slots(us)}, when {cx.day(int(us[0]) // P)} has no teaching"
         out.append(V("break_overlap", w, len(us), msg, sessions=(s,), slots=us))
     return out
 
