@@ -89,8 +89,8 @@ def cmd_new(args) -> int:
 def register(sub) -> None:
     from ato_desktop.services.imports import IMPORTABLE
 
-    imp = sub.add_parser("import", help="import faculty, rooms, groups, courses or activities (teaching "
-                                        "assignments) from CSV/XLSX (all or nothing)")
+    imp = sub.add_parser("import", help="import departments, faculty, rooms, groups, courses, elective baskets "
+                                        "or activities (teaching assignments) from CSV/XLSX (all or nothing)")
     imp.add_argument("--db", dest="sub_db", metavar="PATH", help="the database file")
     imp.add_argument("--entity", required=True, choices=IMPORTABLE)
     imp.add_argument("file", metavar="FILE", help="a .csv or .xlsx file with a header row")

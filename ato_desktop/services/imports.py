@@ -1,5 +1,5 @@
-"""Import faculty, rooms, student groups, courses and activities (teaching assignments) from CSV / XLSX:
-all or nothing.
+"""Import departments, faculty, rooms, student groups, courses, elective baskets and activities (teaching
+assignments) from CSV / XLSX: all or nothing.
 
 Steps (the import dialog and ``ato-desktop import`` do the same):
 
@@ -43,7 +43,9 @@ __all__ = [
     "import_file", "remove_imported", "restore_imported", "default_values",
 ]
 
-IMPORTABLE = ("faculty", "room", "group", "course", "activity")
+# in the order a department is imported into a new database (each list refers to the ones before it):
+# the departments and elective baskets too, so that every exported list can be imported back
+IMPORTABLE = ("department", "faculty", "room", "group", "course", "basket", "activity")
 
 
 @dataclass

@@ -62,7 +62,8 @@ STANDARD_PAGES = (
     ("substitutions", "Substitutions", None),
 )
 
-IMPORTABLE = (("faculty", "Faculty…"), ("room", "Rooms…"), ("group", "Student groups…"), ("course", "Courses…"),
+IMPORTABLE = (("department", "Departments…"), ("faculty", "Faculty…"), ("room", "Rooms…"),
+              ("group", "Student groups…"), ("course", "Courses…"), ("basket", "Elective baskets…"),
               ("activity", "Activities (teaching assignments)…"))
 
 
