@@ -44,7 +44,7 @@ N_HARD = len(HARD_RULES)
 # The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
 # on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
 # Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
-RULE_ORDER_STAMP = "106f70dd"
+RULE_ORDER_STAMP = "0a5b649f"
 if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
     raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
                       f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
@@ -91,6 +91,8 @@ RENDS = RULE_INDEX["activity_ends_day"]
 RMINGAP = RULE_INDEX["activities_min_gaps"]
 RSAMEDAY = RULE_INDEX["activities_same_day"]
 RSAMEROOM = RULE_INDEX["activities_same_room"]
+RMAXDAILY = RULE_INDEX["activities_max_daily"]
+RMAXCONS = RULE_INDEX["activities_max_consecutive"]
 
 
 class CP(NamedTuple):
@@ -760,6 +762,40 @@ def rel_count(cp, start, room, occ, k, out):
                     continue
                 if _follows(cp, start, x, y) or _follows(cp, start, y, x):
                     out[RSAMEROOM] += 1
+    elif kind == RMAXDAILY or kind == RMAXCONS:
+        _set_limit_counts(cp, start, a, b, kind, cp.rel_par[k], out)
+
+
+@njit(cache=True, nogil=True)
+def _set_limit_counts(cp, start, a, b, kind, lim, out):
+    """activities_max_daily / activities_max_consecutive of the set rel_idx[a:b] with limit lim: per day,
+    the session-slots above lim; per run of usable periods of one day each occupied by the set, the
+    periods above lim (engine.constraints.activity_limits)."""
+    T = cp.T
+    P = cp.P
+    occ = np.zeros(T, np.int32)
+    for i in range(a, b):
+        x = cp.rel_idx[i]
+        t = start[x]
+        if t < 0:
+            continue
+        for u in range(t, min(t + cp.dur[x], T)):
+            occ[u] += 1
+    for d in range(cp.D):
+        load = 0
+        run = 0
+        for u in range(d * P, d * P + P):
+            load += occ[u]
+            if occ[u] > 0 and cp.usable[u]:
+                run += 1
+            else:
+                if kind == RMAXCONS and run > lim:
+                    out[RMAXCONS] += run - lim
+                run = 0
+        if kind == RMAXCONS and run > lim:
+            out[RMAXCONS] += run - lim
+        if kind == RMAXDAILY and load > lim:
+            out[RMAXDAILY] += load - lim
 
 
 # --------------------------------------------------------------------------------------

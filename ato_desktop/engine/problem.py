@@ -75,7 +75,8 @@ class Relation(NamedTuple):
     ``activities_consecutive`` (``sessions`` = (a, b): b right after a), ``activities_grouped`` (2 or 3
     sessions back to back in any order), ``activities_min_gaps`` (``param`` = the minimum gap), and the set
     rules ``activities_not_overlapping``, ``activity_ends_day``, ``activities_same_day``,
-    ``activities_same_room``."""
+    ``activities_same_room``, and ``activities_max_daily`` / ``activities_max_consecutive`` (``param`` = the
+    most periods the set may take in a day / in a row)."""
 
     rule: str
     sessions: np.ndarray  # int32[k] session indices (distinct)
@@ -191,6 +192,8 @@ class Problem:
             n = len(x.sessions)
             if n and (x.sessions.min() < 0 or x.sessions.max() >= S or len(set(x.sessions.tolist())) != n):
                 raise ValueError(f"relation {x.rule}: sessions must be distinct indices below {S}")
+            if x.rule in ("activities_max_daily", "activities_max_consecutive") and x.param < 0:
+                raise ValueError(f"relation {x.rule}: the limit must be 0 or more, not {x.param}")
             if x.rule == "activities_consecutive" and n != 2 or x.rule == "activities_grouped" and n not in (2, 3):
                 raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3)")
 

@@ -116,13 +116,25 @@ RULES: tuple[Rule, ...] = (
          "Activities that should start on the same day held on different days", "rel_count"),
     Rule("activities_same_room", False, 10, "Back-to-back activities change rooms",
          "Back-to-back activities that should keep one room in different rooms", "rel_count"),
+    # soft: limits on the periods a set of activities takes (FET's activity-tag max hours daily /
+    # continuously of a teacher or students set, the tag resolved to the activities at import; issue 17)
+    Rule("activities_max_daily", False, 10, "Activities of a set take too many periods in a day",
+         "More periods of a kind of class in a day than a teacher's or class's limit (e.g. labs)",
+         "_set_limit_counts"),
+    Rule("activities_max_consecutive", False, 10, "Activities of a set take too many periods in a row",
+         "More periods of a kind of class in a row than a teacher's or class's limit",
+         "_set_limit_counts"),
 )
 
 #: the rules counted on Problem.relations (each relation names one of them)
 RELATION_RULES: tuple[str, ...] = (
     "activities_not_overlapping", "activities_consecutive", "activities_grouped", "activity_ends_day",
     "activities_min_gaps", "activities_same_day", "activities_same_room",
+    "activities_max_daily", "activities_max_consecutive",
 )
+#: relation rules whose stored relations carry a number (params key, docs/constraints.md "Relations")
+RELATION_PARAM: dict[str, str] = {"activities_min_gaps": "min_gap", "activities_max_daily": "max_periods",
+                                  "activities_max_consecutive": "max_periods"}
 
 #: name -> Rule
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
@@ -142,4 +154,4 @@ def order_stamp(names=None) -> str:
     return f"{zlib.crc32(','.join(names).encode()):08x}"
 
 
-__all__ = ["Rule", "RULES", "RELATION_RULES", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]
+__all__ = ["Rule", "RULES", "RELATION_RULES", "RELATION_PARAM", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]

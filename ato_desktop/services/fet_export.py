@@ -15,7 +15,8 @@ The department's hard rules are written as FET's own 100 % constraints, so ``fet
   relations between activities (not overlapping, consecutive, grouped, ends the students' day, min gaps,
   same starting day, same room if consecutive) with the weight percentage mapped back from the engine weight,
   and the day profile's limits (teachers' and students' max gaps, min/max hours, early beginnings, min days:
-  ``services.fet_profile``);
+  ``services.fet_profile``), the limits on the periods of a set of activities as activity-tag max hours
+  daily / continuously of the teacher or students set the set shares (a tag of its own: ``services.fet_tags``);
 * with a timetable: every placed session as ``ConstraintActivityPreferredStartingTime`` 100 % and its room
   as ``ConstraintActivityPreferredRoom`` 100 %, both permanently locked, so FET regenerates exactly that
   timetable and reports whether it breaks any 100 % constraint.
@@ -34,6 +35,7 @@ from ato_desktop.io import fet as fio
 from ato_desktop.io.fet import E, Element
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.fet_profile import export_elements
+from ato_desktop.services.fet_tags import export_tag_limits
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import Database
@@ -304,6 +306,21 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
         if tt_id is None:  # relations between activities: soft rules (left out with a locked timetable, as above)
             for space, el in _relation_elements(p, fet_id, weights):
                 add(sc if space else tc, el)
+            def pct_of(rule: str):
+                w = int(weights.get(rule, 0))
+                return None if w <= 0 else 100 if w >= 1000 else percent_of_weight(w)
+
+            by_fid = {a.id: a for a in f.activities}
+            n_fac = len(comp.faculty_codes)
+            els, no_owner = export_tag_limits(
+                p.relations, fet_id, by_fid, f.tags, p.resources_of,
+                lambda q: ("teacher", comp.faculty_codes[q]) if q < n_fac else ("students", comp.group_codes[q - n_fac]),
+                pct_of)
+            for el in els:
+                add(tc, el)
+            if no_owner:
+                rep.notes.append(f"{no_owner} limit(s) on the periods of a set of activities left out: its activities "
+                                 f"share no teacher or class, which FET's activity-tag limits need.")
             left = sum(len(x.sessions) for x in p.relations if x.rule in FET_ONLY_HARD
                        and 0 < int(weights.get(x.rule, 0)) < 1000)
             if left:

@@ -277,6 +277,10 @@ _RELATION_HELP = {
     "activities_min_gaps": "Each relation: activities at least the minimum gap apart on the same day",
     "activities_same_day": "Each relation: activities starting on the same day",
     "activities_same_room": "Each relation: activities that keep one room when held back to back",
+    "activities_max_daily": "Each relation: a teacher's or class's activities of one kind (e.g. labs) and the most "
+                            "periods they may take in a day",
+    "activities_max_consecutive": "Each relation: a teacher's or class's activities of one kind and the most "
+                                  "periods of them in a row",
 }
 for _rule, _help in _RELATION_HELP.items():
     CONSTRAINT_PARAMS[_rule] = (_f("relations", "Relations", "relations", ref="activity", default=(), help=_help),)

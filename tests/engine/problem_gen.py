@@ -105,7 +105,9 @@ def random_relations(seed: int, S: int) -> tuple:
         rule = RELATION_RULES[int(g.integers(0, len(RELATION_RULES)))]
         k = 2 if rule == "activities_consecutive" else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
         members = g.choice(S, size=k, replace=False).astype(np.int32)
-        out.append((rule, members, int(g.integers(1, 3)) if rule == "activities_min_gaps" else 0))
+        param = int(g.integers(1, 3)) if rule == "activities_min_gaps" else \
+            int(g.integers(0, 3)) if rule in ("activities_max_daily", "activities_max_consecutive") else 0
+        out.append((rule, members, param))
     return tuple(out)
 
 

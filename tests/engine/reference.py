@@ -209,6 +209,19 @@ def _reference_relations(p, start, room, occ, res, c, load):
                 ra, rb = used_room(p, a, start, room), used_room(p, b, start, room)
                 if ra is not None and rb is not None and ra != rb and (follows(a, b) or follows(b, a)):
                     c[x.rule] += 1
+        elif x.rule == "activities_max_daily":
+            for d in range(p.n_days):
+                c[x.rule] += max(0, sum(1 for s in sm for u in occ[s] if u // P == d) - x.param)
+        elif x.rule == "activities_max_consecutive":
+            taken = {u for s in sm for u in occ[s] if p.slot_usable[u]}
+            for d in range(p.n_days):
+                run = 0
+                for u in list(range(d * P, d * P + P)) + [None]:
+                    if u is not None and u in taken:
+                        run += 1
+                    else:
+                        c[x.rule] += max(0, run - x.param)
+                        run = 0
 
 
 def reference_cost(p, a) -> tuple[int, int]:

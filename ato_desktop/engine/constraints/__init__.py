@@ -14,8 +14,9 @@ locked_moved), ``clashes`` (resource_clash, room_clash), ``availability``
 max_consecutive, max_days), ``students`` (min_days, isolated, gaps) and
 ``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred),
 ``day_profile`` (max_gaps_week, max_gaps_day, min_hours_daily, early_start, group_max_daily,
-group_max_consecutive, min_days_week, interval_max_days) and ``relations`` (the relations between
-activities of ``Problem.relations``, e.g. activities_consecutive).
+group_max_consecutive, min_days_week, interval_max_days), ``relations`` (the relations between
+activities of ``Problem.relations``, e.g. activities_consecutive) and ``activity_limits``
+(activities_max_daily, activities_max_consecutive: relations too, FET's activity-tag max hours).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from types import MappingProxyType
 
 from ..problem import HARD_CONSTRAINTS, SOFT_CONSTRAINTS
 from . import (
+    activity_limits,
     availability,
     clashes,
     day_profile,
@@ -39,7 +41,7 @@ from .base import Constraint, Context
 _UNITS = {
     c.name: c
     for module in (placement, clashes, availability, rooms, faculty_load, students, preferences, day_profile,
-                   relations)
+                   relations, activity_limits)
     for c in vars(module).values()
     if isinstance(c, Constraint)
 }
