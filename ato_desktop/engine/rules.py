@@ -124,17 +124,29 @@ RULES: tuple[Rule, ...] = (
     Rule("activities_max_consecutive", False, 10, "Activities of a set take too many periods in a row",
          "More periods of a kind of class in a row than a teacher's or class's limit",
          "_set_limit_counts"),
+    # soft: an ordered pair (a, b): when b follows a on a day, at least N periods between them (FET's students
+    # min gaps between an ordered pair of activity tags, resolved to pairs of sessions at import; issue 17)
+    Rule("activities_ordered_min_gaps", False, 10, "Activity too soon after the one before it",
+         "A class held too soon after another on the same day (e.g. a lab right after a lecture)", "rel_count"),
+    # soft: changes of building between the classes of a teacher's or class's day (rooms' buildings; FET's
+    # max building changes per day / week and min gaps between building changes; issue 17)
+    Rule("max_building_changes_day", False, 1, "Too many building changes in a day",
+         "More changes of building in a day than a teacher's or class's limit", "building_counts"),
+    Rule("max_building_changes_week", False, 1, "Too many building changes in the week",
+         "More changes of building in a week than a teacher's or class's limit", "building_counts"),
+    Rule("min_gaps_building_changes", False, 1, "No time to change buildings",
+         "Too few free periods to walk between two buildings", "building_counts"),
 )
 
 #: the rules counted on Problem.relations (each relation names one of them)
 RELATION_RULES: tuple[str, ...] = (
     "activities_not_overlapping", "activities_consecutive", "activities_grouped", "activity_ends_day",
     "activities_min_gaps", "activities_same_day", "activities_same_room",
-    "activities_max_daily", "activities_max_consecutive",
+    "activities_max_daily", "activities_max_consecutive", "activities_ordered_min_gaps",
 )
 #: relation rules whose stored relations carry a number (params key, docs/constraints.md "Relations")
 RELATION_PARAM: dict[str, str] = {"activities_min_gaps": "min_gap", "activities_max_daily": "max_periods",
-                                  "activities_max_consecutive": "max_periods"}
+                                  "activities_max_consecutive": "max_periods", "activities_ordered_min_gaps": "min_gap"}
 
 #: name -> Rule
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

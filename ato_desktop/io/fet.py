@@ -459,7 +459,10 @@ DAY_PROFILE_TIME = frozenset(
 ACTIVITY_TAG_LIMIT_TIME = frozenset(
     f"Constraint{who}ActivityTagMaxHours{what}"
     for who in ("Teacher", "Teachers", "StudentsSet", "Students") for what in ("Daily", "Continuously"))
-SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME | ACTIVITY_TAG_LIMIT_TIME
+# Students' min gaps between an ordered pair of activity tags: resolved to pairs of activities (the same module).
+ORDERED_PAIR_TIME = frozenset({"ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags",
+                               "ConstraintStudentsSetMinGapsBetweenOrderedPairOfActivityTags"})
+SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME | ACTIVITY_TAG_LIMIT_TIME | ORDERED_PAIR_TIME
 SUPPORTED_SPACE = frozenset({
     "ConstraintBasicCompulsorySpace",
     "ConstraintRoomNotAvailableTimes",  # FET files keep it with the space constraints
@@ -478,6 +481,11 @@ SUPPORTED_SPACE = frozenset({
 }) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
     "ConstraintActivitiesSameRoomIfConsecutive",
 })
+# Changes of building (issue 17): the day profile's way, per teacher / students set (services.fet_profile)
+BUILDING_SPACE = frozenset(
+    f"Constraint{who}{what}" for who in ("Teacher", "Teachers", "Students", "StudentsSet")
+    for what in ("MaxBuildingChangesPerDay", "MaxBuildingChangesPerWeek", "MinGapsBetweenBuildingChanges"))
+SUPPORTED_SPACE = SUPPORTED_SPACE | BUILDING_SPACE
 
 # Plain words for the types users meet most (others are spelled out from their CamelCase name).
 DESCRIPTIONS = {

@@ -484,6 +484,8 @@ class _Planner:
         if tag in RELATION_TAGS:
             self._relation(el, pct)
             return
+        if self.profile.read(self, el, tag, pct):  # building changes, the day profile's way
+            return
         if tag not in fio.SUPPORTED_SPACE:
             r.skip(tag)
             return

@@ -1,5 +1,6 @@
 """FET's activity-tag max hours (issue 17) <-> the engine's ``activities_max_daily`` /
-``activities_max_consecutive`` relations.
+``activities_max_consecutive`` relations; FET's students' min gaps between an ordered pair of activity tags
+-> ``activities_ordered_min_gaps`` relations (import only).
 
 FET limits the hours a teacher (or every teacher) or a students set (or all students) spends on the
 activities of one tag, per day or in a row. The department model keeps no activity tags (a tag becomes an
@@ -25,11 +26,56 @@ TAG_LIMIT_TYPES: dict[str, tuple[str, str, str]] = {
                               ("Continuously", "activities_max_consecutive", "Maximum_Hours_Continuously"))
 }
 assert set(TAG_LIMIT_TYPES) == fio.ACTIVITY_TAG_LIMIT_TIME, "io.fet lists the activity-tag limits as imported"
+ORDERED_PAIR_TYPES = {"ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags": "students",
+                      "ConstraintStudentsSetMinGapsBetweenOrderedPairOfActivityTags": "students_set"}
+assert set(ORDERED_PAIR_TYPES) == fio.ORDERED_PAIR_TIME
+
+
+def _tag(planner, el: fio.Element, name: str) -> str:
+    if planner.f.tags and name not in planner.f.tags:
+        raise planner._bad(el, f"names the activity tag {name!r}, which is not in the activity tags list.")
+    return name
+
+
+def _atoms(planner, el: fio.Element, who: str) -> list[str]:
+    """The subgroups a students constraint binds: every subgroup of the set, or all of them."""
+    if who == "students_set":
+        return list(planner.atoms[planner._students(el, "Students")])
+    return sorted({x for xs in planner.atoms.values() for x in xs})
+
+
+def _read_ordered_pair(planner, el: fio.Element, who: str, pct: float) -> None:
+    """Per subgroup, every (active) activity with the first tag and every one with the second it attends: one
+    ``activities_ordered_min_gaps`` relation per distinct pair (FET counts a pair once per subgroup)."""
+    from ato_desktop.services.fet_plan import _num
+
+    gap = max(0, _num(el, "MinGaps", planner.name))
+    first = _tag(planner, el, el.get("First_Activity_Tag"))
+    second = _tag(planner, el, el.get("Second_Activity_Tag"))
+    rule = "activities_ordered_min_gaps"
+    if gap > 0:
+        seen = {(r, tuple(ids), p) for r, ids, p, _ in planner.relations if r == rule}
+        for atom in _atoms(planner, el, who):
+            mine = [a for a in planner.acts.values() if atom in a.atoms]
+            for a in (x for x in mine if first in x.fet.tags):
+                for b in (x for x in mine if second in x.fet.tags):
+                    key = (rule, (a.fet.id, b.fet.id), gap)
+                    if a is not b and key not in seen:
+                        seen.add(key)
+                        planner.relations.append((rule, [a.fet.id, b.fet.id], gap, pct))
+        planner.soft_pct[rule] = max(planner.soft_pct[rule], pct)
+        if pct >= 100:
+            planner.r.approx("min gaps between an ordered pair of activity tags at 100 % are kept as soft rules "
+                             "with weight 1000.")
+    planner.r.took(el.tag)
 
 
 def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
     """Take one FET time constraint if it is an activity-tag max hours (True), else False: its sets of
     activities go to ``planner.relations`` as (rule, FET activity ids, limit, percentage)."""
+    if tag in ORDERED_PAIR_TYPES:
+        _read_ordered_pair(planner, el, ORDERED_PAIR_TYPES[tag], pct)
+        return True
     spec = TAG_LIMIT_TYPES.get(tag)
     if spec is None:
         return False
@@ -38,19 +84,14 @@ def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
     who, rule, value_tag = spec
     limit = max(0, _num(el, value_tag, planner.name))
     # FET writes the tag as <Activity_Tag_Name> for teachers and <Activity_Tag> for students
-    name = el.get("Activity_Tag_Name") if el.find("Activity_Tag_Name") is not None else el.get("Activity_Tag")
-    if planner.f.tags and name not in planner.f.tags:
-        raise planner._bad(el, f"names the activity tag {name!r}, which is not in the activity tags list.")
+    name = _tag(planner, el, el.get("Activity_Tag_Name") if el.find("Activity_Tag_Name") is not None
+                else el.get("Activity_Tag"))
     tagged = [a for a in planner.acts.values() if name in a.fet.tags]
     if who in ("teacher", "teachers"):
         people = [planner._teacher(el, "Teacher_Name")] if who == "teacher" else sorted(planner.teachers)
         sets = [[a for a in tagged if t in a.fet.teachers] for t in people]
     else:
-        if who == "students_set":
-            atoms = planner.atoms[planner._students(el, "Students")]
-        else:
-            atoms = sorted({x for xs in planner.atoms.values() for x in xs})
-        sets = [[a for a in tagged if atom in a.atoms] for atom in atoms]
+        sets = [[a for a in tagged if atom in a.atoms] for atom in _atoms(planner, el, who)]
     seen = {(r, tuple(ids), p) for r, ids, p, _ in planner.relations}
     for acts in sets:
         if sum(a.fet.duration for a in acts) <= limit:

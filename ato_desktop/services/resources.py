@@ -75,7 +75,7 @@ def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}"
             raise ValidationError(sp.label, "Relations", f"relation {i} names {n} activities; {rule.replace('_', ' ')} "
                                   f"takes {want}.", row)
-        if rule == "activities_min_gaps" and not rel.get("min_gap"):
+        if rule in ("activities_min_gaps", "activities_ordered_min_gaps") and not rel.get("min_gap"):
             raise ValidationError(sp.label, "Relations", f"relation {i} needs a minimum gap of at least 1 period.", row)
         key = RELATION_PARAM.get(rule)
         if key == "max_periods" and "max_periods" not in rel:

@@ -84,3 +84,29 @@ def test_exact_weighted_penalty_and_move_deltas() -> None:
 def test_a_negative_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="the limit must be 0 or more"):
         limited(base(), ("activities_max_daily", LABS, -1))
+
+
+def test_ordered_min_gaps_counts_only_the_second_after_the_first() -> None:
+    p = limited(base(), ("activities_ordered_min_gaps", ("Lec", "Lab1"), 2))
+    # Lab1 right after the lecture: 0 periods between, 2 missing
+    (v,) = expect(p, place(p, {"Lec": ("Mon P2", "R1"), "Lab1": ("Mon P3", "R1")}), "activities_ordered_min_gaps", 2)
+    assert v.message == "Lab1 follows Lec on Mon 0 periods after it; the minimum is 2"
+    expect(p, place(p, {"Lec": ("Mon P1", "R1"), "Lab1": ("Mon P3", "R1")}), "activities_ordered_min_gaps", 1)
+    # near misses: the gap kept; the lab before the lecture (the order matters); another day
+    expect(p, place(p, {"Lec": ("Mon P1", "R1"), "Lab1": ("Mon P4", "R1")}), "activities_ordered_min_gaps", 0)
+    expect(p, place(p, {"Lab1": ("Mon P1", "R1"), "Lec": ("Mon P3", "R1")}), "activities_ordered_min_gaps", 0)
+    expect(p, place(p, {"Lec": ("Mon P6", "R1"), "Lab1": ("Tue P1", "R1")}), "activities_ordered_min_gaps", 0)
+
+
+def test_ordered_min_gaps_exact_penalty_and_deltas() -> None:
+    p = limited(base(weights={"activities_ordered_min_gaps": 4}), ("activities_ordered_min_gaps", ("Lec", "Lab3"), 1),
+                ("activities_ordered_min_gaps", ("Lec", "Lab2"), 2))
+    a = place(p, {"Lec": ("Mon P2", "R1"), "Lab3": ("Mon P3", "R1"), "Lab2": ("Mon P4", "R1")})
+    score = evaluate(p, a)
+    assert score.by_constraint["activities_ordered_min_gaps"].cost == 4 * (1 + 1)
+    state = State(p, a)
+    for t in range(p.n_slots):
+        for s in idx(p, "Lec", "Lab2"):
+            b = a.copy()
+            b.start[s] = t
+            assert state.delta_move(s, t, int(a.room[s]))[1] == evaluate(p, b).soft - score.soft

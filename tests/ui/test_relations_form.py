@@ -95,3 +95,7 @@ def test_limit_the_periods_of_a_set_of_activities_in_a_day(window, qtbot):
     page.select_id(res.get_item(db, "constraint", "activities_max_consecutive")["id"])
     editor2 = params.editors["relations"]
     assert editor2.limit is not None and editor2.list.count() == 0
+    # an ordered pair takes a minimum gap, no limit
+    page.select_id(res.get_item(db, "constraint", "activities_ordered_min_gaps")["id"])
+    editor3 = params.editors["relations"]
+    assert editor3.gap is not None and editor3.limit is None

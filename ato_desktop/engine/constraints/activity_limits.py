@@ -1,5 +1,6 @@
 """Limits on the periods a set of activities takes (issue 17): FET's activity-tag max hours daily and
-continuously, per teacher or students set (and for all teachers / all students).
+continuously, per teacher or students set (and for all teachers / all students); and the minimum gap after
+an activity of an ordered pair (FET's students min gaps between an ordered pair of activity tags).
 
 Each is a relation of ``Problem.relations`` (``param`` = the limit): the FET import resolves "the
 activities with tag X of teacher T" (or of one subgroup, whose activities include its group's and year's,
@@ -92,4 +93,24 @@ def activities_max_consecutive(cx: Context, w: int) -> list[Violation]:
                            f"{cx.slots(run)}; the limit is {m}")
                     out.append(V("activities_max_consecutive", w, len(run) - m, msg, sessions=ss, slots=run))
                 run = []
+    return out
+
+
+# Rule (soft): per relation (a, b) with gap N, both scheduled, b starting on a's day at or after a's start:
+# max(0, N - periods between a's end and b's start) (FET's min gaps between an ordered pair of activity tags).
+@rule("activities_ordered_min_gaps", text="A class held after another on the same day keeps a minimum gap "
+                                          "after it (e.g. no lab right after a lecture).")
+def activities_ordered_min_gaps(cx: Context, w: int) -> list[Violation]:
+    out = []
+    P = cx.P
+    for (a, b), gap in _relations(cx, "activities_ordered_min_gaps"):
+        if not (cx.sched[a] and cx.sched[b]) or cx.start[b] < cx.start[a] or cx.start[a] // P != cx.start[b] // P:
+            continue
+        apart = max(0, int(cx.start[b]) - int(cx.end[a]) - 1)
+        if apart >= gap:
+            continue
+        msg = (f"{cx.s(b)} follows {cx.s(a)} on {cx.day(int(cx.start[a]) // P)} {apart} period"
+               f"{'s' if apart != 1 else ''} after it; the minimum is {gap}")
+        out.append(V("activities_ordered_min_gaps", w, gap - apart, msg, sessions=(a, b),
+                     slots=(int(cx.start[a]), int(cx.start[b]))))
     return out
