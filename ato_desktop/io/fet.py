@@ -459,10 +459,7 @@ DAY_PROFILE_TIME = frozenset(
 ACTIVITY_TAG_LIMIT_TIME = frozenset(
     f"Constraint{who}ActivityTagMaxHours{what}"
     for who in ("Teacher", "Teachers", "StudentsSet", "Students") for what in ("Daily", "Continuously"))
-# Students' min gaps between an ordered pair of activity tags: resolved to pairs of activities (the same module).
-ORDERED_PAIR_TIME = frozenset({"ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags",
-                               "ConstraintStudentsSetMinGapsBetweenOrderedPairOfActivityTags"})
-SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME | ACTIVITY_TAG_LIMIT_TIME | ORDERED_PAIR_TIME
+SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME | ACTIVITY_TAG_LIMIT_TIME
 SUPPORTED_SPACE = frozenset({
     "ConstraintBasicCompulsorySpace",
     "ConstraintRoomNotAvailableTimes",  # FET files keep it with the space constraints

@@ -1,6 +1,5 @@
 """FET's activity-tag max hours (issue 17) <-> the engine's ``activities_max_daily`` /
-``activities_max_consecutive`` relations; FET's students' min gaps between an ordered pair of activity tags
--> ``activities_ordered_min_gaps`` relations (import only).
+``activities_max_consecutive`` relations.
 
 FET limits the hours a teacher (or every teacher) or a students set (or all students) spends on the
 activities of one tag, per day or in a row. The department model keeps no activity tags (a tag becomes an
@@ -26,9 +25,6 @@ TAG_LIMIT_TYPES: dict[str, tuple[str, str, str]] = {
                               ("Continuously", "activities_max_consecutive", "Maximum_Hours_Continuously"))
 }
 assert set(TAG_LIMIT_TYPES) == fio.ACTIVITY_TAG_LIMIT_TIME, "io.fet lists the activity-tag limits as imported"
-ORDERED_PAIR_TYPES = {"ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags": "students",
-                      "ConstraintStudentsSetMinGapsBetweenOrderedPairOfActivityTags": "students_set"}
-assert set(ORDERED_PAIR_TYPES) == fio.ORDERED_PAIR_TIME
 
 
 def _tag(planner, el: fio.Element, name: str) -> str:
@@ -44,38 +40,9 @@ def _atoms(planner, el: fio.Element, who: str) -> list[str]:
     return sorted({x for xs in planner.atoms.values() for x in xs})
 
 
-def _read_ordered_pair(planner, el: fio.Element, who: str, pct: float) -> None:
-    """Per subgroup, every (active) activity with the first tag and every one with the second it attends: one
-    ``activities_ordered_min_gaps`` relation per distinct pair (FET counts a pair once per subgroup)."""
-    from ato_desktop.services.fet_plan import _num
-
-    gap = max(0, _num(el, "MinGaps", planner.name))
-    first = _tag(planner, el, el.get("First_Activity_Tag"))
-    second = _tag(planner, el, el.get("Second_Activity_Tag"))
-    rule = "activities_ordered_min_gaps"
-    if gap > 0:
-        seen = {(r, tuple(ids), p) for r, ids, p, _ in planner.relations if r == rule}
-        for atom in _atoms(planner, el, who):
-            mine = [a for a in planner.acts.values() if atom in a.atoms]
-            for a in (x for x in mine if first in x.fet.tags):
-                for b in (x for x in mine if second in x.fet.tags):
-                    key = (rule, (a.fet.id, b.fet.id), gap)
-                    if a is not b and key not in seen:
-                        seen.add(key)
-                        planner.relations.append((rule, [a.fet.id, b.fet.id], gap, pct))
-        planner.soft_pct[rule] = max(planner.soft_pct[rule], pct)
-        if pct >= 100:
-            planner.r.approx("min gaps between an ordered pair of activity tags at 100 % are kept as soft rules "
-                             "with weight 1000.")
-    planner.r.took(el.tag)
-
-
 def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
     """Take one FET time constraint if it is an activity-tag max hours (True), else False: its sets of
     activities go to ``planner.relations`` as (rule, FET activity ids, limit, percentage)."""
-    if tag in ORDERED_PAIR_TYPES:
-        _read_ordered_pair(planner, el, ORDERED_PAIR_TYPES[tag], pct)
-        return True
     spec = TAG_LIMIT_TYPES.get(tag)
     if spec is None:
         return False
@@ -128,7 +95,7 @@ def export_tag_limits(relations, fet_id: dict[int, int], activities, tags: list[
             continue
         common = None
         for s in x.sessions:
-            qs = set(int(q) for q in resources_of(int(s)))
+            qs = {int(q) for q in resources_of(int(s))}
             common = qs if common is None else common & qs
         whos = sorted((codes(q) for q in (common or ())), key=lambda wc: (wc[0] != "teacher", wc[1]))
         if not whos:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ato_desktop.io import fet as fio
 from ato_desktop.services.fet_export import export_fet
 from ato_desktop.services.fet_import import import_fet
-from ato_desktop.services.fet_tags import ORDERED_PAIR_TYPES, TAG_LIMIT_TYPES
+from ato_desktop.services.fet_tags import TAG_LIMIT_TYPES
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import open_database
@@ -39,27 +39,19 @@ def _sets(comp, rule: str) -> list[tuple[tuple[str, ...], int]]:
     for x in p.relations:
         if x.rule != rule:
             continue
-        common = set.intersection(*[set(int(q) for q in p.resources_of(int(s))) for s in x.sessions])
+        common = set.intersection(*[{int(q) for q in p.resources_of(int(s))} for s in x.sessions])
         sizes = sorted(int(p.session_duration[int(s)]) for s in x.sessions)
         out.append((tuple(sorted(codes[q] for q in common)), tuple(sizes), x.param))
     return sorted(out)
-
-
-def _pairs(comp) -> list[tuple[str, str, int]]:
-    """The ordered-gap relations as (the first's course, the second's course, the gap)."""
-    p = comp.problem
-    course = lambda s: p.session_labels[int(s)].split()[0]  # noqa: E731
-    return sorted((course(x.sessions[0]), course(x.sessions[1]), x.param) for x in p.relations
-                  if x.rule == "activities_ordered_min_gaps")
 
 
 def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
     out = tmp_path / "tags.atodb"
     report = import_fet(DATA / "activity_tags.fet", out)
     assert report.not_imported == {}
-    assert set(TAG_LIMIT_TYPES) | set(ORDERED_PAIR_TYPES) == set(report.imported) - {
-        "ConstraintBasicCompulsoryTime", "ConstraintBasicCompulsorySpace"}
-    assert set(TAG_LIMIT_TYPES) | set(ORDERED_PAIR_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them imported
+    assert set(TAG_LIMIT_TYPES) == set(report.imported) - {"ConstraintBasicCompulsoryTime",
+                                                            "ConstraintBasicCompulsorySpace"}
+    assert set(TAG_LIMIT_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them as imported
     assert "activity-tag max hours at 100 % are kept as soft rules with weight 1000" in "\n".join(report.lines())
     rows, comp = _read(out)
     assert rows["activities_max_daily"][:2] == (1000, True) and rows["activities_max_consecutive"][:2] == (1000, True)
@@ -79,14 +71,7 @@ def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
         (("Dr. Iyer", "MSc 1"), (1, 1), 1), (("Dr. Rao",), (2, 2), 3),
         (("BSc 1 A1",), (2, 2), 2), (("BSc 1 A2",), (2, 2), 2),
     ])
-    # ordered pairs, per subgroup: BSc 1's theory then a lab of each subgroup or the year's (the year's pair is
-    # one relation), gap 1 (100 %); BSc 1 A's labs then the theory, gap 2 (90 %): the weight of the highest
-    assert rows["activities_ordered_min_gaps"][:2] == (1000, True)
-    assert _pairs(comp) == sorted([
-        ("Physics", "Physics", 1), ("Physics", "Physics", 1), ("Physics", "Mathematics", 1),
-        ("Physics", "Physics", 2), ("Physics", "Physics", 2), ("Mathematics", "Physics", 2),
-    ])
-    assert len(comp.problem.relations) == 9 + 6
+    assert len(comp.problem.relations) == 9
 
 
 def test_export_writes_them_back_and_they_import_again(tmp_path):
@@ -103,8 +88,7 @@ def test_export_writes_them_back_and_they_import_again(tmp_path):
     assert time_c["ConstraintStudentsSetActivityTagMaxHoursDaily"] == 4  # per subgroup
     assert time_c["ConstraintTeacherActivityTagMaxHoursContinuously"] == 2  # Dr. Iyer's theory, Dr. Rao's labs
     assert time_c["ConstraintStudentsSetActivityTagMaxHoursContinuously"] == 2
-    assert rep.notes == ["6 minimum gap(s) after an activity of an ordered pair left out: FET has them only "
-                         "between activity tags."]
+    assert rep.notes == []
     again = tmp_path / "again.atodb"
     report = import_fet(fet_out, again)
     assert report.not_imported == {}
