@@ -44,7 +44,7 @@ N_HARD = len(HARD_RULES)
 # The rule order of engine/rules.py is compiled into every kernel below as constants, and numba's
 # on-disk cache looks only at this file's time stamp: a new order must come with an edit here.
 # Change the stamp to ``rules.order_stamp()`` (the edit itself makes numba recompile).
-RULE_ORDER_STAMP = "106f70dd"
+RULE_ORDER_STAMP = "7ceede14"
 if order_stamp() != RULE_ORDER_STAMP:  # pragma: no cover - a programming error caught at import
     raise ImportError(f"engine/rules.py changed the rule order: set RULE_ORDER_STAMP in kernels.py to "
                       f"{order_stamp()!r} (editing kernels.py also makes numba recompile the kernels)")
@@ -82,7 +82,7 @@ MINDAYSW = RULE_INDEX["min_days_week"]
 IVDAYS = RULE_INDEX["interval_max_days"]
 # columns of CP.prof (the day profile's limits of each resource, in the order of problem.PROFILE_ARRAYS)
 (PF_GAPS_WEEK, PF_GAPS_DAY, PF_MIN_DAILY, PF_EMPTY_OK, PF_EARLY, PF_MAX_DAILY, PF_MAX_CONSEC, PF_MIN_DAYS,
- PF_IV_MAX, PF_IV_FROM, PF_IV_TO) = range(11)
+ PF_IV_MAX, PF_IV_FROM, PF_IV_TO, PF_BLD_DAY, PF_BLD_WEEK, PF_BLD_GAP) = range(14)
 # relations between activities (Problem.relations), each counted by rel_count
 RNOOVER = RULE_INDEX["activities_not_overlapping"]
 RCONSEC = RULE_INDEX["activities_consecutive"]
@@ -91,6 +91,12 @@ RENDS = RULE_INDEX["activity_ends_day"]
 RMINGAP = RULE_INDEX["activities_min_gaps"]
 RSAMEDAY = RULE_INDEX["activities_same_day"]
 RSAMEROOM = RULE_INDEX["activities_same_room"]
+RMAXDAILY = RULE_INDEX["activities_max_daily"]
+RMAXCONS = RULE_INDEX["activities_max_consecutive"]
+RORDGAP = RULE_INDEX["activities_ordered_min_gaps"]
+BCHDAY = RULE_INDEX["max_building_changes_day"]
+BCHWEEK = RULE_INDEX["max_building_changes_week"]
+BCHGAP = RULE_INDEX["min_gaps_building_changes"]
 
 
 class CP(NamedTuple):
@@ -144,7 +150,7 @@ class CP(NamedTuple):
     ar_idx: np.ndarray
     maxdur: int
     kmax: int  # largest number of sessions moved together
-    prof: np.ndarray  # int64[Q, 11]: the day profile's limits (columns PF_*)
+    prof: np.ndarray  # int64[Q, 14]: the day profile's limits and the building limits (columns PF_*)
     prof_any: np.ndarray  # bool[Q]: the resource has a day-profile limit (else profile_counts is skipped)
     rel_kind: np.ndarray  # int64[n_rel]: rule index (RNOOVER, ...) of each relation
     rel_par: np.ndarray  # int64[n_rel]: its parameter (min gap)
@@ -154,6 +160,8 @@ class CP(NamedTuple):
     sr_idx: np.ndarray
     er_ptr: np.ndarray  # int64[Q+1] CSR: activity_ends_day relations with a session of each group resource
     er_idx: np.ndarray
+    room_bld: np.ndarray  # int64[R]: building of each room, -1 = none
+    bld_any: np.ndarray  # bool[Q]: the resource has a building limit (else building_counts is skipped)
 
 
 class ST(NamedTuple):
@@ -289,6 +297,8 @@ def compile_problem(problem: Problem) -> CP:
     set_ = prof != none
     set_[:, PF_EMPTY_OK] = False  # "empty days not allowed" counts only with a minimum
     set_[:, PF_IV_FROM] = set_[:, PF_IV_TO] = False  # an interval counts only with its limit
+    bld_any = set_[:, PF_BLD_DAY] | set_[:, PF_BLD_WEEK] | set_[:, PF_BLD_GAP]
+    set_[:, PF_BLD_DAY] = set_[:, PF_BLD_WEEK] = set_[:, PF_BLD_GAP] = False  # counted by building_counts
     prof_any = set_.any(axis=1)
     kmax = max([2] + [len(x) for x in sync])
     rels = problem.relations
@@ -334,6 +344,8 @@ def compile_problem(problem: Problem) -> CP:
         rel_kind=np.array([RULE_INDEX[x.rule] for x in rels], np.int64),
         rel_par=np.array([x.param for x in rels], np.int64),
         rel_ptr=rel_ptr, rel_idx=rel_idx, sr_ptr=sr_ptr, sr_idx=sr_idx, er_ptr=er_ptr, er_idx=er_idx,
+        room_bld=problem.room_building.astype(np.int64),
+        bld_any=np.ascontiguousarray(bld_any if Q else np.zeros(0, np.bool_), np.bool_),
     )
     _fill_static(cp)
     for name in cp._fields:
@@ -595,6 +607,60 @@ def profile_counts(P, D, lim, usable, avail, occ, q, out):
 
 
 @njit(cache=True, nogil=True)
+def building_counts(cp, start, room, q, out):
+    """max_building_changes_day / _week and min_gaps_building_changes of resource q (docs/constraints.md):
+    per day, q's scheduled sessions in a room with a building, in order of start (then index); a change is
+    two of them one after the other in different buildings; its gap, the usable periods between them."""
+    mday = cp.prof[q, PF_BLD_DAY]
+    mweek = cp.prof[q, PF_BLD_WEEK]
+    mgap = cp.prof[q, PF_BLD_GAP]
+    P = cp.P
+    week = 0
+    a = cp.rs_ptr[q]
+    b = cp.rs_ptr[q + 1]
+    for d in range(cp.D):
+        lo = d * P
+        hi = lo + P
+        changes = 0
+        prev_b = -1
+        prev_end = -1
+        last_t = -1
+        last_s = -1
+        while True:  # the day's next session (a few per day: no sort, no allocation)
+            best = -1
+            bt = hi
+            for i in range(a, b):
+                s = cp.rs_idx[i]
+                t = start[s]
+                if t < lo or t >= hi or not cp.needs_room[s] or room[s] < 0 or cp.room_bld[room[s]] < 0:
+                    continue
+                if (t > last_t or (t == last_t and s > last_s)) and (t < bt or (t == bt and s < best)):
+                    bt = t
+                    best = s
+            if best < 0:
+                break
+            bb = cp.room_bld[room[best]]
+            if prev_b >= 0 and bb != prev_b:
+                changes += 1
+                if mgap > 0:
+                    gap = 0
+                    for u in range(prev_end, bt):
+                        if cp.usable[u]:
+                            gap += 1
+                    if gap < mgap:
+                        out[BCHGAP] += mgap - gap
+            prev_b = bb
+            prev_end = min(bt + cp.dur[best], cp.T)
+            last_t = bt
+            last_s = best
+        if mday >= 0 and changes > mday:
+            out[BCHDAY] += changes - mday
+        week += changes
+    if mweek >= 0 and week > mweek:
+        out[BCHWEEK] += week - mweek
+
+
+@njit(cache=True, nogil=True)
 def course_counts(cp, cday, croom, c, out):
     _course_counts(cp.min_days[c], cp.D, cp.R, cday, croom, c, out)
 
@@ -760,6 +826,49 @@ def rel_count(cp, start, room, occ, k, out):
                     continue
                 if _follows(cp, start, x, y) or _follows(cp, start, y, x):
                     out[RSAMEROOM] += 1
+    elif kind == RMAXDAILY or kind == RMAXCONS:
+        _set_limit_counts(cp, start, a, b, kind, cp.rel_par[k], out)
+    elif kind == RORDGAP:
+        x = cp.rel_idx[a]
+        y = cp.rel_idx[a + 1]
+        if start[x] >= 0 and start[y] >= start[x] and start[x] // P == start[y] // P:
+            apart = start[y] - min(start[x] + cp.dur[x], T)
+            if apart < 0:
+                apart = 0
+            if apart < cp.rel_par[k]:
+                out[RORDGAP] += cp.rel_par[k] - apart
+
+
+@njit(cache=True, nogil=True)
+def _set_limit_counts(cp, start, a, b, kind, lim, out):
+    """activities_max_daily / activities_max_consecutive of the set rel_idx[a:b] with limit lim: per day,
+    the session-slots above lim; per run of usable periods of one day each occupied by the set, the
+    periods above lim (engine.constraints.activity_limits)."""
+    T = cp.T
+    P = cp.P
+    occ = np.zeros(T, np.int32)
+    for i in range(a, b):
+        x = cp.rel_idx[i]
+        t = start[x]
+        if t < 0:
+            continue
+        for u in range(t, min(t + cp.dur[x], T)):
+            occ[u] += 1
+    for d in range(cp.D):
+        load = 0
+        run = 0
+        for u in range(d * P, d * P + P):
+            load += occ[u]
+            if occ[u] > 0 and cp.usable[u]:
+                run += 1
+            else:
+                if kind == RMAXCONS and run > lim:
+                    out[RMAXCONS] += run - lim
+                run = 0
+        if kind == RMAXCONS and run > lim:
+            out[RMAXCONS] += run - lim
+        if kind == RMAXDAILY and load > lim:
+            out[RMAXDAILY] += load - lim
 
 
 # --------------------------------------------------------------------------------------
@@ -837,6 +946,8 @@ def full_counts(cp, start, room):
         out[MAXDAYS] += maxdays_count(cp, occ, q)
         if cp.prof_any[q]:
             profile_counts(P, cp.D, cp.prof[q], cp.usable, cp.res_avail, occ, q, out)
+        if cp.bld_any[q]:
+            building_counts(cp, start, room, q, out)
         if cp.is_grp[q]:
             for i in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):
                 s = cp.rs_idx[i]
@@ -1110,6 +1221,8 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
                 tmp[MAXDAYS] += _maxdays(cp.P, cp.D, cp.max_days[q], occ, q)
             if cp.prof_any[q]:
                 profile_counts(cp.P, cp.D, cp.prof[q], cp.usable, cp.res_avail, occ, q, tmp)
+            if cp.bld_any[q]:
+                building_counts(cp, st.start, st.room, q, tmp)
             if cp.is_grp[q] and w[ISO] != 0:
                 P = cp.P
                 for j in range(cp.rs_ptr[q], cp.rs_ptr[q + 1]):

@@ -69,13 +69,20 @@ PROFILE_ARRAYS: tuple[tuple[str, type, object], ...] = (
     ("resource_interval_max_days", np.int32, -1),
     ("resource_interval_from", np.int32, 0),
     ("resource_interval_to", np.int32, 0),
+    # buildings (issue 17): changes of building between a resource's classes of a day (rooms' buildings:
+    # Problem.room_building), counted by kernels.building_counts, not profile_counts
+    ("resource_max_bchanges_day", np.int32, -1),
+    ("resource_max_bchanges_week", np.int32, -1),
+    ("resource_min_gaps_bchanges", np.int32, 0),
 )
 class Relation(NamedTuple):
     """A relation between sessions, counted by the soft rule ``rule`` (docs/constraints.md, "Relations"):
     ``activities_consecutive`` (``sessions`` = (a, b): b right after a), ``activities_grouped`` (2 or 3
     sessions back to back in any order), ``activities_min_gaps`` (``param`` = the minimum gap), and the set
     rules ``activities_not_overlapping``, ``activity_ends_day``, ``activities_same_day``,
-    ``activities_same_room``."""
+    ``activities_same_room``, and ``activities_max_daily`` / ``activities_max_consecutive`` (``param`` = the
+    most periods the set may take in a day / in a row), ``activities_ordered_min_gaps`` ((a, b), ``param`` = the
+    minimum gap when b starts on a's day at or after a's start)."""
 
     rule: str
     sessions: np.ndarray  # int32[k] session indices (distinct)
@@ -144,8 +151,16 @@ class Problem:
     resource_interval_max_days: np.ndarray | None = None  # int32[Q]
     resource_interval_from: np.ndarray | None = None  # int32[Q]: first period of the interval (0-based)
     resource_interval_to: np.ndarray | None = None  # int32[Q]: period after the interval's last
+    # changes of building (issue 17; rooms' buildings: room_building below)
+    resource_max_bchanges_day: np.ndarray | None = None  # int32[Q]: most building changes a day, -1 = no limit
+    resource_max_bchanges_week: np.ndarray | None = None  # int32[Q]: most building changes a week, -1 = no limit
+    resource_min_gaps_bchanges: np.ndarray | None = None  # int32[Q]: fewest free periods between, 0 = none
     # relations between sessions (soft rules of engine.rules.RELATION_RULES); () = none, no cost
     relations: tuple[Relation, ...] = ()
+    # int32[R]: the building of each room (an index; -1 = none; None = no buildings), for the building rules:
+    # most building changes a day / a week, fewest free periods between two classes in different buildings
+    # (resource_max_bchanges_day / _week, resource_min_gaps_bchanges: -1, -1, 0 = no limit)
+    room_building: np.ndarray | None = None
 
     # ---- weights of the constraints, by constraint name --------------------------
     # Hard constraints carry a weight too (used for reporting and for the
@@ -178,6 +193,9 @@ class Problem:
             v = getattr(self, name)
             v = np.full(self.n_resources, none, dtype) if v is None else np.asarray(v, dtype)
             object.__setattr__(self, name, _ro(v))
+        rb = np.full(self.n_rooms, -1, np.int32) if self.room_building is None \
+            else np.asarray(self.room_building, np.int32)
+        object.__setattr__(self, "room_building", _ro(rb))
         object.__setattr__(self, "locked_start", _ro(self.locked_start))
         object.__setattr__(self, "locked_room", _ro(self.locked_room))
         object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
@@ -191,8 +209,12 @@ class Problem:
             n = len(x.sessions)
             if n and (x.sessions.min() < 0 or x.sessions.max() >= S or len(set(x.sessions.tolist())) != n):
                 raise ValueError(f"relation {x.rule}: sessions must be distinct indices below {S}")
-            if x.rule == "activities_consecutive" and n != 2 or x.rule == "activities_grouped" and n not in (2, 3):
-                raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3)")
+            if x.rule in ("activities_max_daily", "activities_max_consecutive") and x.param < 0:
+                raise ValueError(f"relation {x.rule}: the limit must be 0 or more, not {x.param}")
+            if x.rule in ("activities_consecutive", "activities_ordered_min_gaps") and n != 2 \
+                    or x.rule == "activities_grouped" and n not in (2, 3):
+                raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3, "
+                                 f"ordered min gaps 2)")
 
     # ---- sizes ------------------------------------------------------------
     @property
@@ -233,7 +255,7 @@ class Problem:
     def validate_shapes(self) -> None:
         T, R, Q, C, S = self.n_slots, self.n_rooms, self.n_resources, self.n_courses, self.n_sessions
         expect = {
-            "slot_usable": (T,), "room_capacity": (R,), "room_available": (R, T),
+            "slot_usable": (T,), "room_capacity": (R,), "room_available": (R, T), "room_building": (R,),
             "resource_kind": (Q,), "resource_available": (Q, T), "resource_pref": (Q, T),
             "resource_max_daily": (Q,), "resource_max_consecutive": (Q,), "resource_max_days": (Q,),
             "resource_max_weekly": (Q,), **{name: (Q,) for name, _, _ in PROFILE_ARRAYS},

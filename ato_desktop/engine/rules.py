@@ -116,13 +116,37 @@ RULES: tuple[Rule, ...] = (
          "Activities that should start on the same day held on different days", "rel_count"),
     Rule("activities_same_room", False, 10, "Back-to-back activities change rooms",
          "Back-to-back activities that should keep one room in different rooms", "rel_count"),
+    # soft: limits on the periods a set of activities takes (FET's activity-tag max hours daily /
+    # continuously of a teacher or students set, the tag resolved to the activities at import; issue 17)
+    Rule("activities_max_daily", False, 10, "Activities of a set take too many periods in a day",
+         "More periods of a kind of class in a day than a teacher's or class's limit (e.g. labs)",
+         "_set_limit_counts"),
+    Rule("activities_max_consecutive", False, 10, "Activities of a set take too many periods in a row",
+         "More periods of a kind of class in a row than a teacher's or class's limit",
+         "_set_limit_counts"),
+    # soft: an ordered pair (a, b): when b follows a on a day, at least N periods between them (FET's students
+    # min gaps between an ordered pair of activity tags, resolved to pairs of sessions at import; issue 17)
+    Rule("activities_ordered_min_gaps", False, 10, "Activity too soon after the one before it",
+         "A class held too soon after another on the same day (e.g. a lab right after a lecture)", "rel_count"),
+    # soft: changes of building between the classes of a teacher's or class's day (rooms' buildings; FET's
+    # max building changes per day / week and min gaps between building changes; issue 17)
+    Rule("max_building_changes_day", False, 1, "Too many building changes in a day",
+         "More changes of building in a day than a teacher's or class's limit", "building_counts"),
+    Rule("max_building_changes_week", False, 1, "Too many building changes in the week",
+         "More changes of building in a week than a teacher's or class's limit", "building_counts"),
+    Rule("min_gaps_building_changes", False, 1, "No time to change buildings",
+         "Too few free periods to walk between two buildings", "building_counts"),
 )
 
 #: the rules counted on Problem.relations (each relation names one of them)
 RELATION_RULES: tuple[str, ...] = (
     "activities_not_overlapping", "activities_consecutive", "activities_grouped", "activity_ends_day",
     "activities_min_gaps", "activities_same_day", "activities_same_room",
+    "activities_max_daily", "activities_max_consecutive", "activities_ordered_min_gaps",
 )
+#: relation rules whose stored relations carry a number (params key, docs/constraints.md "Relations")
+RELATION_PARAM: dict[str, str] = {"activities_min_gaps": "min_gap", "activities_max_daily": "max_periods",
+                                  "activities_max_consecutive": "max_periods", "activities_ordered_min_gaps": "min_gap"}
 
 #: name -> Rule
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
@@ -142,4 +166,4 @@ def order_stamp(names=None) -> str:
     return f"{zlib.crc32(','.join(names).encode()):08x}"
 
 
-__all__ = ["Rule", "RULES", "RELATION_RULES", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]
+__all__ = ["Rule", "RULES", "RELATION_RULES", "RELATION_PARAM", "BY_NAME", "RULE_INDEX", "HARD_RULES", "SOFT_RULES", "order_stamp"]

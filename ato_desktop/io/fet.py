@@ -455,7 +455,11 @@ DAY_PROFILE_TIME = frozenset(
                          "MaxHoursDaily", "MaxHoursContinuously", "IntervalMaxDaysPerWeek")),
     )
     for what in whats)
-SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME
+# Activity-tag max hours (issue 17): the tag resolved to sets of activities (services.fet_tags.TAG_LIMIT_TYPES).
+ACTIVITY_TAG_LIMIT_TIME = frozenset(
+    f"Constraint{who}ActivityTagMaxHours{what}"
+    for who in ("Teacher", "Teachers", "StudentsSet", "Students") for what in ("Daily", "Continuously"))
+SUPPORTED_TIME = SUPPORTED_TIME | DAY_PROFILE_TIME | ACTIVITY_TAG_LIMIT_TIME
 SUPPORTED_SPACE = frozenset({
     "ConstraintBasicCompulsorySpace",
     "ConstraintRoomNotAvailableTimes",  # FET files keep it with the space constraints
@@ -474,6 +478,11 @@ SUPPORTED_SPACE = frozenset({
 }) | frozenset({  # relations between activities (engine.rules.RELATION_RULES)
     "ConstraintActivitiesSameRoomIfConsecutive",
 })
+# Changes of building (issue 17): the day profile's way, per teacher / students set (services.fet_profile)
+BUILDING_SPACE = frozenset(
+    f"Constraint{who}{what}" for who in ("Teacher", "Teachers", "Students", "StudentsSet")
+    for what in ("MaxBuildingChangesPerDay", "MaxBuildingChangesPerWeek", "MinGapsBetweenBuildingChanges"))
+SUPPORTED_SPACE = SUPPORTED_SPACE | BUILDING_SPACE
 
 # Plain words for the types users meet most (others are spelled out from their CamelCase name).
 DESCRIPTIONS = {

@@ -15,7 +15,8 @@ The department's hard rules are written as FET's own 100 % constraints, so ``fet
   relations between activities (not overlapping, consecutive, grouped, ends the students' day, min gaps,
   same starting day, same room if consecutive) with the weight percentage mapped back from the engine weight,
   and the day profile's limits (teachers' and students' max gaps, min/max hours, early beginnings, min days:
-  ``services.fet_profile``);
+  ``services.fet_profile``), the limits on the periods of a set of activities as activity-tag max hours
+  daily / continuously of the teacher or students set the set shares (a tag of its own: ``services.fet_tags``);
 * with a timetable: every placed session as ``ConstraintActivityPreferredStartingTime`` 100 % and its room
   as ``ConstraintActivityPreferredRoom`` 100 %, both permanently locked, so FET regenerates exactly that
   timetable and reports whether it breaks any 100 % constraint.
@@ -33,7 +34,8 @@ from sqlalchemy.orm import selectinload
 from ato_desktop.io import fet as fio
 from ato_desktop.io.fet import E, Element
 from ato_desktop.services.errors import ServiceError
-from ato_desktop.services.fet_profile import export_elements
+from ato_desktop.services.fet_profile import BUILDING_RULES, export_elements
+from ato_desktop.services.fet_tags import export_tag_limits
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import Database
@@ -272,13 +274,25 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
                               *[E("Activity_Id", fet_id[comp.index_of[(aid, k)]]) for k in range(n)],
                               E("MinDays", 1), E("Active", "true"), E("Comments")))
 
+        buildings: list[Element] = []  # building changes: FET space constraints, after the basic one
         if tt_id is None:  # the day profile's limits (teachers' and students' gaps, hours, days)
-            for el in export_elements(s.scalars(select(m.ConstraintInstance)), {x.code for x in faculty},
+            rows = list(s.scalars(select(m.ConstraintInstance)))
+            soft_bld = [c.type for c in rows if c.type in BUILDING_RULES and c.enabled and 0 < c.weight < 1000
+                        and (c.params or {}).keys() & {"faculty_limit", "group_limit", "overrides"}]
+            if soft_bld:
+                rep.notes.append(f"building changes ({', '.join(x.replace('_', ' ') for x in soft_bld)}) left out: "
+                                 f"FET accepts them only at 100 % (an engine weight of 1000).")
+            for el in export_elements(rows, {x.code for x in faculty},
                                       {g.code for g in groups}, percent_of_weight, hour_names):
-                add(tc, el)
+                if "Building" in el.tag:
+                    buildings.append(el)
+                else:
+                    add(tc, el)
 
         add(sc, E("ConstraintBasicCompulsorySpace", "", E("Weight_Percentage", 100), E("Active", "true"),
                   E("Comments")))
+        for el in buildings:
+            add(sc, el)
         if weights.get("room_unavailable", 1) > 0:
             for ri, r in enumerate(rooms):
                 mask = ~np.asarray(p.room_available[ri], bool) & ~brk
@@ -304,6 +318,25 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
         if tt_id is None:  # relations between activities: soft rules (left out with a locked timetable, as above)
             for space, el in _relation_elements(p, fet_id, weights):
                 add(sc if space else tc, el)
+            def pct_of(rule: str):
+                w = int(weights.get(rule, 0))
+                return None if w <= 0 else 100 if w >= 1000 else percent_of_weight(w)
+
+            by_fid = {a.id: a for a in f.activities}
+            n_fac = len(comp.faculty_codes)
+            els, no_owner = export_tag_limits(
+                p.relations, fet_id, by_fid, f.tags, p.resources_of,
+                lambda q: ("teacher", comp.faculty_codes[q]) if q < n_fac else ("students", comp.group_codes[q - n_fac]),
+                pct_of)
+            for el in els:
+                add(tc, el)
+            if no_owner:
+                rep.notes.append(f"{no_owner} limit(s) on the periods of a set of activities left out: its activities "
+                                 f"share no teacher or class, which FET's activity-tag limits need.")
+            ordered = sum(1 for x in p.relations if x.rule == "activities_ordered_min_gaps")
+            if ordered and pct_of("activities_ordered_min_gaps") is not None:
+                rep.notes.append(f"{ordered} minimum gap(s) after an activity of an ordered pair left out: FET has "
+                                 f"them only between activity tags.")
             left = sum(len(x.sessions) for x in p.relations if x.rule in FET_ONLY_HARD
                        and 0 < int(weights.get(x.rule, 0)) < 1000)
             if left:

@@ -18,6 +18,7 @@ import numpy as np
 from ato_desktop.io import fet as fio
 from ato_desktop.services.errors import ServiceError
 from ato_desktop.services.fet_profile import ProfilePlan
+from ato_desktop.services.fet_tags import read_tag_limit
 
 CODE_OK = re.compile(r"[^A-Za-z0-9._/\-+ ]+")
 TIME_RANGE = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})\s*(?:-|–|—|to)\s*(\d{1,2})\s*[:.h]\s*(\d{2})")
@@ -329,7 +330,7 @@ class _Planner:
     def time(self, el: fio.Element) -> None:
         tag, pct, r = el.tag, _pct(el), self.r
         hard = pct >= 100
-        if self.profile.read(self, el, tag, pct):
+        if self.profile.read(self, el, tag, pct) or read_tag_limit(self, el, tag, pct):
             return
         if tag == "ConstraintBasicCompulsoryTime":
             r.took(tag)
@@ -482,6 +483,8 @@ class _Planner:
             return
         if tag in RELATION_TAGS:
             self._relation(el, pct)
+            return
+        if self.profile.read(self, el, tag, pct):  # building changes, the day profile's way
             return
         if tag not in fio.SUPPORTED_SPACE:
             r.skip(tag)

@@ -44,7 +44,19 @@ PROFILE_TYPES: dict[str, tuple[str, str, str]] = {
     "ConstraintStudentsSetIntervalMaxDaysPerWeek": ("interval_max_days", "students_set", "Max_Days_Per_Week"),
 }
 assert set(PROFILE_TYPES) == fio.DAY_PROFILE_TIME, "io.fet lists the day profile's FET types as imported"
-MINIMUM_RULES = ("min_hours_daily", "min_days_week")  # a larger value is stricter
+# FET's building changes (space constraints; a teacher is <Teacher> there) -> (engine rule, who, value)
+BUILDING_TYPES: dict[str, tuple[str, str, str]] = {
+    f"Constraint{who_tag}{what}": (rule, who, value)
+    for who_tag, who in (("Teacher", "teacher"), ("Teachers", "teachers"), ("Students", "students"),
+                         ("StudentsSet", "students_set"))
+    for what, rule, value in (
+        ("MaxBuildingChangesPerDay", "max_building_changes_day", "Max_Building_Changes_Per_Day"),
+        ("MaxBuildingChangesPerWeek", "max_building_changes_week", "Max_Building_Changes_Per_Week"),
+        ("MinGapsBetweenBuildingChanges", "min_gaps_building_changes", "Min_Gaps_Between_Building_Changes"))
+}
+assert set(BUILDING_TYPES) == fio.BUILDING_SPACE, "io.fet lists the building types as imported"
+BUILDING_RULES = ("max_building_changes_day", "max_building_changes_week", "min_gaps_building_changes")
+MINIMUM_RULES = ("min_hours_daily", "min_days_week", "min_gaps_building_changes")  # a larger value is stricter
 PROFILE_RULES = tuple(dict.fromkeys(rule for rule, _, _ in PROFILE_TYPES.values()))
 
 
@@ -64,8 +76,9 @@ class ProfilePlan:
         self.interval: dict[str, tuple[int, int]] = {}  # interval_max_days: kind -> (first hour, end hour)
 
     def read(self, planner, el: fio.Element, tag: str, pct: float) -> bool:
-        """Take one FET time constraint if it is of the day profile (True), else False."""
-        spec = PROFILE_TYPES.get(tag)
+        """Take one FET time constraint if it is of the day profile, or a space constraint on building
+        changes (True), else False."""
+        spec = PROFILE_TYPES.get(tag) or BUILDING_TYPES.get(tag)
         if spec is None:
             return False
         from ato_desktop.services.fet_plan import _num
@@ -86,7 +99,7 @@ class ProfilePlan:
                                                                        "students") + " (one is kept)")
                 return True
         if who == "teacher":
-            keys = [("teacher", planner._teacher(el, "Teacher_Name"))]
+            keys = [("teacher", planner._teacher(el, "Teacher" if tag in BUILDING_TYPES else "Teacher_Name"))]
         elif who == "students_set":
             keys = [("atom", a) for a in planner.atoms[planner._students(el, "Students")]]
         else:
@@ -99,7 +112,9 @@ class ProfilePlan:
             if empty == "false" or (not empty and who.startswith("students")):
                 self.no_empty.update(keys)
         planner.soft_pct[rule] = max(planner.soft_pct[rule], pct)
-        if pct >= 100:
+        if pct >= 100 and tag in BUILDING_TYPES:
+            planner.r.approx("building changes at 100 % are kept as soft rules with weight 1000.")
+        elif pct >= 100:
             planner.r.approx("teachers' and students' gaps, minimum and maximum hours, early beginnings and "
                              "minimum days at 100 % are kept as soft rules with weight 1000.")
         planner.r.took(tag)
@@ -169,6 +184,11 @@ _EXPORT = {  # rule -> (all teachers' type, one teacher's type, all students', o
     "interval_max_days": ("ConstraintTeachersIntervalMaxDaysPerWeek", "ConstraintTeacherIntervalMaxDaysPerWeek",
                           "ConstraintStudentsIntervalMaxDaysPerWeek", "ConstraintStudentsSetIntervalMaxDaysPerWeek",
                           "Max_Days_Per_Week"),
+    **{rule: tuple(f"Constraint{w}{what}" for w in ("Teachers", "Teacher", "Students", "StudentsSet")) + (value,)
+       for what, rule, value in (
+           ("MaxBuildingChangesPerDay", "max_building_changes_day", "Max_Building_Changes_Per_Day"),
+           ("MaxBuildingChangesPerWeek", "max_building_changes_week", "Max_Building_Changes_Per_Week"),
+           ("MinGapsBetweenBuildingChanges", "min_gaps_building_changes", "Min_Gaps_Between_Building_Changes"))},
 }
 
 
@@ -186,6 +206,10 @@ def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percen
         all_t, one_t, all_s, one_s, value_tag = spec
         params = dict(ci.params or {})
         pct = percent_of_weight(ci.weight)
+        if ci.type in BUILDING_RULES:  # FET takes building changes only at 100 %: what a 100 % import weighs
+            if ci.weight < 1000:
+                continue
+            pct = 100
         no_empty = {str(c).lower() for c in params.get("no_empty_days") or []}
         default_empty = bool(params.get("allow_empty_days", True))
 
@@ -195,6 +219,8 @@ def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percen
                        "ConstraintTeacherMinHoursDaily", "ConstraintTeacherMinDaysPerWeek",
                        "ConstraintTeacherIntervalMaxDaysPerWeek"):
                 kids.append(E("Teacher_Name", who))
+            elif tag in BUILDING_TYPES and BUILDING_TYPES[tag][1] == "teacher":
+                kids.append(E("Teacher", who))
             if ci.type == "interval_max_days":  # FET's order: who, the interval, the value
                 if tag.startswith("ConstraintStudentsSet"):
                     kids.append(E("Students", who))

@@ -178,6 +178,7 @@ def _build(plan: _Planner, report: FetImportReport) -> _Spec:
 def _relation_params(plan: _Planner, spec: _Spec, act_id: dict[int, int]) -> dict[str, dict]:
     """Engine rule -> its params' ``relations`` (storage.relations): FET activity ids become
     [activity id, occurrence] (a FET activity is one session of an activity of this database)."""
+    from ato_desktop.engine.rules import RELATION_PARAM
     from ato_desktop.storage.relations import MIN_SIZE
 
     where = {aid: (act_id[k], occ) for k, (ids, _) in enumerate(spec.groups) for occ, aid in enumerate(ids)}
@@ -187,8 +188,8 @@ def _relation_params(plan: _Planner, spec: _Spec, act_id: dict[int, int]) -> dic
         if len(members) < MIN_SIZE.get(rule, 2):  # e.g. a filter that matches no active activity: binds nothing
             continue
         entry: dict = {"activities": members}
-        if rule == "activities_min_gaps":
-            entry["min_gap"] = param
+        if rule in RELATION_PARAM:
+            entry[RELATION_PARAM[rule]] = param
         out.setdefault(rule, {"relations": []})["relations"].append(entry)
     return out
 

@@ -247,7 +247,10 @@ def _day_profile_params() -> dict[str, tuple[FieldSpec, ...]]:
             "min_hours_daily": "Fewest periods on a day", "early_start": "Most days starting at the second period",
             "group_max_daily": "Most periods a day", "group_max_consecutive": "Most periods in a row",
             "min_days_week": "Fewest days with classes",
-            "interval_max_days": "Most days with a class in the part of the day below"}
+            "interval_max_days": "Most days with a class in the part of the day below",
+            "max_building_changes_day": "Most changes of building a day",
+            "max_building_changes_week": "Most changes of building a week",
+            "min_gaps_building_changes": "Fewest free periods between classes in two buildings"}
     out = {rule: _profile_params(kinds, what[rule], empty_days=rule == "min_hours_daily")
            for rule, (_, _, kinds) in PROFILE_RULES.items()}
     out["interval_max_days"] += tuple(
@@ -274,6 +277,11 @@ PROFILE_NOTES = {
     "min_days_week": "The days a faculty member comes, below the minimum, count.",
     "interval_max_days": "The days with a class in a part of the day (from its first to its last period, "
                          "e.g. the first period only), above the limit, count.",
+    "max_building_changes_day": "Two classes one after the other on a day in rooms of different buildings (the "
+                                "rooms' Building field) are a change; the changes of a day above the limit count.",
+    "max_building_changes_week": "The changes of building in the week above the limit count.",
+    "min_gaps_building_changes": "Per change of building, the free periods missing to the minimum count "
+                                 "(a break is no time to walk).",
 }
 # The relations between activities (issue 17) read their relations, each a set of activities
 # (storage.relations).
@@ -286,6 +294,12 @@ _RELATION_HELP = {
     "activities_min_gaps": "Each relation: activities at least the minimum gap apart on the same day",
     "activities_same_day": "Each relation: activities starting on the same day",
     "activities_same_room": "Each relation: activities that keep one room when held back to back",
+    "activities_max_daily": "Each relation: a teacher's or class's activities of one kind (e.g. labs) and the most "
+                            "periods they may take in a day",
+    "activities_max_consecutive": "Each relation: a teacher's or class's activities of one kind and the most "
+                                  "periods of them in a row",
+    "activities_ordered_min_gaps": "Each relation: two activities, the second at least the minimum gap after the "
+                                   "first when it follows it on the same day",
 }
 for _rule, _help in _RELATION_HELP.items():
     CONSTRAINT_PARAMS[_rule] = (_f("relations", "Relations", "relations", ref="activity", default=(), help=_help),)

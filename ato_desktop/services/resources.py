@@ -65,6 +65,7 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
 
 def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row: int | None) -> None:
     """How many activities a relation of ``rule`` takes (storage.relations), and its minimum gap."""
+    from ato_desktop.engine.rules import RELATION_PARAM
     from ato_desktop.storage.relations import MAX_SIZE, MIN_SIZE
 
     lo, hi = MIN_SIZE.get(rule, 2), MAX_SIZE.get(rule)
@@ -74,8 +75,15 @@ def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}"
             raise ValidationError(sp.label, "Relations", f"relation {i} names {n} activities; {rule.replace('_', ' ')} "
                                   f"takes {want}.", row)
-        if rule == "activities_min_gaps" and not rel.get("min_gap"):
+        if rule in ("activities_min_gaps", "activities_ordered_min_gaps") and not rel.get("min_gap"):
             raise ValidationError(sp.label, "Relations", f"relation {i} needs a minimum gap of at least 1 period.", row)
+        key = RELATION_PARAM.get(rule)
+        if key == "max_periods" and "max_periods" not in rel:
+            raise ValidationError(sp.label, "Relations", f"relation {i} needs its limit (the most periods).", row)
+        extra = [k for k in rel if k != "activities" and k != key]
+        if extra:
+            raise ValidationError(sp.label, "Relations", f"relation {i}: {rule.replace('_', ' ')} takes no "
+                                  f"{extra[0].replace('_', ' ')}.", row)
 
 
 def _ref_key(entity: str, obj: Any) -> Any:
@@ -241,7 +249,7 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
 
 def _clean_relations(value: Any, find, bad) -> list[dict]:
     """Relations between activities (storage.relations): a list of {"activities": [id or [id, occurrence]],
-    "min_gap": N}; every activity must exist, every occurrence be one of its sessions."""
+    "min_gap": N or "max_periods": N}; every activity must exist, every occurrence be one of its sessions."""
     from ato_desktop.storage.relations import member
 
     if not isinstance(value, list):
@@ -249,8 +257,9 @@ def _clean_relations(value: Any, find, bad) -> list[dict]:
     out = []
     for i, rel in enumerate(value, 1):
         if not isinstance(rel, dict) or not isinstance(rel.get("activities"), list) \
-                or set(rel) - {"activities", "min_gap"}:
-            raise bad(f"relation {i} must list its activities (and, for a minimum gap, min_gap).")
+                or set(rel) - {"activities", "min_gap", "max_periods"}:
+            raise bad(f"relation {i} must list its activities (and, for a minimum gap, min_gap; for a limit, "
+                      f"max_periods).")
         members = []
         for item in rel["activities"]:
             mb = member(item)
@@ -270,6 +279,11 @@ def _clean_relations(value: Any, find, bad) -> list[dict]:
             if isinstance(gap, bool) or not isinstance(gap, int) or not 1 <= gap <= 20:
                 raise bad(f"relation {i}: the minimum gap must be a whole number of periods from 1 to 20.")
             entry["min_gap"] = gap
+        if "max_periods" in rel:
+            most = rel["max_periods"]
+            if isinstance(most, bool) or not isinstance(most, int) or not 0 <= most <= 50:
+                raise bad(f"relation {i}: the limit must be a whole number of periods from 0 to 50.")
+            entry["max_periods"] = most
         out.append(entry)
     return out
 

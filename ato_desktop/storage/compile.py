@@ -336,7 +336,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         slot_usable=slot_usable,
         room_names=tuple(r.code for r in rooms),
         room_capacity=np.array([r.capacity for r in rooms], np.int32),
-        room_available=room_available,
+        room_available=room_available, room_building=_buildings(rooms),
         resource_names=tuple(names), resource_kind=np.array(kinds, np.int8),
         resource_available=res_avail, resource_pref=res_pref,
         resource_max_daily=max_daily, resource_max_consecutive=max_consec, resource_max_days=max_days,
@@ -358,6 +358,17 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     )
     return Compiled(problem, keys, [r.code for r in rooms], [f.code for f in faculty],
                     [g.code for g in leaves], D, index_of)
+
+
+def _buildings(rooms) -> np.ndarray:
+    """Each room's building as an index (rooms with the same Building text, ignoring case and spaces
+    around it), -1 for none."""
+    index: dict[str, int] = {}
+    out = []
+    for r in rooms:
+        b = (r.building or "").strip().lower()
+        out.append(index.setdefault(b, len(index)) if b else -1)
+    return np.array(out, np.int32)
 
 
 # The Problem arrays a score depends on (names and labels do not change a score; the weekly limit is a
@@ -388,6 +399,8 @@ def problem_digest(problem: Problem) -> str:
         a = getattr(problem, name)
         if (a != none).any():
             _hash_array(h, name, a)
+            if name in ("resource_max_bchanges_day", "resource_max_bchanges_week", "resource_min_gaps_bchanges"):
+                _hash_array(h, f"room_building/{name}", problem.room_building)  # buildings matter then
     weights = {k: int(v) for k, v in dict(DEFAULT_WEIGHTS, **dict(problem.weights)).items()}
     h.update(json.dumps(weights, sort_keys=True).encode())
     for k, x in enumerate(problem.relations):  # none: the digest of a problem without relations is unchanged

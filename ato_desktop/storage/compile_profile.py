@@ -24,6 +24,10 @@ PROFILE_RULES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "group_max_consecutive": ("resource_group_max_consecutive", 0, ("group",)),
     "min_days_week": ("resource_min_days", 0, ("faculty",)),
     "interval_max_days": ("resource_interval_max_days", -1, ("faculty", "group")),
+    # buildings (the rooms' Building field): changes a day / a week, free periods between two buildings
+    "max_building_changes_day": ("resource_max_bchanges_day", -1, ("faculty", "group")),
+    "max_building_changes_week": ("resource_max_bchanges_week", -1, ("faculty", "group")),
+    "min_gaps_building_changes": ("resource_min_gaps_bchanges", 0, ("faculty", "group")),
 }
 
 

@@ -4,15 +4,19 @@ A constraint row whose type is one of ``engine.rules.RELATION_RULES`` keeps its 
 
     {"relations": [{"activities": [12, 13]},                  # whole activities
                    {"activities": [[12, 0], [14, 1]]},        # (activity id, occurrence): one session
-                   {"activities": [12], "min_gap": 2}]}       # activities_min_gaps only
+                   {"activities": [12], "min_gap": 2},        # activities_min_gaps only
+                   {"activities": [12, 15], "max_periods": 3}]}  # activities_max_daily / _max_consecutive
 
 Compiled into ``Problem.relations`` (session indices):
 
 * ``activities_consecutive`` (first -> second), ``activities_grouped``, ``activities_same_day``,
   ``activities_same_room``: whole activities are paired occurrence by occurrence (the k-th sessions of
   each, for k below the smallest number of sessions; a single session pairs with the first of each);
-* ``activities_not_overlapping``, ``activities_min_gaps``, ``activity_ends_day``: every session of the
-  listed activities forms one set.
+* ``activities_not_overlapping``, ``activities_min_gaps``, ``activity_ends_day``, ``activities_max_daily``,
+  ``activities_max_consecutive``: every session of the listed activities forms one set (for the last two,
+  the limit ``max_periods``, 0 or more, is the relation's parameter);
+* ``activities_ordered_min_gaps`` (first, second; its ``min_gap``): every session of the first paired with
+  every session of the second.
 
 An activity that no longer exists (deleted, or outside a campus department's scope) is left out of its
 relations; a relation left with too few sessions counts nothing.
@@ -26,8 +30,11 @@ from ato_desktop.engine.problem import Relation
 from ato_desktop.engine.rules import RELATION_RULES
 
 PAIRED = ("activities_consecutive", "activities_grouped", "activities_same_day", "activities_same_room")
-MIN_SIZE = {"activity_ends_day": 1, "activities_min_gaps": 1}  # members of a stored relation
-MAX_SIZE = {"activities_consecutive": 2, "activities_grouped": 3}
+MIN_SIZE = {"activity_ends_day": 1, "activities_min_gaps": 1, "activities_max_daily": 1,
+            "activities_max_consecutive": 1}
+LIMITED = ("activities_max_daily", "activities_max_consecutive")  # their relations carry "max_periods"  # members of a stored relation
+MAX_SIZE = {"activities_consecutive": 2, "activities_grouped": 3, "activities_ordered_min_gaps": 2}
+CROSS = ("activities_ordered_min_gaps",)  # (first, second): every session of the first with every one of the second
 
 
 def member(item: Any) -> tuple[int, int | None] | None:
@@ -72,7 +79,16 @@ def compile_relations(rows: Iterable[tuple[str, Any]], sessions_of: Callable[[in
                     lists.append(ss)
             gap = entry.get("min_gap", 0)
             param = int(gap) if isinstance(gap, int) and not isinstance(gap, bool) and gap > 0 else 0
-            if rule in PAIRED:
+            if rule in LIMITED:
+                most = entry.get("max_periods")
+                if not isinstance(most, int) or isinstance(most, bool) or most < 0:
+                    continue  # no limit: binds nothing
+                param = most
+            if rule in CROSS:
+                if len(lists) != 2 or param == 0:
+                    continue
+                groups = [[x, y] for x in lists[0] for y in lists[1] if x != y]
+            elif rule in PAIRED:
                 if len(lists) < 2:
                     continue
                 whole = [x for x in lists if len(x) > 1]

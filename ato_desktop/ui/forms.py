@@ -170,7 +170,10 @@ class ParamsEditor(QWidget):
             elif f.kind == "relations":  # sets of activities (issue 17)
                 from ato_desktop.ui.relations_editor import RelationsEditor
 
-                w = RelationsEditor(f, self, with_gap=ctype == "activities_min_gaps")
+                gap = ctype in ("activities_min_gaps", "activities_ordered_min_gaps")
+                w = RelationsEditor(f, self, with_gap=gap,
+                                    limit={"activities_max_daily": "a day",
+                                           "activities_max_consecutive": "in a row"}.get(ctype))
                 if f.ref in self._choices:
                     w.set_choices(self._choices[f.ref])
                 w.changed.connect(self.changed)

@@ -1,9 +1,10 @@
 """The relations of a relation rule (issue 17) on the Constraints page: each relation a set of activities.
 
 A list of the relations in words ("CS301 L (CSE-3A) #1, CS301 T (CSE-3A)"), **Add…** (pick the activities
-in a checklist; for a minimum gap, the gap in the spin box beside), **Remove**. ``value()`` is what the
-services store in the rule's params (``storage.relations``): ``[{"activities": [id or [id, occurrence]],
-"min_gap": N}]``; the services check it when the form is saved.
+in a checklist; for a minimum gap, the gap in the spin box beside; for a limit on the periods the set takes,
+the limit), **Remove**. ``value()`` is what the services store in the rule's params (``storage.relations``):
+``[{"activities": [id or [id, occurrence]], "min_gap": N or "max_periods": N}]``; the services check it when
+the form is saved.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QListWidget, QPushB
 class RelationsEditor(QWidget):
     changed = Signal()
 
-    def __init__(self, field, parent=None, *, with_gap: bool = False):
+    def __init__(self, field, parent=None, *, with_gap: bool = False, limit: str | None = None):
+        """``limit``: the relations carry a limit, ``max_periods`` ("a day", "in a row": its words)."""
         super().__init__(parent)
         self.field = field
         self._relations: list[dict] = []
@@ -46,6 +48,15 @@ class RelationsEditor(QWidget):
             self.gap.setRange(1, 20)
             self.gap.setToolTip("The gap of the relations added next")
             row.addWidget(self.gap)
+        self.limit, self._limit_words = None, limit
+        if limit is not None:
+            row.addWidget(QLabel(f"Most periods {limit}:", self))
+            self.limit = QSpinBox(self)
+            self.limit.setObjectName("relationsLimit")
+            self.limit.setRange(0, 50)
+            self.limit.setValue(1)
+            self.limit.setToolTip("The limit of the relations added next")
+            row.addWidget(self.limit)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -86,6 +97,9 @@ class RelationsEditor(QWidget):
             text = ", ".join(self._text(x) for x in r.get("activities", []))
             if "min_gap" in r:
                 text += f" — at least {r['min_gap']} period{'s' if r['min_gap'] != 1 else ''} apart"
+            if "max_periods" in r:
+                m = r["max_periods"]
+                text += f" — at most {m} period{'s' if m != 1 else ''} {self._limit_words or ''}".rstrip()
             self.list.addItem(text)
 
     # -- editing ---------------------------------------------------------------------
@@ -104,6 +118,8 @@ class RelationsEditor(QWidget):
         entry: dict = {"activities": [int(k) for k in picked]}
         if self.gap is not None:
             entry["min_gap"] = self.gap.value()
+        if self.limit is not None:
+            entry["max_periods"] = self.limit.value()
         self._relations.append(entry)
         self._refresh()
         self.changed.emit()

@@ -88,8 +88,18 @@ def random_problem(seed: int, *, max_sessions: int = 9, zero_weights: bool = Tru
         session_pref=spref,
         session_needs_room=g.random(S) > 0.2,
         sync_sets=tuple(sync_sets), locked_start=locked_start, locked_room=locked_room,
-        weights=weights, **profile, relations=random_relations(seed, S),
+        weights=weights, **profile, relations=random_relations(seed, S), **random_buildings(seed, R, Q),
     )
+
+
+def random_buildings(seed: int, R: int, Q: int) -> dict:
+    """Rooms' buildings and building limits (issue 17), from their own generator."""
+    g = np.random.default_rng(seed + 104729)
+    if g.random() < 0.3:
+        return {}
+    lim = lambda lo, hi, none: np.where(g.random(Q) < 0.6, g.integers(lo, hi, Q), none).astype(np.int32)  # noqa: E731
+    return dict(room_building=g.integers(-1, 3, R).astype(np.int32), resource_max_bchanges_day=lim(0, 3, -1),
+                resource_max_bchanges_week=lim(0, 4, -1), resource_min_gaps_bchanges=lim(1, 3, 0))
 
 
 def random_relations(seed: int, S: int) -> tuple:
@@ -103,9 +113,11 @@ def random_relations(seed: int, S: int) -> tuple:
         return ()
     for _ in range(int(g.integers(1, 5))):
         rule = RELATION_RULES[int(g.integers(0, len(RELATION_RULES)))]
-        k = 2 if rule == "activities_consecutive" else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
+        k = 2 if rule in ("activities_consecutive", "activities_ordered_min_gaps") else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
         members = g.choice(S, size=k, replace=False).astype(np.int32)
-        out.append((rule, members, int(g.integers(1, 3)) if rule == "activities_min_gaps" else 0))
+        param = int(g.integers(1, 3)) if rule in ("activities_min_gaps", "activities_ordered_min_gaps") else \
+            int(g.integers(0, 3)) if rule in ("activities_max_daily", "activities_max_consecutive") else 0
+        out.append((rule, members, param))
     return tuple(out)
 
 

@@ -167,7 +167,34 @@ def reference_counts(p, a) -> dict[str, int]:
         rooms = {used_room(p, s, start, room) for s in mine} - {None}
         c["room_stability"] += max(0, len(rooms) - 1)
     _reference_relations(p, start, room, occ, res, c, load)
+    _reference_buildings(p, start, room, occ, res, c)
     return {k: int(v) for k, v in c.items()}
+
+
+def _reference_buildings(p, start, room, occ, res, c):
+    """Changes of building (docs/constraints.md), literally: per resource and day, its sessions in a room
+    with a building in order of (start, index); consecutive ones in different buildings are a change."""
+    P = p.periods_per_day
+    for q in range(p.n_resources):
+        md, mw, mg = (int(p.resource_max_bchanges_day[q]), int(p.resource_max_bchanges_week[q]),
+                      int(p.resource_min_gaps_bchanges[q]))
+        week = 0
+        for d in range(p.n_days):
+            mine = sorted((start[s], s) for s in range(p.n_sessions) if q in res[s] and start[s] >= 0
+                          and start[s] // P == d and used_room(p, s, start, room) is not None
+                          and p.room_building[used_room(p, s, start, room)] >= 0)
+            changes = 0
+            for (ta, a), (tb, b) in zip(mine, mine[1:]):
+                if p.room_building[used_room(p, a, start, room)] != p.room_building[used_room(p, b, start, room)]:
+                    changes += 1
+                    if mg > 0:
+                        c["min_gaps_building_changes"] += max(0, mg - sum(
+                            1 for u in range(occ[a][-1] + 1, tb) if p.slot_usable[u]))
+            if md >= 0:
+                c["max_building_changes_day"] += max(0, changes - md)
+            week += changes
+        if mw >= 0:
+            c["max_building_changes_week"] += max(0, week - mw)
 
 
 def _reference_relations(p, start, room, occ, res, c, load):
@@ -209,6 +236,23 @@ def _reference_relations(p, start, room, occ, res, c, load):
                 ra, rb = used_room(p, a, start, room), used_room(p, b, start, room)
                 if ra is not None and rb is not None and ra != rb and (follows(a, b) or follows(b, a)):
                     c[x.rule] += 1
+        elif x.rule == "activities_ordered_min_gaps":
+            a, b = m
+            if len(sm) == 2 and start[b] >= start[a] and start[a] // P == start[b] // P:
+                c[x.rule] += max(0, x.param - max(0, start[b] - occ[a][-1] - 1))
+        elif x.rule == "activities_max_daily":
+            for d in range(p.n_days):
+                c[x.rule] += max(0, sum(1 for s in sm for u in occ[s] if u // P == d) - x.param)
+        elif x.rule == "activities_max_consecutive":
+            taken = {u for s in sm for u in occ[s] if p.slot_usable[u]}
+            for d in range(p.n_days):
+                run = 0
+                for u in list(range(d * P, d * P + P)) + [None]:
+                    if u is not None and u in taken:
+                        run += 1
+                    else:
+                        c[x.rule] += max(0, run - x.param)
+                        run = 0
 
 
 def reference_cost(p, a) -> tuple[int, int]:

@@ -89,3 +89,31 @@ def test_deleting_an_activity_takes_it_out_of_its_relations_and_undo_puts_it_bac
     assert left == {"relations": [{"activities": [third["id"], multi["id"]]}]}  # a pair left alone goes
     change.undo(demo_db)
     assert res.get_item(demo_db, "constraint", "activities_not_overlapping")["params"] == stored
+
+
+def test_a_set_limit_needs_its_limit_and_an_ordered_pair_its_gap(demo_db):
+    """activities_max_daily / _max_consecutive carry "max_periods" (0 or more), nothing else; an ordered pair
+    (activities_ordered_min_gaps) is two activities and a gap, every session of the first with every one of the
+    second."""
+    multi, other = _two_activities(demo_db)
+    for params, words in (
+            ({"relations": [{"activities": [multi["id"]]}]}, "needs its limit"),
+            ({"relations": [{"activities": [multi["id"]], "max_periods": -1}]}, "from 0 to 50"),
+            ({"relations": [{"activities": [multi["id"]], "max_periods": 2, "min_gap": 1}]}, "takes no min gap")):
+        with pytest.raises(ValidationError, match=words):
+            res.update_item(demo_db, "constraint", "activities_max_daily", {"params": params})
+    res.update_item(demo_db, "constraint", "activities_max_daily",
+                    {"params": {"relations": [{"activities": [multi["id"], other["id"]], "max_periods": 0}]}})
+    with pytest.raises(ValidationError, match="needs a minimum gap"):
+        res.update_item(demo_db, "constraint", "activities_ordered_min_gaps",
+                        {"params": {"relations": [{"activities": [multi["id"], other["id"]]}]}})
+    res.update_item(demo_db, "constraint", "activities_ordered_min_gaps",
+                    {"params": {"relations": [{"activities": [multi["id"], other["id"]], "min_gap": 1}]}})
+    comp, _, rels = _relations(demo_db)
+    members = [comp.index_of[(multi["id"], k)] for k in range(multi["sessions_per_week"])] + \
+        [comp.index_of[(other["id"], k)] for k in range(other["sessions_per_week"])]
+    assert ("activities_max_daily", members, 0) in rels
+    pairs = [r[1] for r in rels if r[0] == "activities_ordered_min_gaps"]
+    assert sorted(pairs) == sorted([comp.index_of[(multi["id"], i)], comp.index_of[(other["id"], j)]]
+                                   for i in range(multi["sessions_per_week"])
+                                   for j in range(other["sessions_per_week"]))

@@ -79,3 +79,24 @@ def test_a_rule_without_a_row_is_listed_and_its_first_save_creates_the_row(qtbot
 
         tasks.wait_idle(20000)
         w.close()
+
+
+def test_building_change_limits_are_edited_with_the_same_typed_form(window, qtbot):
+    """The building rules (issue 17) read per-resource limits like the day profile: the form, the save, the
+    compiled arrays, and the rooms' buildings beside them."""
+    page = window.show_page("constraints")
+    item = res.get_item(window.database, "constraint", "min_gaps_building_changes")
+    page.select_id(item["id"])
+    params = page.form.editors["params"]
+    assert set(params.editors) == {"faculty_limit", "group_limit", "overrides"}
+    assert "a break is no time to walk" in params.note.text()
+    comp, _, _ = compile_database(window.database, "Reference timetable")
+    params.editors["faculty_limit"].setValue(1)
+    params.editors["overrides"].setText(f"{comp.group_codes[0]}=2")
+    assert page.save()
+    saved = res.get_item(window.database, "constraint", "min_gaps_building_changes")["params"]
+    assert saved == {"faculty_limit": 1, "group_limit": -1, "overrides": {comp.group_codes[0]: 2}}
+    p = compile_database(window.database, "Reference timetable")[0].problem
+    assert (p.resource_min_gaps_bchanges[:comp.n_faculty] == 1).all()
+    assert p.resource_min_gaps_bchanges[comp.n_faculty] == 2
+    assert p.room_building.shape == (p.n_rooms,)

@@ -14,8 +14,11 @@ locked_moved), ``clashes`` (resource_clash, room_clash), ``availability``
 max_consecutive, max_days), ``students`` (min_days, isolated, gaps) and
 ``preferences`` (resource_undesired, resource_not_preferred, session_not_preferred),
 ``day_profile`` (max_gaps_week, max_gaps_day, min_hours_daily, early_start, group_max_daily,
-group_max_consecutive, min_days_week, interval_max_days) and ``relations`` (the relations between
-activities of ``Problem.relations``, e.g. activities_consecutive).
+group_max_consecutive, min_days_week, interval_max_days), ``relations`` (the relations between
+activities of ``Problem.relations``, e.g. activities_consecutive) and ``activity_limits``
+(activities_max_daily, activities_max_consecutive, activities_ordered_min_gaps: relations too, FET's
+activity-tag max hours and ordered pairs) and ``buildings`` (max_building_changes_day / _week,
+min_gaps_building_changes).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from types import MappingProxyType
 
 from ..problem import HARD_CONSTRAINTS, SOFT_CONSTRAINTS
 from . import (
+    activity_limits,
     availability,
+    buildings,
     clashes,
     day_profile,
     faculty_load,
@@ -39,7 +44,7 @@ from .base import Constraint, Context
 _UNITS = {
     c.name: c
     for module in (placement, clashes, availability, rooms, faculty_load, students, preferences, day_profile,
-                   relations)
+                   relations, activity_limits, buildings)
     for c in vars(module).values()
     if isinstance(c, Constraint)
 }
