@@ -80,7 +80,7 @@ class OptimizeParams:
     p_focus: float = 0.1  # move a session that costs something (isolated, short of min_days)
     progress_interval: float = 0.2  # seconds between progress callbacks
     threads: int = 1  # islands searching side by side (engine.islands); 1 = this thread only
-    exchange_every: int = 1  # islands: generations between two exchanges of the best solutions
+    exchange_at: tuple[float, ...] = (2 / 3,)  # islands: points of the run (fractions) where they share their best
 
 
 @dataclass
