@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -107,6 +108,15 @@ def test_apart_islands_are_never_worse_than_one_thread_at_the_same_work(comp01) 
     assert (apart.hard, apart.soft) <= (one.hard, one.soft)
     assert apart.evaluations == 2 * one.evaluations
     assert OptimizeParams().exchange_at == (2 / 3,)
+
+
+def test_a_reheat_when_stuck_is_deterministic(comp01) -> None:
+    params = OptimizeParams(time_limit=None, generations=12, seed=1, reheat_after=1,
+                            **{**SMALL, "generation_iterations": 300})  # short chains: the best gets stuck
+    a, b = optimize(comp01, params=params), optimize(comp01, params=params)
+    assert a.reheats >= 1 and a.reheats == b.reheats
+    assert _key(a) == _key(b) and full_cost(comp01, a.assignment) == (a.hard, a.soft)
+    assert optimize(comp01, params=replace(params, reheat_after=0)).reheats == 0
 
 
 def test_two_threads_reach_zero_hard_on_the_demo(demo_problem) -> None:
