@@ -514,10 +514,10 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
         logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), spread=_spread(pop), **record)
         seen = {ind.key() for ind in pop}
 
-        def admit(child) -> None:
+        def admit(child, force: bool = False) -> None:  # force: a reheated child takes the worst's place anyway
             key = child.key()
             worst = min(range(len(pop)), key=lambda i: pop[i].fitness)
-            if key not in seen and child.fitness > pop[worst].fitness:
+            if key not in seen and (child.fitness > pop[worst].fitness or (force and len(pop) > 1)):
                 seen.discard(pop[worst].key())
                 pop[worst] = child
                 seen.add(key)
@@ -530,12 +530,13 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             frac = sr.frac()
             p1, p2 = toolbox.select(pop, 2)
             child = toolbox.mate(p1, p2)
-            t_hi = sr.temperature(frac)
+            t_hi, hot = sr.temperature(frac), False
             if params.reheat_after and stall >= params.reheat_after and frac < 0.8:  # stuck: reheat
                 t_hi, stall, sr.reheats = sr.temperature(max(0.0, frac - params.reheat_back)), 0, sr.reheats + 1
+                hot = True
             toolbox.mutate(child, sr.generation_iterations(), t_hi, t_hi * params.generation_cooling)
             child.fitness.values = toolbox.evaluate(child)
-            admit(child)
+            admit(child, force=hot)
             record = stats.compile(pop)
             logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3),
                            spread=_spread(pop), **record)

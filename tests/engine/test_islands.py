@@ -111,12 +111,15 @@ def test_apart_islands_are_never_worse_than_one_thread_at_the_same_work(comp01) 
 
 
 def test_a_reheat_when_stuck_is_deterministic(comp01) -> None:
-    params = OptimizeParams(time_limit=None, generations=12, seed=1, reheat_after=1,
+    params = OptimizeParams(time_limit=None, generations=12, seed=1, reheat_after=1, reheat_back=1.0,
                             **{**SMALL, "generation_iterations": 300})  # short chains: the best gets stuck
     a, b = optimize(comp01, params=params), optimize(comp01, params=params)
     assert a.reheats >= 1 and a.reheats == b.reheats
     assert _key(a) == _key(b) and full_cost(comp01, a.assignment) == (a.hard, a.soft)
-    assert optimize(comp01, params=replace(params, reheat_after=0)).reheats == 0
+    cold = optimize(comp01, params=replace(params, reheat_after=0))
+    assert cold.reheats == 0
+    # the reheats changed the search (a reheated child takes the worst's place even when it is worse)
+    assert [g["avg_soft"] for g in a.logbook] != [g["avg_soft"] for g in cold.logbook]
 
 
 def test_two_threads_reach_zero_hard_on_the_demo(demo_problem) -> None:
