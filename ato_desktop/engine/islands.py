@@ -6,12 +6,12 @@ full memetic run with its own seed (island 0 keeps ``seed``; island i > 0 draws 
 (each annealing chunk of about 0.05 s is one call), so the islands run in parallel and leave
 the GIL to other threads (the GUI) between chunks.
 
-Every ``exchange_every`` generations each island offers its best solution and takes the best of
-all islands as a migrant when that one is strictly better than its own best (it replaces the
-island's worst individual).  With a generation limit and no time limit the exchange is
-synchronous (a barrier at the same generation of every island), so the result depends only on
-the seed, the thread count and the generation count; with a time limit it is asynchronous (an
-island never waits for another).
+The islands search apart and meet only at the points ``exchange_at`` of the run (default: once,
+at two thirds), where each takes the best of the others' solutions if it is better than its own
+(see ``_Exchange``).  With a generation limit and no time limit the exchange is synchronous (a
+barrier at the same generation of every island), so the result depends only on the seed, the
+thread count and the generation count; with a time limit it is asynchronous (an island never
+waits for another).
 
 The calling thread only watches: it merges the islands' snapshots (best so far over all islands,
 evaluations summed) into one ``on_progress`` callback (the one ``Progress``, the merged snapshot in
@@ -52,16 +52,28 @@ def island_seed(seed: int, island: int) -> int:
 
 
 class _Exchange:
-    """Where islands meet every ``every`` generations to share their best solution."""
+    """Where islands meet, at fixed points of the run (fractions of its generations or of its time limit),
+    to share their best solution.
 
-    def __init__(self, n: int, every: int, synchronous: bool):
+    Each island searches on its own between the points: islands that exchanged every generation all
+    followed one lineage (after each exchange both annealed the same best), so the second core bought
+    nothing at the same work per thread; kept apart they end in different places and the run keeps the
+    better one.  At a point each island posts its best; an island takes the best other island's post
+    when it is strictly better than its own best (it replaces the island's worst individual; the
+    island's own best stays in its population).  With a generation limit and no time limit every
+    island meets the others at a barrier at the same generation (the result depends only on the seed,
+    the thread count and the generation count); with a time limit nobody waits: an island looks at the
+    others' posts for its last point after every generation and takes each post at most once."""
+
+    def __init__(self, n: int, at, synchronous: bool):
         self.n = n
-        self.every = max(1, int(every))
+        self.points = sorted({float(f) for f in at if 0.0 < float(f) < 1.0})
         self.sync = synchronous
         self.lock = threading.Lock()
-        self.shared = None  # (hard, soft+penalty, island, start, room, soft)
-        self.slots = [None] * n
-        self.barrier = threading.Barrier(n, action=self._pick) if synchronous else None
+        self.posts = [[None] * n for _ in self.points]  # (hard, soft+penalty, island, start, room, soft)
+        self.passed = [0] * n  # points each island has passed
+        self.taken = [set() for _ in range(n)]  # (point, island) posts each island has taken (or refused)
+        self.barrier = threading.Barrier(n) if synchronous and self.points else None
 
     @staticmethod
     def _offer(sr: "_Search", island: int):
@@ -71,31 +83,34 @@ class _Exchange:
         h, sp = ind.fitness.values
         return (int(h), int(sp), island, ind.start.copy(), ind.room.copy(), int(ind.soft))
 
-    def _pick(self) -> None:  # barrier action: runs once, while every island waits
-        got = [s for s in self.slots if s is not None]
-        self.shared = min(got, key=lambda s: s[:3]) if got else None
-
     def migrate(self, island: int):
         from .optimizer import _Stop
 
         def take(sr: _Search):
-            if sr.generation % self.every:
+            k = self.passed[island]
+            if k < len(self.points) and sr.frac() >= self.points[k]:
+                with self.lock:
+                    self.posts[k][island] = self._offer(sr, island)
+                    self.passed[island] = k + 1
+                if self.sync:
+                    try:
+                        self.barrier.wait()
+                    except threading.BrokenBarrierError:  # another island stopped (cancel, optimum, error)
+                        sr.stopped = True
+                        raise _Stop from None
+            k = self.passed[island] - 1
+            if k < 0:
                 return None
             mine = self._offer(sr, island)
-            if self.sync:
-                self.slots[island] = mine
-                try:
-                    self.barrier.wait()
-                except threading.BrokenBarrierError:  # another island stopped (cancel, optimum, error)
-                    sr.stopped = True
-                    raise _Stop from None
-                best = self.shared
-            else:
-                with self.lock:
-                    if mine is not None and (self.shared is None or mine[:2] < self.shared[:2]):
-                        self.shared = mine
-                    best = self.shared
-            if best is None or best[2] == island or (mine is not None and best[:2] >= mine[:2]):
+            with self.lock:
+                got = [p for i, p in enumerate(self.posts[k]) if p is not None and i != island
+                       and (k, i) not in self.taken[island]]
+                for p in got:
+                    self.taken[island].add((k, p[2]))
+            if not got:
+                return None
+            best = min(got, key=lambda p: p[:3])
+            if mine is not None and best[:2] >= mine[:2]:
                 return None
             h, sp, _i, start, room, soft = best
             return start, room, h, sp, soft
@@ -145,7 +160,7 @@ def optimize_islands(
     # built here, one after the other: numba compiles (or loads) the kernels once, before the clock starts
     searches = [_Search(problem, start, replace(params, seed=island_seed(params.seed, i), threads=1),
                         None, stop.is_set) for i in range(n)]
-    exchange = _Exchange(n, params.exchange_every, synchronous=params.time_limit is None)
+    exchange = _Exchange(n, params.exchange_at, synchronous=params.time_limit is None)
     logbooks: list = [None] * n
     errors: list[BaseException] = []
 

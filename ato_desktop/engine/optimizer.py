@@ -80,7 +80,9 @@ class OptimizeParams:
     p_focus: float = 0.1  # move a session that costs something (isolated, short of min_days)
     progress_interval: float = 0.2  # seconds between progress callbacks
     threads: int = 1  # islands searching side by side (engine.islands); 1 = this thread only
-    exchange_every: int = 1  # islands: generations between two exchanges of the best solutions
+    exchange_at: tuple[float, ...] = (2 / 3,)  # islands: points of the run (fractions) where they share their best
+    reheat_after: int = 0  # generations without a better best before a reheat (0 = never); only before 80 % of the run
+    reheat_back: float = 0.3  # a reheat anneals the next offspring from the temperature this share of the run earlier
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Result:
     optimal: bool = False  # the run ended early at a proven optimum (hard 0, soft + penalty at its lower bound 0)
     cpu_seconds: float = 0.0  # CPU time of the search thread(s), summed over islands (time.thread_time)
     kernel_seconds: float = 0.0  # wall time spent inside the annealing kernel (GIL released), summed over islands
+    reheats: int = 0  # offspring annealed from a higher temperature because the best was stuck (reheat_after)
 
 
 class _Stop(Exception):
@@ -157,6 +160,7 @@ class _Search:
         self.chunk = 5_000
         self.rate = 0.0
         self.cpu_seconds = self.kernel_seconds = 0.0  # CPU time in _evolve; wall time inside sa_chunk (nogil)
+        self.reheats = 0
 
     # ---- structure ----------------------------------------------------------------
     def _build_units(self) -> None:
@@ -510,14 +514,15 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
         logbook.record(gen=0, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3), spread=_spread(pop), **record)
         seen = {ind.key() for ind in pop}
 
-        def admit(child) -> None:
+        def admit(child, force: bool = False) -> None:  # force: a reheated child takes the worst's place anyway
             key = child.key()
             worst = min(range(len(pop)), key=lambda i: pop[i].fitness)
-            if key not in seen and child.fitness > pop[worst].fitness:
+            if key not in seen and (child.fitness > pop[worst].fitness or (force and len(pop) > 1)):
                 seen.discard(pop[worst].key())
                 pop[worst] = child
                 seen.add(key)
 
+        best_seen, stall = (sr.best_h, sr.best_s), 0
         while True:
             if params.generations and sr.generation >= params.generations:
                 break
@@ -525,10 +530,13 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             frac = sr.frac()
             p1, p2 = toolbox.select(pop, 2)
             child = toolbox.mate(p1, p2)
-            t_hi = sr.temperature(frac)
+            t_hi, hot = sr.temperature(frac), False
+            if params.reheat_after and stall >= params.reheat_after and frac < 0.8:  # stuck: reheat
+                t_hi, stall, sr.reheats = sr.temperature(max(0.0, frac - params.reheat_back)), 0, sr.reheats + 1
+                hot = True
             toolbox.mutate(child, sr.generation_iterations(), t_hi, t_hi * params.generation_cooling)
             child.fitness.values = toolbox.evaluate(child)
-            admit(child)
+            admit(child, force=hot)
             record = stats.compile(pop)
             logbook.record(gen=sr.generation, evals=sr.evaluations, elapsed=round(sr.elapsed(), 3),
                            spread=_spread(pop), **record)
@@ -542,6 +550,7 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
                     ind.soft = m_soft
                     admit(ind)
                     sr.offer(ind.start, ind.room, m_h, m_sp, m_soft, Fitness)
+            best_seen, stall = ((sr.best_h, sr.best_s), 0) if (sr.best_h, sr.best_s) < best_seen else (best_seen, stall + 1)
     except _Stop:
         pass
     sr.phase = "done"
@@ -581,5 +590,5 @@ def _finish(problem: Problem, start: Assignment | None, searches: list["_Search"
         history=history, logbook=logbook, changed_sessions=changed,
         optimal=any(s.optimal for s in searches),
         cpu_seconds=sum(s.cpu_seconds for s in searches),
-        kernel_seconds=sum(s.kernel_seconds for s in searches),
+        kernel_seconds=sum(s.kernel_seconds for s in searches), reheats=sum(s.reheats for s in searches),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def _key(r) -> bytes:
 
 
 def test_same_seed_threads_and_generation_limit_give_the_same_result(comp01) -> None:
-    params = OptimizeParams(time_limit=None, generations=6, seed=7, threads=2, exchange_every=2, **SMALL)
+    params = OptimizeParams(time_limit=None, generations=6, seed=7, threads=2, exchange_at=(0.5,), **SMALL)
     a = optimize(comp01, params=params)
     b = optimize(comp01, params=params)
     assert _key(a) == _key(b) and (a.hard, a.soft) == (b.hard, b.soft)
@@ -35,35 +36,90 @@ def test_same_seed_threads_and_generation_limit_give_the_same_result(comp01) -> 
     assert 0 < one.kernel_seconds <= one.seconds + 0.05 and 0 < one.cpu_seconds <= one.seconds + 0.05
 
 
-def test_the_synchronous_exchange_hands_the_best_to_the_other_island() -> None:
-    class Fit:
-        def __init__(self, h, sp):
-            self.values = (h, sp)
+class _Fit:
+    def __init__(self, h, sp):
+        self.values = (h, sp)
 
-    class Ind:
-        def __init__(self, h, sp, tag):
-            self.fitness, self.soft = Fit(h, sp), sp
-            self.start, self.room = np.full(3, tag, np.int32), np.zeros(3, np.int32)
 
-    class Sr:
-        def __init__(self, ind):
-            self.best, self.generation, self.stopped = ind, 2, False
+class _Ind:
+    def __init__(self, h, sp, tag):
+        self.fitness, self.soft = _Fit(h, sp), sp
+        self.start, self.room = np.full(3, tag, np.int32), np.zeros(3, np.int32)
 
-    ex = _Exchange(2, every=2, synchronous=True)
-    srs = [Sr(Ind(0, 50, 1)), Sr(Ind(0, 40, 2))]
+
+class _Sr:
+    def __init__(self, ind, frac):
+        self.best, self.f, self.stopped = ind, frac, False
+
+    def frac(self):
+        return self.f
+
+
+def test_the_synchronous_exchange_hands_the_best_to_the_other_island_at_its_point_only() -> None:
+    ex = _Exchange(2, at=(0.5,), synchronous=True)
+    srs = [_Sr(_Ind(0, 50, 1), 0.25), _Sr(_Ind(0, 40, 2), 0.25)]
     got = [None, None]
 
     def run(i):
         got[i] = ex.migrate(i)(srs[i])
 
-    ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for th in ths:
-        th.start()
-    for th in ths:
-        th.join(10)
+    def both():
+        ths = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join(10)
+
+    both()  # before the point the islands search apart: nothing moves, although island 1 is better
+    assert got == [None, None]
+    for sr in srs:
+        sr.f = 0.5
+    both()
     assert got[1] is None  # island 1 holds the best already
     start, _room, h, sp, _soft = got[0]
     assert (h, sp) == (0, 40) and (start == 2).all()
+    got = [None, None]
+    for sr in srs:
+        sr.f = 0.75
+    both()  # a post is taken once: no second exchange after the point
+    assert got == [None, None]
+
+
+def test_the_asynchronous_exchange_lets_the_first_island_take_a_later_post() -> None:
+    ex = _Exchange(2, at=(0.5,), synchronous=False)
+    a, b = _Sr(_Ind(0, 50, 1), 0.5), _Sr(_Ind(0, 40, 2), 0.1)
+    take_a, take_b = ex.migrate(0), ex.migrate(1)
+    assert take_a(a) is None  # island 0 is first at the point: nobody else has posted yet
+    assert take_b(b) is None  # island 1 has not reached it
+    b.f = 0.6
+    assert take_b(b) is None  # island 1 posts; island 0's post is worse than its own best
+    start, _room, h, sp, _soft = take_a(a)  # island 0 sees island 1's post at its next generation
+    assert (h, sp) == (0, 40) and (start == 2).all()
+    assert take_a(a) is None  # once
+
+
+def test_apart_islands_are_never_worse_than_one_thread_at_the_same_work(comp01) -> None:
+    """Without an exchange island 0 is exactly the one-thread run (same seed, same generations), so two
+    threads at the same work per thread end at least as well; the default exchange keeps them apart
+    until two thirds of the run (an exchange every generation made both follow one lineage)."""
+    gen = dict(time_limit=None, generations=4, seed=3, **SMALL)
+    one = optimize(comp01, params=OptimizeParams(**gen))
+    apart = optimize(comp01, params=OptimizeParams(threads=2, exchange_at=(), **gen))
+    assert (apart.hard, apart.soft) <= (one.hard, one.soft)
+    assert apart.evaluations == 2 * one.evaluations
+    assert OptimizeParams().exchange_at == (2 / 3,)
+
+
+def test_a_reheat_when_stuck_is_deterministic(comp01) -> None:
+    params = OptimizeParams(time_limit=None, generations=12, seed=1, reheat_after=1, reheat_back=1.0,
+                            **{**SMALL, "generation_iterations": 300})  # short chains: the best gets stuck
+    a, b = optimize(comp01, params=params), optimize(comp01, params=params)
+    assert a.reheats >= 1 and a.reheats == b.reheats
+    assert _key(a) == _key(b) and full_cost(comp01, a.assignment) == (a.hard, a.soft)
+    cold = optimize(comp01, params=replace(params, reheat_after=0))
+    assert cold.reheats == 0
+    # the reheats changed the search (a reheated child takes the worst's place even when it is worse)
+    assert [g["avg_soft"] for g in a.logbook] != [g["avg_soft"] for g in cold.logbook]
 
 
 def test_two_threads_reach_zero_hard_on_the_demo(demo_problem) -> None:
