@@ -111,6 +111,20 @@ class Paragraph(_RLParagraph):
             self.style = ParagraphStyle(f"{self.style.name}+shaping{shaping}", parent=self.style, shaping=shaping)
 
 
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        """ReportLab's wrap, once per width: a table measures a cell's paragraph several times at the same
+        width (its rows' heights, again when it splits, again to draw) after :meth:`Styles.fit` has already,
+        and the lines depend on the width alone (and on the fragments and style, which stay as they were)."""
+        last = self.__dict__.get("_wrapped")
+        if last is not None and last[0] == availWidth and last[1] is self.frags and last[2] is self.style \
+                and last[3] is self.__dict__.get("blPara"):
+            self.width, self.height = last[4]
+            return last[4]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, self.frags, self.style, self.__dict__.get("blPara"), size)
+        return size
+
+
 def markup(text: str, bold: bool = False) -> str:
     """``text`` escaped, its Indian-script runs in explicit fallback fonts: for paragraphs that are not
     made by :class:`Paragraph` (ReportLab's own table of contents, used when the one-pass contents page

@@ -30,3 +30,28 @@ def test_the_same_markup_in_the_same_style_is_parsed_once(monkeypatch):
     assert first.style.name == second.style.name
     other = layout.Paragraph(text, ParagraphStyle("cache-test-2", parent=style, fontSize=11))
     assert len(calls) == 2 and {f.fontSize for f in other.frags} == {11}
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
+    """A table measures its cells' paragraphs again and again at the same width (row heights, split, draw),
+    after ``Styles.fit`` has: the lines are broken once per width, and the answer is the same."""
+    from reportlab.platypus import Table
+
+    register_fonts()
+    calls = []
+    real = layout._RLParagraph.breakLines
+    monkeypatch.setattr(layout._RLParagraph, "breakLines", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    style = ParagraphStyle("wrap-test", fontName="Helvetica", fontSize=9, leading=11)
+    p = layout.Paragraph("Object-Oriented Programming with Java and Design Patterns Laboratory", style)
+    first = p.wrap(80, 500)
+    assert p.wrap(80, 500) == first and p.wrap(80, 20) == first and len(calls) == 1
+    assert (p.width, p.height) == first
+    wider = p.wrap(300, 500)
+    assert len(calls) == 2 and wider[1] < first[1]
+    assert p.wrap(80, 500) == first and len(calls) == 3  # back to the first width: broken again, as before
+    fresh = layout.Paragraph("Object-Oriented Programming with Java and Design Patterns Laboratory", style)
+    calls.clear()
+    table = Table([[fresh]], colWidths=[80])
+    table.wrap(80, 500)
+    table.wrap(80, 500)
+    assert len(calls) == 1
