@@ -100,7 +100,8 @@ def render_part(data: ReportData, sections: list[list[_Part]], path: Path, excha
 
 def render_contents(data: ReportData, sections: list[list[_Part]], path: Path,
                     place: Callable[[int], tuple[dict[str, int], int]], *, paper: str = "A4",
-                    landscape: bool = True) -> tuple[int, list[tuple[int, tuple, str]]]:
+                    landscape: bool = True, should_stop: Callable[[], bool] | None = None
+                    ) -> tuple[int, list[tuple[int, tuple, str]]]:
     """The book's cover and contents to ``path``. ``place(contents pages)`` gives every marker's page in the
     book and the book's total, once the contents' own length is known. Returns the page count and the
     contents' links (page, rect, marker key) for :func:`join`."""
@@ -115,7 +116,7 @@ def render_contents(data: ReportData, sections: list[list[_Part]], path: Path,
     def canvas_setup(canv: NumberedCanvas) -> None:
         canv.before_save, canv.links = before_save, links
 
-    doc = ReportDoc(str(path), setup, _info(data, "book"), styles, canvas_setup=canvas_setup)
+    doc = ReportDoc(str(path), setup, _info(data, "book"), styles, should_stop=should_stop, canvas_setup=canvas_setup)
     doc.build(_contents(data, styles, setup, entries))
     return doc.page, links
 

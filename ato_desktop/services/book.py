@@ -9,16 +9,20 @@ get the data read here (one consistent snapshot); the one that prints the confli
 read-only, through the driver, to compile the version. Cancel (``should_stop``) or any error ends the
 workers and removes the temporary folder; no output file is left.
 
-A small book (fewer than :data:`MIN_SECTIONS` sections), one core, or a campus database (no file for the
-workers to open) is laid out in this process, as ``reports.build.build_report`` does.
+A small book (fewer than :data:`MIN_SECTIONS` sections), one core, a campus database (no file for the
+workers to open) or an installation without pypdf (the joiner) is laid out in this process, as
+``reports.build.build_report`` does. The worker processes import the caller's main module again
+("spawn"): a script that prints a book needs the usual ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 import traceback
 from multiprocessing.connection import wait
@@ -109,7 +113,8 @@ def render_book(db, out_path: str | os.PathLike, *, timetable_id: int | str | No
     n = min(n, len(sections))
     path = Path(out_path)
     db_path = _file_of(db)
-    if n < 2 or (processes is None and len(sections) < MIN_SECTIONS) or (db is not None and db_path is None):
+    if (n < 2 or (processes is None and len(sections) < MIN_SECTIONS) or (db is not None and db_path is None)
+            or importlib.util.find_spec("pypdf") is None):  # the joiner (a bundle built without it: one process)
         pdf, pages, data = build_report(data, "book", paper=paper, landscape=landscape, on_progress=on_progress,
                                         should_stop=should_stop)
         write_atomic(path, pdf)
@@ -195,39 +200,67 @@ def _run(workers, shares, sections, data, tmp: Path, out: Path, paper, landscape
         rep(0.05 + 0.8 * min(done[0], total_sections) / total_sections, f"Laying out {title}")
 
     rep(0.05, f"Laying out the pages in {len(workers)} processes")
-    laid = _wait_all(workers, set(range(len(workers))), "laid", rep, on_section)
-    # each section's pages in its part: from where it starts to where the next one starts
-    where: dict[int, tuple[int, int, int]] = {}  # section -> (part, first page in the part, page count)
-    for k, indexes in enumerate(shares):
-        marker_pages, pages = laid[k]
-        starts = [marker_pages[_section_start(sections[i])] for i in indexes] + [pages + 1]
-        for j, i in enumerate(indexes):
-            where[i] = (k, starts[j], starts[j + 1] - starts[j])
-    numbers: list[dict[int, int]] = [{} for _ in workers]
-    order: list[tuple[int, int]] = []
-    marker_book: dict[str, int] = {}
-    head = [0]
+    # the contents are laid out here meanwhile (a campus book's run to many pages); their page numbers, and the
+    # parts', are known when every part and the contents are laid out (``place``, in the contents' thread)
+    contents = tmp / "contents.pdf"
+    box: dict = {}
+    counted, placed = threading.Event(), threading.Event()
 
     def place(contents_pages: int) -> tuple[dict[str, int], int]:
-        head[0] = contents_pages
-        page = contents_pages
+        box["contents_pages"] = contents_pages
+        counted.set()
+        placed.wait()
+        if "stop" in box:
+            raise ReportCancelled()
+        return box["marker_book"], box["total"]
+
+    def lay_out_contents() -> None:
+        try:
+            box["links"] = render_contents(data, sections, contents, place, paper=paper, landscape=landscape,
+                                           should_stop=lambda: "stop" in box)[1]
+        except BaseException as exc:  # noqa: BLE001 (handed to the main thread)
+            box["error"] = exc
+            counted.set()
+
+    thread = threading.Thread(target=lay_out_contents, name="ato-book-contents", daemon=True)
+    thread.start()
+    try:
+        laid = _wait_all(workers, set(range(len(workers))), "laid", rep, on_section)
+        rep(0.86, "Laying out the contents")
+        while not counted.wait(POLL_S):
+            rep.check()
+        if "error" in box:
+            raise box["error"]
+        # each section's pages in its part: from where it starts to where the next one starts
+        where: dict[int, tuple[int, int, int]] = {}  # section -> (part, first page in the part, page count)
+        for k, indexes in enumerate(shares):
+            marker_pages, pages = laid[k]
+            starts = [marker_pages[_section_start(sections[i])] for i in indexes] + [pages + 1]
+            for j, i in enumerate(indexes):
+                where[i] = (k, starts[j], starts[j + 1] - starts[j])
+        numbers: list[dict[int, int]] = [{} for _ in workers]
+        order: list[tuple[int, int]] = []
+        page = box["contents_pages"]
         for i in range(total_sections):
             k, first, count = where[i]
             for j in range(count):
                 page += 1
                 numbers[k][first + j] = page
                 order.append((k, first - 1 + j))
-        for k in range(len(workers)):
-            for key, local in laid[k][0].items():
-                marker_book[key] = numbers[k][local]
-        return marker_book, page
-
-    rep(0.86, "Laying out the contents")
-    contents = tmp / "contents.pdf"
-    _, links = render_contents(data, sections, contents, place, paper=paper, landscape=landscape)
-    total = head[0] + len(order)
-    for k, (_, conn) in enumerate(workers):
-        conn.send(("save", numbers[k], total))
+        marker_book = {key: numbers[k][local] for k in range(len(workers)) for key, local in laid[k][0].items()}
+        total = box["total"] = page
+        box["marker_book"] = marker_book
+        for k, (_, conn) in enumerate(workers):
+            conn.send(("save", numbers[k], total))
+    except BaseException:
+        box["stop"] = True
+        raise
+    finally:
+        placed.set()
+        thread.join()
+    if "error" in box:
+        raise box["error"]
+    links = box["links"]
     rep(0.9, "Writing the parts")
     _wait_all(workers, set(range(len(workers))), "saved", rep, lambda title: None)
     outline = [(p.level, p.title, marker_book[p.key]) for s in sections for p in s if p.key in marker_book]
