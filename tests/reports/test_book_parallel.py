@@ -83,7 +83,7 @@ def test_large_book_in_two_processes_equals_the_book_in_one(large_demo_path, tmp
         data = load_report_data(db, now=NOW)
         serial, pages, _ = build_report(data, "book")
         out = tmp_path / "book.pdf"
-        result = render_book(db, out, data=data)  # every core (a large book: in parts when there are two)
+        result = render_book(db, out, data=data, processes=2)
     finally:
         db.close()
     assert result.pages == pages == _same_book(serial, out.read_bytes()) > 150
@@ -115,3 +115,18 @@ def test_processes_must_be_one_or_more(demo_copy, tmp_path):
     with pytest.raises(ReportError, match="1 or more"):
         render_book(demo_copy, tmp_path / "book.pdf", processes=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_one_process_for_a_small_book_every_core_for_a_campus_one(demo_copy, tmp_path, own_temp, monkeypatch):
+    from ato_desktop.services import book
+
+    started = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(book.multiprocessing, "get_context", lambda method: started.append(method) or real(method))
+    monkeypatch.setattr(book, "default_processes", lambda: 2)
+    small = render_book(demo_copy, tmp_path / "small.pdf")  # 49 sections
+    assert started == [] and small.pages > 40
+    monkeypatch.setattr(book, "MIN_SECTIONS", 10)  # as if it were a campus's book
+    assert render_book(demo_copy, tmp_path / "parts.pdf").pages == small.pages
+    assert started == ["spawn"]  # fresh interpreters: nothing of the app's threads (Qt, tasks) is forked
+    _no_workers_left()
