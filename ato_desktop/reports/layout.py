@@ -234,6 +234,9 @@ class Styles:
                            leftIndent=14 * k),
         ]
         self._cells: dict[tuple[float, str, bool], ParagraphStyle] = {}
+        # fit's answer (the font size) by its question: a book fits the same codes and names into the same
+        # cells on page after page, and each size tried costs a parse and a line break
+        self._fitted: dict[tuple, float] = {}
 
     def cell(self, size: float, align: str = "center", bold: bool = False) -> ParagraphStyle:
         key = (size, align, bold)
@@ -250,12 +253,21 @@ class Styles:
         """The paragraph at the largest font size (from ``base`` down, never below :data:`MIN_FONT`) whose
         lines and longest word fit ``width`` x ``height``; at the smallest size it may be taller than
         ``height`` (the caller gives it the room: a taller row, another page)."""
+        key = (markup, width, height, base, minimum, align, bold)
+        known = self._fitted.get(key)
+        if known is not None:
+            p = Paragraph(markup, self.cell(known, align, bold))
+            p.wrap(width, height)
+            return p
         size = base * self.k
         floor = max(MIN_FONT, minimum * self.k)
         while True:
             p = Paragraph(markup, self.cell(round(size, 2), align, bold))
             _, h = p.wrap(width, height)
             if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
+                if len(self._fitted) >= 50_000:
+                    self._fitted.clear()
+                self._fitted[key] = round(size, 2)
                 return p
             # one step down, or straight to the floor when far off (each try parses the markup again)
             size = max(floor, size - 0.5 * self.k if h <= height * 1.15 else floor)

@@ -55,3 +55,24 @@ def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
     table.wrap(80, 500)
     table.wrap(80, 500)
     assert len(calls) == 1
+
+
+def test_a_fitted_cell_is_fitted_once(monkeypatch):
+    """Styles.fit tries sizes from the largest down, a parse and a line break each; a book fits the same
+    text into the same cell again and again: the second time it goes straight to the size found."""
+    from ato_desktop.reports.layout import PageSetup, Styles
+
+    styles = Styles(PageSetup())
+    calls = []
+    real = layout._RLParagraph.breakLines
+    monkeypatch.setattr(layout._RLParagraph, "breakLines", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    text = "<b>CS301</b><br/>Object-Oriented Programming with Java and Design Patterns Laboratory"
+    first = styles.fit(text, 60, 30)
+    tries = len(calls)
+    assert tries > 1  # it had to come down from 8 pt
+    calls.clear()
+    again = styles.fit(text, 60, 30)
+    assert len(calls) == 1
+    assert again is not first and again.style.fontSize == first.style.fontSize
+    assert (again.width, again.height) == (first.width, first.height)
+    assert styles.fit(text, 200, 30).style.fontSize > first.style.fontSize  # another cell, another answer
