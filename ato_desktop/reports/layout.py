@@ -67,7 +67,7 @@ def _is_bold(font_name: str) -> bool:
 # thousands of times, and ReportLab's markup parser (html.parser) was a fifth of its time. Fragments are
 # cloned in and out; paragraphs with callbacks or links are not kept.
 _PARSED: dict = {}
-_PARSED_MAX = 20_000
+_PARSED_MAX = 4_000  # a full cache held ~45 MB of fragments per process in a campus book; as fast at 4,000
 
 
 class Paragraph(_RLParagraph):
@@ -265,7 +265,7 @@ class Styles:
             p = Paragraph(markup, self.cell(round(size, 2), align, bold))
             _, h = p.wrap(width, height)
             if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
-                if len(self._fitted) >= 50_000:
+                if len(self._fitted) >= 20_000:
                     self._fitted.clear()
                 self._fitted[key] = round(size, 2)
                 return p
