@@ -116,7 +116,12 @@ def main(argv=None) -> int:
     ap.add_argument("--paper", default="A4", choices=("A4", "A3"))
     ap.add_argument("--processes", type=int, default=None,
                     help="worker processes for the book (default: every core for a large book; 1: this process)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="say how the book's parts shared the work")
     args = ap.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if args.db:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -31,6 +32,8 @@ from pathlib import Path
 from ato_desktop.reports.build import ProgressFn, ReportResult, StopFn, _Reporter, check_request
 from ato_desktop.reports.data import ReportData, ReportError
 from ato_desktop.reports.layout import ReportCancelled
+
+log = logging.getLogger(__name__)
 
 # below this many sections one process: each worker's start (a fresh interpreter: imports, fonts, the data)
 # costs about 1.5 s of CPU, and the large demo's book (194 sections) takes under 5 s of CPU in one
@@ -69,7 +72,10 @@ def _worker(conn, data: ReportData, db_path: str | None, indexes: list[int], pat
             data.compiled = _compiled_from(db_path, data.timetable.id)
         sections = book_sections(data, paper, landscape)
 
+        laid_at = []
+
         def exchange(marker_pages: dict[str, int], pages: int):
+            laid_at[:] = [time.process_time(), time.perf_counter()]  # (monotonic: the same clock in every process)
             conn.send(("laid", marker_pages, pages))
             msg = conn.recv()
             if msg[0] != "save":
@@ -78,7 +84,7 @@ def _worker(conn, data: ReportData, db_path: str | None, indexes: list[int], pat
 
         pages = render_part(data, [sections[i] for i in indexes], Path(path), exchange, paper=paper,
                             landscape=landscape, on_section=lambda title: conn.send(("section", title)))
-        conn.send(("saved", pages))
+        conn.send(("saved", pages, *laid_at))
     except ReportCancelled:
         pass
     except ReportError as exc:
@@ -264,7 +270,10 @@ def _run(workers, shares, sections, data, tmp: Path, out: Path, paper, landscape
         raise box["error"]
     links = box["links"]
     rep(0.9, "Writing the parts")
-    _wait_all(workers, set(range(len(workers))), "saved", rep, lambda title: None)
+    saved = _wait_all(workers, set(range(len(workers))), "saved", rep, lambda title: None)
+    for k in sorted(saved):  # how evenly the work was shared (benchmarks/report_book.py -v shows it)
+        log.info("book part %d: %d pages, %.1f s of CPU, laid out %.1f s before the last part", k, saved[k][0],
+                 saved[k][1], max(v[2] for v in saved.values()) - saved[k][2])
     outline = [(p.level, p.title, marker_book[p.key]) for s in sections for p in s if p.key in marker_book]
     rep(0.94, f"Joining {total} pages")
     out.parent.mkdir(parents=True, exist_ok=True)
