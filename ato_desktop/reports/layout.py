@@ -67,7 +67,7 @@ def _is_bold(font_name: str) -> bool:
 # thousands of times, and ReportLab's markup parser (html.parser) was a fifth of its time. Fragments are
 # cloned in and out; paragraphs with callbacks or links are not kept.
 _PARSED: dict = {}
-_PARSED_MAX = 20_000
+_PARSED_MAX = 4_000  # a full cache held ~45 MB of fragments per process in a campus book; as fast at 4,000
 
 
 class Paragraph(_RLParagraph):
@@ -109,6 +109,20 @@ class Paragraph(_RLParagraph):
         shaping = 0 if mixed_words("".join(getattr(f, "text", "") or "" for f in self.frags)) else 1
         if getattr(self.style, "shaping", 0) != shaping:
             self.style = ParagraphStyle(f"{self.style.name}+shaping{shaping}", parent=self.style, shaping=shaping)
+
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab's names)
+        """ReportLab's wrap, once per width: a table measures a cell's paragraph several times at the same
+        width (its rows' heights, again when it splits, again to draw) after :meth:`Styles.fit` has already,
+        and the lines depend on the width alone (and on the fragments and style, which stay as they were)."""
+        last = self.__dict__.get("_wrapped")
+        if last is not None and last[0] == availWidth and last[1] is self.frags and last[2] is self.style \
+                and last[3] is self.__dict__.get("blPara"):
+            self.width, self.height = last[4]
+            return last[4]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, self.frags, self.style, self.__dict__.get("blPara"), size)
+        return size
 
 
 def markup(text: str, bold: bool = False) -> str:
@@ -220,6 +234,9 @@ class Styles:
                            leftIndent=14 * k),
         ]
         self._cells: dict[tuple[float, str, bool], ParagraphStyle] = {}
+        # fit's answer (the font size) by its question: a book fits the same codes and names into the same
+        # cells on page after page, and each size tried costs a parse and a line break
+        self._fitted: dict[tuple, float] = {}
 
     def cell(self, size: float, align: str = "center", bold: bool = False) -> ParagraphStyle:
         key = (size, align, bold)
@@ -236,12 +253,21 @@ class Styles:
         """The paragraph at the largest font size (from ``base`` down, never below :data:`MIN_FONT`) whose
         lines and longest word fit ``width`` x ``height``; at the smallest size it may be taller than
         ``height`` (the caller gives it the room: a taller row, another page)."""
+        key = (markup, width, height, base, minimum, align, bold)
+        known = self._fitted.get(key)
+        if known is not None:
+            p = Paragraph(markup, self.cell(known, align, bold))
+            p.wrap(width, height)
+            return p
         size = base * self.k
         floor = max(MIN_FONT, minimum * self.k)
         while True:
             p = Paragraph(markup, self.cell(round(size, 2), align, bold))
             _, h = p.wrap(width, height)
             if (h <= height and p.minWidth() <= width + 0.01) or size <= floor:
+                if len(self._fitted) >= 20_000:
+                    self._fitted.clear()
+                self._fitted[key] = round(size, 2)
                 return p
             # one step down, or straight to the floor when far off (each try parses the markup again)
             size = max(floor, size - 0.5 * self.k if h <= height * 1.15 else floor)
@@ -322,16 +348,37 @@ class NumberedCanvas(Canvas):
     """
 
     stamp: Callable[["NumberedCanvas", int, int], None] | None = None
+    # a part of a book laid out in another process (reports.book_parts): called once its pages are laid out,
+    # before the numbers are stamped; it may set ``page_numbers`` (this file's page -> the book's page),
+    # ``total_pages`` (the book's) and ``marker_pages`` (for the contents' page references)
+    before_save: Callable[["NumberedCanvas"], None] | None = None
+    # internal links are recorded here (page, absolute rect, destination key) instead of being made,
+    # when not None: the book's contents, whose destinations are in other files until they are joined
+    links: list[tuple[int, tuple[float, float, float, float], str]] | None = None
+    outline = True  # False: no outline entries (a part of a book: the joined book gets them)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.marker_pages: dict[str, int] = {}  # marker key -> page number (1-based)
         self._page_refs: list[tuple[str, float, str, float, object]] = []
+        self.page_numbers: dict[int, int] | None = None
+        self.total_pages: int | None = None
+
+    def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1,  # noqa: N802,N803
+                 **kw):
+        if self.links is None:
+            return super().linkRect(contents, destinationname, Rect, addtopage, name, relative, **kw)
+        self.links.append((self.getPageNumber(), tuple(self._absRect(Rect, relative)), destinationname))
+        return None
 
     def page_ref(self, key: str, width: float, font: str, size: float, color) -> None:
         """Draw the page number of marker ``key`` here (known when the document is saved)."""
         self._page_refs.append((key, width, font, size, color))
         self.doForm(f"atoPageRef{len(self._page_refs)}")
+
+    def addOutlineEntry(self, *args, **kwargs):  # noqa: N802 (ReportLab's name)
+        if self.outline:
+            super().addOutlineEntry(*args, **kwargs)
 
     def showPage(self):  # noqa: N802 (ReportLab's name)
         if self.stamp is not None:
@@ -339,16 +386,17 @@ class NumberedCanvas(Canvas):
         super().showPage()
 
     def save(self):
+        if (self.stamp is not None or self._page_refs or self.before_save is not None) and len(self._code):
+            self.showPage()  # as Canvas.save would, so the last page gets its number too
+        if self.before_save is not None:
+            self.before_save(self)
         if self.stamp is not None:
-            if len(self._code):
-                self.showPage()  # as Canvas.save would, so the last page gets its number too
             total = self.getPageNumber() - 1
+            numbers = self.page_numbers or {}
             for number in range(1, total + 1):
                 self.beginForm(f"atoPageNumber{number}")
-                self.stamp(self, number, total)
+                self.stamp(self, numbers.get(number, number), self.total_pages or total)
                 self.endForm()
-        elif self._page_refs and len(self._code):
-            self.showPage()
         for i, (key, width, font, size, color) in enumerate(self._page_refs, start=1):
             self.beginForm(f"atoPageRef{i}")
             page = self.marker_pages.get(key)
@@ -365,13 +413,14 @@ class ReportDoc(BaseDocTemplate):
 
     def __init__(self, target, setup: PageSetup, info: DocInfo, styles: Styles, *,
                  on_marker: Callable[[Marker, int], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None):
+                 should_stop: Callable[[], bool] | None = None,
+                 canvas_setup: Callable[[NumberedCanvas], None] | None = None):
         super().__init__(target, pagesize=setup.size, leftMargin=setup.margin, rightMargin=setup.margin,
                          topMargin=setup.margin, bottomMargin=setup.margin, title=info.report_title,
                          author=info.institution or "ATO Desktop", subject=f"{info.department} — {info.term}",
                          creator="ATO Desktop", invariant=0)
         self.setup, self.info, self.styles = setup, info, styles
-        self._on_marker, self._should_stop = on_marker, should_stop
+        self._on_marker, self._should_stop, self._canvas_setup = on_marker, should_stop, canvas_setup
         x, y, w, h = setup.frame()
         frame = Frame(x, y, w, h, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
@@ -420,6 +469,8 @@ class ReportDoc(BaseDocTemplate):
     def _canvasmaker(self, *args, **kwargs) -> NumberedCanvas:
         canv = NumberedCanvas(*args, **kwargs)
         canv.stamp = self._stamp
+        if self._canvas_setup is not None:
+            self._canvas_setup(canv)
         return canv
 
     def build(self, flowables, *args, **kwargs):

@@ -141,12 +141,19 @@ def build_report(db: Database, kind: str, *, timetable_id: int | str | None = No
 
 def render_report(db: Database, kind: str, out_path: str | os.PathLike | None, timetable_id: int | str | None = None,
                   name: str | None = None, paper: str = "A4", landscape: bool = True,
-                  on_progress: ProgressFn | None = None, should_stop: StopFn | None = None) -> ReportResult:
+                  on_progress: ProgressFn | None = None, should_stop: StopFn | None = None,
+                  processes: int | None = None) -> ReportResult:
     """Render ``kind`` to ``out_path`` (written only when the whole PDF is ready).
 
     ``kind``: group | faculty | room (``name`` = one code, else all) | master | workload | utilization |
     conflicts | book. ``timetable_id``: a version id or name; ``None`` = the latest version.
+    ``processes``: the book's worker processes (``services.book``; ``None``: every core for a large book).
     """
+    if kind == "book" and out_path is not None and name is None:
+        from ato_desktop.services.book import render_book
+
+        return render_book(db, out_path, timetable_id=timetable_id, paper=paper, landscape=landscape,
+                           processes=processes, on_progress=on_progress, should_stop=should_stop)
     t0 = time.perf_counter()
     pdf, pages, data = build_report(db, kind, timetable_id=timetable_id, name=name, paper=paper, landscape=landscape,
                                     on_progress=on_progress, should_stop=should_stop)

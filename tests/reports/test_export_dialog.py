@@ -146,3 +146,32 @@ def test_a_cancelled_or_failed_export_does_not_change_the_remembered_choices(qtb
     again = ExportPdfDialog(demo_db)
     qtbot.addWidget(again)
     assert again.paper_combo.currentText() == "A4"
+
+
+def test_a_book_in_parts_cancels_through_the_dialog(qtbot, demo_db, tmp_path, monkeypatch):
+    """A campus-size book is laid out by worker processes (services.book): the dialog's progress follows
+    them, and Cancel part-way ends them and leaves no file."""
+    import multiprocessing
+
+    from ato_desktop.services import book
+
+    monkeypatch.setattr(book, "MIN_SECTIONS", 10)  # the demo's book as if it were a campus's
+    monkeypatch.setattr(book, "default_processes", lambda: 2)
+    dlg = ExportPdfDialog(demo_db)
+    qtbot.addWidget(dlg)
+    dlg.open_check.setChecked(False)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    dlg.path_edit.setText(str(outdir / "book.pdf"))
+    messages = []
+    dlg.progress.valueChanged.connect(lambda _: messages.append(dlg.status.text()))
+    dlg.export_button.click()
+    qtbot.waitUntil(lambda: dlg.status.text().startswith("Laying out") and "processes" not in dlg.status.text(),
+                    timeout=120_000)  # the workers are laying out sections
+    assert any("in 2 processes" in m for m in messages)
+    dlg.cancel_button.click()
+    qtbot.waitUntil(lambda: not dlg.running(), timeout=60_000)
+    assert dlg.status.text() == "Cancelled; no file was written."
+    assert list(outdir.iterdir()) == []
+    assert multiprocessing.active_children() == []
+    assert wait_idle(10_000)

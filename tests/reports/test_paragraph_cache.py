@@ -30,3 +30,49 @@ def test_the_same_markup_in_the_same_style_is_parsed_once(monkeypatch):
     assert first.style.name == second.style.name
     other = layout.Paragraph(text, ParagraphStyle("cache-test-2", parent=style, fontSize=11))
     assert len(calls) == 2 and {f.fontSize for f in other.frags} == {11}
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
+    """A table measures its cells' paragraphs again and again at the same width (row heights, split, draw),
+    after ``Styles.fit`` has: the lines are broken once per width, and the answer is the same."""
+    from reportlab.platypus import Table
+
+    register_fonts()
+    calls = []
+    real = layout._RLParagraph.breakLines
+    monkeypatch.setattr(layout._RLParagraph, "breakLines", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    style = ParagraphStyle("wrap-test", fontName="Helvetica", fontSize=9, leading=11)
+    p = layout.Paragraph("Object-Oriented Programming with Java and Design Patterns Laboratory", style)
+    first = p.wrap(80, 500)
+    assert p.wrap(80, 500) == first and p.wrap(80, 20) == first and len(calls) == 1
+    assert (p.width, p.height) == first
+    wider = p.wrap(300, 500)
+    assert len(calls) == 2 and wider[1] < first[1]
+    assert p.wrap(80, 500) == first and len(calls) == 3  # back to the first width: broken again, as before
+    fresh = layout.Paragraph("Object-Oriented Programming with Java and Design Patterns Laboratory", style)
+    calls.clear()
+    table = Table([[fresh]], colWidths=[80])
+    table.wrap(80, 500)
+    table.wrap(80, 500)
+    assert len(calls) == 1
+
+
+def test_a_fitted_cell_is_fitted_once(monkeypatch):
+    """Styles.fit tries sizes from the largest down, a parse and a line break each; a book fits the same
+    text into the same cell again and again: the second time it goes straight to the size found."""
+    from ato_desktop.reports.layout import PageSetup, Styles
+
+    styles = Styles(PageSetup())
+    calls = []
+    real = layout._RLParagraph.breakLines
+    monkeypatch.setattr(layout._RLParagraph, "breakLines", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    text = "<b>CS301</b><br/>Object-Oriented Programming with Java and Design Patterns Laboratory"
+    first = styles.fit(text, 60, 30)
+    tries = len(calls)
+    assert tries > 1  # it had to come down from 8 pt
+    calls.clear()
+    again = styles.fit(text, 60, 30)
+    assert len(calls) == 1
+    assert again is not first and again.style.fontSize == first.style.fontSize
+    assert (again.width, again.height) == (first.width, first.height)
+    assert styles.fit(text, 200, 30).style.fontSize > first.style.fontSize  # another cell, another answer
