@@ -74,6 +74,13 @@ def upx_summary(bundle: Path) -> tuple[int, int]:
     return files, total
 
 
+def xz_summary(bundle: Path) -> list[tuple[str, int]]:
+    """(path in the bundle, bytes on disk) of the libraries shipped xz-compressed (``*.so.xz``, Linux:
+    unpacked into memory when first loaded, see installer/xz_libraries.py)."""
+    return sorted((f.relative_to(bundle).as_posix(), f.stat().st_size) for f in bundle.rglob("*.so.xz")
+                  if f.is_file() and not f.is_symlink())
+
+
 def package_of(rel: Path) -> str:
     """The package a bundle file belongs to, for the size breakdown (``rel`` is relative to the bundle)."""
     parts = list(rel.parts)
@@ -231,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     print_breakdown(bundle)
     packed, packed_bytes = upx_summary(bundle)
     print(f"UPX-packed libraries: {packed} ({packed_bytes / 1024 / 1024:.1f} MiB on disk)", flush=True)
+    for rel, xz_bytes in xz_summary(bundle):
+        print(f"xz-compressed library (unpacked into memory at first load): {rel} "
+              f"({xz_bytes / 1024 / 1024:.1f} MiB on disk)", flush=True)
     if sys.platform.startswith("linux"):
         verdict = "OK" if size <= BUNDLE_TARGET_BYTES else "OVER TARGET"
         print(f"bundle size {size / 1e6:.1f} MB (target <= {BUNDLE_TARGET_BYTES / 1e6:.0f} MB): {verdict}",

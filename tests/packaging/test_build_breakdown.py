@@ -102,3 +102,12 @@ def test_upx_packed_libraries_are_told_by_their_pack_header(build, tmp_path):
     assert build.is_upx_packed(bundle / "_internal/llvmlite/binding/libllvmlite.so")
     assert not build.is_upx_packed(bundle / "_internal/numpy.libs/libscipy_openblas64_.so")
     assert build.upx_summary(bundle) == (2, 59_000)
+
+
+def test_xz_compressed_libraries_are_listed(build, tmp_path):
+    bundle = tmp_path / "ato-desktop"
+    _file(bundle, "_internal/llvmlite/binding/libllvmlite.so.xz", 38_000)
+    _file(bundle, "_internal/base_library.zip", 3_000)
+    _file(bundle, "_internal/PySide6/Qt/lib/libQt6Core.so.6", 9_000)
+    assert build.xz_summary(bundle) == [("_internal/llvmlite/binding/libllvmlite.so.xz", 38_000)]
+    assert {n: s for n, s, _ in build.size_breakdown(bundle)}["llvmlite"] == 38_000
