@@ -178,7 +178,25 @@ def step_engine(ctx: Context) -> str:
     _check(assignment is not None, f"the demo has no '{REFERENCE_NAME}' version")
     hard, soft = full_cost(comp.problem, assignment)
     _check(hard == 0, f"the reference timetable scores {hard} hard conflicts, expected 0")
-    return f"reference timetable: hard {hard}, soft {soft}"
+    return f"reference timetable: hard {hard}, soft {soft}; " + _compiled_kernel_note()
+
+
+def _compiled_kernel_note() -> str:
+    """Proof that the score came from machine code LLVM made (numba, through libllvmlite), not from
+    the kernels' Python source (numba off, or a broken build falling back to Python)."""
+    import llvmlite.binding as llvm
+    import numba
+    from numba.core.registry import CPUDispatcher
+
+    from ato_desktop.engine import kernels as K
+
+    kernel = K.full_cost_kernel
+    _check(isinstance(kernel, CPUDispatcher), f"the scoring kernel is {type(kernel).__name__}, not a compiled "
+                                              "numba kernel (is NUMBA_DISABLE_JIT set?)")
+    _check(bool(kernel.signatures), "the scoring kernel ran but numba holds no compiled version of it")
+    code = kernel.overloads[kernel.signatures[0]].entry_point
+    _check(bool(code), "the scoring kernel has no machine-code entry point")
+    return "numba {} on LLVM {}".format(numba.__version__, ".".join(map(str, llvm.llvm_version_info)))
 
 
 def step_optimize(ctx: Context) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "installer" / "ato_desktop.spec"
 STARTUP_TARGET_S = 3.0
+BUNDLE_TARGET_BYTES = 250_000_000  # issue 16: the Linux bundle (the installed folder) at most 250 MB
 
 
 def bundle_paths(dist: Path) -> tuple[Path, Path, Path]:
@@ -51,6 +52,33 @@ def folder_size(path: Path) -> tuple[int, int]:
             total += f.stat().st_size
             files += 1
     return total, files
+
+
+def is_upx_packed(path: Path) -> bool:
+    """A file UPX packed: UPX writes its pack header, starting "UPX!", at the end of the file."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 4096))
+            return b"UPX!" in fh.read()
+    except OSError:
+        return False
+
+
+def upx_summary(bundle: Path) -> tuple[int, int]:
+    """(files, bytes on disk) of the bundle's UPX-packed libraries."""
+    files = total = 0
+    for f in bundle.rglob("*.so*"):
+        if f.is_file() and not f.is_symlink() and is_upx_packed(f):
+            files += 1
+            total += f.stat().st_size
+    return files, total
+
+
+def xz_summary(bundle: Path) -> list[tuple[str, int]]:
+    """(path in the bundle, bytes on disk) of the libraries shipped xz-compressed (``*.so.xz``, Linux:
+    unpacked into memory when first loaded, see installer/xz_libraries.py)."""
+    return sorted((f.relative_to(bundle).as_posix(), f.stat().st_size) for f in bundle.rglob("*.so.xz")
+                  if f.is_file() and not f.is_symlink())
 
 
 def package_of(rel: Path) -> str:
@@ -206,8 +234,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     size, files = folder_size(bundle)
     print(f"bundle: {bundle}", flush=True)
-    print(f"bundle size: {size / 1024 / 1024:.1f} MiB in {files} files", flush=True)
+    print(f"bundle size: {size / 1024 / 1024:.1f} MiB ({size / 1e6:.1f} MB) in {files} files", flush=True)
     print_breakdown(bundle)
+    packed, packed_bytes = upx_summary(bundle)
+    print(f"UPX-packed libraries: {packed} ({packed_bytes / 1024 / 1024:.1f} MiB on disk)", flush=True)
+    for rel, xz_bytes in xz_summary(bundle):
+        print(f"xz-compressed library (unpacked into memory at first load): {rel} "
+              f"({xz_bytes / 1024 / 1024:.1f} MiB on disk)", flush=True)
+    if sys.platform.startswith("linux"):
+        verdict = "OK" if size <= BUNDLE_TARGET_BYTES else "OVER TARGET"
+        print(f"bundle size {size / 1e6:.1f} MB (target <= {BUNDLE_TARGET_BYTES / 1e6:.0f} MB): {verdict}",
+              flush=True)
     print(f"executable: {gui_exe}", flush=True)
 
     status = 0

@@ -84,6 +84,22 @@ def test_engine_step_fails_when_the_reference_timetable_is_gone():
     assert "Self-test passed" not in text
 
 
+def test_engine_step_proves_the_score_came_from_compiled_kernels(tmp_path, monkeypatch):
+    """A score computed without numba (a Python stand-in, as with NUMBA_DISABLE_JIT) must not pass."""
+    from ato_desktop.engine import kernels as K
+
+    ctx = Context(workdir=tmp_path)
+    STEP["demo"](ctx)
+    detail = STEP["engine"](ctx)
+    assert re.search(r"hard 0, soft \d+; numba \d+\.\d+\.\d+ on LLVM \d+\.\d+", detail), detail
+
+    monkeypatch.setattr(K, "full_cost_kernel", lambda cp, start, room: (0, 0))
+    rc, text = _run([("demo", STEP["demo"]), ("engine", STEP["engine"])])
+    assert rc == 1
+    assert "Self-test FAILED at step 'engine': SelfTestError: the scoring kernel is function, not a compiled " \
+           "numba kernel" in text
+
+
 def test_failed_check_message_and_cleanup():
     seen: list[Path] = []
 
