@@ -16,7 +16,8 @@ kernels get splitmix64 seeds drawn from it):
    sessions of a course key into one room) / focused (an isolated or min_days-short
    session, moved next to its group or to an unused day) neighbourhoods, hard
    constraints weighted by ``W``; the temperature follows one global
-   geometric schedule over the run so the best lineage keeps cooling; a move that
+   geometric schedule over the run so the best lineage keeps cooling (from ``temp_start``, or the
+   hotter ``long_temp_start`` when the time limit is over ``long_run_from``); a move that
    surely adds a hard violation to sessions clear of any is rejected before its delta
    is computed) and ``evaluate``
    (a full evaluation).  The child replaces the worst individual if it is better and
@@ -70,6 +71,7 @@ class OptimizeParams:
     long_run_from: float = 60.0  # a time limit T over this anneals each offspring T / long_run_from times longer
     hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
     temp_start: float = 2.0  # global schedule, in soft units
+    long_temp_start: float = 4.0  # temp_start of a run whose time limit is over long_run_from (it has time to cool)
     temp_end: float = 0.2
     generation_cooling: float = 0.3  # each offspring anneals from T(frac) to T(frac) * this
     p_sync: float = 0.15  # neighbourhood mix (renormalised when a kind is not possible)
@@ -365,7 +367,10 @@ class _Search:
 
     def temperature(self, frac: float) -> float:
         p = self.params
-        return self.temp_scale * p.temp_start * (p.temp_end / p.temp_start) ** frac
+        t0 = p.temp_start
+        if p.time_limit is not None and p.time_limit > p.long_run_from:
+            t0 = max(t0, p.long_temp_start)  # a long run starts hotter: it escapes the deep valleys of tight files
+        return self.temp_scale * t0 * (p.temp_end / t0) ** frac
 
 
 def _warm_up(sr: "_Search") -> None:

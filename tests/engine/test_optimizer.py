@@ -242,3 +242,20 @@ def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
     for limit in (60, 10, None):
         sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
         assert sr.generation_iterations() == 6_000
+
+
+def test_long_runs_start_hotter(comp01) -> None:
+    """A run whose time limit is over ``long_run_from`` starts its global schedule at ``long_temp_start`` (a
+    hotter start escapes the deep valleys of tight files such as comp05, and the run has the time to cool);
+    it still ends at ``temp_end``.  Up to ``long_run_from``, and with a generation limit alone, the schedule is
+    unchanged (the 60 s figures and the deterministic runs)."""
+    from ato_desktop.engine.optimizer import _Search
+
+    sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
+    assert sr.params.long_temp_start > sr.params.temp_start
+    assert sr.temperature(0.0) == pytest.approx(sr.params.long_temp_start)
+    assert sr.temperature(1.0) == pytest.approx(sr.params.temp_end)
+    for limit in (60, 10, None):
+        sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
+        assert sr.temperature(0.0) == pytest.approx(sr.params.temp_start)
+        assert sr.temperature(1.0) == pytest.approx(sr.params.temp_end)
