@@ -9,7 +9,9 @@ slows the kernel shows; the CPU figure is the one that stands on a loaded machin
 
 ``--generations G --iterations N`` anneals G offspring of N iterations each, the shape of a long run: a 300 s
 run on an idle core is about 6 offspring of 15 M (``OptimizeParams.long_run_from``); 6 x 3 M is a fifth of it.
-``--set name=value`` overrides an ``OptimizeParams`` field (numbers only).
+``--set name=value`` overrides an ``OptimizeParams`` field (numbers only).  A generation-limited run keeps the
+plain settings; ``--long`` gives it those of a run over ``long_run_from`` seconds (``long_temp_start``,
+``long_p_kempe``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=3_000_000, help="annealing iterations per offspring")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override an OptimizeParams field (repeatable)")
+    ap.add_argument("--long", action="store_true", help="the settings of a long run (long_temp_start, long_p_kempe)")
     ap.add_argument("--data", type=Path, default=None)
     args = ap.parse_args(argv)
 
@@ -49,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--set {item}: OptimizeParams has no field {name!r}", file=sys.stderr)
             return 2
         overrides[name] = float(value) if any(c in value for c in ".e") else int(value)
+    if args.long:
+        base = OptimizeParams()
+        overrides = {"temp_start": base.long_temp_start, "p_kempe": max(base.p_kempe, base.long_p_kempe), **overrides}
     names = [n.strip() for n in args.instances.split(",") if n.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     print(f"fixed work: {args.generations} offspring x {args.iterations} iterations; overrides {overrides or '-'}")
