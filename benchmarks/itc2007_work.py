@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
-from itc2007 import dataset_dir  # noqa: E402
+from itc2007 import dataset_dir
 
 
 def main(argv: list[str] | None = None) -> int:
