@@ -16,7 +16,8 @@ kernels get splitmix64 seeds drawn from it):
    sessions of a course key into one room) / focused (an isolated or min_days-short
    session, moved next to its group or to an unused day) neighbourhoods, hard
    constraints weighted by ``W``; the temperature follows one global
-   geometric schedule over the run so the best lineage keeps cooling; a move that
+   geometric schedule over the run so the best lineage keeps cooling (from ``temp_start``, or the
+   hotter ``long_temp_start``, with more Kempe chains, when the time limit is over ``long_run_from``); a move that
    surely adds a hard violation to sessions clear of any is rejected before its delta
    is computed) and ``evaluate``
    (a full evaluation).  The child replaces the worst individual if it is better and
@@ -70,6 +71,8 @@ class OptimizeParams:
     long_run_from: float = 60.0  # a time limit T over this anneals each offspring T / long_run_from times longer
     hard_weight: float | None = None  # W in W*hard + soft; None = 20 * (largest soft weight) + 10
     temp_start: float = 2.0  # global schedule, in soft units
+    long_temp_start: float = 8.0  # temp_start of a run whose time limit is over long_run_from (it has time to cool)
+    long_p_kempe: float = 0.2  # p_kempe of such a long run
     temp_end: float = 0.2
     generation_cooling: float = 0.3  # each offspring anneals from T(frac) to T(frac) * this
     p_sync: float = 0.15  # neighbourhood mix (renormalised when a kind is not possible)
@@ -329,8 +332,9 @@ class _Search:
         """Simulated annealing for `iterations` steps from t_hi down to t_lo (chunked)."""
         cp, p = self.cp, self.params
         rs = self._seed()
+        p_kempe = max(p.p_kempe, p.long_p_kempe) if self.long_run() else p.p_kempe
         fpar = np.array([t_hi, (t_lo / t_hi) ** (1.0 / max(1, iterations)), self.W,
-                         p.p_sync, p.p_swap, p.p_room, p.p_kempe, p.p_course_room, p.p_focus], np.float64)
+                         p.p_sync, p.p_swap, p.p_room, p_kempe, p.p_course_room, p.p_focus], np.float64)
         ipar = np.zeros(4, np.int64)
         best_t = st.start.copy()
         best_r = st.room.copy()
@@ -367,9 +371,19 @@ class _Search:
             n = min(n, max(p.generation_iterations, int(0.9 * self.rate * left)))
         return n
 
+    def long_run(self) -> bool:
+        """A time limit over ``long_run_from``: longer chains (``generation_iterations``), a hotter start
+        (``long_temp_start``) and more Kempe chains (``long_p_kempe``); the 60 s runs and the runs by a
+        generation limit alone keep the plain settings."""
+        p = self.params
+        return p.time_limit is not None and p.time_limit > p.long_run_from
+
     def temperature(self, frac: float) -> float:
         p = self.params
-        return self.temp_scale * p.temp_start * (p.temp_end / p.temp_start) ** frac
+        t0 = p.temp_start
+        if self.long_run():
+            t0 = max(t0, p.long_temp_start)  # a long run starts hotter: it escapes the deep valleys of tight files
+        return self.temp_scale * t0 * (p.temp_end / t0) ** frac
 
 
 def _warm_up(sr: "_Search") -> None:

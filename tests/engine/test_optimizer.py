@@ -242,3 +242,44 @@ def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
     for limit in (60, 10, None):
         sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
         assert sr.generation_iterations() == 6_000
+
+
+def test_long_runs_start_hotter_with_more_kempe_chains(comp01, monkeypatch) -> None:
+    """A run whose time limit is over ``long_run_from`` starts its global schedule at ``long_temp_start`` (a
+    hotter start escapes the deep valleys of tight files such as comp03 and comp05, and the run has the time
+    to cool) and draws Kempe chains with ``long_p_kempe``; it still ends at ``temp_end``.  Up to
+    ``long_run_from``, and with a generation limit alone, nothing changes (the 60 s figures and the
+    deterministic runs)."""
+    from deap import base
+
+    from ato_desktop.engine import local_search as SK
+    from ato_desktop.engine import optimizer as O
+
+    seen: list[float] = []
+    real = SK.sa_chunk
+
+    def spy(cp, st, rs, sr_, fpar, *rest):
+        seen.append(float(fpar[SK.F_PKEMPE]))
+        return real(cp, st, rs, sr_, fpar, *rest)
+
+    monkeypatch.setattr(O.SK, "sa_chunk", spy)
+
+    def p_kempe(sr) -> float:
+        st = sr._new_state()
+        seen.clear()
+        sr.anneal(st, 10, 1.0, 0.5, type("F", (base.Fitness,), {"weights": (-1.0, -1.0)}))
+        return seen[0]
+
+    sr = O._Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
+    assert sr.long_run()
+    assert sr.params.long_temp_start > sr.params.temp_start
+    assert sr.temperature(0.0) == pytest.approx(sr.params.long_temp_start)
+    assert sr.temperature(1.0) == pytest.approx(sr.params.temp_end)
+    assert sr.params.long_p_kempe > sr.params.p_kempe
+    assert p_kempe(sr) == pytest.approx(sr.params.long_p_kempe)
+    for limit in (60, 10, None):
+        sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
+        assert not sr.long_run()
+        assert sr.temperature(0.0) == pytest.approx(sr.params.temp_start)
+        assert sr.temperature(1.0) == pytest.approx(sr.params.temp_end)
+        assert p_kempe(sr) == pytest.approx(sr.params.p_kempe)
