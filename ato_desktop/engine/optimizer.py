@@ -53,6 +53,7 @@ from . import kernels as K
 from . import local_search as SK
 from .problem import Assignment, Problem, sync_units
 from .snapshot import Snapshot, report
+from .population import spread as _spread, tournament as _tournament, warm_up as _warm_up
 from .state import check_assignment
 
 
@@ -384,36 +385,6 @@ class _Search:
         if self.long_run():
             t0 = max(t0, p.long_temp_start)  # a long run starts hotter: it escapes the deep valleys of tight files
         return self.temp_scale * t0 * (p.temp_end / t0) ** frac
-
-
-def _warm_up(sr: "_Search") -> None:
-    """Run every kernel once on throw-away data so that numba compiles them (or loads
-    them from its on-disk cache) before the optimizer's clock starts."""
-    cp = sr.cp
-    st = K.new_state(cp)
-    empty = np.full(cp.S, -1, np.int32)
-    K.load_state(cp, st, empty, empty.copy())
-    K.full_cost_kernel(cp, empty, empty.copy())
-    rs = np.zeros(1, np.uint64)
-    SK.construct(cp, st, rs, np.zeros(0, np.int64), sr.sr, 1.0)
-    fpar = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], np.float64)
-    ipar = np.zeros(4, np.int64)
-    bt, br = st.start.copy(), st.room.copy()
-    bf = np.zeros(3, np.int64)
-    SK.sa_chunk(cp, st, rs, sr.sr, fpar, ipar, 0, bt, br, bf)
-
-
-def _spread(pop) -> float:  # the population's diversity: mean share of sessions at another start, over all pairs
-    d = [np.mean(a.start != b.start) for i, a in enumerate(pop) for b in pop[i + 1:]]
-    return round(float(np.mean(d)), 4) if d else 0.0
-
-
-def _tournament(pop, k, tournsize, rng):
-    out = []
-    for _ in range(k):
-        asp = [pop[rng.randrange(len(pop))] for _ in range(tournsize)]
-        out.append(max(asp, key=lambda ind: ind.fitness))
-    return out
 
 
 def optimize(
