@@ -154,6 +154,7 @@ class CP(NamedTuple):
     sr_idx: np.ndarray
     er_ptr: np.ndarray  # int64[Q+1] CSR: activity_ends_day relations with a session of each group resource
     er_idx: np.ndarray
+    hk: np.ndarray  # bool[NC]: the rule counts in the hard total (a hard rule, or a soft one that is a must here)
 
 
 class ST(NamedTuple):
@@ -239,7 +240,13 @@ def _csr_rows(mask: np.ndarray, block: int = 512) -> tuple[np.ndarray, np.ndarra
 
 
 def weights_vector(problem: Problem) -> np.ndarray:
-    return np.array([int(problem.weights.get(n, DEFAULT_WEIGHTS[n])) for n in CONSTRAINTS], np.int64)
+    """Each rule's weight; a must (``Problem.must``) weighs 1, in the hard total (``hard_vector``)."""
+    return np.array([problem.effective_weight(n) for n in CONSTRAINTS], np.int64)
+
+
+def hard_vector(problem: Problem) -> np.ndarray:
+    """bool[NC]: the rules counted in the hard total (the hard rules and the problem's musts)."""
+    return np.array([problem.is_hard(n) for n in CONSTRAINTS], np.bool_)
 
 
 _CACHE_ATTR = "_ato_compiled"
@@ -334,6 +341,7 @@ def compile_problem(problem: Problem) -> CP:
         rel_kind=np.array([RULE_INDEX[x.rule] for x in rels], np.int64),
         rel_par=np.array([x.param for x in rels], np.int64),
         rel_ptr=rel_ptr, rel_idx=rel_idx, sr_ptr=sr_ptr, sr_idx=sr_idx, er_ptr=er_ptr, er_idx=er_idx,
+        hk=hard_vector(problem),
     )
     _fill_static(cp)
     for name in cp._fields:
@@ -405,6 +413,7 @@ def start_counts(cp, s, t, out):
 def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
     tmp = np.zeros(NC, np.int64)
     w = cp.w
+    hk = cp.hk
     for s in range(cp.S):
         for t in range(cp.T):
             tmp[:] = 0
@@ -412,7 +421,7 @@ def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
             h = 0
             so = 0
             for k in range(NC):
-                if k < N_HARD:
+                if hk[k]:
                     h += w[k] * tmp[k]
                 else:
                     so += w[k] * tmp[k]
@@ -421,7 +430,9 @@ def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
         for r in range(cp.R):
             room_h[s, r] = 0 if cp.allowed[s, r] else w[UNSUIT]
             ex = cp.size[s] - cp.room_cap[r]
-            room_s[s, r] = w[RCAP] * ex if ex > 0 else 0
+            room_s[s, r] = w[RCAP] * ex if ex > 0 and not hk[RCAP] else 0
+            if ex > 0 and hk[RCAP]:
+                room_h[s, r] += w[RCAP] * ex
 
 
 def _fill_static(cp: CP) -> None:
@@ -851,15 +862,15 @@ def full_counts(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def weighted(cp, counts):
-    return _weighted(cp.w, counts)
+    return _weighted(cp.w, cp.hk, counts)
 
 
 @njit(cache=True, nogil=True)
-def _weighted(w, counts):
+def _weighted(w, hk, counts):
     h = 0
     s = 0
     for k in range(NC):
-        if k < N_HARD:
+        if hk[k]:
             h += w[k] * counts[k]
         else:
             s += w[k] * counts[k]
@@ -1134,7 +1145,7 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
         if has_rel:
             for i in range(n[5]):
                 rel_count(cp, st.start, st.room, occ, st.l_x[i], tmp)
-        a, b = _weighted(w, tmp)
+        a, b = _weighted(w, cp.hk, tmp)
         lh = h + a
         ls = so + b
         lp = pen
