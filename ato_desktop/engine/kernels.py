@@ -1581,10 +1581,33 @@ def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
 
 
 @njit(cache=True, nogil=True)
+def _sole_occupant(cp, st, s, t):
+    """The one session sharing a resource with ``s`` that a start of ``s`` at ``t`` would overlap, when it
+    starts at ``t``, lasts as long as ``s``, is movable alone (not locked, in no sync set) and is the only
+    such session; else -1."""
+    y = -1
+    for u in range(t, min(t + cp.dur[s], cp.T)):
+        for j in range(st.slot_n[u]):
+            x = st.slot_list[u, j]
+            if x != s and cp.conf[s, x]:
+                if y < 0:
+                    y = x
+                elif x != y:
+                    return -1
+    if y < 0 or st.start[y] != t or cp.dur[y] != cp.dur[s] or cp.lock_t[y] >= 0 \
+            or cp.ss_ptr[y + 1] != cp.ss_ptr[y]:
+        return -1
+    return y
+
+
+@njit(cache=True, nogil=True)
 def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
     """Move a session that costs something (see ``focus_pick``) to the slot picked for it.
     The room is kept when it is free at the new slot, else the least costly free allowed
-    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found.
+    While the timetable has hard violations, a move onto one session of the same length that shares a
+    resource with it (and would clash) becomes a swap of the two (returns 2): a full class's day
+    (FET's files pack some classes' weeks full) has no free slot for a session of a course short of days."""
     if not (st.tot[0] > 0 and rnd_float(rs) < 0.5 and clash_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt)) \
             and not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
         return 0
@@ -1602,6 +1625,20 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
         if busy:
             r = _good_room(cp, st, rs, s, t)
     mr[0] = r
+    if st.tot[0] > 0:  # the hard-violation phase only: a swap with the one session in the way
+        y = _sole_occupant(cp, st, s, t)
+        if y >= 0:
+            t0 = st.start[s]
+            r0 = st.room[s]
+            ry = st.room[y]
+            if cp.needs_room[s] and cp.lock_r[s] < 0 and ry >= 0 and cp.allowed[s, ry]:
+                mr[0] = ry
+            ms[1] = y
+            mt[1] = t0
+            mr[1] = ry
+            if cp.needs_room[y] and cp.lock_r[y] < 0 and r0 >= 0 and cp.allowed[y, r0]:
+                mr[1] = r0
+            return 2
     return 1
 
 
