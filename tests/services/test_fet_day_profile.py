@@ -133,3 +133,25 @@ def test_rules_at_100_percent_are_musts_of_the_compiled_problem(tmp_path):
     score = evaluate(p, Assignment.empty(p))
     assert all(score.by_constraint[name].is_hard for name in musts)
     assert not score.by_constraint["max_gaps_day"].is_hard
+
+
+def test_min_days_below_100_percent_beside_100_percent_ones_are_not_imported(tmp_path):
+    """One weight per rule: with a min-days constraint at 100 % the rule is a must, and a 95 % one is left out
+    (listed, with the reason) rather than made hard, which would be stricter than FET."""
+    extra = ("<ConstraintMinDaysBetweenActivities><Weight_Percentage>100</Weight_Percentage><Consecutive_If_Same_Day>"
+             "false</Consecutive_If_Same_Day><Number_of_Activities>2</Number_of_Activities><Activity_Id>1</Activity_Id>"
+             "<Activity_Id>2</Activity_Id><MinDays>1</MinDays><Active>true</Active><Comments></Comments>"
+             "</ConstraintMinDaysBetweenActivities>\n</Time_Constraints_List>")
+    src = tmp_path / "mixed.fet"
+    src.write_text((DATA / "split_subgroups.fet").read_text("utf-8").replace("</Time_Constraints_List>", extra), "utf-8")
+    report = import_fet(src, tmp_path / "mixed.atodb")
+    # the 95 % one on activities 1-3 is left out; the one between different activities (11, 12) as before
+    n, why = report.not_imported["ConstraintMinDaysBetweenActivities"]
+    assert n == 2 and "below 100 % while others are at 100 %" in why and "between different activities" in why
+    w, on, params = _rules(tmp_path / "mixed.atodb")["min_days"]
+    assert (w, on, params.get("must")) == (1000, True, True)
+    # all below 100 %: both imported, soft with FET's order of importance
+    plain = import_fet(DATA / "split_subgroups.fet", tmp_path / "plain.atodb")
+    assert plain.not_imported["ConstraintMinDaysBetweenActivities"][0] == 1  # only the one between 11 and 12
+    w, on, params = _rules(tmp_path / "plain.atodb")["min_days"]
+    assert (w, on, "must" in params) == (soft_weight(95), True, False)
