@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from ato_desktop.services.errors import ServiceError
     from ato_desktop.services.fet_export import export_fet
     from ato_desktop.services.fet_import import import_fet
-    from ato_desktop.services.solving import solve_database
+    from ato_desktop.services.solving import ImpossibleProblemError, solve_database
     from ato_desktop.storage.database import open_database
     from tests.services.test_fet_import import FET_EXAMPLES, _examples
     from tests.services.test_fet_roundtrip import FET_CL, fet_cl_generates
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                     verdict = "FET-OK" if ok else "FET-FAIL"
             except ServiceError as exc:
                 verdict = f"REFUSED ({exc})"
+            except ImpossibleProblemError as exc:  # the solve's check on the data refused it
+                verdict = f"IMPOSSIBLE ({str(exc).splitlines()[1][:100]})"
         key = verdict.split()[0]
         counts[key] = counts.get(key, 0) + 1
         print(f"{verdict:10} {time.monotonic() - t0:6.1f} s  {name}", flush=True)

@@ -162,6 +162,7 @@ class CP(NamedTuple):
     er_idx: np.ndarray
     room_bld: np.ndarray  # int64[R]: building of each room, -1 = none
     bld_any: np.ndarray  # bool[Q]: the resource has a building limit (else building_counts is skipped)
+    hk: np.ndarray  # bool[NC]: the rule counts in the hard total (a hard rule, or a soft one that is a must here)
 
 
 class ST(NamedTuple):
@@ -247,7 +248,13 @@ def _csr_rows(mask: np.ndarray, block: int = 512) -> tuple[np.ndarray, np.ndarra
 
 
 def weights_vector(problem: Problem) -> np.ndarray:
-    return np.array([int(problem.weights.get(n, DEFAULT_WEIGHTS[n])) for n in CONSTRAINTS], np.int64)
+    """Each rule's weight; a must (``Problem.must``) weighs 1, in the hard total (``hard_vector``)."""
+    return np.array([problem.effective_weight(n) for n in CONSTRAINTS], np.int64)
+
+
+def hard_vector(problem: Problem) -> np.ndarray:
+    """bool[NC]: the rules counted in the hard total (the hard rules and the problem's musts)."""
+    return np.array([problem.is_hard(n) for n in CONSTRAINTS], np.bool_)
 
 
 _CACHE_ATTR = "_ato_compiled"
@@ -346,6 +353,7 @@ def compile_problem(problem: Problem) -> CP:
         rel_ptr=rel_ptr, rel_idx=rel_idx, sr_ptr=sr_ptr, sr_idx=sr_idx, er_ptr=er_ptr, er_idx=er_idx,
         room_bld=problem.room_building.astype(np.int64),
         bld_any=np.ascontiguousarray(bld_any if Q else np.zeros(0, np.bool_), np.bool_),
+        hk=hard_vector(problem),
     )
     _fill_static(cp)
     for name in cp._fields:
@@ -417,6 +425,7 @@ def start_counts(cp, s, t, out):
 def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
     tmp = np.zeros(NC, np.int64)
     w = cp.w
+    hk = cp.hk
     for s in range(cp.S):
         for t in range(cp.T):
             tmp[:] = 0
@@ -424,7 +433,7 @@ def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
             h = 0
             so = 0
             for k in range(NC):
-                if k < N_HARD:
+                if hk[k]:
                     h += w[k] * tmp[k]
                 else:
                     so += w[k] * tmp[k]
@@ -433,7 +442,9 @@ def _fill_static_kernel(cp, static_h, static_s, room_h, room_s):
         for r in range(cp.R):
             room_h[s, r] = 0 if cp.allowed[s, r] else w[UNSUIT]
             ex = cp.size[s] - cp.room_cap[r]
-            room_s[s, r] = w[RCAP] * ex if ex > 0 else 0
+            room_s[s, r] = w[RCAP] * ex if ex > 0 and not hk[RCAP] else 0
+            if ex > 0 and hk[RCAP]:
+                room_h[s, r] += w[RCAP] * ex
 
 
 def _fill_static(cp: CP) -> None:
@@ -962,15 +973,15 @@ def full_counts(cp, start, room):
 
 @njit(cache=True, nogil=True)
 def weighted(cp, counts):
-    return _weighted(cp.w, counts)
+    return _weighted(cp.w, cp.hk, counts)
 
 
 @njit(cache=True, nogil=True)
-def _weighted(w, counts):
+def _weighted(w, hk, counts):
     h = 0
     s = 0
     for k in range(NC):
-        if k < N_HARD:
+        if hk[k]:
             h += w[k] * counts[k]
         else:
             s += w[k] * counts[k]
@@ -1247,7 +1258,7 @@ def delta_moves(cp, st, ms, mt, mr, k, tmp):
         if has_rel:
             for i in range(n[5]):
                 rel_count(cp, st.start, st.room, occ, st.l_x[i], tmp)
-        a, b = _weighted(w, tmp)
+        a, b = _weighted(w, cp.hk, tmp)
         lh = h + a
         ls = so + b
         lp = pen
@@ -1683,10 +1694,33 @@ def _room_taken(cp, st, ms, mt, mr, k, i, r, t):
 
 
 @njit(cache=True, nogil=True)
+def _sole_occupant(cp, st, s, t):
+    """The one session sharing a resource with ``s`` that a start of ``s`` at ``t`` would overlap, when it
+    starts at ``t``, lasts as long as ``s``, is movable alone (not locked, in no sync set) and is the only
+    such session; else -1."""
+    y = -1
+    for u in range(t, min(t + cp.dur[s], cp.T)):
+        for j in range(st.slot_n[u]):
+            x = st.slot_list[u, j]
+            if x != s and cp.conf[s, x]:
+                if y < 0:
+                    y = x
+                elif x != y:
+                    return -1
+    if y < 0 or st.start[y] != t or cp.dur[y] != cp.dur[s] or cp.lock_t[y] >= 0 \
+            or cp.ss_ptr[y + 1] != cp.ss_ptr[y]:
+        return -1
+    return y
+
+
+@njit(cache=True, nogil=True)
 def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
     """Move a session that costs something (see ``focus_pick``) to the slot picked for it.
     The room is kept when it is free at the new slot, else the least costly free allowed
-    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found."""
+    room.  Returns 1 with the move in ms/mt/mr[0], or 0 when no costly session was found.
+    While the timetable has hard violations, a move onto one session of the same length that shares a
+    resource with it (and would clash) becomes a swap of the two (returns 2): a full class's day
+    (FET's files pack some classes' weeks full) has no free slot for a session of a course short of days."""
     if not (st.tot[0] > 0 and rnd_float(rs) < 0.5 and clash_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt)) \
             and not focus_pick(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt):
         return 0
@@ -1704,6 +1738,20 @@ def focus_move(cp, st, rs, mov, cs_ptr, cs_idx, ms, mt, mr):
         if busy:
             r = _good_room(cp, st, rs, s, t)
     mr[0] = r
+    if st.tot[0] > 0:  # the hard-violation phase only: a swap with the one session in the way
+        y = _sole_occupant(cp, st, s, t)
+        if y >= 0:
+            t0 = st.start[s]
+            r0 = st.room[s]
+            ry = st.room[y]
+            if cp.needs_room[s] and cp.lock_r[s] < 0 and ry >= 0 and cp.allowed[s, ry]:
+                mr[0] = ry
+            ms[1] = y
+            mt[1] = t0
+            mr[1] = ry
+            if cp.needs_room[y] and cp.lock_r[y] < 0 and r0 >= 0 and cp.allowed[y, r0]:
+                mr[1] = r0
+            return 2
     return 1
 
 

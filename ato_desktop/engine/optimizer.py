@@ -51,7 +51,7 @@ from ato_desktop.progress import Progress  # the one progress type
 
 from . import kernels as K
 from . import local_search as SK
-from .problem import Assignment, Problem, sync_units
+from .problem import DEFAULT_WEIGHTS, SOFT_CONSTRAINTS, Assignment, Problem, sync_units
 from .snapshot import Snapshot, report
 from .population import spread as _spread, tournament as _tournament, warm_up as _warm_up
 from .state import check_assignment
@@ -153,7 +153,9 @@ class _Search:
         self.best_s = math.inf
         self.stopped = False
         self.optimal = False
-        soft_w = cp.w[K.N_HARD:]
+        # the soft rules' weights as given (a must's too: it counts 1 in the hard total, but the hard weight
+        # stays above what one move can change in the soft total, as before the must was hard)
+        soft_w = np.array([problem.weight(n, DEFAULT_WEIGHTS[n]) for n in SOFT_CONSTRAINTS], np.int64)
         self.W = float(params.hard_weight) if params.hard_weight is not None else float(20 * max(1, soft_w.max()) + 10)
         self.anchor = start if params.minimal_change and start is not None else None
         self.change_penalty = (int(params.change_penalty) if params.change_penalty is not None

@@ -166,6 +166,10 @@ class Problem:
     # Hard constraints carry a weight too (used for reporting and for the
     # optimizer's penalty); a weight of 0 disables a constraint.
     weights: Mapping[str, int] = field(default_factory=dict)
+    # Soft rules that are musts here (a FET constraint at 100 % on a rule the engine has only as soft,
+    # docs/constraints.md "FET weights"): each violation counts 1 in the hard total, not its weight in
+    # the soft one, so the optimizer never trades them for soft gains.
+    must: frozenset[str] = frozenset()
 
     # Free-form metadata for callers (e.g. ids of the database rows behind each index).
     meta: Mapping[str, object] = field(default_factory=dict)
@@ -199,6 +203,10 @@ class Problem:
         object.__setattr__(self, "locked_start", _ro(self.locked_start))
         object.__setattr__(self, "locked_room", _ro(self.locked_room))
         object.__setattr__(self, "sync_sets", tuple(_ro(np.asarray(x, np.int32)) for x in self.sync_sets))
+        object.__setattr__(self, "must", frozenset(self.must))
+        for name in self.must:
+            if name not in SOFT_RULES:
+                raise ValueError(f"must: {name!r} is not a soft rule (a hard rule is a must already)")
         object.__setattr__(self, "relations", tuple(
             Relation(str(x[0]), _ro(np.asarray(x[1], np.int32)), int(x[2]) if len(x) > 2 else 0)
             for x in self.relations))
@@ -239,6 +247,15 @@ class Problem:
 
     def weight(self, constraint: str, default: int = 0) -> int:
         return int(self.weights.get(constraint, default))
+
+    def is_hard(self, constraint: str) -> bool:
+        """A hard rule, or a soft one that is a must here (:attr:`must`)."""
+        return constraint in HARD_RULES or constraint in self.must
+
+    def effective_weight(self, constraint: str) -> int:
+        """The weight a violation costs: a must's is 1 in the hard total (0 when it is switched off)."""
+        w = int(self.weights.get(constraint, DEFAULT_WEIGHTS[constraint]))
+        return min(w, 1) if constraint in self.must else w
 
     def resources_of(self, s: int) -> np.ndarray:
         return self.res_indices[self.res_indptr[s]:self.res_indptr[s + 1]]

@@ -82,10 +82,11 @@ def _relation_elements(p, fet_id: dict[int, int], weights) -> list[tuple[bool, E
     tail = (E("Active", "true"), E("Comments"))
     for x in p.relations:
         w = int(weights.get(x.rule, 0))
-        if w <= 0 or (x.rule in FET_ONLY_HARD and w < 1000):
+        must = x.rule in p.must or w >= 1000
+        if w <= 0 or (x.rule in FET_ONLY_HARD and not must):
             continue
-        # weight 1000 is what a 100 % FET relation imports as (docs/constraints.md): written back as 100 %
-        pct = E("Weight_Percentage", 100 if w >= 1000 else percent_of_weight(w))
+        # a must, or weight 1000 (what a 100 % FET relation imports as, docs/constraints.md): written as 100 %
+        pct = E("Weight_Percentage", 100 if must else percent_of_weight(w))
         ids = [fet_id[int(v)] for v in x.sessions]
         listed = (E("Number_of_Activities", len(ids)), *[E("Activity_Id", i) for i in ids])
         ordinal = ("First_Activity_Id", "Second_Activity_Id", "Third_Activity_Id")
@@ -264,7 +265,7 @@ def export_fet(db: Database, out: str | Path, timetable: int | str | None = None
             rep.notes.append("soft rules are left out when a timetable is locked: FET then checks the hard ones "
                              "(a locked session that breaks a soft FET constraint can stall FET's search).")
         elif weights.get("min_days", 0) > 0:
-            pct = percent_of_weight(weights["min_days"])
+            pct = 100 if "min_days" in p.must else percent_of_weight(weights["min_days"])  # a must: 100 %
             for aid, a in acts.items():
                 n = a.sessions_per_week
                 si0 = comp.index_of[(aid, 0)]

@@ -52,7 +52,8 @@ def soft_weight(percent: float) -> int:
     """FET weight percentage (< 100) -> engine soft weight, increasing with the percentage.
 
     ``round(100 / (100 - w))`` clipped to 1..1000: 50 % -> 2, 90 % -> 10, 95 % -> 20, 99 % -> 100,
-    99.9 % -> 1000; a 100 % constraint on a rule the engine only has as soft gets 1000.
+    99.9 % -> 1000; a 100 % constraint on a rule the engine only has as soft gets 1000 and makes the rule a
+    must (each violation counts in the hard total; ``Problem.must``).
     """
     if percent >= 100:
         return 1000
@@ -72,6 +73,8 @@ class FetImportReport:
 
     def skip(self, tag: str, why: str = "") -> None:
         n, w = self.not_imported.get(tag, (0, why))
+        if why and w and why not in w:  # another reason for the same type: both are listed
+            w = f"{w}; {why}"
         self.not_imported[tag] = (n + 1, w or why)
 
     def took(self, tag: str) -> None:
@@ -238,11 +241,18 @@ class _Planner:
         self.max_days: dict[str, int] = {}
         self.max_consec: dict[str, int] = {}
         self.soft_pct: dict[str, float] = defaultdict(float)  # engine soft rule -> highest FET percentage
+        self.pcts: dict[str, list[float]] = defaultdict(list)  # engine soft rule -> every FET percentage on it
         self.min_days: list[tuple[fio.Element, list[int], int, float]] = []
         self.same_start: list[tuple[fio.Element, list[int]]] = []
         self.profile = ProfilePlan()  # teachers' and students' day profile (services.fet_profile)
         # relations between activities: (engine rule, FET activity ids, parameter, percentage)
         self.relations: list[tuple[str, list[int], int, float]] = []
+
+    def soft(self, rule: str, pct: float) -> None:
+        """A FET constraint at ``pct`` on the engine's soft rule ``rule`` (its weight: the highest; at 100 %
+        the rule is a must, docs/constraints.md "FET weights")."""
+        self.soft_pct[rule] = max(self.soft_pct[rule], pct)
+        self.pcts[rule].append(pct)
 
     # -- references ------------------------------------------------------
     def _atoms_of(self, names: list[str]) -> list[str]:
@@ -344,7 +354,7 @@ class _Planner:
                 self._mark(self.teacher_unavail, t, mask)
             else:
                 self._mark(self.teacher_undesired, t, mask)
-                self.soft_pct["resource_undesired"] = max(self.soft_pct["resource_undesired"], pct)
+                self.soft("resource_undesired", pct)
             r.took(tag)
         elif tag == "ConstraintStudentsSetNotAvailableTimes":
             s = self._students(el, "Students")
@@ -352,7 +362,7 @@ class _Planner:
             for atom in self.atoms[s]:
                 self._mark(self.atom_unavail if hard else self.atom_undesired, atom, mask)
             if not hard:
-                self.soft_pct["resource_undesired"] = max(self.soft_pct["resource_undesired"], pct)
+                self.soft("resource_undesired", pct)
             r.took(tag)
         elif tag in ("ConstraintActivityPreferredStartingTime", "ConstraintActivityPreferredStartingTimes",
                      "ConstraintActivityPreferredTimeSlots", "ConstraintActivitiesPreferredStartingTimes",
@@ -391,7 +401,7 @@ class _Planner:
                     if not starting:
                         r.approx("soft preferred time slots are kept as preferred starting times.")
             if not hard:
-                self.soft_pct["session_not_preferred"] = max(self.soft_pct["session_not_preferred"], pct)
+                self.soft("session_not_preferred", pct)
             r.took(tag)
         elif tag == "ConstraintMinDaysBetweenActivities":
             ids = [i for i in self._ids(el) if i in self.acts]
@@ -410,18 +420,14 @@ class _Planner:
             v = _num(el, "Max_Days_Per_Week", self.name)
             for t in ([self._teacher(el, "Teacher_Name")] if tag == "ConstraintTeacherMaxDaysPerWeek" else self.teachers):
                 self.max_days[t] = min(v, self.max_days.get(t, v))
-            self.soft_pct["max_days"] = max(self.soft_pct["max_days"], pct)
-            if hard:
-                r.approx("teacher max days per week at 100 % are kept as soft rules with weight 1000.")
+            self.soft("max_days", pct)
             r.took(tag)
         elif tag in ("ConstraintTeacherMaxHoursContinuously", "ConstraintTeachersMaxHoursContinuously"):
             v = _num(el, "Maximum_Hours_Continuously", self.name)
             for t in ([self._teacher(el, "Teacher_Name")] if tag == "ConstraintTeacherMaxHoursContinuously"
                       else self.teachers):
                 self.max_consec[t] = min(v, self.max_consec.get(t, v))
-            self.soft_pct["max_consecutive"] = max(self.soft_pct["max_consecutive"], pct)
-            if hard:
-                r.approx("teacher max hours continuously at 100 % are kept as soft rules with weight 1000.")
+            self.soft("max_consecutive", pct)
             r.took(tag)
         elif tag in RELATION_TAGS:
             self._relation(el, pct)
@@ -462,9 +468,7 @@ class _Planner:
             self.r.took(tag)  # an inactive activity: FET ignores the constraint too
             return
         self.relations.append((rule, active, param, pct))
-        self.soft_pct[rule] = max(self.soft_pct[rule], pct)
-        if pct >= 100:
-            self.r.approx("relations between activities at 100 % are kept as soft rules with weight 1000.")
+        self.soft(rule, pct)
         self.r.took(tag)
 
     # -- space constraints ---------------------------------------------------------

@@ -111,12 +111,7 @@ class ProfilePlan:
             # FET's default: teachers may have empty days; students sets (older files) may not
             if empty == "false" or (not empty and who.startswith("students")):
                 self.no_empty.update(keys)
-        planner.soft_pct[rule] = max(planner.soft_pct[rule], pct)
-        if pct >= 100 and tag in BUILDING_TYPES:
-            planner.r.approx("building changes at 100 % are kept as soft rules with weight 1000.")
-        elif pct >= 100:
-            planner.r.approx("teachers' and students' gaps, minimum and maximum hours, early beginnings and "
-                             "minimum days at 100 % are kept as soft rules with weight 1000.")
+        planner.soft(rule, pct)
         planner.r.took(tag)
         return True
 
@@ -205,11 +200,14 @@ def export_elements(rows, faculty_codes: set[str], group_codes: set[str], percen
             continue
         all_t, one_t, all_s, one_s, value_tag = spec
         params = dict(ci.params or {})
-        pct = percent_of_weight(ci.weight)
-        if ci.type in BUILDING_RULES:  # FET takes building changes only at 100 %: what a 100 % import weighs
+        if params.get("must") is True:  # a must: FET's 100 %
+            pct = 100
+        elif ci.type in BUILDING_RULES:  # FET takes building changes only at 100 %: what a 100 % import weighs
             if ci.weight < 1000:
                 continue
             pct = 100
+        else:
+            pct = percent_of_weight(ci.weight)
         no_empty = {str(c).lower() for c in params.get("no_empty_days") or []}
         default_empty = bool(params.get("allow_empty_days", True))
 

@@ -69,9 +69,7 @@ def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
             continue
         seen.add(key)
         planner.relations.append((rule, ids, limit, pct))
-    planner.soft_pct[rule] = max(planner.soft_pct[rule], pct)
-    if pct >= 100:
-        planner.r.approx("activity-tag max hours at 100 % are kept as soft rules with weight 1000.")
+    planner.soft(rule, pct)  # at 100 % the rule is a must (docs/constraints.md "FET weights")
     planner.r.took(tag)
     return True
 

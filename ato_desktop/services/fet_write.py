@@ -109,6 +109,10 @@ def _build(plan: _Planner, report: FetImportReport) -> _Spec:
     # min days between activities
     min_days: dict[int, int] = {}
     md_tag = "ConstraintMinDaysBetweenActivities"
+    # one weight per rule: with a constraint at 100 % the rule is a must (hard), and those below 100 % are
+    # left out rather than made hard (stricter than FET); docs/constraints.md "FET weights"
+    md_must = any(pct >= 100 and len(ids) >= 2 and len({where[i][0] for i in ids if i in where}) == 1
+                  for el, ids, mindays, pct in plan.min_days)
     for el, ids, mindays, pct in plan.min_days:
         ks = {where[i][0] for i in ids if i in where}
         if len(ks) != 1 or len(ids) < 2:
@@ -118,13 +122,15 @@ def _build(plan: _Planner, report: FetImportReport) -> _Spec:
             else:
                 report.took(md_tag)  # nothing to spread (fewer than two active activities)
             continue
+        if md_must and pct < 100:
+            report.skip(md_tag, "below 100 % while others are at 100 % (the engine weighs the rule once, as hard "
+                                "here; these would be stricter than in FET)")
+            continue
         k = ks.pop()
         min_days[k] = max(min_days.get(k, 0), min(len(ids), D))
         if mindays > 1:
             report.approx("min days between activities of more than 1 day are kept as 'on different days'.")
-        if pct >= 100:
-            report.approx("min days between activities at 100 % are kept as soft rules with weight 1000.")
-        plan.soft_pct["min_days"] = max(plan.soft_pct["min_days"], pct)
+        plan.soft("min_days", pct)
         report.took(md_tag)
 
     # same starting time -> elective baskets (sync sets)
@@ -413,9 +419,14 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
         else:
             pct = plan.soft_pct.get(name, 0.0)
             used = name in plan.soft_pct
+            must = used and pct >= 100  # a FET constraint at 100 % on it: a must (counts in the hard total)
+            below = sum(1 for x in plan.pcts.get(name, ()) if x < 100) if must else 0
+            if below:
+                report.approx(f"{below} constraint(s) below 100 % on the rule '{name}' count as hard too: other "
+                              f"constraints on it are at 100 %, and the engine weighs a rule once.")
             s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
-                                       params={"fet_weight_percentage": pct,
+                                       params={"fet_weight_percentage": pct, **({"must": True} if must else {}),
                                                **plan.profile.params(name, faculty, atom_groups),
                                                **relations.get(name, {})} if used else {}))
     report.counts = {"days": D, "periods": P, "faculty": len(faculty), "groups": len(sections) + sum(

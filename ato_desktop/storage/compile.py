@@ -41,6 +41,7 @@ from ato_desktop.engine.problem import (
     PREF_UNDESIRED,
     RESOURCE_FACULTY,
     RESOURCE_GROUP,
+    SOFT_CONSTRAINTS,
     UNASSIGNED,
     Assignment,
     Problem,
@@ -321,6 +322,9 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
     for ci in constraint_rows:
         if ci.type in weights:
             weights[ci.type] = ci.weight if ci.enabled else 0
+    # soft rules that are musts here (a FET constraint at 100 %, docs/constraints.md "FET weights")
+    must = frozenset(ci.type for ci in constraint_rows if ci.enabled and ci.type in SOFT_CONSTRAINTS
+                     and isinstance(ci.params, dict) and ci.params.get("must") is True)
     # the day profile's per-resource limits (issue 17), from the rules' parameters
     profile = profile_arrays(constraint_rows, faculty, groups, leaves, res_index, leaf_ids)
     # relations between activities (issue 17): kept in their rule's constraint row
@@ -351,7 +355,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         session_needs_room=np.array(needs_room, bool),
         sync_sets=tuple(np.array(v, np.int32) for v in sync.values() if len(v) > 1),
         locked_start=locked_start, locked_room=locked_room, resource_max_weekly=max_weekly,
-        weights=weights, **profile, relations=relations,
+        weights=weights, must=must, **profile, relations=relations,
         meta={"session_room_requirement": tuple(requirement), "session_keys": tuple(keys),
               "session_room_kind_ok": np.array(kind_rows, bool).reshape(S, R),
               "sections": {g.code: tuple(leaf_ids(g)) for g in groups if g.batches}},
@@ -403,6 +407,8 @@ def problem_digest(problem: Problem) -> str:
                 _hash_array(h, f"room_building/{name}", problem.room_building)  # buildings matter then
     weights = {k: int(v) for k, v in dict(DEFAULT_WEIGHTS, **dict(problem.weights)).items()}
     h.update(json.dumps(weights, sort_keys=True).encode())
+    if problem.must:  # none: the digest of a problem without musts is unchanged
+        h.update(("must:" + ",".join(sorted(problem.must)) + ";").encode())
     for k, x in enumerate(problem.relations):  # none: the digest of a problem without relations is unchanged
         h.update(f"rel{k}:{x.rule}:{x.param};".encode())
         _hash_array(h, f"rel{k}", np.asarray(x.sessions, np.int64))

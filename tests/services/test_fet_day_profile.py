@@ -38,10 +38,11 @@ def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
         1, "a second part of the day for students (one is kept)")}
     assert set(PROFILE_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them as imported
     text = "\n".join(report.lines())
-    assert "at 100 % are kept as soft rules with weight 1000" in text
+    # a 100 % constraint makes the rule a must (hard); a 95 % one on the same rule counts as hard too
+    assert "below 100 % on the rule 'max_gaps_week' count as hard too" in text
     rules = _rules(out)
     # all teachers 3, Dr. Rao 1 (95 %): the strictest value, the highest percentage
-    assert rules["max_gaps_week"] == (1000, True, {"fet_weight_percentage": 100.0, "faculty_limit": 3,
+    assert rules["max_gaps_week"] == (1000, True, {"fet_weight_percentage": 100.0, "must": True, "faculty_limit": 3,
                                                    "group_limit": 0, "overrides": {"Dr. Rao": 1}})
     # a group's constraint binds its subgroups; weights below 100 % keep FET's order
     w, on, params = rules["max_gaps_day"]
@@ -55,7 +56,7 @@ def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
     assert rules["min_days_week"][:2] == (1000, True)
     assert rules["min_days_week"][2]["overrides"] == {"Dr. Rao": 2}  # a minimum: the larger is stricter
     assert rules["interval_max_days"] == (1000, True, {
-        "fet_weight_percentage": 100.0, "faculty_limit": 1, "overrides": {"Dr. Rao": 0, "MSc 1": 1},
+        "fet_weight_percentage": 100.0, "must": True, "faculty_limit": 1, "overrides": {"Dr. Rao": 0, "MSc 1": 1},
         "faculty_from": 1, "faculty_to": 1, "group_from": 3, "group_to": 4})  # end hour empty: the day's end
     assert rules["gaps"][1] is False and rules["isolated"][1] is False  # FET asked for nothing like them
 
@@ -105,3 +106,52 @@ def test_export_writes_the_limits_back_and_they_import_again(tmp_path):
         assert pa == pb, rule
         assert b[rule][1] is True and b[rule][0] == min(a[rule][0], 1000)
     assert np.isclose(b["max_gaps_day"][2]["fet_weight_percentage"], 90.0)
+
+
+def test_rules_at_100_percent_are_musts_of_the_compiled_problem(tmp_path):
+    """A FET constraint at 100 % on a rule the engine has only as soft makes the rule a must: the compiled
+    problem counts its violations in the hard total (docs/constraints.md "FET weights"); a rule whose FET
+    constraints are all below 100 % stays soft with its weight."""
+    from ato_desktop.engine import evaluate
+    from ato_desktop.engine.problem import Assignment
+
+    out = tmp_path / "profile.atodb"
+    import_fet(DATA / "day_profile.fet", out)
+    rules = _rules(out)
+    db = open_database(out)
+    try:
+        with db.read_session() as s:
+            p = compile_session(s).problem
+    finally:
+        db.close()
+    musts = {name for name, (w, on, params) in rules.items() if on and params.get("fet_weight_percentage") == 100}
+    assert "max_gaps_week" in musts and "max_gaps_day" not in musts  # 100 %, and 90 % only
+    assert p.must == musts
+    assert p.is_hard("max_gaps_week") and not p.is_hard("max_gaps_day")
+    assert p.effective_weight("max_gaps_week") == 1 and p.effective_weight("max_gaps_day") == 10
+    # nothing placed: only 'unscheduled' is broken, and every must is evaluated as a hard rule
+    score = evaluate(p, Assignment.empty(p))
+    assert all(score.by_constraint[name].is_hard for name in musts)
+    assert not score.by_constraint["max_gaps_day"].is_hard
+
+
+def test_min_days_below_100_percent_beside_100_percent_ones_are_not_imported(tmp_path):
+    """One weight per rule: with a min-days constraint at 100 % the rule is a must, and a 95 % one is left out
+    (listed, with the reason) rather than made hard, which would be stricter than FET."""
+    extra = ("<ConstraintMinDaysBetweenActivities><Weight_Percentage>100</Weight_Percentage><Consecutive_If_Same_Day>"
+             "false</Consecutive_If_Same_Day><Number_of_Activities>2</Number_of_Activities><Activity_Id>1</Activity_Id>"
+             "<Activity_Id>2</Activity_Id><MinDays>1</MinDays><Active>true</Active><Comments></Comments>"
+             "</ConstraintMinDaysBetweenActivities>\n</Time_Constraints_List>")
+    src = tmp_path / "mixed.fet"
+    src.write_text((DATA / "split_subgroups.fet").read_text("utf-8").replace("</Time_Constraints_List>", extra), "utf-8")
+    report = import_fet(src, tmp_path / "mixed.atodb")
+    # the 95 % one on activities 1-3 is left out; the one between different activities (11, 12) as before
+    n, why = report.not_imported["ConstraintMinDaysBetweenActivities"]
+    assert n == 2 and "below 100 % while others are at 100 %" in why and "between different activities" in why
+    w, on, params = _rules(tmp_path / "mixed.atodb")["min_days"]
+    assert (w, on, params.get("must")) == (1000, True, True)
+    # all below 100 %: both imported, soft with FET's order of importance
+    plain = import_fet(DATA / "split_subgroups.fet", tmp_path / "plain.atodb")
+    assert plain.not_imported["ConstraintMinDaysBetweenActivities"][0] == 1  # only the one between 11 and 12
+    w, on, params = _rules(tmp_path / "plain.atodb")["min_days"]
+    assert (w, on, "must" in params) == (soft_weight(95), True, False)

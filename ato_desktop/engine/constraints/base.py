@@ -205,8 +205,8 @@ class Constraint:
     fn: RuleFn
 
     def weight(self, problem: Problem) -> int:
-        """The rule's weight in ``problem`` (a missing name takes ``DEFAULT_WEIGHTS``)."""
-        return int(problem.weights.get(self.name, DEFAULT_WEIGHTS[self.name]))
+        """The rule's weight in ``problem`` (a missing name takes ``DEFAULT_WEIGHTS``; a must, 1)."""
+        return problem.effective_weight(self.name)
 
     def violations(self, problem: Problem, assignment: Assignment, *,
                    context: Context | None = None, weight: int | None = None) -> list[Violation]:
