@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ato_desktop.io import fet as fio
-from ato_desktop.services.fet_export import export_fet
 from ato_desktop.services.fet_import import import_fet
 from ato_desktop.services.fet_tags import TAG_LIMIT_TYPES
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import open_database
+from tests.fet_files import import_then_export
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fet"
 
@@ -77,14 +77,7 @@ def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
 
 
 def test_export_writes_them_back_and_they_import_again(tmp_path):
-    first = tmp_path / "tags.atodb"
-    import_fet(DATA / "activity_tags.fet", first)
-    fet_out = tmp_path / "again.fet"
-    db = open_database(first)
-    try:
-        rep = export_fet(db, fet_out)
-    finally:
-        db.close()
+    first, fet_out, rep = import_then_export(DATA / "activity_tags.fet", tmp_path)
     time_c, _ = fio.constraint_types(fet_out)
     assert time_c["ConstraintTeacherActivityTagMaxHoursDaily"] == 1  # Dr. Rao's labs
     assert time_c["ConstraintStudentsSetActivityTagMaxHoursDaily"] == 4  # per subgroup
@@ -109,12 +102,6 @@ def test_fet_reads_the_exported_activity_tag_limits(tmp_path):
         import pytest
 
         pytest.skip("fet-cl is not installed (apt-get install fet)")
-    first = tmp_path / "tags.atodb"
-    import_fet(DATA / "activity_tags.fet", first)
-    db = open_database(first)
-    try:
-        export_fet(db, tmp_path / "out.fet")
-    finally:
-        db.close()
+    import_then_export(DATA / "activity_tags.fet", tmp_path, "out.fet")
     _, log = fet_cl_generates(tmp_path / "out.fet", tmp_path / "fet-out", seconds=3, grace=20)
     assert "Starting timetable generation" in log and "aborting" not in log, log

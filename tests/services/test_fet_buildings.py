@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ato_desktop.io import fet as fio
-from ato_desktop.services.fet_export import export_fet
 from ato_desktop.services.fet_import import import_fet
 from ato_desktop.services.fet_profile import BUILDING_TYPES
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import open_database
+from tests.fet_files import import_then_export
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fet"
 RULES = ("max_building_changes_day", "max_building_changes_week", "min_gaps_building_changes")
@@ -69,14 +69,7 @@ def test_every_building_type_is_imported_with_per_resource_limits(tmp_path):
 
 
 def test_export_writes_them_back_and_they_import_again(tmp_path):
-    first = tmp_path / "buildings.atodb"
-    import_fet(DATA / "buildings.fet", first)
-    fet_out = tmp_path / "again.fet"
-    db = open_database(first)
-    try:
-        export_fet(db, fet_out)
-    finally:
-        db.close()
+    first, fet_out, _ = import_then_export(DATA / "buildings.fet", tmp_path)
     _, space_c = fio.constraint_types(fet_out)
     assert space_c["ConstraintTeacherMaxBuildingChangesPerDay"] == 1
     assert space_c["ConstraintTeachersMinGapsBetweenBuildingChanges"] == 1
@@ -101,13 +94,7 @@ def test_fet_reads_the_exported_building_changes_and_generates(tmp_path):
         import pytest
 
         pytest.skip("fet-cl is not installed (apt-get install fet)")
-    first = tmp_path / "buildings.atodb"
-    import_fet(DATA / "buildings.fet", first)
-    db = open_database(first)
-    try:
-        rep = export_fet(db, tmp_path / "out.fet")
-    finally:
-        db.close()
+    _, _, rep = import_then_export(DATA / "buildings.fet", tmp_path, "out.fet")
     assert not rep.notes
     assert rep.constraints["ConstraintTeachersMaxBuildingChangesPerWeek"] == 1
     assert "99.9" not in (tmp_path / "out.fet").read_text(encoding="utf-8")  # every constraint here at 100 %

@@ -10,12 +10,12 @@ import numpy as np
 from sqlalchemy import select
 
 from ato_desktop.io import fet as fio
-from ato_desktop.services.fet_export import export_fet
 from ato_desktop.services.fet_import import import_fet, soft_weight
 from ato_desktop.services.fet_profile import PROFILE_TYPES
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import open_database
+from tests.fet_files import import_then_export
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fet"
 
@@ -83,14 +83,7 @@ def test_every_day_profile_type_is_imported_with_per_resource_limits(tmp_path):
 
 
 def test_export_writes_the_limits_back_and_they_import_again(tmp_path):
-    first = tmp_path / "profile.atodb"
-    import_fet(DATA / "day_profile.fet", first)
-    fet_out = tmp_path / "again.fet"
-    db = open_database(first)
-    try:
-        rep = export_fet(db, fet_out)
-    finally:
-        db.close()
+    first, fet_out, rep = import_then_export(DATA / "day_profile.fet", tmp_path)
     time_c, _ = fio.constraint_types(fet_out)
     assert time_c["ConstraintTeacherMaxGapsPerWeek"] == 1 and time_c["ConstraintTeachersMaxGapsPerWeek"] == 1
     assert time_c["ConstraintStudentsSetMaxGapsPerDay"] == 2  # the two subgroups of BSc 1 A, by code
