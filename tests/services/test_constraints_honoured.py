@@ -8,10 +8,11 @@ import pytest
 
 from ato_desktop.engine import evaluate
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
+from ato_desktop.engine.rules import BY_NAME
 from ato_desktop.services import resources as res
 from ato_desktop.services import timetables as tts
-from ato_desktop.services.errors import ValidationError
 from ato_desktop.services.compile import compile_database
+from ato_desktop.services.errors import ValidationError
 
 REF = "Reference timetable"
 
@@ -60,4 +61,5 @@ def test_hard_or_soft_is_the_engines_and_unknown_types_or_parameters_are_refused
     with pytest.raises(ValidationError, match="'no_gaps' is not a rule the engine knows"):
         res.create_item(demo_db, "constraint", {"type": "no_gaps", "weight": 1})
     made = res.create_item(demo_db, "constraint", {"type": "gaps", "is_hard": True, "weight": 4})
-    assert made["is_hard"] is False and made["label"] == "Gaps"
+    # the label is the rule's plain words (engine/rules.py), as the Constraints page shows it
+    assert made["is_hard"] is False and made["label"] == BY_NAME["gaps"].plain
