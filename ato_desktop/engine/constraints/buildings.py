@@ -39,6 +39,12 @@ def _move(cx: Context, a: int, b: int) -> str:
     return f"{cx.s(a)} in {cx.r(int(cx.used_room[a]))} to {cx.s(b)} in {cx.r(int(cx.used_room[b]))}"
 
 
+
+def _over(cx: Context, name: str, w: int, ch, m: int, msg: str, q: int) -> Violation:
+    """The violation of a building-change limit ``m`` by the changes ``ch`` of resource ``q``."""
+    ss = tuple(dict.fromkeys(s for a, b, _ in ch for s in (a, b)))
+    return V(name, w, len(ch) - m, msg, sessions=ss, resources=(q,), slots=[int(cx.start[s]) for s in ss])
+
 # Rule (soft): per resource with resource_max_bchanges_day = N >= 0, per day: changes above N.
 @rule("max_building_changes_day", text="A teacher or class changes buildings no more than a set number of "
                                        "times a day.")
@@ -53,9 +59,7 @@ def max_building_changes_day(cx: Context, w: int) -> list[Violation]:
                 continue
             msg = (f"{cx.q(q)} changes buildings {len(ch)} times on {cx.day(d)} "
                    f"({'; '.join(_move(cx, a, b) for a, b, _ in ch)}); the limit is {m}")
-            ss = tuple(dict.fromkeys(s for a, b, _ in ch for s in (a, b)))
-            out.append(V("max_building_changes_day", w, len(ch) - m, msg, sessions=ss, resources=(q,),
-                         slots=[int(cx.start[s]) for s in ss]))
+            out.append(_over(cx, "max_building_changes_day", w, ch, m, msg, q))
     return out
 
 
@@ -71,9 +75,7 @@ def max_building_changes_week(cx: Context, w: int) -> list[Violation]:
         if len(ch) <= m:
             continue
         msg = f"{cx.q(q)} changes buildings {len(ch)} times this week; the limit is {m}"
-        ss = tuple(dict.fromkeys(s for a, b, _ in ch for s in (a, b)))
-        out.append(V("max_building_changes_week", w, len(ch) - m, msg, sessions=ss, resources=(q,),
-                     slots=[int(cx.start[s]) for s in ss]))
+        out.append(_over(cx, "max_building_changes_week", w, ch, m, msg, q))
     return out
 
 
