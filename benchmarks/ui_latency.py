@@ -22,14 +22,21 @@ that needs no GIL) re-armed on every tick writes every thread's Python stack to 
 whenever the GUI thread misses a tick by more than ``--stall-ms``: the stack of the
 thread that holds the GIL (or of the GUI thread itself) during the stall.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/ui_latency.py [--seconds 20] [--interval 10]
+``--pairs N``: the load of a shared machine moves the figures more than the optimizer does, so this runs
+the benchmark N times each with and without the optimizer (``--baseline``), alternately, each in a fresh
+process, and prints both with the load average beside each run and the *added* latency (optimizer minus
+baseline, median over the pairs).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/ui_latency.py [--seconds 20] [--interval 10] [--pairs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import faulthandler
+import json
 import os
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -47,8 +54,43 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+def load_average() -> float | None:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+def fmt_load(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f}"
+
+
+def pairs(n: int, argv: list[str]) -> int:
+    """Run the benchmark ``n`` times with and without the optimizer, alternately; print the added latency."""
+    rows: dict[str, list[dict]] = {"baseline": [], "optimizer": []}
+    for i in range(n):
+        for kind in ("baseline", "optimizer"):
+            cmd = [sys.executable, str(Path(__file__).resolve()), *argv] + (["--baseline"] if kind == "baseline" else [])
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+            line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                print(f"pair {i + 1} {kind}: no result\n{out}")
+                return 1
+            r = json.loads(line[7:])
+            rows[kind].append(r)
+            print(f"pair {i + 1} {kind:9}: median {r['median']:6.1f} ms, p95 {r['p95']:6.1f} ms, max {r['max']:6.1f} ms"
+                  f"  (load average {fmt_load(r['load_start'])} -> {fmt_load(r['load_end'])} on {os.cpu_count()} CPUs)"
+                  + ("" if kind == "baseline" else "; max per phase: " + ", ".join(
+                      f"{k} {v:.0f}" for k, v in r["phases"].items() if k in START_PHASES)), flush=True)
+    print("added by the optimizer (median over the pairs of optimizer minus baseline): " + ", ".join(
+        f"{k} {statistics.median(o[k] - b[k] for o, b in zip(rows['optimizer'], rows['baseline'])):+.1f} ms"
+        for k in ("median", "p95", "max")))
+    return 0
+
+
 def main() -> int:
+    if "--pairs" in sys.argv:
+        i = sys.argv.index("--pairs")
+        return pairs(int(sys.argv[i + 1]), sys.argv[1:i] + sys.argv[i + 2:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pairs", type=int, help="N runs each with and without the optimizer, alternately")
     ap.add_argument("--seconds", type=float, default=20.0, help="optimizer time limit")
     ap.add_argument("--size", choices=("small", "large"), default="small",
                     help="the demo department to open (default small)")
@@ -199,6 +241,7 @@ def main() -> int:
         set_phase("after")
         QTimer.singleShot(int(args.settle * 1000), loop.quit)
 
+    load_start = load_average()
     t0 = time.perf_counter()
     probe = QTimer()
     probe.setTimerType(probe.timerType().PreciseTimer)
@@ -230,12 +273,16 @@ def main() -> int:
     print("max per phase: " + ", ".join(f"{k} {v:.1f} ms" for k, v in by_phase.items()))
     run = [i for i, ph in enumerate(phases) if ph in START_PHASES]
     lr = [late[i] for i in run] or [0.0]
+    load_end = load_average()
     print(f"from Start to the end: probe every {args.interval} ms, {len(run)} ticks; lateness: median "
-          f"{statistics.median(lr):.1f} ms, p95 {pct(lr, 0.95):.1f} ms, p99 {pct(lr, 0.99):.1f} ms, max {max(lr):.1f} ms")
+          f"{statistics.median(lr):.1f} ms, p95 {pct(lr, 0.95):.1f} ms, p99 {pct(lr, 0.99):.1f} ms, max {max(lr):.1f} ms"
+          f" (load average {fmt_load(load_start)} at the start, {fmt_load(load_end)} at the end, "
+          f"on {os.cpu_count()} CPUs; {'WITHOUT' if args.baseline else 'with'} the optimizer)")
     worst = sorted(run, key=late.__getitem__)[-3:]
     print("worst ticks at " + ", ".join(f"{when[i]:.2f} s ({late[i]:.0f} ms, {phases[i]})" for i in reversed(worst)))
-    if hasattr(os, "getloadavg"):
-        print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print("RESULT " + json.dumps({"median": statistics.median(lr), "p95": pct(lr, 0.95), "p99": pct(lr, 0.99),
+                                  "max": max(lr), "load_start": load_start, "load_end": load_end,
+                                  "baseline": args.baseline, "phases": by_phase}))
     if trace is not None:
         print(f"stall stacks (ticks later than {args.stall_ms:.0f} ms) in {args.trace_stalls}")
     print(f"target max < 50 ms from Start to the end: {'met' if max(lr) < 50 else 'NOT met'}")

@@ -28,6 +28,8 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
+from ato_desktop import thread_priority
+
 if TYPE_CHECKING:  # the optimizer loads numba: imported where used, so default_threads() stays light
     from ato_desktop.progress import Progress
 
@@ -164,8 +166,11 @@ def optimize_islands(
     logbooks: list = [None] * n
     errors: list[BaseException] = []
 
+    priority = thread_priority.current()  # the islands run at the caller's priority (a task's: background)
+
     def run(i: int) -> None:
         sr = searches[i]
+        thread_priority.apply(priority)  # Linux threads inherit it; Windows and macOS threads do not
         try:
             logbooks[i] = _evolve(sr, start, exchange.migrate(i))
         except BaseException as exc:  # re-raised in the calling thread

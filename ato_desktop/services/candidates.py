@@ -167,6 +167,7 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
     import queue
     import threading
 
+    from ato_desktop import thread_priority
     from ato_desktop.services import compare, solving
 
     settings = settings or solving.OptimizerSettings()
@@ -183,8 +184,10 @@ def make_candidates(db: Database, k: int = 3, settings: OptimizerSettings | None
 
     prepared = _prepare(db, settings)
     finished: queue.Queue = queue.Queue()
+    priority = thread_priority.current()  # the runs go at the caller's priority (the app's task: background)
 
     def job(i: int, profile: str, seed: int) -> None:
+        thread_priority.apply(priority)  # Linux threads inherit it; Windows and macOS threads do not
         relay = (lambda snap: on_progress(i, k, profile, snap)) if on_progress else None
         try:
             finished.put((i, profile, seed, _run(prepared, settings.but(seed=seed, threads=1), profile, relay,

@@ -100,6 +100,23 @@ def _lookups(s: Session) -> GridLookups:
     return GridLookups(fac, groups, rooms, periods, days, home)
 
 
+def _with_frozen_times(s: Session, tt_id: int, lookups: GridLookups) -> GridLookups:
+    """A frozen (published, approved, …) version's grid shows the period times it was frozen with, as its
+    printouts, website, .ics files and e-mails do (``services.frozen.frozen_times``), not today's bells."""
+    from dataclasses import replace
+
+    from ato_desktop.services.frozen import frozen_times
+
+    kept = frozen_times(s, tt_id)
+    if kept is None:  # frozen before its times were kept
+        return lookups
+    times = kept[0]
+    positions = s.scalars(select(m.Period.position).order_by(m.Period.position)).all()
+    periods = tuple(replace(p, start=times[pos][0], end=times[pos][1]) if pos in times else p
+                    for p, pos in zip(lookups.periods, positions))
+    return replace(lookups, periods=periods)
+
+
 @dataclass
 class OpenedVersion:
     """Everything the grid shows of one version, read by :func:`open_version`."""
@@ -149,6 +166,8 @@ def _read(s: Session, tt: m.Timetable, *, as_synced: bool) -> OpenedVersion:
     rows = tts._session_views(s, tt.id, as_synced=as_synced)
     comp = compile_session(s, tt.id)
     lookups = _lookups(s)
+    if tts.is_frozen(tt):
+        lookups = _with_frozen_times(s, tt.id, lookups)
     views: list = [None] * comp.problem.n_sessions
     for v in rows:
         i = comp.index_of.get((v.activity_id, v.occurrence))

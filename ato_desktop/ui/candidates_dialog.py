@@ -120,7 +120,7 @@ class CandidatesDialog(QDialog):
         self.k.setEnabled(False)
         self.time_limit.setEnabled(False)
         self.cancel_button.setText("Stop")
-        self.job = tasks.start(job, self._done, on_progress=self._progress)
+        self.job = tasks.start(job, self._done, on_progress=self._progress, low_priority=True)  # the GUI first
         return True
 
     def cancel(self) -> None:

@@ -27,8 +27,6 @@ or, for a plain callable, ``run(fn, on_done)`` (``on_done(result, error)``).
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 import traceback
@@ -47,6 +45,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from ato_desktop import thread_priority
 from ato_desktop.progress import Progress
 
 Job = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
@@ -132,9 +131,17 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:  # pool thread
+        before = None
         if self.task.low_priority:
+            before = (QThread.currentThread().priority(), thread_priority.current())
             _lower_this_threads_priority()
-        self.task._execute()
+        try:
+            self.task._execute()
+        finally:
+            if before is not None:  # the pool thread goes back as it was (where the OS lets it: not Linux unprivileged)
+                q = before[0]
+                QThread.currentThread().setPriority(QThread.NormalPriority if q == QThread.InheritPriority else q)
+                thread_priority.apply(before[1])
         try:
             self.relay._returned.emit(self.task)  # queued to the GUI thread
         except RuntimeError:  # the application is gone (quit while working): nobody to tell
@@ -144,13 +151,11 @@ class _Runnable(QRunnable):
 
 
 def _lower_this_threads_priority() -> None:
-    """Let the GUI thread win the CPU over a long computation (best effort, per OS)."""
-    QThread.currentThread().setPriority(QThread.LowPriority)  # Windows, macOS
-    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id") and sys.platform.startswith("linux"):
-        try:  # Linux: Qt ignores thread priorities under SCHED_OTHER, but each thread has its own nice value
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 4)
-        except OSError:
-            pass
+    """Let the GUI thread win the CPU over a long computation (best effort, per OS; see
+    :mod:`ato_desktop.thread_priority`: on Linux Qt ignores thread priorities under SCHED_OTHER, but each
+    thread has its own nice value)."""
+    QThread.currentThread().setPriority(QThread.LowestPriority)
+    thread_priority.lower_current_thread()
 
 
 class TaskRunner(QObject):

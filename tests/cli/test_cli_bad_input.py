@@ -359,3 +359,30 @@ def test_the_reported_commands_on_a_busy_database_as_real_processes(argv, tmp_pa
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().count("\n") == 0 and "is busy" in r.stderr, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy.atodb"]
+
+
+# Bad values of options the table above leaves out (they are optional): (argv after --db, the sentence's words)
+BAD_OPTIONS = [
+    (["report", "--kind", "book", "--processes", "0"], "--processes must be a whole number of at least 1, not '0'"),
+    (["report", "--kind", "book", "--processes", "two"], "--processes must be a whole number of at least 1, not 'two'"),
+    (["report", "--kind", "book", "--processes", "-3"], "--processes must be a whole number of at least 1, not '-3'"),
+    (["report", "--kind", "group", "--processes", "2"], "--processes is for the whole book only"),
+    (["report", "--kind", "book", "--name", "CSE-3A", "--processes", "2"], "--processes is for the whole book only"),
+]
+
+
+@pytest.mark.parametrize("argv, words", BAD_OPTIONS, ids=[" ".join(a) for a, _ in BAD_OPTIONS])
+def test_bad_option_values(argv, words, tmp_path, demo_file, capsys):
+    """One sentence on stderr, exit code 2, no output file and nothing beside the database."""
+    db = tmp_path / "in" / "demo.atodb"
+    db.parent.mkdir()
+    shutil.copyfile(demo_file, db)
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    before = listing(tmp_path)
+    rc = main([argv[0], "--db", str(db), *argv[1:], "--out", str(out / f"out{OUT_SUFFIX.get(argv[0], '.out')}")])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ato-desktop: error: ") and words in lines[0], err
+    assert listing(tmp_path) == before

@@ -130,3 +130,67 @@ def test_one_process_for_a_small_book_every_core_for_a_campus_one(demo_copy, tmp
     assert render_book(demo_copy, tmp_path / "parts.pdf").pages == small.pages
     assert started == ["spawn"]  # fresh interpreters: nothing of the app's threads (Qt, tasks) is forked
     _no_workers_left()
+
+
+def _crash_in_worker(mode: str) -> None:
+    """Run in a worker process as its arguments are unpickled: part 0 of the book dies (``exit``: the
+    process ends at once, as on a crash of the interpreter or of a C library) or fails (``raise``) as its
+    second section is laid out."""
+    import os
+
+    from ato_desktop.reports import book_parts
+
+    real = book_parts.render_part
+
+    def render_part(data, sections, path, exchange, **kw):
+        told = kw.get("on_section")
+        seen = []
+
+        def on_section(title: str) -> None:
+            seen.append(title)
+            if len(seen) == 2 and multiprocessing.current_process().name == "ato-book-part0":
+                if mode == "exit":
+                    os._exit(3)
+                raise RuntimeError("the test's worker failed on purpose")
+            if told is not None:
+                told(title)
+        return real(data, sections, path, exchange, **{**kw, "on_section": on_section})
+
+    book_parts.render_part = render_part
+
+
+class _CrashHook:
+    """Harmless in this process; in a spawned worker, unpickling it calls ``_crash_in_worker``."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+
+    def __reduce__(self):
+        return _crash_in_worker, (self.mode,)
+
+
+@pytest.mark.parametrize("mode", ["exit", "raise"])
+def test_a_worker_that_dies_gives_one_sentence_and_leaves_nothing(mode, demo_copy, tmp_path, own_temp):
+    """Printing leftover of issue 16: a spawned worker that dies or fails part-way (the real processes)
+    ends the book with one sentence, the old file kept, no temporary file or folder and no process
+    left, and no wait (a hang fails through the watchdog)."""
+    import faulthandler
+    import sys
+
+    data = load_report_data(demo_copy, now=NOW)
+    data.crash_hook = _CrashHook(mode)  # travels to the workers with the book's data
+    out = tmp_path / "book.pdf"
+    out.write_bytes(b"the old book")
+    faulthandler.dump_traceback_later(120, exit=True, file=sys.__stderr__)  # a hang ends the run, loudly
+    try:
+        with pytest.raises(ReportError) as info:
+            render_book(demo_copy, out, processes=2, data=data)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("a part of the book could not be laid out"), message
+    assert ("exit code 3" if mode == "exit" else "RuntimeError: the test's worker failed on purpose") in message
+    assert out.read_bytes() == b"the old book"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf", "temp"]
+    assert list(own_temp.iterdir()) == []
+    _no_workers_left()

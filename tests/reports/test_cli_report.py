@@ -88,3 +88,21 @@ def test_report_errors_are_clear_and_write_nothing(demo_db_path, tmp_path, capsy
     assert r.returncode == 2 and "invalid choice" in r.stderr
     assert list(outdir.iterdir()) == []
     assert _digest(demo_db_path) == before
+
+
+def test_report_book_on_the_processes_asked_for(demo_db_path, tmp_path, monkeypatch, capsys):
+    """``report --kind book --processes 2``: the book's sections are shared out among two worker processes
+    (by default a book this small is laid out in one; tests/reports/test_book_parallel.py shows that the
+    two give the same book)."""
+    from ato_desktop.cli import main
+    from ato_desktop.reports import book_parts
+
+    shares = []
+    real = book_parts.share_out
+    monkeypatch.setattr(book_parts, "share_out", lambda weights, n: shares.append(n) or real(weights, n))
+    out = tmp_path / "book.pdf"
+    assert main(["report", "--db", str(demo_db_path), "--kind", "book", "--processes", "2", "--out", str(out)]) == 0
+    assert shares == [2]
+    pages = len(read_pdf(out.read_bytes()).pages)
+    assert f"{pages} page(s) written to {out}" in capsys.readouterr().out and pages > 40
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf", "demo.atodb"]  # no temporary file left
