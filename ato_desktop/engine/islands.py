@@ -54,11 +54,11 @@ def island_seed(seed: int, island: int) -> int:
 
 def island_params(params: OptimizeParams, island: int) -> OptimizeParams:
     """One island's settings: its own seed (``island_seed``), one thread, and its start temperature
-    ``temp_start`` times ``island_heat[island % len(island_heat)]`` (island 0 keeps 1.0: it is the one-thread
-    run until the first meeting; island 1 starts twice as hot and explores other valleys).  Only the
-    start moves: every island cools to the same ``temp_end``.  A run over ``long_run_from`` starts at
-    ``max(temp_start, long_temp_start)``, so its islands differ only when the heat lifts
-    ``temp_start`` over ``long_temp_start``."""
+    ``temp_start`` times ``island_heat[island % len(island_heat)]``.  Island 0 keeps 1.0: it is the
+    one-thread run until the first meeting.  Island 1 starts four times as hot (at 8, not 2) and explores
+    other valleys.  Only the start moves: every island cools to the same ``temp_end``.  A run over
+    ``long_run_from`` starts at ``max(temp_start, long_temp_start)`` (8), so there the first two islands
+    start alike."""
     heat = params.island_heat[island % len(params.island_heat)] if params.island_heat else 1.0
     return replace(params, seed=island_seed(params.seed, island), threads=1, temp_start=params.temp_start * heat)
 

@@ -117,11 +117,12 @@ def test_apart_islands_are_never_worse_than_one_thread_at_the_same_work(comp01) 
 
 def test_the_second_island_starts_hotter_and_cools_to_the_same_end() -> None:
     """A portfolio, not two copies: island 0 is the one-thread run until the first meeting, island 1
-    starts at twice its temperature (another valley); both end at temp_end."""
+    starts hotter (another valley); both end at temp_end."""
     params = OptimizeParams(time_limit=None, generations=6, seed=4, threads=2)
+    assert params.island_heat == (1.0, 4.0)
     one, two, three = (island_params(params, i) for i in range(3))
     assert replace(one, threads=2) == params
-    assert (two.temp_start, two.temp_end, two.seed, two.threads) == (2 * params.temp_start, params.temp_end,
+    assert (two.temp_start, two.temp_end, two.seed, two.threads) == (4 * params.temp_start, params.temp_end,
                                                                      island_seed(4, 1), 1)
     assert three.temp_start == params.temp_start  # the factors cycle
     alike = replace(params, island_heat=())
