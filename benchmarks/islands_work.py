@@ -9,6 +9,7 @@ are deterministic (seed + thread count + generation limit), so the figures repea
     python benchmarks/islands_work.py --instances comp05 --seeds 0,1,2 --generations 12
     python benchmarks/islands_work.py --exchange-at ""                  # islands that never exchange
     python benchmarks/islands_work.py --exchange-at 0.5,0.75 --threads 3
+    python benchmarks/islands_work.py --heat 1                          # islands alike (no hot island)
 
 Prints, per instance and seed, the soft cost (``h<n>`` = n hard violations left) and the evaluations
 with 1 and N threads, then how often N threads were better, equal and worse.
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--exchange-at", default=None,
                     help="comma-separated fractions of the run where the islands exchange (default: the optimizer's)")
+    ap.add_argument("--heat", default=None,
+                    help="comma-separated start-temperature factors of the islands, cycled (default: the optimizer's)")
     args = ap.parse_args(argv)
 
     from ato_desktop.engine.optimizer import OptimizeParams, optimize
@@ -44,11 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     extra = {}
     if args.exchange_at is not None:
         extra["exchange_at"] = tuple(float(x) for x in args.exchange_at.split(",") if x.strip())
+    if args.heat is not None:
+        extra["island_heat"] = tuple(float(x) for x in args.heat.split(",") if x.strip())
     base = OptimizeParams(time_limit=None, generations=args.generations,
                           generation_iterations=args.generation_iterations, **extra)
     n = args.threads
     print(f"fixed work: {args.generations} generations x {args.generation_iterations} iterations per island; "
-          f"exchange at {base.exchange_at}")
+          f"exchange at {base.exchange_at}; island heat {base.island_heat}")
     header = f"{'instance':<9} {'seed':>4} {'soft 1':>7} {f'soft {n}':>7} {'evals 1':>10} {f'evals {n}':>10} {'s':>6}"
     print(header)
     print("-" * len(header))

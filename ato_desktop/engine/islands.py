@@ -2,7 +2,8 @@
 
 ``optimize(..., OptimizeParams(threads=N))`` runs N independent searches ("islands"), each a
 full memetic run with its own seed (island 0 keeps ``seed``; island i > 0 draws its seed from
-``"seed/i"``), on N threads.  The heavy loops are numba kernels compiled with ``nogil=True``
+``"seed/i"``) and its own start temperature (``island_heat``: island 0 as one thread, island 1 hotter,
+a portfolio rather than two copies of one search; see ``island_params``), on N threads.  The heavy loops are numba kernels compiled with ``nogil=True``
 (each annealing chunk of about 0.05 s is one call), so the islands run in parallel and leave
 the GIL to other threads (the GUI) between chunks.
 
@@ -51,6 +52,17 @@ def default_threads() -> int:
 def island_seed(seed: int, island: int) -> int:
     """Island 0 keeps ``seed``; the others get a seed of their own, the same on every run."""
     return seed if island == 0 else random.Random(f"{seed}/{island}").getrandbits(62)
+
+
+def island_params(params: OptimizeParams, island: int) -> OptimizeParams:
+    """One island's settings: its own seed (``island_seed``), one thread, and its start temperature
+    ``temp_start`` times ``island_heat[island % len(island_heat)]``.  Island 0 keeps 1.0: it is the
+    one-thread run until the first meeting.  Island 1 starts four times as hot (at 8, not 2) and explores
+    other valleys.  Only the start moves: every island cools to the same ``temp_end``.  A run over
+    ``long_run_from`` starts at ``max(temp_start, long_temp_start)`` (8), so there the first two islands
+    start alike."""
+    heat = params.island_heat[island % len(params.island_heat)] if params.island_heat else 1.0
+    return replace(params, seed=island_seed(params.seed, island), threads=1, temp_start=params.temp_start * heat)
 
 
 class _Exchange:
@@ -160,7 +172,7 @@ def optimize_islands(
     report(on_progress, params, Snapshot(0, -1, -1, 0, 0.0, 0.0, "prepare"))
     stop = threading.Event()
     # built here, one after the other: numba compiles (or loads) the kernels once, before the clock starts
-    searches = [_Search(problem, start, replace(params, seed=island_seed(params.seed, i), threads=1),
+    searches = [_Search(problem, start, island_params(params, i),
                         None, stop.is_set) for i in range(n)]
     exchange = _Exchange(n, params.exchange_at, synchronous=params.time_limit is None)
     logbooks: list = [None] * n

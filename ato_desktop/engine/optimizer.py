@@ -85,6 +85,7 @@ class OptimizeParams:
     progress_interval: float = 0.2  # seconds between progress callbacks
     threads: int = 1  # islands searching side by side (engine.islands); 1 = this thread only
     exchange_at: tuple[float, ...] = (2 / 3,)  # islands: points of the run (fractions) where they share their best
+    island_heat: tuple[float, ...] = (1.0, 4.0)  # islands: island i starts at temp_start x island_heat[i % len]
     reheat_after: int = 0  # generations without a better best before a reheat (0 = never); only before 80 % of the run
     reheat_back: float = 0.3  # a reheat anneals the next offspring from the temperature this share of the run earlier
 

@@ -9,7 +9,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from ato_desktop.engine.islands import _Exchange, default_threads, island_seed
+from ato_desktop.engine.islands import (
+    _Exchange,
+    default_threads,
+    island_params,
+    island_seed,
+)
 from ato_desktop.engine.optimizer import OptimizeParams, Snapshot, optimize
 from ato_desktop.engine.state import full_cost
 from ato_desktop.progress import Progress
@@ -108,6 +113,20 @@ def test_apart_islands_are_never_worse_than_one_thread_at_the_same_work(comp01) 
     assert (apart.hard, apart.soft) <= (one.hard, one.soft)
     assert apart.evaluations == 2 * one.evaluations
     assert OptimizeParams().exchange_at == (2 / 3,)
+
+
+def test_the_second_island_starts_hotter_and_cools_to_the_same_end() -> None:
+    """A portfolio, not two copies: island 0 is the one-thread run until the first meeting, island 1
+    starts hotter (another valley); both end at temp_end."""
+    params = OptimizeParams(time_limit=None, generations=6, seed=4, threads=2)
+    assert params.island_heat == (1.0, 4.0)
+    one, two, three = (island_params(params, i) for i in range(3))
+    assert replace(one, threads=2) == params
+    assert (two.temp_start, two.temp_end, two.seed, two.threads) == (4 * params.temp_start, params.temp_end,
+                                                                     island_seed(4, 1), 1)
+    assert three.temp_start == params.temp_start  # the factors cycle
+    alike = replace(params, island_heat=())
+    assert island_params(alike, 1).temp_start == params.temp_start
 
 
 def test_a_reheat_when_stuck_is_deterministic(comp01) -> None:
