@@ -81,12 +81,15 @@ class Relation(NamedTuple):
     sessions back to back in any order), ``activities_min_gaps`` (``param`` = the minimum gap), and the set
     rules ``activities_not_overlapping``, ``activity_ends_day``, ``activities_same_day``,
     ``activities_same_room``, and ``activities_max_daily`` / ``activities_max_consecutive`` (``param`` = the
-    most periods the set may take in a day / in a row), ``activities_ordered_min_gaps`` ((a, b), ``param`` = the
-    minimum gap when b starts on a's day at or after a's start)."""
+    most periods the set may take in a day / in a row), ``activities_ordered_min_gaps`` (two sets: the first
+    ``split`` sessions and the rest, one session may be in both; ``param`` = the minimum gap when a session b
+    of the second starts on the day of a session a of the first at or after a's start, for every such pair
+    a != b; a pair (a, b) has ``split`` 1)."""
 
     rule: str
-    sessions: np.ndarray  # int32[k] session indices (distinct)
+    sessions: np.ndarray  # int32[k] session indices (distinct; for the ordered pairs, distinct within each set)
     param: int = 0
+    split: int = 0  # activities_ordered_min_gaps: how many of ``sessions`` form the first set (0: the others)
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,21 +211,27 @@ class Problem:
             if name not in SOFT_RULES:
                 raise ValueError(f"must: {name!r} is not a soft rule (a hard rule is a must already)")
         object.__setattr__(self, "relations", tuple(
-            Relation(str(x[0]), _ro(np.asarray(x[1], np.int32)), int(x[2]) if len(x) > 2 else 0)
+            Relation(str(x[0]), _ro(np.asarray(x[1], np.int32)), int(x[2]) if len(x) > 2 else 0,
+                     int(x[3]) if len(x) > 3 else (1 if str(x[0]) == "activities_ordered_min_gaps" else 0))
             for x in self.relations))
         self.validate_shapes()
         for x in self.relations:
             if x.rule not in RELATION_RULES:
                 raise ValueError(f"unknown relation rule {x.rule!r}; known: {', '.join(RELATION_RULES)}")
             n = len(x.sessions)
-            if n and (x.sessions.min() < 0 or x.sessions.max() >= S or len(set(x.sessions.tolist())) != n):
+            ordered = x.rule == "activities_ordered_min_gaps"
+            if ordered and not 0 < x.split < n:
+                raise ValueError(f"relation {x.rule}: the first set takes {x.split} of its {n} sessions "
+                                 f"(each set needs one at least)")
+            if not ordered and x.split:
+                raise ValueError(f"relation {x.rule}: only ordered min gaps has two sets")
+            sets = (x.sessions[:x.split].tolist(), x.sessions[x.split:].tolist()) if ordered else (x.sessions.tolist(),)
+            if n and (x.sessions.min() < 0 or x.sessions.max() >= S or any(len(set(v)) != len(v) for v in sets)):
                 raise ValueError(f"relation {x.rule}: sessions must be distinct indices below {S}")
             if x.rule in ("activities_max_daily", "activities_max_consecutive") and x.param < 0:
                 raise ValueError(f"relation {x.rule}: the limit must be 0 or more, not {x.param}")
-            if x.rule in ("activities_consecutive", "activities_ordered_min_gaps") and n != 2 \
-                    or x.rule == "activities_grouped" and n not in (2, 3):
-                raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3, "
-                                 f"ordered min gaps 2)")
+            if x.rule == "activities_consecutive" and n != 2 or x.rule == "activities_grouped" and n not in (2, 3):
+                raise ValueError(f"relation {x.rule}: {n} sessions (consecutive takes 2, grouped 2 or 3)")
 
     # ---- sizes ------------------------------------------------------------
     @property

@@ -112,8 +112,6 @@ class ProfilePlan:
             if empty == "false" or (not empty and who.startswith("students")):
                 self.no_empty.update(keys)
         planner.soft(rule, pct)
-        if pct >= 100 and tag in BUILDING_TYPES:  # kept soft at weight 1000 (fet_write.SOFT_AT_100)
-            planner.r.approx("building changes at 100 % are kept as soft rules with weight 1000.")
         planner.r.took(tag)
         return True
 

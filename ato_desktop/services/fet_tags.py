@@ -1,5 +1,7 @@
 """FET's activity-tag max hours (issue 17) <-> the engine's ``activities_max_daily`` /
-``activities_max_consecutive`` relations.
+``activities_max_consecutive`` relations; FET's students' min gaps between an ordered pair of activity tags
+-> ``activities_ordered_min_gaps`` relations of two sets (import only; held back while
+``io.fet.ORDERED_PAIR_TIME`` is not in ``SUPPORTED_TIME``).
 
 FET limits the hours a teacher (or every teacher) or a students set (or all students) spends on the
 activities of one tag, per day or in a row. The department model keeps no activity tags (a tag becomes an
@@ -25,6 +27,9 @@ TAG_LIMIT_TYPES: dict[str, tuple[str, str, str]] = {
                               ("Continuously", "activities_max_consecutive", "Maximum_Hours_Continuously"))
 }
 assert set(TAG_LIMIT_TYPES) == fio.ACTIVITY_TAG_LIMIT_TIME, "io.fet lists the activity-tag limits as imported"
+ORDERED_PAIR_TYPES = {"ConstraintStudentsMinGapsBetweenOrderedPairOfActivityTags": "students",
+                      "ConstraintStudentsSetMinGapsBetweenOrderedPairOfActivityTags": "students_set"}
+assert set(ORDERED_PAIR_TYPES) == fio.ORDERED_PAIR_TIME
 
 
 def _tag(planner, el: fio.Element, name: str) -> str:
@@ -40,9 +45,39 @@ def _atoms(planner, el: fio.Element, who: str) -> list[str]:
     return sorted({x for xs in planner.atoms.values() for x in xs})
 
 
+def _read_ordered_pair(planner, el: fio.Element, who: str, pct: float) -> None:
+    """Per subgroup, the (active) activities with the first tag it attends and those with the second: one
+    ``activities_ordered_min_gaps`` relation of these two sets (FET counts the pairs per subgroup; subgroups
+    with the same two sets share one relation), not every pair apart (Kurukshetra: 12 constraints, 9,278
+    pairs)."""
+    from ato_desktop.services.fet_plan import _num
+
+    gap = max(0, _num(el, "MinGaps", planner.name))
+    first = _tag(planner, el, el.get("First_Activity_Tag"))
+    second = _tag(planner, el, el.get("Second_Activity_Tag"))
+    rule = "activities_ordered_min_gaps"
+    if gap > 0:
+        seen = {(r, tuple(ids), p) for r, ids, p, _ in planner.relations if r == rule}
+        for atom in _atoms(planner, el, who):
+            mine = [a for a in planner.acts.values() if atom in a.atoms]
+            ids = (tuple(sorted(a.fet.id for a in mine if first in a.fet.tags)),
+                   tuple(sorted(a.fet.id for a in mine if second in a.fet.tags)))
+            key = (rule, ids, gap)
+            if not ids[0] or not ids[1] or ids[0] == ids[1] and len(ids[0]) == 1 or key in seen:
+                continue  # no pair (a single activity with both tags is no pair)
+            seen.add(key)
+            planner.relations.append((rule, ids, gap, pct))
+        planner.soft(rule, pct)
+    planner.r.took(el.tag)
+
+
 def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
-    """Take one FET time constraint if it is an activity-tag max hours (True), else False: its sets of
-    activities go to ``planner.relations`` as (rule, FET activity ids, limit, percentage)."""
+    """Take one FET time constraint if it is an activity-tag max hours or an ordered pair of tags' min gaps
+    (True), else False: its sets of activities go to ``planner.relations`` as (rule, FET activity ids, limit,
+    percentage); an ordered pair's ids are the two sets' (first, second)."""
+    if tag in ORDERED_PAIR_TYPES and tag in fio.SUPPORTED_TIME:  # held back for now (io.fet.ORDERED_PAIR_TIME)
+        _read_ordered_pair(planner, el, ORDERED_PAIR_TYPES[tag], pct)
+        return True
     spec = TAG_LIMIT_TYPES.get(tag)
     if spec is None:
         return False
@@ -69,9 +104,7 @@ def read_tag_limit(planner, el: fio.Element, tag: str, pct: float) -> bool:
             continue
         seen.add(key)
         planner.relations.append((rule, ids, limit, pct))
-    planner.soft(rule, pct)  # kept soft at weight 1000 even at 100 % (fet_write.SOFT_AT_100)
-    if pct >= 100:
-        planner.r.approx("activity-tag max hours at 100 % are kept as soft rules with weight 1000.")
+    planner.soft(rule, pct)
     planner.r.took(tag)
     return True
 

@@ -281,7 +281,7 @@ PROFILE_NOTES = {
                                 "rooms' Building field) are a change; the changes of a day above the limit count.",
     "max_building_changes_week": "The changes of building in the week above the limit count.",
     "min_gaps_building_changes": "Per change of building, the free periods missing to the minimum count "
-                                 "(a break is no time to walk).",
+                                 "(a break between counts as a free period, as in FET).",
 }
 # The relations between activities (issue 17) read their relations, each a set of activities
 # (storage.relations).

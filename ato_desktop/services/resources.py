@@ -71,6 +71,8 @@ def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row:
     lo, hi = MIN_SIZE.get(rule, 2), MAX_SIZE.get(rule)
     for i, rel in enumerate(relations, 1):
         n = len(rel["activities"])
+        if "second" in rel and rule == "activities_ordered_min_gaps":  # two sets (storage.relations)
+            n, lo, hi = (2, 2, 2) if n and rel["second"] else (0, 2, 2)
         if n < lo or (hi is not None and n > hi):
             want = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}"
             raise ValidationError(sp.label, "Relations", f"relation {i} names {n} activities; {rule.replace('_', ' ')} "
@@ -80,7 +82,8 @@ def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row:
         key = RELATION_PARAM.get(rule)
         if key == "max_periods" and "max_periods" not in rel:
             raise ValidationError(sp.label, "Relations", f"relation {i} needs its limit (the most periods).", row)
-        extra = [k for k in rel if k != "activities" and k != key]
+        extra = [k for k in rel if k not in ("activities", key)
+                 and not (k == "second" and rule == "activities_ordered_min_gaps")]
         if extra:
             raise ValidationError(sp.label, "Relations", f"relation {i}: {rule.replace('_', ' ')} takes no "
                                   f"{extra[0].replace('_', ' ')}.", row)
@@ -249,7 +252,8 @@ def _clean(sp: EntitySpec, f: FieldSpec, value: Any, s: Session, row: int | None
 
 def _clean_relations(value: Any, find, bad) -> list[dict]:
     """Relations between activities (storage.relations): a list of {"activities": [id or [id, occurrence]],
-    "min_gap": N or "max_periods": N}; every activity must exist, every occurrence be one of its sessions."""
+    "min_gap": N or "max_periods": N} (an ordered pair's second set under "second"); every activity must
+    exist, every occurrence be one of its sessions."""
     from ato_desktop.storage.relations import member
 
     if not isinstance(value, list):
@@ -257,23 +261,28 @@ def _clean_relations(value: Any, find, bad) -> list[dict]:
     out = []
     for i, rel in enumerate(value, 1):
         if not isinstance(rel, dict) or not isinstance(rel.get("activities"), list) \
-                or set(rel) - {"activities", "min_gap", "max_periods"}:
+                or set(rel) - {"activities", "second", "min_gap", "max_periods"} \
+                or not isinstance(rel.get("second", []), list):
             raise bad(f"relation {i} must list its activities (and, for a minimum gap, min_gap; for a limit, "
                       f"max_periods).")
-        members = []
-        for item in rel["activities"]:
-            mb = member(item)
-            act = find("activity", mb[0]) if mb is not None else None
-            if act is None:
-                raise bad(f"relation {i} names the activity {item!r}, which does not exist.")
-            if mb[1] is not None and not 0 <= mb[1] < act.sessions_per_week:
-                raise bad(f"relation {i}: activity {mb[0]} has no session {mb[1] + 1} "
-                          f"(it has {act.sessions_per_week} a week).")
-            key = mb[0] if mb[1] is None else [mb[0], mb[1]]
-            if key in members:
-                raise bad(f"relation {i} names the activity {item!r} twice.")
-            members.append(key)
-        entry: dict = {"activities": members}
+        entry: dict = {}
+        for part in ("activities", "second"):
+            if part not in rel:
+                continue
+            members = []
+            for item in rel[part]:
+                mb = member(item)
+                act = find("activity", mb[0]) if mb is not None else None
+                if act is None:
+                    raise bad(f"relation {i} names the activity {item!r}, which does not exist.")
+                if mb[1] is not None and not 0 <= mb[1] < act.sessions_per_week:
+                    raise bad(f"relation {i}: activity {mb[0]} has no session {mb[1] + 1} "
+                              f"(it has {act.sessions_per_week} a week).")
+                key = mb[0] if mb[1] is None else [mb[0], mb[1]]
+                if key in members:
+                    raise bad(f"relation {i} names the activity {item!r} twice.")
+                members.append(key)
+            entry[part] = members
         if "min_gap" in rel:
             gap = rel["min_gap"]
             if isinstance(gap, bool) or not isinstance(gap, int) or not 1 <= gap <= 20:

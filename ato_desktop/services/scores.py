@@ -208,7 +208,7 @@ def describe_changes(old, new) -> list[str]:
         out.insert(0, "the calendar")
     if dict(old.weights) != dict(new.weights) or len(old.sync_sets) != len(new.sync_sets):
         out.append("constraints or elective baskets")
-    if [(x.rule, x.sessions.tolist(), x.param) for x in old.relations] != \
-            [(x.rule, x.sessions.tolist(), x.param) for x in new.relations]:
+    if [(x.rule, x.sessions.tolist(), x.param, x.split) for x in old.relations] != \
+            [(x.rule, x.sessions.tolist(), x.param, x.split) for x in new.relations]:
         out.append("relations between activities")
     return list(dict.fromkeys(out)) or ["the data"]

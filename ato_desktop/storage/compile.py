@@ -410,7 +410,7 @@ def problem_digest(problem: Problem) -> str:
     if problem.must:  # none: the digest of a problem without musts is unchanged
         h.update(("must:" + ",".join(sorted(problem.must)) + ";").encode())
     for k, x in enumerate(problem.relations):  # none: the digest of a problem without relations is unchanged
-        h.update(f"rel{k}:{x.rule}:{x.param};".encode())
+        h.update(f"rel{k}:{x.rule}:{x.param}{f'/{x.split}' if x.split else ''};".encode())
         _hash_array(h, f"rel{k}", np.asarray(x.sessions, np.int64))
     return h.hexdigest()
 

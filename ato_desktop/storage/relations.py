@@ -16,7 +16,9 @@ Compiled into ``Problem.relations`` (session indices):
   ``activities_max_consecutive``: every session of the listed activities forms one set (for the last two,
   the limit ``max_periods``, 0 or more, is the relation's parameter);
 * ``activities_ordered_min_gaps`` (first, second; its ``min_gap``): every session of the first paired with
-  every session of the second.
+  every session of the second, as one relation of two sets (``Relation.split``); an entry may list the
+  second set under ``"second"``, the first set then being all of ``"activities"`` (the FET import: one
+  entry per pair of activity tags and subgroup, ``{"activities": [...], "second": [...], "min_gap": N}``).
 
 An activity that no longer exists (deleted, or outside a campus department's scope) is left out of its
 relations; a relation left with too few sessions counts nothing.
@@ -65,18 +67,12 @@ def compile_relations(rows: Iterable[tuple[str, Any]], sessions_of: Callable[[in
         if rule not in RELATION_RULES:
             continue
         for entry in stored_relations(params):
-            lists = []
-            for item in entry["activities"]:
-                mb = member(item)
-                if mb is None:
-                    continue
-                aid, occ = mb
-                if occ is None:
-                    ss = sessions_of(aid)
-                else:
-                    ss = [index_of[(aid, occ)]] if (aid, occ) in index_of else []
-                if ss:
-                    lists.append(ss)
+            lists = _member_sessions(entry["activities"], sessions_of, index_of)
+            second = entry.get("second") if rule in CROSS else None
+            if isinstance(second, list):  # two sets: the first is all of "activities"
+                lists = [[s for x in lists for s in x], [s for x in _member_sessions(second, sessions_of, index_of)
+                                                         for s in x]]
+                lists = [x for x in lists if x]
             gap = entry.get("min_gap", 0)
             param = int(gap) if isinstance(gap, int) and not isinstance(gap, bool) and gap > 0 else 0
             if rule in LIMITED:
@@ -85,9 +81,11 @@ def compile_relations(rows: Iterable[tuple[str, Any]], sessions_of: Callable[[in
                     continue  # no limit: binds nothing
                 param = most
             if rule in CROSS:
-                if len(lists) != 2 or param == 0:
+                first, then = (list(dict.fromkeys(x)) for x in lists) if len(lists) == 2 else ([], [])
+                if param == 0 or not first or not then or (first == then and len(first) == 1):
                     continue
-                groups = [[x, y] for x in lists[0] for y in lists[1] if x != y]
+                out.append(Relation(rule, first + then, param, len(first)))
+                continue
             elif rule in PAIRED:
                 if len(lists) < 2:
                     continue
@@ -106,15 +104,39 @@ def compile_relations(rows: Iterable[tuple[str, Any]], sessions_of: Callable[[in
     return tuple(out)
 
 
+def _member_sessions(items: list, sessions_of: Callable[[int], list[int]],
+                     index_of: dict[tuple[int, int], int]) -> list[list[int]]:
+    """The session indices of each stored member that still exists (whole activity or one occurrence)."""
+    lists = []
+    for item in items:
+        mb = member(item)
+        if mb is None:
+            continue
+        aid, occ = mb
+        ss = sessions_of(aid) if occ is None else ([index_of[(aid, occ)]] if (aid, occ) in index_of else [])
+        if ss:
+            lists.append(ss)
+    return lists
+
+
 def without_activities(rule: str, params: Any, ids: set[int]) -> dict | None:
     """``params`` with the activities ``ids`` taken out of its relations (a relation left with too few
     members goes), or None when no relation names them (deleting an activity, issue 17)."""
     entries = stored_relations(params)
-    if not entries or not any((member(x) or (None,))[0] in ids for e in entries for x in e["activities"]):
+
+    def named(xs) -> list:
+        return xs if isinstance(xs, list) else []
+
+    if not entries or not any((member(x) or (None,))[0] in ids for e in entries
+                              for x in e["activities"] + named(e.get("second"))):
         return None
     kept = []
     for e in entries:
         left = [x for x in e["activities"] if (member(x) or (None,))[0] not in ids]
-        if len(left) >= MIN_SIZE.get(rule, 2):
+        if isinstance(e.get("second"), list):  # two sets (ordered pairs): each keeps one activity at least
+            then = [x for x in e["second"] if (member(x) or (None,))[0] not in ids]
+            if left and then:
+                kept.append({**e, "activities": left, "second": then})
+        elif len(left) >= MIN_SIZE.get(rule, 2):
             kept.append({**e, "activities": left})
     return {**params, "relations": kept}

@@ -95,6 +95,8 @@ class RelationsEditor(QWidget):
             return
         for r in self._relations:
             text = ", ".join(self._text(x) for x in r.get("activities", []))
+            if r.get("second"):  # an ordered pair's two sets (the FET import)
+                text += " — then " + ", ".join(self._text(x) for x in r["second"])
             if "min_gap" in r:
                 text += f" — at least {r['min_gap']} period{'s' if r['min_gap'] != 1 else ''} apart"
             if "max_periods" in r:

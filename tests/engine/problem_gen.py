@@ -113,11 +113,12 @@ def random_relations(seed: int, S: int) -> tuple:
         return ()
     for _ in range(int(g.integers(1, 5))):
         rule = RELATION_RULES[int(g.integers(0, len(RELATION_RULES)))]
-        k = 2 if rule in ("activities_consecutive", "activities_ordered_min_gaps") else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
+        k = 2 if rule == "activities_consecutive" else int(g.integers(2, min(3 if rule == "activities_grouped" else 4, S) + 1))
         members = g.choice(S, size=k, replace=False).astype(np.int32)
         param = int(g.integers(1, 3)) if rule in ("activities_min_gaps", "activities_ordered_min_gaps") else \
             int(g.integers(0, 3)) if rule in ("activities_max_daily", "activities_max_consecutive") else 0
-        out.append((rule, members, param))
+        # an ordered pair's two sets: the first ``split`` members, then the rest
+        out.append((rule, members, param) + ((int(g.integers(1, k)),) if rule == "activities_ordered_min_gaps" else ()))
     return tuple(out)
 
 

@@ -188,8 +188,7 @@ def _reference_buildings(p, start, room, occ, res, c):
                 if p.room_building[used_room(p, a, start, room)] != p.room_building[used_room(p, b, start, room)]:
                     changes += 1
                     if mg > 0:
-                        c["min_gaps_building_changes"] += max(0, mg - sum(
-                            1 for u in range(occ[a][-1] + 1, tb) if p.slot_usable[u]))
+                        c["min_gaps_building_changes"] += max(0, mg - len(range(occ[a][-1] + 1, tb)))
             if md >= 0:
                 c["max_building_changes_day"] += max(0, changes - md)
             week += changes
@@ -237,9 +236,11 @@ def _reference_relations(p, start, room, occ, res, c, load):
                 if ra is not None and rb is not None and ra != rb and (follows(a, b) or follows(b, a)):
                     c[x.rule] += 1
         elif x.rule == "activities_ordered_min_gaps":
-            a, b = m
-            if len(sm) == 2 and start[b] >= start[a] and start[a] // P == start[b] // P:
-                c[x.rule] += max(0, x.param - max(0, start[b] - occ[a][-1] - 1))
+            firsts, seconds = m[:x.split], m[x.split:]
+            for a in firsts:
+                for b in seconds:
+                    if a != b and start[a] >= 0 and start[b] >= start[a] and start[a] // P == start[b] // P:
+                        c[x.rule] += max(0, x.param - max(0, start[b] - occ[a][-1] - 1))
         elif x.rule == "activities_max_daily":
             for d in range(p.n_days):
                 c[x.rule] += max(0, sum(1 for s in sm for u in occ[s] if u // P == d) - x.param)

@@ -110,3 +110,58 @@ def test_ordered_min_gaps_exact_penalty_and_deltas() -> None:
             b = a.copy()
             b.start[s] = t
             assert state.delta_move(s, t, int(a.room[s]))[1] == evaluate(p, b).soft - score.soft
+
+
+def two_sets(p, first, second, gap):
+    """``p`` with one ordered-gap relation of two sets (FET's ordered pair of activity tags for one subgroup)."""
+    sessions = np.array(idx(p, *first) + idx(p, *second), np.int32)
+    return dataclasses.replace(p, relations=(("activities_ordered_min_gaps", sessions, gap, len(first)),))
+
+
+def test_ordered_min_gaps_of_two_sets_counts_every_pair_as_the_pairs_apart() -> None:
+    """One relation of two sets (Lec, Lab3 first; Lab1, Lab3 second: Lab3 in both) counts what the pairs
+    (Lec, Lab1), (Lec, Lab3), (Lab3, Lab1) count as relations of their own (a session is no pair with itself)."""
+    first, second = ("Lec", "Lab3"), ("Lab1", "Lab3")
+    p = two_sets(base(), first, second, 2)
+    pairs = limited(base(), *[("activities_ordered_min_gaps", (a, b), 2) for a in first for b in second if a != b])
+    # violating: Lec P1, Lab3 P2 (0 apart: 2), Lab1 P3-P4 (1 after Lab3: 1; 1 after Lec: 1)
+    a = place(p, {"Lec": ("Mon P1", "R1"), "Lab3": ("Mon P2", "R1"), "Lab1": ("Mon P4", "R1")})
+    vs = expect(p, a, "activities_ordered_min_gaps", 2 + 0 + 1)
+    assert sorted(v.message for v in vs) == [
+        "Lab1 follows Lab3 on Mon 1 period after it; the minimum is 2",
+        "Lab3 follows Lec on Mon 0 periods after it; the minimum is 2"]
+    expect(pairs, a, "activities_ordered_min_gaps", 3)
+    # near miss: the second set before the first, or 2 periods apart, or on another day
+    for where in ({"Lab1": ("Mon P1", "R1"), "Lab3": ("Mon P3", "R1"), "Lec": ("Mon P6", "R1")},
+                  {"Lec": ("Mon P1", "R1"), "Lab3": ("Mon P4", "R1"), "Lab1": ("Tue P3", "R1")},
+                  {"Lec": ("Mon P1", "R1"), "Lab1": ("Mon P4", "R1"), "Lab3": ("Tue P1", "R1")}):
+        expect(p, place(p, where), "activities_ordered_min_gaps", 0)
+        expect(pairs, place(pairs, where), "activities_ordered_min_gaps", 0)
+
+
+def test_ordered_min_gaps_of_two_sets_exact_penalty_and_deltas() -> None:
+    first, second = ("Lec", "Lab3"), ("Lab1", "Lab2", "Lab3")
+    p = two_sets(base(weights={"activities_ordered_min_gaps": 3}), first, second, 2)
+    pairs = limited(base(weights={"activities_ordered_min_gaps": 3}),
+                    *[("activities_ordered_min_gaps", (a, b), 2) for a in first for b in second if a != b])
+    cost = lambda q, x: evaluate(q, x).by_constraint["activities_ordered_min_gaps"].cost  # noqa: E731
+    a = place(p, {"Lec": ("Mon P1", "R1"), "Lab3": ("Mon P2", "R1"), "Lab1": ("Mon P3", "R1"),
+                  "Lab2": ("Tue P1", "R1")})
+    score = evaluate(p, a)
+    # (Lec, Lab3) 0 apart: 2; (Lec, Lab1) 1 apart: 1; (Lab3, Lab1) 0 apart: 2
+    assert score.by_constraint["activities_ordered_min_gaps"].cost == 3 * 5 == cost(pairs, a)
+    state = State(p, a)
+    assert state.soft == score.soft
+    for t in range(p.n_slots):  # every move of each session: delta = difference of two full evaluations
+        for s in idx(p, "Lec", "Lab1", "Lab2", "Lab3"):
+            b = a.copy()
+            b.start[s] = t
+            assert state.delta_move(s, t, int(a.room[s]))[1] == evaluate(p, b).soft - score.soft
+            assert cost(p, b) == cost(pairs, b)
+
+
+def test_ordered_min_gaps_sets_must_each_hold_one_session() -> None:
+    p = base()
+    with pytest.raises(ValueError, match="each set needs one at least"):
+        dataclasses.replace(p, relations=(("activities_ordered_min_gaps", np.array(idx(p, "Lec", "Lab1"), np.int32),
+                                           2, 2),))

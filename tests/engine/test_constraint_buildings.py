@@ -49,15 +49,17 @@ def test_max_building_changes_per_week() -> None:
 
 def test_min_gaps_between_building_changes() -> None:
     p = base(resource_min_gaps_bchanges=2, breaks=("P3",))
-    # A1 P1 then B1 P2: no free period between (2 missing); B1 P2 then A2 P5: P3 is a break, P4 free (1 missing)
-    a = place(p, {"L1": ("Mon P1", "A1"), "L2": ("Mon P2", "B1"), "L4": ("Mon P5", "A2")})
+    # A1 P1 then B1 P2: no free period between (2 missing); B1 P2 then A2 P4 (L4, 2 periods): P3 between (1 missing)
+    a = place(p, {"L1": ("Mon P1", "A1"), "L2": ("Mon P2", "B1"), "L4": ("Mon P4", "A2")})
     vs = expect(p, a, "min_gaps_building_changes", 2 + 1)
     assert vs[0].message == "Dr. Rao goes from L1 in A1 to L2 in B1 on Mon with 0 free periods between; at least 2 needed"
-    # a break is no time to walk: P2 free, P3 a break -> 1 free period, 1 missing
-    expect(p, place(p, {"L1": ("Mon P1", "A1"), "L2": ("Mon P4", "B1")}), "min_gaps_building_changes", 1)
-    # near miss: P2 and P4 free (P3 a break) before B1 at P5; the next day is another day
+    # a break counts as time to walk, as FET counts the hours between: P2 free, P3 a break -> 2 periods, none missing
+    expect(p, place(p, {"L1": ("Mon P1", "A1"), "L2": ("Mon P4", "B1")}), "min_gaps_building_changes", 0)
+    # near miss: P2 to P4 between (P3 a break) before B1 at P5; the next day is another day
     near = place(p, {"L1": ("Mon P1", "A1"), "L2": ("Mon P5", "B1"), "L3": ("Tue P1", "A1")})
     expect(p, near, "min_gaps_building_changes", 0)
+    # the break alone between: 1 period, 1 missing
+    expect(p, place(p, {"L1": ("Mon P2", "A1"), "L2": ("Mon P4", "B1")}), "min_gaps_building_changes", 1)
 
 
 def test_exact_weighted_penalty_and_room_and_time_deltas() -> None:

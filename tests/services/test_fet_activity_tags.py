@@ -1,16 +1,18 @@
 """FET's activity-tag max hours daily / continuously (issue 17), for a teacher, all teachers, a students set and
 all students: imported as limits on sets of activities (the tag resolved per teacher and per subgroup), scored
-by the engine, and exported back as FET's own constraints that import again to the same sets."""
+by the engine, and exported back as FET's own constraints that import again to the same sets; the students'
+min gaps between an ordered pair of activity tags, imported per subgroup as one relation of two sets."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from ato_desktop.io import fet as fio
 from ato_desktop.services.fet_import import import_fet
-from ato_desktop.services.fet_tags import TAG_LIMIT_TYPES
+from ato_desktop.services.fet_tags import ORDERED_PAIR_TYPES, TAG_LIMIT_TYPES
 from ato_desktop.storage import models as m
 from ato_desktop.storage.compile import compile_session
 from ato_desktop.storage.database import open_database
@@ -45,17 +47,37 @@ def _sets(comp, rule: str) -> list[tuple[tuple[str, ...], int]]:
     return sorted(out)
 
 
-def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
+def _pairs(comp) -> list[tuple[tuple[str, ...], tuple[str, ...], int]]:
+    """The ordered-gap relations as (the first set's session labels, the second's, the gap)."""
+    p = comp.problem
+    label = lambda ss: tuple(sorted(p.session_labels[int(s)] for s in ss))  # noqa: E731
+    return sorted((label(x.sessions[:x.split]), label(x.sessions[x.split:]), x.param) for x in p.relations
+                  if x.rule == "activities_ordered_min_gaps")
+
+
+@pytest.fixture
+def ordered_pairs(monkeypatch):
+    """The ordered pairs' import switched on (held back in io.fet: as musts, Kurukshetra's stay unsolved)."""
+    monkeypatch.setattr(fio, "SUPPORTED_TIME", fio.SUPPORTED_TIME | fio.ORDERED_PAIR_TIME)
+
+
+def test_the_ordered_pairs_are_held_back(tmp_path):
+    report = import_fet(DATA / "activity_tags.fet", tmp_path / "tags.atodb")
+    assert set(report.not_imported) == set(ORDERED_PAIR_TYPES)
+    assert not set(ORDERED_PAIR_TYPES) & fio.SUPPORTED_TIME
+
+
+def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path, ordered_pairs):
     out = tmp_path / "tags.atodb"
     report = import_fet(DATA / "activity_tags.fet", out)
     assert report.not_imported == {}
-    assert set(TAG_LIMIT_TYPES) == set(report.imported) - {"ConstraintBasicCompulsoryTime",
-                                                            "ConstraintBasicCompulsorySpace"}
-    assert set(TAG_LIMIT_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them as imported
+    assert set(TAG_LIMIT_TYPES) | set(ORDERED_PAIR_TYPES) == set(report.imported) - {
+        "ConstraintBasicCompulsoryTime", "ConstraintBasicCompulsorySpace"}
+    assert set(TAG_LIMIT_TYPES) | set(ORDERED_PAIR_TYPES) <= fio.SUPPORTED_TIME  # the survey shows them imported
     rows, comp = _read(out)
-    # at 100 % in FET: kept soft at weight 1000, not musts (fet_write.SOFT_AT_100), and the import says so
-    assert "activity-tag max hours at 100 % are kept as soft rules with weight 1000" in "\n".join(report.lines())
-    assert {"activities_max_daily", "activities_max_consecutive"}.isdisjoint(comp.problem.must)
+    # at 100 % in FET: musts, as FET treats them (counted in the hard total), like every soft rule at 100 %
+    assert "kept as soft rules" not in "\n".join(report.lines())
+    assert {"activities_max_daily", "activities_max_consecutive", "activities_ordered_min_gaps"} <= comp.problem.must
     assert rows["activities_max_daily"][:2] == (1000, True) and rows["activities_max_consecutive"][:2] == (1000, True)
     assert all(set(r) == {"activities", "max_periods"}
                for r in rows["activities_max_daily"][2]["relations"] + rows["activities_max_consecutive"][2]["relations"])
@@ -73,17 +95,29 @@ def test_every_activity_tag_type_is_imported_as_sets_of_activities(tmp_path):
         (("Dr. Iyer", "MSc 1"), (1, 1), 1), (("Dr. Rao",), (2, 2), 3),
         (("BSc 1 A1",), (2, 2), 2), (("BSc 1 A2",), (2, 2), 2),
     ])
-    assert len(comp.problem.relations) == 9
+    # ordered pairs, per subgroup, one relation of two sets each: BSc 1's theory then the labs of each subgroup
+    # (its own and the year's), gap 1 (100 %); BSc 1 A's labs then the theory, gap 2 (90 %, a must too: the
+    # rule has a constraint at 100 %); MSc 1 has theory and no lab: no pair
+    assert rows["activities_ordered_min_gaps"][:2] == (1000, True)
+    assert all(set(r) == {"activities", "second", "min_gap"} for r in rows["activities_ordered_min_gaps"][2]["relations"])
+    lec, lab1, lab2, mlab = ("Physics L (BSc 1) #1", "Physics P (BSc 1 A1) #1", "Physics P (BSc 1 A2) #1",
+                             "Mathematics P (BSc 1) #1")
+    assert _pairs(comp) == sorted([
+        ((lec,), tuple(sorted((lab1, mlab))), 1), ((lec,), tuple(sorted((lab2, mlab))), 1),
+        (tuple(sorted((lab1, mlab))), (lec,), 2), (tuple(sorted((lab2, mlab))), (lec,), 2),
+    ])
+    assert len(comp.problem.relations) == 9 + 4
 
 
-def test_export_writes_them_back_and_they_import_again(tmp_path):
+def test_export_writes_them_back_and_they_import_again(tmp_path, ordered_pairs):
     first, fet_out, rep = import_then_export(DATA / "activity_tags.fet", tmp_path)
     time_c, _ = fio.constraint_types(fet_out)
     assert time_c["ConstraintTeacherActivityTagMaxHoursDaily"] == 1  # Dr. Rao's labs
     assert time_c["ConstraintStudentsSetActivityTagMaxHoursDaily"] == 4  # per subgroup
     assert time_c["ConstraintTeacherActivityTagMaxHoursContinuously"] == 2  # Dr. Iyer's theory, Dr. Rao's labs
     assert time_c["ConstraintStudentsSetActivityTagMaxHoursContinuously"] == 2
-    assert rep.notes == []
+    assert rep.notes == ["4 minimum gap(s) after an activity of an ordered pair left out: FET has them only "
+                         "between activity tags."]
     again = tmp_path / "again.atodb"
     report = import_fet(fet_out, again)
     assert report.not_imported == {}

@@ -38,8 +38,9 @@ def test_every_building_type_is_imported_with_per_resource_limits(tmp_path):
     assert report.not_imported == {}
     assert set(BUILDING_TYPES) <= set(report.imported) and set(BUILDING_TYPES) <= fio.SUPPORTED_SPACE
     rows, rooms, comp = _read(out)
-    # at 100 % in FET: kept soft at weight 1000, not musts (fet_write.SOFT_AT_100), and the import says so
+    # at 100 % in FET: kept soft at weight 1000, not musts (fet_write.SOFT_AT_100, which holds the sentence too)
     assert "building changes at 100 % are kept as soft rules with weight 1000" in "\n".join(report.lines())
+    assert "\n".join(report.lines()).count("building changes at 100 %") == 1
     assert {"max_building_changes_day", "max_building_changes_week", "min_gaps_building_changes"}.isdisjoint(comp.problem.must)
     assert rooms == {"R101": "Main", "A201": "Annexe", "Hall": ""}
     assert rows["max_building_changes_day"] == (1000, True, {

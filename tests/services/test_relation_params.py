@@ -113,7 +113,17 @@ def test_a_set_limit_needs_its_limit_and_an_ordered_pair_its_gap(demo_db):
     members = [comp.index_of[(multi["id"], k)] for k in range(multi["sessions_per_week"])] + \
         [comp.index_of[(other["id"], k)] for k in range(other["sessions_per_week"])]
     assert ("activities_max_daily", members, 0) in rels
-    pairs = [r[1] for r in rels if r[0] == "activities_ordered_min_gaps"]
-    assert sorted(pairs) == sorted([comp.index_of[(multi["id"], i)], comp.index_of[(other["id"], j)]]
-                                   for i in range(multi["sessions_per_week"])
-                                   for j in range(other["sessions_per_week"]))
+    # one relation of two sets (engine.problem.Relation.split), not every pair apart
+    (x,) = [x for x in comp.problem.relations if x.rule == "activities_ordered_min_gaps"]
+    firsts = [comp.index_of[(multi["id"], i)] for i in range(multi["sessions_per_week"])]
+    assert x.sessions.tolist() == firsts + [comp.index_of[(other["id"], j)] for j in range(other["sessions_per_week"])]
+    assert x.split == len(firsts) and x.param == 1
+    # the FET import's form: the second set under "second", any number of activities in each
+    res.update_item(demo_db, "constraint", "activities_ordered_min_gaps",
+                    {"params": {"relations": [{"activities": [multi["id"]], "second": [other["id"]], "min_gap": 2}]}})
+    comp, _, _ = _relations(demo_db)
+    (y,) = [x for x in comp.problem.relations if x.rule == "activities_ordered_min_gaps"]
+    assert y.sessions.tolist() == x.sessions.tolist() and y.split == x.split and y.param == 2
+    with pytest.raises(ValidationError, match="takes no second"):
+        res.update_item(demo_db, "constraint", "activities_max_daily", {"params": {"relations": [
+            {"activities": [multi["id"]], "second": [other["id"]], "max_periods": 1}]}})

@@ -89,7 +89,7 @@ def test_building_change_limits_are_edited_with_the_same_typed_form(window, qtbo
     page.select_id(item["id"])
     params = page.form.editors["params"]
     assert set(params.editors) == {"faculty_limit", "group_limit", "overrides"}
-    assert "a break is no time to walk" in params.note.text()
+    assert "a break between counts as a free period" in params.note.text()
     comp, _, _ = compile_database(window.database, "Reference timetable")
     params.editors["faculty_limit"].setValue(1)
     params.editors["overrides"].setText(f"{comp.group_codes[0]}=2")

@@ -96,14 +96,17 @@ def activities_max_consecutive(cx: Context, w: int) -> list[Violation]:
     return out
 
 
-# Rule (soft): per relation (a, b) with gap N, both scheduled, b starting on a's day at or after a's start:
-# max(0, N - periods between a's end and b's start) (FET's min gaps between an ordered pair of activity tags).
+# Rule (soft): per relation of two sets with gap N, per pair (a of the first, b of the second, a != b) both
+# scheduled, b starting on a's day at or after a's start: max(0, N - periods between a's end and b's start)
+# (FET's min gaps between an ordered pair of activity tags: a tag pair of one subgroup is one relation).
 @rule("activities_ordered_min_gaps", text="A class held after another on the same day keeps a minimum gap "
                                           "after it (e.g. no lab right after a lecture).")
 def activities_ordered_min_gaps(cx: Context, w: int) -> list[Violation]:
     out = []
     P = cx.P
-    for (a, b), gap in _relations(cx, "activities_ordered_min_gaps"):
+    pairs = ((int(a), int(b), int(x.param)) for x in cx.p.relations if x.rule == "activities_ordered_min_gaps"
+             for a in x.sessions[:x.split] for b in x.sessions[x.split:] if a != b)
+    for a, b, gap in pairs:
         if not (cx.sched[a] and cx.sched[b]) or cx.start[b] < cx.start[a] or cx.start[a] // P != cx.start[b] // P:
             continue
         apart = max(0, int(cx.start[b]) - int(cx.end[a]) - 1)

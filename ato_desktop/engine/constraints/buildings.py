@@ -5,8 +5,8 @@ Each rule reads a per-resource limit (``Problem.resource_max_bchanges_day`` / ``
 ``resource_min_gaps_bchanges``, 0 = none) and the rooms' buildings (``Problem.room_building``, -1 = none).
 Counted exactly as ``kernels.building_counts``: per day, the resource's scheduled sessions in a room with a
 building, in order of start (then index); a *change* is two of them one after the other in different
-buildings; its *gap* is the usable periods between the first's end and the second's start (a break is no
-time to walk).
+buildings; its *gap* is the periods between the first's end and the second's start, a break included (FET
+counts the hours between: its own timetables of St Joseph EMHSS change floors across a break).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _changes(cx: Context, q: int, d: int) -> list[tuple[int, int, int]]:
     for (ta, a), (tb, b) in zip(ss, ss[1:]):
         if p.room_building[cx.used_room[a]] != p.room_building[cx.used_room[b]]:
             end = int(cx.end[a]) + 1
-            out.append((a, b, int(p.slot_usable[end:tb].sum()) if tb > end else 0))
+            out.append((a, b, max(0, tb - end)))
     return out
 
 
