@@ -264,6 +264,9 @@ def _day_profile_params() -> dict[str, tuple[FieldSpec, ...]]:
 CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = _day_profile_params()
 # Kept in a constraint's parameters by the FET import as a note (not read by the engine, not edited).
 PARAM_NOTES = ("fet_weight_percentage",)
+# A soft rule that must hold here (``params["must"] is True``): it counts in the hard total (``Problem.must``;
+# a FET constraint at 100 %, docs/constraints.md "FET weights"). Set in the form's "Must hold" box.
+MUST_PARAM = "must"
 PROFILE_NOTES = {
     "max_gaps_week": "Idle periods (free periods between a day's classes; breaks and unavailable periods "
                      "are not idle) in the week above the limit count.",

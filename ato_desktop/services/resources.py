@@ -31,6 +31,7 @@ from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are 
     EntitySpec,
     FieldSpec,
     _activity_display,
+    MUST_PARAM,
     constraint_params,
     spec,
 )
@@ -50,8 +51,11 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
         obj.label = obj.type.replace("_", " ").capitalize()
     schema = {f.name: f for f in CONSTRAINT_PARAMS.get(obj.type, ())}
     params = dict(obj.params or {})
+    _check_must(sp, obj, params, row)
     for name, value in params.items():
         if name in PARAM_NOTES:  # the FET import's note (the percentage it came from): kept as it is
+            continue
+        if name == MUST_PARAM:
             continue
         f = schema.get(name)
         if f is None:
@@ -61,6 +65,19 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
         if f.kind == "relations":
             _check_relation_sizes(sp, obj.type, params[name], row)
     obj.params = params
+
+
+def _check_must(sp: EntitySpec, obj: Any, params: dict, row: int | None) -> None:
+    """``params["must"]``: a soft rule that must hold here (counts in the hard total, ``Problem.must``);
+    kept only when true, refused on a hard rule (it always holds)."""
+    must = params.pop(MUST_PARAM, False)
+    if not isinstance(must, bool):
+        raise ValidationError(sp.label, "Must hold", f"must be yes or no, not {must!r}.", row)
+    if must and obj.is_hard:
+        raise ValidationError(sp.label, "Must hold", f"{obj.type} is a hard rule: it always holds, so it cannot be "
+                              f"made a must (only a soft rule can).", row)
+    if must:
+        params[MUST_PARAM] = True
 
 
 def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row: int | None) -> None:
