@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
 from ato_desktop.io import fet as fio
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services.fet_plan import (MAX_DURATION, MAX_SESSIONS, FetImportReport, _Codes, _cover, _kind,
                                            _period_times, _Planner, soft_weight)
 from ato_desktop.storage import models as m
@@ -419,7 +420,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     hard = set(HARD_CONSTRAINTS)
     for name, weight in DEFAULT_WEIGHTS.items():
         if name in hard:
-            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=True,
+            s.add(m.ConstraintInstance(type=name, label=rule_name(name), is_hard=True,
                                        weight=weight, enabled=True))
         else:
             pct = plan.soft_pct.get(name, 0.0)
@@ -432,7 +433,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             if below:
                 report.approx(f"{below} constraint(s) below 100 % on the rule '{name}' count as hard too: other "
                               f"constraints on it are at 100 %, and the engine weighs a rule once.")
-            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
+            s.add(m.ConstraintInstance(type=name, label=rule_name(name), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
                                        params={"fet_weight_percentage": pct, **({"must": True} if must else {}),
                                                **plan.profile.params(name, faculty, atom_groups),

@@ -48,7 +48,9 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
                               f"{', '.join(DEFAULT_WEIGHTS)}.", row)
     obj.is_hard = obj.type in HARD_CONSTRAINTS
     if not obj.label:
-        obj.label = obj.type.replace("_", " ").capitalize()
+        from ato_desktop.rule_names import rule_name
+
+        obj.label = rule_name(obj.type)  # the rule's plain words, as the list shows them and the search matches
     schema = {f.name: f for f in CONSTRAINT_PARAMS.get(obj.type, ())}
     params = dict(obj.params or {})
     _check_must(sp, obj, params, row)
@@ -371,7 +373,9 @@ def list_items(db: Database, entity: str, *, search: str = "", **filters: Any) -
         q = select(sp.model).options(*[selectinload(getattr(sp.model, f.name))
                                        for f in sp.fields if f.kind in ("ref", "refs")])
         text = search.strip().lower()
-        if text:
+        # a constraint row's label is shown as its rule's plain words, whatever it was stored with (older FET
+        # imports stored the engine name): the search matches the words shown, below, not the stored label
+        if text and entity != "constraint":
             cols = [getattr(sp.model, f.attr) for f in sp.fields if f.searchable and f.kind in ("str", "email")]
             if cols:
                 q = q.where(or_(*[func.lower(c).contains(text) for c in cols]))
@@ -384,6 +388,8 @@ def list_items(db: Database, entity: str, *, search: str = "", **filters: Any) -
                 q = q.where(getattr(sp.model, f.attr) == value)
         order = getattr(sp.model, sp.key) if sp.key != "id" else sp.model.id
         items = [to_dict(entity, o) for o in s.scalars(q.order_by(order))]
+    if entity == "constraint" and text:
+        items = [d for d in items if text in d["type"].lower() or text in d["label"].lower()]
     if entity == "constraint" and not filters:  # every engine rule, stored or not (services.constraint_rows)
         from ato_desktop.services.constraint_rows import with_missing_rules
 
