@@ -382,17 +382,19 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             # writes them in an order that changes from run to run)
             teachers = [faculty[t] for t in dict.fromkeys(x.teachers)]
             act_groups = groups_of(x)
-            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups')
+            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups');
+            # kept as the activity's own number where it is not the sum of its groups here (the room's size)
             fet_size = x.n_students if x.n_students is not None else sum(numbers.get(nm, 0) for nm in x.students)
-            if 0 < fet_size < sum(g.strength for g in act_groups):  # (fewer here only relaxes the room check)
+            if max(1, fet_size) != sum(g.strength for g in act_groups):
+                act.student_count = max(1, fet_size)
                 size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
             links.append((act, teachers, act_groups))
     if size_differs:
-        report.approx(f"{size_differs} activities have fewer students in FET (the stated number, or the named students "
-                      f"sets' own numbers, as FET counts) than the sum of their student groups here; "
-                      f"room capacity is checked against that sum, so a room FET finds big enough may be too small.")
+        report.notes.append(f"{size_differs} activit{'y keeps' if size_differs == 1 else 'ies keep'} FET's number of "
+                            f"students (the stated number, or the named students sets' own numbers, as FET counts) "
+                            f"for the room's size, not the sum of their student groups' strengths here.")
     s.flush()
     fac_rows = [{"activity_id": act.id, "faculty_id": f_.id} for act, fs, _ in links for f_ in fs]
     grp_rows = [{"activity_id": act.id, "group_id": g.id} for act, _, gs in links for g in gs]

@@ -184,10 +184,15 @@ _register(EntitySpec(
            help="0 = as many days as sessions"),
         _f("basket", "Elective basket", "ref", ref="basket"),
         _f("note", "Note", default="", searchable=True),
+        _f("student_count", "Students (room size)", "int", default=0, min=0, max=100_000,
+           help="0 = the sum of its groups' strengths; else the students its room must seat (FET's number of "
+                "students of an activity)"),
     ),
     key="id",
     display=_activity_display,
-    extra=lambda o: {"label": _activity_display(o), "course_title": o.course.title},
+    # student_count: 0 where not stored (NULL: the groups' strengths), as the form and the files say it
+    extra=lambda o: {"label": _activity_display(o), "course_title": o.course.title,
+                     "student_count": o.student_count or 0},
 ))
 
 _register(EntitySpec(

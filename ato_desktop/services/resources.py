@@ -335,6 +335,8 @@ def _check_entity_rules(s: Session, sp: EntitySpec, obj: Any, row: int | None) -
         if obj.batches:
             raise ValidationError(sp.label, "Section", "a section that has lab batches cannot itself be a batch.", row)
     if sp.name == "activity":
+        if not obj.student_count:  # 0: the groups' strengths (stored as NULL, as before migration 0009)
+            obj.student_count = None
         if obj.basket is not None and obj.basket.activities:
             others = [a for a in obj.basket.activities if a is not obj]
             for a in others:
