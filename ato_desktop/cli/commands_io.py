@@ -48,6 +48,8 @@ def cmd_import(args) -> int:
     else:
         print(f"Imported {result.count} {args.entity} row(s) from {path.name}."
               + (f" Backup taken first: {result.backup}" if result.backup else ""))
+    for line in result.skipped:  # rows the database has already, the same
+        print(f"  skipped {line}")
     return 0
 
 

@@ -475,6 +475,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "preferred_room": ("room", "rooms", "roomcode", "venue", "labroom"),
     "max_weekly_periods": ("maxload", "weeklyload", "load"),
     "parent": ("section", "parentsection"),
+    "student_count": ("numberofstudents", "noofstudents", "studentcount", "roomsize"),
 }
 
 

@@ -51,6 +51,17 @@ def with_missing_rules(items: list[dict], search: str = "") -> list[dict]:
     return sorted(items + extra, key=lambda d: (RULE_INDEX.get(d["type"], len(RULE_INDEX)), d["type"]))
 
 
+def is_must(params: dict | None) -> bool:
+    """A soft rule's row that must hold here (``resource_specs.MUST_PARAM``)."""
+    return isinstance(params, dict) and params.get("must") is True
+
+
+def kind_text(item: dict) -> str:
+    """The Hard column's word for a row: "Yes" (a hard rule), "Must" (a soft rule that must hold here: it counts
+    in the hard total), "No" (a soft rule: a cost)."""
+    return "Yes" if item.get("is_hard") else "Must" if is_must(item.get("params")) else "No"
+
+
 def describe_params(rule: str | None, params: dict | None) -> str:
     """A rule's parameters in the words of its form (the Constraints list's Parameters column), not the
     stored keys: "Every faculty member: 2; Per faculty member or group: T1=3", "2 relations"."""
@@ -62,6 +73,8 @@ def describe_params(rule: str | None, params: dict | None) -> str:
         f = fields.get(key)
         if key == "fet_weight_percentage":
             parts.append(f"FET weight {value} %")
+            continue
+        if key == "must":  # shown in the Hard column ("Must", ``kind_text``)
             continue
         label = f.label if f is not None else key.replace("_", " ").capitalize()
         kind = f.kind if f is not None else ""

@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from ato_desktop.engine.problem import DEFAULT_WEIGHTS, HARD_CONSTRAINTS
 from ato_desktop.io import fet as fio
+from ato_desktop.rule_names import rule_name
 from ato_desktop.services.fet_plan import (MAX_DURATION, MAX_SESSIONS, FetImportReport, _Codes, _cover, _kind,
                                            _period_times, _Planner, soft_weight)
 from ato_desktop.storage import models as m
@@ -390,17 +391,19 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             # writes them in an order that changes from run to run)
             teachers = [faculty[t] for t in dict.fromkeys(x.teachers)]
             act_groups = groups_of(x)
-            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups')
+            # FET's count: the stated number, else the named students sets' own numbers (not their subgroups');
+            # kept as the activity's own number where it is not the sum of its groups here (the room's size)
             fet_size = x.n_students if x.n_students is not None else sum(numbers.get(nm, 0) for nm in x.students)
-            if 0 < fet_size < sum(g.strength for g in act_groups):  # (fewer here only relaxes the room check)
+            if max(1, fet_size) != sum(g.strength for g in act_groups):
+                act.student_count = max(1, fet_size)
                 size_differs += 1
             n_sessions += n
             fet_ids.append((act, k))
             links.append((act, teachers, act_groups))
     if size_differs:
-        report.approx(f"{size_differs} activities have fewer students in FET (the stated number, or the named students "
-                      f"sets' own numbers, as FET counts) than the sum of their student groups here; "
-                      f"room capacity is checked against that sum, so a room FET finds big enough may be too small.")
+        report.notes.append(f"{size_differs} activit{'y keeps' if size_differs == 1 else 'ies keep'} FET's number of "
+                            f"students (the stated number, or the named students sets' own numbers, as FET counts) "
+                            f"for the room's size, not the sum of their student groups' strengths here.")
     s.flush()
     fac_rows = [{"activity_id": act.id, "faculty_id": f_.id} for act, fs, _ in links for f_ in fs]
     grp_rows = [{"activity_id": act.id, "group_id": g.id} for act, _, gs in links for g in gs]
@@ -428,7 +431,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
     hard = set(HARD_CONSTRAINTS)
     for name, weight in DEFAULT_WEIGHTS.items():
         if name in hard:
-            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=True,
+            s.add(m.ConstraintInstance(type=name, label=rule_name(name), is_hard=True,
                                        weight=weight, enabled=True))
         else:
             pct = plan.soft_pct.get(name, 0.0)
@@ -442,7 +445,7 @@ def _write(s, spec: _Spec, plan: _Planner, report: FetImportReport, check_stop) 
             if below:
                 report.approx(f"{below} constraint(s) below 100 % on the rule '{name}' count as hard too: other "
                               f"constraints on it are at 100 %, and the engine weighs a rule once.")
-            s.add(m.ConstraintInstance(type=name, label=name.replace("_", " ").capitalize(), is_hard=False,
+            s.add(m.ConstraintInstance(type=name, label=rule_name(name), is_hard=False,
                                        weight=soft_weight(pct) if used else weight, enabled=used,
                                        params={"fet_weight_percentage": pct, **({"must": True} if must else {}),
                                                **plan.profile.params(name, faculty, atom_groups),

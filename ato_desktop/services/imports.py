@@ -54,6 +54,8 @@ class ImportResult:
     ids: list[int] = field(default_factory=list)
     backup: Path | None = None
     dry_run: bool = False
+    # rows not imported because the database has them already, the same (a department): one line each
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -111,6 +113,35 @@ def prepare(db: Database, entity: str, table: Table, mapping: Sequence[str | Non
         later = [r for r in rows if str(r[1].get("parent", "")).strip().lower() in codes]
         rows = [r for r in rows if r not in later] + later
     return rows, errors
+
+
+def _same_as_there(db: Database, entity: str, rows: Sequence[tuple[int, dict]]
+                   ) -> tuple[list[tuple[int, dict]], list[str]]:
+    """(the rows to import, a line for each row left out): a department row whose code, name and home flag
+    (when given) are those of a department the database has already (its home department, listed in a file
+    of every department) is not imported again, and not an error; one that differs stays (its code is taken:
+    the row's error says so)."""
+    if entity != "department" or not rows:
+        return list(rows), []
+    sp = res.spec("department")
+    with db.read_session() as s:
+        there = {d.code.lower(): d for d in s.scalars(select(m.Department))}
+        keep, skipped = [], []
+        for n, values in rows:
+            d = there.get(str(values.get("code") or "").strip().lower())
+            try:
+                name = res._clean(sp, sp.field("name"), values.get("name"), s, n)
+                home = values.get("is_home")
+                home = None if home is None or str(home).strip() == "" else res._clean(sp, sp.field("is_home"), home,
+                                                                                       s, n)
+            except ValidationError:
+                d = None  # the row's own check says what is wrong
+            if d is not None and name.lower() == d.name.strip().lower() and home in (None, d.is_home):
+                skipped.append(f"row {n}: {d.code} ({d.name}) is already a department of this database, the same; "
+                               f"not imported again.")
+            else:
+                keep.append((n, values))
+    return keep, skipped
 
 
 def _header(table: Table | None, mapping: Sequence[str | None] | None, fname: str) -> str:
@@ -245,6 +276,7 @@ def check_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, t
     bad field of a row is reported, so the coordinator can fix them all at once.
     """
     sp = _spec(entity)
+    rows, _ = _same_as_there(db, entity, rows)
     numbers = [n for n, _ in rows]
     errors: list[ValidationError] = []
     total = len(rows)
@@ -287,6 +319,9 @@ def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, 
     sp = _spec(entity)
     if not rows:
         raise TabularError(table.path if table else None, "has no data rows to import.")
+    rows, skipped = _same_as_there(db, entity, rows)
+    if not rows:  # every row is there already: nothing to write, nothing wrong
+        return ImportResult(entity, [], None, skipped=skipped)
     if entity == "activity":
         duplicates = sorted(_rooms_errors(rows, table, mapping) + _activity_duplicates(db, rows, table, mapping),
                             key=lambda e: e.row or 0)
@@ -299,7 +334,7 @@ def import_rows(db: Database, entity: str, rows: Sequence[tuple[int, dict]], *, 
     except res.BulkValidationError as exc:
         raise ImportRowsError(table.path if table else None,
                               _row_errors(sp, exc.errors, numbers, table, mapping), sp.plural.lower()) from None
-    return ImportResult(entity, [int(c["id"]) for c in created], backup_path)
+    return ImportResult(entity, [int(c["id"]) for c in created], backup_path, skipped=skipped)
 
 
 def import_file(db: Database, entity: str, path: str | Path, *, pairs: dict[str, str] | None = None,
@@ -318,7 +353,7 @@ def import_file(db: Database, entity: str, path: str | Path, *, pairs: dict[str,
         errors = check_rows(db, entity, rows, table=table, mapping=mapping)
         if errors:
             raise ImportRowsError(path, errors, sp.plural.lower())
-        return ImportResult(entity, [], None, dry_run=True)
+        return ImportResult(entity, [], None, dry_run=True, skipped=_same_as_there(db, entity, rows)[1])
     if not rows:
         raise TabularError(path, "has no data rows to import.")
     try:

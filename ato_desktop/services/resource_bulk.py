@@ -161,6 +161,8 @@ class BulkCreator:
             _check_entity_rules(self.s, sp, proxy, row)
         if sp.name == "constraint":  # what the rules set (is_hard from the engine, the default label)
             cleaned.update(is_hard=proxy.is_hard, label=proxy.label, params=proxy.params)
+        if sp.name == "activity":  # 0 students: the groups' strengths (NULL)
+            cleaned.update(student_count=proxy.student_count)
         return cleaned
 
     def _make(self, values: dict, cleaned: dict) -> Any:

@@ -184,10 +184,15 @@ _register(EntitySpec(
            help="0 = as many days as sessions"),
         _f("basket", "Elective basket", "ref", ref="basket"),
         _f("note", "Note", default="", searchable=True),
+        _f("student_count", "Students (room size)", "int", default=0, min=0, max=100_000,
+           help="0 = the sum of its groups' strengths; else the students its room must seat (FET's number of "
+                "students of an activity)"),
     ),
     key="id",
     display=_activity_display,
-    extra=lambda o: {"label": _activity_display(o), "course_title": o.course.title},
+    # student_count: 0 where not stored (NULL: the groups' strengths), as the form and the files say it
+    extra=lambda o: {"label": _activity_display(o), "course_title": o.course.title,
+                     "student_count": o.student_count or 0},
 ))
 
 _register(EntitySpec(
@@ -264,6 +269,9 @@ def _day_profile_params() -> dict[str, tuple[FieldSpec, ...]]:
 CONSTRAINT_PARAMS: dict[str, tuple[FieldSpec, ...]] = _day_profile_params()
 # Kept in a constraint's parameters by the FET import as a note (not read by the engine, not edited).
 PARAM_NOTES = ("fet_weight_percentage",)
+# A soft rule that must hold here (``params["must"] is True``): it counts in the hard total (``Problem.must``;
+# a FET constraint at 100 %, docs/constraints.md "FET weights"). Set in the form's "Must hold" box.
+MUST_PARAM = "must"
 PROFILE_NOTES = {
     "max_gaps_week": "Idle periods (free periods between a day's classes; breaks and unavailable periods "
                      "are not idle) in the week above the limit count.",

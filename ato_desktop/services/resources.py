@@ -31,6 +31,7 @@ from ato_desktop.services.resource_specs import (  # noqa: F401  (the specs are 
     EntitySpec,
     FieldSpec,
     _activity_display,
+    MUST_PARAM,
     constraint_params,
     spec,
 )
@@ -47,11 +48,16 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
                               f"{', '.join(DEFAULT_WEIGHTS)}.", row)
     obj.is_hard = obj.type in HARD_CONSTRAINTS
     if not obj.label:
-        obj.label = obj.type.replace("_", " ").capitalize()
+        from ato_desktop.rule_names import rule_name
+
+        obj.label = rule_name(obj.type)  # the rule's plain words, as the list shows them and the search matches
     schema = {f.name: f for f in CONSTRAINT_PARAMS.get(obj.type, ())}
     params = dict(obj.params or {})
+    _check_must(sp, obj, params, row)
     for name, value in params.items():
         if name in PARAM_NOTES:  # the FET import's note (the percentage it came from): kept as it is
+            continue
+        if name == MUST_PARAM:
             continue
         f = schema.get(name)
         if f is None:
@@ -61,6 +67,19 @@ def _check_constraint(sp: EntitySpec, obj: Any, row: int | None, s: Session | No
         if f.kind == "relations":
             _check_relation_sizes(sp, obj.type, params[name], row)
     obj.params = params
+
+
+def _check_must(sp: EntitySpec, obj: Any, params: dict, row: int | None) -> None:
+    """``params["must"]``: a soft rule that must hold here (counts in the hard total, ``Problem.must``);
+    kept only when true, refused on a hard rule (it always holds)."""
+    must = params.pop(MUST_PARAM, False)
+    if not isinstance(must, bool):
+        raise ValidationError(sp.label, "Must hold", f"must be yes or no, not {must!r}.", row)
+    if must and obj.is_hard:
+        raise ValidationError(sp.label, "Must hold", f"{obj.type} is a hard rule: it always holds, so it cannot be "
+                              f"made a must (only a soft rule can).", row)
+    if must:
+        params[MUST_PARAM] = True
 
 
 def _check_relation_sizes(sp: EntitySpec, rule: str, relations: list[dict], row: int | None) -> None:
@@ -325,6 +344,8 @@ def _check_entity_rules(s: Session, sp: EntitySpec, obj: Any, row: int | None) -
         if obj.batches:
             raise ValidationError(sp.label, "Section", "a section that has lab batches cannot itself be a batch.", row)
     if sp.name == "activity":
+        if not obj.student_count:  # 0: the groups' strengths (stored as NULL, as before migration 0009)
+            obj.student_count = None
         if obj.basket is not None and obj.basket.activities:
             others = [a for a in obj.basket.activities if a is not obj]
             for a in others:
@@ -363,7 +384,9 @@ def list_items(db: Database, entity: str, *, search: str = "", **filters: Any) -
         q = select(sp.model).options(*[selectinload(getattr(sp.model, f.name))
                                        for f in sp.fields if f.kind in ("ref", "refs")])
         text = search.strip().lower()
-        if text:
+        # a constraint row's label is shown as its rule's plain words, whatever it was stored with (older FET
+        # imports stored the engine name): the search matches the words shown, below, not the stored label
+        if text and entity != "constraint":
             cols = [getattr(sp.model, f.attr) for f in sp.fields if f.searchable and f.kind in ("str", "email")]
             if cols:
                 q = q.where(or_(*[func.lower(c).contains(text) for c in cols]))
@@ -376,6 +399,8 @@ def list_items(db: Database, entity: str, *, search: str = "", **filters: Any) -
                 q = q.where(getattr(sp.model, f.attr) == value)
         order = getattr(sp.model, sp.key) if sp.key != "id" else sp.model.id
         items = [to_dict(entity, o) for o in s.scalars(q.order_by(order))]
+    if entity == "constraint" and text:
+        items = [d for d in items if text in d["type"].lower() or text in d["label"].lower()]
     if entity == "constraint" and not filters:  # every engine rule, stored or not (services.constraint_rows)
         from ato_desktop.services.constraint_rows import with_missing_rules
 

@@ -259,7 +259,7 @@ def compile_session(s: Session, timetable_id: int | None = None, name: str = "de
         course_min_days.append(min(min_days, D))
         res = sorted({res_index[("f", f.id)] for f in a.faculty} | {q for g in a.groups for q in leaf_ids(g)}
                      | ({q for g in a.basket.cohorts for q in leaf_ids(g)} if a.basket and basket_anchor.get(a.basket_id) == a.id else set()))
-        size = sum(g.strength for g in a.groups)
+        size = a.student_count or sum(g.strength for g in a.groups)  # its own number, else the groups'
         need = set(a.required_features or [])
         kind_ok = _kind_ok(a.room_kind, need)
         allowed = kind_ok & (room_capacity >= size)

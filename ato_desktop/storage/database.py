@@ -49,7 +49,7 @@ SYNCHRONOUS = "FULL"
 APPLICATION_ID = 0x41544F44  # "ATOD" in the SQLite header: marks the file as ours
 # The newest Alembic revision (a test keeps it equal to migrations/' head): a file already there opens
 # without importing Alembic at all (a quarter of a second of CPU).
-HEAD_REVISION = "0008_campus_insert_status"
+HEAD_REVISION = "0009_activity_students"
 ATO_CORE_TABLES = frozenset({"faculty", "room", "student_group", "course", "timetable", "session_assignment"})
 WRITE_OPTION = "ato_write"  # execution option: this transaction will write (BEGIN IMMEDIATE)
 

@@ -279,6 +279,9 @@ class Activity(Base):
         ForeignKey("elective_basket.id", ondelete="SET NULL"), index=True
     )
     note: Mapped[str] = mapped_column(String(200), default="")
+    # the students the room must seat, where not the sum of the groups' strengths (a FET activity's own
+    # number, migration 0009); None: the sum
+    student_count: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
 
     course: Mapped[Course] = relationship(back_populates="activities")
     groups: Mapped[list[StudentGroup]] = relationship(secondary=activity_group, order_by=StudentGroup.code)

@@ -139,6 +139,15 @@ class ParamsEditor(QWidget):
         self.note.setObjectName("paramsNote")
         self.note.setWordWrap(True)
         self.layout_.addRow(self.note)
+        # a soft rule may be made a must here (params["must"], resource_specs.MUST_PARAM): its violations count
+        # in the hard total, as a FET constraint at 100 % is imported; the list's Hard column says "Must"
+        self.must = QCheckBox("counts in the hard total, like a hard rule", self)
+        self.must.setObjectName("paramMust")
+        self.must.setToolTip("A soft rule that must hold in this timetable: each violation counts 1 in the hard "
+                             "total (the weight still orders it among the soft rules while solving)")
+        self.must.toggled.connect(self.changed)
+        self.layout_.addRow("Must hold", self.must)
+        self.layout_.setRowVisible(self.must, False)
         self.fields: tuple[res.FieldSpec, ...] = ()
         self.editors: dict[str, QWidget] = {}
         self.ctype: str | None = None
@@ -153,6 +162,7 @@ class ParamsEditor(QWidget):
             self.layout_.removeRow(self.editors.pop(name))
         self.fields, note = res.constraint_params(ctype or "")
         self.note.setText(note)
+        self.layout_.setRowVisible(self.must, self.may_be_must())
         for f in self.fields:
             if f.kind == "int":
                 w = QSpinBox(self)
@@ -189,9 +199,17 @@ class ParamsEditor(QWidget):
             self.layout_.addRow(f.label, w)
         self.set_value(keep)
 
+    def may_be_must(self) -> bool:
+        """The rule is a soft one (a hard rule always holds: no "Must hold" box)."""
+        from ato_desktop.engine.rules import RULE_INDEX, RULES
+
+        i = RULE_INDEX.get(self.ctype or "")
+        return i is not None and not RULES[i].hard
+
     def set_value(self, values: dict | None) -> None:
         values = values or {}
         self._notes = {k: v for k, v in values.items() if k in res.PARAM_NOTES}  # kept as they are
+        self.must.setChecked(values.get(res.MUST_PARAM) is True)
         for f in self.fields:
             w, v = self.editors[f.name], values.get(f.name, f.default)
             if isinstance(w, QLineEdit):
@@ -212,6 +230,8 @@ class ParamsEditor(QWidget):
 
     def value(self) -> dict:
         out = dict(getattr(self, "_notes", {}))
+        if self.must.isChecked() and self.may_be_must():
+            out[res.MUST_PARAM] = True
         for f in self.fields:
             w = self.editors[f.name]
             out[f.name] = (w.value() if isinstance(w, QSpinBox) or hasattr(w, "set_choices")

@@ -374,7 +374,8 @@ class ImportDialog(QDialog):
         n = result.count
         what = self.spec.plural.lower() if n != 1 else self.spec.label.lower()
         self.status.setText(f"Imported {n} {what}." + (f" A backup was taken first: {result.backup.name}."
-                                                       if result.backup else ""))
+                                                       if result.backup else "")
+                            + "".join(f"\nSkipped {line}" for line in result.skipped))
         self.rows = []
         self.import_button.setEnabled(False)
         self.imported.emit(n)

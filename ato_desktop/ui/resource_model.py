@@ -50,6 +50,12 @@ def cell_text(entity: str, field: res.FieldSpec, row: dict) -> str:
         from ato_desktop.services.constraint_rows import describe_params
 
         return describe_params(row.get("type"), row.get("params"))
+    if entity == "activity" and field.name == "student_count" and not row.get("student_count"):
+        return ""  # 0: the groups' strengths (nothing of its own)
+    if entity == "constraint" and field.name == "is_hard":  # "Must": a soft rule that must hold here
+        from ato_desktop.services.constraint_rows import kind_text
+
+        return kind_text(row)
     return format_value(field, row.get(field.name))
 
 

@@ -182,4 +182,4 @@ def test_info_on_a_campus_database(pg_url, capsys):
     capsys.readouterr()
     assert main(["info", "--db", pg_url]) == 0
     out = capsys.readouterr().out
-    assert "Schema revision: 0008_campus_insert_status" in out and "campus-test-secret" not in out
+    assert "Schema revision: 0009_activity_students" in out and "campus-test-secret" not in out

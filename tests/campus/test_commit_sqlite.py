@@ -70,7 +70,7 @@ def test_migration_0006_on_a_file_keeps_the_versions(tmp_path):
     con.close()
     db = open_database(path)
     try:
-        assert db.revision() == "0008_campus_insert_status"
+        assert db.revision() == "0009_activity_students"
         with db.read_session() as s:
             from ato_desktop.storage import models as m
 

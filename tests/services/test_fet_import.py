@@ -289,11 +289,13 @@ def test_breaks_on_some_days_become_those_days_closed_periods(tmp_path):
         db.close()
 
 
-def test_a_group_counted_as_fet_counts_it_is_reported(tmp_path):
+def test_a_group_counted_as_fet_counts_it_keeps_that_number(tmp_path):
     """FET counts an activity's students by the named set's own number (group 'BSc 1 Skills': 10), not
-    its subgroups' (3 x 10); the room check here sums the lab batches, so the import says so."""
+    its subgroups' (3 x 10); the activity keeps FET's number for its room (tests/services/
+    test_fet_activity_students.py), and the import says so."""
     report = import_fet(DATA / "group_count.fet", tmp_path / "count.atodb")
-    assert any(a.startswith("1 activities have fewer students in FET") for a in report.approximations)
+    assert any(a.startswith("1 activity keeps FET's number of students") for a in report.notes)
+    assert not report.approximations
 def test_relations_between_activities_import_with_fet_weights_and_export_back(tmp_path):
     """FET's activity relations (issue 17): each FET activity is one session; weights as docs/constraints.md
     says (the highest percentage of a rule; 100 % -> 1000); export-fet writes them back, and they import again

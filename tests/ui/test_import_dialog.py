@@ -186,3 +186,20 @@ def test_activities_import_from_the_dialog_all_or_nothing(qtbot, demo_db, tmp_pa
     with qtbot.waitSignal(dlg.imported, timeout=10_000) as blocker:
         QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [n] and res.count_items(demo_db, "activity") == n
+
+
+def test_the_home_department_in_a_department_file_is_skipped_with_a_line(qtbot, db, tmp_path):
+    """A list of every department, the home one included: the others import, the status says which row was
+    left out (tests/services/test_import_departments.py)."""
+    res.create_item(db, "department", {"code": "CSE", "name": "Computer Science", "is_home": True})
+    dlg = ImportDialog(db, "department", QUndoStack())
+    qtbot.addWidget(dlg)
+    dlg.show()
+    f = tmp_path / "departments.csv"
+    f.write_text("Code,Name,Home department\nCSE,Computer Science,Yes\nECE,Electronics,No\n")
+    assert load(qtbot, dlg, f) == 0 and dlg.import_button.isEnabled()
+    with qtbot.waitSignal(dlg.imported, timeout=10_000) as blocker:
+        QTest.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [1]
+    assert sorted(d["code"] for d in res.list_items(db, "department")) == ["CSE", "ECE"]
+    assert "Skipped row 2: CSE (Computer Science) is already a department of this database" in dlg.status.text()
