@@ -11,7 +11,7 @@ at its budget, or on a stop; then the best assignment it saw (fewest unplaced pl
 has its unplaced sessions put back by the greedy constructor, and the annealing goes on from there.
 
 It runs only when the construction left hard violations, so files the greedy start already solves are
-not changed.  No Qt, no SQLAlchemy.
+not changed, and only when it weighs every hard rule of the problem (``applies``).  No Qt, no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -27,6 +27,20 @@ WALK = 0.02  # share of steps that take a random start (evicting what is there)
 WEIGHT = 0.3  # extra cost of evicting a session, per time it was evicted (decaying): ND seeds 0-3 reach 0
 DECAY = 0.9  # the eviction counts' factor every 1,000 steps
 BACK = 0.0  # steps without a better best before going back to the best (0 = never)
+
+
+# The musts the phase weighs when it places a session (the engine's hard rules it weighs all but daily_load):
+# with another must (a day-profile limit, say), or a daily load limit, it would place sessions blind to it and
+# the annealing would start from worse than the greedy start (FET's Morocco farabi432: max days per week).
+PRICED_MUSTS = frozenset({"min_days", "activity_ends_day"})
+
+
+def applies(sr) -> bool:
+    """Does the phase weigh every hard rule of this problem (``sr``: the optimizer's ``_Search``)?"""
+    cp = sr.cp
+    if set(sr.problem.must) - PRICED_MUSTS:
+        return False
+    return not (cp.w[K.DLOAD] != 0 and (cp.max_daily > 0).any())
 
 
 def new_ifs(sr) -> K.IFS:
@@ -62,7 +76,7 @@ def hard_phase(sr, st: K.ST, deadline: float, max_iterations: int) -> bool:
     (progress, stop).  ``st`` ends complete (every session placed: the phase's best, its unplaced sessions
     put back greedily).  Returns True when it reached hard 0."""
     cp = sr.cp
-    if st.tot[0] == 0 or len(sr.mov) == 0:
+    if st.tot[0] == 0 or len(sr.mov) == 0 or not applies(sr):
         return st.tot[0] == 0
     ifs = new_ifs(sr)
     best_t, best_r = st.start.copy(), st.room.copy()

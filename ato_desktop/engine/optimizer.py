@@ -6,7 +6,8 @@ kernels get splitmix64 seeds drawn from it):
 1. *Construct* ``population_size`` individuals with a randomised most-constrained-first
    greedy (units = sessions, or whole sync sets; each placed at the start slot and room
    that raises ``W*hard + soft`` least; one well-fitting free room is tried per start
-   slot) and give each a short annealing run.  Locked
+   slot; when that leaves hard violations, the conflict-directed hard phase of
+   :mod:`.construct`, until ``hard_phase`` of the run) and give each a short annealing run.  Locked
    sessions are placed at their locked start/room first and never move afterwards.
 2. *Generations*: DEAP toolbox ``select`` (tournament on (hard, soft)), ``mate``
    (with probability ``crossover_rate``: the child takes whole blocks - a course key

@@ -86,3 +86,12 @@ def test_the_hard_phase_is_reproducible():
     a = optimize(p, params=OptimizeParams(**SMALL)).assignment
     b = optimize(p, params=OptimizeParams(**SMALL)).assignment
     assert np.array_equal(a.start, b.start) and np.array_equal(a.room, b.room)
+
+
+def test_the_hard_phase_stands_aside_for_a_must_it_does_not_weigh():
+    """A must the phase does not weigh when it places a session (here most idle periods a day): it does not
+    run, and the search is the one without it (FET's farabi432 met its max-days musts only so)."""
+    p = dataclasses.replace(packed_problem(), must=frozenset({"min_days", "max_gaps_day"}))
+    a = optimize(p, params=OptimizeParams(**SMALL)).assignment
+    b = optimize(p, params=OptimizeParams(**SMALL, hard_phase=0.0)).assignment
+    assert np.array_equal(a.start, b.start) and np.array_equal(a.room, b.room)

@@ -168,8 +168,8 @@ def test_demo_reference_timetable_passes_fet(demo_db_path, tmp_path):
 
 # Kurukshetra is a relaxation of the FET file for our engine (FET's own timetable, locked, scores hard 0
 # here) and the chain import -> solve -> export -> fet-cl holds on it (below: our own timetable does too).
-# New Delhi: our optimizer leaves hard violations after 60 s, and fet-cl itself finds no timetable within
-# 300 s on the 2-core test machine (docs/fet.md).
+# New Delhi: an exact packing, reached by the optimizer's conflict-directed hard phase (engine.construct) in
+# 10-50 s at load 20; fet-cl on the original file takes 75-113 s or more (docs/fet.md).
 SLOW = os.environ.get("ATO_FET_SLOW") == "1"
 
 
