@@ -7,8 +7,8 @@ local search moving one or two sessions at a time rarely removes.  This phase wo
 and iterative forward search do: the sessions in a hard violation are taken out, then one unplaced session
 at a time goes to the start and room where the sessions in its way are fewest and shortest (and not moved
 just before: a tabu), which are evicted and wait their turn (``kernels.ifs_chunk``).  It stops at hard 0,
-at its budget, or on a stop; then the best assignment it saw (fewest unplaced plus other hard violations)
-has its unplaced sessions put back by the greedy constructor, and the annealing goes on from there.
+at its budget, or on a stop; short of hard 0 the greedy start is restored, and the annealing goes on from
+there.
 
 It runs only when the construction left hard violations, so files the greedy start already solves are
 not changed, and only when it weighs every hard rule of the problem (``applies``).  No Qt, no SQLAlchemy.
@@ -73,13 +73,14 @@ def new_ifs(sr) -> K.IFS:
 def hard_phase(sr, st: K.ST, deadline: float, max_iterations: int) -> bool:
     """Run the conflict-directed phase on ``st`` (``sr``: the optimizer's ``_Search``) until hard 0, until
     ``sr.frac()`` reaches ``deadline`` or after ``max_iterations`` steps; ``sr.check()`` runs between chunks
-    (progress, stop).  ``st`` ends complete (every session placed: the phase's best, its unplaced sessions
-    put back greedily).  Returns True when it reached hard 0."""
+    (progress, stop).  ``st`` ends complete: at hard 0, or as the greedy start left it.  Returns True when it
+    reached hard 0."""
     cp = sr.cp
     if st.tot[0] == 0 or len(sr.mov) == 0 or not applies(sr):
         return st.tot[0] == 0
     ifs = new_ifs(sr)
     best_t, best_r = st.start.copy(), st.room.copy()
+    greedy_t, greedy_r = st.start.copy(), st.room.copy()
     SK.ifs_begin(cp, st, sr.sr, ifs, best_t, best_r)
     rs = sr._seed()
     done, chunk, verdict = 0, 2_000, 0
@@ -93,11 +94,7 @@ def hard_phase(sr, st: K.ST, deadline: float, max_iterations: int) -> bool:
                 break
             sr.check()
     finally:
-        if verdict != 1:  # back to the best seen; its unplaced sessions go where they cost least
-            K.load_state(cp, st, best_t.astype(np.int32), best_r.astype(np.int32))
-            todo = np.flatnonzero(st.start < 0)
-            if len(todo):
-                units = np.unique(sr.unit_of[todo])
-                units = units[np.argsort(sr.difficulty[units], kind="stable")].astype(np.int64)
-                SK.construct(cp, st, rs, units, sr.sr, sr.W)
+        if verdict != 1:  # not reached: back to the greedy start (REVA University: the phase's best, its
+            # unplaced sessions put back greedily, left the annealing a min-days must it did not clear in 120 s)
+            K.load_state(cp, st, greedy_t, greedy_r)
     return verdict == 1
