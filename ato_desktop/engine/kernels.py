@@ -1569,6 +1569,361 @@ def construct(cp, st, rs, units, sr, W):
         commit_moves(cp, st, ms, mt, mr, k, dh, ds, dp)
 
 
+# --------------------------------------------------------------------------------------
+# the conflict-directed hard phase (engine.construct): place, evicting what is in the way
+# --------------------------------------------------------------------------------------
+
+class IFS(NamedTuple):
+    """The arrays of the conflict-directed hard phase (``engine.construct``), built once per run.  Unplaced
+    sessions (start -1) count as ``unscheduled``; the phase places one of them at a time where the sessions
+    in its way (sharing a resource, or the room) cost least to evict, evicts them, and goes on until none
+    is left and the hard total is 0."""
+    movable: np.ndarray  # bool[S]: may be evicted and placed again (moves alone, start not locked)
+    ulist: np.ndarray  # int64[S]: the unplaced movable sessions (the first ipar[IF_N])
+    upos: np.ndarray  # int64[S]: position of each session in ulist, -1 when it is not there
+    placed_at: np.ndarray  # int64[S]: iteration of the session's last placement (tabu)
+    mark: np.ndarray  # int64[S]: scratch stamps (in the way for a resource)
+    mark2: np.ndarray  # int64[S]: scratch stamps (in the way in a room)
+    rmark: np.ndarray  # int64[R]: scratch stamps of rc
+    rc: np.ndarray  # float64[R]: scratch, cost of evicting a room's occupants
+    ev: np.ndarray  # int64[S]: scratch, the sessions one placement evicts
+    ncand: np.ndarray  # int64[S]: number of candidate starts (difficulty)
+    n_c: np.ndarray  # int64[C]: sessions of each course key
+    crs_ptr: np.ndarray  # int64[C+1] CSR: sessions of each course key
+    crs_idx: np.ndarray
+    is_end: np.ndarray  # bool[S]: in an activity_ends_day relation
+    evicted: np.ndarray  # float64[S]: how often each session was evicted (decaying; IF_WEIGHT)
+    ipar: np.ndarray  # int64[7]: IF_IT, IF_N, IF_STAMP, IF_BEST, IF_MD, IF_END, IF_LAST (step of the last best)
+    fpar: np.ndarray  # float64[6]: IF_TENURE, IF_TABU, IF_WALK, IF_WEIGHT, IF_DECAY, IF_BACK
+
+
+IF_IT, IF_N, IF_STAMP, IF_BEST, IF_MD, IF_END, IF_LAST = range(7)
+IF_TENURE, IF_TABU, IF_WALK, IF_WEIGHT, IF_DECAY, IF_BACK = range(6)
+
+
+@njit(cache=True, nogil=True)
+def _ifs_unplace(cp, st, ifs, s, ms, mt, mr, tmp):
+    ms[0] = s
+    mt[0] = -1
+    mr[0] = -1
+    apply_moves(cp, st, ms, mt, mr, 1, tmp)
+    n = ifs.ipar[IF_N]
+    ifs.ulist[n] = s
+    ifs.upos[s] = n
+    ifs.ipar[IF_N] = n + 1
+
+
+@njit(cache=True, nogil=True)
+def _ifs_evict_cost(cp, ifs, y, it):
+    c = 1.0 + 0.5 * cp.dur[y] + ifs.fpar[IF_WEIGHT] * ifs.evicted[y]
+    if it - ifs.placed_at[y] < ifs.fpar[IF_TENURE]:
+        c += ifs.fpar[IF_TABU]
+    return c
+
+
+@njit(cache=True, nogil=True)
+def _shares_group(cp, x, y):
+    """Do sessions x and y share a student group?"""
+    for i in range(cp.res_ptr[x], cp.res_ptr[x + 1]):
+        q = cp.res_idx[i]
+        if cp.is_grp[q]:
+            for j in range(cp.res_ptr[y], cp.res_ptr[y + 1]):
+                if cp.res_idx[j] == q:
+                    return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _ifs_way(cp, st, ifs, s, t, r, stamp, it, collect):
+    """The sessions in the way of s at (t, r), each marked with ``stamp``: sharing a resource during it, in
+    room r during it (r >= 0), and, when those rules are musts (IF_MD, IF_END), the other sessions of its
+    course key on that day once the key has no day to spare, and the sessions that would break an
+    'ends the students' day'.  Returns (cost of evicting them, how many; -1 when one may not move); with
+    ``collect`` they are listed in ifs.ev."""
+    big = 1e12
+    cost = 0.0
+    ne = 0
+    T = cp.T
+    P = cp.P
+    end = min(t + cp.dur[s], T)
+    for u in range(t, end):
+        for j in range(st.slot_n[u]):
+            y = st.slot_list[u, j]
+            if y == s or ifs.mark[y] == stamp:
+                continue
+            if cp.conf[s, y] or (r >= 0 and cp.needs_room[y] and st.room[y] == r):
+                if not ifs.movable[y]:
+                    return big, -1
+                ifs.mark[y] = stamp
+                cost += _ifs_evict_cost(cp, ifs, y, it)
+                if collect:
+                    ifs.ev[ne] = y
+                ne += 1
+    d = t // P
+    c = cp.course[s]
+    if ifs.ipar[IF_MD] != 0 and cp.min_days[c] > 0 and st.cday[c, d] > 0:
+        placed = 0
+        nd = 0
+        for dd in range(cp.D):
+            placed += st.cday[c, dd]
+            if st.cday[c, dd] > 0:
+                nd += 1
+        if placed + 1 - nd > ifs.n_c[c] - cp.min_days[c]:
+            for j in range(ifs.crs_ptr[c], ifs.crs_ptr[c + 1]):
+                y = ifs.crs_idx[j]
+                if y == s or st.start[y] < 0 or st.start[y] // P != d or ifs.mark[y] == stamp:
+                    continue
+                if not ifs.movable[y]:
+                    return big, -1
+                ifs.mark[y] = stamp
+                cost += _ifs_evict_cost(cp, ifs, y, it)
+                if collect:
+                    ifs.ev[ne] = y
+                ne += 1
+    if ifs.ipar[IF_END] != 0:
+        for u in range(d * P, min(d * P + P, T)):
+            if t <= u < end:
+                continue
+            for j in range(st.slot_n[u]):
+                y = st.slot_list[u, j]
+                if y == s or ifs.mark[y] == stamp:
+                    continue
+                if (u >= end and ifs.is_end[s] and _shares_group(cp, s, y)) or \
+                        (u < t and ifs.is_end[y] and _shares_group(cp, y, s)):
+                    if not ifs.movable[y]:
+                        return big, -1
+                    ifs.mark[y] = stamp
+                    cost += _ifs_evict_cost(cp, ifs, y, it)
+                    if collect:
+                        ifs.ev[ne] = y
+                    ne += 1
+    return cost, ne
+
+
+@njit(cache=True, nogil=True)
+def _ifs_bad(cp, st, ifs, s, ms, mt, mr, tmp):
+    """Is the placed session s in a hard violation: its own terms (start, room), a clash, a day too many of
+    its course key or an 'ends the students' day' broken (when those are musts), or (any other hard rule)
+    its removal lowers the hard total by more than its own ``unscheduled``?"""
+    t = st.start[s]
+    if sess_cost(cp, st, s)[0] > 0:
+        return True
+    r = st.room[s] if cp.needs_room[s] else -1
+    end = min(t + cp.dur[s], cp.T)
+    for u in range(t, end):
+        for j in range(st.slot_n[u]):
+            y = st.slot_list[u, j]
+            if y != s and (cp.conf[s, y] or (r >= 0 and cp.needs_room[y] and st.room[y] == r)):
+                return True
+    P = cp.P
+    d = t // P
+    c = cp.course[s]
+    if ifs.ipar[IF_MD] != 0 and cp.min_days[c] > 0 and st.cday[c, d] > 1:
+        nd = 0
+        for dd in range(cp.D):
+            if st.cday[c, dd] > 0:
+                nd += 1
+        if nd < cp.min_days[c]:
+            return True
+    if ifs.ipar[IF_END] != 0:
+        for u in range(d * P, min(d * P + P, cp.T)):
+            if t <= u < end:
+                continue
+            for j in range(st.slot_n[u]):
+                y = st.slot_list[u, j]
+                if (u >= end and ifs.is_end[s] and _shares_group(cp, s, y)) or \
+                        (u < t and ifs.is_end[y] and _shares_group(cp, y, s)):
+                    return True
+    ms[0] = s
+    mt[0] = -1
+    mr[0] = -1
+    dh, ds, dp = delta_moves(cp, st, ms, mt, mr, 1, tmp)
+    return dh < cp.w[UNSCHED]
+
+
+@njit(cache=True, nogil=True)
+def ifs_begin(cp, st, sr, ifs, best_t, best_r):
+    """Unplace every movable session whose removal lowers the hard total by more than its own
+    ``unscheduled`` (it is in a clash or breaks another hard rule), and note the start as the best."""
+    tmp = np.zeros(NC, np.int64)
+    ms = sr.ms
+    mt = sr.mt
+    mr = sr.mr
+    ifs.ipar[IF_N] = 0
+    ifs.upos[:] = -1
+    for s in range(cp.S):
+        if ifs.movable[s] and st.start[s] < 0:
+            n = ifs.ipar[IF_N]
+            ifs.ulist[n] = s
+            ifs.upos[s] = n
+            ifs.ipar[IF_N] = n + 1
+    for i in range(len(sr.mov)):
+        s = sr.mov[i]
+        if st.start[s] >= 0 and ifs.movable[s] and _ifs_bad(cp, st, ifs, s, ms, mt, mr, tmp):
+            _ifs_unplace(cp, st, ifs, s, ms, mt, mr, tmp)
+    ifs.ipar[IF_BEST] = st.tot[0]
+    best_t[:] = st.start
+    best_r[:] = st.room
+
+
+@njit(cache=True, nogil=True)
+def _ifs_back(cp, st, ifs, best_t, best_r):
+    """Go back to the best assignment seen (IF_BACK steps without a better one)."""
+    load_state(cp, st, best_t, best_r)
+    n = 0
+    for s in range(cp.S):
+        ifs.upos[s] = -1
+        if ifs.movable[s] and st.start[s] < 0:
+            ifs.ulist[n] = s
+            ifs.upos[s] = n
+            n += 1
+    ifs.ipar[IF_N] = n
+
+
+@njit(cache=True, nogil=True)
+def ifs_chunk(cp, st, rs, sr, ifs, n_iter, best_t, best_r):
+    """Run ``n_iter`` steps of the hard phase (after ``ifs_begin``).  A step takes one unplaced session (the
+    longest, then the one with fewest candidate starts, of three drawn at random), prices each candidate
+    start and room by the sessions it would have to evict (1 + half their length each, more when placed
+    within the last ``IF_TENURE`` steps: a tabu that stops two sessions evicting each other in turn; now and
+    then, with probability ``IF_WALK``, a random start that evicts nothing locked), evicts them and places
+    it.  With every session placed and hard violations left, a session in one (``_ifs_bad``) is unplaced.  An
+    evicted session costs IF_WEIGHT more to evict for each time it was (the counts decay by IF_DECAY every
+    1,000 steps): sessions evicted again and again get their place.  The best (lowest hard total, unplaced sessions counting)
+    is copied into best_t / best_r.  Returns 1 at hard 0, -1 when no session can be taken out, else 0."""
+    tmp = np.zeros(NC, np.int64)
+    ms = sr.ms
+    mt = sr.mt
+    mr = sr.mr
+    cs_ptr = sr.cs_ptr
+    cs_idx = sr.cs_idx
+    mov = sr.mov
+    T = cp.T
+    big = 1e12
+    for _ in range(n_iter):
+        it = ifs.ipar[IF_IT] + 1
+        ifs.ipar[IF_IT] = it
+        n = ifs.ipar[IF_N]
+        if n == 0:
+            if st.tot[0] == 0:
+                return 1
+            s = -1
+            for _k in range(1024):
+                x = mov[rnd_int(rs, len(mov))]
+                if st.start[x] >= 0 and ifs.movable[x] and _ifs_bad(cp, st, ifs, x, ms, mt, mr, tmp):
+                    s = x
+                    break
+            if s < 0:
+                return -1
+            _ifs_unplace(cp, st, ifs, s, ms, mt, mr, tmp)
+            continue
+        s = ifs.ulist[rnd_int(rs, n)]
+        for _k in range(2):
+            x = ifs.ulist[rnd_int(rs, n)]
+            if cp.dur[x] > cp.dur[s] or (cp.dur[x] == cp.dur[s] and ifs.ncand[x] < ifs.ncand[s]):
+                s = x
+        d = cp.dur[s]
+        nc = cs_ptr[s + 1] - cs_ptr[s]
+        walk = rnd_float(rs) < ifs.fpar[IF_WALK]
+        best = big
+        bt = -1
+        br = -1
+        for ti in range(nc if nc > 0 else T):
+            t = cs_idx[cs_ptr[s] + ti] if nc > 0 else ti
+            end = min(t + d, T)
+            stamp = ifs.ipar[IF_STAMP] + 1
+            ifs.ipar[IF_STAMP] = stamp
+            cost, ne = _ifs_way(cp, st, ifs, s, t, -1, stamp, it, False)
+            if ne < 0:
+                continue
+            cost += 100.0 * cp.static_h[s, t]
+            r = -1
+            if cp.needs_room[s]:
+                for u in range(t, end):
+                    for j in range(st.slot_n[u]):
+                        y = st.slot_list[u, j]
+                        ry = st.room[y]
+                        if not cp.needs_room[y] or ry < 0 or ifs.mark[y] == stamp or ifs.mark2[y] == stamp:
+                            continue
+                        ifs.mark2[y] = stamp
+                        if ifs.rmark[ry] != stamp:
+                            ifs.rmark[ry] = stamp
+                            ifs.rc[ry] = 0.0
+                        ifs.rc[ry] += _ifs_evict_cost(cp, ifs, y, it) if ifs.movable[y] else big
+                a = cp.ar_ptr[s]
+                b = cp.ar_ptr[s + 1]
+                if cp.lock_r[s] >= 0:
+                    a = 0
+                    b = 1
+                elif b == a:
+                    a = 0
+                    b = cp.R
+                rbest = big
+                for j in range(a, b):
+                    if cp.lock_r[s] >= 0:
+                        r2 = cp.lock_r[s]
+                    elif cp.ar_ptr[s + 1] > cp.ar_ptr[s]:
+                        r2 = cp.ar_idx[j]
+                    else:
+                        r2 = j
+                    free = True
+                    for u in range(t, end):
+                        if not cp.room_avail[r2, u]:
+                            free = False
+                            break
+                    if not free:
+                        continue
+                    c2 = (ifs.rc[r2] if ifs.rmark[r2] == stamp else 0.0) + 0.01 * rnd_float(rs)
+                    if c2 < rbest:
+                        rbest = c2
+                        r = r2
+                if rbest >= big:
+                    continue
+                cost += rbest
+            cost += 0.3 * rnd_float(rs)
+            if walk:
+                cost = rnd_float(rs)
+            if cost < best:
+                best = cost
+                bt = t
+                br = r
+        if bt < 0:
+            continue
+        stamp = ifs.ipar[IF_STAMP] + 1
+        ifs.ipar[IF_STAMP] = stamp
+        cost, ne = _ifs_way(cp, st, ifs, s, bt, br, stamp, it, True)
+        if ne < 0:
+            continue
+        for i in range(ne):
+            _ifs_unplace(cp, st, ifs, ifs.ev[i], ms, mt, mr, tmp)
+            ifs.evicted[ifs.ev[i]] += 1.0
+        ms[0] = s
+        mt[0] = bt
+        mr[0] = br
+        apply_moves(cp, st, ms, mt, mr, 1, tmp)
+        p = ifs.upos[s]
+        n = ifs.ipar[IF_N] - 1
+        y = ifs.ulist[n]
+        ifs.ulist[p] = y
+        ifs.upos[y] = p
+        ifs.upos[s] = -1
+        ifs.ipar[IF_N] = n
+        ifs.placed_at[s] = it
+        if st.tot[0] < ifs.ipar[IF_BEST]:
+            ifs.ipar[IF_BEST] = st.tot[0]
+            ifs.ipar[IF_LAST] = it
+            best_t[:] = st.start
+            best_r[:] = st.room
+        if it % 1000 == 0:
+            ev_n = ifs.evicted
+            for x in range(cp.S):
+                ev_n[x] *= ifs.fpar[IF_DECAY]
+        if ifs.fpar[IF_BACK] > 0 and it - ifs.ipar[IF_LAST] > ifs.fpar[IF_BACK]:
+            _ifs_back(cp, st, ifs, best_t, best_r)
+            ifs.ipar[IF_LAST] = it
+    return 0
+
+
 @njit(cache=True, nogil=True)
 def _better(h, s, bh, bs):
     return h < bh or (h == bh and s < bs)

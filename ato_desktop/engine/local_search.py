@@ -16,4 +16,5 @@ from __future__ import annotations
 from .kernels import (  # noqa: F401
     F_ALPHA, F_PCROOM, F_PFOCUS, F_PKEMPE, F_PROOM, F_PSWAP, F_PSYNC, F_TEMP, F_W, I_ACC, I_IMPR, I_ITER, I_SKIP,
     SR, construct, course_room_move, focus_move, kempe_rooms, rnd_float, rnd_int, rnd_next, sa_chunk,
+    IFS, ifs_begin, ifs_chunk,
 )

@@ -6,7 +6,8 @@ kernels get splitmix64 seeds drawn from it):
 1. *Construct* ``population_size`` individuals with a randomised most-constrained-first
    greedy (units = sessions, or whole sync sets; each placed at the start slot and room
    that raises ``W*hard + soft`` least; one well-fitting free room is tried per start
-   slot) and give each a short annealing run.  Locked
+   slot; when that leaves hard violations, the conflict-directed hard phase of
+   :mod:`.construct`, until ``hard_phase`` of the run) and give each a short annealing run.  Locked
    sessions are placed at their locked start/room first and never move afterwards.
 2. *Generations*: DEAP toolbox ``select`` (tournament on (hard, soft)), ``mate``
    (with probability ``crossover_rate``: the child takes whole blocks - a course key
@@ -51,6 +52,7 @@ from ato_desktop.progress import Progress  # the one progress type
 
 from . import kernels as K
 from . import local_search as SK
+from .construct import hard_phase
 from .problem import DEFAULT_WEIGHTS, SOFT_CONSTRAINTS, Assignment, Problem, sync_units
 from .snapshot import Snapshot, report
 from .population import spread as _spread, tournament as _tournament, warm_up as _warm_up
@@ -82,6 +84,8 @@ class OptimizeParams:
     p_kempe: float = 0.08
     p_course_room: float = 0.02  # every session of a course key into one room
     p_focus: float = 0.1  # move a session that costs something (isolated, short of min_days)
+    hard_phase: float = 0.4  # the conflict-directed phase (engine.construct) ends by this share of the run, 0 = none
+    hard_phase_steps: int = 2_000  # its most steps per session (the cap of a run by generations)
     progress_interval: float = 0.2  # seconds between progress callbacks
     threads: int = 1  # islands searching side by side (engine.islands); 1 = this thread only
     exchange_at: tuple[float, ...] = (2 / 3,)  # islands: points of the run (fractions) where they share their best
@@ -330,6 +334,9 @@ class _Search:
             SK.construct(cp, st, rs, order[i:i + step], self.sr, self.W)
             self.evaluations += 1
             self.check()
+        if st.tot[0] > 0 and self.params.hard_phase > 0 and self.anchor is None:  # clashes left: evict, re-place
+            self.offer(st.start, st.room, int(st.tot[0]), int(st.tot[1] + st.tot[2]), int(st.tot[1]), fitness_cls)
+            hard_phase(self, st, self.params.hard_phase, self.params.hard_phase_steps * cp.S)
         return st
 
     def anneal(self, st: K.ST, iterations: int, t_hi: float, t_lo: float, fitness_cls) -> tuple:

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import kernels as K
 from . import local_search as SK
+from .construct import new_ifs
 
 
 def warm_up(sr) -> None:
@@ -24,6 +25,9 @@ def warm_up(sr) -> None:
     bt, br = st.start.copy(), st.room.copy()
     bf = np.zeros(3, np.int64)
     SK.sa_chunk(cp, st, rs, sr.sr, fpar, ipar, 0, bt, br, bf)
+    ifs = new_ifs(sr)
+    SK.ifs_begin(cp, st, sr.sr, ifs, bt, br)
+    SK.ifs_chunk(cp, st, rs, sr.sr, ifs, 0, bt, br)
 
 
 def spread(pop) -> float:  # the population's diversity: mean share of sessions at another start, over all pairs
