@@ -187,6 +187,9 @@ def test_kurukshetra_with_fets_own_timetable_round_trips(tmp_path):
     (own,) = (tmp_path / "fet-own" / "timetables").glob("*/*_data_and_timetable.fet")
     (tmp_path / "ours").mkdir()
     ok, log = round_trip(own, tmp_path / "ours", time_limit=5.0)
+    assert ok, log
+
+
 @needs_fet
 def test_fet_accepts_and_solves_the_exported_relations_between_activities(tmp_path):
     """The relations between activities (issue 17) written by export-fet are FET's own: fet-cl reads them (an
