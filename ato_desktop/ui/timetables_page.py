@@ -354,7 +354,9 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
     def _reload(self) -> None:
         self._dirty = False
         keep = self.selected_id()
-        self.infos = tts.list_timetables(self.db) if self.db is not None else []
+        from ato_desktop.ui import read_once
+
+        self.infos = read_once.versions(self.db) if self.db is not None else []
         self.table.setRowCount(len(self.infos))
         for r, t in enumerate(self.infos):
             cells = (t.name + ("  ◀ open" if t.id == self.open_id else ""), t.status, f"{t.scheduled}/{t.sessions}",

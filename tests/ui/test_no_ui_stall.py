@@ -201,12 +201,20 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
         # issue 18: the conflicts list's score of the new version is computed there too (it cost the UI
         # thread 6-20 ms of CPU after Accept, 100+ ms of stall on a loaded machine)
         monkeypatch.setattr(evaluate_mod, "evaluate", spy("evaluate", evaluate_mod.evaluate))
+        # and the views that show the list of versions (the version box, the screen's own check) read it
+        # once on the UI thread for the whole delivery (ui/read_once.py), not once each
+        versions: list[bool] = []
+        real_list = tts.list_timetables
+        monkeypatch.setattr(tts, "list_timetables", lambda *a, **k: (
+            versions.append(threading.current_thread() is threading.main_thread()), real_list(*a, **k))[1])
         with qtbot.waitSignal(panel.accepted, timeout=60_000) as acc:
             assert panel.accept_result() is True
             assert panel.accept_result() is False  # one save at a time
         new_id = acc.args[0]
         assert on_main == {"create": [False], "compile": [False], "fetch": [False],
                            "evaluate": [False]}  # none on the UI thread
+        assert versions.count(True) == 1, versions  # was 3: the list read once for the delivery
+        assert w.version_box.currentData() == new_id and w.version_box.count() == 2
         assert m.timetable_id == new_id and m.timetable.name.startswith("Optimized ")
         assert m.state is not None and (m.hard, m.soft) == (result.hard, result.soft)
         assert w.undo_stack.undoText().startswith("Apply optimized timetable")
@@ -250,3 +258,22 @@ def test_the_engine_state_and_score_of_a_version_are_built_in_a_worker(qtbot, de
         assert on_main == [False]  # evaluated once, in the worker; the conflicts list used that score
     finally:
         w.shutdown()
+
+
+def test_the_version_list_is_read_once_per_delivery_and_afresh_after_a_nested_write(demo_db, monkeypatch):
+    from ato_desktop.ui import read_once
+
+    reads = []
+    real = tts.list_timetables
+    monkeypatch.setattr(tts, "list_timetables", lambda db: (reads.append(1), real(db))[1])
+    read_once.versions(demo_db), read_once.versions(demo_db)
+    assert len(reads) == 2  # outside a delivery: every call reads
+    with read_once.once():
+        assert [t.name for t in read_once.versions(demo_db)] == [REF]
+        tts.copy_timetable(demo_db, REF, "Copy")
+        with read_once.once():  # a write delivered inside the delivery: read afresh
+            assert [t.name for t in read_once.versions(demo_db)] == [REF, "Copy"]
+            read_once.versions(demo_db)
+        read_once.versions(demo_db)
+    assert len(reads) == 4
+    assert len(read_once.versions(demo_db)) == 2 and len(reads) == 5

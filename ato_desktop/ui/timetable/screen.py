@@ -309,7 +309,9 @@ class TimetableScreen(ScreenViews, ScreenEdits, QWidget):
                 return
             if not self.showing_timetable:
                 return
-            ids = {t.id for t in tts.list_timetables(self.db)}
+            from ato_desktop.ui import read_once
+
+            ids = {t.id for t in read_once.versions(self.db)}
             if self.model.timetable_id not in ids:  # the version shown was deleted elsewhere
                 self.set_database(self.db)
             else:
