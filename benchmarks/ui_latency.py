@@ -212,7 +212,13 @@ def main() -> int:
             win.show()
             page = win.show_page("timetables")
             ui.update(screen=page.screen, top=win, db=None)
+        configure()
+
+    def configure() -> None:
         w = ui["screen"]
+        if not hasattr(w, "tabs"):  # a large version is read in a worker: the screen is built once it is in
+            QTimer.singleShot(50, configure)
+            return
         panel = w.optimizer
         w.tabs.setCurrentWidget(panel)
         panel.time_limit.setValue(args.seconds)
