@@ -24,14 +24,14 @@ def once():
     opened inside another (a write run inline and delivered within a delivery) starts afresh: what was read
     before that write is not used after it."""
     depth = getattr(_state, "depth", 0)
-    _state.read = {}
+    _state.read, _state.seen = {}, set()
     _state.depth = depth + 1
     try:
         yield
     finally:
         _state.depth = depth
         if depth == 0:
-            _state.read = {}
+            _state.read, _state.seen = {}, set()
 
 
 def versions(db) -> list:
@@ -42,3 +42,16 @@ def versions(db) -> list:
     if hit is None or hit[0] is not db:
         hit = _state.read[id(db)] = (db, tts.list_timetables(db))
     return list(hit[1])
+
+
+def first(key) -> bool:
+    """True the first time ``key`` is asked for within :func:`once` (always outside it): a view that starts
+    a background job on every reload starts it once per delivery (the Timetables page reloads twice after
+    Accept, and its two score rechecks compiled the whole data side by side, holding the GIL: 300-700 ms
+    stalls)."""
+    if not getattr(_state, "depth", 0):
+        return True
+    if key in _state.seen:
+        return False
+    _state.seen.add(key)
+    return True

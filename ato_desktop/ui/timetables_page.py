@@ -397,8 +397,10 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
         self._scores_stale = False
         if self.db is None or not self.infos:
             return
-        from ato_desktop.ui import tasks
+        from ato_desktop.ui import read_once, tasks
 
+        if not read_once.first(("score-recheck", id(self), id(self.db))):
+            return  # one recheck per delivery of a change: the one started reads the same data
         self._recheck_gen += 1
         gen, db = self._recheck_gen, self.db
 

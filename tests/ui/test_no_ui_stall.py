@@ -277,6 +277,11 @@ def test_the_version_list_is_read_once_per_delivery_and_afresh_after_a_nested_wr
         read_once.versions(demo_db)
     assert len(reads) == 4
     assert len(read_once.versions(demo_db)) == 2 and len(reads) == 5
+    assert read_once.first("job") and read_once.first("job")  # outside a delivery: always
+    with read_once.once():
+        assert read_once.first("job") and not read_once.first("job") and read_once.first("other")
+        with read_once.once():
+            assert read_once.first("job")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
