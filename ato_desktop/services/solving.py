@@ -122,11 +122,8 @@ def check_database(db: Database, timetable: int | str | None = None):
 
 
 def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timetable: int | str | None = None,
-              on_progress: Callable | None = None, should_stop: Callable[[], bool] | None = None,
-              on_search: Callable[[], None] | None = None) -> SolveRun:
+              on_progress: Callable | None = None, should_stop: Callable[[], bool] | None = None) -> SolveRun:
     """Compile the database (locks of ``timetable``, default the latest version, included) and optimize.
-    ``on_search()`` is called when the data is read and checked, just before the search starts (the
-    panel's task lowers its thread's priority there: ``ui.tasks.lower_this_thread``).
 
     Raises :class:`ImpossibleProblemError` first when the timetable cannot be solved as entered (unless
     ``settings.refuse_impossible`` is False).  With ``keep_changes`` the run starts from the version
@@ -144,8 +141,6 @@ def run_solve(db: Database, settings: OptimizerSettings | None = None, *, timeta
     if settings.keep_changes and current is not None and (current.start >= 0).any():
         start = current
     params = settings.engine_params(minimal_change=start is not None)
-    if on_search is not None:
-        on_search()
     result = optimize(comp.problem, start, params, on_progress=on_progress,
                       should_stop=should_stop)
     bound, explanation = explain_result(comp.problem, result)

@@ -62,7 +62,7 @@ class Task(QObject):
     succeeded = Signal(object)  # then: the result, when it returned
     failed = Signal(object)  # or: the exception, when it raised
 
-    def __init__(self, fn: Job, *, poll_ms: int = 150, parent: QObject | None = None, low_priority: bool | str = False,
+    def __init__(self, fn: Job, *, poll_ms: int = 150, parent: QObject | None = None, low_priority: bool = False,
                  key: Any = None, serial: bool = False):
         super().__init__(parent)
         self.fn = fn
@@ -134,14 +134,10 @@ class _Runnable(QRunnable):
         before = None
         if self.task.low_priority:
             before = (QThread.currentThread().priority(), thread_priority.current())
-            if self.task.low_priority == LATER:
-                _pool_thread.may_lower = True  # the job calls lower_this_thread() itself
-            else:
-                _lower_this_threads_priority()
+            _lower_this_threads_priority()
         try:
             self.task._execute()
         finally:
-            _pool_thread.may_lower = False
             if before is not None:  # the pool thread goes back as it was (where the OS lets it: not Linux unprivileged)
                 q = before[0]
                 QThread.currentThread().setPriority(QThread.NormalPriority if q == QThread.InheritPriority else q)
@@ -152,22 +148,6 @@ class _Runnable(QRunnable):
             pass
         finally:
             self.relay._wake()
-
-
-LATER = "later"  # Task(low_priority=LATER): the job lowers its thread itself (lower_this_thread) when it may
-_pool_thread = threading.local()
-
-
-def lower_this_thread() -> None:
-    """From a job started with ``low_priority=LATER``: its thread runs below the GUI thread from now on, as
-    a ``low_priority`` task's does from its start (and is given back as it was at its end).  For a job whose
-    first part is Python that holds the GIL (reading and compiling the data before a search in nogil
-    kernels): a lowered thread holding the GIL keeps the GUI thread waiting for it on a busy machine
-    (issue 18: 100-250 ms stalls after Start), so that part runs at normal priority.  Anywhere else (a
-    task run inline on the GUI thread, any other thread) it does nothing."""
-    if getattr(_pool_thread, "may_lower", False):
-        _pool_thread.may_lower = False
-        _lower_this_threads_priority()
 
 
 def _lower_this_threads_priority() -> None:

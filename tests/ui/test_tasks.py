@@ -221,38 +221,3 @@ def test_a_low_priority_task_runs_below_the_gui_thread_and_gives_its_thread_back
     assert nice() == process  # the GUI thread is not touched
     if os.geteuid() == 0:  # an unprivileged Linux thread cannot lower its nice value again
         assert os.getpriority(os.PRIO_PROCESS, tid) == process
-
-
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="per-thread nice values are Linux's")
-def test_a_task_lowered_later_reads_at_normal_priority_then_searches_below_the_gui_thread(qtbot, threaded):
-    """Issue 18: the optimizer's task reads and compiles the data (Python holding the GIL) at normal
-    priority, a lowered thread holding the GIL kept the GUI thread waiting; it lowers itself when the
-    search starts (``lower_this_thread``), and its thread is given back at the end. Elsewhere (the GUI
-    thread, an inline task) ``lower_this_thread`` does nothing."""
-    import os
-
-    from ato_desktop import thread_priority
-
-    def nice() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    process = os.getpriority(os.PRIO_PROCESS, os.getpid())
-    seen: list = []
-
-    def job(_progress, _stop):
-        seen.append(nice())
-        tasks.lower_this_thread()
-        seen.append(nice())
-        tasks.lower_this_thread()  # once only
-        seen.append((threading.get_native_id(), nice()))
-        return "ok"
-
-    task = tasks.Task(job, poll_ms=0, low_priority=tasks.LATER)
-    with qtbot.waitSignal(task.finished, timeout=10_000):
-        task.start()
-    low = min(19, process + thread_priority.BACKGROUND_STEP)
-    assert seen[:2] == [process, low] and seen[2][1] == low > process
-    tasks.lower_this_thread()
-    assert nice() == process  # the GUI thread is not touched
-    if os.geteuid() == 0:
-        assert os.getpriority(os.PRIO_PROCESS, seen[2][0]) == process

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from ato_desktop.services import Database
 from ato_desktop.services.solving import (BackupFailed, OptimizerSettings, data_changes_since, run_quick_solve,
                                           run_solve, save_solve)
-from ato_desktop.ui import tasks
 from ato_desktop.ui.tasks import Task
 from ato_desktop.ui.timetable.model import TimetableModel, fetch, score_of
 
@@ -289,15 +288,13 @@ class OptimizerPanel(QWidget):
         def work(on_progress, should_stop):  # compiles afresh (locks included), then optimizes
             if quick:
                 return run_quick_solve(db, settings, timetable=source_id, should_stop=should_stop)
-            # the reading and checking (Python, holding the GIL) at normal priority, the search below the GUI
-            return run_solve(db, settings, timetable=source_id, on_progress=on_progress, should_stop=should_stop,
-                             on_search=tasks.lower_this_thread)
+            return run_solve(db, settings, timetable=source_id, on_progress=on_progress, should_stop=should_stop)
 
         self.result = None
         self.compiled = None
         self.run = None
         self._reset_chart()
-        self.job = Task(work, poll_ms=150, parent=self, low_priority=tasks.LATER)
+        self.job = Task(work, poll_ms=150, parent=self, low_priority=True)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.start_button.setEnabled(False)
