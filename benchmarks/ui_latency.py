@@ -22,6 +22,11 @@ that needs no GIL) re-armed on every tick writes every thread's Python stack to 
 whenever the GUI thread misses a tick by more than ``--stall-ms``: the stack of the
 thread that holds the GIL (or of the GUI thread itself) during the stall.
 
+``--sample FILE``: a thread samples the GUI thread's Python stack every 2 ms and writes, for each of the
+worst ticks from Start on, where the GUI thread was during that stall (its innermost frames, counted).
+Every tick also records the GUI thread's own CPU time since the previous tick (``time.thread_time``):
+a stall with little GUI CPU is the thread waiting (for the GIL or a core), one with much is its own work.
+
 ``--pairs N``: the load of a shared machine moves the figures more than the optimizer does, so this runs
 the benchmark N times each with and without the optimizer (``--baseline``), alternately, each in a fresh
 process, and prints both with the load average beside each run and the *added* latency (optimizer minus
@@ -40,6 +45,7 @@ import subprocess
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -109,6 +115,8 @@ def main() -> int:
     ap.add_argument("--trace-stalls", type=Path, metavar="FILE",
                     help="write every thread's stack to FILE whenever a tick is later than --stall-ms")
     ap.add_argument("--stall-ms", type=float, default=30.0)
+    ap.add_argument("--sample", type=Path, metavar="FILE",
+                    help="sample the GUI thread's stack every 2 ms; write where it was in the worst stalls to FILE")
     args = ap.parse_args()
 
     try:
@@ -147,6 +155,9 @@ def main() -> int:
     trace = open(args.trace_stalls, "w", encoding="utf-8") if args.trace_stalls else None
     late: list[float] = []
     when: list[float] = []
+    cpu: list[float] = []  # the GUI thread's CPU time (ms) since the previous tick
+    cpu_last = [time.thread_time()]
+    samples: list[tuple[float, list[str]]] = []
     phases: list[str] = []
     phase = ["before"]
     marks: dict[str, float] = {}
@@ -166,6 +177,9 @@ def main() -> int:
         now = clock.nsecsElapsed() / 1e6
         late.append(max(0.0, now - expected[0]))
         when.append(now / 1000)
+        c = time.thread_time()
+        cpu.append((c - cpu_last[0]) * 1000)
+        cpu_last[0] = c
         phases.append(phase[0])
         if phase[0] == "open" and "screen" in ui:  # the first tick after the window opened
             set_phase("idle")
@@ -198,7 +212,13 @@ def main() -> int:
             win.show()
             page = win.show_page("timetables")
             ui.update(screen=page.screen, top=win, db=None)
+        configure()
+
+    def configure() -> None:
         w = ui["screen"]
+        if not hasattr(w, "tabs"):  # a large version is read in a worker: the screen is built once it is in
+            QTimer.singleShot(50, configure)
+            return
         panel = w.optimizer
         w.tabs.setCurrentWidget(panel)
         panel.time_limit.setValue(args.seconds)
@@ -247,12 +267,28 @@ def main() -> int:
     probe.setTimerType(probe.timerType().PreciseTimer)
     probe.setInterval(args.interval)
     probe.timeout.connect(tick)
+    sampler_stop = threading.Event()
+    if args.sample:
+        main_id = threading.get_ident()
+
+        def sample() -> None:
+            while not sampler_stop.wait(0.002):
+                f = sys._current_frames().get(main_id)
+                st = []
+                while f is not None and len(st) < 12:
+                    co = f.f_code
+                    st.append(f"{Path(co.co_filename).name}:{f.f_lineno} {co.co_name}")
+                    f = f.f_back
+                samples.append((clock.nsecsElapsed() / 1e6, st))
+
+        threading.Thread(target=sample, daemon=True, name="gui-sampler").start()
     clock.start()
     expected[0] = args.interval
     probe.start()
     QTimer.singleShot(300, open_window)
     loop.exec()
     probe.stop()
+    sampler_stop.set()
     if trace is not None:
         faulthandler.cancel_dump_traceback_later()
         trace.close()
@@ -279,7 +315,27 @@ def main() -> int:
           f" (load average {fmt_load(load_start)} at the start, {fmt_load(load_end)} at the end, "
           f"on {os.cpu_count()} CPUs; {'WITHOUT' if args.baseline else 'with'} the optimizer)")
     worst = sorted(run, key=late.__getitem__)[-3:]
-    print("worst ticks at " + ", ".join(f"{when[i]:.2f} s ({late[i]:.0f} ms, {phases[i]})" for i in reversed(worst)))
+    print("worst ticks at " + ", ".join(f"{when[i]:.2f} s ({late[i]:.0f} ms, {phases[i]}, GUI-thread CPU "
+                                        f"{cpu[i]:.0f} ms)" for i in reversed(worst)))
+    gui_cpu: dict[str, float] = {}
+    for x, ph in zip(cpu, phases):
+        gui_cpu[ph] = max(gui_cpu.get(ph, 0.0), x)
+    print("max GUI-thread CPU between two ticks per phase: " + ", ".join(f"{k} {v:.1f} ms" for k, v in gui_cpu.items()))
+    if args.sample:
+        with open(args.sample, "w", encoding="utf-8") as out:
+            for i in sorted(sorted(run, key=late.__getitem__)[-12:]):
+                end = when[i] * 1000
+                start = end - late[i] - args.interval
+                inside = [st for t, st in samples if start <= t <= end]
+                out.write(f"=== tick at {when[i]:.3f} s, {late[i]:.0f} ms late ({phases[i]}), GUI-thread CPU "
+                          f"{cpu[i]:.0f} ms, {len(inside)} samples\n")
+                counts: dict[str, int] = {}
+                for st in inside:
+                    key = " <- ".join(st[:6])
+                    counts[key] = counts.get(key, 0) + 1
+                for key, n in sorted(counts.items(), key=lambda kv: -kv[1])[:8]:
+                    out.write(f"  {n:4d}  {key}\n")
+        print(f"GUI-thread samples of the worst stalls in {args.sample}")
     print("RESULT " + json.dumps({"median": statistics.median(lr), "p95": pct(lr, 0.95), "p99": pct(lr, 0.99),
                                   "max": max(lr), "load_start": load_start, "load_end": load_end,
                                   "baseline": args.baseline, "phases": by_phase}))

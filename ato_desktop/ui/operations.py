@@ -124,6 +124,12 @@ class Operations(QObject):
             return None, exc
 
     def _delivered(self, payload) -> None:
+        from ato_desktop.ui import read_once
+
+        with read_once.once():  # the views that re-read the same version list read it once (issue 18)
+            self._deliver_now(payload)
+
+    def _deliver_now(self, payload) -> None:
         (on_done, on_error, undoable, stepping, db, handle), (change, exc) = payload
         self.pending -= 1
         handle.error, handle.change = exc, change

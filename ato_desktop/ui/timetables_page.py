@@ -354,7 +354,9 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
     def _reload(self) -> None:
         self._dirty = False
         keep = self.selected_id()
-        self.infos = tts.list_timetables(self.db) if self.db is not None else []
+        from ato_desktop.ui import read_once
+
+        self.infos = read_once.versions(self.db) if self.db is not None else []
         self.table.setRowCount(len(self.infos))
         for r, t in enumerate(self.infos):
             cells = (t.name + ("  ◀ open" if t.id == self.open_id else ""), t.status, f"{t.scheduled}/{t.sessions}",
@@ -395,8 +397,10 @@ class TimetablesPage(CampusVersionActions, VersionActions, QWidget):
         self._scores_stale = False
         if self.db is None or not self.infos:
             return
-        from ato_desktop.ui import tasks
+        from ato_desktop.ui import read_once, tasks
 
+        if not read_once.first(("score-recheck", id(self), id(self.db))):
+            return  # one recheck per delivery of a change: the one started reads the same data
         self._recheck_gen += 1
         gen, db = self._recheck_gen, self.db
 

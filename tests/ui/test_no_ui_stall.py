@@ -9,6 +9,7 @@ the load then really runs again (in a worker), from numba's cache.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 
@@ -22,6 +23,7 @@ from ato_desktop.ui.timetable.screen import TimetableScreen
 from ato_desktop.ui.warmup import WarmUpController, warmup_controller
 
 REF = "Reference timetable"
+evaluate_mod = importlib.import_module("ato_desktop.engine.evaluate")  # (the package's ``evaluate`` is the function)
 
 
 @pytest.fixture
@@ -182,7 +184,7 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
         with qtbot.waitSignal(panel.finished, timeout=120_000) as blocker:
             panel.start()
         result = blocker.args[0]
-        on_main: dict[str, list[bool]] = {"create": [], "compile": [], "fetch": []}
+        on_main: dict[str, list[bool]] = {"create": [], "compile": [], "fetch": [], "evaluate": []}
         # "compile": the version is read and compiled by services.timetable_view.open_version
         real_create, real_compile, real_fetch = (tts.create_version_with_rows, model_mod.open_version,
                                                  model_mod.fetch)
@@ -196,11 +198,23 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
         monkeypatch.setattr(tts, "create_version_with_rows", spy("create", real_create))
         monkeypatch.setattr(model_mod, "open_version", spy("compile", real_compile))
         monkeypatch.setattr("ato_desktop.ui.timetable.optimizer_panel.fetch", spy("fetch", real_fetch))
+        # issue 18: the conflicts list's score of the new version is computed there too (it cost the UI
+        # thread 6-20 ms of CPU after Accept, 100+ ms of stall on a loaded machine)
+        monkeypatch.setattr(evaluate_mod, "evaluate", spy("evaluate", evaluate_mod.evaluate))
+        # and the views that show the list of versions (the version box, the screen's own check) read it
+        # once on the UI thread for the whole delivery (ui/read_once.py), not once each
+        versions: list[bool] = []
+        real_list = tts.list_timetables
+        monkeypatch.setattr(tts, "list_timetables", lambda *a, **k: (
+            versions.append(threading.current_thread() is threading.main_thread()), real_list(*a, **k))[1])
         with qtbot.waitSignal(panel.accepted, timeout=60_000) as acc:
             assert panel.accept_result() is True
             assert panel.accept_result() is False  # one save at a time
         new_id = acc.args[0]
-        assert on_main == {"create": [False], "compile": [False], "fetch": [False]}  # none on the UI thread
+        assert on_main == {"create": [False], "compile": [False], "fetch": [False],
+                           "evaluate": [False]}  # none on the UI thread
+        assert versions.count(True) == 1, versions  # was 3: the list read once for the delivery
+        assert w.version_box.currentData() == new_id and w.version_box.count() == 2
         assert m.timetable_id == new_id and m.timetable.name.startswith("Optimized ")
         assert m.state is not None and (m.hard, m.soft) == (result.hard, result.soft)
         assert w.undo_stack.undoText().startswith("Apply optimized timetable")
@@ -215,3 +229,56 @@ def test_accepting_writes_and_reads_the_new_version_in_a_worker(qtbot, demo_db, 
         assert m.timetable.name.startswith("Optimized ") and m.hard == result.hard
     finally:
         w.shutdown()
+
+
+def test_the_engine_state_and_score_of_a_version_are_built_in_a_worker(qtbot, demo_db, monkeypatch):
+    """Issue 18: when the kernels are loaded (e.g. by Start), the grid's engine state and the conflicts
+    list's score are built in a worker, also for a small version (on the UI thread they took 56 ms of its
+    CPU for the demo's 155 sessions: a 150-250 ms stall on a loaded machine); the UI thread only shows them."""
+    engine_warmup.load_kernels()
+    w = TimetableScreen(demo_db, QUndoStack(), timetable=REF, with_optimizer=False)
+    qtbot.addWidget(w)
+    try:
+        m = w.model
+        assert m.state is not None
+        hard, soft, rows = m.hard, m.soft, len(m.violations())
+        m.state, m._score_cache = None, None  # as if the kernels had just been loaded into the process
+        on_main: list[bool] = []
+        real = evaluate_mod.evaluate
+
+        def spy(*a, **k):
+            on_main.append(threading.current_thread() is threading.main_thread())
+            return real(*a, **k)
+
+        monkeypatch.setattr(evaluate_mod, "evaluate", spy)
+        w._on_engine_ready(True, "")
+        assert m.state is None  # not built on the UI thread
+        qtbot.waitUntil(lambda: m.state is not None, timeout=60_000)
+        assert (m.hard, m.soft) == (hard, soft) and len(m.violations()) == rows
+        assert on_main == [False]  # evaluated once, in the worker; the conflicts list used that score
+    finally:
+        w.shutdown()
+
+
+def test_the_version_list_is_read_once_per_delivery_and_afresh_after_a_nested_write(demo_db, monkeypatch):
+    from ato_desktop.ui import read_once
+
+    reads = []
+    real = tts.list_timetables
+    monkeypatch.setattr(tts, "list_timetables", lambda db: (reads.append(1), real(db))[1])
+    read_once.versions(demo_db), read_once.versions(demo_db)
+    assert len(reads) == 2  # outside a delivery: every call reads
+    with read_once.once():
+        assert [t.name for t in read_once.versions(demo_db)] == [REF]
+        tts.copy_timetable(demo_db, REF, "Copy")
+        with read_once.once():  # a write delivered inside the delivery: read afresh
+            assert [t.name for t in read_once.versions(demo_db)] == [REF, "Copy"]
+            read_once.versions(demo_db)
+        read_once.versions(demo_db)
+    assert len(reads) == 4
+    assert len(read_once.versions(demo_db)) == 2 and len(reads) == 5
+    assert read_once.first("job") and read_once.first("job")  # outside a delivery: always
+    with read_once.once():
+        assert read_once.first("job") and not read_once.first("job") and read_once.first("other")
+        with read_once.once():
+            assert read_once.first("job")

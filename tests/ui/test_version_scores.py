@@ -74,3 +74,25 @@ def test_unscheduled_sessions_are_named_beside_the_hard_figure(window, qtbot):
     window.undo_stack.operation_executed.emit(Change("an edit", {"timetable"}))
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=60_000)
     assert seen[1][1][ref.id][0] == "1 (1 unscheduled)"
+
+
+def test_the_page_rechecks_the_scores_once_per_delivery_of_a_change(window, qtbot, monkeypatch):
+    """Issue 18: after Accept the page reloads twice in one delivery (the change, then the current version);
+    each reload started a recheck that compiles the whole data, side by side, holding the GIL (300-700 ms
+    stalls of the window). Within one delivery (ui/read_once.once) one recheck starts."""
+    from ato_desktop.ui import read_once
+    from ato_desktop.ui.tasks import wait_idle
+
+    page = window.show_page("timetables")
+    wait_idle(60_000)
+    calls = []
+    real = scores.find_out_of_date
+    monkeypatch.setattr(scores, "find_out_of_date", lambda db: (calls.append(1), real(db))[1])
+    with read_once.once():
+        page.reload()
+        page.reload()
+    wait_idle(60_000)
+    assert len(calls) == 1
+    page.reload()  # outside a delivery: every reload rechecks
+    wait_idle(60_000)
+    assert len(calls) == 2

@@ -117,9 +117,9 @@ def engine_ready() -> bool:
     of seconds; the grid shows the timetable without colouring until the warm-up process
     (``ato_desktop.ui.warmup``) has compiled them.
     """
-    from ato_desktop.engine.warmup import is_warm
+    from ato_desktop.engine.warmup import is_warm, kernels_loaded
 
-    return is_warm()
+    return kernels_loaded() or is_warm()  # loaded into this process: compiled (no marker file read on the UI thread)
 
 
 def engine_loaded() -> bool:
@@ -132,6 +132,15 @@ def engine_loaded() -> bool:
 
 
 Loaded = OpenedVersion  # what fetch returns
+
+
+def score_of(data: "Loaded"):
+    """The full score (each rule's violations) of a version read by :func:`fetch`, which the conflicts list
+    shows: computed in the worker that read it, it is handed to :meth:`TimetableModel.apply` so that the UI
+    thread does not evaluate the timetable again (issue 18: the stall after Accept)."""
+    from ato_desktop.engine.evaluate import evaluate
+
+    return evaluate(data.compiled.problem, data.assignment)
 
 
 def fetch(db: Database, timetable: int | str | None = None, *, build_state: bool | None = None) -> OpenedVersion:
@@ -163,8 +172,9 @@ class TimetableModel:
         state stays None and the screen asks for it without blocking, see ``TimetableScreen``)."""
         self.apply(fetch(self.db, timetable, build_state=engine_loaded()))
 
-    def apply(self, data: "Loaded") -> None:
-        """Show data read by :func:`fetch` (which may have run in a worker thread)."""
+    def apply(self, data: "Loaded", *, score=None) -> None:
+        """Show data read by :func:`fetch` (which may have run in a worker thread); ``score``: its
+        :func:`score_of`, computed there too (else the first view that needs it evaluates it here)."""
         self.compiled = data.compiled
         self.problem = data.compiled.problem
         self.timetable = data.info
@@ -177,6 +187,7 @@ class TimetableModel:
         self.state = data.state
         self._preview_saved = None  # a version read from the database is never a preview
         self._reset_caches()
+        self._score_cache = score
         self.selection.clear()
         self.version += 1
         self._notify("load")
@@ -238,11 +249,12 @@ class TimetableModel:
         self._notify("preview")
         return True
 
-    def set_state(self, state) -> None:
-        """Use an engine state built elsewhere (a worker thread) for the current assignment; tell the views."""
+    def set_state(self, state, *, score=None) -> None:
+        """Use an engine state built elsewhere (a worker thread) for the current assignment; tell the views.
+        ``score``: the assignment's full score, computed there too."""
         self.state = state
         self._preview_cache = {}
-        self._score_cache = None
+        self._score_cache = score
         self._busy_cache = None
         self._notify("load")
 

@@ -43,7 +43,7 @@ from ato_desktop.services import Database
 from ato_desktop.services.solving import (BackupFailed, OptimizerSettings, data_changes_since, run_quick_solve,
                                           run_solve, save_solve)
 from ato_desktop.ui.tasks import Task
-from ato_desktop.ui.timetable.model import TimetableModel, fetch
+from ato_desktop.ui.timetable.model import TimetableModel, fetch, score_of
 
 CHART_MIN_STEP = 0.25  # seconds between two chart points (a newer best replaces the last point instead)
 CHART_MAX_POINTS = 300  # more points: every other one is dropped and the step doubles (long runs)
@@ -469,6 +469,7 @@ class OptimizerPanel(QWidget):
             saved = save_solve(db, run, name=name, backup=backup)
             try:
                 loaded = fetch(db, saved.version.id)
+                loaded = loaded, score_of(loaded)  # the conflicts list's score too: not evaluated on the UI thread
             except Exception:  # shown all the same: the undo step reads it on the UI thread
                 loaded = None
             return saved, loaded
@@ -512,8 +513,8 @@ class OptimizerPanel(QWidget):
                 return
             saved_solve, loaded = out[1]  # one undo step already ("Apply optimized timetable (name)")
             info = saved_solve.version
-            if loaded is not None and loaded.info.id == info.id:
-                self.model.apply(loaded)
+            if loaded is not None and loaded[0].info.id == info.id:
+                self.model.apply(loaded[0], score=loaded[1])
             else:
                 self.model.load(info.id)
             self.result = None

@@ -43,7 +43,9 @@ from ato_desktop.ui.timetable.screen_edits import HardDropDialog, ScreenEdits  #
 from ato_desktop.ui.timetable.screen_views import ScreenViews
 from ato_desktop.ui.timetable.tray import UnscheduledTray
 
-STATE_IN_WORKER_ABOVE = 800  # sessions: a bigger version's engine state is built in a worker after the warm-up
+# sessions: a bigger version's engine state (and score) is built in a worker after the warm-up; issue 18: every
+# version's (the demo's 155 sessions took 56 ms of the UI thread's CPU, 150-250 ms of stall on a loaded machine)
+STATE_IN_WORKER_ABOVE = 0
 ASYNC_ABOVE = 800  # sessions: larger versions are read and compiled in a worker thread
 VIEW_NAMES = [(VIEW_GROUP, "By student group"), (VIEW_FACULTY, "By faculty"), (VIEW_ROOM, "By room"),
               (VIEW_MASTER, "Department master")]
@@ -260,16 +262,18 @@ class TimetableScreen(ScreenViews, ScreenEdits, QWidget):
         def build():
             from ato_desktop.engine.state import State
 
-            return State(problem, assignment)
+            from ato_desktop.engine.evaluate import evaluate
 
-        def done(state, error) -> None:
+            return State(problem, assignment), evaluate(problem, assignment)  # the conflicts list's score too
+
+        def done(built, error) -> None:
             try:
                 if error is not None or self.model is not model or model.state is not None:
                     return
                 if model.version != version or model.problem is not problem:
                     self._on_engine_ready(True, "")  # moved or reloaded meanwhile: build for what is shown now
                     return
-                model.set_state(state)
+                model.set_state(built[0], score=built[1])
             except RuntimeError:  # the screen was deleted meanwhile
                 pass
 
@@ -305,7 +309,9 @@ class TimetableScreen(ScreenViews, ScreenEdits, QWidget):
                 return
             if not self.showing_timetable:
                 return
-            ids = {t.id for t in tts.list_timetables(self.db)}
+            from ato_desktop.ui import read_once
+
+            ids = {t.id for t in read_once.versions(self.db)}
             if self.model.timetable_id not in ids:  # the version shown was deleted elsewhere
                 self.set_database(self.db)
             else:

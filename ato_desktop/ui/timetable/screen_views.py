@@ -22,7 +22,9 @@ class ScreenViews:
     def _fill_versions(self) -> None:
         self.version_box.blockSignals(True)
         self.version_box.clear()
-        for info in tts.list_timetables(self.db):
+        from ato_desktop.ui import read_once
+
+        for info in read_once.versions(self.db):
             self.version_box.addItem(f"{info.name} [{info.status}]", info.id)
         i = self.version_box.findData(self.model.timetable_id)
         self.version_box.setCurrentIndex(max(i, 0))
