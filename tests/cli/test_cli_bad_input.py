@@ -243,11 +243,9 @@ CASES = ["busy", "png", "text", "other-sqlite", "zero", "truncated", "newer-sche
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    from ato_desktop.demo import create_demo_database
-
+def demo_file(tmp_path_factory, _demo_template) -> Path:
     p = tmp_path_factory.mktemp("bad-input-demo") / "demo.atodb"
-    create_demo_database(p)
+    shutil.copyfile(_demo_template, p)  # the session's demo file (tests/conftest.py)
     return p
 
 

@@ -18,13 +18,14 @@ def comp01():
 
 
 @pytest.fixture(scope="module")
-def demo_problem(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
+def demo_problem(tmp_path_factory, _demo_template):
+    import shutil
+
     from ato_desktop.services.compile import compile_database
     from ato_desktop.storage.database import open_database
 
     path = tmp_path_factory.mktemp("demo") / "demo.atodb"
-    create_demo_database(path)
+    shutil.copyfile(_demo_template, path)  # the session's demo file (tests/conftest.py), not a new one per module
     db = open_database(path)
     try:
         comp, _, _ = compile_database(db, None)

@@ -39,13 +39,14 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
 
 
 @pytest.fixture(scope="module")
-def demo_copy(tmp_path_factory, request):
-    """A module-wide demo database (read-only use)."""
-    from ato_desktop.demo import create_demo_database
+def demo_copy(tmp_path_factory, _demo_template):
+    """A module-wide demo database (read-only use): a copy of the session's demo file (tests/conftest.py)."""
+    import shutil
+
     from ato_desktop.storage.database import open_database
 
     path = tmp_path_factory.mktemp("reports") / "demo.atodb"
-    create_demo_database(path)
+    shutil.copyfile(_demo_template, path)
     db = open_database(path)
     yield db
     db.close()

@@ -210,12 +210,10 @@ def test_restore_over_an_unusable_file_open_here_is_refused(demo_db_path, good_b
 # ---------------------------------------------------------------------------------------------
 # Byte flips anywhere in a backup (often in the schema): restored exactly, or refused with nothing changed.
 @pytest.fixture(scope="module")
-def flip_files(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
-
+def flip_files(tmp_path_factory, _demo_template):
     folder = tmp_path_factory.mktemp("flips")
     live = folder / "live.atodb"
-    create_demo_database(live)
+    shutil.copyfile(_demo_template, live)  # the session's demo file (tests/conftest.py)
     res_db = open_database(live)
     res.create_item(res_db, "department", {"code": "LIVE", "name": "only in the live file"})
     res_db.close()  # checkpointed: the live file is one self-contained file

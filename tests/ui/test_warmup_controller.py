@@ -111,6 +111,7 @@ def test_the_shared_controller_is_one_object(qapp):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # its own wait below: a cold compile at load 20+ took 485 s, past the default 300 s
 def test_a_cold_real_warm_up_in_a_process(qtbot, cold, monkeypatch):
     """A minute of CPU, the suite's one cold compile: an empty numba cache; the real child
     (``ato-desktop warm-up``) compiles while the UI thread keeps ticking; afterwards the app's

@@ -36,15 +36,16 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    from ato_desktop.demo import create_demo_database
+def site(tmp_path_factory, _demo_template):
+    import shutil
+
     from ato_desktop.services import resources as res
     from ato_desktop.services.publishing import publish_site, timetable_view
     from ato_desktop.storage.database import open_database
 
     folder = tmp_path_factory.mktemp("site-browser")
     path = folder / "demo.atodb"
-    create_demo_database(path)
+    shutil.copyfile(_demo_template, path)  # the session's demo file (tests/conftest.py)
     db = open_database(path)
     try:
         codes = [e.code for e in timetable_view(db).faculty]
