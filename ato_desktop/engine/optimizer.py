@@ -265,8 +265,7 @@ class _Search:
         ends = schedule.segment_ends(p.time_limit, p.long_run_from if p.anytime else math.inf)
         return schedule.segment_at(self.elapsed(), ends)
 
-    def seg_frac(self) -> float:
-        """How far the run is through its segment (the whole run when it is one), by time or by generations."""
+    def seg_frac(self) -> float:  # how far the run is through its segment, by time or by generations
         return schedule.fraction(self.elapsed(), self.segment(), self.generation, self.params.generations)
 
     def frac(self) -> float:  # how far the whole run is (the islands meet by it)
@@ -369,8 +368,7 @@ class _Search:
                     self.rate = n / dt
                     self.chunk = int(min(max(1000, 0.05 * self.rate), 2_000_000))
                 self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
-                ended = until is not None and self.elapsed() >= until
-                self.check(force=ended)  # a snapshot at the segment's end: its cooled best
+                self.check(force=(ended := until is not None and self.elapsed() >= until))  # snapshot a segment's end
                 if ended:
                     break
         finally:
@@ -378,9 +376,8 @@ class _Search:
         return best_t, best_r, best_f
 
     def generation_iterations(self) -> int:
-        """An offspring's annealing length: longer segments get longer, slower-cooling chains rather than more
-        short ones (more short chains from the elite stall: 60 -> 300 s gained little); a generation limit
-        alone, or a segment up to ``long_run_from`` s, keeps ``generation_iterations``."""
+        """An offspring's annealing length: longer segments get longer chains rather than more short ones (more
+        short chains from the elite stall); a generation limit alone, or a segment up to 60 s, keeps the base."""
         p = self.params
         if not self.long_run():
             return p.generation_iterations
@@ -540,7 +537,10 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             if params.reheat_after and stall >= params.reheat_after and frac < 0.8:  # stuck: reheat
                 t_hi, stall, sr.reheats = sr.temperature(max(0.0, frac - params.reheat_back)), 0, sr.reheats + 1
                 hot = True
-            toolbox.mutate(child, sr.generation_iterations(), t_hi, t_hi * params.generation_cooling)
+            n = sr.generation_iterations()  # it ends no hotter than the schedule where it ends (engine.schedule)
+            t_lo = schedule.chain_end(t_hi * params.generation_cooling, sr.elapsed(), n, params.work_rate or sr.rate,
+                                      sr.segment(), sr.temperature)
+            toolbox.mutate(child, n, t_hi, t_lo)
             child.fitness.values = toolbox.evaluate(child)
             admit(child, force=hot)
             record = stats.compile(pop)

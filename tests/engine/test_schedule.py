@@ -86,3 +86,20 @@ def test_a_long_run_is_at_each_segment_end_what_a_run_that_long_gives(comp01) ->
     again = optimize(comp01, params=base)  # and the run is deterministic on this clock
     assert (again.soft, again.evaluations) == (full.soft, full.evaluations)
     assert (again.assignment.start == full.assignment.start).all()
+
+
+def test_a_chain_long_against_its_segment_ends_cool_where_it_ends() -> None:
+    """An offspring chain ends ``generation_cooling`` below its start, or where the schedule is at the chain's
+    end if that is cooler: a chain that fills most of a segment (a loaded machine) then ends near ``temp_end``
+    instead of at a third of its hot start.  Without a time limit (or a rate yet) nothing changes."""
+    def temp(f: float) -> float:
+        return schedule.temperature(f, 8.0, 0.2)
+
+    # a 9 M chain at 60 k a second from the start of a 180 s segment ends at 150 s: 0.37, not 8 * 0.3
+    assert schedule.chain_end(2.4, 120, 9_000_000, 60_000, (120, 300), temp) == pytest.approx(temp(150 / 180))
+    # a short chain (an idle machine) keeps the sawtooth: 0.3 of its start
+    assert schedule.chain_end(2.4, 120, 9_000_000, 600_000, (120, 300), temp) == 2.4
+    assert schedule.chain_end(2.4, 0, 9_000_000, 60_000, (0, None), temp) == 2.4
+    assert schedule.chain_end(2.4, 0, 9_000_000, 0.0, (0, 60), temp) == 2.4
+    # past the segment's end: its last temperature
+    assert schedule.chain_end(2.4, 290, 9_000_000, 60_000, (120, 300), temp) == pytest.approx(0.2)
