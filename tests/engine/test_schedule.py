@@ -14,7 +14,6 @@ import pytest
 from ato_desktop.engine import schedule
 from ato_desktop.engine.optimizer import OptimizeParams, _Search, optimize
 from ato_desktop.io.ctt import load_ctt_problem
-
 from tests.conftest_itc import itc_dataset_dir
 
 ITC_DIR = itc_dataset_dir()
