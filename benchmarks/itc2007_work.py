@@ -12,6 +12,14 @@ run on an idle core is about 6 offspring of 15 M (``OptimizeParams.long_run_from
 ``--set name=value`` overrides an ``OptimizeParams`` field (numbers only).  A generation-limited run keeps the
 plain settings; ``--long`` gives it those of a run over ``long_run_from`` seconds (``long_temp_start``,
 ``long_p_kempe``).
+
+``--time-limit T --work-rate R`` runs instead a time-limited run on a fixed-work clock
+(``OptimizeParams.work_rate``: R evaluations count as one second, whatever the load), so its schedule is
+that of a T-second run, and prints the best soft cost at each of ``--marks`` (seconds of that clock, default
+10,30,60,120,300 up to T): the anytime profile at fixed work.  ``--set anytime=0`` gives the schedule
+stretched over the whole limit (before the restarts of ``engine.schedule``).
+
+    python benchmarks/itc2007_work.py --instances comp02 --seeds 0 --time-limit 300 --work-rate 150000
 """
 
 from __future__ import annotations
@@ -39,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="override an OptimizeParams field (repeatable)")
     ap.add_argument("--long", action="store_true", help="the settings of a long run (long_temp_start, long_p_kempe)")
     ap.add_argument("--data", type=Path, default=None)
+    ap.add_argument("--time-limit", type=float, default=None,
+                    help="a time-limited run on the fixed-work clock (with --work-rate) instead of generations")
+    ap.add_argument("--work-rate", type=float, default=150_000, help="evaluations per second of that clock")
+    ap.add_argument("--marks", default="10,30,60,120,300", help="seconds of that clock to print the best soft at")
     args = ap.parse_args(argv)
 
     from ato_desktop.engine.optimizer import OptimizeParams, optimize
@@ -57,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides = {"temp_start": base.long_temp_start, "p_kempe": max(base.p_kempe, base.long_p_kempe), **overrides}
     names = [n.strip() for n in args.instances.split(",") if n.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    if args.time_limit:
+        return _marks(args, names, seeds, overrides, data)
     print(f"fixed work: {args.generations} offspring x {args.iterations} iterations; overrides {overrides or '-'}")
     print(f"{'instance':<9} {'seed':>4} {'hard':>4} {'soft':>6} {'evals':>11} {'evals/s':>9} {'evals/cpu-s':>11}")
     for name in names:
@@ -74,6 +88,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<9} {seed:>4} {r.hard:>4} {r.soft:>6} {r.evaluations:>11} {rate:>9.0f} {cpu_rate:>11.0f}"
                   f"   (wall {wall:.0f} s)", flush=True)
         print(f"{name:<9} mean {statistics.mean(softs):.1f}", flush=True)
+    return 0
+
+
+def _marks(args, names, seeds, overrides, data) -> int:
+    """The anytime profile of a time-limited run on the fixed-work clock."""
+    from ato_desktop.engine.optimizer import OptimizeParams, optimize
+    from ato_desktop.io.ctt import ctt_to_problem, parse_ctt
+
+    marks = [float(m) for m in args.marks.split(",") if m.strip() and float(m) <= args.time_limit]
+    print(f"fixed-work clock: {args.work_rate:.0f} evaluations = 1 s; time limit {args.time_limit:g} s; "
+          f"overrides {overrides or '-'}")
+    print(f"{'instance':<9} {'seed':>4} " + " ".join(f"{m:>6g}s" for m in marks) + f" {'evals':>11} {'cpu s':>6}")
+    for name in names:
+        problem = ctt_to_problem(parse_ctt((data / f"{name}.ctt").read_text()))
+        for seed in seeds:
+            params = OptimizeParams(time_limit=args.time_limit, generations=None, seed=seed,
+                                    work_rate=args.work_rate, progress_interval=0.02, **overrides)
+            r = optimize(problem, None, params)
+            cells = []
+            for m in marks:
+                known = [h for h in r.history if h.elapsed <= m + 1e-9 and h.best_hard >= 0]
+                if m >= args.time_limit:
+                    h, s = r.hard, r.soft
+                elif known:
+                    h, s = known[-1].best_hard, known[-1].best_soft
+                else:
+                    h, s = -1, -1
+                cells.append(f"{s:>7}" if h == 0 else f"{'h' + str(h):>7}")
+            print(f"{name:<9} {seed:>4} " + " ".join(cells) + f" {r.evaluations:>11} {r.cpu_seconds:>6.0f}",
+                  flush=True)
     return 0
 
 

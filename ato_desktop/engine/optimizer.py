@@ -16,9 +16,9 @@ kernels get splitmix64 seeds drawn from it):
    (members whose room is taken at the new slot get a free one) / course-room (all
    sessions of a course key into one room) / focused (an isolated or min_days-short
    session, moved next to its group or to an unused day) neighbourhoods, hard
-   constraints weighted by ``W``; the temperature follows one global
-   geometric schedule over the run so the best lineage keeps cooling (from ``temp_start``, or the
-   hotter ``long_temp_start``, with more Kempe chains, when the time limit is over ``long_run_from``); a move that
+   constraints weighted by ``W``; the temperature follows one geometric schedule per segment of the
+   run (one segment up to ``long_run_from`` s, then restarts from the elite whose ends double, ``engine.schedule``;
+   from ``temp_start``, or the hotter ``long_temp_start``, with more Kempe chains, in a segment over it); a move that
    surely adds a hard violation to sessions clear of any is rejected before its delta
    is computed) and ``evaluate``
    (a full evaluation).  The child replaces the worst individual if it is better and
@@ -56,6 +56,7 @@ from .construct import hard_phase
 from .problem import DEFAULT_WEIGHTS, SOFT_CONSTRAINTS, Assignment, Problem, sync_units
 from .snapshot import Snapshot, report
 from .population import spread as _spread, tournament as _tournament, warm_up as _warm_up
+from . import schedule
 from .state import check_assignment
 
 
@@ -92,6 +93,8 @@ class OptimizeParams:
     island_heat: tuple[float, ...] = (1.0, 4.0)  # islands: island i starts at temp_start x island_heat[i % len]
     reheat_after: int = 0  # generations without a better best before a reheat (0 = never); only before 80 % of the run
     reheat_back: float = 0.3  # a reheat anneals the next offspring from the temperature this share of the run earlier
+    anytime: bool = True  # a run over long_run_from s restarts from its elite at doubling ends (engine.schedule)
+    work_rate: float | None = None  # evaluations that count as one second (a fixed-work clock); None = wall time
 
 
 @dataclass
@@ -257,16 +260,22 @@ class _Search:
 
     # ---- clocks / callbacks --------------------------------------------------------
     def elapsed(self) -> float:
+        if self.params.work_rate:  # the fixed-work clock: the same run whatever the machine's load
+            return self.evaluations / self.params.work_rate
         return time.perf_counter() - self.t0
 
-    def frac(self) -> float:
+    def segment(self) -> tuple[float, float | None]:
+        """(start, end) in seconds of the schedule's segment now (``engine.schedule``); end None: no time limit."""
         p = self.params
-        f = 0.0
-        if p.time_limit is not None and p.time_limit > 0:
-            f = max(f, self.elapsed() / p.time_limit)
-        if p.generations:
-            f = max(f, self.generation / p.generations)
-        return min(1.0, f)
+        ends = schedule.segment_ends(p.time_limit, p.long_run_from if p.anytime else math.inf)
+        return schedule.segment_at(self.elapsed(), ends)
+
+    def seg_frac(self) -> float:  # how far the run is through its segment, by time or by generations
+        return schedule.fraction(self.elapsed(), self.segment(), self.generation, self.params.generations)
+
+    def frac(self) -> float:  # how far the whole run is (the islands meet by it)
+        p = self.params
+        return schedule.fraction(self.elapsed(), (0.0, p.time_limit), self.generation, p.generations)
 
     def out_of_time(self) -> bool:
         p = self.params
@@ -339,8 +348,9 @@ class _Search:
             hard_phase(self, st, self.params.hard_phase, self.params.hard_phase_steps * cp.S)
         return st
 
-    def anneal(self, st: K.ST, iterations: int, t_hi: float, t_lo: float, fitness_cls) -> tuple:
-        """Simulated annealing for `iterations` steps from t_hi down to t_lo (chunked)."""
+    def anneal(self, st: K.ST, iterations: int, t_hi: float, t_lo: float, fitness_cls,
+               until: float | None = None) -> tuple:
+        """Simulated annealing for `iterations` steps from t_hi down to t_lo (chunked), ended at ``until`` s."""
         cp, p = self.cp, self.params
         rs = self._seed()
         p_kempe = max(p.p_kempe, p.long_p_kempe) if self.long_run() else p.p_kempe
@@ -354,6 +364,8 @@ class _Search:
         try:
             while done < iterations:
                 n = min(self.chunk, iterations - done)
+                if until is not None and p.work_rate:  # a chunk ends exactly at the segment's end
+                    n = max(1, min(n, math.ceil(until * p.work_rate) - self.evaluations))
                 c0 = time.perf_counter()
                 SK.sa_chunk(cp, st, rs, self.sr, fpar, ipar, n, best_t, best_r, best_f)
                 dt = time.perf_counter() - c0
@@ -364,37 +376,41 @@ class _Search:
                     self.rate = n / dt
                     self.chunk = int(min(max(1000, 0.05 * self.rate), 2_000_000))
                 self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
-                self.check()
+                self.check(force=(ended := until is not None and self.elapsed() >= until))  # snapshot a segment's end
+                if ended:
+                    break
         finally:
             self.offer(best_t, best_r, int(best_f[0]), int(best_f[1]), int(best_f[2]), fitness_cls)
         return best_t, best_r, best_f
 
     def generation_iterations(self) -> int:
-        """An offspring's annealing length: longer runs get longer, slower-cooling chains rather than more
-        short ones (more short chains from the elite stall: 60 -> 300 s gained little); a generation limit
-        alone, or a time limit up to ``long_run_from``, keeps ``generation_iterations``."""
+        """An offspring's annealing length: longer segments get longer chains rather than more short ones (more
+        short chains from the elite stall); a generation limit alone, or a segment up to 60 s, keeps the base."""
         p = self.params
-        if p.time_limit is None or p.time_limit <= p.long_run_from:
+        if not self.long_run():
             return p.generation_iterations
-        n = int(p.generation_iterations * p.time_limit / p.long_run_from)
-        left = p.time_limit - self.elapsed()
-        if self.rate > 0 and left > 0:  # the last chain fits the time left: it ends cooled, not cut off hot
-            n = min(n, max(p.generation_iterations, int(0.9 * self.rate * left)))
+        a, b = self.segment()
+        n = int(p.generation_iterations * (b - a) / p.long_run_from)
+        left = b - self.elapsed()
+        rate = p.work_rate or self.rate
+        if rate > 0 and left > 0:  # the segment's last chain fits the time left: it ends cooled, not cut off hot
+            n = min(n, max(p.generation_iterations, int(0.9 * rate * left)))
         return n
 
     def long_run(self) -> bool:
-        """A time limit over ``long_run_from``: longer chains (``generation_iterations``), a hotter start
-        (``long_temp_start``) and more Kempe chains (``long_p_kempe``); the 60 s runs and the runs by a
-        generation limit alone keep the plain settings."""
-        p = self.params
-        return p.time_limit is not None and p.time_limit > p.long_run_from
+        """A segment (``engine.schedule``) over ``long_run_from`` s: longer chains (``generation_iterations``), a
+        hotter start (``long_temp_start``) and more Kempe chains (``long_p_kempe``); the 60 s runs, a long run's
+        first segments and the runs by a generation limit alone keep the plain settings."""
+        a, b = self.segment()
+        return b is not None and b - a > self.params.long_run_from
 
     def temperature(self, frac: float) -> float:
+        """The temperature ``frac`` of the way through the segment (``seg_frac``)."""
         p = self.params
         t0 = p.temp_start
         if self.long_run():
             t0 = max(t0, p.long_temp_start)  # a long run starts hotter: it escapes the deep valleys of tight files
-        return self.temp_scale * t0 * (p.temp_end / t0) ** frac
+        return schedule.temperature(frac, t0, p.temp_end, self.temp_scale)
 
 
 def optimize(
@@ -471,7 +487,7 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
     def mutate(ind, iterations, t_hi, t_lo):
         st = sr._new_state()
         K.load_state(cp, st, ind.start, ind.room)
-        bt, br, bf = sr.anneal(st, iterations, t_hi, t_lo, Fitness)
+        bt, br, bf = sr.anneal(st, iterations, t_hi, t_lo, Fitness, until=sr.segment()[1])
         ind.start, ind.room = bt.copy(), br.copy()
         return (ind,)
 
@@ -522,14 +538,17 @@ def _evolve_run(sr: "_Search", start: Assignment | None, migrate: Callable | Non
             if params.generations and sr.generation >= params.generations:
                 break
             sr.generation += 1
-            frac = sr.frac()
+            frac = sr.seg_frac()
             p1, p2 = toolbox.select(pop, 2)
             child = toolbox.mate(p1, p2)
             t_hi, hot = sr.temperature(frac), False
             if params.reheat_after and stall >= params.reheat_after and frac < 0.8:  # stuck: reheat
                 t_hi, stall, sr.reheats = sr.temperature(max(0.0, frac - params.reheat_back)), 0, sr.reheats + 1
                 hot = True
-            toolbox.mutate(child, sr.generation_iterations(), t_hi, t_hi * params.generation_cooling)
+            n = sr.generation_iterations()  # it ends no hotter than the schedule where it ends (engine.schedule)
+            t_lo = schedule.chain_end(t_hi * params.generation_cooling, sr.elapsed(), n, params.work_rate or sr.rate,
+                                      sr.segment(), sr.temperature)
+            toolbox.mutate(child, n, t_hi, t_lo)
             child.fitness.values = toolbox.evaluate(child)
             admit(child, force=hot)
             record = stats.compile(pop)

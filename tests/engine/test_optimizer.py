@@ -227,17 +227,21 @@ def test_the_run_stops_early_at_a_proven_optimum() -> None:
 
 
 def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
-    """Beyond ``long_run_from`` seconds an offspring's chain grows with the time limit (longer, slower-cooling
-    annealing rather than more short chains from the elite, which stalled); up to it, and with a generation
-    limit alone, nothing changes (the 60 s figures and the deterministic runs)."""
+    """In a segment (``engine.schedule``) over ``long_run_from`` seconds an offspring's chain grows with the
+    segment (longer, slower-cooling annealing rather than more short chains from the elite, which stalled); in a
+    60 s run, a long run's first 60 + 60 s, and with a generation limit alone, nothing changes (the 60 s figures
+    and the deterministic runs).  The work clock (``work_rate``) sets the run's time."""
     from ato_desktop.engine.optimizer import _Search
 
-    sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
-    assert sr.generation_iterations() == 30_000
-    # near the end the chain shrinks to what the time left allows (at the measured rate), never below the base
-    sr.rate, sr.t0 = 1000.0, time.perf_counter() - 290
+    sr = _Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000, work_rate=1000.0),
+                 None, None)
+    assert sr.generation_iterations() == 6_000  # the first segment is a 60 s run
+    sr.evaluations = 130_000  # 130 s: in the last segment, 120-300 s
+    assert sr.generation_iterations() == 18_000
+    # near the end the chain shrinks to what the time left allows (at the clock's rate), never below the base
+    sr.evaluations = 290_000
     assert 8_900 <= sr.generation_iterations() <= 9_000
-    sr.t0 = time.perf_counter() - 299.9
+    sr.evaluations = 299_900
     assert sr.generation_iterations() == 6_000
     for limit in (60, 10, None):
         sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
@@ -245,8 +249,8 @@ def test_long_runs_anneal_each_offspring_longer(comp01) -> None:
 
 
 def test_long_runs_start_hotter_with_more_kempe_chains(comp01, monkeypatch) -> None:
-    """A run whose time limit is over ``long_run_from`` starts its global schedule at ``long_temp_start`` (a
-    hotter start escapes the deep valleys of tight files such as comp03 and comp05, and the run has the time
+    """A segment of a run over ``long_run_from`` seconds starts its schedule at ``long_temp_start`` (a
+    hotter start escapes the deep valleys of tight files such as comp03 and comp05, and the segment has the time
     to cool) and draws Kempe chains with ``long_p_kempe``; it still ends at ``temp_end``.  Up to
     ``long_run_from``, and with a generation limit alone, nothing changes (the 60 s figures and the
     deterministic runs)."""
@@ -270,13 +274,17 @@ def test_long_runs_start_hotter_with_more_kempe_chains(comp01, monkeypatch) -> N
         sr.anneal(st, 10, 1.0, 0.5, type("F", (base.Fitness,), {"weights": (-1.0, -1.0)}))
         return seen[0]
 
-    sr = O._Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000), None, None)
+    sr = O._Search(comp01, None, OptimizeParams(time_limit=300, generation_iterations=6_000, work_rate=1000.0),
+                   None, None)
+    assert not sr.long_run()  # the first 60 s are a 60 s run
+    sr.evaluations = 130_000  # 130 s: the last segment, 120-300 s, is a long one
     assert sr.long_run()
     assert sr.params.long_temp_start > sr.params.temp_start
     assert sr.temperature(0.0) == pytest.approx(sr.params.long_temp_start)
     assert sr.temperature(1.0) == pytest.approx(sr.params.temp_end)
     assert sr.params.long_p_kempe > sr.params.p_kempe
     assert p_kempe(sr) == pytest.approx(sr.params.long_p_kempe)
+    sr.evaluations = 0
     for limit in (60, 10, None):
         sr.params = dataclasses.replace(sr.params, time_limit=limit, generations=5)
         assert not sr.long_run()
