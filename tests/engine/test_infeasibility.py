@@ -24,7 +24,7 @@ def _impossible():
 
 def test_a_run_that_cannot_reach_zero_hard_names_the_sessions_and_the_resource() -> None:
     p = _impossible()
-    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=1))
+    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=1, generation_iterations=100_000))
     assert r.hard >= 1
     ex = explain_hard(p, r.assignment)
     assert ex.hard == r.hard
@@ -51,7 +51,7 @@ def test_rooms_that_cannot_hold_their_sessions_are_named() -> None:
 def test_a_feasible_problem_has_no_conflicts_and_the_explanation_is_empty() -> None:
     p = make([S("CS301 L", "Dr. Rao", "CSE-3A"), S("CS305 L", "Dr. Iyer", "CSE-3B")])
     assert proven_conflicts(p) == []
-    r = optimize(p, params=OptimizeParams(time_limit=None, generations=1, seed=0))
+    r = optimize(p, params=OptimizeParams(time_limit=None, generations=1, seed=0, generation_iterations=100_000))
     assert r.hard == 0 and explain_hard(p, r.assignment).lines() == []
     assert lower_bound(p).hard == 0
 
@@ -63,7 +63,7 @@ def test_the_soft_lower_bound_counts_unavoidable_room_capacity_and_min_days() ->
              min_days={"CS301": 3}, weights={"min_days": 5})
     lb = lower_bound(p)
     assert lb.parts == {"room_capacity": 10, "min_days": 5} and lb.soft == 15
-    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=0))
+    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=0, generation_iterations=100_000))
     assert r.hard == 0 and r.soft >= lb.soft
     assert full_cost(p, r.assignment)[1] >= lb.soft
 
@@ -78,5 +78,5 @@ def test_the_room_capacity_bound_counts_large_classes_beyond_the_large_rooms_per
                 course=f"CS30{i}", size=60) for i in range(1, 4)],
              room_unavailable={"R2": ALL[2:]})
     assert lower_bound(p).parts["room_capacity"] == 20
-    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=0))
+    r = optimize(p, params=OptimizeParams(time_limit=None, generations=2, seed=0, generation_iterations=100_000))
     assert r.hard == 0 and r.soft >= lower_bound(p).soft

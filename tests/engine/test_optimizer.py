@@ -161,7 +161,7 @@ def test_two_runs_in_two_threads_both_progress(comp01) -> None:
         inside = [e for t, e in log if t_lo <= t <= t_hi]
         assert len(inside) >= 4 and inside[-1] > inside[0]
         gaps = np.diff([t for t, _ in log[1:]])
-        assert gaps.max() <= 0.6
+        assert gaps.max() <= 1.2  # reports every 0.2 s; a thread held off by the GIL for its run would show ~3 s
 
 
 def test_demo_department_reaches_zero_hard(demo_problem) -> None:
