@@ -621,50 +621,65 @@ def profile_counts(P, D, lim, usable, avail, occ, q, out):
 
 
 @njit(cache=True, nogil=True)
+def _bld_day(cp, start, room, q, d, x):
+    """q's changes of building on day d, in order of start (then index): how many, the periods their gaps fall
+    short of q's minimum (a break included, as FET counts the hours between), whether session x takes part in
+    one, and whether in one with fewer periods between than q's minimum (x = -1: none)."""
+    P = cp.P
+    lo = d * P
+    hi = lo + P
+    mgap = cp.prof[q, PF_BLD_GAP]
+    a = cp.rs_ptr[q]
+    b = cp.rs_ptr[q + 1]
+    changes = 0
+    gap_short = 0
+    part = False
+    short = False
+    prev_b = -1
+    prev_end = -1
+    last_t = -1
+    last_s = -1
+    while True:
+        best = -1
+        bt = hi
+        for i in range(a, b):
+            s = cp.rs_idx[i]
+            t = start[s]
+            if t < lo or t >= hi or not cp.needs_room[s] or room[s] < 0 or cp.room_bld[room[s]] < 0:
+                continue
+            if (t > last_t or (t == last_t and s > last_s)) and (t < bt or (t == bt and s < best)):
+                bt = t
+                best = s
+        if best < 0:
+            break
+        bb = cp.room_bld[room[best]]
+        if prev_b >= 0 and bb != prev_b:
+            changes += 1
+            if mgap > 0 and bt - prev_end < mgap:
+                gap_short += mgap - max(0, bt - prev_end)
+            if best == x or last_s == x:
+                part = True
+                if mgap > 0 and bt - prev_end < mgap:
+                    short = True
+        prev_b = bb
+        prev_end = min(bt + cp.dur[best], cp.T)
+        last_t = bt
+        last_s = best
+    return changes, gap_short, part, short
+
+
+@njit(cache=True, nogil=True)
 def building_counts(cp, start, room, q, out):
     """max_building_changes_day / _week and min_gaps_building_changes of resource q (docs/constraints.md):
     per day, q's scheduled sessions in a room with a building, in order of start (then index); a change is
     two of them one after the other in different buildings; its gap, the periods between them (a break
-    included, as FET counts the hours between)."""
+    included, as FET counts the hours between); ``_bld_day`` walks a day."""
     mday = cp.prof[q, PF_BLD_DAY]
     mweek = cp.prof[q, PF_BLD_WEEK]
-    mgap = cp.prof[q, PF_BLD_GAP]
-    P = cp.P
     week = 0
-    a = cp.rs_ptr[q]
-    b = cp.rs_ptr[q + 1]
     for d in range(cp.D):
-        lo = d * P
-        hi = lo + P
-        changes = 0
-        prev_b = -1
-        prev_end = -1
-        last_t = -1
-        last_s = -1
-        while True:  # the day's next session (a few per day: no sort, no allocation)
-            best = -1
-            bt = hi
-            for i in range(a, b):
-                s = cp.rs_idx[i]
-                t = start[s]
-                if t < lo or t >= hi or not cp.needs_room[s] or room[s] < 0 or cp.room_bld[room[s]] < 0:
-                    continue
-                if (t > last_t or (t == last_t and s > last_s)) and (t < bt or (t == bt and s < best)):
-                    bt = t
-                    best = s
-            if best < 0:
-                break
-            bb = cp.room_bld[room[best]]
-            if prev_b >= 0 and bb != prev_b:
-                changes += 1
-                if mgap > 0:
-                    gap = max(0, bt - prev_end)
-                    if gap < mgap:
-                        out[BCHGAP] += mgap - gap
-            prev_b = bb
-            prev_end = min(bt + cp.dur[best], cp.T)
-            last_t = bt
-            last_s = best
+        changes, gap_short, _, _ = _bld_day(cp, start, room, q, d, -1)
+        out[BCHGAP] += gap_short
         if mday >= 0 and changes > mday:
             out[BCHDAY] += changes - mday
         week += changes
@@ -2151,50 +2166,6 @@ def _slot_conflicts(cp, st, s, t):
 
 
 @njit(cache=True, nogil=True)
-def _bld_day(cp, start, room, q, d, x):
-    """q's changes of building on day d (as ``building_counts``), whether session x takes part in one, and
-    whether in one with fewer free periods between than q's minimum."""
-    P = cp.P
-    lo = d * P
-    hi = lo + P
-    mgap = cp.prof[q, PF_BLD_GAP]
-    a = cp.rs_ptr[q]
-    b = cp.rs_ptr[q + 1]
-    changes = 0
-    part = False
-    short = False
-    prev_b = -1
-    prev_end = -1
-    last_t = -1
-    last_s = -1
-    while True:
-        best = -1
-        bt = hi
-        for i in range(a, b):
-            s = cp.rs_idx[i]
-            t = start[s]
-            if t < lo or t >= hi or not cp.needs_room[s] or room[s] < 0 or cp.room_bld[room[s]] < 0:
-                continue
-            if (t > last_t or (t == last_t and s > last_s)) and (t < bt or (t == bt and s < best)):
-                bt = t
-                best = s
-        if best < 0:
-            break
-        bb = cp.room_bld[room[best]]
-        if prev_b >= 0 and bb != prev_b:
-            changes += 1
-            if best == x or last_s == x:
-                part = True
-                if mgap > 0 and bt - prev_end < mgap:
-                    short = True
-        prev_b = bb
-        prev_end = min(bt + cp.dur[best], cp.T)
-        last_t = bt
-        last_s = best
-    return changes, part, short
-
-
-@njit(cache=True, nogil=True)
 def _unit_musts(cp):
     """Is a building-change rule a must here?  (The relations' musts are not picked: on Kurukshetra, seed 1,
     picking them left hard 5 after 110 s where the search without reaches hard 0 in about 60 s.)"""
@@ -2213,7 +2184,7 @@ def _in_must(cp, st, x):
             q = cp.res_idx[i]
             if not cp.bld_any[q]:
                 continue
-            ch, part, short = _bld_day(cp, st.start, st.room, q, t // P, x)
+            ch, _, part, short = _bld_day(cp, st.start, st.room, q, t // P, x)
             if not part:
                 continue
             if cp.hk[BCHGAP] and short:
