@@ -35,9 +35,14 @@ class _Spec:
 # import's report says about them (the one place that knows). The building changes: as musts, St Joseph
 # EMHSS 1 was left at hard 3 after the round-trip test's 60 s (load 10-15), though single runs reached hard 0 in
 # 12-40 s (docs/constraints.md "FET weights").
+# The activity-tag limits: as musts the optimizer's conflict-directed hard phase (engine.construct), which prices
+# only the clashes, min days and ends-the-day, stands aside, and New Delhi (which has five of them) stayed at
+# hard 10 after 40 s where with them soft it reaches hard 0 and round-trips (session 6).
 _BUILDINGS = "building changes at 100 % are kept as soft rules with weight 1000."
+_TAGS = "activity-tag max hours at 100 % are kept as soft rules with weight 1000."
 SOFT_AT_100: dict[str, str] = {"max_building_changes_day": _BUILDINGS, "max_building_changes_week": _BUILDINGS,
-                               "min_gaps_building_changes": _BUILDINGS}
+                               "min_gaps_building_changes": _BUILDINGS,
+                               "activities_max_daily": _TAGS, "activities_max_consecutive": _TAGS}
 
 def _build(plan: _Planner, report: FetImportReport) -> _Spec:
     f, P, D, T = plan.f, plan.P, plan.D, plan.T
