@@ -1637,6 +1637,18 @@ def _ifs_evict_cost(cp, ifs, y, it):
 
 
 @njit(cache=True, nogil=True)
+def _ifs_take(cp, ifs, y, stamp, it, collect, ne):
+    """Session y is in the way: mark it with ``stamp`` and, with ``collect``, list it at ifs.ev[ne]; its
+    eviction cost (at least 1), or -1.0 when it may not move (then nothing is marked)."""
+    if not ifs.movable[y]:
+        return -1.0
+    ifs.mark[y] = stamp
+    if collect:
+        ifs.ev[ne] = y
+    return _ifs_evict_cost(cp, ifs, y, it)
+
+
+@njit(cache=True, nogil=True)
 def _shares_group(cp, x, y):
     """Do sessions x and y share a student group?"""
     for i in range(cp.res_ptr[x], cp.res_ptr[x + 1]):
@@ -1667,12 +1679,10 @@ def _ifs_way(cp, st, ifs, s, t, r, stamp, it, collect):
             if y == s or ifs.mark[y] == stamp:
                 continue
             if cp.conf[s, y] or (r >= 0 and cp.needs_room[y] and st.room[y] == r):
-                if not ifs.movable[y]:
+                e = _ifs_take(cp, ifs, y, stamp, it, collect, ne)
+                if e < 0:
                     return big, -1
-                ifs.mark[y] = stamp
-                cost += _ifs_evict_cost(cp, ifs, y, it)
-                if collect:
-                    ifs.ev[ne] = y
+                cost += e
                 ne += 1
     d = t // P
     c = cp.course[s]
@@ -1688,12 +1698,10 @@ def _ifs_way(cp, st, ifs, s, t, r, stamp, it, collect):
                 y = ifs.crs_idx[j]
                 if y == s or st.start[y] < 0 or st.start[y] // P != d or ifs.mark[y] == stamp:
                     continue
-                if not ifs.movable[y]:
+                e = _ifs_take(cp, ifs, y, stamp, it, collect, ne)
+                if e < 0:
                     return big, -1
-                ifs.mark[y] = stamp
-                cost += _ifs_evict_cost(cp, ifs, y, it)
-                if collect:
-                    ifs.ev[ne] = y
+                cost += e
                 ne += 1
     if ifs.ipar[IF_END] != 0:
         for u in range(d * P, min(d * P + P, T)):
@@ -1705,12 +1713,10 @@ def _ifs_way(cp, st, ifs, s, t, r, stamp, it, collect):
                     continue
                 if (u >= end and ifs.is_end[s] and _shares_group(cp, s, y)) or \
                         (u < t and ifs.is_end[y] and _shares_group(cp, y, s)):
-                    if not ifs.movable[y]:
+                    e = _ifs_take(cp, ifs, y, stamp, it, collect, ne)
+                    if e < 0:
                         return big, -1
-                    ifs.mark[y] = stamp
-                    cost += _ifs_evict_cost(cp, ifs, y, it)
-                    if collect:
-                        ifs.ev[ne] = y
+                    cost += e
                     ne += 1
     return cost, ne
 
